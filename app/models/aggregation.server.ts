@@ -1,0 +1,172 @@
+/**
+ * Every total, count and rate the portal shows or exports comes from here, in SQL, so the pages,
+ * the workbook and the CSV always agree. Totals read each return's latest submitted version:
+ * drafts, and amendments still in progress, never reach a total.
+ */
+import { sql } from "kysely";
+import type { ValueState } from "#db/types.ts";
+import type { Executor } from "./audit.server.ts";
+
+export interface Coverage {
+  /** Authorities expected to answer: all 22 for Wales, a region's members for a region. */
+  expected: number;
+  comparable: number;
+  nonComparable: number;
+  notCollected: number;
+  unknown: number;
+  notApplicable: number;
+  /** A submitted return that left this (optional) item blank. */
+  notAnswered: number;
+  noReturn: number;
+}
+
+export interface CoverageTotal extends Coverage {
+  itemCode: string;
+  /** null for the whole of Wales. */
+  regionCode: string | null;
+  /** The sum of comparable values only; null when no authority gave one. */
+  total: number | null;
+}
+
+/** Each authority's latest submitted value of each item of a collection, blank where there is none. */
+function submittedCells(db: Executor, collectionId: number) {
+  return db
+    .selectFrom("collection_item as ci")
+    .innerJoin("authority as a", (join) => join.onTrue())
+    .leftJoin("return as r", (join) =>
+      join
+        .onRef("r.collection_id", "=", "ci.collection_id")
+        .onRef("r.authority_code", "=", "a.code")
+        .on("r.submitted_version", "is not", null),
+    )
+    .leftJoin("return_version_value as v", (join) =>
+      join
+        .onRef("v.return_id", "=", "r.id")
+        .onRef("v.version", "=", "r.submitted_version")
+        .onRef("v.item_code", "=", "ci.item_code"),
+    )
+    .where("ci.collection_id", "=", collectionId);
+}
+
+export async function coverageTotals(db: Executor, collectionId: number): Promise<CoverageTotal[]> {
+  const rows = await submittedCells(db, collectionId)
+    .select((eb) => [
+      "ci.item_code as itemCode",
+      sql<string | null>`case when grouping(a.region_code) = 0 then a.region_code end`.as("regionCode"),
+      sql<number | null>`sum(v.number) filter (where v.is_comparable)`.as("total"),
+      eb.fn.countAll<number>().as("expected"),
+      sql<number>`count(*) filter (where v.is_comparable)`.as("comparable"),
+      sql<number>`count(*) filter (where v.state = 'reported' and not v.is_comparable)`.as("nonComparable"),
+      sql<number>`count(*) filter (where v.state = 'not_collected')`.as("notCollected"),
+      sql<number>`count(*) filter (where v.state = 'unknown')`.as("unknown"),
+      sql<number>`count(*) filter (where v.state = 'not_applicable')`.as("notApplicable"),
+      sql<number>`count(*) filter (where r.id is not null and v.state is null)`.as("notAnswered"),
+      sql<number>`count(*) filter (where r.id is null)`.as("noReturn"),
+    ])
+    .groupBy(sql`grouping sets ((ci.position, ci.item_code), (ci.position, ci.item_code, a.region_code))`)
+    .orderBy("ci.position")
+    .orderBy(sql`a.region_code nulls first`)
+    .execute();
+  return rows.map((r) => ({ ...r, total: r.total === null ? null : Number(r.total) }));
+}
+
+export interface AuthorityCell {
+  authorityCode: string;
+  itemCode: string;
+  returnStatus: string | null;
+  submittedVersion: number | null;
+  state: ValueState | null;
+  number: number | null;
+  comparable: boolean;
+  reason: string | null;
+  ageFrom: number | null;
+  ageTo: number | null;
+  referenceDateUsed: string | null;
+  countingNote: string | null;
+  caveat: string | null;
+  /** Per 10,000 of the collection's denominator; null when the value or the denominator is missing. */
+  rate: number | null;
+}
+
+export async function authorityCells(db: Executor, collectionId: number): Promise<AuthorityCell[]> {
+  return submittedCells(db, collectionId)
+    .innerJoin("collection as c", "c.id", "ci.collection_id")
+    .leftJoin("denominator_value as d", (join) =>
+      join.onRef("d.denominator_code", "=", "c.denominator_code").onRef("d.authority_code", "=", "a.code"),
+    )
+    .select([
+      "a.code as authorityCode",
+      "ci.item_code as itemCode",
+      "r.status as returnStatus",
+      "r.submitted_version as submittedVersion",
+      "v.state",
+      "v.number",
+      sql<boolean>`coalesce(v.is_comparable, false)`.as("comparable"),
+      "v.reason",
+      "v.age_from as ageFrom",
+      "v.age_to as ageTo",
+      "v.reference_date_used as referenceDateUsed",
+      "v.counting_note as countingNote",
+      "v.caveat",
+      sql<number | null>`v.number * 10000.0 / d.value`.as("rate"),
+    ])
+    .orderBy("a.code")
+    .orderBy("ci.position")
+    .execute()
+    .then((rows) => rows.map((r) => ({ ...r, rate: r.rate === null ? null : Number(r.rate) })));
+}
+
+/** This authority's latest submitted value of each item in an earlier round (by reference date). */
+export async function previousValues(
+  db: Executor,
+  { authorityCode, before, itemCodes }: { authorityCode: string; before: string; itemCodes: string[] },
+) {
+  if (itemCodes.length === 0) return new Map<string, { state: ValueState | null; number: number | null; collectionCode: string }>();
+  const rows = await db
+    .selectFrom("return as r")
+    .innerJoin("collection as c", "c.id", "r.collection_id")
+    .innerJoin("return_version_value as v", (join) =>
+      join.onRef("v.return_id", "=", "r.id").onRef("v.version", "=", "r.submitted_version"),
+    )
+    .distinctOn("v.item_code")
+    .select(["v.item_code", "v.state", "v.number", "c.code as collectionCode"])
+    .where("r.authority_code", "=", authorityCode)
+    .where("c.reference_date", "<", before)
+    .where("v.item_code", "in", itemCodes)
+    .orderBy("v.item_code")
+    .orderBy("c.reference_date", "desc")
+    .execute();
+  return new Map(rows.map((r) => [r.item_code, { state: r.state, number: r.number, collectionCode: r.collectionCode }]));
+}
+
+/** The other authorities' comparable rates per 10,000 in this collection, by item. */
+export async function peerRates(db: Executor, { collectionId, excludeAuthority }: { collectionId: number; excludeAuthority: string }) {
+  const rows = await db
+    .selectFrom("return as r")
+    .innerJoin("collection as c", "c.id", "r.collection_id")
+    .innerJoin("return_version_value as v", (join) =>
+      join.onRef("v.return_id", "=", "r.id").onRef("v.version", "=", "r.submitted_version"),
+    )
+    .innerJoin("denominator_value as d", (join) =>
+      join.onRef("d.denominator_code", "=", "c.denominator_code").onRef("d.authority_code", "=", "r.authority_code"),
+    )
+    .select(["v.item_code", sql<number>`v.number * 10000.0 / d.value`.as("rate")])
+    .where("r.collection_id", "=", collectionId)
+    .where("r.authority_code", "<>", excludeAuthority)
+    .where("v.is_comparable", "=", true)
+    .execute();
+  const rates = new Map<string, number[]>();
+  for (const row of rows) rates.set(row.item_code, [...(rates.get(row.item_code) ?? []), Number(row.rate)]);
+  return rates;
+}
+
+export async function denominatorFor(db: Executor, { denominatorCode, authorityCode }: { denominatorCode: string | null; authorityCode: string }) {
+  if (!denominatorCode) return null;
+  const row = await db
+    .selectFrom("denominator_value")
+    .select("value")
+    .where("denominator_code", "=", denominatorCode)
+    .where("authority_code", "=", authorityCode)
+    .executeTakeFirst();
+  return row?.value ?? null;
+}

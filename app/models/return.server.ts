@@ -1,0 +1,317 @@
+/**
+ * An authority's return to a collection. Every function takes the authority as part of its scope
+ * and filters by it in SQL: a caller cannot reach another authority's return through this module.
+ */
+import type { Kysely } from "kysely";
+import type { Database, ValueState } from "#db/types.ts";
+import {
+  BLANK_VALUE,
+  findQueries,
+  unexplainedQueries,
+  validateReturn,
+  type CleanValue,
+  type Problem,
+  type QueryFinding,
+} from "#app/schema/return-values.ts";
+import { recordAudit, type Executor } from "./audit.server.ts";
+import { returnDefinition, type CollectionWithItems } from "./collection.server.ts";
+import { denominatorFor, peerRates, previousValues } from "./aggregation.server.ts";
+
+export interface ReturnScope {
+  collection: CollectionWithItems;
+  authorityCode: string;
+}
+
+export type ValueColumns = {
+  state: ValueState | null;
+  number: number | null;
+  reason: string | null;
+  age_from: number | null;
+  age_to: number | null;
+  reference_date_used: string | null;
+  counting_note: string | null;
+  caveat: string | null;
+  query_explanation: string | null;
+};
+
+export function toColumns(value: CleanValue): ValueColumns {
+  return {
+    state: value.state,
+    number: value.number,
+    reason: value.reason,
+    age_from: value.ageFrom,
+    age_to: value.ageTo,
+    reference_date_used: value.referenceDateUsed,
+    counting_note: value.countingNote,
+    caveat: value.caveat,
+    query_explanation: value.queryExplanation,
+  };
+}
+
+export function fromColumns(row: ValueColumns): CleanValue {
+  return {
+    state: row.state,
+    number: row.number,
+    reason: row.reason,
+    ageFrom: row.age_from,
+    ageTo: row.age_to,
+    referenceDateUsed: row.reference_date_used,
+    countingNote: row.counting_note,
+    caveat: row.caveat,
+    queryExplanation: row.query_explanation,
+  };
+}
+
+const VALUE_COLUMNS = [
+  "item_code",
+  "state",
+  "number",
+  "reason",
+  "age_from",
+  "age_to",
+  "reference_date_used",
+  "counting_note",
+  "caveat",
+  "query_explanation",
+] as const;
+
+function isBlank(value: CleanValue) {
+  return Object.values(value).every((v) => v === null);
+}
+
+function sameValue(a: CleanValue, b: CleanValue) {
+  return (Object.keys(BLANK_VALUE) as (keyof CleanValue)[]).every((k) => a[k] === b[k]);
+}
+
+export async function findReturn(db: Executor, { collection, authorityCode }: ReturnScope) {
+  return db
+    .selectFrom("return")
+    .selectAll()
+    .where("collection_id", "=", collection.id)
+    .where("authority_code", "=", authorityCode)
+    .executeTakeFirst();
+}
+
+/** The working copy of the return's values, one per item of the collection (blank where none). */
+export async function workingValues(db: Executor, scope: ReturnScope): Promise<Record<string, CleanValue>> {
+  const rows = await db
+    .selectFrom("value as v")
+    .innerJoin("return as r", "r.id", "v.return_id")
+    .select(VALUE_COLUMNS.map((c) => `v.${c}` as const))
+    .where("r.collection_id", "=", scope.collection.id)
+    .where("r.authority_code", "=", scope.authorityCode)
+    .execute();
+  const byItem = new Map(rows.map((row) => [row.item_code, fromColumns(row)]));
+  return Object.fromEntries(scope.collection.items.map((item) => [item.code, byItem.get(item.code) ?? { ...BLANK_VALUE }]));
+}
+
+export async function queryContext(db: Executor, { collection, authorityCode }: ReturnScope) {
+  const [previous, peers, denominator] = await Promise.all([
+    previousValues(db, {
+      authorityCode,
+      before: collection.reference_date,
+      itemCodes: collection.items.map((i) => i.code),
+    }),
+    peerRates(db, { collectionId: collection.id, excludeAuthority: authorityCode }),
+    denominatorFor(db, { denominatorCode: collection.denominator_code, authorityCode }),
+  ]);
+  return { previous, peerRates: peers, denominator };
+}
+
+export type SaveResult =
+  | { ok: true; lockVersion: number; changed: string[] }
+  | { ok: false; reason: "conflict"; lockVersion: number }
+  | { ok: false; reason: "notEditable"; status: string }
+  | { ok: false; reason: "collectionNotOpen" };
+
+interface Actor {
+  actorUserId: number | null;
+  now?: Date;
+}
+
+/**
+ * Saves values to the draft in one transaction, if nobody else saved since `basedOn` (the
+ * lock version the person's form was built from; 0 when there was no return yet).
+ */
+export async function saveValues(
+  db: Kysely<Database>,
+  scope: ReturnScope,
+  { basedOn, values, actorUserId, now = new Date(), reason = null }: Actor & { basedOn: number; values: Record<string, CleanValue>; reason?: string | null },
+): Promise<SaveResult> {
+  if (scope.collection.status !== "open") return { ok: false, reason: "collectionNotOpen" };
+  return db.transaction().execute(async (trx) => {
+    const claimed = await claimReturn(trx, scope, basedOn, now);
+    if (!claimed.ok) return claimed;
+    const current = await workingValues(trx, scope);
+    const changed: string[] = [];
+    for (const [itemCode, value] of Object.entries(values)) {
+      const before = current[itemCode];
+      if (!before) throw new Error(`Item ${itemCode} is not part of ${scope.collection.code}`);
+      if (sameValue(before, value)) continue;
+      changed.push(itemCode);
+      if (isBlank(value)) {
+        await trx.deleteFrom("value").where("return_id", "=", claimed.returnId).where("item_code", "=", itemCode).execute();
+      } else {
+        const row = { ...toColumns(value), updated_at: now, updated_by: actorUserId };
+        await trx
+          .insertInto("value")
+          .values({ return_id: claimed.returnId, collection_id: scope.collection.id, item_code: itemCode, ...row })
+          .onConflict((oc) => oc.columns(["return_id", "item_code"]).doUpdateSet(row))
+          .execute();
+      }
+      await recordAudit(trx, {
+        actorUserId,
+        action: "value.change",
+        entity: "value",
+        entityKey: `${claimed.returnId}:${itemCode}`,
+        authorityCode: scope.authorityCode,
+        before: isBlank(before) ? null : toColumns(before),
+        after: isBlank(value) ? null : toColumns(value),
+        reason,
+        at: now,
+      });
+    }
+    return { ok: true, lockVersion: claimed.lockVersion, changed };
+  });
+}
+
+/** Takes the return for this change: creates it on the first save, or bumps its lock version. */
+async function claimReturn(trx: Executor, scope: ReturnScope, basedOn: number, now: Date) {
+  if (basedOn === 0) {
+    const created = await trx
+      .insertInto("return")
+      .values({ collection_id: scope.collection.id, authority_code: scope.authorityCode, status: "draft", created_at: now, updated_at: now })
+      .onConflict((oc) => oc.columns(["collection_id", "authority_code"]).doNothing())
+      .returning(["id", "lock_version"])
+      .executeTakeFirst();
+    if (created) return { ok: true as const, returnId: created.id, lockVersion: created.lock_version };
+  } else {
+    const bumped = await trx
+      .updateTable("return")
+      .set((eb) => ({ lock_version: eb("lock_version", "+", 1), updated_at: now }))
+      .where("collection_id", "=", scope.collection.id)
+      .where("authority_code", "=", scope.authorityCode)
+      .where("lock_version", "=", basedOn)
+      .where("status", "=", "draft")
+      .returning(["id", "lock_version"])
+      .executeTakeFirst();
+    if (bumped) return { ok: true as const, returnId: bumped.id, lockVersion: bumped.lock_version };
+  }
+  const existing = await findReturn(trx, scope);
+  if (existing && existing.lock_version === basedOn && existing.status !== "draft") {
+    return { ok: false as const, reason: "notEditable" as const, status: existing.status };
+  }
+  return { ok: false as const, reason: "conflict" as const, lockVersion: existing?.lock_version ?? 0 };
+}
+
+export interface SubmissionCheck {
+  problems: Problem[];
+  queries: QueryFinding[];
+}
+
+/** Everything that would stop the return being submitted now: errors, blanks and unexplained queries. */
+export async function checkForSubmission(db: Executor, scope: ReturnScope, today: string): Promise<SubmissionCheck> {
+  const definition = returnDefinition(scope.collection);
+  const values = await workingValues(db, scope);
+  const raw = Object.fromEntries(
+    Object.entries(values).map(([code, v]) => [
+      code,
+      {
+        state: v.state ?? undefined,
+        number: v.number ?? undefined,
+        reason: v.reason ?? undefined,
+        ageFrom: v.ageFrom ?? undefined,
+        ageTo: v.ageTo ?? undefined,
+        referenceDate: v.referenceDateUsed ?? undefined,
+        countingNote: v.countingNote ?? undefined,
+        caveat: v.caveat ?? undefined,
+        queryExplanation: v.queryExplanation ?? undefined,
+      },
+    ]),
+  );
+  const result = validateReturn(definition, raw, { mode: "submit", today });
+  const queries = findQueries(definition, values, await queryContext(db, scope));
+  const problems = result.ok ? unexplainedQueries(queries, values) : result.problems;
+  return { problems, queries };
+}
+
+export type SubmitResult =
+  | { ok: true; version: number }
+  | { ok: false; reason: "conflict"; lockVersion: number }
+  | { ok: false; reason: "notEditable"; status: string }
+  | { ok: false; reason: "collectionNotOpen" }
+  | { ok: false; reason: "problems"; problems: Problem[] };
+
+export async function submitReturn(
+  db: Kysely<Database>,
+  scope: ReturnScope,
+  {
+    basedOn,
+    signedOffName,
+    signedOffRole,
+    actorUserId,
+    today,
+    now = new Date(),
+  }: Actor & { basedOn: number; signedOffName: string; signedOffRole: string; today: string },
+): Promise<SubmitResult> {
+  if (scope.collection.status !== "open") return { ok: false, reason: "collectionNotOpen" };
+  return db.transaction().execute(async (trx) => {
+    const claimed = await claimReturn(trx, scope, basedOn, now);
+    if (!claimed.ok) return claimed;
+    const check = await checkForSubmission(trx, scope, today);
+    if (check.problems.length > 0) {
+      // Nothing of this attempt may stick, not even the lock version bump.
+      throw new SubmissionRefused(check.problems);
+    }
+    const ret = (await findReturn(trx, scope))!;
+    const version = (ret.submitted_version ?? 0) + 1;
+    await trx
+      .insertInto("return_version")
+      .values({
+        return_id: ret.id,
+        version,
+        submitted_at: now,
+        submitted_by: actorUserId,
+        signed_off_name: signedOffName,
+        signed_off_role: signedOffRole,
+        amendment_reason: ret.amendment_reason,
+      })
+      .execute();
+    await trx
+      .insertInto("return_version_value")
+      .columns(["return_id", "version", ...VALUE_COLUMNS])
+      .expression((eb) =>
+        eb
+          .selectFrom("value")
+          .select((s) => [s.val(ret.id).as("return_id"), s.val(version).as("version"), ...VALUE_COLUMNS])
+          .where("return_id", "=", ret.id),
+      )
+      .execute();
+    await trx
+      .updateTable("return")
+      .set({ status: "submitted", submitted_version: version, amendment_reason: null, updated_at: now })
+      .where("id", "=", ret.id)
+      .execute();
+    await recordAudit(trx, {
+      actorUserId,
+      action: "return.submit",
+      entity: "return",
+      entityKey: ret.id,
+      authorityCode: scope.authorityCode,
+      before: { status: ret.status, submitted_version: ret.submitted_version },
+      after: { status: "submitted", submitted_version: version, signed_off_name: signedOffName, signed_off_role: signedOffRole },
+      reason: ret.amendment_reason,
+      at: now,
+    });
+    return { ok: true as const, version };
+  }).catch((error: unknown) => {
+    if (error instanceof SubmissionRefused) return { ok: false as const, reason: "problems" as const, problems: error.problems };
+    throw error;
+  });
+}
+
+class SubmissionRefused extends Error {
+  constructor(readonly problems: Problem[]) {
+    super("Submission refused");
+  }
+}

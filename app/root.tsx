@@ -1,0 +1,154 @@
+import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import {
+  Link,
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  isRouteErrorResponse,
+  useLoaderData,
+  useLocation,
+  useRouteError,
+  useRouteLoaderData,
+} from "@remix-run/react";
+import { useEffect, type ReactNode } from "react";
+import govukStyles from "govuk-frontend/dist/govuk/govuk-frontend.min.css";
+import appStyles from "#app/styles/app.css";
+import { languageOf } from "#app/utils/language.server.ts";
+import { translator, type Translator } from "#app/utils/i18n.ts";
+import { useNonce } from "#app/utils/nonce.tsx";
+import type { Language } from "#db/types.ts";
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: govukStyles },
+  { rel: "stylesheet", href: appStyles },
+  { rel: "icon", sizes: "48x48", href: "/assets/images/favicon.ico" },
+  { rel: "icon", sizes: "any", href: "/assets/images/favicon.svg", type: "image/svg+xml" },
+];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  return { lang: languageOf(request) };
+}
+
+function LanguageNavigation({ t, lang }: { t: Translator; lang: Language }) {
+  const location = useLocation();
+  const returnTo = encodeURIComponent(`${location.pathname}${location.search}`);
+  const options: { lang: Language; name: string }[] = [
+    { lang: "en", name: "English" },
+    { lang: "cy", name: "Cymraeg" },
+  ];
+  return (
+    <nav className="govuk-language-navigation app-language-navigation" aria-label={t("layout.languageNavigation")}>
+      <ul className="govuk-language-navigation__list">
+        {options.map((option) => (
+          <li key={option.lang} className="govuk-language-navigation__list-item">
+            {option.lang === lang ? (
+              <span className="govuk-language-navigation__text" aria-current="true" lang={option.lang}>
+                {option.name}
+              </span>
+            ) : (
+              <a
+                className="govuk-language-navigation__link"
+                href={`/language?lang=${option.lang}&returnTo=${returnTo}`}
+                rel="alternate"
+                lang={option.lang}
+                hrefLang={option.lang}
+              >
+                {option.name}
+              </a>
+            )}
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+function Document({ lang, children }: { lang: Language; children: ReactNode }) {
+  const nonce = useNonce();
+  const t = translator(lang);
+  useEffect(() => {
+    document.body.classList.add("js-enabled", "govuk-frontend-supported");
+    void import("govuk-frontend").then(({ initAll }) => initAll());
+  }, []);
+  return (
+    <html lang={lang} className="govuk-template">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
+        <meta name="theme-color" content="#1d70b8" />
+        <Meta />
+        <Links />
+      </head>
+      <body className="govuk-template__body">
+        <a href="#main-content" className="govuk-skip-link" data-module="govuk-skip-link">
+          {t("layout.skipLink")}
+        </a>
+        <header className="govuk-template__header">
+          <section aria-label={t("service.name")} className="govuk-service-navigation" data-module="govuk-service-navigation">
+            <div className="govuk-width-container">
+              <div className="govuk-service-navigation__container">
+                <span className="govuk-service-navigation__service-name">
+                  <Link to="/" className="govuk-service-navigation__link">
+                    {t("service.name")}
+                  </Link>
+                </span>
+                <nav aria-label={t("layout.navigation")} className="govuk-service-navigation__wrapper">
+                  <ul className="govuk-service-navigation__list">
+                    <li className="govuk-service-navigation__item">
+                      <Link className="govuk-service-navigation__link" to="/">
+                        {t("layout.nav.collections")}
+                      </Link>
+                    </li>
+                  </ul>
+                </nav>
+                <LanguageNavigation t={t} lang={lang} />
+              </div>
+            </div>
+          </section>
+        </header>
+        <div className="govuk-width-container">
+          <main className="govuk-main-wrapper" id="main-content">
+            {children}
+          </main>
+        </div>
+        <footer className="govuk-footer">
+          <div className="govuk-width-container">
+            <div className="govuk-footer__meta">
+              <div className="govuk-footer__meta-item govuk-footer__meta-item--grow">
+                <p className="govuk-body-s">{t("layout.footer.licence")}</p>
+              </div>
+            </div>
+          </div>
+        </footer>
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  const { lang } = useLoaderData<typeof loader>();
+  return (
+    <Document lang={lang}>
+      <Outlet />
+    </Document>
+  );
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const data = useRouteLoaderData<typeof loader>("root");
+  const lang = data?.lang ?? "en";
+  const t = translator(lang);
+  const notFound = isRouteErrorResponse(error) && error.status === 404;
+  return (
+    <Document lang={lang}>
+      <title>{`${t(notFound ? "notFound.title" : "error.title")} – ${t("page.titleSuffix")}`}</title>
+      <h1 className="govuk-heading-l">{t(notFound ? "notFound.title" : "error.title")}</h1>
+      <p className="govuk-body">{t(notFound ? "notFound.body" : "error.body")}</p>
+    </Document>
+  );
+}

@@ -1,0 +1,143 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { authorityCells, coverageTotals } from "#app/models/aggregation.server.ts";
+import { listAuthorities } from "#app/models/authority.server.ts";
+import { getCollection } from "#app/models/collection.server.ts";
+import { coverageParts, isFullCoverage } from "#app/utils/coverage.ts";
+import { getDb } from "#app/utils/db.server.ts";
+import { formatDate, formatNumber, pick } from "#app/utils/i18n.ts";
+import { metaTranslator, pageTitle } from "#app/utils/meta.ts";
+import { useTranslation } from "#app/utils/use-translation.ts";
+import { describeDeviation, describeValue } from "#app/utils/values.ts";
+
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) => {
+  const t = metaTranslator(matches);
+  return pageTitle(t, data ? pick(t.lang, data.collection, "title") : t("notFound.title"));
+};
+
+export async function loader({ params }: LoaderFunctionArgs) {
+  const db = await getDb();
+  const collection = await getCollection(db, params.code ?? "");
+  if (!collection || collection.status === "draft") throw new Response("Not found", { status: 404 });
+  const [totals, cells, authorities] = await Promise.all([
+    coverageTotals(db, collection.id),
+    authorityCells(db, collection.id),
+    listAuthorities(db),
+  ]);
+  return {
+    collection,
+    walesTotals: totals.filter((row) => row.regionCode === null),
+    cells,
+    authorities,
+  };
+}
+
+export default function CollectionPage() {
+  const { collection, walesTotals, cells, authorities } = useLoaderData<typeof loader>();
+  const t = useTranslation();
+  const cell = new Map(cells.map((c) => [`${c.authorityCode}:${c.itemCode}`, c]));
+  return (
+    <>
+      <span className="govuk-caption-l">
+        {t("collection.field.referenceDate")} {formatDate(t.lang, collection.reference_date)}
+      </span>
+      <h1 className="govuk-heading-l">{pick(t.lang, collection, "title")}</h1>
+      <dl className="govuk-summary-list">
+        <div className="govuk-summary-list__row">
+          <dt className="govuk-summary-list__key">{t("collection.field.status")}</dt>
+          <dd className="govuk-summary-list__value">{t(`collection.status.${collection.status}`)}</dd>
+        </div>
+        <div className="govuk-summary-list__row">
+          <dt className="govuk-summary-list__key">{t("collection.field.dueOn")}</dt>
+          <dd className="govuk-summary-list__value">{formatDate(t.lang, collection.due_on)}</dd>
+        </div>
+        <div className="govuk-summary-list__row">
+          <dt className="govuk-summary-list__key">{t("collection.guidance")}</dt>
+          <dd className="govuk-summary-list__value">{pick(t.lang, collection, "guidance")}</dd>
+        </div>
+      </dl>
+
+      <h2 className="govuk-heading-m">{t("collection.totals.title")}</h2>
+      {collection.items.map((item) => {
+        const total = walesTotals.find((row) => row.itemCode === item.code)!;
+        return (
+          <div key={item.code} className="govuk-summary-card" id={`total-${item.code}`}>
+            <div className="govuk-summary-card__title-wrapper">
+              <h3 className="govuk-summary-card__title">{pick(t.lang, item, "label")}</h3>
+            </div>
+            <div className="govuk-summary-card__content">
+              <p className="govuk-body govuk-!-font-weight-bold">
+                {total.total === null
+                  ? t("collection.totals.noComparable")
+                  : t("coverage.sentence", {
+                      total: formatNumber(t.lang, total.total),
+                      comparable: total.comparable,
+                      expected: total.expected,
+                    })}
+              </p>
+              {isFullCoverage(total) ? (
+                <p className="govuk-body">{t("coverage.full")}</p>
+              ) : (
+                <>
+                  <p className="govuk-body">{t("coverage.incomplete")}</p>
+                  <ul className="govuk-list govuk-list--bullet">
+                    {coverageParts(t, total).map((part) => (
+                      <li key={part}>{part}</li>
+                    ))}
+                  </ul>
+                </>
+              )}
+            </div>
+          </div>
+        );
+      })}
+
+      <h2 className="govuk-heading-m">{t("collection.authorities.title")}</h2>
+      <div className="app-table-wrapper">
+        <table className="govuk-table">
+          <caption className="govuk-table__caption govuk-visually-hidden">{t("collection.authorities.caption")}</caption>
+          <thead className="govuk-table__head">
+            <tr className="govuk-table__row">
+              <th scope="col" className="govuk-table__header">{t("collection.authorities.authority")}</th>
+              <th scope="col" className="govuk-table__header">{t("collection.authorities.region")}</th>
+              {collection.items.map((item) => (
+                <th key={item.code} scope="col" className="govuk-table__header">
+                  {pick(t.lang, item, "label")}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody className="govuk-table__body">
+            {authorities.map((authority) => (
+              <tr key={authority.code} className="govuk-table__row">
+                <th scope="row" className="govuk-table__header">{pick(t.lang, authority, "name")}</th>
+                <td className="govuk-table__cell">{t.lang === "cy" ? authority.region_cy : authority.region_en}</td>
+                {collection.items.map((item) => {
+                  const value = cell.get(`${authority.code}:${item.code}`)!;
+                  const deviation = value.state === "reported" && !value.comparable ? describeDeviation(t, value) : "";
+                  return (
+                    <td key={item.code} className="govuk-table__cell">
+                      <span className={deviation ? "app-non-comparable" : undefined}>
+                        {describeValue(t, value, value.returnStatus !== null)}
+                      </span>
+                      {deviation ? (
+                        <span className="govuk-body-s govuk-!-display-block">
+                          {t("value.nonComparable")}: {deviation}
+                        </span>
+                      ) : null}
+                      {value.caveat ? (
+                        <span className="govuk-body-s govuk-!-display-block">
+                          {t("value.caveat")}: {value.caveat}
+                        </span>
+                      ) : null}
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,45 @@
+import type { Language } from "#db/types.ts";
+import { isLanguage, translator } from "./i18n.ts";
+
+export const LANGUAGE_COOKIE = "lang";
+
+function cookieValue(request: Request, name: string) {
+  const cookies = request.headers.get("Cookie") ?? "";
+  for (const part of cookies.split(";")) {
+    const [key, ...rest] = part.trim().split("=");
+    if (key === name) return decodeURIComponent(rest.join("="));
+  }
+  return undefined;
+}
+
+/** The person's chosen language; Accept-Language is only the first guess. */
+export function languageOf(request: Request): Language {
+  const chosen = cookieValue(request, LANGUAGE_COOKIE);
+  if (isLanguage(chosen)) return chosen;
+  const accepted = (request.headers.get("Accept-Language") ?? "")
+    .split(",")
+    .map((part) => {
+      const [tag = "", q] = part.trim().split(";q=");
+      return { lang: tag.slice(0, 2).toLowerCase(), q: q ? Number(q) : 1 };
+    })
+    .filter((a) => isLanguage(a.lang))
+    .sort((a, b) => b.q - a.q);
+  return accepted[0]?.lang === "cy" ? "cy" : "en";
+}
+
+export function translatorFor(request: Request) {
+  return translator(languageOf(request));
+}
+
+export function languageCookie(lang: Language) {
+  return `${LANGUAGE_COOKIE}=${lang}; Path=/; Max-Age=${60 * 60 * 24 * 365}; SameSite=Lax; HttpOnly${
+    process.env.NODE_ENV === "production" ? "; Secure" : ""
+  }`;
+}
+
+/** Only paths within this site may be returned to, never another site. */
+export function safeReturnPath(value: unknown, fallback = "/") {
+  return typeof value === "string" && value.startsWith("/") && !value.startsWith("//") && !value.includes("\\")
+    ? value
+    : fallback;
+}

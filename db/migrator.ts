@@ -1,0 +1,24 @@
+import type { Kysely } from "kysely";
+import { Migrator, type Migration, type MigrationProvider } from "kysely/migration";
+import * as initialModel from "./migrations/2026-11-23T1300-initial-model.ts";
+
+// Listed here rather than read from the folder at run time, so that the bundled server build,
+// the command line and the tests all run exactly the same migrations.
+const migrations: Record<string, Migration> = {
+  "2026-11-23T1300-initial-model": initialModel,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export function createMigrator(db: Kysely<any>) {
+  return new Migrator({ db, provider });
+}
+
+export async function migrateToLatest(db: Kysely<any>) {
+  const { error, results } = await createMigrator(db).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === "Error")?.migrationName;
+    throw new Error(`Migration ${failed ?? "(unknown)"} failed`, { cause: error });
+  }
+  return results ?? [];
+}

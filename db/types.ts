@@ -1,0 +1,192 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+
+/** Dates without a time of day ("as at" 2022-12-31) travel as ISO strings, never as Date objects. */
+export type IsoDate = string;
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type JsonColumn<T> = ColumnType<T, string, string>;
+
+export const VALUE_STATES = ["reported", "not_collected", "unknown", "not_applicable"] as const;
+export type ValueState = (typeof VALUE_STATES)[number];
+
+export const RETURN_STATUSES = ["draft", "submitted", "queried", "accepted"] as const;
+export type ReturnStatus = (typeof RETURN_STATUSES)[number];
+
+export const COLLECTION_STATUSES = ["draft", "open", "closed"] as const;
+export type CollectionStatus = (typeof COLLECTION_STATUSES)[number];
+
+export const ROLES = ["officer", "coordinator", "analyst"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const LANGUAGES = ["en", "cy"] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+export interface RegionTable {
+  code: string;
+  name_en: string;
+  name_cy: string;
+}
+
+export interface AuthorityTable {
+  code: string;
+  name_en: string;
+  name_cy: string;
+  region_code: string;
+  aliases: ColumnType<string[], string[] | undefined, string[]>;
+}
+
+export interface DenominatorTable {
+  code: string;
+  label_en: string;
+  label_cy: string;
+  source: string;
+  year: number;
+}
+
+export interface DenominatorValueTable {
+  denominator_code: string;
+  authority_code: string;
+  value: number;
+}
+
+export interface DataItemTable {
+  code: string;
+  label_en: string;
+  label_cy: string;
+  definition_en: string;
+  definition_cy: string;
+  unit: ColumnType<"count", "count" | undefined, "count">;
+  min_value: ColumnType<number, number | undefined, number>;
+  max_value: number | null;
+  age_from: number | null;
+  age_to: number | null;
+  parent_code: string | null;
+  created_at: Timestamp;
+}
+
+export interface CollectionTable {
+  id: Generated<number>;
+  code: string;
+  title_en: string;
+  title_cy: string;
+  guidance_en: string;
+  guidance_cy: string;
+  reference_date: IsoDate;
+  opens_on: IsoDate;
+  due_on: IsoDate;
+  status: CollectionStatus;
+  /** Validated by CollectionRulesSchema in app/schema/collection-rules.ts. */
+  rules: JsonColumn<unknown>;
+  denominator_code: string | null;
+  created_at: Timestamp;
+}
+
+export interface CollectionItemTable {
+  collection_id: number;
+  item_code: string;
+  position: number;
+  required: boolean;
+}
+
+export interface AppUserTable {
+  id: Generated<number>;
+  email: string;
+  name: string;
+  role: Role;
+  is_admin: ColumnType<boolean, boolean | undefined, boolean>;
+  authority_code: string | null;
+  password_hash: string | null;
+  language: ColumnType<Language, Language | undefined, Language>;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: Timestamp;
+}
+
+export interface ReturnTable {
+  id: Generated<number>;
+  collection_id: number;
+  authority_code: string;
+  status: ReturnStatus;
+  /** Optimistic lock: bumped by every save; a save based on an older number is refused. */
+  lock_version: ColumnType<number, number | undefined, number>;
+  /** The latest submitted version, which every total and export reads; null until first submitted. */
+  submitted_version: number | null;
+  /** Reason given when a submitted return was reopened for amendment, carried into the next version. */
+  amendment_reason: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** Columns a value has both in the working copy (value) and in each submitted version. */
+interface ValueColumns {
+  item_code: string;
+  state: ValueState | null;
+  number: number | null;
+  reason: string | null;
+  age_from: number | null;
+  age_to: number | null;
+  reference_date_used: IsoDate | null;
+  counting_note: string | null;
+  caveat: string | null;
+  query_explanation: string | null;
+  deviates: ColumnType<boolean, never, never>;
+  is_comparable: ColumnType<boolean, never, never>;
+}
+
+export interface ValueTable extends ValueColumns {
+  return_id: number;
+  collection_id: number;
+  updated_at: Timestamp;
+  updated_by: number | null;
+}
+
+export interface ReturnVersionTable {
+  return_id: number;
+  version: number;
+  submitted_at: Timestamp;
+  submitted_by: number | null;
+  signed_off_name: string;
+  signed_off_role: string;
+  amendment_reason: string | null;
+}
+
+export interface ReturnVersionValueTable extends ValueColumns {
+  return_id: number;
+  version: number;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  at: Timestamp;
+  actor_user_id: number | null;
+  action: string;
+  entity: string;
+  entity_key: string;
+  authority_code: string | null;
+  before: JsonColumn<unknown> | null;
+  after: JsonColumn<unknown> | null;
+  reason: string | null;
+}
+
+export interface Database {
+  region: RegionTable;
+  authority: AuthorityTable;
+  denominator: DenominatorTable;
+  denominator_value: DenominatorValueTable;
+  data_item: DataItemTable;
+  collection: CollectionTable;
+  collection_item: CollectionItemTable;
+  app_user: AppUserTable;
+  return: ReturnTable;
+  value: ValueTable;
+  return_version: ReturnVersionTable;
+  return_version_value: ReturnVersionValueTable;
+  audit_log: AuditLogTable;
+}
+
+export type Collection = Selectable<CollectionTable>;
+export type NewCollection = Insertable<CollectionTable>;
+export type DataItem = Selectable<DataItemTable>;
+export type NewDataItem = Insertable<DataItemTable>;
+export type AppUser = Selectable<AppUserTable>;
+export type ReturnRow = Selectable<ReturnTable>;
+export type ValueRow = Selectable<ValueTable>;
+export type ValueUpdate = Updateable<ValueTable>;

@@ -1,0 +1,260 @@
+import type { Kysely } from "kysely";
+import type { Database, Role } from "#db/types.ts";
+import { CollectionRulesSchema, type CollectionRules } from "#app/schema/collection-rules.ts";
+import { validateReturn, type RawReturn } from "#app/schema/return-values.ts";
+import { getCollection, returnDefinition } from "#app/models/collection.server.ts";
+import { checkForSubmission, saveValues, submitReturn } from "#app/models/return.server.ts";
+import { recordAudit } from "#app/models/audit.server.ts";
+import { hashPassword } from "#app/utils/password.server.ts";
+import { CENSUS_2021, readSeedCsv } from "./reference.ts";
+
+export const DEMO_PASSWORD = "demo-password-2023";
+export const FEBRUARY_2023 = "2023-02-care-experienced-parents";
+export const DECEMBER_2026 = "2026-12-care-experienced-parents";
+
+/** The reply's own words for items 2 and 3, which no authority could supply. */
+export const FEBRUARY_2023_REASONS = {
+  care_experienced_parents:
+    "We do not gather this information in this way, and as some young people opt not to maintain contact, reliable data would be difficult to provide.",
+  care_experienced_parents_child_removed:
+    "We do not gather this information, partly because we do not include parental care experience in the data we capture for children with care and support needs.",
+};
+
+const UNEXPLAINED_IN_2023 =
+  "Flagged by the portal's checks when the February 2023 reply was loaded; the reply gave no explanation.";
+
+interface February2023Row {
+  authority_as_written: string;
+  authority_code: string;
+  reported_text: string;
+  value: string;
+  age_from: string;
+  age_to: string;
+  reference_date_stated: string;
+}
+
+/** Notes an authority made beside its figure, or that its figure needs beside it. */
+const FEBRUARY_2023_CAVEATS: Record<string, string> = {
+  W06000019: "7 of these 33 are parents or pregnant.",
+  W06000016:
+    "Stated as at 31.12.23, a date after the reply itself (16 February 2023); most likely 31.12.22, but kept as stated until the authority confirms.",
+};
+
+function slug(name: string) {
+  return name
+    .toLowerCase()
+    .normalize("NFD")
+    .replace(/[^a-z]+/g, "-")
+    .replace(/^-|-$/g, "");
+}
+
+export function officerEmail(authorityNameEn: string) {
+  return `officer.${slug(authorityNameEn)}@authorities.example`;
+}
+
+async function seedDemoAccounts(db: Kysely<Database>) {
+  const authorities = await db.selectFrom("authority").select(["code", "name_en"]).orderBy("code").execute();
+  const accounts: { email: string; name: string; role: Role; is_admin?: boolean; authority_code: string | null }[] = [
+    { email: "coordinator@adss-cymru.example", name: "Demo Coordinator", role: "coordinator", is_admin: true, authority_code: null },
+    { email: "analyst@gov-wales.example", name: "Demo Analyst", role: "analyst", authority_code: null },
+    ...authorities.map((a) => ({
+      email: officerEmail(a.name_en),
+      name: `Demo Officer (${a.name_en})`,
+      role: "officer" as const,
+      authority_code: a.code,
+    })),
+  ];
+  const existing = new Set((await db.selectFrom("app_user").select("email").execute()).map((u) => u.email));
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  const fresh = accounts.filter((a) => !existing.has(a.email));
+  if (fresh.length === 0) return;
+  await db.transaction().execute(async (trx) => {
+    const created = await trx
+      .insertInto("app_user")
+      .values(fresh.map((a) => ({ ...a, password_hash: passwordHash })))
+      .returning(["id", "email", "role", "authority_code"])
+      .execute();
+    await recordAudit(
+      trx,
+      created.map((u) => ({
+        actorUserId: null,
+        action: "account.create",
+        entity: "app_user",
+        entityKey: u.id,
+        authorityCode: u.authority_code,
+        after: { email: u.email, role: u.role, authority_code: u.authority_code },
+        reason: "Demo account",
+      })),
+    );
+  });
+}
+
+interface CollectionSeed {
+  code: string;
+  title_en: string;
+  title_cy: string;
+  guidance_en: string;
+  guidance_cy: string;
+  reference_date: string;
+  opens_on: string;
+  due_on: string;
+  items: { code: string; required: boolean }[];
+  rules: CollectionRules;
+}
+
+async function createOpenCollection(db: Kysely<Database>, seed: CollectionSeed) {
+  await db.transaction().execute(async (trx) => {
+    const { items, rules, ...fields } = seed;
+    const { id } = await trx
+      .insertInto("collection")
+      .values({ ...fields, status: "open", rules: JSON.stringify(rules), denominator_code: CENSUS_2021 })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await trx
+      .insertInto("collection_item")
+      .values(items.map((item, i) => ({ collection_id: id, item_code: item.code, position: i + 1, required: item.required })))
+      .execute();
+    await recordAudit(trx, {
+      actorUserId: null,
+      action: "collection.create",
+      entity: "collection",
+      entityKey: id,
+      after: { code: seed.code, status: "open" },
+      reason: "Demo data",
+    });
+  });
+  return (await getCollection(db, seed.code))!;
+}
+
+/**
+ * The real first round: the 15 answers to item 1 as submitted returns, with their deviations and
+ * caveats structured; items 2 and 3 not collected, with the reply's reasons; no return from the
+ * 7 authorities that did not reply. Loaded through the shared schema and the return model, as an
+ * upload would be.
+ */
+async function seedFebruary2023(db: Kysely<Database>) {
+  const collection = await createOpenCollection(db, {
+    code: FEBRUARY_2023,
+    title_en: "Care-experienced young people who are parents (February 2023)",
+    title_cy: "Pobl ifanc â phrofiad o ofal sy'n rhieni (Chwefror 2023)",
+    guidance_en:
+      "Asked of every authority by ADSS Cymru for the Senedd's Children, Young People and Education Committee, which wrote on 14 December 2022. Give each figure as at 31 December 2022.",
+    guidance_cy:
+      "Gofynnwyd i bob awdurdod gan ADSS Cymru ar ran Pwyllgor Plant, Pobl Ifanc ac Addysg y Senedd, a ysgrifennodd ar 14 Rhagfyr 2022. Rhowch bob ffigur fel yr oedd ar 31 Rhagfyr 2022.",
+    reference_date: "2022-12-31",
+    opens_on: "2022-12-14",
+    due_on: "2023-02-10",
+    items: [
+      { code: "care_leavers_21_25", required: true },
+      { code: "care_experienced_parents", required: true },
+      { code: "care_experienced_parents_child_removed", required: true },
+    ],
+    rules: CollectionRulesSchema.parse({
+      crossItem: [{ kind: "not_greater_than", item: "care_experienced_parents_child_removed", limit: "care_experienced_parents" }],
+    }),
+  });
+  const repliedOn = new Date("2023-02-16T12:00:00Z");
+  const today = new Date().toISOString().slice(0, 10);
+  for (const row of readSeedCsv<February2023Row>("adss-2023-02-care-leavers-21-25.csv")) {
+    const raw: RawReturn = {
+      care_leavers_21_25: {
+        state: "reported",
+        number: row.value,
+        // An age band with one end missing (Neath Port Talbot's "up to age of 25") stays a deviation.
+        ageFrom: row.age_from || (row.age_to ? "" : undefined),
+        ageTo: row.age_to,
+        referenceDate: row.reference_date_stated,
+        caveat: FEBRUARY_2023_CAVEATS[row.authority_code],
+      },
+      care_experienced_parents: { state: "not_collected", reason: FEBRUARY_2023_REASONS.care_experienced_parents },
+      care_experienced_parents_child_removed: {
+        state: "not_collected",
+        reason: FEBRUARY_2023_REASONS.care_experienced_parents_child_removed,
+      },
+    };
+    const checked = validateReturn(returnDefinition(collection), raw, { mode: "submit", today });
+    if (!checked.ok) throw new Error(`February 2023 row for ${row.authority_code} fails validation: ${JSON.stringify(checked.problems)}`);
+    const scope = { collection, authorityCode: row.authority_code };
+    const reason = `Loaded from ADSS Cymru's reply of 16 February 2023, which gave: "${row.reported_text}"`;
+    let saved = await saveValues(db, scope, { basedOn: 0, values: checked.values, actorUserId: null, now: repliedOn, reason });
+    if (!saved.ok) throw new Error(`Could not load ${row.authority_code}: ${saved.reason}`);
+    // The portal's checks flag some of these figures (Newport's rate, for one); the reply explained none.
+    const { problems } = await checkForSubmission(db, scope, today);
+    const flagged = problems.filter((p) => p.key === "error.query.explanationMissing").map((p) => p.itemCode);
+    if (flagged.length > 0) {
+      const explained = Object.fromEntries(
+        flagged.map((code) => [code, { ...checked.values[code]!, queryExplanation: UNEXPLAINED_IN_2023 }]),
+      );
+      saved = await saveValues(db, scope, { basedOn: saved.lockVersion, values: explained, actorUserId: null, now: repliedOn, reason });
+      if (!saved.ok) throw new Error(`Could not load ${row.authority_code}: ${saved.reason}`);
+    }
+    const submitted = await submitReturn(db, scope, {
+      basedOn: saved.lockVersion,
+      signedOffName: "All Wales Heads of Children's Services",
+      signedOffRole: "Reply coordinated by ADSS Cymru, 16 February 2023",
+      actorUserId: null,
+      today,
+      now: repliedOn,
+    });
+    if (!submitted.ok) throw new Error(`Could not submit ${row.authority_code}: ${JSON.stringify(submitted)}`);
+  }
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable("collection").set({ status: "closed" }).where("id", "=", collection.id).execute();
+    await recordAudit(trx, {
+      actorUserId: null,
+      action: "collection.close",
+      entity: "collection",
+      entityKey: collection.id,
+      before: { status: "open" },
+      after: { status: "closed" },
+      reason: "Demo data: the round closed with ADSS Cymru's reply",
+    });
+  });
+}
+
+/** A second round, open now, asking for the breakdowns ADSS recommended, so authorities can answer in the portal. */
+async function seedDecember2026(db: Kysely<Database>) {
+  await createOpenCollection(db, {
+    code: DECEMBER_2026,
+    title_en: "Care-experienced young people who are parents (December 2026)",
+    title_cy: "Pobl ifanc â phrofiad o ofal sy'n rhieni (Rhagfyr 2026)",
+    guidance_en:
+      "The second round of the Senedd committee's questions, with the breakdowns ADSS Cymru recommended in February 2023. Give each figure as at 31 October 2026. If you do not record a figure, say so and why: a gap reported is better than a guess.",
+    guidance_cy:
+      "Ail rownd cwestiynau pwyllgor y Senedd, gyda'r dadansoddiadau a argymhellwyd gan ADSS Cymru ym mis Chwefror 2023. Rhowch bob ffigur fel yr oedd ar 31 Hydref 2026. Os nad ydych yn cofnodi ffigur, dywedwch hynny a pham: mae bwlch a adroddir yn well na dyfaliad.",
+    reference_date: "2026-10-31",
+    opens_on: "2026-11-16",
+    due_on: "2026-12-18",
+    items: [
+      { code: "care_leavers_21_25", required: true },
+      { code: "care_experienced_parents", required: true },
+      { code: "care_experienced_mothers", required: false },
+      { code: "care_experienced_fathers", required: false },
+      { code: "care_experienced_parents_recent", required: false },
+      { code: "care_experienced_parents_home_authority", required: false },
+      { code: "care_experienced_parents_other_authority", required: false },
+      { code: "care_experienced_parents_child_removed", required: true },
+      { code: "children_reunification_plan", required: false },
+    ],
+    rules: CollectionRulesSchema.parse({
+      crossItem: [
+        { kind: "not_greater_than", item: "care_experienced_parents_child_removed", limit: "care_experienced_parents" },
+        { kind: "not_greater_than", item: "care_experienced_parents_recent", limit: "care_experienced_parents" },
+        { kind: "sum_equals", total: "care_experienced_parents", parts: ["care_experienced_mothers", "care_experienced_fathers"] },
+        {
+          kind: "sum_equals",
+          total: "care_experienced_parents",
+          parts: ["care_experienced_parents_home_authority", "care_experienced_parents_other_authority"],
+        },
+      ],
+    }),
+  });
+}
+
+/** Idempotent: demo accounts are added if missing; each demo collection is loaded once. */
+export async function seedDemoData(db: Kysely<Database>) {
+  await seedDemoAccounts(db);
+  const existing = new Set((await db.selectFrom("collection").select("code").execute()).map((c) => c.code));
+  if (!existing.has(FEBRUARY_2023)) await seedFebruary2023(db);
+  if (!existing.has(DECEMBER_2026)) await seedDecember2026(db);
+}

@@ -1,0 +1,146 @@
+import { sql, type Kysely } from "kysely";
+import { NO_MIGRATIONS } from "kysely/migration";
+import { describe, expect, it } from "vitest";
+import { createDatabase } from "#db/connect.ts";
+import { createMigrator, migrateToLatest } from "#db/migrator.ts";
+import type { Database } from "#db/types.ts";
+import { createTestDatabase, useDemoDatabase, type TestDatabase } from "./support/database.ts";
+
+async function tableNames(db: Kysely<Database>) {
+  const { rows } = await sql<{ table_name: string }>`
+    select table_name from information_schema.tables where table_schema = 'public' order by table_name`.execute(db);
+  return rows.map((r) => r.table_name).filter((name) => !name.startsWith("kysely_"));
+}
+
+async function upDownUp(db: Kysely<Database>) {
+  await migrateToLatest(db);
+  const tables = await tableNames(db);
+  expect(tables).toEqual(expect.arrayContaining(["authority", "value", "return_version_value", "audit_log"]));
+  const down = await createMigrator(db).migrateTo(NO_MIGRATIONS);
+  expect(down.error).toBeUndefined();
+  expect(await tableNames(db)).toEqual([]);
+  await migrateToLatest(db);
+  expect(await tableNames(db)).toEqual(tables);
+}
+
+describe("migrations up, down and up again", () => {
+  it("on PGlite", async () => {
+    const db = createDatabase({ kind: "pglite", dataDir: "memory://" });
+    try {
+      await upDownUp(db);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  // Skipped only on a developer's machine without PostgreSQL; in CI the engine check fails instead.
+  it.skipIf(!process.env.TEST_DATABASE_URL && !process.env.CI)("on PostgreSQL", async () => {
+    const test: TestDatabase = await createTestDatabase({ empty: true });
+    try {
+      await upDownUp(test.db);
+    } finally {
+      await test.destroy();
+    }
+  });
+});
+
+describe("the database refuses what the product forbids", () => {
+  const db = useDemoDatabase();
+  let returnId: number;
+  let collectionId: number;
+
+  async function draftReturn() {
+    if (returnId) return;
+    const collection = await db()
+      .selectFrom("collection")
+      .select("id")
+      .where("code", "=", "2026-12-care-experienced-parents")
+      .executeTakeFirstOrThrow();
+    collectionId = collection.id;
+    const created = await db()
+      .insertInto("return")
+      .values({ collection_id: collectionId, authority_code: "W06000015", status: "draft" })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    returnId = created.id;
+  }
+
+  async function insertValue(fields: Partial<Record<string, unknown>>) {
+    await draftReturn();
+    return db()
+      .insertInto("value")
+      .values({ return_id: returnId, collection_id: collectionId, item_code: "care_leavers_21_25", ...fields } as never)
+      .execute();
+  }
+
+  it("a negative count", async () => {
+    await expect(insertValue({ state: "reported", number: -1 })).rejects.toThrow(/check constraint/);
+  });
+
+  it("a reported value without a number", async () => {
+    await expect(insertValue({ state: "reported", number: null })).rejects.toThrow(/value_reported_has_number/);
+  });
+
+  it("a number on a value that is not reported", async () => {
+    await expect(insertValue({ state: "unknown", number: 4, reason: "Not reliable" })).rejects.toThrow(
+      /value_reported_has_number/,
+    );
+  });
+
+  it("not collected without a reason, or with a blank one", async () => {
+    await expect(insertValue({ state: "not_collected" })).rejects.toThrow(/value_reason_when_not_reported/);
+    await expect(insertValue({ state: "not_collected", reason: "   " })).rejects.toThrow(/value_reason_when_not_reported/);
+  });
+
+  it("a deviation on a value that is not a number", async () => {
+    await expect(insertValue({ state: "unknown", reason: "Not reliable", age_from: 18 })).rejects.toThrow(
+      /value_deviation_only_when_reported/,
+    );
+  });
+
+  it("an age band upside down", async () => {
+    await expect(insertValue({ state: "reported", number: 3, age_from: 25, age_to: 18 })).rejects.toThrow(/value_age_band/);
+  });
+
+  it("a value for an item the collection does not ask for", async () => {
+    await draftReturn();
+    await expect(
+      db()
+        .insertInto("value")
+        .values({ return_id: returnId, collection_id: collectionId, item_code: "not_an_item", state: "reported", number: 1 })
+        .execute(),
+    ).rejects.toThrow(/foreign key/);
+  });
+
+  it("an officer without an authority, or a coordinator with one", async () => {
+    await expect(
+      db().insertInto("app_user").values({ email: "x@example.org", name: "X", role: "officer", authority_code: null }).execute(),
+    ).rejects.toThrow(/app_user_officer_authority/);
+    await expect(
+      db()
+        .insertInto("app_user")
+        .values({ email: "y@example.org", name: "Y", role: "coordinator", authority_code: "W06000015" })
+        .execute(),
+    ).rejects.toThrow(/app_user_officer_authority/);
+  });
+
+  it("an UPDATE, DELETE or TRUNCATE of the audit log", async () => {
+    const before = await db().selectFrom("audit_log").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    expect(before.n).toBeGreaterThan(0);
+    await expect(db().updateTable("audit_log").set({ reason: "tampered" }).execute()).rejects.toThrow(/append-only/);
+    await expect(db().deleteFrom("audit_log").execute()).rejects.toThrow(/append-only/);
+    await expect(sql`truncate audit_log`.execute(db())).rejects.toThrow(/append-only/);
+    const after = await db().selectFrom("audit_log").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    expect(after.n).toBe(before.n);
+  });
+
+  it("accepts a valid value, and works out whether it is comparable", async () => {
+    await insertValue({ state: "reported", number: 12, age_from: 18, age_to: 25 });
+    const row = await db()
+      .selectFrom("value")
+      .select(["deviates", "is_comparable"])
+      .where("return_id", "=", returnId)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ deviates: true, is_comparable: false });
+  });
+});

@@ -1,0 +1,22 @@
+/**
+ * Which database the suite runs on: PostgreSQL when TEST_DATABASE_URL is set, otherwise PGlite.
+ * In CI a missing PostgreSQL is a failure, never a silent fall-back.
+ */
+export type TestEngine = { kind: "postgres"; adminUrl: string } | { kind: "pglite" };
+
+export function testEngine(): TestEngine {
+  const url = process.env.TEST_DATABASE_URL;
+  if (url) return { kind: "postgres", adminUrl: url };
+  if (process.env.CI) {
+    throw new Error("CI is set but TEST_DATABASE_URL is not: the suite must run against PostgreSQL in CI.");
+  }
+  return { kind: "pglite" };
+}
+
+export function databaseUrl(adminUrl: string, name: string) {
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export const TEMPLATE_DATABASE = "portal_test_template";
