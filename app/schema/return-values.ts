@@ -172,7 +172,8 @@ function parseAge(ctx: Ctx, field: "ageFrom" | "ageTo", raw: unknown): number | 
 
 function valueSchema(item: ItemRule, definition: ReturnDefinition, options: ValidationOptions) {
   return z
-    .custom<RawValue | undefined>((raw) => raw === undefined || (typeof raw === "object" && raw !== null))
+    .custom<RawValue>((raw) => typeof raw === "object" && raw !== null && !Array.isArray(raw))
+    .optional()
     .transform((input, ctx): CleanValue => {
       const raw = input ?? {};
       const parsedNumber = parseWholeNumber(raw.number);

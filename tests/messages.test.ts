@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { catalogues, translate } from "#app/utils/i18n.ts";
+
+const placeholders = (message: unknown) =>
+  [...new Set([...JSON.stringify(message).matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort();
+
+describe("the message catalogue", () => {
+  it("has every key in both English and Welsh", () => {
+    expect(Object.keys(catalogues.cy).sort()).toEqual(Object.keys(catalogues.en).sort());
+  });
+
+  it("has no empty message and the same placeholders in both languages", () => {
+    for (const [key, english] of Object.entries(catalogues.en)) {
+      const welsh = catalogues.cy[key as keyof typeof catalogues.en];
+      expect(JSON.stringify(welsh).length, key).toBeGreaterThan(2);
+      expect(placeholders(welsh), key).toEqual(placeholders(english));
+    }
+  });
+
+  it("has Welsh that is not English copied across", () => {
+    const same = Object.keys(catalogues.en).filter(
+      (key) => JSON.stringify(catalogues.en[key as keyof typeof catalogues.en]) === JSON.stringify(catalogues.cy[key as keyof typeof catalogues.en]),
+    );
+    // Proper names read the same in both languages.
+    expect(same).toEqual(["service.owner"]);
+  });
+
+  it("uses Welsh plural forms and formats numbers and dates for the language", () => {
+    expect(translate("cy", "coverage.noReturn", { count: 0 })).toBe("Atebodd pob un");
+    expect(translate("cy", "coverage.noReturn", { count: 7 })).toBe("Ni atebodd 7");
+    expect(translate("en", "coverage.noReturn", { count: 1 })).toBe("1 did not reply");
+    expect(translate("en", "coverage.comparable", { count: 0 })).toBe("No authority gave a comparable figure");
+    expect(translate("cy", "coverage.sentence", { total: "1,234", comparable: 12, expected: 22 })).toContain("12 o'r 22 awdurdod");
+  });
+});

@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { loader as homeLoader } from "#app/routes/_index.tsx";
+import { loader as collectionLoader } from "#app/routes/collections.$code._index.tsx";
+import { loader as healthLoader } from "#app/routes/healthz.ts";
+import { loader as languageLoader } from "#app/routes/language.ts";
+import { useDemoDatabase } from "../support/database.ts";
+
+const args = (path: string, params: Record<string, string> = {}) => ({
+  request: new Request(`http://localhost${path}`),
+  params,
+  context: {},
+});
+
+describe("pages that show what the database holds", () => {
+  useDemoDatabase();
+
+  it("the home page lists the published collections, newest first", async () => {
+    const data = await homeLoader(args("/"));
+    expect(data.collections.map((c) => c.code)).toEqual([
+      "2026-12-care-experienced-parents",
+      "2023-02-care-experienced-parents",
+    ]);
+  });
+
+  it("the collection page gives each item's Wales total with its coverage, and all 22 authorities", async () => {
+    const data = await collectionLoader(args("/collections/x", { code: "2023-02-care-experienced-parents" }));
+    expect(data.walesTotals.map((t) => [t.itemCode, t.total, t.comparable, t.nonComparable, t.notCollected, t.noReturn])).toEqual([
+      ["care_leavers_21_25", 926, 12, 3, 0, 7],
+      ["care_experienced_parents", null, 0, 0, 15, 7],
+      ["care_experienced_parents_child_removed", null, 0, 0, 15, 7],
+    ]);
+    expect(data.authorities).toHaveLength(22);
+    expect(data.cells).toHaveLength(22 * 3);
+  });
+
+  it("an unknown collection is a 404, not an error", async () => {
+    const thrown = await collectionLoader(args("/collections/nope", { code: "nope" })).catch((e: unknown) => e);
+    expect(thrown).toBeInstanceOf(Response);
+    expect((thrown as Response).status).toBe(404);
+  });
+
+  it("/healthz answers 200 when the database answers", async () => {
+    const response = await healthLoader();
+    expect(response.status).toBe(200);
+  });
+
+  it("/healthz answers 503 when the database does not", async () => {
+    const working = globalThis.__portalDatabase;
+    globalThis.__portalDatabase = { db: working!.db, ready: Promise.reject(new Error("down")) };
+    globalThis.__portalDatabase.ready.catch(() => {});
+    try {
+      expect((await healthLoader()).status).toBe(503);
+    } finally {
+      globalThis.__portalDatabase = working;
+    }
+  });
+
+  it("the language switch keeps the choice in a cookie and returns only to this site", async () => {
+    const response = await languageLoader(args("/language?lang=cy&returnTo=%2Fcollections%2Fx"));
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe("/collections/x");
+    expect(response.headers.get("Set-Cookie")).toMatch(/^lang=cy;.*HttpOnly/);
+    const offsite = await languageLoader(args("/language?lang=en&returnTo=%2F%2Fevil.example"));
+    expect(offsite.headers.get("Location")).toBe("/");
+  });
+});
