@@ -8,6 +8,7 @@ import {
   type CleanValue,
   type RawReturn,
   type ReturnDefinition,
+  type ValidationOptions,
 } from "#app/schema/return-values.ts";
 
 const definition: ReturnDefinition = {
@@ -29,12 +30,12 @@ const definition: ReturnDefinition = {
 const draft = { mode: "draft" as const, today: "2026-11-23" };
 const submit = { mode: "submit" as const, today: "2026-11-23" };
 
-function problemsOf(input: RawReturn, options = draft) {
+function problemsOf(input: RawReturn, options: ValidationOptions = draft) {
   const result = validateReturn(definition, input, options);
   return result.ok ? [] : result.problems.map((p) => `${p.itemCode}.${p.field}:${p.key}`);
 }
 
-function valuesOf(input: RawReturn, options = draft) {
+function valuesOf(input: RawReturn, options: ValidationOptions = draft) {
   const result = validateReturn(definition, input, options);
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
   return result.values;
