@@ -20,6 +20,7 @@ const build = (await import(new URL("./build/index.js", import.meta.url).href)) 
 
 const app = express();
 app.disable("x-powered-by");
+if (process.env.TRUST_PROXY) app.set("trust proxy", process.env.TRUST_PROXY);
 
 app.use((_req, res, next) => {
   const nonce = randomBytes(16).toString("base64");
@@ -58,7 +59,7 @@ app.all(
   createRequestHandler({
     build,
     mode: build.mode,
-    getLoadContext: (_req, res) => ({ cspNonce: res.locals.cspNonce as string }),
+    getLoadContext: (req, res) => ({ cspNonce: res.locals.cspNonce as string, clientAddress: req.ip ?? "unknown" }),
   }),
 );
 

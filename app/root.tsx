@@ -15,6 +15,7 @@ import {
 import { useEffect, type ReactNode } from "react";
 import govukStyles from "govuk-frontend/dist/govuk/govuk-frontend.min.css";
 import appStyles from "#app/styles/app.css";
+import { getCurrentUser, CSRF_FIELD } from "#app/utils/auth.server.ts";
 import { languageOf } from "#app/utils/language.server.ts";
 import { translator, type Translator } from "#app/utils/i18n.ts";
 import { useNonce } from "#app/utils/nonce.tsx";
@@ -27,9 +28,16 @@ export const links: LinksFunction = () => [
   { rel: "icon", sizes: "any", href: "/assets/images/favicon.svg", type: "image/svg+xml" },
 ];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  return { lang: languageOf(request) };
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await getCurrentUser(request);
+  return {
+    lang: user?.language ?? languageOf(request),
+    pageHasErrors: Boolean(context.pageHasErrors),
+    user: user ? { name: user.name, role: user.role, isAdmin: user.isAdmin, csrfToken: user.csrfToken } : null,
+  };
 }
+
+type RootUser = Awaited<ReturnType<typeof loader>>["user"];
 
 function LanguageNavigation({ t, lang }: { t: Translator; lang: Language }) {
   const location = useLocation();
@@ -65,7 +73,7 @@ function LanguageNavigation({ t, lang }: { t: Translator; lang: Language }) {
   );
 }
 
-function Document({ lang, children }: { lang: Language; children: ReactNode }) {
+function Document({ lang, user, children }: { lang: Language; user: RootUser; children: ReactNode }) {
   const nonce = useNonce();
   const t = translator(lang);
   useEffect(() => {
@@ -94,15 +102,25 @@ function Document({ lang, children }: { lang: Language; children: ReactNode }) {
                     {t("service.name")}
                   </Link>
                 </span>
-                <nav aria-label={t("layout.navigation")} className="govuk-service-navigation__wrapper">
-                  <ul className="govuk-service-navigation__list">
-                    <li className="govuk-service-navigation__item">
-                      <Link className="govuk-service-navigation__link" to="/">
-                        {t("layout.nav.collections")}
-                      </Link>
-                    </li>
-                  </ul>
-                </nav>
+                {user ? (
+                  <nav aria-label={t("layout.navigation")} className="govuk-service-navigation__wrapper">
+                    <ul className="govuk-service-navigation__list">
+                      <li className="govuk-service-navigation__item">
+                        <Link className="govuk-service-navigation__link" to="/">
+                          {t(user.role === "officer" ? "layout.nav.returns" : "layout.nav.collections")}
+                        </Link>
+                      </li>
+                      <li className="govuk-service-navigation__item">
+                        <form method="post" action="/logout" className="app-sign-out">
+                          <input type="hidden" name={CSRF_FIELD} value={user.csrfToken} />
+                          <button type="submit" className="app-link-button govuk-service-navigation__link">
+                            {t("layout.signOut")}
+                          </button>
+                        </form>
+                      </li>
+                    </ul>
+                  </nav>
+                ) : null}
                 <LanguageNavigation t={t} lang={lang} />
               </div>
             </div>
@@ -130,9 +148,9 @@ function Document({ lang, children }: { lang: Language; children: ReactNode }) {
 }
 
 export default function App() {
-  const { lang } = useLoaderData<typeof loader>();
+  const { lang, user } = useLoaderData<typeof loader>();
   return (
-    <Document lang={lang}>
+    <Document lang={lang} user={user}>
       <Outlet />
     </Document>
   );
@@ -145,7 +163,7 @@ export function ErrorBoundary() {
   const t = translator(lang);
   const notFound = isRouteErrorResponse(error) && error.status === 404;
   return (
-    <Document lang={lang}>
+    <Document lang={lang} user={data?.user ?? null}>
       <title>{`${t(notFound ? "notFound.title" : "error.title")} – ${t("page.titleSuffix")}`}</title>
       <h1 className="govuk-heading-l">{t(notFound ? "notFound.title" : "error.title")}</h1>
       <p className="govuk-body">{t(notFound ? "notFound.body" : "error.body")}</p>

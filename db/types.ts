@@ -166,6 +166,23 @@ export interface AuditLogTable {
   reason: string | null;
 }
 
+export interface SessionTable {
+  id: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+}
+
+export interface SignInAttemptTable {
+  id: Generated<string>;
+  at: Timestamp;
+  email: string;
+  address: string;
+  succeeded: boolean;
+}
+
 export interface Database {
   region: RegionTable;
   authority: AuthorityTable;
@@ -180,6 +197,8 @@ export interface Database {
   return_version: ReturnVersionTable;
   return_version_value: ReturnVersionValueTable;
   audit_log: AuditLogTable;
+  session: SessionTable;
+  sign_in_attempt: SignInAttemptTable;
 }
 
 export type Collection = Selectable<CollectionTable>;

@@ -3,7 +3,7 @@ import type { Database, Role } from "#db/types.ts";
 import { CollectionRulesSchema, type CollectionRules } from "#app/schema/collection-rules.ts";
 import { validateReturn, type RawReturn } from "#app/schema/return-values.ts";
 import { getCollection, returnDefinition } from "#app/models/collection.server.ts";
-import { checkForSubmission, saveValues, submitReturn } from "#app/models/return.server.ts";
+import { checkForSubmission, saveValues, submitReturn, SYSTEM_ACTOR } from "#app/models/return.server.ts";
 import { recordAudit } from "#app/models/audit.server.ts";
 import { hashPassword } from "#app/utils/password.server.ts";
 import { CENSUS_2021, readSeedCsv } from "./reference.ts";
@@ -176,7 +176,7 @@ async function seedFebruary2023(db: Kysely<Database>) {
     if (!checked.ok) throw new Error(`February 2023 row for ${row.authority_code} fails validation: ${JSON.stringify(checked.problems)}`);
     const scope = { collection, authorityCode: row.authority_code };
     const reason = `Loaded from ADSS Cymru's reply of 16 February 2023, which gave: "${row.reported_text}"`;
-    let saved = await saveValues(db, scope, { basedOn: 0, values: checked.values, actorUserId: null, now: repliedOn, reason });
+    let saved = await saveValues(db, scope, { basedOn: 0, values: checked.values, actor: SYSTEM_ACTOR, now: repliedOn, reason });
     if (!saved.ok) throw new Error(`Could not load ${row.authority_code}: ${saved.reason}`);
     // The portal's checks flag some of these figures (Newport's rate, for one); the reply explained none.
     const { problems } = await checkForSubmission(db, scope, today);
@@ -185,14 +185,14 @@ async function seedFebruary2023(db: Kysely<Database>) {
       const explained = Object.fromEntries(
         flagged.map((code) => [code, { ...checked.values[code]!, queryExplanation: UNEXPLAINED_IN_2023 }]),
       );
-      saved = await saveValues(db, scope, { basedOn: saved.lockVersion, values: explained, actorUserId: null, now: repliedOn, reason });
+      saved = await saveValues(db, scope, { basedOn: saved.lockVersion, values: explained, actor: SYSTEM_ACTOR, now: repliedOn, reason });
       if (!saved.ok) throw new Error(`Could not load ${row.authority_code}: ${saved.reason}`);
     }
     const submitted = await submitReturn(db, scope, {
       basedOn: saved.lockVersion,
       signedOffName: "All Wales Heads of Children's Services",
       signedOffRole: "Reply coordinated by ADSS Cymru, 16 February 2023",
-      actorUserId: null,
+      actor: SYSTEM_ACTOR,
       today,
       now: repliedOn,
     });

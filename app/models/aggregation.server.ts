@@ -116,12 +116,20 @@ export async function authorityCells(db: Executor, collectionId: number): Promis
     .then((rows) => rows.map((r) => ({ ...r, rate: r.rate === null ? null : Number(r.rate) })));
 }
 
+export interface PreviousValue {
+  state: ValueState | null;
+  number: number | null;
+  collectionCode: string;
+  title_en: string;
+  title_cy: string;
+}
+
 /** This authority's latest submitted value of each item in an earlier round (by reference date). */
 export async function previousValues(
   db: Executor,
   { authorityCode, before, itemCodes }: { authorityCode: string; before: string; itemCodes: string[] },
 ) {
-  if (itemCodes.length === 0) return new Map<string, { state: ValueState | null; number: number | null; collectionCode: string }>();
+  if (itemCodes.length === 0) return new Map<string, PreviousValue>();
   const rows = await db
     .selectFrom("return as r")
     .innerJoin("collection as c", "c.id", "r.collection_id")
@@ -129,14 +137,14 @@ export async function previousValues(
       join.onRef("v.return_id", "=", "r.id").onRef("v.version", "=", "r.submitted_version"),
     )
     .distinctOn("v.item_code")
-    .select(["v.item_code", "v.state", "v.number", "c.code as collectionCode"])
+    .select(["v.item_code", "v.state", "v.number", "c.code as collectionCode", "c.title_en", "c.title_cy"])
     .where("r.authority_code", "=", authorityCode)
     .where("c.reference_date", "<", before)
     .where("v.item_code", "in", itemCodes)
     .orderBy("v.item_code")
     .orderBy("c.reference_date", "desc")
     .execute();
-  return new Map(rows.map((r) => [r.item_code, { state: r.state, number: r.number, collectionCode: r.collectionCode }]));
+  return new Map<string, PreviousValue>(rows.map(({ item_code, ...previous }) => [item_code, previous]));
 }
 
 /** The other authorities' comparable rates per 10,000 in this collection, by item. */

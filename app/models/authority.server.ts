@@ -11,3 +11,12 @@ export async function listAuthorities(db: Executor) {
 }
 
 export type AuthoritySummary = Awaited<ReturnType<typeof listAuthorities>>[number];
+
+export async function findAuthority(db: Executor, code: string) {
+  return db
+    .selectFrom("authority as a")
+    .innerJoin("region as r", "r.code", "a.region_code")
+    .select(["a.code", "a.name_en", "a.name_cy", "a.region_code", "r.name_en as region_en", "r.name_cy as region_cy"])
+    .where("a.code", "=", code)
+    .executeTakeFirst();
+}

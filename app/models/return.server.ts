@@ -3,7 +3,7 @@
  * and filters by it in SQL: a caller cannot reach another authority's return through this module.
  */
 import type { Kysely } from "kysely";
-import type { Database, ValueState } from "#db/types.ts";
+import type { Database, Role, ValueState } from "#db/types.ts";
 import {
   BLANK_VALUE,
   findQueries,
@@ -20,6 +20,35 @@ import { denominatorFor, peerRates, previousValues } from "./aggregation.server.
 export interface ReturnScope {
   collection: CollectionWithItems;
   authorityCode: string;
+}
+
+/** Who is changing a return: a signed-in user, or the portal itself (seeds, imports it runs). */
+export interface Actor {
+  userId: number | null;
+  role: Role | "system";
+  authorityCode: string | null;
+}
+
+export const SYSTEM_ACTOR: Actor = { userId: null, role: "system", authorityCode: null };
+
+/**
+ * The scope of one authority's return that this user may read, or null. An officer reaches only
+ * their own authority's return; coordinators and analysts read every authority's.
+ */
+export function scopeForUser(
+  user: { role: Role; authorityCode: string | null },
+  collection: CollectionWithItems,
+  authorityCode: string,
+): ReturnScope | null {
+  if (user.role === "officer" && user.authorityCode !== authorityCode) return null;
+  return { collection, authorityCode };
+}
+
+/** Only the authority's own officers change its return (and the portal itself, for seeds and imports). */
+function assertMayChange(scope: ReturnScope, actor: Actor) {
+  const allowed =
+    actor.role === "system" || actor.role === "coordinator" || (actor.role === "officer" && actor.authorityCode === scope.authorityCode);
+  if (!allowed) throw new Error(`${actor.role} ${actor.userId} may not change the return of ${scope.authorityCode}`);
 }
 
 export type ValueColumns = {
@@ -124,8 +153,8 @@ export type SaveResult =
   | { ok: false; reason: "notEditable"; status: string }
   | { ok: false; reason: "collectionNotOpen" };
 
-interface Actor {
-  actorUserId: number | null;
+interface Change {
+  actor: Actor;
   now?: Date;
 }
 
@@ -136,8 +165,9 @@ interface Actor {
 export async function saveValues(
   db: Kysely<Database>,
   scope: ReturnScope,
-  { basedOn, values, actorUserId, now = new Date(), reason = null }: Actor & { basedOn: number; values: Record<string, CleanValue>; reason?: string | null },
+  { basedOn, values, actor, now = new Date(), reason = null }: Change & { basedOn: number; values: Record<string, CleanValue>; reason?: string | null },
 ): Promise<SaveResult> {
+  assertMayChange(scope, actor);
   if (scope.collection.status !== "open") return { ok: false, reason: "collectionNotOpen" };
   return db.transaction().execute(async (trx) => {
     const claimed = await claimReturn(trx, scope, basedOn, now);
@@ -152,7 +182,7 @@ export async function saveValues(
       if (isBlank(value)) {
         await trx.deleteFrom("value").where("return_id", "=", claimed.returnId).where("item_code", "=", itemCode).execute();
       } else {
-        const row = { ...toColumns(value), updated_at: now, updated_by: actorUserId };
+        const row = { ...toColumns(value), updated_at: now, updated_by: actor.userId };
         await trx
           .insertInto("value")
           .values({ return_id: claimed.returnId, collection_id: scope.collection.id, item_code: itemCode, ...row })
@@ -160,7 +190,7 @@ export async function saveValues(
           .execute();
       }
       await recordAudit(trx, {
-        actorUserId,
+        actorUserId: actor.userId,
         action: "value.change",
         entity: "value",
         entityKey: `${claimed.returnId}:${itemCode}`,
@@ -249,11 +279,12 @@ export async function submitReturn(
     basedOn,
     signedOffName,
     signedOffRole,
-    actorUserId,
+    actor,
     today,
     now = new Date(),
-  }: Actor & { basedOn: number; signedOffName: string; signedOffRole: string; today: string },
+  }: Change & { basedOn: number; signedOffName: string; signedOffRole: string; today: string },
 ): Promise<SubmitResult> {
+  assertMayChange(scope, actor);
   if (scope.collection.status !== "open") return { ok: false, reason: "collectionNotOpen" };
   return db.transaction().execute(async (trx) => {
     const claimed = await claimReturn(trx, scope, basedOn, now);
@@ -271,7 +302,7 @@ export async function submitReturn(
         return_id: ret.id,
         version,
         submitted_at: now,
-        submitted_by: actorUserId,
+        submitted_by: actor.userId,
         signed_off_name: signedOffName,
         signed_off_role: signedOffRole,
         amendment_reason: ret.amendment_reason,
@@ -293,7 +324,7 @@ export async function submitReturn(
       .where("id", "=", ret.id)
       .execute();
     await recordAudit(trx, {
-      actorUserId,
+      actorUserId: actor.userId,
       action: "return.submit",
       entity: "return",
       entityKey: ret.id,
@@ -314,4 +345,109 @@ class SubmissionRefused extends Error {
   constructor(readonly problems: Problem[]) {
     super("Submission refused");
   }
+}
+
+export type AmendResult =
+  | { ok: true; lockVersion: number }
+  | { ok: false; reason: "conflict"; lockVersion: number }
+  | { ok: false; reason: "notSubmitted" }
+  | { ok: false; reason: "collectionNotOpen" };
+
+/**
+ * Reopens a submitted (or queried, or accepted) return as a draft, with the reason the next
+ * version will carry. The submitted version stays as it was: totals go on reading it.
+ */
+export async function amendReturn(
+  db: Kysely<Database>,
+  scope: ReturnScope,
+  { basedOn, reason, actor, now = new Date() }: Change & { basedOn: number; reason: string },
+): Promise<AmendResult> {
+  assertMayChange(scope, actor);
+  if (scope.collection.status !== "open") return { ok: false, reason: "collectionNotOpen" };
+  return db.transaction().execute(async (trx) => {
+    const current = await findReturn(trx, scope);
+    if (!current || current.status === "draft") return { ok: false as const, reason: "notSubmitted" as const };
+    const reopened = await trx
+      .updateTable("return")
+      .set((eb) => ({ status: "draft", amendment_reason: reason, lock_version: eb("lock_version", "+", 1), updated_at: now }))
+      .where("id", "=", current.id)
+      .where("authority_code", "=", scope.authorityCode)
+      .where("lock_version", "=", basedOn)
+      .returning("lock_version")
+      .executeTakeFirst();
+    if (!reopened) return { ok: false as const, reason: "conflict" as const, lockVersion: current.lock_version };
+    await recordAudit(trx, {
+      actorUserId: actor.userId,
+      action: "return.amend",
+      entity: "return",
+      entityKey: current.id,
+      authorityCode: scope.authorityCode,
+      before: { status: current.status },
+      after: { status: "draft" },
+      reason,
+      at: now,
+    });
+    return { ok: true as const, lockVersion: reopened.lock_version };
+  });
+}
+
+/** Every submitted version of the return, oldest first, each with its values. */
+export async function returnVersions(db: Executor, scope: ReturnScope) {
+  const versions = await db
+    .selectFrom("return_version as rv")
+    .innerJoin("return as r", "r.id", "rv.return_id")
+    .leftJoin("app_user as u", "u.id", "rv.submitted_by")
+    .select([
+      "rv.version",
+      "rv.submitted_at",
+      "rv.signed_off_name",
+      "rv.signed_off_role",
+      "rv.amendment_reason",
+      "u.name as submitted_by_name",
+    ])
+    .where("r.collection_id", "=", scope.collection.id)
+    .where("r.authority_code", "=", scope.authorityCode)
+    .orderBy("rv.version")
+    .execute();
+  const values = await db
+    .selectFrom("return_version_value as v")
+    .innerJoin("return as r", "r.id", "v.return_id")
+    .select(["v.version", ...VALUE_COLUMNS.map((c) => `v.${c}` as const)])
+    .where("r.collection_id", "=", scope.collection.id)
+    .where("r.authority_code", "=", scope.authorityCode)
+    .execute();
+  return versions.map((version) => {
+    const byItem = new Map(values.filter((v) => v.version === version.version).map((v) => [v.item_code, fromColumns(v)]));
+    return {
+      ...version,
+      values: Object.fromEntries(
+        scope.collection.items.map((item) => [item.code, byItem.get(item.code) ?? { ...BLANK_VALUE }]),
+      ) as Record<string, CleanValue>,
+    };
+  });
+}
+
+/** The collections an authority is asked to answer, with where its return stands in each. */
+export async function returnsForAuthority(db: Executor, authorityCode: string) {
+  return db
+    .selectFrom("collection as c")
+    .leftJoin("return as r", (join) => join.onRef("r.collection_id", "=", "c.id").on("r.authority_code", "=", authorityCode))
+    .leftJoin("return_version as rv", (join) =>
+      join.onRef("rv.return_id", "=", "r.id").onRef("rv.version", "=", "r.submitted_version"),
+    )
+    .select([
+      "c.code",
+      "c.title_en",
+      "c.title_cy",
+      "c.reference_date",
+      "c.due_on",
+      "c.status as collectionStatus",
+      "r.status as returnStatus",
+      "r.submitted_version as submittedVersion",
+      "r.updated_at as updatedAt",
+      "rv.submitted_at as submittedAt",
+    ])
+    .where("c.status", "<>", "draft")
+    .orderBy("c.due_on", "desc")
+    .execute();
 }

@@ -1,29 +1,131 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { listCollections } from "#app/models/collection.server.ts";
+import { returnsForAuthority } from "#app/models/return.server.ts";
+import { findAuthority } from "#app/models/authority.server.ts";
+import { requireUser } from "#app/utils/auth.server.ts";
 import { getDb } from "#app/utils/db.server.ts";
-import { formatDate, pick } from "#app/utils/i18n.ts";
-import { metaTranslator, pageTitle } from "#app/utils/meta.ts";
+import { formatDate, formatDateTime, pick, type Translator } from "#app/utils/i18n.ts";
+import { pageTitle } from "#app/utils/meta.ts";
+import { returnPath } from "#app/utils/return-form.ts";
+import { todayInWales } from "#app/utils/return-page.server.ts";
 import { useTranslation } from "#app/utils/use-translation.ts";
 
-export const meta: MetaFunction = ({ matches }) => {
-  const t = metaTranslator(matches);
-  return pageTitle(t, t("home.title"));
-};
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
+  pageTitle(matches, (t) => t(data?.officer ? "home.officer.title" : "home.title"));
 
-export async function loader(_: LoaderFunctionArgs) {
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
   const db = await getDb();
-  return { collections: await listCollections(db) };
+  if (user.role === "officer") {
+    const authorityCode = user.authorityCode!;
+    const [authority, returns] = await Promise.all([findAuthority(db, authorityCode), returnsForAuthority(db, authorityCode)]);
+    return { officer: { authority: authority!, returns, today: todayInWales() }, collections: [] };
+  }
+  return { officer: null, collections: await listCollections(db) };
+}
+
+function daysBetween(fromIso: string, toIso: string) {
+  return Math.round((Date.parse(`${toIso}T00:00:00Z`) - Date.parse(`${fromIso}T00:00:00Z`)) / 86_400_000);
+}
+
+function DueIn({ t, today, dueOn }: { t: Translator; today: string; dueOn: string }) {
+  const days = daysBetween(today, dueOn);
+  if (days < 0) return <strong className="govuk-tag govuk-tag--red">{t("home.overdue", { count: -days })}</strong>;
+  if (days === 0) return <strong className="govuk-tag govuk-tag--orange">{t("home.dueToday")}</strong>;
+  return <span>{t("home.daysLeft", { count: days })}</span>;
 }
 
 export default function Home() {
-  const { collections } = useLoaderData<typeof loader>();
+  const data = useLoaderData<typeof loader>();
   const t = useTranslation();
+  if (data.officer) {
+    const { authority, returns, today } = data.officer;
+    const open = returns.filter((r) => r.collectionStatus === "open");
+    const closed = returns.filter((r) => r.collectionStatus === "closed");
+    return (
+      <>
+        <span className="govuk-caption-l">{pick(t.lang, authority, "name")}</span>
+        <h1 className="govuk-heading-l">{t("home.officer.title")}</h1>
+        <h2 className="govuk-heading-m">{t("home.officer.open")}</h2>
+        {open.length === 0 ? <p className="govuk-body">{t("home.officer.noneOpen")}</p> : null}
+        {open.map((r) => (
+          <div key={r.code} className="govuk-summary-card">
+            <div className="govuk-summary-card__title-wrapper">
+              <h3 className="govuk-summary-card__title">
+                <Link className="govuk-link" to={returnPath(r.code, authority.code)}>
+                  {pick(t.lang, r, "title")}
+                </Link>
+              </h3>
+            </div>
+            <div className="govuk-summary-card__content">
+              <dl className="govuk-summary-list">
+                <div className="govuk-summary-list__row govuk-summary-list__row--no-actions">
+                  <dt className="govuk-summary-list__key">{t("home.status")}</dt>
+                  <dd className="govuk-summary-list__value">
+                    <strong className="govuk-tag govuk-tag--blue">{t(`returnStatus.${r.returnStatus ?? "notStarted"}`)}</strong>
+                  </dd>
+                </div>
+                <div className="govuk-summary-list__row govuk-summary-list__row--no-actions">
+                  <dt className="govuk-summary-list__key">{t("collection.field.referenceDate")}</dt>
+                  <dd className="govuk-summary-list__value">{formatDate(t.lang, r.reference_date)}</dd>
+                </div>
+                <div className="govuk-summary-list__row govuk-summary-list__row--no-actions">
+                  <dt className="govuk-summary-list__key">{t("collection.field.dueOn")}</dt>
+                  <dd className="govuk-summary-list__value">
+                    {formatDate(t.lang, r.due_on)}
+                    {r.returnStatus === null || r.returnStatus === "draft" ? (
+                      <>
+                        {" "}
+                        <DueIn t={t} today={today} dueOn={r.due_on} />
+                      </>
+                    ) : null}
+                  </dd>
+                </div>
+              </dl>
+            </div>
+          </div>
+        ))}
+        <h2 className="govuk-heading-m">{t("home.officer.closed")}</h2>
+        {closed.length === 0 ? (
+          <p className="govuk-body">{t("home.officer.noneClosed")}</p>
+        ) : (
+          <table className="govuk-table">
+            <caption className="govuk-table__caption govuk-visually-hidden">{t("home.officer.closed")}</caption>
+            <thead className="govuk-table__head">
+              <tr className="govuk-table__row">
+                <th scope="col" className="govuk-table__header">{t("collection.field.title")}</th>
+                <th scope="col" className="govuk-table__header">{t("collection.field.referenceDate")}</th>
+                <th scope="col" className="govuk-table__header">{t("home.officer.submitted")}</th>
+              </tr>
+            </thead>
+            <tbody className="govuk-table__body">
+              {closed.map((r) => (
+                <tr key={r.code} className="govuk-table__row">
+                  <td className="govuk-table__cell">
+                    <Link className="govuk-link" to={returnPath(r.code, authority.code)}>
+                      {pick(t.lang, r, "title")}
+                    </Link>
+                  </td>
+                  <td className="govuk-table__cell">{formatDate(t.lang, r.reference_date)}</td>
+                  <td className="govuk-table__cell">
+                    {r.submittedAt
+                      ? t("home.officer.submittedVersion", { version: r.submittedVersion ?? 0, at: formatDateTime(t.lang, r.submittedAt) })
+                      : t("home.officer.noReturn")}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </>
+    );
+  }
   return (
     <>
       <h1 className="govuk-heading-l">{t("home.title")}</h1>
       <p className="govuk-body-l">{t("home.lead")}</p>
-      {collections.length === 0 ? (
+      {data.collections.length === 0 ? (
         <p className="govuk-body">{t("home.none")}</p>
       ) : (
         <table className="govuk-table">
@@ -37,7 +139,7 @@ export default function Home() {
             </tr>
           </thead>
           <tbody className="govuk-table__body">
-            {collections.map((c) => (
+            {data.collections.map((c) => (
               <tr key={c.code} className="govuk-table__row">
                 <td className="govuk-table__cell">
                   <Link className="govuk-link" to={`/collections/${c.code}`}>

@@ -4,18 +4,18 @@ import { authorityCells, coverageTotals } from "#app/models/aggregation.server.t
 import { listAuthorities } from "#app/models/authority.server.ts";
 import { getCollection } from "#app/models/collection.server.ts";
 import { coverageParts, isFullCoverage } from "#app/utils/coverage.ts";
+import { requireUser } from "#app/utils/auth.server.ts";
 import { getDb } from "#app/utils/db.server.ts";
 import { formatDate, formatNumber, pick } from "#app/utils/i18n.ts";
-import { metaTranslator, pageTitle } from "#app/utils/meta.ts";
+import { pageTitle } from "#app/utils/meta.ts";
 import { useTranslation } from "#app/utils/use-translation.ts";
 import { describeDeviation, describeValue } from "#app/utils/values.ts";
 
-export const meta: MetaFunction<typeof loader> = ({ data, matches }) => {
-  const t = metaTranslator(matches);
-  return pageTitle(t, data ? pick(t.lang, data.collection, "title") : t("notFound.title"));
-};
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
+  pageTitle(matches, (t) => (data ? pick(t.lang, data.collection, "title") : t("notFound.title")));
 
-export async function loader({ params }: LoaderFunctionArgs) {
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
   const db = await getDb();
   const collection = await getCollection(db, params.code ?? "");
   if (!collection || collection.status === "draft") throw new Response("Not found", { status: 404 });
@@ -24,11 +24,13 @@ export async function loader({ params }: LoaderFunctionArgs) {
     authorityCells(db, collection.id),
     listAuthorities(db),
   ]);
+  // Until the coordinator opens a closed round for comparison, an officer sees only their own authority's figures.
+  const visible = (code: string) => user.role !== "officer" || code === user.authorityCode;
   return {
     collection,
     walesTotals: totals.filter((row) => row.regionCode === null),
-    cells,
-    authorities,
+    cells: cells.filter((c) => visible(c.authorityCode)),
+    authorities: authorities.filter((a) => visible(a.code)),
   };
 }
 

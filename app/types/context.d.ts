@@ -1,7 +1,15 @@
 import "@remix-run/node";
 
 declare module "@remix-run/node" {
+  interface Future {
+    v3_singleFetch: true;
+  }
+
   interface AppLoadContext {
     cspNonce?: string;
+    /** The client's address as express sees it (behind a proxy, set TRUST_PROXY). */
+    clientAddress?: string;
+    /** Set by an action that refused a form, so the page title can start "Error:" (see app/utils/forms.ts). */
+    pageHasErrors?: boolean;
   }
 }

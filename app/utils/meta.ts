@@ -2,13 +2,18 @@ import type { MetaArgs } from "@remix-run/node";
 import type { Language } from "#db/types.ts";
 import { translator, type Translator } from "./i18n.ts";
 
+type RootData = { lang?: Language; pageHasErrors?: boolean } | undefined;
+
+const rootData = (matches: MetaArgs["matches"]) => matches.find((m) => m.id === "root")?.data as RootData;
+
 /** The translator for a meta function, from the root loader's choice of language. */
-export function metaTranslator(matches: MetaArgs["matches"]): Translator {
-  const root = matches.find((m) => m.id === "root")?.data as { lang?: Language } | undefined;
-  return translator(root?.lang ?? "en");
+function metaTranslator(matches: MetaArgs["matches"]): Translator {
+  return translator(rootData(matches)?.lang ?? "en");
 }
 
-/** "Title – Service", with "Error: " in front when the page shows errors, as GOV.UK pages do. */
-export function pageTitle(t: Translator, title: string, { hasErrors = false } = {}) {
-  return [{ title: `${hasErrors ? `${t("page.errorPrefix")} ` : ""}${title} – ${t("page.titleSuffix")}` }];
+/** "Title – Service", with "Error: " in front when the page shows a refused form, as GOV.UK pages do. */
+export function pageTitle(matches: MetaArgs["matches"], title: (t: Translator) => string) {
+  const t = metaTranslator(matches);
+  const prefix = rootData(matches)?.pageHasErrors ? `${t("page.errorPrefix")} ` : "";
+  return [{ title: `${prefix}${title(t)} – ${t("page.titleSuffix")}` }];
 }

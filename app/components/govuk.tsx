@@ -1,0 +1,179 @@
+/** GOV.UK Design System components, as govuk-frontend's own templates render them. */
+import { useEffect, useRef, type ReactNode } from "react";
+
+export interface ErrorItem {
+  href: string;
+  text: string;
+}
+
+export function ErrorSummary({ title, errors }: { title: string; errors: ErrorItem[] }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (errors.length > 0) ref.current?.focus();
+  }, [errors]);
+  if (errors.length === 0) return null;
+  return (
+    <div className="govuk-error-summary" data-module="govuk-error-summary" ref={ref} tabIndex={-1}>
+      <div role="alert">
+        <h2 className="govuk-error-summary__title">{title}</h2>
+        <div className="govuk-error-summary__body">
+          <ul className="govuk-list govuk-error-summary__list">
+            {errors.map((error) => (
+              <li key={`${error.href}:${error.text}`}>
+                <a href={error.href}>{error.text}</a>
+              </li>
+            ))}
+          </ul>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+export function ErrorMessage({ id, prefix, children }: { id: string; prefix: string; children: ReactNode }) {
+  return (
+    <p id={id} className="govuk-error-message">
+      <span className="govuk-visually-hidden">{prefix}</span> {children}
+    </p>
+  );
+}
+
+interface FieldProps {
+  id: string;
+  name: string;
+  label: ReactNode;
+  labelClassName?: string;
+  hint?: ReactNode;
+  error?: string;
+  errorPrefix: string;
+  defaultValue?: string;
+}
+
+function describedBy(id: string, hint: unknown, error: unknown) {
+  return [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
+}
+
+export function TextInput({
+  id,
+  name,
+  label,
+  labelClassName = "govuk-label",
+  hint,
+  error,
+  errorPrefix,
+  defaultValue,
+  type = "text",
+  autoComplete,
+  inputMode,
+  width,
+  spellCheck,
+}: FieldProps & {
+  type?: string;
+  autoComplete?: string;
+  inputMode?: "numeric" | "text" | "email";
+  width?: 2 | 3 | 4 | 5 | 10 | 20 | 30;
+  spellCheck?: boolean;
+}) {
+  return (
+    <div className={`govuk-form-group${error ? " govuk-form-group--error" : ""}`}>
+      <label className={labelClassName} htmlFor={id}>
+        {label}
+      </label>
+      {hint ? (
+        <div id={`${id}-hint`} className="govuk-hint">
+          {hint}
+        </div>
+      ) : null}
+      {error ? (
+        <ErrorMessage id={`${id}-error`} prefix={errorPrefix}>
+          {error}
+        </ErrorMessage>
+      ) : null}
+      <input
+        className={`govuk-input${width ? ` govuk-input--width-${width}` : ""}${error ? " govuk-input--error" : ""}`}
+        id={id}
+        name={name}
+        type={type}
+        defaultValue={defaultValue}
+        autoComplete={autoComplete}
+        inputMode={inputMode}
+        spellCheck={spellCheck}
+        aria-describedby={describedBy(id, hint, error)}
+      />
+    </div>
+  );
+}
+
+export function Textarea({ id, name, label, labelClassName = "govuk-label", hint, error, errorPrefix, defaultValue, rows = 3 }: FieldProps & { rows?: number }) {
+  return (
+    <div className={`govuk-form-group${error ? " govuk-form-group--error" : ""}`}>
+      <label className={labelClassName} htmlFor={id}>
+        {label}
+      </label>
+      {hint ? (
+        <div id={`${id}-hint`} className="govuk-hint">
+          {hint}
+        </div>
+      ) : null}
+      {error ? (
+        <ErrorMessage id={`${id}-error`} prefix={errorPrefix}>
+          {error}
+        </ErrorMessage>
+      ) : null}
+      <textarea
+        className={`govuk-textarea${error ? " govuk-textarea--error" : ""}`}
+        id={id}
+        name={name}
+        rows={rows}
+        defaultValue={defaultValue}
+        aria-describedby={describedBy(id, hint, error)}
+      />
+    </div>
+  );
+}
+
+export function SummaryList({ rows }: { rows: { key: ReactNode; value: ReactNode; action?: ReactNode; id?: string }[] }) {
+  return (
+    <dl className="govuk-summary-list">
+      {rows.map((row, i) => (
+        <div key={row.id ?? i} id={row.id} className={`govuk-summary-list__row${row.action ? "" : " govuk-summary-list__row--no-actions"}`}>
+          <dt className="govuk-summary-list__key">{row.key}</dt>
+          <dd className="govuk-summary-list__value">{row.value}</dd>
+          {row.action ? <dd className="govuk-summary-list__actions">{row.action}</dd> : null}
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export function WarningText({ assistive, children }: { assistive: string; children: ReactNode }) {
+  return (
+    <div className="govuk-warning-text">
+      <span className="govuk-warning-text__icon" aria-hidden="true">
+        !
+      </span>
+      <strong className="govuk-warning-text__text">
+        <span className="govuk-visually-hidden">{assistive}</span>
+        {children}
+      </strong>
+    </div>
+  );
+}
+
+export function NotificationBanner({ title, success = false, children }: { title: string; success?: boolean; children: ReactNode }) {
+  return (
+    <div
+      className={`govuk-notification-banner${success ? " govuk-notification-banner--success" : ""}`}
+      role={success ? "alert" : "region"}
+      aria-labelledby="notification-banner-title"
+      data-module="govuk-notification-banner"
+    >
+      <div className="govuk-notification-banner__header">
+        <h2 className="govuk-notification-banner__title" id="notification-banner-title">
+          {title}
+        </h2>
+      </div>
+      <div className="govuk-notification-banner__content">{children}</div>
+    </div>
+  );
+}

@@ -1,0 +1,60 @@
+import type { ReactNode } from "react";
+import type { CleanValue } from "#app/schema/return-values.ts";
+import { SummaryList } from "#app/components/govuk.tsx";
+import { pick, type Translator } from "#app/utils/i18n.ts";
+import { describeDeviation, describeValue } from "#app/utils/values.ts";
+
+interface CollectionItems {
+  items: { code: string; label_en: string; label_cy: string }[];
+}
+
+/** A return's answers as a GOV.UK summary list: the figure or state, and all that goes with it. */
+export function ReturnSummary({
+  t,
+  collection,
+  values,
+  changeHref,
+}: {
+  t: Translator;
+  collection: CollectionItems;
+  values: Record<string, CleanValue>;
+  changeHref?: (itemCode: string) => string;
+}) {
+  return (
+    <SummaryList
+      rows={collection.items.map((item) => {
+        const label = pick(t.lang, item, "label");
+        return {
+          id: `answer-${item.code}`,
+          key: label,
+          value: <ValueDescription t={t} value={values[item.code]!} />,
+          action: changeHref ? (
+            <a className="govuk-link" href={changeHref(item.code)}>
+              {t("check.change")}
+              <span className="govuk-visually-hidden"> {label}</span>
+            </a>
+          ) : undefined,
+        };
+      })}
+    />
+  );
+}
+
+export function ValueDescription({ t, value }: { t: Translator; value: CleanValue }) {
+  const deviation = value.state === "reported" ? describeDeviation(t, value) : "";
+  const lines: ReactNode[] = [];
+  if (value.reason) lines.push(`${t("value.reason")}: ${value.reason}`);
+  if (deviation) lines.push(`${t("value.nonComparable")}: ${deviation}`);
+  if (value.caveat) lines.push(`${t("value.caveat")}: ${value.caveat}`);
+  if (value.queryExplanation) lines.push(`${t("value.queryExplanation")}: ${value.queryExplanation}`);
+  return (
+    <>
+      <p className="govuk-body govuk-!-margin-bottom-1">{describeValue(t, value, true)}</p>
+      {lines.map((line, i) => (
+        <p key={i} className="govuk-body-s govuk-!-margin-bottom-1">
+          {line}
+        </p>
+      ))}
+    </>
+  );
+}

@@ -1,0 +1,103 @@
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { ErrorSummary, TextInput } from "#app/components/govuk.tsx";
+import { revokeSession } from "#app/models/session.server.ts";
+import { signIn } from "#app/models/sign-in.server.ts";
+import {
+  anonymousCsrf,
+  clientAddress,
+  CSRF_FIELD,
+  getCurrentUser,
+  requireAnonymousCsrf,
+  sessionCookieHeader,
+} from "#app/utils/auth.server.ts";
+import { getDb } from "#app/utils/db.server.ts";
+import { field, readForm, refuseForm } from "#app/utils/forms.ts";
+import type { MessageKey } from "#app/utils/i18n.ts";
+import { languageCookie, safeReturnPath } from "#app/utils/language.server.ts";
+import { pageTitle } from "#app/utils/meta.ts";
+import { useTranslation } from "#app/utils/use-translation.ts";
+
+export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("login.title"));
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const returnTo = safeReturnPath(new URL(request.url).searchParams.get("returnTo"));
+  if (await getCurrentUser(request)) throw redirect(returnTo);
+  const csrf = await anonymousCsrf(request);
+  return data({ csrf: csrf.token, returnTo }, csrf.setCookie ? { headers: { "Set-Cookie": csrf.setCookie } } : undefined);
+}
+
+type FieldErrors = Partial<Record<"email" | "password", MessageKey>>;
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const form = await readForm(request);
+  await requireAnonymousCsrf(request, form);
+  const email = field(form, "email");
+  const password = field(form, "password");
+  const returnTo = safeReturnPath(field(form, "returnTo"));
+  const errors: FieldErrors = {};
+  if (!email.trim()) errors.email = "login.error.emailMissing";
+  if (!password) errors.password = "login.error.passwordMissing";
+  if (Object.keys(errors).length > 0) return refuseForm(context, { errors, email });
+
+  const db = await getDb();
+  const result = await signIn(db, { email, password, address: clientAddress(context) });
+  if (!result.ok) {
+    const key: MessageKey = result.reason === "throttled" ? "login.error.throttled" : "login.error.invalid";
+    return refuseForm(context, { errors: { email: key } as FieldErrors, email }, result.reason === "throttled" ? 429 : 400);
+  }
+  // A new session id at every sign-in; whatever session this browser had before ends now.
+  const previous = await getCurrentUser(request);
+  if (previous) await revokeSession(db, previous);
+  const headers = new Headers();
+  headers.append("Set-Cookie", await sessionCookieHeader(result.token));
+  headers.append("Set-Cookie", languageCookie(result.user.language));
+  throw redirect(returnTo, { headers });
+}
+
+export default function Login() {
+  const { csrf, returnTo } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const t = useTranslation();
+  const errors = actionData?.errors ?? {};
+  const errorPrefix = t("page.errorPrefix");
+  const summary = (["email", "password"] as const)
+    .filter((name) => errors[name])
+    .map((name) => ({ href: `#${name}`, text: t(errors[name]!) }));
+  return (
+    <div className="govuk-grid-row">
+      <div className="govuk-grid-column-two-thirds">
+        <ErrorSummary title={t("errorSummary.title")} errors={summary} />
+        <h1 className="govuk-heading-l">{t("login.title")}</h1>
+        <p className="govuk-body">{t("login.lead")}</p>
+        <form method="post" noValidate>
+          <input type="hidden" name={CSRF_FIELD} value={csrf} />
+          <input type="hidden" name="returnTo" value={returnTo} />
+          <TextInput
+            id="email"
+            name="email"
+            type="email"
+            label={t("login.email")}
+            autoComplete="email"
+            spellCheck={false}
+            defaultValue={actionData?.email}
+            error={errors.email ? t(errors.email) : undefined}
+            errorPrefix={errorPrefix}
+          />
+          <TextInput
+            id="password"
+            name="password"
+            type="password"
+            label={t("login.password")}
+            autoComplete="current-password"
+            error={errors.password ? t(errors.password) : undefined}
+            errorPrefix={errorPrefix}
+          />
+          <button type="submit" className="govuk-button" data-module="govuk-button">
+            {t("login.submit")}
+          </button>
+        </form>
+      </div>
+    </div>
+  );
+}

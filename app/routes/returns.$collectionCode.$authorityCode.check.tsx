@@ -1,0 +1,141 @@
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { ErrorSummary, TextInput } from "#app/components/govuk.tsx";
+import { ReturnSummary } from "#app/components/return-summary.tsx";
+import { checkForSubmission, findReturn, submitReturn, workingValues } from "#app/models/return.server.ts";
+import type { Problem } from "#app/schema/return-values.ts";
+import { CSRF_FIELD, requireCsrf } from "#app/utils/auth.server.ts";
+import { field, readForm, refuseForm } from "#app/utils/forms.ts";
+import { pick, type MessageKey } from "#app/utils/i18n.ts";
+import { pageTitle } from "#app/utils/meta.ts";
+import { fieldId, problemText, returnPath } from "#app/utils/return-form.ts";
+import { actorOf, loadReturnScope, todayInWales } from "#app/utils/return-page.server.ts";
+import { useTranslation } from "#app/utils/use-translation.ts";
+
+export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("check.title"));
+
+async function loadDraft(request: Request, params: LoaderFunctionArgs["params"]) {
+  const page = await loadReturnScope(request, params, ["officer"]);
+  const ret = await findReturn(page.db, page.scope);
+  // Only a draft in an open collection is checked and submitted; anything else is shown on the return page.
+  if (!ret || ret.status !== "draft" || page.collection.status !== "open") {
+    throw redirect(returnPath(page.collection.code, page.authority.code));
+  }
+  return { ...page, ret };
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { db, user, collection, authority, scope, ret } = await loadDraft(request, params);
+  const [values, check] = await Promise.all([workingValues(db, scope), checkForSubmission(db, scope, todayInWales())]);
+  return {
+    collection,
+    authority,
+    values,
+    problems: check.problems,
+    lockVersion: ret.lock_version,
+    isAmendment: ret.submitted_version !== null,
+    amendmentReason: ret.amendment_reason,
+    csrfToken: user.csrfToken,
+    signer: { name: user.name },
+  };
+}
+
+type DeclarationErrors = Partial<Record<"signedOffName" | "signedOffRole", MessageKey>>;
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const { db, user, collection, authority, scope } = await loadDraft(request, params);
+  const form = await readForm(request);
+  requireCsrf(user, form);
+  const signedOffName = field(form, "signedOffName").trim();
+  const signedOffRole = field(form, "signedOffRole").trim();
+  const errors: DeclarationErrors = {};
+  if (!signedOffName) errors.signedOffName = "check.error.nameMissing";
+  else if (signedOffName.length > 200) errors.signedOffName = "check.error.nameTooLong";
+  if (!signedOffRole) errors.signedOffRole = "check.error.roleMissing";
+  else if (signedOffRole.length > 200) errors.signedOffRole = "check.error.roleTooLong";
+  const input = { signedOffName, signedOffRole };
+  if (Object.keys(errors).length > 0) return refuseForm(context, { errors, input, problems: [] as Problem[], conflict: false });
+
+  const result = await submitReturn(db, scope, {
+    basedOn: Number(field(form, "lockVersion")),
+    signedOffName,
+    signedOffRole,
+    actor: actorOf(user),
+    today: todayInWales(),
+  });
+  if (result.ok) throw redirect(`${returnPath(collection.code, authority.code, "submitted")}?version=${result.version}`);
+  if (result.reason === "problems") return refuseForm(context, { errors, input, problems: result.problems, conflict: false });
+  if (result.reason === "conflict") return refuseForm(context, { errors, input, problems: [] as Problem[], conflict: true }, 409);
+  throw redirect(returnPath(collection.code, authority.code));
+}
+
+export default function CheckAnswers() {
+  const data = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const t = useTranslation();
+  const { collection, authority } = data;
+  const formPath = returnPath(collection.code, authority.code);
+  const labels = Object.fromEntries(collection.items.map((i) => [i.code, pick(t.lang, i, "label")]));
+  const problems = actionData?.problems.length ? actionData.problems : data.problems;
+  const errors = actionData?.errors ?? {};
+  const summary = [
+    ...problems.map((p) => ({
+      href: `${formPath}#${fieldId(p.itemCode, p.field === "queryExplanation" ? "queryExplanation" : "state")}`,
+      text: problemText(t, p, labels),
+    })),
+    ...(["signedOffName", "signedOffRole"] as const)
+      .filter((name) => errors[name])
+      .map((name) => ({ href: `#${name}`, text: t(errors[name]!) })),
+    ...(actionData?.conflict ? [{ href: formPath, text: t("check.conflict") }] : []),
+  ];
+  return (
+    <div className="govuk-grid-row">
+      <div className="govuk-grid-column-two-thirds-from-desktop">
+        <ErrorSummary title={t("errorSummary.title")} errors={summary} />
+        <span className="govuk-caption-l">{pick(t.lang, authority, "name")}</span>
+        <h1 className="govuk-heading-l">{t("check.title")}</h1>
+        <p className="govuk-body">{pick(t.lang, collection, "title")}</p>
+        {data.isAmendment ? (
+          <p className="govuk-inset-text">{t("check.amendmentReason", { reason: data.amendmentReason ?? "" })}</p>
+        ) : null}
+        <ReturnSummary t={t} collection={collection} values={data.values} changeHref={(code) => `${formPath}#item-${code}`} />
+        {problems.length > 0 ? (
+          <p className="govuk-body">
+            <a className="govuk-link" href={formPath}>
+              {t("check.backToForm")}
+            </a>
+          </p>
+        ) : (
+          <form method="post" noValidate>
+            <input type="hidden" name={CSRF_FIELD} value={data.csrfToken} />
+            <input type="hidden" name="lockVersion" value={data.lockVersion} />
+            <h2 className="govuk-heading-m">{t("check.declaration.title")}</h2>
+            <p className="govuk-body">{t("check.declaration.body")}</p>
+            <TextInput
+              id="signedOffName"
+              name="signedOffName"
+              label={t("check.declaration.name")}
+              autoComplete="name"
+              defaultValue={actionData?.input.signedOffName ?? data.signer.name}
+              error={errors.signedOffName ? t(errors.signedOffName) : undefined}
+              errorPrefix={t("page.errorPrefix")}
+            />
+            <TextInput
+              id="signedOffRole"
+              name="signedOffRole"
+              label={t("check.declaration.role")}
+              hint={t("check.declaration.roleHint")}
+              autoComplete="organization-title"
+              defaultValue={actionData?.input.signedOffRole}
+              error={errors.signedOffRole ? t(errors.signedOffRole) : undefined}
+              errorPrefix={t("page.errorPrefix")}
+            />
+            <button type="submit" className="govuk-button" data-module="govuk-button">
+              {t("check.submit")}
+            </button>
+          </form>
+        )}
+      </div>
+    </div>
+  );
+}

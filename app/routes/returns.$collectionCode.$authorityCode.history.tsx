@@ -1,0 +1,116 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { ValueDescription } from "#app/components/return-summary.tsx";
+import { returnVersions } from "#app/models/return.server.ts";
+import type { CleanValue } from "#app/schema/return-values.ts";
+import { formatDateTime, pick } from "#app/utils/i18n.ts";
+import { pageTitle } from "#app/utils/meta.ts";
+import { returnPath, returnReference } from "#app/utils/return-form.ts";
+import { loadReturnScope } from "#app/utils/return-page.server.ts";
+import { useTranslation } from "#app/utils/use-translation.ts";
+
+export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("history.title"));
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { db, collection, authority, scope } = await loadReturnScope(request, params);
+  return { collection, authority, versions: await returnVersions(db, scope) };
+}
+
+const same = (a: CleanValue, b: CleanValue) => JSON.stringify(a) === JSON.stringify(b);
+
+export default function History() {
+  const { collection, authority, versions } = useLoaderData<typeof loader>();
+  const t = useTranslation();
+  const labels = Object.fromEntries(collection.items.map((i) => [i.code, pick(t.lang, i, "label")]));
+  return (
+    <>
+      <span className="govuk-caption-l">{pick(t.lang, authority, "name")}</span>
+      <h1 className="govuk-heading-l">{t("history.title")}</h1>
+      <p className="govuk-body">{pick(t.lang, collection, "title")}</p>
+      {versions.length === 0 ? <p className="govuk-body">{t("history.none")}</p> : null}
+      {[...versions].reverse().map((version) => {
+        const earlier = versions.find((v) => v.version === version.version - 1);
+        const changed = earlier ? collection.items.filter((i) => !same(earlier.values[i.code]!, version.values[i.code]!)) : [];
+        return (
+          <section key={version.version} className="govuk-!-margin-bottom-8" aria-labelledby={`version-${version.version}`}>
+            <h2 className="govuk-heading-m" id={`version-${version.version}`}>
+              {t("history.version", { version: version.version })}
+            </h2>
+            <dl className="govuk-summary-list">
+              <div className="govuk-summary-list__row govuk-summary-list__row--no-actions">
+                <dt className="govuk-summary-list__key">{t("history.reference")}</dt>
+                <dd className="govuk-summary-list__value">{returnReference(collection.code, authority.code, version.version)}</dd>
+              </div>
+              <div className="govuk-summary-list__row govuk-summary-list__row--no-actions">
+                <dt className="govuk-summary-list__key">{t("history.submittedAt")}</dt>
+                <dd className="govuk-summary-list__value">{formatDateTime(t.lang, version.submitted_at)}</dd>
+              </div>
+              <div className="govuk-summary-list__row govuk-summary-list__row--no-actions">
+                <dt className="govuk-summary-list__key">{t("history.signedOff")}</dt>
+                <dd className="govuk-summary-list__value">
+                  {version.signed_off_name}, {version.signed_off_role}
+                </dd>
+              </div>
+              {version.amendment_reason ? (
+                <div className="govuk-summary-list__row govuk-summary-list__row--no-actions">
+                  <dt className="govuk-summary-list__key">{t("history.amendmentReason")}</dt>
+                  <dd className="govuk-summary-list__value">{version.amendment_reason}</dd>
+                </div>
+              ) : null}
+            </dl>
+            {earlier ? (
+              changed.length === 0 ? (
+                <p className="govuk-body">{t("history.noChanges", { version: earlier.version })}</p>
+              ) : (
+                <table className="govuk-table">
+                  <caption className="govuk-table__caption govuk-table__caption--s">
+                    {t("history.changes", { version: earlier.version })}
+                  </caption>
+                  <thead className="govuk-table__head">
+                    <tr className="govuk-table__row">
+                      <th scope="col" className="govuk-table__header">{t("collection.totals.item")}</th>
+                      <th scope="col" className="govuk-table__header">{t("history.before", { version: earlier.version })}</th>
+                      <th scope="col" className="govuk-table__header">{t("history.after", { version: version.version })}</th>
+                    </tr>
+                  </thead>
+                  <tbody className="govuk-table__body">
+                    {changed.map((item) => (
+                      <tr key={item.code} className="govuk-table__row">
+                        <th scope="row" className="govuk-table__header">{labels[item.code]}</th>
+                        <td className="govuk-table__cell">
+                          <ValueDescription t={t} value={earlier.values[item.code]!} />
+                        </td>
+                        <td className="govuk-table__cell">
+                          <ValueDescription t={t} value={version.values[item.code]!} />
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )
+            ) : (
+              <table className="govuk-table">
+                <caption className="govuk-table__caption govuk-table__caption--s">{t("history.firstVersion")}</caption>
+                <tbody className="govuk-table__body">
+                  {collection.items.map((item) => (
+                    <tr key={item.code} className="govuk-table__row">
+                      <th scope="row" className="govuk-table__header">{labels[item.code]}</th>
+                      <td className="govuk-table__cell">
+                        <ValueDescription t={t} value={version.values[item.code]!} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </section>
+        );
+      })}
+      <p className="govuk-body">
+        <Link className="govuk-link" to={returnPath(collection.code, authority.code)}>
+          {t("history.back")}
+        </Link>
+      </p>
+    </>
+  );
+}

@@ -1,0 +1,86 @@
+import { createCookie, redirect } from "@remix-run/node";
+import type { Role } from "#db/types.ts";
+import { findSession, randomToken, sameToken, SESSION_HOURS, type SessionUser } from "#app/models/session.server.ts";
+import { getDb } from "./db.server.ts";
+import { isProduction, sessionSecret } from "./secrets.server.ts";
+
+export type { SessionUser };
+
+const cookieOptions = () => ({
+  httpOnly: true,
+  sameSite: "lax" as const,
+  secure: isProduction(),
+  path: "/",
+  secrets: [sessionSecret()],
+});
+
+const sessionCookie = () => createCookie("__session", { ...cookieOptions(), maxAge: SESSION_HOURS * 3600 });
+/** For forms used before signing in (the sign-in form itself): a signed double-submit token. */
+const anonymousCsrfCookie = () => createCookie("__csrf", cookieOptions());
+
+export async function sessionToken(request: Request): Promise<string | null> {
+  const value: unknown = await sessionCookie().parse(request.headers.get("Cookie"));
+  return typeof value === "string" ? value : null;
+}
+
+export function sessionCookieHeader(token: string) {
+  return sessionCookie().serialize(token);
+}
+
+export function clearSessionCookieHeader() {
+  return sessionCookie().serialize("", { maxAge: 0 });
+}
+
+export async function getCurrentUser(request: Request): Promise<SessionUser | null> {
+  const token = await sessionToken(request);
+  if (!token) return null;
+  return findSession(await getDb(), token);
+}
+
+export function signInRedirect(request: Request) {
+  const url = new URL(request.url);
+  return redirect(`/login?returnTo=${encodeURIComponent(`${url.pathname}${url.search}`)}`);
+}
+
+/** The signed-in user, or a redirect to sign in that comes back here afterwards. */
+export async function requireUser(request: Request, roles?: Role[]): Promise<SessionUser> {
+  const user = await getCurrentUser(request);
+  if (!user) throw signInRedirect(request);
+  if (roles && !roles.includes(user.role)) throw notFound();
+  return user;
+}
+
+/** Refusals look like absence: nobody learns what exists behind an address they may not see. */
+export function notFound() {
+  return new Response("Not found", { status: 404 });
+}
+
+export const CSRF_FIELD = "csrf";
+
+/** Every data-changing form carries the session's CSRF token; anything else is refused and changes nothing. */
+export function requireCsrf(user: SessionUser, form: FormData) {
+  const sent = form.get(CSRF_FIELD);
+  if (typeof sent !== "string" || !sameToken(sent, user.csrfToken)) {
+    throw new Response("The form was out of date. Go back, reload the page and try again.", { status: 403 });
+  }
+}
+
+export async function anonymousCsrf(request: Request) {
+  const existing: unknown = await anonymousCsrfCookie().parse(request.headers.get("Cookie"));
+  if (typeof existing === "string" && existing.length > 20) return { token: existing, setCookie: null };
+  const token = randomToken();
+  return { token, setCookie: await anonymousCsrfCookie().serialize(token) };
+}
+
+export async function requireAnonymousCsrf(request: Request, form: FormData) {
+  const expected: unknown = await anonymousCsrfCookie().parse(request.headers.get("Cookie"));
+  const sent = form.get(CSRF_FIELD);
+  if (typeof expected !== "string" || typeof sent !== "string" || !sameToken(sent, expected)) {
+    throw new Response("The form was out of date. Go back, reload the page and try again.", { status: 403 });
+  }
+}
+
+/** The network address of the request, as the server passed it in the load context. */
+export function clientAddress(context: { clientAddress?: string }) {
+  return context.clientAddress ?? "unknown";
+}

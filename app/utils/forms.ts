@@ -1,0 +1,27 @@
+import { data, type AppLoadContext } from "@remix-run/node";
+
+/** Reading submitted forms: every field is a string or absent, however the request was crafted. */
+export function field(form: FormData, name: string): string {
+  const value = form.get(name);
+  return typeof value === "string" ? value : "";
+}
+
+/** A request body that is not a form at all gets a 400, never a 500. */
+export async function readForm(request: Request): Promise<FormData> {
+  try {
+    return await request.formData();
+  } catch {
+    throw new Response("The form could not be read.", { status: 400 });
+  }
+}
+
+/**
+ * An action's answer to a form it refused: the errors, with 400, and a flag for the root loader
+ * (which runs after the action in the same request) so that the page title starts "Error:".
+ * Forms with validation are plain HTML forms, posted as a whole page, so this holds with and
+ * without JavaScript.
+ */
+export function refuseForm<T>(context: AppLoadContext, payload: T, status = 400) {
+  context.pageHasErrors = true;
+  return data(payload, { status });
+}
