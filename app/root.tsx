@@ -1,4 +1,5 @@
 import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import { CSRF_FIELD } from "#app/utils/forms.ts";
 import {
   Link,
   Links,
@@ -15,7 +16,7 @@ import {
 import { useEffect, type ReactNode } from "react";
 import govukStyles from "govuk-frontend/dist/govuk/govuk-frontend.min.css";
 import appStyles from "#app/styles/app.css";
-import { getCurrentUser, CSRF_FIELD } from "#app/utils/auth.server.ts";
+import {getCurrentUser} from "#app/utils/auth.server.ts";
 import { languageOf } from "#app/utils/language.server.ts";
 import { translator, type Translator } from "#app/utils/i18n.ts";
 import { useNonce } from "#app/utils/nonce.tsx";
@@ -76,10 +77,21 @@ function LanguageNavigation({ t, lang }: { t: Translator; lang: Language }) {
 function Document({ lang, user, children }: { lang: Language; user: RootUser; children: ReactNode }) {
   const nonce = useNonce();
   const t = translator(lang);
+  const location = useLocation();
   useEffect(() => {
     document.body.classList.add("js-enabled", "govuk-frontend-supported");
-    void import("govuk-frontend").then(({ initAll }) => initAll());
   }, []);
+  // Pages rendered by client-side navigation bring new components: start them too. Those already
+  // started refuse a second start with an InitError, which is expected and ignored.
+  useEffect(() => {
+    void import("govuk-frontend").then(({ initAll }) =>
+      initAll({
+        onError: (error: Error) => {
+          if (error.name !== "InitError") console.error(error);
+        },
+      }),
+    );
+  }, [location.key]);
   return (
     <html lang={lang} className="govuk-template">
       <head>

@@ -1,3 +1,4 @@
+import { useState } from "react";
 import type { QueryFinding } from "#app/schema/return-values.ts";
 import { ErrorMessage, TextInput, Textarea, WarningText } from "#app/components/govuk.tsx";
 import { fieldId, fieldName, NOT_REPORTED_STATES, reasonField, type FormValue } from "#app/utils/return-form.ts";
@@ -33,6 +34,10 @@ export function ValueFieldset({
   previous: PreviousView | null;
   queries: QueryFinding[];
 }) {
+  // The state chosen, so JavaScript can show just the fields that go with it. Without JavaScript
+  // every part shows. (govuk-frontend's own radios script would add aria-expanded to the radios,
+  // which ARIA does not allow there; this reveals the same way without it.)
+  const [chosen, setChosen] = useState(value.state);
   const id = (field: string) => fieldId(item.code, field);
   const name = (field: string) => fieldName(item.code, field);
   const errorPrefix = t("page.errorPrefix");
@@ -60,7 +65,7 @@ export function ValueFieldset({
             {stateError}
           </ErrorMessage>
         ) : null}
-        <div className="govuk-radios" data-module="govuk-radios">
+        <div className="govuk-radios">
           <div className="govuk-radios__item">
             <input
               className="govuk-radios__input"
@@ -69,14 +74,15 @@ export function ValueFieldset({
               type="radio"
               value="reported"
               defaultChecked={value.state === "reported"}
-              data-aria-controls={`conditional-${id("reported")}`}
+              onChange={() => setChosen("reported")}
+              aria-controls={`conditional-${id("reported")}`}
             />
             <label className="govuk-label govuk-radios__label" htmlFor={id("state")}>
               {t("state.reported")}
             </label>
           </div>
           <div
-            className={`govuk-radios__conditional${value.state === "reported" ? "" : " govuk-radios__conditional--hidden"}`}
+            className={`govuk-radios__conditional${chosen === "reported" ? "" : " govuk-radios__conditional--hidden"}`}
             id={`conditional-${id("reported")}`}
           >
             <TextInput
@@ -173,7 +179,16 @@ export function ValueFieldset({
             </details>
           </div>
           {NOT_REPORTED_STATES.map((state) => (
-            <StateOption key={state} t={t} state={state} itemCode={item.code} value={value} error={errors.reason} />
+            <StateOption
+              key={state}
+              t={t}
+              state={state}
+              itemCode={item.code}
+              value={value}
+              revealed={chosen === state}
+              onChoose={() => setChosen(state)}
+              error={errors.reason}
+            />
           ))}
         </div>
       </fieldset>
@@ -224,12 +239,16 @@ function StateOption({
   state,
   itemCode,
   value,
+  revealed,
+  onChoose,
   error,
 }: {
   t: Translator;
   state: (typeof NOT_REPORTED_STATES)[number];
   itemCode: string;
   value: FormValue;
+  revealed: boolean;
+  onChoose: () => void;
   error: string | undefined;
 }) {
   const chosen = value.state === state;
@@ -244,13 +263,14 @@ function StateOption({
           type="radio"
           value={state}
           defaultChecked={chosen}
-          data-aria-controls={`conditional-${reasonId}`}
+          onChange={onChoose}
+          aria-controls={`conditional-${reasonId}`}
         />
         <label className="govuk-label govuk-radios__label" htmlFor={fieldId(itemCode, `state-${state}`)}>
           {t(`state.${state}`)}
         </label>
       </div>
-      <div className={`govuk-radios__conditional${chosen ? "" : " govuk-radios__conditional--hidden"}`} id={`conditional-${reasonId}`}>
+      <div className={`govuk-radios__conditional${revealed ? "" : " govuk-radios__conditional--hidden"}`} id={`conditional-${reasonId}`}>
         <Textarea
           id={reasonId}
           name={fieldName(itemCode, reasonField(state))}

@@ -7,8 +7,8 @@ import { previousValues } from "#app/models/aggregation.server.ts";
 import { returnDefinition } from "#app/models/collection.server.ts";
 import { findReturn, queryContext, saveValues, workingValues } from "#app/models/return.server.ts";
 import { findQueries, validateReturn } from "#app/schema/return-values.ts";
-import { CSRF_FIELD, requireCsrf } from "#app/utils/auth.server.ts";
-import { field, readForm, refuseForm } from "#app/utils/forms.ts";
+import {requireCsrf} from "#app/utils/auth.server.ts";
+import { CSRF_FIELD, field, readForm, refuseForm } from "#app/utils/forms.ts";
 import { formatDate, pick } from "#app/utils/i18n.ts";
 import { pageTitle } from "#app/utils/meta.ts";
 import {

@@ -2,6 +2,7 @@ import { createCookie, redirect } from "@remix-run/node";
 import type { Role } from "#db/types.ts";
 import { findSession, randomToken, sameToken, SESSION_HOURS, type SessionUser } from "#app/models/session.server.ts";
 import { getDb } from "./db.server.ts";
+import { CSRF_FIELD } from "./forms.ts";
 import { isProduction, sessionSecret } from "./secrets.server.ts";
 
 export type { SessionUser };
@@ -54,8 +55,6 @@ export async function requireUser(request: Request, roles?: Role[]): Promise<Ses
 export function notFound() {
   return new Response("Not found", { status: 404 });
 }
-
-export const CSRF_FIELD = "csrf";
 
 /** Every data-changing form carries the session's CSRF token; anything else is refused and changes nothing. */
 export function requireCsrf(user: SessionUser, form: FormData) {

@@ -1,5 +1,8 @@
 import { data, type AppLoadContext } from "@remix-run/node";
 
+/** The hidden field that carries the CSRF token in every data-changing form. */
+export const CSRF_FIELD = "csrf";
+
 /** Reading submitted forms: every field is a string or absent, however the request was crafted. */
 export function field(form: FormData, name: string): string {
   const value = form.get(name);

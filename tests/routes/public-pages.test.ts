@@ -4,17 +4,29 @@ import { loader as collectionLoader } from "#app/routes/collections.$code._index
 import { loader as healthLoader } from "#app/routes/healthz.ts";
 import { loader as languageLoader } from "#app/routes/language.ts";
 import { useDemoDatabase } from "../support/database.ts";
+import { COORDINATOR, get, OFFICER, run, signIn, type Visitor } from "../support/requests.ts";
 
+let visitor: Visitor | undefined;
 const args = (path: string, params: Record<string, string> = {}) => ({
-  request: new Request(`http://localhost${path}`),
+  request: get(path, visitor),
   params,
   context: {},
 });
 
 describe("pages that show what the database holds", () => {
-  useDemoDatabase();
+  const db = useDemoDatabase();
+
+  it("sends anyone not signed in to sign in", async () => {
+    visitor = undefined;
+    expect(await run(() => homeLoader(args("/") as never))).toMatchObject({ kind: "response", location: "/login?returnTo=%2F" });
+    expect(await run(() => collectionLoader(args("/collections/x", { code: "2023-02-care-experienced-parents" }) as never))).toMatchObject({
+      kind: "response",
+      status: 302,
+    });
+  });
 
   it("the home page lists the published collections, newest first", async () => {
+    visitor = await signIn(db(), COORDINATOR);
     const data = await homeLoader(args("/"));
     expect(data.collections.map((c) => c.code)).toEqual([
       "2026-12-care-experienced-parents",
@@ -33,8 +45,27 @@ describe("pages that show what the database holds", () => {
     expect(data.cells).toHaveLength(22 * 3);
   });
 
+  it("shows an officer the Wales totals but only their own authority's figures", async () => {
+    visitor = await signIn(db(), OFFICER.conwy);
+    const data = await collectionLoader(args("/collections/x", { code: "2023-02-care-experienced-parents" }));
+    expect(data.walesTotals[0]).toMatchObject({ total: 926, comparable: 12 });
+    expect(data.authorities.map((a) => a.code)).toEqual(["W06000003"]);
+    expect(new Set(data.cells.map((c) => c.authorityCode))).toEqual(new Set(["W06000003"]));
+    visitor = await signIn(db(), COORDINATOR);
+  });
+
+  it("shows an officer their own returns on the home page: open first, closed below", async () => {
+    visitor = await signIn(db(), OFFICER.conwy);
+    const data = await homeLoader(args("/"));
+    expect(data.officer?.returns.map((r) => [r.code, r.collectionStatus, r.returnStatus, r.submittedVersion])).toEqual([
+      ["2026-12-care-experienced-parents", "open", null, null],
+      ["2023-02-care-experienced-parents", "closed", "submitted", 1],
+    ]);
+    visitor = await signIn(db(), COORDINATOR);
+  });
+
   it("an unknown collection is a 404, not an error", async () => {
-    const thrown = await collectionLoader(args("/collections/nope", { code: "nope" })).catch((e: unknown) => e);
+    const thrown: unknown = await collectionLoader(args("/collections/nope", { code: "nope" })).catch((e: unknown) => e);
     expect(thrown).toBeInstanceOf(Response);
     expect((thrown as Response).status).toBe(404);
   });

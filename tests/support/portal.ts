@@ -112,3 +112,12 @@ export function watchForPageErrors(page: Page) {
   page.on("pageerror", (error) => errors.push(error.message));
   return errors;
 }
+
+/** Signs in through the sign-in page, as a person would. */
+export async function signInAs(page: Page, url: string, email: string, password = "demo-password-2023") {
+  await page.goto(`${url}/login`);
+  await page.getByLabel("Email address").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith("/login"));
+}

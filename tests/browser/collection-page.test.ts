@@ -4,6 +4,7 @@ import {
   chromiumMissing,
   expectNoAxeViolations,
   launchChromium,
+  signInAs,
   startPortal,
   watchForPageErrors,
   type RunningPortal,
@@ -25,6 +26,9 @@ describe.skipIf(chromiumMissing)("the February 2023 round in a browser", () => {
     const page = await browser.newPage();
     const errors = watchForPageErrors(page);
     await page.goto(`${portal.url}/`);
+    await page.waitForURL(/\/login/);
+    await expectNoAxeViolations(page);
+    await signInAs(page, portal.url, "coordinator@adss-cymru.example");
     await expect(page.title()).resolves.toBe("Information requests – Care experience data returns");
     await expectNoAxeViolations(page);
     await page.getByRole("link", { name: "Care-experienced young people who are parents (February 2023)" }).click();
@@ -41,6 +45,7 @@ describe.skipIf(chromiumMissing)("the February 2023 round in a browser", () => {
 
   it("reads in Welsh once Cymraeg is chosen, and keeps the choice", async () => {
     const page = await browser.newPage();
+    await signInAs(page, portal.url, "analyst@gov-wales.example");
     await page.goto(`${portal.url}/collections/2023-02-care-experienced-parents`);
     await page.getByRole("link", { name: "Cymraeg" }).click();
     await page.waitForURL(/2023-02-care-experienced-parents$/);
@@ -56,6 +61,7 @@ describe.skipIf(chromiumMissing)("the February 2023 round in a browser", () => {
   it("works without JavaScript", async () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
+    await signInAs(page, portal.url, "coordinator@adss-cymru.example");
     await page.goto(`${portal.url}/collections/2023-02-care-experienced-parents`);
     await expect(page.locator("#total-care_leavers_21_25").textContent()).resolves.toContain("926");
     await context.close();
@@ -63,6 +69,7 @@ describe.skipIf(chromiumMissing)("the February 2023 round in a browser", () => {
 
   it("answers an unknown address with the 404 page, not a stack trace", async () => {
     const page = await browser.newPage();
+    await signInAs(page, portal.url, "coordinator@adss-cymru.example");
     const response = await page.goto(`${portal.url}/collections/no-such-thing`);
     expect(response?.status()).toBe(404);
     await expect(page.locator("h1").textContent()).resolves.toBe("Page not found");

@@ -1,0 +1,322 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import * as form from "#app/routes/returns.$collectionCode.$authorityCode._index.tsx";
+import * as check from "#app/routes/returns.$collectionCode.$authorityCode.check.tsx";
+import * as amend from "#app/routes/returns.$collectionCode.$authorityCode.amend.tsx";
+import * as history from "#app/routes/returns.$collectionCode.$authorityCode.history.tsx";
+import * as submitted from "#app/routes/returns.$collectionCode.$authorityCode.submitted.tsx";
+import { useDemoDatabase } from "../support/database.ts";
+import { ANALYST, COORDINATOR, get, OFFICER, post, routeArgs, run, signIn, snapshot, type Visitor } from "../support/requests.ts";
+
+const ROUND = "2026-12-care-experienced-parents";
+const CARDIFF = "W06000015";
+const NEWPORT = "W06000022";
+const path = (authority: string, page = "") => `/returns/${ROUND}/${authority}${page ? `/${page}` : ""}`;
+const params = (authority: string) => ({ collectionCode: ROUND, authorityCode: authority });
+
+/** A whole return as the form posts it: every item, with the state chosen and its fields. */
+function answers(overrides: Record<string, Record<string, string>> = {}, lockVersion = 0) {
+  const items: Record<string, Record<string, string>> = {
+    care_leavers_21_25: { state: "reported", number: "120" },
+    care_experienced_parents: { state: "reported", number: "10" },
+    care_experienced_mothers: { state: "reported", number: "7" },
+    care_experienced_fathers: { state: "reported", number: "3" },
+    care_experienced_parents_recent: { state: "unknown", "reason-unknown": "Our records do not say when care ended." },
+    care_experienced_parents_home_authority: {},
+    care_experienced_parents_other_authority: {},
+    care_experienced_parents_child_removed: { state: "reported", number: "2" },
+    children_reunification_plan: { state: "not_collected", "reason-not_collected": "We do not record this." },
+    ...overrides,
+  };
+  const fields: Record<string, string> = { lockVersion: String(lockVersion), intent: "save" };
+  for (const [code, values] of Object.entries(items)) {
+    for (const [name, value] of Object.entries(values)) fields[`${code}.${name}`] = value;
+  }
+  return fields;
+}
+
+describe("an officer's return", () => {
+  const db = useDemoDatabase();
+  let cardiff: Visitor;
+  let newport: Visitor;
+  let coordinator: Visitor;
+  let analyst: Visitor;
+
+  beforeAll(async () => {
+    [cardiff, newport, coordinator, analyst] = await Promise.all([
+      signIn(db(), OFFICER.cardiff),
+      signIn(db(), OFFICER.newport),
+      signIn(db(), COORDINATOR),
+      signIn(db(), ANALYST),
+    ]);
+  });
+
+  const save = (visitor: Visitor, fields: Record<string, string>, authority = CARDIFF) =>
+    run(() => form.action(routeArgs(post(path(authority), fields, visitor), params(authority)) as never));
+
+  const loadForm = async (visitor: Visitor, authority = CARDIFF) => {
+    const outcome = await run(() => form.loader(routeArgs(get(path(authority), visitor), params(authority)) as never));
+    if (outcome.kind !== "data") throw new Error(`expected the form, got ${outcome.status}`);
+    return outcome.data as Awaited<ReturnType<typeof form.loader>>;
+  };
+
+  const problemKeys = (outcome: Awaited<ReturnType<typeof save>>) =>
+    outcome.kind === "data" ? (outcome.data as { problems: { itemCode: string; key: string }[] }).problems.map((p) => `${p.itemCode}:${p.key}`) : [];
+
+  it("sends anyone not signed in to sign in, and back here afterwards", async () => {
+    const outcome = await run(() => form.loader(routeArgs(get(path(CARDIFF)), params(CARDIFF)) as never));
+    expect(outcome).toMatchObject({ kind: "response", status: 302, location: `/login?returnTo=${encodeURIComponent(path(CARDIFF))}` });
+  });
+
+  it("shows Cardiff, which did not reply in February 2023, a blank return it can fill in", async () => {
+    const data = await loadForm(cardiff);
+    expect(data).toMatchObject({ editable: true, lockVersion: 0, returnStatus: null });
+    expect(Object.values(data.values).every((v) => v.state === null)).toBe(true);
+    expect(data.previous).toEqual({});
+  });
+
+  it("shows Newport its value last round beside the item", async () => {
+    const data = await loadForm(newport, NEWPORT);
+    expect(data.previous.care_leavers_21_25).toMatchObject({ state: "reported", number: 271, collectionCode: "2023-02-care-experienced-parents" });
+  });
+
+  it("gives another authority's officer a 404 for Cardiff's return, by address or by crafted post, and changes nothing", async () => {
+    const before = await snapshot(db());
+    const read = await run(() => form.loader(routeArgs(get(path(CARDIFF), newport), params(CARDIFF)) as never));
+    expect(read).toMatchObject({ kind: "response", status: 404 });
+    const write = await save(newport, answers());
+    expect(write).toMatchObject({ kind: "response", status: 404 });
+    const actions = [check.action, amend.action] as ((args: never) => Promise<unknown>)[];
+    for (const action of actions) {
+      const outcome = await run(() =>
+        action(routeArgs(post(path(CARDIFF, "x"), { lockVersion: "0", reason: "x" }, newport), params(CARDIFF)) as never),
+      );
+      expect(outcome).toMatchObject({ kind: "response", status: 404 });
+    }
+    const loaders = [history.loader, submitted.loader, check.loader, amend.loader] as ((args: never) => Promise<unknown>)[];
+    for (const loader of loaders) {
+      const outcome = await run(() => loader(routeArgs(get(path(CARDIFF, "x"), newport), params(CARDIFF)) as never));
+      expect(outcome).toMatchObject({ kind: "response", status: 404 });
+    }
+    expect(await snapshot(db())).toBe(before);
+  });
+
+  it("lets the coordinator and the analyst read the return but not change it", async () => {
+    for (const visitor of [coordinator, analyst]) {
+      expect((await loadForm(visitor)).editable).toBe(false);
+      expect(await save(visitor, answers())).toMatchObject({ kind: "response", status: 404 });
+    }
+  });
+
+  it("refuses a post without the session's CSRF token, and changes nothing", async () => {
+    const before = await snapshot(db());
+    const outcome = await run(() =>
+      form.action(routeArgs(post(path(CARDIFF), answers(), cardiff, { csrf: false }), params(CARDIFF)) as never),
+    );
+    expect(outcome).toMatchObject({ kind: "response", status: 403 });
+    const forged = await run(() =>
+      form.action(routeArgs(post(path(CARDIFF), { ...answers(), csrf: newport.csrf }, { ...cardiff, csrf: "" }, { csrf: false }), params(CARDIFF)) as never),
+    );
+    expect(forged).toMatchObject({ kind: "response", status: 403 });
+    expect(await snapshot(db())).toBe(before);
+  });
+
+  describe("each error stops the save, is shown against its field, and changes nothing", () => {
+    it.each([
+      ["12.5", "error.number.notWhole"],
+      ["-3", "error.number.negative"],
+      ["twelve", "error.number.notANumber"],
+      ["123456789012", "error.number.tooManyDigits"],
+      ["5001", "error.number.aboveMaximum"],
+      ["", "error.number.missing"],
+    ])("a number typed as %j", async (typed, key) => {
+      const before = await snapshot(db());
+      const outcome = await save(cardiff, answers({ care_leavers_21_25: { state: "reported", number: typed } }));
+      expect(outcome.status).toBe(400);
+      expect(problemKeys(outcome)).toEqual([`care_leavers_21_25:${key}`]);
+      expect(await snapshot(db())).toBe(before);
+    });
+
+    it.each([
+      [{ state: "not_collected" }, "error.reason.missing"],
+      [{ state: "reported", number: "4", ageFrom: "25", ageTo: "18" }, "error.age.fromAfterTo"],
+      [{ state: "reported", number: "4", refDay: "1", refMonth: "1", refYear: "2099" }, "error.referenceDate.future"],
+      [{ state: "reported", number: "4", refDay: "31", refMonth: "2", refYear: "2026" }, "error.referenceDate.invalid"],
+      [{ state: "guess", number: "4" }, "error.state.invalid"],
+    ])("a value %j", async (value, key) => {
+      const before = await snapshot(db());
+      const outcome = await save(cardiff, answers({ care_leavers_21_25: value }));
+      expect(problemKeys(outcome)).toEqual([`care_leavers_21_25:${key}`]);
+      expect(await snapshot(db())).toBe(before);
+    });
+
+    it("“had a child removed” greater than “parents”", async () => {
+      const outcome = await save(cardiff, answers({ care_experienced_parents_child_removed: { state: "reported", number: "11" } }));
+      expect(problemKeys(outcome)).toEqual(["care_experienced_parents_child_removed:error.rule.notGreaterThan"]);
+    });
+
+    it("mothers and fathers that do not add up to parents", async () => {
+      const outcome = await save(cardiff, answers({ care_experienced_fathers: { state: "reported", number: "4" } }));
+      expect(problemKeys(outcome)).toEqual(["care_experienced_parents:error.rule.sumEquals"]);
+    });
+  });
+
+  it("ignores what was typed into the hidden part of the form for a state not chosen", async () => {
+    const outcome = await save(
+      cardiff,
+      answers({
+        care_leavers_21_25: { state: "unknown", number: "99", "reason-unknown": "System change", "reason-not_collected": "stale" },
+      }),
+    );
+    expect(outcome).toMatchObject({ kind: "response", status: 302 });
+    const value = await db()
+      .selectFrom("value as v")
+      .innerJoin("return as r", "r.id", "v.return_id")
+      .select(["v.state", "v.number", "v.reason"])
+      .where("r.authority_code", "=", CARDIFF)
+      .where("v.item_code", "=", "care_leavers_21_25")
+      .executeTakeFirstOrThrow();
+    expect(value).toMatchObject({ state: "unknown", number: null, reason: "System change" });
+  });
+
+  it("accepts numbers as people type them, saves a draft with blanks, and audits each change", async () => {
+    const { lockVersion } = await loadForm(cardiff);
+    const auditBefore = await db().selectFrom("audit_log").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    const outcome = await save(
+      cardiff,
+      answers({ care_leavers_21_25: { state: "reported", number: " 1,234 " }, care_experienced_parents_child_removed: {} }, lockVersion),
+    );
+    expect(outcome).toMatchObject({ kind: "response", status: 302, location: `${path(CARDIFF)}?saved=1` });
+    const data = await loadForm(cardiff);
+    expect(data.values.care_leavers_21_25).toMatchObject({ state: "reported", number: 1234 });
+    expect(data.values.care_experienced_parents_child_removed?.state).toBeNull();
+    expect(data.lockVersion).toBe(lockVersion + 1);
+    const audit = await db()
+      .selectFrom("audit_log")
+      .selectAll()
+      .where("action", "=", "value.change")
+      .where("authority_code", "=", CARDIFF)
+      .orderBy("id", "desc")
+      .execute();
+    const auditAfter = await db().selectFrom("audit_log").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    // The leavers figure and the child-removed figure (now blank) changed; nothing else did.
+    expect(auditAfter.n - auditBefore.n).toBe(2);
+    expect(audit[0]).toMatchObject({ actor_user_id: cardiff.userId, entity: "value" });
+    const leavers = audit.find((a) => a.entity_key.endsWith(":care_leavers_21_25"))!;
+    expect(leavers.before).toMatchObject({ state: "unknown" });
+    expect(leavers.after).toMatchObject({ state: "reported", number: 1234 });
+  });
+
+  it("never overwrites a save made in between: the second save gets the conflict, nothing is lost", async () => {
+    const { lockVersion } = await loadForm(cardiff);
+    const first = await save(cardiff, answers({ care_leavers_21_25: { state: "reported", number: "130" } }, lockVersion));
+    expect(first.status).toBe(302);
+    const before = await snapshot(db());
+    const second = await save(cardiff, answers({ care_leavers_21_25: { state: "reported", number: "999" } }, lockVersion));
+    expect(second.status).toBe(409);
+    expect(second.kind === "data" && (second.data as { conflict: boolean; input: Record<string, { number: string }> })).toMatchObject({
+      conflict: true,
+      input: { care_leavers_21_25: { number: "999" } },
+    });
+    expect(await snapshot(db())).toBe(before);
+    expect((await loadForm(cardiff)).values.care_leavers_21_25?.number).toBe(130);
+    // Re-applying from the page the conflict showed (with the new lock version) goes through.
+    const again = await save(cardiff, answers({ care_leavers_21_25: { state: "reported", number: "999" } }, lockVersion + 1));
+    expect(again.status).toBe(302);
+    const restored = await save(cardiff, answers({}, lockVersion + 2));
+    expect(restored.status).toBe(302);
+  });
+
+  describe("checking and submitting", () => {
+    const submit = (visitor: Visitor, fields: Record<string, string>, authority = CARDIFF) =>
+      run(() => check.action(routeArgs(post(path(authority, "check"), fields, visitor), params(authority)) as never));
+    const loadCheck = async (visitor: Visitor, authority = CARDIFF) => {
+      const outcome = await run(() => check.loader(routeArgs(get(path(authority, "check"), visitor), params(authority)) as never));
+      if (outcome.kind !== "data") throw new Error(`expected the check page, got ${outcome.status} ${outcome.kind === "response" ? outcome.location : ""}`);
+      return outcome.data as Awaited<ReturnType<typeof check.loader>>;
+    };
+
+    it("refuses to submit while a required item is blank", async () => {
+      const { lockVersion } = await loadForm(cardiff);
+      await save(cardiff, answers({ care_experienced_parents_child_removed: {} }, lockVersion));
+      const page = await loadCheck(cardiff);
+      expect(page.problems.map((p) => `${p.itemCode}:${p.key}`)).toEqual(["care_experienced_parents_child_removed:error.state.required"]);
+      const before = await snapshot(db());
+      const outcome = await submit(cardiff, { lockVersion: String(page.lockVersion), signedOffName: "A", signedOffRole: "B" });
+      expect(outcome.status).toBe(400);
+      expect(await snapshot(db())).toBe(before);
+    });
+
+    it("needs a name and role for the declaration", async () => {
+      const { lockVersion } = await loadForm(cardiff);
+      await save(cardiff, answers({}, lockVersion));
+      const page = await loadCheck(cardiff);
+      expect(page.problems).toEqual([]);
+      const outcome = await submit(cardiff, { lockVersion: String(page.lockVersion), signedOffName: " ", signedOffRole: "" });
+      expect(outcome.kind === "data" && outcome.data).toMatchObject({
+        errors: { signedOffName: "check.error.nameMissing", signedOffRole: "check.error.roleMissing" },
+      });
+    });
+
+    it("submits version 1 with the declaration, audited, and confirms it with a reference", async () => {
+      const page = await loadCheck(cardiff);
+      const outcome = await submit(cardiff, {
+        lockVersion: String(page.lockVersion),
+        signedOffName: "Siân Evans",
+        signedOffRole: "Head of Children's Services",
+      });
+      expect(outcome).toMatchObject({ kind: "response", status: 302, location: `${path(CARDIFF, "submitted")}?version=1` });
+      const confirmation = await run(() => submitted.loader(routeArgs(get(path(CARDIFF, "submitted"), cardiff), params(CARDIFF)) as never));
+      expect(confirmation.kind === "data" && confirmation.data).toMatchObject({ reference: `${CARDIFF}-${ROUND}-V1`.toUpperCase(), version: 1 });
+      const audit = await db().selectFrom("audit_log").selectAll().where("action", "=", "return.submit").where("authority_code", "=", CARDIFF).executeTakeFirstOrThrow();
+      expect(audit).toMatchObject({ actor_user_id: cardiff.userId, after: { status: "submitted", submitted_version: 1, signed_off_name: "Siân Evans" } });
+      const data = await loadForm(cardiff);
+      expect(data).toMatchObject({ editable: false, mayAmend: true, returnStatus: "submitted", submittedVersion: 1 });
+      expect(await save(cardiff, answers({}, data.lockVersion))).toMatchObject({ kind: "response", status: 302, location: path(CARDIFF) });
+    });
+
+    it("amends with a reason into a new version, keeping the first readable, with what changed", async () => {
+      const { lockVersion } = await loadForm(cardiff);
+      const noReason = await run(() =>
+        amend.action(routeArgs(post(path(CARDIFF, "amend"), { lockVersion: String(lockVersion), reason: "" }, cardiff), params(CARDIFF)) as never),
+      );
+      expect(noReason.kind === "data" && noReason.data).toMatchObject({ error: "amend.error.reasonMissing" });
+      const reopened = await run(() =>
+        amend.action(
+          routeArgs(post(path(CARDIFF, "amend"), { lockVersion: String(lockVersion), reason: "Two care leavers were counted twice." }, cardiff), params(CARDIFF)) as never,
+        ),
+      );
+      expect(reopened).toMatchObject({ kind: "response", status: 302, location: path(CARDIFF) });
+      const draft = await loadForm(cardiff);
+      expect(draft).toMatchObject({ editable: true, returnStatus: "draft", submittedVersion: 1 });
+      await save(cardiff, answers({ care_leavers_21_25: { state: "reported", number: "118" } }, draft.lockVersion));
+      const page = await loadCheck(cardiff);
+      expect(page).toMatchObject({ isAmendment: true, amendmentReason: "Two care leavers were counted twice." });
+      const outcome = await submit(cardiff, { lockVersion: String(page.lockVersion), signedOffName: "Siân Evans", signedOffRole: "Head of Service" });
+      expect(outcome).toMatchObject({ location: `${path(CARDIFF, "submitted")}?version=2` });
+      const versions = await run(() => history.loader(routeArgs(get(path(CARDIFF, "history"), cardiff), params(CARDIFF)) as never));
+      const list = versions.kind === "data" ? (versions.data as Awaited<ReturnType<typeof history.loader>>).versions : [];
+      expect(list.map((v) => [v.version, v.amendment_reason, v.values.care_leavers_21_25?.number])).toEqual([
+        [1, null, 120],
+        [2, "Two care leavers were counted twice.", 118],
+      ]);
+    });
+  });
+
+  it("flags a big change from last round as a query that needs an explanation before submission", async () => {
+    const flagged = answers({ care_leavers_21_25: { state: "reported", number: "40" } });
+    expect((await save(newport, flagged, NEWPORT)).status).toBe(302);
+    const data = await loadForm(newport, NEWPORT);
+    expect(data.queries).toEqual([{ itemCode: "care_leavers_21_25", kind: "change", params: { previous: 271, current: 40 } }]);
+    const check1 = await run(() => check.loader(routeArgs(get(path(NEWPORT, "check"), newport), params(NEWPORT)) as never));
+    expect(check1.kind === "data" && (check1.data as { problems: { key: string }[] }).problems.map((p) => p.key)).toEqual([
+      "error.query.explanationMissing",
+    ]);
+    const explained = answers(
+      { care_leavers_21_25: { state: "reported", number: "40", queryExplanation: "Data cleansing removed duplicates." } },
+      data.lockVersion,
+    );
+    expect((await save(newport, explained, NEWPORT)).status).toBe(302);
+    const check2 = await run(() => check.loader(routeArgs(get(path(NEWPORT, "check"), newport), params(NEWPORT)) as never));
+    expect(check2.kind === "data" && (check2.data as { problems: unknown[] }).problems).toEqual([]);
+  });
+});

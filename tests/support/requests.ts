@@ -1,0 +1,88 @@
+import type { Kysely } from "kysely";
+import type { Database } from "#db/types.ts";
+import { createSession } from "#app/models/session.server.ts";
+import { sessionCookieHeader } from "#app/utils/auth.server.ts";
+
+export interface Visitor {
+  userId: number;
+  cookie: string;
+  csrf: string;
+}
+
+/** Signs a demo account in the way the sign-in page does, and returns what its browser would send. */
+export async function signIn(db: Kysely<Database>, email: string): Promise<Visitor> {
+  const user = await db.selectFrom("app_user").select("id").where("email", "=", email).executeTakeFirstOrThrow();
+  const token = await createSession(db, user.id);
+  const session = await db
+    .selectFrom("session")
+    .select("csrf_token")
+    .where("user_id", "=", user.id)
+    .orderBy("created_at", "desc")
+    .executeTakeFirstOrThrow();
+  const cookie = (await sessionCookieHeader(token)).split(";")[0]!;
+  return { userId: user.id, cookie, csrf: session.csrf_token };
+}
+
+export const OFFICER = {
+  cardiff: "officer.cardiff@authorities.example",
+  newport: "officer.newport@authorities.example",
+  conwy: "officer.conwy@authorities.example",
+};
+export const COORDINATOR = "coordinator@adss-cymru.example";
+export const ANALYST = "analyst@gov-wales.example";
+
+export function get(path: string, visitor?: Visitor) {
+  return new Request(`http://localhost${path}`, { headers: visitor ? { Cookie: visitor.cookie } : {} });
+}
+
+export function post(path: string, fields: Record<string, string | string[]>, visitor?: Visitor, { csrf = true } = {}) {
+  const body = new URLSearchParams();
+  if (visitor && csrf) body.append("csrf", visitor.csrf);
+  for (const [name, value] of Object.entries(fields)) {
+    for (const v of Array.isArray(value) ? value : [value]) body.append(name, v);
+  }
+  return new Request(`http://localhost${path}`, {
+    method: "POST",
+    body,
+    headers: { "Content-Type": "application/x-www-form-urlencoded", ...(visitor ? { Cookie: visitor.cookie } : {}) },
+  });
+}
+
+export type RouteOutcome<T> =
+  | { kind: "data"; status: number; data: T }
+  | { kind: "response"; status: number; location: string | null; response: Response };
+
+/**
+ * Runs a loader or action as Remix would, and says what the person would get: data (with its
+ * status), or a response (a redirect, a 404) whether it was returned or thrown.
+ */
+export async function run<T>(fn: () => Promise<T>): Promise<RouteOutcome<unknown>> {
+  try {
+    const result: unknown = await fn();
+    if (result instanceof Response) return { kind: "response", status: result.status, location: result.headers.get("Location"), response: result };
+    if (result && typeof result === "object" && (result as { type?: string }).type === "DataWithResponseInit") {
+      const { data, init } = result as unknown as { data: T; init: ResponseInit | null };
+      return { kind: "data", status: init?.status ?? 200, data };
+    }
+    return { kind: "data", status: 200, data: result };
+  } catch (thrown) {
+    if (thrown instanceof Response) return { kind: "response", status: thrown.status, location: thrown.headers.get("Location"), response: thrown };
+    throw thrown;
+  }
+}
+
+export function routeArgs(request: Request, params: Record<string, string> = {}) {
+  return { request, params, context: {} as Record<string, unknown> };
+}
+
+/** The rows an officer's actions can touch, to show that a refused request changed nothing. */
+export async function snapshot(db: Kysely<Database>) {
+  const [returns, values, versions, versionValues, audit] = await Promise.all([
+    db.selectFrom("return").selectAll().orderBy("id").execute(),
+    db.selectFrom("value").selectAll().orderBy("return_id").orderBy("item_code").execute(),
+    db.selectFrom("return_version").selectAll().orderBy("return_id").orderBy("version").execute(),
+    db.selectFrom("return_version_value").selectAll().orderBy("return_id").orderBy("version").orderBy("item_code").execute(),
+    db.selectFrom("audit_log").select((eb) => eb.fn.countAll<number>().as("rows")).executeTakeFirstOrThrow(),
+  ]);
+  return JSON.stringify({ returns, values, versions, versionValues, auditRows: audit.rows });
+}
