@@ -1,34 +1,22 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   chromiumMissing,
   expectNoAxeViolations,
-  launchChromium,
   signInAs,
-  startPortal,
+  usePortalInChromium,
   watchForPageErrors,
-  type RunningPortal,
 } from "../support/portal.ts";
 
 describe.skipIf(chromiumMissing)("the February 2023 round in a browser", () => {
-  let portal: RunningPortal;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [portal, browser] = await Promise.all([startPortal(), launchChromium()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await portal?.stop();
-  });
+  const running = usePortalInChromium();
 
   it("shows the real figures and their coverage, passes axe, and breaks no CSP rule", async () => {
-    const page = await browser.newPage();
+    const page = await running.browser.newPage();
     const errors = watchForPageErrors(page);
-    await page.goto(`${portal.url}/`);
+    await page.goto(`${running.portal.url}/`);
     await page.waitForURL(/\/login/);
     await expectNoAxeViolations(page);
-    await signInAs(page, portal.url, "coordinator@adss-cymru.example");
+    await signInAs(page, running.portal.url, "coordinator@adss-cymru.example");
     await expect(page.title()).resolves.toBe("Information requests – Care experience data returns");
     await expectNoAxeViolations(page);
     await page.getByRole("link", { name: "Care-experienced young people who are parents (February 2023)" }).click();
@@ -44,33 +32,33 @@ describe.skipIf(chromiumMissing)("the February 2023 round in a browser", () => {
   });
 
   it("reads in Welsh once Cymraeg is chosen, and keeps the choice", async () => {
-    const page = await browser.newPage();
-    await signInAs(page, portal.url, "analyst@gov-wales.example");
-    await page.goto(`${portal.url}/collections/2023-02-care-experienced-parents`);
+    const page = await running.browser.newPage();
+    await signInAs(page, running.portal.url, "analyst@gov-wales.example");
+    await page.goto(`${running.portal.url}/collections/2023-02-care-experienced-parents`);
     await page.getByRole("link", { name: "Cymraeg" }).click();
     await page.waitForURL(/2023-02-care-experienced-parents$/);
     await expect(page.locator("html").getAttribute("lang")).resolves.toBe("cy");
     await expect(page.locator("h1").textContent()).resolves.toBe("Pobl ifanc â phrofiad o ofal sy'n rhieni (Chwefror 2023)");
     await expect(page.locator("#total-care_leavers_21_25").textContent()).resolves.toContain("Ni atebodd 7");
     await expectNoAxeViolations(page);
-    await page.goto(`${portal.url}/`);
+    await page.goto(`${running.portal.url}/`);
     await expect(page.locator("h1").textContent()).resolves.toBe("Ceisiadau am wybodaeth");
     await page.close();
   });
 
   it("works without JavaScript", async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false });
+    const context = await running.browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
-    await signInAs(page, portal.url, "coordinator@adss-cymru.example");
-    await page.goto(`${portal.url}/collections/2023-02-care-experienced-parents`);
+    await signInAs(page, running.portal.url, "coordinator@adss-cymru.example");
+    await page.goto(`${running.portal.url}/collections/2023-02-care-experienced-parents`);
     await expect(page.locator("#total-care_leavers_21_25").textContent()).resolves.toContain("926");
     await context.close();
   });
 
   it("answers an unknown address with the 404 page, not a stack trace", async () => {
-    const page = await browser.newPage();
-    await signInAs(page, portal.url, "coordinator@adss-cymru.example");
-    const response = await page.goto(`${portal.url}/collections/no-such-thing`);
+    const page = await running.browser.newPage();
+    await signInAs(page, running.portal.url, "coordinator@adss-cymru.example");
+    const response = await page.goto(`${running.portal.url}/collections/no-such-thing`);
     expect(response?.status()).toBe(404);
     await expect(page.locator("h1").textContent()).resolves.toBe("Page not found");
     await expectNoAxeViolations(page);

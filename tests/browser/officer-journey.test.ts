@@ -1,11 +1,10 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import {
   chromiumMissing,
   expectNoAxeViolations as checkAxe,
-  launchChromium,
   signInAs,
-  startPortal,
+  usePortalInChromium,
   watchForPageErrors,
   type RunningPortal,
 } from "../support/portal.ts";
@@ -110,37 +109,28 @@ async function journey(
 }
 
 describe.skipIf(chromiumMissing)("an officer's return, in a browser", { timeout: 180_000 }, () => {
-  let portal: RunningPortal;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [portal, browser] = await Promise.all([startPortal(), launchChromium()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await portal?.stop();
-  });
+  const running = usePortalInChromium();
 
   it("with JavaScript: Newport fills in, meets an error, fixes it, explains a query, submits and amends", async () => {
-    const page = await browser.newPage();
+    const page = await running.browser.newPage();
     const errors = watchForPageErrors(page);
-    await journey(page, portal, "officer.newport@authorities.example", "W06000022", { withQuery: true, javaScript: true });
+    await journey(page, running.portal, "officer.newport@authorities.example", "W06000022", { withQuery: true, javaScript: true });
     // The 400 responses of refused forms are expected; nothing else may go wrong in the page.
     expect(errors.filter((e) => !e.includes("status of 400"))).toEqual([]);
     await page.close();
   });
 
   it("without JavaScript: Cardiff, which did not reply in February 2023, answers now", async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false });
+    const context = await running.browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
-    await journey(page, portal, "officer.cardiff@authorities.example", "W06000015", { withQuery: false, javaScript: false });
+    await journey(page, running.portal, "officer.cardiff@authorities.example", "W06000015", { withQuery: false, javaScript: false });
     await context.close();
   });
 
   it("gives another authority's officer the 404 page for Cardiff's return", async () => {
-    const page = await browser.newPage();
-    await signInAs(page, portal.url, "officer.conwy@authorities.example");
-    const response = await page.goto(`${portal.url}/returns/${ROUND}/W06000015`);
+    const page = await running.browser.newPage();
+    await signInAs(page, running.portal.url, "officer.conwy@authorities.example");
+    const response = await page.goto(`${running.portal.url}/returns/${ROUND}/W06000015`);
     expect(response?.status()).toBe(404);
     await expect(page.locator("h1").textContent()).resolves.toBe("Page not found");
     await page.close();

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
 
 export const CHROMIUM = "/usr/bin/chromium";
@@ -120,4 +120,24 @@ export async function signInAs(page: Page, url: string, email: string, password 
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL((u) => !u.pathname.startsWith("/login"));
+}
+
+/** For a browser test file: the portal on its own database, and Chromium, for the whole file. */
+export function usePortalInChromium() {
+  const running: { portal?: RunningPortal; browser?: Browser } = {};
+  beforeAll(async () => {
+    [running.portal, running.browser] = await Promise.all([startPortal(), launchChromium()]);
+  });
+  afterAll(async () => {
+    await running.browser?.close();
+    await running.portal?.stop();
+  });
+  return {
+    get portal() {
+      return running.portal!;
+    },
+    get browser() {
+      return running.browser!;
+    },
+  };
 }
