@@ -141,7 +141,7 @@ export const cy: Record<MessageKey, Message> = {
   "form.asAt": "Rhowch bob ffigur fel yr oedd ar {date}.",
   "form.due": "Dyddiad cau: {date}.",
   "form.lead": "Ar gyfer pob eitem, rhowch y rhif, neu dywedwch pam na allwch. Gallwch gadw drafft ar unrhyw adeg; caniateir bylchau nes i chi gyflwyno.",
-  "form.previous": "Eich ffurflen ddiwethaf ({round}): {value}",
+  "form.previous": "Y rownd ddiwethaf, {round}: {value}",
   "form.optional": "Mae'r eitem hon yn ddewisol.",
   "form.number": "Rhif",
   "form.numberHint": "Rhif cyfan. Mae 0 yn golygu dim; os nad ydych yn gwybod, dewiswch ‘Anhysbys’.",

@@ -131,7 +131,7 @@ export const en = {
   "form.asAt": "Give each figure as at {date}.",
   "form.due": "Due {date}.",
   "form.lead": "For each item, give the number, or say why you cannot. You can save a draft at any time; blanks are allowed until you submit.",
-  "form.previous": "Your last return ({round}): {value}",
+  "form.previous": "Last round, {round}: {value}",
   "form.optional": "This item is optional.",
   "form.number": "Number",
   "form.numberHint": "A whole number. 0 means none; if you do not know, choose ‘Unknown’.",

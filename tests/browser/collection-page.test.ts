@@ -13,11 +13,23 @@ describe.skipIf(chromiumMissing)("the February 2023 round in a browser", () => {
   it("shows the real figures and their coverage, passes axe, and breaks no CSP rule", async () => {
     const page = await running.browser.newPage();
     const errors = watchForPageErrors(page);
-    await page.goto(`${running.portal.url}/`);
+    const response = await page.goto(`${running.portal.url}/`);
     await page.waitForURL(/\/login/);
+    const headers = (await response!.request().redirectedFrom()?.response())?.headers() ?? {};
+    const loginHeaders = response!.headers();
+    for (const h of [headers, loginHeaders]) {
+      expect(h["content-security-policy"]).toMatch(/script-src 'self' 'nonce-[^']+'/);
+      expect(h["content-security-policy"]).not.toContain("unsafe-inline");
+      expect(h["content-security-policy"]).toContain("frame-ancestors 'none'");
+      expect(h["x-frame-options"]).toBe("DENY");
+      expect(h["x-content-type-options"]).toBe("nosniff");
+    }
     await expectNoAxeViolations(page);
     await signInAs(page, running.portal.url, "coordinator@adss-cymru.example");
     await expect(page.title()).resolves.toBe("Information requests – Care experience data returns");
+    // In production the session cookie is Secure, httpOnly and SameSite=Lax.
+    const session = (await page.context().cookies()).find((c) => c.name === "__session");
+    expect(session).toMatchObject({ httpOnly: true, secure: true, sameSite: "Lax" });
     await expectNoAxeViolations(page);
     await page.getByRole("link", { name: "Care-experienced young people who are parents (February 2023)" }).click();
     await page.waitForURL(/2023-02-care-experienced-parents$/);
