@@ -2,12 +2,14 @@ import type { Kysely } from "kysely";
 import { Migrator, type Migration, type MigrationProvider } from "kysely/migration";
 import * as initialModel from "./migrations/2026-11-23T1300-initial-model.ts";
 import * as sessionsAndSignIn from "./migrations/2026-11-23T1400-sessions-and-sign-in.ts";
+import * as coordinatorDesk from "./migrations/2026-11-23T1500-coordinator-desk.ts";
 
 // Listed here rather than read from the folder at run time, so that the bundled server build,
 // the command line and the tests all run exactly the same migrations.
 const migrations: Record<string, Migration> = {
   "2026-11-23T1300-initial-model": initialModel,
   "2026-11-23T1400-sessions-and-sign-in": sessionsAndSignIn,
+  "2026-11-23T1500-coordinator-desk": coordinatorDesk,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -78,6 +78,8 @@ export interface CollectionTable {
   rules: JsonColumn<unknown>;
   denominator_code: string | null;
   created_at: Timestamp;
+  /** Whether officers may see other authorities' figures once the collection is closed. */
+  officers_may_compare: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface CollectionItemTable {
@@ -113,6 +115,10 @@ export interface ReturnTable {
   amendment_reason: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** The submitted version the coordinator accepted; kept when an amendment reopens the return. */
+  accepted_version: number | null;
+  accepted_at: Timestamp | null;
+  accepted_by: number | null;
 }
 
 /** Columns a value has both in the working copy (value) and in each submitted version. */
@@ -183,6 +189,56 @@ export interface SignInAttemptTable {
   succeeded: boolean;
 }
 
+export const QUERY_STATUSES = ["open", "resolved"] as const;
+export type QueryStatus = (typeof QUERY_STATUSES)[number];
+
+export interface ValueQueryTable {
+  id: Generated<number>;
+  return_id: number;
+  item_code: string;
+  status: ColumnType<QueryStatus, QueryStatus | undefined, QueryStatus>;
+  raised_by: number;
+  raised_at: Timestamp;
+  resolved_by: number | null;
+  resolved_at: Timestamp | null;
+}
+
+export interface ValueQueryMessageTable {
+  id: Generated<number>;
+  query_id: number;
+  author_id: number;
+  at: Timestamp;
+  body: string;
+}
+
+export const OUTBOX_KINDS = ["reminder_due", "reminder_overdue", "chase", "invitation", "query"] as const;
+export type OutboxKind = (typeof OUTBOX_KINDS)[number];
+
+export interface OutboxTable {
+  id: Generated<string>;
+  kind: OutboxKind;
+  to_email: string;
+  subject: string;
+  body: string;
+  collection_id: number | null;
+  authority_code: string | null;
+  dedupe_key: string | null;
+  created_at: Timestamp;
+  sent_at: Timestamp | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_error: string | null;
+}
+
+export interface InvitationTable {
+  id: Generated<number>;
+  user_id: number;
+  token_hash: string;
+  created_by: number | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
 export interface Database {
   region: RegionTable;
   authority: AuthorityTable;
@@ -199,6 +255,10 @@ export interface Database {
   audit_log: AuditLogTable;
   session: SessionTable;
   sign_in_attempt: SignInAttemptTable;
+  value_query: ValueQueryTable;
+  value_query_message: ValueQueryMessageTable;
+  outbox: OutboxTable;
+  invitation: InvitationTable;
 }
 
 export type Collection = Selectable<CollectionTable>;
