@@ -130,8 +130,25 @@ export async function workingValues(db: Executor, scope: ReturnScope): Promise<R
     .where("r.collection_id", "=", scope.collection.id)
     .where("r.authority_code", "=", scope.authorityCode)
     .execute();
-  const byItem = new Map(rows.map((row) => [row.item_code, fromColumns(row)]));
-  return Object.fromEntries(scope.collection.items.map((item) => [item.code, byItem.get(item.code) ?? { ...BLANK_VALUE }]));
+  return byItem(scope, rows);
+}
+
+/** One value per item of the collection, blank where the rows have none. */
+function byItem(scope: ReturnScope, rows: (ValueColumns & { item_code: string })[]): Record<string, CleanValue> {
+  const found = new Map(rows.map((row) => [row.item_code, fromColumns(row)]));
+  return Object.fromEntries(scope.collection.items.map((item) => [item.code, found.get(item.code) ?? { ...BLANK_VALUE }]));
+}
+
+/** The values of the latest submitted version: what everyone but the editing officer sees. */
+export async function submittedValues(db: Executor, scope: ReturnScope): Promise<Record<string, CleanValue>> {
+  const rows = await db
+    .selectFrom("return_version_value as v")
+    .innerJoin("return as r", (join) => join.onRef("r.id", "=", "v.return_id").onRef("r.submitted_version", "=", "v.version"))
+    .select(VALUE_COLUMNS.map((c) => `v.${c}` as const))
+    .where("r.collection_id", "=", scope.collection.id)
+    .where("r.authority_code", "=", scope.authorityCode)
+    .execute();
+  return byItem(scope, rows);
 }
 
 export async function queryContext(db: Executor, { collection, authorityCode }: ReturnScope) {
@@ -318,9 +335,17 @@ export async function submitReturn(
           .where("return_id", "=", ret.id),
       )
       .execute();
+    // Queries the coordinator left open still stand over the new version.
+    const open = await trx
+      .selectFrom("value_query")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("return_id", "=", ret.id)
+      .where("status", "=", "open")
+      .executeTakeFirstOrThrow();
+    const status = Number(open.n) > 0 ? "queried" : "submitted";
     await trx
       .updateTable("return")
-      .set({ status: "submitted", submitted_version: version, amendment_reason: null, updated_at: now })
+      .set({ status, submitted_version: version, amendment_reason: null, updated_at: now })
       .where("id", "=", ret.id)
       .execute();
     await recordAudit(trx, {
@@ -330,7 +355,7 @@ export async function submitReturn(
       entityKey: ret.id,
       authorityCode: scope.authorityCode,
       before: { status: ret.status, submitted_version: ret.submitted_version },
-      after: { status: "submitted", submitted_version: version, signed_off_name: signedOffName, signed_off_role: signedOffRole },
+      after: { status, submitted_version: version, signed_off_name: signedOffName, signed_off_role: signedOffRole },
       reason: ret.amendment_reason,
       at: now,
     });
@@ -416,15 +441,7 @@ export async function returnVersions(db: Executor, scope: ReturnScope) {
     .where("r.collection_id", "=", scope.collection.id)
     .where("r.authority_code", "=", scope.authorityCode)
     .execute();
-  return versions.map((version) => {
-    const byItem = new Map(values.filter((v) => v.version === version.version).map((v) => [v.item_code, fromColumns(v)]));
-    return {
-      ...version,
-      values: Object.fromEntries(
-        scope.collection.items.map((item) => [item.code, byItem.get(item.code) ?? { ...BLANK_VALUE }]),
-      ) as Record<string, CleanValue>,
-    };
-  });
+  return versions.map((version) => ({ ...version, values: byItem(scope, values.filter((v) => v.version === version.version)) }));
 }
 
 /** The collections an authority is asked to answer, with where its return stands in each. */

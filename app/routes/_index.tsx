@@ -3,6 +3,8 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { listCollections } from "#app/models/collection.server.ts";
 import { returnsForAuthority } from "#app/models/return.server.ts";
 import { findAuthority } from "#app/models/authority.server.ts";
+import { itemLabels } from "#app/models/catalogue.server.ts";
+import { openQueriesForAuthority } from "#app/models/value-query.server.ts";
 import { requireUser } from "#app/utils/auth.server.ts";
 import { getDb } from "#app/utils/db.server.ts";
 import { formatDate, formatDateTime, pick, type Translator } from "#app/utils/i18n.ts";
@@ -19,8 +21,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const db = await getDb();
   if (user.role === "officer") {
     const authorityCode = user.authorityCode!;
-    const [authority, returns] = await Promise.all([findAuthority(db, authorityCode), returnsForAuthority(db, authorityCode)]);
-    return { officer: { authority: authority!, returns, today: todayInWales() }, collections: [] };
+    const [authority, returns, queries] = await Promise.all([
+      findAuthority(db, authorityCode),
+      returnsForAuthority(db, authorityCode),
+      openQueriesForAuthority(db, authorityCode),
+    ]);
+    const labels = await itemLabels(db, [...new Set(queries.map((q) => q.item_code))]);
+    return { officer: { authority: authority!, returns, queries, labels, today: todayInWales() }, collections: [] };
   }
   return { officer: null, collections: await listCollections(db) };
 }
@@ -40,13 +47,36 @@ export default function Home() {
   const data = useLoaderData<typeof loader>();
   const t = useTranslation();
   if (data.officer) {
-    const { authority, returns, today } = data.officer;
+    const { authority, returns, queries, labels, today } = data.officer;
     const open = returns.filter((r) => r.collectionStatus === "open");
     const closed = returns.filter((r) => r.collectionStatus === "closed");
     return (
       <>
         <span className="govuk-caption-l">{pick(t.lang, authority, "name")}</span>
         <h1 className="govuk-heading-l">{t("home.officer.title")}</h1>
+        {queries.length > 0 ? (
+          <div className="govuk-notification-banner" role="region" aria-labelledby="queries-banner-title">
+            <div className="govuk-notification-banner__header">
+              <h2 className="govuk-notification-banner__title" id="queries-banner-title">
+                {t("home.officer.queries")}
+              </h2>
+            </div>
+            <div className="govuk-notification-banner__content">
+              <ul className="govuk-list">
+                {queries.map((q) => (
+                  <li key={q.id}>
+                    <Link className="govuk-notification-banner__link" to={`${returnPath(q.collectionCode, authority.code)}#query-${q.id}`}>
+                      {t("home.officer.queryOn", {
+                        item: labels[q.item_code] ? pick(t.lang, labels[q.item_code]!, "label") : q.item_code,
+                        collection: pick(t.lang, q, "title"),
+                      })}
+                    </Link>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          </div>
+        ) : null}
         <h2 className="govuk-heading-m">{t("home.officer.open")}</h2>
         {open.length === 0 ? <p className="govuk-body">{t("home.officer.noneOpen")}</p> : null}
         {open.map((r) => (

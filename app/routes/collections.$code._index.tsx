@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { authorityCells, coverageTotals } from "#app/models/aggregation.server.ts";
 import { listAuthorities } from "#app/models/authority.server.ts";
 import { getCollection } from "#app/models/collection.server.ts";
@@ -27,6 +27,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   // Until the coordinator opens a closed round for comparison, an officer sees only their own authority's figures.
   const visible = (code: string) => user.role !== "officer" || code === user.authorityCode;
   return {
+    isCoordinator: user.role === "coordinator",
     collection,
     walesTotals: totals.filter((row) => row.regionCode === null),
     cells: cells.filter((c) => visible(c.authorityCode)),
@@ -35,7 +36,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export default function CollectionPage() {
-  const { collection, walesTotals, cells, authorities } = useLoaderData<typeof loader>();
+  const { isCoordinator, collection, walesTotals, cells, authorities } = useLoaderData<typeof loader>();
   const t = useTranslation();
   const cell = new Map(cells.map((c) => [`${c.authorityCode}:${c.itemCode}`, c]));
   return (
@@ -44,6 +45,13 @@ export default function CollectionPage() {
         {t("collection.field.referenceDate")} {formatDate(t.lang, collection.reference_date)}
       </span>
       <h1 className="govuk-heading-l">{pick(t.lang, collection, "title")}</h1>
+      {isCoordinator ? (
+        <p className="govuk-body">
+          <Link className="govuk-link" to={`/collections/${collection.code}/board`}>
+            {t("board.link")}
+          </Link>
+        </p>
+      ) : null}
       <dl className="govuk-summary-list">
         <div className="govuk-summary-list__row">
           <dt className="govuk-summary-list__key">{t("collection.field.status")}</dt>

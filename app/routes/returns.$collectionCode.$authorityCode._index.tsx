@@ -1,15 +1,19 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
-import { ErrorSummary, NotificationBanner } from "#app/components/govuk.tsx";
+import { ErrorSummary, NotificationBanner, Textarea } from "#app/components/govuk.tsx";
 import { ReturnSummary } from "#app/components/return-summary.tsx";
 import { ValueFieldset } from "#app/components/value-fieldset.tsx";
 import { previousValues } from "#app/models/aggregation.server.ts";
 import { returnDefinition } from "#app/models/collection.server.ts";
-import { findReturn, queryContext, saveValues, workingValues } from "#app/models/return.server.ts";
+import { findReturn, queryContext, saveValues, submittedValues, workingValues } from "#app/models/return.server.ts";
+import { acceptReturn, listQueries, MESSAGE_LIMIT, raiseQuery, replyToQuery, resolveQuery } from "#app/models/value-query.server.ts";
+import { QueryThreads } from "#app/components/query-threads.tsx";
 import { findQueries, validateReturn } from "#app/schema/return-values.ts";
 import {requireCsrf} from "#app/utils/auth.server.ts";
 import { CSRF_FIELD, field, readForm, refuseForm } from "#app/utils/forms.ts";
-import { formatDate, pick } from "#app/utils/i18n.ts";
+import { notFound } from "#app/utils/auth.server.ts";
+import { formatDate, pick, type MessageKey } from "#app/utils/i18n.ts";
+import type { Problem } from "#app/schema/return-values.ts";
 import { pageTitle } from "#app/utils/meta.ts";
 import {
   FIELD_OF,
@@ -33,17 +37,21 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, user, collection, authority, scope } = await loadReturnScope(request, params);
-  const [ret, values, previous] = await Promise.all([
-    findReturn(db, scope),
-    workingValues(db, scope),
+  const ret = await findReturn(db, scope);
+  const editable = user.role === "officer" && collection.status === "open" && (!ret || ret.status === "draft");
+  // The officer editing sees the draft; everyone else sees what was last submitted.
+  const showDraft = editable || !ret?.submitted_version;
+  const [values, previous, threads] = await Promise.all([
+    showDraft ? workingValues(db, scope) : submittedValues(db, scope),
     previousValues(db, {
       authorityCode: authority.code,
       before: collection.reference_date,
       itemCodes: collection.items.map((i) => i.code),
     }),
+    listQueries(db, scope),
   ]);
-  const editable = user.role === "officer" && collection.status === "open" && (!ret || ret.status === "draft");
-  const queries = ret ? findQueries(returnDefinition(collection), values, await queryContext(db, scope)) : [];
+  const queries = ret && editable ? findQueries(returnDefinition(collection), values, await queryContext(db, scope)) : [];
+  const isCoordinator = user.role === "coordinator";
   return {
     collection,
     authority,
@@ -56,28 +64,93 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     values,
     previous: Object.fromEntries(previous),
     queries,
+    threads,
+    viewer: {
+      mayReply: user.role === "officer" || isCoordinator,
+      mayResolve: isCoordinator,
+      mayRaise: isCoordinator && Boolean(ret?.submitted_version),
+      mayAccept: isCoordinator && ret?.status === "submitted" && threads.every((q) => q.status === "resolved"),
+    },
+    beingAmended: !editable && ret?.status === "draft" && ret.submitted_version !== null,
+    acceptedVersion: ret?.accepted_version ?? null,
+    changedAfterAcceptance: Boolean(ret?.accepted_version && ret.status !== "accepted"),
     saved: new URL(request.url).searchParams.get("saved") === "1",
+    accepted: new URL(request.url).searchParams.get("accepted") === "1",
   };
 }
 
+type ActionResult = {
+  problems: Problem[];
+  input: FormValues | null;
+  conflict: boolean;
+  messageError?: { queryId: number; key: MessageKey };
+  raiseError?: { itemCode: string; key: MessageKey };
+  acceptError?: MessageKey;
+};
+
+function checkMessage(text: string): MessageKey | null {
+  if (!text) return "queries.error.messageMissing";
+  if (text.length > MESSAGE_LIMIT) return "queries.error.messageTooLong";
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(text)) return "queries.error.controlCharacters";
+  return null;
+}
+
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const { db, user, collection, authority, scope } = await loadReturnScope(request, params, ["officer"]);
+  const { db, user, collection, authority, scope } = await loadReturnScope(request, params, ["officer", "coordinator"]);
   const form = await readForm(request);
   requireCsrf(user, form);
-  const basedOn = Number(field(form, "lockVersion"));
-  const input = readFormValues(form, collection.items.map((i) => i.code));
-  if (!Number.isInteger(basedOn) || basedOn < 0) return refuseForm(context, { problems: [], input, conflict: false });
+  const here = returnPath(collection.code, authority.code);
+  const intent = field(form, "intent");
+  const refuse = (result: Partial<ActionResult>, status = 400) =>
+    refuseForm<ActionResult>(context, { problems: [], input: null, conflict: false, ...result }, status);
 
-  const checked = validateReturn(returnDefinition(collection), toRawReturn(input), { mode: "draft", today: todayInWales() });
-  if (!checked.ok) return refuseForm(context, { problems: checked.problems, input, conflict: false });
-
-  const saved = await saveValues(db, scope, { basedOn, values: checked.values, actor: actorOf(user) });
-  if (!saved.ok) {
-    if (saved.reason === "conflict") return refuseForm(context, { problems: [], input, conflict: true }, 409);
-    throw redirect(returnPath(collection.code, authority.code));
+  if (intent === "save" || intent === "check") {
+    if (user.role !== "officer") throw notFound();
+    const basedOn = Number(field(form, "lockVersion"));
+    const input = readFormValues(form, collection.items.map((i) => i.code));
+    if (!Number.isInteger(basedOn) || basedOn < 0) return refuse({ input });
+    const checked = validateReturn(returnDefinition(collection), toRawReturn(input), { mode: "draft", today: todayInWales() });
+    if (!checked.ok) return refuse({ problems: checked.problems, input });
+    const saved = await saveValues(db, scope, { basedOn, values: checked.values, actor: actorOf(user) });
+    if (!saved.ok) {
+      if (saved.reason === "conflict") return refuse({ input, conflict: true }, 409);
+      throw redirect(here);
+    }
+    throw redirect(intent === "check" ? returnPath(collection.code, authority.code, "check") : `${here}?saved=1`);
   }
-  const next = field(form, "intent") === "check" ? returnPath(collection.code, authority.code, "check") : `${returnPath(collection.code, authority.code)}?saved=1`;
-  throw redirect(next);
+
+  const message = field(form, "message").trim();
+  if (intent === "raise") {
+    const itemCode = field(form, "itemCode");
+    const known = collection.items.some((i) => i.code === itemCode);
+    const error: MessageKey | null = known ? checkMessage(message) : "queries.error.itemMissing";
+    if (error) return refuse({ raiseError: { itemCode, key: error } });
+    const result = await raiseQuery(db, scope, { itemCode, body: message, actor: actorOf(user) });
+    if (!result.ok) throw notFound();
+    throw redirect(`${here}#queries-title`);
+  }
+  if (intent === "reply" || intent === "resolve") {
+    const queryId = Number(field(form, "queryId"));
+    if (!Number.isInteger(queryId)) throw notFound();
+    const error = intent === "reply" || message ? checkMessage(message) : null;
+    if (error) return refuse({ messageError: { queryId, key: error } });
+    const result =
+      intent === "reply"
+        ? await replyToQuery(db, scope, { queryId, body: message, actor: actorOf(user) })
+        : await resolveQuery(db, scope, { queryId, body: message || null, actor: actorOf(user) });
+    if (!result.ok && result.reason !== "resolved") throw notFound();
+    throw redirect(`${here}#query-${queryId}`);
+  }
+  if (intent === "accept") {
+    const result = await acceptReturn(db, scope, { basedOn: Number(field(form, "lockVersion")), actor: actorOf(user) });
+    if (!result.ok) {
+      if (result.reason === "notAllowed") throw notFound();
+      return refuse({ acceptError: result.reason === "openQueries" ? "accept.error.openQueries" : "accept.error.changed" }, 409);
+    }
+    throw redirect(`${here}?accepted=1`);
+  }
+  throw new Response("Unknown action", { status: 400 });
 }
 
 export default function ReturnForm() {
@@ -89,10 +162,17 @@ export default function ReturnForm() {
   const formValues: FormValues =
     actionData?.input ?? Object.fromEntries(Object.entries(data.values).map(([code, v]) => [code, toFormValue(v)]));
   const problems = actionData?.problems ?? [];
-  const summary = problems.map((p) => ({
-    href: `#${problemFieldId(p, formValues[p.itemCode]?.state ?? "")}`,
-    text: problemText(t, p, labels),
-  }));
+  const summary = [
+    ...problems.map((p) => ({
+      href: `#${problemFieldId(p, formValues[p.itemCode]?.state ?? "")}`,
+      text: problemText(t, p, labels),
+    })),
+    ...(actionData?.messageError
+      ? [{ href: `#query-${actionData.messageError.queryId}-message`, text: t(actionData.messageError.key) }]
+      : []),
+    ...(actionData?.raiseError ? [{ href: "#raise-message", text: t(actionData.raiseError.key) }] : []),
+    ...(actionData?.acceptError ? [{ href: "#accept", text: t(actionData.acceptError) }] : []),
+  ];
   const errorsFor = (code: string) => {
     const errors: Partial<Record<keyof FormValue, string>> = {};
     for (const p of problems.filter((p) => p.itemCode === code)) errors[FIELD_OF[p.field]] ??= problemText(t, p, labels);
@@ -107,6 +187,11 @@ export default function ReturnForm() {
           <p className="govuk-notification-banner__heading">{t("form.conflict.heading")}</p>
           <p className="govuk-body">{t("form.conflict.body")}</p>
           <ConflictTable saved={data.values} yours={formValues} labels={labels} />
+        </NotificationBanner>
+      ) : null}
+      {data.accepted && !actionData ? (
+        <NotificationBanner title={t("banner.success")} success>
+          <p className="govuk-notification-banner__heading">{t("accept.done")}</p>
         </NotificationBanner>
       ) : null}
       {data.saved && !actionData ? (
@@ -174,6 +259,10 @@ export default function ReturnForm() {
         </form>
       ) : (
         <>
+          {data.beingAmended ? <p className="govuk-inset-text">{t("review.beingAmended")}</p> : null}
+          {data.changedAfterAcceptance ? (
+            <p className="govuk-inset-text">{t("review.changedAfterAcceptance", { version: data.acceptedVersion ?? 0 })}</p>
+          ) : null}
           <ReturnSummary t={t} collection={collection} values={data.values} />
           {data.mayAmend ? (
             <Link className="govuk-button" to={returnPath(collection.code, authority.code, "amend")}>
@@ -182,7 +271,79 @@ export default function ReturnForm() {
           ) : null}
         </>
       )}
+      <QueryThreads
+        t={t}
+        threads={data.threads}
+        labels={labels}
+        csrfToken={data.csrfToken}
+        mayReply={data.viewer.mayReply}
+        mayResolve={data.viewer.mayResolve}
+        error={actionData?.messageError ? { queryId: actionData.messageError.queryId, message: t(actionData.messageError.key) } : undefined}
+      />
+      {data.viewer.mayRaise ? (
+        <RaiseQuery labels={labels} csrfToken={data.csrfToken} error={actionData?.raiseError} />
+      ) : null}
+      {data.viewer.mayAccept ? (
+        <form method="post" noValidate id="accept">
+          <input type="hidden" name={CSRF_FIELD} value={data.csrfToken} />
+          <input type="hidden" name="lockVersion" value={data.lockVersion} />
+          <h2 className="govuk-heading-m">{t("accept.title")}</h2>
+          <p className="govuk-body">{t("accept.body", { version: data.submittedVersion ?? 0 })}</p>
+          <button type="submit" name="intent" value="accept" className="govuk-button" data-module="govuk-button">
+            {t("accept.submit")}
+          </button>
+        </form>
+      ) : null}
     </>
+  );
+}
+
+function RaiseQuery({
+  labels,
+  csrfToken,
+  error,
+}: {
+  labels: Record<string, string>;
+  csrfToken: string;
+  error: { itemCode: string; key: MessageKey } | undefined;
+}) {
+  const t = useTranslation();
+  const itemError = error?.key === "queries.error.itemMissing" ? t(error.key) : undefined;
+  const messageError = error && !itemError ? t(error.key) : undefined;
+  return (
+    <form method="post" noValidate className="govuk-!-margin-bottom-8">
+      <input type="hidden" name={CSRF_FIELD} value={csrfToken} />
+      <h2 className="govuk-heading-m">{t("queries.raiseTitle")}</h2>
+      <div className={`govuk-form-group${itemError ? " govuk-form-group--error" : ""}`}>
+        <label className="govuk-label" htmlFor="raise-item">
+          {t("queries.item")}
+        </label>
+        {itemError ? (
+          <p id="raise-item-error" className="govuk-error-message">
+            <span className="govuk-visually-hidden">{t("page.errorPrefix")}</span> {itemError}
+          </p>
+        ) : null}
+        <select className="govuk-select" id="raise-item" name="itemCode" defaultValue={error?.itemCode ?? ""}>
+          <option value="">{t("queries.chooseItem")}</option>
+          {Object.entries(labels).map(([code, label]) => (
+            <option key={code} value={code}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <Textarea
+        id="raise-message"
+        name="message"
+        label={t("queries.question")}
+        hint={t("queries.questionHint")}
+        error={messageError}
+        errorPrefix={t("page.errorPrefix")}
+      />
+      <button type="submit" name="intent" value="raise" className="govuk-button govuk-button--secondary" data-module="govuk-button">
+        {t("queries.raise")}
+      </button>
+    </form>
   );
 }
 

@@ -1,0 +1,84 @@
+import { Textarea } from "#app/components/govuk.tsx";
+import { CSRF_FIELD } from "#app/utils/forms.ts";
+import { formatDateTime, type Translator } from "#app/utils/i18n.ts";
+
+export interface ThreadView {
+  id: number;
+  item_code: string;
+  status: "open" | "resolved";
+  messages: { id: number; at: string | Date; body: string; author_name: string }[];
+}
+
+/** The coordinator's queries on a return and the replies, with a reply box (and, for coordinators, resolve). */
+export function QueryThreads({
+  t,
+  threads,
+  labels,
+  csrfToken,
+  mayReply,
+  mayResolve,
+  error,
+}: {
+  t: Translator;
+  threads: ThreadView[];
+  labels: Record<string, string>;
+  csrfToken: string;
+  mayReply: boolean;
+  mayResolve: boolean;
+  error?: { queryId: number; message: string };
+}) {
+  if (threads.length === 0) return null;
+  return (
+    <section aria-labelledby="queries-title" className="govuk-!-margin-bottom-8">
+      <h2 className="govuk-heading-m" id="queries-title">
+        {t("queries.title")}
+      </h2>
+      {threads.map((thread) => (
+        <div key={thread.id} className="govuk-summary-card" id={`query-${thread.id}`}>
+          <div className="govuk-summary-card__title-wrapper">
+            <h3 className="govuk-summary-card__title">{labels[thread.item_code] ?? thread.item_code}</h3>
+            <strong className={`govuk-tag ${thread.status === "open" ? "govuk-tag--orange" : "govuk-tag--green"}`}>
+              {t(`queries.status.${thread.status}`)}
+            </strong>
+          </div>
+          <div className="govuk-summary-card__content">
+            {thread.messages.map((message) => (
+              <div key={message.id} className="govuk-!-margin-bottom-4">
+                <p className="govuk-body-s govuk-!-margin-bottom-1">
+                  {t("queries.byline", { name: message.author_name, at: formatDateTime(t.lang, message.at) })}
+                </p>
+                <p className="govuk-body app-preserve-lines">{message.body}</p>
+              </div>
+            ))}
+            {thread.status === "open" && (mayReply || mayResolve) ? (
+              <form method="post" noValidate>
+                <input type="hidden" name={CSRF_FIELD} value={csrfToken} />
+                <input type="hidden" name="queryId" value={thread.id} />
+                <Textarea
+                  id={`query-${thread.id}-message`}
+                  name="message"
+                  label={t("queries.reply")}
+                  labelClassName="govuk-label govuk-label--s"
+                  error={error?.queryId === thread.id ? error.message : undefined}
+                  errorPrefix={t("page.errorPrefix")}
+                />
+                <div className="govuk-button-group">
+                  {mayReply ? (
+                    <button type="submit" name="intent" value="reply" className="govuk-button govuk-button--secondary" data-module="govuk-button">
+                      {t("queries.sendReply")}
+                    </button>
+                  ) : null}
+                  {mayResolve ? (
+                    <button type="submit" name="intent" value="resolve" className="govuk-button govuk-button--secondary" data-module="govuk-button">
+                      {t("queries.resolve")}
+                    </button>
+                  ) : null}
+                </div>
+              </form>
+            ) : null}
+          </div>
+        </div>
+      ))}
+    </section>
+  );
+}

@@ -1,0 +1,93 @@
+import { sql } from "kysely";
+import type { ReturnStatus } from "#db/types.ts";
+import type { Executor } from "./audit.server.ts";
+
+export const BOARD_STATUSES = ["notStarted", "draft", "submitted", "queried", "accepted", "overdue"] as const;
+export type BoardStatus = (typeof BOARD_STATUSES)[number];
+
+/**
+ * The completeness board: every authority, grouped by region, with where its return stands.
+ * "Outstanding" means not yet submitted: no return, or a draft never submitted. An amendment in
+ * progress is not outstanding: its last submitted version stands.
+ */
+export async function completenessBoard(db: Executor, { collectionId, today }: { collectionId: number; today: string }) {
+  const rows = await db
+    .selectFrom("authority as a")
+    .innerJoin("region as g", "g.code", "a.region_code")
+    .innerJoin("collection as c", (join) => join.on("c.id", "=", collectionId))
+    .leftJoin("return as r", (join) => join.onRef("r.collection_id", "=", "c.id").onRef("r.authority_code", "=", "a.code"))
+    .leftJoin("return_version as rv", (join) =>
+      join.onRef("rv.return_id", "=", "r.id").onRef("rv.version", "=", "r.submitted_version"),
+    )
+    .leftJoin("app_user as u", "u.id", "rv.submitted_by")
+    .select((eb) => [
+      "a.code",
+      "a.name_en",
+      "a.name_cy",
+      "a.region_code",
+      "g.name_en as region_en",
+      "g.name_cy as region_cy",
+      "r.status",
+      "r.updated_at as lastActivity",
+      "r.submitted_version as submittedVersion",
+      "rv.submitted_at as submittedAt",
+      "rv.signed_off_name as signedOffName",
+      "u.name as submittedByName",
+      sql<boolean>`r.accepted_version is not null and r.status <> 'accepted'`.as("changedAfterAcceptance"),
+      sql<boolean>`r.submitted_version is null and c.due_on < ${today}`.as("overdue"),
+      eb
+        .selectFrom("value_query as q")
+        .select((q) => q.fn.countAll<number>().as("n"))
+        .whereRef("q.return_id", "=", "r.id")
+        .where("q.status", "=", "open")
+        .as("openQueries"),
+      eb
+        .selectFrom("value as v")
+        .select((q) => q.fn.countAll<number>().as("n"))
+        .whereRef("v.return_id", "=", "r.id")
+        .where("v.state", "is not", null)
+        .as("filled"),
+    ])
+    .orderBy("g.name_en")
+    .orderBy("a.name_en")
+    .execute();
+  return rows.map((row) => ({
+    ...row,
+    status: row.status as ReturnStatus | null,
+    openQueries: Number(row.openQueries ?? 0),
+    filled: Number(row.filled ?? 0),
+    changedAfterAcceptance: Boolean(row.changedAfterAcceptance),
+    overdue: Boolean(row.overdue),
+  }));
+}
+
+export type BoardRow = Awaited<ReturnType<typeof completenessBoard>>[number];
+
+export function boardStatusOf(row: Pick<BoardRow, "status">): Exclude<BoardStatus, "overdue"> {
+  return row.status ?? "notStarted";
+}
+
+/** The counts at the top of the board, over every authority whatever the filter shows. */
+export function boardCounts(rows: BoardRow[]) {
+  const counts: Record<BoardStatus, number> = { notStarted: 0, draft: 0, submitted: 0, queried: 0, accepted: 0, overdue: 0 };
+  for (const row of rows) {
+    counts[boardStatusOf(row)] += 1;
+    if (row.overdue) counts.overdue += 1;
+  }
+  return counts;
+}
+
+/** Officers of the authorities that have not submitted: the chase list. */
+export async function chaseList(db: Executor, collectionId: number) {
+  return db
+    .selectFrom("authority as a")
+    .leftJoin("return as r", (join) => join.onRef("r.authority_code", "=", "a.code").on("r.collection_id", "=", collectionId))
+    .leftJoin("app_user as u", (join) =>
+      join.onRef("u.authority_code", "=", "a.code").on("u.role", "=", "officer").on("u.active", "=", true),
+    )
+    .select(["a.code", "a.name_en", "a.name_cy", "r.status", "u.name", "u.email"])
+    .where("r.submitted_version", "is", null)
+    .orderBy("a.name_en")
+    .orderBy("u.name")
+    .execute();
+}

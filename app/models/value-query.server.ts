@@ -1,0 +1,237 @@
+/**
+ * A coordinator's queries on the values of a submitted return, and the thread that follows.
+ * Scoped like returns: every function takes the return's scope and filters by its authority.
+ */
+import type { Kysely } from "kysely";
+import type { Database } from "#db/types.ts";
+import { recordAudit, type Executor } from "./audit.server.ts";
+import { findReturn, type Actor, type ReturnScope } from "./return.server.ts";
+
+export const MESSAGE_LIMIT = 2000;
+
+export type QueryResult = { ok: true } | { ok: false; reason: "notFound" | "notSubmitted" | "notAllowed" | "resolved" };
+
+/** Threads on this return, oldest first, each with its messages and who wrote them. */
+export async function listQueries(db: Executor, scope: ReturnScope) {
+  const queries = await db
+    .selectFrom("value_query as q")
+    .innerJoin("return as r", "r.id", "q.return_id")
+    .innerJoin("app_user as u", "u.id", "q.raised_by")
+    .select(["q.id", "q.item_code", "q.status", "q.raised_at", "q.resolved_at", "u.name as raised_by_name"])
+    .where("r.collection_id", "=", scope.collection.id)
+    .where("r.authority_code", "=", scope.authorityCode)
+    .orderBy("q.id")
+    .execute();
+  if (queries.length === 0) return [];
+  const messages = await db
+    .selectFrom("value_query_message as m")
+    .innerJoin("app_user as u", "u.id", "m.author_id")
+    .select(["m.id", "m.query_id", "m.at", "m.body", "u.name as author_name", "u.role as author_role"])
+    .where(
+      "m.query_id",
+      "in",
+      queries.map((q) => q.id),
+    )
+    .orderBy("m.id")
+    .execute();
+  return queries.map((q) => ({ ...q, messages: messages.filter((m) => m.query_id === q.id) }));
+}
+
+export type QueryThread = Awaited<ReturnType<typeof listQueries>>[number];
+
+async function openQueryCount(db: Executor, returnId: number) {
+  const row = await db
+    .selectFrom("value_query")
+    .select((eb) => eb.fn.countAll<number>().as("open"))
+    .where("return_id", "=", returnId)
+    .where("status", "=", "open")
+    .executeTakeFirstOrThrow();
+  return Number(row.open);
+}
+
+/** Raises a query on one value of a submitted return; the return becomes "queried". Coordinators only. */
+export async function raiseQuery(
+  db: Kysely<Database>,
+  scope: ReturnScope,
+  { itemCode, body, actor, now = new Date() }: { itemCode: string; body: string; actor: Actor; now?: Date },
+): Promise<QueryResult> {
+  if (actor.role !== "coordinator") return { ok: false, reason: "notAllowed" };
+  if (!scope.collection.items.some((i) => i.code === itemCode)) return { ok: false, reason: "notFound" };
+  return db.transaction().execute(async (trx) => {
+    const ret = await findReturn(trx, scope);
+    if (!ret || ret.submitted_version === null) return { ok: false as const, reason: "notSubmitted" as const };
+    const query = await trx
+      .insertInto("value_query")
+      .values({ return_id: ret.id, item_code: itemCode, raised_by: actor.userId!, raised_at: now })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await trx.insertInto("value_query_message").values({ query_id: query.id, author_id: actor.userId!, at: now, body }).execute();
+    const becomesQueried = ret.status === "submitted" || ret.status === "accepted";
+    if (becomesQueried) {
+      await trx.updateTable("return").set({ status: "queried", updated_at: now }).where("id", "=", ret.id).execute();
+    }
+    await recordAudit(trx, [
+      {
+        actorUserId: actor.userId,
+        action: "query.raise",
+        entity: "value_query",
+        entityKey: query.id,
+        authorityCode: scope.authorityCode,
+        after: { item_code: itemCode, body },
+        at: now,
+      },
+      ...(becomesQueried
+        ? [
+            {
+              actorUserId: actor.userId,
+              action: "return.query",
+              entity: "return",
+              entityKey: ret.id,
+              authorityCode: scope.authorityCode,
+              before: { status: ret.status },
+              after: { status: "queried" },
+              at: now,
+            },
+          ]
+        : []),
+    ]);
+    return { ok: true as const };
+  });
+}
+
+async function findQuery(db: Executor, scope: ReturnScope, queryId: number) {
+  return db
+    .selectFrom("value_query as q")
+    .innerJoin("return as r", "r.id", "q.return_id")
+    .select(["q.id", "q.status", "q.return_id", "r.status as return_status"])
+    .where("q.id", "=", queryId)
+    .where("r.collection_id", "=", scope.collection.id)
+    .where("r.authority_code", "=", scope.authorityCode)
+    .executeTakeFirst();
+}
+
+/** A reply on the thread, from the authority's officer or a coordinator. */
+export async function replyToQuery(
+  db: Kysely<Database>,
+  scope: ReturnScope,
+  { queryId, body, actor, now = new Date() }: { queryId: number; body: string; actor: Actor; now?: Date },
+): Promise<QueryResult> {
+  const allowed = actor.role === "coordinator" || (actor.role === "officer" && actor.authorityCode === scope.authorityCode);
+  if (!allowed) return { ok: false, reason: "notAllowed" };
+  return db.transaction().execute(async (trx) => {
+    const query = await findQuery(trx, scope, queryId);
+    if (!query) return { ok: false as const, reason: "notFound" as const };
+    if (query.status === "resolved") return { ok: false as const, reason: "resolved" as const };
+    await trx.insertInto("value_query_message").values({ query_id: queryId, author_id: actor.userId!, at: now, body }).execute();
+    await recordAudit(trx, {
+      actorUserId: actor.userId,
+      action: "query.reply",
+      entity: "value_query",
+      entityKey: queryId,
+      authorityCode: scope.authorityCode,
+      after: { body },
+      at: now,
+    });
+    return { ok: true as const };
+  });
+}
+
+/** Resolves a query; when none is left open, a queried return goes back to "submitted". Coordinators only. */
+export async function resolveQuery(
+  db: Kysely<Database>,
+  scope: ReturnScope,
+  { queryId, body, actor, now = new Date() }: { queryId: number; body: string | null; actor: Actor; now?: Date },
+): Promise<QueryResult> {
+  if (actor.role !== "coordinator") return { ok: false, reason: "notAllowed" };
+  return db.transaction().execute(async (trx) => {
+    const query = await findQuery(trx, scope, queryId);
+    if (!query) return { ok: false as const, reason: "notFound" as const };
+    if (query.status === "resolved") return { ok: false as const, reason: "resolved" as const };
+    if (body) await trx.insertInto("value_query_message").values({ query_id: queryId, author_id: actor.userId!, at: now, body }).execute();
+    await trx
+      .updateTable("value_query")
+      .set({ status: "resolved", resolved_by: actor.userId, resolved_at: now })
+      .where("id", "=", queryId)
+      .execute();
+    await recordAudit(trx, {
+      actorUserId: actor.userId,
+      action: "query.resolve",
+      entity: "value_query",
+      entityKey: queryId,
+      authorityCode: scope.authorityCode,
+      before: { status: "open" },
+      after: { status: "resolved", body },
+      at: now,
+    });
+    if (query.return_status === "queried" && (await openQueryCount(trx, query.return_id)) === 0) {
+      await trx.updateTable("return").set({ status: "submitted", updated_at: now }).where("id", "=", query.return_id).execute();
+      await recordAudit(trx, {
+        actorUserId: actor.userId,
+        action: "return.queries_resolved",
+        entity: "return",
+        entityKey: query.return_id,
+        authorityCode: scope.authorityCode,
+        before: { status: "queried" },
+        after: { status: "submitted" },
+        at: now,
+      });
+    }
+    return { ok: true as const };
+  });
+}
+
+export type AcceptResult = { ok: true } | { ok: false; reason: "notAllowed" | "notSubmitted" | "openQueries" | "conflict" };
+
+/** Accepts the latest submitted version of a return with no open query. Coordinators only. */
+export async function acceptReturn(
+  db: Kysely<Database>,
+  scope: ReturnScope,
+  { basedOn, actor, now = new Date() }: { basedOn: number; actor: Actor; now?: Date },
+): Promise<AcceptResult> {
+  if (actor.role !== "coordinator") return { ok: false, reason: "notAllowed" };
+  return db.transaction().execute(async (trx) => {
+    const ret = await findReturn(trx, scope);
+    if (!ret || ret.status === "draft" || ret.status === "accepted") return { ok: false as const, reason: "notSubmitted" as const };
+    if ((await openQueryCount(trx, ret.id)) > 0) return { ok: false as const, reason: "openQueries" as const };
+    const accepted = await trx
+      .updateTable("return")
+      .set((eb) => ({
+        status: "accepted",
+        accepted_version: ret.submitted_version,
+        accepted_at: now,
+        accepted_by: actor.userId,
+        lock_version: eb("lock_version", "+", 1),
+        updated_at: now,
+      }))
+      .where("id", "=", ret.id)
+      .where("status", "=", "submitted")
+      .where("lock_version", "=", basedOn)
+      .returning("id")
+      .executeTakeFirst();
+    if (!accepted) return { ok: false as const, reason: "conflict" as const };
+    await recordAudit(trx, {
+      actorUserId: actor.userId,
+      action: "return.accept",
+      entity: "return",
+      entityKey: ret.id,
+      authorityCode: scope.authorityCode,
+      before: { status: ret.status, accepted_version: ret.accepted_version },
+      after: { status: "accepted", accepted_version: ret.submitted_version },
+      at: now,
+    });
+    return { ok: true as const };
+  });
+}
+
+/** Open queries on an authority's returns, for its officers' home page. */
+export async function openQueriesForAuthority(db: Executor, authorityCode: string) {
+  return db
+    .selectFrom("value_query as q")
+    .innerJoin("return as r", "r.id", "q.return_id")
+    .innerJoin("collection as c", "c.id", "r.collection_id")
+    .select(["q.id", "q.item_code", "c.code as collectionCode", "c.title_en", "c.title_cy"])
+    .where("r.authority_code", "=", authorityCode)
+    .where("q.status", "=", "open")
+    .orderBy("q.id")
+    .execute();
+}

@@ -1,0 +1,28 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { stringify } from "csv-stringify/sync";
+import { chaseList } from "#app/models/board.server.ts";
+import { getCollection } from "#app/models/collection.server.ts";
+import { notFound, requireUser } from "#app/utils/auth.server.ts";
+import { getDb } from "#app/utils/db.server.ts";
+import { pick, translator } from "#app/utils/i18n.ts";
+
+/** Authorities that have not submitted, with their officers' names and emails, for chasing by hand. */
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request, ["coordinator"]);
+  const db = await getDb();
+  const collection = await getCollection(db, params.code ?? "");
+  if (!collection) throw notFound();
+  const t = translator(user.language);
+  const rows = await chaseList(db, collection.id);
+  const csv = stringify([
+    [t("chase.csv.authorityCode"), t("chase.csv.authority"), t("chase.csv.status"), t("chase.csv.officer"), t("chase.csv.email")],
+    ...rows.map((r) => [r.code, pick(t.lang, r, "name"), t(`returnStatus.${r.status ?? "notStarted"}`), r.name ?? "", r.email ?? ""]),
+  ]);
+  return new Response(`\uFEFF${csv}`, {
+    headers: {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${collection.code}-chase-list.csv"`,
+      "Cache-Control": "no-store",
+    },
+  });
+}
