@@ -1,6 +1,10 @@
+import type { Kysely } from "kysely";
+import type { Database } from "#db/types.ts";
 import { CollectionRulesSchema } from "#app/schema/collection-rules.ts";
+import type { CollectionDraft } from "#app/schema/collection-form.ts";
 import type { ReturnDefinition } from "#app/schema/return-values.ts";
-import type { Executor } from "./audit.server.ts";
+import { CENSUS_2021 } from "#seeds/reference.ts";
+import { recordAudit, type Executor } from "./audit.server.ts";
 
 export async function listCollections(db: Executor) {
   return db
@@ -54,4 +58,127 @@ export function returnDefinition(collection: CollectionWithItems): ReturnDefinit
       required: item.required,
     })),
   };
+}
+
+/** Every collection, drafts included, for the coordinator. */
+export async function listAllCollections(db: Executor) {
+  return db
+    .selectFrom("collection")
+    .select(["id", "code", "title_en", "title_cy", "reference_date", "opens_on", "due_on", "status"])
+    .orderBy("reference_date", "desc")
+    .orderBy("code")
+    .execute();
+}
+
+export type DesignResult = { ok: true } | { ok: false; reason: "codeTaken" | "hasSubmittedData" | "wrongStatus" };
+
+async function hasSubmittedData(db: Executor, collectionId: number) {
+  const row = await db
+    .selectFrom("return")
+    .select("id")
+    .where("collection_id", "=", collectionId)
+    .where("submitted_version", "is not", null)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+function collectionColumns(draft: CollectionDraft) {
+  const { items: _items, rules, ...fields } = draft;
+  return { ...fields, rules: JSON.stringify(rules) };
+}
+
+export async function createCollection(db: Kysely<Database>, draft: CollectionDraft, actorUserId: number): Promise<DesignResult> {
+  return db.transaction().execute(async (trx) => {
+    const created = await trx
+      .insertInto("collection")
+      .values({ ...collectionColumns(draft), status: "draft", denominator_code: CENSUS_2021 })
+      .onConflict((oc) => oc.column("code").doNothing())
+      .returning("id")
+      .executeTakeFirst();
+    if (!created) return { ok: false as const, reason: "codeTaken" as const };
+    await trx
+      .insertInto("collection_item")
+      .values(draft.items.map((item, i) => ({ collection_id: created.id, item_code: item.code, position: i + 1, required: item.required })))
+      .execute();
+    await recordAudit(trx, {
+      actorUserId,
+      action: "collection.create",
+      entity: "collection",
+      entityKey: created.id,
+      after: { code: draft.code, items: draft.items, rules: draft.rules },
+    });
+    return { ok: true as const };
+  });
+}
+
+/**
+ * Changes a collection's details, items and rules. Refused once any return has been submitted
+ * to it: figures already given were answers to the questions as they stood.
+ */
+export async function updateCollection(
+  db: Kysely<Database>,
+  collection: CollectionWithItems,
+  draft: CollectionDraft,
+  actorUserId: number,
+): Promise<DesignResult> {
+  return db.transaction().execute(async (trx) => {
+    if (collection.status === "closed") return { ok: false as const, reason: "wrongStatus" as const };
+    if (await hasSubmittedData(trx, collection.id)) return { ok: false as const, reason: "hasSubmittedData" as const };
+    const itemsChanged = JSON.stringify(collection.items.map((i) => [i.code, i.required])) !== JSON.stringify(draft.items.map((i) => [i.code, i.required]));
+    if (itemsChanged) {
+      // Drafts may hold values for items no longer asked for: those go with them, audited by the drafts' own history.
+      const removed = collection.items.map((i) => i.code).filter((code) => !draft.items.some((i) => i.code === code));
+      if (removed.length > 0) {
+        await trx.deleteFrom("value").where("collection_id", "=", collection.id).where("item_code", "in", removed).execute();
+      }
+      await trx.deleteFrom("collection_item").where("collection_id", "=", collection.id).execute();
+      await trx
+        .insertInto("collection_item")
+        .values(draft.items.map((item, i) => ({ collection_id: collection.id, item_code: item.code, position: i + 1, required: item.required })))
+        .execute();
+    }
+    const { code: _code, ...changes } = collectionColumns(draft);
+    await trx.updateTable("collection").set(changes).where("id", "=", collection.id).execute();
+    await recordAudit(trx, {
+      actorUserId,
+      action: "collection.update",
+      entity: "collection",
+      entityKey: collection.id,
+      before: { items: collection.items.map((i) => ({ code: i.code, required: i.required })), rules: collection.rules },
+      after: { items: draft.items, rules: draft.rules },
+    });
+    return { ok: true as const };
+  });
+}
+
+const NEXT_STATUS = { publish: ["draft", "open"], close: ["open", "closed"] } as const;
+
+/** Publishing lets authorities fill the collection in; closing stops it. Each is one step forward. */
+export async function changeCollectionStatus(
+  db: Kysely<Database>,
+  collection: CollectionWithItems,
+  step: keyof typeof NEXT_STATUS,
+  actorUserId: number,
+): Promise<DesignResult> {
+  const [from, to] = NEXT_STATUS[step];
+  return db.transaction().execute(async (trx) => {
+    const changed = await trx
+      .updateTable("collection")
+      .set({ status: to })
+      .where("id", "=", collection.id)
+      .where("status", "=", from)
+      .returning("id")
+      .executeTakeFirst();
+    if (!changed) return { ok: false as const, reason: "wrongStatus" as const };
+    await recordAudit(trx, {
+      actorUserId,
+      action: `collection.${step}`,
+      entity: "collection",
+      entityKey: collection.id,
+      before: { status: from },
+      after: { status: to },
+    });
+    return { ok: true as const };
+  });
 }

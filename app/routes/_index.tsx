@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { listCollections } from "#app/models/collection.server.ts";
+import { listAllCollections, listCollections } from "#app/models/collection.server.ts";
 import { returnsForAuthority } from "#app/models/return.server.ts";
 import { findAuthority } from "#app/models/authority.server.ts";
 import { itemLabels } from "#app/models/catalogue.server.ts";
@@ -27,9 +27,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
       openQueriesForAuthority(db, authorityCode),
     ]);
     const labels = await itemLabels(db, [...new Set(queries.map((q) => q.item_code))]);
-    return { officer: { authority: authority!, returns, queries, labels, today: todayInWales() }, collections: [] };
+    return { officer: { authority: authority!, returns, queries, labels, today: todayInWales() }, isCoordinator: false, collections: [] };
   }
-  return { officer: null, collections: await listCollections(db) };
+  const isCoordinator = user.role === "coordinator";
+  return { officer: null, isCoordinator, collections: await (isCoordinator ? listAllCollections(db) : listCollections(db)) };
 }
 
 function daysBetween(fromIso: string, toIso: string) {
@@ -155,6 +156,11 @@ export default function Home() {
     <>
       <h1 className="govuk-heading-l">{t("home.title")}</h1>
       <p className="govuk-body-l">{t("home.lead")}</p>
+      {data.isCoordinator ? (
+        <Link className="govuk-button" to="/collections/new">
+          {t("home.newCollection")}
+        </Link>
+      ) : null}
       {data.collections.length === 0 ? (
         <p className="govuk-body">{t("home.none")}</p>
       ) : (
@@ -172,14 +178,25 @@ export default function Home() {
             {data.collections.map((c) => (
               <tr key={c.code} className="govuk-table__row">
                 <td className="govuk-table__cell">
-                  <Link className="govuk-link" to={`/collections/${c.code}`}>
+                  <Link className="govuk-link" to={`/collections/${c.code}${c.status === "draft" ? "/design" : ""}`}>
                     {pick(t.lang, c, "title")}
                   </Link>
+                  {data.isCoordinator && c.status !== "draft" ? (
+                    <span className="govuk-!-display-block govuk-body-s govuk-!-margin-bottom-0">
+                      <Link className="govuk-link" to={`/collections/${c.code}/board`}>
+                        {t("board.link")}
+                      </Link>{" "}
+                      ·{" "}
+                      <Link className="govuk-link" to={`/collections/${c.code}/design`}>
+                        {t("design.title")}
+                      </Link>
+                    </span>
+                  ) : null}
                 </td>
                 <td className="govuk-table__cell">{formatDate(t.lang, c.reference_date)}</td>
                 <td className="govuk-table__cell">{formatDate(t.lang, c.due_on)}</td>
                 <td className="govuk-table__cell">
-                  <strong className={`govuk-tag ${c.status === "open" ? "govuk-tag--green" : "govuk-tag--grey"}`}>
+                  <strong className={`govuk-tag ${c.status === "open" ? "govuk-tag--green" : c.status === "draft" ? "govuk-tag--yellow" : "govuk-tag--grey"}`}>
                     {t(`collection.status.${c.status}`)}
                   </strong>
                 </td>

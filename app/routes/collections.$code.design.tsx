@@ -1,0 +1,137 @@
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { CollectionForm } from "#app/components/collection-form.tsx";
+import { ErrorSummary, NotificationBanner } from "#app/components/govuk.tsx";
+import { listCatalogue } from "#app/models/catalogue.server.ts";
+import { changeCollectionStatus, getCollection, updateCollection } from "#app/models/collection.server.ts";
+import { validateCollection, type CollectionField } from "#app/schema/collection-form.ts";
+import { notFound, requireCsrf, requireUser } from "#app/utils/auth.server.ts";
+import { collectionToInput, readCollectionForm } from "#app/utils/collection-form.server.ts";
+import { getDb } from "#app/utils/db.server.ts";
+import { CSRF_FIELD, field, readForm, refuseForm } from "#app/utils/forms.ts";
+import { pick, type MessageKey } from "#app/utils/i18n.ts";
+import { pageTitle } from "#app/utils/meta.ts";
+import { useTranslation } from "#app/utils/use-translation.ts";
+
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
+  pageTitle(matches, (t) => (data ? `${t("design.title")}: ${pick(t.lang, data.collection, "title")}` : t("notFound.title")));
+
+async function load(request: Request, code: string | undefined) {
+  const user = await requireUser(request, ["coordinator"]);
+  const db = await getDb();
+  const collection = await getCollection(db, code ?? "");
+  if (!collection) throw notFound();
+  return { user, db, collection };
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { user, db, collection } = await load(request, params.code);
+  return {
+    collection,
+    catalogue: await listCatalogue(db),
+    input: collectionToInput(collection),
+    csrfToken: user.csrfToken,
+    saved: new URL(request.url).searchParams.get("saved"),
+  };
+}
+
+type Problems = Partial<Record<CollectionField, MessageKey>>;
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const { user, db, collection } = await load(request, params.code);
+  const form = await readForm(request);
+  requireCsrf(user, form);
+  const here = `/collections/${collection.code}/design`;
+  const intent = field(form, "intent");
+  if (intent === "publish" || intent === "close") {
+    const result = await changeCollectionStatus(db, collection, intent, user.id);
+    if (!result.ok) return refuseForm(context, { input: null, problems: {} as Problems, refusal: "design.refused.status" as MessageKey }, 409);
+    throw redirect(`${here}?saved=${intent}`);
+  }
+  const catalogue = (await listCatalogue(db)).map((i) => i.code);
+  const input = { ...readCollectionForm(form, catalogue), code: collection.code };
+  const checked = validateCollection(input, catalogue);
+  if (!checked.ok) return refuseForm(context, { input, problems: checked.problems, refusal: null });
+  const result = await updateCollection(db, collection, checked.draft, user.id);
+  if (!result.ok) {
+    const refusal: MessageKey = result.reason === "hasSubmittedData" ? "design.refused.submittedData" : "design.refused.status";
+    return refuseForm(context, { input, problems: {} as Problems, refusal }, 409);
+  }
+  throw redirect(`${here}?saved=details`);
+}
+
+export default function DesignCollection() {
+  const { collection, catalogue, input, csrfToken, saved } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const t = useTranslation();
+  const problems = actionData?.problems ?? {};
+  const errors = [
+    ...Object.entries(problems).map(([name, key]) => ({ href: `#${name}`, text: t(key) })),
+    ...(actionData?.refusal ? [{ href: "#details", text: t(actionData.refusal) }] : []),
+  ];
+  return (
+    <>
+      <ErrorSummary title={t("errorSummary.title")} errors={errors} />
+      {saved && !actionData ? (
+        <NotificationBanner title={t("banner.success")} success>
+          <p className="govuk-notification-banner__heading">{t(saved === "publish" ? "design.published" : saved === "close" ? "design.closed" : "design.saved")}</p>
+        </NotificationBanner>
+      ) : null}
+      <span className="govuk-caption-l">{t("design.title")}</span>
+      <h1 className="govuk-heading-l">{pick(t.lang, collection, "title")}</h1>
+      <p className="govuk-body">
+        <strong className="govuk-tag">{t(`collection.status.${collection.status}`)}</strong>
+      </p>
+      <ul className="govuk-list">
+        <li>
+          <Link className="govuk-link" to={`/collections/${collection.code}/preview`}>
+            {t("design.preview")}
+          </Link>
+        </li>
+        {collection.status !== "draft" ? (
+          <li>
+            <Link className="govuk-link" to={`/collections/${collection.code}/board`}>
+              {t("board.link")}
+            </Link>
+          </li>
+        ) : null}
+        <li>
+          <Link className="govuk-link" to={`/collections/new?from=${collection.code}`}>
+            {t("design.copy")}
+          </Link>
+        </li>
+      </ul>
+      {collection.status !== "closed" ? (
+        <form method="post" className="govuk-!-margin-bottom-6">
+          <input type="hidden" name={CSRF_FIELD} value={csrfToken} />
+          <p className="govuk-body">{t(collection.status === "draft" ? "design.publishHint" : "design.closeHint")}</p>
+          <button
+            type="submit"
+            name="intent"
+            value={collection.status === "draft" ? "publish" : "close"}
+            className={`govuk-button${collection.status === "open" ? " govuk-button--warning" : ""}`}
+            data-module="govuk-button"
+          >
+            {t(collection.status === "draft" ? "design.publish" : "design.close")}
+          </button>
+        </form>
+      ) : null}
+      <h2 className="govuk-heading-m" id="details">
+        {t("design.details")}
+      </h2>
+      {collection.status === "closed" ? (
+        <p className="govuk-body">{t("design.refused.status")}</p>
+      ) : (
+        <CollectionForm
+          t={t}
+          csrfToken={csrfToken}
+          catalogue={catalogue}
+          input={actionData?.input ?? input}
+          problems={problems}
+          codeEditable={false}
+          submitLabel={t("design.save")}
+        />
+      )}
+    </>
+  );
+}

@@ -1,0 +1,62 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { ValueFieldset } from "#app/components/value-fieldset.tsx";
+import { getCollection } from "#app/models/collection.server.ts";
+import { BLANK_VALUE } from "#app/schema/return-values.ts";
+import { notFound, requireUser } from "#app/utils/auth.server.ts";
+import { getDb } from "#app/utils/db.server.ts";
+import { formatDate, pick } from "#app/utils/i18n.ts";
+import { pageTitle } from "#app/utils/meta.ts";
+import { toFormValue } from "#app/utils/return-form.ts";
+import { useTranslation } from "#app/utils/use-translation.ts";
+
+export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("design.previewTitle"));
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  await requireUser(request, ["coordinator"]);
+  const collection = await getCollection(await getDb(), params.code ?? "");
+  if (!collection) throw notFound();
+  return { collection };
+}
+
+/** The return form exactly as an officer will meet it, with nothing to send. */
+export default function Preview() {
+  const { collection } = useLoaderData<typeof loader>();
+  const t = useTranslation();
+  const blank = toFormValue(BLANK_VALUE);
+  return (
+    <>
+      <div className="govuk-inset-text">
+        {t("design.previewNote")}{" "}
+        <Link className="govuk-link" to={`/collections/${collection.code}/design`}>
+          {t("design.backToDesign")}
+        </Link>
+      </div>
+      <h1 className="govuk-heading-l">{pick(t.lang, collection, "title")}</h1>
+      <p className="govuk-body">
+        {t("form.asAt", { date: formatDate(t.lang, collection.reference_date) })} {t("form.due", { date: formatDate(t.lang, collection.due_on) })}
+      </p>
+      <p className="govuk-body">{pick(t.lang, collection, "guidance")}</p>
+      <form>
+        {collection.items.map((item) => (
+          <ValueFieldset
+            key={item.code}
+            t={t}
+            item={{
+              code: item.code,
+              label: pick(t.lang, item, "label"),
+              definition: pick(t.lang, item, "definition"),
+              ageFrom: item.age_from,
+              ageTo: item.age_to,
+              required: item.required,
+            }}
+            value={blank}
+            errors={{}}
+            previous={null}
+            queries={[]}
+          />
+        ))}
+      </form>
+    </>
+  );
+}

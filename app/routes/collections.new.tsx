@@ -1,0 +1,68 @@
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { CollectionForm } from "#app/components/collection-form.tsx";
+import { ErrorSummary } from "#app/components/govuk.tsx";
+import { listCatalogue } from "#app/models/catalogue.server.ts";
+import { createCollection, getCollection } from "#app/models/collection.server.ts";
+import { validateCollection, type CollectionField } from "#app/schema/collection-form.ts";
+import { requireCsrf, requireUser } from "#app/utils/auth.server.ts";
+import { collectionToInput, EMPTY_COLLECTION, readCollectionForm } from "#app/utils/collection-form.server.ts";
+import { getDb } from "#app/utils/db.server.ts";
+import { readForm, refuseForm } from "#app/utils/forms.ts";
+import type { MessageKey } from "#app/utils/i18n.ts";
+import { pageTitle } from "#app/utils/meta.ts";
+import { useTranslation } from "#app/utils/use-translation.ts";
+
+export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("collectionForm.newTitle"));
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request, ["coordinator"]);
+  const db = await getDb();
+  // "Copy as a new collection": a published collection's questions change only in a new one.
+  const from = new URL(request.url).searchParams.get("from");
+  const source = from ? await getCollection(db, from) : null;
+  return {
+    catalogue: await listCatalogue(db),
+    input: source ? collectionToInput(source, { code: "" }) : EMPTY_COLLECTION,
+    csrfToken: user.csrfToken,
+  };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireUser(request, ["coordinator"]);
+  const form = await readForm(request);
+  requireCsrf(user, form);
+  const db = await getDb();
+  const catalogue = (await listCatalogue(db)).map((i) => i.code);
+  const input = readCollectionForm(form, catalogue);
+  const checked = validateCollection(input, catalogue);
+  if (!checked.ok) return refuseForm(context, { input, problems: checked.problems });
+  const created = await createCollection(db, checked.draft, user.id);
+  if (!created.ok) return refuseForm(context, { input, problems: { code: "collectionForm.error.codeTaken" as MessageKey } as Partial<Record<CollectionField, MessageKey>> });
+  throw redirect(`/collections/${checked.draft.code}/design`);
+}
+
+export default function NewCollection() {
+  const { catalogue, input, csrfToken } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const t = useTranslation();
+  const problems = actionData?.problems ?? {};
+  return (
+    <>
+      <ErrorSummary
+        title={t("errorSummary.title")}
+        errors={Object.entries(problems).map(([name, key]) => ({ href: `#${name}`, text: t(key) }))}
+      />
+      <h1 className="govuk-heading-l">{t("collectionForm.newTitle")}</h1>
+      <CollectionForm
+        t={t}
+        csrfToken={csrfToken}
+        catalogue={catalogue}
+        input={actionData?.input ?? input}
+        problems={problems}
+        codeEditable
+        submitLabel={t("collectionForm.create")}
+      />
+    </>
+  );
+}

@@ -1,0 +1,132 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import * as newCollection from "#app/routes/collections.new.tsx";
+import * as design from "#app/routes/collections.$code.design.tsx";
+import * as preview from "#app/routes/collections.$code.preview.tsx";
+import * as form from "#app/routes/returns.$collectionCode.$authorityCode._index.tsx";
+import { loader as homeLoader } from "#app/routes/_index.tsx";
+import { useDemoDatabase } from "../support/database.ts";
+import { COORDINATOR, get, OFFICER, post, routeArgs, run, signIn, snapshot, type Visitor } from "../support/requests.ts";
+
+const CODE = "2027-06-care-leavers";
+
+function collectionFields(overrides: Record<string, string> = {}) {
+  return {
+    code: CODE,
+    title_en: "Care leavers (June 2027)",
+    title_cy: "Pobl sy'n gadael gofal (Mehefin 2027)",
+    guidance_en: "Give each figure as at 31 May 2027.",
+    guidance_cy: "Rhowch bob ffigur fel yr oedd ar 31 Mai 2027.",
+    reference_date: "31/05/2027",
+    opens_on: "01/06/2027",
+    due_on: "30/06/2027",
+    "item.care_experienced_parents": "yes",
+    "position.care_experienced_parents": "2",
+    "required.care_experienced_parents": "yes",
+    "item.care_leavers_21_25": "yes",
+    "position.care_leavers_21_25": "1",
+    "required.care_leavers_21_25": "yes",
+    "item.care_experienced_parents_child_removed": "yes",
+    "position.care_experienced_parents_child_removed": "3",
+    rules: "care_experienced_parents_child_removed <= care_experienced_parents",
+    changePercent: "40",
+    changeAbsolute: "8",
+    ...overrides,
+  };
+}
+
+describe("designing a collection", () => {
+  const db = useDemoDatabase();
+  let coordinator: Visitor;
+  let officer: Visitor;
+
+  beforeAll(async () => {
+    [coordinator, officer] = await Promise.all([signIn(db(), COORDINATOR), signIn(db(), OFFICER.cardiff)]);
+  });
+
+  const create = (fields: Record<string, string>, visitor = coordinator) =>
+    run(() => newCollection.action(routeArgs(post("/collections/new", fields, visitor)) as never));
+  const designAction = (fields: Record<string, string>, code = CODE) =>
+    run(() => design.action(routeArgs(post(`/collections/${code}/design`, fields, coordinator), { code }) as never));
+  const collection = () => db().selectFrom("collection").selectAll().where("code", "=", CODE).executeTakeFirst();
+
+  it("keeps collection design from officers", async () => {
+    expect(await create(collectionFields(), officer)).toMatchObject({ status: 404 });
+    expect(await run(() => newCollection.loader(routeArgs(get("/collections/new", officer)) as never))).toMatchObject({ status: 404 });
+  });
+
+  it.each([
+    [{ code: "Not A Code!" }, "code", "collectionForm.error.code"],
+    [{ title_cy: " " }, "title_cy", "collectionForm.error.required"],
+    [{ due_on: "31/05/2027" }, "due_on", "collectionForm.error.dueBeforeOpen"],
+    [{ reference_date: "31/02/2027" }, "reference_date", "collectionForm.error.date"],
+    [{ rules: "parents are more than children" }, "rules", "collectionForm.error.ruleSyntax"],
+    [{ rules: "children_reunification_plan <= care_experienced_parents" }, "rules", "collectionForm.error.ruleItem"],
+    [{ changePercent: "-5" }, "changePercent", "collectionForm.error.threshold"],
+    [{ "item.care_leavers_21_25": "", "item.care_experienced_parents": "", "item.care_experienced_parents_child_removed": "" }, "items", "collectionForm.error.items"],
+  ])("refuses %j with a message against %s, and changes nothing", async (overrides, fieldName, key) => {
+    const before = await snapshot(db());
+    const outcome = await create(collectionFields(overrides));
+    expect(outcome.status).toBe(400);
+    expect(outcome.kind === "data" && (outcome.data as { problems: Record<string, string> }).problems[fieldName]).toBe(key);
+    expect(await snapshot(db())).toBe(before);
+    expect(await collection()).toBeUndefined();
+  });
+
+  it("creates a draft with its items in order and its rules, seen only by coordinators", async () => {
+    expect(await create(collectionFields())).toMatchObject({ kind: "response", location: `/collections/${CODE}/design` });
+    const row = await collection();
+    expect(row).toMatchObject({ status: "draft", reference_date: "2027-05-31", opens_on: "2027-06-01", due_on: "2027-06-30" });
+    expect(row?.rules).toMatchObject({
+      crossItem: [{ kind: "not_greater_than", item: "care_experienced_parents_child_removed", limit: "care_experienced_parents" }],
+      queries: { changePercent: 40, changeAbsolute: 8 },
+    });
+    const items = await db().selectFrom("collection_item").select(["item_code", "position", "required"]).where("collection_id", "=", row!.id).orderBy("position").execute();
+    expect(items).toEqual([
+      { item_code: "care_leavers_21_25", position: 1, required: true },
+      { item_code: "care_experienced_parents", position: 2, required: true },
+      { item_code: "care_experienced_parents_child_removed", position: 3, required: false },
+    ]);
+    expect(await create(collectionFields())).toMatchObject({ status: 400, data: { problems: { code: "collectionForm.error.codeTaken" } } });
+    // Officers do not see a draft.
+    const officerHome = await homeLoader(routeArgs(get("/", officer)) as never);
+    expect(officerHome.officer?.returns.map((r) => r.code)).not.toContain(CODE);
+    const officerForm = await run(() => form.loader(routeArgs(get(`/returns/${CODE}/W06000015`, officer), { collectionCode: CODE, authorityCode: "W06000015" }) as never));
+    expect(officerForm).toMatchObject({ status: 404 });
+  });
+
+  it("previews the form as an officer would see it", async () => {
+    const data = await preview.loader(routeArgs(get(`/collections/${CODE}/preview`, coordinator), { code: CODE }) as never);
+    expect(data.collection.items.map((i) => i.code)).toEqual(["care_leavers_21_25", "care_experienced_parents", "care_experienced_parents_child_removed"]);
+  });
+
+  it("publishes it: authorities can fill it in", async () => {
+    expect(await designAction({ intent: "publish" })).toMatchObject({ location: `/collections/${CODE}/design?saved=publish` });
+    expect((await collection())?.status).toBe("open");
+    const officerHome = await homeLoader(routeArgs(get("/", officer)) as never);
+    expect(officerHome.officer?.returns.map((r) => r.code)).toContain(CODE);
+    expect(await designAction({ intent: "publish" })).toMatchObject({ status: 409 });
+  });
+
+  it("lets its questions change while nothing is submitted, and refuses once a return is", async () => {
+    expect(await designAction(collectionFields({ changePercent: "30" }))).toMatchObject({ location: `/collections/${CODE}/design?saved=details` });
+    expect((await collection())?.rules).toMatchObject({ queries: { changePercent: 30 } });
+    // Cardiff submits.
+    const { id } = (await collection())!;
+    const ret = await db().insertInto("return").values({ collection_id: id, authority_code: "W06000015", status: "draft" }).returning("id").executeTakeFirstOrThrow();
+    await db().insertInto("return_version").values({ return_id: ret.id, version: 1, signed_off_name: "A", signed_off_role: "B" }).execute();
+    await db().updateTable("return").set({ status: "submitted", submitted_version: 1 }).where("id", "=", ret.id).execute();
+    const before = await snapshot(db());
+    const refused = await designAction(collectionFields({ "item.care_experienced_parents_child_removed": "", rules: "" }));
+    expect(refused).toMatchObject({ status: 409, data: { refusal: "design.refused.submittedData" } });
+    expect(await snapshot(db())).toBe(before);
+  });
+
+  it("copies it as a new collection, then closes the old one", async () => {
+    const copy = await newCollection.loader(routeArgs(get(`/collections/new?from=${CODE}`, coordinator)) as never);
+    expect(copy.input).toMatchObject({ code: "", title_en: "Care leavers (June 2027)", rules: "care_experienced_parents_child_removed <= care_experienced_parents" });
+    expect(await designAction({ intent: "close" })).toMatchObject({ location: `/collections/${CODE}/design?saved=close` });
+    expect((await collection())?.status).toBe("closed");
+    const audit = await db().selectFrom("audit_log").select("action").where("entity", "=", "collection").where("action", "in", ["collection.create", "collection.update", "collection.publish", "collection.close"]).orderBy("id").execute();
+    expect(audit.map((a) => a.action).slice(-4)).toEqual(["collection.create", "collection.publish", "collection.update", "collection.close"]);
+  });
+});
