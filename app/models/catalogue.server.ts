@@ -1,4 +1,7 @@
-import type { Executor } from "./audit.server.ts";
+import type { Kysely } from "kysely";
+import type { Database } from "#db/types.ts";
+import type { DataItemDraft } from "#app/schema/data-item.ts";
+import { recordAudit, type Executor } from "./audit.server.ts";
 
 /** The English and Welsh labels of some catalogue items, by code. */
 export async function itemLabels(db: Executor, codes: string[]) {
@@ -14,4 +17,31 @@ export async function listCatalogue(db: Executor) {
     .orderBy("created_at")
     .orderBy("code")
     .execute();
+}
+
+export async function createDataItem(db: Kysely<Database>, draft: DataItemDraft, actorUserId: number) {
+  await db.transaction().execute(async (trx) => {
+    await trx.insertInto("data_item").values(draft).execute();
+    await recordAudit(trx, { actorUserId, action: "catalogue.create", entity: "data_item", entityKey: draft.code, after: draft });
+  });
+}
+
+/** Deletes an item no collection asks for; an item in use stays (and the database would refuse anyway). */
+export async function deleteDataItem(db: Kysely<Database>, code: string, actorUserId: number): Promise<{ ok: boolean }> {
+  return db.transaction().execute(async (trx) => {
+    const inUse = await trx.selectFrom("collection_item").select("collection_id").where("item_code", "=", code).limit(1).executeTakeFirst();
+    const isParent = await trx.selectFrom("data_item").select("code").where("parent_code", "=", code).limit(1).executeTakeFirst();
+    if (inUse || isParent) return { ok: false };
+    const deleted = await trx.deleteFrom("data_item").where("code", "=", code).returningAll().executeTakeFirst();
+    if (!deleted) return { ok: false };
+    await recordAudit(trx, { actorUserId, action: "catalogue.delete", entity: "data_item", entityKey: code, before: deleted });
+    return { ok: true };
+  });
+}
+
+/** Which catalogue items some collection asks for (these cannot be deleted). */
+export async function itemsInUse(db: Executor) {
+  const rows = await db.selectFrom("collection_item").select("item_code").distinct().execute();
+  const parents = await db.selectFrom("data_item").select("parent_code").where("parent_code", "is not", null).distinct().execute();
+  return new Set([...rows.map((r) => r.item_code), ...parents.map((p) => p.parent_code!)]);
 }

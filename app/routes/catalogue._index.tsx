@@ -1,0 +1,115 @@
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { ErrorSummary, NotificationBanner } from "#app/components/govuk.tsx";
+import { deleteDataItem, itemsInUse, listCatalogue } from "#app/models/catalogue.server.ts";
+import { requireCsrf, requireUser } from "#app/utils/auth.server.ts";
+import { getDb } from "#app/utils/db.server.ts";
+import { CSRF_FIELD, field, readForm, refuseForm } from "#app/utils/forms.ts";
+import { pick } from "#app/utils/i18n.ts";
+import { pageTitle } from "#app/utils/meta.ts";
+import { useTranslation } from "#app/utils/use-translation.ts";
+
+export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("catalogue.title"));
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request, ["coordinator", "analyst"]);
+  const db = await getDb();
+  const [items, inUse] = await Promise.all([listCatalogue(db), itemsInUse(db)]);
+  return {
+    items: items.map((item) => ({ ...item, inUse: inUse.has(item.code) })),
+    mayEdit: user.role === "coordinator",
+    csrfToken: user.csrfToken,
+    deleted: new URL(request.url).searchParams.get("deleted"),
+  };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireUser(request, ["coordinator"]);
+  const form = await readForm(request);
+  requireCsrf(user, form);
+  const code = field(form, "code");
+  const result = await deleteDataItem(await getDb(), code, user.id);
+  if (!result.ok) return refuseForm(context, { refused: code }, 409);
+  throw redirect(`/catalogue?deleted=${encodeURIComponent(code)}`);
+}
+
+export default function Catalogue() {
+  const { items, mayEdit, csrfToken, deleted } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const t = useTranslation();
+  return (
+    <>
+      <ErrorSummary
+        title={t("errorSummary.title")}
+        errors={actionData?.refused ? [{ href: `#item-${actionData.refused}`, text: t("catalogue.inUse") }] : []}
+      />
+      {deleted && !actionData ? (
+        <NotificationBanner title={t("banner.success")} success>
+          <p className="govuk-notification-banner__heading">{t("catalogue.deleted", { code: deleted })}</p>
+        </NotificationBanner>
+      ) : null}
+      <h1 className="govuk-heading-l">{t("catalogue.title")}</h1>
+      <p className="govuk-body">{t("catalogue.lead")}</p>
+      {mayEdit ? (
+        <Link className="govuk-button" to="/catalogue/new">
+          {t("catalogue.add")}
+        </Link>
+      ) : null}
+      {items.map((item) => (
+        <div key={item.code} className="govuk-summary-card" id={`item-${item.code}`}>
+          <div className="govuk-summary-card__title-wrapper">
+            <h2 className="govuk-summary-card__title">{pick(t.lang, item, "label")}</h2>
+            {mayEdit && !item.inUse ? (
+              <form method="post">
+                <input type="hidden" name={CSRF_FIELD} value={csrfToken} />
+                <input type="hidden" name="code" value={item.code} />
+                <button type="submit" className="govuk-button govuk-button--warning govuk-!-margin-bottom-0" data-module="govuk-button">
+                  {t("catalogue.delete")}
+                  <span className="govuk-visually-hidden"> {pick(t.lang, item, "label")}</span>
+                </button>
+              </form>
+            ) : null}
+          </div>
+          <div className="govuk-summary-card__content">
+            <dl className="govuk-summary-list">
+              <div className="govuk-summary-list__row">
+                <dt className="govuk-summary-list__key">{t("catalogue.code")}</dt>
+                <dd className="govuk-summary-list__value">{item.code}</dd>
+              </div>
+              <div className="govuk-summary-list__row">
+                <dt className="govuk-summary-list__key">{t("catalogue.definition")}</dt>
+                <dd className="govuk-summary-list__value">{pick(t.lang, item, "definition")}</dd>
+              </div>
+              <div className="govuk-summary-list__row">
+                <dt className="govuk-summary-list__key">{t("catalogue.otherLanguage")}</dt>
+                <dd className="govuk-summary-list__value" lang={t.lang === "cy" ? "en" : "cy"}>
+                  {t.lang === "cy" ? item.label_en : item.label_cy}
+                </dd>
+              </div>
+              <div className="govuk-summary-list__row">
+                <dt className="govuk-summary-list__key">{t("catalogue.bounds")}</dt>
+                <dd className="govuk-summary-list__value">
+                  {item.max_value === null
+                    ? t("catalogue.boundsFrom", { min: item.min_value })
+                    : t("catalogue.boundsRange", { min: item.min_value, max: item.max_value })}
+                </dd>
+              </div>
+              {item.age_from !== null || item.age_to !== null ? (
+                <div className="govuk-summary-list__row">
+                  <dt className="govuk-summary-list__key">{t("catalogue.ageBand")}</dt>
+                  <dd className="govuk-summary-list__value">{t("value.ageBand", { from: item.age_from ?? 0, to: item.age_to ?? 120 })}</dd>
+                </div>
+              ) : null}
+              {item.parent_code ? (
+                <div className="govuk-summary-list__row">
+                  <dt className="govuk-summary-list__key">{t("catalogue.parent")}</dt>
+                  <dd className="govuk-summary-list__value">{item.parent_code}</dd>
+                </div>
+              ) : null}
+            </dl>
+          </div>
+        </div>
+      ))}
+    </>
+  );
+}

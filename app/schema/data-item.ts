@@ -1,0 +1,78 @@
+/** What a coordinator may enter for a new catalogue item. Isomorphic; each problem is a message key. */
+import type { MessageKey } from "#app/utils/i18n.ts";
+import { parseWholeNumber } from "./return-values.ts";
+
+export const DATA_ITEM_FIELDS = [
+  "code",
+  "label_en",
+  "label_cy",
+  "definition_en",
+  "definition_cy",
+  "min_value",
+  "max_value",
+  "age_from",
+  "age_to",
+  "parent_code",
+] as const;
+export type DataItemField = (typeof DATA_ITEM_FIELDS)[number];
+export type DataItemInput = Record<DataItemField, string>;
+
+export interface DataItemDraft {
+  code: string;
+  label_en: string;
+  label_cy: string;
+  definition_en: string;
+  definition_cy: string;
+  min_value: number;
+  max_value: number | null;
+  age_from: number | null;
+  age_to: number | null;
+  parent_code: string | null;
+}
+
+export function validateDataItem(
+  input: DataItemInput,
+  existingCodes: string[],
+): { ok: true; draft: DataItemDraft } | { ok: false; problems: Partial<Record<DataItemField, MessageKey>> } {
+  const problems: Partial<Record<DataItemField, MessageKey>> = {};
+  const code = input.code.trim().toLowerCase();
+  if (!/^[a-z0-9]+(_[a-z0-9]+)*$/.test(code) || code.length > 80) problems.code = "itemForm.error.code";
+  else if (existingCodes.includes(code)) problems.code = "itemForm.error.codeTaken";
+  for (const field of ["label_en", "label_cy", "definition_en", "definition_cy"] as const) {
+    const value = input[field].trim();
+    if (!value) problems[field] = "collectionForm.error.required";
+    else if (value.length > (field.startsWith("label") ? 300 : 3000)) problems[field] = "collectionForm.error.tooLong";
+  }
+  const number = (field: DataItemField, max: number) => {
+    const parsed = parseWholeNumber(input[field]);
+    if (!parsed.ok || (parsed.value !== null && parsed.value > max)) {
+      problems[field] = "itemForm.error.number";
+      return null;
+    }
+    return parsed.value;
+  };
+  const min_value = number("min_value", 1_000_000_000) ?? 0;
+  const max_value = number("max_value", 999_999_999);
+  const age_from = number("age_from", 120);
+  const age_to = number("age_to", 120);
+  if (max_value !== null && max_value < min_value) problems.max_value = "itemForm.error.bounds";
+  if (age_from !== null && age_to !== null && age_from > age_to) problems.age_to = "itemForm.error.ageBand";
+  const parent_code = input.parent_code.trim() || null;
+  if (parent_code !== null && !existingCodes.includes(parent_code)) problems.parent_code = "itemForm.error.parent";
+  if (Object.keys(problems).length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    draft: {
+      code,
+      label_en: input.label_en.trim(),
+      label_cy: input.label_cy.trim(),
+      definition_en: input.definition_en.trim(),
+      definition_cy: input.definition_cy.trim(),
+      min_value,
+      max_value,
+      age_from,
+      age_to,
+      parent_code,
+    },
+  };
+}

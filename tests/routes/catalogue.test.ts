@@ -1,0 +1,73 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import * as catalogue from "#app/routes/catalogue._index.tsx";
+import * as newItem from "#app/routes/catalogue.new.tsx";
+import { useDemoDatabase } from "../support/database.ts";
+import { ANALYST, COORDINATOR, get, OFFICER, post, routeArgs, run, signIn, snapshot, type Visitor } from "../support/requests.ts";
+
+const item = (overrides: Record<string, string> = {}) => ({
+  code: "care_leavers_16_20",
+  label_en: "Care leavers aged 16 to 20 known to the authority",
+  label_cy: "Pobl sy'n gadael gofal rhwng 16 ac 20 oed sy'n hysbys i'r awdurdod",
+  definition_en: "Young people aged 16 to 20 on the reference date who are care leavers of this authority.",
+  definition_cy: "Pobl ifanc 16 i 20 oed ar y dyddiad cyfeirio sy'n gadael gofal yr awdurdod hwn.",
+  min_value: "0",
+  max_value: "5000",
+  age_from: "16",
+  age_to: "20",
+  parent_code: "",
+  ...overrides,
+});
+
+describe("the catalogue of data items", () => {
+  const db = useDemoDatabase();
+  let coordinator: Visitor;
+  let analyst: Visitor;
+  let officer: Visitor;
+  beforeAll(async () => {
+    [coordinator, analyst, officer] = await Promise.all([signIn(db(), COORDINATOR), signIn(db(), ANALYST), signIn(db(), OFFICER.cardiff)]);
+  });
+  const add = (fields: Record<string, string>, visitor = coordinator) =>
+    run(() => newItem.action(routeArgs(post("/catalogue/new", fields, visitor)) as never));
+  const remove = (code: string, visitor = coordinator) =>
+    run(() => catalogue.action(routeArgs(post("/catalogue", { code }, visitor)) as never));
+
+  it("is read by coordinators and analysts, changed only by coordinators", async () => {
+    expect((await catalogue.loader(routeArgs(get("/catalogue", analyst)) as never)).mayEdit).toBe(false);
+    expect(await run(() => catalogue.loader(routeArgs(get("/catalogue", officer)) as never))).toMatchObject({ status: 404 });
+    expect(await add(item(), analyst)).toMatchObject({ status: 404 });
+    expect(await remove("care_leavers_21_25", analyst)).toMatchObject({ status: 404 });
+  });
+
+  it.each([
+    [{ code: "Care Leavers" }, "code", "itemForm.error.code"],
+    [{ code: "care_leavers_21_25" }, "code", "itemForm.error.codeTaken"],
+    [{ label_cy: "" }, "label_cy", "collectionForm.error.required"],
+    [{ max_value: "-1" }, "max_value", "itemForm.error.number"],
+    [{ min_value: "10", max_value: "5" }, "max_value", "itemForm.error.bounds"],
+    [{ age_from: "25", age_to: "16" }, "age_to", "itemForm.error.ageBand"],
+    [{ parent_code: "no_such_item" }, "parent_code", "itemForm.error.parent"],
+  ])("refuses %j with a message against %s", async (overrides, fieldName, key) => {
+    const before = await snapshot(db());
+    const outcome = await add(item(overrides));
+    expect(outcome.kind === "data" && (outcome.data as { problems: Record<string, string> }).problems[fieldName]).toBe(key);
+    expect(await snapshot(db())).toBe(before);
+  });
+
+  it("adds an item with its bilingual label and definition, bounds and age band, audited", async () => {
+    expect(await add(item())).toMatchObject({ kind: "response", location: "/catalogue#item-care_leavers_16_20" });
+    const row = await db().selectFrom("data_item").selectAll().where("code", "=", "care_leavers_16_20").executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ min_value: 0, max_value: 5000, age_from: 16, age_to: 20, label_cy: item().label_cy });
+    const audit = await db().selectFrom("audit_log").selectAll().where("action", "=", "catalogue.create").executeTakeFirstOrThrow();
+    expect(audit).toMatchObject({ entity_key: "care_leavers_16_20", actor_user_id: coordinator.userId });
+  });
+
+  it("refuses to delete an item in use (and the database would too), and deletes one that is not", async () => {
+    const before = await snapshot(db());
+    expect(await remove("care_leavers_21_25")).toMatchObject({ status: 409, data: { refused: "care_leavers_21_25" } });
+    expect(await remove("care_experienced_parents")).toMatchObject({ status: 409 });
+    expect(await snapshot(db())).toBe(before);
+    await expect(db().deleteFrom("data_item").where("code", "=", "care_leavers_21_25").execute()).rejects.toThrow(/foreign key/);
+    expect(await remove("care_leavers_16_20")).toMatchObject({ kind: "response", location: "/catalogue?deleted=care_leavers_16_20" });
+    expect(await db().selectFrom("data_item").select("code").where("code", "=", "care_leavers_16_20").executeTakeFirst()).toBeUndefined();
+  });
+});
