@@ -1,9 +1,7 @@
 import { sql } from "kysely";
 import type { ReturnStatus } from "#db/types.ts";
+import { boardStatusOf, type BoardStatus } from "#app/utils/board.ts";
 import type { Executor } from "./audit.server.ts";
-
-export const BOARD_STATUSES = ["notStarted", "draft", "submitted", "queried", "accepted", "overdue"] as const;
-export type BoardStatus = (typeof BOARD_STATUSES)[number];
 
 /**
  * The completeness board: every authority, grouped by region, with where its return stands.
@@ -62,10 +60,6 @@ export async function completenessBoard(db: Executor, { collectionId, today }: {
 }
 
 export type BoardRow = Awaited<ReturnType<typeof completenessBoard>>[number];
-
-export function boardStatusOf(row: Pick<BoardRow, "status">): Exclude<BoardStatus, "overdue"> {
-  return row.status ?? "notStarted";
-}
 
 /** The counts at the top of the board, over every authority whatever the filter shows. */
 export function boardCounts(rows: BoardRow[]) {

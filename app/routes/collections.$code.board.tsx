@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { boardCounts, boardStatusOf, BOARD_STATUSES, completenessBoard, type BoardStatus } from "#app/models/board.server.ts";
+import { boardCounts, completenessBoard } from "#app/models/board.server.ts";
+import { BOARD_STATUSES, boardStatusOf, type BoardStatus } from "#app/utils/board.ts";
 import { getCollection } from "#app/models/collection.server.ts";
 import { notFound, requireUser } from "#app/utils/auth.server.ts";
 import { getDb } from "#app/utils/db.server.ts";

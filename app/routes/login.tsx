@@ -3,7 +3,7 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { ErrorSummary, TextInput } from "#app/components/govuk.tsx";
 import { revokeSession } from "#app/models/session.server.ts";
 import { signIn } from "#app/models/sign-in.server.ts";
-import {anonymousCsrf, clientAddress, getCurrentUser, requireAnonymousCsrf, sessionCookieHeader} from "#app/utils/auth.server.ts";
+import { anonymousCsrf, clientAddress, getCurrentUser, requireAnonymousCsrf, sessionCookieHeader } from "#app/utils/auth.server.ts";
 import { getDb } from "#app/utils/db.server.ts";
 import { CSRF_FIELD, field, readForm, refuseForm } from "#app/utils/forms.ts";
 import type { MessageKey } from "#app/utils/i18n.ts";

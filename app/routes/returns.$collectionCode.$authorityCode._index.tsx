@@ -9,9 +9,8 @@ import { findReturn, queryContext, saveValues, submittedValues, workingValues } 
 import { acceptReturn, listQueries, MESSAGE_LIMIT, raiseQuery, replyToQuery, resolveQuery } from "#app/models/value-query.server.ts";
 import { QueryThreads } from "#app/components/query-threads.tsx";
 import { findQueries, validateReturn } from "#app/schema/return-values.ts";
-import {requireCsrf} from "#app/utils/auth.server.ts";
+import { notFound, requireCsrf } from "#app/utils/auth.server.ts";
 import { CSRF_FIELD, field, readForm, refuseForm } from "#app/utils/forms.ts";
-import { notFound } from "#app/utils/auth.server.ts";
 import { formatDate, pick, type MessageKey } from "#app/utils/i18n.ts";
 import type { Problem } from "#app/schema/return-values.ts";
 import { pageTitle } from "#app/utils/meta.ts";

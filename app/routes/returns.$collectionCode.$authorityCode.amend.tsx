@@ -2,7 +2,7 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { ErrorSummary, Textarea } from "#app/components/govuk.tsx";
 import { amendReturn, findReturn } from "#app/models/return.server.ts";
-import {requireCsrf} from "#app/utils/auth.server.ts";
+import { requireCsrf } from "#app/utils/auth.server.ts";
 import { CSRF_FIELD, field, readForm, refuseForm } from "#app/utils/forms.ts";
 import { pick, type MessageKey } from "#app/utils/i18n.ts";
 import { pageTitle } from "#app/utils/meta.ts";

@@ -4,7 +4,7 @@ import { ErrorSummary, TextInput } from "#app/components/govuk.tsx";
 import { ReturnSummary } from "#app/components/return-summary.tsx";
 import { checkForSubmission, findReturn, submitReturn, workingValues } from "#app/models/return.server.ts";
 import type { Problem } from "#app/schema/return-values.ts";
-import {requireCsrf} from "#app/utils/auth.server.ts";
+import { requireCsrf } from "#app/utils/auth.server.ts";
 import { CSRF_FIELD, field, readForm, refuseForm } from "#app/utils/forms.ts";
 import { pick, type MessageKey } from "#app/utils/i18n.ts";
 import { pageTitle } from "#app/utils/meta.ts";

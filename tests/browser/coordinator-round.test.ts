@@ -1,0 +1,103 @@
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { chromiumMissing, expectNoAxeViolations, signInAs, usePortalInChromium } from "../support/portal.ts";
+
+const CODE = "2027-03-care-leavers";
+
+async function signOut(page: Page) {
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL(/\/login$/);
+}
+
+describe.skipIf(chromiumMissing)("a whole round in the browser", { timeout: 180_000 }, () => {
+  const running = usePortalInChromium();
+
+  it("the coordinator publishes, an officer submits, the coordinator queries, the officer amends, the coordinator accepts", async () => {
+    const page = await running.browser.newPage();
+    const url = running.portal.url;
+
+    // The coordinator designs and publishes a collection.
+    await signInAs(page, url, "coordinator@adss-cymru.example");
+    await page.getByRole("link", { name: "Create an information request" }).click();
+    await expectNoAxeViolations(page);
+    await page.getByLabel("Short code, used in web addresses").fill(CODE);
+    await page.getByLabel("Title in English").fill("Care leavers (March 2027)");
+    await page.getByLabel("Title in Welsh").fill("Pobl sy'n gadael gofal (Mawrth 2027)");
+    await page.getByLabel("Reference date (figures as at)").fill("28/02/2027");
+    await page.getByLabel("Opens on").fill("01/03/2027");
+    await page.getByLabel("Due on").fill("31/03/2027");
+    await page.locator("#item-care_leavers_21_25").check();
+    await page.locator("#item-care_experienced_parents").check();
+    await page.getByRole("button", { name: "Create as a draft" }).click();
+    await page.waitForURL(new RegExp(`/collections/${CODE}/design$`));
+    await page.getByRole("link", { name: "Preview it as an officer will see it" }).click();
+    await expect(page.locator("#item-care_leavers_21_25 h2").textContent()).resolves.toBe("Care leavers aged 21 to 25 known to the authority");
+    await expectNoAxeViolations(page);
+    await page.getByRole("link", { name: "Back to the design" }).click();
+    await page.getByRole("button", { name: "Publish: authorities can fill it in" }).click();
+    await page.waitForURL(/saved=publish$/);
+    await expectNoAxeViolations(page);
+    await signOut(page);
+
+    // Swansea's officer submits.
+    await signInAs(page, url, "officer.swansea@authorities.example");
+    await page.getByRole("link", { name: "Care leavers (March 2027)" }).click();
+    await page.locator("#item-care_leavers_21_25").getByLabel("A number", { exact: true }).check();
+    await page.locator("#care_leavers_21_25-number").fill("188");
+    await page.locator("#item-care_experienced_parents").getByLabel("Unknown", { exact: true }).check();
+    await page.locator('textarea[name="care_experienced_parents.reason-unknown"]').fill("Our system does not link parents to their children yet.");
+    await page.getByRole("button", { name: "Save and check your answers" }).click();
+    await page.waitForURL(/\/check$/);
+    await page.getByLabel("Their role").fill("Team manager");
+    await page.getByRole("button", { name: "Submit return" }).click();
+    await page.waitForURL(/\/submitted\?version=1$/);
+    await signOut(page);
+
+    // The coordinator sees it on the board and queries a value.
+    await signInAs(page, url, "coordinator@adss-cymru.example");
+    await page.goto(`${url}/collections/${CODE}/board`);
+    await expect(page.locator(".app-board-counts").textContent()).resolves.toMatch(/1\s*Submitted/);
+    await expectNoAxeViolations(page);
+    await page.getByRole("link", { name: "Swansea" }).click();
+    await page.getByLabel("Which figure is the query about?").selectOption("care_leavers_21_25");
+    await page.getByLabel("Your question").fill("188 is below the 190 you gave for 2022. Does it include young people placed out of county?");
+    await page.getByRole("button", { name: "Raise query" }).click();
+    await page.waitForLoadState();
+    await expect(page.locator("#queries-title").textContent()).resolves.toBe("Queries on this return");
+    await expectNoAxeViolations(page);
+    await signOut(page);
+
+    // The officer sees the query at home, replies, amends and resubmits.
+    await signInAs(page, url, "officer.swansea@authorities.example");
+    await expect(page.locator(".govuk-notification-banner").textContent()).resolves.toContain("Queries from ADSS Cymru");
+    await page.getByRole("link", { name: /Care leavers aged 21 to 25 known to the authority, in Care leavers \(March 2027\)/ }).click();
+    await page.getByLabel("Your reply").fill("It did not: 4 placed out of county were missed. Amending to 192.");
+    await page.getByRole("button", { name: "Send reply" }).click();
+    await page.waitForLoadState();
+    await page.getByRole("link", { name: "Amend this return" }).click();
+    await page.getByLabel("Why are you amending this return?").fill("Answer to the query: 4 young people placed out of county were missed.");
+    await page.getByRole("button", { name: "Reopen the return" }).click();
+    await page.waitForURL(new RegExp(`/returns/${CODE}/W06000011$`));
+    await page.locator("#care_leavers_21_25-number").fill("192");
+    await page.getByRole("button", { name: "Save and check your answers" }).click();
+    await page.waitForURL(/\/check$/);
+    await page.getByLabel("Their role").fill("Team manager");
+    await page.getByRole("button", { name: "Submit return" }).click();
+    await page.waitForURL(/\/submitted\?version=2$/);
+    await signOut(page);
+
+    // The coordinator resolves the query and accepts.
+    await signInAs(page, url, "coordinator@adss-cymru.example");
+    await page.goto(`${url}/returns/${CODE}/W06000011`);
+    await expect(page.locator(".govuk-summary-list").first().textContent()).resolves.toContain("192");
+    await page.getByRole("button", { name: "Resolve the query" }).click();
+    await page.waitForLoadState();
+    await page.getByRole("button", { name: "Accept return" }).click();
+    await page.waitForURL(/accepted=1/);
+    await expect(page.locator(".govuk-notification-banner--success").textContent()).resolves.toContain("The return has been accepted.");
+    await page.goto(`${url}/collections/${CODE}/board`);
+    await expect(page.locator(".app-board-counts").textContent()).resolves.toMatch(/1\s*Accepted/);
+    await expectNoAxeViolations(page);
+    await page.close();
+  });
+});
