@@ -122,6 +122,20 @@ function Document({ lang, user, children }: { lang: Language; user: RootUser; ch
                           {t(user.role === "officer" ? "layout.nav.returns" : "layout.nav.collections")}
                         </Link>
                       </li>
+                      {user.role === "coordinator" ? (
+                        <li className="govuk-service-navigation__item">
+                          <Link className="govuk-service-navigation__link" to="/outbox">
+                            {t("layout.nav.outbox")}
+                          </Link>
+                        </li>
+                      ) : null}
+                      {user.isAdmin ? (
+                        <li className="govuk-service-navigation__item">
+                          <Link className="govuk-service-navigation__link" to="/admin/users">
+                            {t("layout.nav.accounts")}
+                          </Link>
+                        </li>
+                      ) : null}
                       <li className="govuk-service-navigation__item">
                         <form method="post" action="/logout" className="app-sign-out">
                           <input type="hidden" name={CSRF_FIELD} value={user.csrfToken} />

@@ -10,7 +10,7 @@ import { getDb } from "#app/utils/db.server.ts";
 import { formatDate, formatDateTime, pick, type Translator } from "#app/utils/i18n.ts";
 import { pageTitle } from "#app/utils/meta.ts";
 import { returnPath } from "#app/utils/return-form.ts";
-import { todayInWales } from "#app/utils/return-page.server.ts";
+import { daysBetween, todayInWales } from "#app/utils/dates.ts";
 import { useTranslation } from "#app/utils/use-translation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
@@ -33,9 +33,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { officer: null, isCoordinator, collections: await (isCoordinator ? listAllCollections(db) : listCollections(db)) };
 }
 
-function daysBetween(fromIso: string, toIso: string) {
-  return Math.round((Date.parse(`${toIso}T00:00:00Z`) - Date.parse(`${fromIso}T00:00:00Z`)) / 86_400_000);
-}
 
 function DueIn({ t, today, dueOn }: { t: Translator; today: string; dueOn: string }) {
   const days = daysBetween(today, dueOn);

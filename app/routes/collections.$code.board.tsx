@@ -9,7 +9,7 @@ import { CSRF_FIELD } from "#app/utils/forms.ts";
 import { formatDate, formatDateTime, pick } from "#app/utils/i18n.ts";
 import { pageTitle } from "#app/utils/meta.ts";
 import { returnPath } from "#app/utils/return-form.ts";
-import { todayInWales } from "#app/utils/return-page.server.ts";
+import { daysBetween, todayInWales } from "#app/utils/dates.ts";
 import { useTranslation } from "#app/utils/use-translation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
@@ -44,9 +44,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
-function daysBetween(fromIso: string, toIso: string) {
-  return Math.round((Date.parse(`${toIso}T00:00:00Z`) - Date.parse(`${fromIso}T00:00:00Z`)) / 86_400_000);
-}
 
 export default function Board() {
   const { collection, counts, rows, regions, filter, today, csrfToken } = useLoaderData<typeof loader>();

@@ -25,7 +25,8 @@ import {
   type FormValue,
   type FormValues,
 } from "#app/utils/return-form.ts";
-import { actorOf, loadReturnScope, todayInWales } from "#app/utils/return-page.server.ts";
+import { todayInWales } from "#app/utils/dates.ts";
+import { actorOf, loadReturnScope } from "#app/utils/return-page.server.ts";
 import { useTranslation } from "#app/utils/use-translation.ts";
 import { describeValue } from "#app/utils/values.ts";
 

@@ -9,7 +9,8 @@ import { CSRF_FIELD, field, readForm, refuseForm } from "#app/utils/forms.ts";
 import { pick, type MessageKey } from "#app/utils/i18n.ts";
 import { pageTitle } from "#app/utils/meta.ts";
 import { fieldId, problemText, returnPath } from "#app/utils/return-form.ts";
-import { actorOf, loadReturnScope, todayInWales } from "#app/utils/return-page.server.ts";
+import { todayInWales } from "#app/utils/dates.ts";
+import { actorOf, loadReturnScope } from "#app/utils/return-page.server.ts";
 import { useTranslation } from "#app/utils/use-translation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("check.title"));

@@ -27,7 +27,3 @@ export function actorOf(user: SessionUser): Actor {
   return { userId: user.id, role: user.role, authorityCode: user.authorityCode };
 }
 
-/** Today's date in Wales, as an ISO date. */
-export function todayInWales(now = new Date()) {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/London" }).format(now);
-}

@@ -98,6 +98,13 @@ describe.skipIf(chromiumMissing)("a whole round in the browser", { timeout: 180_
     await page.goto(`${url}/collections/${CODE}/board`);
     await expect(page.locator(".app-board-counts").textContent()).resolves.toMatch(/1\s*Accepted/);
     await expectNoAxeViolations(page);
+
+    // The rest of the coordinator's desk passes axe too.
+    for (const path of ["/outbox", "/admin/users", "/admin/users/new", "/catalogue", "/catalogue/new", `/collections/${CODE}/design`]) {
+      const response = await page.goto(`${url}${path}`);
+      expect(response?.status(), path).toBe(200);
+      await expectNoAxeViolations(page);
+    }
     await page.close();
   });
 });

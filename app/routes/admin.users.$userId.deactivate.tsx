@@ -1,0 +1,84 @@
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { ErrorSummary, WarningText } from "#app/components/govuk.tsx";
+import { deactivateUser, findUser } from "#app/models/account.server.ts";
+import { notFound, requireCsrf, requireUser } from "#app/utils/auth.server.ts";
+import { getDb } from "#app/utils/db.server.ts";
+import { CSRF_FIELD, readForm, refuseForm } from "#app/utils/forms.ts";
+import type { MessageKey } from "#app/utils/i18n.ts";
+import { pageTitle } from "#app/utils/meta.ts";
+import { useTranslation } from "#app/utils/use-translation.ts";
+
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
+  pageTitle(matches, (t) => (data ? t("deactivate.title", { name: data.user.name }) : t("notFound.title")));
+
+/** The admin, and the account the address names; a 404 for anyone else or for no such account. */
+async function load(request: Request, params: LoaderFunctionArgs["params"]) {
+  const admin = await requireUser(request);
+  if (!admin.isAdmin) throw notFound();
+  const id = /^\d{1,9}$/.test(params.userId ?? "") ? Number(params.userId) : NaN;
+  const db = await getDb();
+  const user = await findUser(db, id);
+  if (!user) throw notFound();
+  return { db, admin, user };
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { admin, user } = await load(request, params);
+  return {
+    user: { id: user.id, name: user.name, email: user.email, active: user.active },
+    isSelf: user.id === admin.id,
+    csrfToken: admin.csrfToken,
+  };
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const { db, admin, user } = await load(request, params);
+  requireCsrf(admin, await readForm(request));
+  const result = await deactivateUser(db, user.id, { userId: admin.id, isAdmin: admin.isAdmin });
+  if (result.ok) throw redirect("/admin/users?done=deactivated");
+  if (result.reason === "self") return refuseForm(context, { error: "deactivate.error.self" as MessageKey });
+  if (result.reason === "notFound") throw notFound();
+  throw redirect("/admin/users");
+}
+
+export default function Deactivate() {
+  const { user, isSelf, csrfToken } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const t = useTranslation();
+  const error = actionData?.error ? t(actionData.error) : null;
+  return (
+    <div className="govuk-grid-row">
+      <div className="govuk-grid-column-two-thirds">
+        <Link to="/admin/users" className="govuk-back-link">
+          {t("common.back")}
+        </Link>
+        <ErrorSummary title={t("errorSummary.title")} errors={error ? [{ href: "#deactivate", text: error }] : []} />
+        <span className="govuk-caption-l">{user.email}</span>
+        <h1 className="govuk-heading-l">{t("deactivate.title", { name: user.name })}</h1>
+        {!user.active ? (
+          <p className="govuk-body">{t("deactivate.already")}</p>
+        ) : isSelf ? (
+          <p className="govuk-body" id="deactivate">
+            {t("deactivate.error.self")}
+          </p>
+        ) : (
+          <>
+            <WarningText assistive={t("common.warning")}>{t("deactivate.body")}</WarningText>
+            <form method="post" noValidate>
+              <input type="hidden" name={CSRF_FIELD} value={csrfToken} />
+              <div className="govuk-button-group">
+                <button type="submit" id="deactivate" className="govuk-button govuk-button--warning" data-module="govuk-button">
+                  {t("deactivate.submit")}
+                </button>
+                <Link to="/admin/users" className="govuk-link">
+                  {t("common.cancel")}
+                </Link>
+              </div>
+            </form>
+          </>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,242 @@
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useState, type ReactNode } from "react";
+import { ErrorMessage, ErrorSummary, TextInput } from "#app/components/govuk.tsx";
+import { inviteUser, type InviteErrors, type InviteField } from "#app/models/account.server.ts";
+import { listAuthorities } from "#app/models/authority.server.ts";
+import { notFound, requireCsrf, requireUser } from "#app/utils/auth.server.ts";
+import { getDb } from "#app/utils/db.server.ts";
+import { CSRF_FIELD, field, readForm, refuseForm } from "#app/utils/forms.ts";
+import { pick } from "#app/utils/i18n.ts";
+import { deliverInBackground, publicBaseUrl } from "#app/utils/mailer.server.ts";
+import { pageTitle } from "#app/utils/meta.ts";
+import { useTranslation } from "#app/utils/use-translation.ts";
+
+export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("invite.title"));
+
+async function requireAdmin(request: Request) {
+  const user = await requireUser(request);
+  // Accounts are an admin's alone; to anyone else the address does not exist.
+  if (!user.isAdmin) throw notFound();
+  return user;
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const admin = await requireAdmin(request);
+  return { authorities: await listAuthorities(await getDb()), csrfToken: admin.csrfToken };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const admin = await requireAdmin(request);
+  const form = await readForm(request);
+  requireCsrf(admin, form);
+  const input = {
+    email: field(form, "email"),
+    name: field(form, "name"),
+    role: field(form, "role"),
+    // The authority list sits under the officer choice: for any other role a leftover choice is ignored.
+    authorityCode: field(form, "role") === "officer" ? field(form, "authorityCode") : null,
+    language: field(form, "language"),
+  };
+  const result = await inviteUser(await getDb(), input, { userId: admin.id, isAdmin: admin.isAdmin }, { baseUrl: publicBaseUrl(request) });
+  if (!result.ok) return refuseForm(context, { errors: result.errors, input });
+  deliverInBackground();
+  throw redirect("/admin/users?done=invited");
+}
+
+const FIELDS: InviteField[] = ["email", "name", "role", "authorityCode", "language"];
+
+function RadioGroup({
+  name,
+  legend,
+  error,
+  errorPrefix,
+  inline = false,
+  children,
+}: {
+  name: string;
+  legend: string;
+  error?: string;
+  errorPrefix: string;
+  inline?: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <div className={`govuk-form-group${error ? " govuk-form-group--error" : ""}`}>
+      <fieldset className="govuk-fieldset" aria-describedby={error ? `${name}-error` : undefined}>
+        <legend className="govuk-fieldset__legend govuk-fieldset__legend--m">{legend}</legend>
+        {error ? (
+          <ErrorMessage id={`${name}-error`} prefix={errorPrefix}>
+            {error}
+          </ErrorMessage>
+        ) : null}
+        <div className={`govuk-radios${inline ? " govuk-radios--inline" : ""}`}>
+          {children}
+        </div>
+      </fieldset>
+    </div>
+  );
+}
+
+function Radio({
+  id,
+  name,
+  value,
+  label,
+  hint,
+  checked,
+  controls,
+  onChange,
+}: {
+  id: string;
+  name: string;
+  value: string;
+  label: string;
+  hint?: string;
+  checked: boolean;
+  controls?: string;
+  onChange?: () => void;
+}) {
+  return (
+    <div className="govuk-radios__item">
+      <input
+        className="govuk-radios__input"
+        id={id}
+        name={name}
+        type="radio"
+        value={value}
+        defaultChecked={checked}
+        aria-controls={controls}
+        onChange={onChange}
+        aria-describedby={hint ? `${id}-hint` : undefined}
+      />
+      <label className="govuk-label govuk-radios__label" htmlFor={id}>
+        {label}
+      </label>
+      {hint ? (
+        <div id={`${id}-hint`} className="govuk-hint govuk-radios__hint">
+          {hint}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+export default function InviteUser() {
+  const { authorities, csrfToken } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const t = useTranslation();
+  const errors: InviteErrors = actionData?.errors ?? {};
+  const input = actionData?.input;
+  const errorPrefix = t("page.errorPrefix");
+  const message = (name: InviteField) => (errors[name] ? t(errors[name]) : undefined);
+  // Each error links to the first control of its field: the input, the first radio, the list.
+  const summary = FIELDS.filter((name) => errors[name]).map((name) => ({ href: `#${name}`, text: t(errors[name]!) }));
+  // The authority list shows for officers only, revealed by React rather than govuk-frontend's
+  // radios script, whose aria-expanded on radio inputs ARIA does not allow (see value-fieldset.tsx).
+  const [role, setRole] = useState(input?.role);
+  return (
+    <div className="govuk-grid-row">
+      <div className="govuk-grid-column-two-thirds">
+        <Link to="/admin/users" className="govuk-back-link">
+          {t("common.back")}
+        </Link>
+        <ErrorSummary title={t("errorSummary.title")} errors={summary} />
+        <h1 className="govuk-heading-l">{t("invite.title")}</h1>
+        <p className="govuk-body">{t("invite.lead")}</p>
+        <form method="post" noValidate>
+          <input type="hidden" name={CSRF_FIELD} value={csrfToken} />
+          <TextInput
+            id="email"
+            name="email"
+            type="email"
+            label={t("invite.email")}
+            labelClassName="govuk-label govuk-label--m"
+            autoComplete="off"
+            spellCheck={false}
+            defaultValue={input?.email}
+            error={message("email")}
+            errorPrefix={errorPrefix}
+          />
+          <TextInput
+            id="name"
+            name="name"
+            label={t("invite.name")}
+            labelClassName="govuk-label govuk-label--m"
+            autoComplete="off"
+            spellCheck={false}
+            defaultValue={input?.name}
+            error={message("name")}
+            errorPrefix={errorPrefix}
+          />
+          <RadioGroup name="role" legend={t("invite.role")} error={message("role")} errorPrefix={errorPrefix}>
+            <Radio
+              id="role"
+              name="role"
+              value="officer"
+              label={t("accounts.role.officer")}
+              hint={t("accounts.role.officerHint")}
+              checked={role === "officer"}
+              onChange={() => setRole("officer")}
+              controls="conditional-role-officer"
+            />
+            <div
+              className={`govuk-radios__conditional${role === "officer" ? "" : " govuk-radios__conditional--hidden"}`}
+              id="conditional-role-officer"
+            >
+              <div className={`govuk-form-group${errors.authorityCode ? " govuk-form-group--error" : ""}`}>
+                <label className="govuk-label" htmlFor="authorityCode">
+                  {t("invite.authority")}
+                </label>
+                {errors.authorityCode ? (
+                  <ErrorMessage id="authorityCode-error" prefix={errorPrefix}>
+                    {t(errors.authorityCode)}
+                  </ErrorMessage>
+                ) : null}
+                <select
+                  className={`govuk-select${errors.authorityCode ? " govuk-select--error" : ""}`}
+                  id="authorityCode"
+                  name="authorityCode"
+                  defaultValue={input?.authorityCode ?? ""}
+                  aria-describedby={errors.authorityCode ? "authorityCode-error" : undefined}
+                >
+                  <option value="">{t("invite.authorityChoose")}</option>
+                  {authorities.map((authority) => (
+                    <option key={authority.code} value={authority.code}>
+                      {pick(t.lang, authority, "name")}
+                    </option>
+                  ))}
+                </select>
+              </div>
+            </div>
+            <Radio
+              id="role-coordinator"
+              name="role"
+              value="coordinator"
+              label={t("accounts.role.coordinator")}
+              hint={t("accounts.role.coordinatorHint")}
+              checked={role === "coordinator"}
+              onChange={() => setRole("coordinator")}
+            />
+            <Radio
+              id="role-analyst"
+              name="role"
+              value="analyst"
+              label={t("accounts.role.analyst")}
+              hint={t("accounts.role.analystHint")}
+              checked={role === "analyst"}
+              onChange={() => setRole("analyst")}
+            />
+          </RadioGroup>
+          <RadioGroup name="language" legend={t("invite.language")} error={message("language")} errorPrefix={errorPrefix} inline>
+            <Radio id="language" name="language" value="en" label={t("language.en")} checked={input?.language === "en"} />
+            <Radio id="language-cy" name="language" value="cy" label={t("language.cy")} checked={input?.language === "cy"} />
+          </RadioGroup>
+          <button type="submit" className="govuk-button" data-module="govuk-button">
+            {t("invite.submit")}
+          </button>
+        </form>
+      </div>
+    </div>
+  );
+}

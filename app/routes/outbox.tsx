@@ -1,0 +1,148 @@
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { NotificationBanner } from "#app/components/govuk.tsx";
+import { composeReminders, listOutbox, OUTBOX_PAGE_SIZE, sendPending } from "#app/models/outbox.server.ts";
+import { requireCsrf, requireUser } from "#app/utils/auth.server.ts";
+import { getDb } from "#app/utils/db.server.ts";
+import { CSRF_FIELD, field, readForm } from "#app/utils/forms.ts";
+import { formatDateTime } from "#app/utils/i18n.ts";
+import { deliverInBackground, mailTransport, publicBaseUrl } from "#app/utils/mailer.server.ts";
+import { pageTitle } from "#app/utils/meta.ts";
+import { useTranslation } from "#app/utils/use-translation.ts";
+
+export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("outbox.title"));
+
+const DUE_SOON_DAYS = 7;
+
+/** How many were queued or sent, from the address the last action redirected to; null if none. */
+function countParam(url: URL, name: string) {
+  const value = url.searchParams.get(name);
+  return value !== null && /^\d{1,6}$/.test(value) ? Number(value) : null;
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request, ["coordinator"]);
+  const emails = await listOutbox(await getDb());
+  const url = new URL(request.url);
+  const sent = countParam(url, "sent");
+  const failed = countParam(url, "failed");
+  return {
+    csrfToken: user.csrfToken,
+    canSend: mailTransport() !== null,
+    dueSoonDays: DUE_SOON_DAYS,
+    composed: countParam(url, "composed"),
+    delivery: sent !== null && failed !== null ? { sent, failed } : null,
+    // Only the latest page is shown; say so when there may be more.
+    showingLatest: emails.length === OUTBOX_PAGE_SIZE ? OUTBOX_PAGE_SIZE : null,
+    emails: emails.map((email) => ({
+      ...email,
+      // An invitation's link sets a password: only an admin, who could invite anyone anyway, reads it.
+      body: email.kind === "invitation" && !user.isAdmin ? null : email.body,
+    })),
+  };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireUser(request, ["coordinator"]);
+  const form = await readForm(request);
+  requireCsrf(user, form);
+  const db = await getDb();
+  const intent = field(form, "intent");
+  if (intent === "compose") {
+    const { queued } = await composeReminders(db, { dueSoonDays: DUE_SOON_DAYS, baseUrl: publicBaseUrl(request), actorUserId: user.id });
+    if (queued > 0) deliverInBackground();
+    throw redirect(`/outbox?composed=${queued}`);
+  }
+  const transport = mailTransport();
+  if (intent === "send" && transport) {
+    const { sent, failed } = await sendPending(db, transport);
+    throw redirect(`/outbox?sent=${sent}&failed=${failed}`);
+  }
+  throw redirect("/outbox");
+}
+
+export default function Outbox() {
+  const data = useLoaderData<typeof loader>();
+  const t = useTranslation();
+  return (
+    <>
+      {data.composed !== null ? (
+        <NotificationBanner title={t("banner.success")} success>
+          <p className="govuk-notification-banner__heading">{t("outbox.composed", { count: data.composed })}</p>
+        </NotificationBanner>
+      ) : null}
+      {data.delivery ? (
+        <NotificationBanner title={t(data.delivery.failed === 0 ? "banner.success" : "common.important")} success={data.delivery.failed === 0}>
+          <p className="govuk-notification-banner__heading">{t("outbox.sent", data.delivery)}</p>
+        </NotificationBanner>
+      ) : null}
+      <h1 className="govuk-heading-l">{t("outbox.title")}</h1>
+      <p className="govuk-body">{t(data.canSend ? "outbox.leadServer" : "outbox.leadNoServer")}</p>
+      <form method="post">
+        <input type="hidden" name={CSRF_FIELD} value={data.csrfToken} />
+        <p className="govuk-body">{t("outbox.composeHint", { days: data.dueSoonDays })}</p>
+        <div className="govuk-button-group">
+          <button type="submit" name="intent" value="compose" className="govuk-button" data-module="govuk-button">
+            {t("outbox.compose")}
+          </button>
+          {data.canSend ? (
+            <button type="submit" name="intent" value="send" className="govuk-button govuk-button--secondary" data-module="govuk-button">
+              {t("outbox.send")}
+            </button>
+          ) : null}
+        </div>
+      </form>
+      {data.emails.length === 0 ? (
+        <p className="govuk-body">{t("outbox.none")}</p>
+      ) : (
+        <table className="govuk-table">
+          <caption className="govuk-table__caption govuk-table__caption--m">{t("outbox.caption")}</caption>
+          <thead className="govuk-table__head">
+            <tr className="govuk-table__row">
+              <th scope="col" className="govuk-table__header">{t("outbox.created")}</th>
+              <th scope="col" className="govuk-table__header">{t("outbox.kind")}</th>
+              <th scope="col" className="govuk-table__header">{t("outbox.to")}</th>
+              <th scope="col" className="govuk-table__header">{t("outbox.subject")}</th>
+              <th scope="col" className="govuk-table__header">{t("outbox.state")}</th>
+            </tr>
+          </thead>
+          <tbody className="govuk-table__body">
+            {data.emails.map((email) => (
+              <tr key={email.id} className="govuk-table__row">
+                <td className="govuk-table__cell">{formatDateTime(t.lang, email.created_at)}</td>
+                <td className="govuk-table__cell">{t(`outbox.kind.${email.kind}`)}</td>
+                <td className="govuk-table__cell govuk-!-text-break-word">{email.to_email}</td>
+                <td className="govuk-table__cell">
+                  {email.subject}
+                  <details className="govuk-details govuk-!-margin-top-2 govuk-!-margin-bottom-0">
+                    <summary className="govuk-details__summary">
+                      <span className="govuk-details__summary-text">{t("outbox.showBody")}</span>
+                    </summary>
+                    <div className="govuk-details__text">
+                      {email.body === null ? (
+                        <p className="govuk-body">{t("outbox.hiddenBody")}</p>
+                      ) : (
+                        <div className="govuk-body app-preserve-lines govuk-!-text-break-word">{email.body}</div>
+                      )}
+                    </div>
+                  </details>
+                </td>
+                <td className="govuk-table__cell">
+                  {email.sent_at ? (
+                    <strong className="govuk-tag govuk-tag--green">{t("outbox.state.sent", { at: formatDateTime(t.lang, email.sent_at) })}</strong>
+                  ) : (
+                    <>
+                      <strong className="govuk-tag govuk-tag--grey">{t("outbox.state.waiting")}</strong>
+                      {email.last_error ? <p className="govuk-body-s govuk-!-margin-top-2">{t("outbox.state.failed", { error: email.last_error })}</p> : null}
+                    </>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {data.showingLatest ? <p className="govuk-body">{t("outbox.recent", { count: data.showingLatest })}</p> : null}
+    </>
+  );
+}

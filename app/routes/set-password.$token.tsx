@@ -1,0 +1,147 @@
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { ErrorSummary, TextInput } from "#app/components/govuk.tsx";
+import {
+  findInvitation,
+  passwordProblem,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  setPasswordWithInvitation,
+} from "#app/models/account.server.ts";
+import { anonymousCsrf, requireAnonymousCsrf } from "#app/utils/auth.server.ts";
+import { getDb } from "#app/utils/db.server.ts";
+import { CSRF_FIELD, field, readForm, refuseForm } from "#app/utils/forms.ts";
+import type { MessageKey } from "#app/utils/i18n.ts";
+import { pageTitle } from "#app/utils/meta.ts";
+import { useTranslation } from "#app/utils/use-translation.ts";
+
+const TITLES = {
+  form: "setPassword.title",
+  done: "setPassword.done.title",
+  invalid: "setPassword.invalid.title",
+} as const satisfies Record<string, MessageKey>;
+
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) => pageTitle(matches, (t) => t(TITLES[data?.page ?? "invalid"]));
+
+// The token is a secret: keep it out of the Referer header of any link followed from this page.
+export const headers = () => ({ "Referrer-Policy": "no-referrer" });
+
+// Read by the component: a .server module's exports do not exist in the browser build.
+const LIMITS = { min: PASSWORD_MIN_LENGTH, max: PASSWORD_MAX_LENGTH };
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const invitation = await findInvitation(await getDb(), params.token ?? "");
+  const csrf = await anonymousCsrf(request);
+  const headers = csrf.setCookie ? { "Set-Cookie": csrf.setCookie } : undefined;
+  if (invitation?.usable) return data({ page: "form" as const, email: invitation.email, csrf: csrf.token, limits: LIMITS }, { headers });
+  // Where a successful form sends the person: only someone holding the link can see it.
+  if (invitation?.used && new URL(request.url).searchParams.has("done")) {
+    return data({ page: "done" as const, email: null, csrf: csrf.token, limits: LIMITS }, { headers });
+  }
+  // An unknown, used or expired link: a page that says so, with 404, never an error.
+  return data({ page: "invalid" as const, email: null, csrf: csrf.token, limits: LIMITS }, { status: 404, headers });
+}
+
+type FieldErrors = Partial<Record<"password" | "confirm", MessageKey>>;
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const form = await readForm(request);
+  await requireAnonymousCsrf(request, form);
+  const token = params.token ?? "";
+  const password = field(form, "password");
+  const confirm = field(form, "confirm");
+  const errors: FieldErrors = {};
+  const problem = passwordProblem(password);
+  if (problem) errors.password = problem;
+  if (!confirm) errors.confirm = "setPassword.error.confirmMissing";
+  else if (password !== confirm) errors.confirm = "setPassword.error.mismatch";
+  if (Object.keys(errors).length > 0) return refuseForm(context, { errors });
+
+  const result = await setPasswordWithInvitation(await getDb(), token, password);
+  if (result.ok) throw redirect(`/set-password/${encodeURIComponent(token)}?done`);
+  // The loader, run after this, shows the link is no longer usable.
+  if (result.reason === "invalidLink") return data({ errors: {} as FieldErrors }, { status: 404 });
+  return refuseForm(context, { errors: { password: result.problem } as FieldErrors });
+}
+
+export default function SetPassword() {
+  const { page, email, csrf, limits } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const t = useTranslation();
+
+  if (page === "done") {
+    return (
+      <div className="govuk-grid-row">
+        <div className="govuk-grid-column-two-thirds">
+          <div className="govuk-panel govuk-panel--confirmation">
+            <h1 className="govuk-panel__title">{t("setPassword.done.title")}</h1>
+          </div>
+          <p className="govuk-body">{t("setPassword.done.body")}</p>
+          <Link to="/login" className="govuk-button" role="button" draggable={false} data-module="govuk-button">
+            {t("login.title")}
+          </Link>
+        </div>
+      </div>
+    );
+  }
+
+  if (page === "invalid" || !email) {
+    return (
+      <div className="govuk-grid-row">
+        <div className="govuk-grid-column-two-thirds">
+          <h1 className="govuk-heading-l">{t("setPassword.invalid.title")}</h1>
+          <p className="govuk-body">{t("setPassword.invalid.body")}</p>
+          <p className="govuk-body">
+            <Link to="/login" className="govuk-link">
+              {t("login.title")}
+            </Link>
+          </p>
+        </div>
+      </div>
+    );
+  }
+
+  const errors = actionData?.errors ?? {};
+  const errorPrefix = t("page.errorPrefix");
+  const summary = (["password", "confirm"] as const)
+    .filter((name) => errors[name])
+    .map((name) => ({ href: `#${name}`, text: t(errors[name]!, limits) }));
+  return (
+    <div className="govuk-grid-row">
+      <div className="govuk-grid-column-two-thirds">
+        <ErrorSummary title={t("errorSummary.title")} errors={summary} />
+        <h1 className="govuk-heading-l">{t("setPassword.title")}</h1>
+        <p className="govuk-body">{t("setPassword.lead", { email })}</p>
+        <form method="post" noValidate>
+          <input type="hidden" name={CSRF_FIELD} value={csrf} />
+          {/* For password managers: the account this password belongs to. */}
+          <input type="hidden" name="username" autoComplete="username" value={email} />
+          <TextInput
+            id="password"
+            name="password"
+            type="password"
+            label={t("setPassword.password")}
+            labelClassName="govuk-label govuk-label--m"
+            hint={t("setPassword.passwordHint", limits)}
+            autoComplete="new-password"
+            error={errors.password ? t(errors.password, limits) : undefined}
+            errorPrefix={errorPrefix}
+          />
+          <TextInput
+            id="confirm"
+            name="confirm"
+            type="password"
+            label={t("setPassword.confirm")}
+            labelClassName="govuk-label govuk-label--m"
+            autoComplete="new-password"
+            error={errors.confirm ? t(errors.confirm) : undefined}
+            errorPrefix={errorPrefix}
+          />
+          <button type="submit" className="govuk-button" data-module="govuk-button">
+            {t("setPassword.submit")}
+          </button>
+        </form>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,238 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import * as outboxPage from "#app/routes/outbox.tsx";
+import * as chase from "#app/routes/collections.$code.chase.$authorityCode.tsx";
+import { composeReminders, queueChase, queueEmail, sendPending, type OutgoingEmail } from "#app/models/outbox.server.ts";
+import { useDemoDatabase } from "./support/database.ts";
+import { ANALYST, COORDINATOR, get, OFFICER, post, routeArgs, run, signIn, type Visitor } from "./support/requests.ts";
+
+const ROUND = "2026-12-care-experienced-parents";
+const CARDIFF = "W06000015";
+const NEWPORT = "W06000022";
+const CONWY = "W06000003";
+const BASE = "https://portal.example";
+
+// The round is due on 18 December 2026.
+const TOO_EARLY = new Date("2026-12-01T10:00:00Z");
+const DUE_SOON = new Date("2026-12-14T09:00:00Z");
+const OVERDUE = new Date("2026-12-21T09:00:00Z");
+
+describe("the outbox and reminders", () => {
+  const db = useDemoDatabase();
+  let collectionId: number;
+  let coordinator: Visitor;
+
+  const outbox = () => db().selectFrom("outbox").selectAll().orderBy("id").execute();
+  const officerEmails = async () =>
+    (await db().selectFrom("app_user").select(["email", "authority_code"]).where("role", "=", "officer").execute()).map((u) => u.email).sort();
+
+  /** A transport that keeps what it was given. */
+  function fakeTransport() {
+    const sent: OutgoingEmail[] = [];
+    return { sent, transport: { send: async (email: OutgoingEmail) => void sent.push(email) } };
+  }
+
+  beforeAll(async () => {
+    collectionId = (await db().selectFrom("collection").select("id").where("code", "=", ROUND).executeTakeFirstOrThrow()).id;
+    coordinator = await signIn(db(), COORDINATOR);
+  });
+
+  it("reminds nobody while the due date is more than a week away", async () => {
+    expect(await composeReminders(db(), { now: TOO_EARLY, baseUrl: BASE })).toEqual({ queued: 0, considered: 0 });
+    expect(await outbox()).toHaveLength(0);
+  });
+
+  it("reminds each officer of the 22 authorities once, in Welsh and English, when the return is due within the week", async () => {
+    const result = await composeReminders(db(), { now: DUE_SOON, baseUrl: BASE });
+    expect(result.queued).toBe(22);
+    const emails = await outbox();
+    expect(emails).toHaveLength(22);
+    expect(emails.every((e) => e.kind === "reminder_due" && e.collection_id === collectionId && e.sent_at === null)).toBe(true);
+    expect(emails.map((e) => e.to_email).sort()).toEqual(await officerEmails());
+    expect(new Set(emails.map((e) => e.authority_code)).size).toBe(22);
+
+    const cardiff = emails.find((e) => e.to_email === OFFICER.cardiff)!;
+    expect(cardiff.subject).toBe(
+      "Nodyn atgoffa: mae eich ffurflen ar gyfer Pobl ifanc â phrofiad o ofal sy'n rhieni (Rhagfyr 2026) i'w chyflwyno erbyn 18 Rhagfyr 2026" +
+        " / Reminder: your return for Care-experienced young people who are parents (December 2026) is due by 18 December 2026",
+    );
+    const welsh = cardiff.body.indexOf("Annwyl Demo Officer (Cardiff),");
+    const english = cardiff.body.indexOf("Dear Demo Officer (Cardiff),");
+    expect(welsh).toBeGreaterThanOrEqual(0);
+    expect(english).toBeGreaterThan(welsh);
+    expect(cardiff.body).toContain("ffurflen Caerdydd ar gyfer Pobl ifanc â phrofiad o ofal sy'n rhieni (Rhagfyr 2026) i'w chyflwyno erbyn 18 Rhagfyr 2026");
+    expect(cardiff.body).toContain("Cardiff's return for Care-experienced young people who are parents (December 2026) is due by 18 December 2026");
+    expect(cardiff.body).toContain(`Agor eich ffurflen: ${BASE}/returns/${ROUND}/${CARDIFF}`);
+    expect(cardiff.body).toContain(`Open your return: ${BASE}/returns/${ROUND}/${CARDIFF}`);
+    expect(cardiff.dedupe_key).toBe(`reminder_due:${collectionId}:${(await signIn(db(), OFFICER.cardiff)).userId}:2026-12-14`);
+  });
+
+  it("adds nothing when run again the same day, on this instance or another", async () => {
+    const later = new Date(DUE_SOON.getTime() + 6 * 3600_000);
+    const [first, second] = await Promise.all([
+      composeReminders(db(), { now: later, baseUrl: BASE }),
+      composeReminders(db(), { now: later, baseUrl: BASE }),
+    ]);
+    expect(first.queued + second.queued).toBe(0);
+    expect(await outbox()).toHaveLength(22);
+  });
+
+  it("sends what waits through the transport and marks it sent; nothing is sent twice, even by two senders at once", async () => {
+    const { sent, transport } = fakeTransport();
+    const [a, b] = await Promise.all([sendPending(db(), transport), sendPending(db(), transport)]);
+    expect(a.sent + b.sent).toBe(22);
+    expect(a.failed + b.failed).toBe(0);
+    expect(sent).toHaveLength(22);
+    expect(new Set(sent.map((e) => e.to)).size).toBe(22);
+    expect(sent[0]!.subject).toMatch(/^Nodyn atgoffa: .* \/ Reminder: /);
+    expect(sent[0]!.text).toMatch(/^Annwyl /);
+    const emails = await outbox();
+    expect(emails.every((e) => e.sent_at !== null && e.attempts === 1 && e.last_error === null)).toBe(true);
+    expect(await sendPending(db(), transport)).toEqual({ sent: 0, failed: 0 });
+  });
+
+  it("reminds the authorities that have not submitted once the return is overdue: not those that submitted, nor deactivated officers", async () => {
+    // Cardiff has submitted; Conwy submitted and is amending (its submitted version stands); Newport has only a draft.
+    const returns = await db()
+      .insertInto("return")
+      .values([
+        { collection_id: collectionId, authority_code: CARDIFF, status: "submitted", submitted_version: 1 },
+        { collection_id: collectionId, authority_code: CONWY, status: "draft", submitted_version: 1 },
+        { collection_id: collectionId, authority_code: NEWPORT, status: "draft" },
+      ])
+      .returning(["id", "submitted_version"])
+      .execute();
+    await db()
+      .insertInto("return_version")
+      .values(returns.filter((r) => r.submitted_version).map((r) => ({ return_id: r.id, version: 1, signed_off_name: "A. Person", signed_off_role: "Head of Service" })))
+      .execute();
+    await db().updateTable("app_user").set({ active: false }).where("email", "=", "officer.swansea@authorities.example").execute();
+
+    const result = await composeReminders(db(), { now: OVERDUE, baseUrl: BASE });
+    expect(result.queued).toBe(19);
+    const overdue = (await outbox()).filter((e) => e.kind === "reminder_overdue");
+    expect(overdue).toHaveLength(19);
+    const to = overdue.map((e) => e.to_email);
+    expect(to).not.toContain(OFFICER.cardiff);
+    expect(to).not.toContain(OFFICER.conwy);
+    expect(to).not.toContain("officer.swansea@authorities.example");
+    expect(to).toContain(OFFICER.newport);
+    const newport = overdue.find((e) => e.to_email === OFFICER.newport)!;
+    expect(newport.subject).toContain("Yn hwyr: roedd eich ffurflen ar gyfer");
+    expect(newport.subject).toContain("Overdue: your return for");
+    expect(newport.body).toContain("Roedd ffurflen Casnewydd ar gyfer");
+    expect(newport.body).toContain("Newport's return for");
+  });
+
+  it("records a failed send on the email and tries again later", async () => {
+    const failing = { send: async () => Promise.reject(new Error("550 mailbox unavailable")) };
+    expect(await sendPending(db(), failing)).toEqual({ sent: 0, failed: 19 });
+    const waiting = (await outbox()).filter((e) => e.sent_at === null);
+    expect(waiting).toHaveLength(19);
+    expect(waiting.every((e) => e.attempts === 1 && e.last_error === "550 mailbox unavailable")).toBe(true);
+
+    // Given up after maxAttempts: left for a person to see on the outbox page.
+    expect(await sendPending(db(), failing, { maxAttempts: 1 })).toEqual({ sent: 0, failed: 0 });
+
+    const { sent, transport } = fakeTransport();
+    expect(await sendPending(db(), transport)).toEqual({ sent: 19, failed: 0 });
+    expect(sent).toHaveLength(19);
+    const retried = (await outbox()).filter((e) => e.kind === "reminder_overdue");
+    expect(retried.every((e) => e.sent_at !== null && e.attempts === 2 && e.last_error === null)).toBe(true);
+  });
+
+  it("queues a coordinator's chase of one authority, audited, once a day; refuses one that has submitted", async () => {
+    const actor = { userId: coordinator.userId, role: "coordinator" as const, authorityCode: null };
+    const now = new Date("2026-12-19T10:00:00Z");
+    expect(await queueChase(db(), { collectionId, authorityCode: NEWPORT, actor, baseUrl: BASE, now })).toEqual({ ok: true, queued: 1 });
+    const email = (await outbox()).find((e) => e.kind === "chase")!;
+    expect(email).toMatchObject({ to_email: OFFICER.newport, authority_code: NEWPORT, collection_id: collectionId });
+    expect(email.subject).toBe(
+      "Mae ADSS Cymru yn gofyn am eich ffurflen ar gyfer Pobl ifanc â phrofiad o ofal sy'n rhieni (Rhagfyr 2026)" +
+        " / ADSS Cymru is asking for your return for Care-experienced young people who are parents (December 2026)",
+    );
+    expect(email.body).toContain("Nid yw ADSS Cymru wedi cael ffurflen Casnewydd");
+    expect(email.body).toContain("ADSS Cymru has not yet received Newport's return");
+    const audit = await db().selectFrom("audit_log").selectAll().where("action", "=", "return.chase").execute();
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actor_user_id: coordinator.userId, entity: "collection", entity_key: String(collectionId), authority_code: NEWPORT });
+
+    expect(await queueChase(db(), { collectionId, authorityCode: NEWPORT, actor, baseUrl: BASE, now })).toEqual({ ok: true, queued: 0 });
+    expect((await outbox()).filter((e) => e.kind === "chase")).toHaveLength(1);
+    expect(await queueChase(db(), { collectionId, authorityCode: CARDIFF, actor, baseUrl: BASE, now })).toEqual({ ok: false, reason: "submitted" });
+    await expect(
+      queueChase(db(), { collectionId, authorityCode: NEWPORT, actor: { userId: 1, role: "officer", authorityCode: NEWPORT }, baseUrl: BASE, now }),
+    ).rejects.toThrow();
+  });
+
+  it("chases from the board: a coordinator's POST with its CSRF token, then back to the board; 404 for anyone else", async () => {
+    const path = `/collections/${ROUND}/chase/W06000024`;
+    const params = { code: ROUND, authorityCode: "W06000024" };
+    const before = (await outbox()).length;
+    expect(await run(() => chase.action(routeArgs(post(path, {}, coordinator, { csrf: false }), params) as never))).toMatchObject({ status: 403 });
+    for (const email of [OFFICER.cardiff, ANALYST]) {
+      const visitor = await signIn(db(), email);
+      expect(await run(() => chase.action(routeArgs(post(path, {}, visitor), params) as never))).toMatchObject({ status: 404 });
+    }
+    expect(await run(() => chase.action(routeArgs(post(`/collections/${ROUND}/chase/W00000000`, {}, coordinator), { ...params, authorityCode: "W00000000" }) as never))).toMatchObject({
+      status: 404,
+    });
+    expect(await run(() => chase.loader())).toMatchObject({ status: 404 });
+    expect((await outbox()).length).toBe(before);
+
+    const outcome = await run(() => chase.action(routeArgs(post(path, {}, coordinator), params) as never));
+    expect(outcome).toMatchObject({ kind: "response", status: 302, location: `/collections/${ROUND}/board` });
+    const queued = (await outbox()).filter((e) => e.kind === "chase" && e.authority_code === "W06000024");
+    expect(queued).toHaveLength(1);
+    expect(queued[0]!.body).toContain("http://localhost/returns/");
+  });
+
+  it("shows the outbox to coordinators only, newest first; an invitation's link only to an admin", async () => {
+    for (const email of [OFFICER.cardiff, ANALYST]) {
+      const visitor = await signIn(db(), email);
+      expect(await run(() => outboxPage.loader(routeArgs(get("/outbox", visitor)) as never))).toMatchObject({ status: 404 });
+      expect(await run(() => outboxPage.action(routeArgs(post("/outbox", { intent: "compose" }, visitor)) as never))).toMatchObject({ status: 404 });
+    }
+    // Queued after the reminders above, which were composed "in" December.
+    await queueEmail(db(), {
+      kind: "invitation",
+      to: "new@authorities.example",
+      subject: "Invitation",
+      body: "Set your password: https://x/set-password/secret",
+      createdAt: new Date("2026-12-22T09:00:00Z"),
+    });
+    const { id } = await db()
+      .insertInto("app_user")
+      .values({ email: "plain.coordinator@adss-cymru.example", name: "Plain Coordinator", role: "coordinator" })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    expect(id).toBeGreaterThan(0);
+    const plain = await signIn(db(), "plain.coordinator@adss-cymru.example");
+
+    type Page = Awaited<ReturnType<typeof outboxPage.loader>>;
+    const asAdmin = (await run(() => outboxPage.loader(routeArgs(get("/outbox", coordinator)) as never))) as { data: Page };
+    const asPlain = (await run(() => outboxPage.loader(routeArgs(get("/outbox", plain)) as never))) as { data: Page };
+    expect(asAdmin.data.canSend).toBe(false);
+    const newest = asAdmin.data.emails[0]!;
+    expect(newest).toMatchObject({ kind: "invitation", body: "Set your password: https://x/set-password/secret" });
+    expect(asPlain.data.emails[0]).toMatchObject({ kind: "invitation", body: null });
+    expect(asPlain.data.emails.filter((e) => e.kind !== "invitation").every((e) => e.body !== null)).toBe(true);
+    const created = asAdmin.data.emails.map((e) => new Date(e.created_at).getTime());
+    expect(created).toEqual([...created].sort((a, b) => b - a));
+  });
+
+  it("composes reminders from the outbox page's button, audited, and comes back to the page", async () => {
+    expect(await run(() => outboxPage.action(routeArgs(post("/outbox", { intent: "compose" }, coordinator, { csrf: false })) as never))).toMatchObject({
+      status: 403,
+    });
+    const outcome = await run(() => outboxPage.action(routeArgs(post("/outbox", { intent: "compose" }, coordinator)) as never));
+    expect(outcome).toMatchObject({ kind: "response", status: 302, location: expect.stringMatching(/^\/outbox\?composed=\d+$/) });
+    // Without an email server there is no sending, whatever is posted.
+    expect(await run(() => outboxPage.action(routeArgs(post("/outbox", { intent: "send" }, coordinator)) as never))).toMatchObject({
+      status: 302,
+      location: "/outbox",
+    });
+    const audited = await db().selectFrom("audit_log").select(["actor_user_id", "after"]).where("action", "=", "outbox.compose_reminders").execute();
+    // The runs above that queued something, by the portal itself (no actor).
+    expect(audited.length).toBeGreaterThanOrEqual(2);
+  });
+});
