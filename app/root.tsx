@@ -122,6 +122,13 @@ function Document({ lang, user, children }: { lang: Language; user: RootUser; ch
                           {t(user.role === "officer" ? "layout.nav.returns" : "layout.nav.collections")}
                         </Link>
                       </li>
+                      {user.role !== "officer" ? (
+                        <li className="govuk-service-navigation__item">
+                          <Link className="govuk-service-navigation__link" to="/catalogue">
+                            {t("layout.nav.catalogue")}
+                          </Link>
+                        </li>
+                      ) : null}
                       {user.role === "coordinator" ? (
                         <li className="govuk-service-navigation__item">
                           <Link className="govuk-service-navigation__link" to="/outbox">

@@ -104,6 +104,7 @@ export const cy: Record<MessageKey, Message> = {
     "Mae hyn yn {rate} fesul 10,000 o breswylwyr; ffigur canol yr awdurdodau eraill yw {median}. Gwiriwch ef, yna esboniwch ef.",
   "query.stoppedCollecting": "Y rownd ddiwethaf, fe wnaethoch adrodd {previous}. Esboniwch pam nad yw'n cael ei gasglu nawr.",
 
+  "layout.nav.catalogue": "Catalog",
   "layout.nav.returns": "Eich ffurflenni",
   "layout.signOut": "Allgofnodi",
   "errorSummary.title": "Mae problem wedi codi",

@@ -94,6 +94,7 @@ export const en = {
   "query.outlier": "This is {rate} per 10,000 residents; other authorities’ middle figure is {median}. Check it, then explain it.",
   "query.stoppedCollecting": "Last round you reported {previous}. Explain why it is not collected now.",
 
+  "layout.nav.catalogue": "Catalogue",
   "layout.nav.returns": "Your returns",
   "layout.signOut": "Sign out",
   "errorSummary.title": "There is a problem",
