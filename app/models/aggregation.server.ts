@@ -178,3 +178,33 @@ export async function denominatorFor(db: Executor, { denominatorCode, authorityC
     .executeTakeFirst();
   return row?.value ?? null;
 }
+
+export interface ReasonGroup {
+  itemCode: string;
+  state: Exclude<ValueState, "reported">;
+  reason: string;
+  /** The authorities that gave this reason, by code, in name order. */
+  authorityCodes: string[];
+}
+
+/**
+ * Why figures are missing: for each item and state that is not a number, each distinct reason with
+ * the authorities that gave it, most common first. The same reason typed with other spacing or
+ * capitals counts once.
+ */
+export async function reasonGroups(db: Executor, collectionId: number): Promise<ReasonGroup[]> {
+  const rows = await submittedCells(db, collectionId)
+    .select([
+      "ci.item_code as itemCode",
+      sql<Exclude<ValueState, "reported">>`v.state`.as("state"),
+      sql<string>`min(btrim(v.reason))`.as("reason"),
+      sql<string[]>`array_agg(a.code order by a.name_en)`.as("authorityCodes"),
+    ])
+    .where("v.state", "in", ["not_collected", "unknown", "not_applicable"])
+    .groupBy(["ci.position", "ci.item_code", "v.state", sql`lower(regexp_replace(btrim(v.reason), '\\s+', ' ', 'g'))`])
+    .orderBy("ci.position")
+    .orderBy(sql`count(*)`, "desc")
+    .orderBy(sql`min(btrim(v.reason))`)
+    .execute();
+  return rows;
+}
