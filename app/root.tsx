@@ -168,6 +168,14 @@ function Document({ lang, user, children }: { lang: Language; user: RootUser; ch
           <div className="govuk-width-container">
             <div className="govuk-footer__meta">
               <div className="govuk-footer__meta-item govuk-footer__meta-item--grow">
+                <h2 className="govuk-visually-hidden">{t("layout.footer.support")}</h2>
+                <ul className="govuk-footer__inline-list">
+                  <li className="govuk-footer__inline-list-item">
+                    <Link className="govuk-footer__link" to="/accessibility">
+                      {t("layout.footer.accessibility")}
+                    </Link>
+                  </li>
+                </ul>
                 <p className="govuk-body-s">{t("layout.footer.licence")}</p>
               </div>
             </div>

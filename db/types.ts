@@ -239,6 +239,19 @@ export interface InvitationTable {
   used_at: Timestamp | null;
 }
 
+export interface ImportUploadTable {
+  id: Generated<number>;
+  collection_id: number;
+  uploaded_by: number;
+  uploaded_at: Timestamp;
+  file_name: string;
+  /** The workbook exactly as uploaded (at most 2 MB). */
+  bytes: Uint8Array;
+  sha256: string;
+  applied_at: Timestamp | null;
+  applied_by: number | null;
+}
+
 export interface Database {
   region: RegionTable;
   authority: AuthorityTable;
@@ -259,6 +272,7 @@ export interface Database {
   value_query_message: ValueQueryMessageTable;
   outbox: OutboxTable;
   invitation: InvitationTable;
+  import_upload: ImportUploadTable;
 }
 
 export type Collection = Selectable<CollectionTable>;

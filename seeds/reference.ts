@@ -65,8 +65,8 @@ export async function seedReferenceData(db: Kysely<Database>) {
       .insertInto("denominator")
       .values({
         code: CENSUS_2021,
-        label_en: "Usual residents, all ages",
-        label_cy: "Preswylwyr arferol, pob oed",
+        label_en: "usual residents of all ages",
+        label_cy: "preswylwyr arferol o bob oed",
         source: "Census 2021 (StatsWales: usual resident population by age and local authority)",
         year: 2021,
       })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { catalogues, translate } from "#app/utils/i18n.ts";
+import { catalogues, formatDate, formatDateTime, translate } from "#app/utils/i18n.ts";
 
 const placeholders = (message: unknown) =>
   [...new Set([...JSON.stringify(message).matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort();
@@ -31,5 +31,15 @@ describe("the message catalogue", () => {
     expect(translate("en", "coverage.noReturn", { count: 1 })).toBe("1 did not reply");
     expect(translate("en", "coverage.comparable", { count: 0 })).toBe("No authority gave a comparable figure");
     expect(translate("cy", "coverage.sentence", { total: "1,234", comparable: 12, expected: 22 })).toContain("12 o'r 22 awdurdod");
+    expect(translate("cy", "home.daysLeft", { count: 2 })).toBe("2 ddiwrnod ar ôl");
+    expect(translate("cy", "home.daysLeft", { count: 3 })).toBe("3 diwrnod ar ôl");
+  });
+
+  it("writes dates in Welsh without the browser's locale data, the same on server and browser", () => {
+    expect(formatDate("cy", "2022-12-31")).toBe("31 Rhagfyr 2022");
+    expect(formatDate("en", "2022-12-31")).toBe("31 December 2022");
+    // Summer time: 23:30 UTC is 00:30 the next day in Wales.
+    expect(formatDateTime("cy", new Date("2023-07-16T23:30:00Z"))).toBe("17 Gorffennaf 2023 am 00:30");
+    expect(formatDateTime("en", new Date("2023-02-16T12:00:00Z"))).toBe("16 February 2023 at 12:00");
   });
 });

@@ -4,7 +4,7 @@
  * drafts, and amendments still in progress, never reach a total.
  */
 import { sql } from "kysely";
-import type { ValueState } from "#db/types.ts";
+import type { Role, ValueState } from "#db/types.ts";
 import type { Executor } from "./audit.server.ts";
 
 export interface Coverage {
@@ -88,8 +88,37 @@ export interface AuthorityCell {
   rate: number | null;
 }
 
-export async function authorityCells(db: Executor, collectionId: number): Promise<AuthorityCell[]> {
-  return submittedCells(db, collectionId)
+/**
+ * Whose figures a reader may see in a collection. Coordinators and analysts see every authority's;
+ * an officer sees their own, and other authorities' accepted figures only once the collection is
+ * closed and the coordinator has let officers compare.
+ */
+export interface Reader {
+  role: Role;
+  authorityCode: string | null;
+}
+
+export function officersMayCompare(collection: { status: string; officers_may_compare: boolean }) {
+  return collection.status === "closed" && collection.officers_may_compare;
+}
+
+export function seesEveryAuthority(reader: Reader) {
+  return reader.role !== "officer";
+}
+
+export async function authorityCells(
+  db: Executor,
+  collection: { id: number; status: string; officers_may_compare: boolean },
+  reader: Reader,
+): Promise<AuthorityCell[]> {
+  return submittedCells(db, collection.id)
+    .$if(!seesEveryAuthority(reader), (qb) =>
+      qb.where((eb) =>
+        officersMayCompare(collection)
+          ? eb.or([eb("a.code", "=", reader.authorityCode ?? ""), eb("r.status", "=", "accepted")])
+          : eb("a.code", "=", reader.authorityCode ?? ""),
+      ),
+    )
     .innerJoin("collection as c", "c.id", "ci.collection_id")
     .leftJoin("denominator_value as d", (join) =>
       join.onRef("d.denominator_code", "=", "c.denominator_code").onRef("d.authority_code", "=", "a.code"),
@@ -207,4 +236,169 @@ export async function reasonGroups(db: Executor, collectionId: number): Promise<
     .orderBy(sql`min(btrim(v.reason))`)
     .execute();
   return rows;
+}
+
+/** Each authority's latest submitted value of each item in an earlier round, for "last round" columns. */
+export async function previousCells(db: Executor, { collectionId, referenceDate }: { collectionId: number; referenceDate: string }) {
+  const rows = await db
+    .selectFrom("return as r")
+    .innerJoin("collection as c", "c.id", "r.collection_id")
+    .innerJoin("return_version_value as v", (join) =>
+      join.onRef("v.return_id", "=", "r.id").onRef("v.version", "=", "r.submitted_version"),
+    )
+    .innerJoin("collection_item as ci", (join) => join.onRef("ci.item_code", "=", "v.item_code").on("ci.collection_id", "=", collectionId))
+    .distinctOn(["r.authority_code", "v.item_code"])
+    .select(["r.authority_code as authorityCode", "v.item_code as itemCode", "v.state", "v.number", "v.is_comparable as comparable"])
+    .where("c.reference_date", "<", referenceDate)
+    .orderBy("r.authority_code")
+    .orderBy("v.item_code")
+    .orderBy("c.reference_date", "desc")
+    .execute();
+  return rows;
+}
+
+export interface TrendPoint extends Coverage {
+  collectionCode: string;
+  title_en: string;
+  title_cy: string;
+  referenceDate: string;
+  total: number | null;
+}
+
+/** An item across every published collection that asks for it: the Wales total of comparable values and its coverage. */
+export async function itemTrend(db: Executor, itemCode: string): Promise<TrendPoint[]> {
+  const rows = await db
+    .selectFrom("collection as c")
+    .innerJoin("collection_item as ci", (join) => join.onRef("ci.collection_id", "=", "c.id").on("ci.item_code", "=", itemCode))
+    .innerJoin("authority as a", (join) => join.onTrue())
+    .leftJoin("return as r", (join) =>
+      join.onRef("r.collection_id", "=", "c.id").onRef("r.authority_code", "=", "a.code").on("r.submitted_version", "is not", null),
+    )
+    .leftJoin("return_version_value as v", (join) =>
+      join.onRef("v.return_id", "=", "r.id").onRef("v.version", "=", "r.submitted_version").on("v.item_code", "=", itemCode),
+    )
+    .select((eb) => [
+      "c.code as collectionCode",
+      "c.title_en",
+      "c.title_cy",
+      "c.reference_date as referenceDate",
+      sql<number | null>`sum(v.number) filter (where v.is_comparable)`.as("total"),
+      eb.fn.countAll<number>().as("expected"),
+      sql<number>`count(*) filter (where v.is_comparable)`.as("comparable"),
+      sql<number>`count(*) filter (where v.state = 'reported' and not v.is_comparable)`.as("nonComparable"),
+      sql<number>`count(*) filter (where v.state = 'not_collected')`.as("notCollected"),
+      sql<number>`count(*) filter (where v.state = 'unknown')`.as("unknown"),
+      sql<number>`count(*) filter (where v.state = 'not_applicable')`.as("notApplicable"),
+      sql<number>`count(*) filter (where r.id is not null and v.state is null)`.as("notAnswered"),
+      sql<number>`count(*) filter (where r.id is null)`.as("noReturn"),
+    ])
+    .where("c.status", "<>", "draft")
+    .groupBy(["c.id", "c.code", "c.title_en", "c.title_cy", "c.reference_date"])
+    .orderBy("c.reference_date")
+    .execute();
+  return rows.map((r) => ({ ...r, total: r.total === null ? null : Number(r.total) }));
+}
+
+/** Every authority's submitted value of an item in every published collection, for per-authority trends. */
+export async function itemHistory(db: Executor, itemCode: string) {
+  return db
+    .selectFrom("return as r")
+    .innerJoin("collection as c", "c.id", "r.collection_id")
+    .innerJoin("return_version_value as v", (join) =>
+      join.onRef("v.return_id", "=", "r.id").onRef("v.version", "=", "r.submitted_version").on("v.item_code", "=", itemCode),
+    )
+    .select(["r.authority_code as authorityCode", "c.code as collectionCode", "v.state", "v.number", "v.is_comparable as comparable"])
+    .where("c.status", "<>", "draft")
+    .orderBy("c.reference_date")
+    .execute();
+}
+
+export async function denominatorInfo(db: Executor, code: string | null) {
+  if (!code) return null;
+  return (await db.selectFrom("denominator").selectAll().where("code", "=", code).executeTakeFirst()) ?? null;
+}
+
+/** One row of the tidy table: an authority's latest submitted value of one item, blank where there is none. */
+export interface TidyCell {
+  collectionId: number;
+  collectionCode: string;
+  referenceDate: string;
+  authorityCode: string;
+  authorityNameEn: string;
+  authorityNameCy: string;
+  regionEn: string;
+  regionCy: string;
+  itemCode: string;
+  position: number;
+  state: ValueState | null;
+  number: number | null;
+  comparable: boolean;
+  ageFrom: number | null;
+  ageTo: number | null;
+  referenceDateUsed: string | null;
+  countingNote: string | null;
+  caveat: string | null;
+  reason: string | null;
+  returnStatus: string | null;
+  submittedVersion: number | null;
+  submittedAt: Date | null;
+}
+
+/** Where the previous page of tidyCellsPage ended. */
+export type TidyCursor = Pick<TidyCell, "collectionId" | "authorityCode" | "position">;
+
+/**
+ * A page of the tidy table: authority x item of every published collection (or of one), ordered by
+ * collection, authority and item position, read by keyset after `after`, so that an export of
+ * every round reads the database in pages of constant size however long the history grows.
+ */
+export async function tidyCellsPage(
+  db: Executor,
+  { collectionId, after, limit }: { collectionId?: number; after?: TidyCursor | null; limit: number },
+): Promise<TidyCell[]> {
+  const rows = await db
+    .selectFrom("collection as c")
+    .innerJoin("collection_item as ci", "ci.collection_id", "c.id")
+    .innerJoin("authority as a", (join) => join.onTrue())
+    .innerJoin("region as g", "g.code", "a.region_code")
+    .leftJoin("return as r", (join) =>
+      join.onRef("r.collection_id", "=", "c.id").onRef("r.authority_code", "=", "a.code").on("r.submitted_version", "is not", null),
+    )
+    .leftJoin("return_version as rv", (join) => join.onRef("rv.return_id", "=", "r.id").onRef("rv.version", "=", "r.submitted_version"))
+    .leftJoin("return_version_value as v", (join) =>
+      join.onRef("v.return_id", "=", "r.id").onRef("v.version", "=", "r.submitted_version").onRef("v.item_code", "=", "ci.item_code"),
+    )
+    .select([
+      "c.id as collectionId",
+      "c.code as collectionCode",
+      "c.reference_date as referenceDate",
+      "a.code as authorityCode",
+      "a.name_en as authorityNameEn",
+      "a.name_cy as authorityNameCy",
+      "g.name_en as regionEn",
+      "g.name_cy as regionCy",
+      "ci.item_code as itemCode",
+      "ci.position",
+      "v.state",
+      "v.number",
+      sql<boolean>`coalesce(v.is_comparable, false)`.as("comparable"),
+      "v.age_from as ageFrom",
+      "v.age_to as ageTo",
+      "v.reference_date_used as referenceDateUsed",
+      "v.counting_note as countingNote",
+      "v.caveat",
+      "v.reason",
+      "r.status as returnStatus",
+      "r.submitted_version as submittedVersion",
+      "rv.submitted_at as submittedAt",
+    ])
+    .where("c.status", "<>", "draft")
+    .$if(collectionId !== undefined, (qb) => qb.where("c.id", "=", collectionId!))
+    .$if(Boolean(after), (qb) => qb.where(sql<boolean>`(c.id, a.code, ci.position) > (${after!.collectionId}, ${after!.authorityCode}, ${after!.position})`))
+    .orderBy("c.id")
+    .orderBy("a.code")
+    .orderBy("ci.position")
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ ...r, submittedAt: r.submittedAt === null ? null : new Date(r.submittedAt) }));
 }

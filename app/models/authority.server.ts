@@ -13,6 +13,8 @@ export async function listAuthorities(db: Executor) {
 export type AuthoritySummary = Awaited<ReturnType<typeof listAuthorities>>[number];
 
 export async function findAuthority(db: Executor, code: string) {
+  // Only a code of the form the database allows can exist; anything else (a NUL byte in an address) is not looked up.
+  if (!/^W06[0-9]{6}$/.test(code)) return undefined;
   return db
     .selectFrom("authority as a")
     .innerJoin("region as r", "r.code", "a.region_code")

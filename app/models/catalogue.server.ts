@@ -4,7 +4,9 @@ import type { DataItemDraft } from "#app/schema/data-item.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
 
 /** The English and Welsh labels of some catalogue items, by code. */
-export async function itemLabels(db: Executor, codes: string[]) {
+export async function itemLabels(db: Executor, wanted: string[]) {
+  // Only codes of the form the database allows can exist; anything else (a NUL byte in an address) is not looked up.
+  const codes = wanted.filter((code) => /^[a-z0-9]+(_[a-z0-9]+)*$/.test(code) && code.length <= 200);
   if (codes.length === 0) return {};
   const rows = await db.selectFrom("data_item").select(["code", "label_en", "label_cy"]).where("code", "in", codes).execute();
   return Object.fromEntries(rows.map((r) => [r.code, { label_en: r.label_en, label_cy: r.label_cy }]));

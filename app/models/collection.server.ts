@@ -17,6 +17,8 @@ export async function listCollections(db: Executor) {
 }
 
 export async function getCollection(db: Executor, code: string) {
+  // Only a code of the form the database allows can exist; anything else (a NUL byte in an address) is not looked up.
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(code) || code.length > 200) return null;
   const collection = await db.selectFrom("collection").selectAll().where("code", "=", code).executeTakeFirst();
   if (!collection) return null;
   const items = await db
@@ -180,5 +182,20 @@ export async function changeCollectionStatus(
       after: { status: to },
     });
     return { ok: true as const };
+  });
+}
+
+/** Whether officers may see other authorities' accepted figures once the collection has closed. */
+export async function setOfficersMayCompare(db: Kysely<Database>, collection: CollectionWithItems, allowed: boolean, actorUserId: number) {
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable("collection").set({ officers_may_compare: allowed }).where("id", "=", collection.id).execute();
+    await recordAudit(trx, {
+      actorUserId,
+      action: "collection.officers_may_compare",
+      entity: "collection",
+      entityKey: collection.id,
+      before: { officers_may_compare: collection.officers_may_compare },
+      after: { officers_may_compare: allowed },
+    });
   });
 }

@@ -2,7 +2,7 @@
  * An authority's return to a collection. Every function takes the authority as part of its scope
  * and filters by it in SQL: a caller cannot reach another authority's return through this module.
  */
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import type { Database, Role, ValueState } from "#db/types.ts";
 import {
   BLANK_VALUE,
@@ -12,6 +12,7 @@ import {
   type CleanValue,
   type Problem,
   type QueryFinding,
+  type RawValue,
 } from "#app/schema/return-values.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
 import { returnDefinition, type CollectionWithItems } from "./collection.server.ts";
@@ -42,6 +43,15 @@ export function scopeForUser(
 ): ReturnScope | null {
   if (user.role === "officer" && user.authorityCode !== authorityCode) return null;
   return { collection, authorityCode };
+}
+
+/**
+ * Whether a number can be a row's lock version or id as the database stores them (a non-negative
+ * 32-bit integer). A form can send anything ("abc", 1e99, 1.5); a number that cannot be one never
+ * matches, so it is answered as a conflict or as not found, never sent to the database to fail.
+ */
+export function isStoredInteger(n: number) {
+  return Number.isSafeInteger(n) && n >= 0 && n <= 2_147_483_647;
 }
 
 /** Only the authority's own officers change its return (and the portal itself, for seeds and imports). */
@@ -179,51 +189,59 @@ interface Change {
  * Saves values to the draft in one transaction, if nobody else saved since `basedOn` (the
  * lock version the person's form was built from; 0 when there was no return yet).
  */
-export async function saveValues(
-  db: Kysely<Database>,
+export async function saveValues(db: Kysely<Database>, scope: ReturnScope, change: SaveChange): Promise<SaveResult> {
+  return db.transaction().execute((trx) => saveValuesIn(trx, scope, change));
+}
+
+export type SaveChange = Change & { basedOn: number; values: Record<string, CleanValue>; reason?: string | null };
+
+/** saveValues inside the caller's transaction, for a change that spans several returns (a bulk import). */
+export async function saveValuesIn(
+  trx: Transaction<Database>,
   scope: ReturnScope,
-  { basedOn, values, actor, now = new Date(), reason = null }: Change & { basedOn: number; values: Record<string, CleanValue>; reason?: string | null },
+  { basedOn, values, actor, now = new Date(), reason = null }: SaveChange,
 ): Promise<SaveResult> {
   assertMayChange(scope, actor);
   if (scope.collection.status !== "open") return { ok: false, reason: "collectionNotOpen" };
-  return db.transaction().execute(async (trx) => {
-    const claimed = await claimReturn(trx, scope, basedOn, now);
-    if (!claimed.ok) return claimed;
-    const current = await workingValues(trx, scope);
-    const changed: string[] = [];
-    for (const [itemCode, value] of Object.entries(values)) {
-      const before = current[itemCode];
-      if (!before) throw new Error(`Item ${itemCode} is not part of ${scope.collection.code}`);
-      if (sameValue(before, value)) continue;
-      changed.push(itemCode);
-      if (isBlank(value)) {
-        await trx.deleteFrom("value").where("return_id", "=", claimed.returnId).where("item_code", "=", itemCode).execute();
-      } else {
-        const row = { ...toColumns(value), updated_at: now, updated_by: actor.userId };
-        await trx
-          .insertInto("value")
-          .values({ return_id: claimed.returnId, collection_id: scope.collection.id, item_code: itemCode, ...row })
-          .onConflict((oc) => oc.columns(["return_id", "item_code"]).doUpdateSet(row))
-          .execute();
-      }
-      await recordAudit(trx, {
-        actorUserId: actor.userId,
-        action: "value.change",
-        entity: "value",
-        entityKey: `${claimed.returnId}:${itemCode}`,
-        authorityCode: scope.authorityCode,
-        before: isBlank(before) ? null : toColumns(before),
-        after: isBlank(value) ? null : toColumns(value),
-        reason,
-        at: now,
-      });
+  const claimed = await claimReturn(trx, scope, basedOn, now);
+  if (!claimed.ok) return claimed;
+  const current = await workingValues(trx, scope);
+  const changed: string[] = [];
+  for (const [itemCode, value] of Object.entries(values)) {
+    const before = current[itemCode];
+    if (!before) throw new Error(`Item ${itemCode} is not part of ${scope.collection.code}`);
+    if (sameValue(before, value)) continue;
+    changed.push(itemCode);
+    if (isBlank(value)) {
+      await trx.deleteFrom("value").where("return_id", "=", claimed.returnId).where("item_code", "=", itemCode).execute();
+    } else {
+      const row = { ...toColumns(value), updated_at: now, updated_by: actor.userId };
+      await trx
+        .insertInto("value")
+        .values({ return_id: claimed.returnId, collection_id: scope.collection.id, item_code: itemCode, ...row })
+        .onConflict((oc) => oc.columns(["return_id", "item_code"]).doUpdateSet(row))
+        .execute();
     }
-    return { ok: true, lockVersion: claimed.lockVersion, changed };
-  });
+    await recordAudit(trx, {
+      actorUserId: actor.userId,
+      action: "value.change",
+      entity: "value",
+      entityKey: `${claimed.returnId}:${itemCode}`,
+      authorityCode: scope.authorityCode,
+      before: isBlank(before) ? null : toColumns(before),
+      after: isBlank(value) ? null : toColumns(value),
+      reason,
+      at: now,
+    });
+  }
+  return { ok: true, lockVersion: claimed.lockVersion, changed };
 }
 
 /** Takes the return for this change: creates it on the first save, or bumps its lock version. */
 async function claimReturn(trx: Executor, scope: ReturnScope, basedOn: number, now: Date) {
+  if (!isStoredInteger(basedOn)) {
+    return { ok: false as const, reason: "conflict" as const, lockVersion: (await findReturn(trx, scope))?.lock_version ?? 0 };
+  }
   if (basedOn === 0) {
     const created = await trx
       .insertInto("return")
@@ -251,6 +269,21 @@ async function claimReturn(trx: Executor, scope: ReturnScope, basedOn: number, n
   return { ok: false as const, reason: "conflict" as const, lockVersion: existing?.lock_version ?? 0 };
 }
 
+/** A saved value as the shared schema reads input, to check it again. */
+export function rawValue(v: CleanValue): RawValue {
+  return {
+    state: v.state ?? undefined,
+    number: v.number ?? undefined,
+    reason: v.reason ?? undefined,
+    ageFrom: v.ageFrom ?? undefined,
+    ageTo: v.ageTo ?? undefined,
+    referenceDate: v.referenceDateUsed ?? undefined,
+    countingNote: v.countingNote ?? undefined,
+    caveat: v.caveat ?? undefined,
+    queryExplanation: v.queryExplanation ?? undefined,
+  };
+}
+
 export interface SubmissionCheck {
   problems: Problem[];
   queries: QueryFinding[];
@@ -260,22 +293,7 @@ export interface SubmissionCheck {
 export async function checkForSubmission(db: Executor, scope: ReturnScope, today: string): Promise<SubmissionCheck> {
   const definition = returnDefinition(scope.collection);
   const values = await workingValues(db, scope);
-  const raw = Object.fromEntries(
-    Object.entries(values).map(([code, v]) => [
-      code,
-      {
-        state: v.state ?? undefined,
-        number: v.number ?? undefined,
-        reason: v.reason ?? undefined,
-        ageFrom: v.ageFrom ?? undefined,
-        ageTo: v.ageTo ?? undefined,
-        referenceDate: v.referenceDateUsed ?? undefined,
-        countingNote: v.countingNote ?? undefined,
-        caveat: v.caveat ?? undefined,
-        queryExplanation: v.queryExplanation ?? undefined,
-      },
-    ]),
-  );
+  const raw = Object.fromEntries(Object.entries(values).map(([code, v]) => [code, rawValue(v)]));
   const result = validateReturn(definition, raw, { mode: "submit", today });
   const queries = findQueries(definition, values, await queryContext(db, scope));
   const problems = result.ok ? unexplainedQueries(queries, values) : result.problems;
@@ -289,84 +307,85 @@ export type SubmitResult =
   | { ok: false; reason: "collectionNotOpen" }
   | { ok: false; reason: "problems"; problems: Problem[] };
 
-export async function submitReturn(
-  db: Kysely<Database>,
+export type SubmitChange = Change & { basedOn: number; signedOffName: string; signedOffRole: string; today: string };
+
+export async function submitReturn(db: Kysely<Database>, scope: ReturnScope, change: SubmitChange): Promise<SubmitResult> {
+  return db
+    .transaction()
+    .execute((trx) => submitReturnIn(trx, scope, change))
+    .catch((error: unknown) => {
+      if (error instanceof SubmissionRefused) return { ok: false as const, reason: "problems" as const, problems: error.problems };
+      throw error;
+    });
+}
+
+/**
+ * submitReturn inside the caller's transaction. A return with problems throws SubmissionRefused,
+ * so that nothing of the transaction sticks, not even the lock version bump.
+ */
+export async function submitReturnIn(
+  trx: Transaction<Database>,
   scope: ReturnScope,
-  {
-    basedOn,
-    signedOffName,
-    signedOffRole,
-    actor,
-    today,
-    now = new Date(),
-  }: Change & { basedOn: number; signedOffName: string; signedOffRole: string; today: string },
+  { basedOn, signedOffName, signedOffRole, actor, today, now = new Date() }: SubmitChange,
 ): Promise<SubmitResult> {
   assertMayChange(scope, actor);
   if (scope.collection.status !== "open") return { ok: false, reason: "collectionNotOpen" };
-  return db.transaction().execute(async (trx) => {
-    const claimed = await claimReturn(trx, scope, basedOn, now);
-    if (!claimed.ok) return claimed;
-    const check = await checkForSubmission(trx, scope, today);
-    if (check.problems.length > 0) {
-      // Nothing of this attempt may stick, not even the lock version bump.
-      throw new SubmissionRefused(check.problems);
-    }
-    const ret = (await findReturn(trx, scope))!;
-    const version = (ret.submitted_version ?? 0) + 1;
-    await trx
-      .insertInto("return_version")
-      .values({
-        return_id: ret.id,
-        version,
-        submitted_at: now,
-        submitted_by: actor.userId,
-        signed_off_name: signedOffName,
-        signed_off_role: signedOffRole,
-        amendment_reason: ret.amendment_reason,
-      })
-      .execute();
-    await trx
-      .insertInto("return_version_value")
-      .columns(["return_id", "version", ...VALUE_COLUMNS])
-      .expression((eb) =>
-        eb
-          .selectFrom("value")
-          .select((s) => [s.val(ret.id).as("return_id"), s.val(version).as("version"), ...VALUE_COLUMNS])
-          .where("return_id", "=", ret.id),
-      )
-      .execute();
-    // Queries the coordinator left open still stand over the new version.
-    const open = await trx
-      .selectFrom("value_query")
-      .select((eb) => eb.fn.countAll<number>().as("n"))
-      .where("return_id", "=", ret.id)
-      .where("status", "=", "open")
-      .executeTakeFirstOrThrow();
-    const status = Number(open.n) > 0 ? "queried" : "submitted";
-    await trx
-      .updateTable("return")
-      .set({ status, submitted_version: version, amendment_reason: null, updated_at: now })
-      .where("id", "=", ret.id)
-      .execute();
-    await recordAudit(trx, {
-      actorUserId: actor.userId,
-      action: "return.submit",
-      entity: "return",
-      entityKey: ret.id,
-      authorityCode: scope.authorityCode,
-      before: { status: ret.status, submitted_version: ret.submitted_version },
-      after: { status, submitted_version: version, signed_off_name: signedOffName, signed_off_role: signedOffRole },
-      reason: ret.amendment_reason,
-      at: now,
-    });
-    return { ok: true as const, version };
-  }).catch((error: unknown) => {
-    if (error instanceof SubmissionRefused) return { ok: false as const, reason: "problems" as const, problems: error.problems };
-    throw error;
+  const claimed = await claimReturn(trx, scope, basedOn, now);
+  if (!claimed.ok) return claimed;
+  const check = await checkForSubmission(trx, scope, today);
+  if (check.problems.length > 0) throw new SubmissionRefused(check.problems);
+  const ret = (await findReturn(trx, scope))!;
+  const version = (ret.submitted_version ?? 0) + 1;
+  await trx
+    .insertInto("return_version")
+    .values({
+      return_id: ret.id,
+      version,
+      submitted_at: now,
+      submitted_by: actor.userId,
+      signed_off_name: signedOffName,
+      signed_off_role: signedOffRole,
+      amendment_reason: ret.amendment_reason,
+    })
+    .execute();
+  await trx
+    .insertInto("return_version_value")
+    .columns(["return_id", "version", ...VALUE_COLUMNS])
+    .expression((eb) =>
+      eb
+        .selectFrom("value")
+        .select((s) => [s.val(ret.id).as("return_id"), s.val(version).as("version"), ...VALUE_COLUMNS])
+        .where("return_id", "=", ret.id),
+    )
+    .execute();
+  // Queries the coordinator left open still stand over the new version.
+  const open = await trx
+    .selectFrom("value_query")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("return_id", "=", ret.id)
+    .where("status", "=", "open")
+    .executeTakeFirstOrThrow();
+  const status = Number(open.n) > 0 ? "queried" : "submitted";
+  await trx
+    .updateTable("return")
+    .set({ status, submitted_version: version, amendment_reason: null, updated_at: now })
+    .where("id", "=", ret.id)
+    .execute();
+  await recordAudit(trx, {
+    actorUserId: actor.userId,
+    action: "return.submit",
+    entity: "return",
+    entityKey: ret.id,
+    authorityCode: scope.authorityCode,
+    before: { status: ret.status, submitted_version: ret.submitted_version },
+    after: { status, submitted_version: version, signed_off_name: signedOffName, signed_off_role: signedOffRole },
+    reason: ret.amendment_reason,
+    at: now,
   });
+  return { ok: true as const, version };
 }
 
-class SubmissionRefused extends Error {
+export class SubmissionRefused extends Error {
   constructor(readonly problems: Problem[]) {
     super("Submission refused");
   }
@@ -392,6 +411,7 @@ export async function amendReturn(
   return db.transaction().execute(async (trx) => {
     const current = await findReturn(trx, scope);
     if (!current || current.status === "draft") return { ok: false as const, reason: "notSubmitted" as const };
+    if (!isStoredInteger(basedOn)) return { ok: false as const, reason: "conflict" as const, lockVersion: current.lock_version };
     const reopened = await trx
       .updateTable("return")
       .set((eb) => ({ status: "draft", amendment_reason: reason, lock_version: eb("lock_version", "+", 1), updated_at: now }))

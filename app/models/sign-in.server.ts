@@ -59,7 +59,9 @@ export async function signIn(
     sleep?: (ms: number) => Promise<void>;
   },
 ): Promise<SignInResult> {
-  const email = typedEmail.trim().toLowerCase();
+  // No address is longer than 254 characters (RFC 5321). Anything longer is still counted and
+  // recorded as a failure, by its first 254: an indexed column cannot hold a megabyte.
+  const email = typedEmail.trim().toLowerCase().slice(0, 254);
   const failures = await recentFailures(db, email, address, now);
   if (failures.forEmail >= THROTTLE.refuseAfterForEmail || failures.forAddress >= THROTTLE.refuseAfterForAddress) {
     return { ok: false, reason: "throttled", retryAfterMinutes: THROTTLE.windowMinutes };

@@ -5,7 +5,7 @@
 import type { Kysely } from "kysely";
 import type { Database } from "#db/types.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
-import { findReturn, type Actor, type ReturnScope } from "./return.server.ts";
+import { findReturn, isStoredInteger, type Actor, type ReturnScope } from "./return.server.ts";
 
 export const MESSAGE_LIMIT = 2000;
 
@@ -100,6 +100,7 @@ export async function raiseQuery(
 }
 
 async function findQuery(db: Executor, scope: ReturnScope, queryId: number) {
+  if (!isStoredInteger(queryId)) return undefined;
   return db
     .selectFrom("value_query as q")
     .innerJoin("return as r", "r.id", "q.return_id")
@@ -193,6 +194,7 @@ export async function acceptReturn(
     const ret = await findReturn(trx, scope);
     if (!ret || ret.status === "draft" || ret.status === "accepted") return { ok: false as const, reason: "notSubmitted" as const };
     if ((await openQueryCount(trx, ret.id)) > 0) return { ok: false as const, reason: "openQueries" as const };
+    if (!isStoredInteger(basedOn)) return { ok: false as const, reason: "conflict" as const };
     const accepted = await trx
       .updateTable("return")
       .set((eb) => ({

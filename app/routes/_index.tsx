@@ -118,6 +118,7 @@ export default function Home() {
         {closed.length === 0 ? (
           <p className="govuk-body">{t("home.officer.noneClosed")}</p>
         ) : (
+          <div className="app-table-wrapper">
           <table className="govuk-table">
             <caption className="govuk-table__caption govuk-visually-hidden">{t("home.officer.closed")}</caption>
             <thead className="govuk-table__head">
@@ -145,6 +146,7 @@ export default function Home() {
               ))}
             </tbody>
           </table>
+          </div>
         )}
       </>
     );
@@ -161,6 +163,7 @@ export default function Home() {
       {data.collections.length === 0 ? (
         <p className="govuk-body">{t("home.none")}</p>
       ) : (
+        <div className="app-table-wrapper">
         <table className="govuk-table">
           <caption className="govuk-table__caption govuk-visually-hidden">{t("home.table.caption")}</caption>
           <thead className="govuk-table__head">
@@ -201,6 +204,7 @@ export default function Home() {
             ))}
           </tbody>
         </table>
+        </div>
       )}
     </>
   );

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { authorityCells, coverageTotals } from "#app/models/aggregation.server.ts";
+import { authorityCells, coverageTotals, seesEveryAuthority } from "#app/models/aggregation.server.ts";
 import { listAuthorities } from "#app/models/authority.server.ts";
 import { getCollection } from "#app/models/collection.server.ts";
 import { coverageParts, isFullCoverage } from "#app/utils/coverage.ts";
@@ -21,22 +21,25 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!collection || collection.status === "draft") throw new Response("Not found", { status: 404 });
   const [totals, cells, authorities] = await Promise.all([
     coverageTotals(db, collection.id),
-    authorityCells(db, collection.id),
+    authorityCells(db, collection, user),
     listAuthorities(db),
   ]);
-  // Until the coordinator opens a closed round for comparison, an officer sees only their own authority's figures.
-  const visible = (code: string) => user.role !== "officer" || code === user.authorityCode;
+  const shown = new Set(cells.map((c) => c.authorityCode));
   return {
     isCoordinator: user.role === "coordinator",
+    mayExport: user.role === "coordinator" || user.role === "analyst",
+    seesGaps: seesEveryAuthority(user),
     collection,
     walesTotals: totals.filter((row) => row.regionCode === null),
-    cells: cells.filter((c) => visible(c.authorityCode)),
-    authorities: authorities.filter((a) => visible(a.code)),
+    regionTotals: totals.filter((row) => row.regionCode !== null),
+    regions: [...new Map(authorities.map((a) => [a.region_code, { code: a.region_code, name_en: a.region_en, name_cy: a.region_cy }])).values()],
+    cells,
+    authorities: authorities.filter((a) => shown.has(a.code)),
   };
 }
 
 export default function CollectionPage() {
-  const { isCoordinator, collection, walesTotals, cells, authorities } = useLoaderData<typeof loader>();
+  const { isCoordinator, seesGaps, collection, walesTotals, regionTotals, regions, cells, authorities } = useLoaderData<typeof loader>();
   const t = useTranslation();
   const cell = new Map(cells.map((c) => [`${c.authorityCode}:${c.itemCode}`, c]));
   return (
@@ -45,13 +48,22 @@ export default function CollectionPage() {
         {t("collection.field.referenceDate")} {formatDate(t.lang, collection.reference_date)}
       </span>
       <h1 className="govuk-heading-l">{pick(t.lang, collection, "title")}</h1>
-      {isCoordinator ? (
-        <p className="govuk-body">
-          <Link className="govuk-link" to={`/collections/${collection.code}/board`}>
-            {t("board.link")}
-          </Link>
-        </p>
-      ) : null}
+      <ul className="govuk-list">
+        {seesGaps ? (
+          <li>
+            <Link className="govuk-link" to={`/collections/${collection.code}/gaps`}>
+              {t("gaps.link")}
+            </Link>
+          </li>
+        ) : null}
+        {isCoordinator ? (
+          <li>
+            <Link className="govuk-link" to={`/collections/${collection.code}/board`}>
+              {t("board.link")}
+            </Link>
+          </li>
+        ) : null}
+      </ul>
       <dl className="govuk-summary-list">
         <div className="govuk-summary-list__row">
           <dt className="govuk-summary-list__key">{t("collection.field.status")}</dt>
@@ -74,6 +86,20 @@ export default function CollectionPage() {
           <div key={item.code} className="govuk-summary-card" id={`total-${item.code}`}>
             <div className="govuk-summary-card__title-wrapper">
               <h3 className="govuk-summary-card__title">{pick(t.lang, item, "label")}</h3>
+              <ul className="govuk-summary-card__actions">
+                <li className="govuk-summary-card__action">
+                  <Link className="govuk-link" to={`/collections/${collection.code}/items/${item.code}`}>
+                    {t("item.link")}
+                    <span className="govuk-visually-hidden"> {pick(t.lang, item, "label")}</span>
+                  </Link>
+                </li>
+                <li className="govuk-summary-card__action">
+                  <Link className="govuk-link" to={`/items/${item.code}`}>
+                    {t("trend.link")}
+                    <span className="govuk-visually-hidden"> {pick(t.lang, item, "label")}</span>
+                  </Link>
+                </li>
+              </ul>
             </div>
             <div className="govuk-summary-card__content">
               <p className="govuk-body govuk-!-font-weight-bold">
@@ -101,6 +127,43 @@ export default function CollectionPage() {
           </div>
         );
       })}
+
+      <h2 className="govuk-heading-m">{t("collection.regions.title")}</h2>
+      <div className="app-table-wrapper">
+        <table className="govuk-table">
+          <caption className="govuk-table__caption govuk-visually-hidden">{t("collection.regions.caption")}</caption>
+          <thead className="govuk-table__head">
+            <tr className="govuk-table__row">
+              <th scope="col" className="govuk-table__header">{t("collection.authorities.region")}</th>
+              {collection.items.map((item) => (
+                <th key={item.code} scope="col" className="govuk-table__header">
+                  {pick(t.lang, item, "label")}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody className="govuk-table__body">
+            {regions.map((region) => (
+              <tr key={region.code} className="govuk-table__row">
+                <th scope="row" className="govuk-table__header">{pick(t.lang, region, "name")}</th>
+                {collection.items.map((item) => {
+                  const total = regionTotals.find((r) => r.itemCode === item.code && r.regionCode === region.code)!;
+                  return (
+                    <td key={item.code} className="govuk-table__cell">
+                      <span className="govuk-!-font-weight-bold">
+                        {total.total === null ? t("collection.regions.noTotal") : formatNumber(t.lang, total.total)}
+                      </span>
+                      <span className="govuk-body-s govuk-!-display-block govuk-!-margin-bottom-0">
+                        {t("collection.regions.coverage", { comparable: total.comparable, expected: total.expected })}
+                      </span>
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
 
       <h2 className="govuk-heading-m">{t("collection.authorities.title")}</h2>
       <div className="app-table-wrapper">
@@ -148,6 +211,55 @@ export default function CollectionPage() {
           </tbody>
         </table>
       </div>
+      <Downloads />
+    </>
+  );
+}
+
+/** The exports of this collection, and the bulk import, for those who may take the figures away. */
+function Downloads() {
+  const { mayExport, isCoordinator, collection } = useLoaderData<typeof loader>();
+  const t = useTranslation();
+  if (!mayExport) return null;
+  const base = `/collections/${collection.code}`;
+  const otherLanguage = t.lang === "cy" ? "en" : "cy";
+  return (
+    <>
+      <h2 className="govuk-heading-m">{t("export.downloads.title")}</h2>
+      <ul className="govuk-list">
+        <li>
+          <a className="govuk-link" href={`${base}/export.xlsx`}>
+            {t("export.link.workbook")}
+          </a>
+        </li>
+        <li>
+          <a className="govuk-link" href={`${base}/export.xlsx?lang=${otherLanguage}`} hrefLang={otherLanguage}>
+            {t("export.link.workbookOtherLanguage")}
+          </a>
+        </li>
+        <li>
+          <a className="govuk-link" href={`${base}/export.xlsx?publish=1`}>
+            {t("export.link.publication")}
+          </a>
+        </li>
+        <li>
+          <a className="govuk-link" href={`${base}/values.csv`}>
+            {t("export.link.csv")}
+          </a>
+        </li>
+        <li>
+          <a className="govuk-link" href="/exports/all-collections.xlsx">
+            {t("export.link.all")}
+          </a>
+        </li>
+        {isCoordinator ? (
+          <li>
+            <Link className="govuk-link" to={`${base}/import`}>
+              {t("import.link")}
+            </Link>
+          </li>
+        ) : null}
+      </ul>
     </>
   );
 }

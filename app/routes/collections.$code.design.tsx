@@ -3,7 +3,7 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { CollectionForm } from "#app/components/collection-form.tsx";
 import { ErrorSummary, NotificationBanner } from "#app/components/govuk.tsx";
 import { listCatalogue } from "#app/models/catalogue.server.ts";
-import { changeCollectionStatus, getCollection, updateCollection } from "#app/models/collection.server.ts";
+import { changeCollectionStatus, getCollection, setOfficersMayCompare, updateCollection } from "#app/models/collection.server.ts";
 import { validateCollection, type CollectionField } from "#app/schema/collection-form.ts";
 import { notFound, requireCsrf, requireUser } from "#app/utils/auth.server.ts";
 import { collectionToInput, readCollectionForm } from "#app/utils/collection-form.server.ts";
@@ -48,6 +48,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     if (!result.ok) return refuseForm(context, { input: null, problems: {} as Problems, refusal: "design.refused.status" as MessageKey }, 409);
     throw redirect(`${here}?saved=${intent}`);
   }
+  if (intent === "compare") {
+    await setOfficersMayCompare(db, collection, field(form, "officersMayCompare") === "yes", user.id);
+    throw redirect(`${here}?saved=compare`);
+  }
   const catalogue = (await listCatalogue(db)).map((i) => i.code);
   const input = { ...readCollectionForm(form, catalogue), code: collection.code };
   const checked = validateCollection(input, catalogue);
@@ -74,7 +78,7 @@ export default function DesignCollection() {
       <ErrorSummary title={t("errorSummary.title")} errors={errors} />
       {saved && !actionData ? (
         <NotificationBanner title={t("banner.success")} success>
-          <p className="govuk-notification-banner__heading">{t(saved === "publish" ? "design.published" : saved === "close" ? "design.closed" : "design.saved")}</p>
+          <p className="govuk-notification-banner__heading">{t(saved === "publish" ? "design.published" : saved === "close" ? "design.closed" : saved === "compare" ? "design.compare.saved" : "design.saved")}</p>
         </NotificationBanner>
       ) : null}
       <span className="govuk-caption-l">{t("design.title")}</span>
@@ -116,6 +120,28 @@ export default function DesignCollection() {
           </button>
         </form>
       ) : null}
+      <form method="post" className="govuk-!-margin-bottom-6">
+        <input type="hidden" name={CSRF_FIELD} value={csrfToken} />
+        <div className="govuk-form-group">
+          <fieldset className="govuk-fieldset" aria-describedby="compare-hint">
+            <legend className="govuk-fieldset__legend govuk-fieldset__legend--m">{t("design.compare.title")}</legend>
+            <div id="compare-hint" className="govuk-hint">
+              {t("design.compare.hint")}
+            </div>
+            <div className="govuk-checkboxes govuk-checkboxes--small">
+              <div className="govuk-checkboxes__item">
+                <input className="govuk-checkboxes__input" id="officersMayCompare" name="officersMayCompare" type="checkbox" value="yes" defaultChecked={collection.officers_may_compare} />
+                <label className="govuk-label govuk-checkboxes__label" htmlFor="officersMayCompare">
+                  {t("design.compare.label")}
+                </label>
+              </div>
+            </div>
+          </fieldset>
+        </div>
+        <button type="submit" name="intent" value="compare" className="govuk-button govuk-button--secondary" data-module="govuk-button">
+          {t("design.compare.save")}
+        </button>
+      </form>
       <h2 className="govuk-heading-m" id="details">
         {t("design.details")}
       </h2>

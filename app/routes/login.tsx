@@ -7,7 +7,8 @@ import { anonymousCsrf, clientAddress, getCurrentUser, requireAnonymousCsrf, ses
 import { getDb } from "#app/utils/db.server.ts";
 import { CSRF_FIELD, field, readForm, refuseForm } from "#app/utils/forms.ts";
 import type { MessageKey } from "#app/utils/i18n.ts";
-import { languageCookie, safeReturnPath } from "#app/utils/language.server.ts";
+import { languageCookie, languageOf, safeReturnPath } from "#app/utils/language.server.ts";
+import { setLanguage } from "#app/models/user.server.ts";
 import { pageTitle } from "#app/utils/meta.ts";
 import { useTranslation } from "#app/utils/use-translation.ts";
 
@@ -42,9 +43,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   // A new session id at every sign-in; whatever session this browser had before ends now.
   const previous = await getCurrentUser(request);
   if (previous) await revokeSession(db, previous);
+  // A language chosen on the sign-in page wins, and is kept with the account from now on.
+  const chosen = languageOf(request, { cookieOnly: true });
+  if (chosen && chosen !== result.user.language) await setLanguage(db, result.user.id, chosen);
   const headers = new Headers();
   headers.append("Set-Cookie", await sessionCookieHeader(result.token));
-  headers.append("Set-Cookie", languageCookie(result.user.language));
+  headers.append("Set-Cookie", languageCookie(chosen ?? result.user.language));
   throw redirect(returnTo, { headers });
 }
 

@@ -3,6 +3,7 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ErrorSummary, NotificationBanner, Textarea } from "#app/components/govuk.tsx";
 import { ReturnSummary } from "#app/components/return-summary.tsx";
 import { ValueFieldset } from "#app/components/value-fieldset.tsx";
+import { WorkbookUpload } from "#app/components/workbook-upload.tsx";
 import { previousValues } from "#app/models/aggregation.server.ts";
 import { returnDefinition } from "#app/models/collection.server.ts";
 import { findReturn, queryContext, saveValues, submittedValues, workingValues } from "#app/models/return.server.ts";
@@ -29,6 +30,7 @@ import { todayInWales } from "#app/utils/dates.ts";
 import { actorOf, loadReturnScope } from "#app/utils/return-page.server.ts";
 import { useTranslation } from "#app/utils/use-translation.ts";
 import { describeValue } from "#app/utils/values.ts";
+import { uploadLimitText } from "#app/utils/spreadsheet.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) =>
@@ -60,6 +62,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     lockVersion: ret?.lock_version ?? 0,
     editable,
     mayAmend: user.role === "officer" && collection.status === "open" && ret !== undefined && ret.status !== "draft",
+    mayDownloadTemplate: user.role === "officer" || isCoordinator,
     csrfToken: user.csrfToken,
     values,
     previous: Object.fromEntries(previous),
@@ -109,7 +112,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     if (user.role !== "officer") throw notFound();
     const basedOn = Number(field(form, "lockVersion"));
     const input = readFormValues(form, collection.items.map((i) => i.code));
-    if (!Number.isInteger(basedOn) || basedOn < 0) return refuse({ input });
+    // A lock version that cannot be one (a crafted form) is answered as the conflict it would meet.
+    if (!Number.isInteger(basedOn) || basedOn < 0) return refuse({ input, conflict: true }, 409);
     const checked = validateReturn(returnDefinition(collection), toRawReturn(input), { mode: "draft", today: todayInWales() });
     if (!checked.ok) return refuse({ problems: checked.problems, input });
     const saved = await saveValues(db, scope, { basedOn, values: checked.values, actor: actorOf(user) });
@@ -217,6 +221,13 @@ export default function ReturnForm() {
           </>
         ) : null}
       </p>
+      {data.mayDownloadTemplate && !data.editable ? (
+        <p className="govuk-body">
+          <a className="govuk-link" href={returnPath(collection.code, authority.code, "template.xlsx")}>
+            {t("upload.templateLink")}
+          </a>
+        </p>
+      ) : null}
 
       {data.editable ? (
         <form method="post" noValidate>
@@ -271,6 +282,27 @@ export default function ReturnForm() {
           ) : null}
         </>
       )}
+      {data.editable ? (
+        <section className="govuk-!-margin-bottom-8" aria-labelledby="upload-title">
+          <h2 className="govuk-heading-m" id="upload-title">
+            {t("upload.title")}
+          </h2>
+          <p className="govuk-body">{t("upload.lead")}</p>
+          <p className="govuk-body">
+            <a className="govuk-link" href={returnPath(collection.code, authority.code, "template.xlsx")}>
+              {t("upload.templateLink")}
+            </a>
+          </p>
+          <WorkbookUpload
+            action={returnPath(collection.code, authority.code, "upload")}
+            csrfToken={data.csrfToken}
+            label={t("upload.label")}
+            hint={t("upload.hint", { limit: uploadLimitText(t.lang) })}
+            errorPrefix={t("page.errorPrefix")}
+            submit={t("upload.submit")}
+          />
+        </section>
+      ) : null}
       <QueryThreads
         t={t}
         threads={data.threads}

@@ -11,11 +11,18 @@ export function field(form: FormData, name: string): string {
 
 /** A request body that is not a form at all gets a 400, never a 500. */
 export async function readForm(request: Request): Promise<FormData> {
+  let form: FormData;
   try {
-    return await request.formData();
+    form = await request.formData();
   } catch {
     throw new Response("The form could not be read.", { status: 400 });
   }
+  // Nobody types a NUL character, and PostgreSQL cannot store one in text: a form carrying one
+  // is refused whole here, rather than failing in the database with a 500.
+  for (const [, value] of form) {
+    if (typeof value === "string" && value.includes("\u0000")) throw new Response("The form could not be read.", { status: 400 });
+  }
+  return form;
 }
 
 /**

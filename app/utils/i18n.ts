@@ -36,22 +36,49 @@ export function formatNumber(lang: Language, value: number, options?: Intl.Numbe
   return new Intl.NumberFormat(LOCALES[lang], options).format(value);
 }
 
-/** Formats an ISO date ("2022-12-31") as people write it: "31 December 2022" / "31 Rhagfyr 2022". */
-export function formatDate(lang: Language, isoDate: string) {
-  return new Intl.DateTimeFormat(LOCALES[lang], { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }).format(
-    new Date(`${isoDate.slice(0, 10)}T00:00:00Z`),
-  );
+// Browsers' built-in date formats often lack Welsh (Chromium gives "December 31, 2022" for cy-GB),
+// which would also make the page differ between server and browser: Welsh month names are ours.
+const WELSH_MONTHS = [
+  "Ionawr",
+  "Chwefror",
+  "Mawrth",
+  "Ebrill",
+  "Mai",
+  "Mehefin",
+  "Gorffennaf",
+  "Awst",
+  "Medi",
+  "Hydref",
+  "Tachwedd",
+  "Rhagfyr",
+];
+
+function dateParts(at: Date, withTime: boolean) {
+  const parts = new Intl.DateTimeFormat("en-GB", {
+    day: "numeric",
+    month: "numeric",
+    year: "numeric",
+    ...(withTime ? { hour: "2-digit", minute: "2-digit", hourCycle: "h23" as const, timeZone: "Europe/London" } : { timeZone: "UTC" }),
+  }).formatToParts(at);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "";
+  return { day: Number(part("day")), month: Number(part("month")), year: part("year"), time: withTime ? `${part("hour")}:${part("minute")}` : "" };
 }
 
+/** Formats an ISO date ("2022-12-31") as people write it: "31 December 2022" / "31 Rhagfyr 2022". */
+export function formatDate(lang: Language, isoDate: string) {
+  const at = new Date(`${isoDate.slice(0, 10)}T00:00:00Z`);
+  if (lang === "cy") {
+    const { day, month, year } = dateParts(at, false);
+    return `${day} ${WELSH_MONTHS[month - 1]} ${year}`;
+  }
+  return new Intl.DateTimeFormat(LOCALES.en, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }).format(at);
+}
+
+/** A moment in Wales's time zone: "16 February 2023 at 12:00" / "16 Chwefror 2023 am 12:00". */
 export function formatDateTime(lang: Language, at: Date | string) {
-  return new Intl.DateTimeFormat(LOCALES[lang], {
-    day: "numeric",
-    month: "long",
-    year: "numeric",
-    hour: "numeric",
-    minute: "2-digit",
-    timeZone: "Europe/London",
-  }).format(new Date(at));
+  const { day, month, year, time } = dateParts(new Date(at), true);
+  const isoDate = `${year}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
+  return translate(lang, "format.dateTime", { date: formatDate(lang, isoDate), time });
 }
 
 /** Picks the English or Welsh column of a bilingual row: pick(lang, item, "label") reads label_en or label_cy. */

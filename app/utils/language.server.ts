@@ -13,9 +13,12 @@ function cookieValue(request: Request, name: string) {
 }
 
 /** The person's chosen language; Accept-Language is only the first guess. */
-export function languageOf(request: Request): Language {
+export function languageOf(request: Request): Language;
+export function languageOf(request: Request, options: { cookieOnly: true }): Language | null;
+export function languageOf(request: Request, { cookieOnly = false } = {}): Language | null {
   const chosen = cookieValue(request, LANGUAGE_COOKIE);
   if (isLanguage(chosen)) return chosen;
+  if (cookieOnly) return null;
   const accepted = (request.headers.get("Accept-Language") ?? "")
     .split(",")
     .map((part) => {
@@ -37,9 +40,14 @@ export function languageCookie(lang: Language) {
   }`;
 }
 
-/** Only paths within this site may be returned to, never another site. */
+/**
+ * Only paths within this site may be returned to, never another site. A browser drops tabs and
+ * newlines from an address ("/\t/evil.example" is "//evil.example"), and a header cannot carry a
+ * control character, so a path with any of them, a space or a backslash is refused too.
+ */
 export function safeReturnPath(value: unknown, fallback = "/") {
-  return typeof value === "string" && value.startsWith("/") && !value.startsWith("//") && !value.includes("\\")
+  // eslint-disable-next-line no-control-regex
+  return typeof value === "string" && value.startsWith("/") && !value.startsWith("//") && !/[\u0000-\u0020\u007F\\]/.test(value)
     ? value
     : fallback;
 }

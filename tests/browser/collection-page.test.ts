@@ -58,6 +58,39 @@ describe.skipIf(chromiumMissing)("the February 2023 round in a browser", () => {
     await page.close();
   });
 
+  it("draws the gaps view, the hex map and the bar chart, with their tables, and passes axe in both languages", async () => {
+    const page = await running.browser.newPage();
+    const errors = watchForPageErrors(page);
+    await signInAs(page, running.portal.url, "analyst@gov-wales.example");
+    // The analyst chose Welsh in another test: the choice is kept with the account.
+    await page.goto(`${running.portal.url}/language?lang=en&returnTo=/collections/2023-02-care-experienced-parents/gaps`);
+    await expect(page.locator("h1").textContent()).resolves.toBe("Data gaps");
+    await expect(page.locator("#no-return").textContent()).resolves.toContain("Cardiff");
+    await expect(page.locator("#item-care_experienced_parents").textContent()).resolves.toContain("Not collected by 15 authorities");
+    await expectNoAxeViolations(page);
+    for (const colour of ["rate", "state"]) {
+      await page.goto(`${running.portal.url}/collections/2023-02-care-experienced-parents/items/care_leavers_21_25?colour=${colour}`);
+      await expect(page.locator("svg.app-hexmap polygon").count()).resolves.toBe(22);
+      await expect(page.locator("svg.app-hexmap title").first().textContent()).resolves.toMatch(/^Hex map of Wales/);
+      await expect(page.locator("svg.app-barchart rect").count()).resolves.toBeGreaterThanOrEqual(15);
+      await expect(page.locator("table", { hasText: "Rate per 10,000" }).locator("tbody tr").count()).resolves.toBe(22);
+      await expectNoAxeViolations(page);
+    }
+    await page.goto(`${running.portal.url}/items/care_leavers_21_25?authority=W06000016`);
+    await expect(page.locator("svg.app-trendchart").count()).resolves.toBe(2);
+    await expectNoAxeViolations(page);
+    await page.getByRole("link", { name: "Cymraeg" }).click();
+    await page.waitForLoadState();
+    await page.goto(`${running.portal.url}/collections/2023-02-care-experienced-parents/gaps`);
+    await expect(page.locator("h1").textContent()).resolves.toBe("Bylchau yn y data");
+    await expect(page.locator("#item-care_experienced_parents").textContent()).resolves.toContain("Heb ei gasglu gan 15 awdurdod");
+    await expectNoAxeViolations(page);
+    await page.goto(`${running.portal.url}/collections/2023-02-care-experienced-parents/items/care_leavers_21_25`);
+    await expectNoAxeViolations(page);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("works without JavaScript", async () => {
     const context = await running.browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();

@@ -46,7 +46,7 @@ async function journey(
 
   // An error: the summary at the top links to the field, the message sits beside it, the title says so.
   await fillRequired(page, "12.5");
-  await page.getByRole("button", { name: "Save as draft" }).click();
+  await page.getByRole("button", { name: "Save as draft", exact: true }).click();
   await page.waitForLoadState();
   await expect(page.title()).resolves.toMatch(/^Error: /);
   const summary = page.locator(".govuk-error-summary");
@@ -58,7 +58,7 @@ async function journey(
 
   // Fixed. The other answers were kept as typed.
   await page.locator("#care_leavers_21_25-number").fill(withQuery ? "40" : "95");
-  await page.getByRole("button", { name: "Save as draft" }).click();
+  await page.getByRole("button", { name: "Save as draft", exact: true }).click();
   await page.waitForLoadState();
   await expect(page.locator(".govuk-notification-banner--success").textContent()).resolves.toContain("Your answers have been saved.");
 

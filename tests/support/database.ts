@@ -26,6 +26,25 @@ async function adminQuery(adminUrl: string, text: string) {
 }
 
 /**
+ * pg's pool resolves end() before its clients have finished disconnecting. Dropping the database
+ * "with (force)" at that moment terminates them, and each reports the termination as an unhandled
+ * error (57P01): so wait, briefly, until they have gone.
+ */
+async function waitForDisconnect(adminUrl: string, name: string) {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    for (let i = 0; i < 100; i++) {
+      const { rows } = await admin.query<{ n: number }>("select count(*)::int as n from pg_stat_activity where datname = $1", [name]);
+      if (rows[0]!.n === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    await admin.end();
+  }
+}
+
+/**
  * A new database holding the demo data (the 22 authorities, the catalogue, the February 2023 round,
  * the open December 2026 round and the demo accounts), or an empty one with `empty: true`.
  * `dataDir` puts a PGlite database on disk, for a server process to open.
@@ -43,6 +62,7 @@ export async function createTestDatabase({ empty = false, dataDir }: { empty?: b
       env: { DATABASE_URL: url },
       async destroy() {
         await db.destroy();
+        await waitForDisconnect(engine.adminUrl, name);
         await adminQuery(engine.adminUrl, `drop database if exists ${name} with (force)`);
       },
     };

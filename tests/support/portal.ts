@@ -30,6 +30,52 @@ export interface RunningPortal {
   /** What the server printed, for a failing test's message. */
   output: () => string;
   stop(signal?: NodeJS.Signals): Promise<void>;
+  /**
+   * Ends the server process with `signal` (SIGKILL: a crash) and starts a new one on the same
+   * database and port, as a restart after a crash would. The database is kept.
+   */
+  restart(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** One server process: the production build, served by server.ts on `port`, with `env` on top of this process's. */
+export interface PortalProcess {
+  url: string;
+  output: () => string;
+  /** Ends the process with `signal` and waits for it to exit; the exit code or signal it ended by. */
+  kill(signal?: NodeJS.Signals): Promise<number | NodeJS.Signals | null>;
+}
+
+export async function spawnPortal(env: Record<string, string>, { port }: { port?: number } = {}): Promise<PortalProcess> {
+  if (!existsSync("build/index.js")) throw new Error("No production build: run `npm run build` (npm test does).");
+  const listenOn = port ?? (await freePort());
+  let output = "";
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, PORT: String(listenOn), NODE_ENV: "production", SESSION_SECRET: "test-secret" };
+  // An embedded database asked for by name must not be overridden by a PostgreSQL one in the environment.
+  if (env.PGLITE_DATA_DIR && !env.DATABASE_URL) delete childEnv.DATABASE_URL;
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "server.ts"], { env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.once("exit", (code, signal) => resolve(signal ?? code)));
+  const url = `http://127.0.0.1:${listenOn}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`The portal exited on start:\n${output}`);
+    const healthy = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    if (healthy) break;
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`The portal did not start in time:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    output: () => output,
+    async kill(signal = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
 }
 
 /** The production build, served by server.ts on its own port, on a fresh copy of the demo database. */
@@ -37,35 +83,22 @@ export async function startPortal(): Promise<RunningPortal> {
   if (!existsSync("build/index.js")) throw new Error("No production build: run `npm run build` (npm test does).");
   const folder = mkdtempSync(join(tmpdir(), "portal-server-"));
   const database = await createTestDatabase({ dataDir: process.env.TEST_DATABASE_URL ? undefined : join(folder, "data") });
-  const port = await freePort();
-  let output = "";
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
-    env: { ...process.env, ...database.env, PORT: String(port), NODE_ENV: "production", SESSION_SECRET: "test-secret" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`The portal exited on start:\n${output}`);
-    const healthy = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
-    if (healthy) break;
-    if (Date.now() > deadline) throw new Error(`The portal did not start in time:\n${output}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  let server = await spawnPortal(database.env);
+  const port = Number(new URL(server.url).port);
+  let earlier = "";
   return {
-    url,
+    url: server.url,
     database,
-    output: () => output,
+    output: () => earlier + server.output(),
     async stop(signal = "SIGTERM") {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once("exit", resolve));
-        child.kill(signal);
-        await exited;
-      }
+      await server.kill(signal);
       await database.destroy();
       rmSync(folder, { recursive: true, force: true });
+    },
+    async restart(signal = "SIGKILL") {
+      await server.kill(signal);
+      earlier += `${server.output()}\n--- restarted after ${signal}\n`;
+      server = await spawnPortal(database.env, { port });
     },
   };
 }

@@ -1,0 +1,154 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { authorityCells, coverageTotals, reasonGroups } from "#app/models/aggregation.server.ts";
+import { listAuthorities } from "#app/models/authority.server.ts";
+import { getCollection } from "#app/models/collection.server.ts";
+import { notFound, requireUser } from "#app/utils/auth.server.ts";
+import { cellKind, KIND_TAG } from "#app/utils/cells.ts";
+import { getDb } from "#app/utils/db.server.ts";
+import { pick, type MessageKey } from "#app/utils/i18n.ts";
+import { pageTitle } from "#app/utils/meta.ts";
+import { useTranslation } from "#app/utils/use-translation.ts";
+import { describeDeviation, describeValue } from "#app/utils/values.ts";
+
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
+  pageTitle(matches, (t) => (data ? `${t("gaps.title")}: ${pick(t.lang, data.collection, "title")}` : t("notFound.title")));
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  // Reasons and gaps name authorities: for those who see every authority's figures.
+  const user = await requireUser(request, ["coordinator", "analyst"]);
+  const db = await getDb();
+  const collection = await getCollection(db, params.code ?? "");
+  if (!collection || collection.status === "draft") throw notFound();
+  const [totals, cells, reasons, authorities] = await Promise.all([
+    coverageTotals(db, collection.id),
+    authorityCells(db, collection, user),
+    reasonGroups(db, collection.id),
+    listAuthorities(db),
+  ]);
+  const noReturn = authorities.filter((a) => cells.some((c) => c.authorityCode === a.code && c.returnStatus === null));
+  return { collection, totals: totals.filter((t) => t.regionCode === null), cells, reasons, authorities, noReturn };
+}
+
+const SUMMARY_KEYS: Record<"not_collected" | "unknown" | "not_applicable", MessageKey> = {
+  not_collected: "gaps.summary.notCollected",
+  unknown: "gaps.summary.unknown",
+  not_applicable: "gaps.summary.notApplicable",
+};
+
+export default function Gaps() {
+  const { collection, totals, cells, reasons, authorities, noReturn } = useLoaderData<typeof loader>();
+  const t = useTranslation();
+  const name = (code: string) => pick(t.lang, authorities.find((a) => a.code === code)!, "name");
+  const cell = new Map(cells.map((c) => [`${c.authorityCode}:${c.itemCode}`, c]));
+  return (
+    <>
+      <span className="govuk-caption-l">{pick(t.lang, collection, "title")}</span>
+      <h1 className="govuk-heading-l">{t("gaps.title")}</h1>
+      <p className="govuk-body-l">{t("gaps.lead")}</p>
+
+      <h2 className="govuk-heading-m">{t("gaps.noReturnTitle", { count: noReturn.length })}</h2>
+      {noReturn.length === 0 ? (
+        <p className="govuk-body">{t("gaps.everyoneReplied")}</p>
+      ) : (
+        <p className="govuk-body" id="no-return">
+          {noReturn.map((a) => pick(t.lang, a, "name")).join(", ")}.
+        </p>
+      )}
+
+      {collection.items.map((item) => {
+        const total = totals.find((row) => row.itemCode === item.code)!;
+        const itemReasons = reasons.filter((r) => r.itemCode === item.code);
+        const deviations = cells.filter((c) => c.itemCode === item.code && c.state === "reported" && !c.comparable);
+        return (
+          <section key={item.code} className="govuk-!-margin-bottom-8" aria-labelledby={`gap-${item.code}`} id={`item-${item.code}`}>
+            <h2 className="govuk-heading-m" id={`gap-${item.code}`}>
+              {pick(t.lang, item, "label")}
+            </h2>
+            <ul className="govuk-list govuk-list--bullet app-gap-summary">
+              <li>{t("gaps.summary.comparable", { count: total.comparable, expected: total.expected })}</li>
+              {total.nonComparable ? (
+                <li>
+                  {t("gaps.summary.nonComparable", { count: total.nonComparable })}{" "}
+                  {deviations.map((c) => `${name(c.authorityCode)} (${describeDeviation(t, c)})`).join("; ")}
+                </li>
+              ) : null}
+              {(["not_collected", "unknown", "not_applicable"] as const).map((state) => {
+                const groups = itemReasons.filter((r) => r.state === state);
+                const count = groups.reduce((n, g) => n + g.authorityCodes.length, 0);
+                if (count === 0) return null;
+                return (
+                  <li key={state}>
+                    {t(SUMMARY_KEYS[state], { count, reason: groups[0]!.reason })}
+                  </li>
+                );
+              })}
+              {total.notAnswered ? <li>{t("gaps.summary.notAnswered", { count: total.notAnswered })}</li> : null}
+              {total.noReturn ? <li>{t("gaps.summary.noReturn", { count: total.noReturn })}</li> : null}
+            </ul>
+            {itemReasons.length > 0 ? (
+              <details className="govuk-details">
+                <summary className="govuk-details__summary">
+                  <span className="govuk-details__summary-text">{t("gaps.reasonsInFull", { count: itemReasons.length })}</span>
+                </summary>
+                <div className="govuk-details__text">
+                  {itemReasons.map((group) => (
+                    <div key={`${group.state}:${group.reason}`} className="govuk-!-margin-bottom-4">
+                      <p className="govuk-body govuk-!-margin-bottom-1">
+                        <strong>{t(`state.${group.state}`)}</strong>: “{group.reason}”
+                      </p>
+                      <p className="govuk-body-s">{group.authorityCodes.map(name).join(", ")}</p>
+                    </div>
+                  ))}
+                </div>
+              </details>
+            ) : null}
+          </section>
+        );
+      })}
+
+      <h2 className="govuk-heading-m">{t("gaps.gridTitle")}</h2>
+      <div className="app-table-wrapper">
+        <table className="govuk-table app-gaps-grid">
+          <caption className="govuk-table__caption govuk-visually-hidden">{t("gaps.gridCaption")}</caption>
+          <thead className="govuk-table__head">
+            <tr className="govuk-table__row">
+              <th scope="col" className="govuk-table__header">{t("collection.authorities.authority")}</th>
+              {collection.items.map((item) => (
+                <th key={item.code} scope="col" className="govuk-table__header">
+                  {pick(t.lang, item, "label")}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody className="govuk-table__body">
+            {authorities.map((authority) => (
+              <tr key={authority.code} className="govuk-table__row">
+                <th scope="row" className="govuk-table__header">{pick(t.lang, authority, "name")}</th>
+                {collection.items.map((item) => {
+                  const value = cell.get(`${authority.code}:${item.code}`)!;
+                  const kind = cellKind(value);
+                  return (
+                    <td key={item.code} className="govuk-table__cell">
+                      <strong className={`govuk-tag ${KIND_TAG[kind]}`}>
+                        {t(`chart.kind.${kind}`)}
+                      </strong>
+                      {kind === "comparable" || kind === "nonComparable" ? (
+                        <span className="govuk-!-display-block">{describeValue(t, value, true)}</span>
+                      ) : null}
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <p className="govuk-body">
+        <Link className="govuk-link" to={`/collections/${collection.code}`}>
+          {t("gaps.back")}
+        </Link>
+      </p>
+    </>
+  );
+}

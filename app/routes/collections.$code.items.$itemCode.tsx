@@ -1,0 +1,231 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { BarChart, HexMap, type MapCell } from "#app/components/charts.tsx";
+import { authorityCells, coverageTotals, denominatorInfo, previousCells } from "#app/models/aggregation.server.ts";
+import { listAuthorities } from "#app/models/authority.server.ts";
+import { getCollection } from "#app/models/collection.server.ts";
+import { notFound, requireUser } from "#app/utils/auth.server.ts";
+import { cellKind } from "#app/utils/cells.ts";
+import { coverageParts, isFullCoverage } from "#app/utils/coverage.ts";
+import { getDb } from "#app/utils/db.server.ts";
+import { formatNumber, pick } from "#app/utils/i18n.ts";
+import { pageTitle } from "#app/utils/meta.ts";
+import { useTranslation } from "#app/utils/use-translation.ts";
+import { describeDeviation, describeValue } from "#app/utils/values.ts";
+
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
+  pageTitle(matches, (t) => (data ? `${pick(t.lang, data.item, "label")}: ${pick(t.lang, data.collection, "title")}` : t("notFound.title")));
+
+const SORTS = ["name", "value", "rate"] as const;
+type Sort = (typeof SORTS)[number];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  const db = await getDb();
+  const collection = await getCollection(db, params.code ?? "");
+  const item = collection?.items.find((i) => i.code === params.itemCode);
+  if (!collection || collection.status === "draft" || !item) throw notFound();
+  const url = new URL(request.url);
+  const sort: Sort = (SORTS as readonly string[]).includes(url.searchParams.get("sort") ?? "") ? (url.searchParams.get("sort") as Sort) : "name";
+  const descending = url.searchParams.get("dir") === "desc";
+  const colourBy = url.searchParams.get("colour") === "state" ? "state" : "rate";
+  const [totals, cells, previous, authorities, denominator] = await Promise.all([
+    coverageTotals(db, collection.id),
+    authorityCells(db, collection, user),
+    previousCells(db, { collectionId: collection.id, referenceDate: collection.reference_date }),
+    listAuthorities(db),
+    denominatorInfo(db, collection.denominator_code),
+  ]);
+  const itemCells = cells.filter((c) => c.itemCode === item.code);
+  const visible = new Set(itemCells.map((c) => c.authorityCode));
+  const rows = itemCells.map((cell) => {
+    const authority = authorities.find((a) => a.code === cell.authorityCode)!;
+    const before = previous.find((p) => p.authorityCode === cell.authorityCode && p.itemCode === item.code) ?? null;
+    return { ...cell, authority, previous: before };
+  });
+  const direction = descending ? -1 : 1;
+  rows.sort((a, b) => {
+    if (sort === "name") return direction * a.authority.name_en.localeCompare(b.authority.name_en);
+    const key = sort === "rate" ? "rate" : "number";
+    // Authorities without a figure go last, whichever the direction.
+    if (a[key] === null || b[key] === null) return (a[key] === null ? 1 : 0) - (b[key] === null ? 1 : 0);
+    return direction * (a[key]! - b[key]!);
+  });
+  return {
+    collection,
+    item,
+    wales: totals.find((r) => r.itemCode === item.code && r.regionCode === null)!,
+    regions: totals
+      .filter((r) => r.itemCode === item.code && r.regionCode !== null)
+      .map((r) => ({ ...r, region: authorities.find((a) => a.region_code === r.regionCode)! })),
+    rows,
+    hidden: authorities.filter((a) => !visible.has(a.code)).map((a) => a.code),
+    authorities: authorities.map(({ code, name_en, name_cy }) => ({ code, name_en, name_cy })),
+    denominator,
+    sort,
+    descending,
+    colourBy,
+  } as const;
+}
+
+export default function ItemPage() {
+  const data = useLoaderData<typeof loader>();
+  const t = useTranslation();
+  const { collection, item, wales, regions, rows, denominator, sort, descending, colourBy } = data;
+  const here = `/collections/${collection.code}/items/${item.code}`;
+  const label = pick(t.lang, item, "label");
+  const answer = (row: (typeof rows)[number]) => describeValue(t, row, row.returnStatus !== null);
+  const rateText = (rate: number | null) => (rate === null ? t("item.rateUnavailable") : formatNumber(t.lang, rate, { maximumFractionDigits: 1 }));
+  const mapCells: MapCell[] = [
+    ...rows.map((row) => ({
+      authorityCode: row.authorityCode,
+      name: pick(t.lang, row.authority, "name"),
+      kind: cellKind(row),
+      rate: row.rate,
+      label: `${pick(t.lang, row.authority, "name")}: ${answer(row)}${row.rate !== null && row.comparable ? `, ${rateText(row.rate)}` : ""}`,
+    })),
+    ...data.hidden.map((code) => {
+      const authority = data.authorities.find((a) => a.code === code)!;
+      return { authorityCode: code, name: pick(t.lang, authority, "name"), kind: "hidden" as const, rate: null, label: `${pick(t.lang, authority, "name")}: ${t("chart.kind.hidden")}` };
+    }),
+  ];
+  const sortLink = (key: string) => `${here}?sort=${key}&dir=${sort === key && !descending ? "desc" : "asc"}&colour=${colourBy}`;
+  const ariaSort = (key: string) => (sort === key ? (descending ? "descending" : "ascending") : "none");
+  const barValue = (row: (typeof rows)[number]) => (row.state === "reported" && row.rate !== null ? row.rate : -1);
+  const byRate = [...rows].sort((a, b) => barValue(b) - barValue(a));
+  return (
+    <>
+      <span className="govuk-caption-l">{pick(t.lang, collection, "title")}</span>
+      <h1 className="govuk-heading-l">{label}</h1>
+      <p className="govuk-body">{pick(t.lang, item, "definition")}</p>
+      <div className="govuk-inset-text" id="wales-total">
+        <p className="govuk-body govuk-!-font-weight-bold">
+          {wales.total === null
+            ? t("collection.totals.noComparable")
+            : t("coverage.sentence", { total: formatNumber(t.lang, wales.total), comparable: wales.comparable, expected: wales.expected })}
+        </p>
+        <p className="govuk-body govuk-!-margin-bottom-0">{isFullCoverage(wales) ? t("coverage.full") : `${t("coverage.incomplete")} ${coverageParts(t, wales).join("; ")}.`}</p>
+      </div>
+      <p className="govuk-body">
+        <Link className="govuk-link" to={`/items/${item.code}`}>
+          {t("trend.link")}
+        </Link>
+      </p>
+
+      <h2 className="govuk-heading-m">{t("collection.regions.title")}</h2>
+      <table className="govuk-table">
+        <caption className="govuk-table__caption govuk-visually-hidden">{t("collection.regions.caption")}</caption>
+        <thead className="govuk-table__head">
+          <tr className="govuk-table__row">
+            <th scope="col" className="govuk-table__header">{t("collection.authorities.region")}</th>
+            <th scope="col" className="govuk-table__header app-numeric">{t("collection.totals.total")}</th>
+            <th scope="col" className="govuk-table__header">{t("collection.totals.coverage")}</th>
+          </tr>
+        </thead>
+        <tbody className="govuk-table__body">
+          {regions.map((r) => (
+            <tr key={r.regionCode} className="govuk-table__row">
+              <th scope="row" className="govuk-table__header">{t.lang === "cy" ? r.region.region_cy : r.region.region_en}</th>
+              <td className="govuk-table__cell app-numeric">{r.total === null ? t("collection.regions.noTotal") : formatNumber(t.lang, r.total)}</td>
+              <td className="govuk-table__cell">{coverageParts(t, r).join("; ")}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+
+      <h2 className="govuk-heading-m">{t("item.mapTitle")}</h2>
+      <p className="govuk-body">
+        {t("item.colourBy")}{" "}
+        {colourBy === "rate" ? (
+          <>
+            <strong>{t("item.colourRate")}</strong> |{" "}
+            <Link className="govuk-link" to={`${here}?colour=state&sort=${sort}&dir=${descending ? "desc" : "asc"}`}>
+              {t("item.colourState")}
+            </Link>
+          </>
+        ) : (
+          <>
+            <Link className="govuk-link" to={`${here}?colour=rate&sort=${sort}&dir=${descending ? "desc" : "asc"}`}>
+              {t("item.colourRate")}
+            </Link>{" "}
+            | <strong>{t("item.colourState")}</strong>
+          </>
+        )}
+      </p>
+      <HexMap
+            t={t}
+            id="hexmap"
+            colourBy={colourBy}
+            title={t(colourBy === "rate" ? "item.mapRateTitle" : "item.mapStateTitle", { item: label })}
+            description={t("item.mapDescription")}
+            cells={mapCells}
+          />
+          <h3 className="govuk-heading-s">{t("item.barTitle")}</h3>
+          <BarChart
+            id="bars"
+            title={t("item.barTitle")}
+            description={t("item.mapDescription")}
+            bars={byRate.map((row) => ({
+              key: row.authorityCode,
+              label: pick(t.lang, row.authority, "name"),
+              value: row.state === "reported" ? row.rate : null,
+              kind: cellKind(row),
+              text: row.state === "reported" ? `${rateText(row.rate)}${row.comparable ? "" : ` (${t("value.nonComparable")})`}` : answer(row),
+            }))}
+          />
+
+      <h2 className="govuk-heading-m" id="by-authority">
+        {t("collection.authorities.title")}
+      </h2>
+      {denominator ? (
+        <p className="govuk-body">{t("item.denominator", { label: pick(t.lang, denominator, "label"), source: denominator.source, year: denominator.year })}</p>
+      ) : null}
+      <div className="app-table-wrapper">
+        <table className="govuk-table">
+          <caption className="govuk-table__caption govuk-visually-hidden">{t("item.tableCaption", { item: label })}</caption>
+          <thead className="govuk-table__head">
+            <tr className="govuk-table__row">
+              <th scope="col" className="govuk-table__header" aria-sort={ariaSort("name")}>
+                <Link className="govuk-link" to={`${sortLink("name")}#by-authority`}>
+                  {t("collection.authorities.authority")}
+                </Link>
+              </th>
+              <th scope="col" className="govuk-table__header app-numeric" aria-sort={ariaSort("value")}>
+                <Link className="govuk-link" to={`${sortLink("value")}#by-authority`}>
+                  {t("item.answer")}
+                </Link>
+              </th>
+              <th scope="col" className="govuk-table__header app-numeric" aria-sort={ariaSort("rate")}>
+                <Link className="govuk-link" to={`${sortLink("rate")}#by-authority`}>
+                  {t("item.rate")}
+                </Link>
+              </th>
+              <th scope="col" className="govuk-table__header app-numeric">{t("item.lastRound")}</th>
+              <th scope="col" className="govuk-table__header">{t("item.notes")}</th>
+            </tr>
+          </thead>
+          <tbody className="govuk-table__body">
+            {rows.map((row) => {
+              const deviation = row.state === "reported" && !row.comparable ? describeDeviation(t, row) : "";
+              return (
+                <tr key={row.authorityCode} className="govuk-table__row">
+                  <th scope="row" className="govuk-table__header">{pick(t.lang, row.authority, "name")}</th>
+                  <td className="govuk-table__cell app-numeric">
+                    <span className={deviation ? "app-non-comparable" : undefined}>{answer(row)}</span>
+                  </td>
+                  <td className="govuk-table__cell app-numeric">{row.state === "reported" ? rateText(row.rate) : "–"}</td>
+                  <td className="govuk-table__cell app-numeric">{row.previous ? describeValue(t, row.previous, true) : "–"}</td>
+                  <td className="govuk-table__cell">
+                    {deviation ? <span className="govuk-!-display-block">{`${t("value.nonComparable")}: ${deviation}`}</span> : null}
+                    {row.reason ? <span className="govuk-!-display-block">{`${t("value.reason")}: ${row.reason}`}</span> : null}
+                    {row.caveat ? <span className="govuk-!-display-block">{`${t("value.caveat")}: ${row.caveat}`}</span> : null}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,29 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { stringify } from "csv-stringify/sync";
+import { getCollection } from "#app/models/collection.server.ts";
+import { notFound, requireUser } from "#app/utils/auth.server.ts";
+import { collectionTidyCells } from "#app/utils/collection-workbook.server.ts";
+import { getDb } from "#app/utils/db.server.ts";
+import { attachmentHeaders, exportLanguage } from "#app/utils/downloads.server.ts";
+import { translator } from "#app/utils/i18n.ts";
+import { csvText, TIDY_COLUMNS, tidyHeaders, tidyValues } from "#app/utils/tidy-table.ts";
+
+/** The tidy long table of one collection, one row per authority x item, every figure kept. */
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request, ["coordinator", "analyst"]);
+  const db = await getDb();
+  const collection = await getCollection(db, params.code ?? "");
+  if (!collection || collection.status === "draft") throw notFound();
+  const t = translator(exportLanguage(request, user));
+  const cells = await collectionTidyCells(db, collection.id);
+  const csv = stringify([
+    tidyHeaders(t),
+    ...cells.map((cell) => {
+      const values = tidyValues(t, cell);
+      return TIDY_COLUMNS.map((column) => csvText(column, values[column]));
+    }),
+  ]);
+  return new Response(`\uFEFF${csv}`, {
+    headers: attachmentHeaders(`${collection.code}-values${t.lang === "cy" ? "-cy" : ""}.csv`, "text/csv; charset=utf-8"),
+  });
+}

@@ -1,0 +1,154 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { TrendChart } from "#app/components/charts.tsx";
+import { itemHistory, itemTrend, seesEveryAuthority } from "#app/models/aggregation.server.ts";
+import { listAuthorities } from "#app/models/authority.server.ts";
+import { itemLabels } from "#app/models/catalogue.server.ts";
+import { notFound, requireUser } from "#app/utils/auth.server.ts";
+import { coverageParts } from "#app/utils/coverage.ts";
+import { getDb } from "#app/utils/db.server.ts";
+import { formatDate, formatNumber, pick } from "#app/utils/i18n.ts";
+import { pageTitle } from "#app/utils/meta.ts";
+import { useTranslation } from "#app/utils/use-translation.ts";
+import { describeValue } from "#app/utils/values.ts";
+
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
+  pageTitle(matches, (t) => (data ? `${t("trend.title")}: ${pick(t.lang, data.item, "label")}` : t("notFound.title")));
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  const db = await getDb();
+  const code = params.itemCode ?? "";
+  const item = (await itemLabels(db, [code]))[code];
+  if (!item) throw notFound();
+  const [points, history, authorities] = await Promise.all([itemTrend(db, code), itemHistory(db, code), listAuthorities(db)]);
+  // An officer follows their own authority over time; every authority's line is for those who see them all.
+  const visible = seesEveryAuthority(user) ? authorities : authorities.filter((a) => a.code === user.authorityCode);
+  const chosen = new URL(request.url).searchParams.get("authority") ?? user.authorityCode;
+  return {
+    item: { code, ...item },
+    chosen: visible.some((a) => a.code === chosen) ? chosen : null,
+    points,
+    authorities: visible.map(({ code, name_en, name_cy }) => ({ code, name_en, name_cy })),
+    history: history.filter((h) => visible.some((a) => a.code === h.authorityCode)),
+  };
+}
+
+export default function Trend() {
+  const { item, chosen, points, authorities, history } = useLoaderData<typeof loader>();
+  const t = useTranslation();
+  const label = pick(t.lang, item, "label");
+  return (
+    <>
+      <span className="govuk-caption-l">{t("trend.title")}</span>
+      <h1 className="govuk-heading-l">{label}</h1>
+      {points.length === 0 ? <p className="govuk-body">{t("trend.none")}</p> : null}
+      {points.length > 0 ? (
+        <>
+          <h2 className="govuk-heading-m">{t("trend.walesTitle")}</h2>
+          <TrendChart
+            id="trend-wales"
+            title={t("trend.chartTitle", { item: label })}
+            description={t("trend.chartDescription")}
+            points={points.map((p) => ({
+              key: p.collectionCode,
+              label: formatDate(t.lang, p.referenceDate),
+              value: p.total,
+              // A Wales total only ever sums comparable values; its coverage is in the table below.
+              comparable: true,
+            }))}
+          />
+          <p className="govuk-body-s">{t("trend.legend")}</p>
+          <table className="govuk-table">
+            <caption className="govuk-table__caption govuk-table__caption--s">{t("trend.tableCaption")}</caption>
+            <thead className="govuk-table__head">
+              <tr className="govuk-table__row">
+                <th scope="col" className="govuk-table__header">{t("collection.field.title")}</th>
+                <th scope="col" className="govuk-table__header">{t("collection.field.referenceDate")}</th>
+                <th scope="col" className="govuk-table__header app-numeric">{t("collection.totals.total")}</th>
+                <th scope="col" className="govuk-table__header">{t("collection.totals.coverage")}</th>
+              </tr>
+            </thead>
+            <tbody className="govuk-table__body">
+              {points.map((p) => (
+                <tr key={p.collectionCode} className="govuk-table__row">
+                  <td className="govuk-table__cell">
+                    <Link className="govuk-link" to={`/collections/${p.collectionCode}/items/${item.code}`}>
+                      {pick(t.lang, p, "title")}
+                    </Link>
+                  </td>
+                  <td className="govuk-table__cell">{formatDate(t.lang, p.referenceDate)}</td>
+                  <td className="govuk-table__cell app-numeric">{p.total === null ? t("collection.regions.noTotal") : formatNumber(t.lang, p.total)}</td>
+                  <td className="govuk-table__cell">{coverageParts(t, p).join("; ")}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+
+          {chosen ? (
+            <>
+              <h2 className="govuk-heading-m">{pick(t.lang, authorities.find((a) => a.code === chosen)!, "name")}</h2>
+              <TrendChart
+                id="trend-authority"
+                title={t("trend.authorityChartTitle", { item: label, authority: pick(t.lang, authorities.find((a) => a.code === chosen)!, "name") })}
+                description={t("trend.chartDescription")}
+                points={points.map((p) => {
+                  const value = history.find((h) => h.authorityCode === chosen && h.collectionCode === p.collectionCode);
+                  return {
+                    key: p.collectionCode,
+                    label: formatDate(t.lang, p.referenceDate),
+                    value: value?.state === "reported" ? value.number : null,
+                    comparable: Boolean(value?.comparable),
+                  };
+                })}
+              />
+              <p className="govuk-body-s">{t("trend.legend")}</p>
+            </>
+          ) : null}
+          <h2 className="govuk-heading-m">{t("trend.authoritiesTitle")}</h2>
+          <div className="app-table-wrapper">
+            <table className="govuk-table">
+              <caption className="govuk-table__caption govuk-visually-hidden">{t("trend.authoritiesTitle")}</caption>
+              <thead className="govuk-table__head">
+                <tr className="govuk-table__row">
+                  <th scope="col" className="govuk-table__header">{t("collection.authorities.authority")}</th>
+                  {points.map((p) => (
+                    <th key={p.collectionCode} scope="col" className="govuk-table__header app-numeric">
+                      {formatDate(t.lang, p.referenceDate)}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody className="govuk-table__body">
+                {authorities.map((a) => (
+                  <tr key={a.code} className="govuk-table__row">
+                    <th scope="row" className="govuk-table__header">
+                      <Link className="govuk-link" to={`?authority=${a.code}`}>
+                        {pick(t.lang, a, "name")}
+                      </Link>
+                    </th>
+                    {points.map((p) => {
+                      const value = history.find((h) => h.authorityCode === a.code && h.collectionCode === p.collectionCode);
+                      return (
+                        <td key={p.collectionCode} className="govuk-table__cell app-numeric">
+                          {value ? (
+                            <span className={value.state === "reported" && !value.comparable ? "app-non-comparable" : undefined}>
+                              {describeValue(t, value, true)}
+                              {value.state === "reported" && !value.comparable ? ` (${t("value.nonComparable")})` : ""}
+                            </span>
+                          ) : (
+                            t("state.noReturn")
+                          )}
+                        </td>
+                      );
+                    })}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,22 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { findReturn, workingValues } from "#app/models/return.server.ts";
+import { attachmentHeaders, exportLanguage } from "#app/utils/downloads.server.ts";
+import { returnTemplate } from "#app/utils/return-template.server.ts";
+import { loadReturnScope } from "#app/utils/return-page.server.ts";
+import { XLSX_TYPE } from "#app/utils/spreadsheet.ts";
+
+/** The return as a spreadsheet to fill in, pre-filled with the working draft: for its officers and coordinators. */
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { db, user, collection, authority, scope } = await loadReturnScope(request, params, ["officer", "coordinator"]);
+  const [ret, values] = await Promise.all([findReturn(db, scope), workingValues(db, scope)]);
+  const workbook = await returnTemplate({
+    collection,
+    authority,
+    values,
+    lockVersion: ret?.lock_version ?? 0,
+    lang: exportLanguage(request, user),
+  });
+  return new Response(new Uint8Array(workbook), {
+    headers: attachmentHeaders(`${collection.code}-${authority.code}-template.xlsx`, XLSX_TYPE),
+  });
+}

@@ -1,0 +1,130 @@
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { ErrorSummary } from "#app/components/govuk.tsx";
+import { WorkbookUpload } from "#app/components/workbook-upload.tsx";
+import { returnDefinition } from "#app/models/collection.server.ts";
+import { findReturn, saveValues, workingValues } from "#app/models/return.server.ts";
+import { validateReturn, type RawReturn } from "#app/schema/return-values.ts";
+import { requireCsrf } from "#app/utils/auth.server.ts";
+import { todayInWales } from "#app/utils/dates.ts";
+import { refuseForm } from "#app/utils/forms.ts";
+import { pick } from "#app/utils/i18n.ts";
+import { pageTitle } from "#app/utils/meta.ts";
+import { returnPath } from "#app/utils/return-form.ts";
+import { actorOf, loadReturnScope } from "#app/utils/return-page.server.ts";
+import { readReturnSheet, readStamp } from "#app/utils/return-template.server.ts";
+import { issueText, uploadLimitText, type UploadIssue } from "#app/utils/spreadsheet.ts";
+import { checkXlsx, loadWorkbook, readUploadForm } from "#app/utils/upload.server.ts";
+import { useTranslation } from "#app/utils/use-translation.ts";
+
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
+  pageTitle(matches, (t) => (data ? `${t("upload.title")}: ${pick(t.lang, data.authority, "name")}` : t("notFound.title")));
+
+/** Only the authority's own officers fill in its return, and only while it is a draft of an open collection. */
+async function loadEditable(request: Request, params: LoaderFunctionArgs["params"]) {
+  const page = await loadReturnScope(request, params, ["officer"]);
+  const ret = await findReturn(page.db, page.scope);
+  const editable = page.collection.status === "open" && (!ret || ret.status === "draft");
+  return { ...page, ret, editable };
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { user, collection, authority, editable } = await loadEditable(request, params);
+  if (!editable) throw redirect(returnPath(collection.code, authority.code));
+  return { collection, authority, csrfToken: user.csrfToken };
+}
+
+const message = (key: Extract<UploadIssue, { kind: "message" }>["key"], params?: Record<string, string | number>): UploadIssue => ({
+  kind: "message",
+  key,
+  params,
+});
+
+/**
+ * A filled template, checked through the shared schema exactly as the form is, and saved to the
+ * draft all at once, or not at all. Fields the template does not carry (explanations of queried
+ * figures) keep what the draft has.
+ */
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const { db, user, collection, authority, scope, ret, editable } = await loadEditable(request, params);
+  const refuse = (issues: UploadIssue[], status = 400) => refuseForm(context, { issues }, status);
+  const upload = await readUploadForm(request);
+  if (!upload.ok) return refuse([upload.issue], upload.status);
+  requireCsrf(user, upload.form);
+  if (!editable) return refuse([message(collection.status === "open" ? "upload.error.notDraft" : "upload.error.closed")], 409);
+  if (!upload.file) return refuse([message("upload.error.noFile")]);
+  const unsafe = await checkXlsx(upload.file.bytes);
+  if (unsafe) return refuse([unsafe]);
+  const workbook = await loadWorkbook(upload.file.bytes);
+  if (!workbook) return refuse([message("upload.error.notXlsx")]);
+
+  const stamp = readStamp(workbook);
+  if (!stamp) return refuse([message("upload.error.notTemplate")]);
+  if (stamp.collectionCode !== collection.code || stamp.authorityCode !== authority.code) {
+    return refuse([message("upload.error.otherReturn", { reference: `${stamp.authorityCode} ${stamp.collectionCode}` })]);
+  }
+  if (stamp.lockVersion !== (ret?.lock_version ?? 0)) return refuse([message("upload.error.outOfDate")], 409);
+  const sheet = readReturnSheet(workbook, collection);
+  if (!sheet.ok) return refuse(sheet.issues);
+
+  const working = await workingValues(db, scope);
+  const raw: RawReturn = Object.fromEntries(
+    Object.entries(sheet.raw).map(([code, value]) => [code, { ...value, queryExplanation: working[code]?.queryExplanation ?? undefined }]),
+  );
+  const checked = validateReturn(returnDefinition(collection), raw, { mode: "draft", today: todayInWales() });
+  if (!checked.ok) {
+    return refuse(checked.problems.map((problem) => ({ kind: "cell", sheet: sheet.sheet, cell: sheet.cellOf(problem.itemCode, problem.field), problem })));
+  }
+  const saved = await saveValues(db, scope, {
+    basedOn: stamp.lockVersion,
+    values: checked.values,
+    actor: actorOf(user),
+    reason: `Uploaded from the spreadsheet ${upload.file.name}`,
+  });
+  if (!saved.ok) {
+    const key = saved.reason === "conflict" ? "upload.error.outOfDate" : saved.reason === "notEditable" ? "upload.error.notDraft" : "upload.error.closed";
+    return refuse([message(key)], 409);
+  }
+  throw redirect(`${returnPath(collection.code, authority.code)}?saved=1`);
+}
+
+export default function UploadReturn() {
+  const { collection, authority, csrfToken } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const t = useTranslation();
+  const labels = Object.fromEntries(collection.items.map((i) => [i.code, pick(t.lang, i, "label")]));
+  const issues = actionData?.issues ?? [];
+  const texts = issues.map((issue) => issueText(t, issue, labels));
+  const here = returnPath(collection.code, authority.code);
+  return (
+    <div className="govuk-grid-row">
+      <div className="govuk-grid-column-two-thirds">
+        <ErrorSummary title={t("errorSummary.title")} errors={texts.map((text) => ({ href: "#workbook", text }))} />
+        <span className="govuk-caption-l">
+          {pick(t.lang, authority, "name")}: {pick(t.lang, collection, "title")}
+        </span>
+        <h1 className="govuk-heading-l">{t("upload.title")}</h1>
+        <p className="govuk-body">{t("upload.lead")}</p>
+        <p className="govuk-body">
+          <a className="govuk-link" href={returnPath(collection.code, authority.code, "template.xlsx")}>
+            {t("upload.templateLink")}
+          </a>
+        </p>
+        <WorkbookUpload
+          action={returnPath(collection.code, authority.code, "upload")}
+          csrfToken={csrfToken}
+          label={t("upload.label")}
+          hint={t("upload.hint", { limit: uploadLimitText(t.lang) })}
+          error={texts.length === 0 ? undefined : texts.length === 1 ? texts[0] : t("upload.error.count", { count: texts.length })}
+          errorPrefix={t("page.errorPrefix")}
+          submit={t("upload.submit")}
+        />
+        <p className="govuk-body">
+          <Link className="govuk-link" to={here}>
+            {t("history.back")}
+          </Link>
+        </p>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,384 @@
+/**
+ * The Welsh Government workbook of one collection. Every figure in it comes from the aggregation
+ * module (coverageTotals, authorityCells, reasonGroups, tidyCellsPage); this module only lays
+ * them out, translates the words, and, for publication, puts marks in place of small counts.
+ */
+import ExcelJS from "exceljs";
+import type { Language } from "#db/types.ts";
+import {
+  authorityCells,
+  coverageTotals,
+  reasonGroups,
+  tidyCellsPage,
+  type AuthorityCell,
+  type Reader,
+  type TidyCell,
+} from "#app/models/aggregation.server.ts";
+import { listAuthorities } from "#app/models/authority.server.ts";
+import type { Executor } from "#app/models/audit.server.ts";
+import type { CollectionWithItems } from "#app/models/collection.server.ts";
+import { coverageParts } from "./coverage.ts";
+import { MARKS, NOTHING_SUPPRESSED, SUPPRESSION_THRESHOLD, suppressionPlan, type SuppressionPlan } from "./disclosure.ts";
+import { fill, finishTable, fitColumns, fitRowHeights, FORMAT, printSetup, STATE_FILL, styleHeader, walesWallTime } from "./excel-format.server.ts";
+import { formatDate, formatDateTime, formatNumber, pick, translator, type Translator } from "./i18n.ts";
+import { TIDY_COLUMNS, tidyHeaders, tidyValues } from "./tidy-table.ts";
+import { describeDeviation } from "./values.ts";
+
+export interface WorkbookOptions {
+  lang: Language;
+  /** Small counts suppressed, for publication; otherwise every figure is kept. */
+  publish: boolean;
+  reader: Reader & { name: string };
+  now?: Date;
+}
+
+const PAGE = 5000;
+
+/** Every row of one collection's tidy table, read a page at a time. */
+export async function collectionTidyCells(db: Executor, collectionId: number): Promise<TidyCell[]> {
+  const cells: TidyCell[] = [];
+  for (let page = await tidyCellsPage(db, { collectionId, limit: PAGE }); page.length > 0; ) {
+    cells.push(...page);
+    if (page.length < PAGE) break;
+    page = await tidyCellsPage(db, { collectionId, after: page.at(-1)!, limit: PAGE });
+  }
+  return cells;
+}
+
+type Authorities = Awaited<ReturnType<typeof listAuthorities>>;
+
+export async function collectionWorkbook(db: Executor, collection: CollectionWithItems, options: WorkbookOptions): Promise<Buffer> {
+  const t = translator(options.lang);
+  const [totals, cells, groups, authorities, tidy] = await Promise.all([
+    coverageTotals(db, collection.id),
+    authorityCells(db, collection, options.reader),
+    reasonGroups(db, collection.id),
+    listAuthorities(db),
+    collectionTidyCells(db, collection.id),
+  ]);
+  const regionOf = new Map(authorities.map((a) => [a.code, a.region_code]));
+  const plan = options.publish ? suppressionPlan(cells, totals, (code) => regionOf.get(code) ?? "") : NOTHING_SUPPRESSED;
+  const cell = new Map(cells.map((c) => [`${c.authorityCode}:${c.itemCode}`, c]));
+  const cellOf = (authorityCode: string, itemCode: string) => cell.get(`${authorityCode}:${itemCode}`)!;
+  const labels = Object.fromEntries(collection.items.map((i) => [i.code, pick(t.lang, i, "label")]));
+  const context: SheetContext = { t, collection, authorities, cellOf, plan, labels };
+
+  const workbook = new ExcelJS.Workbook();
+  workbook.creator = t("service.name");
+  workbook.created = options.now ?? new Date();
+  aboutSheet(workbook, context, totals, options);
+  summarySheet(workbook, context, totals);
+  byAuthoritySheet(workbook, context);
+  gapsSheet(workbook, context, groups);
+  notesSheet(workbook, context);
+  definitionsSheet(workbook, context);
+  dataSheet(workbook, context, tidy);
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+interface SheetContext {
+  t: Translator;
+  collection: CollectionWithItems;
+  authorities: Authorities;
+  cellOf: (authorityCode: string, itemCode: string) => AuthorityCell;
+  plan: SuppressionPlan;
+  labels: Record<string, string>;
+}
+
+function totalText(t: Translator, total: number | null, suppressed: boolean) {
+  if (suppressed) return MARKS.suppressed;
+  return total === null ? null : formatNumber(t.lang, total);
+}
+
+function aboutSheet(workbook: ExcelJS.Workbook, { t, collection, plan, labels }: SheetContext, totals: Awaited<ReturnType<typeof coverageTotals>>, options: WorkbookOptions) {
+  const sheet = workbook.addWorksheet(t("export.sheet.about"));
+  sheet.columns = [{ width: 34 }, { width: 100 }];
+  const title = sheet.addRow([pick(t.lang, collection, "title")]);
+  title.font = { bold: true, size: 16 };
+  sheet.addRow([]);
+  const pair = (label: string, value: string) => {
+    const row = sheet.addRow([label, value]);
+    row.getCell(1).font = { bold: true };
+    row.getCell(1).alignment = { wrapText: true, vertical: "top" };
+    row.getCell(2).alignment = { wrapText: true, vertical: "top" };
+  };
+  const heading = (text: string) => {
+    sheet.addRow([]);
+    sheet.addRow([text]).font = { bold: true, size: 13 };
+  };
+  const now = options.now ?? new Date();
+  pair(t("collection.field.title"), pick(t.lang, collection, "title"));
+  pair(t("catalogue.code"), collection.code);
+  pair(t("collection.field.referenceDate"), formatDate(t.lang, collection.reference_date));
+  pair(t("export.about.exportedAt"), formatDateTime(t.lang, now));
+  pair(t("export.about.exportedBy"), options.reader.name);
+  pair(
+    t("export.about.figures"),
+    options.publish
+      ? t("export.about.forPublication", { max: SUPPRESSION_THRESHOLD - 1, mark: MARKS.suppressed })
+      : t("export.about.notForPublication"),
+  );
+
+  heading(t("export.about.coverage"));
+  for (const total of totals.filter((row) => row.regionCode === null)) {
+    const shown = totalText(t, total.total, plan.total(total.itemCode, null));
+    const sentence =
+      shown === null
+        ? t("collection.totals.noComparable")
+        : t("coverage.sentence", { total: shown, comparable: total.comparable, expected: total.expected });
+    pair(labels[total.itemCode] ?? total.itemCode, [sentence, ...coverageParts(t, total).slice(1)].join("; "));
+  }
+
+  heading(t("export.about.legend"));
+  for (const state of ["reported", "not_collected", "unknown", "not_applicable", "blank", "noReturn"] as const) {
+    pair(t(`state.${state}`), t(`export.legend.${state}`));
+  }
+  pair(MARKS.nonComparable, t("export.legend.nonComparable", { mark: MARKS.nonComparable }));
+  pair(MARKS.suppressed, t("export.legend.suppressed", { mark: MARKS.suppressed, max: SUPPRESSION_THRESHOLD - 1 }));
+  pair(t("export.legend.notesLabel"), t("export.legend.notes"));
+  pair(t("export.sheet.data"), t("export.legend.codes"));
+  fitRowHeights(sheet);
+  printSetup(sheet);
+}
+
+function summarySheet(workbook: ExcelJS.Workbook, { t, authorities, plan, labels }: SheetContext, totals: Awaited<ReturnType<typeof coverageTotals>>) {
+  const sheet = workbook.addWorksheet(t("export.sheet.summary"));
+  const regionName = new Map(authorities.map((a) => [a.region_code, t.lang === "cy" ? a.region_cy : a.region_en]));
+  const headers = [
+    t("export.column.itemCode"),
+    t("collection.totals.item"),
+    t("export.column.area"),
+    t("collection.totals.total"),
+    t("export.column.expected"),
+    t("export.column.comparable"),
+    t("export.column.nonComparable"),
+    t("state.not_collected"),
+    t("state.unknown"),
+    t("state.not_applicable"),
+    t("export.column.notAnswered"),
+    t("state.noReturn"),
+    t("collection.totals.coverage"),
+  ];
+  sheet.addRow(headers);
+  for (const total of totals) {
+    const suppressed = plan.total(total.itemCode, total.regionCode);
+    const row = sheet.addRow([
+      total.itemCode,
+      labels[total.itemCode] ?? total.itemCode,
+      total.regionCode === null ? t("export.wales") : (regionName.get(total.regionCode) ?? total.regionCode),
+      suppressed ? MARKS.suppressed : total.total,
+      total.expected,
+      total.comparable,
+      total.nonComparable,
+      total.notCollected,
+      total.unknown,
+      total.notApplicable,
+      total.notAnswered,
+      total.noReturn,
+      total.total === null ? t("collection.totals.noComparable") : coverageParts(t, total).join("; "),
+    ]);
+    for (let column = 4; column <= 12; column++) row.getCell(column).numFmt = FORMAT.count;
+    if (total.regionCode === null) row.font = { bold: true };
+  }
+  finishTable(sheet, { lastRow: sheet.rowCount, columns: headers.length, freezeColumns: 3 });
+  fitColumns(sheet);
+}
+
+function valueCell(t: Translator, target: ExcelJS.Cell, value: AuthorityCell, suppressed: boolean) {
+  if (value.returnStatus === null) target.value = t("state.noReturn");
+  else if (value.state === null) target.value = t("state.blank");
+  else if (value.state !== "reported") target.value = t(`state.${value.state}`);
+  else if (suppressed) target.value = MARKS.suppressed;
+  else {
+    target.value = value.number;
+    target.numFmt = value.comparable ? FORMAT.count : FORMAT.nonComparable;
+  }
+  if (value.state === "reported" && !value.comparable) target.font = { italic: true };
+  const note = noteLines(t, value);
+  if (note.length > 0) target.note = note.join("\n");
+  target.alignment = { horizontal: "right" };
+}
+
+function noteLines(t: Translator, value: AuthorityCell) {
+  const lines: string[] = [];
+  if (value.state === "reported" && !value.comparable) lines.push(`${t("export.notes.kind.deviation")}: ${describeDeviation(t, value)}`);
+  if (value.reason) lines.push(`${t("value.reason")}: ${value.reason}`);
+  if (value.caveat) lines.push(`${t("value.caveat")}: ${value.caveat}`);
+  return lines;
+}
+
+function authorityColumns(t: Translator) {
+  return [t("chase.csv.authorityCode"), t("collection.authorities.authority"), t("collection.authorities.region")];
+}
+
+function authorityRow(t: Translator, authority: Authorities[number]) {
+  return [authority.code, pick(t.lang, authority, "name"), t.lang === "cy" ? authority.region_cy : authority.region_en];
+}
+
+function byAuthoritySheet(workbook: ExcelJS.Workbook, { t, collection, authorities, cellOf, plan, labels }: SheetContext) {
+  const sheet = workbook.addWorksheet(t("export.sheet.byAuthority"));
+  const headers = [
+    ...authorityColumns(t),
+    ...collection.items.flatMap((item) => [labels[item.code]!, t("export.column.rate", { item: labels[item.code]! })]),
+  ];
+  sheet.addRow(headers);
+  for (const authority of authorities) {
+    const row = sheet.addRow(authorityRow(t, authority));
+    collection.items.forEach((item, i) => {
+      const value = cellOf(authority.code, item.code);
+      const suppressed = plan.cell(authority.code, item.code);
+      valueCell(t, row.getCell(4 + 2 * i), value, suppressed);
+      const rate = row.getCell(5 + 2 * i);
+      // Rates are of comparable figures only, as the totals are.
+      if (value.comparable && value.rate !== null) {
+        rate.value = suppressed ? MARKS.suppressed : value.rate;
+        rate.numFmt = FORMAT.rate;
+        rate.alignment = { horizontal: "right" };
+      }
+    });
+  }
+  finishTable(sheet, { lastRow: sheet.rowCount, columns: headers.length, freezeColumns: 2 });
+  fitColumns(sheet, { max: 40, minOf: itemColumnsAtLeast16 });
+}
+
+/** Columns of figures under long item labels: wide enough that the labels wrap to a few lines. */
+const itemColumnsAtLeast16 = (column: number) => (column >= 4 ? 16 : 8);
+
+function gapsSheet(workbook: ExcelJS.Workbook, { t, collection, authorities, cellOf, labels }: SheetContext, groups: Awaited<ReturnType<typeof reasonGroups>>) {
+  const sheet = workbook.addWorksheet(t("export.sheet.gaps"));
+  const headers = [...authorityColumns(t), ...collection.items.map((item) => labels[item.code]!)];
+  sheet.addRow(headers);
+  for (const authority of authorities) {
+    const row = sheet.addRow(authorityRow(t, authority));
+    collection.items.forEach((item, i) => {
+      const value = cellOf(authority.code, item.code);
+      const target = row.getCell(4 + i);
+      const [text, colour] =
+        value.returnStatus === null
+          ? [t("state.noReturn"), STATE_FILL.noReturn]
+          : value.state === null
+            ? [t("state.blank"), STATE_FILL.missing]
+            : value.state !== "reported"
+              ? [t(`state.${value.state}`), STATE_FILL.missing]
+              : value.comparable
+                ? [t("export.gaps.comparable"), STATE_FILL.comparable]
+                : [`${t("export.gaps.nonComparable")} ${MARKS.nonComparable}`, STATE_FILL.nonComparable];
+      target.value = text;
+      target.fill = fill(colour);
+      const note = noteLines(t, value);
+      if (note.length > 0) target.note = note.join("\n");
+    });
+  }
+  const gridEnd = sheet.rowCount;
+  finishTable(sheet, { lastRow: gridEnd, columns: headers.length, freezeColumns: 2 });
+
+  const names = new Map(authorities.map((a) => [a.code, pick(t.lang, a, "name")]));
+  sheet.addRow([]);
+  sheet.addRow([t("export.gaps.reasons")]).font = { bold: true, size: 13 };
+  const reasonsHeader = sheet.addRow([
+    t("export.column.itemCode"),
+    t("collection.totals.item"),
+    t("export.column.answer"),
+    t("value.reason"),
+    t("export.gaps.count"),
+    t("export.gaps.authorities"),
+  ]);
+  styleHeader(reasonsHeader);
+  for (const group of groups) {
+    const row = sheet.addRow([
+      group.itemCode,
+      labels[group.itemCode] ?? group.itemCode,
+      t(`state.${group.state}`),
+      group.reason,
+      group.authorityCodes.length,
+      group.authorityCodes.map((code) => names.get(code) ?? code).join(", "),
+    ]);
+    row.alignment = { vertical: "top" };
+  }
+  fitColumns(sheet, { max: 50, minOf: itemColumnsAtLeast16 });
+}
+
+function notesSheet(workbook: ExcelJS.Workbook, { t, collection, authorities, cellOf, plan, labels }: SheetContext) {
+  const sheet = workbook.addWorksheet(t("export.sheet.notes"));
+  const headers = [
+    ...authorityColumns(t).slice(0, 2),
+    t("export.column.itemCode"),
+    t("collection.totals.item"),
+    t("export.column.answer"),
+    t("export.column.value"),
+    t("export.notes.kind"),
+    t("export.notes.text"),
+  ];
+  sheet.addRow(headers);
+  for (const authority of authorities) {
+    for (const item of collection.items) {
+      const value = cellOf(authority.code, item.code);
+      const notes: [string, string][] = [];
+      if (value.state === "reported" && !value.comparable) notes.push([t("export.notes.kind.deviation"), describeDeviation(t, value)]);
+      if (value.reason) notes.push([t("export.notes.kind.reason"), value.reason]);
+      if (value.caveat) notes.push([t("export.notes.kind.caveat"), value.caveat]);
+      for (const [kind, text] of notes) {
+        const row = sheet.addRow([authority.code, pick(t.lang, authority, "name"), item.code, labels[item.code]!, value.state ? t(`state.${value.state}`) : t("state.blank")]);
+        const figure = row.getCell(6);
+        if (value.state === "reported") {
+          figure.value = plan.cell(authority.code, item.code) ? MARKS.suppressed : value.number;
+          figure.numFmt = value.comparable ? FORMAT.count : FORMAT.nonComparable;
+        }
+        row.getCell(7).value = kind;
+        row.getCell(8).value = text;
+      }
+    }
+  }
+  finishTable(sheet, { lastRow: sheet.rowCount, columns: headers.length, freezeColumns: 2 });
+  fitColumns(sheet, { max: 80 });
+}
+
+function definitionsSheet(workbook: ExcelJS.Workbook, { t, collection }: SheetContext) {
+  const sheet = workbook.addWorksheet(t("export.sheet.definitions"));
+  const headers = [
+    t("export.column.itemCode"),
+    t("itemForm.labelEn"),
+    t("itemForm.labelCy"),
+    t("export.definitions.definitionEn"),
+    t("export.definitions.definitionCy"),
+    t("catalogue.ageBand"),
+    t("itemForm.min"),
+    t("export.definitions.max"),
+    t("collectionForm.required"),
+    t("catalogue.parent"),
+  ];
+  sheet.addRow(headers);
+  for (const item of collection.items) {
+    sheet.addRow([
+      item.code,
+      item.label_en,
+      item.label_cy,
+      item.definition_en,
+      item.definition_cy,
+      item.age_from !== null && item.age_to !== null ? t("value.ageBand", { from: item.age_from, to: item.age_to }) : null,
+      item.min_value,
+      item.max_value,
+      item.required ? t("export.required.yes") : t("export.required.no"),
+      item.parent_code,
+    ]);
+  }
+  finishTable(sheet, { lastRow: sheet.rowCount, columns: headers.length, freezeColumns: 1 });
+  fitColumns(sheet, { max: 70 });
+}
+
+function dataSheet(workbook: ExcelJS.Workbook, { t, plan }: SheetContext, tidy: TidyCell[]) {
+  const sheet = workbook.addWorksheet(t("export.sheet.data"));
+  sheet.addRow(tidyHeaders(t));
+  for (const cell of tidy) {
+    const values = tidyValues(t, cell, { suppressed: plan.cell(cell.authorityCode, cell.itemCode) });
+    const row = sheet.addRow(TIDY_COLUMNS.map((column) => (column === "submittedAt" && values.submittedAt instanceof Date ? walesWallTime(values.submittedAt) : values[column])));
+    TIDY_COLUMNS.forEach((column, i) => {
+      const target = row.getCell(i + 1);
+      if (column === "submittedAt") target.numFmt = FORMAT.dateTime;
+      else if (target.value instanceof Date) target.numFmt = FORMAT.date;
+      else if (column === "value") target.numFmt = FORMAT.count;
+    });
+  }
+  finishTable(sheet, { lastRow: sheet.rowCount, columns: TIDY_COLUMNS.length, freezeColumns: 0 });
+  fitColumns(sheet, { max: 50 });
+}

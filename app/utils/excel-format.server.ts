@@ -1,0 +1,144 @@
+/**
+ * How every workbook the portal writes looks: headers that stay in view and filter, number
+ * formats, columns wide enough for what is in them, and pages that print landscape, one page wide.
+ */
+import type ExcelJS from "exceljs";
+import { MARKS } from "./disclosure.ts";
+
+export const FORMAT = {
+  count: "#,##0",
+  nonComparable: `#,##0" ${MARKS.nonComparable}"`,
+  rate: "0.0",
+  date: "dd/mm/yyyy",
+  dateTime: "dd/mm/yyyy hh:mm",
+} as const;
+
+export const HEADER_FILL: ExcelJS.Fill = { type: "pattern", pattern: "solid", fgColor: { argb: "FFE8E8E8" } };
+
+/** Fills for a cell's state, so that gaps show at a glance; the words in the cell say the same. */
+export const STATE_FILL = {
+  comparable: "FFCCE2D8",
+  nonComparable: "FFFFF2CC",
+  missing: "FFF3F2F1",
+  noReturn: "FFF4CCCC",
+} as const;
+
+export function fill(argb: string): ExcelJS.Fill {
+  return { type: "pattern", pattern: "solid", fgColor: { argb } };
+}
+
+export function printSetup(sheet: ExcelJS.Worksheet, headerRow?: number) {
+  sheet.pageSetup = {
+    ...sheet.pageSetup,
+    orientation: "landscape",
+    paperSize: 9,
+    fitToPage: true,
+    fitToWidth: 1,
+    fitToHeight: 0,
+    ...(headerRow ? { printTitlesRow: `${headerRow}:${headerRow}` } : {}),
+  };
+}
+
+export function styleHeader(row: ExcelJS.Row) {
+  row.eachCell((cell) => {
+    cell.font = { bold: true };
+    cell.fill = HEADER_FILL;
+    cell.alignment = { wrapText: true, vertical: "top" };
+    cell.border = { bottom: { style: "thin" } };
+  });
+}
+
+/**
+ * A table whose header is at `headerRow` and whose rows run to `lastRow`: header styled, frozen and
+ * filtered, printed with the header on every page.
+ */
+export function finishTable(
+  sheet: ExcelJS.Worksheet,
+  { headerRow = 1, lastRow, columns, freezeColumns = 0 }: { headerRow?: number; lastRow: number; columns: number; freezeColumns?: number },
+) {
+  styleHeader(sheet.getRow(headerRow));
+  sheet.views = [{ state: "frozen", xSplit: freezeColumns, ySplit: headerRow }];
+  sheet.autoFilter = { from: { row: headerRow, column: 1 }, to: { row: Math.max(lastRow, headerRow), column: columns } };
+  printSetup(sheet, headerRow);
+}
+
+function shownLength(cell: ExcelJS.Cell): number {
+  const value = cell.value;
+  if (value === null || value === undefined) return 0;
+  if (value instanceof Date) return cell.numFmt === FORMAT.dateTime ? 16 : 10;
+  if (typeof value === "number") {
+    const digits = Math.trunc(Math.abs(value)).toString().length;
+    const mark = cell.numFmt === FORMAT.nonComparable ? MARKS.nonComparable.length + 1 : 0;
+    return digits + Math.floor((digits - 1) / 3) + (Number.isInteger(value) ? 0 : 2) + mark;
+  }
+  if (typeof value === "boolean") return 5;
+  return Math.max(...String(cell.text).split("\n").map((line) => line.length));
+}
+
+/**
+ * Columns as wide as their longest entry, within bounds; longer text wraps. Rows above `fromRow`
+ * (a sheet's title) are left to run across. Header cells wrap, so they count only up to a point.
+ */
+export function fitColumns(
+  sheet: ExcelJS.Worksheet,
+  { fromRow = 1, headerRow = 1, min = 8, max = 60, minOf = (_column: number) => min }: { fromRow?: number; headerRow?: number; min?: number; max?: number; minOf?: (column: number) => number } = {},
+) {
+  const widths = new Map<number, number>();
+  sheet.eachRow((row, rowNumber) => {
+    if (rowNumber < fromRow) return;
+    row.eachCell((cell, column) => {
+      const length = rowNumber === headerRow ? Math.min(shownLength(cell), 20) : shownLength(cell);
+      widths.set(column, Math.max(widths.get(column) ?? 0, length));
+    });
+  });
+  for (const [column, width] of widths) {
+    sheet.getColumn(column).width = Math.min(max, Math.max(minOf(column), width + 2));
+    if (width > max) {
+      sheet.getColumn(column).eachCell((cell, rowNumber) => {
+        if (rowNumber >= fromRow) cell.alignment = { ...cell.alignment, wrapText: true, vertical: "top" };
+      });
+    }
+  }
+  fitRowHeights(sheet, fromRow);
+}
+
+const LINE_HEIGHT = 15;
+
+/**
+ * Rows tall enough for their wrapped text. Excel grows such rows itself when it opens the file,
+ * but LibreOffice and printing from a fresh file do not.
+ */
+export function fitRowHeights(sheet: ExcelJS.Worksheet, fromRow = 1) {
+  sheet.eachRow((row, rowNumber) => {
+    if (rowNumber < fromRow || row.height) return;
+    let lines = 1;
+    row.eachCell((cell, column) => {
+      if (!cell.alignment?.wrapText || cell.value === null) return;
+      const perLine = Math.max(1, Math.floor((sheet.getColumn(column).width ?? 10) * 1.1) - 1);
+      const wrapped = String(cell.text)
+        .split("\n")
+        .reduce((sum, line) => sum + Math.max(1, Math.ceil(line.length / perLine)), 0);
+      lines = Math.max(lines, wrapped);
+    });
+    if (lines > 1) row.height = lines * LINE_HEIGHT;
+  });
+}
+
+/** A Date whose clock reads Welsh local time: a workbook's date-times have no time zone. */
+export function walesWallTime(at: Date): Date {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-GB", {
+      timeZone: "Europe/London",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+      hourCycle: "h23",
+    })
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
+  );
+  return new Date(Date.UTC(+parts.year!, +parts.month! - 1, +parts.day!, +parts.hour!, +parts.minute!, +parts.second!));
+}

@@ -1,0 +1,94 @@
+/**
+ * The tidy long table, one row per authority x item, as the CSV, the workbook's Data sheet and the
+ * export of every collection all write it. Values are codes (states, statuses), so the table reads
+ * the same in both languages; only the headers and names are translated.
+ */
+import type { TidyCell } from "#app/models/aggregation.server.ts";
+import { MARKS } from "./disclosure.ts";
+import type { Translator } from "./i18n.ts";
+
+export const TIDY_COLUMNS = [
+  "collectionCode",
+  "referenceDate",
+  "authorityCode",
+  "authority",
+  "region",
+  "itemCode",
+  "state",
+  "value",
+  "comparable",
+  "ageFrom",
+  "ageTo",
+  "referenceDateUsed",
+  "otherDifference",
+  "caveat",
+  "reason",
+  "returnStatus",
+  "version",
+  "submittedAt",
+] as const;
+export type TidyColumn = (typeof TIDY_COLUMNS)[number];
+
+export type TidyValue = string | number | boolean | Date | null;
+
+export function tidyHeaders(t: Translator) {
+  return TIDY_COLUMNS.map((column) => t(`tidy.${column}`));
+}
+
+/** How wide each column is written when the rows cannot be measured first (a streamed export). */
+export const TIDY_WIDTHS: Record<TidyColumn, number> = {
+  collectionCode: 34,
+  referenceDate: 12,
+  authorityCode: 12,
+  authority: 24,
+  region: 22,
+  itemCode: 40,
+  state: 15,
+  value: 10,
+  comparable: 12,
+  ageFrom: 9,
+  ageTo: 9,
+  referenceDateUsed: 14,
+  otherDifference: 30,
+  caveat: 40,
+  reason: 40,
+  returnStatus: 12,
+  version: 9,
+  submittedAt: 18,
+};
+
+/** Dates as dates (a workbook writes them as dates, the CSV as ISO text); a suppressed count as its mark. */
+export function tidyValues(t: Translator, cell: TidyCell, { suppressed = false } = {}): Record<TidyColumn, TidyValue> {
+  const reported = cell.state === "reported";
+  return {
+    collectionCode: cell.collectionCode,
+    referenceDate: isoDate(cell.referenceDate),
+    authorityCode: cell.authorityCode,
+    authority: t.lang === "cy" ? cell.authorityNameCy : cell.authorityNameEn,
+    region: t.lang === "cy" ? cell.regionCy : cell.regionEn,
+    itemCode: cell.itemCode,
+    state: cell.state,
+    value: suppressed ? MARKS.suppressed : cell.number,
+    comparable: reported ? cell.comparable : null,
+    ageFrom: cell.ageFrom,
+    ageTo: cell.ageTo,
+    referenceDateUsed: cell.referenceDateUsed === null ? null : isoDate(cell.referenceDateUsed),
+    otherDifference: cell.countingNote,
+    caveat: cell.caveat,
+    reason: cell.reason,
+    returnStatus: cell.returnStatus,
+    version: cell.submittedVersion,
+    submittedAt: cell.submittedAt,
+  };
+}
+
+function isoDate(iso: string) {
+  return new Date(`${iso.slice(0, 10)}T00:00:00Z`);
+}
+
+/** A tidy value as CSV text: dates as ISO dates, times as ISO instants, booleans as true/false. */
+export function csvText(column: TidyColumn, value: TidyValue): string {
+  if (value === null) return "";
+  if (value instanceof Date) return column === "submittedAt" ? value.toISOString() : value.toISOString().slice(0, 10);
+  return String(value);
+}

@@ -1,0 +1,158 @@
+/**
+ * Receiving a workbook: the multipart form read with a size limit, and the file checked as a zip
+ * before exceljs is let near it, so that neither a large request nor a zip bomb costs more than
+ * the limits in spreadsheet.ts.
+ */
+import {
+  MaxPartSizeExceededError,
+  unstable_createMemoryUploadHandler,
+  unstable_parseMultipartFormData,
+  type UploadHandler,
+} from "@remix-run/node";
+import ExcelJS from "exceljs";
+import yauzl from "yauzl";
+import { FILE_FIELD, MAX_UNPACKED_BYTES, MAX_UPLOAD_BYTES, MAX_ZIP_ENTRIES, uploadLimitText, type UploadIssue } from "./spreadsheet.ts";
+
+export interface UploadedFile {
+  name: string;
+  bytes: Uint8Array;
+}
+
+export type UploadForm =
+  | { ok: true; form: FormData; file: UploadedFile | null }
+  | { ok: false; status: number; issue: UploadIssue };
+
+/** Room for the form's other fields and the multipart boundaries around the file. */
+const FORM_OVERHEAD = 64 * 1024;
+
+const tooLarge: UploadForm = { ok: false, status: 413, issue: { kind: "message", key: "upload.error.tooLarge", params: { limit: uploadLimitText("en") } } };
+
+export async function readUploadForm(request: Request): Promise<UploadForm> {
+  const declared = Number(request.headers.get("Content-Length"));
+  if (Number.isFinite(declared) && declared > MAX_UPLOAD_BYTES + FORM_OVERHEAD) return tooLarge;
+  // One file of at most MAX_UPLOAD_BYTES, and the whole request, however many parts and with or
+  // without a Content-Length, within the overhead beyond it.
+  const memory = unstable_createMemoryUploadHandler({ maxPartSize: MAX_UPLOAD_BYTES });
+  let received = 0;
+  async function* counted(data: AsyncIterable<Uint8Array>) {
+    for await (const chunk of data) {
+      received += chunk.byteLength;
+      if (received > MAX_UPLOAD_BYTES + FORM_OVERHEAD) throw new MaxPartSizeExceededError("request", MAX_UPLOAD_BYTES + FORM_OVERHEAD);
+      yield chunk;
+    }
+  }
+  const handler: UploadHandler = (part) => memory({ ...part, data: counted(part.data) });
+  let form: FormData;
+  try {
+    form = await unstable_parseMultipartFormData(request, handler);
+  } catch (error) {
+    if (error instanceof MaxPartSizeExceededError) return tooLarge;
+    return { ok: false, status: 400, issue: { kind: "message", key: "upload.error.unreadableForm" } };
+  }
+  const value = form.get(FILE_FIELD);
+  const file =
+    value instanceof File && value.size > 0
+      ? { name: value.name.slice(0, 255) || "workbook.xlsx", bytes: new Uint8Array(await value.arrayBuffer()) }
+      : null;
+  return { ok: true, form, file };
+}
+
+const notXlsx: UploadIssue = { kind: "message", key: "upload.error.notXlsx" };
+const tooBigUnpacked: UploadIssue = { kind: "message", key: "upload.error.unpacksTooLarge" };
+
+/**
+ * Whether the bytes are an xlsx workbook that is safe to unpack: a zip whose entries are few, whose
+ * declared sizes add up to no more than MAX_UNPACKED_BYTES, and which really unpack to no more than
+ * they declare (yauzl checks each entry against its declared size as it inflates it).
+ */
+export async function checkXlsx(bytes: Uint8Array): Promise<UploadIssue | null> {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buffer.length < 4 || buffer.readUInt32LE(0) !== 0x04034b50) return notXlsx;
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await yauzl.fromBufferPromise(buffer, { lazyEntries: true, validateEntrySizes: true, strictFileNames: false });
+  } catch {
+    return notXlsx;
+  }
+  try {
+    if (zip.entryCount > MAX_ZIP_ENTRIES) return tooBigUnpacked;
+    const entries: yauzl.Entry[] = [];
+    let declared = 0;
+    for await (const entry of zip.eachEntry()) {
+      if (entry.isEncrypted() || !entry.canDecodeFileData()) return notXlsx;
+      declared += entry.uncompressedSize;
+      if (declared > MAX_UNPACKED_BYTES) return tooBigUnpacked;
+      entries.push(entry);
+    }
+    const names = new Set(entries.map((e) => e.fileName));
+    if (!names.has("[Content_Types].xml") || !names.has("xl/workbook.xml")) return notXlsx;
+    let inflated = 0;
+    for (const entry of entries) {
+      if (entry.fileName.endsWith("/")) continue;
+      const stream = await zip.openReadStreamPromise(entry);
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        inflated += chunk.length;
+        if (inflated > MAX_UNPACKED_BYTES) {
+          stream.destroy();
+          return tooBigUnpacked;
+        }
+      }
+    }
+    return null;
+  } catch {
+    // A size that lies, a broken entry: either way it is not a workbook we will open.
+    return notXlsx;
+  } finally {
+    zip.close();
+  }
+}
+
+/** The workbook, once checkXlsx has passed it; null when exceljs cannot make sense of it. */
+export async function loadWorkbook(bytes: Uint8Array): Promise<ExcelJS.Workbook | null> {
+  const workbook = new ExcelJS.Workbook();
+  try {
+    await workbook.xlsx.load(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as unknown as ExcelJS.Buffer);
+    return workbook;
+  } catch {
+    return null;
+  }
+}
+
+export type CellContent = string | number | boolean | Date | null;
+
+/**
+ * A cell's content as typed: text, a number, a date or nothing. A formula or an error value is
+ * reported rather than read, since its result is not something the person typed.
+ */
+export function readCell(cell: ExcelJS.Cell): { ok: true; value: CellContent } | { ok: false; kind: "formula" | "error" } {
+  const value = cell.value;
+  if (value === null || value === undefined) return { ok: true, value: null };
+  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean" || value instanceof Date) {
+    return { ok: true, value };
+  }
+  if ("formula" in value || "sharedFormula" in value) return { ok: false, kind: "formula" };
+  if ("error" in value) return { ok: false, kind: "error" };
+  if ("richText" in value) return { ok: true, value: value.richText.map((part) => part.text).join("") };
+  return { ok: true, value: value.text };
+}
+
+/** The issue for a cell that holds a formula or an error instead of what was typed. */
+export function unreadableCellIssue(kind: "formula" | "error", sheet: string, cell: string): UploadIssue {
+  return { kind: "message", key: kind === "formula" ? "upload.error.formula" : "upload.error.cellError", params: { sheet, cell } };
+}
+
+export function isBlankContent(value: CellContent) {
+  return value === null || (typeof value === "string" && value.trim() === "");
+}
+
+/** The top-left cell of each merged range among the sheet's filled rows from `fromRow` (a merged range's other cells count as filled). */
+export function mergedCells(sheet: ExcelJS.Worksheet, fromRow = 1): string[] {
+  const masters = new Set<string>();
+  sheet.eachRow((row, rowNumber) => {
+    if (rowNumber < fromRow) return;
+    row.eachCell((cell) => {
+      if (cell.isMerged) masters.add(cell.master.address);
+    });
+  });
+  return [...masters];
+}

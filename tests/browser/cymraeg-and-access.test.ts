@@ -1,0 +1,159 @@
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { catalogues } from "#app/utils/i18n.ts";
+import { chromiumMissing, expectNoAxeViolations, signInAs, usePortalInChromium } from "../support/portal.ts";
+
+
+const ROUND = "2026-12-care-experienced-parents";
+const FEB = "2023-02-care-experienced-parents";
+
+/**
+ * English text from the catalogue that a Welsh page must not contain: each message's literal
+ * fragments between placeholders, long enough to be distinctive, and not also found in Welsh
+ * (proper names such as "ADSS Cymru").
+ */
+const welshText = JSON.stringify(Object.values(catalogues.cy));
+const englishFragments = [
+  ...new Set(
+    Object.values(catalogues.en)
+      .flatMap((message) => (typeof message === "string" ? [message] : Object.values(message)))
+      .flatMap((text) => text.split(/\{\w+\}/))
+      .map((fragment) => fragment.trim().replace(/^[:;,.()‘’]+|[:;,.()‘’]+$/g, "").trim())
+      .filter((fragment) => fragment.length >= 12 && fragment.includes(" ") && !welshText.includes(fragment)),
+  ),
+];
+
+async function expectAllWelsh(page: Page) {
+  await expect(page.locator("html").getAttribute("lang")).resolves.toBe("cy");
+  const text = await page.locator("body").innerText();
+  expect(englishFragments.filter((fragment) => text.includes(fragment)), `English on ${page.url()}`).toEqual([]);
+}
+
+async function check(page: Page) {
+  await expectAllWelsh(page);
+  await expectNoAxeViolations(page);
+}
+
+async function chooseWelsh(page: Page, url: string) {
+  await page.goto(`${url}/language?lang=cy&returnTo=/login`);
+}
+
+describe.skipIf(chromiumMissing)("Cymraeg throughout, and accessible", { timeout: 240_000 }, () => {
+  const running = usePortalInChromium();
+
+  it("lets a Welsh-speaking officer sign in, fill in, submit and amend a return without meeting English", async () => {
+    const page = await running.browser.newPage();
+    const url = running.portal.url;
+    await chooseWelsh(page, url);
+    await check(page);
+    await page.getByRole("button", { name: "Mewngofnodi" }).click();
+    await page.waitForLoadState();
+    await expect(page.title()).resolves.toMatch(/^Gwall: /);
+    await check(page);
+    await page.getByLabel("Cyfeiriad e-bost").fill("officer.cardiff@authorities.example");
+    await page.getByLabel("Cyfrinair").fill("demo-password-2023");
+    await page.getByRole("button", { name: "Mewngofnodi" }).click();
+    await page.waitForURL((u) => !u.pathname.startsWith("/login"));
+    await check(page);
+
+    await page.goto(`${url}/returns/${ROUND}/W06000015`);
+    await check(page);
+    const item = page.locator("#item-care_leavers_21_25");
+    await item.getByLabel("Rhif", { exact: true }).first().check();
+    await page.locator("#care_leavers_21_25-number").fill("deuddeg");
+    await page.getByRole("button", { name: "Cadw fel drafft" }).click();
+    await page.waitForLoadState();
+    await expect(page.locator(".govuk-error-summary").textContent()).resolves.toContain("rhowch rif, fel 12");
+    await check(page);
+    await page.locator("#care_leavers_21_25-number").fill("95");
+    await page.locator("#item-care_experienced_parents").getByLabel("Rhif", { exact: true }).first().check();
+    await page.locator("#care_experienced_parents-number").fill("12");
+    await page.locator("#item-care_experienced_parents_child_removed").getByLabel("Heb ei gasglu", { exact: true }).check();
+    await page.locator('textarea[name="care_experienced_parents_child_removed.reason-not_collected"]').fill("Nid ydym yn cysylltu cofnodion rhieni â chofnodion eu plant.");
+    await page.getByRole("button", { name: "Cadw a gwirio eich atebion" }).click();
+    await page.waitForURL(/\/check$/);
+    await check(page);
+    await page.getByRole("button", { name: "Cyflwyno'r ffurflen" }).click();
+    await page.waitForLoadState();
+    await expect(page.title()).resolves.toMatch(/^Gwall: /);
+    await check(page);
+    await page.getByLabel("Ei rôl neu ei swydd").fill("Pennaeth Gwasanaethau Plant");
+    await page.getByRole("button", { name: "Cyflwyno'r ffurflen" }).click();
+    await page.waitForURL(/\/submitted\?version=1$/);
+    await check(page);
+    await page.getByRole("link", { name: "Gweld eich ffurflen" }).click();
+    await check(page);
+    await page.getByRole("link", { name: "Diwygio'r ffurflen hon" }).click();
+    await check(page);
+    await page.getByLabel("Pam ydych chi'n diwygio'r ffurflen hon?").fill("Daethom o hyd i achos hwyr.");
+    await page.getByRole("button", { name: "Ailagor y ffurflen" }).click();
+    await page.waitForURL(new RegExp(`/returns/${ROUND}/W06000015$`));
+    await page.getByRole("button", { name: "Cadw a gwirio eich atebion" }).click();
+    await page.waitForURL(/\/check$/);
+    await page.getByLabel("Ei rôl neu ei swydd").fill("Pennaeth Gwasanaethau Plant");
+    await page.getByRole("button", { name: "Cyflwyno'r ffurflen" }).click();
+    await page.waitForURL(/\/submitted\?version=2$/);
+    await page.goto(`${url}/returns/${ROUND}/W06000015/history`);
+    await check(page);
+    for (const path of [`/collections/${FEB}`, `/collections/${FEB}/items/care_leavers_21_25`, "/items/care_leavers_21_25", "/accessibility"]) {
+      await page.goto(`${url}${path}`);
+      await check(page);
+    }
+    await page.close();
+  });
+
+  it("lets a coordinator run the board, the gaps view and the design pages in Welsh", async () => {
+    const page = await running.browser.newPage();
+    const url = running.portal.url;
+    await chooseWelsh(page, url);
+    await page.getByLabel("Cyfeiriad e-bost").fill("coordinator@adss-cymru.example");
+    await page.getByLabel("Cyfrinair").fill("demo-password-2023");
+    await page.getByRole("button", { name: "Mewngofnodi" }).click();
+    await page.waitForURL((u) => !u.pathname.startsWith("/login"));
+    await check(page);
+    for (const path of [
+      `/collections/${FEB}`,
+      `/collections/${FEB}/board`,
+      `/collections/${ROUND}/board`,
+      `/collections/${FEB}/gaps`,
+      `/collections/${FEB}/items/care_leavers_21_25?colour=state`,
+      `/collections/${ROUND}/design`,
+      `/collections/${ROUND}/preview`,
+      `/returns/${FEB}/W06000016`,
+      "/collections/new",
+      "/catalogue",
+      "/catalogue/new",
+      "/outbox",
+      "/admin/users",
+      "/admin/users/new",
+    ]) {
+      const response = await page.goto(`${url}${path}`);
+      expect(response?.status(), path).toBe(200);
+      await check(page);
+    }
+    // Error states.
+    await page.goto(`${url}/collections/new`);
+    await page.getByRole("button", { name: "Creu fel drafft" }).click();
+    await page.waitForLoadState();
+    await expect(page.title()).resolves.toMatch(/^Gwall: /);
+    await check(page);
+    await page.goto(`${url}/catalogue/new`);
+    await page.getByRole("button", { name: "Ychwanegu'r eitem" }).click();
+    await page.waitForLoadState();
+    await check(page);
+    await page.close();
+  });
+
+  it("fits a 320 pixel screen without sideways scrolling of the page", async () => {
+    const context = await running.browser.newContext({ viewport: { width: 320, height: 700 } });
+    const page = await context.newPage();
+    await signInAs(page, running.portal.url, "officer.newport@authorities.example");
+    for (const path of ["/", `/returns/${ROUND}/W06000022`, `/collections/${FEB}`, "/accessibility"]) {
+      await page.goto(`${running.portal.url}${path}`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, path).toBeLessThanOrEqual(0);
+    }
+    await page.screenshot({ path: "test-results/return-form-320px.png", fullPage: false });
+    await context.close();
+  });
+});

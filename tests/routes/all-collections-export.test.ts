@@ -1,0 +1,78 @@
+import ExcelJS from "exceljs";
+import { beforeAll, describe, expect, it } from "vitest";
+import * as exportRoute from "#app/routes/exports.all-collections[.]xlsx.ts";
+import { tidyCellsPage, type TidyCell } from "#app/models/aggregation.server.ts";
+import { DECEMBER_2026, FEBRUARY_2023 } from "#seeds/demo.ts";
+import { useDemoDatabase } from "../support/database.ts";
+import { ANALYST, COORDINATOR, get, OFFICER, routeArgs, run, signIn, type Visitor } from "../support/requests.ts";
+import { bodyBytes, submitAs } from "../support/returns.ts";
+
+describe("the export of every collection, streamed", () => {
+  const db = useDemoDatabase();
+  let coordinator: Visitor;
+  let analyst: Visitor;
+  let officer: Visitor;
+
+  beforeAll(async () => {
+    [coordinator, analyst, officer] = await Promise.all([signIn(db(), COORDINATOR), signIn(db(), ANALYST), signIn(db(), OFFICER.conwy)]);
+    await submitAs(db(), DECEMBER_2026, "W06000003", {
+      care_leavers_21_25: { number: 140 },
+      care_experienced_parents: { number: 9 },
+      care_experienced_parents_child_removed: { state: "unknown", reason: "Not linked yet." },
+    });
+  });
+
+  const download = (visitor: Visitor, query = "") =>
+    run(() => exportRoute.loader(routeArgs(get(`/exports/all-collections.xlsx${query}`, visitor)) as never));
+
+  it("is for coordinators and analysts", async () => {
+    expect(await download(officer)).toMatchObject({ kind: "response", status: 404 });
+    expect(await download(coordinator)).toMatchObject({ kind: "response", status: 200 });
+  });
+
+  it("streams the tidy table of every published collection into one sheet, read back with exceljs", async () => {
+    const outcome = await download(analyst);
+    if (outcome.kind !== "response") throw new Error("expected a download");
+    expect(outcome.response.body).toBeInstanceOf(ReadableStream);
+    expect(outcome.response.headers.get("Content-Length")).toBeNull();
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await bodyBytes(outcome.response)).buffer as ExcelJS.Buffer);
+    const sheet = workbook.getWorksheet("Data")!;
+    expect(sheet.views[0]).toMatchObject({ state: "frozen", ySplit: 1 });
+    expect(sheet.autoFilter).toBeTruthy();
+    const rows: ExcelJS.CellValue[][] = [];
+    sheet.eachRow((row) => rows.push((row.values as ExcelJS.CellValue[]).slice(1)));
+    expect(rows[0]!.slice(0, 3)).toEqual(["Information request code", "Reference date", "Authority code"]);
+    // February 2023 asked 3 items and December 2026 asks 9, of all 22 authorities.
+    expect(rows).toHaveLength(1 + 22 * (3 + 9));
+    expect(rows.find((r) => r[0] === FEBRUARY_2023 && r[2] === "W06000022" && r[5] === "care_leavers_21_25")?.slice(6, 9)).toEqual(["reported", 271, true]);
+    const conwy = rows.filter((r) => r[0] === DECEMBER_2026 && r[2] === "W06000003");
+    expect(conwy.map((r) => [r[5], r[6] ?? null, r[7] ?? null])).toContainEqual(["care_leavers_21_25", "reported", 140]);
+    expect(conwy.find((r) => r[5] === "care_experienced_parents_child_removed")?.[14]).toBe("Not linked yet.");
+    expect(conwy[0]![17]).toBeInstanceOf(Date);
+  });
+
+  it("is in Welsh with ?lang=cy", async () => {
+    const outcome = await download(analyst, "?lang=cy");
+    if (outcome.kind !== "response") throw new Error("expected a download");
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await bodyBytes(outcome.response)).buffer as ExcelJS.Buffer);
+    const sheet = workbook.getWorksheet("Y data")!;
+    expect(sheet.getRow(1).getCell(1).value).toBe("Cod y cais am wybodaeth");
+  });
+
+  it("reads the database in pages of constant size, by keyset: the pages add up to the whole table", async () => {
+    const whole = await tidyCellsPage(db(), { limit: 10_000 });
+    const paged: TidyCell[] = [];
+    let after: TidyCell | null = null;
+    for (;;) {
+      const page: TidyCell[] = await tidyCellsPage(db(), { after, limit: 7 });
+      expect(page.length).toBeLessThanOrEqual(7);
+      paged.push(...page);
+      if (page.length < 7) break;
+      after = page.at(-1)!;
+    }
+    expect(paged).toEqual(whole);
+    expect(whole).toHaveLength(22 * 12);
+  });
+});
