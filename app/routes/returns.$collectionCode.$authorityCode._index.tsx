@@ -4,7 +4,6 @@ import { ErrorSummary, NotificationBanner, Textarea } from "#app/components/govu
 import { ReturnSummary } from "#app/components/return-summary.tsx";
 import { ValueFieldset } from "#app/components/value-fieldset.tsx";
 import { WorkbookUpload } from "#app/components/workbook-upload.tsx";
-import { previousValues } from "#app/models/aggregation.server.ts";
 import { returnDefinition } from "#app/models/collection.server.ts";
 import { findReturn, queryContext, saveValues, submittedValues, workingValues } from "#app/models/return.server.ts";
 import { acceptReturn, listQueries, MESSAGE_LIMIT, raiseQuery, replyToQuery, resolveQuery } from "#app/models/value-query.server.ts";
@@ -43,16 +42,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const editable = user.role === "officer" && collection.status === "open" && (!ret || ret.status === "draft");
   // The officer editing sees the draft; everyone else sees what was last submitted.
   const showDraft = editable || !ret?.submitted_version;
-  const [values, previous, threads] = await Promise.all([
+  // One look at last round serves both the "last round" hints and the checks that compare with it.
+  const [values, context, threads] = await Promise.all([
     showDraft ? workingValues(db, scope) : submittedValues(db, scope),
-    previousValues(db, {
-      authorityCode: authority.code,
-      before: collection.reference_date,
-      itemCodes: collection.items.map((i) => i.code),
-    }),
+    queryContext(db, scope),
     listQueries(db, scope),
   ]);
-  const queries = ret && editable ? findQueries(returnDefinition(collection), values, await queryContext(db, scope)) : [];
+  const previous = context.previous;
+  const queries = ret && editable ? findQueries(returnDefinition(collection), values, context) : [];
   const isCoordinator = user.role === "coordinator";
   return {
     collection,

@@ -32,10 +32,16 @@ export function clearSessionCookieHeader() {
   return sessionCookie().serialize("", { maxAge: 0 });
 }
 
-export async function getCurrentUser(request: Request): Promise<SessionUser | null> {
-  const token = await sessionToken(request);
-  if (!token) return null;
-  return findSession(await getDb(), token);
+// The root loader and the page's loader both ask who is signed in: one query per request answers both.
+const usersOfRequests = new WeakMap<Request, Promise<SessionUser | null>>();
+
+export function getCurrentUser(request: Request): Promise<SessionUser | null> {
+  let user = usersOfRequests.get(request);
+  if (!user) {
+    user = sessionToken(request).then(async (token) => (token ? findSession(await getDb(), token) : null));
+    usersOfRequests.set(request, user);
+  }
+  return user;
 }
 
 export function signInRedirect(request: Request) {
