@@ -8,6 +8,7 @@ import { requireUser } from "#app/utils/auth.server.ts";
 import { getDb } from "#app/utils/db.server.ts";
 import { formatDate, formatNumber, pick } from "#app/utils/i18n.ts";
 import { pageTitle } from "#app/utils/meta.ts";
+import { ItemTableHead } from "#app/components/item-table-head.tsx";
 import { useTranslation } from "#app/utils/use-translation.ts";
 import { describeDeviation, describeValue } from "#app/utils/values.ts";
 
@@ -131,17 +132,7 @@ export default function CollectionPage() {
       <h2 className="govuk-heading-m">{t("collection.regions.title")}</h2>
       <div className="app-table-wrapper">
         <table className="govuk-table">
-          <caption className="govuk-table__caption govuk-visually-hidden">{t("collection.regions.caption")}</caption>
-          <thead className="govuk-table__head">
-            <tr className="govuk-table__row">
-              <th scope="col" className="govuk-table__header">{t("collection.authorities.region")}</th>
-              {collection.items.map((item) => (
-                <th key={item.code} scope="col" className="govuk-table__header">
-                  {pick(t.lang, item, "label")}
-                </th>
-              ))}
-            </tr>
-          </thead>
+          <ItemTableHead t={t} caption={t("collection.regions.caption")} firstColumn={t("collection.authorities.region")} items={collection.items} />
           <tbody className="govuk-table__body">
             {regions.map((region) => (
               <tr key={region.code} className="govuk-table__row">

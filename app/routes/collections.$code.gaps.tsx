@@ -8,6 +8,7 @@ import { cellKind, KIND_TAG } from "#app/utils/cells.ts";
 import { getDb } from "#app/utils/db.server.ts";
 import { pick, type MessageKey } from "#app/utils/i18n.ts";
 import { pageTitle } from "#app/utils/meta.ts";
+import { ItemTableHead } from "#app/components/item-table-head.tsx";
 import { useTranslation } from "#app/utils/use-translation.ts";
 import { describeDeviation, describeValue } from "#app/utils/values.ts";
 
@@ -110,17 +111,7 @@ export default function Gaps() {
       <h2 className="govuk-heading-m">{t("gaps.gridTitle")}</h2>
       <div className="app-table-wrapper">
         <table className="govuk-table app-gaps-grid">
-          <caption className="govuk-table__caption govuk-visually-hidden">{t("gaps.gridCaption")}</caption>
-          <thead className="govuk-table__head">
-            <tr className="govuk-table__row">
-              <th scope="col" className="govuk-table__header">{t("collection.authorities.authority")}</th>
-              {collection.items.map((item) => (
-                <th key={item.code} scope="col" className="govuk-table__header">
-                  {pick(t.lang, item, "label")}
-                </th>
-              ))}
-            </tr>
-          </thead>
+          <ItemTableHead t={t} caption={t("gaps.gridCaption")} firstColumn={t("collection.authorities.authority")} items={collection.items} />
           <tbody className="govuk-table__body">
             {authorities.map((authority) => (
               <tr key={authority.code} className="govuk-table__row">
