@@ -21,10 +21,13 @@ export async function listCatalogue(db: Executor) {
     .execute();
 }
 
-export async function createDataItem(db: Kysely<Database>, draft: DataItemDraft, actorUserId: number) {
-  await db.transaction().execute(async (trx) => {
-    await trx.insertInto("data_item").values(draft).execute();
+/** Adds an item; refused (changing nothing) when the code was taken meanwhile, e.g. by another coordinator at the same moment. */
+export async function createDataItem(db: Kysely<Database>, draft: DataItemDraft, actorUserId: number): Promise<{ ok: boolean }> {
+  return db.transaction().execute(async (trx) => {
+    const created = await trx.insertInto("data_item").values(draft).onConflict((oc) => oc.column("code").doNothing()).returning("code").executeTakeFirst();
+    if (!created) return { ok: false };
     await recordAudit(trx, { actorUserId, action: "catalogue.create", entity: "data_item", entityKey: draft.code, after: draft });
+    return { ok: true };
   });
 }
 

@@ -72,6 +72,19 @@ export async function listAllCollections(db: Executor) {
     .execute();
 }
 
+/** A value's columns, as return.server.ts audits them. */
+const VALUE_COLUMNS = [
+  "state",
+  "number",
+  "reason",
+  "age_from",
+  "age_to",
+  "reference_date_used",
+  "counting_note",
+  "caveat",
+  "query_explanation",
+] as const;
+
 export type DesignResult = { ok: true } | { ok: false; reason: "codeTaken" | "hasSubmittedData" | "wrongStatus" };
 
 async function hasSubmittedData(db: Executor, collectionId: number) {
@@ -129,15 +142,46 @@ export async function updateCollection(
     if (await hasSubmittedData(trx, collection.id)) return { ok: false as const, reason: "hasSubmittedData" as const };
     const itemsChanged = JSON.stringify(collection.items.map((i) => [i.code, i.required])) !== JSON.stringify(draft.items.map((i) => [i.code, i.required]));
     if (itemsChanged) {
-      // Drafts may hold values for items no longer asked for: those go with them, audited by the drafts' own history.
+      // Drafts may hold values for items no longer asked for: those go with them, each with its
+      // audit row, as any change of a value has.
       const removed = collection.items.map((i) => i.code).filter((code) => !draft.items.some((i) => i.code === code));
       if (removed.length > 0) {
+        const gone = await trx
+          .selectFrom("value as v")
+          .innerJoin("return as r", "r.id", "v.return_id")
+          .select(["v.return_id", "v.item_code", "r.authority_code", ...VALUE_COLUMNS.map((c) => `v.${c}` as const)])
+          .where("v.collection_id", "=", collection.id)
+          .where("v.item_code", "in", removed)
+          .execute();
         await trx.deleteFrom("value").where("collection_id", "=", collection.id).where("item_code", "in", removed).execute();
+        await recordAudit(
+          trx,
+          gone.map((value) => ({
+            actorUserId,
+            action: "value.change",
+            entity: "value",
+            entityKey: `${value.return_id}:${value.item_code}`,
+            authorityCode: value.authority_code,
+            before: Object.fromEntries(VALUE_COLUMNS.map((c) => [c, value[c]])),
+            after: null,
+            reason: `The item ${value.item_code} was removed from ${collection.code}`,
+          })),
+        );
+        await trx.deleteFrom("collection_item").where("collection_id", "=", collection.id).where("item_code", "in", removed).execute();
       }
-      await trx.deleteFrom("collection_item").where("collection_id", "=", collection.id).execute();
+      // The items kept keep their rows (drafts' values refer to them); new ones are added, and all
+      // are numbered afresh, moved out of the way first since no two may share a position.
+      await trx
+        .updateTable("collection_item")
+        .set((eb) => ({ position: eb("position", "+", 100_000) }))
+        .where("collection_id", "=", collection.id)
+        .execute();
       await trx
         .insertInto("collection_item")
         .values(draft.items.map((item, i) => ({ collection_id: collection.id, item_code: item.code, position: i + 1, required: item.required })))
+        .onConflict((oc) =>
+          oc.columns(["collection_id", "item_code"]).doUpdateSet((eb) => ({ position: eb.ref("excluded.position"), required: eb.ref("excluded.required") })),
+        )
         .execute();
     }
     const { code: _code, ...changes } = collectionColumns(draft);

@@ -24,6 +24,7 @@ import {
   SubmissionRefused,
   workingValues,
   type Actor,
+  isStoredInteger,
 } from "./return.server.ts";
 
 export interface ImportAuthority {
@@ -148,6 +149,7 @@ export async function storeImportUpload(db: Kysely<Database>, { collectionId, us
 }
 
 export async function findImportUpload(db: Executor, { collectionId, id }: { collectionId: number; id: number }) {
+  if (!isStoredInteger(id)) return undefined;
   const row = await db
     .selectFrom("import_upload as i")
     .innerJoin("app_user as u", "u.id", "i.uploaded_by")

@@ -2,11 +2,11 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { ErrorSummary, TextInput, Textarea } from "#app/components/govuk.tsx";
 import { createDataItem, listCatalogue } from "#app/models/catalogue.server.ts";
-import { DATA_ITEM_FIELDS, validateDataItem, type DataItemInput } from "#app/schema/data-item.ts";
+import { DATA_ITEM_FIELDS, validateDataItem, type DataItemField, type DataItemInput } from "#app/schema/data-item.ts";
 import { requireCsrf, requireUser } from "#app/utils/auth.server.ts";
 import { getDb } from "#app/utils/db.server.ts";
 import { CSRF_FIELD, field, readForm, refuseForm } from "#app/utils/forms.ts";
-import { pick } from "#app/utils/i18n.ts";
+import { pick, type MessageKey } from "#app/utils/i18n.ts";
 import { pageTitle } from "#app/utils/meta.ts";
 import { useTranslation } from "#app/utils/use-translation.ts";
 
@@ -26,7 +26,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const input = Object.fromEntries(DATA_ITEM_FIELDS.map((f) => [f, field(form, f)])) as DataItemInput;
   const checked = validateDataItem(input, (await listCatalogue(db)).map((i) => i.code));
   if (!checked.ok) return refuseForm(context, { input, problems: checked.problems });
-  await createDataItem(db, checked.draft, user.id);
+  const created = await createDataItem(db, checked.draft, user.id);
+  if (!created.ok) return refuseForm(context, { input, problems: { code: "itemForm.error.codeTaken" } as Partial<Record<DataItemField, MessageKey>> });
   throw redirect(`/catalogue#item-${checked.draft.code}`);
 }
 

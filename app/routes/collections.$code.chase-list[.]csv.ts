@@ -5,6 +5,7 @@ import { getCollection } from "#app/models/collection.server.ts";
 import { notFound, requireUser } from "#app/utils/auth.server.ts";
 import { getDb } from "#app/utils/db.server.ts";
 import { pick, translator } from "#app/utils/i18n.ts";
+import { inertCsvText } from "#app/utils/tidy-table.ts";
 
 /** Authorities that have not submitted, with their officers' names and emails, for chasing by hand. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -16,7 +17,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const rows = await chaseList(db, collection.id);
   const csv = stringify([
     [t("chase.csv.authorityCode"), t("chase.csv.authority"), t("chase.csv.status"), t("chase.csv.officer"), t("chase.csv.email")],
-    ...rows.map((r) => [r.code, pick(t.lang, r, "name"), t(`returnStatus.${r.status ?? "notStarted"}`), r.name ?? "", r.email ?? ""]),
+    ...rows.map((r) => [r.code, pick(t.lang, r, "name"), t(`returnStatus.${r.status ?? "notStarted"}`), inertCsvText(r.name ?? ""), inertCsvText(r.email ?? "")]),
   ]);
   return new Response(`\uFEFF${csv}`, {
     headers: {

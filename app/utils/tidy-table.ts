@@ -90,5 +90,14 @@ function isoDate(iso: string) {
 export function csvText(column: TidyColumn, value: TidyValue): string {
   if (value === null) return "";
   if (value instanceof Date) return column === "submittedAt" ? value.toISOString() : value.toISOString().slice(0, 10);
-  return String(value);
+  return typeof value === "string" ? inertCsvText(value) : String(value);
+}
+
+/**
+ * Text that a spreadsheet will not run as a formula: a cell starting with = + - @, a tab or a
+ * carriage return gets a leading apostrophe (OWASP's advice on CSV injection). Authorities' notes
+ * travel into these files, so nothing typed in the portal may become a formula on an analyst's desk.
+ */
+export function inertCsvText(text: string) {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }

@@ -7,11 +7,16 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { createRequestHandler, type ServerBuild } from "@remix-run/node";
 import type { Kysely } from "kysely";
-import { expect } from "vitest";
+import { expect, inject } from "vitest";
+import { createDatabase } from "#db/connect.ts";
+import { migrateToLatest } from "#db/migrator.ts";
 import type { Database } from "#db/types.ts";
+import { seedDemoData } from "#seeds/demo.ts";
+import { seedReferenceData } from "#seeds/reference.ts";
 import { createSession, hashToken } from "#app/models/session.server.ts";
 import { sessionCookieHeader } from "#app/utils/auth.server.ts";
 import * as login from "#app/routes/login.tsx";
+import { createTestDatabase } from "./database.ts";
 import { get, snapshot, type Visitor } from "./requests.ts";
 
 const BUILD = join(process.cwd(), "build", "index.js");
@@ -172,4 +177,37 @@ export async function expectEveryValueAudited(db: Kysely<Database>) {
   }
   expect(problems, "every value change has its audit row").toEqual([]);
   return { values: values.length, auditRows: audit.length };
+}
+
+/**
+ * An embedded (PGlite) database with the demo data, closed, in `folder`/data, as `npm start` makes
+ * one: from the suite's demo dump when the suite runs on PGlite, built afresh when it runs on
+ * PostgreSQL (so that the embedded database is tested in CI too).
+ */
+export async function pgliteDemoFolder(folder: string) {
+  const dataDir = join(folder, "data");
+  if (inject("pgliteDump")) {
+    await createTestDatabase({ dataDir });
+    return dataDir;
+  }
+  const db = createDatabase({ kind: "pglite", dataDir });
+  await migrateToLatest(db);
+  await seedReferenceData(db);
+  await seedDemoData(db);
+  await db.destroy();
+  return dataDir;
+}
+
+/** Every row of every table in the public schema, in a stable order: to compare two databases. */
+export async function tableContents(db: Kysely<Database>) {
+  const { sql } = await import("kysely");
+  const tables = (
+    await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`.execute(db)
+  ).rows.map((r) => r.name);
+  const contents: Record<string, string[]> = {};
+  for (const table of tables) {
+    const rows = (await sql<{ row: string }>`select to_jsonb(t)::text as row from ${sql.table(table)} as t`.execute(db)).rows.map((r) => r.row);
+    contents[table] = rows.sort();
+  }
+  return contents;
 }

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Database } from "#db/types.ts";
-import { createSession } from "#app/models/session.server.ts";
+import { createSession, hashToken } from "#app/models/session.server.ts";
 import { sessionCookieHeader } from "#app/utils/auth.server.ts";
 
 export interface Visitor {
@@ -13,12 +13,8 @@ export interface Visitor {
 export async function signIn(db: Kysely<Database>, email: string): Promise<Visitor> {
   const user = await db.selectFrom("app_user").select("id").where("email", "=", email).executeTakeFirstOrThrow();
   const token = await createSession(db, user.id);
-  const session = await db
-    .selectFrom("session")
-    .select("csrf_token")
-    .where("user_id", "=", user.id)
-    .orderBy("created_at", "desc")
-    .executeTakeFirstOrThrow();
+  // By the token's own session: the latest by time could be another opened in the same millisecond.
+  const session = await db.selectFrom("session").select("csrf_token").where("id", "=", hashToken(token)).executeTakeFirstOrThrow();
   const cookie = (await sessionCookieHeader(token)).split(";")[0]!;
   return { userId: user.id, cookie, csrf: session.csrf_token };
 }

@@ -1,0 +1,144 @@
+/**
+ * Shared ground for the hardening suites: the demo codes, whole valid returns, and a state of the
+ * demo database with submitted returns for Cardiff and Newport in both rounds, each carrying a
+ * marker only its own authority (and coordinators and analysts) may ever read.
+ */
+import type { Kysely } from "kysely";
+import type { Database } from "#db/types.ts";
+import { getCollection, returnDefinition } from "#app/models/collection.server.ts";
+import { amendReturn, checkForSubmission, saveValues, submitReturn, type Actor } from "#app/models/return.server.ts";
+import { validateReturn, type RawReturn } from "#app/schema/return-values.ts";
+import { todayInWales } from "#app/utils/dates.ts";
+
+export const OPEN_ROUND = "2026-12-care-experienced-parents";
+export const CLOSED_ROUND = "2023-02-care-experienced-parents";
+export const DRAFT_ROUND = "2027-03-hardening-draft";
+export const CARDIFF = "W06000015";
+export const NEWPORT = "W06000022";
+export const ITEM = "care_leavers_21_25";
+
+/** Text that only the named authority's officers may ever be shown. */
+export const marker = (authorityCode: string) => `leak-marker-${authorityCode}-7f3a9c`;
+
+/** The December 2026 round's items, as posted by the return form: every item, each with its state and fields. */
+export function formAnswers(overrides: Record<string, Record<string, string>> = {}, lockVersion = 0, intent = "save") {
+  const items: Record<string, Record<string, string>> = {
+    care_leavers_21_25: { state: "reported", number: "120" },
+    care_experienced_parents: { state: "reported", number: "10" },
+    care_experienced_mothers: { state: "reported", number: "7" },
+    care_experienced_fathers: { state: "reported", number: "3" },
+    care_experienced_parents_recent: { state: "unknown", "reason-unknown": "Our records do not say when care ended." },
+    care_experienced_parents_home_authority: {},
+    care_experienced_parents_other_authority: {},
+    care_experienced_parents_child_removed: { state: "reported", number: "2" },
+    children_reunification_plan: { state: "not_collected", "reason-not_collected": "We do not record this." },
+    ...overrides,
+  };
+  const fields: Record<string, string> = { lockVersion: String(lockVersion), intent };
+  for (const [code, values] of Object.entries(items)) {
+    for (const [name, value] of Object.entries(values)) fields[`${code}.${name}`] = value;
+  }
+  return fields;
+}
+
+/** A whole return for a collection that validates for submission: the first item reported as `number`, the rest as the round needs. */
+export function rawReturn(collectionCode: string, number: number, caveat: string | undefined): RawReturn {
+  const first = { state: "reported", number: String(number), caveat };
+  if (collectionCode === CLOSED_ROUND) {
+    return {
+      care_leavers_21_25: first,
+      care_experienced_parents: { state: "not_collected", reason: "Not recorded." },
+      care_experienced_parents_child_removed: { state: "not_collected", reason: "Not recorded." },
+    };
+  }
+  return {
+    care_leavers_21_25: first,
+    care_experienced_parents: { state: "reported", number: "10" },
+    care_experienced_mothers: { state: "reported", number: "7" },
+    care_experienced_fathers: { state: "reported", number: "3" },
+    care_experienced_parents_recent: { state: "unknown", reason: "Our records do not say when care ended." },
+    care_experienced_parents_child_removed: { state: "reported", number: "2" },
+    children_reunification_plan: { state: "not_collected", reason: "We do not record this." },
+  };
+}
+
+export async function userId(db: Kysely<Database>, email: string) {
+  return (await db.selectFrom("app_user").select("id").where("email", "=", email).executeTakeFirstOrThrow()).id;
+}
+
+export async function officerActor(db: Kysely<Database>, authorityCode: string): Promise<Actor> {
+  const user = await db
+    .selectFrom("app_user")
+    .select("id")
+    .where("authority_code", "=", authorityCode)
+    .where("role", "=", "officer")
+    .orderBy("id")
+    .executeTakeFirstOrThrow();
+  return { userId: user.id, role: "officer", authorityCode };
+}
+
+/** Saves a whole valid return through the model, explains whatever the checks query, and submits it. */
+export async function saveAndSubmit(db: Kysely<Database>, collectionCode: string, authorityCode: string, number: number, caveat?: string) {
+  const collection = (await getCollection(db, collectionCode))!;
+  const scope = { collection, authorityCode };
+  const actor = await officerActor(db, authorityCode);
+  const today = todayInWales();
+  const checked = validateReturn(returnDefinition(collection), rawReturn(collectionCode, number, caveat), { mode: "draft", today });
+  if (!checked.ok) throw new Error(`fixture return does not validate: ${JSON.stringify(checked.problems)}`);
+  const current = await db
+    .selectFrom("return")
+    .select("lock_version")
+    .where("collection_id", "=", collection.id)
+    .where("authority_code", "=", authorityCode)
+    .executeTakeFirst();
+  let saved = await saveValues(db, scope, { basedOn: current?.lock_version ?? 0, values: checked.values, actor });
+  if (!saved.ok) throw new Error(`fixture save refused: ${JSON.stringify(saved)}`);
+  const { problems } = await checkForSubmission(db, scope, today);
+  const flagged = problems.filter((p) => p.key === "error.query.explanationMissing").map((p) => p.itemCode);
+  if (flagged.length > 0) {
+    const explained = Object.fromEntries(flagged.map((code) => [code, { ...checked.values[code]!, queryExplanation: "Checked with the team." }]));
+    saved = await saveValues(db, scope, { basedOn: saved.lockVersion, values: explained, actor });
+    if (!saved.ok) throw new Error(`fixture save refused: ${JSON.stringify(saved)}`);
+  }
+  const submitted = await submitReturn(db, scope, {
+    basedOn: saved.lockVersion,
+    signedOffName: "Fixture Officer",
+    signedOffRole: "Head of Service",
+    actor,
+    today,
+  });
+  if (!submitted.ok) throw new Error(`fixture submission refused: ${JSON.stringify(submitted)}`);
+  return submitted.version;
+}
+
+/** Reopens a submitted return as a draft (an amendment in progress). */
+export async function reopen(db: Kysely<Database>, collectionCode: string, authorityCode: string) {
+  const collection = (await getCollection(db, collectionCode))!;
+  const ret = await db
+    .selectFrom("return")
+    .select("lock_version")
+    .where("collection_id", "=", collection.id)
+    .where("authority_code", "=", authorityCode)
+    .executeTakeFirstOrThrow();
+  const result = await amendReturn(db, { collection, authorityCode }, {
+    basedOn: ret.lock_version,
+    reason: "A figure was counted twice.",
+    actor: await officerActor(db, authorityCode),
+  });
+  if (!result.ok) throw new Error(`fixture amendment refused: ${JSON.stringify(result)}`);
+}
+
+/**
+ * Cardiff and Newport with submitted returns in both rounds, each with its own marker as a caveat:
+ * in the open round Newport's stands submitted and Cardiff's is being amended (a draft with a
+ * submitted version). The closed round is reopened for a moment, as a fixture only, so that
+ * Cardiff, which did not answer in February 2023, has a return there too.
+ */
+export async function prepareReturns(db: Kysely<Database>) {
+  await saveAndSubmit(db, OPEN_ROUND, NEWPORT, 271, marker(NEWPORT));
+  await saveAndSubmit(db, OPEN_ROUND, CARDIFF, 120, marker(CARDIFF));
+  await reopen(db, OPEN_ROUND, CARDIFF);
+  await db.updateTable("collection").set({ status: "open" }).where("code", "=", CLOSED_ROUND).execute();
+  await saveAndSubmit(db, CLOSED_ROUND, CARDIFF, 95, marker(CARDIFF));
+  await db.updateTable("collection").set({ status: "closed" }).where("code", "=", CLOSED_ROUND).execute();
+}
