@@ -126,11 +126,17 @@ describe.skipIf(chromiumMissing)("Cymraeg throughout, and accessible", { timeout
       "/outbox",
       "/admin/users",
       "/admin/users/new",
+      "/admin/users/3/deactivate",
+      `/collections/${ROUND}/import`,
     ]) {
       const response = await page.goto(`${url}${path}`);
       expect(response?.status(), path).toBe(200);
       await check(page);
     }
+    // A set-password link that is no longer good answers with a page of its own.
+    const expired = await page.goto(`${url}/set-password/no-longer-good`);
+    expect(expired?.status()).toBe(404);
+    await check(page);
     // Error states.
     await page.goto(`${url}/collections/new`);
     await page.getByRole("button", { name: "Creu fel drafft" }).click();
