@@ -49,6 +49,36 @@ interface FieldProps {
   defaultValue?: string;
 }
 
+/** A form group's label, hint and error message, around the control itself. */
+function FieldGroup({
+  id,
+  label,
+  labelClassName = "govuk-label",
+  hint,
+  error,
+  errorPrefix,
+  children,
+}: Pick<FieldProps, "id" | "label" | "labelClassName" | "hint" | "error" | "errorPrefix"> & { children: ReactNode }) {
+  return (
+    <div className={`govuk-form-group${error ? " govuk-form-group--error" : ""}`}>
+      <label className={labelClassName} htmlFor={id}>
+        {label}
+      </label>
+      {hint ? (
+        <div id={`${id}-hint`} className="govuk-hint">
+          {hint}
+        </div>
+      ) : null}
+      {error ? (
+        <ErrorMessage id={`${id}-error`} prefix={errorPrefix}>
+          {error}
+        </ErrorMessage>
+      ) : null}
+      {children}
+    </div>
+  );
+}
+
 function describedBy(id: string, hint: unknown, error: unknown) {
   return [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
 }
@@ -75,20 +105,7 @@ export function TextInput({
   spellCheck?: boolean;
 }) {
   return (
-    <div className={`govuk-form-group${error ? " govuk-form-group--error" : ""}`}>
-      <label className={labelClassName} htmlFor={id}>
-        {label}
-      </label>
-      {hint ? (
-        <div id={`${id}-hint`} className="govuk-hint">
-          {hint}
-        </div>
-      ) : null}
-      {error ? (
-        <ErrorMessage id={`${id}-error`} prefix={errorPrefix}>
-          {error}
-        </ErrorMessage>
-      ) : null}
+    <FieldGroup id={id} label={label} labelClassName={labelClassName} hint={hint} error={error} errorPrefix={errorPrefix}>
       <input
         className={`govuk-input${width ? ` govuk-input--width-${width}` : ""}${error ? " govuk-input--error" : ""}`}
         id={id}
@@ -100,26 +117,13 @@ export function TextInput({
         spellCheck={spellCheck}
         aria-describedby={describedBy(id, hint, error)}
       />
-    </div>
+    </FieldGroup>
   );
 }
 
 export function Textarea({ id, name, label, labelClassName = "govuk-label", hint, error, errorPrefix, defaultValue, rows = 3 }: FieldProps & { rows?: number }) {
   return (
-    <div className={`govuk-form-group${error ? " govuk-form-group--error" : ""}`}>
-      <label className={labelClassName} htmlFor={id}>
-        {label}
-      </label>
-      {hint ? (
-        <div id={`${id}-hint`} className="govuk-hint">
-          {hint}
-        </div>
-      ) : null}
-      {error ? (
-        <ErrorMessage id={`${id}-error`} prefix={errorPrefix}>
-          {error}
-        </ErrorMessage>
-      ) : null}
+    <FieldGroup id={id} label={label} labelClassName={labelClassName} hint={hint} error={error} errorPrefix={errorPrefix}>
       <textarea
         className={`govuk-textarea${error ? " govuk-textarea--error" : ""}`}
         id={id}
@@ -128,7 +132,7 @@ export function Textarea({ id, name, label, labelClassName = "govuk-label", hint
         defaultValue={defaultValue}
         aria-describedby={describedBy(id, hint, error)}
       />
-    </div>
+    </FieldGroup>
   );
 }
 
