@@ -15,7 +15,7 @@ interface ReplyRow {
 
 // Computed here from the reply itself, under product.md's rule: a value counted on another age band
 // or at another reference date is not comparable and stays out of the total.
-const reply = parse(readFileSync("../shared/data/adss-2023-02-care-leavers-21-25.csv", "utf8"), {
+const reply = parse(readFileSync(new URL("../seeds/data/adss-2023-02-care-leavers-21-25.csv", import.meta.url), "utf8"), {
   columns: true,
   trim: true,
 }) as ReplyRow[];

@@ -24,7 +24,7 @@ interface February2023Row {
   reference_date_stated: string;
 }
 
-const REPLY = parse(readFileSync(new URL("../../../shared/data/adss-2023-02-care-leavers-21-25.csv", import.meta.url)), {
+const REPLY = parse(readFileSync(new URL("../../seeds/data/adss-2023-02-care-leavers-21-25.csv", import.meta.url)), {
   columns: true,
 }) as February2023Row[];
 

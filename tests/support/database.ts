@@ -4,7 +4,7 @@ import pg from "pg";
 import { afterAll, beforeAll, inject } from "vitest";
 import { createDatabase } from "#db/connect.ts";
 import type { Database } from "#db/types.ts";
-import { TEMPLATE_DATABASE, databaseUrl, testEngine } from "./engine.ts";
+import { databaseUrl, testEngine } from "./engine.ts";
 
 let counter = 0;
 
@@ -54,7 +54,7 @@ export async function createTestDatabase({ empty = false, dataDir }: { empty?: b
   if (engine.kind === "postgres") {
     const name = `portal_test_${process.pid}_${++counter}`;
     await adminQuery(engine.adminUrl, `drop database if exists ${name}`);
-    await adminQuery(engine.adminUrl, empty ? `create database ${name}` : `create database ${name} template ${TEMPLATE_DATABASE}`);
+    await adminQuery(engine.adminUrl, empty ? `create database ${name}` : `create database ${name} template ${inject("templateDatabase")}`);
     const url = databaseUrl(engine.adminUrl, name);
     const db = createDatabase({ kind: "postgres", url });
     return {

@@ -19,4 +19,3 @@ export function databaseUrl(adminUrl: string, name: string) {
   return url.toString();
 }
 
-export const TEMPLATE_DATABASE = "portal_test_template";
