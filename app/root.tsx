@@ -16,7 +16,7 @@ import {
 import { useEffect, type ReactNode } from "react";
 import govukStyles from "govuk-frontend/dist/govuk/govuk-frontend.min.css";
 import appStyles from "#app/styles/app.css";
-import {getCurrentUser} from "#app/utils/auth.server.ts";
+import { getCurrentUser } from "#app/utils/auth.server.ts";
 import { languageOf } from "#app/utils/language.server.ts";
 import { translator, type Translator } from "#app/utils/i18n.ts";
 import { useNonce } from "#app/utils/nonce.tsx";
@@ -83,6 +83,7 @@ function Document({ lang, user, children }: { lang: Language; user: RootUser; ch
   }, []);
   // Pages rendered by client-side navigation bring new components: start them too. Those already
   // started refuse a second start with an InitError, which is expected and ignored.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs again on every navigation, which location.key marks
   useEffect(() => {
     void import("govuk-frontend").then(({ initAll }) =>
       initAll({

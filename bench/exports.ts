@@ -32,10 +32,14 @@ function peakRssKb(pid: number) {
 /** The limit: exceljs's streaming writer writing `cells` plain cells, in a process of its own. */
 function plainCells(rows: number, columns: number) {
   return new Promise<{ seconds: number; peakKb: number }>((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "bench/plain-cells.ts", String(rows), String(columns)], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["--import", "tsx", "bench/plain-cells.ts", String(rows), String(columns)], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let out = "";
     child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out) as { seconds: number; peakKb: number }) : reject(new Error(`plain-cells exited ${code}`))));
+    child.on("exit", (code) =>
+      code === 0 ? resolve(JSON.parse(out) as { seconds: number; peakKb: number }) : reject(new Error(`plain-cells exited ${code}`)),
+    );
   });
 }
 
@@ -47,7 +51,15 @@ async function timedDownload(url: string, cookie: string) {
   return { seconds: (performance.now() - t0) / 1000, bytes };
 }
 
-export async function exportBenchmarks({ url, coordinatorCookie, databaseUrl }: { url: string; coordinatorCookie: string; databaseUrl: string }) {
+export async function exportBenchmarks({
+  url,
+  coordinatorCookie,
+  databaseUrl,
+}: {
+  url: string;
+  coordinatorCookie: string;
+  databaseUrl: string;
+}) {
   const db = createDatabase({ kind: "postgres", url: databaseUrl });
   try {
     // The Welsh Government workbook for one collection.
@@ -69,7 +81,16 @@ export async function exportBenchmarks({ url, coordinatorCookie, databaseUrl }: 
       stdio: "ignore",
     });
     const serverUrl = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 300 && !(await fetch(`${serverUrl}/healthz`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
+    for (
+      let i = 0;
+      i < 300 &&
+      !(await fetch(`${serverUrl}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ));
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 100));
     const baselineKb = peakRssKb(server.pid!);
     const all = await timedDownload(`${serverUrl}/exports/all-collections.xlsx`, coordinatorCookie);
     const exportPeakKb = peakRssKb(server.pid!);
@@ -82,7 +103,13 @@ export async function exportBenchmarks({ url, coordinatorCookie, databaseUrl }: 
     const upload = await uploadBenchmark(url, databaseUrl);
 
     const rows: [string, string, string, string, string][] = [
-      ["Workbook, one collection", `${ms(one.seconds * 1000)}, ${workbookCells} cells, ${(workbookCells / one.seconds).toFixed(0)} cells/s`, "-", "-", "measured"],
+      [
+        "Workbook, one collection",
+        `${ms(one.seconds * 1000)}, ${workbookCells} cells, ${(workbookCells / one.seconds).toFixed(0)} cells/s`,
+        "-",
+        "-",
+        "measured",
+      ],
       [
         "Whole-history export (stream)",
         `${ms(all.seconds * 1000)}, ${cells} cells, ${exportRate.toFixed(0)} cells/s, peak RSS ${mb(exportPeakKb)} (idle ${mb(baselineKb)})`,
@@ -118,7 +145,10 @@ async function signIn(url: string, email: string) {
     redirect: "manual",
     headers: { Cookie: csrfCookie.join("; "), "Content-Type": "application/x-www-form-urlencoded" },
   });
-  return response.headers.getSetCookie().map((c) => c.split(";")[0]!).find((c) => c.startsWith("__session="))!;
+  return response.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0]!)
+    .find((c) => c.startsWith("__session="))!;
 }
 
 async function uploadBenchmark(url: string, databaseUrl: string) {
@@ -141,7 +171,12 @@ async function uploadBenchmark(url: string, databaseUrl: string) {
   body.set("csrf", field(formHtml, "csrf"));
   body.set("workbook", new Blob([bytes]), "return.xlsx");
   const t0 = performance.now();
-  const uploaded = await fetch(`${url}/returns/${round}/W06000012/upload`, { method: "POST", body, redirect: "manual", headers: { Cookie: officer } });
+  const uploaded = await fetch(`${url}/returns/${round}/W06000012/upload`, {
+    method: "POST",
+    body,
+    redirect: "manual",
+    headers: { Cookie: officer },
+  });
   const uploadMs = performance.now() - t0;
   if (uploaded.status !== 302) throw new Error(`The upload was refused: ${uploaded.status}`);
 
@@ -151,14 +186,42 @@ async function uploadBenchmark(url: string, databaseUrl: string) {
   try {
     const { id } = await db
       .insertInto("collection")
-      .values({ code: "bench-import", title_en: "Bench import", title_cy: "Mewnforio meincnod", guidance_en: "", guidance_cy: "", reference_date: "2026-03-31", opens_on: "2026-04-01", due_on: "2026-04-30", status: "open", rules: "{}" })
+      .values({
+        code: "bench-import",
+        title_en: "Bench import",
+        title_cy: "Mewnforio meincnod",
+        guidance_en: "",
+        guidance_cy: "",
+        reference_date: "2026-03-31",
+        opens_on: "2026-04-01",
+        due_on: "2026-04-30",
+        status: "open",
+        rules: "{}",
+      })
       .returning("id")
       .executeTakeFirstOrThrow();
-    await db.insertInto("collection_item").values([{ collection_id: id, item_code: "care_leavers_21_25", position: 1, required: true }, { collection_id: id, item_code: "care_experienced_parents", position: 2, required: true }]).execute();
+    await db
+      .insertInto("collection_item")
+      .values([
+        { collection_id: id, item_code: "care_leavers_21_25", position: 1, required: true },
+        { collection_id: id, item_code: "care_experienced_parents", position: 2, required: true },
+      ])
+      .execute();
     const authorities = await db.selectFrom("authority").select("code").execute();
     const book = new ExcelJS.Workbook();
     const data = book.addWorksheet("Import");
-    data.addRow(["authority", "item code", "state", "number", "reason", "age from", "age to", "reference date used", "other difference", "caveat"]);
+    data.addRow([
+      "authority",
+      "item code",
+      "state",
+      "number",
+      "reason",
+      "age from",
+      "age to",
+      "reference date used",
+      "other difference",
+      "caveat",
+    ]);
     for (const a of authorities) {
       data.addRow([a.code, "care_leavers_21_25", "reported", 100]);
       data.addRow([a.code, "care_experienced_parents", "not collected", null, "We do not record this."]);
@@ -168,7 +231,12 @@ async function uploadBenchmark(url: string, databaseUrl: string) {
     importBody.set("csrf", field(importPage, "csrf"));
     importBody.set("workbook", new Blob([new Uint8Array(await book.xlsx.writeBuffer())]), "import.xlsx");
     const t1 = performance.now();
-    const stored = await fetch(`${url}/collections/bench-import/import`, { method: "POST", body: importBody, redirect: "manual", headers: { Cookie: coordinator } });
+    const stored = await fetch(`${url}/collections/bench-import/import`, {
+      method: "POST",
+      body: importBody,
+      redirect: "manual",
+      headers: { Cookie: coordinator },
+    });
     const preview = stored.headers.get("Location");
     if (!preview) throw new Error(`The import upload was refused: ${stored.status}`);
     const previewHtml = await (await fetch(`${url}${preview}`, { headers: { Cookie: coordinator } })).text();
@@ -180,7 +248,12 @@ async function uploadBenchmark(url: string, databaseUrl: string) {
     });
     const importMs = performance.now() - t1;
     if (applied.status !== 302) throw new Error(`The import was refused: ${applied.status}`);
-    const submitted = await db.selectFrom("return").select((eb) => eb.fn.countAll<number>().as("n")).where("collection_id", "=", id).where("submitted_version", "is not", null).executeTakeFirstOrThrow();
+    const submitted = await db
+      .selectFrom("return")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("collection_id", "=", id)
+      .where("submitted_version", "is not", null)
+      .executeTakeFirstOrThrow();
     if (Number(submitted.n) !== 22) throw new Error(`The import submitted ${submitted.n} returns, not 22`);
     return { uploadMs, importMs };
   } finally {

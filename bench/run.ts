@@ -70,7 +70,13 @@ async function startServer(database: string) {
   });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300; i++) {
-    if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) return { url, child };
+    if (
+      await fetch(`${url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return { url, child };
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error("The server did not start");
@@ -108,7 +114,10 @@ function saveBody(csrf: string, lockVersion: number, n: number) {
 }
 
 async function webBenchmarks(url: string, officerCookies: string[]) {
-  const floor = await load({ connections: CONNECTIONS, seconds: SECONDS }, async () => (await fetch(`${url}/accessibility`).then((r) => r.text().then(() => r.status))) === 200);
+  const floor = await load(
+    { connections: CONNECTIONS, seconds: SECONDS },
+    async () => (await fetch(`${url}/accessibility`).then((r) => r.text().then(() => r.status))) === 200,
+  );
   const formUrl = (i: number) => `${url}/returns/${OPEN_ROUND}/${AUTHORITIES[i]}`;
   const formGet = await load({ connections: CONNECTIONS, seconds: SECONDS }, async (i) => {
     const response = await fetch(formUrl(i), { headers: { Cookie: officerCookies[i]! } });
@@ -138,7 +147,18 @@ async function webBenchmarks(url: string, officerCookies: string[]) {
   return { floor, formGet, save };
 }
 
-const AUTHORITIES = ["W06000001", "W06000002", "W06000003", "W06000004", "W06000005", "W06000006", "W06000008", "W06000009", "W06000010", "W06000011"];
+const AUTHORITIES = [
+  "W06000001",
+  "W06000002",
+  "W06000003",
+  "W06000004",
+  "W06000005",
+  "W06000006",
+  "W06000008",
+  "W06000009",
+  "W06000010",
+  "W06000011",
+];
 
 async function viewBenchmarks(url: string, coordinatorCookie: string, databaseName: string, collectionCode: string) {
   const db = createDatabase({ kind: "postgres", url: databaseUrl(databaseName) });
@@ -160,7 +180,12 @@ async function viewBenchmarks(url: string, coordinatorCookie: string, databaseNa
         page: await timeSequential(runs, page(`/collections/${collectionCode}/gaps`)),
         sql: await timeSequential(runs, async () => {
           await getCollection(db, collectionCode);
-          await Promise.all([coverageTotals(db, collection.id), authorityCells(db, collection, reader), reasonGroups(db, collection.id), listAuthorities(db)]);
+          await Promise.all([
+            coverageTotals(db, collection.id),
+            authorityCells(db, collection, reader),
+            reasonGroups(db, collection.id),
+            listAuthorities(db),
+          ]);
         }),
       },
       totals: {
@@ -188,35 +213,79 @@ async function main() {
   const servers = await Promise.all([startServer("portal_bench_one"), startServer("portal_bench_ten")]);
   try {
     const [oneServer, tenServer] = servers as [{ url: string }, { url: string }];
-    const officerCookies = await Promise.all(AUTHORITIES.map(async (code) => {
-      const name = (await listAuthoritiesByCode())[code]!;
-      return signIn(tenServer.url, officerEmail(name));
-    }));
+    const officerCookies = await Promise.all(
+      AUTHORITIES.map(async (code) => {
+        const name = (await listAuthoritiesByCode())[code]!;
+        return signIn(tenServer.url, officerEmail(name));
+      }),
+    );
     console.log("Load: the floor, the return form and a full save, 10 connections…");
     const web = await webBenchmarks(tenServer.url, officerCookies);
     console.log("Views at one round and at ten years…");
-    const views1 = await viewBenchmarks(oneServer.url, await signIn(oneServer.url, "coordinator@adss-cymru.example"), "portal_bench_one", "history-2016-q1");
-    const views10 = await viewBenchmarks(tenServer.url, await signIn(tenServer.url, "coordinator@adss-cymru.example"), "portal_bench_ten", "history-2025-q4");
+    const views1 = await viewBenchmarks(
+      oneServer.url,
+      await signIn(oneServer.url, "coordinator@adss-cymru.example"),
+      "portal_bench_one",
+      "history-2016-q1",
+    );
+    const views10 = await viewBenchmarks(
+      tenServer.url,
+      await signIn(tenServer.url, "coordinator@adss-cymru.example"),
+      "portal_bench_ten",
+      "history-2025-q4",
+    );
     console.log("Exports, upload and import…");
-    const exports = await exportBenchmarks({ url: tenServer.url, coordinatorCookie: await signIn(tenServer.url, "coordinator@adss-cymru.example"), databaseUrl: databaseUrl("portal_bench_ten") });
+    const exports = await exportBenchmarks({
+      url: tenServer.url,
+      coordinatorCookie: await signIn(tenServer.url, "coordinator@adss-cymru.example"),
+      databaseUrl: databaseUrl("portal_bench_ten"),
+    });
 
     const rows: [string, string, string, string, string][] = [];
     const loadRow = (name: string, r: LoadResult, goal: number) => {
       const share = r.rps / web.floor.rps;
-      rows.push([name, `${r.rps.toFixed(0)} req/s, p50 ${ms(r.p50)}, p95 ${ms(r.p95)}${r.errors ? `, ${r.errors} errors` : ""}`, `floor ${web.floor.rps.toFixed(0)} req/s`, ratio(share), share >= goal ? `met (>= ${goal})` : `MISSED (>= ${goal})`]);
+      rows.push([
+        name,
+        `${r.rps.toFixed(0)} req/s, p50 ${ms(r.p50)}, p95 ${ms(r.p95)}${r.errors ? `, ${r.errors} errors` : ""}`,
+        `floor ${web.floor.rps.toFixed(0)} req/s`,
+        ratio(share),
+        share >= goal ? `met (>= ${goal})` : `MISSED (>= ${goal})`,
+      ]);
     };
     loadRow("Return form page (GET)", web.formGet, 0.5);
     loadRow("Full save (POST)", web.save, 0.25);
     for (const view of ["board", "gaps", "totals"] as const) {
       const growth = views10[view].page.p95 / views1[view].page.p95;
-      rows.push([`${view}: 10 years / 1 round (p95)`, `${ms(views10[view].page.p95)} / ${ms(views1[view].page.p95)}`, "1 round", ratio(growth), growth <= 1.5 ? "met (<= 1.5)" : "MISSED (<= 1.5)"]);
+      rows.push([
+        `${view}: 10 years / 1 round (p95)`,
+        `${ms(views10[view].page.p95)} / ${ms(views1[view].page.p95)}`,
+        "1 round",
+        ratio(growth),
+        growth <= 1.5 ? "met (<= 1.5)" : "MISSED (<= 1.5)",
+      ]);
       const overSql = views10[view].page.p95 / views10[view].sql.p95;
-      rows.push([`${view}: page / its SQL (p95, 10 years)`, `${ms(views10[view].page.p95)} / ${ms(views10[view].sql.p95)}`, "its own SQL", ratio(overSql), overSql <= 3 ? "met (<= 3)" : "MISSED (<= 3)"]);
+      rows.push([
+        `${view}: page / its SQL (p95, 10 years)`,
+        `${ms(views10[view].page.p95)} / ${ms(views10[view].sql.p95)}`,
+        "its own SQL",
+        ratio(overSql),
+        overSql <= 3 ? "met (<= 3)" : "MISSED (<= 3)",
+      ]);
     }
     rows.push(...exports.rows);
-    const results = { at: new Date().toISOString(), seconds: SECONDS, connections: CONNECTIONS, web, views: { oneRound: views1, tenYears: views10 }, exports: exports.results, table: rows };
+    const results = {
+      at: new Date().toISOString(),
+      seconds: SECONDS,
+      connections: CONNECTIONS,
+      web,
+      views: { oneRound: views1, tenYears: views10 },
+      exports: exports.results,
+      table: rows,
+    };
     writeFileSync("bench/results.json", `${JSON.stringify(results, null, 2)}\n`);
-    const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...[["measure", "figure", "limit", "ratio", "goal"], ...rows].map((r) => r[i]!.length)));
+    const widths = [0, 1, 2, 3, 4].map((i) =>
+      Math.max(...[["measure", "figure", "limit", "ratio", "goal"], ...rows].map((r) => r[i]!.length)),
+    );
     const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
     console.log(line(["measure", "figure", "limit", "ratio", "goal"]));
     console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
@@ -231,7 +300,9 @@ let authorityNames: Record<string, string> | undefined;
 async function listAuthoritiesByCode() {
   if (!authorityNames) {
     const db = createDatabase({ kind: "postgres", url: databaseUrl("portal_bench_ten") });
-    authorityNames = Object.fromEntries((await db.selectFrom("authority").select(["code", "name_en"]).execute()).map((a) => [a.code, a.name_en]));
+    authorityNames = Object.fromEntries(
+      (await db.selectFrom("authority").select(["code", "name_en"]).execute()).map((a) => [a.code, a.name_en]),
+    );
     await db.destroy();
   }
   return authorityNames;

@@ -1,11 +1,5 @@
 import { mkdirSync } from "node:fs";
-import {
-  Kysely,
-  PGliteDialect,
-  PostgresDialect,
-  type DatabaseConnection,
-  type Driver,
-} from "kysely";
+import { Kysely, PGliteDialect, PostgresDialect, type DatabaseConnection, type Driver } from "kysely";
 import pg from "pg";
 import type { Database } from "./types.ts";
 

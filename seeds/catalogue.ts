@@ -60,10 +60,8 @@ export const CATALOGUE: NewDataItem[] = [
     code: "care_experienced_parents_home_authority",
     label_en: "Care-experienced parents who were looked after by this authority",
     label_cy: "Rhieni â phrofiad o ofal a fu'n derbyn gofal gan yr awdurdod hwn",
-    definition_en:
-      "Of the care-experienced young people who are parents, those who were looked after by this authority at any time.",
-    definition_cy:
-      "O'r bobl ifanc â phrofiad o ofal sy'n rhieni, y rhai a fu'n derbyn gofal gan yr awdurdod hwn ar unrhyw adeg.",
+    definition_en: "Of the care-experienced young people who are parents, those who were looked after by this authority at any time.",
+    definition_cy: "O'r bobl ifanc â phrofiad o ofal sy'n rhieni, y rhai a fu'n derbyn gofal gan yr awdurdod hwn ar unrhyw adeg.",
     max_value: 5000,
     parent_code: "care_experienced_parents",
   },

@@ -20,8 +20,7 @@ export const FEBRUARY_2023_REASONS = {
     "We do not gather this information, partly because we do not include parental care experience in the data we capture for children with care and support needs.",
 };
 
-const UNEXPLAINED_IN_2023 =
-  "Flagged by the portal's checks when the February 2023 reply was loaded; the reply gave no explanation.";
+const UNEXPLAINED_IN_2023 = "Flagged by the portal's checks when the February 2023 reply was loaded; the reply gave no explanation.";
 
 interface February2023Row {
   authority_as_written: string;

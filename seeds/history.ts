@@ -43,19 +43,32 @@ function syntheticItems() {
 
 async function insertInChunks<T extends object>(db: Kysely<Database>, table: keyof Database, rows: T[], size = 2000) {
   for (let i = 0; i < rows.length; i += size) {
-    await db.insertInto(table).values(rows.slice(i, i + size) as never).execute();
+    await db
+      .insertInto(table)
+      .values(rows.slice(i, i + size) as never)
+      .execute();
   }
 }
 
 /** Adds `years` of quarterly rounds (or `rounds` rounds) to a database that has the reference data. */
-export async function seedHistory(db: Kysely<Database>, { years = 10, rounds = years * 4, seed = 2023 }: { years?: number; rounds?: number; seed?: number } = {}) {
+export async function seedHistory(
+  db: Kysely<Database>,
+  { years = 10, rounds = years * 4, seed = 2023 }: { years?: number; rounds?: number; seed?: number } = {},
+) {
   const next = random(seed);
   const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)]!;
   const { codes, extra } = syntheticItems();
-  await db.insertInto("data_item").values(extra).onConflict((oc) => oc.column("code").doNothing()).execute();
+  await db
+    .insertInto("data_item")
+    .values(extra)
+    .onConflict((oc) => oc.column("code").doNothing())
+    .execute();
   const authorities = (await db.selectFrom("authority").select("code").orderBy("code").execute()).map((a) => a.code);
   const officers = new Map(
-    (await db.selectFrom("app_user").select(["id", "authority_code"]).where("role", "=", "officer").execute()).map((u) => [u.authority_code!, u.id]),
+    (await db.selectFrom("app_user").select(["id", "authority_code"]).where("role", "=", "officer").execute()).map((u) => [
+      u.authority_code!,
+      u.id,
+    ]),
   );
   const base = new Map(authorities.map((code) => [code, codes.map(() => 20 + Math.floor(next() * 300))]));
 
@@ -94,14 +107,28 @@ export async function seedHistory(db: Kysely<Database>, { years = 10, rounds = y
       const versions = 1 + Math.floor(next() * 5); // 1 to 5: about 3 on average
       const { id: returnId } = await db
         .insertInto("return")
-        .values({ collection_id: collectionId, authority_code: authority, status: next() < 0.8 ? "accepted" : "submitted", lock_version: versions * 2, submitted_version: versions })
+        .values({
+          collection_id: collectionId,
+          authority_code: authority,
+          status: next() < 0.8 ? "accepted" : "submitted",
+          lock_version: versions * 2,
+          submitted_version: versions,
+        })
         .returning("id")
         .executeTakeFirstOrThrow();
       const actor = officers.get(authority) ?? null;
       let last: Record<string, unknown>[] = [];
       for (let version = 1; version <= versions; version++) {
         const at = new Date(Date.parse(`${due}T10:00:00Z`) + version * 86_400_000);
-        versionRows.push({ return_id: returnId, version, submitted_at: at, submitted_by: actor, signed_off_name: "Benchmark officer", signed_off_role: "Team manager", amendment_reason: version > 1 ? "Corrected after checking" : null });
+        versionRows.push({
+          return_id: returnId,
+          version,
+          submitted_at: at,
+          submitted_by: actor,
+          signed_off_name: "Benchmark officer",
+          signed_off_role: "Team manager",
+          amendment_reason: version > 1 ? "Corrected after checking" : null,
+        });
         last = codes.map((code, i) => {
           const roll = next();
           const state: ValueState = roll < 0.82 ? "reported" : roll < 0.9 ? "not_collected" : roll < 0.96 ? "unknown" : "not_applicable";
@@ -111,7 +138,9 @@ export async function seedHistory(db: Kysely<Database>, { years = 10, rounds = y
             item_code: code,
             state,
             number: reported ? Math.max(0, Math.round(base.get(authority)![i]! * (0.8 + next() * 0.4))) : null,
-            reason: reported ? null : pick(["We do not record this.", "Our system changed this year.", "Not reliable this round.", "No such service here."]),
+            reason: reported
+              ? null
+              : pick(["We do not record this.", "Our system changed this year.", "Not reliable this round.", "No such service here."]),
             age_from: deviates ? 18 : null,
             age_to: deviates ? 25 : null,
             caveat: next() < 0.05 ? "Includes a late correction." : null,
@@ -119,8 +148,24 @@ export async function seedHistory(db: Kysely<Database>, { years = 10, rounds = y
         });
         for (const value of last) versionValueRows.push({ return_id: returnId, version, ...value });
         auditRows.push(
-          ...last.map((value) => ({ actor_user_id: actor, action: "value.change", entity: "value", entity_key: `${returnId}:${value.item_code}`, authority_code: authority, after: JSON.stringify(value), at })),
-          { actor_user_id: actor, action: "return.submit", entity: "return", entity_key: String(returnId), authority_code: authority, after: JSON.stringify({ submitted_version: version }), at },
+          ...last.map((value) => ({
+            actor_user_id: actor,
+            action: "value.change",
+            entity: "value",
+            entity_key: `${returnId}:${value.item_code}`,
+            authority_code: authority,
+            after: JSON.stringify(value),
+            at,
+          })),
+          {
+            actor_user_id: actor,
+            action: "return.submit",
+            entity: "return",
+            entity_key: String(returnId),
+            authority_code: authority,
+            after: JSON.stringify({ submitted_version: version }),
+            at,
+          },
         );
       }
       for (const value of last) valueRows.push({ return_id: returnId, collection_id: collectionId, ...value });

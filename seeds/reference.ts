@@ -75,9 +75,7 @@ export async function seedReferenceData(db: Kysely<Database>) {
     await trx
       .insertInto("denominator_value")
       .values(rows.map((r) => ({ denominator_code: CENSUS_2021, authority_code: r.code, value: Number(r.population_census_2021) })))
-      .onConflict((oc) =>
-        oc.columns(["denominator_code", "authority_code"]).doUpdateSet((eb) => ({ value: eb.ref("excluded.value") })),
-      )
+      .onConflict((oc) => oc.columns(["denominator_code", "authority_code"]).doUpdateSet((eb) => ({ value: eb.ref("excluded.value") })))
       .execute();
 
     // Parents before their breakdowns, so the self-reference is always satisfied.

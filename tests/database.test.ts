@@ -82,9 +82,7 @@ describe("the database refuses what the product forbids", () => {
   });
 
   it("a number on a value that is not reported", async () => {
-    await expect(insertValue({ state: "unknown", number: 4, reason: "Not reliable" })).rejects.toThrow(
-      /value_reported_has_number/,
-    );
+    await expect(insertValue({ state: "unknown", number: 4, reason: "Not reliable" })).rejects.toThrow(/value_reported_has_number/);
   });
 
   it("not collected without a reason, or with a blank one", async () => {
@@ -117,20 +115,23 @@ describe("the database refuses what the product forbids", () => {
       db().insertInto("app_user").values({ email: "x@example.org", name: "X", role: "officer", authority_code: null }).execute(),
     ).rejects.toThrow(/app_user_officer_authority/);
     await expect(
-      db()
-        .insertInto("app_user")
-        .values({ email: "y@example.org", name: "Y", role: "coordinator", authority_code: "W06000015" })
-        .execute(),
+      db().insertInto("app_user").values({ email: "y@example.org", name: "Y", role: "coordinator", authority_code: "W06000015" }).execute(),
     ).rejects.toThrow(/app_user_officer_authority/);
   });
 
   it("an UPDATE, DELETE or TRUNCATE of the audit log", async () => {
-    const before = await db().selectFrom("audit_log").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    const before = await db()
+      .selectFrom("audit_log")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
     expect(before.n).toBeGreaterThan(0);
     await expect(db().updateTable("audit_log").set({ reason: "tampered" }).execute()).rejects.toThrow(/append-only/);
     await expect(db().deleteFrom("audit_log").execute()).rejects.toThrow(/append-only/);
     await expect(sql`truncate audit_log`.execute(db())).rejects.toThrow(/append-only/);
-    const after = await db().selectFrom("audit_log").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    const after = await db()
+      .selectFrom("audit_log")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
   });
 

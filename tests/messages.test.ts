@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { catalogues, formatDate, formatDateTime, translate } from "#app/utils/i18n.ts";
 
-const placeholders = (message: unknown) =>
-  [...new Set([...JSON.stringify(message).matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort();
+const placeholders = (message: unknown) => [...new Set([...JSON.stringify(message).matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort();
 
 describe("the message catalogue", () => {
   it("has every key in both English and Welsh", () => {
@@ -19,7 +18,9 @@ describe("the message catalogue", () => {
 
   it("has Welsh that is not English copied across", () => {
     const same = Object.keys(catalogues.en).filter(
-      (key) => JSON.stringify(catalogues.en[key as keyof typeof catalogues.en]) === JSON.stringify(catalogues.cy[key as keyof typeof catalogues.en]),
+      (key) =>
+        JSON.stringify(catalogues.en[key as keyof typeof catalogues.en]) ===
+        JSON.stringify(catalogues.cy[key as keyof typeof catalogues.en]),
     );
     // Proper names read the same in both languages.
     expect(same).toEqual(["service.owner"]);

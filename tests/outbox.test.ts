@@ -23,7 +23,9 @@ describe("the outbox and reminders", () => {
 
   const outbox = () => db().selectFrom("outbox").selectAll().orderBy("id").execute();
   const officerEmails = async () =>
-    (await db().selectFrom("app_user").select(["email", "authority_code"]).where("role", "=", "officer").execute()).map((u) => u.email).sort();
+    (await db().selectFrom("app_user").select(["email", "authority_code"]).where("role", "=", "officer").execute())
+      .map((u) => u.email)
+      .sort();
 
   /** A transport that keeps what it was given. */
   function fakeTransport() {
@@ -59,8 +61,12 @@ describe("the outbox and reminders", () => {
     const english = cardiff.body.indexOf("Dear Demo Officer (Cardiff),");
     expect(welsh).toBeGreaterThanOrEqual(0);
     expect(english).toBeGreaterThan(welsh);
-    expect(cardiff.body).toContain("ffurflen Caerdydd ar gyfer Pobl ifanc â phrofiad o ofal sy'n rhieni (Rhagfyr 2026) i'w chyflwyno erbyn 18 Rhagfyr 2026");
-    expect(cardiff.body).toContain("Cardiff's return for Care-experienced young people who are parents (December 2026) is due by 18 December 2026");
+    expect(cardiff.body).toContain(
+      "ffurflen Caerdydd ar gyfer Pobl ifanc â phrofiad o ofal sy'n rhieni (Rhagfyr 2026) i'w chyflwyno erbyn 18 Rhagfyr 2026",
+    );
+    expect(cardiff.body).toContain(
+      "Cardiff's return for Care-experienced young people who are parents (December 2026) is due by 18 December 2026",
+    );
     expect(cardiff.body).toContain(`Agor eich ffurflen: ${BASE}/returns/${ROUND}/${CARDIFF}`);
     expect(cardiff.body).toContain(`Open your return: ${BASE}/returns/${ROUND}/${CARDIFF}`);
     expect(cardiff.dedupe_key).toBe(`reminder_due:${collectionId}:${(await signIn(db(), OFFICER.cardiff)).userId}:2026-12-14`);
@@ -103,7 +109,11 @@ describe("the outbox and reminders", () => {
       .execute();
     await db()
       .insertInto("return_version")
-      .values(returns.filter((r) => r.submitted_version).map((r) => ({ return_id: r.id, version: 1, signed_off_name: "A. Person", signed_off_role: "Head of Service" })))
+      .values(
+        returns
+          .filter((r) => r.submitted_version)
+          .map((r) => ({ return_id: r.id, version: 1, signed_off_name: "A. Person", signed_off_role: "Head of Service" })),
+      )
       .execute();
     await db().updateTable("app_user").set({ active: false }).where("email", "=", "officer.swansea@authorities.example").execute();
 
@@ -154,13 +164,27 @@ describe("the outbox and reminders", () => {
     expect(email.body).toContain("ADSS Cymru has not yet received Newport's return");
     const audit = await db().selectFrom("audit_log").selectAll().where("action", "=", "return.chase").execute();
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ actor_user_id: coordinator.userId, entity: "collection", entity_key: String(collectionId), authority_code: NEWPORT });
+    expect(audit[0]).toMatchObject({
+      actor_user_id: coordinator.userId,
+      entity: "collection",
+      entity_key: String(collectionId),
+      authority_code: NEWPORT,
+    });
 
     expect(await queueChase(db(), { collectionId, authorityCode: NEWPORT, actor, baseUrl: BASE, now })).toEqual({ ok: true, queued: 0 });
     expect((await outbox()).filter((e) => e.kind === "chase")).toHaveLength(1);
-    expect(await queueChase(db(), { collectionId, authorityCode: CARDIFF, actor, baseUrl: BASE, now })).toEqual({ ok: false, reason: "submitted" });
+    expect(await queueChase(db(), { collectionId, authorityCode: CARDIFF, actor, baseUrl: BASE, now })).toEqual({
+      ok: false,
+      reason: "submitted",
+    });
     await expect(
-      queueChase(db(), { collectionId, authorityCode: NEWPORT, actor: { userId: 1, role: "officer", authorityCode: NEWPORT }, baseUrl: BASE, now }),
+      queueChase(db(), {
+        collectionId,
+        authorityCode: NEWPORT,
+        actor: { userId: 1, role: "officer", authorityCode: NEWPORT },
+        baseUrl: BASE,
+        now,
+      }),
     ).rejects.toThrow();
   });
 
@@ -168,12 +192,20 @@ describe("the outbox and reminders", () => {
     const path = `/collections/${ROUND}/chase/W06000024`;
     const params = { code: ROUND, authorityCode: "W06000024" };
     const before = (await outbox()).length;
-    expect(await run(() => chase.action(routeArgs(post(path, {}, coordinator, { csrf: false }), params) as never))).toMatchObject({ status: 403 });
+    expect(await run(() => chase.action(routeArgs(post(path, {}, coordinator, { csrf: false }), params) as never))).toMatchObject({
+      status: 403,
+    });
     for (const email of [OFFICER.cardiff, ANALYST]) {
       const visitor = await signIn(db(), email);
       expect(await run(() => chase.action(routeArgs(post(path, {}, visitor), params) as never))).toMatchObject({ status: 404 });
     }
-    expect(await run(() => chase.action(routeArgs(post(`/collections/${ROUND}/chase/W00000000`, {}, coordinator), { ...params, authorityCode: "W00000000" }) as never))).toMatchObject({
+    expect(
+      await run(() =>
+        chase.action(
+          routeArgs(post(`/collections/${ROUND}/chase/W00000000`, {}, coordinator), { ...params, authorityCode: "W00000000" }) as never,
+        ),
+      ),
+    ).toMatchObject({
       status: 404,
     });
     expect(await run(() => chase.loader())).toMatchObject({ status: 404 });
@@ -190,7 +222,9 @@ describe("the outbox and reminders", () => {
     for (const email of [OFFICER.cardiff, ANALYST]) {
       const visitor = await signIn(db(), email);
       expect(await run(() => outboxPage.loader(routeArgs(get("/outbox", visitor)) as never))).toMatchObject({ status: 404 });
-      expect(await run(() => outboxPage.action(routeArgs(post("/outbox", { intent: "compose" }, visitor)) as never))).toMatchObject({ status: 404 });
+      expect(await run(() => outboxPage.action(routeArgs(post("/outbox", { intent: "compose" }, visitor)) as never))).toMatchObject({
+        status: 404,
+      });
     }
     // Queued after the reminders above, which were composed "in" December.
     await queueEmail(db(), {
@@ -221,7 +255,9 @@ describe("the outbox and reminders", () => {
   });
 
   it("composes reminders from the outbox page's button, audited, and comes back to the page", async () => {
-    expect(await run(() => outboxPage.action(routeArgs(post("/outbox", { intent: "compose" }, coordinator, { csrf: false })) as never))).toMatchObject({
+    expect(
+      await run(() => outboxPage.action(routeArgs(post("/outbox", { intent: "compose" }, coordinator, { csrf: false })) as never)),
+    ).toMatchObject({
       status: 403,
     });
     const outcome = await run(() => outboxPage.action(routeArgs(post("/outbox", { intent: "compose" }, coordinator)) as never));
@@ -231,7 +267,11 @@ describe("the outbox and reminders", () => {
       status: 302,
       location: "/outbox",
     });
-    const audited = await db().selectFrom("audit_log").select(["actor_user_id", "after"]).where("action", "=", "outbox.compose_reminders").execute();
+    const audited = await db()
+      .selectFrom("audit_log")
+      .select(["actor_user_id", "after"])
+      .where("action", "=", "outbox.compose_reminders")
+      .execute();
     // The runs above that queued something, by the portal itself (no actor).
     expect(audited.length).toBeGreaterThanOrEqual(2);
   });

@@ -70,9 +70,7 @@ describe("numbers as people type them", () => {
 
 describe("errors stop a return", () => {
   it("a number above the item's maximum", () => {
-    expect(problemsOf({ leavers: { state: "reported", number: "5001" } })).toEqual([
-      "leavers.number:error.number.aboveMaximum",
-    ]);
+    expect(problemsOf({ leavers: { state: "reported", number: "5001" } })).toEqual(["leavers.number:error.number.aboveMaximum"]);
   });
 
   it("a reported state with no number", () => {
@@ -116,9 +114,7 @@ describe("errors stop a return", () => {
   });
 
   it("control characters and overlong text", () => {
-    expect(problemsOf({ leavers: { state: "unknown", reason: "bad\u0007bell" } })).toEqual([
-      "leavers.reason:error.text.controlCharacters",
-    ]);
+    expect(problemsOf({ leavers: { state: "unknown", reason: "bad\u0007bell" } })).toEqual(["leavers.reason:error.text.controlCharacters"]);
     expect(problemsOf({ leavers: { state: "reported", number: "1", caveat: "x".repeat(2001) } })).toEqual([
       "leavers.caveat:error.text.tooLong",
     ]);

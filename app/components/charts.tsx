@@ -106,7 +106,13 @@ export function HexMap({
           return (
             <g key={code}>
               <title>{cell ? cell.label : code}</title>
-              <polygon points={hexPoints(cx, cy)} fill={style.fill} stroke="#0b0c0c" strokeWidth="1.5" strokeDasharray={dashed ? "4 3" : undefined} />
+              <polygon
+                points={hexPoints(cx, cy)}
+                fill={style.fill}
+                stroke="#0b0c0c"
+                strokeWidth="1.5"
+                strokeDasharray={dashed ? "4 3" : undefined}
+              />
               <text x={cx} y={cy + 5} textAnchor="middle" fontSize="13" fontWeight="700" fill={style.text}>
                 {hex.n}
               </text>
@@ -121,7 +127,7 @@ export function HexMap({
             ? bins.map((bin) => (
                 <li key={bin.colour}>
                   <span className="app-swatch" aria-hidden="true">
-                    <svg width="16" height="16" focusable="false">
+                    <svg width="16" height="16" focusable="false" aria-hidden="true">
                       <rect width="16" height="16" fill={bin.colour} stroke="#0b0c0c" />
                     </svg>
                   </span>
@@ -137,8 +143,14 @@ export function HexMap({
             .map((kind) => (
               <li key={kind}>
                 <span className="app-swatch" aria-hidden="true">
-                  <svg width="16" height="16" focusable="false">
-                    <rect width="16" height="16" fill={STATE_STYLES[kind].fill} stroke="#0b0c0c" strokeDasharray={kind === "noReturn" || kind === "blank" ? "3 2" : undefined} />
+                  <svg width="16" height="16" focusable="false" aria-hidden="true">
+                    <rect
+                      width="16"
+                      height="16"
+                      fill={STATE_STYLES[kind].fill}
+                      stroke="#0b0c0c"
+                      strokeDasharray={kind === "noReturn" || kind === "blank" ? "3 2" : undefined}
+                    />
                   </svg>
                 </span>
                 {t(`chart.kind.${kind}`)}
@@ -191,7 +203,13 @@ export function BarChart({ id, title, description, bars }: { id: string; title: 
               {bar.label}
             </text>
             {bar.value !== null ? (
-              <rect x={labelWidth} y={y + 2} width={w.toFixed(1)} height={rowHeight - 6} fill={bar.kind === "nonComparable" ? `url(#${id}-hatch)` : "#1d70b8"} />
+              <rect
+                x={labelWidth}
+                y={y + 2}
+                width={w.toFixed(1)}
+                height={rowHeight - 6}
+                fill={bar.kind === "nonComparable" ? `url(#${id}-hatch)` : "#1d70b8"}
+              />
             ) : null}
             <text x={labelWidth + w + 6} y={y + 14} fontSize="13" fill="#0b0c0c">
               {bar.text}
@@ -211,13 +229,24 @@ export interface TrendChartPoint {
 }
 
 /** A line through comparable points; points counted differently are hollow and off the line. */
-export function TrendChart({ id, title, description, points }: { id: string; title: string; description: string; points: TrendChartPoint[] }) {
+export function TrendChart({
+  id,
+  title,
+  description,
+  points,
+}: {
+  id: string;
+  title: string;
+  description: string;
+  points: TrendChartPoint[];
+}) {
   const width = 640;
   const height = 260;
   const pad = { left: 50, right: 20, top: 20, bottom: 60 };
   const values = points.map((p) => p.value ?? 0);
   const max = Math.max(1, ...values);
-  const x = (i: number) => pad.left + (points.length === 1 ? (width - pad.left - pad.right) / 2 : (i * (width - pad.left - pad.right)) / (points.length - 1));
+  const x = (i: number) =>
+    pad.left + (points.length === 1 ? (width - pad.left - pad.right) / 2 : (i * (width - pad.left - pad.right)) / (points.length - 1));
   const y = (v: number) => pad.top + (1 - v / max) * (height - pad.top - pad.bottom);
   const line = points
     .map((p, i) => ({ p, i }))

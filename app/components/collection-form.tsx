@@ -35,14 +35,51 @@ export function CollectionForm({
     <form method="post" noValidate>
       <input type="hidden" name={CSRF_FIELD} value={csrfToken} />
       {codeEditable ? (
-        <TextInput id="code" name="code" label={t("collectionForm.code")} hint={t("collectionForm.codeHint")} defaultValue={input.code} error={error("code")} errorPrefix={prefix} spellCheck={false} />
+        <TextInput
+          id="code"
+          name="code"
+          label={t("collectionForm.code")}
+          hint={t("collectionForm.codeHint")}
+          defaultValue={input.code}
+          error={error("code")}
+          errorPrefix={prefix}
+          spellCheck={false}
+        />
       ) : (
         <input type="hidden" name="code" value={input.code} />
       )}
-      <TextInput id="title_en" name="title_en" label={t("collectionForm.titleEn")} defaultValue={input.title_en} error={error("title_en")} errorPrefix={prefix} />
-      <TextInput id="title_cy" name="title_cy" label={t("collectionForm.titleCy")} defaultValue={input.title_cy} error={error("title_cy")} errorPrefix={prefix} />
-      <Textarea id="guidance_en" name="guidance_en" label={t("collectionForm.guidanceEn")} defaultValue={input.guidance_en} error={error("guidance_en")} errorPrefix={prefix} />
-      <Textarea id="guidance_cy" name="guidance_cy" label={t("collectionForm.guidanceCy")} defaultValue={input.guidance_cy} error={error("guidance_cy")} errorPrefix={prefix} />
+      <TextInput
+        id="title_en"
+        name="title_en"
+        label={t("collectionForm.titleEn")}
+        defaultValue={input.title_en}
+        error={error("title_en")}
+        errorPrefix={prefix}
+      />
+      <TextInput
+        id="title_cy"
+        name="title_cy"
+        label={t("collectionForm.titleCy")}
+        defaultValue={input.title_cy}
+        error={error("title_cy")}
+        errorPrefix={prefix}
+      />
+      <Textarea
+        id="guidance_en"
+        name="guidance_en"
+        label={t("collectionForm.guidanceEn")}
+        defaultValue={input.guidance_en}
+        error={error("guidance_en")}
+        errorPrefix={prefix}
+      />
+      <Textarea
+        id="guidance_cy"
+        name="guidance_cy"
+        label={t("collectionForm.guidanceCy")}
+        defaultValue={input.guidance_cy}
+        error={error("guidance_cy")}
+        errorPrefix={prefix}
+      />
       {(["reference_date", "opens_on", "due_on"] as const).map((field) => (
         <TextInput
           key={field}
@@ -60,14 +97,24 @@ export function CollectionForm({
         <fieldset className="govuk-fieldset">
           <legend className="govuk-fieldset__legend govuk-fieldset__legend--m">{t("collectionForm.items")}</legend>
           <div className="govuk-hint">{t("collectionForm.itemsHint")}</div>
-          {problems.items ? <ErrorMessage id="items-error" prefix={prefix}>{t(problems.items)}</ErrorMessage> : null}
+          {problems.items ? (
+            <ErrorMessage id="items-error" prefix={prefix}>
+              {t(problems.items)}
+            </ErrorMessage>
+          ) : null}
           <table className="govuk-table">
             <caption className="govuk-table__caption govuk-visually-hidden">{t("collectionForm.items")}</caption>
             <thead className="govuk-table__head">
               <tr className="govuk-table__row">
-                <th scope="col" className="govuk-table__header">{t("collectionForm.item")}</th>
-                <th scope="col" className="govuk-table__header">{t("collectionForm.position")}</th>
-                <th scope="col" className="govuk-table__header">{t("collectionForm.required")}</th>
+                <th scope="col" className="govuk-table__header">
+                  {t("collectionForm.item")}
+                </th>
+                <th scope="col" className="govuk-table__header">
+                  {t("collectionForm.position")}
+                </th>
+                <th scope="col" className="govuk-table__header">
+                  {t("collectionForm.required")}
+                </th>
               </tr>
             </thead>
             <tbody className="govuk-table__body">
@@ -78,7 +125,14 @@ export function CollectionForm({
                     <td className="govuk-table__cell">
                       <div className="govuk-checkboxes govuk-checkboxes--small">
                         <div className="govuk-checkboxes__item">
-                          <input className="govuk-checkboxes__input" id={`item-${item.code}`} name={`item.${item.code}`} type="checkbox" value="yes" defaultChecked={Boolean(current)} />
+                          <input
+                            className="govuk-checkboxes__input"
+                            id={`item-${item.code}`}
+                            name={`item.${item.code}`}
+                            type="checkbox"
+                            value="yes"
+                            defaultChecked={Boolean(current)}
+                          />
                           <label className="govuk-label govuk-checkboxes__label" htmlFor={`item-${item.code}`}>
                             {pick(t.lang, item, "label")} <span className="govuk-hint govuk-!-display-block">{item.code}</span>
                           </label>
@@ -89,14 +143,29 @@ export function CollectionForm({
                       <label className="govuk-visually-hidden" htmlFor={`position-${item.code}`}>
                         {t("collectionForm.positionOf", { item: pick(t.lang, item, "label") })}
                       </label>
-                      <input className="govuk-input govuk-input--width-2" id={`position-${item.code}`} name={`position.${item.code}`} inputMode="numeric" defaultValue={String(current?.position ?? index + 1)} />
+                      <input
+                        className="govuk-input govuk-input--width-2"
+                        id={`position-${item.code}`}
+                        name={`position.${item.code}`}
+                        inputMode="numeric"
+                        defaultValue={String(current?.position ?? index + 1)}
+                      />
                     </td>
                     <td className="govuk-table__cell">
                       <div className="govuk-checkboxes govuk-checkboxes--small">
                         <div className="govuk-checkboxes__item">
-                          <input className="govuk-checkboxes__input" id={`required-${item.code}`} name={`required.${item.code}`} type="checkbox" value="yes" defaultChecked={current ? current.required : item.parent_code === null} />
+                          <input
+                            className="govuk-checkboxes__input"
+                            id={`required-${item.code}`}
+                            name={`required.${item.code}`}
+                            type="checkbox"
+                            value="yes"
+                            defaultChecked={current ? current.required : item.parent_code === null}
+                          />
                           <label className="govuk-label govuk-checkboxes__label" htmlFor={`required-${item.code}`}>
-                            <span className="govuk-visually-hidden">{t("collectionForm.requiredOf", { item: pick(t.lang, item, "label") })}</span>
+                            <span className="govuk-visually-hidden">
+                              {t("collectionForm.requiredOf", { item: pick(t.lang, item, "label") })}
+                            </span>
                             <span aria-hidden="true">{t("collectionForm.required")}</span>
                           </label>
                         </div>
@@ -109,11 +178,39 @@ export function CollectionForm({
           </table>
         </fieldset>
       </div>
-      <Textarea id="rules" name="rules" label={t("collectionForm.rules")} labelClassName="govuk-label govuk-label--m" hint={t("collectionForm.rulesHint")} defaultValue={input.rules} error={error("rules")} errorPrefix={prefix} rows={4} />
+      <Textarea
+        id="rules"
+        name="rules"
+        label={t("collectionForm.rules")}
+        labelClassName="govuk-label govuk-label--m"
+        hint={t("collectionForm.rulesHint")}
+        defaultValue={input.rules}
+        error={error("rules")}
+        errorPrefix={prefix}
+        rows={4}
+      />
       <h2 className="govuk-heading-m">{t("collectionForm.thresholds")}</h2>
       <p className="govuk-body">{t("collectionForm.thresholdsHint")}</p>
-      <TextInput id="changePercent" name="changePercent" label={t("collectionForm.changePercent")} width={4} inputMode="numeric" defaultValue={input.changePercent} error={error("changePercent")} errorPrefix={prefix} />
-      <TextInput id="changeAbsolute" name="changeAbsolute" label={t("collectionForm.changeAbsolute")} width={4} inputMode="numeric" defaultValue={input.changeAbsolute} error={error("changeAbsolute")} errorPrefix={prefix} />
+      <TextInput
+        id="changePercent"
+        name="changePercent"
+        label={t("collectionForm.changePercent")}
+        width={4}
+        inputMode="numeric"
+        defaultValue={input.changePercent}
+        error={error("changePercent")}
+        errorPrefix={prefix}
+      />
+      <TextInput
+        id="changeAbsolute"
+        name="changeAbsolute"
+        label={t("collectionForm.changeAbsolute")}
+        width={4}
+        inputMode="numeric"
+        defaultValue={input.changeAbsolute}
+        error={error("changeAbsolute")}
+        errorPrefix={prefix}
+      />
       <button type="submit" name="intent" value="save" className="govuk-button" data-module="govuk-button">
         {submitLabel}
       </button>

@@ -121,7 +121,17 @@ export function TextInput({
   );
 }
 
-export function Textarea({ id, name, label, labelClassName = "govuk-label", hint, error, errorPrefix, defaultValue, rows = 3 }: FieldProps & { rows?: number }) {
+export function Textarea({
+  id,
+  name,
+  label,
+  labelClassName = "govuk-label",
+  hint,
+  error,
+  errorPrefix,
+  defaultValue,
+  rows = 3,
+}: FieldProps & { rows?: number }) {
   return (
     <FieldGroup id={id} label={label} labelClassName={labelClassName} hint={hint} error={error} errorPrefix={errorPrefix}>
       <textarea

@@ -16,13 +16,23 @@ export function ImportPreview({
   return (
     <div className="app-table-wrapper">
       <table className="govuk-table">
-        <caption className="govuk-table__caption govuk-table__caption--m">{t("import.preview.caption", { count: authorities.length })}</caption>
+        <caption className="govuk-table__caption govuk-table__caption--m">
+          {t("import.preview.caption", { count: authorities.length })}
+        </caption>
         <thead className="govuk-table__head">
           <tr className="govuk-table__row">
-            <th scope="col" className="govuk-table__header">{t("collection.authorities.authority")}</th>
-            <th scope="col" className="govuk-table__header">{t("collection.totals.item")}</th>
-            <th scope="col" className="govuk-table__header">{t("export.column.answer")}</th>
-            <th scope="col" className="govuk-table__header">{t("import.preview.details")}</th>
+            <th scope="col" className="govuk-table__header">
+              {t("collection.authorities.authority")}
+            </th>
+            <th scope="col" className="govuk-table__header">
+              {t("collection.totals.item")}
+            </th>
+            <th scope="col" className="govuk-table__header">
+              {t("export.column.answer")}
+            </th>
+            <th scope="col" className="govuk-table__header">
+              {t("import.preview.details")}
+            </th>
           </tr>
         </thead>
         <tbody className="govuk-table__body">
@@ -40,7 +50,9 @@ export function ImportPreview({
                   {i === 0 ? (
                     <th scope="rowgroup" rowSpan={authority.itemCodes.length} className="govuk-table__header">
                       {pick(t.lang, authority, "name")}
-                      {authority.replacesDraft ? <span className="govuk-body-s govuk-!-display-block">{t("import.preview.replacesDraft")}</span> : null}
+                      {authority.replacesDraft ? (
+                        <span className="govuk-body-s govuk-!-display-block">{t("import.preview.replacesDraft")}</span>
+                      ) : null}
                     </th>
                   ) : null}
                   <td className="govuk-table__cell">{label.get(code) ?? code}</td>

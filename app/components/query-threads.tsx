@@ -64,12 +64,24 @@ export function QueryThreads({
                 />
                 <div className="govuk-button-group">
                   {mayReply ? (
-                    <button type="submit" name="intent" value="reply" className="govuk-button govuk-button--secondary" data-module="govuk-button">
+                    <button
+                      type="submit"
+                      name="intent"
+                      value="reply"
+                      className="govuk-button govuk-button--secondary"
+                      data-module="govuk-button"
+                    >
                       {t("queries.sendReply")}
                     </button>
                   ) : null}
                   {mayResolve ? (
-                    <button type="submit" name="intent" value="resolve" className="govuk-button govuk-button--secondary" data-module="govuk-button">
+                    <button
+                      type="submit"
+                      name="intent"
+                      value="resolve"
+                      className="govuk-button govuk-button--secondary"
+                      data-module="govuk-button"
+                    >
                       {t("queries.resolve")}
                     </button>
                   ) : null}

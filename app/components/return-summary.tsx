@@ -51,6 +51,7 @@ export function ValueDescription({ t, value }: { t: Translator; value: CleanValu
     <>
       <p className="govuk-body govuk-!-margin-bottom-1">{describeValue(t, value, true)}</p>
       {lines.map((line, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: a fixed list of lines, never reordered
         <p key={i} className="govuk-body-s govuk-!-margin-bottom-1">
           {line}
         </p>

@@ -97,16 +97,17 @@ export function ValueFieldset({
               error={errors.number}
               errorPrefix={errorPrefix}
             />
-            <details className="govuk-details" open={deviationOpen || Boolean(errors.ageFrom || errors.ageTo || dateError || errors.countingNote)}>
+            <details
+              className="govuk-details"
+              open={deviationOpen || Boolean(errors.ageFrom || errors.ageTo || dateError || errors.countingNote)}
+            >
               <summary className="govuk-details__summary">
                 <span className="govuk-details__summary-text">{t("form.deviation.summary")}</span>
               </summary>
               <div className="govuk-details__text">
                 <p className="govuk-body">{t("form.deviation.lead")}</p>
                 {item.ageFrom !== null || item.ageTo !== null ? (
-                  <p className="govuk-body">
-                    {t("form.deviation.standardBand", { from: item.ageFrom ?? "", to: item.ageTo ?? "" })}
-                  </p>
+                  <p className="govuk-body">{t("form.deviation.standardBand", { from: item.ageFrom ?? "", to: item.ageTo ?? "" })}</p>
                 ) : null}
                 <TextInput
                   id={id("ageFrom")}
@@ -129,7 +130,11 @@ export function ValueFieldset({
                   errorPrefix={errorPrefix}
                 />
                 <div className={`govuk-form-group${dateError ? " govuk-form-group--error" : ""}`}>
-                  <fieldset className="govuk-fieldset" role="group" aria-describedby={`${id("refDate")}-hint${dateError ? ` ${id("refDate")}-error` : ""}`}>
+                  <fieldset
+                    className="govuk-fieldset"
+                    role="group"
+                    aria-describedby={`${id("refDate")}-hint${dateError ? ` ${id("refDate")}-error` : ""}`}
+                  >
                     <legend className="govuk-fieldset__legend govuk-fieldset__legend--s">{t("form.deviation.referenceDate")}</legend>
                     <div id={`${id("refDate")}-hint`} className="govuk-hint">
                       {t("form.deviation.referenceDateHint")}

@@ -16,24 +16,32 @@ export const cy: Record<MessageKey, Message> = {
   "layout.footer.support": "Dolenni cymorth",
   "layout.footer.accessibility": "Datganiad hygyrchedd",
   "a11y.title": "Datganiad hygyrchedd",
-  "a11y.intro": "Mae ADSS Cymru yn rhedeg y gwasanaeth hwn ar gyfer 22 awdurdod lleol Cymru ac ar gyfer Llywodraeth Cymru. Rydym am i gynifer o bobl â phosibl allu ei ddefnyddio. Dylech allu:",
+  "a11y.intro":
+    "Mae ADSS Cymru yn rhedeg y gwasanaeth hwn ar gyfer 22 awdurdod lleol Cymru ac ar gyfer Llywodraeth Cymru. Rydym am i gynifer o bobl â phosibl allu ei ddefnyddio. Dylech allu:",
   "a11y.can.zoom": "chwyddo hyd at 400% heb i'r testun lifo oddi ar y sgrin, a'i ddefnyddio ar sgrin 320 picsel o led",
   "a11y.can.keyboard": "cyrraedd pob dolen, maes a botwm gyda bysellfwrdd yn unig, a gweld bob amser ble rydych chi",
-  "a11y.can.screenReader": "ei ddefnyddio gyda darllenydd sgrin: mae label ar bob maes, mae pob gwall wedi'i restru ar frig y dudalen a'i roi eto wrth ymyl ei faes, ac mae gan bob siart dabl gyda'r un ffigurau",
+  "a11y.can.screenReader":
+    "ei ddefnyddio gyda darllenydd sgrin: mae label ar bob maes, mae pob gwall wedi'i restru ar frig y dudalen a'i roi eto wrth ymyl ei faes, ac mae gan bob siart dabl gyda'r un ffigurau",
   "a11y.can.noJs": "ei ddefnyddio gyda JavaScript wedi'i ddiffodd: ffurflen syml yw pob ffurflen",
   "a11y.can.welsh": "ei ddefnyddio'n gyfan gwbl yn Gymraeg neu yn Saesneg, a chadw eich dewis",
   "a11y.status.title": "Statws cydymffurfio",
-  "a11y.status.body": "Mae'r gwasanaeth hwn yn cydymffurfio'n rhannol â safon AA fersiwn 2.2 Canllawiau Hygyrchedd Cynnwys y We, oherwydd y materion a restrir isod.",
+  "a11y.status.body":
+    "Mae'r gwasanaeth hwn yn cydymffurfio'n rhannol â safon AA fersiwn 2.2 Canllawiau Hygyrchedd Cynnwys y We, oherwydd y materion a restrir isod.",
   "a11y.known.title": "Beth sydd ddim yn gwbl hygyrch eto",
-  "a11y.known.radios": "Nid yw botymau radio sy'n datgelu rhagor o gwestiynau yn cyhoeddi eu bod wedi gwneud hynny. Gadawsom allan y briodwedd y mae gwasanaethau GOV.UK yn ei defnyddio ar gyfer hyn (aria-expanded) gan nad yw safon ARIA yn ei chaniatáu ar fotymau radio; rydym yn disgwyl am ateb y cytunir arno.",
-  "a11y.known.tables": "Mae rhai tablau, fel y grid o bob awdurdod a phob eitem, yn lletach na sgrin fach ac yn sgrolio i'r ochr o fewn y dudalen.",
+  "a11y.known.radios":
+    "Nid yw botymau radio sy'n datgelu rhagor o gwestiynau yn cyhoeddi eu bod wedi gwneud hynny. Gadawsom allan y briodwedd y mae gwasanaethau GOV.UK yn ei defnyddio ar gyfer hyn (aria-expanded) gan nad yw safon ARIA yn ei chaniatáu ar fotymau radio; rydym yn disgwyl am ateb y cytunir arno.",
+  "a11y.known.tables":
+    "Mae rhai tablau, fel y grid o bob awdurdod a phob eitem, yn lletach na sgrin fach ac yn sgrolio i'r ochr o fewn y dudalen.",
   "a11y.known.userText": "Dangosir nodiadau, rhesymau ac esboniadau yn yr iaith yr ysgrifennodd yr awdurdod nhw ynddi.",
   "a11y.testing.title": "Sut y profwyd y gwasanaeth hwn",
-  "a11y.testing.body": "Caiff pob tudalen ei phrofi'n awtomatig, yn Saesneg ac yn Gymraeg ac yn ei chyflyrau gwall, gydag axe-core mewn porwr go iawn (Chromium) bob tro y mae'r gwasanaeth yn newid; rydym hefyd yn mynd drwy bob taith gyda bysellfwrdd a heb JavaScript, ac yn gwirio tudalennau 320 picsel o led. Paratowyd y datganiad hwn ar 23 Tachwedd 2026 a chaiff ei adolygu pan fydd y gwasanaeth yn newid.",
+  "a11y.testing.body":
+    "Caiff pob tudalen ei phrofi'n awtomatig, yn Saesneg ac yn Gymraeg ac yn ei chyflyrau gwall, gydag axe-core mewn porwr go iawn (Chromium) bob tro y mae'r gwasanaeth yn newid; rydym hefyd yn mynd drwy bob taith gyda bysellfwrdd a heb JavaScript, ac yn gwirio tudalennau 320 picsel o led. Paratowyd y datganiad hwn ar 23 Tachwedd 2026 a chaiff ei adolygu pan fydd y gwasanaeth yn newid.",
   "a11y.contact.title": "Rhoi gwybod am broblemau a gofyn am fformat arall",
-  "a11y.contact.body": "Os byddwch yn dod o hyd i broblem gyda hygyrchedd y gwasanaeth hwn, neu os oes angen gwybodaeth arnoch mewn fformat arall, cysylltwch ag ADSS Cymru. Byddwn yn ateb o fewn 5 diwrnod gwaith.",
+  "a11y.contact.body":
+    "Os byddwch yn dod o hyd i broblem gyda hygyrchedd y gwasanaeth hwn, neu os oes angen gwybodaeth arnoch mewn fformat arall, cysylltwch ag ADSS Cymru. Byddwn yn ateb o fewn 5 diwrnod gwaith.",
   "a11y.enforcement.title": "Y weithdrefn orfodi",
-  "a11y.enforcement.body": "Y Comisiwn Cydraddoldeb a Hawliau Dynol (EHRC) sy'n gyfrifol am orfodi Rheoliadau Hygyrchedd Cyrff y Sector Cyhoeddus (Gwefannau a Rhaglenni Symudol) (Rhif 2) 2018. Os nad ydych yn fodlon â'r ffordd rydym yn ymateb i'ch cwyn, cysylltwch â'r Gwasanaeth Cynghori a Chymorth Cydraddoldeb (EASS).",
+  "a11y.enforcement.body":
+    "Y Comisiwn Cydraddoldeb a Hawliau Dynol (EHRC) sy'n gyfrifol am orfodi Rheoliadau Hygyrchedd Cyrff y Sector Cyhoeddus (Gwefannau a Rhaglenni Symudol) (Rhif 2) 2018. Os nad ydych yn fodlon â'r ffordd rydym yn ymateb i'ch cwyn, cysylltwch â'r Gwasanaeth Cynghori a Chymorth Cydraddoldeb (EASS).",
   "a11y.prepared": "Paratowyd y datganiad ar 23 Tachwedd 2026.",
   "page.titleSuffix": "Ffurflenni data profiad o ofal",
   "page.errorPrefix": "Gwall:",
@@ -115,8 +123,7 @@ export const cy: Record<MessageKey, Message> = {
   "error.age.fromAfterTo": "{label}: rhaid i'r oed isaf fod yr un fath â'r oed uchaf neu'n is nag ef",
   "error.referenceDate.invalid": "{label}: rhowch ddyddiad go iawn, fel 31 12 2022",
   "error.referenceDate.future": "{label}: ni all y dyddiad y gwnaethoch gyfrif arno fod yn y dyfodol",
-  "error.deviation.onlyWithNumber":
-    "{label}: dim ond gyda rhif y gall ffordd wahanol o gyfrif fynd; tynnwch hi, neu dewiswch ‘Rhif’",
+  "error.deviation.onlyWithNumber": "{label}: dim ond gyda rhif y gall ffordd wahanol o gyfrif fynd; tynnwch hi, neu dewiswch ‘Rhif’",
   "error.rule.notGreaterThan": "{label}: ni all fod yn fwy na {limitItem} ({limit})",
   "error.rule.sumEquals": "{label}: rhaid iddo fod yn hafal i {parts} wedi'u hadio at ei gilydd ({sum})",
   "error.item.unknown": "{label}: nid yw'r eitem hon yn rhan o'r cais hwn am wybodaeth",
@@ -164,13 +171,15 @@ export const cy: Record<MessageKey, Message> = {
 
   "form.asAt": "Rhowch bob ffigur fel yr oedd ar {date}.",
   "form.due": "Dyddiad cau: {date}.",
-  "form.lead": "Ar gyfer pob eitem, rhowch y rhif, neu dywedwch pam na allwch. Gallwch gadw drafft ar unrhyw adeg; caniateir bylchau nes i chi gyflwyno.",
+  "form.lead":
+    "Ar gyfer pob eitem, rhowch y rhif, neu dywedwch pam na allwch. Gallwch gadw drafft ar unrhyw adeg; caniateir bylchau nes i chi gyflwyno.",
   "form.previous": "Y rownd ddiwethaf, {round}: {value}",
   "form.optional": "Mae'r eitem hon yn ddewisol.",
   "form.number": "Rhif",
   "form.numberHint": "Rhif cyfan. Mae 0 yn golygu dim; os nad ydych yn gwybod, dewiswch ‘Anhysbys’.",
   "form.deviation.summary": "Fe wnaethom gyfrif hyn yn wahanol",
-  "form.deviation.lead": "Llenwch yr hyn a oedd yn wahanol i'r diffiniad yn unig. Dangosir ffigur a gyfrifwyd yn wahanol, wedi'i farcio, ond nis cynhwysir mewn cyfansymiau cymaradwy.",
+  "form.deviation.lead":
+    "Llenwch yr hyn a oedd yn wahanol i'r diffiniad yn unig. Dangosir ffigur a gyfrifwyd yn wahanol, wedi'i farcio, ond nis cynhwysir mewn cyfansymiau cymaradwy.",
   "form.deviation.standardBand": "Band oedran y diffiniad yw {from} i {to}.",
   "form.deviation.ageFrom": "Yr oed isaf a gyfrifwyd",
   "form.deviation.ageTo": "Yr oed uchaf a gyfrifwyd",
@@ -185,7 +194,8 @@ export const cy: Record<MessageKey, Message> = {
   "form.reason.unknown": "Pam nad oes ffigur dibynadwy y rownd hon?",
   "form.reason.not_applicable": "Pam nad yw hyn yn berthnasol?",
   "form.caveat": "Nodyn am y ffigur hwn (dewisol)",
-  "form.caveatHint": "Unrhyw beth y dylai pobl sy'n defnyddio'r ffigur hwn ei wybod. Mae'n mynd gyda'r ffigur i bob golwg ac i bob allforyn.",
+  "form.caveatHint":
+    "Unrhyw beth y dylai pobl sy'n defnyddio'r ffigur hwn ei wybod. Mae'n mynd gyda'r ffigur i bob golwg ac i bob allforyn.",
   "form.query.assistive": "Gwiriwch y ffigur hwn",
   "form.query.explanation": "Esboniwch y ffigur hwn",
   "form.query.explanationHint": "Mae angen hwn cyn i chi gyflwyno. Dywedwch pam fod y ffigur yn gywir, neu cywirwch ef uchod.",
@@ -196,7 +206,8 @@ export const cy: Record<MessageKey, Message> = {
   "form.amendLink": "Diwygio'r ffurflen hon",
   "form.conflict.title": "Pwysig",
   "form.conflict.heading": "Cadwodd rhywun arall y ffurflen hon tra oeddech chi'n gweithio arni.",
-  "form.conflict.body": "Nid oes dim a roesoch wedi'i gadw eto, ac nid oes dim a gadwyd ganddynt wedi'i golli. Cymharwch yr atebion isod. Mae eich atebion yn dal yn y ffurflen: cadwch eto i'w rhoi yn lle eu hatebion nhw.",
+  "form.conflict.body":
+    "Nid oes dim a roesoch wedi'i gadw eto, ac nid oes dim a gadwyd ganddynt wedi'i golli. Cymharwch yr atebion isod. Mae eich atebion yn dal yn y ffurflen: cadwch eto i'w rhoi yn lle eu hatebion nhw.",
   "form.conflict.caption": "Yr atebion a gadwyd a'ch atebion chi",
   "form.conflict.saved": "Wedi'u cadw nawr",
   "form.conflict.yours": "Eich rhai chi, heb eu cadw eto",
@@ -206,7 +217,8 @@ export const cy: Record<MessageKey, Message> = {
   "check.backToForm": "Ewch yn ôl i'r ffurflen i gywiro'r rhain",
   "check.amendmentReason": "Diwygiad yw hwn. Rheswm: {reason}",
   "check.declaration.title": "Nawr anfonwch eich ffurflen",
-  "check.declaration.body": "Drwy gyflwyno'r ffurflen hon rydych yn cadarnhau, hyd eithaf eich gwybodaeth, fod y ffigurau'n gywir ac wedi'u cyfrif fel y disgrifiwyd.",
+  "check.declaration.body":
+    "Drwy gyflwyno'r ffurflen hon rydych yn cadarnhau, hyd eithaf eich gwybodaeth, fod y ffigurau'n gywir ac wedi'u cyfrif fel y disgrifiwyd.",
   "check.declaration.name": "Enw'r person sy'n cymeradwyo'r ffurflen",
   "check.declaration.role": "Ei rôl neu ei swydd",
   "check.declaration.roleHint": "Er enghraifft, Pennaeth Gwasanaethau Plant",
@@ -221,19 +233,22 @@ export const cy: Record<MessageKey, Message> = {
   "submitted.reference": "Eich cyfeirnod",
   "submitted.body": "Mae {authority} wedi cyflwyno fersiwn {version} o'i ffurflen i {collection}.",
   "submitted.nextTitle": "Beth sy'n digwydd nesaf",
-  "submitted.next": "Bydd ADSS Cymru yn gwirio'r ffurflen a gallai ofyn am ffigur. Gallwch ei diwygio o hyd, gan roi rheswm, tra bo'r cais ar agor.",
+  "submitted.next":
+    "Bydd ADSS Cymru yn gwirio'r ffurflen a gallai ofyn am ffigur. Gallwch ei diwygio o hyd, gan roi rheswm, tra bo'r cais ar agor.",
   "submitted.viewReturn": "Gweld eich ffurflen",
   "submitted.home": "Yn ôl i'ch ffurflenni",
 
   "amend.title": "Diwygio eich ffurflen",
-  "amend.lead": "Mae diwygio'n ailagor eich ffurflen fel drafft. Mae'r fersiwn a gyflwynwyd gennych yn aros fel y mae, a dyna'r hyn y mae eraill yn ei weld o hyd, nes i chi gyflwyno'r fersiwn ddiwygiedig.",
+  "amend.lead":
+    "Mae diwygio'n ailagor eich ffurflen fel drafft. Mae'r fersiwn a gyflwynwyd gennych yn aros fel y mae, a dyna'r hyn y mae eraill yn ei weld o hyd, nes i chi gyflwyno'r fersiwn ddiwygiedig.",
   "amend.accepted": "Mae ADSS Cymru wedi derbyn y ffurflen hon. Os byddwch yn ei diwygio, byddant yn gweld iddi newid ar ôl ei derbyn.",
   "amend.reason": "Pam ydych chi'n diwygio'r ffurflen hon?",
   "amend.reasonHint": "Caiff hwn ei gadw gyda'r fersiwn newydd a'i ddangos i ADSS Cymru.",
   "amend.submit": "Ailagor y ffurflen",
   "amend.error.reasonMissing": "Rhowch pam rydych yn diwygio'r ffurflen hon",
   "amend.error.reasonTooLong": "Rhaid i'r rheswm fod yn 1,000 nod neu lai",
-  "amend.error.conflict": "Mae rhywun arall wedi newid y ffurflen hon ers i chi agor y dudalen hon. Ail-lwythwch y dudalen a rhowch gynnig arall arni.",
+  "amend.error.conflict":
+    "Mae rhywun arall wedi newid y ffurflen hon ers i chi agor y dudalen hon. Ail-lwythwch y dudalen a rhowch gynnig arall arni.",
 
   "history.title": "Fersiynau'r ffurflen hon",
   "history.none": "Nid yw'r ffurflen hon wedi'i chyflwyno eto.",
@@ -267,13 +282,15 @@ export const cy: Record<MessageKey, Message> = {
   "queries.error.controlCharacters": "Tynnwch y nodau rheoli cudd o'r neges",
   "queries.error.itemMissing": "Dewiswch y ffigur y mae'r ymholiad yn ei gylch",
   "accept.title": "Derbyn y ffurflen hon",
-  "accept.body": "Mae derbyn fersiwn {version} yn ei chloi. Gall yr awdurdod ei diwygio o hyd, gan roi rheswm; bydd y bwrdd wedyn yn dangos iddi newid ar ôl ei derbyn.",
+  "accept.body":
+    "Mae derbyn fersiwn {version} yn ei chloi. Gall yr awdurdod ei diwygio o hyd, gan roi rheswm; bydd y bwrdd wedyn yn dangos iddi newid ar ôl ei derbyn.",
   "accept.submit": "Derbyn y ffurflen",
   "accept.done": "Mae'r ffurflen wedi'i derbyn.",
   "accept.error.openQueries": "Datryswch bob ymholiad agored cyn derbyn y ffurflen",
   "accept.error.changed": "Mae'r ffurflen wedi newid ers i chi agor y dudalen hon. Gwiriwch hi eto cyn ei derbyn.",
   "review.beingAmended": "Mae'r awdurdod yn diwygio'r ffurflen hon. Rydych yn gweld y fersiwn a gyflwynodd ddiwethaf.",
-  "review.changedAfterAcceptance": "Newidiwyd ar ôl ei derbyn: fe wnaethoch dderbyn fersiwn {version}, ac mae'r awdurdod wedi'i diwygio ers hynny.",
+  "review.changedAfterAcceptance":
+    "Newidiwyd ar ôl ei derbyn: fe wnaethoch dderbyn fersiwn {version}, ac mae'r awdurdod wedi'i diwygio ers hynny.",
   "home.officer.queries": "Ymholiadau gan ADSS Cymru",
   "home.officer.queryOn": "{item}, yn {collection}",
   "board.title": "Bwrdd cyflawnder",
@@ -317,16 +334,19 @@ export const cy: Record<MessageKey, Message> = {
   "collectionForm.due_on": "Dyddiad cau",
   "collectionForm.dateHint": "Er enghraifft, 31/12/2026",
   "collectionForm.items": "Eitemau y gofynnir amdanynt",
-  "collectionForm.itemsHint": "Ticiwch yr eitemau i ofyn amdanynt, rhifwch nhw yn y drefn y bydd swyddogion yn eu gweld, a dywedwch pa rai y mae'n rhaid eu hateb.",
+  "collectionForm.itemsHint":
+    "Ticiwch yr eitemau i ofyn amdanynt, rhifwch nhw yn y drefn y bydd swyddogion yn eu gweld, a dywedwch pa rai y mae'n rhaid eu hateb.",
   "collectionForm.item": "Eitem",
   "collectionForm.position": "Trefn",
   "collectionForm.positionOf": "Trefn {item}",
   "collectionForm.required": "Gofynnol",
   "collectionForm.requiredOf": "Rhaid ateb {item}",
   "collectionForm.rules": "Rheolau ar draws eitemau (dewisol)",
-  "collectionForm.rulesHint": "Un rheol i bob llinell, gan ddefnyddio codau'r eitemau. ‘a <= b’: ni all a fod yn fwy na b. ‘t = a + b’: mae a a b yn adio i t.",
+  "collectionForm.rulesHint":
+    "Un rheol i bob llinell, gan ddefnyddio codau'r eitemau. ‘a <= b’: ni all a fod yn fwy na b. ‘t = a + b’: mae a a b yn adio i t.",
   "collectionForm.thresholds": "Pryd mae angen esbonio newid",
-  "collectionForm.thresholdsHint": "Codir ymholiad am ffigur sy'n newid o rownd ddiwethaf yr awdurdod fwy na'r ddau hyn cyn y gellir ei gyflwyno.",
+  "collectionForm.thresholdsHint":
+    "Codir ymholiad am ffigur sy'n newid o rownd ddiwethaf yr awdurdod fwy na'r ddau hyn cyn y gellir ei gyflwyno.",
   "collectionForm.changePercent": "Newid o fwy na (y cant)",
   "collectionForm.changeAbsolute": "a gwahaniaeth o fwy na",
   "collectionForm.error.required": "Rhowch hwn; ni ellir ei adael yn wag",
@@ -354,9 +374,11 @@ export const cy: Record<MessageKey, Message> = {
   "design.close": "Ei gau",
   "design.closeHint": "Gall awdurdodau lenwi hwn nawr. Mae ei gau yn atal rhagor o atebion neu ddiwygiadau.",
   "design.closed": "Ar gau: ni ellir rhoi rhagor o atebion na diwygiadau.",
-  "design.refused.submittedData": "Mae ffurflenni wedi'u cyflwyno i'r cais hwn am wybodaeth, felly ni all ei eitemau a'i reolau newid: copïwch ef fel un newydd yn lle hynny.",
+  "design.refused.submittedData":
+    "Mae ffurflenni wedi'u cyflwyno i'r cais hwn am wybodaeth, felly ni all ei eitemau a'i reolau newid: copïwch ef fel un newydd yn lle hynny.",
   "design.compare.title": "Cymharu awdurdodau",
-  "design.compare.hint": "Mae swyddogion bob amser yn gweld ffigurau eu hawdurdod eu hunain wrth ymyl y cyfansymiau ar gyfer Cymru a'u rhanbarth. Gallwch hefyd adael iddynt weld ffigurau a dderbyniwyd gan awdurdodau eraill ar ôl i'r cais hwn am wybodaeth gau.",
+  "design.compare.hint":
+    "Mae swyddogion bob amser yn gweld ffigurau eu hawdurdod eu hunain wrth ymyl y cyfansymiau ar gyfer Cymru a'u rhanbarth. Gallwch hefyd adael iddynt weld ffigurau a dderbyniwyd gan awdurdodau eraill ar ôl i'r cais hwn am wybodaeth gau.",
   "design.compare.label": "Gadael i swyddogion weld ffigurau a dderbyniwyd gan awdurdodau eraill ar ôl cau",
   "design.compare.save": "Cadw'r dewis hwn",
   "design.compare.saved": "Mae eich dewis am gymharu awdurdodau wedi'i gadw.",
@@ -414,7 +436,8 @@ export const cy: Record<MessageKey, Message> = {
   "item.colourState": "ateb",
   "item.mapRateTitle": "Map hecsagon o Gymru: {item}, cyfradd fesul 10,000 o breswylwyr yn ôl awdurdod",
   "item.mapStateTitle": "Map hecsagon o Gymru: {item}, ateb pob awdurdod",
-  "item.mapDescription": "Un hecsagon ar gyfer pob un o'r 22 awdurdod, wedi'u gosod yn fras fel y mae Cymru. Mae'r tabl isod yn rhoi'r un ffigurau.",
+  "item.mapDescription":
+    "Un hecsagon ar gyfer pob un o'r 22 awdurdod, wedi'u gosod yn fras fel y mae Cymru. Mae'r tabl isod yn rhoi'r un ffigurau.",
   "item.barTitle": "Cyfradd fesul 10,000 o breswylwyr, yn ôl awdurdod",
   "item.denominator": "Cyfraddau fesul 10,000 o'r boblogaeth, sef {label} ({source}, {year}).",
   "item.tableCaption": "{item}: ateb, cyfradd a rownd ddiwethaf pob awdurdod",
@@ -428,11 +451,23 @@ export const cy: Record<MessageKey, Message> = {
   "gaps.lead": "Beth sydd ar goll, eitem wrth eitem, a'r rhesymau a roddodd yr awdurdodau.",
   "gaps.noReturnTitle": { zero: "Atebodd pob awdurdod", other: "Ni atebodd {count} awdurdod" },
   "gaps.everyoneReplied": "Anfonodd pob awdurdod ffurflen.",
-  "gaps.summary.comparable": { zero: "Ni roddodd yr un awdurdod ffigur cymaradwy.", other: "Rhoddodd {count} o {expected} awdurdod ffigur cymaradwy." },
+  "gaps.summary.comparable": {
+    zero: "Ni roddodd yr un awdurdod ffigur cymaradwy.",
+    other: "Rhoddodd {count} o {expected} awdurdod ffigur cymaradwy.",
+  },
   "gaps.summary.nonComparable": { other: "Cyfrifodd {count} yn wahanol:" },
-  "gaps.summary.notCollected": { one: "Heb ei gasglu gan {count} awdurdod: ‘{reason}’", other: "Heb ei gasglu gan {count} awdurdod: ‘{reason}’ (y rheswm mwyaf cyffredin)" },
-  "gaps.summary.unknown": { one: "Dim ffigur dibynadwy gan {count} awdurdod: ‘{reason}’", other: "Dim ffigur dibynadwy gan {count} awdurdod: ‘{reason}’ (y rheswm mwyaf cyffredin)" },
-  "gaps.summary.notApplicable": { one: "Nid yw'n berthnasol i {count} awdurdod: ‘{reason}’", other: "Nid yw'n berthnasol i {count} awdurdod: ‘{reason}’ (y rheswm mwyaf cyffredin)" },
+  "gaps.summary.notCollected": {
+    one: "Heb ei gasglu gan {count} awdurdod: ‘{reason}’",
+    other: "Heb ei gasglu gan {count} awdurdod: ‘{reason}’ (y rheswm mwyaf cyffredin)",
+  },
+  "gaps.summary.unknown": {
+    one: "Dim ffigur dibynadwy gan {count} awdurdod: ‘{reason}’",
+    other: "Dim ffigur dibynadwy gan {count} awdurdod: ‘{reason}’ (y rheswm mwyaf cyffredin)",
+  },
+  "gaps.summary.notApplicable": {
+    one: "Nid yw'n berthnasol i {count} awdurdod: ‘{reason}’",
+    other: "Nid yw'n berthnasol i {count} awdurdod: ‘{reason}’ (y rheswm mwyaf cyffredin)",
+  },
   "gaps.summary.notAnswered": { other: "Gadawyd yn wag gan {count} awdurdod." },
   "gaps.summary.noReturn": { other: "Dim ffurflen gan {count} awdurdod." },
   "gaps.reasonsInFull": { one: "Y rheswm yn llawn", two: "Y {count} reswm yn llawn", other: "Y {count} rheswm yn llawn" },
@@ -445,7 +480,8 @@ export const cy: Record<MessageKey, Message> = {
   "trend.walesTitle": "Cymru",
   "trend.chartTitle": "{item}: cyfanswm Cymru o werthoedd cymaradwy ym mhob rownd",
   "trend.authorityChartTitle": "{item}: {authority} ym mhob rownd",
-  "trend.chartDescription": "Llinell drwy'r ffigurau cymaradwy; cyfrifwyd y pwyntiau gwag yn wahanol ac nid ydynt ar y llinell. Mae'r tabl yn rhoi'r un ffigurau gyda'u cwmpas.",
+  "trend.chartDescription":
+    "Llinell drwy'r ffigurau cymaradwy; cyfrifwyd y pwyntiau gwag yn wahanol ac nid ydynt ar y llinell. Mae'r tabl yn rhoi'r un ffigurau gyda'u cwmpas.",
   "trend.legend": "Ffigurau cymaradwy yw'r pwyntiau llawn; cyfrifwyd y pwyntiau gwag yn wahanol.",
   "trend.tableCaption": "Cyfanswm Cymru ym mhob rownd, gyda'i gwmpas",
   "trend.authoritiesTitle": "Yn ôl awdurdod",
@@ -503,7 +539,8 @@ export const cy: Record<MessageKey, Message> = {
   "account.error.languageMissing": "Dewiswch yr iaith ar gyfer negeseuon e-bost a thudalennau'r person",
 
   "deactivate.title": "Dadactifadu cyfrif {name}?",
-  "deactivate.body": "Bydd y person hwn yn cael ei allgofnodi ym mhobman ar unwaith, ac ni fydd yn gallu mewngofnodi eto. Mae popeth a wnaeth yn aros yn y log archwilio.",
+  "deactivate.body":
+    "Bydd y person hwn yn cael ei allgofnodi ym mhobman ar unwaith, ac ni fydd yn gallu mewngofnodi eto. Mae popeth a wnaeth yn aros yn y log archwilio.",
   "deactivate.submit": "Dadactifadu'r cyfrif",
   "deactivate.already": "Mae'r cyfrif hwn eisoes wedi'i ddadactifadu.",
   "deactivate.error.self": "Ni allwch ddadactifadu eich cyfrif eich hun",
@@ -520,15 +557,18 @@ export const cy: Record<MessageKey, Message> = {
   "setPassword.error.confirmMissing": "Teipiwch y cyfrinair eto",
   "setPassword.error.mismatch": "Nid yw'r cyfrineiriau'n cyfateb",
   "setPassword.invalid.title": "Mae'r ddolen hon wedi dod i ben neu wedi'i defnyddio eisoes",
-  "setPassword.invalid.body": "Dim ond unwaith y mae dolen i osod eich cyfrinair yn gweithio, a dim ond am 7 diwrnod. Os ydych wedi gosod eich cyfrinair eisoes, mewngofnodwch. Os nad ydych, gofynnwch i ADSS Cymru eich helpu.",
+  "setPassword.invalid.body":
+    "Dim ond unwaith y mae dolen i osod eich cyfrinair yn gweithio, a dim ond am 7 diwrnod. Os ydych wedi gosod eich cyfrinair eisoes, mewngofnodwch. Os nad ydych, gofynnwch i ADSS Cymru eich helpu.",
   "setPassword.done.title": "Mae eich cyfrinair wedi'i osod",
   "setPassword.done.body": "Gallwch nawr fewngofnodi gyda'ch cyfeiriad e-bost a'ch cyfrinair newydd.",
 
   "outbox.title": "Blwch allan",
-  "outbox.leadNoServer": "Does dim gweinydd e-bost wedi'i osod, felly mae negeseuon e-bost yn aros yma. Os oes un yn frys, copïwch ef a'i anfon eich hun.",
+  "outbox.leadNoServer":
+    "Does dim gweinydd e-bost wedi'i osod, felly mae negeseuon e-bost yn aros yma. Os oes un yn frys, copïwch ef a'i anfon eich hun.",
   "outbox.leadServer": "Anfonir negeseuon e-bost drwy'r gweinydd e-bost. Mae unrhyw rai na ellid eu hanfon yn aros yma gyda'r gwall.",
   "outbox.compose": "Llunio nodiadau atgoffa nawr",
-  "outbox.composeHint": "Mae'n atgoffa swyddogion pob awdurdod sydd heb gyflwyno ei ffurflen i gais am wybodaeth sydd ar agor, o {days} diwrnod cyn y dyddiad cau. Mae pob swyddog yn cael un nodyn atgoffa y dydd ar y mwyaf.",
+  "outbox.composeHint":
+    "Mae'n atgoffa swyddogion pob awdurdod sydd heb gyflwyno ei ffurflen i gais am wybodaeth sydd ar agor, o {days} diwrnod cyn y dyddiad cau. Mae pob swyddog yn cael un nodyn atgoffa y dydd ar y mwyaf.",
   "outbox.send": "Anfon y negeseuon e-bost sy'n aros",
   "outbox.composed": {
     zero: "Dim nodiadau atgoffa newydd: mae pawb a ddylai gael un heddiw wedi'i gael eisoes.",
@@ -559,19 +599,24 @@ export const cy: Record<MessageKey, Message> = {
   "email.signOff": "ADSS Cymru, Ffurflenni data profiad o ofal",
   "email.automatic": "Anfonwyd yr e-bost hwn gan y gwasanaeth Ffurflenni data profiad o ofal.",
   "email.reminderDue.subject": "Nodyn atgoffa: mae eich ffurflen ar gyfer {collection} i'w chyflwyno erbyn {date}",
-  "email.reminderDue.body": "Dyma nodyn i'ch atgoffa bod ffurflen {authority} ar gyfer {collection} i'w chyflwyno erbyn {date}. Nid yw wedi'i chyflwyno eto.",
+  "email.reminderDue.body":
+    "Dyma nodyn i'ch atgoffa bod ffurflen {authority} ar gyfer {collection} i'w chyflwyno erbyn {date}. Nid yw wedi'i chyflwyno eto.",
   "email.reminderOverdue.subject": "Yn hwyr: roedd eich ffurflen ar gyfer {collection} i'w chyflwyno erbyn {date}",
-  "email.reminderOverdue.body": "Roedd ffurflen {authority} ar gyfer {collection} i'w chyflwyno erbyn {date}, ac nid yw wedi'i chyflwyno. Cyflwynwch hi cyn gynted ag y gallwch. Os na allwch roi ffigur, dywedwch hynny a pham: mae bwlch a adroddir yn well na dim ateb.",
+  "email.reminderOverdue.body":
+    "Roedd ffurflen {authority} ar gyfer {collection} i'w chyflwyno erbyn {date}, ac nid yw wedi'i chyflwyno. Cyflwynwch hi cyn gynted ag y gallwch. Os na allwch roi ffigur, dywedwch hynny a pham: mae bwlch a adroddir yn well na dim ateb.",
   "email.chase.subject": "Mae ADSS Cymru yn gofyn am eich ffurflen ar gyfer {collection}",
-  "email.chase.body": "Nid yw ADSS Cymru wedi cael ffurflen {authority} ar gyfer {collection} eto; mae i'w chyflwyno erbyn {date}. Cyflwynwch hi, neu rhowch wybod i ADSS Cymru pryd y gallwch wneud hynny.",
+  "email.chase.body":
+    "Nid yw ADSS Cymru wedi cael ffurflen {authority} ar gyfer {collection} eto; mae i'w chyflwyno erbyn {date}. Cyflwynwch hi, neu rhowch wybod i ADSS Cymru pryd y gallwch wneud hynny.",
   "email.returnLink": "Agor eich ffurflen: {link}",
   "email.invitation.subject": "Eich cyfrif ar Ffurflenni data profiad o ofal",
-  "email.invitation.body": "Rydych wedi cael cyfrif ar y gwasanaeth Ffurflenni data profiad o ofal. Gosodwch eich cyfrinair gyda'r ddolen isod. Mae'r ddolen yn gweithio unwaith, hyd at {date}.",
+  "email.invitation.body":
+    "Rydych wedi cael cyfrif ar y gwasanaeth Ffurflenni data profiad o ofal. Gosodwch eich cyfrinair gyda'r ddolen isod. Mae'r ddolen yn gweithio unwaith, hyd at {date}.",
   "email.invitation.link": "Gosod eich cyfrinair: {link}",
   "email.invitation.ignore": "Os nad oeddech yn disgwyl yr e-bost hwn, gallwch ei anwybyddu.",
 
   "upload.title": "Llenwi taenlen yn lle hynny",
-  "upload.lead": "Lawrlwythwch eich ffurflen fel taenlen, llenwch hi, a'i huwchlwytho yma. Caiff eich atebion eu gwirio fel y mae'r ffurflen ar-lein yn eu gwirio, a'u cadw fel drafft dim ond os yw pob un yn gywir; ni chaiff dim ei gyflwyno nes i chi wirio a chyflwyno'ch ffurflen.",
+  "upload.lead":
+    "Lawrlwythwch eich ffurflen fel taenlen, llenwch hi, a'i huwchlwytho yma. Caiff eich atebion eu gwirio fel y mae'r ffurflen ar-lein yn eu gwirio, a'u cadw fel drafft dim ond os yw pob un yn gywir; ni chaiff dim ei gyflwyno nes i chi wirio a chyflwyno'ch ffurflen.",
   "upload.templateLink": "Lawrlwytho'r ffurflen fel taenlen (Excel)",
   "upload.label": "Uwchlwytho'r daenlen wedi'i llenwi",
   "upload.hint": "Y ffeil .xlsx a lawrlwythoch o'r dudalen hon, heb fod yn fwy na {limit}.",
@@ -581,28 +626,44 @@ export const cy: Record<MessageKey, Message> = {
   "upload.error.noFile": "Dewiswch y daenlen i'w huwchlwytho",
   "upload.error.tooLarge": "Mae'r ffeil yn rhy fawr: rhaid iddi beidio â bod yn fwy na {limit}",
   "upload.error.unreadableForm": "Nid oedd modd darllen yr uwchlwythiad. Dewiswch y ffeil eto a'i huwchlwytho",
-  "upload.error.notXlsx": "Rhaid i'r ffeil fod yn llyfr gwaith Excel (.xlsx). Os yw'n ffeil .xls hŷn neu'n CSV, agorwch hi yn Excel a'i chadw fel .xlsx",
-  "upload.error.unpacksTooLarge": "Mae'r ffeil yn dadbacio i lawer mwy nag y dylai llyfr gwaith fel hwn, felly nid yw wedi'i hagor. Lawrlwythwch dempled newydd a chopïwch eich atebion iddo",
-  "upload.error.notTemplate": "Nid taenlen a lawrlwythwyd o'r gwasanaeth hwn yw hon. Lawrlwythwch y templed o dudalen eich ffurflen a llenwch hwnnw",
-  "upload.error.otherReturn": "Templed ffurflen arall ({reference}) yw'r daenlen hon. Uwchlwythwch yr un a lawrlwythoch o dudalen y ffurflen hon",
-  "upload.error.outOfDate": "Mae'r ffurflen hon wedi'i chadw ers i'r daenlen gael ei lawrlwytho, felly gallai ei huwchlwytho drosysgrifo atebion mwy diweddar. Lawrlwythwch y templed eto a chopïwch eich atebion iddo",
+  "upload.error.notXlsx":
+    "Rhaid i'r ffeil fod yn llyfr gwaith Excel (.xlsx). Os yw'n ffeil .xls hŷn neu'n CSV, agorwch hi yn Excel a'i chadw fel .xlsx",
+  "upload.error.unpacksTooLarge":
+    "Mae'r ffeil yn dadbacio i lawer mwy nag y dylai llyfr gwaith fel hwn, felly nid yw wedi'i hagor. Lawrlwythwch dempled newydd a chopïwch eich atebion iddo",
+  "upload.error.notTemplate":
+    "Nid taenlen a lawrlwythwyd o'r gwasanaeth hwn yw hon. Lawrlwythwch y templed o dudalen eich ffurflen a llenwch hwnnw",
+  "upload.error.otherReturn":
+    "Templed ffurflen arall ({reference}) yw'r daenlen hon. Uwchlwythwch yr un a lawrlwythoch o dudalen y ffurflen hon",
+  "upload.error.outOfDate":
+    "Mae'r ffurflen hon wedi'i chadw ers i'r daenlen gael ei lawrlwytho, felly gallai ei huwchlwytho drosysgrifo atebion mwy diweddar. Lawrlwythwch y templed eto a chopïwch eich atebion iddo",
   "upload.error.notDraft": "Mae'r ffurflen hon wedi'i chyflwyno. Diwygiwch hi cyn i chi uwchlwytho taenlen",
   "upload.error.closed": "Mae'r cais hwn am wybodaeth wedi cau: ni ellir newid ei atebion mwyach",
-  "upload.error.tooManyRows": { other: "Mae rhesi yn nhaflen {sheet} o dan ei {count} eitem. Tynnwch nhw: mae'r templed yn cymryd un rhes ar gyfer pob eitem a dim byd arall" },
+  "upload.error.tooManyRows": {
+    other:
+      "Mae rhesi yn nhaflen {sheet} o dan ei {count} eitem. Tynnwch nhw: mae'r templed yn cymryd un rhes ar gyfer pob eitem a dim byd arall",
+  },
   "upload.error.merged": "Taflen {sheet}, cell {cell}: mae celloedd wedi'u cyfuno. Datgyfunwch nhw, fel bod gan bob ateb ei gell ei hun",
-  "upload.error.rowsChanged": "Taflen {sheet}: mae rhesi wedi'u symud, eu trefnu, eu hychwanegu neu eu dileu. Lawrlwythwch dempled newydd a chopïwch eich atebion iddo, gan adael ei resi fel y maent",
+  "upload.error.rowsChanged":
+    "Taflen {sheet}: mae rhesi wedi'u symud, eu trefnu, eu hychwanegu neu eu dileu. Lawrlwythwch dempled newydd a chopïwch eich atebion iddo, gan adael ei resi fel y maent",
   "upload.error.formula": "Taflen {sheet}, cell {cell}: mae fformiwla yn y gell hon. Teipiwch yr ateb ei hun",
   "upload.error.cellError": "Taflen {sheet}, cell {cell}: mae'r gell hon yn dangos gwall. Teipiwch yr ateb ei hun",
   "template.sheet.instructions": "Cyfarwyddiadau",
   "template.sheet.return": "Ffurflen",
   "template.instructions.title": "Sut i lenwi'r daenlen hon",
-  "template.instructions.answers": "Llenwch y daflen ‘{sheet}’, un rhes ar gyfer pob eitem. Ar gyfer pob eitem, dewiswch ateb o'r rhestr yn ei chell Ateb: rhif, heb ei gasglu, anhysbys neu amherthnasol.",
-  "template.instructions.numbers": "Teipiwch rif fel rhif cyfan: mae 0 yn golygu dim. Os nad oes rhif, gadewch Rhif yn wag a dywedwch pam yn y golofn Rheswm.",
-  "template.instructions.deviations": "Os gwnaethoch gyfrif ffigur yn wahanol i'r diffiniad (band oedran arall, dyddiad arall neu reol arall), llenwch yr hyn a oedd yn wahanol yn unig. Caiff ffigur o'r fath ei ddangos, wedi'i farcio, ond ei adael allan o gyfansymiau cymaradwy.",
-  "template.instructions.notes": "Mae unrhyw beth y dylai pobl sy'n defnyddio ffigur ei wybod yn mynd yn ei golofn Nodyn: mae'n mynd gyda'r ffigur i bob golwg ac allforyn.",
-  "template.instructions.structure": "Peidiwch ag ychwanegu, symud, trefnu na chyfuno rhesi, a pheidiwch â theipio fformiwlâu: caiff taenlen a newidiwyd yn y ffyrdd hyn ei gwrthod. Nid yw eich esboniadau o ffigurau a nodwyd i'w gwirio yn y daenlen; maent yn aros fel y maent yn y gwasanaeth.",
-  "template.instructions.upload": "Pan fyddwch wedi gorffen, uwchlwythwch y ffeil hon ar dudalen eich ffurflen. Caiff eich atebion eu gwirio a'u cadw fel drafft; ni chaiff dim ei anfon nes i chi wirio a chyflwyno'ch ffurflen yn y gwasanaeth.",
-  "template.instructions.stamp": "Mae'r daenlen hon yn dal eich ffurflen fel yr oedd ar {at}. Os caiff y ffurflen ei chadw eto ar ôl hynny, yn y gwasanaeth neu drwy uwchlwythiad arall, lawrlwythwch un newydd: caiff taenlen hŷn ei gwrthod, fel nad yw atebion neb yn cael eu trosysgrifo.",
+  "template.instructions.answers":
+    "Llenwch y daflen ‘{sheet}’, un rhes ar gyfer pob eitem. Ar gyfer pob eitem, dewiswch ateb o'r rhestr yn ei chell Ateb: rhif, heb ei gasglu, anhysbys neu amherthnasol.",
+  "template.instructions.numbers":
+    "Teipiwch rif fel rhif cyfan: mae 0 yn golygu dim. Os nad oes rhif, gadewch Rhif yn wag a dywedwch pam yn y golofn Rheswm.",
+  "template.instructions.deviations":
+    "Os gwnaethoch gyfrif ffigur yn wahanol i'r diffiniad (band oedran arall, dyddiad arall neu reol arall), llenwch yr hyn a oedd yn wahanol yn unig. Caiff ffigur o'r fath ei ddangos, wedi'i farcio, ond ei adael allan o gyfansymiau cymaradwy.",
+  "template.instructions.notes":
+    "Mae unrhyw beth y dylai pobl sy'n defnyddio ffigur ei wybod yn mynd yn ei golofn Nodyn: mae'n mynd gyda'r ffigur i bob golwg ac allforyn.",
+  "template.instructions.structure":
+    "Peidiwch ag ychwanegu, symud, trefnu na chyfuno rhesi, a pheidiwch â theipio fformiwlâu: caiff taenlen a newidiwyd yn y ffyrdd hyn ei gwrthod. Nid yw eich esboniadau o ffigurau a nodwyd i'w gwirio yn y daenlen; maent yn aros fel y maent yn y gwasanaeth.",
+  "template.instructions.upload":
+    "Pan fyddwch wedi gorffen, uwchlwythwch y ffeil hon ar dudalen eich ffurflen. Caiff eich atebion eu gwirio a'u cadw fel drafft; ni chaiff dim ei anfon nes i chi wirio a chyflwyno'ch ffurflen yn y gwasanaeth.",
+  "template.instructions.stamp":
+    "Mae'r daenlen hon yn dal eich ffurflen fel yr oedd ar {at}. Os caiff y ffurflen ei chadw eto ar ôl hynny, yn y gwasanaeth neu drwy uwchlwythiad arall, lawrlwythwch un newydd: caiff taenlen hŷn ei gwrthod, fel nad yw atebion neb yn cael eu trosysgrifo.",
   "template.validation.title": "Gwiriwch yr ateb hwn",
   "template.validation.state": "Dewiswch ateb o'r rhestr",
   "template.validation.number": "Rhowch rif cyfan o {min} i {max}",
@@ -624,8 +685,10 @@ export const cy: Record<MessageKey, Message> = {
   "export.about.exportedAt": "Allforiwyd",
   "export.about.exportedBy": "Allforiwyd gan",
   "export.about.figures": "Ffigurau",
-  "export.about.forPublication": "I'w gyhoeddi: rhoddir {mark} yn lle cyfrifon o 1 i {max}, ac yn lle unrhyw gyfanswm a fyddai'n datgelu un. Dangosir sero.",
-  "export.about.notForPublication": "Nid i'w gyhoeddi: dangosir pob ffigur, pa mor fach bynnag. I gyhoeddi, lawrlwythwch y llyfr gwaith i'w gyhoeddi yn lle hwn.",
+  "export.about.forPublication":
+    "I'w gyhoeddi: rhoddir {mark} yn lle cyfrifon o 1 i {max}, ac yn lle unrhyw gyfanswm a fyddai'n datgelu un. Dangosir sero.",
+  "export.about.notForPublication":
+    "Nid i'w gyhoeddi: dangosir pob ffigur, pa mor fach bynnag. I gyhoeddi, lawrlwythwch y llyfr gwaith i'w gyhoeddi yn lle hwn.",
   "export.about.coverage": "Faint o Gymru y mae pob cyfanswm yn ei gwmpasu",
   "export.about.legend": "Sut i ddarllen y llyfr gwaith hwn",
   "export.legend.reported": "Rhif cyfan, 0 neu fwy. Mae sero yn sero go iawn.",
@@ -634,11 +697,15 @@ export const cy: Record<MessageKey, Message> = {
   "export.legend.not_applicable": "Dywedodd yr awdurdod nad yw'n berthnasol. Mae ei reswm yn nodyn y gell.",
   "export.legend.blank": "Gadawodd ffurflen yr awdurdod yr eitem ddewisol hon yn wag.",
   "export.legend.noReturn": "Nid yw'r awdurdod wedi cyflwyno ffurflen.",
-  "export.legend.nonComparable": "Ar ôl ffigur, mae {mark} yn golygu iddo gael ei gyfrif yn wahanol i'r diffiniad (band oedran, dyddiad neu reol arall): fe'i dangosir, ond caiff ei adael allan o gyfansymiau a chyfraddau. Mae'r hyn a oedd yn wahanol yn nodyn y gell.",
-  "export.legend.suppressed": "Mewn llyfr gwaith i'w gyhoeddi, rhoddir {mark} yn lle cyfrif o 1 i {max}, a'i gyfradd, ac yn lle unrhyw gyfanswm a fyddai'n datgelu cyfrif o'r fath. Cyhoeddir nodiadau a rhesymau fel yr ysgrifennodd yr awdurdodau nhw: darllenwch nhw cyn cyhoeddi.",
+  "export.legend.nonComparable":
+    "Ar ôl ffigur, mae {mark} yn golygu iddo gael ei gyfrif yn wahanol i'r diffiniad (band oedran, dyddiad neu reol arall): fe'i dangosir, ond caiff ei adael allan o gyfansymiau a chyfraddau. Mae'r hyn a oedd yn wahanol yn nodyn y gell.",
+  "export.legend.suppressed":
+    "Mewn llyfr gwaith i'w gyhoeddi, rhoddir {mark} yn lle cyfrif o 1 i {max}, a'i gyfradd, ac yn lle unrhyw gyfanswm a fyddai'n datgelu cyfrif o'r fath. Cyhoeddir nodiadau a rhesymau fel yr ysgrifennodd yr awdurdodau nhw: darllenwch nhw cyn cyhoeddi.",
   "export.legend.notesLabel": "Nodiadau",
-  "export.legend.notes": "Mae cell â nodyn (cornel goch) yn dweud beth a gyfrifwyd yn wahanol, pam nad oes ffigur, neu gafeat gan yr awdurdod.",
-  "export.legend.codes": "Rhoddir cyflyrau a statws fel codau. Cyflwr: reported (rhif), not_collected (heb ei gasglu), unknown (anhysbys), not_applicable (amherthnasol), neu'n wag pan adawyd yr eitem yn wag neu pan nad oedd ffurflen. Statws y ffurflen: draft (yn cael ei diwygio: y ffigurau yw'r fersiwn a gyflwynwyd ddiwethaf), submitted (wedi'i chyflwyno), queried (wedi'i holi), accepted (wedi'i derbyn), neu'n wag pan nad oedd ffurflen.",
+  "export.legend.notes":
+    "Mae cell â nodyn (cornel goch) yn dweud beth a gyfrifwyd yn wahanol, pam nad oes ffigur, neu gafeat gan yr awdurdod.",
+  "export.legend.codes":
+    "Rhoddir cyflyrau a statws fel codau. Cyflwr: reported (rhif), not_collected (heb ei gasglu), unknown (anhysbys), not_applicable (amherthnasol), neu'n wag pan adawyd yr eitem yn wag neu pan nad oedd ffurflen. Statws y ffurflen: draft (yn cael ei diwygio: y ffigurau yw'r fersiwn a gyflwynwyd ddiwethaf), submitted (wedi'i chyflwyno), queried (wedi'i holi), accepted (wedi'i derbyn), neu'n wag pan nad oedd ffurflen.",
   "export.wales": "Cymru",
   "export.column.itemCode": "Cod yr eitem",
   "export.column.area": "Ardal",
@@ -684,7 +751,8 @@ export const cy: Record<MessageKey, Message> = {
   "tidy.submittedAt": "Cyflwynwyd ar",
   "import.link": "Llwytho ffurflenni o lyfr gwaith",
   "import.title": "Llwytho ffurflenni o lyfr gwaith",
-  "import.lead": "Ar gyfer rownd a gasglwyd y tu allan i'r gwasanaeth hwn: un llyfr gwaith gyda rhes ar gyfer pob awdurdod ac eitem. Caiff ei wirio fel y caiff pob ffurflen ei gwirio, ei ddangos i chi, a'i lwytho dim ond pan fyddwch yn dweud; yna caiff ffurflen pob awdurdod ei chadw a'i chyflwyno, i gyd ar unwaith neu ddim o gwbl.",
+  "import.lead":
+    "Ar gyfer rownd a gasglwyd y tu allan i'r gwasanaeth hwn: un llyfr gwaith gyda rhes ar gyfer pob awdurdod ac eitem. Caiff ei wirio fel y caiff pob ffurflen ei gwirio, ei ddangos i chi, a'i lwytho dim ond pan fyddwch yn dweud; yna caiff ffurflen pob awdurdod ei chadw a'i chyflwyno, i gyd ar unwaith neu ddim o gwbl.",
   "import.columnsLead": "Enwch y colofnau yn rhes gyntaf y daflen gyntaf, yn Gymraeg neu'n Saesneg, mewn unrhyw drefn:",
   "import.column.authority": "Awdurdod",
   "import.column.itemCode": "Cod yr eitem",
@@ -696,7 +764,8 @@ export const cy: Record<MessageKey, Message> = {
   "import.column.referenceDate": "Dyddiad cyfeirio a ddefnyddiwyd",
   "import.column.countingNote": "Gwahaniaeth arall",
   "import.column.caveat": "Cafeat",
-  "import.matching": "Ysgrifennwch bob awdurdod wrth ei god (W06…) neu wrth ei enw fel y mae pobl yn ei ysgrifennu (‘RCT’, ‘Ynys Môn’, ‘Merthyr’), a phob eitem wrth ei chod:",
+  "import.matching":
+    "Ysgrifennwch bob awdurdod wrth ei god (W06…) neu wrth ei enw fel y mae pobl yn ei ysgrifennu (‘RCT’, ‘Ynys Môn’, ‘Merthyr’), a phob eitem wrth ei chod:",
   "import.label": "Uwchlwytho'r llyfr gwaith",
   "import.submit": "Uwchlwytho a gwirio",
   "import.partial": "Darllenwyd y rhesi hyn heb broblem. Cywirwch y problemau ac uwchlwythwch y llyfr gwaith eto.",
@@ -710,8 +779,11 @@ export const cy: Record<MessageKey, Message> = {
   "import.preview.details": "Beth oedd yn wahanol, rhesymau a nodiadau",
   "import.preview.replacesDraft": "Yn disodli'r drafft a ddechreuodd yr awdurdod hwn",
   "import.preview.ignored": "Ni ddarllenwyd y colofnau hyn: {columns}.",
-  "import.preview.explained": "Mae eitemau nad oes gan y llyfr gwaith res ar eu cyfer yn cadw'r hyn sydd yn nrafft yr awdurdod. Caiff ffigurau y mae gwiriadau'r gwasanaeth yn eu nodi eu cyflwyno gydag esboniad sy'n dweud iddynt gael eu llwytho heb un.",
-  "import.preview.applyLead": { other: "Mae llwytho yn cadw ac yn cyflwyno ffurflenni {count} awdurdod, wedi'u cymeradwyo yn eich enw chi." },
+  "import.preview.explained":
+    "Mae eitemau nad oes gan y llyfr gwaith res ar eu cyfer yn cadw'r hyn sydd yn nrafft yr awdurdod. Caiff ffigurau y mae gwiriadau'r gwasanaeth yn eu nodi eu cyflwyno gydag esboniad sy'n dweud iddynt gael eu llwytho heb un.",
+  "import.preview.applyLead": {
+    other: "Mae llwytho yn cadw ac yn cyflwyno ffurflenni {count} awdurdod, wedi'u cymeradwyo yn eich enw chi.",
+  },
   "import.preview.apply": "Llwytho a chyflwyno'r ffurflenni hyn",
   "import.preview.again": "Uwchlwytho llyfr gwaith wedi'i gywiro",
   "import.applied": "Llwythwyd gan {name}, {at}: mae pob ffurflen yn y llyfr gwaith wedi'i chyflwyno.",
@@ -723,13 +795,17 @@ export const cy: Record<MessageKey, Message> = {
   "import.error.noItemColumn": "Taflen {sheet}: rhaid i'r rhes gyntaf enwi colofn ‘Cod yr eitem’",
   "import.error.noAnswerColumn": "Taflen {sheet}: rhaid i'r rhes gyntaf enwi colofn ‘Cyflwr’ neu golofn ‘Rhif’",
   "import.error.empty": "Does dim rhesi i'w llwytho o dan res gyntaf taflen {sheet}",
-  "import.error.unknownAuthority": "Taflen {sheet}, cell {cell}: does dim awdurdod o'r enw ‘{name}’. Defnyddiwch ei god, fel W06000015, neu ei enw",
-  "import.error.duplicate": "Taflen {sheet}, cell {cell}: mae gan {authority} res ar gyfer yr eitem hon eisoes, rhes {row}. Cadwch un ohonynt",
+  "import.error.unknownAuthority":
+    "Taflen {sheet}, cell {cell}: does dim awdurdod o'r enw ‘{name}’. Defnyddiwch ei god, fel W06000015, neu ei enw",
+  "import.error.duplicate":
+    "Taflen {sheet}, cell {cell}: mae gan {authority} res ar gyfer yr eitem hon eisoes, rhes {row}. Cadwch un ohonynt",
   "import.error.missingItem": "{authority}: does dim rhes ar gyfer ‘{item}’, y mae'n rhaid ei hateb",
-  "import.error.alreadySubmitted": "Mae {authority} eisoes wedi cyflwyno ei ffurflen i'r cais hwn am wybodaeth; ni all mewnforio ei disodli",
+  "import.error.alreadySubmitted":
+    "Mae {authority} eisoes wedi cyflwyno ei ffurflen i'r cais hwn am wybodaeth; ni all mewnforio ei disodli",
   "import.error.notOpen": "Dim ond i gais am wybodaeth sydd ar agor y gellir llwytho ffurflenni.",
   "import.error.alreadyApplied": "Mae'r llyfr gwaith hwn eisoes wedi'i lwytho.",
-  "import.error.changedMeanwhile": "Newidiodd ffurflen {authority} tra oedd y llyfr gwaith yn cael ei lwytho. Nid oes dim wedi'i lwytho: gwiriwch y rhagolwg eto",
+  "import.error.changedMeanwhile":
+    "Newidiodd ffurflen {authority} tra oedd y llyfr gwaith yn cael ei lwytho. Nid oes dim wedi'i lwytho: gwiriwch y rhagolwg eto",
   "import.error.submitRefused": "{authority}: nid oedd modd cyflwyno'r ffurflen oherwydd ‘{item}’. Nid oes dim wedi'i lwytho",
   "notFound.title": "Heb ddod o hyd i'r dudalen",
   "notFound.body":

@@ -10,24 +10,32 @@ export const en = {
   "layout.footer.support": "Support links",
   "layout.footer.accessibility": "Accessibility statement",
   "a11y.title": "Accessibility statement",
-  "a11y.intro": "ADSS Cymru runs this service for the 22 local authorities of Wales and for Welsh Government. We want as many people as possible to be able to use it. You should be able to:",
+  "a11y.intro":
+    "ADSS Cymru runs this service for the 22 local authorities of Wales and for Welsh Government. We want as many people as possible to be able to use it. You should be able to:",
   "a11y.can.zoom": "zoom in up to 400% without the text spilling off the screen, and use it on a screen 320 pixels wide",
   "a11y.can.keyboard": "reach every link, field and button with a keyboard alone, and always see where you are",
-  "a11y.can.screenReader": "use it with a screen reader: every field has a label, every error is listed at the top of the page and given again beside its field, and every chart has a table with the same figures",
+  "a11y.can.screenReader":
+    "use it with a screen reader: every field has a label, every error is listed at the top of the page and given again beside its field, and every chart has a table with the same figures",
   "a11y.can.noJs": "use it with JavaScript turned off: every form is a plain form",
   "a11y.can.welsh": "use it wholly in Welsh or in English, and keep your choice",
   "a11y.status.title": "Compliance status",
-  "a11y.status.body": "This service is partially compliant with the Web Content Accessibility Guidelines version 2.2 AA standard, because of the issues listed below.",
+  "a11y.status.body":
+    "This service is partially compliant with the Web Content Accessibility Guidelines version 2.2 AA standard, because of the issues listed below.",
   "a11y.known.title": "What is not yet fully accessible",
-  "a11y.known.radios": "Radio buttons that reveal more questions do not announce that they have done so. We left out the attribute GOV.UK services use for this (aria-expanded) because the ARIA standard does not allow it on radio buttons; we are watching for an agreed solution.",
-  "a11y.known.tables": "Some tables, such as the grid of every authority and item, are wider than a small screen and scroll sideways within the page.",
+  "a11y.known.radios":
+    "Radio buttons that reveal more questions do not announce that they have done so. We left out the attribute GOV.UK services use for this (aria-expanded) because the ARIA standard does not allow it on radio buttons; we are watching for an agreed solution.",
+  "a11y.known.tables":
+    "Some tables, such as the grid of every authority and item, are wider than a small screen and scroll sideways within the page.",
   "a11y.known.userText": "Notes, reasons and explanations are shown in the language in which the authority wrote them.",
   "a11y.testing.title": "How we tested this service",
-  "a11y.testing.body": "Every page is tested automatically, in English and in Welsh and in its error states, with axe-core in a real browser (Chromium) whenever the service changes; we also go through each journey by keyboard and without JavaScript, and check pages at 320 pixels wide. This statement was prepared on 23 November 2026 and will be reviewed when the service changes.",
+  "a11y.testing.body":
+    "Every page is tested automatically, in English and in Welsh and in its error states, with axe-core in a real browser (Chromium) whenever the service changes; we also go through each journey by keyboard and without JavaScript, and check pages at 320 pixels wide. This statement was prepared on 23 November 2026 and will be reviewed when the service changes.",
   "a11y.contact.title": "Reporting problems and asking for another format",
-  "a11y.contact.body": "If you find a problem with the accessibility of this service, or need information in another format, contact ADSS Cymru. We will reply within 5 working days.",
+  "a11y.contact.body":
+    "If you find a problem with the accessibility of this service, or need information in another format, contact ADSS Cymru. We will reply within 5 working days.",
   "a11y.enforcement.title": "Enforcement procedure",
-  "a11y.enforcement.body": "The Equality and Human Rights Commission (EHRC) is responsible for enforcing the Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018. If you are not happy with how we respond to your complaint, contact the Equality Advisory and Support Service (EASS).",
+  "a11y.enforcement.body":
+    "The Equality and Human Rights Commission (EHRC) is responsible for enforcing the Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018. If you are not happy with how we respond to your complaint, contact the Equality Advisory and Support Service (EASS).",
   "a11y.prepared": "Statement prepared 23 November 2026.",
   "page.titleSuffix": "Care experience data returns",
   "page.errorPrefix": "Error:",
@@ -154,13 +162,15 @@ export const en = {
 
   "form.asAt": "Give each figure as at {date}.",
   "form.due": "Due {date}.",
-  "form.lead": "For each item, give the number, or say why you cannot. You can save a draft at any time; blanks are allowed until you submit.",
+  "form.lead":
+    "For each item, give the number, or say why you cannot. You can save a draft at any time; blanks are allowed until you submit.",
   "form.previous": "Last round, {round}: {value}",
   "form.optional": "This item is optional.",
   "form.number": "Number",
   "form.numberHint": "A whole number. 0 means none; if you do not know, choose ‘Unknown’.",
   "form.deviation.summary": "We counted this differently",
-  "form.deviation.lead": "Fill in only what was different from the definition. A figure counted differently is shown, marked, but left out of comparable totals.",
+  "form.deviation.lead":
+    "Fill in only what was different from the definition. A figure counted differently is shown, marked, but left out of comparable totals.",
   "form.deviation.standardBand": "The definition's age band is {from} to {to}.",
   "form.deviation.ageFrom": "Lowest age counted",
   "form.deviation.ageTo": "Highest age counted",
@@ -186,7 +196,8 @@ export const en = {
   "form.amendLink": "Amend this return",
   "form.conflict.title": "Important",
   "form.conflict.heading": "Someone else saved this return while you were working on it.",
-  "form.conflict.body": "Nothing you entered has been saved yet, and nothing they saved has been lost. Compare the answers below. Your answers are still in the form: save again to apply them over theirs.",
+  "form.conflict.body":
+    "Nothing you entered has been saved yet, and nothing they saved has been lost. Compare the answers below. Your answers are still in the form: save again to apply them over theirs.",
   "form.conflict.caption": "Saved answers and yours",
   "form.conflict.saved": "Saved now",
   "form.conflict.yours": "Yours, not saved yet",
@@ -196,7 +207,8 @@ export const en = {
   "check.backToForm": "Go back to the return to put these right",
   "check.amendmentReason": "This is an amendment. Reason: {reason}",
   "check.declaration.title": "Now send your return",
-  "check.declaration.body": "By submitting this return you confirm that, to the best of your knowledge, the figures are correct and have been counted as described.",
+  "check.declaration.body":
+    "By submitting this return you confirm that, to the best of your knowledge, the figures are correct and have been counted as described.",
   "check.declaration.name": "Name of the person signing off the return",
   "check.declaration.role": "Their role",
   "check.declaration.roleHint": "For example, Head of Children's Services",
@@ -211,12 +223,14 @@ export const en = {
   "submitted.reference": "Your reference",
   "submitted.body": "{authority} has submitted version {version} of its return to {collection}.",
   "submitted.nextTitle": "What happens next",
-  "submitted.next": "ADSS Cymru will check the return and may ask about a figure. You can still amend it, giving a reason, while the request is open.",
+  "submitted.next":
+    "ADSS Cymru will check the return and may ask about a figure. You can still amend it, giving a reason, while the request is open.",
   "submitted.viewReturn": "View your return",
   "submitted.home": "Back to your returns",
 
   "amend.title": "Amend your return",
-  "amend.lead": "Amending reopens your return as a draft. The version you submitted stays as it is, and is still what others see, until you submit the amended version.",
+  "amend.lead":
+    "Amending reopens your return as a draft. The version you submitted stays as it is, and is still what others see, until you submit the amended version.",
   "amend.accepted": "ADSS Cymru has accepted this return. If you amend it, they will see that it changed after acceptance.",
   "amend.reason": "Why are you amending this return?",
   "amend.reasonHint": "This is kept with the new version and shown to ADSS Cymru.",
@@ -257,7 +271,8 @@ export const en = {
   "queries.error.controlCharacters": "Remove the hidden control characters from the message",
   "queries.error.itemMissing": "Choose the figure the query is about",
   "accept.title": "Accept this return",
-  "accept.body": "Accepting version {version} locks it. The authority can still amend it, giving a reason; the board will then show it changed after acceptance.",
+  "accept.body":
+    "Accepting version {version} locks it. The authority can still amend it, giving a reason; the board will then show it changed after acceptance.",
   "accept.submit": "Accept return",
   "accept.done": "The return has been accepted.",
   "accept.error.openQueries": "Resolve every open query before accepting the return",
@@ -314,9 +329,11 @@ export const en = {
   "collectionForm.required": "Required",
   "collectionForm.requiredOf": "{item} must be answered",
   "collectionForm.rules": "Rules across items (optional)",
-  "collectionForm.rulesHint": "One rule per line, using the items' codes. ‘a <= b’: a cannot be more than b. ‘t = a + b’: a and b add up to t.",
+  "collectionForm.rulesHint":
+    "One rule per line, using the items' codes. ‘a <= b’: a cannot be more than b. ‘t = a + b’: a and b add up to t.",
   "collectionForm.thresholds": "When a change needs explaining",
-  "collectionForm.thresholdsHint": "A figure that changes from the authority's last round by more than both of these is queried before it can be submitted.",
+  "collectionForm.thresholdsHint":
+    "A figure that changes from the authority's last round by more than both of these is queried before it can be submitted.",
   "collectionForm.changePercent": "Change of more than (per cent)",
   "collectionForm.changeAbsolute": "and a difference of more than",
   "collectionForm.error.required": "Enter this; it cannot be left blank",
@@ -344,9 +361,11 @@ export const en = {
   "design.close": "Close it",
   "design.closeHint": "Authorities can fill this in now. Closing it stops any more answers or amendments.",
   "design.closed": "Closed: no more answers or amendments can be made.",
-  "design.refused.submittedData": "Returns have been submitted to this information request, so its items and rules cannot change: copy it as a new one instead.",
+  "design.refused.submittedData":
+    "Returns have been submitted to this information request, so its items and rules cannot change: copy it as a new one instead.",
   "design.compare.title": "Comparing authorities",
-  "design.compare.hint": "Officers always see their own authority's figures beside the totals for Wales and their region. You can also let them see other authorities' accepted figures once this information request is closed.",
+  "design.compare.hint":
+    "Officers always see their own authority's figures beside the totals for Wales and their region. You can also let them see other authorities' accepted figures once this information request is closed.",
   "design.compare.label": "Let officers see other authorities' accepted figures once closed",
   "design.compare.save": "Save this choice",
   "design.compare.saved": "Your choice about comparing authorities has been saved.",
@@ -404,7 +423,8 @@ export const en = {
   "item.colourState": "answer",
   "item.mapRateTitle": "Hex map of Wales: {item}, rate per 10,000 residents by authority",
   "item.mapStateTitle": "Hex map of Wales: {item}, each authority's answer",
-  "item.mapDescription": "One hexagon for each of the 22 authorities, laid out roughly as Wales is. The table below gives the same figures.",
+  "item.mapDescription":
+    "One hexagon for each of the 22 authorities, laid out roughly as Wales is. The table below gives the same figures.",
   "item.barTitle": "Rate per 10,000 residents, by authority",
   "item.denominator": "Rates are per 10,000 of {label} ({source}, {year}).",
   "item.tableCaption": "{item}: each authority's answer, rate and last round",
@@ -416,13 +436,30 @@ export const en = {
   "gaps.link": "Data gaps: what is missing and why",
   "gaps.title": "Data gaps",
   "gaps.lead": "What is missing, item by item, and the reasons the authorities gave.",
-  "gaps.noReturnTitle": { zero: "Every authority replied", one: "{count} authority did not reply", other: "{count} authorities did not reply" },
+  "gaps.noReturnTitle": {
+    zero: "Every authority replied",
+    one: "{count} authority did not reply",
+    other: "{count} authorities did not reply",
+  },
   "gaps.everyoneReplied": "Every authority sent a return.",
-  "gaps.summary.comparable": { zero: "No authority gave a comparable figure.", one: "{count} of {expected} authorities gave a comparable figure.", other: "{count} of {expected} authorities gave a comparable figure." },
+  "gaps.summary.comparable": {
+    zero: "No authority gave a comparable figure.",
+    one: "{count} of {expected} authorities gave a comparable figure.",
+    other: "{count} of {expected} authorities gave a comparable figure.",
+  },
   "gaps.summary.nonComparable": { one: "{count} counted differently:", other: "{count} counted differently:" },
-  "gaps.summary.notCollected": { one: "Not collected by {count} authority: ‘{reason}’", other: "Not collected by {count} authorities: ‘{reason}’ (the most common reason)" },
-  "gaps.summary.unknown": { one: "No reliable figure from {count} authority: ‘{reason}’", other: "No reliable figure from {count} authorities: ‘{reason}’ (the most common reason)" },
-  "gaps.summary.notApplicable": { one: "Does not apply to {count} authority: ‘{reason}’", other: "Does not apply to {count} authorities: ‘{reason}’ (the most common reason)" },
+  "gaps.summary.notCollected": {
+    one: "Not collected by {count} authority: ‘{reason}’",
+    other: "Not collected by {count} authorities: ‘{reason}’ (the most common reason)",
+  },
+  "gaps.summary.unknown": {
+    one: "No reliable figure from {count} authority: ‘{reason}’",
+    other: "No reliable figure from {count} authorities: ‘{reason}’ (the most common reason)",
+  },
+  "gaps.summary.notApplicable": {
+    one: "Does not apply to {count} authority: ‘{reason}’",
+    other: "Does not apply to {count} authorities: ‘{reason}’ (the most common reason)",
+  },
   "gaps.summary.notAnswered": { one: "Left blank by {count} authority.", other: "Left blank by {count} authorities." },
   "gaps.summary.noReturn": { one: "No return from {count} authority.", other: "No return from {count} authorities." },
   "gaps.reasonsInFull": { one: "The reason in full", other: "The {count} reasons in full" },
@@ -435,7 +472,8 @@ export const en = {
   "trend.walesTitle": "Wales",
   "trend.chartTitle": "{item}: the Wales total of comparable values at each round",
   "trend.authorityChartTitle": "{item}: {authority} at each round",
-  "trend.chartDescription": "A line through the comparable figures; hollow points were counted differently and are left off the line. The table gives the same figures with their coverage.",
+  "trend.chartDescription":
+    "A line through the comparable figures; hollow points were counted differently and are left off the line. The table gives the same figures with their coverage.",
   "trend.legend": "Filled points are comparable figures; hollow points were counted differently.",
   "trend.tableCaption": "The Wales total at each round, with its coverage",
   "trend.authoritiesTitle": "By authority",
@@ -493,7 +531,8 @@ export const en = {
   "account.error.languageMissing": "Choose the language for the person's emails and pages",
 
   "deactivate.title": "Deactivate the account of {name}?",
-  "deactivate.body": "This person will be signed out everywhere at once and will not be able to sign in again. Everything they did stays in the audit log.",
+  "deactivate.body":
+    "This person will be signed out everywhere at once and will not be able to sign in again. Everything they did stays in the audit log.",
   "deactivate.submit": "Deactivate account",
   "deactivate.already": "This account is already deactivated.",
   "deactivate.error.self": "You cannot deactivate your own account",
@@ -510,7 +549,8 @@ export const en = {
   "setPassword.error.confirmMissing": "Type the password again",
   "setPassword.error.mismatch": "The passwords do not match",
   "setPassword.invalid.title": "This link has expired or has already been used",
-  "setPassword.invalid.body": "A link to set your password works only once, and only for 7 days. If you have already set your password, sign in. If not, ask ADSS Cymru to help you.",
+  "setPassword.invalid.body":
+    "A link to set your password works only once, and only for 7 days. If you have already set your password, sign in. If not, ask ADSS Cymru to help you.",
   "setPassword.done.title": "Your password has been set",
   "setPassword.done.body": "You can now sign in with your email address and your new password.",
 
@@ -518,7 +558,8 @@ export const en = {
   "outbox.leadNoServer": "No email server is set up, so emails wait here. If one is urgent, copy it and send it yourself.",
   "outbox.leadServer": "Emails are sent through the email server. Any that could not be sent wait here with the error.",
   "outbox.compose": "Compose reminders now",
-  "outbox.composeHint": "Reminds the officers of each authority that has not submitted its return to an open information request, from {days} days before it is due. Each officer gets at most one reminder a day.",
+  "outbox.composeHint":
+    "Reminds the officers of each authority that has not submitted its return to an open information request, from {days} days before it is due. Each officer gets at most one reminder a day.",
   "outbox.send": "Send waiting emails",
   "outbox.composed": {
     zero: "No new reminders: everyone who is due one today already has it.",
@@ -549,50 +590,74 @@ export const en = {
   "email.signOff": "ADSS Cymru, Care experience data returns",
   "email.automatic": "This email was sent by the Care experience data returns service.",
   "email.reminderDue.subject": "Reminder: your return for {collection} is due by {date}",
-  "email.reminderDue.body": "This is a reminder that {authority}'s return for {collection} is due by {date}. It has not been submitted yet.",
+  "email.reminderDue.body":
+    "This is a reminder that {authority}'s return for {collection} is due by {date}. It has not been submitted yet.",
   "email.reminderOverdue.subject": "Overdue: your return for {collection} was due by {date}",
-  "email.reminderOverdue.body": "{authority}'s return for {collection} was due by {date} and has not been submitted. Please submit it as soon as you can. If you cannot give a figure, say so and why: a gap reported is better than no answer.",
+  "email.reminderOverdue.body":
+    "{authority}'s return for {collection} was due by {date} and has not been submitted. Please submit it as soon as you can. If you cannot give a figure, say so and why: a gap reported is better than no answer.",
   "email.chase.subject": "ADSS Cymru is asking for your return for {collection}",
-  "email.chase.body": "ADSS Cymru has not yet received {authority}'s return for {collection}, due by {date}. Please submit it, or let ADSS Cymru know when you can.",
+  "email.chase.body":
+    "ADSS Cymru has not yet received {authority}'s return for {collection}, due by {date}. Please submit it, or let ADSS Cymru know when you can.",
   "email.returnLink": "Open your return: {link}",
   "email.invitation.subject": "Your account on Care experience data returns",
-  "email.invitation.body": "You have been given an account on the Care experience data returns service. Set your password with the link below. The link works once, until {date}.",
+  "email.invitation.body":
+    "You have been given an account on the Care experience data returns service. Set your password with the link below. The link works once, until {date}.",
   "email.invitation.link": "Set your password: {link}",
   "email.invitation.ignore": "If you were not expecting this email, you can ignore it.",
 
   "upload.title": "Fill in a spreadsheet instead",
-  "upload.lead": "Download your return as a spreadsheet, fill it in, and upload it here. Your answers are checked as the form checks them, and saved as a draft only if every one is right; nothing is submitted until you check and submit your return.",
+  "upload.lead":
+    "Download your return as a spreadsheet, fill it in, and upload it here. Your answers are checked as the form checks them, and saved as a draft only if every one is right; nothing is submitted until you check and submit your return.",
   "upload.templateLink": "Download the return as a spreadsheet (Excel)",
   "upload.label": "Upload the filled-in spreadsheet",
   "upload.hint": "The .xlsx file you downloaded from this page, no bigger than {limit}.",
   "upload.submit": "Upload and save as draft",
   "upload.cell": "Sheet {sheet}, cell {cell}",
-  "upload.error.count": { one: "There is {count} problem with the spreadsheet, so nothing has been saved: see the list at the top of the page", other: "There are {count} problems with the spreadsheet, so nothing has been saved: see the list at the top of the page" },
+  "upload.error.count": {
+    one: "There is {count} problem with the spreadsheet, so nothing has been saved: see the list at the top of the page",
+    other: "There are {count} problems with the spreadsheet, so nothing has been saved: see the list at the top of the page",
+  },
   "upload.error.noFile": "Choose the spreadsheet to upload",
   "upload.error.tooLarge": "The file is too big: it must be no bigger than {limit}",
   "upload.error.unreadableForm": "The upload could not be read. Choose the file again and upload it",
-  "upload.error.notXlsx": "The file must be an Excel workbook (.xlsx). If it is an older .xls file or a CSV, open it in Excel and save it as .xlsx",
-  "upload.error.unpacksTooLarge": "The file unpacks to far more than a workbook like this should, so it has not been opened. Download a new template and copy your answers into it",
-  "upload.error.notTemplate": "This is not a spreadsheet downloaded from this service. Download the template from your return's page and fill that in",
-  "upload.error.otherReturn": "This spreadsheet is the template of another return ({reference}). Upload the one you downloaded from this return's page",
-  "upload.error.outOfDate": "This return has been saved since the spreadsheet was downloaded, so uploading it could overwrite newer answers. Download the template again and copy your answers into it",
+  "upload.error.notXlsx":
+    "The file must be an Excel workbook (.xlsx). If it is an older .xls file or a CSV, open it in Excel and save it as .xlsx",
+  "upload.error.unpacksTooLarge":
+    "The file unpacks to far more than a workbook like this should, so it has not been opened. Download a new template and copy your answers into it",
+  "upload.error.notTemplate":
+    "This is not a spreadsheet downloaded from this service. Download the template from your return's page and fill that in",
+  "upload.error.otherReturn":
+    "This spreadsheet is the template of another return ({reference}). Upload the one you downloaded from this return's page",
+  "upload.error.outOfDate":
+    "This return has been saved since the spreadsheet was downloaded, so uploading it could overwrite newer answers. Download the template again and copy your answers into it",
   "upload.error.notDraft": "This return has been submitted. Amend it before you upload a spreadsheet",
   "upload.error.closed": "This information request is closed: its answers can no longer be changed",
-  "upload.error.tooManyRows": { one: "Sheet {sheet} has rows below its {count} item. Remove them: the template takes one row for each item and nothing else", other: "Sheet {sheet} has rows below its {count} items. Remove them: the template takes one row for each item and nothing else" },
+  "upload.error.tooManyRows": {
+    one: "Sheet {sheet} has rows below its {count} item. Remove them: the template takes one row for each item and nothing else",
+    other: "Sheet {sheet} has rows below its {count} items. Remove them: the template takes one row for each item and nothing else",
+  },
   "upload.error.merged": "Sheet {sheet}, cell {cell}: cells have been merged. Unmerge them, so that each answer has its own cell",
-  "upload.error.rowsChanged": "Sheet {sheet}: rows have been moved, sorted, added or removed. Download a new template and copy your answers into it, leaving its rows as they are",
+  "upload.error.rowsChanged":
+    "Sheet {sheet}: rows have been moved, sorted, added or removed. Download a new template and copy your answers into it, leaving its rows as they are",
   "upload.error.formula": "Sheet {sheet}, cell {cell}: this cell holds a formula. Type the answer itself",
   "upload.error.cellError": "Sheet {sheet}, cell {cell}: this cell shows an error. Type the answer itself",
   "template.sheet.instructions": "Instructions",
   "template.sheet.return": "Return",
   "template.instructions.title": "How to fill in this spreadsheet",
-  "template.instructions.answers": "Fill in the sheet ‘{sheet}’, one row for each item. For each item, choose an answer from the list in its Answer cell: a number, not collected, unknown or not applicable.",
-  "template.instructions.numbers": "Type a number as a whole number: 0 means none. If there is no number, leave Number empty and say why in the Reason column.",
-  "template.instructions.deviations": "If you counted a figure differently from the definition (another age band, another date or another rule), fill in only what was different. Such a figure is shown, marked, but left out of comparable totals.",
-  "template.instructions.notes": "Anything people using a figure should know goes in its Note column: it goes with the figure into every view and export.",
-  "template.instructions.structure": "Do not add, move, sort or merge rows, and do not type formulas: a spreadsheet changed in these ways is refused. Your explanations of figures flagged for checking are not in the spreadsheet; they stay as they are in the service.",
-  "template.instructions.upload": "When you have finished, upload this file on your return's page. Your answers are checked and saved as a draft; nothing is sent until you check and submit your return in the service.",
-  "template.instructions.stamp": "This spreadsheet holds your return as it was on {at}. If the return is saved again after that, in the service or by another upload, download a new one: an older spreadsheet is refused, so that nobody's answers are overwritten.",
+  "template.instructions.answers":
+    "Fill in the sheet ‘{sheet}’, one row for each item. For each item, choose an answer from the list in its Answer cell: a number, not collected, unknown or not applicable.",
+  "template.instructions.numbers":
+    "Type a number as a whole number: 0 means none. If there is no number, leave Number empty and say why in the Reason column.",
+  "template.instructions.deviations":
+    "If you counted a figure differently from the definition (another age band, another date or another rule), fill in only what was different. Such a figure is shown, marked, but left out of comparable totals.",
+  "template.instructions.notes":
+    "Anything people using a figure should know goes in its Note column: it goes with the figure into every view and export.",
+  "template.instructions.structure":
+    "Do not add, move, sort or merge rows, and do not type formulas: a spreadsheet changed in these ways is refused. Your explanations of figures flagged for checking are not in the spreadsheet; they stay as they are in the service.",
+  "template.instructions.upload":
+    "When you have finished, upload this file on your return's page. Your answers are checked and saved as a draft; nothing is sent until you check and submit your return in the service.",
+  "template.instructions.stamp":
+    "This spreadsheet holds your return as it was on {at}. If the return is saved again after that, in the service or by another upload, download a new one: an older spreadsheet is refused, so that nobody's answers are overwritten.",
   "template.validation.title": "Check this answer",
   "template.validation.state": "Choose an answer from the list",
   "template.validation.number": "Enter a whole number from {min} to {max}",
@@ -614,21 +679,28 @@ export const en = {
   "export.about.exportedAt": "Exported",
   "export.about.exportedBy": "Exported by",
   "export.about.figures": "Figures",
-  "export.about.forPublication": "For publication: counts from 1 to {max} are replaced by {mark}, and so is any total that would give one away. Zeros are shown.",
-  "export.about.notForPublication": "Not for publication: every figure is shown, however small. To publish, download the workbook for publication instead.",
+  "export.about.forPublication":
+    "For publication: counts from 1 to {max} are replaced by {mark}, and so is any total that would give one away. Zeros are shown.",
+  "export.about.notForPublication":
+    "Not for publication: every figure is shown, however small. To publish, download the workbook for publication instead.",
   "export.about.coverage": "How much of Wales each total covers",
   "export.about.legend": "How to read this workbook",
   "export.legend.reported": "A whole number, 0 or more. Zero is a real zero.",
-  "export.legend.not_collected": "The authority does not record this. Its reason is in the cell's note and on the sheet of caveats and deviations.",
+  "export.legend.not_collected":
+    "The authority does not record this. Its reason is in the cell's note and on the sheet of caveats and deviations.",
   "export.legend.unknown": "Recorded, but the authority could give no reliable figure this round. Its reason is in the cell's note.",
   "export.legend.not_applicable": "The authority said it does not apply. Its reason is in the cell's note.",
   "export.legend.blank": "The authority's return left this optional item blank.",
   "export.legend.noReturn": "The authority has not submitted a return.",
-  "export.legend.nonComparable": "After a figure, {mark} means it was counted differently from the definition (another age band, date or rule): it is shown, but left out of totals and rates. What was different is in the cell's note.",
-  "export.legend.suppressed": "In a workbook for publication, {mark} replaces a count from 1 to {max}, and its rate, and any total that would give such a count away. Notes and reasons are published as the authorities wrote them: read them before publishing.",
+  "export.legend.nonComparable":
+    "After a figure, {mark} means it was counted differently from the definition (another age band, date or rule): it is shown, but left out of totals and rates. What was different is in the cell's note.",
+  "export.legend.suppressed":
+    "In a workbook for publication, {mark} replaces a count from 1 to {max}, and its rate, and any total that would give such a count away. Notes and reasons are published as the authorities wrote them: read them before publishing.",
   "export.legend.notesLabel": "Notes",
-  "export.legend.notes": "A cell with a note (a red corner) says what was counted differently, why there is no figure, or a caveat from the authority.",
-  "export.legend.codes": "States and statuses are given as codes. State: reported, not_collected, unknown, not_applicable, or empty when the item was left blank or there was no return. Return status: draft (being amended: the figures are the version last submitted), submitted, queried, accepted, or empty when there was no return.",
+  "export.legend.notes":
+    "A cell with a note (a red corner) says what was counted differently, why there is no figure, or a caveat from the authority.",
+  "export.legend.codes":
+    "States and statuses are given as codes. State: reported, not_collected, unknown, not_applicable, or empty when the item was left blank or there was no return. Return status: draft (being amended: the figures are the version last submitted), submitted, queried, accepted, or empty when there was no return.",
   "export.wales": "Wales",
   "export.column.itemCode": "Item code",
   "export.column.area": "Area",
@@ -674,7 +746,8 @@ export const en = {
   "tidy.submittedAt": "Submitted at",
   "import.link": "Load returns from a workbook",
   "import.title": "Load returns from a workbook",
-  "import.lead": "For a round collected outside this service: one workbook with a row for each authority and item. It is checked as every return is, shown to you, and loaded only when you say so; then each authority's return is saved and submitted, all at once or not at all.",
+  "import.lead":
+    "For a round collected outside this service: one workbook with a row for each authority and item. It is checked as every return is, shown to you, and loaded only when you say so; then each authority's return is saved and submitted, all at once or not at all.",
   "import.columnsLead": "Name the columns in the first row of the first sheet, in English or Welsh, in any order:",
   "import.column.authority": "Authority",
   "import.column.itemCode": "Item code",
@@ -686,7 +759,8 @@ export const en = {
   "import.column.referenceDate": "Reference date used",
   "import.column.countingNote": "Other difference",
   "import.column.caveat": "Caveat",
-  "import.matching": "Write each authority by its code (W06…) or by its name as people write it (‘RCT’, ‘Ynys Môn’, ‘Merthyr’), and each item by its code:",
+  "import.matching":
+    "Write each authority by its code (W06…) or by its name as people write it (‘RCT’, ‘Ynys Môn’, ‘Merthyr’), and each item by its code:",
   "import.label": "Upload the workbook",
   "import.submit": "Upload and check",
   "import.partial": "These rows were read without a problem. Put the problems right and upload the workbook again.",
@@ -700,8 +774,12 @@ export const en = {
   "import.preview.details": "What was different, reasons and notes",
   "import.preview.replacesDraft": "Replaces the draft this authority started",
   "import.preview.ignored": "These columns were not read: {columns}.",
-  "import.preview.explained": "Items the workbook has no row for keep what the authority's draft has. Figures the service's checks flag are submitted with an explanation saying they were loaded without one.",
-  "import.preview.applyLead": { one: "Loading saves and submits the return of {count} authority, signed off in your name.", other: "Loading saves and submits the returns of {count} authorities, signed off in your name." },
+  "import.preview.explained":
+    "Items the workbook has no row for keep what the authority's draft has. Figures the service's checks flag are submitted with an explanation saying they were loaded without one.",
+  "import.preview.applyLead": {
+    one: "Loading saves and submits the return of {count} authority, signed off in your name.",
+    other: "Loading saves and submits the returns of {count} authorities, signed off in your name.",
+  },
   "import.preview.apply": "Load and submit these returns",
   "import.preview.again": "Upload a corrected workbook",
   "import.applied": "Loaded by {name}, {at}: every return in the workbook has been submitted.",
@@ -719,7 +797,8 @@ export const en = {
   "import.error.alreadySubmitted": "{authority} has already submitted its return to this information request; an import cannot replace it",
   "import.error.notOpen": "Returns can be loaded only into an open information request.",
   "import.error.alreadyApplied": "This workbook has already been loaded.",
-  "import.error.changedMeanwhile": "The return of {authority} changed while the workbook was being loaded. Nothing has been loaded: check the preview again",
+  "import.error.changedMeanwhile":
+    "The return of {authority} changed while the workbook was being loaded. Nothing has been loaded: check the preview again",
   "import.error.submitRefused": "{authority}: the return could not be submitted because of ‘{item}’. Nothing has been loaded",
   "notFound.title": "Page not found",
   "notFound.body": "If you typed the web address, check it is correct. If you pasted the web address, check you copied the entire address.",

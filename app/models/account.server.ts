@@ -72,9 +72,7 @@ export interface InviteInput {
 export type InviteField = "email" | "name" | "role" | "authorityCode" | "language";
 export type InviteErrors = Partial<Record<InviteField, MessageKey>>;
 
-export type InviteResult =
-  | { ok: true; userId: number; token: string; email: string }
-  | { ok: false; errors: InviteErrors; email: string };
+export type InviteResult = { ok: true; userId: number; token: string; email: string } | { ok: false; errors: InviteErrors; email: string };
 
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -158,7 +156,12 @@ export async function deactivateUser(
   if (userId === actor.userId) return { ok: false, reason: "self" };
   if (!Number.isSafeInteger(userId) || userId <= 0) return { ok: false, reason: "notFound" };
   return db.transaction().execute(async (trx) => {
-    const user = await trx.selectFrom("app_user").select(["id", "active", "authority_code"]).where("id", "=", userId).forUpdate().executeTakeFirst();
+    const user = await trx
+      .selectFrom("app_user")
+      .select(["id", "active", "authority_code"])
+      .where("id", "=", userId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!user) return { ok: false as const, reason: "notFound" as const };
     if (!user.active) return { ok: false as const, reason: "alreadyInactive" as const };
     await trx.updateTable("app_user").set({ active: false }).where("id", "=", userId).execute();
@@ -194,7 +197,10 @@ export async function findInvitation(db: Executor, token: string, now = new Date
   return { ...found, used, usable: !used && found.active && new Date(found.expiresAt) > now };
 }
 
-export type PasswordProblem = "setPassword.error.passwordMissing" | "setPassword.error.passwordTooShort" | "setPassword.error.passwordTooLong";
+export type PasswordProblem =
+  | "setPassword.error.passwordMissing"
+  | "setPassword.error.passwordTooShort"
+  | "setPassword.error.passwordTooLong";
 
 export function passwordProblem(password: string): PasswordProblem | null {
   if (!password) return "setPassword.error.passwordMissing";

@@ -40,10 +40,7 @@ function submittedCells(db: Executor, collectionId: number) {
         .on("r.submitted_version", "is not", null),
     )
     .leftJoin("return_version_value as v", (join) =>
-      join
-        .onRef("v.return_id", "=", "r.id")
-        .onRef("v.version", "=", "r.submitted_version")
-        .onRef("v.item_code", "=", "ci.item_code"),
+      join.onRef("v.return_id", "=", "r.id").onRef("v.version", "=", "r.submitted_version").onRef("v.item_code", "=", "ci.item_code"),
     )
     .where("ci.collection_id", "=", collectionId);
 }
@@ -162,9 +159,7 @@ export async function previousValues(
   const rows = await db
     .selectFrom("return as r")
     .innerJoin("collection as c", "c.id", "r.collection_id")
-    .innerJoin("return_version_value as v", (join) =>
-      join.onRef("v.return_id", "=", "r.id").onRef("v.version", "=", "r.submitted_version"),
-    )
+    .innerJoin("return_version_value as v", (join) => join.onRef("v.return_id", "=", "r.id").onRef("v.version", "=", "r.submitted_version"))
     .distinctOn("v.item_code")
     .select(["v.item_code", "v.state", "v.number", "c.code as collectionCode", "c.title_en", "c.title_cy"])
     .where("r.authority_code", "=", authorityCode)
@@ -181,9 +176,7 @@ export async function peerRates(db: Executor, { collectionId, excludeAuthority }
   const rows = await db
     .selectFrom("return as r")
     .innerJoin("collection as c", "c.id", "r.collection_id")
-    .innerJoin("return_version_value as v", (join) =>
-      join.onRef("v.return_id", "=", "r.id").onRef("v.version", "=", "r.submitted_version"),
-    )
+    .innerJoin("return_version_value as v", (join) => join.onRef("v.return_id", "=", "r.id").onRef("v.version", "=", "r.submitted_version"))
     .innerJoin("denominator_value as d", (join) =>
       join.onRef("d.denominator_code", "=", "c.denominator_code").onRef("d.authority_code", "=", "r.authority_code"),
     )
@@ -197,7 +190,10 @@ export async function peerRates(db: Executor, { collectionId, excludeAuthority }
   return rates;
 }
 
-export async function denominatorFor(db: Executor, { denominatorCode, authorityCode }: { denominatorCode: string | null; authorityCode: string }) {
+export async function denominatorFor(
+  db: Executor,
+  { denominatorCode, authorityCode }: { denominatorCode: string | null; authorityCode: string },
+) {
   if (!denominatorCode) return null;
   const row = await db
     .selectFrom("denominator_value")
@@ -243,9 +239,7 @@ export async function previousCells(db: Executor, { collectionId, referenceDate 
   const rows = await db
     .selectFrom("return as r")
     .innerJoin("collection as c", "c.id", "r.collection_id")
-    .innerJoin("return_version_value as v", (join) =>
-      join.onRef("v.return_id", "=", "r.id").onRef("v.version", "=", "r.submitted_version"),
-    )
+    .innerJoin("return_version_value as v", (join) => join.onRef("v.return_id", "=", "r.id").onRef("v.version", "=", "r.submitted_version"))
     .innerJoin("collection_item as ci", (join) => join.onRef("ci.item_code", "=", "v.item_code").on("ci.collection_id", "=", collectionId))
     .distinctOn(["r.authority_code", "v.item_code"])
     .select(["r.authority_code as authorityCode", "v.item_code as itemCode", "v.state", "v.number", "v.is_comparable as comparable"])
@@ -394,7 +388,9 @@ export async function tidyCellsPage(
     ])
     .where("c.status", "<>", "draft")
     .$if(collectionId !== undefined, (qb) => qb.where("c.id", "=", collectionId!))
-    .$if(Boolean(after), (qb) => qb.where(sql<boolean>`(c.id, a.code, ci.position) > (${after!.collectionId}, ${after!.authorityCode}, ${after!.position})`))
+    .$if(Boolean(after), (qb) =>
+      qb.where(sql<boolean>`(c.id, a.code, ci.position) > (${after!.collectionId}, ${after!.authorityCode}, ${after!.position})`),
+    )
     .orderBy("c.id")
     .orderBy("a.code")
     .orderBy("ci.position")

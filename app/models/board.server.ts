@@ -14,9 +14,7 @@ export async function completenessBoard(db: Executor, { collectionId, today }: {
     .innerJoin("region as g", "g.code", "a.region_code")
     .innerJoin("collection as c", (join) => join.on("c.id", "=", collectionId))
     .leftJoin("return as r", (join) => join.onRef("r.collection_id", "=", "c.id").onRef("r.authority_code", "=", "a.code"))
-    .leftJoin("return_version as rv", (join) =>
-      join.onRef("rv.return_id", "=", "r.id").onRef("rv.version", "=", "r.submitted_version"),
-    )
+    .leftJoin("return_version as rv", (join) => join.onRef("rv.return_id", "=", "r.id").onRef("rv.version", "=", "r.submitted_version"))
     .leftJoin("app_user as u", "u.id", "rv.submitted_by")
     .select((eb) => [
       "a.code",

@@ -15,7 +15,18 @@ export async function itemLabels(db: Executor, wanted: string[]) {
 export async function listCatalogue(db: Executor) {
   return db
     .selectFrom("data_item")
-    .select(["code", "label_en", "label_cy", "definition_en", "definition_cy", "min_value", "max_value", "age_from", "age_to", "parent_code"])
+    .select([
+      "code",
+      "label_en",
+      "label_cy",
+      "definition_en",
+      "definition_cy",
+      "min_value",
+      "max_value",
+      "age_from",
+      "age_to",
+      "parent_code",
+    ])
     .orderBy("created_at")
     .orderBy("code")
     .execute();
@@ -24,7 +35,12 @@ export async function listCatalogue(db: Executor) {
 /** Adds an item; refused (changing nothing) when the code was taken meanwhile, e.g. by another coordinator at the same moment. */
 export async function createDataItem(db: Kysely<Database>, draft: DataItemDraft, actorUserId: number): Promise<{ ok: boolean }> {
   return db.transaction().execute(async (trx) => {
-    const created = await trx.insertInto("data_item").values(draft).onConflict((oc) => oc.column("code").doNothing()).returning("code").executeTakeFirst();
+    const created = await trx
+      .insertInto("data_item")
+      .values(draft)
+      .onConflict((oc) => oc.column("code").doNothing())
+      .returning("code")
+      .executeTakeFirst();
     if (!created) return { ok: false };
     await recordAudit(trx, { actorUserId, action: "catalogue.create", entity: "data_item", entityKey: draft.code, after: draft });
     return { ok: true };

@@ -140,7 +140,8 @@ export async function updateCollection(
   return db.transaction().execute(async (trx) => {
     if (collection.status === "closed") return { ok: false as const, reason: "wrongStatus" as const };
     if (await hasSubmittedData(trx, collection.id)) return { ok: false as const, reason: "hasSubmittedData" as const };
-    const itemsChanged = JSON.stringify(collection.items.map((i) => [i.code, i.required])) !== JSON.stringify(draft.items.map((i) => [i.code, i.required]));
+    const itemsChanged =
+      JSON.stringify(collection.items.map((i) => [i.code, i.required])) !== JSON.stringify(draft.items.map((i) => [i.code, i.required]));
     if (itemsChanged) {
       // Drafts may hold values for items no longer asked for: those go with them, each with its
       // audit row, as any change of a value has.
@@ -178,9 +179,13 @@ export async function updateCollection(
         .execute();
       await trx
         .insertInto("collection_item")
-        .values(draft.items.map((item, i) => ({ collection_id: collection.id, item_code: item.code, position: i + 1, required: item.required })))
+        .values(
+          draft.items.map((item, i) => ({ collection_id: collection.id, item_code: item.code, position: i + 1, required: item.required })),
+        )
         .onConflict((oc) =>
-          oc.columns(["collection_id", "item_code"]).doUpdateSet((eb) => ({ position: eb.ref("excluded.position"), required: eb.ref("excluded.required") })),
+          oc
+            .columns(["collection_id", "item_code"])
+            .doUpdateSet((eb) => ({ position: eb.ref("excluded.position"), required: eb.ref("excluded.required") })),
         )
         .execute();
     }

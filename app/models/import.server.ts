@@ -48,7 +48,13 @@ export interface ImportPlan {
 const refusedWhole = (issues: UploadIssue[]): ImportPlan => ({ authorities: [], issues, ignoredColumns: [] });
 
 /** The workbook's bytes, checked as safe to open, read and checked against the collection as it stands. */
-export async function planImport(db: Executor, collection: CollectionWithItems, bytes: Uint8Array, t: Translator, today: string): Promise<ImportPlan> {
+export async function planImport(
+  db: Executor,
+  collection: CollectionWithItems,
+  bytes: Uint8Array,
+  t: Translator,
+  today: string,
+): Promise<ImportPlan> {
   const unsafe = await checkXlsx(bytes);
   if (unsafe) return refusedWhole([unsafe]);
   const workbook = await loadWorkbook(bytes);
@@ -59,7 +65,8 @@ export async function planImport(db: Executor, collection: CollectionWithItems, 
   const authorities = await listAuthorities(db);
   const byName = new Map<string, (typeof authorities)[number]>();
   for (const authority of authorities) {
-    for (const name of [authority.code, authority.name_en, authority.name_cy, ...authority.aliases]) byName.set(normaliseName(name), authority);
+    for (const name of [authority.code, authority.name_en, authority.name_cy, ...authority.aliases])
+      byName.set(normaliseName(name), authority);
   }
   const items = new Set(collection.items.map((i) => i.code));
   const issues: UploadIssue[] = [];
@@ -67,7 +74,11 @@ export async function planImport(db: Executor, collection: CollectionWithItems, 
   for (const row of sheet.rows) {
     const authority = byName.get(normaliseName(row.authority));
     if (!authority) {
-      issues.push({ kind: "message", key: "import.error.unknownAuthority", params: { sheet: sheet.sheet, cell: sheet.cellOf(row.row, "authority"), name: row.authority } });
+      issues.push({
+        kind: "message",
+        key: "import.error.unknownAuthority",
+        params: { sheet: sheet.sheet, cell: sheet.cellOf(row.row, "authority"), name: row.authority },
+      });
       continue;
     }
     if (!items.has(row.itemCode)) {
@@ -81,7 +92,12 @@ export async function planImport(db: Executor, collection: CollectionWithItems, 
       issues.push({
         kind: "message",
         key: "import.error.duplicate",
-        params: { sheet: sheet.sheet, cell: sheet.cellOf(row.row, "itemCode"), authority: pick(t.lang, authority, "name"), row: earlier.row },
+        params: {
+          sheet: sheet.sheet,
+          cell: sheet.cellOf(row.row, "itemCode"),
+          authority: pick(t.lang, authority, "name"),
+          row: earlier.row,
+        },
       });
       continue;
     }
@@ -117,7 +133,12 @@ export async function planImport(db: Executor, collection: CollectionWithItems, 
         const row = rows.get(problem.itemCode);
         const item = collection.items.find((i) => i.code === problem.itemCode);
         if (row) issues.push({ kind: "cell", sheet: sheet.sheet, cell: sheet.cellOf(row.row, problem.field), problem });
-        else issues.push({ kind: "message", key: "import.error.missingItem", params: { authority: name, item: item ? pick(t.lang, item, "label") : problem.itemCode } });
+        else
+          issues.push({
+            kind: "message",
+            key: "import.error.missingItem",
+            params: { authority: name, item: item ? pick(t.lang, item, "label") : problem.itemCode },
+          });
       }
       continue;
     }
@@ -133,7 +154,10 @@ export async function planImport(db: Executor, collection: CollectionWithItems, 
   return { authorities: planned, issues, ignoredColumns: sheet.ignored };
 }
 
-export async function storeImportUpload(db: Kysely<Database>, { collectionId, userId, file }: { collectionId: number; userId: number; file: UploadedFile }) {
+export async function storeImportUpload(
+  db: Kysely<Database>,
+  { collectionId, userId, file }: { collectionId: number; userId: number; file: UploadedFile },
+) {
   const row = await db
     .insertInto("import_upload")
     .values({
@@ -154,7 +178,16 @@ export async function findImportUpload(db: Executor, { collectionId, id }: { col
     .selectFrom("import_upload as i")
     .innerJoin("app_user as u", "u.id", "i.uploaded_by")
     .leftJoin("app_user as a", "a.id", "i.applied_by")
-    .select(["i.id", "i.file_name", "i.bytes", "i.sha256", "i.uploaded_at", "i.applied_at", "u.name as uploaded_by_name", "a.name as applied_by_name"])
+    .select([
+      "i.id",
+      "i.file_name",
+      "i.bytes",
+      "i.sha256",
+      "i.uploaded_at",
+      "i.applied_at",
+      "u.name as uploaded_by_name",
+      "a.name as applied_by_name",
+    ])
     .where("i.collection_id", "=", collectionId)
     .where("i.id", "=", id)
     .executeTakeFirst();
@@ -191,7 +224,13 @@ export async function applyImport(
   db: Kysely<Database>,
   collection: CollectionWithItems,
   upload: { id: number; file_name: string; bytes: Uint8Array; sha256: string },
-  { actor, signedOffName, lang, today, now = new Date() }: { actor: Actor & { userId: number }; signedOffName: string; lang: Translator["lang"]; today: string; now?: Date },
+  {
+    actor,
+    signedOffName,
+    lang,
+    today,
+    now = new Date(),
+  }: { actor: Actor & { userId: number }; signedOffName: string; lang: Translator["lang"]; today: string; now?: Date },
 ): Promise<ApplyResult> {
   const t = translator(lang);
   const reason = t("import.reason", { file: upload.file_name });
@@ -208,13 +247,19 @@ export async function applyImport(
       if (collection.status !== "open") throw new ImportRefused([{ kind: "message", key: "import.error.notOpen" }]);
       const plan = await planImport(trx, collection, upload.bytes, t, today);
       if (plan.issues.length > 0) throw new ImportRefused(plan.issues);
-      for (const authority of plan.authorities) await loadAuthority(trx, collection, authority, { actor, signedOffName, reason, today, now, t });
+      for (const authority of plan.authorities)
+        await loadAuthority(trx, collection, authority, { actor, signedOffName, reason, today, now, t });
       await recordAudit(trx, {
         actorUserId: actor.userId,
         action: "import.apply",
         entity: "import_upload",
         entityKey: upload.id,
-        after: { collection: collection.code, file: upload.file_name, sha256: upload.sha256, authorities: plan.authorities.map((a) => a.code) },
+        after: {
+          collection: collection.code,
+          file: upload.file_name,
+          sha256: upload.sha256,
+          authorities: plan.authorities.map((a) => a.code),
+        },
         reason,
         at: now,
       });
@@ -230,17 +275,27 @@ async function loadAuthority(
   trx: Transaction<Database>,
   collection: CollectionWithItems,
   authority: ImportAuthority,
-  { actor, signedOffName, reason, today, now, t }: { actor: Actor; signedOffName: string; reason: string; today: string; now: Date; t: Translator },
+  {
+    actor,
+    signedOffName,
+    reason,
+    today,
+    now,
+    t,
+  }: { actor: Actor; signedOffName: string; reason: string; today: string; now: Date; t: Translator },
 ) {
   const scope = { collection, authorityCode: authority.code };
-  const refused = (key: "import.error.changedMeanwhile") => new ImportRefused([{ kind: "message", key, params: { authority: pick(t.lang, authority, "name") } }]);
+  const refused = (key: "import.error.changedMeanwhile") =>
+    new ImportRefused([{ kind: "message", key, params: { authority: pick(t.lang, authority, "name") } }]);
   const existing = await findReturn(trx, scope);
   let saved = await saveValuesIn(trx, scope, { basedOn: existing?.lock_version ?? 0, values: authority.values, actor, now, reason });
   if (!saved.ok) throw refused("import.error.changedMeanwhile");
   const { problems } = await checkForSubmission(trx, scope, today);
   const queried = problems.filter((p) => p.key === "error.query.explanationMissing").map((p) => p.itemCode);
   if (queried.length > 0) {
-    const explained = Object.fromEntries(queried.map((code) => [code, { ...authority.values[code]!, queryExplanation: t("import.autoExplanation") }]));
+    const explained = Object.fromEntries(
+      queried.map((code) => [code, { ...authority.values[code]!, queryExplanation: t("import.autoExplanation") }]),
+    );
     saved = await saveValuesIn(trx, scope, { basedOn: saved.lockVersion, values: explained, actor, now, reason });
     if (!saved.ok) throw refused("import.error.changedMeanwhile");
   }

@@ -113,12 +113,7 @@ export function returnEmail(kind: keyof typeof RETURN_EMAILS, { name, collection
   });
   return bilingual(
     (t) => t(RETURN_EMAILS[kind].subject, params(t)),
-    (t) => [
-      t("email.greeting", { name }),
-      t(RETURN_EMAILS[kind].body, params(t)),
-      t("email.returnLink", { link }),
-      ...signature(t),
-    ],
+    (t) => [t("email.greeting", { name }), t(RETURN_EMAILS[kind].body, params(t)), t("email.returnLink", { link }), ...signature(t)],
   );
 }
 
@@ -224,7 +219,11 @@ export async function queueChase(
       .select(["id", "code", "title_en", "title_cy", "due_on", "status"])
       .where("id", "=", collectionId)
       .executeTakeFirst();
-    const authority = await trx.selectFrom("authority").select(["code", "name_en", "name_cy"]).where("code", "=", authorityCode).executeTakeFirst();
+    const authority = await trx
+      .selectFrom("authority")
+      .select(["code", "name_en", "name_cy"])
+      .where("code", "=", authorityCode)
+      .executeTakeFirst();
     if (!collection || !authority) return { ok: false, reason: "notFound" };
     if (collection.status !== "open") return { ok: false, reason: "notOpen" };
     const ret = await trx

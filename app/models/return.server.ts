@@ -245,7 +245,13 @@ async function claimReturn(trx: Executor, scope: ReturnScope, basedOn: number, n
   if (basedOn === 0) {
     const created = await trx
       .insertInto("return")
-      .values({ collection_id: scope.collection.id, authority_code: scope.authorityCode, status: "draft", created_at: now, updated_at: now })
+      .values({
+        collection_id: scope.collection.id,
+        authority_code: scope.authorityCode,
+        status: "draft",
+        created_at: now,
+        updated_at: now,
+      })
       .onConflict((oc) => oc.columns(["collection_id", "authority_code"]).doNothing())
       .returning(["id", "lock_version"])
       .executeTakeFirst();
@@ -461,7 +467,13 @@ export async function returnVersions(db: Executor, scope: ReturnScope) {
     .where("r.collection_id", "=", scope.collection.id)
     .where("r.authority_code", "=", scope.authorityCode)
     .execute();
-  return versions.map((version) => ({ ...version, values: byItem(scope, values.filter((v) => v.version === version.version)) }));
+  return versions.map((version) => ({
+    ...version,
+    values: byItem(
+      scope,
+      values.filter((v) => v.version === version.version),
+    ),
+  }));
 }
 
 /** The collections an authority is asked to answer, with where its return stands in each. */
@@ -469,9 +481,7 @@ export async function returnsForAuthority(db: Executor, authorityCode: string) {
   return db
     .selectFrom("collection as c")
     .leftJoin("return as r", (join) => join.onRef("r.collection_id", "=", "c.id").on("r.authority_code", "=", authorityCode))
-    .leftJoin("return_version as rv", (join) =>
-      join.onRef("rv.return_id", "=", "r.id").onRef("rv.version", "=", "r.submitted_version"),
-    )
+    .leftJoin("return_version as rv", (join) => join.onRef("rv.return_id", "=", "r.id").onRef("rv.version", "=", "r.submitted_version"))
     .select([
       "c.code",
       "c.title_en",

@@ -75,10 +75,5 @@ export async function revokeSession(db: Executor, user: SessionUser) {
 
 /** Ends every session of a user, e.g. when their password changes or the account is deactivated. */
 export async function revokeAllSessions(db: Executor, userId: number) {
-  await db
-    .updateTable("session")
-    .set({ revoked_at: new Date() })
-    .where("user_id", "=", userId)
-    .where("revoked_at", "is", null)
-    .execute();
+  await db.updateTable("session").set({ revoked_at: new Date() }).where("user_id", "=", userId).where("revoked_at", "is", null).execute();
 }

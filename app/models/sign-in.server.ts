@@ -51,7 +51,13 @@ export function delayFor(failures: number) {
  */
 export async function signIn(
   db: Kysely<Database>,
-  { email: typedEmail, password, address, now = new Date(), sleep = defaultSleep }: {
+  {
+    email: typedEmail,
+    password,
+    address,
+    now = new Date(),
+    sleep = defaultSleep,
+  }: {
     email: string;
     password: string;
     address: string;

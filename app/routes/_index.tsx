@@ -33,7 +33,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { officer: null, isCoordinator, collections: await (isCoordinator ? listAllCollections(db) : listCollections(db)) };
 }
 
-
 function DueIn({ t, today, dueOn }: { t: Translator; today: string; dueOn: string }) {
   const days = daysBetween(today, dueOn);
   if (days < 0) return <strong className="govuk-tag govuk-tag--red">{t("home.overdue", { count: -days })}</strong>;
@@ -119,33 +118,42 @@ export default function Home() {
           <p className="govuk-body">{t("home.officer.noneClosed")}</p>
         ) : (
           <div className="app-table-wrapper">
-          <table className="govuk-table">
-            <caption className="govuk-table__caption govuk-visually-hidden">{t("home.officer.closed")}</caption>
-            <thead className="govuk-table__head">
-              <tr className="govuk-table__row">
-                <th scope="col" className="govuk-table__header">{t("collection.field.title")}</th>
-                <th scope="col" className="govuk-table__header">{t("collection.field.referenceDate")}</th>
-                <th scope="col" className="govuk-table__header">{t("home.officer.submitted")}</th>
-              </tr>
-            </thead>
-            <tbody className="govuk-table__body">
-              {closed.map((r) => (
-                <tr key={r.code} className="govuk-table__row">
-                  <td className="govuk-table__cell">
-                    <Link className="govuk-link" to={returnPath(r.code, authority.code)}>
-                      {pick(t.lang, r, "title")}
-                    </Link>
-                  </td>
-                  <td className="govuk-table__cell">{formatDate(t.lang, r.reference_date)}</td>
-                  <td className="govuk-table__cell">
-                    {r.submittedAt
-                      ? t("home.officer.submittedVersion", { version: r.submittedVersion ?? 0, at: formatDateTime(t.lang, r.submittedAt) })
-                      : t("home.officer.noReturn")}
-                  </td>
+            <table className="govuk-table">
+              <caption className="govuk-table__caption govuk-visually-hidden">{t("home.officer.closed")}</caption>
+              <thead className="govuk-table__head">
+                <tr className="govuk-table__row">
+                  <th scope="col" className="govuk-table__header">
+                    {t("collection.field.title")}
+                  </th>
+                  <th scope="col" className="govuk-table__header">
+                    {t("collection.field.referenceDate")}
+                  </th>
+                  <th scope="col" className="govuk-table__header">
+                    {t("home.officer.submitted")}
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody className="govuk-table__body">
+                {closed.map((r) => (
+                  <tr key={r.code} className="govuk-table__row">
+                    <td className="govuk-table__cell">
+                      <Link className="govuk-link" to={returnPath(r.code, authority.code)}>
+                        {pick(t.lang, r, "title")}
+                      </Link>
+                    </td>
+                    <td className="govuk-table__cell">{formatDate(t.lang, r.reference_date)}</td>
+                    <td className="govuk-table__cell">
+                      {r.submittedAt
+                        ? t("home.officer.submittedVersion", {
+                            version: r.submittedVersion ?? 0,
+                            at: formatDateTime(t.lang, r.submittedAt),
+                          })
+                        : t("home.officer.noReturn")}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
           </div>
         )}
       </>
@@ -164,46 +172,56 @@ export default function Home() {
         <p className="govuk-body">{t("home.none")}</p>
       ) : (
         <div className="app-table-wrapper">
-        <table className="govuk-table">
-          <caption className="govuk-table__caption govuk-visually-hidden">{t("home.table.caption")}</caption>
-          <thead className="govuk-table__head">
-            <tr className="govuk-table__row">
-              <th scope="col" className="govuk-table__header">{t("collection.field.title")}</th>
-              <th scope="col" className="govuk-table__header">{t("collection.field.referenceDate")}</th>
-              <th scope="col" className="govuk-table__header">{t("collection.field.dueOn")}</th>
-              <th scope="col" className="govuk-table__header">{t("collection.field.status")}</th>
-            </tr>
-          </thead>
-          <tbody className="govuk-table__body">
-            {data.collections.map((c) => (
-              <tr key={c.code} className="govuk-table__row">
-                <td className="govuk-table__cell">
-                  <Link className="govuk-link" to={`/collections/${c.code}${c.status === "draft" ? "/design" : ""}`}>
-                    {pick(t.lang, c, "title")}
-                  </Link>
-                  {data.isCoordinator && c.status !== "draft" ? (
-                    <span className="govuk-!-display-block govuk-body-s govuk-!-margin-bottom-0">
-                      <Link className="govuk-link" to={`/collections/${c.code}/board`}>
-                        {t("board.link")}
-                      </Link>{" "}
-                      ·{" "}
-                      <Link className="govuk-link" to={`/collections/${c.code}/design`}>
-                        {t("design.title")}
-                      </Link>
-                    </span>
-                  ) : null}
-                </td>
-                <td className="govuk-table__cell">{formatDate(t.lang, c.reference_date)}</td>
-                <td className="govuk-table__cell">{formatDate(t.lang, c.due_on)}</td>
-                <td className="govuk-table__cell">
-                  <strong className={`govuk-tag ${c.status === "open" ? "govuk-tag--green" : c.status === "draft" ? "govuk-tag--yellow" : "govuk-tag--grey"}`}>
-                    {t(`collection.status.${c.status}`)}
-                  </strong>
-                </td>
+          <table className="govuk-table">
+            <caption className="govuk-table__caption govuk-visually-hidden">{t("home.table.caption")}</caption>
+            <thead className="govuk-table__head">
+              <tr className="govuk-table__row">
+                <th scope="col" className="govuk-table__header">
+                  {t("collection.field.title")}
+                </th>
+                <th scope="col" className="govuk-table__header">
+                  {t("collection.field.referenceDate")}
+                </th>
+                <th scope="col" className="govuk-table__header">
+                  {t("collection.field.dueOn")}
+                </th>
+                <th scope="col" className="govuk-table__header">
+                  {t("collection.field.status")}
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody className="govuk-table__body">
+              {data.collections.map((c) => (
+                <tr key={c.code} className="govuk-table__row">
+                  <td className="govuk-table__cell">
+                    <Link className="govuk-link" to={`/collections/${c.code}${c.status === "draft" ? "/design" : ""}`}>
+                      {pick(t.lang, c, "title")}
+                    </Link>
+                    {data.isCoordinator && c.status !== "draft" ? (
+                      <span className="govuk-!-display-block govuk-body-s govuk-!-margin-bottom-0">
+                        <Link className="govuk-link" to={`/collections/${c.code}/board`}>
+                          {t("board.link")}
+                        </Link>{" "}
+                        ·{" "}
+                        <Link className="govuk-link" to={`/collections/${c.code}/design`}>
+                          {t("design.title")}
+                        </Link>
+                      </span>
+                    ) : null}
+                  </td>
+                  <td className="govuk-table__cell">{formatDate(t.lang, c.reference_date)}</td>
+                  <td className="govuk-table__cell">{formatDate(t.lang, c.due_on)}</td>
+                  <td className="govuk-table__cell">
+                    <strong
+                      className={`govuk-tag ${c.status === "open" ? "govuk-tag--green" : c.status === "draft" ? "govuk-tag--yellow" : "govuk-tag--grey"}`}
+                    >
+                      {t(`collection.status.${c.status}`)}
+                    </strong>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
         </div>
       )}
     </>

@@ -49,11 +49,21 @@ export default function Accounts() {
         <caption className="govuk-table__caption govuk-table__caption--m">{t("accounts.caption")}</caption>
         <thead className="govuk-table__head">
           <tr className="govuk-table__row">
-            <th scope="col" className="govuk-table__header">{t("accounts.name")}</th>
-            <th scope="col" className="govuk-table__header">{t("accounts.role")}</th>
-            <th scope="col" className="govuk-table__header">{t("accounts.authority")}</th>
-            <th scope="col" className="govuk-table__header">{t("accounts.status")}</th>
-            <th scope="col" className="govuk-table__header">{t("accounts.actions")}</th>
+            <th scope="col" className="govuk-table__header">
+              {t("accounts.name")}
+            </th>
+            <th scope="col" className="govuk-table__header">
+              {t("accounts.role")}
+            </th>
+            <th scope="col" className="govuk-table__header">
+              {t("accounts.authority")}
+            </th>
+            <th scope="col" className="govuk-table__header">
+              {t("accounts.status")}
+            </th>
+            <th scope="col" className="govuk-table__header">
+              {t("accounts.actions")}
+            </th>
           </tr>
         </thead>
         <tbody className="govuk-table__body">
@@ -73,7 +83,9 @@ export default function Accounts() {
                   </>
                 ) : null}
               </td>
-              <td className="govuk-table__cell">{user.authority_en && user.authority_cy ? (t.lang === "cy" ? user.authority_cy : user.authority_en) : null}</td>
+              <td className="govuk-table__cell">
+                {user.authority_en && user.authority_cy ? (t.lang === "cy" ? user.authority_cy : user.authority_en) : null}
+              </td>
               <td className="govuk-table__cell">
                 <StatusTag t={t} user={user} />
               </td>

@@ -70,9 +70,7 @@ function RadioGroup({
             {error}
           </ErrorMessage>
         ) : null}
-        <div className={`govuk-radios${inline ? " govuk-radios--inline" : ""}`}>
-          {children}
-        </div>
+        <div className={`govuk-radios${inline ? " govuk-radios--inline" : ""}`}>{children}</div>
       </fieldset>
     </div>
   );

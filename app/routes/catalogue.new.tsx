@@ -24,10 +24,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
   requireCsrf(user, form);
   const db = await getDb();
   const input = Object.fromEntries(DATA_ITEM_FIELDS.map((f) => [f, field(form, f)])) as DataItemInput;
-  const checked = validateDataItem(input, (await listCatalogue(db)).map((i) => i.code));
+  const checked = validateDataItem(
+    input,
+    (await listCatalogue(db)).map((i) => i.code),
+  );
   if (!checked.ok) return refuseForm(context, { input, problems: checked.problems });
   const created = await createDataItem(db, checked.draft, user.id);
-  if (!created.ok) return refuseForm(context, { input, problems: { code: "itemForm.error.codeTaken" } as Partial<Record<DataItemField, MessageKey>> });
+  if (!created.ok)
+    return refuseForm(context, { input, problems: { code: "itemForm.error.codeTaken" } as Partial<Record<DataItemField, MessageKey>> });
   throw redirect(`/catalogue#item-${checked.draft.code}`);
 }
 
@@ -42,19 +46,95 @@ export default function NewItem() {
   return (
     <div className="govuk-grid-row">
       <div className="govuk-grid-column-two-thirds">
-        <ErrorSummary title={t("errorSummary.title")} errors={Object.entries(problems).map(([name, key]) => ({ href: `#${name}`, text: t(key) }))} />
+        <ErrorSummary
+          title={t("errorSummary.title")}
+          errors={Object.entries(problems).map(([name, key]) => ({ href: `#${name}`, text: t(key) }))}
+        />
         <h1 className="govuk-heading-l">{t("catalogue.add")}</h1>
         <form method="post" noValidate>
           <input type="hidden" name={CSRF_FIELD} value={csrfToken} />
-          <TextInput id="code" name="code" label={t("catalogue.code")} hint={t("itemForm.codeHint")} defaultValue={input?.code} error={error("code")} errorPrefix={prefix} spellCheck={false} />
-          <TextInput id="label_en" name="label_en" label={t("itemForm.labelEn")} defaultValue={input?.label_en} error={error("label_en")} errorPrefix={prefix} />
-          <TextInput id="label_cy" name="label_cy" label={t("itemForm.labelCy")} defaultValue={input?.label_cy} error={error("label_cy")} errorPrefix={prefix} />
-          <Textarea id="definition_en" name="definition_en" label={t("itemForm.definitionEn")} defaultValue={input?.definition_en} error={error("definition_en")} errorPrefix={prefix} />
-          <Textarea id="definition_cy" name="definition_cy" label={t("itemForm.definitionCy")} defaultValue={input?.definition_cy} error={error("definition_cy")} errorPrefix={prefix} />
-          <TextInput id="min_value" name="min_value" label={t("itemForm.min")} width={10} inputMode="numeric" defaultValue={input?.min_value ?? "0"} error={error("min_value")} errorPrefix={prefix} />
-          <TextInput id="max_value" name="max_value" label={t("itemForm.max")} width={10} inputMode="numeric" defaultValue={input?.max_value} error={error("max_value")} errorPrefix={prefix} />
-          <TextInput id="age_from" name="age_from" label={t("itemForm.ageFrom")} width={3} inputMode="numeric" defaultValue={input?.age_from} error={error("age_from")} errorPrefix={prefix} />
-          <TextInput id="age_to" name="age_to" label={t("itemForm.ageTo")} width={3} inputMode="numeric" defaultValue={input?.age_to} error={error("age_to")} errorPrefix={prefix} />
+          <TextInput
+            id="code"
+            name="code"
+            label={t("catalogue.code")}
+            hint={t("itemForm.codeHint")}
+            defaultValue={input?.code}
+            error={error("code")}
+            errorPrefix={prefix}
+            spellCheck={false}
+          />
+          <TextInput
+            id="label_en"
+            name="label_en"
+            label={t("itemForm.labelEn")}
+            defaultValue={input?.label_en}
+            error={error("label_en")}
+            errorPrefix={prefix}
+          />
+          <TextInput
+            id="label_cy"
+            name="label_cy"
+            label={t("itemForm.labelCy")}
+            defaultValue={input?.label_cy}
+            error={error("label_cy")}
+            errorPrefix={prefix}
+          />
+          <Textarea
+            id="definition_en"
+            name="definition_en"
+            label={t("itemForm.definitionEn")}
+            defaultValue={input?.definition_en}
+            error={error("definition_en")}
+            errorPrefix={prefix}
+          />
+          <Textarea
+            id="definition_cy"
+            name="definition_cy"
+            label={t("itemForm.definitionCy")}
+            defaultValue={input?.definition_cy}
+            error={error("definition_cy")}
+            errorPrefix={prefix}
+          />
+          <TextInput
+            id="min_value"
+            name="min_value"
+            label={t("itemForm.min")}
+            width={10}
+            inputMode="numeric"
+            defaultValue={input?.min_value ?? "0"}
+            error={error("min_value")}
+            errorPrefix={prefix}
+          />
+          <TextInput
+            id="max_value"
+            name="max_value"
+            label={t("itemForm.max")}
+            width={10}
+            inputMode="numeric"
+            defaultValue={input?.max_value}
+            error={error("max_value")}
+            errorPrefix={prefix}
+          />
+          <TextInput
+            id="age_from"
+            name="age_from"
+            label={t("itemForm.ageFrom")}
+            width={3}
+            inputMode="numeric"
+            defaultValue={input?.age_from}
+            error={error("age_from")}
+            errorPrefix={prefix}
+          />
+          <TextInput
+            id="age_to"
+            name="age_to"
+            label={t("itemForm.ageTo")}
+            width={3}
+            inputMode="numeric"
+            defaultValue={input?.age_to}
+            error={error("age_to")}
+            errorPrefix={prefix}
+          />
           <div className={`govuk-form-group${problems.parent_code ? " govuk-form-group--error" : ""}`}>
             <label className="govuk-label" htmlFor="parent_code">
               {t("itemForm.parent")}

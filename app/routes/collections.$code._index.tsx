@@ -33,7 +33,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     collection,
     walesTotals: totals.filter((row) => row.regionCode === null),
     regionTotals: totals.filter((row) => row.regionCode !== null),
-    regions: [...new Map(authorities.map((a) => [a.region_code, { code: a.region_code, name_en: a.region_en, name_cy: a.region_cy }])).values()],
+    regions: [
+      ...new Map(authorities.map((a) => [a.region_code, { code: a.region_code, name_en: a.region_en, name_cy: a.region_cy }])).values(),
+    ],
     cells,
     authorities: authorities.filter((a) => shown.has(a.code)),
   };
@@ -132,11 +134,18 @@ export default function CollectionPage() {
       <h2 className="govuk-heading-m">{t("collection.regions.title")}</h2>
       <div className="app-table-wrapper">
         <table className="govuk-table">
-          <ItemTableHead t={t} caption={t("collection.regions.caption")} firstColumn={t("collection.authorities.region")} items={collection.items} />
+          <ItemTableHead
+            t={t}
+            caption={t("collection.regions.caption")}
+            firstColumn={t("collection.authorities.region")}
+            items={collection.items}
+          />
           <tbody className="govuk-table__body">
             {regions.map((region) => (
               <tr key={region.code} className="govuk-table__row">
-                <th scope="row" className="govuk-table__header">{pick(t.lang, region, "name")}</th>
+                <th scope="row" className="govuk-table__header">
+                  {pick(t.lang, region, "name")}
+                </th>
                 {collection.items.map((item) => {
                   const total = regionTotals.find((r) => r.itemCode === item.code && r.regionCode === region.code)!;
                   return (
@@ -162,8 +171,12 @@ export default function CollectionPage() {
           <caption className="govuk-table__caption govuk-visually-hidden">{t("collection.authorities.caption")}</caption>
           <thead className="govuk-table__head">
             <tr className="govuk-table__row">
-              <th scope="col" className="govuk-table__header">{t("collection.authorities.authority")}</th>
-              <th scope="col" className="govuk-table__header">{t("collection.authorities.region")}</th>
+              <th scope="col" className="govuk-table__header">
+                {t("collection.authorities.authority")}
+              </th>
+              <th scope="col" className="govuk-table__header">
+                {t("collection.authorities.region")}
+              </th>
               {collection.items.map((item) => (
                 <th key={item.code} scope="col" className="govuk-table__header">
                   {pick(t.lang, item, "label")}
@@ -174,7 +187,9 @@ export default function CollectionPage() {
           <tbody className="govuk-table__body">
             {authorities.map((authority) => (
               <tr key={authority.code} className="govuk-table__row">
-                <th scope="row" className="govuk-table__header">{pick(t.lang, authority, "name")}</th>
+                <th scope="row" className="govuk-table__header">
+                  {pick(t.lang, authority, "name")}
+                </th>
                 <td className="govuk-table__cell">{t.lang === "cy" ? authority.region_cy : authority.region_en}</td>
                 {collection.items.map((item) => {
                   const value = cell.get(`${authority.code}:${item.code}`)!;

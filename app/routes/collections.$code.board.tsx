@@ -26,7 +26,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const status = url.searchParams.get("status");
   const region = url.searchParams.get("region");
   const statusFilter = (BOARD_STATUSES as readonly string[]).includes(status ?? "") ? (status as BoardStatus) : null;
-  const regions = [...new Map(rows.map((r) => [r.region_code, { code: r.region_code, name_en: r.region_en, name_cy: r.region_cy }])).values()];
+  const regions = [
+    ...new Map(rows.map((r) => [r.region_code, { code: r.region_code, name_en: r.region_en, name_cy: r.region_cy }])).values(),
+  ];
   const regionFilter = regions.some((r) => r.code === region) ? region : null;
   const shown = rows.filter(
     (r) =>
@@ -43,7 +45,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     csrfToken: user.csrfToken,
   };
 }
-
 
 export default function Board() {
   const { collection, counts, rows, regions, filter, today, csrfToken } = useLoaderData<typeof loader>();
@@ -112,12 +113,24 @@ export default function Board() {
           <caption className="govuk-table__caption govuk-table__caption--m">{pick(t.lang, region, "name")}</caption>
           <thead className="govuk-table__head">
             <tr className="govuk-table__row">
-              <th scope="col" className="govuk-table__header">{t("collection.authorities.authority")}</th>
-              <th scope="col" className="govuk-table__header">{t("collection.field.status")}</th>
-              <th scope="col" className="govuk-table__header">{t("board.submittedBy")}</th>
-              <th scope="col" className="govuk-table__header">{t("board.lastActivity")}</th>
-              <th scope="col" className="govuk-table__header app-numeric">{t("board.openQueries")}</th>
-              <th scope="col" className="govuk-table__header app-numeric">{t("board.filled")}</th>
+              <th scope="col" className="govuk-table__header">
+                {t("collection.authorities.authority")}
+              </th>
+              <th scope="col" className="govuk-table__header">
+                {t("collection.field.status")}
+              </th>
+              <th scope="col" className="govuk-table__header">
+                {t("board.submittedBy")}
+              </th>
+              <th scope="col" className="govuk-table__header">
+                {t("board.lastActivity")}
+              </th>
+              <th scope="col" className="govuk-table__header app-numeric">
+                {t("board.openQueries")}
+              </th>
+              <th scope="col" className="govuk-table__header app-numeric">
+                {t("board.filled")}
+              </th>
               <th scope="col" className="govuk-table__header">
                 <span className="govuk-visually-hidden">{t("board.actions")}</span>
               </th>
@@ -150,7 +163,11 @@ export default function Board() {
                   {collection.status === "open" && !row.submittedVersion ? (
                     <form method="post" action={`/collections/${collection.code}/chase/${row.code}`}>
                       <input type="hidden" name={CSRF_FIELD} value={csrfToken} />
-                      <button type="submit" className="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" data-module="govuk-button">
+                      <button
+                        type="submit"
+                        className="govuk-button govuk-button--secondary govuk-!-margin-bottom-0"
+                        data-module="govuk-button"
+                      >
                         {t("board.chase")}
                         <span className="govuk-visually-hidden"> {pick(t.lang, row, "name")}</span>
                       </button>

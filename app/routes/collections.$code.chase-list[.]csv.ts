@@ -17,7 +17,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const rows = await chaseList(db, collection.id);
   const csv = stringify([
     [t("chase.csv.authorityCode"), t("chase.csv.authority"), t("chase.csv.status"), t("chase.csv.officer"), t("chase.csv.email")],
-    ...rows.map((r) => [r.code, pick(t.lang, r, "name"), t(`returnStatus.${r.status ?? "notStarted"}`), inertCsvText(r.name ?? ""), inertCsvText(r.email ?? "")]),
+    ...rows.map((r) => [
+      r.code,
+      pick(t.lang, r, "name"),
+      t(`returnStatus.${r.status ?? "notStarted"}`),
+      inertCsvText(r.name ?? ""),
+      inertCsvText(r.email ?? ""),
+    ]),
   ]);
   return new Response(`\uFEFF${csv}`, {
     headers: {

@@ -45,7 +45,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const intent = field(form, "intent");
   if (intent === "publish" || intent === "close") {
     const result = await changeCollectionStatus(db, collection, intent, user.id);
-    if (!result.ok) return refuseForm(context, { input: null, problems: {} as Problems, refusal: "design.refused.status" as MessageKey }, 409);
+    if (!result.ok)
+      return refuseForm(context, { input: null, problems: {} as Problems, refusal: "design.refused.status" as MessageKey }, 409);
     throw redirect(`${here}?saved=${intent}`);
   }
   if (intent === "compare") {
@@ -78,7 +79,17 @@ export default function DesignCollection() {
       <ErrorSummary title={t("errorSummary.title")} errors={errors} />
       {saved && !actionData ? (
         <NotificationBanner title={t("banner.success")} success>
-          <p className="govuk-notification-banner__heading">{t(saved === "publish" ? "design.published" : saved === "close" ? "design.closed" : saved === "compare" ? "design.compare.saved" : "design.saved")}</p>
+          <p className="govuk-notification-banner__heading">
+            {t(
+              saved === "publish"
+                ? "design.published"
+                : saved === "close"
+                  ? "design.closed"
+                  : saved === "compare"
+                    ? "design.compare.saved"
+                    : "design.saved",
+            )}
+          </p>
         </NotificationBanner>
       ) : null}
       <span className="govuk-caption-l">{t("design.title")}</span>
@@ -130,7 +141,14 @@ export default function DesignCollection() {
             </div>
             <div className="govuk-checkboxes govuk-checkboxes--small">
               <div className="govuk-checkboxes__item">
-                <input className="govuk-checkboxes__input" id="officersMayCompare" name="officersMayCompare" type="checkbox" value="yes" defaultChecked={collection.officers_may_compare} />
+                <input
+                  className="govuk-checkboxes__input"
+                  id="officersMayCompare"
+                  name="officersMayCompare"
+                  type="checkbox"
+                  value="yes"
+                  defaultChecked={collection.officers_may_compare}
+                />
                 <label className="govuk-label govuk-checkboxes__label" htmlFor="officersMayCompare">
                   {t("design.compare.label")}
                 </label>

@@ -78,11 +78,7 @@ export default function Gaps() {
                 const groups = itemReasons.filter((r) => r.state === state);
                 const count = groups.reduce((n, g) => n + g.authorityCodes.length, 0);
                 if (count === 0) return null;
-                return (
-                  <li key={state}>
-                    {t(SUMMARY_KEYS[state], { count, reason: groups[0]!.reason })}
-                  </li>
-                );
+                return <li key={state}>{t(SUMMARY_KEYS[state], { count, reason: groups[0]!.reason })}</li>;
               })}
               {total.notAnswered ? <li>{t("gaps.summary.notAnswered", { count: total.notAnswered })}</li> : null}
               {total.noReturn ? <li>{t("gaps.summary.noReturn", { count: total.noReturn })}</li> : null}
@@ -111,19 +107,24 @@ export default function Gaps() {
       <h2 className="govuk-heading-m">{t("gaps.gridTitle")}</h2>
       <div className="app-table-wrapper">
         <table className="govuk-table app-gaps-grid">
-          <ItemTableHead t={t} caption={t("gaps.gridCaption")} firstColumn={t("collection.authorities.authority")} items={collection.items} />
+          <ItemTableHead
+            t={t}
+            caption={t("gaps.gridCaption")}
+            firstColumn={t("collection.authorities.authority")}
+            items={collection.items}
+          />
           <tbody className="govuk-table__body">
             {authorities.map((authority) => (
               <tr key={authority.code} className="govuk-table__row">
-                <th scope="row" className="govuk-table__header">{pick(t.lang, authority, "name")}</th>
+                <th scope="row" className="govuk-table__header">
+                  {pick(t.lang, authority, "name")}
+                </th>
                 {collection.items.map((item) => {
                   const value = cell.get(`${authority.code}:${item.code}`)!;
                   const kind = cellKind(value);
                   return (
                     <td key={item.code} className="govuk-table__cell">
-                      <strong className={`govuk-tag ${KIND_TAG[kind]}`}>
-                        {t(`chart.kind.${kind}`)}
-                      </strong>
+                      <strong className={`govuk-tag ${KIND_TAG[kind]}`}>{t(`chart.kind.${kind}`)}</strong>
                       {kind === "comparable" || kind === "nonComparable" ? (
                         <span className="govuk-!-display-block">{describeValue(t, value, true)}</span>
                       ) : null}

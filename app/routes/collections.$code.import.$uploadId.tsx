@@ -31,9 +31,7 @@ async function loadUpload(request: Request, params: LoaderFunctionArgs["params"]
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, db, collection, upload } = await loadUpload(request, params);
   const { bytes: _bytes, ...about } = upload;
-  const plan = upload.applied_at
-    ? null
-    : await planImport(db, collection, upload.bytes, translator(user.language), todayInWales());
+  const plan = upload.applied_at ? null : await planImport(db, collection, upload.bytes, translator(user.language), todayInWales());
   return { collection, upload: about, plan, csrfToken: user.csrfToken };
 }
 
@@ -62,7 +60,11 @@ export default function ImportPreviewPage() {
       <span className="govuk-caption-l">{pick(t.lang, collection, "title")}</span>
       <h1 className="govuk-heading-l">{t("import.preview.title")}</h1>
       <p className="govuk-body">
-        {t("import.preview.file", { file: upload.file_name, name: upload.uploaded_by_name, at: formatDateTime(t.lang, upload.uploaded_at) })}
+        {t("import.preview.file", {
+          file: upload.file_name,
+          name: upload.uploaded_by_name,
+          at: formatDateTime(t.lang, upload.uploaded_at),
+        })}
       </p>
       {upload.applied_at ? (
         <NotificationBanner title={t("banner.success")} success>
@@ -77,7 +79,9 @@ export default function ImportPreviewPage() {
         </NotificationBanner>
       ) : plan ? (
         <div id="preview">
-          {plan.ignoredColumns.length > 0 ? <p className="govuk-body">{t("import.preview.ignored", { columns: plan.ignoredColumns.join(", ") })}</p> : null}
+          {plan.ignoredColumns.length > 0 ? (
+            <p className="govuk-body">{t("import.preview.ignored", { columns: plan.ignoredColumns.join(", ") })}</p>
+          ) : null}
           <ImportPreview t={t} authorities={plan.authorities} items={collection.items} />
           <p className="govuk-inset-text">{t("import.preview.explained")}</p>
           {plan.issues.length === 0 ? (

@@ -40,7 +40,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 /** Reads and checks the workbook; one that reads cleanly is kept and previewed, nothing is loaded yet. */
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { user, db, collection } = await loadCollection(request, params.code);
-  const refuse = (issues: UploadIssue[], status = 400, authorities: ImportAuthority[] = []) => refuseForm(context, { issues, authorities }, status);
+  const refuse = (issues: UploadIssue[], status = 400, authorities: ImportAuthority[] = []) =>
+    refuseForm(context, { issues, authorities }, status);
   const upload = await readUploadForm(request);
   if (!upload.ok) return refuse([upload.issue], upload.status);
   requireCsrf(user, upload.form);

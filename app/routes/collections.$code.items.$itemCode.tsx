@@ -14,7 +14,9 @@ import { useTranslation } from "#app/utils/use-translation.ts";
 import { describeDeviation, describeValue } from "#app/utils/values.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
-  pageTitle(matches, (t) => (data ? `${pick(t.lang, data.item, "label")}: ${pick(t.lang, data.collection, "title")}` : t("notFound.title")));
+  pageTitle(matches, (t) =>
+    data ? `${pick(t.lang, data.item, "label")}: ${pick(t.lang, data.collection, "title")}` : t("notFound.title"),
+  );
 
 const SORTS = ["name", "value", "rate"] as const;
 type Sort = (typeof SORTS)[number];
@@ -26,7 +28,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const item = collection?.items.find((i) => i.code === params.itemCode);
   if (!collection || collection.status === "draft" || !item) throw notFound();
   const url = new URL(request.url);
-  const sort: Sort = (SORTS as readonly string[]).includes(url.searchParams.get("sort") ?? "") ? (url.searchParams.get("sort") as Sort) : "name";
+  const sort: Sort = (SORTS as readonly string[]).includes(url.searchParams.get("sort") ?? "")
+    ? (url.searchParams.get("sort") as Sort)
+    : "name";
   const descending = url.searchParams.get("dir") === "desc";
   const colourBy = url.searchParams.get("colour") === "state" ? "state" : "rate";
   const [totals, cells, previous, authorities, denominator] = await Promise.all([
@@ -75,7 +79,8 @@ export default function ItemPage() {
   const here = `/collections/${collection.code}/items/${item.code}`;
   const label = pick(t.lang, item, "label");
   const answer = (row: (typeof rows)[number]) => describeValue(t, row, row.returnStatus !== null);
-  const rateText = (rate: number | null) => (rate === null ? t("item.rateUnavailable") : formatNumber(t.lang, rate, { maximumFractionDigits: 1 }));
+  const rateText = (rate: number | null) =>
+    rate === null ? t("item.rateUnavailable") : formatNumber(t.lang, rate, { maximumFractionDigits: 1 });
   const mapCells: MapCell[] = [
     ...rows.map((row) => ({
       authorityCode: row.authorityCode,
@@ -86,7 +91,13 @@ export default function ItemPage() {
     })),
     ...data.hidden.map((code) => {
       const authority = data.authorities.find((a) => a.code === code)!;
-      return { authorityCode: code, name: pick(t.lang, authority, "name"), kind: "hidden" as const, rate: null, label: `${pick(t.lang, authority, "name")}: ${t("chart.kind.hidden")}` };
+      return {
+        authorityCode: code,
+        name: pick(t.lang, authority, "name"),
+        kind: "hidden" as const,
+        rate: null,
+        label: `${pick(t.lang, authority, "name")}: ${t("chart.kind.hidden")}`,
+      };
     }),
   ];
   const sortLink = (key: string) => `${here}?sort=${key}&dir=${sort === key && !descending ? "desc" : "asc"}&colour=${colourBy}`;
@@ -104,7 +115,9 @@ export default function ItemPage() {
             ? t("collection.totals.noComparable")
             : t("coverage.sentence", { total: formatNumber(t.lang, wales.total), comparable: wales.comparable, expected: wales.expected })}
         </p>
-        <p className="govuk-body govuk-!-margin-bottom-0">{isFullCoverage(wales) ? t("coverage.full") : `${t("coverage.incomplete")} ${coverageParts(t, wales).join("; ")}.`}</p>
+        <p className="govuk-body govuk-!-margin-bottom-0">
+          {isFullCoverage(wales) ? t("coverage.full") : `${t("coverage.incomplete")} ${coverageParts(t, wales).join("; ")}.`}
+        </p>
       </div>
       <p className="govuk-body">
         <Link className="govuk-link" to={`/items/${item.code}`}>
@@ -117,16 +130,26 @@ export default function ItemPage() {
         <caption className="govuk-table__caption govuk-visually-hidden">{t("collection.regions.caption")}</caption>
         <thead className="govuk-table__head">
           <tr className="govuk-table__row">
-            <th scope="col" className="govuk-table__header">{t("collection.authorities.region")}</th>
-            <th scope="col" className="govuk-table__header app-numeric">{t("collection.totals.total")}</th>
-            <th scope="col" className="govuk-table__header">{t("collection.totals.coverage")}</th>
+            <th scope="col" className="govuk-table__header">
+              {t("collection.authorities.region")}
+            </th>
+            <th scope="col" className="govuk-table__header app-numeric">
+              {t("collection.totals.total")}
+            </th>
+            <th scope="col" className="govuk-table__header">
+              {t("collection.totals.coverage")}
+            </th>
           </tr>
         </thead>
         <tbody className="govuk-table__body">
           {regions.map((r) => (
             <tr key={r.regionCode} className="govuk-table__row">
-              <th scope="row" className="govuk-table__header">{t.lang === "cy" ? r.region.region_cy : r.region.region_en}</th>
-              <td className="govuk-table__cell app-numeric">{r.total === null ? t("collection.regions.noTotal") : formatNumber(t.lang, r.total)}</td>
+              <th scope="row" className="govuk-table__header">
+                {t.lang === "cy" ? r.region.region_cy : r.region.region_en}
+              </th>
+              <td className="govuk-table__cell app-numeric">
+                {r.total === null ? t("collection.regions.noTotal") : formatNumber(t.lang, r.total)}
+              </td>
               <td className="govuk-table__cell">{coverageParts(t, r).join("; ")}</td>
             </tr>
           ))}
@@ -153,32 +176,34 @@ export default function ItemPage() {
         )}
       </p>
       <HexMap
-            t={t}
-            id="hexmap"
-            colourBy={colourBy}
-            title={t(colourBy === "rate" ? "item.mapRateTitle" : "item.mapStateTitle", { item: label })}
-            description={t("item.mapDescription")}
-            cells={mapCells}
-          />
-          <h3 className="govuk-heading-s">{t("item.barTitle")}</h3>
-          <BarChart
-            id="bars"
-            title={t("item.barTitle")}
-            description={t("item.mapDescription")}
-            bars={byRate.map((row) => ({
-              key: row.authorityCode,
-              label: pick(t.lang, row.authority, "name"),
-              value: row.state === "reported" ? row.rate : null,
-              kind: cellKind(row),
-              text: row.state === "reported" ? `${rateText(row.rate)}${row.comparable ? "" : ` (${t("value.nonComparable")})`}` : answer(row),
-            }))}
-          />
+        t={t}
+        id="hexmap"
+        colourBy={colourBy}
+        title={t(colourBy === "rate" ? "item.mapRateTitle" : "item.mapStateTitle", { item: label })}
+        description={t("item.mapDescription")}
+        cells={mapCells}
+      />
+      <h3 className="govuk-heading-s">{t("item.barTitle")}</h3>
+      <BarChart
+        id="bars"
+        title={t("item.barTitle")}
+        description={t("item.mapDescription")}
+        bars={byRate.map((row) => ({
+          key: row.authorityCode,
+          label: pick(t.lang, row.authority, "name"),
+          value: row.state === "reported" ? row.rate : null,
+          kind: cellKind(row),
+          text: row.state === "reported" ? `${rateText(row.rate)}${row.comparable ? "" : ` (${t("value.nonComparable")})`}` : answer(row),
+        }))}
+      />
 
       <h2 className="govuk-heading-m" id="by-authority">
         {t("collection.authorities.title")}
       </h2>
       {denominator ? (
-        <p className="govuk-body">{t("item.denominator", { label: pick(t.lang, denominator, "label"), source: denominator.source, year: denominator.year })}</p>
+        <p className="govuk-body">
+          {t("item.denominator", { label: pick(t.lang, denominator, "label"), source: denominator.source, year: denominator.year })}
+        </p>
       ) : null}
       <div className="app-table-wrapper">
         <table className="govuk-table">
@@ -200,8 +225,12 @@ export default function ItemPage() {
                   {t("item.rate")}
                 </Link>
               </th>
-              <th scope="col" className="govuk-table__header app-numeric">{t("item.lastRound")}</th>
-              <th scope="col" className="govuk-table__header">{t("item.notes")}</th>
+              <th scope="col" className="govuk-table__header app-numeric">
+                {t("item.lastRound")}
+              </th>
+              <th scope="col" className="govuk-table__header">
+                {t("item.notes")}
+              </th>
             </tr>
           </thead>
           <tbody className="govuk-table__body">
@@ -209,7 +238,9 @@ export default function ItemPage() {
               const deviation = row.state === "reported" && !row.comparable ? describeDeviation(t, row) : "";
               return (
                 <tr key={row.authorityCode} className="govuk-table__row">
-                  <th scope="row" className="govuk-table__header">{pick(t.lang, row.authority, "name")}</th>
+                  <th scope="row" className="govuk-table__header">
+                    {pick(t.lang, row.authority, "name")}
+                  </th>
                   <td className="govuk-table__cell app-numeric">
                     <span className={deviation ? "app-non-comparable" : undefined}>{answer(row)}</span>
                   </td>

@@ -34,7 +34,8 @@ export default function Preview() {
       </div>
       <h1 className="govuk-heading-l">{pick(t.lang, collection, "title")}</h1>
       <p className="govuk-body">
-        {t("form.asAt", { date: formatDate(t.lang, collection.reference_date) })} {t("form.due", { date: formatDate(t.lang, collection.due_on) })}
+        {t("form.asAt", { date: formatDate(t.lang, collection.reference_date) })}{" "}
+        {t("form.due", { date: formatDate(t.lang, collection.due_on) })}
       </p>
       <p className="govuk-body">{pick(t.lang, collection, "guidance")}</p>
       <form>

@@ -38,7 +38,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const checked = validateCollection(input, catalogue);
   if (!checked.ok) return refuseForm(context, { input, problems: checked.problems });
   const created = await createCollection(db, checked.draft, user.id);
-  if (!created.ok) return refuseForm(context, { input, problems: { code: "collectionForm.error.codeTaken" as MessageKey } as Partial<Record<CollectionField, MessageKey>> });
+  if (!created.ok)
+    return refuseForm(context, {
+      input,
+      problems: { code: "collectionForm.error.codeTaken" as MessageKey } as Partial<Record<CollectionField, MessageKey>>,
+    });
   throw redirect(`/collections/${checked.draft.code}/design`);
 }
 

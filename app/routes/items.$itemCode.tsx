@@ -63,10 +63,18 @@ export default function Trend() {
             <caption className="govuk-table__caption govuk-table__caption--s">{t("trend.tableCaption")}</caption>
             <thead className="govuk-table__head">
               <tr className="govuk-table__row">
-                <th scope="col" className="govuk-table__header">{t("collection.field.title")}</th>
-                <th scope="col" className="govuk-table__header">{t("collection.field.referenceDate")}</th>
-                <th scope="col" className="govuk-table__header app-numeric">{t("collection.totals.total")}</th>
-                <th scope="col" className="govuk-table__header">{t("collection.totals.coverage")}</th>
+                <th scope="col" className="govuk-table__header">
+                  {t("collection.field.title")}
+                </th>
+                <th scope="col" className="govuk-table__header">
+                  {t("collection.field.referenceDate")}
+                </th>
+                <th scope="col" className="govuk-table__header app-numeric">
+                  {t("collection.totals.total")}
+                </th>
+                <th scope="col" className="govuk-table__header">
+                  {t("collection.totals.coverage")}
+                </th>
               </tr>
             </thead>
             <tbody className="govuk-table__body">
@@ -78,7 +86,9 @@ export default function Trend() {
                     </Link>
                   </td>
                   <td className="govuk-table__cell">{formatDate(t.lang, p.referenceDate)}</td>
-                  <td className="govuk-table__cell app-numeric">{p.total === null ? t("collection.regions.noTotal") : formatNumber(t.lang, p.total)}</td>
+                  <td className="govuk-table__cell app-numeric">
+                    {p.total === null ? t("collection.regions.noTotal") : formatNumber(t.lang, p.total)}
+                  </td>
                   <td className="govuk-table__cell">{coverageParts(t, p).join("; ")}</td>
                 </tr>
               ))}
@@ -90,7 +100,10 @@ export default function Trend() {
               <h2 className="govuk-heading-m">{pick(t.lang, authorities.find((a) => a.code === chosen)!, "name")}</h2>
               <TrendChart
                 id="trend-authority"
-                title={t("trend.authorityChartTitle", { item: label, authority: pick(t.lang, authorities.find((a) => a.code === chosen)!, "name") })}
+                title={t("trend.authorityChartTitle", {
+                  item: label,
+                  authority: pick(t.lang, authorities.find((a) => a.code === chosen)!, "name"),
+                })}
                 description={t("trend.chartDescription")}
                 points={points.map((p) => {
                   const value = history.find((h) => h.authorityCode === chosen && h.collectionCode === p.collectionCode);
@@ -111,7 +124,9 @@ export default function Trend() {
               <caption className="govuk-table__caption govuk-visually-hidden">{t("trend.authoritiesTitle")}</caption>
               <thead className="govuk-table__head">
                 <tr className="govuk-table__row">
-                  <th scope="col" className="govuk-table__header">{t("collection.authorities.authority")}</th>
+                  <th scope="col" className="govuk-table__header">
+                    {t("collection.authorities.authority")}
+                  </th>
                   {points.map((p) => (
                     <th key={p.collectionCode} scope="col" className="govuk-table__header app-numeric">
                       {formatDate(t.lang, p.referenceDate)}

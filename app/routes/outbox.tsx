@@ -72,7 +72,10 @@ export default function Outbox() {
         </NotificationBanner>
       ) : null}
       {data.delivery ? (
-        <NotificationBanner title={t(data.delivery.failed === 0 ? "banner.success" : "common.important")} success={data.delivery.failed === 0}>
+        <NotificationBanner
+          title={t(data.delivery.failed === 0 ? "banner.success" : "common.important")}
+          success={data.delivery.failed === 0}
+        >
           <p className="govuk-notification-banner__heading">{t("outbox.sent", data.delivery)}</p>
         </NotificationBanner>
       ) : null}
@@ -99,11 +102,21 @@ export default function Outbox() {
           <caption className="govuk-table__caption govuk-table__caption--m">{t("outbox.caption")}</caption>
           <thead className="govuk-table__head">
             <tr className="govuk-table__row">
-              <th scope="col" className="govuk-table__header">{t("outbox.created")}</th>
-              <th scope="col" className="govuk-table__header">{t("outbox.kind")}</th>
-              <th scope="col" className="govuk-table__header">{t("outbox.to")}</th>
-              <th scope="col" className="govuk-table__header">{t("outbox.subject")}</th>
-              <th scope="col" className="govuk-table__header">{t("outbox.state")}</th>
+              <th scope="col" className="govuk-table__header">
+                {t("outbox.created")}
+              </th>
+              <th scope="col" className="govuk-table__header">
+                {t("outbox.kind")}
+              </th>
+              <th scope="col" className="govuk-table__header">
+                {t("outbox.to")}
+              </th>
+              <th scope="col" className="govuk-table__header">
+                {t("outbox.subject")}
+              </th>
+              <th scope="col" className="govuk-table__header">
+                {t("outbox.state")}
+              </th>
             </tr>
           </thead>
           <tbody className="govuk-table__body">
@@ -129,11 +142,15 @@ export default function Outbox() {
                 </td>
                 <td className="govuk-table__cell">
                   {email.sent_at ? (
-                    <strong className="govuk-tag govuk-tag--green">{t("outbox.state.sent", { at: formatDateTime(t.lang, email.sent_at) })}</strong>
+                    <strong className="govuk-tag govuk-tag--green">
+                      {t("outbox.state.sent", { at: formatDateTime(t.lang, email.sent_at) })}
+                    </strong>
                   ) : (
                     <>
                       <strong className="govuk-tag govuk-tag--grey">{t("outbox.state.waiting")}</strong>
-                      {email.last_error ? <p className="govuk-body-s govuk-!-margin-top-2">{t("outbox.state.failed", { error: email.last_error })}</p> : null}
+                      {email.last_error ? (
+                        <p className="govuk-body-s govuk-!-margin-top-2">{t("outbox.state.failed", { error: email.last_error })}</p>
+                      ) : null}
                     </>
                   )}
                 </td>

@@ -108,7 +108,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (intent === "save" || intent === "check") {
     if (user.role !== "officer") throw notFound();
     const basedOn = Number(field(form, "lockVersion"));
-    const input = readFormValues(form, collection.items.map((i) => i.code));
+    const input = readFormValues(
+      form,
+      collection.items.map((i) => i.code),
+    );
     // A lock version that cannot be one (a crafted form) is answered as the conflict it would meet.
     if (!Number.isInteger(basedOn) || basedOn < 0) return refuse({ input, conflict: true }, 409);
     const checked = validateReturn(returnDefinition(collection), toRawReturn(input), { mode: "draft", today: todayInWales() });
@@ -247,11 +250,7 @@ export default function ReturnForm() {
                 }}
                 value={formValues[item.code]!}
                 errors={errorsFor(item.code)}
-                previous={
-                  previous
-                    ? { collectionTitle: pick(t.lang, previous, "title"), text: describeValue(t, previous, true) }
-                    : null
-                }
+                previous={previous ? { collectionTitle: pick(t.lang, previous, "title"), text: describeValue(t, previous, true) } : null}
                 queries={data.queries.filter((q) => q.itemCode === item.code)}
               />
             );
@@ -309,9 +308,7 @@ export default function ReturnForm() {
         mayResolve={data.viewer.mayResolve}
         error={actionData?.messageError ? { queryId: actionData.messageError.queryId, message: t(actionData.messageError.key) } : undefined}
       />
-      {data.viewer.mayRaise ? (
-        <RaiseQuery labels={labels} csrfToken={data.csrfToken} error={actionData?.raiseError} />
-      ) : null}
+      {data.viewer.mayRaise ? <RaiseQuery labels={labels} csrfToken={data.csrfToken} error={actionData?.raiseError} /> : null}
       {data.viewer.mayAccept ? (
         <form method="post" noValidate id="accept">
           <input type="hidden" name={CSRF_FIELD} value={data.csrfToken} />
@@ -386,21 +383,30 @@ function ConflictTable({
   labels: Record<string, string>;
 }) {
   const t = useTranslation();
-  const describeForm = (v: FormValue) => (v.state === "reported" || (!v.state && v.number) ? v.number : v.state ? t(`state.${v.state}` as "state.unknown") : t("state.blank"));
+  const describeForm = (v: FormValue) =>
+    v.state === "reported" || (!v.state && v.number) ? v.number : v.state ? t(`state.${v.state}` as "state.unknown") : t("state.blank");
   return (
     <table className="govuk-table">
       <caption className="govuk-table__caption govuk-table__caption--s">{t("form.conflict.caption")}</caption>
       <thead className="govuk-table__head">
         <tr className="govuk-table__row">
-          <th scope="col" className="govuk-table__header">{t("collection.totals.item")}</th>
-          <th scope="col" className="govuk-table__header">{t("form.conflict.saved")}</th>
-          <th scope="col" className="govuk-table__header">{t("form.conflict.yours")}</th>
+          <th scope="col" className="govuk-table__header">
+            {t("collection.totals.item")}
+          </th>
+          <th scope="col" className="govuk-table__header">
+            {t("form.conflict.saved")}
+          </th>
+          <th scope="col" className="govuk-table__header">
+            {t("form.conflict.yours")}
+          </th>
         </tr>
       </thead>
       <tbody className="govuk-table__body">
         {Object.entries(labels).map(([code, label]) => (
           <tr key={code} className="govuk-table__row">
-            <th scope="row" className="govuk-table__header">{label}</th>
+            <th scope="row" className="govuk-table__header">
+              {label}
+            </th>
             <td className="govuk-table__cell">{describeValue(t, saved[code]!, true)}</td>
             <td className="govuk-table__cell">{describeForm(yours[code]!)}</td>
           </tr>

@@ -19,7 +19,7 @@ async function loadDraft(request: Request, params: LoaderFunctionArgs["params"])
   const page = await loadReturnScope(request, params, ["officer"]);
   const ret = await findReturn(page.db, page.scope);
   // Only a draft in an open collection is checked and submitted; anything else is shown on the return page.
-  if (!ret || ret.status !== "draft" || page.collection.status !== "open") {
+  if (ret?.status !== "draft" || page.collection.status !== "open") {
     throw redirect(returnPath(page.collection.code, page.authority.code));
   }
   return { ...page, ret };
@@ -96,9 +96,7 @@ export default function CheckAnswers() {
         <span className="govuk-caption-l">{pick(t.lang, authority, "name")}</span>
         <h1 className="govuk-heading-l">{t("check.title")}</h1>
         <p className="govuk-body">{pick(t.lang, collection, "title")}</p>
-        {data.isAmendment ? (
-          <p className="govuk-inset-text">{t("check.amendmentReason", { reason: data.amendmentReason ?? "" })}</p>
-        ) : null}
+        {data.isAmendment ? <p className="govuk-inset-text">{t("check.amendmentReason", { reason: data.amendmentReason ?? "" })}</p> : null}
         <ReturnSummary t={t} collection={collection} values={data.values} changeHref={(code) => `${formPath}#item-${code}`} />
         {problems.length > 0 ? (
           <p className="govuk-body">

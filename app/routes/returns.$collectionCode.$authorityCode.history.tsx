@@ -68,15 +68,23 @@ export default function History() {
                   </caption>
                   <thead className="govuk-table__head">
                     <tr className="govuk-table__row">
-                      <th scope="col" className="govuk-table__header">{t("collection.totals.item")}</th>
-                      <th scope="col" className="govuk-table__header">{t("history.before", { version: earlier.version })}</th>
-                      <th scope="col" className="govuk-table__header">{t("history.after", { version: version.version })}</th>
+                      <th scope="col" className="govuk-table__header">
+                        {t("collection.totals.item")}
+                      </th>
+                      <th scope="col" className="govuk-table__header">
+                        {t("history.before", { version: earlier.version })}
+                      </th>
+                      <th scope="col" className="govuk-table__header">
+                        {t("history.after", { version: version.version })}
+                      </th>
                     </tr>
                   </thead>
                   <tbody className="govuk-table__body">
                     {changed.map((item) => (
                       <tr key={item.code} className="govuk-table__row">
-                        <th scope="row" className="govuk-table__header">{labels[item.code]}</th>
+                        <th scope="row" className="govuk-table__header">
+                          {labels[item.code]}
+                        </th>
                         <td className="govuk-table__cell">
                           <ValueDescription t={t} value={earlier.values[item.code]!} />
                         </td>
@@ -94,7 +102,9 @@ export default function History() {
                 <tbody className="govuk-table__body">
                   {collection.items.map((item) => (
                     <tr key={item.code} className="govuk-table__row">
-                      <th scope="row" className="govuk-table__header">{labels[item.code]}</th>
+                      <th scope="row" className="govuk-table__header">
+                        {labels[item.code]}
+                      </th>
                       <td className="govuk-table__cell">
                         <ValueDescription t={t} value={version.values[item.code]!} />
                       </td>

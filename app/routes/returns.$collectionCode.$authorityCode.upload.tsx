@@ -73,7 +73,14 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   );
   const checked = validateReturn(returnDefinition(collection), raw, { mode: "draft", today: todayInWales() });
   if (!checked.ok) {
-    return refuse(checked.problems.map((problem) => ({ kind: "cell", sheet: sheet.sheet, cell: sheet.cellOf(problem.itemCode, problem.field), problem })));
+    return refuse(
+      checked.problems.map((problem) => ({
+        kind: "cell",
+        sheet: sheet.sheet,
+        cell: sheet.cellOf(problem.itemCode, problem.field),
+        problem,
+      })),
+    );
   }
   const saved = await saveValues(db, scope, {
     basedOn: stamp.lockVersion,
@@ -82,7 +89,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     reason: `Uploaded from the spreadsheet ${upload.file.name}`,
   });
   if (!saved.ok) {
-    const key = saved.reason === "conflict" ? "upload.error.outOfDate" : saved.reason === "notEditable" ? "upload.error.notDraft" : "upload.error.closed";
+    const key =
+      saved.reason === "conflict"
+        ? "upload.error.outOfDate"
+        : saved.reason === "notEditable"
+          ? "upload.error.notDraft"
+          : "upload.error.closed";
     return refuse([message(key)], 409);
   }
   throw redirect(`${returnPath(collection.code, authority.code)}?saved=1`);

@@ -110,7 +110,10 @@ export function validateCollection(
   const known = new Set(catalogueCodes);
   const items = [...input.items].filter((i) => known.has(i.code)).sort((a, b) => a.position - b.position);
   if (items.length === 0 || items.length !== input.items.length) problems.items = "collectionForm.error.items";
-  const rules = parseRuleLines(input.rules, items.map((i) => i.code));
+  const rules = parseRuleLines(
+    input.rules,
+    items.map((i) => i.code),
+  );
   if (!rules.ok) problems.rules = rules.reason === "syntax" ? "collectionForm.error.ruleSyntax" : "collectionForm.error.ruleItem";
   if (parsed.success && parsed.data.opens_on && parsed.data.due_on && parsed.data.opens_on > parsed.data.due_on) {
     problems.due_on = "collectionForm.error.dueBeforeOpen";

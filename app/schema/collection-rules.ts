@@ -59,7 +59,5 @@ export function parseRuleLines(
 }
 
 export function formatRuleLines(rules: CrossItemRule[]) {
-  return rules
-    .map((r) => (r.kind === "not_greater_than" ? `${r.item} <= ${r.limit}` : `${r.total} = ${r.parts.join(" + ")}`))
-    .join("\n");
+  return rules.map((r) => (r.kind === "not_greater_than" ? `${r.item} <= ${r.limit}` : `${r.total} = ${r.parts.join(" + ")}`)).join("\n");
 }

@@ -92,9 +92,7 @@ function isBlank(raw: unknown) {
 }
 
 /** Whole numbers as people type them: " 12 ", "1,234" and "12.0" are certain; "12.5", "-3", "twelve" are not. */
-export function parseWholeNumber(
-  raw: unknown,
-): { ok: true; value: number } | { ok: false; key: MessageKey } | { ok: true; value: null } {
+export function parseWholeNumber(raw: unknown): { ok: true; value: number } | { ok: false; key: MessageKey } | { ok: true; value: null } {
   if (isBlank(raw)) return { ok: true, value: null };
   if (typeof raw === "number") {
     if (!Number.isFinite(raw)) return { ok: false, key: "error.number.notANumber" };
@@ -216,8 +214,7 @@ function valueSchema(item: ItemRule, definition: ReturnDefinition, options: Vali
         value.ageFrom = null;
         value.ageTo = null;
       }
-      const deviates =
-        value.ageFrom !== null || value.ageTo !== null || value.referenceDateUsed !== null || value.countingNote !== null;
+      const deviates = value.ageFrom !== null || value.ageTo !== null || value.referenceDateUsed !== null || value.countingNote !== null;
       if (deviates && state !== "reported") problem(ctx, "state", "error.deviation.onlyWithNumber");
 
       if (options.mode === "submit" && state === null && item.required) problem(ctx, "state", "error.state.required");
@@ -271,9 +268,7 @@ export function buildReturnSchema(definition: ReturnDefinition, options: Validat
   });
 }
 
-export type ValidationResult =
-  | { ok: true; values: Record<string, CleanValue> }
-  | { ok: false; problems: Problem[] };
+export type ValidationResult = { ok: true; values: Record<string, CleanValue> } | { ok: false; problems: Problem[] };
 
 export function validateReturn(definition: ReturnDefinition, input: RawReturn, options: ValidationOptions): ValidationResult {
   const known = new Set(definition.items.map((i) => i.code));
@@ -317,11 +312,7 @@ function median(sorted: number[]) {
 }
 
 /** Queries do not block a draft, but each needs an explanation before the return is submitted. */
-export function findQueries(
-  definition: ReturnDefinition,
-  values: Record<string, CleanValue>,
-  context: QueryContext,
-): QueryFinding[] {
+export function findQueries(definition: ReturnDefinition, values: Record<string, CleanValue>, context: QueryContext): QueryFinding[] {
   const thresholds = definition.rules.queries;
   const findings: QueryFinding[] = [];
   for (const { code } of definition.items) {

@@ -48,7 +48,9 @@ export function normaliseName(text: string) {
 }
 
 function columnNames(column: ImportColumn) {
-  return [column, translate("en", `import.column.${column}`), translate("cy", `import.column.${column}`), ...OTHER_NAMES[column]].map(normaliseName);
+  return [column, translate("en", `import.column.${column}`), translate("cy", `import.column.${column}`), ...OTHER_NAMES[column]].map(
+    normaliseName,
+  );
 }
 
 export interface ImportRow {
@@ -59,7 +61,13 @@ export interface ImportRow {
 }
 
 export type ImportSheet =
-  | { ok: true; sheet: string; rows: ImportRow[]; cellOf: (row: number, field: ValueField | "authority" | "itemCode") => string; ignored: string[] }
+  | {
+      ok: true;
+      sheet: string;
+      rows: ImportRow[];
+      cellOf: (row: number, field: ValueField | "authority" | "itemCode") => string;
+      ignored: string[];
+    }
   | { ok: false; issues: UploadIssue[] };
 
 const FIELD_OF: Partial<Record<ImportColumn, ValueField>> = {
@@ -100,7 +108,8 @@ export function readImportSheet(workbook: ExcelJS.Workbook): ImportSheet {
   const missing: UploadIssue[] = [];
   if (!columnOf.has("authority")) missing.push({ kind: "message", key: "import.error.noAuthorityColumn", params: { sheet: name } });
   if (!columnOf.has("itemCode")) missing.push({ kind: "message", key: "import.error.noItemColumn", params: { sheet: name } });
-  if (!columnOf.has("state") && !columnOf.has("number")) missing.push({ kind: "message", key: "import.error.noAnswerColumn", params: { sheet: name } });
+  if (!columnOf.has("state") && !columnOf.has("number"))
+    missing.push({ kind: "message", key: "import.error.noAnswerColumn", params: { sheet: name } });
   if (missing.length > 0) return { ok: false, issues: missing };
 
   const merged = mergedCells(sheet);

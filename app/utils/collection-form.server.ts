@@ -16,7 +16,11 @@ export function readCollectionForm(form: FormData, catalogueCodes: string[]): Co
     due_on: field(form, "due_on"),
     items: catalogueCodes
       .filter((code) => field(form, `item.${code}`) === "yes")
-      .map((code) => ({ code, position: Number(field(form, `position.${code}`)) || 999, required: field(form, `required.${code}`) === "yes" })),
+      .map((code) => ({
+        code,
+        position: Number(field(form, `position.${code}`)) || 999,
+        required: field(form, `required.${code}`) === "yes",
+      })),
     rules: field(form, "rules"),
     changePercent: field(form, "changePercent"),
     changeAbsolute: field(form, "changeAbsolute"),

@@ -19,7 +19,17 @@ import type { Executor } from "#app/models/audit.server.ts";
 import type { CollectionWithItems } from "#app/models/collection.server.ts";
 import { coverageParts } from "./coverage.ts";
 import { MARKS, NOTHING_SUPPRESSED, SUPPRESSION_THRESHOLD, suppressionPlan, type SuppressionPlan } from "./disclosure.ts";
-import { fill, finishTable, fitColumns, fitRowHeights, FORMAT, printSetup, STATE_FILL, styleHeader, walesWallTime } from "./excel-format.server.ts";
+import {
+  fill,
+  finishTable,
+  fitColumns,
+  fitRowHeights,
+  FORMAT,
+  printSetup,
+  STATE_FILL,
+  styleHeader,
+  walesWallTime,
+} from "./excel-format.server.ts";
 import { formatDate, formatDateTime, formatNumber, pick, translator, type Translator } from "./i18n.ts";
 import { TIDY_COLUMNS, tidyHeaders, tidyValues } from "./tidy-table.ts";
 import { describeDeviation } from "./values.ts";
@@ -90,7 +100,12 @@ function totalText(t: Translator, total: number | null, suppressed: boolean) {
   return total === null ? null : formatNumber(t.lang, total);
 }
 
-function aboutSheet(workbook: ExcelJS.Workbook, { t, collection, plan, labels }: SheetContext, totals: Awaited<ReturnType<typeof coverageTotals>>, options: WorkbookOptions) {
+function aboutSheet(
+  workbook: ExcelJS.Workbook,
+  { t, collection, plan, labels }: SheetContext,
+  totals: Awaited<ReturnType<typeof coverageTotals>>,
+  options: WorkbookOptions,
+) {
   const sheet = workbook.addWorksheet(t("export.sheet.about"));
   sheet.columns = [{ width: 34 }, { width: 100 }];
   const title = sheet.addRow([pick(t.lang, collection, "title")]);
@@ -141,7 +156,11 @@ function aboutSheet(workbook: ExcelJS.Workbook, { t, collection, plan, labels }:
   printSetup(sheet);
 }
 
-function summarySheet(workbook: ExcelJS.Workbook, { t, authorities, plan, labels }: SheetContext, totals: Awaited<ReturnType<typeof coverageTotals>>) {
+function summarySheet(
+  workbook: ExcelJS.Workbook,
+  { t, authorities, plan, labels }: SheetContext,
+  totals: Awaited<ReturnType<typeof coverageTotals>>,
+) {
   const sheet = workbook.addWorksheet(t("export.sheet.summary"));
   const regionName = new Map(authorities.map((a) => [a.region_code, t.lang === "cy" ? a.region_cy : a.region_en]));
   const headers = [
@@ -244,7 +263,11 @@ function byAuthoritySheet(workbook: ExcelJS.Workbook, { t, collection, authoriti
 /** Columns of figures under long item labels: wide enough that the labels wrap to a few lines. */
 const itemColumnsAtLeast16 = (column: number) => (column >= 4 ? 16 : 8);
 
-function gapsSheet(workbook: ExcelJS.Workbook, { t, collection, authorities, cellOf, labels }: SheetContext, groups: Awaited<ReturnType<typeof reasonGroups>>) {
+function gapsSheet(
+  workbook: ExcelJS.Workbook,
+  { t, collection, authorities, cellOf, labels }: SheetContext,
+  groups: Awaited<ReturnType<typeof reasonGroups>>,
+) {
   const sheet = workbook.addWorksheet(t("export.sheet.gaps"));
   const headers = [...authorityColumns(t), ...collection.items.map((item) => labels[item.code]!)];
   sheet.addRow(headers);
@@ -318,7 +341,13 @@ function notesSheet(workbook: ExcelJS.Workbook, { t, collection, authorities, ce
       if (value.reason) notes.push([t("export.notes.kind.reason"), value.reason]);
       if (value.caveat) notes.push([t("export.notes.kind.caveat"), value.caveat]);
       for (const [kind, text] of notes) {
-        const row = sheet.addRow([authority.code, pick(t.lang, authority, "name"), item.code, labels[item.code]!, value.state ? t(`state.${value.state}`) : t("state.blank")]);
+        const row = sheet.addRow([
+          authority.code,
+          pick(t.lang, authority, "name"),
+          item.code,
+          labels[item.code]!,
+          value.state ? t(`state.${value.state}`) : t("state.blank"),
+        ]);
         const figure = row.getCell(6);
         if (value.state === "reported") {
           figure.value = plan.cell(authority.code, item.code) ? MARKS.suppressed : value.number;
@@ -371,7 +400,11 @@ function dataSheet(workbook: ExcelJS.Workbook, { t, plan }: SheetContext, tidy: 
   sheet.addRow(tidyHeaders(t));
   for (const cell of tidy) {
     const values = tidyValues(t, cell, { suppressed: plan.cell(cell.authorityCode, cell.itemCode) });
-    const row = sheet.addRow(TIDY_COLUMNS.map((column) => (column === "submittedAt" && values.submittedAt instanceof Date ? walesWallTime(values.submittedAt) : values[column])));
+    const row = sheet.addRow(
+      TIDY_COLUMNS.map((column) =>
+        column === "submittedAt" && values.submittedAt instanceof Date ? walesWallTime(values.submittedAt) : values[column],
+      ),
+    );
     TIDY_COLUMNS.forEach((column, i) => {
       const target = row.getCell(i + 1);
       if (column === "submittedAt") target.numFmt = FORMAT.dateTime;

@@ -72,7 +72,11 @@ function shownLength(cell: ExcelJS.Cell): number {
     return digits + Math.floor((digits - 1) / 3) + (Number.isInteger(value) ? 0 : 2) + mark;
   }
   if (typeof value === "boolean") return 5;
-  return Math.max(...String(cell.text).split("\n").map((line) => line.length));
+  return Math.max(
+    ...String(cell.text)
+      .split("\n")
+      .map((line) => line.length),
+  );
 }
 
 /**
@@ -81,7 +85,13 @@ function shownLength(cell: ExcelJS.Cell): number {
  */
 export function fitColumns(
   sheet: ExcelJS.Worksheet,
-  { fromRow = 1, headerRow = 1, min = 8, max = 60, minOf = (_column: number) => min }: { fromRow?: number; headerRow?: number; min?: number; max?: number; minOf?: (column: number) => number } = {},
+  {
+    fromRow = 1,
+    headerRow = 1,
+    min = 8,
+    max = 60,
+    minOf = (_column: number) => min,
+  }: { fromRow?: number; headerRow?: number; min?: number; max?: number; minOf?: (column: number) => number } = {},
 ) {
   const widths = new Map<number, number>();
   sheet.eachRow((row, rowNumber) => {

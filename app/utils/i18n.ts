@@ -61,7 +61,12 @@ function dateParts(at: Date, withTime: boolean) {
     ...(withTime ? { hour: "2-digit", minute: "2-digit", hourCycle: "h23" as const, timeZone: "Europe/London" } : { timeZone: "UTC" }),
   }).formatToParts(at);
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "";
-  return { day: Number(part("day")), month: Number(part("month")), year: part("year"), time: withTime ? `${part("hour")}:${part("minute")}` : "" };
+  return {
+    day: Number(part("day")),
+    month: Number(part("month")),
+    year: part("year"),
+    time: withTime ? `${part("hour")}:${part("minute")}` : "",
+  };
 }
 
 /** Formats an ISO date ("2022-12-31") as people write it: "31 December 2022" / "31 Rhagfyr 2022". */

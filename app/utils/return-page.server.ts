@@ -26,4 +26,3 @@ export async function loadReturnScope(request: Request, params: Params, roles?: 
 export function actorOf(user: SessionUser): Actor {
   return { userId: user.id, role: user.role, authorityCode: user.authorityCode };
 }
-

@@ -36,7 +36,7 @@ const FIRST_ANSWER_COLUMN = 4;
 const LAST_COLUMN = FIRST_ANSWER_COLUMN + ANSWER_COLUMNS.length - 1;
 const columnOf = (field: ValueField) => {
   const index = ANSWER_COLUMNS.findIndex((c) => c.field === field);
-  return FIRST_ANSWER_COLUMN + (index < 0 ? 0 : index);
+  return FIRST_ANSWER_COLUMN + Math.max(index, 0);
 };
 
 export interface TemplateSubject {
@@ -48,7 +48,14 @@ export interface TemplateSubject {
   now?: Date;
 }
 
-export async function returnTemplate({ collection, authority, values, lockVersion, lang, now = new Date() }: TemplateSubject): Promise<Buffer> {
+export async function returnTemplate({
+  collection,
+  authority,
+  values,
+  lockVersion,
+  lang,
+  now = new Date(),
+}: TemplateSubject): Promise<Buffer> {
   const t = translator(lang);
   const workbook = new ExcelJS.Workbook();
   workbook.creator = t("service.name");
@@ -59,7 +66,8 @@ export async function returnTemplate({ collection, authority, values, lockVersio
   // Column A holds the hidden item codes: the title starts in B.
   sheet.getCell(1, 2).value = `${pick(lang, authority, "name")}: ${pick(lang, collection, "title")}`;
   sheet.getCell(1, 2).font = { bold: true, size: 14 };
-  sheet.getCell(2, 2).value = `${t("form.asAt", { date: formatDate(lang, collection.reference_date) })} ${t("form.due", { date: formatDate(lang, collection.due_on) })}`;
+  sheet.getCell(2, 2).value =
+    `${t("form.asAt", { date: formatDate(lang, collection.reference_date) })} ${t("form.due", { date: formatDate(lang, collection.due_on) })}`;
   const header = sheet.getRow(HEADER_ROW);
   header.values = [t("catalogue.code"), t("collection.totals.item"), t("catalogue.definition"), ...ANSWER_COLUMNS.map((c) => t(c.header))];
   header.eachCell((cell) => {
@@ -71,7 +79,9 @@ export async function returnTemplate({ collection, authority, values, lockVersio
   sheet.getColumn(CODE_COLUMN).hidden = true;
   sheet.getColumn(2).width = 40;
   sheet.getColumn(3).width = 60;
-  ANSWER_COLUMNS.forEach((c, i) => (sheet.getColumn(FIRST_ANSWER_COLUMN + i).width = c.width));
+  ANSWER_COLUMNS.forEach((c, i) => {
+    sheet.getColumn(FIRST_ANSWER_COLUMN + i).width = c.width;
+  });
 
   const states = VALUE_STATES.map((state) => stateLabel(lang, state));
   collection.items.forEach((item, i) => {
@@ -157,7 +167,13 @@ export async function returnTemplate({ collection, authority, values, lockVersio
 
 async function instructionsSheet(
   workbook: ExcelJS.Workbook,
-  { collection, authority, returnSheetName, now, lang }: Pick<TemplateSubject, "collection" | "authority" | "lang"> & { returnSheetName: string; now: Date },
+  {
+    collection,
+    authority,
+    returnSheetName,
+    now,
+    lang,
+  }: Pick<TemplateSubject, "collection" | "authority" | "lang"> & { returnSheetName: string; now: Date },
 ) {
   // Both languages side by side, the template's own first.
   const languages: Language[] = lang === "cy" ? ["cy", "en"] : ["en", "cy"];
@@ -172,7 +188,10 @@ async function instructionsSheet(
   sheet.getRow(1).font = { bold: true, size: 14 };
   both((l) => pick(l, collection, "title"), true);
   both((l) => pick(l, authority, "name"), true);
-  both((l) => `${translate(l, "form.asAt", { date: formatDate(l, collection.reference_date) })} ${translate(l, "form.due", { date: formatDate(l, collection.due_on) })}`);
+  both(
+    (l) =>
+      `${translate(l, "form.asAt", { date: formatDate(l, collection.reference_date) })} ${translate(l, "form.due", { date: formatDate(l, collection.due_on) })}`,
+  );
   sheet.addRow([]);
   const params: MessageParams = { sheet: returnSheetName };
   for (const key of [
@@ -207,7 +226,9 @@ export function readStamp(workbook: ExcelJS.Workbook): TemplateStamp | null {
     const value = readCell(sheet.getCell(row, 2));
     if (key.ok && typeof key.value === "string" && value.ok) entries.set(key.value, value.value);
   }
-  const [format, collectionCode, authorityCode, lockVersion] = ["format", "collection", "authority", "lockVersion"].map((k) => entries.get(k));
+  const [format, collectionCode, authorityCode, lockVersion] = ["format", "collection", "authority", "lockVersion"].map((k) =>
+    entries.get(k),
+  );
   if (format !== TEMPLATE_FORMAT || typeof collectionCode !== "string" || typeof authorityCode !== "string") return null;
   if (typeof lockVersion !== "number" || !Number.isInteger(lockVersion) || lockVersion < 0) return null;
   return { collectionCode, authorityCode, lockVersion };

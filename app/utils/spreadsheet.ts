@@ -35,7 +35,11 @@ export function stateLabel(lang: Translator["lang"], state: ValueState) {
   return translate(lang, `state.${state}`);
 }
 
-const normalise = (text: string) => text.trim().toLowerCase().replace(/[\s_]+/g, " ");
+const normalise = (text: string) =>
+  text
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, " ");
 
 /**
  * The state an answer cell names, in English or Welsh, as the drop-down writes it or as its code;

@@ -18,14 +18,16 @@ export interface UploadedFile {
   bytes: Uint8Array;
 }
 
-export type UploadForm =
-  | { ok: true; form: FormData; file: UploadedFile | null }
-  | { ok: false; status: number; issue: UploadIssue };
+export type UploadForm = { ok: true; form: FormData; file: UploadedFile | null } | { ok: false; status: number; issue: UploadIssue };
 
 /** Room for the form's other fields and the multipart boundaries around the file. */
 const FORM_OVERHEAD = 64 * 1024;
 
-const tooLarge: UploadForm = { ok: false, status: 413, issue: { kind: "message", key: "upload.error.tooLarge", params: { limit: uploadLimitText("en") } } };
+const tooLarge: UploadForm = {
+  ok: false,
+  status: 413,
+  issue: { kind: "message", key: "upload.error.tooLarge", params: { limit: uploadLimitText("en") } },
+};
 
 export async function readUploadForm(request: Request): Promise<UploadForm> {
   const declared = Number(request.headers.get("Content-Length"));

@@ -66,9 +66,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("reference_date", "date", (c) => c.notNull())
     .addColumn("opens_on", "date", (c) => c.notNull())
     .addColumn("due_on", "date", (c) => c.notNull())
-    .addColumn("status", "text", (c) =>
-      c.notNull().defaultTo("draft").check(sql`status in ('draft', 'open', 'closed')`),
-    )
+    .addColumn("status", "text", (c) => c.notNull().defaultTo("draft").check(sql`status in ('draft', 'open', 'closed')`))
     .addColumn("rules", "jsonb", (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
     .addColumn("denominator_code", "text", (c) => c.references("denominator.code"))
     .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
@@ -107,9 +105,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("id", "serial", (c) => c.primaryKey())
     .addColumn("collection_id", "integer", (c) => c.notNull().references("collection.id"))
     .addColumn("authority_code", "text", (c) => c.notNull().references("authority.code"))
-    .addColumn("status", "text", (c) =>
-      c.notNull().defaultTo("draft").check(sql`status in ('draft', 'submitted', 'queried', 'accepted')`),
-    )
+    .addColumn("status", "text", (c) => c.notNull().defaultTo("draft").check(sql`status in ('draft', 'submitted', 'queried', 'accepted')`))
     .addColumn("lock_version", "integer", (c) => c.notNull().defaultTo(1).check(sql`lock_version >= 1`))
     .addColumn("submitted_version", "integer", (c) => c.check(sql`submitted_version >= 1`))
     .addColumn("amendment_reason", "text")
@@ -123,9 +119,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   const valueColumns = (table: CreateTableBuilder<string, any>): CreateTableBuilder<string, any> =>
     table
       .addColumn("item_code", "text", (c) => c.notNull().references("data_item.code"))
-      .addColumn("state", "text", (c) =>
-        c.check(sql`state in ('reported', 'not_collected', 'unknown', 'not_applicable')`),
-      )
+      .addColumn("state", "text", (c) => c.check(sql`state in ('reported', 'not_collected', 'unknown', 'not_applicable')`))
       .addColumn("number", "integer", (c) => c.check(sql`number >= 0`))
       .addColumn("reason", "text")
       .addColumn("age_from", "integer", (c) => c.check(sql`age_from between 0 and 120`))
@@ -135,14 +129,18 @@ export async function up(db: Kysely<any>): Promise<void> {
       .addColumn("caveat", "text")
       .addColumn("query_explanation", "text")
       .addColumn("deviates", "boolean", (c) =>
-        c.generatedAlwaysAs(
-          sql`age_from is not null or age_to is not null or reference_date_used is not null or counting_note is not null`,
-        ).stored(),
+        c
+          .generatedAlwaysAs(
+            sql`age_from is not null or age_to is not null or reference_date_used is not null or counting_note is not null`,
+          )
+          .stored(),
       )
       .addColumn("is_comparable", "boolean", (c) =>
-        c.generatedAlwaysAs(
-          sql`state is not distinct from 'reported' and age_from is null and age_to is null and reference_date_used is null and counting_note is null`,
-        ).stored(),
+        c
+          .generatedAlwaysAs(
+            sql`state is not distinct from 'reported' and age_from is null and age_to is null and reference_date_used is null and counting_note is null`,
+          )
+          .stored(),
       );
 
   await valueColumns(
@@ -157,12 +155,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addForeignKeyConstraint("value_return", ["return_id", "collection_id"], "return", ["id", "collection_id"], (c) =>
       c.onDelete("cascade"),
     )
-    .addForeignKeyConstraint(
-      "value_item_in_collection",
-      ["collection_id", "item_code"],
-      "collection_item",
-      ["collection_id", "item_code"],
-    )
+    .addForeignKeyConstraint("value_item_in_collection", ["collection_id", "item_code"], "collection_item", ["collection_id", "item_code"])
     .execute();
 
   await db.schema
@@ -175,10 +168,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("signed_off_role", "text", (c) => c.notNull().check(sql`btrim(signed_off_role) <> ''`))
     .addColumn("amendment_reason", "text")
     .addPrimaryKeyConstraint("return_version_pk", ["return_id", "version"])
-    .addCheckConstraint(
-      "return_version_amendment_has_reason",
-      sql`version = 1 or btrim(coalesce(amendment_reason, '')) <> ''`,
-    )
+    .addCheckConstraint("return_version_amendment_has_reason", sql`version = 1 or btrim(coalesce(amendment_reason, '')) <> ''`)
     .execute();
 
   await valueColumns(
@@ -188,10 +178,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       .addColumn("version", "integer", (c) => c.notNull()),
   )
     .addPrimaryKeyConstraint("return_version_value_pk", ["return_id", "version", "item_code"])
-    .addForeignKeyConstraint("return_version_value_version", ["return_id", "version"], "return_version", [
-      "return_id",
-      "version",
-    ])
+    .addForeignKeyConstraint("return_version_value_version", ["return_id", "version"], "return_version", ["return_id", "version"])
     .execute();
 
   // The product's rules on a value's state, enforced where no code path can skip them.

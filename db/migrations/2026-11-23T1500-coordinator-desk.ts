@@ -46,9 +46,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable("outbox")
     .addColumn("id", "bigserial", (c) => c.primaryKey())
-    .addColumn("kind", "text", (c) =>
-      c.notNull().check(sql`kind in ('reminder_due', 'reminder_overdue', 'chase', 'invitation', 'query')`),
-    )
+    .addColumn("kind", "text", (c) => c.notNull().check(sql`kind in ('reminder_due', 'reminder_overdue', 'chase', 'invitation', 'query')`))
     .addColumn("to_email", "text", (c) => c.notNull())
     .addColumn("subject", "text", (c) => c.notNull())
     .addColumn("body", "text", (c) => c.notNull())

@@ -1,11 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  chromiumMissing,
-  expectNoAxeViolations,
-  signInAs,
-  usePortalInChromium,
-  watchForPageErrors,
-} from "../support/portal.ts";
+import { chromiumMissing, expectNoAxeViolations, signInAs, usePortalInChromium, watchForPageErrors } from "../support/portal.ts";
 
 describe.skipIf(chromiumMissing)("the February 2023 round in a browser", () => {
   const running = usePortalInChromium();

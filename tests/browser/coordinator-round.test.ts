@@ -31,7 +31,9 @@ describe.skipIf(chromiumMissing)("a whole round in the browser", { timeout: 180_
     await page.getByRole("button", { name: "Create as a draft" }).click();
     await page.waitForURL(new RegExp(`/collections/${CODE}/design$`));
     await page.getByRole("link", { name: "Preview it as an officer will see it" }).click();
-    await expect(page.locator("#item-care_leavers_21_25 h2").textContent()).resolves.toBe("Care leavers aged 21 to 25 known to the authority");
+    await expect(page.locator("#item-care_leavers_21_25 h2").textContent()).resolves.toBe(
+      "Care leavers aged 21 to 25 known to the authority",
+    );
     await expectNoAxeViolations(page);
     await page.getByRole("link", { name: "Back to the design" }).click();
     await page.getByRole("button", { name: "Publish: authorities can fill it in" }).click();
@@ -45,7 +47,9 @@ describe.skipIf(chromiumMissing)("a whole round in the browser", { timeout: 180_
     await page.locator("#item-care_leavers_21_25").getByLabel("A number", { exact: true }).check();
     await page.locator("#care_leavers_21_25-number").fill("188");
     await page.locator("#item-care_experienced_parents").getByLabel("Unknown", { exact: true }).check();
-    await page.locator('textarea[name="care_experienced_parents.reason-unknown"]').fill("Our system does not link parents to their children yet.");
+    await page
+      .locator('textarea[name="care_experienced_parents.reason-unknown"]')
+      .fill("Our system does not link parents to their children yet.");
     await page.getByRole("button", { name: "Save and check your answers" }).click();
     await page.waitForURL(/\/check$/);
     await page.getByLabel("Their role").fill("Team manager");
@@ -60,7 +64,9 @@ describe.skipIf(chromiumMissing)("a whole round in the browser", { timeout: 180_
     await expectNoAxeViolations(page);
     await page.getByRole("link", { name: "Swansea" }).click();
     await page.getByLabel("Which figure is the query about?").selectOption("care_leavers_21_25");
-    await page.getByLabel("Your question").fill("188 is below the 190 you gave for 2022. Does it include young people placed out of county?");
+    await page
+      .getByLabel("Your question")
+      .fill("188 is below the 190 you gave for 2022. Does it include young people placed out of county?");
     await page.getByRole("button", { name: "Raise query" }).click();
     await page.waitForLoadState();
     await expect(page.locator("#queries-title").textContent()).resolves.toBe("Queries on this return");
@@ -75,7 +81,9 @@ describe.skipIf(chromiumMissing)("a whole round in the browser", { timeout: 180_
     await page.getByRole("button", { name: "Send reply" }).click();
     await page.waitForLoadState();
     await page.getByRole("link", { name: "Amend this return" }).click();
-    await page.getByLabel("Why are you amending this return?").fill("Answer to the query: 4 young people placed out of county were missed.");
+    await page
+      .getByLabel("Why are you amending this return?")
+      .fill("Answer to the query: 4 young people placed out of county were missed.");
     await page.getByRole("button", { name: "Reopen the return" }).click();
     await page.waitForURL(new RegExp(`/returns/${CODE}/W06000011$`));
     await page.locator("#care_leavers_21_25-number").fill("192");

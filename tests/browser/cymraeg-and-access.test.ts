@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import { catalogues } from "#app/utils/i18n.ts";
 import { chromiumMissing, expectNoAxeViolations, signInAs, usePortalInChromium } from "../support/portal.ts";
 
-
 const ROUND = "2026-12-care-experienced-parents";
 const FEB = "2023-02-care-experienced-parents";
 
@@ -18,15 +17,24 @@ const englishFragments = [
     Object.values(catalogues.en)
       .flatMap((message) => (typeof message === "string" ? [message] : Object.values(message)))
       .flatMap((text) => text.split(/\{\w+\}/))
-      .map((fragment) => fragment.trim().replace(/^[:;,.()‘’]+|[:;,.()‘’]+$/g, "").trim())
+      .map((fragment) =>
+        fragment
+          .trim()
+          .replace(/^[:;,.()‘’]+|[:;,.()‘’]+$/g, "")
+          .trim(),
+      )
       .filter((fragment) => fragment.length >= 12 && fragment.includes(" ") && !welshText.includes(fragment)),
   ),
 ];
 
 async function expectAllWelsh(page: Page) {
   await expect(page.locator("html").getAttribute("lang")).resolves.toBe("cy");
+  // biome-ignore lint/performance/useDomNodeTextContent: the words a reader sees, not the scripts' JSON
   const text = await page.locator("body").innerText();
-  expect(englishFragments.filter((fragment) => text.includes(fragment)), `English on ${page.url()}`).toEqual([]);
+  expect(
+    englishFragments.filter((fragment) => text.includes(fragment)),
+    `English on ${page.url()}`,
+  ).toEqual([]);
 }
 
 async function check(page: Page) {
@@ -69,7 +77,9 @@ describe.skipIf(chromiumMissing)("Cymraeg throughout, and accessible", { timeout
     await page.locator("#item-care_experienced_parents").getByLabel("Rhif", { exact: true }).first().check();
     await page.locator("#care_experienced_parents-number").fill("12");
     await page.locator("#item-care_experienced_parents_child_removed").getByLabel("Heb ei gasglu", { exact: true }).check();
-    await page.locator('textarea[name="care_experienced_parents_child_removed.reason-not_collected"]').fill("Nid ydym yn cysylltu cofnodion rhieni â chofnodion eu plant.");
+    await page
+      .locator('textarea[name="care_experienced_parents_child_removed.reason-not_collected"]')
+      .fill("Nid ydym yn cysylltu cofnodion rhieni â chofnodion eu plant.");
     await page.getByRole("button", { name: "Cadw a gwirio eich atebion" }).click();
     await page.waitForURL(/\/check$/);
     await check(page);
@@ -95,7 +105,12 @@ describe.skipIf(chromiumMissing)("Cymraeg throughout, and accessible", { timeout
     await page.waitForURL(/\/submitted\?version=2$/);
     await page.goto(`${url}/returns/${ROUND}/W06000015/history`);
     await check(page);
-    for (const path of [`/collections/${FEB}`, `/collections/${FEB}/items/care_leavers_21_25`, "/items/care_leavers_21_25", "/accessibility"]) {
+    for (const path of [
+      `/collections/${FEB}`,
+      `/collections/${FEB}/items/care_leavers_21_25`,
+      "/items/care_leavers_21_25",
+      "/accessibility",
+    ]) {
       await page.goto(`${url}${path}`);
       await check(page);
     }

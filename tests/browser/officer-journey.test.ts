@@ -22,7 +22,12 @@ async function answer(page: Page, itemCode: string, choice: "A number" | "Not co
 async function fillRequired(page: Page, leavers: string) {
   await answer(page, "care_leavers_21_25", "A number", leavers);
   await answer(page, "care_experienced_parents", "A number", "12");
-  await answer(page, "care_experienced_parents_child_removed", "Not collected", "We do not link parents' care records to their children's.");
+  await answer(
+    page,
+    "care_experienced_parents_child_removed",
+    "Not collected",
+    "We do not link parents' care records to their children's.",
+  );
 }
 
 async function journey(
@@ -50,7 +55,9 @@ async function journey(
   await page.waitForLoadState();
   await expect(page.title()).resolves.toMatch(/^Error: /);
   const summary = page.locator(".govuk-error-summary");
-  await expect(summary.textContent()).resolves.toContain("Care leavers aged 21 to 25 known to the authority: enter a whole number, like 12");
+  await expect(summary.textContent()).resolves.toContain(
+    "Care leavers aged 21 to 25 known to the authority: enter a whole number, like 12",
+  );
   await expect(summary.locator("a").first().getAttribute("href")).resolves.toBe("#care_leavers_21_25-number");
   await expect(page.locator("#care_leavers_21_25-number-error").textContent()).resolves.toContain("enter a whole number");
   await expect(page.locator("#care_leavers_21_25-number").inputValue()).resolves.toBe("12.5");

@@ -57,7 +57,13 @@ describe("the access matrix: every route x every role, against the table", () =>
     const [notAdmin, target] = await db()
       .insertInto("app_user")
       .values([
-        { email: "coordinator.two@adss-cymru.example", name: "Second Coordinator", role: "coordinator", is_admin: false, authority_code: null },
+        {
+          email: "coordinator.two@adss-cymru.example",
+          name: "Second Coordinator",
+          role: "coordinator",
+          is_admin: false,
+          authority_code: null,
+        },
         { email: "leaver@authorities.example", name: "Leaving Officer", role: "officer", authority_code: "W06000023" },
       ])
       .returning("id")
@@ -199,7 +205,11 @@ describe("the access matrix: every route x every role, against the table", () =>
                 const outcome = await run(() => fn({ request, params: variant.params, context: { clientAddress: "192.0.2.7" } }));
                 got = classify(outcome.status, outcome.kind === "response" ? outcome.location : null, url);
                 if (outcome.kind === "data") body = JSON.stringify(outcome.data);
-                else if (outcome.status < 300) body = await outcome.response.clone().text().catch(() => "");
+                else if (outcome.status < 300)
+                  body = await outcome.response
+                    .clone()
+                    .text()
+                    .catch(() => "");
               } catch (error) {
                 got = `error (${(error as Error).message})`;
               }
@@ -277,7 +287,9 @@ describe("the access matrix: every route x every role, against the table", () =>
     // Another collection's stored workbook, through this collection's address.
     const params = { code: OPEN_ROUND, uploadId: String(uploads[CLOSED_ROUND]) };
     const url = `http://localhost${fillPath("collections/:code/import/:uploadId", params)}`;
-    const read = await run(() => importRoute.loader({ request: new Request(url, { headers: { Cookie: coordinator.cookie } }), params, context: {} }));
+    const read = await run(() =>
+      importRoute.loader({ request: new Request(url, { headers: { Cookie: coordinator.cookie } }), params, context: {} }),
+    );
     const apply = await run(() =>
       importRoute.action({
         request: new Request(url, {

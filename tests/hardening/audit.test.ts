@@ -34,7 +34,11 @@ describe("every value change made through the portal has its audit row", () => {
   let coordinator: Visitor;
 
   beforeAll(async () => {
-    [cardiff, newport, coordinator] = await Promise.all([signIn(db(), OFFICER.cardiff), signIn(db(), OFFICER.newport), signIn(db(), COORDINATOR)]);
+    [cardiff, newport, coordinator] = await Promise.all([
+      signIn(db(), OFFICER.cardiff),
+      signIn(db(), OFFICER.newport),
+      signIn(db(), COORDINATOR),
+    ]);
   });
 
   const lockOf = async (visitor: Visitor, authority: string) => {
@@ -43,7 +47,9 @@ describe("every value change made through the portal has its audit row", () => {
   };
   const save = async (visitor: Visitor, authority: string, overrides: Record<string, Record<string, string>>) => {
     const lockVersion = await lockOf(visitor, authority);
-    const outcome = await run(() => form.action(routeArgs(post(path(authority), formAnswers(overrides, lockVersion), visitor), params(authority)) as never));
+    const outcome = await run(() =>
+      form.action(routeArgs(post(path(authority), formAnswers(overrides, lockVersion), visitor), params(authority)) as never),
+    );
     expect(outcome.status, JSON.stringify(outcome.kind === "data" ? outcome.data : outcome.location)).toBe(302);
   };
   const submit = async (visitor: Visitor, authority: string) => {
@@ -51,7 +57,12 @@ describe("every value change made through the portal has its audit row", () => {
     const data = (page as { data: { lockVersion: number; problems: unknown[] } }).data;
     expect(data.problems).toEqual([]);
     const outcome = await run(() =>
-      check.action(routeArgs(post(path(authority, "check"), { lockVersion: String(data.lockVersion), signedOffName: "A", signedOffRole: "B" }, visitor), params(authority)) as never),
+      check.action(
+        routeArgs(
+          post(path(authority, "check"), { lockVersion: String(data.lockVersion), signedOffName: "A", signedOffRole: "B" }, visitor),
+          params(authority),
+        ) as never,
+      ),
     );
     expect(outcome.status).toBe(302);
   };
@@ -66,8 +77,11 @@ describe("every value change made through the portal has its audit row", () => {
 
     // The coordinator drops an item from the open round while authorities have drafts: the drafts'
     // values for it go too, and each must leave its trace.
-    const page = await run(() => design.loader(routeArgs(get(`/collections/${OPEN_ROUND}/design`, coordinator), { code: OPEN_ROUND }) as never));
-    const input = (page as { data: { input: { items: { code: string; position: number; required: boolean }[]; [k: string]: unknown } } }).data.input;
+    const page = await run(() =>
+      design.loader(routeArgs(get(`/collections/${OPEN_ROUND}/design`, coordinator), { code: OPEN_ROUND }) as never),
+    );
+    const input = (page as { data: { input: { items: { code: string; position: number; required: boolean }[]; [k: string]: unknown } } })
+      .data.input;
     const dropped = "children_reunification_plan";
     const fields: Record<string, string> = {};
     for (const [k, v] of Object.entries(input)) if (typeof v === "string") fields[k] = v;
@@ -78,7 +92,9 @@ describe("every value change made through the portal has its audit row", () => {
     }
     const before = await db().selectFrom("value").select("return_id").where("item_code", "=", dropped).execute();
     expect(before.length, "drafts hold a value for the item about to be dropped").toBeGreaterThanOrEqual(2);
-    const redesigned = await run(() => design.action(routeArgs(post(`/collections/${OPEN_ROUND}/design`, fields, coordinator), { code: OPEN_ROUND }) as never));
+    const redesigned = await run(() =>
+      design.action(routeArgs(post(`/collections/${OPEN_ROUND}/design`, fields, coordinator), { code: OPEN_ROUND }) as never),
+    );
     expect(redesigned).toMatchObject({ status: 302, location: `/collections/${OPEN_ROUND}/design?saved=details` });
     expect(await db().selectFrom("value").select("return_id").where("item_code", "=", dropped).execute()).toEqual([]);
     await expectEveryValueAudited(db());
@@ -98,7 +114,11 @@ describe("every value change made through the portal has its audit row", () => {
     await save(cardiff, CARDIFF, { ...withoutDropped, [ITEM]: explained("121"), care_experienced_parents_child_removed: explained("2") });
     await submit(cardiff, CARDIFF);
     const lock = await lockOf(cardiff, CARDIFF);
-    const amended = await run(() => amend.action(routeArgs(post(path(CARDIFF, "amend"), { lockVersion: String(lock), reason: "Recounted." }, cardiff), params(CARDIFF)) as never));
+    const amended = await run(() =>
+      amend.action(
+        routeArgs(post(path(CARDIFF, "amend"), { lockVersion: String(lock), reason: "Recounted." }, cardiff), params(CARDIFF)) as never,
+      ),
+    );
     expect(amended.status).toBe(302);
     await save(cardiff, CARDIFF, { ...withoutDropped, [ITEM]: explained("118"), care_experienced_parents_child_removed: explained("2") });
     await submit(cardiff, CARDIFF);
@@ -143,7 +163,8 @@ describe("every value change made through the portal has its audit row", () => {
 });
 
 const postgres = process.env.TEST_DATABASE_URL;
-if (!postgres && process.env.CI) throw new Error("CI is set but TEST_DATABASE_URL is not: the application role is tested on PostgreSQL in CI.");
+if (!postgres && process.env.CI)
+  throw new Error("CI is set but TEST_DATABASE_URL is not: the application role is tested on PostgreSQL in CI.");
 if (!postgres) console.warn("Skipping the application-role audit tests: they need PostgreSQL (set TEST_DATABASE_URL).");
 
 describe.skipIf(!postgres)("the application's own PostgreSQL role (docs/sql/app-role.sql)", () => {
@@ -230,7 +251,10 @@ describe.skipIf(!postgres)("the application's own PostgreSQL role (docs/sql/app-
       from pg_class c join pg_namespace n on n.oid = c.relnamespace
       where n.nspname = 'public' and c.relkind = 'r' order by 1`);
     // A table added by a migration without a line in app-role.sql fails here.
-    expect(rows.filter((r) => !r.select).map((r) => r.table), "tables the portal could not read").toEqual([]);
+    expect(
+      rows.filter((r) => !r.select).map((r) => r.table),
+      "tables the portal could not read",
+    ).toEqual([]);
     expect(rows.filter((r) => r.truncate).map((r) => r.table)).toEqual([]);
     const records = ["audit_log", "return_version", "return_version_value", "sign_in_attempt", "value_query_message"];
     expect(rows.filter((r) => records.includes(r.table) && (r.update || r.delete)).map((r) => r.table)).toEqual([]);
@@ -249,15 +273,34 @@ describe.skipIf(!postgres)("the application's own PostgreSQL role (docs/sql/app-
       const explainedNumber = (n: string) => ({ state: "reported", number: n, queryExplanation: "Checked." });
       const answers = (lockVersion: number, leavers: string) =>
         formAnswers(
-          { [ITEM]: explainedNumber(leavers), care_experienced_parents: explainedNumber("10"), care_experienced_mothers: explainedNumber("7"), care_experienced_fathers: explainedNumber("3"), care_experienced_parents_child_removed: explainedNumber("2") },
+          {
+            [ITEM]: explainedNumber(leavers),
+            care_experienced_parents: explainedNumber("10"),
+            care_experienced_mothers: explainedNumber("7"),
+            care_experienced_fathers: explainedNumber("3"),
+            care_experienced_parents_child_removed: explainedNumber("2"),
+          },
           lockVersion,
         );
       expect((await officer.post(path(CARDIFF), { csrf: page.csrf, ...answers(page.lockVersion!, "120") })).status).toBe(302);
       const checkPage = await officer.page(path(CARDIFF, "check"));
-      const submitted = await officer.post(path(CARDIFF, "check"), { csrf: checkPage.csrf, lockVersion: String(checkPage.lockVersion), signedOffName: "A", signedOffRole: "B" });
+      const submitted = await officer.post(path(CARDIFF, "check"), {
+        csrf: checkPage.csrf,
+        lockVersion: String(checkPage.lockVersion),
+        signedOffName: "A",
+        signedOffRole: "B",
+      });
       expect(submitted.headers.get("Location")).toMatch(/submitted\?version=1$/);
       const amendPage = await officer.page(path(CARDIFF, "amend"));
-      expect((await officer.post(path(CARDIFF, "amend"), { csrf: amendPage.csrf, lockVersion: String(amendPage.lockVersion), reason: "Recounted" })).status).toBe(302);
+      expect(
+        (
+          await officer.post(path(CARDIFF, "amend"), {
+            csrf: amendPage.csrf,
+            lockVersion: String(amendPage.lockVersion),
+            reason: "Recounted",
+          })
+        ).status,
+      ).toBe(302);
       const again = await officer.page(path(CARDIFF));
       expect((await officer.post(path(CARDIFF), { csrf: again.csrf, ...answers(again.lockVersion!, "119") })).status).toBe(302);
 
@@ -294,9 +337,20 @@ describe.skipIf(!postgres)("the application's own PostgreSQL role (docs/sql/app-
       expect((await officer.post("/logout", { csrf: again.csrf })).status).toBe(302);
 
       const actions = (
-        await sql<{ action: string }>`select distinct action from audit_log where id > (select max(id) from audit_log) - 200`.execute(owner())
+        await sql<{ action: string }>`select distinct action from audit_log where id > (select max(id) from audit_log) - 200`.execute(
+          owner(),
+        )
       ).rows.map((r) => r.action);
-      for (const action of ["session.sign_in", "value.change", "return.submit", "return.amend", "catalogue.create", "catalogue.delete", "account.invite", "session.sign_out"]) {
+      for (const action of [
+        "session.sign_in",
+        "value.change",
+        "return.submit",
+        "return.amend",
+        "catalogue.create",
+        "catalogue.delete",
+        "account.invite",
+        "session.sign_out",
+      ]) {
         expect(actions, action).toContain(action);
       }
       const auditAfter = Number((await sql<{ n: number }>`select count(*)::int as n from audit_log`.execute(owner())).rows[0]!.n);

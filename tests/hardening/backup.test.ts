@@ -21,8 +21,10 @@ import { CLOSED_ROUND, marker, NEWPORT, OPEN_ROUND, saveAndSubmit, reopen, CARDI
 
 const exec = promisify(execFile);
 const postgres = process.env.TEST_DATABASE_URL;
-if (!postgres && process.env.CI) throw new Error("CI is set but TEST_DATABASE_URL is not: backup and restore are tested on PostgreSQL in CI.");
-if (!postgres) console.warn("Skipping the PostgreSQL backup test (pg_dump, pg_restore): TEST_DATABASE_URL is not set. The PGlite backup is tested.");
+if (!postgres && process.env.CI)
+  throw new Error("CI is set but TEST_DATABASE_URL is not: backup and restore are tested on PostgreSQL in CI.");
+if (!postgres)
+  console.warn("Skipping the PostgreSQL backup test (pg_dump, pg_restore): TEST_DATABASE_URL is not set. The PGlite backup is tested.");
 
 /** Some life in the database beyond the demo data: returns saved, submitted and amended, with their audit rows. */
 async function changeThings(db: Kysely<Database>) {
@@ -32,7 +34,11 @@ async function changeThings(db: Kysely<Database>) {
 }
 
 async function sequences(db: Kysely<Database>) {
-  const names = (await sql<{ name: string }>`select sequence_name as name from information_schema.sequences where sequence_schema = 'public' order by 1`.execute(db)).rows;
+  const names = (
+    await sql<{
+      name: string;
+    }>`select sequence_name as name from information_schema.sequences where sequence_schema = 'public' order by 1`.execute(db)
+  ).rows;
   const values: Record<string, number> = {};
   for (const { name } of names) {
     values[name] = Number((await sql<{ v: string }>`select last_value as v from ${sql.table(name)}`.execute(db)).rows[0]!.v);

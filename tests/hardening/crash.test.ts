@@ -142,7 +142,9 @@ async function expectConsistent(db: Kysely<Database>, officers: Officer[]) {
       .selectFrom("audit_log")
       .select(["action", "entity_key", "after"])
       .where("authority_code", "=", officer.authorityCode)
-      .where((eb) => eb.or([eb("entity_key", "=", `${ret.id}:${ITEM}`), eb.and([eb("entity", "=", "return"), eb("entity_key", "=", String(ret.id))])]))
+      .where((eb) =>
+        eb.or([eb("entity_key", "=", `${ret.id}:${ITEM}`), eb.and([eb("entity", "=", "return"), eb("entity_key", "=", String(ret.id))])]),
+      )
       .orderBy("id")
       .execute();
     const auditedSaves = audit.filter((a) => a.action === "value.change").map((a) => (a.after as { number: number }).number);
@@ -172,11 +174,19 @@ async function expectConsistent(db: Kysely<Database>, officers: Officer[]) {
       .groupBy("rv.version")
       .orderBy("rv.version")
       .execute();
-    expect(versions.map((v) => v.version), `${who}: versions`).toEqual(Array.from({ length: submits }, (_, i) => i + 1));
+    expect(
+      versions.map((v) => v.version),
+      `${who}: versions`,
+    ).toEqual(Array.from({ length: submits }, (_, i) => i + 1));
     for (const version of versions) expect(Number(version.values), `${who}: version ${version.version} is whole`).toBe(7);
     expect(ret.submitted_version ?? 0).toBe(submits);
     expect(ret.status, `${who}: status`).toBe(submits > amends ? "submitted" : "draft");
-    const value = await db.selectFrom("value").select("number").where("return_id", "=", ret.id).where("item_code", "=", ITEM).executeTakeFirst();
+    const value = await db
+      .selectFrom("value")
+      .select("number")
+      .where("return_id", "=", ret.id)
+      .where("item_code", "=", ITEM)
+      .executeTakeFirst();
     expect(value?.number, `${who}: the value is the last committed save's`).toBe(committedSaves.at(-1)?.number);
     expect(items.length).toBeGreaterThan(0);
   }

@@ -96,7 +96,9 @@ export async function saveAndSubmit(db: Kysely<Database>, collectionCode: string
   const { problems } = await checkForSubmission(db, scope, today);
   const flagged = problems.filter((p) => p.key === "error.query.explanationMissing").map((p) => p.itemCode);
   if (flagged.length > 0) {
-    const explained = Object.fromEntries(flagged.map((code) => [code, { ...checked.values[code]!, queryExplanation: "Checked with the team." }]));
+    const explained = Object.fromEntries(
+      flagged.map((code) => [code, { ...checked.values[code]!, queryExplanation: "Checked with the team." }]),
+    );
     saved = await saveValues(db, scope, { basedOn: saved.lockVersion, values: explained, actor });
     if (!saved.ok) throw new Error(`fixture save refused: ${JSON.stringify(saved)}`);
   }
@@ -120,11 +122,15 @@ export async function reopen(db: Kysely<Database>, collectionCode: string, autho
     .where("collection_id", "=", collection.id)
     .where("authority_code", "=", authorityCode)
     .executeTakeFirstOrThrow();
-  const result = await amendReturn(db, { collection, authorityCode }, {
-    basedOn: ret.lock_version,
-    reason: "A figure was counted twice.",
-    actor: await officerActor(db, authorityCode),
-  });
+  const result = await amendReturn(
+    db,
+    { collection, authorityCode },
+    {
+      basedOn: ret.lock_version,
+      reason: "A figure was counted twice.",
+      actor: await officerActor(db, authorityCode),
+    },
+  );
   if (!result.ok) throw new Error(`fixture amendment refused: ${JSON.stringify(result)}`);
 }
 

@@ -106,7 +106,9 @@ describe("sessions, CSRF and headers on the running server", () => {
     const response = await phone.post("/logout", { csrf });
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toBe("/login");
-    expect(response.headers.getSetCookie().find((c) => c.startsWith("__session="))).toMatch(/^__session=; Max-Age=0; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
+    expect(response.headers.getSetCookie().find((c) => c.startsWith("__session="))).toMatch(
+      /^__session=; Max-Age=0; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
+    );
     const replay = browser();
     replay.cookies.set("__session", cookie);
     expect(await isSignedIn(replay)).toBe(false);
@@ -139,15 +141,31 @@ describe("sessions, CSRF and headers on the running server", () => {
     const explained = (number: string) => ({ state: "reported", number, queryExplanation: "Checked." });
     const whole = (lockVersion: number) =>
       formAnswers(
-        { [ITEM]: explained("40"), care_experienced_parents: explained("10"), care_experienced_mothers: explained("7"), care_experienced_fathers: explained("3"), care_experienced_parents_child_removed: explained("2") },
+        {
+          [ITEM]: explained("40"),
+          care_experienced_parents: explained("10"),
+          care_experienced_mothers: explained("7"),
+          care_experienced_fathers: explained("3"),
+          care_experienced_parents_child_removed: explained("2"),
+        },
         lockVersion,
       );
-    for (const [visitor, authority] of [[cardiff, CARDIFF], [newport, NEWPORT]] as const) {
+    for (const [visitor, authority] of [
+      [cardiff, CARDIFF],
+      [newport, NEWPORT],
+    ] as const) {
       const page = await visitor.page(`/returns/${OPEN_ROUND}/${authority}`);
-      expect((await visitor.post(`/returns/${OPEN_ROUND}/${authority}`, { csrf: page.csrf, ...whole(page.lockVersion!) })).status).toBe(302);
+      expect((await visitor.post(`/returns/${OPEN_ROUND}/${authority}`, { csrf: page.csrf, ...whole(page.lockVersion!) })).status).toBe(
+        302,
+      );
     }
     const check = await newport.page(`/returns/${OPEN_ROUND}/${NEWPORT}/check`);
-    const submitted = await newport.post(`/returns/${OPEN_ROUND}/${NEWPORT}/check`, { csrf: check.csrf, lockVersion: String(check.lockVersion), signedOffName: "A", signedOffRole: "B" });
+    const submitted = await newport.post(`/returns/${OPEN_ROUND}/${NEWPORT}/check`, {
+      csrf: check.csrf,
+      lockVersion: String(check.lockVersion),
+      signedOffName: "A",
+      signedOffRole: "B",
+    });
     expect(submitted.status).toBe(302);
     const workbook = new ExcelJS.Workbook();
     workbook.addWorksheet("Data").addRows([
@@ -165,7 +183,10 @@ describe("sessions, CSRF and headers on the running server", () => {
     importForm.append("workbook", new Blob([new Uint8Array(await workbook.xlsx.writeBuffer())]), "round.xlsx");
     const stored = await coordinator.fetch(`/collections/${OPEN_ROUND}/import`, { method: "POST", body: importForm });
     const uploadId = stored.headers.get("Location")?.match(/\/import\/(\d+)$/)?.[1];
-    expect(uploadId, `the import was stored (${stored.status}: ${stored.status === 302 ? "" : (await stored.text()).match(/govuk-error-summary__list[\s\S]{0,600}/)?.[0]})`).toBeDefined();
+    expect(
+      uploadId,
+      `the import was stored (${stored.status}: ${stored.status === 302 ? "" : (await stored.text()).match(/govuk-error-summary__list[\s\S]{0,600}/)?.[0]})`,
+    ).toBeDefined();
 
     const refused: string[] = [];
     let tried = 0;
@@ -230,21 +251,31 @@ describe("sessions, CSRF and headers on the running server", () => {
         const body = await response.text();
         const where = `${path} as ${who} (${response.status})`;
         const csp = response.headers.get("Content-Security-Policy") ?? "";
-        const scriptSrc = csp.split(";").map((d) => d.trim()).find((d) => d.startsWith("script-src")) ?? "";
+        const scriptSrc =
+          csp
+            .split(";")
+            .map((d) => d.trim())
+            .find((d) => d.startsWith("script-src")) ?? "";
         const nonce = scriptSrc.match(/'nonce-([^']+)'/)?.[1];
         if (!nonce) problems.push(`${where}: no nonce in script-src (${csp})`);
         if (scriptSrc.includes("unsafe-inline") || scriptSrc.includes("unsafe-eval")) problems.push(`${where}: ${scriptSrc}`);
         if (!csp.includes("frame-ancestors 'none'")) problems.push(`${where}: no frame-ancestors 'none'`);
         if (!csp.includes("object-src 'none'")) problems.push(`${where}: no object-src 'none'`);
-        if (response.headers.get("X-Frame-Options") !== "DENY") problems.push(`${where}: X-Frame-Options ${response.headers.get("X-Frame-Options")}`);
+        if (response.headers.get("X-Frame-Options") !== "DENY")
+          problems.push(`${where}: X-Frame-Options ${response.headers.get("X-Frame-Options")}`);
         if (response.headers.get("X-Content-Type-Options") !== "nosniff") problems.push(`${where}: no nosniff`);
         // Several policies in one header: the browser applies the last it knows (set-password adds no-referrer).
-        const referrer = (response.headers.get("Referrer-Policy") ?? "").split(",").map((p) => p.trim()).at(-1);
+        const referrer = (response.headers.get("Referrer-Policy") ?? "")
+          .split(",")
+          .map((p) => p.trim())
+          .at(-1);
         if (!referrer || !["same-origin", "no-referrer", "strict-origin", "strict-origin-when-cross-origin"].includes(referrer)) {
           problems.push(`${where}: Referrer-Policy ${response.headers.get("Referrer-Policy")}`);
         }
-        if (path.startsWith("/set-password/") && referrer !== "no-referrer") problems.push(`${where}: the invitation token could leak in a Referer`);
-        if (!response.headers.get("Strict-Transport-Security")?.includes("max-age=")) problems.push(`${where}: no Strict-Transport-Security`);
+        if (path.startsWith("/set-password/") && referrer !== "no-referrer")
+          problems.push(`${where}: the invitation token could leak in a Referer`);
+        if (!response.headers.get("Strict-Transport-Security")?.includes("max-age="))
+          problems.push(`${where}: no Strict-Transport-Security`);
         if (response.headers.get("X-Powered-By")) problems.push(`${where}: says what it runs on`);
         if (nonce) {
           if (nonces.has(nonce)) problems.push(`${where}: a nonce used twice`);
@@ -270,7 +301,9 @@ describe("sessions, CSRF and headers on the running server", () => {
     const attacker = browser();
     let refusedAt = 0;
     for (let i = 1; i <= THROTTLE.refuseAfterForAddress + 1 && !refusedAt; i++) {
-      const response = await attacker.signIn(`guess${i}@authorities.example`, "wrong-password", { "X-Forwarded-For": `203.0.113.${i % 250}` });
+      const response = await attacker.signIn(`guess${i}@authorities.example`, "wrong-password", {
+        "X-Forwarded-For": `203.0.113.${i % 250}`,
+      });
       await response.text();
       if (response.status === 429) refusedAt = i;
       else expect(response.status, `attempt ${i}`).toBe(400);
@@ -290,12 +323,23 @@ describe("sign-in throttling: what the sign-in tests do not cover", () => {
   const noWait = async () => {};
 
   it("counts an address however it is written: capitals and spaces are the same account", async () => {
-    const variants = [" Officer.Newport@authorities.example", "OFFICER.NEWPORT@AUTHORITIES.EXAMPLE", "officer.newport@authorities.example "];
+    const variants = [
+      " Officer.Newport@authorities.example",
+      "OFFICER.NEWPORT@AUTHORITIES.EXAMPLE",
+      "officer.newport@authorities.example ",
+    ];
     for (let i = 0; i < THROTTLE.refuseAfterForEmail; i++) {
-      const result = await signInModel(db(), { email: variants[i % variants.length]!, password: "wrong", address: `192.0.2.${i}`, sleep: noWait });
+      const result = await signInModel(db(), {
+        email: variants[i % variants.length]!,
+        password: "wrong",
+        address: `192.0.2.${i}`,
+        sleep: noWait,
+      });
       expect(result).toEqual({ ok: false, reason: "invalid" });
     }
-    expect(await signInModel(db(), { email: OFFICER.newport, password: "demo-password-2023", address: "192.0.2.200", sleep: noWait })).toMatchObject({
+    expect(
+      await signInModel(db(), { email: OFFICER.newport, password: "demo-password-2023", address: "192.0.2.200", sleep: noWait }),
+    ).toMatchObject({
       ok: false,
       reason: "throttled",
     });
@@ -305,7 +349,9 @@ describe("sign-in throttling: what the sign-in tests do not cover", () => {
     for (let i = 0; i < THROTTLE.refuseAfterForEmail; i++) {
       await signInModel(db(), { email: "nobody.here@authorities.example", password: "x", address: `192.0.2.${50 + i}`, sleep: noWait });
     }
-    expect(await signInModel(db(), { email: "nobody.here@authorities.example", password: "x", address: "192.0.2.99", sleep: noWait })).toMatchObject({
+    expect(
+      await signInModel(db(), { email: "nobody.here@authorities.example", password: "x", address: "192.0.2.99", sleep: noWait }),
+    ).toMatchObject({
       reason: "throttled",
     });
   });
@@ -315,7 +361,9 @@ describe("sign-in throttling: what the sign-in tests do not cover", () => {
     for (let i = 0; i < THROTTLE.refuseAfterForEmail; i++) {
       await signInModel(db(), { email: `${long}${"z".repeat(i * 1000)}`, password: "x", address: `192.0.2.${120 + i}`, sleep: noWait });
     }
-    expect(await signInModel(db(), { email: long, password: "x", address: "192.0.2.150", sleep: noWait })).toMatchObject({ reason: "throttled" });
+    expect(await signInModel(db(), { email: long, password: "x", address: "192.0.2.150", sleep: noWait })).toMatchObject({
+      reason: "throttled",
+    });
   });
 
   it("lets the account in again once the window has passed", async () => {
@@ -325,10 +373,14 @@ describe("sign-in throttling: what the sign-in tests do not cover", () => {
     }
     const during = new Date(start.getTime() + (THROTTLE.windowMinutes - 1) * 60_000);
     const after = new Date(start.getTime() + (THROTTLE.windowMinutes + 1) * 60_000);
-    expect(await signInModel(db(), { email: OFFICER.conwy, password: "demo-password-2023", address: "192.0.2.161", now: during, sleep: noWait })).toMatchObject({
+    expect(
+      await signInModel(db(), { email: OFFICER.conwy, password: "demo-password-2023", address: "192.0.2.161", now: during, sleep: noWait }),
+    ).toMatchObject({
       reason: "throttled",
     });
-    expect(await signInModel(db(), { email: OFFICER.conwy, password: "demo-password-2023", address: "192.0.2.161", now: after, sleep: noWait })).toMatchObject({
+    expect(
+      await signInModel(db(), { email: OFFICER.conwy, password: "demo-password-2023", address: "192.0.2.161", now: after, sleep: noWait }),
+    ).toMatchObject({
       ok: true,
     });
   });
@@ -336,7 +388,12 @@ describe("sign-in throttling: what the sign-in tests do not cover", () => {
   it("waits longer with each failure from the third, but never more than 5 seconds", async () => {
     const waits: number[] = [];
     for (let i = 0; i < 12; i++) {
-      await signInModel(db(), { email: "slow.down@authorities.example", password: "x", address: "192.0.2.170", sleep: async (ms) => void waits.push(ms) });
+      await signInModel(db(), {
+        email: "slow.down@authorities.example",
+        password: "x",
+        address: "192.0.2.170",
+        sleep: async (ms) => void waits.push(ms),
+      });
     }
     // Ten attempts were let through to be checked (and waited for); the rest were refused without a wait.
     expect(waits).toHaveLength(THROTTLE.refuseAfterForEmail);

@@ -25,7 +25,14 @@ describe("accounts", () => {
   /** What an account change could touch, to show that a refused one changed nothing. */
   async function counts() {
     const count = async (table: "app_user" | "invitation" | "outbox" | "audit_log") =>
-      Number((await db().selectFrom(table).select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await db()
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<number>().as("n"))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const activeUsers = await db().selectFrom("app_user").select("id").where("active", "=", true).execute();
     return {
       users: await count("app_user"),
@@ -74,7 +81,13 @@ describe("accounts", () => {
     const adminUser = await db().selectFrom("app_user").select("id").where("email", "=", COORDINATOR).executeTakeFirstOrThrow();
     const invited = await inviteUser(
       db(),
-      { email: "second.coordinator@adss-cymru.example", name: "Second Coordinator", role: "coordinator", authorityCode: null, language: "cy" },
+      {
+        email: "second.coordinator@adss-cymru.example",
+        name: "Second Coordinator",
+        role: "coordinator",
+        authorityCode: null,
+        language: "cy",
+      },
       { userId: adminUser.id, isAdmin: true },
       { baseUrl: "http://localhost" },
     );
@@ -87,9 +100,21 @@ describe("accounts", () => {
     expect(outcome.kind).toBe("data");
     const data = (outcome as { data: Awaited<ReturnType<typeof users.loader>> }).data;
     expect(data.users.length).toBe(25);
-    expect(data.users.find((u) => u.email === COORDINATOR)).toMatchObject({ role: "coordinator", isAdmin: true, active: true, hasPassword: true });
-    expect(data.users.find((u) => u.email === OFFICER.cardiff)).toMatchObject({ role: "officer", authorityCode: CARDIFF, authority_en: "Cardiff" });
-    expect(data.users.find((u) => u.email === "second.coordinator@adss-cymru.example")).toMatchObject({ isAdmin: false, hasPassword: false });
+    expect(data.users.find((u) => u.email === COORDINATOR)).toMatchObject({
+      role: "coordinator",
+      isAdmin: true,
+      active: true,
+      hasPassword: true,
+    });
+    expect(data.users.find((u) => u.email === OFFICER.cardiff)).toMatchObject({
+      role: "officer",
+      authorityCode: CARDIFF,
+      authority_en: "Cardiff",
+    });
+    expect(data.users.find((u) => u.email === "second.coordinator@adss-cymru.example")).toMatchObject({
+      isAdmin: false,
+      hasPassword: false,
+    });
   });
 
   it("shows officers, analysts, coordinators who are not admins and strangers nothing at all", async () => {
@@ -100,14 +125,21 @@ describe("accounts", () => {
       const fields = { email: "sneaky@authorities.example", name: "Sneaky", role: "coordinator", language: "en" };
       expect((await inviteForm(visitor, fields)).outcome).toMatchObject({ status: 404 });
       const params = { userId: String(officer.userId) };
-      expect(await run(() => deactivate.loader(routeArgs(get(`/admin/users/${officer.userId}/deactivate`, visitor), params) as never))).toMatchObject({
+      expect(
+        await run(() => deactivate.loader(routeArgs(get(`/admin/users/${officer.userId}/deactivate`, visitor), params) as never)),
+      ).toMatchObject({
         status: 404,
       });
-      expect(await run(() => deactivate.action(routeArgs(post(`/admin/users/${officer.userId}/deactivate`, {}, visitor), params) as never))).toMatchObject({
+      expect(
+        await run(() => deactivate.action(routeArgs(post(`/admin/users/${officer.userId}/deactivate`, {}, visitor), params) as never)),
+      ).toMatchObject({
         status: 404,
       });
     }
-    expect(await run(() => users.loader(routeArgs(get("/admin/users")) as never))).toMatchObject({ status: 302, location: "/login?returnTo=%2Fadmin%2Fusers" });
+    expect(await run(() => users.loader(routeArgs(get("/admin/users")) as never))).toMatchObject({
+      status: 302,
+      location: "/login?returnTo=%2Fadmin%2Fusers",
+    });
     expect(await counts()).toEqual(before);
   });
 
@@ -122,8 +154,20 @@ describe("accounts", () => {
     });
     expect(outcome).toMatchObject({ kind: "response", status: 302, location: "/admin/users?done=invited" });
 
-    const user = await db().selectFrom("app_user").selectAll().where("email", "=", "new.officer@authorities.example").executeTakeFirstOrThrow();
-    expect(user).toMatchObject({ name: "New Officer", role: "officer", authority_code: CARDIFF, language: "cy", is_admin: false, active: true, password_hash: null });
+    const user = await db()
+      .selectFrom("app_user")
+      .selectAll()
+      .where("email", "=", "new.officer@authorities.example")
+      .executeTakeFirstOrThrow();
+    expect(user).toMatchObject({
+      name: "New Officer",
+      role: "officer",
+      authority_code: CARDIFF,
+      language: "cy",
+      is_admin: false,
+      active: true,
+      password_hash: null,
+    });
 
     const invitation = await db().selectFrom("invitation").selectAll().where("user_id", "=", user.id).executeTakeFirstOrThrow();
     expect(invitation.created_by).toBe(admin.userId);
@@ -147,7 +191,14 @@ describe("accounts", () => {
     expect(audit[0]).toMatchObject({ actor_user_id: admin.userId, entity: "app_user", authority_code: CARDIFF });
     expect(JSON.stringify(audit[0])).not.toContain(token);
 
-    expect(await counts()).toEqual({ ...before, users: before.users + 1, active: before.active + 1, invitations: before.invitations + 1, outbox: before.outbox + 1, audit: before.audit + 1 });
+    expect(await counts()).toEqual({
+      ...before,
+      users: before.users + 1,
+      active: before.active + 1,
+      invitations: before.invitations + 1,
+      outbox: before.outbox + 1,
+      audit: before.audit + 1,
+    });
   });
 
   it("refuses an address that already has an account, whatever its case, with a message and no change", async () => {
@@ -179,7 +230,13 @@ describe("accounts", () => {
       },
     });
     expect(empty.context.pageHasErrors).toBe(true);
-    const wrong = await inviteForm(admin, { email: "not-an-address", name: "x".repeat(201), role: "officer", authorityCode: "", language: "fr" });
+    const wrong = await inviteForm(admin, {
+      email: "not-an-address",
+      name: "x".repeat(201),
+      role: "officer",
+      authorityCode: "",
+      language: "fr",
+    });
     expect(wrong.outcome).toMatchObject({
       status: 400,
       data: {
@@ -191,7 +248,13 @@ describe("accounts", () => {
         },
       },
     });
-    const unknownAuthority = await inviteForm(admin, { email: "a@b.example", name: "A", role: "officer", authorityCode: "W99999999", language: "en" });
+    const unknownAuthority = await inviteForm(admin, {
+      email: "a@b.example",
+      name: "A",
+      role: "officer",
+      authorityCode: "W99999999",
+      language: "en",
+    });
     expect(unknownAuthority.outcome).toMatchObject({ status: 400, data: { errors: { authorityCode: "account.error.authorityMissing" } } });
     // The model refuses an authority for anyone but an officer, whatever sends it.
     const analystWithAuthority = await inviteUser(
@@ -210,8 +273,18 @@ describe("accounts", () => {
   });
 
   it("lets the invited person set a password once: too short refused, then set, sessions ended, audited; the second time the link fails", async () => {
-    await inviteForm(admin, { email: "link.user@authorities.example", name: "Link User", role: "officer", authorityCode: CARDIFF, language: "en" });
-    const user = await db().selectFrom("app_user").select(["id", "email"]).where("email", "=", "link.user@authorities.example").executeTakeFirstOrThrow();
+    await inviteForm(admin, {
+      email: "link.user@authorities.example",
+      name: "Link User",
+      role: "officer",
+      authorityCode: CARDIFF,
+      language: "en",
+    });
+    const user = await db()
+      .selectFrom("app_user")
+      .select(["id", "email"])
+      .where("email", "=", "link.user@authorities.example")
+      .executeTakeFirstOrThrow();
     const email = await db().selectFrom("outbox").select("body").where("to_email", "=", user.email).executeTakeFirstOrThrow();
     const token = tokenFromEmail(email.body)!;
 
@@ -219,13 +292,22 @@ describe("accounts", () => {
     expect(page).toMatchObject({ status: 200, data: { page: "form", email: user.email } });
 
     const short = await submitPassword(token, "short-pass1");
-    expect(short.outcome).toMatchObject({ kind: "data", status: 400, data: { errors: { password: "setPassword.error.passwordTooShort" } } });
+    expect(short.outcome).toMatchObject({
+      kind: "data",
+      status: 400,
+      data: { errors: { password: "setPassword.error.passwordTooShort" } },
+    });
     expect(short.context.pageHasErrors).toBe(true);
     const mismatch = await submitPassword(token, GOOD_PASSWORD, `${GOOD_PASSWORD}!`);
     expect(mismatch.outcome).toMatchObject({ status: 400, data: { errors: { confirm: "setPassword.error.mismatch" } } });
     const missing = await submitPassword(token, "", "");
-    expect(missing.outcome).toMatchObject({ status: 400, data: { errors: { password: "setPassword.error.passwordMissing", confirm: "setPassword.error.confirmMissing" } } });
-    expect((await db().selectFrom("app_user").select("password_hash").where("id", "=", user.id).executeTakeFirstOrThrow()).password_hash).toBeNull();
+    expect(missing.outcome).toMatchObject({
+      status: 400,
+      data: { errors: { password: "setPassword.error.passwordMissing", confirm: "setPassword.error.confirmMissing" } },
+    });
+    expect(
+      (await db().selectFrom("app_user").select("password_hash").where("id", "=", user.id).executeTakeFirstOrThrow()).password_hash,
+    ).toBeNull();
 
     // A session the account somehow had ends when its password is set.
     const earlier = await signIn(db(), user.email);
@@ -235,7 +317,9 @@ describe("accounts", () => {
     expect(done.outcome).toMatchObject({ kind: "response", status: 302, location: `/set-password/${token}?done` });
     expect(await openLink(token, "?done")).toMatchObject({ status: 200, data: { page: "done" } });
     expect((await rootLoader({ request: get("/", earlier), params: {}, context: {} } as never)).user).toBeNull();
-    expect(await signInModel(db(), { email: user.email, password: GOOD_PASSWORD, address: "192.0.2.1", ...noSleep })).toMatchObject({ ok: true });
+    expect(await signInModel(db(), { email: user.email, password: GOOD_PASSWORD, address: "192.0.2.1", ...noSleep })).toMatchObject({
+      ok: true,
+    });
 
     const invitation = await db().selectFrom("invitation").selectAll().where("user_id", "=", user.id).executeTakeFirstOrThrow();
     expect(invitation.used_at).not.toBeNull();
@@ -247,11 +331,14 @@ describe("accounts", () => {
 
     // Used: the page says so, and a second use changes nothing.
     expect(await openLink(token)).toMatchObject({ status: 404, data: { page: "invalid", email: null } });
-    const hash = (await db().selectFrom("app_user").select("password_hash").where("id", "=", user.id).executeTakeFirstOrThrow()).password_hash;
+    const hash = (await db().selectFrom("app_user").select("password_hash").where("id", "=", user.id).executeTakeFirstOrThrow())
+      .password_hash;
     const again = await submitPassword(token, "another long enough password");
     expect(again.outcome).toMatchObject({ kind: "data", status: 404 });
     expect(await setPasswordWithInvitation(db(), token, "another long enough password")).toEqual({ ok: false, reason: "invalidLink" });
-    expect((await db().selectFrom("app_user").select("password_hash").where("id", "=", user.id).executeTakeFirstOrThrow()).password_hash).toBe(hash);
+    expect(
+      (await db().selectFrom("app_user").select("password_hash").where("id", "=", user.id).executeTakeFirstOrThrow()).password_hash,
+    ).toBe(hash);
     expect(await audits("account.set_password", user.id)).toHaveLength(1);
   });
 
@@ -277,8 +364,14 @@ describe("accounts", () => {
   });
 
   it("refuses a password form without its CSRF cookie", async () => {
-    const request = post("/set-password/whatever", { csrf: "made-up-token-of-some-length", password: GOOD_PASSWORD, confirm: GOOD_PASSWORD });
-    expect(await run(() => setPassword.action({ request, params: { token: "whatever" }, context: {} } as never))).toMatchObject({ status: 403 });
+    const request = post("/set-password/whatever", {
+      csrf: "made-up-token-of-some-length",
+      password: GOOD_PASSWORD,
+      confirm: GOOD_PASSWORD,
+    });
+    expect(await run(() => setPassword.action({ request, params: { token: "whatever" }, context: {} } as never))).toMatchObject({
+      status: 403,
+    });
   });
 
   it("deactivates an account: confirmation page, then every session ends and the old cookie no longer signs in; audited", async () => {
@@ -291,7 +384,9 @@ describe("accounts", () => {
     const confirm = await run(() => deactivate.loader(routeArgs(get(path, admin), params) as never));
     expect(confirm).toMatchObject({ kind: "data", data: { user: { email: OFFICER.newport, active: true }, isSelf: false } });
 
-    expect(await run(() => deactivate.action(routeArgs(post(path, {}, admin, { csrf: false }), params) as never))).toMatchObject({ status: 403 });
+    expect(await run(() => deactivate.action(routeArgs(post(path, {}, admin, { csrf: false }), params) as never))).toMatchObject({
+      status: 403,
+    });
     expect((await rootLoader({ request: get("/", newport), params: {}, context: {} } as never)).user).not.toBeNull();
 
     const outcome = await run(() => deactivate.action(routeArgs(post(path, {}, admin), params) as never));
@@ -299,7 +394,12 @@ describe("accounts", () => {
     for (const visitor of [newport, other]) {
       expect((await rootLoader({ request: get("/", visitor), params: {}, context: {} } as never)).user).toBeNull();
     }
-    const live = await db().selectFrom("session").select("id").where("user_id", "=", newport.userId).where("revoked_at", "is", null).execute();
+    const live = await db()
+      .selectFrom("session")
+      .select("id")
+      .where("user_id", "=", newport.userId)
+      .where("revoked_at", "is", null)
+      .execute();
     expect(live).toHaveLength(0);
     expect(await signInModel(db(), { email: OFFICER.newport, password: "demo-password-2023", address: "192.0.2.2", ...noSleep })).toEqual({
       ok: false,
@@ -310,7 +410,10 @@ describe("accounts", () => {
     expect(audit[0]).toMatchObject({ actor_user_id: admin.userId, entity: "app_user" });
 
     // Twice is harmless: nothing more happens, nothing more is audited.
-    expect(await run(() => deactivate.action(routeArgs(post(path, {}, admin), params) as never))).toMatchObject({ status: 302, location: "/admin/users" });
+    expect(await run(() => deactivate.action(routeArgs(post(path, {}, admin), params) as never))).toMatchObject({
+      status: 302,
+      location: "/admin/users",
+    });
     expect(await audits("account.deactivate", newport.userId)).toHaveLength(1);
   });
 
@@ -318,12 +421,16 @@ describe("accounts", () => {
     const before = await counts();
     const params = { userId: String(admin.userId) };
     const context: Record<string, unknown> = {};
-    const outcome = await run(() => deactivate.action({ request: post(`/admin/users/${admin.userId}/deactivate`, {}, admin), params, context } as never));
+    const outcome = await run(() =>
+      deactivate.action({ request: post(`/admin/users/${admin.userId}/deactivate`, {}, admin), params, context } as never),
+    );
     expect(outcome).toMatchObject({ kind: "data", status: 400, data: { error: "deactivate.error.self" } });
     expect(context.pageHasErrors).toBe(true);
     expect(await counts()).toEqual(before);
     for (const userId of ["999999", "abc", "1.5", "-1"]) {
-      expect(await run(() => deactivate.loader(routeArgs(get(`/admin/users/${userId}/deactivate`, admin), { userId }) as never))).toMatchObject({ status: 404 });
+      expect(
+        await run(() => deactivate.loader(routeArgs(get(`/admin/users/${userId}/deactivate`, admin), { userId }) as never)),
+      ).toMatchObject({ status: 404 });
     }
   });
 });

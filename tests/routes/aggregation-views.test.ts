@@ -25,18 +25,29 @@ describe("aggregation views: totals, gaps, trends, the map, and who sees what", 
 
   it("reads the gaps of February 2023 as the honest version of ADSS's letter", async () => {
     const data = await gaps.loader(routeArgs(get(`/collections/${FEB}/gaps`, analyst), { code: FEB }) as never);
-    expect(data.noReturn.map((a) => a.name_en).sort()).toEqual(
-      ["Cardiff", "Carmarthenshire", "Ceredigion", "Gwynedd", "Monmouthshire", "Torfaen", "Wrexham"],
-    );
+    expect(data.noReturn.map((a) => a.name_en).sort()).toEqual([
+      "Cardiff",
+      "Carmarthenshire",
+      "Ceredigion",
+      "Gwynedd",
+      "Monmouthshire",
+      "Torfaen",
+      "Wrexham",
+    ]);
     const parents = data.reasons.filter((r) => r.itemCode === "care_experienced_parents");
     expect(parents).toHaveLength(1);
-    expect(parents[0]).toMatchObject({ state: "not_collected", reason: expect.stringMatching(/^We do not gather this information in this way/) });
+    expect(parents[0]).toMatchObject({
+      state: "not_collected",
+      reason: expect.stringMatching(/^We do not gather this information in this way/),
+    });
     expect(parents[0]!.authorityCodes).toHaveLength(15);
     expect(data.totals.find((t) => t.itemCode === LEAVERS)).toMatchObject({ comparable: 12, nonComparable: 3, noReturn: 7 });
   });
 
   it("keeps the gaps view, which names every authority's reasons, from officers", async () => {
-    expect(await run(() => gaps.loader(routeArgs(get(`/collections/${FEB}/gaps`, conwy), { code: FEB }) as never))).toMatchObject({ status: 404 });
+    expect(await run(() => gaps.loader(routeArgs(get(`/collections/${FEB}/gaps`, conwy), { code: FEB }) as never))).toMatchObject({
+      status: 404,
+    });
   });
 
   it("gives per-authority rates per 10,000 of the Census 2021 population, sorted as asked, with the source", async () => {
@@ -69,10 +80,19 @@ describe("aggregation views: totals, gaps, trends, the map, and who sees what", 
 
   it("lets officers compare accepted figures once the coordinator allows it on a closed collection", async () => {
     const collection = (await getCollection(db(), FEB))!;
-    await db().updateTable("return").set({ status: "accepted", accepted_version: 1 }).where("collection_id", "=", collection.id).where("authority_code", "in", ["W06000011", "W06000023"]).execute();
+    await db()
+      .updateTable("return")
+      .set({ status: "accepted", accepted_version: 1 })
+      .where("collection_id", "=", collection.id)
+      .where("authority_code", "in", ["W06000011", "W06000023"])
+      .execute();
     expect((await loadItem(conwy)).rows).toHaveLength(1);
     const outcome = await run(() =>
-      design.action(routeArgs(post(`/collections/${FEB}/design`, { intent: "compare", officersMayCompare: "yes" }, coordinator), { code: FEB }) as never),
+      design.action(
+        routeArgs(post(`/collections/${FEB}/design`, { intent: "compare", officersMayCompare: "yes" }, coordinator), {
+          code: FEB,
+        }) as never,
+      ),
     );
     expect(outcome).toMatchObject({ status: 302 });
     expect((await loadItem(conwy)).rows.map((r) => r.authorityCode).sort()).toEqual(["W06000003", "W06000011", "W06000023"]);
@@ -89,25 +109,42 @@ describe("aggregation views: totals, gaps, trends, the map, and who sees what", 
     const own = await trend.loader(routeArgs(get(`/items/${LEAVERS}?authority=W06000016`, conwy), { itemCode: LEAVERS }) as never);
     expect(own.authorities.map((a) => a.code)).toEqual(["W06000003"]);
     expect(own.chosen).toBeNull();
-    expect(await run(() => trend.loader(routeArgs(get("/items/nope", analyst), { itemCode: "nope" }) as never))).toMatchObject({ status: 404 });
+    expect(await run(() => trend.loader(routeArgs(get("/items/nope", analyst), { itemCode: "nope" }) as never))).toMatchObject({
+      status: 404,
+    });
   });
 
   it("counts a deviation on a breakdown item as non-comparable in that breakdown's total", async () => {
     const collection = (await getCollection(db(), "2026-12-care-experienced-parents"))!;
-    const ret = await db().insertInto("return").values({ collection_id: collection.id, authority_code: "W06000015", status: "draft" }).returning("id").executeTakeFirstOrThrow();
+    const ret = await db()
+      .insertInto("return")
+      .values({ collection_id: collection.id, authority_code: "W06000015", status: "draft" })
+      .returning("id")
+      .executeTakeFirstOrThrow();
     const values = [
       { item_code: "care_experienced_mothers", state: "reported" as const, number: 5, counting_note: "Includes expectant mothers" },
       { item_code: "care_experienced_fathers", state: "reported" as const, number: 2 },
     ];
     await db().insertInto("return_version").values({ return_id: ret.id, version: 1, signed_off_name: "A", signed_off_role: "B" }).execute();
-    await db().insertInto("return_version_value").values(values.map((v) => ({ return_id: ret.id, version: 1, ...v }))).execute();
+    await db()
+      .insertInto("return_version_value")
+      .values(values.map((v) => ({ return_id: ret.id, version: 1, ...v })))
+      .execute();
     await db().updateTable("return").set({ status: "submitted", submitted_version: 1 }).where("id", "=", ret.id).execute();
     const wales = (await coverageTotals(db(), collection.id)).filter((t) => t.regionCode === null);
-    expect(wales.find((t) => t.itemCode === "care_experienced_mothers")).toMatchObject({ total: null, comparable: 0, nonComparable: 1, noReturn: 21 });
+    expect(wales.find((t) => t.itemCode === "care_experienced_mothers")).toMatchObject({
+      total: null,
+      comparable: 0,
+      nonComparable: 1,
+      noReturn: 21,
+    });
     expect(wales.find((t) => t.itemCode === "care_experienced_fathers")).toMatchObject({ total: 2, comparable: 1 });
     // Items this return left blank count as not answered, not as missing returns.
     expect(wales.find((t) => t.itemCode === "care_leavers_21_25")).toMatchObject({ notAnswered: 1, noReturn: 21 });
     const cells = await authorityCells(db(), collection, { role: "coordinator", authorityCode: null });
-    expect(cells.find((c) => c.authorityCode === "W06000015" && c.itemCode === "care_experienced_mothers")).toMatchObject({ comparable: false, countingNote: "Includes expectant mothers" });
+    expect(cells.find((c) => c.authorityCode === "W06000015" && c.itemCode === "care_experienced_mothers")).toMatchObject({
+      comparable: false,
+      countingNote: "Includes expectant mothers",
+    });
   });
 });

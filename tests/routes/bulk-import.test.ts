@@ -28,7 +28,19 @@ const REPLY = parse(readFileSync(new URL("../../seeds/data/adss-2023-02-care-lea
   columns: true,
 }) as February2023Row[];
 
-const HEADER = ["Authority", "Item code", "State", "Number", "Reason", "Age from", "Age to", "Reference date used", "Other difference", "Caveat", "reported_text"];
+const HEADER = [
+  "Authority",
+  "Item code",
+  "State",
+  "Number",
+  "Reason",
+  "Age from",
+  "Age to",
+  "Reference date used",
+  "Other difference",
+  "Caveat",
+  "reported_text",
+];
 
 /** A workbook as a coordinator would type it up from the reply, authorities as the reply wrote them. */
 async function workbookOf(rows: unknown[][]) {
@@ -56,7 +68,13 @@ function february2023Rows() {
     ],
     // Items 2 and 3 in the reply's own words; half the rows use the Welsh answer.
     [r.authority_as_written, "care_experienced_parents", "not_collected", null, FEBRUARY_2023_REASONS.care_experienced_parents],
-    [r.authority_as_written, "care_experienced_parents_child_removed", "Heb ei gasglu", null, FEBRUARY_2023_REASONS.care_experienced_parents_child_removed],
+    [
+      r.authority_as_written,
+      "care_experienced_parents_child_removed",
+      "Heb ei gasglu",
+      null,
+      FEBRUARY_2023_REASONS.care_experienced_parents_child_removed,
+    ],
   ]);
 }
 
@@ -111,7 +129,9 @@ describe("the coordinator's bulk import", () => {
     run(() => importPage.action(routeArgs(uploadRequest(code, visitor, file), { code }) as never));
 
   const preview = async (code: string, uploadId: string) => {
-    const outcome = await run(() => previewPage.loader(routeArgs(get(`/collections/${code}/import/${uploadId}`, coordinator), { code, uploadId }) as never));
+    const outcome = await run(() =>
+      previewPage.loader(routeArgs(get(`/collections/${code}/import/${uploadId}`, coordinator), { code, uploadId }) as never),
+    );
     if (outcome.kind !== "data") throw new Error(`expected the preview, got ${outcome.status}`);
     return outcome.data as Awaited<ReturnType<typeof previewPage.loader>>;
   };
@@ -123,10 +143,14 @@ describe("the coordinator's bulk import", () => {
 
   it("is for coordinators only", async () => {
     for (const visitor of [analyst, officer]) {
-      const outcome = await run(() => importPage.loader(routeArgs(get(`/collections/${FEBRUARY_2023}/import`, visitor), { code: FEBRUARY_2023 }) as never));
+      const outcome = await run(() =>
+        importPage.loader(routeArgs(get(`/collections/${FEBRUARY_2023}/import`, visitor), { code: FEBRUARY_2023 }) as never),
+      );
       expect(outcome).toMatchObject({ kind: "response", status: 404 });
     }
-    const outcome = await run(() => importPage.loader(routeArgs(get(`/collections/${FEBRUARY_2023}/import`, coordinator), { code: FEBRUARY_2023 }) as never));
+    const outcome = await run(() =>
+      importPage.loader(routeArgs(get(`/collections/${FEBRUARY_2023}/import`, coordinator), { code: FEBRUARY_2023 }) as never),
+    );
     expect(outcome.kind).toBe("data");
   });
 
@@ -145,8 +169,13 @@ describe("the coordinator's bulk import", () => {
     expect(page.plan?.authorities.map((a) => a.code).sort()).toEqual(REPLY.map((r) => r.authority_code).sort());
     const rct = page.plan!.authorities.find((a) => a.code === "W06000016")!;
     expect(rct.values.care_leavers_21_25).toMatchObject({ number: 173, referenceDateUsed: "2023-12-31" });
-    expect(page.plan!.authorities.find((a) => a.code === "W06000012")!.values.care_leavers_21_25).toMatchObject({ ageFrom: null, ageTo: 25 });
-    expect(page.plan!.authorities.find((a) => a.code === "W06000001")!.values.care_experienced_parents_child_removed).toMatchObject({ state: "not_collected" });
+    expect(page.plan!.authorities.find((a) => a.code === "W06000012")!.values.care_leavers_21_25).toMatchObject({
+      ageFrom: null,
+      ageTo: 25,
+    });
+    expect(page.plan!.authorities.find((a) => a.code === "W06000001")!.values.care_experienced_parents_child_removed).toMatchObject({
+      state: "not_collected",
+    });
 
     const applied = await apply(round.code, uploadId);
     expect(applied).toMatchObject({ kind: "response", status: 302, location: `/collections/${round.code}/import/${uploadId}` });
@@ -161,7 +190,12 @@ describe("the coordinator's bulk import", () => {
       noReturn: 7,
     });
 
-    const audit = await db().selectFrom("audit_log").selectAll().where("action", "in", ["import.apply", "return.submit"]).where("actor_user_id", "=", coordinator.userId).execute();
+    const audit = await db()
+      .selectFrom("audit_log")
+      .selectAll()
+      .where("action", "in", ["import.apply", "return.submit"])
+      .where("actor_user_id", "=", coordinator.userId)
+      .execute();
     expect(audit.filter((a) => a.action === "return.submit")).toHaveLength(15);
     expect(audit.find((a) => a.action === "import.apply")).toMatchObject({ entity: "import_upload", entity_key: uploadId });
     const versions = await db()
@@ -171,17 +205,25 @@ describe("the coordinator's bulk import", () => {
       .where("r.collection_id", "=", round.id)
       .execute();
     expect(versions).toHaveLength(15);
-    expect(versions[0]).toEqual({ signed_off_name: "Demo Coordinator", signed_off_role: "Loaded by ADSS Cymru from the workbook ‘february-2023.xlsx’" });
+    expect(versions[0]).toEqual({
+      signed_off_name: "Demo Coordinator",
+      signed_off_role: "Loaded by ADSS Cymru from the workbook ‘february-2023.xlsx’",
+    });
 
     expect((await preview(round.code, uploadId)).upload.applied_at).toBeTruthy();
     const again = await apply(round.code, uploadId);
     expect(again.status).toBe(409);
-    expect(texts((again.kind === "data" ? (again.data as { issues: UploadIssue[] }) : { issues: [] }).issues)).toEqual(["This workbook has already been loaded."]);
+    expect(texts((again.kind === "data" ? (again.data as { issues: UploadIssue[] }) : { issues: [] }).issues)).toEqual([
+      "This workbook has already been loaded.",
+    ]);
   });
 
   it("refuses a workbook with problems, listing every one by cell, and keeps nothing", async () => {
     const round = await newRound("2023-02-with-problems");
-    const stored = await db().selectFrom("import_upload").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    const stored = await db()
+      .selectFrom("import_upload")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
     const before = await snapshot(db());
     const rows = [
       ["caerdydd", "care_leavers_21_25", "A number", 12, null],
@@ -195,7 +237,10 @@ describe("the coordinator's bulk import", () => {
     ];
     const outcome = await upload(round.code, await workbookOf(rows));
     expect(outcome.status).toBe(400);
-    const data = outcome.kind === "data" ? (outcome.data as { issues: UploadIssue[]; authorities: { code: string }[] }) : { issues: [], authorities: [] };
+    const data =
+      outcome.kind === "data"
+        ? (outcome.data as { issues: UploadIssue[]; authorities: { code: string }[] })
+        : { issues: [], authorities: [] };
     expect(texts(data.issues).sort()).toEqual(
       [
         "Sheet Reply of 16 February 2023, cell A5: no authority is called ‘Atlantis’. Use its code, like W06000015, or its name",
@@ -209,7 +254,12 @@ describe("the coordinator's bulk import", () => {
     // Cardiff, written in Welsh and in lower case, was read without a problem and is shown as it would load.
     expect(data.authorities.map((a) => a.code)).toEqual(["W06000015"]);
     expect(await snapshot(db())).toBe(before);
-    expect(await db().selectFrom("import_upload").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).toEqual(stored);
+    expect(
+      await db()
+        .selectFrom("import_upload")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .executeTakeFirstOrThrow(),
+    ).toEqual(stored);
   });
 
   it("applies all or nothing: one authority that submitted meanwhile stops the whole import", async () => {
@@ -234,7 +284,11 @@ describe("the coordinator's bulk import", () => {
       "Newport has already submitted its return to this information request; an import cannot replace it",
     ]);
     expect(await snapshot(db())).toBe(before);
-    const upload2 = await db().selectFrom("import_upload").select("applied_at").where("id", "=", Number(uploadId)).executeTakeFirstOrThrow();
+    const upload2 = await db()
+      .selectFrom("import_upload")
+      .select("applied_at")
+      .where("id", "=", Number(uploadId))
+      .executeTakeFirstOrThrow();
     expect(upload2.applied_at).toBeNull();
   });
 
@@ -267,10 +321,19 @@ describe("the coordinator's bulk import", () => {
     const outcome = await upload(round.code, new TextEncoder().encode("authority,item\n"));
     expect(outcome.status).toBe(400);
     const forged = await run(() =>
-      previewPage.action(routeArgs(post(`/collections/${round.code}/import/1`, {}, coordinator, { csrf: false }), { code: round.code, uploadId: "1" }) as never),
+      previewPage.action(
+        routeArgs(post(`/collections/${round.code}/import/1`, {}, coordinator, { csrf: false }), {
+          code: round.code,
+          uploadId: "1",
+        }) as never,
+      ),
     );
     expect([403, 404]).toContain(forged.status);
-    const nonsense = await run(() => previewPage.loader(routeArgs(get(`/collections/${round.code}/import/abc`, coordinator), { code: round.code, uploadId: "abc" }) as never));
+    const nonsense = await run(() =>
+      previewPage.loader(
+        routeArgs(get(`/collections/${round.code}/import/abc`, coordinator), { code: round.code, uploadId: "abc" }) as never,
+      ),
+    );
     expect(nonsense.status).toBe(404);
     expect(await snapshot(db())).toBe(before);
   });

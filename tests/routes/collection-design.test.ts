@@ -62,7 +62,11 @@ describe("designing a collection", () => {
     [{ rules: "parents are more than children" }, "rules", "collectionForm.error.ruleSyntax"],
     [{ rules: "children_reunification_plan <= care_experienced_parents" }, "rules", "collectionForm.error.ruleItem"],
     [{ changePercent: "-5" }, "changePercent", "collectionForm.error.threshold"],
-    [{ "item.care_leavers_21_25": "", "item.care_experienced_parents": "", "item.care_experienced_parents_child_removed": "" }, "items", "collectionForm.error.items"],
+    [
+      { "item.care_leavers_21_25": "", "item.care_experienced_parents": "", "item.care_experienced_parents_child_removed": "" },
+      "items",
+      "collectionForm.error.items",
+    ],
   ])("refuses %j with a message against %s, and changes nothing", async (overrides, fieldName, key) => {
     const before = await snapshot(db());
     const outcome = await create(collectionFields(overrides));
@@ -80,7 +84,12 @@ describe("designing a collection", () => {
       crossItem: [{ kind: "not_greater_than", item: "care_experienced_parents_child_removed", limit: "care_experienced_parents" }],
       queries: { changePercent: 40, changeAbsolute: 8 },
     });
-    const items = await db().selectFrom("collection_item").select(["item_code", "position", "required"]).where("collection_id", "=", row!.id).orderBy("position").execute();
+    const items = await db()
+      .selectFrom("collection_item")
+      .select(["item_code", "position", "required"])
+      .where("collection_id", "=", row!.id)
+      .orderBy("position")
+      .execute();
     expect(items).toEqual([
       { item_code: "care_leavers_21_25", position: 1, required: true },
       { item_code: "care_experienced_parents", position: 2, required: true },
@@ -90,13 +99,19 @@ describe("designing a collection", () => {
     // Officers do not see a draft.
     const officerHome = await homeLoader(routeArgs(get("/", officer)) as never);
     expect(officerHome.officer?.returns.map((r) => r.code)).not.toContain(CODE);
-    const officerForm = await run(() => form.loader(routeArgs(get(`/returns/${CODE}/W06000015`, officer), { collectionCode: CODE, authorityCode: "W06000015" }) as never));
+    const officerForm = await run(() =>
+      form.loader(routeArgs(get(`/returns/${CODE}/W06000015`, officer), { collectionCode: CODE, authorityCode: "W06000015" }) as never),
+    );
     expect(officerForm).toMatchObject({ status: 404 });
   });
 
   it("previews the form as an officer would see it", async () => {
     const data = await preview.loader(routeArgs(get(`/collections/${CODE}/preview`, coordinator), { code: CODE }) as never);
-    expect(data.collection.items.map((i) => i.code)).toEqual(["care_leavers_21_25", "care_experienced_parents", "care_experienced_parents_child_removed"]);
+    expect(data.collection.items.map((i) => i.code)).toEqual([
+      "care_leavers_21_25",
+      "care_experienced_parents",
+      "care_experienced_parents_child_removed",
+    ]);
   });
 
   it("publishes it: authorities can fill it in", async () => {
@@ -108,11 +123,17 @@ describe("designing a collection", () => {
   });
 
   it("lets its questions change while nothing is submitted, and refuses once a return is", async () => {
-    expect(await designAction(collectionFields({ changePercent: "30" }))).toMatchObject({ location: `/collections/${CODE}/design?saved=details` });
+    expect(await designAction(collectionFields({ changePercent: "30" }))).toMatchObject({
+      location: `/collections/${CODE}/design?saved=details`,
+    });
     expect((await collection())?.rules).toMatchObject({ queries: { changePercent: 30 } });
     // Cardiff submits.
     const { id } = (await collection())!;
-    const ret = await db().insertInto("return").values({ collection_id: id, authority_code: "W06000015", status: "draft" }).returning("id").executeTakeFirstOrThrow();
+    const ret = await db()
+      .insertInto("return")
+      .values({ collection_id: id, authority_code: "W06000015", status: "draft" })
+      .returning("id")
+      .executeTakeFirstOrThrow();
     await db().insertInto("return_version").values({ return_id: ret.id, version: 1, signed_off_name: "A", signed_off_role: "B" }).execute();
     await db().updateTable("return").set({ status: "submitted", submitted_version: 1 }).where("id", "=", ret.id).execute();
     const before = await snapshot(db());
@@ -123,10 +144,25 @@ describe("designing a collection", () => {
 
   it("copies it as a new collection, then closes the old one", async () => {
     const copy = await newCollection.loader(routeArgs(get(`/collections/new?from=${CODE}`, coordinator)) as never);
-    expect(copy.input).toMatchObject({ code: "", title_en: "Care leavers (June 2027)", rules: "care_experienced_parents_child_removed <= care_experienced_parents" });
+    expect(copy.input).toMatchObject({
+      code: "",
+      title_en: "Care leavers (June 2027)",
+      rules: "care_experienced_parents_child_removed <= care_experienced_parents",
+    });
     expect(await designAction({ intent: "close" })).toMatchObject({ location: `/collections/${CODE}/design?saved=close` });
     expect((await collection())?.status).toBe("closed");
-    const audit = await db().selectFrom("audit_log").select("action").where("entity", "=", "collection").where("action", "in", ["collection.create", "collection.update", "collection.publish", "collection.close"]).orderBy("id").execute();
-    expect(audit.map((a) => a.action).slice(-4)).toEqual(["collection.create", "collection.publish", "collection.update", "collection.close"]);
+    const audit = await db()
+      .selectFrom("audit_log")
+      .select("action")
+      .where("entity", "=", "collection")
+      .where("action", "in", ["collection.create", "collection.update", "collection.publish", "collection.close"])
+      .orderBy("id")
+      .execute();
+    expect(audit.map((a) => a.action).slice(-4)).toEqual([
+      "collection.create",
+      "collection.publish",
+      "collection.update",
+      "collection.close",
+    ]);
   });
 });

@@ -40,7 +40,14 @@ describe("the coordinator's review: queries, acceptance and the board", () => {
   const act = (visitor: Visitor, fields: Record<string, string>) =>
     run(() => form.action(routeArgs(post(path(), fields, visitor), params) as never));
   const status = async () =>
-    (await db().selectFrom("return").select("status").where("authority_code", "=", CONWY).where("collection_id", "=", (await page(coordinator)).collection.id).executeTakeFirstOrThrow()).status;
+    (
+      await db()
+        .selectFrom("return")
+        .select("status")
+        .where("authority_code", "=", CONWY)
+        .where("collection_id", "=", (await page(coordinator)).collection.id)
+        .executeTakeFirstOrThrow()
+    ).status;
 
   beforeAll(async () => {
     [officer, coordinator, analyst, otherOfficer] = await Promise.all([
@@ -54,7 +61,12 @@ describe("the coordinator's review: queries, acceptance and the board", () => {
     const checkPage = await run(() => check.loader(routeArgs(get(path("check"), officer), params) as never));
     const lockVersion = checkPage.kind === "data" ? (checkPage.data as { lockVersion: number }).lockVersion : -1;
     const submitted = await run(() =>
-      check.action(routeArgs(post(path("check"), { lockVersion: String(lockVersion), signedOffName: "Rhys", signedOffRole: "Team manager" }, officer), params) as never),
+      check.action(
+        routeArgs(
+          post(path("check"), { lockVersion: String(lockVersion), signedOffName: "Rhys", signedOffRole: "Team manager" }, officer),
+          params,
+        ) as never,
+      ),
     );
     expect(submitted.status).toBe(302);
   });
@@ -67,24 +79,36 @@ describe("the coordinator's review: queries, acceptance and the board", () => {
     const conwy = data?.rows.find((r) => r.code === CONWY);
     expect(conwy).toMatchObject({ status: "submitted", submittedByName: "Demo Officer (Conwy)", filled: 3, openQueries: 0 });
     // Filtered by region and by status.
-    const filtered = await board.loader(routeArgs(get(`/collections/${ROUND}/board?region=north-wales&status=notStarted`, coordinator), { code: ROUND }) as never);
+    const filtered = await board.loader(
+      routeArgs(get(`/collections/${ROUND}/board?region=north-wales&status=notStarted`, coordinator), { code: ROUND }) as never,
+    );
     expect(filtered.rows.map((r) => r.code).sort()).toEqual(["W06000001", "W06000002", "W06000004", "W06000005", "W06000006"]);
   });
 
   it("counts February 2023 as 15 submitted, 7 not started, all 7 overdue", async () => {
-    const data = await board.loader(routeArgs(get(`/collections/2023-02-care-experienced-parents/board`, coordinator), { code: "2023-02-care-experienced-parents" }) as never);
+    const data = await board.loader(
+      routeArgs(get(`/collections/2023-02-care-experienced-parents/board`, coordinator), {
+        code: "2023-02-care-experienced-parents",
+      }) as never,
+    );
     expect(data.counts).toEqual({ notStarted: 7, draft: 0, submitted: 15, queried: 0, accepted: 0, overdue: 7 });
   });
 
   it("keeps the board and the chase list from officers and analysts", async () => {
     for (const visitor of [officer, analyst]) {
-      expect(await run(() => board.loader(routeArgs(get(`/collections/${ROUND}/board`, visitor), { code: ROUND }) as never))).toMatchObject({ status: 404 });
-      expect(await run(() => chaseList.loader(routeArgs(get(`/collections/${ROUND}/chase-list.csv`, visitor), { code: ROUND }) as never))).toMatchObject({ status: 404 });
+      expect(await run(() => board.loader(routeArgs(get(`/collections/${ROUND}/board`, visitor), { code: ROUND }) as never))).toMatchObject(
+        { status: 404 },
+      );
+      expect(
+        await run(() => chaseList.loader(routeArgs(get(`/collections/${ROUND}/chase-list.csv`, visitor), { code: ROUND }) as never)),
+      ).toMatchObject({ status: 404 });
     }
   });
 
   it("lists in the chase list every authority not yet submitted, with its officers", async () => {
-    const response = (await chaseList.loader(routeArgs(get(`/collections/${ROUND}/chase-list.csv`, coordinator), { code: ROUND }) as never)) as Response;
+    const response = (await chaseList.loader(
+      routeArgs(get(`/collections/${ROUND}/chase-list.csv`, coordinator), { code: ROUND }) as never,
+    )) as Response;
     expect(response.headers.get("Content-Type")).toBe("text/csv; charset=utf-8");
     const bytes = new Uint8Array(await response.arrayBuffer());
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // UTF-8 BOM, so Excel reads Welsh letters right
@@ -103,7 +127,11 @@ describe("the coordinator's review: queries, acceptance and the board", () => {
   it("raises a query on a value: the return becomes queried, the officer sees it at home, audited", async () => {
     const empty = await act(coordinator, { intent: "raise", itemCode: "care_leavers_21_25", message: "  " });
     expect(empty).toMatchObject({ status: 400, data: { raiseError: { key: "queries.error.messageMissing" } } });
-    const outcome = await act(coordinator, { intent: "raise", itemCode: "care_leavers_21_25", message: "140 is far above last year's 133 for ages 18 to 25. Which band is this?" });
+    const outcome = await act(coordinator, {
+      intent: "raise",
+      itemCode: "care_leavers_21_25",
+      message: "140 is far above last year's 133 for ages 18 to 25. Which band is this?",
+    });
     expect(outcome).toMatchObject({ kind: "response", status: 302 });
     expect(await status()).toBe("queried");
     const seen = await page(officer);
@@ -111,7 +139,12 @@ describe("the coordinator's review: queries, acceptance and the board", () => {
     expect(seen.threads[0]).toMatchObject({ item_code: "care_leavers_21_25", status: "open" });
     const home = await homeLoader(routeArgs(get("/", officer)) as never);
     expect(home.officer?.queries.map((q) => q.item_code)).toEqual(["care_leavers_21_25"]);
-    const audit = await db().selectFrom("audit_log").select("action").where("authority_code", "=", CONWY).where("action", "like", "%query%").execute();
+    const audit = await db()
+      .selectFrom("audit_log")
+      .select("action")
+      .where("authority_code", "=", CONWY)
+      .where("action", "like", "%query%")
+      .execute();
     expect(audit.map((a) => a.action).sort()).toEqual(["query.raise", "return.query"]);
   });
 
@@ -132,18 +165,44 @@ describe("the coordinator's review: queries, acceptance and the board", () => {
   it("threads the officer's reply and amendment, then the coordinator resolves it and the return is submitted again", async () => {
     const threadId = String((await page(officer)).threads[0]!.id);
     expect(await act(officer, { intent: "reply", queryId: threadId, message: "" })).toMatchObject({ status: 400 });
-    expect((await act(officer, { intent: "reply", queryId: threadId, message: "We counted 18 to 25 by mistake; amending." })).status).toBe(302);
+    expect((await act(officer, { intent: "reply", queryId: threadId, message: "We counted 18 to 25 by mistake; amending." })).status).toBe(
+      302,
+    );
     // The officer amends; the open query still stands over the new version.
     const { lockVersion } = await page(officer);
-    expect((await run(() => amend.action(routeArgs(post(path("amend"), { lockVersion: String(lockVersion), reason: "Answer to the query: wrong age band." }, officer), params) as never))).status).toBe(302);
+    expect(
+      (
+        await run(() =>
+          amend.action(
+            routeArgs(
+              post(path("amend"), { lockVersion: String(lockVersion), reason: "Answer to the query: wrong age band." }, officer),
+              params,
+            ) as never,
+          ),
+        )
+      ).status,
+    ).toBe(302);
     const draft = await page(officer);
     expect((await act(officer, answers(draft.lockVersion, "97"))).status).toBe(302);
     const checkPage = (await check.loader(routeArgs(get(path("check"), officer), params) as never)) as { lockVersion: number };
-    await check.action(routeArgs(post(path("check"), { lockVersion: String(checkPage.lockVersion), signedOffName: "Rhys", signedOffRole: "Team manager" }, officer), params) as never).catch((r: unknown) => r);
+    await check
+      .action(
+        routeArgs(
+          post(
+            path("check"),
+            { lockVersion: String(checkPage.lockVersion), signedOffName: "Rhys", signedOffRole: "Team manager" },
+            officer,
+          ),
+          params,
+        ) as never,
+      )
+      .catch((r: unknown) => r);
     expect(await status()).toBe("queried");
     const thread = (await page(coordinator)).threads[0]!;
     expect(thread.messages.map((m) => m.author_name)).toEqual(["Demo Coordinator", "Demo Officer (Conwy)"]);
-    expect((await act(coordinator, { intent: "resolve", queryId: String(thread.id), message: "Thanks: 97 for ages 21 to 25." })).status).toBe(302);
+    expect(
+      (await act(coordinator, { intent: "resolve", queryId: String(thread.id), message: "Thanks: 97 for ages 21 to 25." })).status,
+    ).toBe(302);
     expect(await status()).toBe("submitted");
     expect((await page(coordinator)).viewer.mayAccept).toBe(true);
   });
@@ -156,11 +215,20 @@ describe("the coordinator's review: queries, acceptance and the board", () => {
     expect(officerView).toMatchObject({ editable: false, mayAmend: true, returnStatus: "accepted" });
     // Saving straight onto an accepted return is refused: amending needs a reason first.
     expect(await act(officer, answers(officerView.lockVersion))).toMatchObject({ status: 302, location: path() });
-    await amend.action(routeArgs(post(path("amend"), { lockVersion: String(officerView.lockVersion), reason: "A late case." }, officer), params) as never).catch((r: unknown) => r);
+    await amend
+      .action(
+        routeArgs(post(path("amend"), { lockVersion: String(officerView.lockVersion), reason: "A late case." }, officer), params) as never,
+      )
+      .catch((r: unknown) => r);
     const data = await board.loader(routeArgs(get(`/collections/${ROUND}/board`, coordinator), { code: ROUND }) as never);
     expect(data.rows.find((r) => r.code === CONWY)).toMatchObject({ status: "draft", changedAfterAcceptance: true });
     expect((await page(coordinator)).changedAfterAcceptance).toBe(true);
-    const audit = await db().selectFrom("audit_log").select("action").where("authority_code", "=", CONWY).where("action", "in", ["return.accept", "return.amend", "query.resolve"]).execute();
+    const audit = await db()
+      .selectFrom("audit_log")
+      .select("action")
+      .where("authority_code", "=", CONWY)
+      .where("action", "in", ["return.accept", "return.amend", "query.resolve"])
+      .execute();
     expect(audit.map((a) => a.action).sort()).toEqual(["query.resolve", "return.accept", "return.amend", "return.amend"]);
   });
 });

@@ -37,7 +37,9 @@ describe("the tidy CSV of a collection", () => {
   });
 
   const download = (visitor: Visitor, query = "") =>
-    run(() => csvRoute.loader(routeArgs(get(`/collections/${FEBRUARY_2023}/values.csv${query}`, visitor), { code: FEBRUARY_2023 }) as never));
+    run(() =>
+      csvRoute.loader(routeArgs(get(`/collections/${FEBRUARY_2023}/values.csv${query}`, visitor), { code: FEBRUARY_2023 }) as never),
+    );
 
   const text = async (visitor: Visitor, query = "") => {
     const outcome = await download(visitor, query);
@@ -125,7 +127,15 @@ describe("the tidy CSV of a collection", () => {
     );
     expect(rows).toHaveLength(22 * 3);
     const conwy = rows.find((r) => r["Authority code"] === "W06000003" && r["Item code"] === "care_leavers_21_25")!;
-    expect(conwy).toMatchObject({ State: "reported", Value: "133", Comparable: "false", "Age from": "18", "Age to": "25", "Return status": "submitted", Version: "1" });
+    expect(conwy).toMatchObject({
+      State: "reported",
+      Value: "133",
+      Comparable: "false",
+      "Age from": "18",
+      "Age to": "25",
+      "Return status": "submitted",
+      Version: "1",
+    });
     expect(conwy["Submitted at"]).toBe("2023-02-16T12:00:00.000Z");
     const cardiff = rows.find((r) => r["Authority code"] === "W06000015")!;
     expect(cardiff).toMatchObject({ State: "", Value: "", "Return status": "", Version: "" });

@@ -49,7 +49,11 @@ describe("the return as a spreadsheet: template and upload", () => {
   });
 
   const downloadTemplate = (visitor: Visitor, authority = CARDIFF, round = DECEMBER_2026, query = "") =>
-    run(() => templateRoute.loader(routeArgs(get(`${path(authority, "template.xlsx", round)}${query}`, visitor), params(authority, round)) as never));
+    run(() =>
+      templateRoute.loader(
+        routeArgs(get(`${path(authority, "template.xlsx", round)}${query}`, visitor), params(authority, round)) as never,
+      ),
+    );
 
   const template = async (visitor: Visitor, authority = CARDIFF, round = DECEMBER_2026, query = "") => {
     const outcome = await downloadTemplate(visitor, authority, round, query);
@@ -83,7 +87,11 @@ describe("the return as a spreadsheet: template and upload", () => {
   const uploadRequest = (authority: string, visitor: Visitor, file: Uint8Array | null, { csrf = true } = {}) => {
     const body = new FormData();
     if (csrf) body.append("csrf", visitor.csrf);
-    if (file) body.append("workbook", new File([new Uint8Array(file)], "return.xlsx", { type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" }));
+    if (file)
+      body.append(
+        "workbook",
+        new File([new Uint8Array(file)], "return.xlsx", { type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" }),
+      );
     return new Request(`http://localhost${path(authority, "upload")}`, { method: "POST", body, headers: { Cookie: visitor.cookie } });
   };
 
@@ -97,7 +105,8 @@ describe("the return as a spreadsheet: template and upload", () => {
 
   /** What the person reads about each problem, in English. */
   const messages = async (outcome: Awaited<ReturnType<typeof upload>>) => {
-    if (outcome.kind !== "data") throw new Error(`expected the upload page with errors, got ${outcome.status} ${outcome.kind === "response" ? outcome.location : ""}`);
+    if (outcome.kind !== "data")
+      throw new Error(`expected the upload page with errors, got ${outcome.status} ${outcome.kind === "response" ? outcome.location : ""}`);
     const t = translator("en");
     const names = await labels();
     return (outcome.data as { issues: UploadIssue[] }).issues.map((issue) => issueText(t, issue, names));
@@ -148,7 +157,12 @@ describe("the return as a spreadsheet: template and upload", () => {
     // Protected: rows cannot be inserted, deleted or sorted (exceljs reads an allowed action as true).
     const protection = (sheet as unknown as { sheetProtection: Record<string, unknown> }).sheetProtection;
     expect(protection).toMatchObject({ sheet: true, formatColumns: true, formatRows: true });
-    expect([protection.insertRows, protection.deleteRows, protection.sort, protection.insertColumns]).toEqual([undefined, undefined, undefined, undefined]);
+    expect([protection.insertRows, protection.deleteRows, protection.sort, protection.insertColumns]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
     const stamp = workbook.getWorksheet("portal")!;
     expect([stamp.getCell("B2").value, stamp.getCell("B3").value, stamp.getCell("B4").value]).toEqual([DECEMBER_2026, CARDIFF, 0]);
   });
@@ -172,11 +186,13 @@ describe("the return as a spreadsheet: template and upload", () => {
 
     it("a request that is not a multipart form, or whose body is broken, without a 500", async () => {
       const before = await snapshot(db());
-      const plain = await run(() => uploadRoute.action(routeArgs(post(path(CARDIFF, "upload"), { workbook: "x" }, cardiff), params(CARDIFF)) as never));
+      const plain = await run(() =>
+        uploadRoute.action(routeArgs(post(path(CARDIFF, "upload"), { workbook: "x" }, cardiff), params(CARDIFF)) as never),
+      );
       expect(plain.status).toBe(400);
       const broken = new Request(`http://localhost${path(CARDIFF, "upload")}`, {
         method: "POST",
-        body: "--b\r\nContent-Disposition: form-data; name=\"workbook\"; filename=\"a.xlsx\"\r\n\r\nPK",
+        body: '--b\r\nContent-Disposition: form-data; name="workbook"; filename="a.xlsx"\r\n\r\nPK',
         headers: { Cookie: cardiff.cookie, "Content-Type": "multipart/form-data; boundary=b" },
       });
       const outcome = await run(() => uploadRoute.action(routeArgs(broken, params(CARDIFF)) as never));
@@ -264,7 +280,9 @@ describe("the return as a spreadsheet: template and upload", () => {
       const [fourth, fifth] = [sheet.getRow(4).values, sheet.getRow(5).values];
       sheet.getRow(4).values = fifth as ExcelJS.CellValue[];
       sheet.getRow(5).values = fourth as ExcelJS.CellValue[];
-      expect((await messages(await refused(await filled(workbook, COMPLETE))))[0]).toContain("Sheet Return: rows have been moved, sorted, added or removed");
+      expect((await messages(await refused(await filled(workbook, COMPLETE))))[0]).toContain(
+        "Sheet Return: rows have been moved, sorted, added or removed",
+      );
     });
 
     it("too many rows", async () => {
@@ -310,7 +328,10 @@ describe("the return as a spreadsheet: template and upload", () => {
 
   it("saves a filled template to the draft, all at once, audited, and sends the officer back to the return", async () => {
     const workbook = await template(cardiff);
-    const file = await filled(workbook, { ...COMPLETE, care_leavers_21_25: { ...COMPLETE.care_leavers_21_25, ageFrom: 18, ageTo: 25, referenceDate: new Date("2026-09-30T00:00:00Z") } });
+    const file = await filled(workbook, {
+      ...COMPLETE,
+      care_leavers_21_25: { ...COMPLETE.care_leavers_21_25, ageFrom: 18, ageTo: 25, referenceDate: new Date("2026-09-30T00:00:00Z") },
+    });
     const outcome = await upload(cardiff, file);
     expect(outcome).toMatchObject({ kind: "response", status: 302, location: `${path(CARDIFF)}?saved=1` });
     const saved = await values(CARDIFF);
@@ -326,7 +347,12 @@ describe("the return as a spreadsheet: template and upload", () => {
     expect(saved.care_experienced_parents_recent).toMatchObject({ state: "unknown", reason: "Our records do not say when care ended." });
     expect(saved.children_reunification_plan).toMatchObject({ state: "not_collected", reason: "We do not record this." });
     expect(saved.care_experienced_parents_home_authority?.state).toBeNull();
-    const audit = await db().selectFrom("audit_log").selectAll().where("action", "=", "value.change").where("authority_code", "=", CARDIFF).execute();
+    const audit = await db()
+      .selectFrom("audit_log")
+      .selectAll()
+      .where("action", "=", "value.change")
+      .where("authority_code", "=", CARDIFF)
+      .execute();
     expect(audit).toHaveLength(7);
     expect(audit.every((a) => a.actor_user_id === cardiff.userId && a.reason === "Uploaded from the spreadsheet return.xlsx")).toBe(true);
 
@@ -349,7 +375,10 @@ describe("the return as a spreadsheet: template and upload", () => {
     const saved = await run(() => form.action(routeArgs(post(path(NEWPORT), fields, newport), params(NEWPORT)) as never));
     expect(saved.status).toBe(302);
 
-    const file = await filled(await template(newport, NEWPORT), { ...COMPLETE, care_leavers_21_25: { state: "A number", number: 41, caveat: null } });
+    const file = await filled(await template(newport, NEWPORT), {
+      ...COMPLETE,
+      care_leavers_21_25: { state: "A number", number: 41, caveat: null },
+    });
     expect(await upload(newport, file, NEWPORT)).toMatchObject({ kind: "response", status: 302 });
     expect((await values(NEWPORT)).care_leavers_21_25).toMatchObject({
       number: 41,
@@ -363,7 +392,10 @@ describe("the return as a spreadsheet: template and upload", () => {
       children_reunification_plan: { state: "Amherthnasol", reason: "Nid oes gennym blant a symudwyd eleni." },
     });
     expect(await upload(cardiff, file)).toMatchObject({ kind: "response", status: 302 });
-    expect((await values(CARDIFF)).children_reunification_plan).toMatchObject({ state: "not_applicable", reason: "Nid oes gennym blant a symudwyd eleni." });
+    expect((await values(CARDIFF)).children_reunification_plan).toMatchObject({
+      state: "not_applicable",
+      reason: "Nid oes gennym blant a symudwyd eleni.",
+    });
     expect((await values(CARDIFF)).care_leavers_21_25).toMatchObject({ number: 120 });
   });
 

@@ -81,7 +81,10 @@ describe("the Welsh Government workbook", () => {
 
   it("says on About what it is, when and by whom it was exported, its coverage and the legend", async () => {
     const about = (await open(coordinator, FEBRUARY_2023)).getWorksheet("About")!;
-    const text = rows(about).flat().filter((v) => typeof v === "string").join("\n");
+    const text = rows(about)
+      .flat()
+      .filter((v) => typeof v === "string")
+      .join("\n");
     expect(text).toContain("Care-experienced young people who are parents (February 2023)");
     expect(text).toContain("31 December 2022");
     expect(text).toContain("Demo Coordinator");
@@ -97,7 +100,18 @@ describe("the Welsh Government workbook", () => {
     const summary = rows((await open(coordinator, FEBRUARY_2023)).getWorksheet("Summary")!).slice(1);
     expect(summary).toHaveLength(3 * 8);
     expect(summary.map((r) => [r[0], r[3] ?? null, r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11]])).toEqual(
-      totals.map((t) => [t.itemCode, t.total, t.expected, t.comparable, t.nonComparable, t.notCollected, t.unknown, t.notApplicable, t.notAnswered, t.noReturn]),
+      totals.map((t) => [
+        t.itemCode,
+        t.total,
+        t.expected,
+        t.comparable,
+        t.nonComparable,
+        t.notCollected,
+        t.unknown,
+        t.notApplicable,
+        t.notAnswered,
+        t.noReturn,
+      ]),
     );
     expect(summary[0]!.slice(0, 4)).toEqual(["care_leavers_21_25", "Care leavers aged 21 to 25 known to the authority", "Wales", 926]);
     expect(summary.filter((r) => r[0] === "care_leavers_21_25").map((r) => r[2])).toHaveLength(8);
@@ -120,7 +134,10 @@ describe("the Welsh Government workbook", () => {
     const swansea = rowOf(sheet, SWANSEA);
     expect(swansea.getCell(4).value).toBe(190);
     expect(swansea.getCell(4).numFmt).toBe("#,##0");
-    expect(swansea.getCell(5).value).toBeCloseTo(cells.find((c) => c.authorityCode === SWANSEA && c.itemCode === "care_leavers_21_25")!.rate!, 10);
+    expect(swansea.getCell(5).value).toBeCloseTo(
+      cells.find((c) => c.authorityCode === SWANSEA && c.itemCode === "care_leavers_21_25")!.rate!,
+      10,
+    );
   });
 
   it("lists the gaps, the reasons grouped as reasonGroups groups them, every caveat and deviation, and the definitions", async () => {
@@ -137,7 +154,16 @@ describe("the Welsh Government workbook", () => {
 
     const notes = rows(workbook.getWorksheet("Caveats and deviations")!).slice(1);
     const of = (authority: string, kind: string) => notes.filter((r) => r[0] === authority && r[6] === kind);
-    expect(of(CONWY, "Counted differently")[0]).toEqual([CONWY, "Conwy", "care_leavers_21_25", expect.any(String), "A number", 133, "Counted differently", "ages 18 to 25"]);
+    expect(of(CONWY, "Counted differently")[0]).toEqual([
+      CONWY,
+      "Conwy",
+      "care_leavers_21_25",
+      expect.any(String),
+      "A number",
+      133,
+      "Counted differently",
+      "ages 18 to 25",
+    ]);
     expect(of("W06000016", "Counted differently")[0]?.[7]).toBe("as at 31 December 2023");
     expect(of("W06000012", "Counted differently")[0]?.[7]).toBe("ages up to 25");
     expect(of(BLAENAU_GWENT, "Note")[0]?.[7]).toBe("7 of these 33 are parents or pregnant.");
@@ -154,7 +180,17 @@ describe("the Welsh Government workbook", () => {
     expect(data[0]).toContain("Authority code");
     expect(data).toHaveLength(1 + 22 * 3);
     const newport = data.find((r) => r[2] === NEWPORT && r[5] === "care_leavers_21_25")!;
-    expect(newport.slice(0, 9)).toEqual([FEBRUARY_2023, new Date("2022-12-31T00:00:00Z"), NEWPORT, "Newport", "Gwent", "care_leavers_21_25", "reported", 271, true]);
+    expect(newport.slice(0, 9)).toEqual([
+      FEBRUARY_2023,
+      new Date("2022-12-31T00:00:00Z"),
+      NEWPORT,
+      "Newport",
+      "Gwent",
+      "care_leavers_21_25",
+      "reported",
+      271,
+      true,
+    ]);
     const cardiff = data.find((r) => r[2] === CARDIFF && r[5] === "care_leavers_21_25")!;
     expect(cardiff[6] ?? null).toBeNull();
   });
@@ -238,7 +274,9 @@ describe("the Welsh Government workbook", () => {
       [analyst, true],
       [officer, false],
     ] as const) {
-      const outcome = await run(() => collectionPage.loader(routeArgs(get(`/collections/${FEBRUARY_2023}`, visitor), { code: FEBRUARY_2023 }) as never));
+      const outcome = await run(() =>
+        collectionPage.loader(routeArgs(get(`/collections/${FEBRUARY_2023}`, visitor), { code: FEBRUARY_2023 }) as never),
+      );
       expect(outcome.kind === "data" && (outcome.data as { mayExport: boolean }).mayExport).toBe(shown);
     }
   });

@@ -60,7 +60,9 @@ describe("an officer's return", () => {
   };
 
   const problemKeys = (outcome: Awaited<ReturnType<typeof save>>) =>
-    outcome.kind === "data" ? (outcome.data as { problems: { itemCode: string; key: string }[] }).problems.map((p) => `${p.itemCode}:${p.key}`) : [];
+    outcome.kind === "data"
+      ? (outcome.data as { problems: { itemCode: string; key: string }[] }).problems.map((p) => `${p.itemCode}:${p.key}`)
+      : [];
 
   it("sends anyone not signed in to sign in, and back here afterwards", async () => {
     const outcome = await run(() => form.loader(routeArgs(get(path(CARDIFF)), params(CARDIFF)) as never));
@@ -76,7 +78,11 @@ describe("an officer's return", () => {
 
   it("shows Newport its value last round beside the item", async () => {
     const data = await loadForm(newport, NEWPORT);
-    expect(data.previous.care_leavers_21_25).toMatchObject({ state: "reported", number: 271, collectionCode: "2023-02-care-experienced-parents" });
+    expect(data.previous.care_leavers_21_25).toMatchObject({
+      state: "reported",
+      number: 271,
+      collectionCode: "2023-02-care-experienced-parents",
+    });
   });
 
   it("gives another authority's officer a 404 for Cardiff's return, by address or by crafted post, and changes nothing", async () => {
@@ -114,7 +120,12 @@ describe("an officer's return", () => {
     );
     expect(outcome).toMatchObject({ kind: "response", status: 403 });
     const forged = await run(() =>
-      form.action(routeArgs(post(path(CARDIFF), { ...answers(), csrf: newport.csrf }, { ...cardiff, csrf: "" }, { csrf: false }), params(CARDIFF)) as never),
+      form.action(
+        routeArgs(
+          post(path(CARDIFF), { ...answers(), csrf: newport.csrf }, { ...cardiff, csrf: "" }, { csrf: false }),
+          params(CARDIFF),
+        ) as never,
+      ),
     );
     expect(forged).toMatchObject({ kind: "response", status: 403 });
     expect(await snapshot(db())).toBe(before);
@@ -180,7 +191,10 @@ describe("an officer's return", () => {
 
   it("accepts numbers as people type them, saves a draft with blanks, and audits each change", async () => {
     const { lockVersion } = await loadForm(cardiff);
-    const auditBefore = await db().selectFrom("audit_log").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    const auditBefore = await db()
+      .selectFrom("audit_log")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
     const outcome = await save(
       cardiff,
       answers({ care_leavers_21_25: { state: "reported", number: " 1,234 " }, care_experienced_parents_child_removed: {} }, lockVersion),
@@ -197,7 +211,10 @@ describe("an officer's return", () => {
       .where("authority_code", "=", CARDIFF)
       .orderBy("id", "desc")
       .execute();
-    const auditAfter = await db().selectFrom("audit_log").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    const auditAfter = await db()
+      .selectFrom("audit_log")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
     // The leavers figure and the child-removed figure (now blank) changed; nothing else did.
     expect(auditAfter.n - auditBefore.n).toBe(2);
     expect(audit[0]).toMatchObject({ actor_user_id: cardiff.userId, entity: "value" });
@@ -231,7 +248,8 @@ describe("an officer's return", () => {
       run(() => check.action(routeArgs(post(path(authority, "check"), fields, visitor), params(authority)) as never));
     const loadCheck = async (visitor: Visitor, authority = CARDIFF) => {
       const outcome = await run(() => check.loader(routeArgs(get(path(authority, "check"), visitor), params(authority)) as never));
-      if (outcome.kind !== "data") throw new Error(`expected the check page, got ${outcome.status} ${outcome.kind === "response" ? outcome.location : ""}`);
+      if (outcome.kind !== "data")
+        throw new Error(`expected the check page, got ${outcome.status} ${outcome.kind === "response" ? outcome.location : ""}`);
       return outcome.data as Awaited<ReturnType<typeof check.loader>>;
     };
 
@@ -266,9 +284,20 @@ describe("an officer's return", () => {
       });
       expect(outcome).toMatchObject({ kind: "response", status: 302, location: `${path(CARDIFF, "submitted")}?version=1` });
       const confirmation = await run(() => submitted.loader(routeArgs(get(path(CARDIFF, "submitted"), cardiff), params(CARDIFF)) as never));
-      expect(confirmation.kind === "data" && confirmation.data).toMatchObject({ reference: `${CARDIFF}-${ROUND}-V1`.toUpperCase(), version: 1 });
-      const audit = await db().selectFrom("audit_log").selectAll().where("action", "=", "return.submit").where("authority_code", "=", CARDIFF).executeTakeFirstOrThrow();
-      expect(audit).toMatchObject({ actor_user_id: cardiff.userId, after: { status: "submitted", submitted_version: 1, signed_off_name: "Siân Evans" } });
+      expect(confirmation.kind === "data" && confirmation.data).toMatchObject({
+        reference: `${CARDIFF}-${ROUND}-V1`.toUpperCase(),
+        version: 1,
+      });
+      const audit = await db()
+        .selectFrom("audit_log")
+        .selectAll()
+        .where("action", "=", "return.submit")
+        .where("authority_code", "=", CARDIFF)
+        .executeTakeFirstOrThrow();
+      expect(audit).toMatchObject({
+        actor_user_id: cardiff.userId,
+        after: { status: "submitted", submitted_version: 1, signed_off_name: "Siân Evans" },
+      });
       const data = await loadForm(cardiff);
       expect(data).toMatchObject({ editable: false, mayAmend: true, returnStatus: "submitted", submittedVersion: 1 });
       expect(await save(cardiff, answers({}, data.lockVersion))).toMatchObject({ kind: "response", status: 302, location: path(CARDIFF) });
@@ -277,12 +306,17 @@ describe("an officer's return", () => {
     it("amends with a reason into a new version, keeping the first readable, with what changed", async () => {
       const { lockVersion } = await loadForm(cardiff);
       const noReason = await run(() =>
-        amend.action(routeArgs(post(path(CARDIFF, "amend"), { lockVersion: String(lockVersion), reason: "" }, cardiff), params(CARDIFF)) as never),
+        amend.action(
+          routeArgs(post(path(CARDIFF, "amend"), { lockVersion: String(lockVersion), reason: "" }, cardiff), params(CARDIFF)) as never,
+        ),
       );
       expect(noReason.kind === "data" && noReason.data).toMatchObject({ error: "amend.error.reasonMissing" });
       const reopened = await run(() =>
         amend.action(
-          routeArgs(post(path(CARDIFF, "amend"), { lockVersion: String(lockVersion), reason: "Two care leavers were counted twice." }, cardiff), params(CARDIFF)) as never,
+          routeArgs(
+            post(path(CARDIFF, "amend"), { lockVersion: String(lockVersion), reason: "Two care leavers were counted twice." }, cardiff),
+            params(CARDIFF),
+          ) as never,
         ),
       );
       expect(reopened).toMatchObject({ kind: "response", status: 302, location: path(CARDIFF) });
@@ -291,7 +325,11 @@ describe("an officer's return", () => {
       await save(cardiff, answers({ care_leavers_21_25: { state: "reported", number: "118" } }, draft.lockVersion));
       const page = await loadCheck(cardiff);
       expect(page).toMatchObject({ isAmendment: true, amendmentReason: "Two care leavers were counted twice." });
-      const outcome = await submit(cardiff, { lockVersion: String(page.lockVersion), signedOffName: "Siân Evans", signedOffRole: "Head of Service" });
+      const outcome = await submit(cardiff, {
+        lockVersion: String(page.lockVersion),
+        signedOffName: "Siân Evans",
+        signedOffRole: "Head of Service",
+      });
       expect(outcome).toMatchObject({ location: `${path(CARDIFF, "submitted")}?version=2` });
       const versions = await run(() => history.loader(routeArgs(get(path(CARDIFF, "history"), cardiff), params(CARDIFF)) as never));
       const list = versions.kind === "data" ? (versions.data as Awaited<ReturnType<typeof history.loader>>).versions : [];

@@ -28,10 +28,7 @@ describe("pages that show what the database holds", () => {
   it("the home page lists the published collections, newest first", async () => {
     visitor = await signIn(db(), COORDINATOR);
     const data = await homeLoader(args("/"));
-    expect(data.collections.map((c) => c.code)).toEqual([
-      "2026-12-care-experienced-parents",
-      "2023-02-care-experienced-parents",
-    ]);
+    expect(data.collections.map((c) => c.code)).toEqual(["2026-12-care-experienced-parents", "2023-02-care-experienced-parents"]);
   });
 
   it("the collection page gives each item's Wales total with its coverage, and all 22 authorities", async () => {

@@ -24,7 +24,11 @@ describe("signing in and out", () => {
   const db = useDemoDatabase();
 
   it("signs in with the right password: a new session in the database, an httpOnly SameSite cookie, audited", async () => {
-    const { outcome } = await postSignIn({ email: " Officer.Cardiff@authorities.example ", password: "demo-password-2023", returnTo: "/returns/x/y" });
+    const { outcome } = await postSignIn({
+      email: " Officer.Cardiff@authorities.example ",
+      password: "demo-password-2023",
+      returnTo: "/returns/x/y",
+    });
     expect(outcome).toMatchObject({ kind: "response", status: 302, location: "/returns/x/y" });
     const cookies = outcome.kind === "response" ? outcome.response.headers.getSetCookie() : [];
     expect(cookies[0]).toMatch(/^__session=.+; Max-Age=28800; Path=\/; HttpOnly; SameSite=Lax$/);
@@ -46,7 +50,10 @@ describe("signing in and out", () => {
 
   it("asks for what is missing", async () => {
     const { outcome } = await postSignIn({ email: "", password: "" });
-    expect(outcome).toMatchObject({ status: 400, data: { errors: { email: "login.error.emailMissing", password: "login.error.passwordMissing" } } });
+    expect(outcome).toMatchObject({
+      status: 400,
+      data: { errors: { email: "login.error.emailMissing", password: "login.error.passwordMissing" } },
+    });
   });
 
   it("refuses a sign-in form without its CSRF token", async () => {
@@ -77,11 +84,15 @@ describe("signing in and out", () => {
     const address = "198.51.100.99";
     await db()
       .insertInto("sign_in_attempt")
-      .values(Array.from({ length: THROTTLE.refuseAfterForAddress }, (_, i) => ({ email: `guess${i}@example.org`, address, succeeded: false })))
+      .values(
+        Array.from({ length: THROTTLE.refuseAfterForAddress }, (_, i) => ({ email: `guess${i}@example.org`, address, succeeded: false })),
+      )
       .execute();
-    expect(await signInModel(db(), { email: OFFICER.conwy, password: "demo-password-2023", address, sleep: async () => {} })).toMatchObject({
-      reason: "throttled",
-    });
+    expect(await signInModel(db(), { email: OFFICER.conwy, password: "demo-password-2023", address, sleep: async () => {} })).toMatchObject(
+      {
+        reason: "throttled",
+      },
+    );
   });
 
   it("gives a new session id at each sign-in and ends the one the browser had", async () => {
@@ -103,14 +114,20 @@ describe("signing in and out", () => {
     expect(outcome.kind === "response" && outcome.response.headers.get("Set-Cookie")).toMatch(/^__session=; Max-Age=0/);
     const after = await rootLoader({ request: get("/", visitor), params: {}, context: {} } as never);
     expect(after.user).toBeNull();
-    const revoked = await db().selectFrom("session").select("revoked_at").where("user_id", "=", visitor.userId).where("revoked_at", "is not", null).execute();
+    const revoked = await db()
+      .selectFrom("session")
+      .select("revoked_at")
+      .where("user_id", "=", visitor.userId)
+      .where("revoked_at", "is not", null)
+      .execute();
     expect(revoked.length).toBeGreaterThan(0);
   });
 
   it("refuses a sign-out without the CSRF token", async () => {
     const visitor = await signIn(db(), OFFICER.cardiff);
-    const outcome = await run(() => logout.action({ request: post("/logout", {}, visitor, { csrf: false }), params: {}, context: {} } as never));
+    const outcome = await run(() =>
+      logout.action({ request: post("/logout", {}, visitor, { csrf: false }), params: {}, context: {} } as never),
+    );
     expect(outcome).toMatchObject({ kind: "response", status: 403 });
   });
-
 });

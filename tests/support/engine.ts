@@ -18,4 +18,3 @@ export function databaseUrl(adminUrl: string, name: string) {
   url.pathname = `/${name}`;
   return url.toString();
 }
-

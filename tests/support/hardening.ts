@@ -103,7 +103,13 @@ export async function fullSnapshot(db: Kysely<Database>, { auditExcept = [] as s
   }
   if (await hasTable(db, "import_upload")) {
     const { sql } = await import("kysely");
-    rows.import_upload = (await sql<{ id: number; sha256: string; applied_at: Date | null }>`select id, sha256, applied_at from import_upload order by id`.execute(db)).rows;
+    rows.import_upload = (
+      await sql<{
+        id: number;
+        sha256: string;
+        applied_at: Date | null;
+      }>`select id, sha256, applied_at from import_upload order by id`.execute(db)
+    ).rows;
   }
   let audit = db.selectFrom("audit_log").select((eb) => eb.fn.countAll<number>().as("n"));
   if (auditExcept.length > 0) audit = audit.where("action", "not in", auditExcept);
@@ -130,7 +136,7 @@ const VALUE_FIELDS = [
 
 type AuditedValue = Record<(typeof VALUE_FIELDS)[number], unknown> | null;
 
-function valueOf(row: Record<string, unknown> | null): AuditedValue {
+function auditedValue(row: Record<string, unknown> | null): AuditedValue {
   if (!row) return null;
   return Object.fromEntries(VALUE_FIELDS.map((f) => [f, row[f] ?? null])) as AuditedValue;
 }
@@ -152,11 +158,11 @@ export async function expectEveryValueAudited(db: Kysely<Database>) {
   const chains = new Map<string, { before: AuditedValue; after: AuditedValue; id: number }[]>();
   for (const row of audit) {
     const chain = chains.get(row.entity_key) ?? [];
-    chain.push({ id: Number(row.id), before: valueOf(row.before as never), after: valueOf(row.after as never) });
+    chain.push({ id: Number(row.id), before: auditedValue(row.before as never), after: auditedValue(row.after as never) });
     chains.set(row.entity_key, chain);
   }
   const problems: string[] = [];
-  const current = new Map(values.map((v) => [`${v.return_id}:${v.item_code}`, valueOf(v as never)]));
+  const current = new Map(values.map((v) => [`${v.return_id}:${v.item_code}`, auditedValue(v as never)]));
   for (const [key, value] of current) {
     const chain = chains.get(key);
     if (!chain) problems.push(`value ${key} has no audit row`);
@@ -202,11 +208,17 @@ export async function pgliteDemoFolder(folder: string) {
 export async function tableContents(db: Kysely<Database>) {
   const { sql } = await import("kysely");
   const tables = (
-    await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`.execute(db)
+    await sql<{
+      name: string;
+    }>`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`.execute(
+      db,
+    )
   ).rows.map((r) => r.name);
   const contents: Record<string, string[]> = {};
   for (const table of tables) {
-    const rows = (await sql<{ row: string }>`select to_jsonb(t)::text as row from ${sql.table(table)} as t`.execute(db)).rows.map((r) => r.row);
+    const rows = (await sql<{ row: string }>`select to_jsonb(t)::text as row from ${sql.table(table)} as t`.execute(db)).rows.map(
+      (r) => r.row,
+    );
     contents[table] = rows.sort();
   }
   return contents;

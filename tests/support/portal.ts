@@ -49,10 +49,19 @@ export async function spawnPortal(env: Record<string, string>, { port }: { port?
   if (!existsSync("build/index.js")) throw new Error("No production build: run `npm run build` (npm test does).");
   const listenOn = port ?? (await freePort());
   let output = "";
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, PORT: String(listenOn), NODE_ENV: "production", SESSION_SECRET: "test-secret" };
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...env,
+    PORT: String(listenOn),
+    NODE_ENV: "production",
+    SESSION_SECRET: "test-secret",
+  };
   // An embedded database asked for by name must not be overridden by a PostgreSQL one in the environment.
   if (env.PGLITE_DATA_DIR && !env.DATABASE_URL) delete childEnv.DATABASE_URL;
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "server.ts"], { env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+    env: childEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.once("exit", (code, signal) => resolve(signal ?? code)));
@@ -60,7 +69,10 @@ export async function spawnPortal(env: Record<string, string>, { port }: { port?
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`The portal exited on start:\n${output}`);
-    const healthy = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    const healthy = await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (healthy) break;
     if (Date.now() > deadline) {
       child.kill("SIGKILL");

@@ -55,14 +55,16 @@ export type RouteOutcome<T> =
 export async function run<T>(fn: () => Promise<T>): Promise<RouteOutcome<unknown>> {
   try {
     const result: unknown = await fn();
-    if (result instanceof Response) return { kind: "response", status: result.status, location: result.headers.get("Location"), response: result };
+    if (result instanceof Response)
+      return { kind: "response", status: result.status, location: result.headers.get("Location"), response: result };
     if (result && typeof result === "object" && (result as { type?: string }).type === "DataWithResponseInit") {
       const { data, init } = result as unknown as { data: T; init: ResponseInit | null };
       return { kind: "data", status: init?.status ?? 200, data };
     }
     return { kind: "data", status: 200, data: result };
   } catch (thrown) {
-    if (thrown instanceof Response) return { kind: "response", status: thrown.status, location: thrown.headers.get("Location"), response: thrown };
+    if (thrown instanceof Response)
+      return { kind: "response", status: thrown.status, location: thrown.headers.get("Location"), response: thrown };
     throw thrown;
   }
 }
@@ -78,7 +80,10 @@ export async function snapshot(db: Kysely<Database>) {
     db.selectFrom("value").selectAll().orderBy("return_id").orderBy("item_code").execute(),
     db.selectFrom("return_version").selectAll().orderBy("return_id").orderBy("version").execute(),
     db.selectFrom("return_version_value").selectAll().orderBy("return_id").orderBy("version").orderBy("item_code").execute(),
-    db.selectFrom("audit_log").select((eb) => eb.fn.countAll<number>().as("rows")).executeTakeFirstOrThrow(),
+    db
+      .selectFrom("audit_log")
+      .select((eb) => eb.fn.countAll<number>().as("rows"))
+      .executeTakeFirstOrThrow(),
   ]);
   return JSON.stringify({ returns, values, versions, versionValues, auditRows: audit.rows });
 }
