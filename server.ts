@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import express from "express";
-import { getDb } from "#app/utils/db.server.ts";
+import { getDb } from "#app/db.server.ts";
 
 if (process.env.NODE_ENV === "production" && !process.env.SESSION_SECRET) {
   console.error("SESSION_SECRET must be set in production. Refusing to start.");

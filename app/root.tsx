@@ -1,5 +1,5 @@
 import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { CSRF_FIELD } from "#app/utils/forms.ts";
+import { CSRF_FIELD } from "#app/web/forms.ts";
 import {
   Link,
   Links,
@@ -16,10 +16,10 @@ import {
 import { useEffect, type ReactNode } from "react";
 import govukStyles from "govuk-frontend/dist/govuk/govuk-frontend.min.css";
 import appStyles from "#app/styles/app.css";
-import { getCurrentUser } from "#app/utils/auth.server.ts";
-import { languageOf } from "#app/utils/language.server.ts";
-import { translator, type Translator } from "#app/utils/i18n.ts";
-import { useNonce } from "#app/utils/nonce.tsx";
+import { getCurrentUser } from "#app/auth/auth.server.ts";
+import { languageOf } from "#app/i18n/language.server.ts";
+import { translator, type Translator } from "#app/i18n/i18n.ts";
+import { useNonce } from "#app/web/nonce.tsx";
 import type { Language } from "#db/types.ts";
 
 export const links: LinksFunction = () => [

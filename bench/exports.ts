@@ -8,7 +8,7 @@ import { createServer } from "node:net";
 import ExcelJS from "exceljs";
 import { sql } from "kysely";
 import { createDatabase } from "#db/connect.ts";
-import { TIDY_COLUMNS } from "#app/utils/tidy-table.ts";
+import { TIDY_COLUMNS } from "#app/spreadsheets/tidy-table.ts";
 
 const ms = (n: number) => `${n.toFixed(0)} ms`;
 const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;

@@ -16,7 +16,7 @@ import { authorityCells, coverageTotals, reasonGroups } from "#app/models/aggreg
 import { listAuthorities } from "#app/models/authority.server.ts";
 import { completenessBoard } from "#app/models/board.server.ts";
 import { getCollection } from "#app/models/collection.server.ts";
-import { todayInWales } from "#app/utils/dates.ts";
+import { todayInWales } from "#app/domain/dates.ts";
 import { load, timeSequential, type LoadResult } from "./load.ts";
 import { exportBenchmarks } from "./exports.ts";
 

@@ -6,7 +6,7 @@
 import { createDatabase, targetFromEnv } from "#db/connect.ts";
 import { migrateToLatest } from "#db/migrator.ts";
 import { composeReminders, sendPending } from "#app/models/outbox.server.ts";
-import { mailTransport } from "#app/utils/mailer.server.ts";
+import { mailTransport } from "#app/email/mailer.server.ts";
 
 const baseUrl = process.env.PUBLIC_URL;
 if (!baseUrl) {

@@ -5,7 +5,7 @@ import { validateReturn, type RawReturn } from "#app/schema/return-values.ts";
 import { getCollection, returnDefinition } from "#app/models/collection.server.ts";
 import { checkForSubmission, saveValues, submitReturn, SYSTEM_ACTOR } from "#app/models/return.server.ts";
 import { recordAudit } from "#app/models/audit.server.ts";
-import { hashPassword } from "#app/utils/password.server.ts";
+import { hashPassword } from "#app/auth/password.server.ts";
 import { CENSUS_2021, readSeedCsv } from "./reference.ts";
 
 export const DEMO_PASSWORD = "demo-password-2023";

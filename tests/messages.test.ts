@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { catalogues, formatDate, formatDateTime, translate } from "#app/utils/i18n.ts";
+import { catalogues, formatDate, formatDateTime, translate } from "#app/i18n/i18n.ts";
 
 const placeholders = (message: unknown) => [...new Set([...JSON.stringify(message).matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort();
 

@@ -3,7 +3,7 @@
  * assistive technology, a legend, and is shown beside a table with the same data.
  */
 import { WALES_HEXJSON } from "#app/data/wales-hexes.ts";
-import { formatNumber, type Translator } from "#app/utils/i18n.ts";
+import { formatNumber, type Translator } from "#app/i18n/i18n.ts";
 
 export type CellKind = "comparable" | "nonComparable" | "not_collected" | "unknown" | "not_applicable" | "blank" | "noReturn" | "hidden";
 

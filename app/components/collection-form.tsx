@@ -1,7 +1,7 @@
 import { ErrorMessage, TextInput, Textarea } from "#app/components/govuk.tsx";
 import type { CollectionField, CollectionInput } from "#app/schema/collection-form.ts";
-import { CSRF_FIELD } from "#app/utils/forms.ts";
-import { pick, type MessageKey, type Translator } from "#app/utils/i18n.ts";
+import { CSRF_FIELD } from "#app/web/forms.ts";
+import { pick, type MessageKey, type Translator } from "#app/i18n/i18n.ts";
 
 export interface CatalogueEntry {
   code: string;

@@ -1,7 +1,7 @@
 /** What a bulk import will load: each authority's answers, as the shared schema read them. */
 import type { ImportAuthority } from "#app/models/import.server.ts";
-import { formatNumber, pick, type Translator } from "#app/utils/i18n.ts";
-import { describeDeviation } from "#app/utils/values.ts";
+import { formatNumber, pick, type Translator } from "#app/i18n/i18n.ts";
+import { describeDeviation } from "#app/domain/values.ts";
 
 export function ImportPreview({
   t,

@@ -1,4 +1,4 @@
-import { pick, type Translator } from "#app/utils/i18n.ts";
+import { pick, type Translator } from "#app/i18n/i18n.ts";
 
 /** The caption and header row of a table with one column per item of a collection. */
 export function ItemTableHead({

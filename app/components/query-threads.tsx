@@ -1,6 +1,6 @@
 import { Textarea } from "#app/components/govuk.tsx";
-import { CSRF_FIELD } from "#app/utils/forms.ts";
-import { formatDateTime, type Translator } from "#app/utils/i18n.ts";
+import { CSRF_FIELD } from "#app/web/forms.ts";
+import { formatDateTime, type Translator } from "#app/i18n/i18n.ts";
 
 export interface ThreadView {
   id: number;

@@ -1,8 +1,8 @@
 import type { ReactNode } from "react";
 import type { CleanValue } from "#app/schema/return-values.ts";
 import { SummaryList } from "#app/components/govuk.tsx";
-import { pick, type Translator } from "#app/utils/i18n.ts";
-import { describeDeviation, describeValue } from "#app/utils/values.ts";
+import { pick, type Translator } from "#app/i18n/i18n.ts";
+import { describeDeviation, describeValue } from "#app/domain/values.ts";
 
 interface CollectionItems {
   items: { code: string; label_en: string; label_cy: string }[];

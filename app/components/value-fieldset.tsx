@@ -1,8 +1,8 @@
 import { useState } from "react";
 import type { QueryFinding } from "#app/schema/return-values.ts";
 import { ErrorMessage, TextInput, Textarea, WarningText } from "#app/components/govuk.tsx";
-import { fieldId, fieldName, NOT_REPORTED_STATES, reasonField, type FormValue } from "#app/utils/return-form.ts";
-import { formatNumber, type Translator } from "#app/utils/i18n.ts";
+import { fieldId, fieldName, NOT_REPORTED_STATES, reasonField, type FormValue } from "#app/web/return-form.ts";
+import { formatNumber, type Translator } from "#app/i18n/i18n.ts";
 
 export interface ItemView {
   code: string;

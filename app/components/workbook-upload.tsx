@@ -1,7 +1,7 @@
 /** A GOV.UK file upload for one .xlsx workbook, in a plain multipart form that works without JavaScript. */
 import type { ReactNode } from "react";
-import { CSRF_FIELD } from "#app/utils/forms.ts";
-import { FILE_FIELD, XLSX_TYPE } from "#app/utils/spreadsheet.ts";
+import { CSRF_FIELD } from "#app/web/forms.ts";
+import { FILE_FIELD, XLSX_TYPE } from "#app/spreadsheets/spreadsheet.ts";
 import { ErrorMessage } from "./govuk.tsx";
 
 export function WorkbookUpload({

@@ -4,8 +4,8 @@
  */
 import type { Kysely } from "kysely";
 import { LANGUAGES, ROLES, type Database, type Language, type Role } from "#db/types.ts";
-import type { MessageKey } from "#app/utils/i18n.ts";
-import { hashPassword } from "#app/utils/password.server.ts";
+import type { MessageKey } from "#app/i18n/i18n.ts";
+import { hashPassword } from "#app/auth/password.server.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
 import { invitationEmail, queueEmail } from "./outbox.server.ts";
 import { hashToken, randomToken, revokeAllSessions } from "./session.server.ts";

@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { ReturnStatus } from "#db/types.ts";
-import { boardStatusOf, type BoardStatus } from "#app/utils/board.ts";
+import { boardStatusOf, type BoardStatus } from "#app/domain/board.ts";
 import type { Executor } from "./audit.server.ts";
 
 /**

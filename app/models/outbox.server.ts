@@ -3,10 +3,10 @@
  * once without sending anything twice, and without an email server they simply wait, readable on
  * the outbox page. Every email is in Welsh and English, Welsh first.
  */
-import { todayInWales } from "#app/utils/dates.ts";
+import { todayInWales } from "#app/domain/dates.ts";
 import type { Kysely } from "kysely";
 import type { Database, OutboxKind } from "#db/types.ts";
-import { formatDate, formatDateTime, pick, translator, type MessageKey, type Translator } from "#app/utils/i18n.ts";
+import { formatDate, formatDateTime, pick, translator, type MessageKey, type Translator } from "#app/i18n/i18n.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
 import type { Actor } from "./return.server.ts";
 

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { Database } from "#db/types.ts";
 import type { Kysely } from "kysely";
-import { hashPassword, verifyPassword } from "#app/utils/password.server.ts";
+import { hashPassword, verifyPassword } from "#app/auth/password.server.ts";
 import { recordAudit } from "./audit.server.ts";
 import { createSession } from "./session.server.ts";
 

@@ -5,13 +5,13 @@ import { returnsForAuthority } from "#app/models/return.server.ts";
 import { findAuthority } from "#app/models/authority.server.ts";
 import { itemLabels } from "#app/models/catalogue.server.ts";
 import { openQueriesForAuthority } from "#app/models/value-query.server.ts";
-import { requireUser } from "#app/utils/auth.server.ts";
-import { getDb } from "#app/utils/db.server.ts";
-import { formatDate, formatDateTime, pick, type Translator } from "#app/utils/i18n.ts";
-import { pageTitle } from "#app/utils/meta.ts";
-import { returnPath } from "#app/utils/return-form.ts";
-import { daysBetween, todayInWales } from "#app/utils/dates.ts";
-import { useTranslation } from "#app/utils/use-translation.ts";
+import { requireUser } from "#app/auth/auth.server.ts";
+import { getDb } from "#app/db.server.ts";
+import { formatDate, formatDateTime, pick, type Translator } from "#app/i18n/i18n.ts";
+import { pageTitle } from "#app/web/meta.ts";
+import { returnPath } from "#app/web/return-form.ts";
+import { daysBetween, todayInWales } from "#app/domain/dates.ts";
+import { useTranslation } from "#app/i18n/use-translation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) => t(data?.officer ? "home.officer.title" : "home.title"));

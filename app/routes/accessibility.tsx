@@ -1,6 +1,6 @@
 import type { MetaFunction } from "@remix-run/node";
-import { pageTitle } from "#app/utils/meta.ts";
-import { useTranslation } from "#app/utils/use-translation.ts";
+import { pageTitle } from "#app/web/meta.ts";
+import { useTranslation } from "#app/i18n/use-translation.ts";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("a11y.title"));
 

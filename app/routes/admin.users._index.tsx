@@ -2,11 +2,11 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { NotificationBanner } from "#app/components/govuk.tsx";
 import { listUsers, type UserSummary } from "#app/models/account.server.ts";
-import { notFound, requireUser } from "#app/utils/auth.server.ts";
-import { getDb } from "#app/utils/db.server.ts";
-import type { Translator } from "#app/utils/i18n.ts";
-import { pageTitle } from "#app/utils/meta.ts";
-import { useTranslation } from "#app/utils/use-translation.ts";
+import { notFound, requireUser } from "#app/auth/auth.server.ts";
+import { getDb } from "#app/db.server.ts";
+import type { Translator } from "#app/i18n/i18n.ts";
+import { pageTitle } from "#app/web/meta.ts";
+import { useTranslation } from "#app/i18n/use-translation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("accounts.title"));
 

@@ -4,13 +4,13 @@ import { useState, type ReactNode } from "react";
 import { ErrorMessage, ErrorSummary, TextInput } from "#app/components/govuk.tsx";
 import { inviteUser, type InviteErrors, type InviteField } from "#app/models/account.server.ts";
 import { listAuthorities } from "#app/models/authority.server.ts";
-import { notFound, requireCsrf, requireUser } from "#app/utils/auth.server.ts";
-import { getDb } from "#app/utils/db.server.ts";
-import { CSRF_FIELD, field, readForm, refuseForm } from "#app/utils/forms.ts";
-import { pick } from "#app/utils/i18n.ts";
-import { deliverInBackground, publicBaseUrl } from "#app/utils/mailer.server.ts";
-import { pageTitle } from "#app/utils/meta.ts";
-import { useTranslation } from "#app/utils/use-translation.ts";
+import { notFound, requireCsrf, requireUser } from "#app/auth/auth.server.ts";
+import { getDb } from "#app/db.server.ts";
+import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
+import { pick } from "#app/i18n/i18n.ts";
+import { deliverInBackground, publicBaseUrl } from "#app/email/mailer.server.ts";
+import { pageTitle } from "#app/web/meta.ts";
+import { useTranslation } from "#app/i18n/use-translation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("invite.title"));
 

@@ -3,12 +3,12 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { ErrorSummary, TextInput, Textarea } from "#app/components/govuk.tsx";
 import { createDataItem, listCatalogue } from "#app/models/catalogue.server.ts";
 import { DATA_ITEM_FIELDS, validateDataItem, type DataItemField, type DataItemInput } from "#app/schema/data-item.ts";
-import { requireCsrf, requireUser } from "#app/utils/auth.server.ts";
-import { getDb } from "#app/utils/db.server.ts";
-import { CSRF_FIELD, field, readForm, refuseForm } from "#app/utils/forms.ts";
-import { pick, type MessageKey } from "#app/utils/i18n.ts";
-import { pageTitle } from "#app/utils/meta.ts";
-import { useTranslation } from "#app/utils/use-translation.ts";
+import { requireCsrf, requireUser } from "#app/auth/auth.server.ts";
+import { getDb } from "#app/db.server.ts";
+import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
+import { pick, type MessageKey } from "#app/i18n/i18n.ts";
+import { pageTitle } from "#app/web/meta.ts";
+import { useTranslation } from "#app/i18n/use-translation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("catalogue.add"));
 

@@ -3,14 +3,14 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { authorityCells, coverageTotals, seesEveryAuthority } from "#app/models/aggregation.server.ts";
 import { listAuthorities } from "#app/models/authority.server.ts";
 import { getCollection } from "#app/models/collection.server.ts";
-import { coverageParts, isFullCoverage } from "#app/utils/coverage.ts";
-import { requireUser } from "#app/utils/auth.server.ts";
-import { getDb } from "#app/utils/db.server.ts";
-import { formatDate, formatNumber, pick } from "#app/utils/i18n.ts";
-import { pageTitle } from "#app/utils/meta.ts";
+import { coverageParts, isFullCoverage } from "#app/domain/coverage.ts";
+import { requireUser } from "#app/auth/auth.server.ts";
+import { getDb } from "#app/db.server.ts";
+import { formatDate, formatNumber, pick } from "#app/i18n/i18n.ts";
+import { pageTitle } from "#app/web/meta.ts";
 import { ItemTableHead } from "#app/components/item-table-head.tsx";
-import { useTranslation } from "#app/utils/use-translation.ts";
-import { describeDeviation, describeValue } from "#app/utils/values.ts";
+import { useTranslation } from "#app/i18n/use-translation.ts";
+import { describeDeviation, describeValue } from "#app/domain/values.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) => (data ? pick(t.lang, data.collection, "title") : t("notFound.title")));

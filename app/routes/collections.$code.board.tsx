@@ -1,16 +1,16 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { boardCounts, completenessBoard } from "#app/models/board.server.ts";
-import { BOARD_STATUSES, boardStatusOf, type BoardStatus } from "#app/utils/board.ts";
+import { BOARD_STATUSES, boardStatusOf, type BoardStatus } from "#app/domain/board.ts";
 import { getCollection } from "#app/models/collection.server.ts";
-import { notFound, requireUser } from "#app/utils/auth.server.ts";
-import { getDb } from "#app/utils/db.server.ts";
-import { CSRF_FIELD } from "#app/utils/forms.ts";
-import { formatDate, formatDateTime, pick } from "#app/utils/i18n.ts";
-import { pageTitle } from "#app/utils/meta.ts";
-import { returnPath } from "#app/utils/return-form.ts";
-import { daysBetween, todayInWales } from "#app/utils/dates.ts";
-import { useTranslation } from "#app/utils/use-translation.ts";
+import { notFound, requireUser } from "#app/auth/auth.server.ts";
+import { getDb } from "#app/db.server.ts";
+import { CSRF_FIELD } from "#app/web/forms.ts";
+import { formatDate, formatDateTime, pick } from "#app/i18n/i18n.ts";
+import { pageTitle } from "#app/web/meta.ts";
+import { returnPath } from "#app/web/return-form.ts";
+import { daysBetween, todayInWales } from "#app/domain/dates.ts";
+import { useTranslation } from "#app/i18n/use-translation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) => (data ? `${t("board.title")}: ${pick(t.lang, data.collection, "title")}` : t("notFound.title")));

@@ -2,10 +2,10 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { stringify } from "csv-stringify/sync";
 import { chaseList } from "#app/models/board.server.ts";
 import { getCollection } from "#app/models/collection.server.ts";
-import { notFound, requireUser } from "#app/utils/auth.server.ts";
-import { getDb } from "#app/utils/db.server.ts";
-import { pick, translator } from "#app/utils/i18n.ts";
-import { inertCsvText } from "#app/utils/tidy-table.ts";
+import { notFound, requireUser } from "#app/auth/auth.server.ts";
+import { getDb } from "#app/db.server.ts";
+import { pick, translator } from "#app/i18n/i18n.ts";
+import { inertCsvText } from "#app/spreadsheets/tidy-table.ts";
 
 /** Authorities that have not submitted, with their officers' names and emails, for chasing by hand. */
 export async function loader({ request, params }: LoaderFunctionArgs) {

@@ -2,11 +2,11 @@ import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { findAuthority } from "#app/models/authority.server.ts";
 import { getCollection } from "#app/models/collection.server.ts";
 import { queueChase } from "#app/models/outbox.server.ts";
-import { notFound, requireCsrf, requireUser } from "#app/utils/auth.server.ts";
-import { getDb } from "#app/utils/db.server.ts";
-import { readForm } from "#app/utils/forms.ts";
-import { deliverInBackground, publicBaseUrl } from "#app/utils/mailer.server.ts";
-import { actorOf } from "#app/utils/return-page.server.ts";
+import { notFound, requireCsrf, requireUser } from "#app/auth/auth.server.ts";
+import { getDb } from "#app/db.server.ts";
+import { readForm } from "#app/web/forms.ts";
+import { deliverInBackground, publicBaseUrl } from "#app/email/mailer.server.ts";
+import { actorOf } from "#app/web/return-page.server.ts";
 
 /** A chase is a POST from the completeness board; there is nothing to show at this address. */
 export async function loader() {

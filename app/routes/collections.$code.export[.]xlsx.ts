@@ -1,10 +1,10 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { getCollection } from "#app/models/collection.server.ts";
-import { notFound, requireUser } from "#app/utils/auth.server.ts";
-import { collectionWorkbook } from "#app/utils/collection-workbook.server.ts";
-import { getDb } from "#app/utils/db.server.ts";
-import { attachmentHeaders, exportLanguage } from "#app/utils/downloads.server.ts";
-import { XLSX_TYPE } from "#app/utils/spreadsheet.ts";
+import { notFound, requireUser } from "#app/auth/auth.server.ts";
+import { collectionWorkbook } from "#app/spreadsheets/collection-workbook.server.ts";
+import { getDb } from "#app/db.server.ts";
+import { attachmentHeaders, exportLanguage } from "#app/web/downloads.server.ts";
+import { XLSX_TYPE } from "#app/spreadsheets/spreadsheet.ts";
 
 /** The Welsh Government workbook; ?publish=1 suppresses small counts, ?lang=cy writes it in Welsh. */
 export async function loader({ request, params }: LoaderFunctionArgs) {

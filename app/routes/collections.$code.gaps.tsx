@@ -3,14 +3,14 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { authorityCells, coverageTotals, reasonGroups } from "#app/models/aggregation.server.ts";
 import { listAuthorities } from "#app/models/authority.server.ts";
 import { getCollection } from "#app/models/collection.server.ts";
-import { notFound, requireUser } from "#app/utils/auth.server.ts";
-import { cellKind, KIND_TAG } from "#app/utils/cells.ts";
-import { getDb } from "#app/utils/db.server.ts";
-import { pick, type MessageKey } from "#app/utils/i18n.ts";
-import { pageTitle } from "#app/utils/meta.ts";
+import { notFound, requireUser } from "#app/auth/auth.server.ts";
+import { cellKind, KIND_TAG } from "#app/domain/cells.ts";
+import { getDb } from "#app/db.server.ts";
+import { pick, type MessageKey } from "#app/i18n/i18n.ts";
+import { pageTitle } from "#app/web/meta.ts";
 import { ItemTableHead } from "#app/components/item-table-head.tsx";
-import { useTranslation } from "#app/utils/use-translation.ts";
-import { describeDeviation, describeValue } from "#app/utils/values.ts";
+import { useTranslation } from "#app/i18n/use-translation.ts";
+import { describeDeviation, describeValue } from "#app/domain/values.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) => (data ? `${t("gaps.title")}: ${pick(t.lang, data.collection, "title")}` : t("notFound.title")));

@@ -4,14 +4,14 @@ import { ErrorSummary, NotificationBanner } from "#app/components/govuk.tsx";
 import { ImportPreview } from "#app/components/import-preview.tsx";
 import { getCollection } from "#app/models/collection.server.ts";
 import { applyImport, findImportUpload, planImport } from "#app/models/import.server.ts";
-import { notFound, requireCsrf, requireUser } from "#app/utils/auth.server.ts";
-import { todayInWales } from "#app/utils/dates.ts";
-import { getDb } from "#app/utils/db.server.ts";
-import { CSRF_FIELD, readForm, refuseForm } from "#app/utils/forms.ts";
-import { formatDateTime, pick, translator } from "#app/utils/i18n.ts";
-import { pageTitle } from "#app/utils/meta.ts";
-import { issueText } from "#app/utils/spreadsheet.ts";
-import { useTranslation } from "#app/utils/use-translation.ts";
+import { notFound, requireCsrf, requireUser } from "#app/auth/auth.server.ts";
+import { todayInWales } from "#app/domain/dates.ts";
+import { getDb } from "#app/db.server.ts";
+import { CSRF_FIELD, readForm, refuseForm } from "#app/web/forms.ts";
+import { formatDateTime, pick, translator } from "#app/i18n/i18n.ts";
+import { pageTitle } from "#app/web/meta.ts";
+import { issueText } from "#app/spreadsheets/spreadsheet.ts";
+import { useTranslation } from "#app/i18n/use-translation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) => (data ? `${t("import.preview.title")}: ${data.upload.file_name}` : t("notFound.title")));

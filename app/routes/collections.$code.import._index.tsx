@@ -5,16 +5,16 @@ import { WorkbookUpload } from "#app/components/workbook-upload.tsx";
 import { getCollection } from "#app/models/collection.server.ts";
 import { listImportUploads, planImport, storeImportUpload, type ImportAuthority } from "#app/models/import.server.ts";
 import { ImportPreview } from "#app/components/import-preview.tsx";
-import { notFound, requireCsrf, requireUser } from "#app/utils/auth.server.ts";
-import { todayInWales } from "#app/utils/dates.ts";
-import { getDb } from "#app/utils/db.server.ts";
-import { refuseForm } from "#app/utils/forms.ts";
-import { formatDateTime, pick, translator } from "#app/utils/i18n.ts";
-import { IMPORT_COLUMNS } from "#app/utils/bulk-import.server.ts";
-import { pageTitle } from "#app/utils/meta.ts";
-import { issueText, uploadLimitText, type UploadIssue } from "#app/utils/spreadsheet.ts";
-import { readUploadForm } from "#app/utils/upload.server.ts";
-import { useTranslation } from "#app/utils/use-translation.ts";
+import { notFound, requireCsrf, requireUser } from "#app/auth/auth.server.ts";
+import { todayInWales } from "#app/domain/dates.ts";
+import { getDb } from "#app/db.server.ts";
+import { refuseForm } from "#app/web/forms.ts";
+import { formatDateTime, pick, translator } from "#app/i18n/i18n.ts";
+import { IMPORT_COLUMNS } from "#app/spreadsheets/bulk-import.server.ts";
+import { pageTitle } from "#app/web/meta.ts";
+import { issueText, uploadLimitText, type UploadIssue } from "#app/spreadsheets/spreadsheet.ts";
+import { readUploadForm } from "#app/spreadsheets/upload.server.ts";
+import { useTranslation } from "#app/i18n/use-translation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) => (data ? `${t("import.title")}: ${pick(t.lang, data.collection, "title")}` : t("notFound.title")));

@@ -4,14 +4,14 @@ import { BarChart, HexMap, type MapCell } from "#app/components/charts.tsx";
 import { authorityCells, coverageTotals, denominatorInfo, previousCells } from "#app/models/aggregation.server.ts";
 import { listAuthorities } from "#app/models/authority.server.ts";
 import { getCollection } from "#app/models/collection.server.ts";
-import { notFound, requireUser } from "#app/utils/auth.server.ts";
-import { cellKind } from "#app/utils/cells.ts";
-import { coverageParts, isFullCoverage } from "#app/utils/coverage.ts";
-import { getDb } from "#app/utils/db.server.ts";
-import { formatNumber, pick } from "#app/utils/i18n.ts";
-import { pageTitle } from "#app/utils/meta.ts";
-import { useTranslation } from "#app/utils/use-translation.ts";
-import { describeDeviation, describeValue } from "#app/utils/values.ts";
+import { notFound, requireUser } from "#app/auth/auth.server.ts";
+import { cellKind } from "#app/domain/cells.ts";
+import { coverageParts, isFullCoverage } from "#app/domain/coverage.ts";
+import { getDb } from "#app/db.server.ts";
+import { formatNumber, pick } from "#app/i18n/i18n.ts";
+import { pageTitle } from "#app/web/meta.ts";
+import { useTranslation } from "#app/i18n/use-translation.ts";
+import { describeDeviation, describeValue } from "#app/domain/values.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) =>

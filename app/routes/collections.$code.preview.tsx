@@ -3,12 +3,12 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { ValueFieldset } from "#app/components/value-fieldset.tsx";
 import { getCollection } from "#app/models/collection.server.ts";
 import { BLANK_VALUE } from "#app/schema/return-values.ts";
-import { notFound, requireUser } from "#app/utils/auth.server.ts";
-import { getDb } from "#app/utils/db.server.ts";
-import { formatDate, pick } from "#app/utils/i18n.ts";
-import { pageTitle } from "#app/utils/meta.ts";
-import { toFormValue } from "#app/utils/return-form.ts";
-import { useTranslation } from "#app/utils/use-translation.ts";
+import { notFound, requireUser } from "#app/auth/auth.server.ts";
+import { getDb } from "#app/db.server.ts";
+import { formatDate, pick } from "#app/i18n/i18n.ts";
+import { pageTitle } from "#app/web/meta.ts";
+import { toFormValue } from "#app/web/return-form.ts";
+import { useTranslation } from "#app/i18n/use-translation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("design.previewTitle"));
 

@@ -1,12 +1,12 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { stringify } from "csv-stringify/sync";
 import { getCollection } from "#app/models/collection.server.ts";
-import { notFound, requireUser } from "#app/utils/auth.server.ts";
-import { collectionTidyCells } from "#app/utils/collection-workbook.server.ts";
-import { getDb } from "#app/utils/db.server.ts";
-import { attachmentHeaders, exportLanguage } from "#app/utils/downloads.server.ts";
-import { translator } from "#app/utils/i18n.ts";
-import { csvText, TIDY_COLUMNS, tidyHeaders, tidyValues } from "#app/utils/tidy-table.ts";
+import { notFound, requireUser } from "#app/auth/auth.server.ts";
+import { collectionTidyCells } from "#app/spreadsheets/collection-workbook.server.ts";
+import { getDb } from "#app/db.server.ts";
+import { attachmentHeaders, exportLanguage } from "#app/web/downloads.server.ts";
+import { translator } from "#app/i18n/i18n.ts";
+import { csvText, TIDY_COLUMNS, tidyHeaders, tidyValues } from "#app/spreadsheets/tidy-table.ts";
 
 /** The tidy long table of one collection, one row per authority x item, every figure kept. */
 export async function loader({ request, params }: LoaderFunctionArgs) {

@@ -5,13 +5,13 @@ import { ErrorSummary } from "#app/components/govuk.tsx";
 import { listCatalogue } from "#app/models/catalogue.server.ts";
 import { createCollection, getCollection } from "#app/models/collection.server.ts";
 import { validateCollection, type CollectionField } from "#app/schema/collection-form.ts";
-import { requireCsrf, requireUser } from "#app/utils/auth.server.ts";
-import { collectionToInput, EMPTY_COLLECTION, readCollectionForm } from "#app/utils/collection-form.server.ts";
-import { getDb } from "#app/utils/db.server.ts";
-import { readForm, refuseForm } from "#app/utils/forms.ts";
-import type { MessageKey } from "#app/utils/i18n.ts";
-import { pageTitle } from "#app/utils/meta.ts";
-import { useTranslation } from "#app/utils/use-translation.ts";
+import { requireCsrf, requireUser } from "#app/auth/auth.server.ts";
+import { collectionToInput, EMPTY_COLLECTION, readCollectionForm } from "#app/web/collection-form.server.ts";
+import { getDb } from "#app/db.server.ts";
+import { readForm, refuseForm } from "#app/web/forms.ts";
+import type { MessageKey } from "#app/i18n/i18n.ts";
+import { pageTitle } from "#app/web/meta.ts";
+import { useTranslation } from "#app/i18n/use-translation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("collectionForm.newTitle"));
 

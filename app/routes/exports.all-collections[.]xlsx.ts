@@ -3,13 +3,13 @@ import { createReadableStreamFromReadable, type LoaderFunctionArgs } from "@remi
 import ExcelJS from "exceljs";
 import { tidyCellsPage, type TidyCursor } from "#app/models/aggregation.server.ts";
 import type { Executor } from "#app/models/audit.server.ts";
-import { requireUser } from "#app/utils/auth.server.ts";
-import { getDb } from "#app/utils/db.server.ts";
-import { attachmentHeaders, exportLanguage } from "#app/utils/downloads.server.ts";
-import { FORMAT, HEADER_FILL, walesWallTime } from "#app/utils/excel-format.server.ts";
-import { translator, type Translator } from "#app/utils/i18n.ts";
-import { XLSX_TYPE } from "#app/utils/spreadsheet.ts";
-import { TIDY_COLUMNS, TIDY_WIDTHS, tidyHeaders, tidyValues } from "#app/utils/tidy-table.ts";
+import { requireUser } from "#app/auth/auth.server.ts";
+import { getDb } from "#app/db.server.ts";
+import { attachmentHeaders, exportLanguage } from "#app/web/downloads.server.ts";
+import { FORMAT, HEADER_FILL, walesWallTime } from "#app/spreadsheets/excel-format.server.ts";
+import { translator, type Translator } from "#app/i18n/i18n.ts";
+import { XLSX_TYPE } from "#app/spreadsheets/spreadsheet.ts";
+import { TIDY_COLUMNS, TIDY_WIDTHS, tidyHeaders, tidyValues } from "#app/spreadsheets/tidy-table.ts";
 
 const PAGE = 2000;
 

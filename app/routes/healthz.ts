@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { getDb } from "#app/utils/db.server.ts";
+import { getDb } from "#app/db.server.ts";
 
 export async function loader() {
   try {

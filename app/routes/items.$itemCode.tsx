@@ -4,13 +4,13 @@ import { TrendChart } from "#app/components/charts.tsx";
 import { itemHistory, itemTrend, seesEveryAuthority } from "#app/models/aggregation.server.ts";
 import { listAuthorities } from "#app/models/authority.server.ts";
 import { itemLabels } from "#app/models/catalogue.server.ts";
-import { notFound, requireUser } from "#app/utils/auth.server.ts";
-import { coverageParts } from "#app/utils/coverage.ts";
-import { getDb } from "#app/utils/db.server.ts";
-import { formatDate, formatNumber, pick } from "#app/utils/i18n.ts";
-import { pageTitle } from "#app/utils/meta.ts";
-import { useTranslation } from "#app/utils/use-translation.ts";
-import { describeValue } from "#app/utils/values.ts";
+import { notFound, requireUser } from "#app/auth/auth.server.ts";
+import { coverageParts } from "#app/domain/coverage.ts";
+import { getDb } from "#app/db.server.ts";
+import { formatDate, formatNumber, pick } from "#app/i18n/i18n.ts";
+import { pageTitle } from "#app/web/meta.ts";
+import { useTranslation } from "#app/i18n/use-translation.ts";
+import { describeValue } from "#app/domain/values.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) => (data ? `${t("trend.title")}: ${pick(t.lang, data.item, "label")}` : t("notFound.title")));

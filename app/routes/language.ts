@@ -1,8 +1,8 @@
 import { redirect, type LoaderFunctionArgs } from "@remix-run/node";
-import { isLanguage } from "#app/utils/i18n.ts";
-import { languageCookie, safeReturnPath } from "#app/utils/language.server.ts";
-import { getCurrentUser } from "#app/utils/auth.server.ts";
-import { getDb } from "#app/utils/db.server.ts";
+import { isLanguage } from "#app/i18n/i18n.ts";
+import { languageCookie, safeReturnPath } from "#app/i18n/language.server.ts";
+import { getCurrentUser } from "#app/auth/auth.server.ts";
+import { getDb } from "#app/db.server.ts";
 import { setLanguage } from "#app/models/user.server.ts";
 
 export async function loader({ request }: LoaderFunctionArgs) {

@@ -3,14 +3,14 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { ErrorSummary, TextInput } from "#app/components/govuk.tsx";
 import { revokeSession } from "#app/models/session.server.ts";
 import { signIn } from "#app/models/sign-in.server.ts";
-import { anonymousCsrf, clientAddress, getCurrentUser, requireAnonymousCsrf, sessionCookieHeader } from "#app/utils/auth.server.ts";
-import { getDb } from "#app/utils/db.server.ts";
-import { CSRF_FIELD, field, readForm, refuseForm } from "#app/utils/forms.ts";
-import type { MessageKey } from "#app/utils/i18n.ts";
-import { languageCookie, languageOf, safeReturnPath } from "#app/utils/language.server.ts";
+import { anonymousCsrf, clientAddress, getCurrentUser, requireAnonymousCsrf, sessionCookieHeader } from "#app/auth/auth.server.ts";
+import { getDb } from "#app/db.server.ts";
+import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
+import type { MessageKey } from "#app/i18n/i18n.ts";
+import { languageCookie, languageOf, safeReturnPath } from "#app/i18n/language.server.ts";
 import { setLanguage } from "#app/models/user.server.ts";
-import { pageTitle } from "#app/utils/meta.ts";
-import { useTranslation } from "#app/utils/use-translation.ts";
+import { pageTitle } from "#app/web/meta.ts";
+import { useTranslation } from "#app/i18n/use-translation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("login.title"));
 

@@ -1,8 +1,8 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { revokeSession } from "#app/models/session.server.ts";
-import { clearSessionCookieHeader, requireCsrf, requireUser } from "#app/utils/auth.server.ts";
-import { getDb } from "#app/utils/db.server.ts";
-import { readForm } from "#app/utils/forms.ts";
+import { clearSessionCookieHeader, requireCsrf, requireUser } from "#app/auth/auth.server.ts";
+import { getDb } from "#app/db.server.ts";
+import { readForm } from "#app/web/forms.ts";
 
 export async function loader() {
   return redirect("/");

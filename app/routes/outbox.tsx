@@ -2,13 +2,13 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { useLoaderData } from "@remix-run/react";
 import { NotificationBanner } from "#app/components/govuk.tsx";
 import { composeReminders, listOutbox, OUTBOX_PAGE_SIZE, sendPending } from "#app/models/outbox.server.ts";
-import { requireCsrf, requireUser } from "#app/utils/auth.server.ts";
-import { getDb } from "#app/utils/db.server.ts";
-import { CSRF_FIELD, field, readForm } from "#app/utils/forms.ts";
-import { formatDateTime } from "#app/utils/i18n.ts";
-import { deliverInBackground, mailTransport, publicBaseUrl } from "#app/utils/mailer.server.ts";
-import { pageTitle } from "#app/utils/meta.ts";
-import { useTranslation } from "#app/utils/use-translation.ts";
+import { requireCsrf, requireUser } from "#app/auth/auth.server.ts";
+import { getDb } from "#app/db.server.ts";
+import { CSRF_FIELD, field, readForm } from "#app/web/forms.ts";
+import { formatDateTime } from "#app/i18n/i18n.ts";
+import { deliverInBackground, mailTransport, publicBaseUrl } from "#app/email/mailer.server.ts";
+import { pageTitle } from "#app/web/meta.ts";
+import { useTranslation } from "#app/i18n/use-translation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("outbox.title"));
 

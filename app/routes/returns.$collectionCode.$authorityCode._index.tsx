@@ -9,11 +9,11 @@ import { findReturn, queryContext, saveValues, submittedValues, workingValues } 
 import { acceptReturn, listQueries, MESSAGE_LIMIT, raiseQuery, replyToQuery, resolveQuery } from "#app/models/value-query.server.ts";
 import { QueryThreads } from "#app/components/query-threads.tsx";
 import { findQueries, validateReturn } from "#app/schema/return-values.ts";
-import { notFound, requireCsrf } from "#app/utils/auth.server.ts";
-import { CSRF_FIELD, field, readForm, refuseForm } from "#app/utils/forms.ts";
-import { formatDate, pick, type MessageKey } from "#app/utils/i18n.ts";
+import { notFound, requireCsrf } from "#app/auth/auth.server.ts";
+import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
+import { formatDate, pick, type MessageKey } from "#app/i18n/i18n.ts";
 import type { Problem } from "#app/schema/return-values.ts";
-import { pageTitle } from "#app/utils/meta.ts";
+import { pageTitle } from "#app/web/meta.ts";
 import {
   FIELD_OF,
   problemFieldId,
@@ -24,12 +24,12 @@ import {
   toRawReturn,
   type FormValue,
   type FormValues,
-} from "#app/utils/return-form.ts";
-import { todayInWales } from "#app/utils/dates.ts";
-import { actorOf, loadReturnScope } from "#app/utils/return-page.server.ts";
-import { useTranslation } from "#app/utils/use-translation.ts";
-import { describeValue } from "#app/utils/values.ts";
-import { uploadLimitText } from "#app/utils/spreadsheet.ts";
+} from "#app/web/return-form.ts";
+import { todayInWales } from "#app/domain/dates.ts";
+import { actorOf, loadReturnScope } from "#app/web/return-page.server.ts";
+import { useTranslation } from "#app/i18n/use-translation.ts";
+import { describeValue } from "#app/domain/values.ts";
+import { uploadLimitText } from "#app/spreadsheets/spreadsheet.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) =>

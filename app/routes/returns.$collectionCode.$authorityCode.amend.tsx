@@ -2,13 +2,13 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { ErrorSummary, Textarea } from "#app/components/govuk.tsx";
 import { amendReturn, findReturn } from "#app/models/return.server.ts";
-import { requireCsrf } from "#app/utils/auth.server.ts";
-import { CSRF_FIELD, field, readForm, refuseForm } from "#app/utils/forms.ts";
-import { pick, type MessageKey } from "#app/utils/i18n.ts";
-import { pageTitle } from "#app/utils/meta.ts";
-import { returnPath } from "#app/utils/return-form.ts";
-import { actorOf, loadReturnScope } from "#app/utils/return-page.server.ts";
-import { useTranslation } from "#app/utils/use-translation.ts";
+import { requireCsrf } from "#app/auth/auth.server.ts";
+import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
+import { pick, type MessageKey } from "#app/i18n/i18n.ts";
+import { pageTitle } from "#app/web/meta.ts";
+import { returnPath } from "#app/web/return-form.ts";
+import { actorOf, loadReturnScope } from "#app/web/return-page.server.ts";
+import { useTranslation } from "#app/i18n/use-translation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("amend.title"));
 

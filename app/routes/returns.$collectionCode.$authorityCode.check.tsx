@@ -4,14 +4,14 @@ import { ErrorSummary, TextInput } from "#app/components/govuk.tsx";
 import { ReturnSummary } from "#app/components/return-summary.tsx";
 import { checkForSubmission, findReturn, submitReturn, workingValues } from "#app/models/return.server.ts";
 import type { Problem } from "#app/schema/return-values.ts";
-import { requireCsrf } from "#app/utils/auth.server.ts";
-import { CSRF_FIELD, field, readForm, refuseForm } from "#app/utils/forms.ts";
-import { pick, type MessageKey } from "#app/utils/i18n.ts";
-import { pageTitle } from "#app/utils/meta.ts";
-import { fieldId, problemText, returnPath } from "#app/utils/return-form.ts";
-import { todayInWales } from "#app/utils/dates.ts";
-import { actorOf, loadReturnScope } from "#app/utils/return-page.server.ts";
-import { useTranslation } from "#app/utils/use-translation.ts";
+import { requireCsrf } from "#app/auth/auth.server.ts";
+import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
+import { pick, type MessageKey } from "#app/i18n/i18n.ts";
+import { pageTitle } from "#app/web/meta.ts";
+import { fieldId, problemText, returnPath } from "#app/web/return-form.ts";
+import { todayInWales } from "#app/domain/dates.ts";
+import { actorOf, loadReturnScope } from "#app/web/return-page.server.ts";
+import { useTranslation } from "#app/i18n/use-translation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("check.title"));
 

@@ -3,11 +3,11 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { ValueDescription } from "#app/components/return-summary.tsx";
 import { returnVersions } from "#app/models/return.server.ts";
 import type { CleanValue } from "#app/schema/return-values.ts";
-import { formatDateTime, pick } from "#app/utils/i18n.ts";
-import { pageTitle } from "#app/utils/meta.ts";
-import { returnPath, returnReference } from "#app/utils/return-form.ts";
-import { loadReturnScope } from "#app/utils/return-page.server.ts";
-import { useTranslation } from "#app/utils/use-translation.ts";
+import { formatDateTime, pick } from "#app/i18n/i18n.ts";
+import { pageTitle } from "#app/web/meta.ts";
+import { returnPath, returnReference } from "#app/web/return-form.ts";
+import { loadReturnScope } from "#app/web/return-page.server.ts";
+import { useTranslation } from "#app/i18n/use-translation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("history.title"));
 

@@ -1,12 +1,12 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { findReturn } from "#app/models/return.server.ts";
-import { notFound } from "#app/utils/auth.server.ts";
-import { pick } from "#app/utils/i18n.ts";
-import { pageTitle } from "#app/utils/meta.ts";
-import { returnPath, returnReference } from "#app/utils/return-form.ts";
-import { loadReturnScope } from "#app/utils/return-page.server.ts";
-import { useTranslation } from "#app/utils/use-translation.ts";
+import { notFound } from "#app/auth/auth.server.ts";
+import { pick } from "#app/i18n/i18n.ts";
+import { pageTitle } from "#app/web/meta.ts";
+import { returnPath, returnReference } from "#app/web/return-form.ts";
+import { loadReturnScope } from "#app/web/return-page.server.ts";
+import { useTranslation } from "#app/i18n/use-translation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("submitted.title"));
 

@@ -1,9 +1,9 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { findReturn, workingValues } from "#app/models/return.server.ts";
-import { attachmentHeaders, exportLanguage } from "#app/utils/downloads.server.ts";
-import { returnTemplate } from "#app/utils/return-template.server.ts";
-import { loadReturnScope } from "#app/utils/return-page.server.ts";
-import { XLSX_TYPE } from "#app/utils/spreadsheet.ts";
+import { attachmentHeaders, exportLanguage } from "#app/web/downloads.server.ts";
+import { returnTemplate } from "#app/spreadsheets/return-template.server.ts";
+import { loadReturnScope } from "#app/web/return-page.server.ts";
+import { XLSX_TYPE } from "#app/spreadsheets/spreadsheet.ts";
 
 /** The return as a spreadsheet to fill in, pre-filled with the working draft: for its officers and coordinators. */
 export async function loader({ request, params }: LoaderFunctionArgs) {

@@ -5,17 +5,17 @@ import { WorkbookUpload } from "#app/components/workbook-upload.tsx";
 import { returnDefinition } from "#app/models/collection.server.ts";
 import { findReturn, saveValues, workingValues } from "#app/models/return.server.ts";
 import { validateReturn, type RawReturn } from "#app/schema/return-values.ts";
-import { requireCsrf } from "#app/utils/auth.server.ts";
-import { todayInWales } from "#app/utils/dates.ts";
-import { refuseForm } from "#app/utils/forms.ts";
-import { pick } from "#app/utils/i18n.ts";
-import { pageTitle } from "#app/utils/meta.ts";
-import { returnPath } from "#app/utils/return-form.ts";
-import { actorOf, loadReturnScope } from "#app/utils/return-page.server.ts";
-import { readReturnSheet, readStamp } from "#app/utils/return-template.server.ts";
-import { issueText, uploadLimitText, type UploadIssue } from "#app/utils/spreadsheet.ts";
-import { checkXlsx, loadWorkbook, readUploadForm } from "#app/utils/upload.server.ts";
-import { useTranslation } from "#app/utils/use-translation.ts";
+import { requireCsrf } from "#app/auth/auth.server.ts";
+import { todayInWales } from "#app/domain/dates.ts";
+import { refuseForm } from "#app/web/forms.ts";
+import { pick } from "#app/i18n/i18n.ts";
+import { pageTitle } from "#app/web/meta.ts";
+import { returnPath } from "#app/web/return-form.ts";
+import { actorOf, loadReturnScope } from "#app/web/return-page.server.ts";
+import { readReturnSheet, readStamp } from "#app/spreadsheets/return-template.server.ts";
+import { issueText, uploadLimitText, type UploadIssue } from "#app/spreadsheets/spreadsheet.ts";
+import { checkXlsx, loadWorkbook, readUploadForm } from "#app/spreadsheets/upload.server.ts";
+import { useTranslation } from "#app/i18n/use-translation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) => (data ? `${t("upload.title")}: ${pick(t.lang, data.authority, "name")}` : t("notFound.title")));

@@ -8,12 +8,12 @@ import {
   PASSWORD_MIN_LENGTH,
   setPasswordWithInvitation,
 } from "#app/models/account.server.ts";
-import { anonymousCsrf, requireAnonymousCsrf } from "#app/utils/auth.server.ts";
-import { getDb } from "#app/utils/db.server.ts";
-import { CSRF_FIELD, field, readForm, refuseForm } from "#app/utils/forms.ts";
-import type { MessageKey } from "#app/utils/i18n.ts";
-import { pageTitle } from "#app/utils/meta.ts";
-import { useTranslation } from "#app/utils/use-translation.ts";
+import { anonymousCsrf, requireAnonymousCsrf } from "#app/auth/auth.server.ts";
+import { getDb } from "#app/db.server.ts";
+import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
+import type { MessageKey } from "#app/i18n/i18n.ts";
+import { pageTitle } from "#app/web/meta.ts";
+import { useTranslation } from "#app/i18n/use-translation.ts";
 
 const TITLES = {
   form: "setPassword.title",

@@ -2,7 +2,7 @@
  * What a coordinator may enter for a collection. Isomorphic; each problem is a message key.
  */
 import { z } from "zod";
-import type { MessageKey } from "#app/utils/i18n.ts";
+import type { MessageKey } from "#app/i18n/i18n.ts";
 import { parseDate } from "./return-values.ts";
 import { CollectionRulesSchema, parseRuleLines, type CollectionRules } from "./collection-rules.ts";
 

@@ -1,5 +1,5 @@
 /** What a coordinator may enter for a new catalogue item. Isomorphic; each problem is a message key. */
-import type { MessageKey } from "#app/utils/i18n.ts";
+import type { MessageKey } from "#app/i18n/i18n.ts";
 import { parseWholeNumber } from "./return-values.ts";
 
 export const DATA_ITEM_FIELDS = [

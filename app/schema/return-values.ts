@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { VALUE_STATES, type ValueState } from "#db/types.ts";
-import type { MessageKey, MessageParams } from "#app/utils/i18n.ts";
+import type { MessageKey, MessageParams } from "#app/i18n/i18n.ts";
 import type { CollectionRules } from "./collection-rules.ts";
 
 export const VALUE_FIELDS = [

@@ -9,7 +9,7 @@ declare module "@remix-run/node" {
     cspNonce?: string;
     /** The client's address as express sees it (behind a proxy, set TRUST_PROXY). */
     clientAddress?: string;
-    /** Set by an action that refused a form, so the page title can start "Error:" (see app/utils/forms.ts). */
+    /** Set by an action that refused a form, so the page title can start "Error:" (see app/web/forms.ts). */
     pageHasErrors?: boolean;
   }
 }

@@ -1,6 +1,6 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { catalogues } from "#app/utils/i18n.ts";
+import { catalogues } from "#app/i18n/i18n.ts";
 import { chromiumMissing, expectNoAxeViolations, signInAs, usePortalInChromium } from "../support/portal.ts";
 
 const ROUND = "2026-12-care-experienced-parents";

@@ -9,7 +9,7 @@ import type { ServerBuild } from "@remix-run/node";
 import ExcelJS from "exceljs";
 import JSZip from "jszip";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { en } from "#app/messages/en.ts";
+import { en } from "#app/i18n/messages/en.ts";
 import { getCollection } from "#app/models/collection.server.ts";
 import { raiseQuery } from "#app/models/value-query.server.ts";
 import { useDemoDatabase } from "../support/database.ts";

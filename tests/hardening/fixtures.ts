@@ -8,7 +8,7 @@ import type { Database } from "#db/types.ts";
 import { getCollection, returnDefinition } from "#app/models/collection.server.ts";
 import { amendReturn, checkForSubmission, saveValues, submitReturn, type Actor } from "#app/models/return.server.ts";
 import { validateReturn, type RawReturn } from "#app/schema/return-values.ts";
-import { todayInWales } from "#app/utils/dates.ts";
+import { todayInWales } from "#app/domain/dates.ts";
 
 export const OPEN_ROUND = "2026-12-care-experienced-parents";
 export const CLOSED_ROUND = "2023-02-care-experienced-parents";

@@ -7,8 +7,8 @@ import * as previewPage from "#app/routes/collections.$code.import.$uploadId.tsx
 import { coverageTotals } from "#app/models/aggregation.server.ts";
 import { changeCollectionStatus, createCollection, getCollection } from "#app/models/collection.server.ts";
 import { CollectionRulesSchema } from "#app/schema/collection-rules.ts";
-import { translator } from "#app/utils/i18n.ts";
-import { issueText, type UploadIssue } from "#app/utils/spreadsheet.ts";
+import { translator } from "#app/i18n/i18n.ts";
+import { issueText, type UploadIssue } from "#app/spreadsheets/spreadsheet.ts";
 import { FEBRUARY_2023, FEBRUARY_2023_REASONS } from "#seeds/demo.ts";
 import { useDemoDatabase } from "../support/database.ts";
 import { ANALYST, COORDINATOR, get, OFFICER, post, routeArgs, run, signIn, snapshot, type Visitor } from "../support/requests.ts";

@@ -5,8 +5,8 @@ import * as templateRoute from "#app/routes/returns.$collectionCode.$authorityCo
 import * as uploadRoute from "#app/routes/returns.$collectionCode.$authorityCode.upload.tsx";
 import { getCollection } from "#app/models/collection.server.ts";
 import { workingValues } from "#app/models/return.server.ts";
-import { translator } from "#app/utils/i18n.ts";
-import { issueText, type UploadIssue } from "#app/utils/spreadsheet.ts";
+import { translator } from "#app/i18n/i18n.ts";
+import { issueText, type UploadIssue } from "#app/spreadsheets/spreadsheet.ts";
 import { DECEMBER_2026, FEBRUARY_2023 } from "#seeds/demo.ts";
 import { useDemoDatabase } from "../support/database.ts";
 import { ANALYST, COORDINATOR, get, OFFICER, post, routeArgs, run, signIn, snapshot, type Visitor } from "../support/requests.ts";

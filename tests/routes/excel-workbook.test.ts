@@ -4,7 +4,7 @@ import * as workbookRoute from "#app/routes/collections.$code.export[.]xlsx.ts";
 import * as collectionPage from "#app/routes/collections.$code._index.tsx";
 import { authorityCells, coverageTotals, reasonGroups } from "#app/models/aggregation.server.ts";
 import { getCollection } from "#app/models/collection.server.ts";
-import { MARKS } from "#app/utils/disclosure.ts";
+import { MARKS } from "#app/domain/disclosure.ts";
 import { FEBRUARY_2023, DECEMBER_2026 } from "#seeds/demo.ts";
 import { useDemoDatabase } from "../support/database.ts";
 import { ANALYST, COORDINATOR, get, OFFICER, routeArgs, run, signIn, type Visitor } from "../support/requests.ts";

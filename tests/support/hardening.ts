@@ -14,7 +14,7 @@ import type { Database } from "#db/types.ts";
 import { seedDemoData } from "#seeds/demo.ts";
 import { seedReferenceData } from "#seeds/reference.ts";
 import { createSession, hashToken } from "#app/models/session.server.ts";
-import { sessionCookieHeader } from "#app/utils/auth.server.ts";
+import { sessionCookieHeader } from "#app/auth/auth.server.ts";
 import * as login from "#app/routes/login.tsx";
 import { createTestDatabase } from "./database.ts";
 import { get, snapshot, type Visitor } from "./requests.ts";

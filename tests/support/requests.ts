@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Database } from "#db/types.ts";
 import { createSession, hashToken } from "#app/models/session.server.ts";
-import { sessionCookieHeader } from "#app/utils/auth.server.ts";
+import { sessionCookieHeader } from "#app/auth/auth.server.ts";
 
 export interface Visitor {
   userId: number;

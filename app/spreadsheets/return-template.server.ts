@@ -11,7 +11,7 @@ import { VALUE_STATES, type Language } from "#db/types.ts";
 import type { CollectionWithItems } from "#app/models/collection.server.ts";
 import type { CleanValue, RawReturn, RawValue, ValueField } from "#app/schema/return-values.ts";
 import { fitRowHeights, FORMAT, HEADER_FILL, printSetup } from "./excel-format.server.ts";
-import { formatDate, formatDateTime, pick, translate, translator, type MessageKey, type MessageParams } from "./i18n.ts";
+import { formatDate, formatDateTime, pick, translate, translator, type MessageKey, type MessageParams } from "#app/i18n/i18n.ts";
 import { cellRef, stateFromCell, stateLabel, type UploadIssue } from "./spreadsheet.ts";
 import { isBlankContent, mergedCells, readCell, unreadableCellIssue, type CellContent } from "./upload.server.ts";
 

@@ -4,7 +4,7 @@
  */
 import { VALUE_STATES, type ValueState } from "#db/types.ts";
 import type { CleanValue, Problem, RawReturn, ValueField } from "#app/schema/return-values.ts";
-import type { MessageParams, Translator } from "./i18n.ts";
+import type { MessageParams, Translator } from "#app/i18n/i18n.ts";
 
 export const NOT_REPORTED_STATES = VALUE_STATES.filter((s) => s !== "reported") as Exclude<ValueState, "reported">[];
 

@@ -4,8 +4,8 @@
  * the same in both languages; only the headers and names are translated.
  */
 import type { TidyCell } from "#app/models/aggregation.server.ts";
-import { MARKS } from "./disclosure.ts";
-import type { Translator } from "./i18n.ts";
+import { MARKS } from "#app/domain/disclosure.ts";
+import type { Translator } from "#app/i18n/i18n.ts";
 
 export const TIDY_COLUMNS = [
   "collectionCode",

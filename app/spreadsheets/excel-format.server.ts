@@ -3,7 +3,7 @@
  * formats, columns wide enough for what is in them, and pages that print landscape, one page wide.
  */
 import type ExcelJS from "exceljs";
-import { MARKS } from "./disclosure.ts";
+import { MARKS } from "#app/domain/disclosure.ts";
 
 export const FORMAT = {
   count: "#,##0",

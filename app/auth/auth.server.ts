@@ -1,8 +1,8 @@
 import { createCookie, redirect } from "@remix-run/node";
 import type { Role } from "#db/types.ts";
 import { findSession, randomToken, sameToken, SESSION_HOURS, type SessionUser } from "#app/models/session.server.ts";
-import { getDb } from "./db.server.ts";
-import { CSRF_FIELD } from "./forms.ts";
+import { getDb } from "#app/db.server.ts";
+import { CSRF_FIELD } from "#app/web/forms.ts";
 import { isProduction, sessionSecret } from "./secrets.server.ts";
 
 export type { SessionUser };

@@ -5,8 +5,8 @@
  */
 import { VALUE_STATES, type ValueState } from "#db/types.ts";
 import type { Problem } from "#app/schema/return-values.ts";
-import { formatNumber, translate, type MessageKey, type MessageParams, type Translator } from "./i18n.ts";
-import { problemText } from "./return-form.ts";
+import { formatNumber, translate, type MessageKey, type MessageParams, type Translator } from "#app/i18n/i18n.ts";
+import { problemText } from "#app/web/return-form.ts";
 
 /** The largest workbook accepted, as uploaded. */
 export const MAX_UPLOAD_BYTES = 2 * 1024 * 1024;

@@ -1,6 +1,6 @@
 import type { Language } from "#db/types.ts";
-import type { SessionUser } from "./auth.server.ts";
-import { isLanguage } from "./i18n.ts";
+import type { SessionUser } from "#app/auth/auth.server.ts";
+import { isLanguage } from "#app/i18n/i18n.ts";
 
 /** An export's language: ?lang=cy or ?lang=en, otherwise the person's own. */
 export function exportLanguage(request: Request, user: SessionUser): Language {

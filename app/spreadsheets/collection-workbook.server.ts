@@ -17,8 +17,8 @@ import {
 import { listAuthorities } from "#app/models/authority.server.ts";
 import type { Executor } from "#app/models/audit.server.ts";
 import type { CollectionWithItems } from "#app/models/collection.server.ts";
-import { coverageParts } from "./coverage.ts";
-import { MARKS, NOTHING_SUPPRESSED, SUPPRESSION_THRESHOLD, suppressionPlan, type SuppressionPlan } from "./disclosure.ts";
+import { coverageParts } from "#app/domain/coverage.ts";
+import { MARKS, NOTHING_SUPPRESSED, SUPPRESSION_THRESHOLD, suppressionPlan, type SuppressionPlan } from "#app/domain/disclosure.ts";
 import {
   fill,
   finishTable,
@@ -30,9 +30,9 @@ import {
   styleHeader,
   walesWallTime,
 } from "./excel-format.server.ts";
-import { formatDate, formatDateTime, formatNumber, pick, translator, type Translator } from "./i18n.ts";
+import { formatDate, formatDateTime, formatNumber, pick, translator, type Translator } from "#app/i18n/i18n.ts";
 import { TIDY_COLUMNS, tidyHeaders, tidyValues } from "./tidy-table.ts";
-import { describeDeviation } from "./values.ts";
+import { describeDeviation } from "#app/domain/values.ts";
 
 export interface WorkbookOptions {
   lang: Language;

@@ -1,6 +1,6 @@
 import nodemailer from "nodemailer";
 import { sendPending, type MailTransport } from "#app/models/outbox.server.ts";
-import { getDb } from "./db.server.ts";
+import { getDb } from "#app/db.server.ts";
 
 let cached: { url: string; transport: MailTransport } | null = null;
 

@@ -1,6 +1,6 @@
 import type { MetaArgs } from "@remix-run/node";
 import type { Language } from "#db/types.ts";
-import { translator, type Translator } from "./i18n.ts";
+import { translator, type Translator } from "#app/i18n/i18n.ts";
 
 type RootData = { lang?: Language; pageHasErrors?: boolean } | undefined;
 

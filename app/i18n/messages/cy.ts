@@ -1,4 +1,4 @@
-import type { Message } from "#app/utils/i18n.ts";
+import type { Message } from "#app/i18n/i18n.ts";
 import type { MessageKey } from "./en.ts";
 
 /**

@@ -5,7 +5,7 @@
  */
 import type ExcelJS from "exceljs";
 import type { RawValue, ValueField } from "#app/schema/return-values.ts";
-import { translate } from "./i18n.ts";
+import { translate } from "#app/i18n/i18n.ts";
 import { cellRef, MAX_IMPORT_ROWS, stateFromCell, type UploadIssue } from "./spreadsheet.ts";
 import { isBlankContent, mergedCells, readCell, unreadableCellIssue, type CellContent } from "./upload.server.ts";
 

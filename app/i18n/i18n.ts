@@ -1,5 +1,5 @@
-import { en, type MessageKey } from "#app/messages/en.ts";
-import { cy } from "#app/messages/cy.ts";
+import { en, type MessageKey } from "#app/i18n/messages/en.ts";
+import { cy } from "#app/i18n/messages/cy.ts";
 import type { Language } from "#db/types.ts";
 
 export type { MessageKey };

@@ -3,8 +3,8 @@ import type { Role } from "#db/types.ts";
 import { findAuthority } from "#app/models/authority.server.ts";
 import { getCollection } from "#app/models/collection.server.ts";
 import { scopeForUser, type Actor } from "#app/models/return.server.ts";
-import { notFound, requireUser, type SessionUser } from "./auth.server.ts";
-import { getDb } from "./db.server.ts";
+import { notFound, requireUser, type SessionUser } from "#app/auth/auth.server.ts";
+import { getDb } from "#app/db.server.ts";
 
 /**
  * The return an address names, if this user may see it: otherwise a 404, whether the collection or

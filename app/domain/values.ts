@@ -1,5 +1,5 @@
 import type { ValueState } from "#db/types.ts";
-import { formatDate, formatNumber, type Translator } from "./i18n.ts";
+import { formatDate, formatNumber, type Translator } from "#app/i18n/i18n.ts";
 
 export interface DeviationFields {
   ageFrom: number | null;

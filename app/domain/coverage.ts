@@ -1,5 +1,5 @@
 import type { Coverage } from "#app/models/aggregation.server.ts";
-import type { Translator } from "./i18n.ts";
+import type { Translator } from "#app/i18n/i18n.ts";
 
 /** The coverage of a total in words: the parts that are not a comparable figure, each with its count. */
 export function coverageParts(t: Translator, coverage: Coverage): string[] {
