@@ -17,6 +17,7 @@ import { useEffect, type ReactNode } from "react";
 import govukStyles from "govuk-frontend/dist/govuk/govuk-frontend.min.css";
 import appStyles from "#app/styles/app.css";
 import { getCurrentUser } from "#app/auth/auth.server.ts";
+import { may } from "#app/auth/policy.ts";
 import { languageOf } from "#app/i18n/language.server.ts";
 import { translator, type Translator } from "#app/i18n/i18n.ts";
 import { useNonce } from "#app/web/nonce.tsx";
@@ -34,7 +35,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return {
     lang: user?.language ?? languageOf(request),
     pageHasErrors: Boolean(context.pageHasErrors),
-    user: user ? { name: user.name, role: user.role, isAdmin: user.isAdmin, csrfToken: user.csrfToken } : null,
+    user: user
+      ? {
+          name: user.name,
+          role: user.role,
+          csrfToken: user.csrfToken,
+          nav: { catalogue: may(user, "readCatalogue"), outbox: may(user, "runRounds"), accounts: may(user, "manageAccounts") },
+        }
+      : null,
   };
 }
 
@@ -123,21 +131,21 @@ function Document({ lang, user, children }: { lang: Language; user: RootUser; ch
                           {t(user.role === "officer" ? "layout.nav.returns" : "layout.nav.collections")}
                         </Link>
                       </li>
-                      {user.role !== "officer" ? (
+                      {user.nav.catalogue ? (
                         <li className="govuk-service-navigation__item">
                           <Link className="govuk-service-navigation__link" to="/catalogue">
                             {t("layout.nav.catalogue")}
                           </Link>
                         </li>
                       ) : null}
-                      {user.role === "coordinator" ? (
+                      {user.nav.outbox ? (
                         <li className="govuk-service-navigation__item">
                           <Link className="govuk-service-navigation__link" to="/outbox">
                             {t("layout.nav.outbox")}
                           </Link>
                         </li>
                       ) : null}
-                      {user.isAdmin ? (
+                      {user.nav.accounts ? (
                         <li className="govuk-service-navigation__item">
                           <Link className="govuk-service-navigation__link" to="/admin/users">
                             {t("layout.nav.accounts")}

@@ -16,6 +16,7 @@ import { authorityCells, coverageTotals, reasonGroups } from "#app/models/aggreg
 import { listAuthorities } from "#app/models/authority.server.ts";
 import { completenessBoard } from "#app/models/board.server.ts";
 import { getCollection } from "#app/models/collection.server.ts";
+import { readerFor } from "#app/auth/policy.server.ts";
 import { todayInWales } from "#app/domain/dates.ts";
 import { load, timeSequential, type LoadResult } from "./load.ts";
 import { exportBenchmarks } from "./exports.ts";
@@ -164,7 +165,7 @@ async function viewBenchmarks(url: string, coordinatorCookie: string, databaseNa
   const db = createDatabase({ kind: "postgres", url: databaseUrl(databaseName) });
   try {
     const collection = (await getCollection(db, collectionCode))!;
-    const reader = { role: "coordinator" as const, authorityCode: null };
+    const reader = readerFor({ role: "coordinator", authorityCode: null });
     const page = (path: string) => () => fetch(`${url}${path}`, { headers: { Cookie: coordinatorCookie } }).then((r) => r.text());
     // "Its own SQL": every query the page's loader runs for the view, the collection's included.
     const runs = 100;
@@ -181,9 +182,9 @@ async function viewBenchmarks(url: string, coordinatorCookie: string, databaseNa
         sql: await timeSequential(runs, async () => {
           await getCollection(db, collectionCode);
           await Promise.all([
-            coverageTotals(db, collection.id),
-            authorityCells(db, collection, reader),
-            reasonGroups(db, collection.id),
+            coverageTotals(db, reader, collection.id),
+            authorityCells(db, reader, collection.id),
+            reasonGroups(db, reader, collection.id),
             listAuthorities(db),
           ]);
         }),
@@ -192,7 +193,7 @@ async function viewBenchmarks(url: string, coordinatorCookie: string, databaseNa
         page: await timeSequential(runs, page(`/collections/${collectionCode}`)),
         sql: await timeSequential(runs, async () => {
           await getCollection(db, collectionCode);
-          await Promise.all([coverageTotals(db, collection.id), authorityCells(db, collection, reader), listAuthorities(db)]);
+          await Promise.all([coverageTotals(db, reader, collection.id), authorityCells(db, reader, collection.id), listAuthorities(db)]);
         }),
       },
     };

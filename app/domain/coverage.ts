@@ -1,5 +1,18 @@
-import type { Coverage } from "#app/models/aggregation.server.ts";
-import type { Translator } from "#app/i18n/i18n.ts";
+import type { Coverage, Total } from "#app/models/aggregation.server.ts";
+import { formatNumber, type Translator } from "#app/i18n/i18n.ts";
+
+/** A total as a sentence with its coverage, or why there is no figure: none comparable, or not one the reader may see. */
+export function totalSentence(t: Translator, total: Total & Coverage): string {
+  if (total.withheld) return t("totals.withheld");
+  if (total.total === null) return t("collection.totals.noComparable");
+  return t("coverage.sentence", { total: formatNumber(t.lang, total.total), comparable: total.comparable, expected: total.expected });
+}
+
+/** A total in a table cell: the figure, or why there is none. */
+export function totalFigure(t: Translator, total: Total): string {
+  if (total.withheld) return t("totals.withheld");
+  return total.total === null ? t("collection.regions.noTotal") : formatNumber(t.lang, total.total);
+}
 
 /** The coverage of a total in words: the parts that are not a comparable figure, each with its count. */
 export function coverageParts(t: Translator, coverage: Coverage): string[] {

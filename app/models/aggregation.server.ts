@@ -1,10 +1,12 @@
 /**
  * Every total, count and rate the portal shows or exports comes from here, in SQL, so the pages,
  * the workbook and the CSV always agree. Totals read each return's latest submitted version:
- * drafts, and amendments still in progress, never reach a total.
+ * drafts, and amendments still in progress, never reach a total. Every function that reads figures
+ * takes the reader, and returns only what that reader may see (policy.server.ts).
  */
 import { sql } from "kysely";
-import type { Role, ValueState } from "#db/types.ts";
+import type { ValueState } from "#db/types.ts";
+import type { Reader } from "#app/auth/policy.server.ts";
 import type { Executor } from "./audit.server.ts";
 
 export interface Coverage {
@@ -20,18 +22,37 @@ export interface Coverage {
   noReturn: number;
 }
 
-export interface CoverageTotal extends Coverage {
+/** A total of comparable values, and whether the reader is kept from it. */
+export interface Total {
+  /** The sum of comparable values only; null when no authority gave one, or when it is withheld. */
+  total: number | null;
+  /** The reader may not see every figure the total is made of: they get its coverage only. */
+  withheld: boolean;
+}
+
+export interface CoverageTotal extends Coverage, Total {
   itemCode: string;
   /** null for the whole of Wales. */
   regionCode: string | null;
-  /** The sum of comparable values only; null when no authority gave one. */
-  total: number | null;
+}
+
+/** Where submittedCells and the queries like it have the figure's collection, return and authority. */
+const CELL = { collection: "c", ret: "r", authorityCode: "a.code" };
+
+/** The sum of the comparable values a query groups, for a reader who may see every one of them. */
+function comparableTotal(reader: Reader) {
+  const visible = reader.seesEvery(CELL, sql<boolean>`v.is_comparable`);
+  return [
+    sql<number | null>`case when ${visible} then sum(v.number) filter (where v.is_comparable) end`.as("total"),
+    sql<boolean>`not ${visible}`.as("withheld"),
+  ] as const;
 }
 
 /** Each authority's latest submitted value of each item of a collection, blank where there is none. */
 function submittedCells(db: Executor, collectionId: number) {
   return db
     .selectFrom("collection_item as ci")
+    .innerJoin("collection as c", "c.id", "ci.collection_id")
     .innerJoin("authority as a", (join) => join.onTrue())
     .leftJoin("return as r", (join) =>
       join
@@ -45,12 +66,13 @@ function submittedCells(db: Executor, collectionId: number) {
     .where("ci.collection_id", "=", collectionId);
 }
 
-export async function coverageTotals(db: Executor, collectionId: number): Promise<CoverageTotal[]> {
+/** The Wales and regional totals of each item, with their coverage; a total the reader may not see is withheld. */
+export async function coverageTotals(db: Executor, reader: Reader, collectionId: number): Promise<CoverageTotal[]> {
   const rows = await submittedCells(db, collectionId)
     .select((eb) => [
       "ci.item_code as itemCode",
       sql<string | null>`case when grouping(a.region_code) = 0 then a.region_code end`.as("regionCode"),
-      sql<number | null>`sum(v.number) filter (where v.is_comparable)`.as("total"),
+      ...comparableTotal(reader),
       eb.fn.countAll<number>().as("expected"),
       sql<number>`count(*) filter (where v.is_comparable)`.as("comparable"),
       sql<number>`count(*) filter (where v.state = 'reported' and not v.is_comparable)`.as("nonComparable"),
@@ -85,38 +107,10 @@ export interface AuthorityCell {
   rate: number | null;
 }
 
-/**
- * Whose figures a reader may see in a collection. Coordinators and analysts see every authority's;
- * an officer sees their own, and other authorities' accepted figures only once the collection is
- * closed and the coordinator has let officers compare.
- */
-export interface Reader {
-  role: Role;
-  authorityCode: string | null;
-}
-
-export function officersMayCompare(collection: { status: string; officers_may_compare: boolean }) {
-  return collection.status === "closed" && collection.officers_may_compare;
-}
-
-export function seesEveryAuthority(reader: Reader) {
-  return reader.role !== "officer";
-}
-
-export async function authorityCells(
-  db: Executor,
-  collection: { id: number; status: string; officers_may_compare: boolean },
-  reader: Reader,
-): Promise<AuthorityCell[]> {
-  return submittedCells(db, collection.id)
-    .$if(!seesEveryAuthority(reader), (qb) =>
-      qb.where((eb) =>
-        officersMayCompare(collection)
-          ? eb.or([eb("a.code", "=", reader.authorityCode ?? ""), eb("r.status", "=", "accepted")])
-          : eb("a.code", "=", reader.authorityCode ?? ""),
-      ),
-    )
-    .innerJoin("collection as c", "c.id", "ci.collection_id")
+/** Each authority's value of each item of a collection, for the authorities whose figures the reader may see. */
+export async function authorityCells(db: Executor, reader: Reader, collectionId: number): Promise<AuthorityCell[]> {
+  return submittedCells(db, collectionId)
+    .where(reader.sees(CELL))
     .leftJoin("denominator_value as d", (join) =>
       join.onRef("d.denominator_code", "=", "c.denominator_code").onRef("d.authority_code", "=", "a.code"),
     )
@@ -150,29 +144,49 @@ export interface PreviousValue {
   title_cy: string;
 }
 
-/** This authority's latest submitted value of each item in an earlier round (by reference date). */
+/** Where queries that start from the return have the figure's collection, return and authority. */
+const RETURN = { collection: "c", ret: "r", authorityCode: "r.authority_code" };
+
+/**
+ * This authority's latest submitted value of each item in an earlier round (by reference date),
+ * where the reader may see it.
+ */
 export async function previousValues(
   db: Executor,
+  reader: Reader,
   { authorityCode, before, itemCodes }: { authorityCode: string; before: string; itemCodes: string[] },
 ) {
   if (itemCodes.length === 0) return new Map<string, PreviousValue>();
-  const rows = await db
+  const latest = db
     .selectFrom("return as r")
     .innerJoin("collection as c", "c.id", "r.collection_id")
     .innerJoin("return_version_value as v", (join) => join.onRef("v.return_id", "=", "r.id").onRef("v.version", "=", "r.submitted_version"))
     .distinctOn("v.item_code")
-    .select(["v.item_code", "v.state", "v.number", "c.code as collectionCode", "c.title_en", "c.title_cy"])
+    .select([
+      "v.item_code",
+      "v.state",
+      "v.number",
+      "c.code as collectionCode",
+      "c.title_en",
+      "c.title_cy",
+      reader.sees(RETURN).as("visible"),
+    ])
     .where("r.authority_code", "=", authorityCode)
     .where("c.reference_date", "<", before)
     .where("v.item_code", "in", itemCodes)
     .orderBy("v.item_code")
-    .orderBy("c.reference_date", "desc")
-    .execute();
-  return new Map<string, PreviousValue>(rows.map(({ item_code, ...previous }) => [item_code, previous]));
+    .orderBy("c.reference_date", "desc");
+  // The latest earlier round, then whether it may be seen: never an older round passed off as the last.
+  const rows = await db.selectFrom(latest.as("p")).selectAll().where("p.visible", "=", true).execute();
+  return new Map<string, PreviousValue>(rows.map(({ item_code, visible: _visible, ...previous }) => [item_code, previous]));
 }
 
-/** The other authorities' comparable rates per 10,000 in this collection, by item. */
-export async function peerRates(db: Executor, { collectionId, excludeAuthority }: { collectionId: number; excludeAuthority: string }) {
+/** The other authorities' comparable rates per 10,000 in this collection, by item, those the reader may see. */
+export async function peerRates(
+  db: Executor,
+  reader: Reader,
+  { collectionId, excludeAuthority }: { collectionId: number; excludeAuthority: string },
+) {
   const rows = await db
     .selectFrom("return as r")
     .innerJoin("collection as c", "c.id", "r.collection_id")
@@ -184,6 +198,7 @@ export async function peerRates(db: Executor, { collectionId, excludeAuthority }
     .where("r.collection_id", "=", collectionId)
     .where("r.authority_code", "<>", excludeAuthority)
     .where("v.is_comparable", "=", true)
+    .where(reader.sees(RETURN))
     .execute();
   const rates = new Map<string, number[]>();
   for (const row of rows) rates.set(row.item_code, [...(rates.get(row.item_code) ?? []), Number(row.rate)]);
@@ -217,8 +232,9 @@ export interface ReasonGroup {
  * the authorities that gave it, most common first. The same reason typed with other spacing or
  * capitals counts once.
  */
-export async function reasonGroups(db: Executor, collectionId: number): Promise<ReasonGroup[]> {
+export async function reasonGroups(db: Executor, reader: Reader, collectionId: number): Promise<ReasonGroup[]> {
   const rows = await submittedCells(db, collectionId)
+    .where(reader.sees(CELL))
     .select([
       "ci.item_code as itemCode",
       sql<Exclude<ValueState, "reported">>`v.state`.as("state"),
@@ -234,34 +250,50 @@ export async function reasonGroups(db: Executor, collectionId: number): Promise<
   return rows;
 }
 
-/** Each authority's latest submitted value of each item in an earlier round, for "last round" columns. */
-export async function previousCells(db: Executor, { collectionId, referenceDate }: { collectionId: number; referenceDate: string }) {
-  const rows = await db
+/**
+ * Each authority's latest submitted value of each item in an earlier round, for "last round"
+ * columns, where the reader may see it.
+ */
+export async function previousCells(
+  db: Executor,
+  reader: Reader,
+  { collectionId, referenceDate }: { collectionId: number; referenceDate: string },
+) {
+  const latest = db
     .selectFrom("return as r")
     .innerJoin("collection as c", "c.id", "r.collection_id")
     .innerJoin("return_version_value as v", (join) => join.onRef("v.return_id", "=", "r.id").onRef("v.version", "=", "r.submitted_version"))
     .innerJoin("collection_item as ci", (join) => join.onRef("ci.item_code", "=", "v.item_code").on("ci.collection_id", "=", collectionId))
     .distinctOn(["r.authority_code", "v.item_code"])
-    .select(["r.authority_code as authorityCode", "v.item_code as itemCode", "v.state", "v.number", "v.is_comparable as comparable"])
+    .select([
+      "r.authority_code as authorityCode",
+      "v.item_code as itemCode",
+      "v.state",
+      "v.number",
+      "v.is_comparable as comparable",
+      reader.sees(RETURN).as("visible"),
+    ])
     .where("c.reference_date", "<", referenceDate)
     .orderBy("r.authority_code")
     .orderBy("v.item_code")
-    .orderBy("c.reference_date", "desc")
+    .orderBy("c.reference_date", "desc");
+  return db
+    .selectFrom(latest.as("p"))
+    .select(["p.authorityCode", "p.itemCode", "p.state", "p.number", "p.comparable"])
+    .where("p.visible", "=", true)
     .execute();
-  return rows;
 }
 
-export interface TrendPoint extends Coverage {
+export interface TrendPoint extends Coverage, Total {
   collectionCode: string;
   title_en: string;
   title_cy: string;
   referenceDate: string;
-  total: number | null;
 }
 
-/** An item across every published collection that asks for it: the Wales total of comparable values and its coverage. */
-export async function itemTrend(db: Executor, itemCode: string): Promise<TrendPoint[]> {
-  const rows = await db
+/** Every authority's latest submitted value of an item in every published collection that asks for it, blank where there is none. */
+function itemCells(db: Executor, itemCode: string) {
+  return db
     .selectFrom("collection as c")
     .innerJoin("collection_item as ci", (join) => join.onRef("ci.collection_id", "=", "c.id").on("ci.item_code", "=", itemCode))
     .innerJoin("authority as a", (join) => join.onTrue())
@@ -271,12 +303,21 @@ export async function itemTrend(db: Executor, itemCode: string): Promise<TrendPo
     .leftJoin("return_version_value as v", (join) =>
       join.onRef("v.return_id", "=", "r.id").onRef("v.version", "=", "r.submitted_version").on("v.item_code", "=", itemCode),
     )
+    .where("c.status", "<>", "draft");
+}
+
+/**
+ * An item across every published collection that asks for it: the Wales total of comparable values
+ * (where the reader may see it) and its coverage.
+ */
+export async function itemTrend(db: Executor, reader: Reader, itemCode: string): Promise<TrendPoint[]> {
+  const rows = await itemCells(db, itemCode)
     .select((eb) => [
       "c.code as collectionCode",
       "c.title_en",
       "c.title_cy",
       "c.reference_date as referenceDate",
-      sql<number | null>`sum(v.number) filter (where v.is_comparable)`.as("total"),
+      ...comparableTotal(reader),
       eb.fn.countAll<number>().as("expected"),
       sql<number>`count(*) filter (where v.is_comparable)`.as("comparable"),
       sql<number>`count(*) filter (where v.state = 'reported' and not v.is_comparable)`.as("nonComparable"),
@@ -286,24 +327,30 @@ export async function itemTrend(db: Executor, itemCode: string): Promise<TrendPo
       sql<number>`count(*) filter (where r.id is not null and v.state is null)`.as("notAnswered"),
       sql<number>`count(*) filter (where r.id is null)`.as("noReturn"),
     ])
-    .where("c.status", "<>", "draft")
     .groupBy(["c.id", "c.code", "c.title_en", "c.title_cy", "c.reference_date"])
     .orderBy("c.reference_date")
     .execute();
   return rows.map((r) => ({ ...r, total: r.total === null ? null : Number(r.total) }));
 }
 
-/** Every authority's submitted value of an item in every published collection, for per-authority trends. */
-export async function itemHistory(db: Executor, itemCode: string) {
-  return db
-    .selectFrom("return as r")
-    .innerJoin("collection as c", "c.id", "r.collection_id")
-    .innerJoin("return_version_value as v", (join) =>
-      join.onRef("v.return_id", "=", "r.id").onRef("v.version", "=", "r.submitted_version").on("v.item_code", "=", itemCode),
-    )
-    .select(["r.authority_code as authorityCode", "c.code as collectionCode", "v.state", "v.number", "v.is_comparable as comparable"])
-    .where("c.status", "<>", "draft")
+/**
+ * Each authority's submitted value of an item in every published collection, for per-authority
+ * trends: one row per authority and collection the reader may see (`returned` false where the
+ * authority gave no return), none where they may not.
+ */
+export async function itemHistory(db: Executor, reader: Reader, itemCode: string) {
+  return itemCells(db, itemCode)
+    .select([
+      "a.code as authorityCode",
+      "c.code as collectionCode",
+      sql<boolean>`r.id is not null`.as("returned"),
+      "v.state",
+      "v.number",
+      sql<boolean>`coalesce(v.is_comparable, false)`.as("comparable"),
+    ])
+    .where(reader.sees(CELL))
     .orderBy("c.reference_date")
+    .orderBy("a.code")
     .execute();
 }
 
@@ -344,10 +391,12 @@ export type TidyCursor = Pick<TidyCell, "collectionId" | "authorityCode" | "posi
 /**
  * A page of the tidy table: authority x item of every published collection (or of one), ordered by
  * collection, authority and item position, read by keyset after `after`, so that an export of
- * every round reads the database in pages of constant size however long the history grows.
+ * every round reads the database in pages of constant size however long the history grows. Only
+ * the rows the reader may see.
  */
 export async function tidyCellsPage(
   db: Executor,
+  reader: Reader,
   { collectionId, after, limit }: { collectionId?: number; after?: TidyCursor | null; limit: number },
 ): Promise<TidyCell[]> {
   const rows = await db
@@ -387,6 +436,7 @@ export async function tidyCellsPage(
       "rv.submitted_at as submittedAt",
     ])
     .where("c.status", "<>", "draft")
+    .where(reader.sees(CELL))
     .$if(collectionId !== undefined, (qb) => qb.where("c.id", "=", collectionId!))
     .$if(Boolean(after), (qb) =>
       qb.where(sql<boolean>`(c.id, a.code, ci.position) > (${after!.collectionId}, ${after!.authorityCode}, ${after!.position})`),

@@ -16,6 +16,11 @@ export async function listCollections(db: Executor) {
     .execute();
 }
 
+/** A collection authorities and readers can see: published (open or closed), not a coordinator's draft. */
+export function isPublished(collection: { status: string }) {
+  return collection.status !== "draft";
+}
+
 export async function getCollection(db: Executor, code: string) {
   // Only a code of the form the database allows can exist; anything else (a NUL byte in an address) is not looked up.
   if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(code) || code.length > 200) return null;

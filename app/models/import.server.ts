@@ -18,6 +18,7 @@ import { returnDefinition, type CollectionWithItems } from "./collection.server.
 import {
   checkForSubmission,
   findReturn,
+  importActor,
   rawValue,
   saveValuesIn,
   submitReturnIn,
@@ -217,21 +218,24 @@ class ImportRefused extends Error {
 
 /**
  * Saves and submits the return of every authority in the workbook, in one transaction, signed off
- * by the coordinator. Figures the portal's checks query are explained as loaded without an
- * explanation, as the February 2023 demo round is: the workbook is a record of what was given.
+ * by the coordinator. The portal loads the figures (importActor): a coordinator never changes a
+ * return's figures as themselves, and is on record as who asked. Figures the portal's checks query
+ * are explained as loaded without an explanation, as the February 2023 demo round is: the workbook
+ * is a record of what was given.
  */
 export async function applyImport(
   db: Kysely<Database>,
   collection: CollectionWithItems,
   upload: { id: number; file_name: string; bytes: Uint8Array; sha256: string },
   {
-    actor,
+    importedBy,
     signedOffName,
     lang,
     today,
     now = new Date(),
-  }: { actor: Actor & { userId: number }; signedOffName: string; lang: Translator["lang"]; today: string; now?: Date },
+  }: { importedBy: number; signedOffName: string; lang: Translator["lang"]; today: string; now?: Date },
 ): Promise<ApplyResult> {
+  const actor = importActor(importedBy);
   const t = translator(lang);
   const reason = t("import.reason", { file: upload.file_name });
   try {

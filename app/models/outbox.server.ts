@@ -7,6 +7,7 @@ import { todayInWales } from "#app/domain/dates.ts";
 import type { Kysely } from "kysely";
 import type { Database, OutboxKind } from "#db/types.ts";
 import { formatDate, formatDateTime, pick, translator, type MessageKey, type Translator } from "#app/i18n/i18n.ts";
+import { may } from "#app/auth/policy.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
 import type { Actor } from "./return.server.ts";
 
@@ -211,7 +212,7 @@ export async function queueChase(
     now = new Date(),
   }: { collectionId: number; authorityCode: string; actor: Actor; baseUrl: string; now?: Date },
 ): Promise<ChaseResult> {
-  if (actor.role !== "coordinator") throw new Error(`${actor.role} ${actor.userId} may not chase returns`);
+  if (!may(actor, "runRounds")) throw new Error(`${actor.role} ${actor.userId} may not chase returns`);
   const today = todayInWales(now);
   return db.transaction().execute(async (trx): Promise<ChaseResult> => {
     const collection = await trx

@@ -17,6 +17,8 @@ import {
 import { recordAudit, type Executor } from "./audit.server.ts";
 import { returnDefinition, type CollectionWithItems } from "./collection.server.ts";
 import { denominatorFor, peerRates, previousValues } from "./aggregation.server.ts";
+import { may } from "#app/auth/policy.ts";
+import { SYSTEM_READER } from "#app/auth/policy.server.ts";
 
 export interface ReturnScope {
   collection: CollectionWithItems;
@@ -32,17 +34,9 @@ export interface Actor {
 
 export const SYSTEM_ACTOR: Actor = { userId: null, role: "system", authorityCode: null };
 
-/**
- * The scope of one authority's return that this user may read, or null. An officer reaches only
- * their own authority's return; coordinators and analysts read every authority's.
- */
-export function scopeForUser(
-  user: { role: Role; authorityCode: string | null },
-  collection: CollectionWithItems,
-  authorityCode: string,
-): ReturnScope | null {
-  if (user.role === "officer" && user.authorityCode !== authorityCode) return null;
-  return { collection, authorityCode };
+/** The portal loading a coordinator's bulk import: the portal changes the returns, the coordinator is on record as who asked. */
+export function importActor(userId: number): Actor & { userId: number } {
+  return { userId, role: "system", authorityCode: null };
 }
 
 /**
@@ -54,10 +48,13 @@ export function isStoredInteger(n: number) {
   return Number.isSafeInteger(n) && n >= 0 && n <= 2_147_483_647;
 }
 
-/** Only the authority's own officers change its return (and the portal itself, for seeds and imports). */
+/**
+ * Only the authority's own officers change its return, and the portal itself: the seeds, and the
+ * bulk imports it runs for a coordinator (importActor). A coordinator queries and accepts a
+ * return; they never change its figures themselves.
+ */
 function assertMayChange(scope: ReturnScope, actor: Actor) {
-  const allowed =
-    actor.role === "system" || actor.role === "coordinator" || (actor.role === "officer" && actor.authorityCode === scope.authorityCode);
+  const allowed = actor.role === "system" || may(actor, "fillInReturn", scope.authorityCode);
   if (!allowed) throw new Error(`${actor.role} ${actor.userId} may not change the return of ${scope.authorityCode}`);
 }
 
@@ -161,14 +158,20 @@ export async function submittedValues(db: Executor, scope: ReturnScope): Promise
   return byItem(scope, rows);
 }
 
+/**
+ * What the checks compare a return with: its authority's last round, and the other authorities'
+ * rates this round. The portal reads them for its own checks; the scope is one a person may read,
+ * and the findings tell them only about their own figures (never another authority's, nor their
+ * median).
+ */
 export async function queryContext(db: Executor, { collection, authorityCode }: ReturnScope) {
   const [previous, peers, denominator] = await Promise.all([
-    previousValues(db, {
+    previousValues(db, SYSTEM_READER, {
       authorityCode,
       before: collection.reference_date,
       itemCodes: collection.items.map((i) => i.code),
     }),
-    peerRates(db, { collectionId: collection.id, excludeAuthority: authorityCode }),
+    peerRates(db, SYSTEM_READER, { collectionId: collection.id, excludeAuthority: authorityCode }),
     denominatorFor(db, { denominatorCode: collection.denominator_code, authorityCode }),
   ]);
   return { previous, peerRates: peers, denominator };

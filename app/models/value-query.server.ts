@@ -4,6 +4,7 @@
  */
 import type { Kysely } from "kysely";
 import type { Database } from "#db/types.ts";
+import { may } from "#app/auth/policy.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
 import { findReturn, isStoredInteger, type Actor, type ReturnScope } from "./return.server.ts";
 
@@ -55,7 +56,7 @@ export async function raiseQuery(
   scope: ReturnScope,
   { itemCode, body, actor, now = new Date() }: { itemCode: string; body: string; actor: Actor; now?: Date },
 ): Promise<QueryResult> {
-  if (actor.role !== "coordinator") return { ok: false, reason: "notAllowed" };
+  if (!may(actor, "reviewReturns")) return { ok: false, reason: "notAllowed" };
   if (!scope.collection.items.some((i) => i.code === itemCode)) return { ok: false, reason: "notFound" };
   return db.transaction().execute(async (trx) => {
     const ret = await findReturn(trx, scope);
@@ -117,8 +118,7 @@ export async function replyToQuery(
   scope: ReturnScope,
   { queryId, body, actor, now = new Date() }: { queryId: number; body: string; actor: Actor; now?: Date },
 ): Promise<QueryResult> {
-  const allowed = actor.role === "coordinator" || (actor.role === "officer" && actor.authorityCode === scope.authorityCode);
-  if (!allowed) return { ok: false, reason: "notAllowed" };
+  if (!may(actor, "workOnReturn", scope.authorityCode)) return { ok: false, reason: "notAllowed" };
   return db.transaction().execute(async (trx) => {
     const query = await findQuery(trx, scope, queryId);
     if (!query) return { ok: false as const, reason: "notFound" as const };
@@ -143,7 +143,7 @@ export async function resolveQuery(
   scope: ReturnScope,
   { queryId, body, actor, now = new Date() }: { queryId: number; body: string | null; actor: Actor; now?: Date },
 ): Promise<QueryResult> {
-  if (actor.role !== "coordinator") return { ok: false, reason: "notAllowed" };
+  if (!may(actor, "reviewReturns")) return { ok: false, reason: "notAllowed" };
   return db.transaction().execute(async (trx) => {
     const query = await findQuery(trx, scope, queryId);
     if (!query) return { ok: false as const, reason: "notFound" as const };
@@ -189,7 +189,7 @@ export async function acceptReturn(
   scope: ReturnScope,
   { basedOn, actor, now = new Date() }: { basedOn: number; actor: Actor; now?: Date },
 ): Promise<AcceptResult> {
-  if (actor.role !== "coordinator") return { ok: false, reason: "notAllowed" };
+  if (!may(actor, "reviewReturns")) return { ok: false, reason: "notAllowed" };
   return db.transaction().execute(async (trx) => {
     const ret = await findReturn(trx, scope);
     if (!ret || ret.status === "draft" || ret.status === "accepted") return { ok: false as const, reason: "notSubmitted" as const };

@@ -5,8 +5,8 @@ import { returnsForAuthority } from "#app/models/return.server.ts";
 import { findAuthority } from "#app/models/authority.server.ts";
 import { itemLabels } from "#app/models/catalogue.server.ts";
 import { openQueriesForAuthority } from "#app/models/value-query.server.ts";
-import { requireUser } from "#app/auth/auth.server.ts";
-import { getDb } from "#app/db.server.ts";
+import { guard } from "#app/auth/guard.server.ts";
+import { may } from "#app/auth/policy.ts";
 import { formatDate, formatDateTime, pick, type Translator } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import { returnPath } from "#app/web/return-form.ts";
@@ -16,9 +16,8 @@ import { useTranslation } from "#app/i18n/use-translation.ts";
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) => t(data?.officer ? "home.officer.title" : "home.title"));
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request);
-  const db = await getDb();
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { user, db } = await guard("routes/_index", "loader", { request, params });
   if (user.role === "officer") {
     const authorityCode = user.authorityCode!;
     const [authority, returns, queries] = await Promise.all([
@@ -27,10 +26,21 @@ export async function loader({ request }: LoaderFunctionArgs) {
       openQueriesForAuthority(db, authorityCode),
     ]);
     const labels = await itemLabels(db, [...new Set(queries.map((q) => q.item_code))]);
-    return { officer: { authority: authority!, returns, queries, labels, today: todayInWales() }, isCoordinator: false, collections: [] };
+    return {
+      officer: { authority: authority!, returns, queries, labels, today: todayInWales() },
+      mayDesign: false,
+      mayRunRounds: false,
+      collections: [],
+    };
   }
-  const isCoordinator = user.role === "coordinator";
-  return { officer: null, isCoordinator, collections: await (isCoordinator ? listAllCollections(db) : listCollections(db)) };
+  const mayDesign = may(user, "designCollections");
+  return {
+    officer: null,
+    mayDesign,
+    mayRunRounds: may(user, "runRounds"),
+    // Drafts are for those who design collections.
+    collections: await (mayDesign ? listAllCollections(db) : listCollections(db)),
+  };
 }
 
 function DueIn({ t, today, dueOn }: { t: Translator; today: string; dueOn: string }) {
@@ -163,7 +173,7 @@ export default function Home() {
     <>
       <h1 className="govuk-heading-l">{t("home.title")}</h1>
       <p className="govuk-body-l">{t("home.lead")}</p>
-      {data.isCoordinator ? (
+      {data.mayDesign ? (
         <Link className="govuk-button" to="/collections/new">
           {t("home.newCollection")}
         </Link>
@@ -197,7 +207,7 @@ export default function Home() {
                     <Link className="govuk-link" to={`/collections/${c.code}${c.status === "draft" ? "/design" : ""}`}>
                       {pick(t.lang, c, "title")}
                     </Link>
-                    {data.isCoordinator && c.status !== "draft" ? (
+                    {data.mayRunRounds && c.status !== "draft" ? (
                       <span className="govuk-!-display-block govuk-body-s govuk-!-margin-bottom-0">
                         <Link className="govuk-link" to={`/collections/${c.code}/board`}>
                           {t("board.link")}

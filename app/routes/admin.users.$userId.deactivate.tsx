@@ -2,8 +2,8 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ErrorSummary, WarningText } from "#app/components/govuk.tsx";
 import { deactivateUser, findUser } from "#app/models/account.server.ts";
-import { notFound, requireCsrf, requireUser } from "#app/auth/auth.server.ts";
-import { getDb } from "#app/db.server.ts";
+import { notFound, requireCsrf } from "#app/auth/auth.server.ts";
+import { guard } from "#app/auth/guard.server.ts";
 import { CSRF_FIELD, readForm, refuseForm } from "#app/web/forms.ts";
 import type { MessageKey } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
@@ -13,18 +13,16 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) => (data ? t("deactivate.title", { name: data.user.name }) : t("notFound.title")));
 
 /** The admin, and the account the address names; a 404 for anyone else or for no such account. */
-async function load(request: Request, params: LoaderFunctionArgs["params"]) {
-  const admin = await requireUser(request);
-  if (!admin.isAdmin) throw notFound();
+async function load(method: "loader" | "action", { request, params }: { request: Request; params: LoaderFunctionArgs["params"] }) {
+  const { user: admin, db } = await guard("routes/admin.users.$userId.deactivate", method, { request, params });
   const id = /^\d{1,9}$/.test(params.userId ?? "") ? Number(params.userId) : NaN;
-  const db = await getDb();
   const user = await findUser(db, id);
   if (!user) throw notFound();
   return { db, admin, user };
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { admin, user } = await load(request, params);
+  const { admin, user } = await load("loader", { request, params });
   return {
     user: { id: user.id, name: user.name, email: user.email, active: user.active },
     isSelf: user.id === admin.id,
@@ -33,7 +31,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const { db, admin, user } = await load(request, params);
+  const { db, admin, user } = await load("action", { request, params });
   requireCsrf(admin, await readForm(request));
   const result = await deactivateUser(db, user.id, { userId: admin.id, isAdmin: admin.isAdmin });
   if (result.ok) throw redirect("/admin/users?done=deactivated");

@@ -2,8 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { NotificationBanner } from "#app/components/govuk.tsx";
 import { listUsers, type UserSummary } from "#app/models/account.server.ts";
-import { notFound, requireUser } from "#app/auth/auth.server.ts";
-import { getDb } from "#app/db.server.ts";
+import { guard } from "#app/auth/guard.server.ts";
 import type { Translator } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
@@ -12,13 +11,11 @@ export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matc
 
 const DONE = { invited: "accounts.done.invited", deactivated: "accounts.done.deactivated" } as const;
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const admin = await requireUser(request);
-  // Accounts are an admin's alone; to anyone else the address does not exist.
-  if (!admin.isAdmin) throw notFound();
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { user: admin, db } = await guard("routes/admin.users._index", "loader", { request, params });
   const done = new URL(request.url).searchParams.get("done");
   return {
-    users: await listUsers(await getDb()),
+    users: await listUsers(db),
     selfId: admin.id,
     done: done === "invited" || done === "deactivated" ? DONE[done] : null,
   };

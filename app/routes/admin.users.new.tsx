@@ -4,8 +4,8 @@ import { useState, type ReactNode } from "react";
 import { ErrorMessage, ErrorSummary, TextInput } from "#app/components/govuk.tsx";
 import { inviteUser, type InviteErrors, type InviteField } from "#app/models/account.server.ts";
 import { listAuthorities } from "#app/models/authority.server.ts";
-import { notFound, requireCsrf, requireUser } from "#app/auth/auth.server.ts";
-import { getDb } from "#app/db.server.ts";
+import { requireCsrf } from "#app/auth/auth.server.ts";
+import { guard } from "#app/auth/guard.server.ts";
 import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
 import { pick } from "#app/i18n/i18n.ts";
 import { deliverInBackground, publicBaseUrl } from "#app/email/mailer.server.ts";
@@ -14,20 +14,13 @@ import { useTranslation } from "#app/i18n/use-translation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("invite.title"));
 
-async function requireAdmin(request: Request) {
-  const user = await requireUser(request);
-  // Accounts are an admin's alone; to anyone else the address does not exist.
-  if (!user.isAdmin) throw notFound();
-  return user;
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { user: admin, db } = await guard("routes/admin.users.new", "loader", { request, params });
+  return { authorities: await listAuthorities(db), csrfToken: admin.csrfToken };
 }
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const admin = await requireAdmin(request);
-  return { authorities: await listAuthorities(await getDb()), csrfToken: admin.csrfToken };
-}
-
-export async function action({ request, context }: ActionFunctionArgs) {
-  const admin = await requireAdmin(request);
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const { user: admin, db } = await guard("routes/admin.users.new", "action", { request, params });
   const form = await readForm(request);
   requireCsrf(admin, form);
   const input = {
@@ -38,7 +31,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     authorityCode: field(form, "role") === "officer" ? field(form, "authorityCode") : null,
     language: field(form, "language"),
   };
-  const result = await inviteUser(await getDb(), input, { userId: admin.id, isAdmin: admin.isAdmin }, { baseUrl: publicBaseUrl(request) });
+  const result = await inviteUser(db, input, { userId: admin.id, isAdmin: admin.isAdmin }, { baseUrl: publicBaseUrl(request) });
   if (!result.ok) return refuseForm(context, { errors: result.errors, input });
   deliverInBackground();
   throw redirect("/admin/users?done=invited");

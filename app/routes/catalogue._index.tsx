@@ -2,8 +2,9 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ErrorSummary, NotificationBanner } from "#app/components/govuk.tsx";
 import { deleteDataItem, itemsInUse, listCatalogue } from "#app/models/catalogue.server.ts";
-import { requireCsrf, requireUser } from "#app/auth/auth.server.ts";
-import { getDb } from "#app/db.server.ts";
+import { requireCsrf } from "#app/auth/auth.server.ts";
+import { guard } from "#app/auth/guard.server.ts";
+import { may } from "#app/auth/policy.ts";
 import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
 import { pick } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
@@ -11,24 +12,23 @@ import { useTranslation } from "#app/i18n/use-translation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("catalogue.title"));
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request, ["coordinator", "analyst"]);
-  const db = await getDb();
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { user, db } = await guard("routes/catalogue._index", "loader", { request, params });
   const [items, inUse] = await Promise.all([listCatalogue(db), itemsInUse(db)]);
   return {
     items: items.map((item) => ({ ...item, inUse: inUse.has(item.code) })),
-    mayEdit: user.role === "coordinator",
+    mayEdit: may(user, "editCatalogue"),
     csrfToken: user.csrfToken,
     deleted: new URL(request.url).searchParams.get("deleted"),
   };
 }
 
-export async function action({ request, context }: ActionFunctionArgs) {
-  const user = await requireUser(request, ["coordinator"]);
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const { user, db } = await guard("routes/catalogue._index", "action", { request, params });
   const form = await readForm(request);
   requireCsrf(user, form);
   const code = field(form, "code");
-  const result = await deleteDataItem(await getDb(), code, user.id);
+  const result = await deleteDataItem(db, code, user.id);
   if (!result.ok) return refuseForm(context, { refused: code }, 409);
   throw redirect(`/catalogue?deleted=${encodeURIComponent(code)}`);
 }

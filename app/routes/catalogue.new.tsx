@@ -3,8 +3,8 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { ErrorSummary, TextInput, Textarea } from "#app/components/govuk.tsx";
 import { createDataItem, listCatalogue } from "#app/models/catalogue.server.ts";
 import { DATA_ITEM_FIELDS, validateDataItem, type DataItemField, type DataItemInput } from "#app/schema/data-item.ts";
-import { requireCsrf, requireUser } from "#app/auth/auth.server.ts";
-import { getDb } from "#app/db.server.ts";
+import { requireCsrf } from "#app/auth/auth.server.ts";
+import { guard } from "#app/auth/guard.server.ts";
 import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
 import { pick, type MessageKey } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
@@ -12,17 +12,16 @@ import { useTranslation } from "#app/i18n/use-translation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("catalogue.add"));
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request, ["coordinator"]);
-  const items = await listCatalogue(await getDb());
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { user, db } = await guard("routes/catalogue.new", "loader", { request, params });
+  const items = await listCatalogue(db);
   return { parents: items.map(({ code, label_en, label_cy }) => ({ code, label_en, label_cy })), csrfToken: user.csrfToken };
 }
 
-export async function action({ request, context }: ActionFunctionArgs) {
-  const user = await requireUser(request, ["coordinator"]);
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const { user, db } = await guard("routes/catalogue.new", "action", { request, params });
   const form = await readForm(request);
   requireCsrf(user, form);
-  const db = await getDb();
   const input = Object.fromEntries(DATA_ITEM_FIELDS.map((f) => [f, field(form, f)])) as DataItemInput;
   const checked = validateDataItem(
     input,

@@ -1,14 +1,14 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { authorityCells, coverageTotals, seesEveryAuthority } from "#app/models/aggregation.server.ts";
+import { authorityCells, coverageTotals } from "#app/models/aggregation.server.ts";
 import { listAuthorities } from "#app/models/authority.server.ts";
-import { getCollection } from "#app/models/collection.server.ts";
-import { coverageParts, isFullCoverage } from "#app/domain/coverage.ts";
-import { requireUser } from "#app/auth/auth.server.ts";
-import { getDb } from "#app/db.server.ts";
-import { formatDate, formatNumber, pick } from "#app/i18n/i18n.ts";
+import { coverageParts, isFullCoverage, totalFigure, totalSentence } from "#app/domain/coverage.ts";
+import { guard } from "#app/auth/guard.server.ts";
+import { may } from "#app/auth/policy.ts";
+import { formatDate, pick } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import { ItemTableHead } from "#app/components/item-table-head.tsx";
+import { WithheldNote } from "#app/components/withheld-note.tsx";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 import { describeDeviation, describeValue } from "#app/domain/values.ts";
 
@@ -16,20 +16,17 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) => (data ? pick(t.lang, data.collection, "title") : t("notFound.title")));
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireUser(request);
-  const db = await getDb();
-  const collection = await getCollection(db, params.code ?? "");
-  if (!collection || collection.status === "draft") throw new Response("Not found", { status: 404 });
+  const { user, db, reader, collection } = await guard("routes/collections.$code._index", "loader", { request, params });
   const [totals, cells, authorities] = await Promise.all([
-    coverageTotals(db, collection.id),
-    authorityCells(db, collection, user),
+    coverageTotals(db, reader, collection.id),
+    authorityCells(db, reader, collection.id),
     listAuthorities(db),
   ]);
   const shown = new Set(cells.map((c) => c.authorityCode));
   return {
-    isCoordinator: user.role === "coordinator",
-    mayExport: user.role === "coordinator" || user.role === "analyst",
-    seesGaps: seesEveryAuthority(user),
+    mayRunRounds: may(user, "runRounds"),
+    mayExport: may(user, "exportFigures"),
+    seesGaps: may(user, "readEveryFigure"),
     collection,
     walesTotals: totals.filter((row) => row.regionCode === null),
     regionTotals: totals.filter((row) => row.regionCode !== null),
@@ -42,7 +39,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export default function CollectionPage() {
-  const { isCoordinator, seesGaps, collection, walesTotals, regionTotals, regions, cells, authorities } = useLoaderData<typeof loader>();
+  const { mayRunRounds, seesGaps, collection, walesTotals, regionTotals, regions, cells, authorities } = useLoaderData<typeof loader>();
   const t = useTranslation();
   const cell = new Map(cells.map((c) => [`${c.authorityCode}:${c.itemCode}`, c]));
   return (
@@ -59,7 +56,7 @@ export default function CollectionPage() {
             </Link>
           </li>
         ) : null}
-        {isCoordinator ? (
+        {mayRunRounds ? (
           <li>
             <Link className="govuk-link" to={`/collections/${collection.code}/board`}>
               {t("board.link")}
@@ -83,6 +80,7 @@ export default function CollectionPage() {
       </dl>
 
       <h2 className="govuk-heading-m">{t("collection.totals.title")}</h2>
+      <WithheldNote t={t} totals={[...walesTotals, ...regionTotals]} />
       {collection.items.map((item) => {
         const total = walesTotals.find((row) => row.itemCode === item.code)!;
         return (
@@ -105,15 +103,7 @@ export default function CollectionPage() {
               </ul>
             </div>
             <div className="govuk-summary-card__content">
-              <p className="govuk-body govuk-!-font-weight-bold">
-                {total.total === null
-                  ? t("collection.totals.noComparable")
-                  : t("coverage.sentence", {
-                      total: formatNumber(t.lang, total.total),
-                      comparable: total.comparable,
-                      expected: total.expected,
-                    })}
-              </p>
+              <p className="govuk-body govuk-!-font-weight-bold">{totalSentence(t, total)}</p>
               {isFullCoverage(total) ? (
                 <p className="govuk-body">{t("coverage.full")}</p>
               ) : (
@@ -150,9 +140,7 @@ export default function CollectionPage() {
                   const total = regionTotals.find((r) => r.itemCode === item.code && r.regionCode === region.code)!;
                   return (
                     <td key={item.code} className="govuk-table__cell">
-                      <span className="govuk-!-font-weight-bold">
-                        {total.total === null ? t("collection.regions.noTotal") : formatNumber(t.lang, total.total)}
-                      </span>
+                      <span className="govuk-!-font-weight-bold">{totalFigure(t, total)}</span>
                       <span className="govuk-body-s govuk-!-display-block govuk-!-margin-bottom-0">
                         {t("collection.regions.coverage", { comparable: total.comparable, expected: total.expected })}
                       </span>
@@ -224,7 +212,7 @@ export default function CollectionPage() {
 
 /** The exports of this collection, and the bulk import, for those who may take the figures away. */
 function Downloads() {
-  const { mayExport, isCoordinator, collection } = useLoaderData<typeof loader>();
+  const { mayExport, mayRunRounds, collection } = useLoaderData<typeof loader>();
   const t = useTranslation();
   if (!mayExport) return null;
   const base = `/collections/${collection.code}`;
@@ -258,7 +246,7 @@ function Downloads() {
             {t("export.link.all")}
           </a>
         </li>
-        {isCoordinator ? (
+        {mayRunRounds ? (
           <li>
             <Link className="govuk-link" to={`${base}/import`}>
               {t("import.link")}

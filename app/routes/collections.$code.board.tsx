@@ -2,9 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { boardCounts, completenessBoard } from "#app/models/board.server.ts";
 import { BOARD_STATUSES, boardStatusOf, type BoardStatus } from "#app/domain/board.ts";
-import { getCollection } from "#app/models/collection.server.ts";
-import { notFound, requireUser } from "#app/auth/auth.server.ts";
-import { getDb } from "#app/db.server.ts";
+import { guard } from "#app/auth/guard.server.ts";
 import { CSRF_FIELD } from "#app/web/forms.ts";
 import { formatDate, formatDateTime, pick } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
@@ -16,10 +14,7 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) => (data ? `${t("board.title")}: ${pick(t.lang, data.collection, "title")}` : t("notFound.title")));
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireUser(request, ["coordinator"]);
-  const db = await getDb();
-  const collection = await getCollection(db, params.code ?? "");
-  if (!collection) throw notFound();
+  const { user, db, collection } = await guard("routes/collections.$code.board", "loader", { request, params });
   const today = todayInWales();
   const rows = await completenessBoard(db, { collectionId: collection.id, today });
   const url = new URL(request.url);

@@ -1,18 +1,13 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { stringify } from "csv-stringify/sync";
 import { chaseList } from "#app/models/board.server.ts";
-import { getCollection } from "#app/models/collection.server.ts";
-import { notFound, requireUser } from "#app/auth/auth.server.ts";
-import { getDb } from "#app/db.server.ts";
+import { guard } from "#app/auth/guard.server.ts";
 import { pick, translator } from "#app/i18n/i18n.ts";
 import { inertCsvText } from "#app/spreadsheets/tidy-table.ts";
 
 /** Authorities that have not submitted, with their officers' names and emails, for chasing by hand. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireUser(request, ["coordinator"]);
-  const db = await getDb();
-  const collection = await getCollection(db, params.code ?? "");
-  if (!collection) throw notFound();
+  const { user, db, collection } = await guard("routes/collections.$code.chase-list[.]csv", "loader", { request, params });
   const t = translator(user.language);
   const rows = await chaseList(db, collection.id);
   const csv = stringify([

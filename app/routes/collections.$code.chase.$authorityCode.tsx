@@ -1,9 +1,8 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { findAuthority } from "#app/models/authority.server.ts";
-import { getCollection } from "#app/models/collection.server.ts";
 import { queueChase } from "#app/models/outbox.server.ts";
-import { notFound, requireCsrf, requireUser } from "#app/auth/auth.server.ts";
-import { getDb } from "#app/db.server.ts";
+import { notFound, requireCsrf } from "#app/auth/auth.server.ts";
+import { guard } from "#app/auth/guard.server.ts";
 import { readForm } from "#app/web/forms.ts";
 import { deliverInBackground, publicBaseUrl } from "#app/email/mailer.server.ts";
 import { actorOf } from "#app/web/return-page.server.ts";
@@ -14,11 +13,10 @@ export async function loader() {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const user = await requireUser(request, ["coordinator"]);
+  const { user, db, collection } = await guard("routes/collections.$code.chase.$authorityCode", "action", { request, params });
   requireCsrf(user, await readForm(request));
-  const db = await getDb();
-  const [collection, authority] = await Promise.all([getCollection(db, params.code ?? ""), findAuthority(db, params.authorityCode ?? "")]);
-  if (!collection || collection.status === "draft" || !authority) throw notFound();
+  const authority = await findAuthority(db, params.authorityCode ?? "");
+  if (!authority) throw notFound();
   const result = await queueChase(db, {
     collectionId: collection.id,
     authorityCode: authority.code,

@@ -3,11 +3,11 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { CollectionForm } from "#app/components/collection-form.tsx";
 import { ErrorSummary, NotificationBanner } from "#app/components/govuk.tsx";
 import { listCatalogue } from "#app/models/catalogue.server.ts";
-import { changeCollectionStatus, getCollection, setOfficersMayCompare, updateCollection } from "#app/models/collection.server.ts";
+import { changeCollectionStatus, setOfficersMayCompare, updateCollection } from "#app/models/collection.server.ts";
 import { validateCollection, type CollectionField } from "#app/schema/collection-form.ts";
-import { notFound, requireCsrf, requireUser } from "#app/auth/auth.server.ts";
+import { requireCsrf } from "#app/auth/auth.server.ts";
+import { guard } from "#app/auth/guard.server.ts";
 import { collectionToInput, readCollectionForm } from "#app/web/collection-form.server.ts";
-import { getDb } from "#app/db.server.ts";
 import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
 import { pick, type MessageKey } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
@@ -16,16 +16,8 @@ import { useTranslation } from "#app/i18n/use-translation.ts";
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) => (data ? `${t("design.title")}: ${pick(t.lang, data.collection, "title")}` : t("notFound.title")));
 
-async function load(request: Request, code: string | undefined) {
-  const user = await requireUser(request, ["coordinator"]);
-  const db = await getDb();
-  const collection = await getCollection(db, code ?? "");
-  if (!collection) throw notFound();
-  return { user, db, collection };
-}
-
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { user, db, collection } = await load(request, params.code);
+  const { user, db, collection } = await guard("routes/collections.$code.design", "loader", { request, params });
   return {
     collection,
     catalogue: await listCatalogue(db),
@@ -38,7 +30,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 type Problems = Partial<Record<CollectionField, MessageKey>>;
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const { user, db, collection } = await load(request, params.code);
+  const { user, db, collection } = await guard("routes/collections.$code.design", "action", { request, params });
   const form = await readForm(request);
   requireCsrf(user, form);
   const here = `/collections/${collection.code}/design`;

@@ -2,10 +2,8 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { authorityCells, coverageTotals, reasonGroups } from "#app/models/aggregation.server.ts";
 import { listAuthorities } from "#app/models/authority.server.ts";
-import { getCollection } from "#app/models/collection.server.ts";
-import { notFound, requireUser } from "#app/auth/auth.server.ts";
+import { guard } from "#app/auth/guard.server.ts";
 import { cellKind, KIND_TAG } from "#app/domain/cells.ts";
-import { getDb } from "#app/db.server.ts";
 import { pick, type MessageKey } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import { ItemTableHead } from "#app/components/item-table-head.tsx";
@@ -17,14 +15,11 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   // Reasons and gaps name authorities: for those who see every authority's figures.
-  const user = await requireUser(request, ["coordinator", "analyst"]);
-  const db = await getDb();
-  const collection = await getCollection(db, params.code ?? "");
-  if (!collection || collection.status === "draft") throw notFound();
+  const { db, reader, collection } = await guard("routes/collections.$code.gaps", "loader", { request, params });
   const [totals, cells, reasons, authorities] = await Promise.all([
-    coverageTotals(db, collection.id),
-    authorityCells(db, collection, user),
-    reasonGroups(db, collection.id),
+    coverageTotals(db, reader, collection.id),
+    authorityCells(db, reader, collection.id),
+    reasonGroups(db, reader, collection.id),
     listAuthorities(db),
   ]);
   const noReturn = authorities.filter((a) => cells.some((c) => c.authorityCode === a.code && c.returnStatus === null));

@@ -2,11 +2,10 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ErrorSummary, NotificationBanner } from "#app/components/govuk.tsx";
 import { ImportPreview } from "#app/components/import-preview.tsx";
-import { getCollection } from "#app/models/collection.server.ts";
 import { applyImport, findImportUpload, planImport } from "#app/models/import.server.ts";
-import { notFound, requireCsrf, requireUser } from "#app/auth/auth.server.ts";
+import { notFound, requireCsrf } from "#app/auth/auth.server.ts";
+import { guard } from "#app/auth/guard.server.ts";
 import { todayInWales } from "#app/domain/dates.ts";
-import { getDb } from "#app/db.server.ts";
 import { CSRF_FIELD, readForm, refuseForm } from "#app/web/forms.ts";
 import { formatDateTime, pick, translator } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
@@ -16,12 +15,10 @@ import { useTranslation } from "#app/i18n/use-translation.ts";
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) => (data ? `${t("import.preview.title")}: ${data.upload.file_name}` : t("notFound.title")));
 
-async function loadUpload(request: Request, params: LoaderFunctionArgs["params"]) {
-  const user = await requireUser(request, ["coordinator"]);
-  const db = await getDb();
-  const collection = await getCollection(db, params.code ?? "");
+async function loadUpload(method: "loader" | "action", { request, params }: { request: Request; params: LoaderFunctionArgs["params"] }) {
+  const { user, db, collection } = await guard("routes/collections.$code.import.$uploadId", method, { request, params });
   const id = Number(params.uploadId);
-  if (!collection || collection.status === "draft" || !Number.isSafeInteger(id) || id <= 0) throw notFound();
+  if (!Number.isSafeInteger(id) || id <= 0) throw notFound();
   const upload = await findImportUpload(db, { collectionId: collection.id, id });
   if (!upload) throw notFound();
   return { user, db, collection, upload };
@@ -29,17 +26,17 @@ async function loadUpload(request: Request, params: LoaderFunctionArgs["params"]
 
 /** The stored workbook, read again as it stands now: what applying it would load, and any problem. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { user, db, collection, upload } = await loadUpload(request, params);
+  const { user, db, collection, upload } = await loadUpload("loader", { request, params });
   const { bytes: _bytes, ...about } = upload;
   const plan = upload.applied_at ? null : await planImport(db, collection, upload.bytes, translator(user.language), todayInWales());
   return { collection, upload: about, plan, csrfToken: user.csrfToken };
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const { user, db, collection, upload } = await loadUpload(request, params);
+  const { user, db, collection, upload } = await loadUpload("action", { request, params });
   requireCsrf(user, await readForm(request));
   const result = await applyImport(db, collection, upload, {
-    actor: { userId: user.id, role: user.role, authorityCode: user.authorityCode },
+    importedBy: user.id,
     signedOffName: user.name,
     lang: user.language,
     today: todayInWales(),

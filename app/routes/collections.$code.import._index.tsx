@@ -2,12 +2,11 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ErrorSummary } from "#app/components/govuk.tsx";
 import { WorkbookUpload } from "#app/components/workbook-upload.tsx";
-import { getCollection } from "#app/models/collection.server.ts";
 import { listImportUploads, planImport, storeImportUpload, type ImportAuthority } from "#app/models/import.server.ts";
 import { ImportPreview } from "#app/components/import-preview.tsx";
-import { notFound, requireCsrf, requireUser } from "#app/auth/auth.server.ts";
+import { requireCsrf } from "#app/auth/auth.server.ts";
+import { guard } from "#app/auth/guard.server.ts";
 import { todayInWales } from "#app/domain/dates.ts";
-import { getDb } from "#app/db.server.ts";
 import { refuseForm } from "#app/web/forms.ts";
 import { formatDateTime, pick, translator } from "#app/i18n/i18n.ts";
 import { IMPORT_COLUMNS } from "#app/spreadsheets/bulk-import.server.ts";
@@ -19,16 +18,8 @@ import { useTranslation } from "#app/i18n/use-translation.ts";
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) => (data ? `${t("import.title")}: ${pick(t.lang, data.collection, "title")}` : t("notFound.title")));
 
-async function loadCollection(request: Request, code: string | undefined) {
-  const user = await requireUser(request, ["coordinator"]);
-  const db = await getDb();
-  const collection = await getCollection(db, code ?? "");
-  if (!collection || collection.status === "draft") throw notFound();
-  return { user, db, collection };
-}
-
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { user, db, collection } = await loadCollection(request, params.code);
+  const { user, db, collection } = await guard("routes/collections.$code.import._index", "loader", { request, params });
   return {
     collection,
     columns: [...IMPORT_COLUMNS],
@@ -39,7 +30,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 /** Reads and checks the workbook; one that reads cleanly is kept and previewed, nothing is loaded yet. */
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const { user, db, collection } = await loadCollection(request, params.code);
+  const { user, db, collection } = await guard("routes/collections.$code.import._index", "action", { request, params });
   const refuse = (issues: UploadIssue[], status = 400, authorities: ImportAuthority[] = []) =>
     refuseForm(context, { issues, authorities }, status);
   const upload = await readUploadForm(request);

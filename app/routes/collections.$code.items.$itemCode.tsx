@@ -3,12 +3,12 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { BarChart, HexMap, type MapCell } from "#app/components/charts.tsx";
 import { authorityCells, coverageTotals, denominatorInfo, previousCells } from "#app/models/aggregation.server.ts";
 import { listAuthorities } from "#app/models/authority.server.ts";
-import { getCollection } from "#app/models/collection.server.ts";
-import { notFound, requireUser } from "#app/auth/auth.server.ts";
+import { notFound } from "#app/auth/auth.server.ts";
+import { guard } from "#app/auth/guard.server.ts";
 import { cellKind } from "#app/domain/cells.ts";
-import { coverageParts, isFullCoverage } from "#app/domain/coverage.ts";
-import { getDb } from "#app/db.server.ts";
+import { coverageParts, isFullCoverage, totalFigure, totalSentence } from "#app/domain/coverage.ts";
 import { formatNumber, pick } from "#app/i18n/i18n.ts";
+import { WithheldNote } from "#app/components/withheld-note.tsx";
 import { pageTitle } from "#app/web/meta.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 import { describeDeviation, describeValue } from "#app/domain/values.ts";
@@ -22,11 +22,9 @@ const SORTS = ["name", "value", "rate"] as const;
 type Sort = (typeof SORTS)[number];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireUser(request);
-  const db = await getDb();
-  const collection = await getCollection(db, params.code ?? "");
-  const item = collection?.items.find((i) => i.code === params.itemCode);
-  if (!collection || collection.status === "draft" || !item) throw notFound();
+  const { db, reader, collection } = await guard("routes/collections.$code.items.$itemCode", "loader", { request, params });
+  const item = collection.items.find((i) => i.code === params.itemCode);
+  if (!item) throw notFound();
   const url = new URL(request.url);
   const sort: Sort = (SORTS as readonly string[]).includes(url.searchParams.get("sort") ?? "")
     ? (url.searchParams.get("sort") as Sort)
@@ -34,9 +32,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const descending = url.searchParams.get("dir") === "desc";
   const colourBy = url.searchParams.get("colour") === "state" ? "state" : "rate";
   const [totals, cells, previous, authorities, denominator] = await Promise.all([
-    coverageTotals(db, collection.id),
-    authorityCells(db, collection, user),
-    previousCells(db, { collectionId: collection.id, referenceDate: collection.reference_date }),
+    coverageTotals(db, reader, collection.id),
+    authorityCells(db, reader, collection.id),
+    previousCells(db, reader, { collectionId: collection.id, referenceDate: collection.reference_date }),
     listAuthorities(db),
     denominatorInfo(db, collection.denominator_code),
   ]);
@@ -110,15 +108,12 @@ export default function ItemPage() {
       <h1 className="govuk-heading-l">{label}</h1>
       <p className="govuk-body">{pick(t.lang, item, "definition")}</p>
       <div className="govuk-inset-text" id="wales-total">
-        <p className="govuk-body govuk-!-font-weight-bold">
-          {wales.total === null
-            ? t("collection.totals.noComparable")
-            : t("coverage.sentence", { total: formatNumber(t.lang, wales.total), comparable: wales.comparable, expected: wales.expected })}
-        </p>
+        <p className="govuk-body govuk-!-font-weight-bold">{totalSentence(t, wales)}</p>
         <p className="govuk-body govuk-!-margin-bottom-0">
           {isFullCoverage(wales) ? t("coverage.full") : `${t("coverage.incomplete")} ${coverageParts(t, wales).join("; ")}.`}
         </p>
       </div>
+      <WithheldNote t={t} totals={[wales, ...regions]} />
       <p className="govuk-body">
         <Link className="govuk-link" to={`/items/${item.code}`}>
           {t("trend.link")}
@@ -147,9 +142,7 @@ export default function ItemPage() {
               <th scope="row" className="govuk-table__header">
                 {t.lang === "cy" ? r.region.region_cy : r.region.region_en}
               </th>
-              <td className="govuk-table__cell app-numeric">
-                {r.total === null ? t("collection.regions.noTotal") : formatNumber(t.lang, r.total)}
-              </td>
+              <td className="govuk-table__cell app-numeric">{totalFigure(t, r)}</td>
               <td className="govuk-table__cell">{coverageParts(t, r).join("; ")}</td>
             </tr>
           ))}

@@ -1,10 +1,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { ValueFieldset } from "#app/components/value-fieldset.tsx";
-import { getCollection } from "#app/models/collection.server.ts";
 import { BLANK_VALUE } from "#app/schema/return-values.ts";
-import { notFound, requireUser } from "#app/auth/auth.server.ts";
-import { getDb } from "#app/db.server.ts";
+import { guard } from "#app/auth/guard.server.ts";
 import { formatDate, pick } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import { toFormValue } from "#app/web/return-form.ts";
@@ -13,9 +11,7 @@ import { useTranslation } from "#app/i18n/use-translation.ts";
 export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("design.previewTitle"));
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  await requireUser(request, ["coordinator"]);
-  const collection = await getCollection(await getDb(), params.code ?? "");
-  if (!collection) throw notFound();
+  const { collection } = await guard("routes/collections.$code.preview", "loader", { request, params });
   return { collection };
 }
 

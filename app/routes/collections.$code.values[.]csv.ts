@@ -1,21 +1,16 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { stringify } from "csv-stringify/sync";
-import { getCollection } from "#app/models/collection.server.ts";
-import { notFound, requireUser } from "#app/auth/auth.server.ts";
+import { guard } from "#app/auth/guard.server.ts";
 import { collectionTidyCells } from "#app/spreadsheets/collection-workbook.server.ts";
-import { getDb } from "#app/db.server.ts";
 import { attachmentHeaders, exportLanguage } from "#app/web/downloads.server.ts";
 import { translator } from "#app/i18n/i18n.ts";
 import { csvText, TIDY_COLUMNS, tidyHeaders, tidyValues } from "#app/spreadsheets/tidy-table.ts";
 
 /** The tidy long table of one collection, one row per authority x item, every figure kept. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireUser(request, ["coordinator", "analyst"]);
-  const db = await getDb();
-  const collection = await getCollection(db, params.code ?? "");
-  if (!collection || collection.status === "draft") throw notFound();
+  const { user, db, reader, collection } = await guard("routes/collections.$code.values[.]csv", "loader", { request, params });
   const t = translator(exportLanguage(request, user));
-  const cells = await collectionTidyCells(db, collection.id);
+  const cells = await collectionTidyCells(db, reader, collection.id);
   const csv = stringify([
     tidyHeaders(t),
     ...cells.map((cell) => {

@@ -5,9 +5,9 @@ import { ErrorSummary } from "#app/components/govuk.tsx";
 import { listCatalogue } from "#app/models/catalogue.server.ts";
 import { createCollection, getCollection } from "#app/models/collection.server.ts";
 import { validateCollection, type CollectionField } from "#app/schema/collection-form.ts";
-import { requireCsrf, requireUser } from "#app/auth/auth.server.ts";
+import { requireCsrf } from "#app/auth/auth.server.ts";
+import { guard } from "#app/auth/guard.server.ts";
 import { collectionToInput, EMPTY_COLLECTION, readCollectionForm } from "#app/web/collection-form.server.ts";
-import { getDb } from "#app/db.server.ts";
 import { readForm, refuseForm } from "#app/web/forms.ts";
 import type { MessageKey } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
@@ -15,9 +15,8 @@ import { useTranslation } from "#app/i18n/use-translation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("collectionForm.newTitle"));
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request, ["coordinator"]);
-  const db = await getDb();
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { user, db } = await guard("routes/collections.new", "loader", { request, params });
   // "Copy as a new collection": a published collection's questions change only in a new one.
   const from = new URL(request.url).searchParams.get("from");
   const source = from ? await getCollection(db, from) : null;
@@ -28,11 +27,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
   };
 }
 
-export async function action({ request, context }: ActionFunctionArgs) {
-  const user = await requireUser(request, ["coordinator"]);
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const { user, db } = await guard("routes/collections.new", "action", { request, params });
   const form = await readForm(request);
   requireCsrf(user, form);
-  const db = await getDb();
   const catalogue = (await listCatalogue(db)).map((i) => i.code);
   const input = readCollectionForm(form, catalogue);
   const checked = validateCollection(input, catalogue);

@@ -3,8 +3,8 @@ import { createReadableStreamFromReadable, type LoaderFunctionArgs } from "@remi
 import ExcelJS from "exceljs";
 import { tidyCellsPage, type TidyCursor } from "#app/models/aggregation.server.ts";
 import type { Executor } from "#app/models/audit.server.ts";
-import { requireUser } from "#app/auth/auth.server.ts";
-import { getDb } from "#app/db.server.ts";
+import { guard } from "#app/auth/guard.server.ts";
+import type { Reader } from "#app/auth/policy.server.ts";
 import { attachmentHeaders, exportLanguage } from "#app/web/downloads.server.ts";
 import { FORMAT, HEADER_FILL, walesWallTime } from "#app/spreadsheets/excel-format.server.ts";
 import { translator, type Translator } from "#app/i18n/i18n.ts";
@@ -17,18 +17,19 @@ const PAGE = 2000;
  * Every published collection's tidy table in one sheet, streamed: the database is read a page at a
  * time and each row is written out as it comes, so memory stays flat however long the history.
  */
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request, ["coordinator", "analyst"]);
-  const db = await getDb();
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { user, db, reader } = await guard("routes/exports.all-collections[.]xlsx", "loader", { request, params });
   const t = translator(exportLanguage(request, user));
   const output = new PassThrough();
-  writeAllCollections(db, t, output).catch((error: unknown) => output.destroy(error instanceof Error ? error : new Error(String(error))));
+  writeAllCollections(db, reader, t, output).catch((error: unknown) =>
+    output.destroy(error instanceof Error ? error : new Error(String(error))),
+  );
   return new Response(createReadableStreamFromReadable(output), {
     headers: attachmentHeaders(`all-collections${t.lang === "cy" ? "-cy" : ""}.xlsx`, XLSX_TYPE),
   });
 }
 
-async function writeAllCollections(db: Executor, t: Translator, output: PassThrough) {
+async function writeAllCollections(db: Executor, reader: Reader, t: Translator, output: PassThrough) {
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: output, useStyles: true, useSharedStrings: false });
   const sheet = workbook.addWorksheet(t("export.sheet.data"), {
     views: [{ state: "frozen", ySplit: 1 }],
@@ -56,7 +57,7 @@ async function writeAllCollections(db: Executor, t: Translator, output: PassThro
   let rows = 0;
   let after: TidyCursor | null = null;
   for (;;) {
-    const page = await tidyCellsPage(db, { after, limit: PAGE });
+    const page = await tidyCellsPage(db, reader, { after, limit: PAGE });
     for (const cell of page) {
       const values = tidyValues(t, cell);
       sheet.addRow({ ...values, submittedAt: values.submittedAt instanceof Date ? walesWallTime(values.submittedAt) : null }).commit();

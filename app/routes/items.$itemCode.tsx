@@ -1,13 +1,14 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { TrendChart } from "#app/components/charts.tsx";
-import { itemHistory, itemTrend, seesEveryAuthority } from "#app/models/aggregation.server.ts";
+import { itemHistory, itemTrend } from "#app/models/aggregation.server.ts";
 import { listAuthorities } from "#app/models/authority.server.ts";
 import { itemLabels } from "#app/models/catalogue.server.ts";
-import { notFound, requireUser } from "#app/auth/auth.server.ts";
-import { coverageParts } from "#app/domain/coverage.ts";
-import { getDb } from "#app/db.server.ts";
-import { formatDate, formatNumber, pick } from "#app/i18n/i18n.ts";
+import { notFound } from "#app/auth/auth.server.ts";
+import { guard } from "#app/auth/guard.server.ts";
+import { coverageParts, totalFigure } from "#app/domain/coverage.ts";
+import { formatDate, pick } from "#app/i18n/i18n.ts";
+import { WithheldNote } from "#app/components/withheld-note.tsx";
 import { pageTitle } from "#app/web/meta.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 import { describeValue } from "#app/domain/values.ts";
@@ -16,21 +17,24 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) => (data ? `${t("trend.title")}: ${pick(t.lang, data.item, "label")}` : t("notFound.title")));
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireUser(request);
-  const db = await getDb();
+  const { user, db, reader } = await guard("routes/items.$itemCode", "loader", { request, params });
   const code = params.itemCode ?? "";
   const item = (await itemLabels(db, [code]))[code];
   if (!item) throw notFound();
-  const [points, history, authorities] = await Promise.all([itemTrend(db, code), itemHistory(db, code), listAuthorities(db)]);
-  // An officer follows their own authority over time; every authority's line is for those who see them all.
-  const visible = seesEveryAuthority(user) ? authorities : authorities.filter((a) => a.code === user.authorityCode);
+  const [points, history, authorities] = await Promise.all([
+    itemTrend(db, reader, code),
+    itemHistory(db, reader, code),
+    listAuthorities(db),
+  ]);
+  // The authorities the reader may follow in at least one round: an officer's own, and any they may compare with.
+  const listed = authorities.filter((a) => history.some((h) => h.authorityCode === a.code));
   const chosen = new URL(request.url).searchParams.get("authority") ?? user.authorityCode;
   return {
     item: { code, ...item },
-    chosen: visible.some((a) => a.code === chosen) ? chosen : null,
+    chosen: listed.some((a) => a.code === chosen) ? chosen : null,
     points,
-    authorities: visible.map(({ code, name_en, name_cy }) => ({ code, name_en, name_cy })),
-    history: history.filter((h) => visible.some((a) => a.code === h.authorityCode)),
+    authorities: listed.map(({ code, name_en, name_cy }) => ({ code, name_en, name_cy })),
+    history,
   };
 }
 
@@ -86,14 +90,13 @@ export default function Trend() {
                     </Link>
                   </td>
                   <td className="govuk-table__cell">{formatDate(t.lang, p.referenceDate)}</td>
-                  <td className="govuk-table__cell app-numeric">
-                    {p.total === null ? t("collection.regions.noTotal") : formatNumber(t.lang, p.total)}
-                  </td>
+                  <td className="govuk-table__cell app-numeric">{totalFigure(t, p)}</td>
                   <td className="govuk-table__cell">{coverageParts(t, p).join("; ")}</td>
                 </tr>
               ))}
             </tbody>
           </table>
+          <WithheldNote t={t} totals={points} />
 
           {chosen ? (
             <>
@@ -148,11 +151,11 @@ export default function Trend() {
                         <td key={p.collectionCode} className="govuk-table__cell app-numeric">
                           {value ? (
                             <span className={value.state === "reported" && !value.comparable ? "app-non-comparable" : undefined}>
-                              {describeValue(t, value, true)}
+                              {describeValue(t, value, value.returned)}
                               {value.state === "reported" && !value.comparable ? ` (${t("value.nonComparable")})` : ""}
                             </span>
                           ) : (
-                            t("state.noReturn")
+                            t("chart.kind.hidden")
                           )}
                         </td>
                       );

@@ -1,16 +1,16 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { revokeSession } from "#app/models/session.server.ts";
-import { clearSessionCookieHeader, requireCsrf, requireUser } from "#app/auth/auth.server.ts";
-import { getDb } from "#app/db.server.ts";
+import { clearSessionCookieHeader, requireCsrf } from "#app/auth/auth.server.ts";
+import { guard } from "#app/auth/guard.server.ts";
 import { readForm } from "#app/web/forms.ts";
 
 export async function loader() {
   return redirect("/");
 }
 
-export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireUser(request);
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { user, db } = await guard("routes/logout", "action", { request, params });
   requireCsrf(user, await readForm(request));
-  await revokeSession(await getDb(), user);
+  await revokeSession(db, user);
   return redirect("/login", { headers: { "Set-Cookie": await clearSessionCookieHeader() } });
 }

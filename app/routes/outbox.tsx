@@ -2,8 +2,9 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { useLoaderData } from "@remix-run/react";
 import { NotificationBanner } from "#app/components/govuk.tsx";
 import { composeReminders, listOutbox, OUTBOX_PAGE_SIZE, sendPending } from "#app/models/outbox.server.ts";
-import { requireCsrf, requireUser } from "#app/auth/auth.server.ts";
-import { getDb } from "#app/db.server.ts";
+import { requireCsrf } from "#app/auth/auth.server.ts";
+import { guard } from "#app/auth/guard.server.ts";
+import { may } from "#app/auth/policy.ts";
 import { CSRF_FIELD, field, readForm } from "#app/web/forms.ts";
 import { formatDateTime } from "#app/i18n/i18n.ts";
 import { deliverInBackground, mailTransport, publicBaseUrl } from "#app/email/mailer.server.ts";
@@ -20,9 +21,9 @@ function countParam(url: URL, name: string) {
   return value !== null && /^\d{1,6}$/.test(value) ? Number(value) : null;
 }
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request, ["coordinator"]);
-  const emails = await listOutbox(await getDb());
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { user, db } = await guard("routes/outbox", "loader", { request, params });
+  const emails = await listOutbox(db);
   const url = new URL(request.url);
   const sent = countParam(url, "sent");
   const failed = countParam(url, "failed");
@@ -37,16 +38,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
     emails: emails.map((email) => ({
       ...email,
       // An invitation's link sets a password: only an admin, who could invite anyone anyway, reads it.
-      body: email.kind === "invitation" && !user.isAdmin ? null : email.body,
+      body: email.kind === "invitation" && !may(user, "manageAccounts") ? null : email.body,
     })),
   };
 }
 
-export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireUser(request, ["coordinator"]);
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { user, db } = await guard("routes/outbox", "action", { request, params });
   const form = await readForm(request);
   requireCsrf(user, form);
-  const db = await getDb();
   const intent = field(form, "intent");
   if (intent === "compose") {
     const { queued } = await composeReminders(db, { dueSoonDays: DUE_SOON_DAYS, baseUrl: publicBaseUrl(request), actorUserId: user.id });

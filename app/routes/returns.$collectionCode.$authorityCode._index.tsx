@@ -10,6 +10,8 @@ import { acceptReturn, listQueries, MESSAGE_LIMIT, raiseQuery, replyToQuery, res
 import { QueryThreads } from "#app/components/query-threads.tsx";
 import { findQueries, validateReturn } from "#app/schema/return-values.ts";
 import { notFound, requireCsrf } from "#app/auth/auth.server.ts";
+import { guard } from "#app/auth/guard.server.ts";
+import { may } from "#app/auth/policy.ts";
 import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
 import { formatDate, pick, type MessageKey } from "#app/i18n/i18n.ts";
 import type { Problem } from "#app/schema/return-values.ts";
@@ -26,7 +28,7 @@ import {
   type FormValues,
 } from "#app/web/return-form.ts";
 import { todayInWales } from "#app/domain/dates.ts";
-import { actorOf, loadReturnScope } from "#app/web/return-page.server.ts";
+import { actorOf } from "#app/web/return-page.server.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 import { describeValue } from "#app/domain/values.ts";
 import { uploadLimitText } from "#app/spreadsheets/spreadsheet.ts";
@@ -37,9 +39,14 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   );
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { db, user, collection, authority, scope } = await loadReturnScope(request, params);
+  const { db, user, collection, authority, scope } = await guard("routes/returns.$collectionCode.$authorityCode._index", "loader", {
+    request,
+    params,
+  });
   const ret = await findReturn(db, scope);
-  const editable = user.role === "officer" && collection.status === "open" && (!ret || ret.status === "draft");
+  const mayFillIn = may(user, "fillInReturn", authority.code);
+  const mayReview = may(user, "reviewReturns");
+  const editable = mayFillIn && collection.status === "open" && (!ret || ret.status === "draft");
   // The officer editing sees the draft; everyone else sees what was last submitted.
   const showDraft = editable || !ret?.submitted_version;
   // One look at last round serves both the "last round" hints and the checks that compare with it.
@@ -50,7 +57,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   ]);
   const previous = context.previous;
   const queries = ret && editable ? findQueries(returnDefinition(collection), values, context) : [];
-  const isCoordinator = user.role === "coordinator";
   return {
     collection,
     authority,
@@ -58,18 +64,18 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     submittedVersion: ret?.submitted_version ?? null,
     lockVersion: ret?.lock_version ?? 0,
     editable,
-    mayAmend: user.role === "officer" && collection.status === "open" && ret !== undefined && ret.status !== "draft",
-    mayDownloadTemplate: user.role === "officer" || isCoordinator,
+    mayAmend: mayFillIn && collection.status === "open" && ret !== undefined && ret.status !== "draft",
+    mayDownloadTemplate: may(user, "workOnReturn", authority.code),
     csrfToken: user.csrfToken,
     values,
     previous: Object.fromEntries(previous),
     queries,
     threads,
     viewer: {
-      mayReply: user.role === "officer" || isCoordinator,
-      mayResolve: isCoordinator,
-      mayRaise: isCoordinator && Boolean(ret?.submitted_version),
-      mayAccept: isCoordinator && ret?.status === "submitted" && threads.every((q) => q.status === "resolved"),
+      mayReply: may(user, "workOnReturn", authority.code),
+      mayResolve: mayReview,
+      mayRaise: mayReview && Boolean(ret?.submitted_version),
+      mayAccept: mayReview && ret?.status === "submitted" && threads.every((q) => q.status === "resolved"),
     },
     beingAmended: !editable && ret?.status === "draft" && ret.submitted_version !== null,
     acceptedVersion: ret?.accepted_version ?? null,
@@ -97,7 +103,10 @@ function checkMessage(text: string): MessageKey | null {
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const { db, user, collection, authority, scope } = await loadReturnScope(request, params, ["officer", "coordinator"]);
+  const { db, user, collection, authority, scope } = await guard("routes/returns.$collectionCode.$authorityCode._index", "action", {
+    request,
+    params,
+  });
   const form = await readForm(request);
   requireCsrf(user, form);
   const here = returnPath(collection.code, authority.code);
@@ -106,7 +115,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     refuseForm<ActionResult>(context, { problems: [], input: null, conflict: false, ...result }, status);
 
   if (intent === "save" || intent === "check") {
-    if (user.role !== "officer") throw notFound();
+    if (!may(user, "fillInReturn", authority.code)) throw notFound();
     const basedOn = Number(field(form, "lockVersion"));
     const input = readFormValues(
       form,

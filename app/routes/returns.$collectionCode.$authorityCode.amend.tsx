@@ -7,13 +7,14 @@ import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
 import { pick, type MessageKey } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import { returnPath } from "#app/web/return-form.ts";
-import { actorOf, loadReturnScope } from "#app/web/return-page.server.ts";
+import { guard } from "#app/auth/guard.server.ts";
+import { actorOf } from "#app/web/return-page.server.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("amend.title"));
 
-async function loadSubmitted(request: Request, params: LoaderFunctionArgs["params"]) {
-  const page = await loadReturnScope(request, params, ["officer"]);
+async function loadSubmitted(method: "loader" | "action", { request, params }: { request: Request; params: LoaderFunctionArgs["params"] }) {
+  const page = await guard("routes/returns.$collectionCode.$authorityCode.amend", method, { request, params });
   const ret = await findReturn(page.db, page.scope);
   if (!ret || ret.status === "draft" || page.collection.status !== "open") {
     throw redirect(returnPath(page.collection.code, page.authority.code));
@@ -22,12 +23,12 @@ async function loadSubmitted(request: Request, params: LoaderFunctionArgs["param
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { user, collection, authority, ret } = await loadSubmitted(request, params);
+  const { user, collection, authority, ret } = await loadSubmitted("loader", { request, params });
   return { collection, authority, lockVersion: ret.lock_version, status: ret.status, csrfToken: user.csrfToken };
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const { db, user, collection, authority, scope } = await loadSubmitted(request, params);
+  const { db, user, collection, authority, scope } = await loadSubmitted("action", { request, params });
   const form = await readForm(request);
   requireCsrf(user, form);
   const reason = field(form, "reason").trim();

@@ -10,13 +10,14 @@ import { pick, type MessageKey } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import { fieldId, problemText, returnPath } from "#app/web/return-form.ts";
 import { todayInWales } from "#app/domain/dates.ts";
-import { actorOf, loadReturnScope } from "#app/web/return-page.server.ts";
+import { guard } from "#app/auth/guard.server.ts";
+import { actorOf } from "#app/web/return-page.server.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("check.title"));
 
-async function loadDraft(request: Request, params: LoaderFunctionArgs["params"]) {
-  const page = await loadReturnScope(request, params, ["officer"]);
+async function loadDraft(method: "loader" | "action", { request, params }: { request: Request; params: LoaderFunctionArgs["params"] }) {
+  const page = await guard("routes/returns.$collectionCode.$authorityCode.check", method, { request, params });
   const ret = await findReturn(page.db, page.scope);
   // Only a draft in an open collection is checked and submitted; anything else is shown on the return page.
   if (ret?.status !== "draft" || page.collection.status !== "open") {
@@ -26,7 +27,7 @@ async function loadDraft(request: Request, params: LoaderFunctionArgs["params"])
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { db, user, collection, authority, scope, ret } = await loadDraft(request, params);
+  const { db, user, collection, authority, scope, ret } = await loadDraft("loader", { request, params });
   const [values, check] = await Promise.all([workingValues(db, scope), checkForSubmission(db, scope, todayInWales())]);
   return {
     collection,
@@ -44,7 +45,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 type DeclarationErrors = Partial<Record<"signedOffName" | "signedOffRole", MessageKey>>;
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const { db, user, collection, authority, scope } = await loadDraft(request, params);
+  const { db, user, collection, authority, scope } = await loadDraft("action", { request, params });
   const form = await readForm(request);
   requireCsrf(user, form);
   const signedOffName = field(form, "signedOffName").trim();

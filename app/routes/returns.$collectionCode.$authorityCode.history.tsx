@@ -6,13 +6,16 @@ import type { CleanValue } from "#app/schema/return-values.ts";
 import { formatDateTime, pick } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import { returnPath, returnReference } from "#app/web/return-form.ts";
-import { loadReturnScope } from "#app/web/return-page.server.ts";
+import { guard } from "#app/auth/guard.server.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("history.title"));
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { db, collection, authority, scope } = await loadReturnScope(request, params);
+  const { db, collection, authority, scope } = await guard("routes/returns.$collectionCode.$authorityCode.history", "loader", {
+    request,
+    params,
+  });
   return { collection, authority, versions: await returnVersions(db, scope) };
 }
 

@@ -5,13 +5,16 @@ import { notFound } from "#app/auth/auth.server.ts";
 import { pick } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import { returnPath, returnReference } from "#app/web/return-form.ts";
-import { loadReturnScope } from "#app/web/return-page.server.ts";
+import { guard } from "#app/auth/guard.server.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("submitted.title"));
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { db, collection, authority, scope } = await loadReturnScope(request, params, ["officer"]);
+  const { db, collection, authority, scope } = await guard("routes/returns.$collectionCode.$authorityCode.submitted", "loader", {
+    request,
+    params,
+  });
   const ret = await findReturn(db, scope);
   if (!ret?.submitted_version) throw notFound();
   return {

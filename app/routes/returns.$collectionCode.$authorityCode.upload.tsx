@@ -11,7 +11,8 @@ import { refuseForm } from "#app/web/forms.ts";
 import { pick } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import { returnPath } from "#app/web/return-form.ts";
-import { actorOf, loadReturnScope } from "#app/web/return-page.server.ts";
+import { guard } from "#app/auth/guard.server.ts";
+import { actorOf } from "#app/web/return-page.server.ts";
 import { readReturnSheet, readStamp } from "#app/spreadsheets/return-template.server.ts";
 import { issueText, uploadLimitText, type UploadIssue } from "#app/spreadsheets/spreadsheet.ts";
 import { checkXlsx, loadWorkbook, readUploadForm } from "#app/spreadsheets/upload.server.ts";
@@ -21,15 +22,15 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) => (data ? `${t("upload.title")}: ${pick(t.lang, data.authority, "name")}` : t("notFound.title")));
 
 /** Only the authority's own officers fill in its return, and only while it is a draft of an open collection. */
-async function loadEditable(request: Request, params: LoaderFunctionArgs["params"]) {
-  const page = await loadReturnScope(request, params, ["officer"]);
+async function loadEditable(method: "loader" | "action", { request, params }: { request: Request; params: LoaderFunctionArgs["params"] }) {
+  const page = await guard("routes/returns.$collectionCode.$authorityCode.upload", method, { request, params });
   const ret = await findReturn(page.db, page.scope);
   const editable = page.collection.status === "open" && (!ret || ret.status === "draft");
   return { ...page, ret, editable };
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { user, collection, authority, editable } = await loadEditable(request, params);
+  const { user, collection, authority, editable } = await loadEditable("loader", { request, params });
   if (!editable) throw redirect(returnPath(collection.code, authority.code));
   return { collection, authority, csrfToken: user.csrfToken };
 }
@@ -46,7 +47,7 @@ const message = (key: Extract<UploadIssue, { kind: "message" }>["key"], params?:
  * figures) keep what the draft has.
  */
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const { db, user, collection, authority, scope, ret, editable } = await loadEditable(request, params);
+  const { db, user, collection, authority, scope, ret, editable } = await loadEditable("action", { request, params });
   const refuse = (issues: UploadIssue[], status = 400) => refuseForm(context, { issues }, status);
   const upload = await readUploadForm(request);
   if (!upload.ok) return refuse([upload.issue], upload.status);

@@ -11,9 +11,9 @@ import {
   reasonGroups,
   tidyCellsPage,
   type AuthorityCell,
-  type Reader,
   type TidyCell,
 } from "#app/models/aggregation.server.ts";
+import type { Reader } from "#app/auth/policy.server.ts";
 import { listAuthorities } from "#app/models/authority.server.ts";
 import type { Executor } from "#app/models/audit.server.ts";
 import type { CollectionWithItems } from "#app/models/collection.server.ts";
@@ -38,19 +38,22 @@ export interface WorkbookOptions {
   lang: Language;
   /** Small counts suppressed, for publication; otherwise every figure is kept. */
   publish: boolean;
-  reader: Reader & { name: string };
+  /** Whose figures the workbook may hold. */
+  reader: Reader;
+  /** The name on the About sheet. */
+  exportedBy: string;
   now?: Date;
 }
 
 const PAGE = 5000;
 
-/** Every row of one collection's tidy table, read a page at a time. */
-export async function collectionTidyCells(db: Executor, collectionId: number): Promise<TidyCell[]> {
+/** Every row of one collection's tidy table that the reader may see, read a page at a time. */
+export async function collectionTidyCells(db: Executor, reader: Reader, collectionId: number): Promise<TidyCell[]> {
   const cells: TidyCell[] = [];
-  for (let page = await tidyCellsPage(db, { collectionId, limit: PAGE }); page.length > 0; ) {
+  for (let page = await tidyCellsPage(db, reader, { collectionId, limit: PAGE }); page.length > 0; ) {
     cells.push(...page);
     if (page.length < PAGE) break;
-    page = await tidyCellsPage(db, { collectionId, after: page.at(-1)!, limit: PAGE });
+    page = await tidyCellsPage(db, reader, { collectionId, after: page.at(-1)!, limit: PAGE });
   }
   return cells;
 }
@@ -60,11 +63,11 @@ type Authorities = Awaited<ReturnType<typeof listAuthorities>>;
 export async function collectionWorkbook(db: Executor, collection: CollectionWithItems, options: WorkbookOptions): Promise<Buffer> {
   const t = translator(options.lang);
   const [totals, cells, groups, authorities, tidy] = await Promise.all([
-    coverageTotals(db, collection.id),
-    authorityCells(db, collection, options.reader),
-    reasonGroups(db, collection.id),
+    coverageTotals(db, options.reader, collection.id),
+    authorityCells(db, options.reader, collection.id),
+    reasonGroups(db, options.reader, collection.id),
     listAuthorities(db),
-    collectionTidyCells(db, collection.id),
+    collectionTidyCells(db, options.reader, collection.id),
   ]);
   const regionOf = new Map(authorities.map((a) => [a.code, a.region_code]));
   const plan = options.publish ? suppressionPlan(cells, totals, (code) => regionOf.get(code) ?? "") : NOTHING_SUPPRESSED;
@@ -126,7 +129,7 @@ function aboutSheet(
   pair(t("catalogue.code"), collection.code);
   pair(t("collection.field.referenceDate"), formatDate(t.lang, collection.reference_date));
   pair(t("export.about.exportedAt"), formatDateTime(t.lang, now));
-  pair(t("export.about.exportedBy"), options.reader.name);
+  pair(t("export.about.exportedBy"), options.exportedBy);
   pair(
     t("export.about.figures"),
     options.publish

@@ -85,6 +85,34 @@ describe.skipIf(chromiumMissing)("the February 2023 round in a browser", () => {
     await page.close();
   });
 
+  it("shows an officer the coverage of totals made with other authorities' unaccepted figures, says why, in both languages", async () => {
+    const page = await running.browser.newPage();
+    const errors = watchForPageErrors(page);
+    await signInAs(page, running.portal.url, "officer.conwy@authorities.example");
+    await page.goto(`${running.portal.url}/collections/2023-02-care-experienced-parents`);
+    const total = page.locator("#total-care_leavers_21_25");
+    await expect(total.textContent()).resolves.toContain("Not shown to you yet");
+    await expect(total.textContent()).resolves.toContain("12 authorities gave a comparable figure");
+    await expect(total.textContent()).resolves.not.toContain("926");
+    await expect(page.locator("#withheld-note").textContent()).resolves.toContain("once the round has closed and ADSS Cymru has accepted");
+    await expectNoAxeViolations(page);
+    await page.goto(`${running.portal.url}/collections/2023-02-care-experienced-parents/items/care_leavers_21_25`);
+    await expect(page.locator("#wales-total").textContent()).resolves.toContain("Not shown to you yet");
+    await expect(page.locator("svg.app-hexmap polygon").count()).resolves.toBe(22);
+    await expectNoAxeViolations(page);
+    await page.goto(`${running.portal.url}/items/care_leavers_21_25`);
+    await expect(page.locator("#withheld-note").count()).resolves.toBe(1);
+    await expectNoAxeViolations(page);
+    await page.getByRole("link", { name: "Cymraeg" }).click();
+    await page.waitForLoadState();
+    await page.goto(`${running.portal.url}/collections/2023-02-care-experienced-parents`);
+    await expect(total.textContent()).resolves.toContain("Heb ei ddangos i chi eto");
+    await expect(page.locator("#withheld-note").textContent()).resolves.toContain("y caiff swyddogion weld cyfanswm");
+    await expectNoAxeViolations(page);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("works without JavaScript", async () => {
     const context = await running.browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();

@@ -15,6 +15,9 @@ export const CLOSED_ROUND = "2023-02-care-experienced-parents";
 export const DRAFT_ROUND = "2027-03-hardening-draft";
 export const CARDIFF = "W06000015";
 export const NEWPORT = "W06000022";
+/** Cardiff's neighbour in the Cardiff and Vale region, and Powys, a region of one authority. */
+export const VALE = "W06000014";
+export const POWYS = "W06000023";
 export const ITEM = "care_leavers_21_25";
 
 /** Text that only the named authority's officers may ever be shown. */
@@ -77,13 +80,24 @@ export async function officerActor(db: Kysely<Database>, authorityCode: string):
   return { userId: user.id, role: "officer", authorityCode };
 }
 
-/** Saves a whole valid return through the model, explains whatever the checks query, and submits it. */
-export async function saveAndSubmit(db: Kysely<Database>, collectionCode: string, authorityCode: string, number: number, caveat?: string) {
+/**
+ * Saves a whole valid return through the model, explains whatever the checks query, and submits it:
+ * the first item reported as `number`, other items as `others` gives them, the rest as rawReturn.
+ */
+export async function saveAndSubmit(
+  db: Kysely<Database>,
+  collectionCode: string,
+  authorityCode: string,
+  number: number,
+  caveat?: string,
+  others: RawReturn = {},
+) {
   const collection = (await getCollection(db, collectionCode))!;
   const scope = { collection, authorityCode };
   const actor = await officerActor(db, authorityCode);
   const today = todayInWales();
-  const checked = validateReturn(returnDefinition(collection), rawReturn(collectionCode, number, caveat), { mode: "draft", today });
+  const raw = { ...rawReturn(collectionCode, number, caveat), ...others };
+  const checked = validateReturn(returnDefinition(collection), raw, { mode: "draft", today });
   if (!checked.ok) throw new Error(`fixture return does not validate: ${JSON.stringify(checked.problems)}`);
   const current = await db
     .selectFrom("return")
@@ -146,5 +160,43 @@ export async function prepareReturns(db: Kysely<Database>) {
   await reopen(db, OPEN_ROUND, CARDIFF);
   await db.updateTable("collection").set({ status: "open" }).where("code", "=", CLOSED_ROUND).execute();
   await saveAndSubmit(db, CLOSED_ROUND, CARDIFF, 95, marker(CARDIFF));
+  await db.updateTable("collection").set({ status: "closed" }).where("code", "=", CLOSED_ROUND).execute();
+}
+
+const reported = (number: number) => ({ state: "reported", number: String(number) });
+
+/**
+ * Figures that appear nowhere else, planted in returns submitted and never accepted: the Vale's
+ * and Powys's in the open round, and in the closed round (where officers may not compare) in
+ * place of the figures they gave in February 2023. In the open round the Vale's is the only
+ * comparable "had a child within a year" figure in Wales, so that item's Wales total is the
+ * Vale's figure alone.
+ */
+export const PLANTED = {
+  open: {
+    vale: { leavers: 4919, parents: 4933, mothers: 4901, fathers: 32, recent: 4003 },
+    powys: { leavers: 4133 },
+  },
+  closed: { vale: { leavers: 3889 }, powys: { leavers: 4347 } },
+};
+
+export async function plantFigures(db: Kysely<Database>) {
+  const vale = PLANTED.open.vale;
+  await saveAndSubmit(db, OPEN_ROUND, VALE, vale.leavers, undefined, {
+    care_experienced_parents: reported(vale.parents),
+    care_experienced_mothers: reported(vale.mothers),
+    care_experienced_fathers: reported(vale.fathers),
+    care_experienced_parents_recent: reported(vale.recent),
+    care_experienced_parents_child_removed: reported(17),
+  });
+  await saveAndSubmit(db, OPEN_ROUND, POWYS, PLANTED.open.powys.leavers);
+  await db.updateTable("collection").set({ status: "open" }).where("code", "=", CLOSED_ROUND).execute();
+  for (const [authority, { leavers }] of [
+    [VALE, PLANTED.closed.vale],
+    [POWYS, PLANTED.closed.powys],
+  ] as const) {
+    await reopen(db, CLOSED_ROUND, authority);
+    await saveAndSubmit(db, CLOSED_ROUND, authority, leavers);
+  }
   await db.updateTable("collection").set({ status: "closed" }).where("code", "=", CLOSED_ROUND).execute();
 }

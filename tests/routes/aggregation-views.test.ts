@@ -6,8 +6,13 @@ import * as trend from "#app/routes/items.$itemCode.tsx";
 import * as design from "#app/routes/collections.$code.design.tsx";
 import { authorityCells, coverageTotals } from "#app/models/aggregation.server.ts";
 import { getCollection } from "#app/models/collection.server.ts";
+import { readerFor } from "#app/auth/policy.server.ts";
 import { useDemoDatabase } from "../support/database.ts";
+import { submitAs } from "../support/returns.ts";
 import { ANALYST, COORDINATOR, get, OFFICER, post, routeArgs, run, signIn, type Visitor } from "../support/requests.ts";
+
+/** Reads every authority's figures, as a coordinator does. */
+const coordinatorReader = readerFor({ role: "coordinator", authorityCode: null });
 
 const FEB = "2023-02-care-experienced-parents";
 const LEAVERS = "care_leavers_21_25";
@@ -67,15 +72,24 @@ describe("aggregation views: totals, gaps, trends, the map, and who sees what", 
     expect(data.rows.find((r) => r.authorityCode === "W06000001")).toMatchObject({ number: 39, rate: null });
   });
 
-  it("shows an officer their own authority beside the Wales and regional totals, nobody else's", async () => {
+  it("shows an officer their own authority, and of totals made with others' unaccepted figures the coverage only", async () => {
     const data = await loadItem(conwy);
     expect(data.rows.map((r) => r.authorityCode)).toEqual(["W06000003"]);
     expect(data.hidden).toHaveLength(21);
-    expect(data.wales).toMatchObject({ total: 926, comparable: 12 });
+    expect(data.wales).toMatchObject({ total: null, withheld: true, comparable: 12, nonComparable: 3, noReturn: 7 });
     expect(data.regions).toHaveLength(7);
+    expect(data.regions.every((r) => r.total === null)).toBe(true);
     const page = await collectionPage.loader(routeArgs(get(`/collections/${FEB}`, conwy), { code: FEB }) as never);
     expect(page.authorities.map((a) => a.code)).toEqual(["W06000003"]);
-    expect(page.regionTotals.find((r) => r.itemCode === LEAVERS && r.regionCode === "north-wales")).toMatchObject({ total: 134 });
+    expect(page.regionTotals.find((r) => r.itemCode === LEAVERS && r.regionCode === "north-wales")).toMatchObject({
+      total: null,
+      withheld: true,
+      comparable: 3,
+    });
+    // Items nobody gave a figure for have no total to withhold.
+    expect(page.walesTotals.find((r) => r.itemCode === "care_experienced_parents")).toMatchObject({ total: null, withheld: false });
+    // The analyst reads the same totals whole.
+    expect((await loadItem(analyst)).wales).toMatchObject({ total: 926, withheld: false });
   });
 
   it("lets officers compare accepted figures once the coordinator allows it on a closed collection", async () => {
@@ -106,9 +120,17 @@ describe("aggregation views: totals, gaps, trends, the map, and who sees what", 
     ]);
     expect(data.chosen).toBe("W06000016");
     expect(data.history.find((h) => h.authorityCode === "W06000016")).toMatchObject({ number: 173, comparable: false });
+    // Conwy's officer follows Conwy, and the two authorities whose figures February 2023's
+    // coordinator accepted and let officers compare (above); not Rhondda Cynon Taf's.
     const own = await trend.loader(routeArgs(get(`/items/${LEAVERS}?authority=W06000016`, conwy), { itemCode: LEAVERS }) as never);
-    expect(own.authorities.map((a) => a.code)).toEqual(["W06000003"]);
+    expect(own.authorities.map((a) => a.code)).toEqual(["W06000003", "W06000023", "W06000011"]);
     expect(own.chosen).toBeNull();
+    expect(own.history.map((h) => h.authorityCode).sort()).toEqual(["W06000003", "W06000003", "W06000011", "W06000023"]);
+    // Twelve comparable figures, ten of them not accepted: the total is withheld, its coverage shown.
+    expect(own.points.map((p) => [p.collectionCode, p.total, p.withheld, p.comparable])).toEqual([
+      [FEB, null, true, 12],
+      ["2026-12-care-experienced-parents", null, false, 0],
+    ]);
     expect(await run(() => trend.loader(routeArgs(get("/items/nope", analyst), { itemCode: "nope" }) as never))).toMatchObject({
       status: 404,
     });
@@ -131,7 +153,7 @@ describe("aggregation views: totals, gaps, trends, the map, and who sees what", 
       .values(values.map((v) => ({ return_id: ret.id, version: 1, ...v })))
       .execute();
     await db().updateTable("return").set({ status: "submitted", submitted_version: 1 }).where("id", "=", ret.id).execute();
-    const wales = (await coverageTotals(db(), collection.id)).filter((t) => t.regionCode === null);
+    const wales = (await coverageTotals(db(), coordinatorReader, collection.id)).filter((t) => t.regionCode === null);
     expect(wales.find((t) => t.itemCode === "care_experienced_mothers")).toMatchObject({
       total: null,
       comparable: 0,
@@ -141,10 +163,29 @@ describe("aggregation views: totals, gaps, trends, the map, and who sees what", 
     expect(wales.find((t) => t.itemCode === "care_experienced_fathers")).toMatchObject({ total: 2, comparable: 1 });
     // Items this return left blank count as not answered, not as missing returns.
     expect(wales.find((t) => t.itemCode === "care_leavers_21_25")).toMatchObject({ notAnswered: 1, noReturn: 21 });
-    const cells = await authorityCells(db(), collection, { role: "coordinator", authorityCode: null });
+    const cells = await authorityCells(db(), coordinatorReader, collection.id);
     expect(cells.find((c) => c.authorityCode === "W06000015" && c.itemCode === "care_experienced_mothers")).toMatchObject({
       comparable: false,
       countingNote: "Includes expectant mothers",
     });
+  });
+
+  it("shows an officer a total made of their own figure alone, and withholds it from every other officer", async () => {
+    const DEC = "2026-12-care-experienced-parents";
+    await submitAs(db(), DEC, "W06000022", {
+      care_leavers_21_25: { state: "reported", number: "61" },
+      care_experienced_parents: { state: "reported", number: "10" },
+      care_experienced_parents_child_removed: { state: "reported", number: "2" },
+    });
+    const totals = async (visitor: Visitor) =>
+      (await collectionPage.loader(routeArgs(get(`/collections/${DEC}`, visitor), { code: DEC }) as never)).walesTotals[0]!;
+    const newport = await signIn(db(), OFFICER.newport);
+    // While only Newport has submitted, the Wales total is Newport's figure: Newport's officer sees it, Conwy's does not.
+    expect(await totals(newport)).toMatchObject({ total: 61, withheld: false, comparable: 1 });
+    expect(await totals(conwy)).toMatchObject({ total: null, withheld: true, comparable: 1 });
+    const gwent = (await collectionPage.loader(routeArgs(get(`/collections/${DEC}`, newport), { code: DEC }) as never)).regionTotals.find(
+      (r) => r.itemCode === LEAVERS && r.regionCode === "gwent",
+    );
+    expect(gwent).toMatchObject({ total: 61, withheld: false });
   });
 });

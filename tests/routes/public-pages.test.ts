@@ -42,10 +42,10 @@ describe("pages that show what the database holds", () => {
     expect(data.cells).toHaveLength(22 * 3);
   });
 
-  it("shows an officer the Wales totals but only their own authority's figures", async () => {
+  it("shows an officer the coverage of the Wales totals, whose figures they may not see, and only their own authority's figures", async () => {
     visitor = await signIn(db(), OFFICER.conwy);
     const data = await collectionLoader(args("/collections/x", { code: "2023-02-care-experienced-parents" }));
-    expect(data.walesTotals[0]).toMatchObject({ total: 926, comparable: 12 });
+    expect(data.walesTotals[0]).toMatchObject({ total: null, withheld: true, comparable: 12 });
     expect(data.authorities.map((a) => a.code)).toEqual(["W06000003"]);
     expect(new Set(data.cells.map((c) => c.authorityCode))).toEqual(new Set(["W06000003"]));
     visitor = await signIn(db(), COORDINATOR);

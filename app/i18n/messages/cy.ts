@@ -66,6 +66,9 @@ export const cy: Record<MessageKey, Message> = {
   "collection.totals.total": "Cyfanswm (gwerthoedd cymaradwy)",
   "collection.totals.coverage": "Cwmpas",
   "collection.totals.noComparable": "Dim cyfanswm: ni roddodd yr un awdurdod ffigur cymaradwy",
+  "totals.withheld": "Heb ei ddangos i chi eto",
+  "totals.withheldWhy":
+    "Dim ond pan fydd y rownd wedi cau, ac ADSS Cymru wedi derbyn ffigurau'r awdurdodau eraill ac wedi caniatáu i swyddogion eu cymharu, y caiff swyddogion weld cyfanswm sy'n eu cynnwys. Tan hynny, gallwch weld faint o awdurdodau a atebodd, ond nid y cyfanswm.",
   "collection.authorities.title": "Yn ôl awdurdod",
   "collection.authorities.caption": "Ateb pob awdurdod i bob eitem, fel y'i cyflwynwyd ddiwethaf",
   "collection.authorities.authority": "Awdurdod",
@@ -131,7 +134,7 @@ export const cy: Record<MessageKey, Message> = {
 
   "query.change": "Mae hwn yn newid o {previous} y rownd ddiwethaf i {current}. Gwiriwch ef, yna esboniwch ef.",
   "query.outlier":
-    "Mae hyn yn {rate} fesul 10,000 o breswylwyr; ffigur canol yr awdurdodau eraill yw {median}. Gwiriwch ef, yna esboniwch ef.",
+    "Mae hyn yn {rate} fesul 10,000 o breswylwyr, ymhell o gyfraddau'r rhan fwyaf o awdurdodau eraill y rownd hon. Gwiriwch ef, yna esboniwch ef.",
   "query.stoppedCollecting": "Y rownd ddiwethaf, fe wnaethoch adrodd {previous}. Esboniwch pam nad yw'n cael ei gasglu nawr.",
 
   "layout.nav.catalogue": "Catalog",

@@ -60,6 +60,9 @@ export const en = {
   "collection.totals.total": "Total (comparable values)",
   "collection.totals.coverage": "Coverage",
   "collection.totals.noComparable": "No total: no authority gave a comparable figure",
+  "totals.withheld": "Not shown to you yet",
+  "totals.withheldWhy":
+    "Officers see a total that includes other authorities’ figures only once the round has closed and ADSS Cymru has accepted those figures and let officers compare them. Until then you can see how many authorities answered, but not the total.",
   "collection.authorities.title": "By authority",
   "collection.authorities.caption": "Each authority's answer to each item, as last submitted",
   "collection.authorities.authority": "Authority",
@@ -122,7 +125,7 @@ export const en = {
   "error.query.explanationMissing": "{label}: explain the figure flagged for checking before you submit",
 
   "query.change": "This is a change from {previous} last round to {current}. Check it, then explain it.",
-  "query.outlier": "This is {rate} per 10,000 residents; other authorities’ middle figure is {median}. Check it, then explain it.",
+  "query.outlier": "This is {rate} per 10,000 residents, far from most other authorities’ rates this round. Check it, then explain it.",
   "query.stoppedCollecting": "Last round you reported {previous}. Explain why it is not collected now.",
 
   "layout.nav.catalogue": "Catalogue",

@@ -1,0 +1,75 @@
+/**
+ * The one guard every route's loader and action calls: it reads the route's line of ROUTE_ACCESS
+ * (policy.ts) and lets the request through with what the route may use, or refuses it: a redirect
+ * to sign in for anyone not signed in, a 404 for anyone else who may not (refusals look like
+ * absence). A route that calls it with another route's id is caught by the access matrix.
+ */
+import type { Params } from "@remix-run/react";
+import type { Kysely } from "kysely";
+import type { Database } from "#db/types.ts";
+import { findAuthority } from "#app/models/authority.server.ts";
+import { getCollection, isPublished, type CollectionWithItems } from "#app/models/collection.server.ts";
+import type { ReturnScope } from "#app/models/return.server.ts";
+import { getDb } from "#app/db.server.ts";
+import { notFound, requireUser, type SessionUser } from "./auth.server.ts";
+import { isReturnAbility, may, ROUTE_ACCESS, type Access, type PortalAbility, type ReturnAbility, type RouteId } from "./policy.ts";
+import { readerFor, type Reader } from "./policy.server.ts";
+
+type Table = typeof ROUTE_ACCESS;
+/** The methods of a route that have something to guard (not "public", not "nobody"). */
+type GuardedMethod<R extends RouteId> = {
+  [M in keyof Table[R]]: Table[R][M] extends { may: string } ? M : never;
+}[keyof Table[R]] &
+  ("loader" | "action");
+
+export interface Grant {
+  user: SessionUser;
+  db: Kysely<Database>;
+  /** Whose figures this person's reads may return. */
+  reader: Reader;
+}
+export interface CollectionGrant extends Grant {
+  collection: CollectionWithItems;
+}
+export interface ReturnGrant extends CollectionGrant {
+  authority: NonNullable<Awaited<ReturnType<typeof findAuthority>>>;
+  scope: ReturnScope;
+}
+
+type GrantOf<A> = A extends { may: ReturnAbility } ? ReturnGrant : A extends { collection: string } ? CollectionGrant : Grant;
+
+export async function guard<R extends RouteId, M extends GuardedMethod<R>>(
+  route: R,
+  method: M,
+  { request, params }: { request: Request; params: Params },
+): Promise<GrantOf<Table[R][M]>> {
+  const access = (ROUTE_ACCESS[route] as Partial<Record<"loader" | "action", Access>>)[method];
+  if (!access || typeof access === "string") throw new Error(`${route} ${method}: nothing to guard; the route must not call guard`);
+  const granted = await grant(request, params, access);
+  return granted as GrantOf<Table[R][M]>;
+}
+
+async function grant(request: Request, params: Params, access: Exclude<Access, string>): Promise<Grant> {
+  const user = await requireUser(request);
+  const ability = access.may;
+  if (isReturnAbility(ability)) return returnGrant(user, params, ability);
+  if (!may(user, ability as PortalAbility)) throw notFound();
+  const db = await getDb();
+  const reader = readerFor(user);
+  if (!("collection" in access) || !access.collection) return { user, db, reader };
+  const collection = await getCollection(db, params.code ?? "");
+  if (!collection || (access.collection === "published" && !isPublished(collection))) throw notFound();
+  const granted: CollectionGrant = { user, db, reader, collection };
+  return granted;
+}
+
+/** The return an address names, if this person may do this to it: otherwise a 404, whether it does not exist or is someone else's. */
+async function returnGrant(user: SessionUser, params: Params, ability: ReturnAbility): Promise<ReturnGrant> {
+  const db = await getDb();
+  const [collection, authority] = await Promise.all([
+    getCollection(db, params.collectionCode ?? ""),
+    findAuthority(db, params.authorityCode ?? ""),
+  ]);
+  if (!collection || !isPublished(collection) || !authority || !may(user, ability, authority.code)) throw notFound();
+  return { user, db, reader: readerFor(user), collection, authority, scope: { collection, authorityCode: authority.code } };
+}

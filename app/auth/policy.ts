@@ -1,0 +1,139 @@
+/**
+ * Who may do what: the one statement of it. The abilities below say which people may do each
+ * thing; the route table says which ability each route's loader and action needs. The route guard
+ * (guard.server.ts), the page flags (`may`) and the access-matrix test all read these two tables.
+ * Whose figures a person may read is the reader's business: policy.server.ts.
+ */
+import type { Role } from "#db/types.ts";
+
+/** A person as the policy sees them: a signed-in user, or one acting for the portal's rules (an actor). */
+export interface Person {
+  role: Role | "system";
+  authorityCode: string | null;
+  isAdmin?: boolean;
+}
+
+interface AbilityRule {
+  /** Everyone of these roles may. */
+  roles: readonly Role[];
+  /** Only an admin of these roles. */
+  admin?: true;
+  /** An officer may, for their own authority's return: the ability names one authority's return. */
+  ownAuthority?: true;
+}
+
+export const ABILITIES = {
+  /** Sign in and read what the portal shows: home, collections, items and trends (whose figures, the reader decides). */
+  usePortal: { roles: ["officer", "coordinator", "analyst"] },
+  manageAccounts: { roles: ["coordinator"], admin: true },
+  readCatalogue: { roles: ["coordinator", "analyst"] },
+  editCatalogue: { roles: ["coordinator"] },
+  designCollections: { roles: ["coordinator"] },
+  /** The coordinator's desk: the board, chases, the bulk import and the outbox. */
+  runRounds: { roles: ["coordinator"] },
+  /** Every authority's figures and reasons, whatever the round's state: the gaps view. */
+  readEveryFigure: { roles: ["coordinator", "analyst"] },
+  exportFigures: { roles: ["coordinator", "analyst"] },
+  /** Raise and resolve queries on a return, and accept it. */
+  reviewReturns: { roles: ["coordinator"] },
+  readReturn: { roles: ["coordinator", "analyst"], ownAuthority: true },
+  /** Reply to the return's queries and download its template. */
+  workOnReturn: { roles: ["coordinator"], ownAuthority: true },
+  /** Change the return's values, submit and amend it: its own officers only (the portal's imports aside). */
+  fillInReturn: { roles: [], ownAuthority: true },
+} as const satisfies Record<string, AbilityRule>;
+
+export type Ability = keyof typeof ABILITIES;
+/** The abilities that name one authority's return. */
+export type ReturnAbility = { [A in Ability]: (typeof ABILITIES)[A] extends { ownAuthority: true } ? A : never }[Ability];
+export type PortalAbility = Exclude<Ability, ReturnAbility>;
+
+export function isReturnAbility(ability: Ability): ability is ReturnAbility {
+  return "ownAuthority" in ABILITIES[ability];
+}
+
+/** Whether this person (null: not signed in) may do this; for a return ability, on this authority's return. */
+export function may(person: Person | null, ability: PortalAbility): boolean;
+export function may(person: Person | null, ability: ReturnAbility, authorityCode: string): boolean;
+export function may(person: Person | null, ability: Ability, authorityCode?: string): boolean {
+  if (!person || person.role === "system") return false;
+  const rule: AbilityRule = ABILITIES[ability];
+  if (rule.ownAuthority && person.role === "officer") return person.authorityCode !== null && person.authorityCode === authorityCode;
+  return rule.roles.includes(person.role) && (!rule.admin || person.isAdmin === true);
+}
+
+/**
+ * What a route's loader or action needs:
+ * - "public": anyone, signed in or not (the route guards its own forms, e.g. with a double-submit token);
+ * - "nobody": there is nothing at this address for anyone;
+ * - an ability: anyone not signed in is sent to sign in, anyone without it gets a 404. A return
+ *   ability reads the return the address names (`:collectionCode/:authorityCode`, a published
+ *   collection); `collection` reads the collection it names (`:code`), "published" refusing a draft.
+ */
+export type Access = "public" | "nobody" | { may: ReturnAbility } | { may: PortalAbility; collection?: "any" | "published" };
+
+export interface RouteAccess {
+  loader?: Access;
+  action?: Access;
+}
+
+const signedIn = { may: "usePortal" } as const;
+const accounts = { may: "manageAccounts" } as const;
+const editCatalogue = { may: "editCatalogue" } as const;
+const design = { may: "designCollections", collection: "any" } as const;
+const desk = { may: "runRounds", collection: "any" } as const;
+const deskPublished = { may: "runRounds", collection: "published" } as const;
+const exportPublished = { may: "exportFigures", collection: "published" } as const;
+const fillIn = { may: "fillInReturn" } as const;
+
+/** Every route of the build, by its id (`routes/<file name>`); the access matrix fails for a route missing here. */
+export const ROUTE_ACCESS = {
+  root: { loader: "public" },
+  "routes/_index": { loader: signedIn },
+  "routes/login": { loader: "public", action: "public" },
+  // A GET of /logout goes home; only the form signs out.
+  "routes/logout": { loader: "public", action: signedIn },
+  "routes/language": { loader: "public" },
+  "routes/healthz": { loader: "public" },
+  "routes/set-password.$token": { loader: "public", action: "public" },
+  // The accessibility statement: a page with no loader, the same for everyone.
+  "routes/accessibility": {},
+
+  "routes/admin.users._index": { loader: accounts },
+  "routes/admin.users.new": { loader: accounts, action: accounts },
+  "routes/admin.users.$userId.deactivate": { loader: accounts, action: accounts },
+
+  "routes/catalogue._index": { loader: { may: "readCatalogue" }, action: editCatalogue },
+  "routes/catalogue.new": { loader: editCatalogue, action: editCatalogue },
+  "routes/collections.new": { loader: { may: "designCollections" }, action: { may: "designCollections" } },
+  "routes/outbox": { loader: { may: "runRounds" }, action: { may: "runRounds" } },
+  "routes/exports.all-collections[.]xlsx": { loader: { may: "exportFigures" } },
+  "routes/items.$itemCode": { loader: signedIn },
+
+  "routes/collections.$code._index": { loader: { may: "usePortal", collection: "published" } },
+  "routes/collections.$code.items.$itemCode": { loader: { may: "usePortal", collection: "published" } },
+  "routes/collections.$code.gaps": { loader: { may: "readEveryFigure", collection: "published" } },
+  "routes/collections.$code.values[.]csv": { loader: exportPublished },
+  "routes/collections.$code.export[.]xlsx": { loader: exportPublished },
+  // The coordinator's desk: drafts included.
+  "routes/collections.$code.board": { loader: desk },
+  "routes/collections.$code.chase-list[.]csv": { loader: desk },
+  "routes/collections.$code.design": { loader: design, action: design },
+  "routes/collections.$code.preview": { loader: design },
+  // Bulk import of a workbook of every authority's figures, into a published collection.
+  "routes/collections.$code.import._index": { loader: deskPublished, action: deskPublished },
+  "routes/collections.$code.import.$uploadId": { loader: deskPublished, action: deskPublished },
+  // A chase is a POST from the board: there is nothing to show at this address.
+  "routes/collections.$code.chase.$authorityCode": { loader: "nobody", action: deskPublished },
+
+  // One authority's return: its own officers; coordinators and analysts read; nobody else.
+  "routes/returns.$collectionCode.$authorityCode._index": { loader: { may: "readReturn" }, action: { may: "workOnReturn" } },
+  "routes/returns.$collectionCode.$authorityCode.history": { loader: { may: "readReturn" } },
+  "routes/returns.$collectionCode.$authorityCode.check": { loader: fillIn, action: fillIn },
+  "routes/returns.$collectionCode.$authorityCode.amend": { loader: fillIn, action: fillIn },
+  "routes/returns.$collectionCode.$authorityCode.template[.]xlsx": { loader: { may: "workOnReturn" } },
+  "routes/returns.$collectionCode.$authorityCode.upload": { loader: fillIn, action: fillIn },
+  "routes/returns.$collectionCode.$authorityCode.submitted": { loader: fillIn },
+} as const satisfies Record<string, RouteAccess>;
+
+export type RouteId = keyof typeof ROUTE_ACCESS;

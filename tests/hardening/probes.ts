@@ -1,0 +1,70 @@
+/**
+ * How the hardening suites probe the routes of the build. Who may use each route is stated once,
+ * in the app (app/auth/policy.ts: ABILITIES and ROUTE_ACCESS); this file only says how to ask: the
+ * kinds of visitor, the query strings to try beside the bare address, and what each access means
+ * for a collection in each state.
+ *
+ * Outcomes:
+ * - "ok": allowed: the page, its data, a download, a redirect within the portal, or a refused
+ *   form (a 4xx with messages) for the empty form the matrix posts; never 404, 403 or sign-in.
+ * - "login": a redirect to /login?returnTo=<this address>.
+ * - "404": refused as if it did not exist.
+ */
+import { isReturnAbility, may, type Access, type Person, type RouteId } from "#app/auth/policy.ts";
+
+export const ROLES = ["anonymous", "officerOwn", "officerOther", "coordinator", "coordinatorNotAdmin", "analyst"] as const;
+export type Role = (typeof ROLES)[number];
+export type Outcome = "ok" | "login" | "404";
+/** The status of the collection an address names: "draft" is a coordinator's, not yet published. */
+export type CollectionStatus = "open" | "closed" | "draft";
+
+interface Probe {
+  /** Query strings to try on the loader, beside the bare address. */
+  search?: string[];
+  /** The sign-in and set-password forms carry the double-submit token, not a session's. */
+  csrf?: "anonymous";
+}
+
+export const PROBES: Partial<Record<RouteId, Probe>> = {
+  "routes/login": { csrf: "anonymous", search: ["?returnTo=%2Foutbox"] },
+  "routes/set-password.$token": { csrf: "anonymous" },
+  "routes/language": { search: ["?lang=cy&returnTo=%2Fcatalogue"] },
+  // Another authority's line on the trend page: Newport and Cardiff, the Vale and Powys.
+  "routes/items.$itemCode": { search: ["?authority=W06000022", "?authority=W06000015", "?authority=W06000014", "?authority=W06000023"] },
+  "routes/collections.$code.items.$itemCode": { search: ["?sort=value&dir=desc&colour=state"] },
+  "routes/collections.$code.values[.]csv": { search: ["?lang=cy"] },
+  "routes/collections.$code.export[.]xlsx": { search: ["?publish=1"] },
+};
+
+/** The person each kind of visitor is, for an address naming `authority` (Cardiff when it names none). */
+export function personOf(role: Role, authority: string, other: string): Person | null {
+  switch (role) {
+    case "anonymous":
+      return null;
+    case "officerOwn":
+      return { role: "officer", authorityCode: authority };
+    case "officerOther":
+      return { role: "officer", authorityCode: other };
+    case "coordinator":
+      return { role: "coordinator", authorityCode: null, isAdmin: true };
+    case "coordinatorNotAdmin":
+      return { role: "coordinator", authorityCode: null, isAdmin: false };
+    case "analyst":
+      return { role: "analyst", authorityCode: null };
+  }
+}
+
+/** What the app's access line gives this person at an address naming this authority and a collection of this status. */
+export function expectedOutcome(
+  access: Access,
+  person: Person | null,
+  at: { authority: string; status: CollectionStatus | null },
+): Outcome {
+  if (access === "public") return "ok";
+  if (access === "nobody") return "404";
+  if (!person) return "login";
+  if (isReturnAbility(access.may)) return at.status !== "draft" && may(person, access.may, at.authority) ? "ok" : "404";
+  if (!may(person, access.may)) return "404";
+  const collection = "collection" in access ? access.collection : undefined;
+  return collection === "published" && at.status === "draft" ? "404" : "ok";
+}
