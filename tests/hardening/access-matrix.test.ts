@@ -479,6 +479,7 @@ describe("the access matrix with numbers: figures planted in one authority, look
   it("shows no officer another authority's unaccepted figure, nor any total, rate or trend made with one", async () => {
     for (const authority of [CARDIFF, NEWPORT]) {
       const responses = await everyResponse(authority);
+      console.log(`planted figures: ${responses.size} responses (pages, .data, downloads) searched as the officer of ${authority}`);
       expect(responses.size).toBeGreaterThan(100);
       expect(shown(responses, [...OPEN_FIGURES, ...CLOSED_FIGURES]), `shown to the officer of ${authority}`).toEqual([]);
     }
