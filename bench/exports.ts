@@ -3,31 +3,13 @@
  * beside its limit measured in the same run (exceljs's own streaming writer with no database).
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import ExcelJS from "exceljs";
 import { sql } from "kysely";
 import { createDatabase } from "#db/connect.ts";
 import { TIDY_COLUMNS } from "#app/spreadsheets/tidy-table.ts";
-
-const ms = (n: number) => `${n.toFixed(0)} ms`;
-const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
-
-async function freePort() {
-  return new Promise<number>((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Peak resident memory of a process so far (VmHWM), in KB. */
-function peakRssKb(pid: number) {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
-}
+import { DEMO_PASSWORD } from "#seeds/demo.ts";
+import { Client, field, rssKb, signIn } from "./load.ts";
+import { startServer } from "./servers.ts";
 
 /** The limit: exceljs's streaming writer writing `cells` plain cells, in a process of its own. */
 function plainCells(rows: number, columns: number) {
@@ -55,10 +37,13 @@ export async function exportBenchmarks({
   url,
   coordinatorCookie,
   databaseUrl,
+  run,
 }: {
   url: string;
   coordinatorCookie: string;
   databaseUrl: string;
+  /** Which run of the benchmark: each run imports into a collection of its own. */
+  run: number;
 }) {
   const db = createDatabase({ kind: "postgres", url: databaseUrl });
   try {
@@ -75,53 +60,19 @@ export async function exportBenchmarks({
       where c.status <> 'draft'`.execute(db);
     const tidyRows = rowsRow.rows[0]!.rows;
     const cells = (tidyRows + 1) * TIDY_COLUMNS.length;
-    const port = await freePort();
-    const server = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
-      env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), NODE_ENV: "production", SESSION_SECRET: "bench" },
-      stdio: "ignore",
-    });
-    const serverUrl = `http://127.0.0.1:${port}`;
-    for (
-      let i = 0;
-      i < 300 &&
-      !(await fetch(`${serverUrl}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      ));
-      i++
-    )
-      await new Promise((r) => setTimeout(r, 100));
-    const baselineKb = peakRssKb(server.pid!);
-    const all = await timedDownload(`${serverUrl}/exports/all-collections.xlsx`, coordinatorCookie);
-    const exportPeakKb = peakRssKb(server.pid!);
-    server.kill("SIGTERM");
+    const server = await startServer({ url: databaseUrl });
+    const baselineKb = rssKb(server.pids[0]!, "VmHWM");
+    const all = await timedDownload(`${server.url}/exports/all-collections.xlsx`, coordinatorCookie);
+    const exportPeakKb = rssKb(server.pids[0]!, "VmHWM");
+    await server.stop();
     const limit = await plainCells(tidyRows + 1, TIDY_COLUMNS.length);
     const exportRate = cells / all.seconds;
     const limitRate = cells / limit.seconds;
 
     // A full return uploaded as a template, and a bulk import of 22 authorities.
-    const upload = await uploadBenchmark(url, databaseUrl);
+    const upload = await uploadBenchmark(url, databaseUrl, run);
 
-    const rows: [string, string, string, string, string][] = [
-      [
-        "Workbook, one collection",
-        `${ms(one.seconds * 1000)}, ${workbookCells} cells, ${(workbookCells / one.seconds).toFixed(0)} cells/s`,
-        "-",
-        "-",
-        "measured",
-      ],
-      [
-        "Whole-history export (stream)",
-        `${ms(all.seconds * 1000)}, ${cells} cells, ${exportRate.toFixed(0)} cells/s, peak RSS ${mb(exportPeakKb)} (idle ${mb(baselineKb)})`,
-        `exceljs alone ${limitRate.toFixed(0)} cells/s, ${mb(limit.peakKb)}`,
-        (exportRate / limitRate).toFixed(2),
-        `${exportRate / limitRate >= 0.7 ? "met" : "MISSED"} (>= 0.7); RSS ${exportPeakKb < 300 * 1024 ? "met" : "MISSED"} (< 300 MB)`,
-      ],
-      ["Template upload, full return", ms(upload.uploadMs), "-", "-", "measured"],
-      ["Bulk import, 22 authorities", ms(upload.importMs), "-", "-", "measured"],
-    ];
     return {
-      rows,
       results: {
         workbook: { seconds: one.seconds, cells: workbookCells },
         history: { seconds: all.seconds, cells, cellsPerSecond: exportRate, peakRssKb: exportPeakKb, idleRssKb: baselineKb },
@@ -134,27 +85,12 @@ export async function exportBenchmarks({
   }
 }
 
-const field = (html: string, name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1] ?? "";
-
-async function signIn(url: string, email: string) {
-  const page = await fetch(`${url}/login`);
-  const csrfCookie = page.headers.getSetCookie().map((c) => c.split(";")[0]!);
-  const response = await fetch(`${url}/login`, {
-    method: "POST",
-    body: new URLSearchParams({ csrf: field(await page.text(), "csrf"), email, password: "demo-password-2023", returnTo: "/" }),
-    redirect: "manual",
-    headers: { Cookie: csrfCookie.join("; "), "Content-Type": "application/x-www-form-urlencoded" },
-  });
-  return response.headers
-    .getSetCookie()
-    .map((c) => c.split(";")[0]!)
-    .find((c) => c.startsWith("__session="))!;
-}
-
-async function uploadBenchmark(url: string, databaseUrl: string) {
+async function uploadBenchmark(url: string, databaseUrl: string, run: number) {
+  const client = new Client(url);
+  const importCode = `bench-import-${run}`;
   const round = "2026-12-care-experienced-parents";
   // Neath Port Talbot: not among the authorities the save benchmark writes to.
-  const officer = await signIn(url, "officer.neath-port-talbot@authorities.example");
+  const officer = await signIn(client, "officer.neath-port-talbot@authorities.example", DEMO_PASSWORD);
   const templateResponse = await fetch(`${url}/returns/${round}/W06000012/template.xlsx`, { headers: { Cookie: officer } });
   const template = new ExcelJS.Workbook();
   await template.xlsx.load((await templateResponse.arrayBuffer()) as ExcelJS.Buffer);
@@ -182,12 +118,12 @@ async function uploadBenchmark(url: string, databaseUrl: string) {
 
   // The coordinator loads every authority's figures into a new open collection from one workbook.
   const db = createDatabase({ kind: "postgres", url: databaseUrl });
-  const coordinator = await signIn(url, "coordinator@adss-cymru.example");
+  const coordinator = await signIn(client, "coordinator@adss-cymru.example", DEMO_PASSWORD);
   try {
     const { id } = await db
       .insertInto("collection")
       .values({
-        code: "bench-import",
+        code: importCode,
         title_en: "Bench import",
         title_cy: "Mewnforio meincnod",
         guidance_en: "",
@@ -227,11 +163,11 @@ async function uploadBenchmark(url: string, databaseUrl: string) {
       data.addRow([a.code, "care_experienced_parents", "not collected", null, "We do not record this."]);
     }
     const importBody = new FormData();
-    const importPage = await (await fetch(`${url}/collections/bench-import/import`, { headers: { Cookie: coordinator } })).text();
+    const importPage = await (await fetch(`${url}/collections/${importCode}/import`, { headers: { Cookie: coordinator } })).text();
     importBody.set("csrf", field(importPage, "csrf"));
     importBody.set("workbook", new Blob([new Uint8Array(await book.xlsx.writeBuffer())]), "import.xlsx");
     const t1 = performance.now();
-    const stored = await fetch(`${url}/collections/bench-import/import`, {
+    const stored = await fetch(`${url}/collections/${importCode}/import`, {
       method: "POST",
       body: importBody,
       redirect: "manual",
@@ -257,6 +193,7 @@ async function uploadBenchmark(url: string, databaseUrl: string) {
     if (Number(submitted.n) !== 22) throw new Error(`The import submitted ${submitted.n} returns, not 22`);
     return { uploadMs, importMs };
   } finally {
+    client.close();
     await db.destroy();
   }
 }

@@ -1,56 +1,192 @@
-/** A small closed-loop load generator: N connections, each sending its next request when the last answers. */
-export interface LoadResult {
-  requests: number;
-  rps: number;
-  p50: number;
-  p95: number;
-  errors: number;
+/**
+ * The benchmark's HTTP client and load generator. node:http with keep-alive sockets rather than
+ * fetch: on a 2-core machine the client shares the cores with the server it measures, and undici
+ * costs several times more CPU per request.
+ */
+import http from "node:http";
+import { readFileSync } from "node:fs";
+
+export interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+export class Client {
+  readonly agent: http.Agent;
+  constructor(
+    readonly base: string,
+    sockets = 256,
+  ) {
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
+  }
+
+  request(path: string, { method = "GET", cookie, form }: { method?: string; cookie?: string; form?: URLSearchParams } = {}) {
+    const body = form?.toString();
+    const url = new URL(path, this.base);
+    return new Promise<Reply>((resolve, reject) => {
+      const req = http.request(
+        url,
+        {
+          method,
+          agent: this.agent,
+          headers: {
+            ...(cookie ? { Cookie: cookie } : {}),
+            ...(body !== undefined
+              ? { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": Buffer.byteLength(body), Origin: this.base }
+              : {}),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+          res.on("error", reject);
+        },
+      );
+      req.setTimeout(60_000, () => req.destroy(new Error(`${method} ${path}: no answer in 60 s`)));
+      req.on("error", reject);
+      req.end(body);
+    });
+  }
+
+  close() {
+    this.agent.destroy();
+  }
+}
+
+export const field = (html: string, name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1] ?? "";
+const cookiesOf = (reply: Reply) => (reply.headers["set-cookie"] ?? []).map((c) => c.split(";")[0]!);
+
+export async function signIn(client: Client, email: string, password: string) {
+  const page = await client.request("/login");
+  const body = new URLSearchParams({ csrf: field(page.body, "csrf"), email, password, returnTo: "/" });
+  const reply = await client.request("/login", { method: "POST", form: body, cookie: cookiesOf(page).join("; ") });
+  const session = cookiesOf(reply).find((c) => c.startsWith("__session="));
+  if (!session) throw new Error(`Could not sign in ${email}: ${reply.status}`);
+  return session;
 }
 
 export function percentile(sorted: number[], p: number) {
-  if (sorted.length === 0) return NaN;
+  if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-export function summarise(latencies: number[], seconds: number, errors: number): LoadResult {
-  const sorted = [...latencies].sort((a, b) => a - b);
-  return { requests: latencies.length, rps: latencies.length / seconds, p50: percentile(sorted, 50), p95: percentile(sorted, 95), errors };
+export interface Latencies {
+  samples: number;
+  p50: number;
+  p95: number;
 }
 
+export function latencies(times: number[]): Latencies {
+  const sorted = [...times].sort((a, b) => a - b);
+  return { samples: sorted.length, p50: percentile(sorted, 50), p95: percentile(sorted, 95) };
+}
+
+const TICK_MS = 1000 / 100; // USER_HZ: 100 on Linux
+
+/** CPU time a process has used so far (utime + stime from /proc/<pid>/stat), in milliseconds. */
+export function cpuMs(pid: number) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+}
+
+export function rssKb(pid: number, which: "VmRSS" | "VmHWM" = "VmRSS") {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(new RegExp(`${which}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN);
+}
+
+export interface LoadResult {
+  seconds: number;
+  requests: number;
+  rps: number;
+  errors: number;
+  /** Server CPU per request (all the server processes given), in ms. */
+  cpuMsPerRequest: number;
+  /** Latencies by route name. */
+  routes: Record<string, Latencies>;
+  /** Highest resident memory sampled across the server processes while the load ran, in KB. */
+  peakRssKb: number;
+}
+
+export type Step = (connection: number, time: (route: string, started: number) => void) => Promise<void>;
+
 /**
- * Runs `send(connection)` on `connections` loops for `seconds`; each call returns whether the
- * answer was the one expected. Bounded in time and count: it stops by itself.
+ * Closed loop: `connections` loops, each running `step` again as soon as it returns, until
+ * `seconds` have passed and every route named in `minSamples` has that many samples (or
+ * `maxSeconds` have passed). A step that throws counts as an error. Bounded in time and count.
  */
-export async function load(
-  { connections, seconds, maxRequests = 100_000 }: { connections: number; seconds: number; maxRequests?: number },
-  send: (connection: number) => Promise<boolean>,
-): Promise<LoadResult> {
-  const latencies: number[] = [];
+export async function load({
+  connections,
+  seconds,
+  maxSeconds = seconds * 4,
+  minSamples = {},
+  pids,
+  step,
+}: {
+  connections: number;
+  seconds: number;
+  maxSeconds?: number;
+  minSamples?: Record<string, number>;
+  pids: number[];
+  step: Step;
+}): Promise<LoadResult> {
+  const times: Record<string, number[]> = {};
   let errors = 0;
+  const record = (route: string, started: number) => {
+    const list = times[route] ?? [];
+    list.push(performance.now() - started);
+    times[route] = list;
+  };
+  const cpuBefore = pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+  let peakRssKb = 0;
+  const sampler = setInterval(() => {
+    peakRssKb = Math.max(
+      peakRssKb,
+      pids.reduce((sum, pid) => sum + rssKb(pid), 0),
+    );
+  }, 200);
   const started = performance.now();
-  const deadline = started + seconds * 1000;
+  const enough = () => {
+    const elapsed = (performance.now() - started) / 1000;
+    if (elapsed >= maxSeconds) return true;
+    if (elapsed < seconds) return false;
+    return Object.entries(minSamples).every(([route, n]) => (times[route]?.length ?? 0) >= n);
+  };
   await Promise.all(
     Array.from({ length: connections }, async (_, connection) => {
-      while (performance.now() < deadline && latencies.length + errors < maxRequests) {
-        const t0 = performance.now();
-        const ok = await send(connection).catch(() => false);
-        if (ok) latencies.push(performance.now() - t0);
-        else errors += 1;
+      while (!enough()) {
+        try {
+          await step(connection, record);
+        } catch {
+          errors += 1;
+        }
       }
     }),
   );
-  return summarise(latencies, (performance.now() - started) / 1000, errors);
+  const elapsed = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  peakRssKb = Math.max(
+    peakRssKb,
+    pids.reduce((sum, pid) => sum + rssKb(pid), 0),
+  );
+  const cpu = pids.reduce((sum, pid) => sum + cpuMs(pid), 0) - cpuBefore;
+  const requests = Object.values(times).reduce((sum, t) => sum + t.length, 0);
+  return {
+    seconds: elapsed,
+    requests,
+    rps: requests / elapsed,
+    errors,
+    cpuMsPerRequest: cpu / Math.max(1, requests),
+    routes: Object.fromEntries(Object.entries(times).map(([route, t]) => [route, latencies(t)])),
+    peakRssKb,
+  };
 }
 
-/** p95 of `runs` sequential calls, after `warmup` unmeasured ones. */
-export async function timeSequential(runs: number, fn: () => Promise<unknown>, warmup = 5) {
-  for (let i = 0; i < warmup; i++) await fn();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await fn();
-    times.push(performance.now() - t0);
-  }
-  const sorted = times.sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95) };
+/** Expects a status; anything else is an error of the step. */
+export function expect(reply: Reply, status: number, what: string) {
+  if (reply.status !== status) throw new Error(`${what}: ${reply.status}`);
+  return reply;
 }

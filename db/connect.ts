@@ -1,5 +1,5 @@
 import { mkdirSync } from "node:fs";
-import { Kysely, PGliteDialect, PostgresDialect, type DatabaseConnection, type Driver } from "kysely";
+import { Kysely, PGliteDialect, PostgresDialect, type DatabaseConnection, type Driver, type KyselyConfig } from "kysely";
 import pg from "pg";
 import type { Database } from "./types.ts";
 
@@ -19,15 +19,17 @@ export function targetFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseTar
   return { kind: "pglite", dataDir: env.PGLITE_DATA_DIR ?? "./data" };
 }
 
-export function createDatabase(target: DatabaseTarget): Kysely<Database> {
+/** `log` is Kysely's: the benchmark records the statements a page runs with it. */
+export function createDatabase(target: DatabaseTarget, { log }: Pick<KyselyConfig, "log"> = {}): Kysely<Database> {
   if (target.kind === "postgres") {
     return new Kysely<Database>({
       dialect: new PostgresDialect({
         pool: new pg.Pool({ connectionString: target.url, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) }),
       }),
+      log,
     });
   }
-  return new Kysely<Database>({ dialect: new SerialisedPGliteDialect(target.dataDir, target.loadDataDir) });
+  return new Kysely<Database>({ dialect: new SerialisedPGliteDialect(target.dataDir, target.loadDataDir), log });
 }
 
 /**

@@ -1,0 +1,76 @@
+/** Production servers for the benchmark: one process, or a cluster of instances, on a free port. */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { Client } from "./load.ts";
+
+export const SESSION_SECRET = "bench";
+
+async function freePort() {
+  return new Promise<number>((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Server {
+  url: string;
+  client: Client;
+  /** The processes that serve requests (a cluster's workers, or the one server). */
+  pids: number[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `server.ts` (or, with `instances`, `bench/cluster.ts` with that many workers) on the
+ * database `DATABASE_URL`, or on PGlite in `pgliteDir`.
+ */
+export async function startServer(
+  database: { url: string } | { pgliteDir: string },
+  { instances, nodeArgs = [] }: { instances?: number; nodeArgs?: string[] } = {},
+): Promise<Server> {
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), NODE_ENV: "production", SESSION_SECRET };
+  if ("url" in database) env.DATABASE_URL = database.url;
+  else {
+    delete env.DATABASE_URL;
+    env.PGLITE_DATA_DIR = database.pgliteDir;
+  }
+  const script = instances ? ["bench/cluster.ts", String(instances)] : ["server.ts"];
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, "--import", "tsx", ...script], {
+    env,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let pids = instances ? [] : [child.pid!];
+  child.stdout!.on("data", (chunk: Buffer) => {
+    const workers = /workers ([\d ]+)/.exec(chunk.toString());
+    if (workers) pids = workers[1]!.trim().split(" ").map(Number);
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  const client = new Client(url);
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null) throw new Error(`The server exited with ${child.exitCode}`);
+    const ok = await client.request("/healthz").then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ok && pids.length > 0) break;
+    if (i > 600) throw new Error("The server did not start in 60 s");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    client,
+    get pids() {
+      return pids;
+    },
+    async stop() {
+      client.close();
+      if (child.exitCode === null) child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
