@@ -38,12 +38,14 @@ export async function exportBenchmarks({
   coordinatorCookie,
   databaseUrl,
   run,
+  server: serverOptions = {},
 }: {
   url: string;
   coordinatorCookie: string;
   databaseUrl: string;
   /** Which run of the benchmark: each run imports into a collection of its own. */
   run: number;
+  server?: Parameters<typeof startServer>[1];
 }) {
   const db = createDatabase({ kind: "postgres", url: databaseUrl });
   try {
@@ -60,7 +62,7 @@ export async function exportBenchmarks({
       where c.status <> 'draft'`.execute(db);
     const tidyRows = rowsRow.rows[0]!.rows;
     const cells = (tidyRows + 1) * TIDY_COLUMNS.length;
-    const server = await startServer({ url: databaseUrl });
+    const server = await startServer({ url: databaseUrl }, serverOptions);
     const baselineKb = rssKb(server.pids[0]!, "VmHWM");
     const all = await timedDownload(`${server.url}/exports/all-collections.xlsx`, coordinatorCookie);
     const exportPeakKb = rssKb(server.pids[0]!, "VmHWM");

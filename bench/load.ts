@@ -103,12 +103,49 @@ export interface LoadResult {
   requests: number;
   rps: number;
   errors: number;
-  /** Server CPU per request (all the server processes given), in ms. */
+  /** Server CPU (all the server processes given) over the whole measurement, and per request, in ms. */
+  cpuMs: number;
   cpuMsPerRequest: number;
   /** Latencies by route name. */
   routes: Record<string, Latencies>;
   /** Highest resident memory sampled across the server processes while the load ran, in KB. */
   peakRssKb: number;
+  /** Every latency, by route: measurements are pooled across slices and runs from these. */
+  times: Record<string, number[]>;
+}
+
+export function loadResult({
+  seconds,
+  errors,
+  cpuMs,
+  peakRssKb,
+  times,
+}: Pick<LoadResult, "seconds" | "errors" | "cpuMs" | "peakRssKb" | "times">): LoadResult {
+  const requests = Object.values(times).reduce((sum, t) => sum + t.length, 0);
+  return {
+    seconds,
+    requests,
+    rps: requests / seconds,
+    errors,
+    cpuMs,
+    cpuMsPerRequest: cpuMs / Math.max(1, requests),
+    routes: Object.fromEntries(Object.entries(times).map(([route, t]) => [route, latencies(t)])),
+    peakRssKb,
+    times,
+  };
+}
+
+/** Several measurements of one scenario (slices, or runs) as one: their time, requests and samples added up. */
+export function combine(results: LoadResult[]): LoadResult {
+  const times: Record<string, number[]> = {};
+  for (const r of results) for (const [route, t] of Object.entries(r.times)) times[route] = [...(times[route] ?? []), ...t];
+  return loadResult({
+    seconds: results.reduce((s, r) => s + r.seconds, 0),
+    errors: results.reduce((s, r) => s + r.errors, 0),
+    cpuMs: results.reduce((s, r) => s + r.cpuMs, 0),
+    peakRssKb: Math.max(...results.map((r) => r.peakRssKb)),
+    times,
+  });
 }
 
 export type Step = (connection: number, time: (route: string, started: number) => void) => Promise<void>;
@@ -173,16 +210,7 @@ export async function load({
     pids.reduce((sum, pid) => sum + rssKb(pid), 0),
   );
   const cpu = pids.reduce((sum, pid) => sum + cpuMs(pid), 0) - cpuBefore;
-  const requests = Object.values(times).reduce((sum, t) => sum + t.length, 0);
-  return {
-    seconds: elapsed,
-    requests,
-    rps: requests / elapsed,
-    errors,
-    cpuMsPerRequest: cpu / Math.max(1, requests),
-    routes: Object.fromEntries(Object.entries(times).map(([route, t]) => [route, latencies(t)])),
-    peakRssKb,
-  };
+  return loadResult({ seconds: elapsed, errors, cpuMs: cpu, peakRssKb, times });
 }
 
 /** Expects a status; anything else is an error of the step. */

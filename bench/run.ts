@@ -18,7 +18,7 @@ import { migrateToLatest } from "#db/migrator.ts";
 import { seedReferenceData } from "#seeds/reference.ts";
 import { DECEMBER_2026, DEMO_PASSWORD, seedDemoData } from "#seeds/demo.ts";
 import { nthOfficerEmail, OFFICERS_PER_AUTHORITY, seedHistory } from "#seeds/history.ts";
-import { cpuMs, expect, field, latencies, load, rssKb, signIn, type Client, type LoadResult, type Step } from "./load.ts";
+import { combine, cpuMs, expect, field, load, loadResult, rssKb, signIn, type Client, type LoadResult, type Step } from "./load.ts";
 import { startServer, type Server } from "./servers.ts";
 import { recordSql, replay, statementCount, type Waves } from "./sql.ts";
 import { exportBenchmarks } from "./exports.ts";
@@ -29,10 +29,15 @@ const { values: args } = parseArgs({
     runs: { type: "string", default: "3" },
     samples: { type: "string", default: "500" },
     seconds: { type: "string", default: "4" },
+    /** A folder: every server runs under `node --cpu-prof` and leaves its profile there. */
+    profile: { type: "string" },
   },
 });
+const profileAs = (name: string) => (args.profile ? { profile: { dir: args.profile, name } } : {});
 const RUNS = Number(args.runs);
 const SAMPLES = Number(args.samples);
+/** Each run takes its share of the samples; every figure pools all the runs' samples. */
+const SAMPLES_PER_RUN = Math.ceil(SAMPLES / RUNS);
 /** Length of one slice of an interleaved load measurement. */
 const SLICE_SECONDS = Number(args.seconds);
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -198,9 +203,10 @@ async function interleave(series: ViewSeries[], samples: number) {
       if (s.pid) s.cpu += cpuMs(s.pid) - cpu0;
     }
   }
-  const out: Record<string, { samples: number; p50: number; p95: number; cpuMsPerRequest?: number }> = {};
+  const out: Record<string, LoadResult> = {};
   for (const s of series) {
-    out[`${s.view}.${s.age}.${s.kind}`] = { ...latencies(s.times), ...(s.pid ? { cpuMsPerRequest: s.cpu / s.times.length } : {}) };
+    const seconds = s.times.reduce((sum, t) => sum + t, 0) / 1000;
+    out[`${s.view}.${s.age}.${s.kind}`] = loadResult({ seconds, errors: 0, cpuMs: s.cpu, peakRssKb: 0, times: { [s.kind]: s.times } });
   }
   return out;
 }
@@ -270,31 +276,6 @@ async function interleavedLoad(
   return Object.fromEntries(Object.entries(parts).map(([name, results]) => [name, combine(results)]));
 }
 
-/** Slices of one scenario as one measurement (their latency percentiles weighted by samples). */
-function combine(results: LoadResult[]): LoadResult {
-  const seconds = results.reduce((s, r) => s + r.seconds, 0);
-  const requests = results.reduce((s, r) => s + r.requests, 0);
-  const routes: LoadResult["routes"] = {};
-  for (const route of new Set(results.flatMap((r) => Object.keys(r.routes)))) {
-    const parts = results.map((r) => r.routes[route]).filter((x) => x !== undefined);
-    const samples = parts.reduce((s, p) => s + p.samples, 0);
-    routes[route] = {
-      samples,
-      p50: parts.reduce((s, p) => s + p.p50 * p.samples, 0) / samples,
-      p95: parts.reduce((s, p) => s + p.p95 * p.samples, 0) / samples,
-    };
-  }
-  return {
-    seconds,
-    requests,
-    rps: requests / seconds,
-    errors: results.reduce((s, r) => s + r.errors, 0),
-    cpuMsPerRequest: results.reduce((s, r) => s + r.cpuMsPerRequest * r.requests, 0) / Math.max(1, requests),
-    routes,
-    peakRssKb: Math.max(...results.map((r) => r.peakRssKb)),
-  };
-}
-
 // ---------------------------------------------------------------------------------------------
 
 interface Sessions {
@@ -341,8 +322,8 @@ async function main() {
     return s;
   };
   try {
-    const one = await start({ url: oneUrl });
-    const ten = await start({ url: tenUrl });
+    const one = await start({ url: oneUrl }, profileAs("one-round"));
+    const ten = await start({ url: tenUrl }, profileAs("ten-years"));
     console.log("Recording each view's SQL…");
     const targets = {
       oneRound: await viewTarget(one, "portal_bench_one", "history-2016-q1", nthOfficerEmail(cardiff, 1)),
@@ -369,8 +350,8 @@ async function main() {
     const runs: RunFigures[] = [];
     for (let run = 1; run <= RUNS; run++) {
       console.log(`\nRun ${run} of ${RUNS}`);
-      console.log(`  views: ${SAMPLES} samples of each page and of its SQL, at one round and at ten years…`);
-      const views = await interleave(series, SAMPLES);
+      console.log(`  views: ${SAMPLES_PER_RUN} samples of each page and of its SQL, at one round and at ten years…`);
+      const views = await interleave(series, SAMPLES_PER_RUN);
 
       console.log("  load at 10 connections: the signed-in floor, the form and a full save…");
       // Each connection saves its own authority's return of the open round, carrying its lock version forward.
@@ -428,6 +409,7 @@ async function main() {
         coordinatorCookie: sessions.coordinator,
         databaseUrl: tenUrl,
         run,
+        server: profileAs(`history-export-${run}`),
       });
       runs.push({ views, web, deadline, scaleOut, embedded, exports: exports.results });
     }
@@ -442,7 +424,8 @@ async function main() {
       goals,
       runs,
     };
-    writeFileSync("bench/results.json", `${JSON.stringify(results, null, 2)}\n`);
+    // Every latency is kept while the benchmark runs, for pooling; the file keeps their percentiles.
+    writeFileSync("bench/results.json", `${JSON.stringify(results, (key, value) => (key === "times" ? undefined : value), 2)}\n`);
     console.log(`\n${markdownTable(goals, RUNS)}`);
     console.log(`\n${results.minutes.toFixed(1)} minutes. Written to bench/results.json`);
     for (const t of Object.values(targets)) await t.db.destroy();
@@ -457,14 +440,14 @@ async function main() {
  * the officers' loops with the coordinator's board every 3 s, at 50 and at 200 connections, in turn.
  */
 async function deadlineDay(url: string, sessions: Sessions, officerOf: (c: number) => Officer & { round: string }) {
-  const server = await startServer({ url });
+  const server = await startServer({ url }, profileAs(`deadline-day-${Date.now()}`));
   try {
     const out: Record<string, { floor: LoadResult; day: LoadResult; rssHighWaterKb: number }> = {};
     for (const connections of [50, 200]) {
       const floor = await load({
         connections,
         seconds: SLICE_SECONDS * 2,
-        minSamples: { floor: SAMPLES },
+        minSamples: { floor: SAMPLES_PER_RUN },
         pids: server.pids,
         step: floorStep(server.client, (c) => officerOf(c).cookie),
       });
@@ -473,7 +456,7 @@ async function deadlineDay(url: string, sessions: Sessions, officerOf: (c: numbe
       const day = await load({
         connections: connections + 1,
         seconds: SLICE_SECONDS * 3,
-        minSamples: { form: SAMPLES, save: SAMPLES },
+        minSamples: { form: SAMPLES_PER_RUN, save: SAMPLES_PER_RUN },
         pids: server.pids,
         step: async (c, time) => {
           if (c < connections) return officers(c, time);
@@ -511,7 +494,7 @@ async function scaleOutBenchmark(url: string, officerOf: (c: number) => Officer 
 /** The same data (one round) on PGlite and on PostgreSQL, 10 officers' loops each, in turn. */
 async function embeddedBenchmark(url: string, pgliteDir: string, names: { code: string; name_en: string }[]) {
   const postgres = await startServer({ url });
-  const pglite = await startServer({ pgliteDir });
+  const pglite = await startServer({ pgliteDir }, profileAs(`pglite-${Date.now()}`));
   try {
     const tenOf = async (server: Server) => {
       const cookies = await Promise.all(names.slice(0, 10).map((a) => signIn(server.client, nthOfficerEmail(a.name_en, 1), DEMO_PASSWORD)));

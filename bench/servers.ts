@@ -25,11 +25,11 @@ export interface Server {
 
 /**
  * Starts `server.ts` (or, with `instances`, `bench/cluster.ts` with that many workers) on the
- * database `DATABASE_URL`, or on PGlite in `pgliteDir`.
+ * database `DATABASE_URL`, or on PGlite in `pgliteDir`; with `profile`, under `node --cpu-prof`.
  */
 export async function startServer(
   database: { url: string } | { pgliteDir: string },
-  { instances, nodeArgs = [] }: { instances?: number; nodeArgs?: string[] } = {},
+  { instances, profile }: { instances?: number; profile?: { dir: string; name: string } } = {},
 ): Promise<Server> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), NODE_ENV: "production", SESSION_SECRET };
@@ -38,8 +38,9 @@ export async function startServer(
     delete env.DATABASE_URL;
     env.PGLITE_DATA_DIR = database.pgliteDir;
   }
-  const script = instances ? ["bench/cluster.ts", String(instances)] : ["server.ts"];
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, "--import", "tsx", ...script], {
+  const script = instances ? ["bench/cluster.ts", String(instances)] : profile ? ["bench/profiled-server.ts"] : ["server.ts"];
+  const profiling = profile ? ["--cpu-prof", `--cpu-prof-dir=${profile.dir}`, `--cpu-prof-name=${profile.name}.cpuprofile`] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profiling, "--import", "tsx", ...script], {
     env,
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -69,7 +70,7 @@ export async function startServer(
     },
     async stop() {
       client.close();
-      if (child.exitCode === null) child.kill("SIGTERM");
+      if (child.exitCode === null) child.kill(profile ? "SIGUSR2" : "SIGTERM");
       await exited;
     },
   };
