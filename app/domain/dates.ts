@@ -1,6 +1,9 @@
+// Built once: an Intl object costs far more to build than to use.
+const WALES_ISO_DATE = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/London" });
+
 /** Today's date in Wales, as an ISO date ("2026-11-23"). */
 export function todayInWales(now = new Date()) {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/London" }).format(now);
+  return WALES_ISO_DATE.format(now);
 }
 
 /** Whole days from one ISO date to another: negative when the second is earlier. */

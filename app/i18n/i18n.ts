@@ -26,14 +26,25 @@ export function translate(lang: Language, key: MessageKey, params: MessageParams
   });
 }
 
+// Intl objects cost far more to build than to use (a page built them by the hundred): each is
+// built once per language and option set and kept for the life of the process.
+const PLURAL_RULES: Record<Language, Intl.PluralRules> = { en: new Intl.PluralRules(LOCALES.en), cy: new Intl.PluralRules(LOCALES.cy) };
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
 /** CLDR's category for the count; an explicit zero form, where a message has one, is used for 0 in any language. */
 function pluralForm(lang: Language, message: PluralMessage, count: number) {
   if (count === 0 && message.zero) return message.zero;
-  return message[new Intl.PluralRules(LOCALES[lang]).select(count)] ?? message.other;
+  return message[PLURAL_RULES[lang].select(count)] ?? message.other;
 }
 
 export function formatNumber(lang: Language, value: number, options?: Intl.NumberFormatOptions) {
-  return new Intl.NumberFormat(LOCALES[lang], options).format(value);
+  const key = options ? `${lang} ${JSON.stringify(options)}` : lang;
+  let format = numberFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(LOCALES[lang], options);
+    numberFormats.set(key, format);
+  }
+  return format.format(value);
 }
 
 // Browsers' built-in date formats often lack Welsh (Chromium gives "December 31, 2022" for cy-GB),
@@ -53,13 +64,19 @@ const WELSH_MONTHS = [
   "Rhagfyr",
 ];
 
+const NUMERIC_DATE = { day: "numeric", month: "numeric", year: "numeric" } as const;
+const DATE_PARTS = new Intl.DateTimeFormat("en-GB", { ...NUMERIC_DATE, timeZone: "UTC" });
+const DATE_TIME_PARTS = new Intl.DateTimeFormat("en-GB", {
+  ...NUMERIC_DATE,
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23",
+  timeZone: "Europe/London",
+});
+const ENGLISH_DATE = new Intl.DateTimeFormat(LOCALES.en, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+
 function dateParts(at: Date, withTime: boolean) {
-  const parts = new Intl.DateTimeFormat("en-GB", {
-    day: "numeric",
-    month: "numeric",
-    year: "numeric",
-    ...(withTime ? { hour: "2-digit", minute: "2-digit", hourCycle: "h23" as const, timeZone: "Europe/London" } : { timeZone: "UTC" }),
-  }).formatToParts(at);
+  const parts = (withTime ? DATE_TIME_PARTS : DATE_PARTS).formatToParts(at);
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "";
   return {
     day: Number(part("day")),
@@ -76,7 +93,7 @@ export function formatDate(lang: Language, isoDate: string) {
     const { day, month, year } = dateParts(at, false);
     return `${day} ${WELSH_MONTHS[month - 1]} ${year}`;
   }
-  return new Intl.DateTimeFormat(LOCALES.en, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }).format(at);
+  return ENGLISH_DATE.format(at);
 }
 
 /** A moment in Wales's time zone: "16 February 2023 at 12:00" / "16 Chwefror 2023 am 12:00". */
