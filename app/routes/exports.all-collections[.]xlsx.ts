@@ -1,7 +1,7 @@
 import { PassThrough } from "node:stream";
 import { createReadableStreamFromReadable, type LoaderFunctionArgs } from "@remix-run/node";
 import ExcelJS from "exceljs";
-import { tidyCellsPage, type TidyCursor } from "#app/models/aggregation.server.ts";
+import { tidyCellsPage } from "#app/models/aggregation.server.ts";
 import type { Executor } from "#app/models/audit.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import type { Reader } from "#app/auth/policy.server.ts";
@@ -54,20 +54,33 @@ async function writeAllCollections(db: Executor, reader: Reader, t: Translator, 
     cell.alignment = { wrapText: true, vertical: "top" };
   });
   header.commit();
+  // exceljs knows a style it has already written by the style object's identity: one shared object
+  // per column (and kind of value, which decides the default number format) lets every cell reuse
+  // it, where the fresh object exceljs gives each new cell is a new style to resolve.
+  const styles = TIDY_COLUMNS.map(() => new Map<ExcelJS.ValueType, Partial<ExcelJS.Style>>());
   let rows = 0;
-  let after: TidyCursor | null = null;
+  let page = await tidyCellsPage(db, reader, { after: null, limit: PAGE });
   for (;;) {
-    const page = await tidyCellsPage(db, reader, { after, limit: PAGE });
+    // Read the next page while this one is written.
+    const nextPage = page.length === PAGE ? tidyCellsPage(db, reader, { after: page.at(-1)!, limit: PAGE }) : null;
+    nextPage?.catch(() => {}); // handled where it is awaited; never an unhandled rejection if writing fails first
     for (const cell of page) {
       const values = tidyValues(t, cell);
-      sheet.addRow({ ...values, submittedAt: values.submittedAt instanceof Date ? walesWallTime(values.submittedAt) : null }).commit();
+      const row = sheet.addRow({ ...values, submittedAt: values.submittedAt instanceof Date ? walesWallTime(values.submittedAt) : null });
+      row.eachCell({ includeEmpty: true }, (target, column) => {
+        const byType = styles[column - 1]!;
+        const shared = byType.get(target.type) ?? target.style;
+        byType.set(target.type, shared);
+        target.style = shared;
+      });
+      row.commit();
     }
     rows += page.length;
-    if (page.length < PAGE) break;
-    after = page.at(-1)!;
+    if (!nextPage) break;
     if (output.destroyed) return;
-    // Wait for the person's download to take what is written before reading the next page.
+    // Wait for the person's download to take what is written before reading on.
     if (output.writableNeedDrain) await drained(output);
+    page = await nextPage;
   }
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: rows + 1, column: TIDY_COLUMNS.length } };
   sheet.commit();

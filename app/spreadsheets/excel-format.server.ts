@@ -134,21 +134,28 @@ export function fitRowHeights(sheet: ExcelJS.Worksheet, fromRow = 1) {
   });
 }
 
+const WALES_WALL_CLOCK = new Intl.DateTimeFormat("en-GB", {
+  timeZone: "Europe/London",
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+  hourCycle: "h23",
+});
+// Rows of one return share its submission time: an export converts the same instant many times running.
+let lastConversion = { at: Number.NaN, wallTime: 0 };
+
 /** A Date whose clock reads Welsh local time: a workbook's date-times have no time zone. */
 export function walesWallTime(at: Date): Date {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-GB", {
-      timeZone: "Europe/London",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-      hourCycle: "h23",
-    })
-      .formatToParts(at)
-      .map((p) => [p.type, p.value]),
-  );
-  return new Date(Date.UTC(+parts.year!, +parts.month! - 1, +parts.day!, +parts.hour!, +parts.minute!, +parts.second!));
+  const time = at.getTime();
+  if (time !== lastConversion.at) {
+    const parts = Object.fromEntries(WALES_WALL_CLOCK.formatToParts(at).map((p) => [p.type, p.value]));
+    lastConversion = {
+      at: time,
+      wallTime: Date.UTC(+parts.year!, +parts.month! - 1, +parts.day!, +parts.hour!, +parts.minute!, +parts.second!),
+    };
+  }
+  return new Date(lastConversion.wallTime);
 }
