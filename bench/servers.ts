@@ -39,7 +39,8 @@ export async function startServer(
     env.PGLITE_DATA_DIR = database.pgliteDir;
   }
   const script = instances ? ["bench/cluster.ts", String(instances)] : profile ? ["bench/profiled-server.ts"] : ["server.ts"];
-  const profiling = profile ? ["--cpu-prof", `--cpu-prof-dir=${profile.dir}`, `--cpu-prof-name=${profile.name}.cpuprofile`] : [];
+  // A folder per server: Node writes one profile per thread (tsx's loader runs in one of its own).
+  const profiling = profile ? ["--cpu-prof", `--cpu-prof-dir=${profile.dir}/${profile.name}`] : [];
   const child: ChildProcess = spawn(process.execPath, [...profiling, "--import", "tsx", ...script], {
     env,
     stdio: ["ignore", "pipe", "inherit"],
