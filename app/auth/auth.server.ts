@@ -2,14 +2,14 @@ import { createCookie, redirect } from "@remix-run/node";
 import { findSession, randomToken, sameToken, SESSION_HOURS, type SessionUser } from "#app/models/session.server.ts";
 import { getDb } from "#app/db.server.ts";
 import { CSRF_FIELD } from "#app/web/forms.ts";
-import { isProduction, sessionSecret } from "./secrets.server.ts";
+import { secureCookies, sessionSecret } from "./secrets.server.ts";
 
 export type { SessionUser };
 
 const cookieOptions = () => ({
   httpOnly: true,
   sameSite: "lax" as const,
-  secure: isProduction(),
+  secure: secureCookies(),
   path: "/",
   secrets: [sessionSecret()],
 });

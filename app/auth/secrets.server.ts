@@ -7,3 +7,10 @@ export function sessionSecret() {
 }
 
 export const isProduction = () => process.env.NODE_ENV === "production";
+
+/**
+ * Cookies are Secure in production, unless the portal's address (PUBLIC_URL) is plain http, as on
+ * the embedded database under `npm start` at http://localhost: Safari drops Secure cookies there,
+ * so nobody could sign in.
+ */
+export const secureCookies = () => isProduction() && !process.env.PUBLIC_URL?.startsWith("http:");

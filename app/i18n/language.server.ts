@@ -1,5 +1,6 @@
 import type { Language } from "#db/types.ts";
 import { isLanguage, translator } from "./i18n.ts";
+import { secureCookies } from "#app/auth/secrets.server.ts";
 
 export const LANGUAGE_COOKIE = "lang";
 
@@ -35,9 +36,7 @@ export function translatorFor(request: Request) {
 }
 
 export function languageCookie(lang: Language) {
-  return `${LANGUAGE_COOKIE}=${lang}; Path=/; Max-Age=${60 * 60 * 24 * 365}; SameSite=Lax; HttpOnly${
-    process.env.NODE_ENV === "production" ? "; Secure" : ""
-  }`;
+  return `${LANGUAGE_COOKIE}=${lang}; Path=/; Max-Age=${60 * 60 * 24 * 365}; SameSite=Lax; HttpOnly${secureCookies() ? "; Secure" : ""}`;
 }
 
 /**
