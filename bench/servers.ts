@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { Client } from "./load.ts";
 
-export const SESSION_SECRET = "bench";
+export const SESSION_SECRET = "bench-only-session-secret-of-32-characters";
 
 async function freePort() {
   return new Promise<number>((resolve) => {
@@ -32,7 +32,8 @@ export async function startServer(
   { instances, profile }: { instances?: number; profile?: { dir: string; name: string } } = {},
 ): Promise<Server> {
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), NODE_ENV: "production", SESSION_SECRET };
+  const url = `http://127.0.0.1:${port}`;
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), NODE_ENV: "production", SESSION_SECRET, PUBLIC_URL: url };
   if ("url" in database) env.DATABASE_URL = database.url;
   else {
     delete env.DATABASE_URL;
@@ -51,7 +52,6 @@ export async function startServer(
     if (workers) pids = workers[1]!.trim().split(" ").map(Number);
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
   const client = new Client(url);
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`The server exited with ${child.exitCode}`);
