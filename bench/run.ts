@@ -20,7 +20,7 @@ import { DECEMBER_2026, DEMO_PASSWORD, seedDemoData } from "#seeds/demo.ts";
 import { nthOfficerEmail, OFFICERS_PER_AUTHORITY, seedHistory } from "#seeds/history.ts";
 import { combine, cpuMs, expect, field, load, loadResult, rssKb, signIn, type Client, type LoadResult, type Step } from "./load.ts";
 import { startServer, type Server } from "./servers.ts";
-import { recordSql, replay, statementCount, type Waves } from "./sql.ts";
+import { recordSql, replay, shape, type Recording } from "./sql.ts";
 import { exportBenchmarks } from "./exports.ts";
 import { goalsTable, markdownTable, type Goal, type RunFigures } from "./report.ts";
 
@@ -143,7 +143,7 @@ interface ViewTarget {
   collection: string;
   coordinator: string;
   officer: string;
-  waves: Partial<Record<View, Waves>>;
+  sql: Partial<Record<View, Recording>>;
 }
 
 async function viewTarget(server: Server, name: string, collection: string, officerEmail: string): Promise<ViewTarget> {
@@ -155,10 +155,10 @@ async function viewTarget(server: Server, name: string, collection: string, offi
     collection,
     coordinator: await signIn(server.client, COORDINATOR, DEMO_PASSWORD),
     officer: await signIn(server.client, officerEmail, DEMO_PASSWORD),
-    waves: {},
+    sql: {},
   };
   for (const view of Object.keys(VIEWS) as View[]) {
-    target.waves[view] = await recordSql(url, VIEWS[view](collection), view === "form" ? target.officer : target.coordinator);
+    target.sql[view] = await recordSql(url, VIEWS[view](collection), view === "form" ? target.officer : target.coordinator);
   }
   return target;
 }
@@ -181,7 +181,7 @@ function viewSeries(targets: Record<Age, ViewTarget>): ViewSeries[] {
           expect(await t.server.client.request(path, { cookie }), 200, path);
         },
       });
-      series.push({ view, age, kind: "sql", times: [], cpu: 0, run: () => replay(t.db, t.waves[view]!) });
+      series.push({ view, age, kind: "sql", times: [], cpu: 0, run: () => replay(t.db, t.sql[view]!) });
     }
   }
   return series;
@@ -332,7 +332,7 @@ async function main() {
     const sqlCounts = Object.fromEntries(
       (["oneRound", "tenYears"] as const).map((age) => [
         age,
-        Object.fromEntries(Object.entries(targets[age].waves).map(([v, w]) => [v, { statements: statementCount(w), waves: w.length }])),
+        Object.fromEntries(Object.entries(targets[age].sql).map(([view, recording]) => [view, shape(recording)])),
       ]),
     );
     const series = viewSeries(targets);

@@ -1,8 +1,9 @@
 /**
  * "Its SQL": every statement one request of a page runs, the session lookups included, recorded
  * by running the production build's request handler in this process on a database that logs each
- * query (Kysely's `log` option), then replayed exactly, with the same parameters, in the same
- * waves of parallel statements the loaders ran.
+ * query (Kysely's `log` option), then replayed exactly, with the same parameters and the same
+ * order: a statement starts once every statement that had finished before it started has finished
+ * again, so what the loaders ran side by side runs side by side, and what they chained stays chained.
  */
 import { pathToFileURL } from "node:url";
 import { createRequestHandler, type ServerBuild } from "@remix-run/node";
@@ -18,8 +19,8 @@ interface Recorded {
   end: number;
 }
 
-/** Statements that ran at the same time (the loaders' Promise.all), wave after wave. */
-export type Waves = CompiledQuery[][];
+/** A page's statements, each with the statements it waited for (indexes of earlier entries). */
+export type Recording = { query: CompiledQuery; after: number[] }[];
 
 /** Where app/db.server.ts keeps the process's database. */
 const portal = globalThis as { __portalDatabase?: { db: Kysely<Database>; ready: Promise<void> } };
@@ -35,7 +36,7 @@ async function requestHandler() {
   return handler;
 }
 
-export async function recordSql(databaseUrl: string, path: string, cookie: string): Promise<Waves> {
+export async function recordSql(databaseUrl: string, path: string, cookie: string): Promise<Recording> {
   const recorded: Recorded[] = [];
   const db = createDatabase(
     { kind: "postgres", url: databaseUrl },
@@ -62,19 +63,23 @@ export async function recordSql(databaseUrl: string, path: string, cookie: strin
     await db.destroy();
   }
   recorded.sort((a, b) => a.start - b.start);
-  const waves: Waves = [];
-  let waveEnd = Number.NEGATIVE_INFINITY;
-  for (const statement of recorded) {
-    const query = CompiledQuery.raw(statement.sql, [...statement.parameters]);
-    if (statement.start < waveEnd) waves.at(-1)!.push(query);
-    else waves.push([query]);
-    waveEnd = Math.max(statement.start < waveEnd ? waveEnd : Number.NEGATIVE_INFINITY, statement.end);
-  }
-  return waves;
+  return recorded.map((statement, i) => ({
+    query: CompiledQuery.raw(statement.sql, [...statement.parameters]),
+    after: recorded.flatMap((earlier, j) => (j < i && earlier.end <= statement.start ? [j] : [])),
+  }));
 }
 
-export async function replay(db: Kysely<Database>, waves: Waves) {
-  for (const wave of waves) await Promise.all(wave.map((query) => db.executeQuery(query)));
+export async function replay(db: Kysely<Database>, recording: Recording) {
+  const done: Promise<unknown>[] = [];
+  for (const { query, after } of recording) done.push(Promise.all(after.map((j) => done[j])).then(() => db.executeQuery(query)));
+  await Promise.all(done);
 }
 
-export const statementCount = (waves: Waves) => waves.reduce((n, wave) => n + wave.length, 0);
+/** How many statements, and how many of them run one after another at most (the longest chain). */
+export function shape(recording: Recording) {
+  const depth: number[] = [];
+  recording.forEach(({ after }, i) => {
+    depth[i] = 1 + Math.max(0, ...after.map((j) => depth[j]!));
+  });
+  return { statements: recording.length, longestChain: Math.max(0, ...depth) };
+}
