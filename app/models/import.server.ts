@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
 import type { Database } from "#db/types.ts";
 import { validateReturn, type CleanValue, type Problem, type RawReturn } from "#app/schema/return-values.ts";
-import { readImportSheet, normaliseName, type ImportRow } from "#app/spreadsheets/bulk-import.server.ts";
+import { importShape, readImportSheet, normaliseName, type ImportRow } from "#app/spreadsheets/bulk-import.server.ts";
 import { pick, translator, type Translator } from "#app/i18n/i18n.ts";
 import type { UploadIssue } from "#app/spreadsheets/spreadsheet.ts";
 import { checkXlsx, loadWorkbook, type UploadedFile } from "#app/spreadsheets/upload.server.ts";
@@ -56,14 +56,14 @@ export async function planImport(
   t: Translator,
   today: string,
 ): Promise<ImportPlan> {
-  const unsafe = await checkXlsx(bytes);
+  const authorities = await listAuthorities(db);
+  const unsafe = await checkXlsx(bytes, importShape(authorities.length, collection.items.length));
   if (unsafe) return refusedWhole([unsafe]);
   const workbook = await loadWorkbook(bytes);
   if (!workbook) return refusedWhole([{ kind: "message", key: "upload.error.notXlsx" }]);
   const sheet = readImportSheet(workbook);
   if (!sheet.ok) return refusedWhole(sheet.issues);
 
-  const authorities = await listAuthorities(db);
   const byName = new Map<string, (typeof authorities)[number]>();
   for (const authority of authorities) {
     for (const name of [authority.code, authority.name_en, authority.name_cy, ...authority.aliases])

@@ -13,7 +13,7 @@ import { pageTitle } from "#app/web/meta.ts";
 import { returnPath } from "#app/web/return-form.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { actorOf } from "#app/web/return-page.server.ts";
-import { readReturnSheet, readStamp } from "#app/spreadsheets/return-template.server.ts";
+import { readReturnSheet, readStamp, returnTemplateShape } from "#app/spreadsheets/return-template.server.ts";
 import { issueText, uploadLimitText, type UploadIssue } from "#app/spreadsheets/spreadsheet.ts";
 import { checkXlsx, loadWorkbook, readUploadForm } from "#app/spreadsheets/upload.server.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
@@ -54,7 +54,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   requireCsrf(user, upload.form);
   if (!editable) return refuse([message(collection.status === "open" ? "upload.error.notDraft" : "upload.error.closed")], 409);
   if (!upload.file) return refuse([message("upload.error.noFile")]);
-  const unsafe = await checkXlsx(upload.file.bytes);
+  const unsafe = await checkXlsx(upload.file.bytes, returnTemplateShape(collection));
   if (unsafe) return refuse([unsafe]);
   const workbook = await loadWorkbook(upload.file.bytes);
   if (!workbook) return refuse([message("upload.error.notXlsx")]);

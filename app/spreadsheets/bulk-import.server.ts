@@ -8,6 +8,7 @@ import type { RawValue, ValueField } from "#app/schema/return-values.ts";
 import { translate } from "#app/i18n/i18n.ts";
 import { cellRef, MAX_IMPORT_ROWS, stateFromCell, type UploadIssue } from "./spreadsheet.ts";
 import { isBlankContent, mergedCells, readCell, unreadableCellIssue, type CellContent } from "./upload.server.ts";
+import { shapeFor, type WorkbookShape } from "./package-check.server.ts";
 
 export const IMPORT_COLUMNS = [
   "authority",
@@ -53,6 +54,17 @@ function columnNames(column: ImportColumn) {
   );
 }
 
+/** Columns read from an import sheet's first row; any beyond are not looked at. */
+const MAX_IMPORT_COLUMNS = 50;
+
+/**
+ * The largest workbook an import for this collection may be: a header and one row per authority
+ * and item, with room to spare, within MAX_IMPORT_ROWS. Anything bigger is refused before it is opened.
+ */
+export function importShape(authorities: number, items: number): WorkbookShape {
+  return shapeFor({ rows: Math.min(MAX_IMPORT_ROWS, 1 + authorities * items + 200), columns: MAX_IMPORT_COLUMNS });
+}
+
 export interface ImportRow {
   row: number;
   authority: string;
@@ -94,7 +106,7 @@ export function readImportSheet(workbook: ExcelJS.Workbook): ImportSheet {
   if (sheet.actualRowCount > MAX_IMPORT_ROWS) {
     return { ok: false, issues: [{ kind: "message", key: "import.error.tooManyRows", params: { sheet: name, max: MAX_IMPORT_ROWS } }] };
   }
-  const lastColumn = Math.min(sheet.columnCount, 50);
+  const lastColumn = Math.min(sheet.columnCount, MAX_IMPORT_COLUMNS);
 
   const columnOf = new Map<ImportColumn, number>();
   const ignored: string[] = [];

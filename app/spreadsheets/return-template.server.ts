@@ -14,6 +14,7 @@ import { fitRowHeights, FORMAT, HEADER_FILL, printSetup } from "./excel-format.s
 import { formatDate, formatDateTime, pick, translate, translator, type MessageKey, type MessageParams } from "#app/i18n/i18n.ts";
 import { cellRef, stateFromCell, stateLabel, type UploadIssue } from "./spreadsheet.ts";
 import { isBlankContent, mergedCells, readCell, unreadableCellIssue, type CellContent } from "./upload.server.ts";
+import { shapeFor, type WorkbookShape } from "./package-check.server.ts";
 
 const STAMP_SHEET = "portal";
 const TEMPLATE_FORMAT = "return-template/1";
@@ -38,6 +39,15 @@ const columnOf = (field: ValueField) => {
   const index = ANSWER_COLUMNS.findIndex((c) => c.field === field);
   return FIRST_ANSWER_COLUMN + Math.max(index, 0);
 };
+
+/**
+ * The largest workbook an upload of this collection's template may be: its rows (header and one per
+ * item) and columns, with room for notes typed beside or below them, which the reader refuses
+ * with a message of its own. Anything bigger is refused before it is opened.
+ */
+export function returnTemplateShape(collection: Pick<CollectionWithItems, "items">): WorkbookShape {
+  return shapeFor({ rows: FIRST_ITEM_ROW + collection.items.length + 200, columns: LAST_COLUMN + 15 });
+}
 
 export interface TemplateSubject {
   collection: CollectionWithItems;

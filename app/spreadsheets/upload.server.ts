@@ -1,7 +1,7 @@
 /**
  * Receiving a workbook: the multipart form read with a size limit, and the file checked as a zip
- * before exceljs is let near it, so that neither a large request nor a zip bomb costs more than
- * the limits in spreadsheet.ts.
+ * and as a workbook of the expected shape before exceljs is let near it, so that neither a large
+ * request, a zip bomb nor a sheet that declares a million rows costs more than the limits.
  */
 import {
   MaxPartSizeExceededError,
@@ -10,8 +10,8 @@ import {
   type UploadHandler,
 } from "@remix-run/node";
 import ExcelJS from "exceljs";
-import yauzl from "yauzl";
-import { FILE_FIELD, MAX_UNPACKED_BYTES, MAX_UPLOAD_BYTES, MAX_ZIP_ENTRIES, uploadLimitText, type UploadIssue } from "./spreadsheet.ts";
+import { inspectPackage, type WorkbookShape } from "./package-check.server.ts";
+import { FILE_FIELD, MAX_UPLOAD_BYTES, uploadLimitText, type UploadIssue } from "./spreadsheet.ts";
 
 export interface UploadedFile {
   name: string;
@@ -59,54 +59,12 @@ export async function readUploadForm(request: Request): Promise<UploadForm> {
   return { ok: true, form, file };
 }
 
-const notXlsx: UploadIssue = { kind: "message", key: "upload.error.notXlsx" };
-const tooBigUnpacked: UploadIssue = { kind: "message", key: "upload.error.unpacksTooLarge" };
-
 /**
- * Whether the bytes are an xlsx workbook that is safe to unpack: a zip whose entries are few, whose
- * declared sizes add up to no more than MAX_UNPACKED_BYTES, and which really unpack to no more than
- * they declare (yauzl checks each entry against its declared size as it inflates it).
+ * Whether the bytes are an xlsx workbook that is safe to unpack and to hand to exceljs, for a page
+ * that expects a workbook of `shape`: see package-check.server.ts.
  */
-export async function checkXlsx(bytes: Uint8Array): Promise<UploadIssue | null> {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (buffer.length < 4 || buffer.readUInt32LE(0) !== 0x04034b50) return notXlsx;
-  let zip: yauzl.ZipFile;
-  try {
-    zip = await yauzl.fromBufferPromise(buffer, { lazyEntries: true, validateEntrySizes: true, strictFileNames: false });
-  } catch {
-    return notXlsx;
-  }
-  try {
-    if (zip.entryCount > MAX_ZIP_ENTRIES) return tooBigUnpacked;
-    const entries: yauzl.Entry[] = [];
-    let declared = 0;
-    for await (const entry of zip.eachEntry()) {
-      if (entry.isEncrypted() || !entry.canDecodeFileData()) return notXlsx;
-      declared += entry.uncompressedSize;
-      if (declared > MAX_UNPACKED_BYTES) return tooBigUnpacked;
-      entries.push(entry);
-    }
-    const names = new Set(entries.map((e) => e.fileName));
-    if (!names.has("[Content_Types].xml") || !names.has("xl/workbook.xml")) return notXlsx;
-    let inflated = 0;
-    for (const entry of entries) {
-      if (entry.fileName.endsWith("/")) continue;
-      const stream = await zip.openReadStreamPromise(entry);
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        inflated += chunk.length;
-        if (inflated > MAX_UNPACKED_BYTES) {
-          stream.destroy();
-          return tooBigUnpacked;
-        }
-      }
-    }
-    return null;
-  } catch {
-    // A size that lies, a broken entry: either way it is not a workbook we will open.
-    return notXlsx;
-  } finally {
-    zip.close();
-  }
+export async function checkXlsx(bytes: Uint8Array, shape: WorkbookShape): Promise<UploadIssue | null> {
+  return (await inspectPackage(bytes, shape)).issue;
 }
 
 /** The workbook, once checkXlsx has passed it; null when exceljs cannot make sense of it. */

@@ -633,6 +633,12 @@ export const cy: Record<MessageKey, Message> = {
     "Rhaid i'r ffeil fod yn llyfr gwaith Excel (.xlsx). Os yw'n ffeil .xls hŷn neu'n CSV, agorwch hi yn Excel a'i chadw fel .xlsx",
   "upload.error.unpacksTooLarge":
     "Mae'r ffeil yn dadbacio i lawer mwy nag y dylai llyfr gwaith fel hwn, felly nid yw wedi'i hagor. Lawrlwythwch dempled newydd a chopïwch eich atebion iddo",
+  "upload.error.beyondRows":
+    "Mae taflen {sheet} yn mynd i lawr i res {row}, ond nid oes mwy na {max} rhes mewn llyfr gwaith ar gyfer y dudalen hon, felly nid yw wedi'i agor. Dilëwch y rhesi o dan eich atebion, neu lawrlwythwch dempled newydd a chopïwch eich atebion iddo",
+  "upload.error.beyondColumns":
+    "Mae taflen {sheet} yn mynd ar draws i gell {cell}, ond nid oes mwy na {max} colofn mewn llyfr gwaith ar gyfer y dudalen hon, felly nid yw wedi'i agor. Dilëwch y colofnau i'r dde o'ch atebion, neu lawrlwythwch dempled newydd a chopïwch eich atebion iddo",
+  "upload.error.tooMuchContent":
+    "Mae'r llyfr gwaith yn dal llawer mwy nag y dylai llyfr gwaith ar gyfer y dudalen hon (taflenni, testun, fformatio neu ystodau), felly nid yw wedi'i agor. Lawrlwythwch dempled newydd a chopïwch eich atebion iddo",
   "upload.error.notTemplate":
     "Nid taenlen a lawrlwythwyd o'r gwasanaeth hwn yw hon. Lawrlwythwch y templed o dudalen eich ffurflen a llenwch hwnnw",
   "upload.error.otherReturn":

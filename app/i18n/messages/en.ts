@@ -627,6 +627,12 @@ export const en = {
     "The file must be an Excel workbook (.xlsx). If it is an older .xls file or a CSV, open it in Excel and save it as .xlsx",
   "upload.error.unpacksTooLarge":
     "The file unpacks to far more than a workbook like this should, so it has not been opened. Download a new template and copy your answers into it",
+  "upload.error.beyondRows":
+    "Sheet {sheet} goes down to row {row}, but a workbook for this page has no more than {max} rows, so it has not been opened. Delete the rows below your answers, or download a new template and copy your answers into it",
+  "upload.error.beyondColumns":
+    "Sheet {sheet} goes across to cell {cell}, but a workbook for this page has no more than {max} columns, so it has not been opened. Delete the columns to the right of your answers, or download a new template and copy your answers into it",
+  "upload.error.tooMuchContent":
+    "The workbook holds far more than a workbook for this page should (sheets, text, formatting or ranges), so it has not been opened. Download a new template and copy your answers into it",
   "upload.error.notTemplate":
     "This is not a spreadsheet downloaded from this service. Download the template from your return's page and fill that in",
   "upload.error.otherReturn":
