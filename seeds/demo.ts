@@ -32,6 +32,19 @@ interface February2023Row {
   reference_date_stated: string;
 }
 
+/**
+ * Figures for item 2 given inside an answer to item 1. Blaenau Gwent's "(7 are parent/preg)" is a
+ * count of care-experienced parents that also counts young people who are pregnant: a figure for
+ * item 2 counted differently (the definition leaves expected births out), not "not collected".
+ */
+export const FEBRUARY_2023_PARENTS_COUNTED_DIFFERENTLY: Record<string, { number: string; countingNote: string }> = {
+  W06000019: {
+    number: "7",
+    countingNote:
+      'Includes young people who are pregnant (expectant parents), whom the definition leaves out; given in the reply as "(7 are parent/preg)" beside the figure for care leavers aged 21 to 25.',
+  },
+};
+
 /** Notes an authority made beside its figure, or that its figure needs beside it. */
 const FEBRUARY_2023_CAVEATS: Record<string, string> = {
   W06000019: "7 of these 33 are parents or pregnant.",
@@ -127,8 +140,9 @@ async function createOpenCollection(db: Kysely<Database>, seed: CollectionSeed) 
 
 /**
  * The real first round: the 15 answers to item 1 as submitted returns, with their deviations and
- * caveats structured; items 2 and 3 not collected, with the reply's reasons; no return from the
- * 7 authorities that did not reply. Loaded through the shared schema and the return model, as an
+ * caveats structured; items 2 and 3 not collected, with the reply's reasons, except Blaenau Gwent's
+ * count of parents, which included expectant parents (a deviation); no return from the 7
+ * authorities that did not reply. Loaded through the shared schema and the return model, as an
  * upload would be.
  */
 async function seedFebruary2023(db: Kysely<Database>) {
@@ -165,7 +179,9 @@ async function seedFebruary2023(db: Kysely<Database>) {
         referenceDate: row.reference_date_stated,
         caveat: FEBRUARY_2023_CAVEATS[row.authority_code],
       },
-      care_experienced_parents: { state: "not_collected", reason: FEBRUARY_2023_REASONS.care_experienced_parents },
+      care_experienced_parents: FEBRUARY_2023_PARENTS_COUNTED_DIFFERENTLY[row.authority_code]
+        ? { state: "reported", ...FEBRUARY_2023_PARENTS_COUNTED_DIFFERENTLY[row.authority_code] }
+        : { state: "not_collected", reason: FEBRUARY_2023_REASONS.care_experienced_parents },
       care_experienced_parents_child_removed: {
         state: "not_collected",
         reason: FEBRUARY_2023_REASONS.care_experienced_parents_child_removed,

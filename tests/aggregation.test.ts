@@ -55,16 +55,30 @@ describe("the February 2023 round, aggregated", () => {
     });
   });
 
-  it("shows items 2 and 3 as collected by nobody: 15 not collected, 7 no return, no total", async () => {
+  it("shows item 2 as not collected by 14, counted differently by Blaenau Gwent, and item 3 as collected by nobody", async () => {
     const { wales } = await walesTotals();
-    for (const code of ["care_experienced_parents", "care_experienced_parents_child_removed"]) {
-      expect(wales.find((t) => t.itemCode === code)).toMatchObject({
-        total: null,
-        comparable: 0,
-        notCollected: 15,
-        noReturn: 7,
-      });
-    }
+    expect(wales.find((t) => t.itemCode === "care_experienced_parents")).toMatchObject({
+      total: null,
+      comparable: 0,
+      nonComparable: 1,
+      notCollected: 14,
+      noReturn: 7,
+    });
+    expect(wales.find((t) => t.itemCode === "care_experienced_parents_child_removed")).toMatchObject({
+      total: null,
+      comparable: 0,
+      nonComparable: 0,
+      notCollected: 15,
+      noReturn: 7,
+    });
+  });
+
+  it("records Blaenau Gwent's '7 are parent/preg' as item 2 counted differently, not as not collected", async () => {
+    const { collection } = await walesTotals();
+    const cells = await authorityCells(db(), analystReader, collection.id);
+    const parents = cells.find((c) => c.authorityCode === "W06000019" && c.itemCode === "care_experienced_parents")!;
+    expect(parents).toMatchObject({ state: "reported", number: 7, comparable: false, reason: null, rate: null });
+    expect(parents.countingNote).toMatch(/pregnant/);
   });
 
   it("gives each region's coverage, adding up to Wales", async () => {

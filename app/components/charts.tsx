@@ -226,33 +226,44 @@ export interface TrendChartPoint {
   label: string;
   value: number | null;
   comparable: boolean;
+  /** A line may join this point to the one before: both comparable, and covering the same authorities. */
+  joinsPrevious: boolean;
+  /** The round is still open: its figure may change. */
+  provisional: boolean;
+  /** Under the date: how much the point covers ("12 of 22"), or why it stands alone. */
+  note?: string;
 }
 
-/** A line through comparable points; points counted differently are hollow and off the line. */
+/**
+ * Points at each round. A line joins two neighbouring points only when they are comparable with each
+ * other; points counted differently are hollow; provisional points are dashed and say so under the
+ * date.
+ */
 export function TrendChart({
+  t,
   id,
   title,
   description,
   points,
 }: {
+  t: Translator;
   id: string;
   title: string;
   description: string;
   points: TrendChartPoint[];
 }) {
   const width = 640;
-  const height = 260;
-  const pad = { left: 50, right: 20, top: 20, bottom: 60 };
+  const height = 280;
+  const pad = { left: 50, right: 20, top: 20, bottom: 80 };
   const values = points.map((p) => p.value ?? 0);
   const max = Math.max(1, ...values);
   const x = (i: number) =>
     pad.left + (points.length === 1 ? (width - pad.left - pad.right) / 2 : (i * (width - pad.left - pad.right)) / (points.length - 1));
   const y = (v: number) => pad.top + (1 - v / max) * (height - pad.top - pad.bottom);
-  const line = points
-    .map((p, i) => ({ p, i }))
-    .filter(({ p }) => p.value !== null && p.comparable)
-    .map(({ p, i }) => `${x(i).toFixed(1)},${y(p.value!).toFixed(1)}`)
-    .join(" ");
+  const joined = (p: TrendChartPoint | undefined) => p !== undefined && p.value !== null && p.comparable;
+  const segments = points.flatMap((p, i) =>
+    i > 0 && p.joinsPrevious && joined(p) && joined(points[i - 1]) ? [{ from: points[i - 1]!, to: p, i }] : [],
+  );
   return (
     <svg viewBox={`0 0 ${width} ${height}`} width="100%" role="img" aria-labelledby={`${id}-title ${id}-desc`} className="app-trendchart">
       <title id={`${id}-title`}>{title}</title>
@@ -262,9 +273,20 @@ export function TrendChart({
         0
       </text>
       <text x={pad.left - 6} y={y(max) + 4} textAnchor="end" fontSize="12" fill="#0b0c0c">
-        {max}
+        {formatNumber(t.lang, max)}
       </text>
-      {line ? <polyline points={line} fill="none" stroke="#1d70b8" strokeWidth="3" /> : null}
+      {segments.map(({ from, to, i }) => (
+        <line
+          key={`${to.key}-segment`}
+          x1={x(i - 1).toFixed(1)}
+          y1={y(from.value!).toFixed(1)}
+          x2={x(i).toFixed(1)}
+          y2={y(to.value!).toFixed(1)}
+          stroke="#1d70b8"
+          strokeWidth="3"
+          strokeDasharray={to.provisional ? "6 4" : undefined}
+        />
+      ))}
       {points.map((p, i) =>
         p.value === null ? null : (
           <circle
@@ -272,15 +294,26 @@ export function TrendChart({
             cx={x(i)}
             cy={y(p.value)}
             r="6"
-            fill={p.comparable ? "#1d70b8" : "#ffffff"}
+            fill={p.comparable && !p.provisional ? "#1d70b8" : "#ffffff"}
             stroke="#1d70b8"
             strokeWidth="3"
+            strokeDasharray={p.provisional ? "3 2" : undefined}
           />
         ),
       )}
       {points.map((p, i) => (
         <text key={`${p.key}-label`} x={x(i)} y={height - pad.bottom + 20} textAnchor="middle" fontSize="12" fill="#0b0c0c">
-          {p.label}
+          <tspan x={x(i)}>{p.label}</tspan>
+          {p.note ? (
+            <tspan x={x(i)} dy="16">
+              {p.note}
+            </tspan>
+          ) : null}
+          {p.provisional ? (
+            <tspan x={x(i)} dy="16">
+              {t("trend.provisional")}
+            </tspan>
+          ) : null}
         </text>
       ))}
     </svg>

@@ -5,7 +5,7 @@
  * takes the reader, and returns only what that reader may see (policy.server.ts).
  */
 import { sql } from "kysely";
-import type { ValueState } from "#db/types.ts";
+import type { CollectionStatus, ValueState } from "#db/types.ts";
 import type { Reader } from "#app/auth/policy.server.ts";
 import type { Executor } from "./audit.server.ts";
 
@@ -103,7 +103,10 @@ export interface AuthorityCell {
   referenceDateUsed: string | null;
   countingNote: string | null;
   caveat: string | null;
-  /** Per 10,000 of the collection's denominator; null when the value or the denominator is missing. */
+  /**
+   * Per 10,000 of the collection's denominator; null when the value or the denominator is missing,
+   * and for a value counted differently: a rate is given only where it can be compared (decision 012).
+   */
   rate: number | null;
 }
 
@@ -128,7 +131,7 @@ export async function authorityCells(db: Executor, reader: Reader, collectionId:
       "v.reference_date_used as referenceDateUsed",
       "v.counting_note as countingNote",
       "v.caveat",
-      sql<number | null>`v.number * 10000.0 / d.value`.as("rate"),
+      sql<number | null>`case when v.is_comparable then v.number * 10000.0 / d.value end`.as("rate"),
     ])
     .orderBy("a.code")
     .orderBy("ci.position")
@@ -286,9 +289,16 @@ export async function previousCells(
 
 export interface TrendPoint extends Coverage, Total {
   collectionCode: string;
+  status: CollectionStatus;
+  dueOn: string;
   title_en: string;
   title_cy: string;
   referenceDate: string;
+  /**
+   * Whether exactly the same authorities gave a comparable figure here as at the point before, so
+   * that a line may join the two totals. Which authorities they are stays on the server.
+   */
+  sameCoverageAsPrevious: boolean;
 }
 
 /** Every authority's latest submitted value of an item in every published collection that asks for it, blank where there is none. */
@@ -308,7 +318,8 @@ function itemCells(db: Executor, itemCode: string) {
 
 /**
  * An item across every published collection that asks for it: the Wales total of comparable values
- * (where the reader may see it) and its coverage.
+ * (where the reader may see it), its coverage, and whether it covers the same authorities as the
+ * point before it.
  */
 export async function itemTrend(db: Executor, reader: Reader, itemCode: string): Promise<TrendPoint[]> {
   const rows = await itemCells(db, itemCode)
@@ -317,6 +328,8 @@ export async function itemTrend(db: Executor, reader: Reader, itemCode: string):
       "c.title_en",
       "c.title_cy",
       "c.reference_date as referenceDate",
+      "c.status",
+      "c.due_on as dueOn",
       ...comparableTotal(reader),
       eb.fn.countAll<number>().as("expected"),
       sql<number>`count(*) filter (where v.is_comparable)`.as("comparable"),
@@ -326,11 +339,16 @@ export async function itemTrend(db: Executor, reader: Reader, itemCode: string):
       sql<number>`count(*) filter (where v.state = 'not_applicable')`.as("notApplicable"),
       sql<number>`count(*) filter (where r.id is not null and v.state is null)`.as("notAnswered"),
       sql<number>`count(*) filter (where r.id is null)`.as("noReturn"),
+      sql<string>`coalesce(string_agg(a.code, ',' order by a.code) filter (where v.is_comparable), '')`.as("comparableSet"),
     ])
-    .groupBy(["c.id", "c.code", "c.title_en", "c.title_cy", "c.reference_date"])
+    .groupBy(["c.id", "c.code", "c.title_en", "c.title_cy", "c.reference_date", "c.status", "c.due_on"])
     .orderBy("c.reference_date")
     .execute();
-  return rows.map((r) => ({ ...r, total: r.total === null ? null : Number(r.total) }));
+  return rows.map(({ comparableSet, ...r }, i) => ({
+    ...r,
+    total: r.total === null ? null : Number(r.total),
+    sameCoverageAsPrevious: i > 0 && comparableSet !== "" && comparableSet === rows[i - 1]!.comparableSet,
+  }));
 }
 
 /**

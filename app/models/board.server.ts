@@ -6,7 +6,8 @@ import type { Executor } from "./audit.server.ts";
 /**
  * The completeness board: every authority, grouped by region, with where its return stands.
  * "Outstanding" means not yet submitted: no return, or a draft never submitted. An amendment in
- * progress is not outstanding: its last submitted version stands.
+ * progress is not outstanding: its last submitted version stands. Only an open round has
+ * authorities that are overdue: once it is closed, those without a return did not reply.
  */
 export async function completenessBoard(db: Executor, { collectionId, today }: { collectionId: number; today: string }) {
   const rows = await db
@@ -30,7 +31,7 @@ export async function completenessBoard(db: Executor, { collectionId, today }: {
       "rv.signed_off_name as signedOffName",
       "u.name as submittedByName",
       sql<boolean>`r.accepted_version is not null and r.status <> 'accepted'`.as("changedAfterAcceptance"),
-      sql<boolean>`r.submitted_version is null and c.due_on < ${today}`.as("overdue"),
+      sql<boolean>`r.submitted_version is null and c.status = 'open' and c.due_on < ${today}`.as("overdue"),
       eb
         .selectFrom("value_query as q")
         .select((q) => q.fn.countAll<number>().as("n"))
@@ -43,6 +44,12 @@ export async function completenessBoard(db: Executor, { collectionId, today }: {
         .whereRef("v.return_id", "=", "r.id")
         .where("v.state", "is not", null)
         .as("filled"),
+      eb
+        .selectFrom("value as v")
+        .select((q) => q.fn.countAll<number>().as("n"))
+        .whereRef("v.return_id", "=", "r.id")
+        .where("v.state", "=", "reported")
+        .as("figures"),
     ])
     .orderBy("g.name_en")
     .orderBy("a.name_en")
@@ -52,6 +59,8 @@ export async function completenessBoard(db: Executor, { collectionId, today }: {
     status: row.status as ReturnStatus | null,
     openQueries: Number(row.openQueries ?? 0),
     filled: Number(row.filled ?? 0),
+    /** Of the items answered, those answered with a figure; the rest gave a reason instead. */
+    figures: Number(row.figures ?? 0),
     changedAfterAcceptance: Boolean(row.changedAfterAcceptance),
     overdue: Boolean(row.overdue),
   }));

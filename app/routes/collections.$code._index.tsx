@@ -11,6 +11,8 @@ import { ItemTableHead } from "#app/components/item-table-head.tsx";
 import { WithheldNote } from "#app/components/withheld-note.tsx";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 import { describeDeviation, describeValue } from "#app/domain/values.ts";
+import { roundStage } from "#app/domain/round.ts";
+import { todayInWales } from "#app/domain/dates.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) => (data ? pick(t.lang, data.collection, "title") : t("notFound.title")));
@@ -28,6 +30,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     mayExport: may(user, "exportFigures"),
     seesGaps: may(user, "readEveryFigure"),
     collection,
+    stage: roundStage(collection, todayInWales()),
     walesTotals: totals.filter((row) => row.regionCode === null),
     regionTotals: totals.filter((row) => row.regionCode !== null),
     regions: [
@@ -39,7 +42,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export default function CollectionPage() {
-  const { mayRunRounds, seesGaps, collection, walesTotals, regionTotals, regions, cells, authorities } = useLoaderData<typeof loader>();
+  const { mayRunRounds, seesGaps, collection, stage, walesTotals, regionTotals, regions, cells, authorities } =
+    useLoaderData<typeof loader>();
   const t = useTranslation();
   const cell = new Map(cells.map((c) => [`${c.authorityCode}:${c.itemCode}`, c]));
   return (
@@ -110,7 +114,7 @@ export default function CollectionPage() {
                 <>
                   <p className="govuk-body">{t("coverage.incomplete")}</p>
                   <ul className="govuk-list govuk-list--bullet">
-                    {coverageParts(t, total).map((part) => (
+                    {coverageParts(t, total, stage).map((part) => (
                       <li key={part}>{part}</li>
                     ))}
                   </ul>

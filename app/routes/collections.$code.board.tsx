@@ -53,8 +53,14 @@ export default function Board() {
       <span className="govuk-caption-l">{pick(t.lang, collection, "title")}</span>
       <h1 className="govuk-heading-l">{t("board.title")}</h1>
       <p className="govuk-body">
-        {t("collection.field.dueOn")}: {formatDate(t.lang, collection.due_on)}.{" "}
-        {daysToDue >= 0 ? t("home.daysLeft", { count: daysToDue }) : t("home.overdue", { count: -daysToDue })}
+        {collection.status === "closed" ? (
+          t("board.closed", { date: formatDate(t.lang, collection.due_on) })
+        ) : (
+          <>
+            {t("collection.field.dueOn")}: {formatDate(t.lang, collection.due_on)}.{" "}
+            {daysToDue >= 0 ? t("home.daysLeft", { count: daysToDue }) : t("home.overdue", { count: -daysToDue })}
+          </>
+        )}
       </p>
       <ul className="govuk-list app-board-counts">
         {BOARD_STATUSES.map((status) => (
@@ -153,6 +159,14 @@ export default function Board() {
                 <td className="govuk-table__cell app-numeric">{row.openQueries}</td>
                 <td className="govuk-table__cell app-numeric">
                   {t("board.filledOf", { filled: row.filled, total: collection.itemCount })}
+                  {row.filled > 0 ? (
+                    <span className="govuk-body-s govuk-!-display-block govuk-!-margin-bottom-0">
+                      {[
+                        t("board.figures", { count: row.figures }),
+                        ...(row.filled > row.figures ? [t("board.reasons", { count: row.filled - row.figures })] : []),
+                      ].join(", ")}
+                    </span>
+                  ) : null}
                 </td>
                 <td className="govuk-table__cell">
                   {collection.status === "open" && !row.submittedVersion ? (

@@ -9,6 +9,8 @@ import { pageTitle } from "#app/web/meta.ts";
 import { ItemTableHead } from "#app/components/item-table-head.tsx";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 import { describeDeviation, describeValue } from "#app/domain/values.ts";
+import { roundStage, type RoundStage } from "#app/domain/round.ts";
+import { todayInWales } from "#app/domain/dates.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) => (data ? `${t("gaps.title")}: ${pick(t.lang, data.collection, "title")}` : t("notFound.title")));
@@ -23,8 +25,28 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     listAuthorities(db),
   ]);
   const noReturn = authorities.filter((a) => cells.some((c) => c.authorityCode === a.code && c.returnStatus === null));
-  return { collection, totals: totals.filter((t) => t.regionCode === null), cells, reasons, authorities, noReturn };
+  return {
+    collection,
+    stage: roundStage(collection, todayInWales()),
+    totals: totals.filter((t) => t.regionCode === null),
+    cells,
+    reasons,
+    authorities,
+    noReturn,
+  };
 }
+
+/** Authorities without a return: not submitted yet, late, or (once the round is closed) no reply. */
+const NO_RETURN_TITLE: Record<RoundStage, MessageKey> = {
+  collecting: "gaps.notYetSubmittedTitle",
+  overdue: "gaps.overdueTitle",
+  closed: "gaps.noReturnTitle",
+};
+const NO_RETURN_SUMMARY: Record<RoundStage, MessageKey> = {
+  collecting: "gaps.summary.notYetSubmitted",
+  overdue: "gaps.summary.overdue",
+  closed: "gaps.summary.noReturn",
+};
 
 const SUMMARY_KEYS: Record<"not_collected" | "unknown" | "not_applicable", MessageKey> = {
   not_collected: "gaps.summary.notCollected",
@@ -33,7 +55,7 @@ const SUMMARY_KEYS: Record<"not_collected" | "unknown" | "not_applicable", Messa
 };
 
 export default function Gaps() {
-  const { collection, totals, cells, reasons, authorities, noReturn } = useLoaderData<typeof loader>();
+  const { collection, stage, totals, cells, reasons, authorities, noReturn } = useLoaderData<typeof loader>();
   const t = useTranslation();
   const name = (code: string) => pick(t.lang, authorities.find((a) => a.code === code)!, "name");
   const cell = new Map(cells.map((c) => [`${c.authorityCode}:${c.itemCode}`, c]));
@@ -43,7 +65,7 @@ export default function Gaps() {
       <h1 className="govuk-heading-l">{t("gaps.title")}</h1>
       <p className="govuk-body-l">{t("gaps.lead")}</p>
 
-      <h2 className="govuk-heading-m">{t("gaps.noReturnTitle", { count: noReturn.length })}</h2>
+      <h2 className="govuk-heading-m">{t(NO_RETURN_TITLE[stage], { count: noReturn.length })}</h2>
       {noReturn.length === 0 ? (
         <p className="govuk-body">{t("gaps.everyoneReplied")}</p>
       ) : (
@@ -76,7 +98,7 @@ export default function Gaps() {
                 return <li key={state}>{t(SUMMARY_KEYS[state], { count, reason: groups[0]!.reason })}</li>;
               })}
               {total.notAnswered ? <li>{t("gaps.summary.notAnswered", { count: total.notAnswered })}</li> : null}
-              {total.noReturn ? <li>{t("gaps.summary.noReturn", { count: total.noReturn })}</li> : null}
+              {total.noReturn ? <li>{t(NO_RETURN_SUMMARY[stage], { count: total.noReturn })}</li> : null}
             </ul>
             {itemReasons.length > 0 ? (
               <details className="govuk-details">

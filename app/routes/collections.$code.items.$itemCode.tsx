@@ -6,7 +6,9 @@ import { listAuthorities } from "#app/models/authority.server.ts";
 import { notFound } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { cellKind } from "#app/domain/cells.ts";
-import { coverageParts, isFullCoverage, totalFigure, totalSentence } from "#app/domain/coverage.ts";
+import { coverageText, isFullCoverage, totalFigure, totalSentence } from "#app/domain/coverage.ts";
+import { roundStage } from "#app/domain/round.ts";
+import { todayInWales } from "#app/domain/dates.ts";
 import { formatNumber, pick } from "#app/i18n/i18n.ts";
 import { WithheldNote } from "#app/components/withheld-note.tsx";
 import { pageTitle } from "#app/web/meta.ts";
@@ -55,6 +57,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   });
   return {
     collection,
+    stage: roundStage(collection, todayInWales()),
     item,
     wales: totals.find((r) => r.itemCode === item.code && r.regionCode === null)!,
     regions: totals
@@ -73,12 +76,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export default function ItemPage() {
   const data = useLoaderData<typeof loader>();
   const t = useTranslation();
-  const { collection, item, wales, regions, rows, denominator, sort, descending, colourBy } = data;
+  const { collection, stage, item, wales, regions, rows, denominator, sort, descending, colourBy } = data;
   const here = `/collections/${collection.code}/items/${item.code}`;
   const label = pick(t.lang, item, "label");
   const answer = (row: (typeof rows)[number]) => describeValue(t, row, row.returnStatus !== null);
   const rateText = (rate: number | null) =>
     rate === null ? t("item.rateUnavailable") : formatNumber(t.lang, rate, { maximumFractionDigits: 1 });
+  // One rule everywhere (decision 012): a figure counted differently has no rate, so it is never ranked among rates.
+  const rateOf = (row: (typeof rows)[number]) => (row.comparable ? rateText(row.rate) : t("item.rateNonComparable"));
   const mapCells: MapCell[] = [
     ...rows.map((row) => ({
       authorityCode: row.authorityCode,
@@ -110,7 +115,7 @@ export default function ItemPage() {
       <div className="govuk-inset-text" id="wales-total">
         <p className="govuk-body govuk-!-font-weight-bold">{totalSentence(t, wales)}</p>
         <p className="govuk-body govuk-!-margin-bottom-0">
-          {isFullCoverage(wales) ? t("coverage.full") : `${t("coverage.incomplete")} ${coverageParts(t, wales).join("; ")}.`}
+          {isFullCoverage(wales) ? t("coverage.full") : `${t("coverage.incomplete")} ${coverageText(t, wales, stage)}.`}
         </p>
       </div>
       <WithheldNote t={t} totals={[wales, ...regions]} />
@@ -143,7 +148,7 @@ export default function ItemPage() {
                 {t.lang === "cy" ? r.region.region_cy : r.region.region_en}
               </th>
               <td className="govuk-table__cell app-numeric">{totalFigure(t, r)}</td>
-              <td className="govuk-table__cell">{coverageParts(t, r).join("; ")}</td>
+              <td className="govuk-table__cell">{coverageText(t, r, stage)}</td>
             </tr>
           ))}
         </tbody>
@@ -184,9 +189,9 @@ export default function ItemPage() {
         bars={byRate.map((row) => ({
           key: row.authorityCode,
           label: pick(t.lang, row.authority, "name"),
-          value: row.state === "reported" ? row.rate : null,
+          value: row.comparable ? row.rate : null,
           kind: cellKind(row),
-          text: row.state === "reported" ? `${rateText(row.rate)}${row.comparable ? "" : ` (${t("value.nonComparable")})`}` : answer(row),
+          text: row.state === "reported" ? rateOf(row) : answer(row),
         }))}
       />
 
@@ -237,7 +242,7 @@ export default function ItemPage() {
                   <td className="govuk-table__cell app-numeric">
                     <span className={deviation ? "app-non-comparable" : undefined}>{answer(row)}</span>
                   </td>
-                  <td className="govuk-table__cell app-numeric">{row.state === "reported" ? rateText(row.rate) : "–"}</td>
+                  <td className="govuk-table__cell app-numeric">{row.state === "reported" ? rateOf(row) : "–"}</td>
                   <td className="govuk-table__cell app-numeric">{row.previous ? describeValue(t, row.previous, true) : "–"}</td>
                   <td className="govuk-table__cell">
                     {deviation ? <span className="govuk-!-display-block">{`${t("value.nonComparable")}: ${deviation}`}</span> : null}

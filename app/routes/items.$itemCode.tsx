@@ -6,7 +6,9 @@ import { listAuthorities } from "#app/models/authority.server.ts";
 import { itemLabels } from "#app/models/catalogue.server.ts";
 import { notFound } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
-import { coverageParts, totalFigure } from "#app/domain/coverage.ts";
+import { coverageText, totalFigure } from "#app/domain/coverage.ts";
+import { roundStage } from "#app/domain/round.ts";
+import { todayInWales } from "#app/domain/dates.ts";
 import { formatDate, pick } from "#app/i18n/i18n.ts";
 import { WithheldNote } from "#app/components/withheld-note.tsx";
 import { pageTitle } from "#app/web/meta.ts";
@@ -29,10 +31,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   // The authorities the reader may follow in at least one round: an officer's own, and any they may compare with.
   const listed = authorities.filter((a) => history.some((h) => h.authorityCode === a.code));
   const chosen = new URL(request.url).searchParams.get("authority") ?? user.authorityCode;
+  const today = todayInWales();
   return {
     item: { code, ...item },
     chosen: listed.some((a) => a.code === chosen) ? chosen : null,
-    points,
+    points: points.map((p) => ({ ...p, stage: roundStage({ status: p.status, due_on: p.dueOn }, today) })),
     authorities: listed.map(({ code, name_en, name_cy }) => ({ code, name_en, name_cy })),
     history,
   };
@@ -51,6 +54,7 @@ export default function Trend() {
         <>
           <h2 className="govuk-heading-m">{t("trend.walesTitle")}</h2>
           <TrendChart
+            t={t}
             id="trend-wales"
             title={t("trend.chartTitle", { item: label })}
             description={t("trend.chartDescription")}
@@ -58,8 +62,11 @@ export default function Trend() {
               key: p.collectionCode,
               label: formatDate(t.lang, p.referenceDate),
               value: p.total,
-              // A Wales total only ever sums comparable values; its coverage is in the table below.
+              // A Wales total only ever sums comparable values, but two totals are comparable with each other only when they cover the same authorities.
               comparable: true,
+              joinsPrevious: p.sameCoverageAsPrevious,
+              provisional: p.stage !== "closed",
+              note: t("trend.pointCoverage", { comparable: p.comparable, expected: p.expected }),
             }))}
           />
           <p className="govuk-body-s">{t("trend.legend")}</p>
@@ -79,6 +86,9 @@ export default function Trend() {
                 <th scope="col" className="govuk-table__header">
                   {t("collection.totals.coverage")}
                 </th>
+                <th scope="col" className="govuk-table__header">
+                  {t("trend.status")}
+                </th>
               </tr>
             </thead>
             <tbody className="govuk-table__body">
@@ -91,7 +101,8 @@ export default function Trend() {
                   </td>
                   <td className="govuk-table__cell">{formatDate(t.lang, p.referenceDate)}</td>
                   <td className="govuk-table__cell app-numeric">{totalFigure(t, p)}</td>
-                  <td className="govuk-table__cell">{coverageParts(t, p).join("; ")}</td>
+                  <td className="govuk-table__cell">{coverageText(t, p, p.stage)}</td>
+                  <td className="govuk-table__cell">{t(p.stage === "closed" ? "trend.status.final" : "trend.status.provisional")}</td>
                 </tr>
               ))}
             </tbody>
@@ -102,6 +113,7 @@ export default function Trend() {
             <>
               <h2 className="govuk-heading-m">{pick(t.lang, authorities.find((a) => a.code === chosen)!, "name")}</h2>
               <TrendChart
+                t={t}
                 id="trend-authority"
                 title={t("trend.authorityChartTitle", {
                   item: label,
@@ -115,6 +127,9 @@ export default function Trend() {
                     label: formatDate(t.lang, p.referenceDate),
                     value: value?.state === "reported" ? value.number : null,
                     comparable: Boolean(value?.comparable),
+                    // One authority's figures on the definition are comparable round to round.
+                    joinsPrevious: true,
+                    provisional: p.stage !== "closed",
                   };
                 })}
               />

@@ -17,7 +17,9 @@ import type { Reader } from "#app/auth/policy.server.ts";
 import { listAuthorities } from "#app/models/authority.server.ts";
 import type { Executor } from "#app/models/audit.server.ts";
 import type { CollectionWithItems } from "#app/models/collection.server.ts";
-import { coverageParts } from "#app/domain/coverage.ts";
+import { coverageText } from "#app/domain/coverage.ts";
+import { roundStage, type RoundStage } from "#app/domain/round.ts";
+import { todayInWales } from "#app/domain/dates.ts";
 import { MARKS, NOTHING_SUPPRESSED, SUPPRESSION_THRESHOLD, suppressionPlan, type SuppressionPlan } from "#app/domain/disclosure.ts";
 import {
   fill,
@@ -74,7 +76,8 @@ export async function collectionWorkbook(db: Executor, collection: CollectionWit
   const cell = new Map(cells.map((c) => [`${c.authorityCode}:${c.itemCode}`, c]));
   const cellOf = (authorityCode: string, itemCode: string) => cell.get(`${authorityCode}:${itemCode}`)!;
   const labels = Object.fromEntries(collection.items.map((i) => [i.code, pick(t.lang, i, "label")]));
-  const context: SheetContext = { t, collection, authorities, cellOf, plan, labels };
+  const stage = roundStage(collection, todayInWales(options.now));
+  const context: SheetContext = { t, collection, authorities, cellOf, plan, labels, stage };
 
   const workbook = new ExcelJS.Workbook();
   workbook.creator = t("service.name");
@@ -96,6 +99,7 @@ interface SheetContext {
   cellOf: (authorityCode: string, itemCode: string) => AuthorityCell;
   plan: SuppressionPlan;
   labels: Record<string, string>;
+  stage: RoundStage;
 }
 
 function totalText(t: Translator, total: number | null, suppressed: boolean) {
@@ -105,7 +109,7 @@ function totalText(t: Translator, total: number | null, suppressed: boolean) {
 
 function aboutSheet(
   workbook: ExcelJS.Workbook,
-  { t, collection, plan, labels }: SheetContext,
+  { t, collection, plan, labels, stage }: SheetContext,
   totals: Awaited<ReturnType<typeof coverageTotals>>,
   options: WorkbookOptions,
 ) {
@@ -144,7 +148,7 @@ function aboutSheet(
       shown === null
         ? t("collection.totals.noComparable")
         : t("coverage.sentence", { total: shown, comparable: total.comparable, expected: total.expected });
-    pair(labels[total.itemCode] ?? total.itemCode, [sentence, ...coverageParts(t, total).slice(1)].join("; "));
+    pair(labels[total.itemCode] ?? total.itemCode, coverageText(t, total, stage, sentence));
   }
 
   heading(t("export.about.legend"));
@@ -161,7 +165,7 @@ function aboutSheet(
 
 function summarySheet(
   workbook: ExcelJS.Workbook,
-  { t, authorities, plan, labels }: SheetContext,
+  { t, authorities, plan, labels, stage }: SheetContext,
   totals: Awaited<ReturnType<typeof coverageTotals>>,
 ) {
   const sheet = workbook.addWorksheet(t("export.sheet.summary"));
@@ -197,7 +201,7 @@ function summarySheet(
       total.notApplicable,
       total.notAnswered,
       total.noReturn,
-      total.total === null ? t("collection.totals.noComparable") : coverageParts(t, total).join("; "),
+      total.total === null ? t("collection.totals.noComparable") : coverageText(t, total, stage),
     ]);
     for (let column = 4; column <= 12; column++) row.getCell(column).numFmt = FORMAT.count;
     if (total.regionCode === null) row.font = { bold: true };

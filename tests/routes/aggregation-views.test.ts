@@ -45,7 +45,7 @@ describe("aggregation views: totals, gaps, trends, the map, and who sees what", 
       state: "not_collected",
       reason: expect.stringMatching(/^We do not gather this information in this way/),
     });
-    expect(parents[0]!.authorityCodes).toHaveLength(15);
+    expect(parents[0]!.authorityCodes).toHaveLength(14);
     expect(data.totals.find((t) => t.itemCode === LEAVERS)).toMatchObject({ comparable: 12, nonComparable: 3, noReturn: 7 });
   });
 

@@ -10,7 +10,7 @@ import { changeCollectionStatus, createCollection, getCollection } from "#app/mo
 import { CollectionRulesSchema } from "#app/schema/collection-rules.ts";
 import { translator } from "#app/i18n/i18n.ts";
 import { issueText, type UploadIssue } from "#app/spreadsheets/spreadsheet.ts";
-import { FEBRUARY_2023, FEBRUARY_2023_REASONS } from "#seeds/demo.ts";
+import { FEBRUARY_2023, FEBRUARY_2023_PARENTS_COUNTED_DIFFERENTLY, FEBRUARY_2023_REASONS } from "#seeds/demo.ts";
 import { useDemoDatabase } from "../support/database.ts";
 import { ANALYST, COORDINATOR, get, OFFICER, post, routeArgs, run, signIn, snapshot, type Visitor } from "../support/requests.ts";
 import { submitAs } from "../support/returns.ts";
@@ -70,8 +70,20 @@ function february2023Rows() {
       r.authority_code === "W06000019" ? "7 of these 33 are parents or pregnant." : null,
       r.reported_text,
     ],
-    // Items 2 and 3 in the reply's own words; half the rows use the Welsh answer.
-    [r.authority_as_written, "care_experienced_parents", "not_collected", null, FEBRUARY_2023_REASONS.care_experienced_parents],
+    // Items 2 and 3 in the reply's own words (Blaenau Gwent's parents counted with expectant parents); half the rows use the Welsh answer.
+    FEBRUARY_2023_PARENTS_COUNTED_DIFFERENTLY[r.authority_code]
+      ? [
+          r.authority_as_written,
+          "care_experienced_parents",
+          "A number",
+          Number(FEBRUARY_2023_PARENTS_COUNTED_DIFFERENTLY[r.authority_code]!.number),
+          null,
+          null,
+          null,
+          null,
+          FEBRUARY_2023_PARENTS_COUNTED_DIFFERENTLY[r.authority_code]!.countingNote,
+        ]
+      : [r.authority_as_written, "care_experienced_parents", "not_collected", null, FEBRUARY_2023_REASONS.care_experienced_parents],
     [
       r.authority_as_written,
       "care_experienced_parents_child_removed",

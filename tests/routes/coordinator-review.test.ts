@@ -85,13 +85,17 @@ describe("the coordinator's review: queries, acceptance and the board", () => {
     expect(filtered.rows.map((r) => r.code).sort()).toEqual(["W06000001", "W06000002", "W06000004", "W06000005", "W06000006"]);
   });
 
-  it("counts February 2023 as 15 submitted, 7 not started, all 7 overdue", async () => {
+  it("counts February 2023, a closed round, as 15 submitted, 7 not started, none overdue, and says it is closed", async () => {
     const data = await board.loader(
       routeArgs(get(`/collections/2023-02-care-experienced-parents/board`, coordinator), {
         code: "2023-02-care-experienced-parents",
       }) as never,
     );
-    expect(data.counts).toEqual({ notStarted: 7, draft: 0, submitted: 15, queried: 0, accepted: 0, overdue: 7 });
+    expect(data.counts).toEqual({ notStarted: 7, draft: 0, submitted: 15, queried: 0, accepted: 0, overdue: 0 });
+    expect(data.rows.filter((r) => r.overdue)).toEqual([]);
+    // Items answered tell a figure from a reason: Blaenau Gwent gave two figures, the others one figure and two reasons.
+    expect(data.rows.find((r) => r.code === "W06000019")).toMatchObject({ filled: 3, figures: 2 });
+    expect(data.rows.find((r) => r.code === "W06000022")).toMatchObject({ filled: 3, figures: 1 });
   });
 
   it("keeps the board and the chase list from officers and analysts", async () => {

@@ -6,7 +6,8 @@ export const en = {
   "layout.navigation": "Menu",
   "layout.nav.collections": "Information requests",
   "layout.languageNavigation": "Language",
-  "layout.footer.licence": "Figures reported by the 22 local authorities of Wales, coordinated by ADSS Cymru.",
+  "layout.footer.licence":
+    "Figures reported by local authorities in Wales, coordinated by ADSS Cymru. Every total says how many of the 22 authorities it covers.",
   "layout.footer.support": "Support links",
   "layout.footer.accessibility": "Accessibility statement",
   "a11y.title": "Accessibility statement",
@@ -82,6 +83,8 @@ export const en = {
   "coverage.notApplicable": { one: "{count} said it does not apply", other: "{count} said it does not apply" },
   "coverage.notAnswered": { one: "{count} left it blank", other: "{count} left it blank" },
   "coverage.noReturn": { one: "{count} did not reply", other: "{count} did not reply" },
+  "coverage.notYetSubmitted": { one: "{count} has not submitted yet", other: "{count} have not submitted yet" },
+  "coverage.overdue": { one: "{count} has not submitted by the due date", other: "{count} have not submitted by the due date" },
   "coverage.incomplete": "This total covers only part of Wales.",
 
   "state.reported": "A number",
@@ -301,6 +304,9 @@ export const en = {
   "board.lastActivity": "Last activity",
   "board.openQueries": "Open queries",
   "board.filled": "Items answered",
+  "board.figures": { one: "{count} figure", other: "{count} figures" },
+  "board.reasons": { one: "{count} reason instead of a figure", other: "{count} reasons instead of a figure" },
+  "board.closed": "This round is closed: it was due on {date}.",
   "board.filledOf": "{filled} of {total}",
   "board.actions": "Actions",
   "board.chase": "Send a chase",
@@ -434,6 +440,7 @@ export const en = {
   "item.answer": "Answer",
   "item.rate": "Rate per 10,000",
   "item.rateUnavailable": "Rate unavailable",
+  "item.rateNonComparable": "No rate: counted differently",
   "item.lastRound": "Last round",
   "item.notes": "What was different, reasons and notes",
   "gaps.link": "Data gaps: what is missing and why",
@@ -443,6 +450,16 @@ export const en = {
     zero: "Every authority replied",
     one: "{count} authority did not reply",
     other: "{count} authorities did not reply",
+  },
+  "gaps.notYetSubmittedTitle": {
+    zero: "Every authority has submitted",
+    one: "{count} authority has not submitted yet",
+    other: "{count} authorities have not submitted yet",
+  },
+  "gaps.overdueTitle": {
+    zero: "Every authority has submitted",
+    one: "{count} authority has not submitted by the due date",
+    other: "{count} authorities have not submitted by the due date",
   },
   "gaps.everyoneReplied": "Every authority sent a return.",
   "gaps.summary.comparable": {
@@ -465,6 +482,11 @@ export const en = {
   },
   "gaps.summary.notAnswered": { one: "Left blank by {count} authority.", other: "Left blank by {count} authorities." },
   "gaps.summary.noReturn": { one: "No return from {count} authority.", other: "No return from {count} authorities." },
+  "gaps.summary.notYetSubmitted": { one: "Not submitted yet by {count} authority.", other: "Not submitted yet by {count} authorities." },
+  "gaps.summary.overdue": {
+    one: "Not submitted by {count} authority by the due date.",
+    other: "Not submitted by {count} authorities by the due date.",
+  },
   "gaps.reasonsInFull": { one: "The reason in full", other: "The {count} reasons in full" },
   "gaps.gridTitle": "Every authority and item",
   "gaps.gridCaption": "Each authority's answer to each item",
@@ -476,8 +498,14 @@ export const en = {
   "trend.chartTitle": "{item}: the Wales total of comparable values at each round",
   "trend.authorityChartTitle": "{item}: {authority} at each round",
   "trend.chartDescription":
-    "A line through the comparable figures; hollow points were counted differently and are left off the line. The table gives the same figures with their coverage.",
-  "trend.legend": "Filled points are comparable figures; hollow points were counted differently.",
+    "A line joins two rounds only where their figures are comparable with each other: for Wales, totals from exactly the same authorities. Hollow points were counted differently, or are provisional, and dashed points and lines belong to a round that is still open. Under each date, how many authorities the point covers. The table gives the same figures with their coverage.",
+  "trend.legend":
+    "Filled points are comparable figures. A line joins only rounds whose totals cover the same authorities. Hollow points were counted differently; dashed points are provisional.",
+  "trend.provisional": "(provisional)",
+  "trend.pointCoverage": "{comparable} of {expected}",
+  "trend.status": "Status of the figures",
+  "trend.status.provisional": "Provisional: the round is still open",
+  "trend.status.final": "Final: the round is closed",
   "trend.tableCaption": "The Wales total at each round, with its coverage",
   "trend.authoritiesTitle": "By authority",
 

@@ -1,0 +1,13 @@
+import type { CollectionStatus } from "#db/types.ts";
+
+/**
+ * Where a round stands, for the words a page uses about authorities that have not submitted: while
+ * it is open and not yet due they have "not submitted yet"; once it is due and still open they are
+ * late; only a closed round has authorities that "did not reply".
+ */
+export type RoundStage = "collecting" | "overdue" | "closed";
+
+export function roundStage(round: { status: CollectionStatus; due_on: string }, today: string): RoundStage {
+  if (round.status === "closed") return "closed";
+  return round.due_on < today ? "overdue" : "collecting";
+}
