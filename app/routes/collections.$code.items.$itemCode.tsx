@@ -36,7 +36,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const [totals, cells, previous, authorities, denominator] = await Promise.all([
     coverageTotals(db, reader, collection.id),
     authorityCells(db, reader, collection.id),
-    previousCells(db, reader, { collectionId: collection.id, referenceDate: collection.reference_date }),
+    previousCells(db, reader, { itemCode: item.code, before: collection.reference_date }),
     listAuthorities(db),
     denominatorInfo(db, collection.denominator_code),
   ]);
@@ -44,7 +44,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const visible = new Set(itemCells.map((c) => c.authorityCode));
   const rows = itemCells.map((cell) => {
     const authority = authorities.find((a) => a.code === cell.authorityCode)!;
-    const before = previous.find((p) => p.authorityCode === cell.authorityCode && p.itemCode === item.code) ?? null;
+    const before = previous.find((p) => p.authorityCode === cell.authorityCode) ?? null;
     return { ...cell, authority, previous: before };
   });
   const direction = descending ? -1 : 1;
