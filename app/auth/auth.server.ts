@@ -31,16 +31,22 @@ export function clearSessionCookieHeader() {
   return sessionCookie().serialize("", { maxAge: 0 });
 }
 
-// The root loader and the page's loader both ask who is signed in: one query per request answers both.
-const usersOfRequests = new WeakMap<Request, Promise<SessionUser | null>>();
+// Remix runs the root loader and the page's loader of one request side by side, each with its own
+// Request, and both ask who is signed in: lookups of one session token share one query while it
+// runs (a WeakMap keyed by Request never hit). Nothing is kept once it has answered.
+const lookupsInFlight = new Map<string, Promise<SessionUser | null>>();
 
-export function getCurrentUser(request: Request): Promise<SessionUser | null> {
-  let user = usersOfRequests.get(request);
-  if (!user) {
-    user = sessionToken(request).then(async (token) => (token ? findSession(await getDb(), token) : null));
-    usersOfRequests.set(request, user);
+export async function getCurrentUser(request: Request): Promise<SessionUser | null> {
+  const token = await sessionToken(request);
+  if (!token) return null;
+  let lookup = lookupsInFlight.get(token);
+  if (!lookup) {
+    lookup = getDb()
+      .then((db) => findSession(db, token))
+      .finally(() => lookupsInFlight.delete(token));
+    lookupsInFlight.set(token, lookup);
   }
-  return user;
+  return lookup;
 }
 
 export function signInRedirect(request: Request) {
