@@ -85,6 +85,7 @@ const desk = { may: "runRounds", collection: "any" } as const;
 const deskPublished = { may: "runRounds", collection: "published" } as const;
 const exportPublished = { may: "exportFigures", collection: "published" } as const;
 const fillIn = { may: "fillInReturn" } as const;
+const review = { may: "reviewReturns", collection: "published" } as const;
 
 /** Every route of the build, by its id (`routes/<file name>`); the access matrix fails for a route missing here. */
 export const ROUTE_ACCESS = {
@@ -118,6 +119,8 @@ export const ROUTE_ACCESS = {
   // The coordinator's desk: drafts included.
   "routes/collections.$code.board": { loader: desk },
   "routes/collections.$code.chase-list[.]csv": { loader: desk },
+  // Accepting several clean returns at once: a choice, a confirmation, one transaction.
+  "routes/collections.$code.accept": { loader: review, action: review },
   "routes/collections.$code.design": { loader: design, action: design },
   "routes/collections.$code.preview": { loader: design },
   // Bulk import of a workbook of every authority's figures, into a published collection.

@@ -7,3 +7,7 @@ export type BoardStatus = (typeof BOARD_STATUSES)[number];
 export function boardStatusOf(row: { status: ReturnStatus | null }): Exclude<BoardStatus, "overdue"> {
   return row.status ?? "notStarted";
 }
+
+/** What waits for a coordinator on their landing page, in the order it is shown. */
+export const QUEUE_KINDS = ["submitted", "reply", "amendment", "changedAfterAcceptance", "pastDue"] as const;
+export type QueueKind = (typeof QUEUE_KINDS)[number];

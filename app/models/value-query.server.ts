@@ -2,7 +2,7 @@
  * A coordinator's queries on the values of a submitted return, and the thread that follows.
  * Scoped like returns: every function takes the return's scope and filters by its authority.
  */
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import type { Database } from "#db/types.ts";
 import { may } from "#app/auth/policy.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
@@ -184,45 +184,51 @@ export async function resolveQuery(
 export type AcceptResult = { ok: true } | { ok: false; reason: "notAllowed" | "notSubmitted" | "openQueries" | "conflict" };
 
 /** Accepts the latest submitted version of a return with no open query. Coordinators only. */
-export async function acceptReturn(
-  db: Kysely<Database>,
+export async function acceptReturn(db: Kysely<Database>, scope: ReturnScope, change: AcceptChange): Promise<AcceptResult> {
+  if (!may(change.actor, "reviewReturns")) return { ok: false, reason: "notAllowed" };
+  return db.transaction().execute((trx) => acceptReturnIn(trx, scope, change));
+}
+
+export type AcceptChange = { basedOn: number; actor: Actor; now?: Date };
+
+/** acceptReturn inside the caller's transaction, for an acceptance of several returns at once. */
+export async function acceptReturnIn(
+  trx: Transaction<Database>,
   scope: ReturnScope,
-  { basedOn, actor, now = new Date() }: { basedOn: number; actor: Actor; now?: Date },
+  { basedOn, actor, now = new Date() }: AcceptChange,
 ): Promise<AcceptResult> {
   if (!may(actor, "reviewReturns")) return { ok: false, reason: "notAllowed" };
-  return db.transaction().execute(async (trx) => {
-    const ret = await findReturn(trx, scope);
-    if (!ret || ret.status === "draft" || ret.status === "accepted") return { ok: false as const, reason: "notSubmitted" as const };
-    if ((await openQueryCount(trx, ret.id)) > 0) return { ok: false as const, reason: "openQueries" as const };
-    if (!isStoredInteger(basedOn)) return { ok: false as const, reason: "conflict" as const };
-    const accepted = await trx
-      .updateTable("return")
-      .set((eb) => ({
-        status: "accepted",
-        accepted_version: ret.submitted_version,
-        accepted_at: now,
-        accepted_by: actor.userId,
-        lock_version: eb("lock_version", "+", 1),
-        updated_at: now,
-      }))
-      .where("id", "=", ret.id)
-      .where("status", "=", "submitted")
-      .where("lock_version", "=", basedOn)
-      .returning("id")
-      .executeTakeFirst();
-    if (!accepted) return { ok: false as const, reason: "conflict" as const };
-    await recordAudit(trx, {
-      actorUserId: actor.userId,
-      action: "return.accept",
-      entity: "return",
-      entityKey: ret.id,
-      authorityCode: scope.authorityCode,
-      before: { status: ret.status, accepted_version: ret.accepted_version },
-      after: { status: "accepted", accepted_version: ret.submitted_version },
-      at: now,
-    });
-    return { ok: true as const };
+  const ret = await findReturn(trx, scope);
+  if (!ret || ret.status === "draft" || ret.status === "accepted") return { ok: false as const, reason: "notSubmitted" as const };
+  if ((await openQueryCount(trx, ret.id)) > 0) return { ok: false as const, reason: "openQueries" as const };
+  if (!isStoredInteger(basedOn)) return { ok: false as const, reason: "conflict" as const };
+  const accepted = await trx
+    .updateTable("return")
+    .set((eb) => ({
+      status: "accepted",
+      accepted_version: ret.submitted_version,
+      accepted_at: now,
+      accepted_by: actor.userId,
+      lock_version: eb("lock_version", "+", 1),
+      updated_at: now,
+    }))
+    .where("id", "=", ret.id)
+    .where("status", "=", "submitted")
+    .where("lock_version", "=", basedOn)
+    .returning("id")
+    .executeTakeFirst();
+  if (!accepted) return { ok: false as const, reason: "conflict" as const };
+  await recordAudit(trx, {
+    actorUserId: actor.userId,
+    action: "return.accept",
+    entity: "return",
+    entityKey: ret.id,
+    authorityCode: scope.authorityCode,
+    before: { status: ret.status, accepted_version: ret.accepted_version },
+    after: { status: "accepted", accepted_version: ret.submitted_version },
+    at: now,
   });
+  return { ok: true as const };
 }
 
 /** Open queries on an authority's returns, for its officers' home page. */

@@ -5,6 +5,8 @@ import { returnsForAuthority } from "#app/models/return.server.ts";
 import { findAuthority } from "#app/models/authority.server.ts";
 import { itemLabels } from "#app/models/catalogue.server.ts";
 import { openQueriesForAuthority } from "#app/models/value-query.server.ts";
+import { queueSize, waitingForCoordinator } from "#app/models/desk.server.ts";
+import { DeskQueue } from "#app/components/desk-queue.tsx";
 import { guard } from "#app/auth/guard.server.ts";
 import { may } from "#app/auth/policy.ts";
 import { formatDate, formatDateTime, pick, type Translator } from "#app/i18n/i18n.ts";
@@ -17,7 +19,7 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) => t(data?.officer ? "home.officer.title" : "home.title"));
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { user, db } = await guard("routes/_index", "loader", { request, params });
+  const { user, db, reader } = await guard("routes/_index", "loader", { request, params });
   if (user.role === "officer") {
     const authorityCode = user.authorityCode!;
     const [authority, returns, queries] = await Promise.all([
@@ -31,13 +33,17 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       mayDesign: false,
       mayRunRounds: false,
       collections: [],
+      queue: null,
     };
   }
   const mayDesign = may(user, "designCollections");
+  // The coordinator lands on what is waiting for them.
+  const queue = may(user, "reviewReturns") ? await waitingForCoordinator(db, reader, { today: todayInWales() }) : null;
   return {
     officer: null,
     mayDesign,
     mayRunRounds: may(user, "runRounds"),
+    queue: queue ? { entries: queue, total: queueSize(queue) } : null,
     // Drafts are for those who design collections.
     collections: await (mayDesign ? listAllCollections(db) : listCollections(db)),
   };
@@ -173,6 +179,7 @@ export default function Home() {
     <>
       <h1 className="govuk-heading-l">{t("home.title")}</h1>
       <p className="govuk-body-l">{t("home.lead")}</p>
+      {data.queue ? <DeskQueue t={t} queue={data.queue.entries} total={data.queue.total} /> : null}
       {data.mayDesign ? (
         <Link className="govuk-button" to="/collections/new">
           {t("home.newCollection")}

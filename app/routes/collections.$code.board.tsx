@@ -3,6 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { boardCounts, completenessBoard } from "#app/models/board.server.ts";
 import { BOARD_STATUSES, boardStatusOf, type BoardStatus } from "#app/domain/board.ts";
 import { guard } from "#app/auth/guard.server.ts";
+import { NotificationBanner } from "#app/components/govuk.tsx";
 import { CSRF_FIELD } from "#app/web/forms.ts";
 import { formatDate, formatDateTime, pick } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
@@ -38,11 +39,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     filter: { status: statusFilter, region: regionFilter },
     today,
     csrfToken: user.csrfToken,
+    accepted: Number(url.searchParams.get("accepted")) || 0,
   };
 }
 
 export default function Board() {
-  const { collection, counts, rows, regions, filter, today, csrfToken } = useLoaderData<typeof loader>();
+  const { collection, counts, rows, regions, filter, today, csrfToken, accepted } = useLoaderData<typeof loader>();
   const t = useTranslation();
   const daysToDue = daysBetween(today, collection.due_on);
   const byRegion = regions
@@ -50,6 +52,11 @@ export default function Board() {
     .filter((group) => group.rows.length > 0);
   return (
     <>
+      {accepted > 0 ? (
+        <NotificationBanner title={t("banner.success")} success>
+          <p className="govuk-notification-banner__heading">{t("bulk.done", { count: accepted })}</p>
+        </NotificationBanner>
+      ) : null}
       <span className="govuk-caption-l">{pick(t.lang, collection, "title")}</span>
       <h1 className="govuk-heading-l">{t("board.title")}</h1>
       <p className="govuk-body">
@@ -108,6 +115,13 @@ export default function Board() {
           {t("board.chaseList")}
         </a>
       </p>
+      {counts.submitted > 0 ? (
+        <p className="govuk-body">
+          <Link className="govuk-link" to={`/collections/${collection.code}/accept`}>
+            {t("bulk.link")}
+          </Link>
+        </p>
+      ) : null}
       {byRegion.length === 0 ? <p className="govuk-body">{t("board.noneMatch")}</p> : null}
       {byRegion.map(({ region, rows: regionRows }) => (
         <table key={region.code} className="govuk-table">
