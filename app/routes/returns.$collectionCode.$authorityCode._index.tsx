@@ -8,6 +8,7 @@ import { returnDefinition } from "#app/models/collection.server.ts";
 import { findReturn, queryContext, saveValues, submittedValues, workingValues } from "#app/models/return.server.ts";
 import { acceptReturn, listQueries, MESSAGE_LIMIT, raiseQuery, replyToQuery, resolveQuery } from "#app/models/value-query.server.ts";
 import { QueryThreads } from "#app/components/query-threads.tsx";
+import { flagsInContext } from "#app/models/desk.server.ts";
 import { findQueries, validateReturn } from "#app/schema/return-values.ts";
 import { notFound, requireCsrf } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
@@ -39,7 +40,7 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   );
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { db, user, collection, authority, scope } = await guard("routes/returns.$collectionCode.$authorityCode._index", "loader", {
+  const { db, user, reader, collection, authority, scope } = await guard("routes/returns.$collectionCode.$authorityCode._index", "loader", {
     request,
     params,
   });
@@ -50,10 +51,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   // The officer editing sees the draft; everyone else sees what was last submitted.
   const showDraft = editable || !ret?.submitted_version;
   // One look at last round serves both the "last round" hints and the checks that compare with it.
-  const [values, context, threads] = await Promise.all([
+  const [values, context, threads, flags] = await Promise.all([
     showDraft ? workingValues(db, scope) : submittedValues(db, scope),
     queryContext(db, scope),
     listQueries(db, scope),
+    // The reviewer sees each automatic flag with its figures, beside the officer's explanation.
+    mayReview && ret?.submitted_version ? flagsInContext(db, reader, scope) : [],
   ]);
   const previous = context.previous;
   const queries = ret && editable ? findQueries(returnDefinition(collection), values, context) : [];
@@ -71,6 +74,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     previous: Object.fromEntries(previous),
     queries,
     threads,
+    flags,
     viewer: {
       mayReply: may(user, "workOnReturn", authority.code),
       mayResolve: mayReview,
@@ -279,7 +283,7 @@ export default function ReturnForm() {
           {data.changedAfterAcceptance ? (
             <p className="govuk-inset-text">{t("review.changedAfterAcceptance", { version: data.acceptedVersion ?? 0 })}</p>
           ) : null}
-          <ReturnSummary t={t} collection={collection} values={data.values} />
+          <ReturnSummary t={t} collection={collection} values={data.values} flags={data.flags} />
           {data.mayAmend ? (
             <Link className="govuk-button" to={returnPath(collection.code, authority.code, "amend")}>
               {t("form.amendLink")}

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { loader as homeLoader } from "#app/routes/_index.tsx";
 import * as bulk from "#app/routes/collections.$code.accept.tsx";
+import { loader as reviewLoader } from "#app/routes/returns.$collectionCode.$authorityCode._index.tsx";
 import { getCollection } from "#app/models/collection.server.ts";
 import { flagsInContext, waitingForCoordinator } from "#app/models/desk.server.ts";
 import { amendReturn, findReturn, SYSTEM_ACTOR } from "#app/models/return.server.ts";
@@ -117,6 +118,13 @@ describe("the coordinator's desk: what waits for them, and accepting clean retur
         explanation: "Checked.",
       }),
     );
+    // The review page carries them for the coordinator; an officer's own page carries none.
+    const reviewPage = async (visitor: Visitor, authorityCode: string) =>
+      (await reviewLoader(
+        routeArgs(get(`/returns/${ROUND}/${authorityCode}`, visitor), { collectionCode: ROUND, authorityCode }) as never,
+      )) as Awaited<ReturnType<typeof reviewLoader>>;
+    expect((await reviewPage(coordinator, NEWPORT)).flags).toEqual(flags);
+    expect((await reviewPage(officer, CONWY)).flags).toEqual([]);
   });
 
   it("offers only clean returns for bulk acceptance, and says why the others are not", async () => {

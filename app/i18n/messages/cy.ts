@@ -318,6 +318,16 @@ export const cy: Record<MessageKey, Message> = {
     "{authority}: mae'r ffurflen wedi newid ers i chi ei dewis, neu nid yw'n lân mwyach. Ni dderbyniwyd dim: dewiswch eto.",
   "bulk.done": { one: "Derbyniwyd {count} ffurflen", other: "Derbyniwyd {count} ffurflen" },
   "bulk.link": "Derbyn ffurflenni glân gyda'i gilydd",
+  "flag.title.change": "Baner: newid ers y rownd ddiwethaf",
+  "flag.title.outlier": "Baner: ymhell o gyfraddau awdurdodau eraill",
+  "flag.title.stoppedCollecting": "Baner: adroddwyd y rownd ddiwethaf, heb ei gasglu nawr",
+  "flag.change": "Y rownd ddiwethaf (fel yr oedd ar {date}): {previous}. Nawr: {current}. Newid: {percent}.",
+  "flag.fromZero": "i fyny o ddim",
+  "flag.stoppedCollecting": "Y rownd ddiwethaf (fel yr oedd ar {date}): {previous}. Nawr: heb ei gasglu.",
+  "flag.outlier":
+    "Yr awdurdod hwn: {rate} fesul 10,000 o breswylwyr. Yr {count} awdurdod arall: canolrif {median}, gwasgariad {spread} (y pellter canolrifol o'r canolrif), isaf {low}, uchaf {high}.",
+  "flag.outlierRateOnly": "Yr awdurdod hwn: {rate} fesul 10,000 o breswylwyr.",
+  "flag.noExplanation": "Ni roddodd y swyddog esboniad.",
   "review.beingAmended": "Mae'r awdurdod yn diwygio'r ffurflen hon. Rydych yn gweld y fersiwn a gyflwynodd ddiwethaf.",
   "review.changedAfterAcceptance":
     "Newidiwyd ar ôl ei derbyn: fe wnaethoch dderbyn fersiwn {version}, ac mae'r awdurdod wedi'i diwygio ers hynny.",
