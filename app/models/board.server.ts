@@ -17,6 +17,22 @@ export async function completenessBoard(db: Executor, { collectionId, today }: {
     .leftJoin("return as r", (join) => join.onRef("r.collection_id", "=", "c.id").onRef("r.authority_code", "=", "a.code"))
     .leftJoin("return_version as rv", (join) => join.onRef("rv.return_id", "=", "r.id").onRef("rv.version", "=", "r.submitted_version"))
     .leftJoin("app_user as u", "u.id", "rv.submitted_by")
+    // The latest chase of the authority for this round, and who sent it (the audit log is its record).
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom("audit_log as l")
+          .leftJoin("app_user as cu", "cu.id", "l.actor_user_id")
+          .select(["l.at", "cu.name"])
+          .where("l.action", "=", "return.chase")
+          .where("l.entity", "=", "collection")
+          .whereRef("l.entity_key", "=", sql`c.id::text`)
+          .whereRef("l.authority_code", "=", "a.code")
+          .orderBy("l.at", "desc")
+          .limit(1)
+          .as("chase"),
+      (join) => join.onTrue(),
+    )
     .select((eb) => [
       "a.code",
       "a.name_en",
@@ -30,6 +46,8 @@ export async function completenessBoard(db: Executor, { collectionId, today }: {
       "rv.submitted_at as submittedAt",
       "rv.signed_off_name as signedOffName",
       "u.name as submittedByName",
+      "chase.at as lastChasedAt",
+      "chase.name as lastChasedBy",
       sql<boolean>`r.accepted_version is not null and r.status <> 'accepted'`.as("changedAfterAcceptance"),
       sql<boolean>`r.submitted_version is null and c.status = 'open' and c.due_on < ${today}`.as("overdue"),
       eb
@@ -78,17 +96,66 @@ export function boardCounts(rows: BoardRow[]) {
   return counts;
 }
 
-/** Officers of the authorities that have not submitted: the chase list. */
-export async function chaseList(db: Executor, collectionId: number) {
+/**
+ * Officers of the authorities that have not submitted, for chasing by hand: of those the board's
+ * filter shows (`authorityCodes`), each with the items its draft has not yet answered.
+ */
+export async function chaseList(db: Executor, collectionId: number, authorityCodes: string[]) {
+  if (authorityCodes.length === 0) return [];
   return db
     .selectFrom("authority as a")
     .leftJoin("return as r", (join) => join.onRef("r.authority_code", "=", "a.code").on("r.collection_id", "=", collectionId))
     .leftJoin("app_user as u", (join) =>
       join.onRef("u.authority_code", "=", "a.code").on("u.role", "=", "officer").on("u.active", "=", true),
     )
-    .select(["a.code", "a.name_en", "a.name_cy", "r.status", "u.name", "u.email"])
+    .select((eb) => [
+      "a.code",
+      "a.name_en",
+      "a.name_cy",
+      "r.status",
+      "u.name",
+      "u.email",
+      eb
+        .selectFrom("value as v")
+        .select(sql<string[]>`coalesce(array_agg(v.item_code), '{}')`.as("codes"))
+        .whereRef("v.return_id", "=", "r.id")
+        .where("v.state", "is not", null)
+        .as("answered"),
+    ])
     .where("r.submitted_version", "is", null)
+    .where("a.code", "in", authorityCodes)
     .orderBy("a.name_en")
     .orderBy("u.name")
     .execute();
+}
+
+/** The latest chase of one authority for a round, as the board confirms it: when, to whom, and the email's subject. */
+export async function lastChase(db: Executor, collectionId: number, authorityCode: string) {
+  const [audit, email] = await Promise.all([
+    db
+      .selectFrom("audit_log")
+      .select(["at", "after"])
+      .where("action", "=", "return.chase")
+      .where("entity", "=", "collection")
+      .where("entity_key", "=", String(collectionId))
+      .where("authority_code", "=", authorityCode)
+      .orderBy("at", "desc")
+      .limit(1)
+      .executeTakeFirst(),
+    db
+      .selectFrom("outbox")
+      .select(["subject"])
+      .where("kind", "=", "chase")
+      .where("collection_id", "=", collectionId)
+      .where("authority_code", "=", authorityCode)
+      .orderBy("id", "desc")
+      .limit(1)
+      .executeTakeFirst(),
+  ]);
+  if (!audit) return null;
+  const after = (typeof audit.after === "string" ? JSON.parse(audit.after) : audit.after) as {
+    recipients?: string[];
+    queued?: number;
+  } | null;
+  return { at: audit.at, recipients: after?.recipients ?? [], queued: after?.queued ?? 0, subject: email?.subject ?? null };
 }

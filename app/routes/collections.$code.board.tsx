@@ -1,11 +1,12 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { boardCounts, completenessBoard } from "#app/models/board.server.ts";
-import { BOARD_STATUSES, boardStatusOf, type BoardStatus } from "#app/domain/board.ts";
+import { boardCounts, completenessBoard, lastChase } from "#app/models/board.server.ts";
+import { findAuthority } from "#app/models/authority.server.ts";
+import { BOARD_STATUSES, boardSearch, boardStatusOf, filterBoard, readBoardFilter, type BoardSort } from "#app/domain/board.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { NotificationBanner } from "#app/components/govuk.tsx";
 import { CSRF_FIELD } from "#app/web/forms.ts";
-import { formatDate, formatDateTime, pick } from "#app/i18n/i18n.ts";
+import { formatDate, formatDateTime, pick, type MessageKey } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import { returnPath } from "#app/web/return-form.ts";
 import { daysBetween, todayInWales } from "#app/domain/dates.ts";
@@ -14,42 +15,81 @@ import { useTranslation } from "#app/i18n/use-translation.ts";
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) => (data ? `${t("board.title")}: ${pick(t.lang, data.collection, "title")}` : t("notFound.title")));
 
+const CHASE_REFUSALS = ["notOpen", "submitted", "noOfficers"] as const;
+
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, db, collection } = await guard("routes/collections.$code.board", "loader", { request, params });
   const today = todayInWales();
   const rows = await completenessBoard(db, { collectionId: collection.id, today });
   const url = new URL(request.url);
-  const status = url.searchParams.get("status");
-  const region = url.searchParams.get("region");
-  const statusFilter = (BOARD_STATUSES as readonly string[]).includes(status ?? "") ? (status as BoardStatus) : null;
   const regions = [
     ...new Map(rows.map((r) => [r.region_code, { code: r.region_code, name_en: r.region_en, name_cy: r.region_cy }])).values(),
   ];
-  const regionFilter = regions.some((r) => r.code === region) ? region : null;
-  const shown = rows.filter(
-    (r) =>
-      (!statusFilter || (statusFilter === "overdue" ? r.overdue : boardStatusOf(r) === statusFilter)) &&
-      (!regionFilter || r.region_code === regionFilter),
+  const filter = readBoardFilter(
+    url.searchParams,
+    regions.map((r) => r.code),
   );
+  // After "Send a chase": what was sent, to whom (or why nothing was).
+  const chasedAuthority = url.searchParams.get("chased") ? await findAuthority(db, url.searchParams.get("chased") ?? "") : null;
+  const refusal = url.searchParams.get("refused");
+  const chased = chasedAuthority
+    ? {
+        authority: chasedAuthority,
+        refused: (CHASE_REFUSALS as readonly string[]).includes(refusal ?? "") ? (refusal as (typeof CHASE_REFUSALS)[number]) : null,
+        chase: await lastChase(db, collection.id, chasedAuthority.code),
+      }
+    : null;
   return {
-    collection: { ...collection, itemCount: collection.items.length },
+    collection: {
+      code: collection.code,
+      title_en: collection.title_en,
+      title_cy: collection.title_cy,
+      status: collection.status,
+      opens_on: collection.opens_on,
+      due_on: collection.due_on,
+      itemCount: collection.items.length,
+    },
     counts: boardCounts(rows),
-    rows: shown,
+    rows: filterBoard(rows, filter),
     regions,
-    filter: { status: statusFilter, region: regionFilter },
+    filter,
     today,
     csrfToken: user.csrfToken,
     accepted: Number(url.searchParams.get("accepted")) || 0,
+    chased,
   };
 }
 
+const SORTABLE: { sort: BoardSort; label: MessageKey }[] = [
+  { sort: "authority", label: "collection.authorities.authority" },
+  { sort: "region", label: "board.filter.region" },
+  { sort: "status", label: "collection.field.status" },
+];
+
 export default function Board() {
-  const { collection, counts, rows, regions, filter, today, csrfToken, accepted } = useLoaderData<typeof loader>();
+  const { collection, counts, rows, regions, filter, today, csrfToken, accepted, chased } = useLoaderData<typeof loader>();
   const t = useTranslation();
   const daysToDue = daysBetween(today, collection.due_on);
-  const byRegion = regions
-    .map((region) => ({ region, rows: rows.filter((r) => r.region_code === region.code) }))
-    .filter((group) => group.rows.length > 0);
+  const here = `/collections/${collection.code}/board`;
+  const sortHeader = (sort: BoardSort, label: string, className = "govuk-table__header") => {
+    const current = filter.sort === sort;
+    const dir = current && filter.dir === "asc" ? "desc" : "asc";
+    return (
+      <th
+        scope="col"
+        className={`${className} app-sortable`}
+        aria-sort={current ? (filter.dir === "asc" ? "ascending" : "descending") : "none"}
+      >
+        <Link className="govuk-link app-sortable__link" to={boardSearch(filter, { sort, dir }) || "?"}>
+          {label}
+          <span className="app-sortable__arrow" aria-hidden="true">
+            {current ? (filter.dir === "asc" ? " ▲" : " ▼") : " ▲▼"}
+          </span>
+        </Link>
+      </th>
+    );
+  };
+  const chaseSent = chased?.chase && !chased.refused;
   return (
     <>
       {accepted > 0 ? (
@@ -57,22 +97,38 @@ export default function Board() {
           <p className="govuk-notification-banner__heading">{t("bulk.done", { count: accepted })}</p>
         </NotificationBanner>
       ) : null}
+      {chased ? (
+        <NotificationBanner title={chaseSent ? t("banner.success") : t("banner.important")} success={Boolean(chaseSent)}>
+          <p className="govuk-notification-banner__heading">
+            {chased.refused
+              ? t(`board.chaseRefused.${chased.refused}`, { authority: pick(t.lang, chased.authority, "name") })
+              : chased.chase && chased.chase.queued > 0
+                ? t("board.chaseSent", {
+                    authority: pick(t.lang, chased.authority, "name"),
+                    recipients: chased.chase.recipients.join(", "),
+                  })
+                : t("board.chaseAlreadySent", { authority: pick(t.lang, chased.authority, "name") })}
+          </p>
+          {chaseSent && chased.chase?.subject ? (
+            <p className="govuk-body">{t("board.chaseSubject", { subject: chased.chase.subject })}</p>
+          ) : null}
+        </NotificationBanner>
+      ) : null}
       <span className="govuk-caption-l">{pick(t.lang, collection, "title")}</span>
       <h1 className="govuk-heading-l">{t("board.title")}</h1>
       <p className="govuk-body">
-        {collection.status === "closed" ? (
-          t("board.closed", { date: formatDate(t.lang, collection.due_on) })
-        ) : (
-          <>
-            {t("collection.field.dueOn")}: {formatDate(t.lang, collection.due_on)}.{" "}
-            {daysToDue >= 0 ? t("home.daysLeft", { count: daysToDue }) : t("home.overdue", { count: -daysToDue })}
-          </>
-        )}
+        {t("board.opensOn", { date: formatDate(t.lang, collection.opens_on) })} {t("collection.field.dueOn")}:{" "}
+        {formatDate(t.lang, collection.due_on)}.{" "}
+        {daysToDue >= 0 ? t("home.daysLeft", { count: daysToDue }) : t("home.overdue", { count: -daysToDue })}
       </p>
       <ul className="govuk-list app-board-counts">
         {BOARD_STATUSES.map((status) => (
           <li key={status}>
-            <Link className="govuk-link" to={`?status=${status}`} aria-current={filter.status === status ? "true" : undefined}>
+            <Link
+              className="govuk-link"
+              to={boardSearch(filter, { status: filter.status === status ? null : status }) || "?"}
+              aria-current={filter.status === status ? "true" : undefined}
+            >
               <span className="govuk-!-font-weight-bold govuk-!-font-size-36 govuk-!-display-block">{counts[status]}</span>
               {t(`board.count.${status}`)}
             </Link>
@@ -106,40 +162,44 @@ export default function Board() {
             ))}
           </select>
         </div>
+        {filter.sort !== "authority" ? <input type="hidden" name="sort" value={filter.sort} /> : null}
+        {filter.dir !== "asc" ? <input type="hidden" name="dir" value={filter.dir} /> : null}
         <button type="submit" className="govuk-button govuk-button--secondary" data-module="govuk-button">
           {t("board.filter.apply")}
         </button>
       </form>
-      <p className="govuk-body">
-        <a className="govuk-link" href={`/collections/${collection.code}/chase-list.csv`}>
-          {t("board.chaseList")}
-        </a>
-      </p>
-      {counts.submitted > 0 ? (
-        <p className="govuk-body">
-          <Link className="govuk-link" to={`/collections/${collection.code}/accept`}>
-            {t("bulk.link")}
-          </Link>
-        </p>
-      ) : null}
-      {byRegion.length === 0 ? <p className="govuk-body">{t("board.noneMatch")}</p> : null}
-      {byRegion.map(({ region, rows: regionRows }) => (
-        <table key={region.code} className="govuk-table">
-          <caption className="govuk-table__caption govuk-table__caption--m">{pick(t.lang, region, "name")}</caption>
+      <ul className="govuk-list">
+        <li>
+          <a className="govuk-link" href={`/collections/${collection.code}/chase-list.csv${boardSearch(filter)}`}>
+            {t(filter.status || filter.region ? "board.chaseListFiltered" : "board.chaseList")}
+          </a>
+        </li>
+        {counts.submitted > 0 ? (
+          <li>
+            <Link className="govuk-link" to={`/collections/${collection.code}/accept`}>
+              {t("bulk.link")}
+            </Link>
+          </li>
+        ) : null}
+      </ul>
+      {rows.length === 0 ? (
+        <p className="govuk-body">{t("board.noneMatch")}</p>
+      ) : (
+        <table className="govuk-table app-responsive-table app-board-table">
+          <caption className="govuk-table__caption govuk-table__caption--m">
+            {t("board.tableCaption", {
+              count: rows.length,
+              total: counts.notStarted + counts.draft + counts.submitted + counts.queried + counts.accepted,
+            })}
+          </caption>
           <thead className="govuk-table__head">
             <tr className="govuk-table__row">
-              <th scope="col" className="govuk-table__header">
-                {t("collection.authorities.authority")}
-              </th>
-              <th scope="col" className="govuk-table__header">
-                {t("collection.field.status")}
-              </th>
+              {SORTABLE.map(({ sort, label }) => sortHeader(sort, t(label)))}
               <th scope="col" className="govuk-table__header">
                 {t("board.submittedBy")}
               </th>
-              <th scope="col" className="govuk-table__header">
-                {t("board.lastActivity")}
-              </th>
+              {sortHeader("lastActivity", t("board.lastActivity"))}
+              {sortHeader("lastChased", t("board.lastChased"))}
               <th scope="col" className="govuk-table__header app-numeric">
                 {t("board.openQueries")}
               </th>
@@ -152,40 +212,48 @@ export default function Board() {
             </tr>
           </thead>
           <tbody className="govuk-table__body">
-            {regionRows.map((row) => (
+            {rows.map((row) => (
               <tr key={row.code} className="govuk-table__row">
-                <th scope="row" className="govuk-table__header">
+                <th scope="row" className="govuk-table__header" data-label={t("collection.authorities.authority")}>
                   <Link className="govuk-link" to={returnPath(collection.code, row.code)}>
                     {pick(t.lang, row, "name")}
                   </Link>
                 </th>
-                <td className="govuk-table__cell">
+                <td className="govuk-table__cell" data-label={t("board.filter.region")}>
+                  {pick(t.lang, { name_en: row.region_en, name_cy: row.region_cy }, "name")}
+                </td>
+                <td className="govuk-table__cell app-tags" data-label={t("collection.field.status")}>
                   <strong className="govuk-tag govuk-tag--blue">{t(`returnStatus.${boardStatusOf(row)}`)}</strong>
                   {row.overdue ? <strong className="govuk-tag govuk-tag--red">{t("board.count.overdue")}</strong> : null}
                   {row.changedAfterAcceptance ? (
                     <strong className="govuk-tag govuk-tag--orange">{t("board.changedAfterAcceptance")}</strong>
                   ) : null}
                 </td>
-                <td className="govuk-table__cell">
+                <td className="govuk-table__cell" data-label={t("board.submittedBy")}>
                   {row.submittedAt ? `${row.submittedByName ?? row.signedOffName}, ${formatDateTime(t.lang, row.submittedAt)}` : "–"}
                 </td>
-                <td className="govuk-table__cell">{row.lastActivity ? formatDateTime(t.lang, row.lastActivity) : "–"}</td>
-                <td className="govuk-table__cell app-numeric">{row.openQueries}</td>
-                <td className="govuk-table__cell app-numeric">
-                  {t("board.filledOf", { filled: row.filled, total: collection.itemCount })}
-                  {row.filled > 0 ? (
-                    <span className="govuk-body-s govuk-!-display-block govuk-!-margin-bottom-0">
-                      {[
-                        t("board.figures", { count: row.figures }),
-                        ...(row.filled > row.figures ? [t("board.reasons", { count: row.filled - row.figures })] : []),
-                      ].join(", ")}
-                    </span>
-                  ) : null}
+                <td className="govuk-table__cell" data-label={t("board.lastActivity")}>
+                  {row.lastActivity ? formatDateTime(t.lang, row.lastActivity) : "–"}
                 </td>
-                <td className="govuk-table__cell">
+                <td className="govuk-table__cell" data-label={t("board.lastChased")}>
+                  {row.lastChasedAt
+                    ? t("board.chasedBy", {
+                        at: formatDateTime(t.lang, row.lastChasedAt),
+                        name: row.lastChasedBy ?? t("board.chasedByPortal"),
+                      })
+                    : "–"}
+                </td>
+                <td className="govuk-table__cell app-numeric" data-label={t("board.openQueries")}>
+                  {row.openQueries}
+                </td>
+                <td className="govuk-table__cell app-numeric" data-label={t("board.filled")}>
+                  {t("board.filledOf", { filled: row.filled, total: collection.itemCount })}
+                </td>
+                <td className="govuk-table__cell" data-label={t("board.actions")}>
                   {collection.status === "open" && !row.submittedVersion ? (
                     <form method="post" action={`/collections/${collection.code}/chase/${row.code}`}>
                       <input type="hidden" name={CSRF_FIELD} value={csrfToken} />
+                      <input type="hidden" name="returnTo" value={`${here}${boardSearch(filter)}`} />
                       <button
                         type="submit"
                         className="govuk-button govuk-button--secondary govuk-!-margin-bottom-0"
@@ -201,7 +269,7 @@ export default function Board() {
             ))}
           </tbody>
         </table>
-      ))}
+      )}
     </>
   );
 }

@@ -1,6 +1,10 @@
+import { parse } from "csv-parse/sync";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loader as homeLoader } from "#app/routes/_index.tsx";
 import * as bulk from "#app/routes/collections.$code.accept.tsx";
+import * as board from "#app/routes/collections.$code.board.tsx";
+import * as chase from "#app/routes/collections.$code.chase.$authorityCode.tsx";
+import * as chaseList from "#app/routes/collections.$code.chase-list[.]csv.ts";
 import { loader as reviewLoader } from "#app/routes/returns.$collectionCode.$authorityCode._index.tsx";
 import { getCollection } from "#app/models/collection.server.ts";
 import { flagsInContext, waitingForCoordinator } from "#app/models/desk.server.ts";
@@ -198,5 +202,82 @@ describe("the coordinator's desk: what waits for them, and accepting clean retur
       expect.objectContaining({ authorityCode: CARDIFF, version: 2, reason: "A late referral." }),
     ]);
     expect(queue.submitted.map((e) => e.authorityCode)).toEqual([POWYS]);
+  });
+
+  describe("the board", () => {
+    const boardPage = async (search = "") =>
+      (await board.loader(routeArgs(get(`/collections/${ROUND}/board${search}`, coordinator), { code: ROUND }) as never)) as Awaited<
+        ReturnType<typeof board.loader>
+      >;
+
+    it("is one table of all 22 authorities with the region as a column, sorted by the links in its header", async () => {
+      const all = await boardPage();
+      expect(all.rows).toHaveLength(22);
+      expect(all.rows.map((r) => r.name_en)).toEqual([...all.rows.map((r) => r.name_en)].sort((a, b) => a.localeCompare(b)));
+      const byRegion = await boardPage("?sort=region&dir=desc");
+      const regions = byRegion.rows.map((r) => r.region_en);
+      expect(regions).toEqual([...regions].sort((a, b) => b.localeCompare(a)));
+      const byStatus = await boardPage("?sort=status");
+      // Not started first, accepted last; within a status, by name.
+      expect(byStatus.rows.at(-1)?.status).toBe("accepted");
+      expect(byStatus.rows[0]?.status).toBeNull();
+      const byActivity = await boardPage("?sort=lastActivity&dir=desc");
+      expect(byActivity.rows[0]?.code).toBe(CARDIFF);
+      // Nonsense in the address is ignored, never a 500.
+      expect((await boardPage("?sort=%00&dir=sideways&region=atlantis")).filter).toEqual({
+        status: null,
+        region: null,
+        sort: "authority",
+        dir: "asc",
+      });
+    });
+
+    it("chases, comes back with the filters kept, says what was sent, and shows who chased last", async () => {
+      const filters = "?region=gwent&sort=status";
+      const outcome = await run(() =>
+        chase.action(
+          routeArgs(post(`/collections/${ROUND}/chase/W06000018`, { returnTo: `/collections/${ROUND}/board${filters}` }, coordinator), {
+            code: ROUND,
+            authorityCode: "W06000018",
+          }) as never,
+        ),
+      );
+      expect(outcome).toMatchObject({ status: 302, location: `/collections/${ROUND}/board${filters}&chased=W06000018` });
+      const after = await boardPage(`${filters}&chased=W06000018`);
+      expect(after.filter).toMatchObject({ region: "gwent", sort: "status" });
+      expect(after.chased?.chase).toMatchObject({
+        queued: 1,
+        recipients: ["officer.caerphilly@authorities.example"],
+        subject: expect.stringContaining("December 2026"),
+      });
+      const caerphilly = after.rows.find((r) => r.code === "W06000018");
+      expect(caerphilly?.lastChasedBy).toBe("Demo Coordinator");
+      // A return address elsewhere is not followed.
+      const elsewhere = await run(() =>
+        chase.action(
+          routeArgs(post(`/collections/${ROUND}/chase/${CARDIFF}`, { returnTo: "https://example.com/?x=1" }, coordinator), {
+            code: ROUND,
+            authorityCode: CARDIFF,
+          }) as never,
+        ),
+      );
+      expect(elsewhere).toMatchObject({ status: 302, location: `/collections/${ROUND}/board?chased=${CARDIFF}&refused=submitted` });
+    });
+
+    it("gives a chase list that follows the filters, with the due date and the items still missing", async () => {
+      const response = (await chaseList.loader(
+        routeArgs(get(`/collections/${ROUND}/chase-list.csv?region=north-wales&status=notStarted`, coordinator), { code: ROUND }) as never,
+      )) as Response;
+      const rows = parse(Buffer.from(await response.arrayBuffer()), { columns: true, bom: true }) as Record<string, string>[];
+      // North Wales less Conwy, which submitted.
+      expect([...new Set(rows.map((r) => r["Authority code"]))].sort()).toEqual([
+        "W06000001",
+        "W06000002",
+        "W06000004",
+        "W06000005",
+        "W06000006",
+      ]);
+      expect(rows.every((r) => r["Due on"] === "18 December 2026")).toBe(true);
+    });
   });
 });

@@ -125,6 +125,11 @@ describe("the coordinator's review: queries, acceptance and the board", () => {
       "Return status": "Not started",
       Officer: "Demo Officer (Cardiff)",
       "Email address": "officer.cardiff@authorities.example",
+      "Due on": "18 December 2026",
+      // Nothing answered yet: all nine items, by name, in the round's order.
+      "Items still missing": expect.stringMatching(
+        /^Care leavers aged 21 to 25 known to the authority; Care-experienced young people who are parents; (.+; ){6}Children removed from care-experienced parents who have a plan for reunification$/,
+      ),
     });
   });
 
