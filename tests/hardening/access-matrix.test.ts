@@ -273,7 +273,7 @@ describe("the access matrix: every route x every role, against the app's access 
     expect(probes).toBeGreaterThan(500);
     // About 1,200 requests (the machine API's routes included): 25 s on an idle machine, several
     // times that with others' suites beside it on two cores.
-  }, 360_000);
+  }, 600_000);
 
   it("shows each officer their own marker where they may read their return, so the leak check above is not vacuous", async () => {
     const route = build.routes["routes/returns.$collectionCode.$authorityCode.history"]!;
