@@ -140,7 +140,9 @@ export async function fullSnapshot(db: Kysely<Database>, { auditExcept = [] as s
   // API tokens made and revoked; their use counters (last use, the throttle's window) change on every request by design.
   if (await hasTable(db, "api_token")) {
     rows.api_token = (
-      await sql<{ id: number }>`select id, owner_id, name, scope, authority_code, expires_at, revoked_at from api_token order by id`.execute(db)
+      await sql<{
+        id: number;
+      }>`select id, owner_id, name, scope, authority_code, expires_at, revoked_at from api_token order by id`.execute(db)
     ).rows;
   }
   let audit = db.selectFrom("audit_log").select((eb) => eb.fn.countAll<number>().as("n"));
