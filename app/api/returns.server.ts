@@ -67,7 +67,9 @@ async function readValues(request: Request, { lang }: TokenReturnGrant): Promise
   if (!parsed.success) {
     throw problem(lang, "badBody", { extra: { pointer: jsonPointer(parsed.error.issues[0]?.path ?? []) } });
   }
-  return parsed.data.values as RawReturn;
+  // The values exactly as sent, not zod's copy of them: a copy would drop a key such as
+  // "__proto__", and the shared schema must see every item the client named to refuse it.
+  return (body as { values: RawReturn }).values;
 }
 
 function labelsOf(grant: TokenReturnGrant) {
