@@ -153,6 +153,11 @@ function Document({ lang, user, children }: { lang: Language; user: RootUser; ch
                         </li>
                       ) : null}
                       <li className="govuk-service-navigation__item">
+                        <Link className="govuk-service-navigation__link" to="/api-tokens">
+                          {t("layout.nav.apiTokens")}
+                        </Link>
+                      </li>
+                      <li className="govuk-service-navigation__item">
                         <form method="post" action="/logout" className="app-sign-out">
                           <input type="hidden" name={CSRF_FIELD} value={user.csrfToken} />
                           <button type="submit" className="app-link-button govuk-service-navigation__link">

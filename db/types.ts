@@ -252,6 +252,30 @@ export interface ImportUploadTable {
   applied_by: number | null;
 }
 
+export const API_SCOPES = ["returns:write", "figures:read"] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
+
+export interface ApiTokenTable {
+  id: Generated<number>;
+  /** Whose rights the token uses, read afresh on every request. */
+  owner_id: number;
+  created_by: number;
+  name: string;
+  scope: ApiScope;
+  /** The one authority a returns:write token fills in returns for; null for figures:read. */
+  authority_code: string | null;
+  /** SHA-256 of the token, hex: the token itself is never stored. */
+  token_hash: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+  revoked_by: number | null;
+  last_used_at: Timestamp | null;
+  /** The throttle's current window and how many requests it has seen. */
+  window_started_at: Timestamp | null;
+  window_requests: ColumnType<number, number | undefined, number>;
+}
+
 export interface Database {
   region: RegionTable;
   authority: AuthorityTable;
@@ -273,6 +297,7 @@ export interface Database {
   outbox: OutboxTable;
   invitation: InvitationTable;
   import_upload: ImportUploadTable;
+  api_token: ApiTokenTable;
 }
 
 export type Collection = Selectable<CollectionTable>;

@@ -12,7 +12,16 @@ import { getCollection, isPublished, type CollectionWithItems } from "#app/model
 import type { ReturnScope } from "#app/models/return.server.ts";
 import { getDb } from "#app/db.server.ts";
 import { notFound, requireUser, type SessionUser } from "./auth.server.ts";
-import { isReturnAbility, may, ROUTE_ACCESS, type Access, type PortalAbility, type ReturnAbility, type RouteId } from "./policy.ts";
+import {
+  isReturnAbility,
+  may,
+  ROUTE_ACCESS,
+  type Access,
+  type PortalAbility,
+  type ReturnAbility,
+  type RouteId,
+  type TokenAccess,
+} from "./policy.ts";
 import { readerFor, type Reader } from "./policy.server.ts";
 
 type Table = typeof ROUTE_ACCESS;
@@ -45,11 +54,12 @@ export async function guard<R extends RouteId, M extends GuardedMethod<R>>(
 ): Promise<GrantOf<Table[R][M]>> {
   const access = (ROUTE_ACCESS[route] as Partial<Record<"loader" | "action", Access>>)[method];
   if (!access || typeof access === "string") throw new Error(`${route} ${method}: nothing to guard; the route must not call guard`);
+  if ("token" in access) throw new Error(`${route} ${method}: an API route is guarded by tokenGuard (token.server.ts)`);
   const granted = await grant(request, params, access);
   return granted as GrantOf<Table[R][M]>;
 }
 
-async function grant(request: Request, params: Params, access: Exclude<Access, string>): Promise<Grant> {
+async function grant(request: Request, params: Params, access: Exclude<Access, string | TokenAccess>): Promise<Grant> {
   const user = await requireUser(request);
   const ability = access.may;
   if (isReturnAbility(ability)) return returnGrant(user, params, ability);

@@ -4,7 +4,7 @@
  * (guard.server.ts), the page flags (`may`) and the access-matrix test all read these two tables.
  * Whose figures a person may read is the reader's business: policy.server.ts.
  */
-import type { Role } from "#db/types.ts";
+import type { ApiScope, Role } from "#db/types.ts";
 
 /** A person as the policy sees them: a signed-in user, or one acting for the portal's rules (an actor). */
 export interface Person {
@@ -63,14 +63,58 @@ export function may(person: Person | null, ability: Ability, authorityCode?: str
 }
 
 /**
+ * Who may hold an API token of a scope (issue 18): `returns:write` for one authority's return, by
+ * whoever may fill that return in (its officers); `figures:read` by those who read every figure.
+ * Asked when the token is made and again on every request, of the owner as they are then.
+ */
+export function mayHoldToken(owner: Person, scope: ApiScope, authorityCode: string | null): boolean {
+  if (scope === "returns:write") return authorityCode !== null && may(owner, "fillInReturn", authorityCode);
+  return may(owner, "readEveryFigure");
+}
+
+/** An admin makes tokens for others (an authority's system, on an officer's account); anyone else for themselves. */
+export function mayIssueToken(
+  issuer: Person & { id: number },
+  owner: Person & { id: number },
+  scope: ApiScope,
+  authorityCode: string | null,
+) {
+  return (issuer.id === owner.id || may(issuer, "manageAccounts")) && mayHoldToken(owner, scope, authorityCode);
+}
+
+/** What an API address needs of a token: any live one, or one that fills in the return the address names. */
+export type TokenAccess = { token: "any"; collection?: "published" } | { token: "returns:write" };
+
+/** A token as the policy sees it. */
+export interface TokenGrant {
+  scope: ApiScope;
+  authorityCode: string | null;
+}
+
+/**
+ * Whether a token, acting for its owner as the owner is now, may use an API address of this
+ * access; `authorityCode` is the authority whose return the address names. A token can never do
+ * more than its owner could in the browser: what it reads goes through the owner's reader.
+ */
+export function tokenMay(owner: Person, token: TokenGrant, access: TokenAccess, authorityCode?: string): boolean {
+  if (!mayHoldToken(owner, token.scope, token.authorityCode)) return false;
+  if (access.token === "returns:write") {
+    return token.scope === "returns:write" && authorityCode !== undefined && token.authorityCode === authorityCode;
+  }
+  return may(owner, "usePortal");
+}
+
+/**
  * What a route's loader or action needs:
  * - "public": anyone, signed in or not (the route guards its own forms, e.g. with a double-submit token);
  * - "nobody": there is nothing at this address for anyone;
+ * - a token (the machine API, `/api/v1`): a bearer token, never a session; none or a dead one is a
+ *   401, one that may not a 404 (token.ts guards these routes, guard.server.ts the others);
  * - an ability: anyone not signed in is sent to sign in, anyone without it gets a 404. A return
  *   ability reads the return the address names (`:collectionCode/:authorityCode`, a published
  *   collection); `collection` reads the collection it names (`:code`), "published" refusing a draft.
  */
-export type Access = "public" | "nobody" | { may: ReturnAbility } | { may: PortalAbility; collection?: "any" | "published" };
+export type Access = "public" | "nobody" | { may: ReturnAbility } | { may: PortalAbility; collection?: "any" | "published" } | TokenAccess;
 
 export interface RouteAccess {
   loader?: Access;
@@ -86,6 +130,9 @@ const deskPublished = { may: "runRounds", collection: "published" } as const;
 const exportPublished = { may: "exportFigures", collection: "published" } as const;
 const fillIn = { may: "fillInReturn" } as const;
 const review = { may: "reviewReturns", collection: "published" } as const;
+const apiAny = { token: "any" } as const;
+const apiCollection = { token: "any", collection: "published" } as const;
+const apiReturn = { token: "returns:write" } as const;
 
 /** Every route of the build, by its id (`routes/<file name>`); the access matrix fails for a route missing here. */
 export const ROUTE_ACCESS = {
@@ -137,6 +184,20 @@ export const ROUTE_ACCESS = {
   "routes/returns.$collectionCode.$authorityCode.template[.]xlsx": { loader: { may: "workOnReturn" } },
   "routes/returns.$collectionCode.$authorityCode.upload": { loader: fillIn, action: fillIn },
   "routes/returns.$collectionCode.$authorityCode.submitted": { loader: fillIn },
+
+  // API tokens: each person's own (an admin's page also lists and revokes everyone's).
+  "routes/api-tokens._index": { loader: signedIn, action: signedIn },
+  // A revocation is a POST from the list: there is nothing to show at this address.
+  "routes/api-tokens.revoke": { loader: "nobody", action: signedIn },
+
+  // The machine API (issue 18): bearer tokens only. The document and its reference page are public.
+  "routes/api.v1.openapi[.]json": { loader: "public" },
+  "routes/api.v1.docs": { loader: "public" },
+  "routes/api.v1.collections._index": { loader: apiAny },
+  "routes/api.v1.collections.$code._index": { loader: apiCollection },
+  "routes/api.v1.collections.$code.figures": { loader: apiCollection },
+  "routes/api.v1.returns.$collectionCode.$authorityCode.draft": { loader: apiReturn, action: apiReturn },
+  "routes/api.v1.returns.$collectionCode.$authorityCode.validate": { loader: "nobody", action: apiReturn },
 } as const satisfies Record<string, RouteAccess>;
 
 export type RouteId = keyof typeof ROUTE_ACCESS;

@@ -3,6 +3,7 @@
  * export of every collection all write it. Values are codes (states, statuses), so the table reads
  * the same in both languages; only the headers and names are translated.
  */
+import { stringify } from "csv-stringify/sync";
 import type { TidyCell } from "#app/models/aggregation.server.ts";
 import { MARKS } from "#app/domain/disclosure.ts";
 import type { Translator } from "#app/i18n/i18n.ts";
@@ -86,11 +87,28 @@ function isoDate(iso: string) {
   return new Date(`${iso.slice(0, 10)}T00:00:00Z`);
 }
 
+/** A tidy value as JSON carries it: dates as ISO dates, times as ISO instants. */
+export function jsonValue(column: TidyColumn, value: TidyValue): string | number | boolean | null {
+  if (value instanceof Date) return column === "submittedAt" ? value.toISOString() : value.toISOString().slice(0, 10);
+  return value;
+}
+
 /** A tidy value as CSV text: dates as ISO dates, times as ISO instants, booleans as true/false. */
 export function csvText(column: TidyColumn, value: TidyValue): string {
-  if (value === null) return "";
-  if (value instanceof Date) return column === "submittedAt" ? value.toISOString() : value.toISOString().slice(0, 10);
-  return typeof value === "string" ? inertCsvText(value) : String(value);
+  const plain = jsonValue(column, value);
+  if (plain === null) return "";
+  return typeof plain === "string" && !(value instanceof Date) ? inertCsvText(plain) : String(plain);
+}
+
+/** The tidy table as CSV text, headed in the translator's language. */
+export function tidyCsv(t: Translator, cells: TidyCell[]) {
+  return stringify([
+    tidyHeaders(t),
+    ...cells.map((cell) => {
+      const values = tidyValues(t, cell);
+      return TIDY_COLUMNS.map((column) => csvText(column, values[column]));
+    }),
+  ]);
 }
 
 /**

@@ -60,6 +60,9 @@ grant select, insert on sign_in_attempt to portal_app;
 -- Emails waiting to be sent, and workbooks uploaded for a bulk import.
 grant select, insert, update on outbox, import_upload to portal_app;
 
+-- Machine API tokens: made, used (last use and the throttle's window) and revoked, never deleted.
+grant select, insert, update on api_token to portal_app;
+
 -- The audit log: appended to and read, never changed.
 grant select, insert on audit_log to portal_app;
 

@@ -21,6 +21,7 @@ import {
   inProcessPortal,
   serverBuild,
   visitorFor,
+  visitorWithToken,
 } from "../support/hardening.ts";
 import { ANALYST, COORDINATOR, OFFICER, run, type Visitor } from "../support/requests.ts";
 import { CARDIFF, CLOSED_ROUND, DRAFT_ROUND, formAnswers, ITEM, NEWPORT, OPEN_ROUND, prepareReturns, userId } from "./fixtures.ts";
@@ -81,7 +82,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
     build = await serverBuild();
     page = inProcessPortal(build);
     await prepareReturns(db());
-    v.cardiff = await visitorFor(db(), await userId(db(), OFFICER.cardiff));
+    v.cardiff = await visitorWithToken(db(), await userId(db(), OFFICER.cardiff));
     v.newport = await visitorFor(db(), await userId(db(), OFFICER.newport));
     v.coordinator = await visitorFor(db(), await userId(db(), COORDINATOR));
     v.analyst = await visitorFor(db(), await userId(db(), ANALYST));
@@ -1175,6 +1176,114 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
       ).toBe(true);
       // OWASP's CSV injection advice: a cell that starts with = + - @ (or a tab or carriage return) is a formula to Excel.
       expect(cells.filter((cell) => /^[=+\-@\t\r]/.test(cell))).toEqual([]);
+    });
+  });
+
+  // ---------------------------------------------------------------- the machine API
+
+  describe("the machine API: hostile bodies, lock versions and addresses get problem details, never a 5xx, and change nothing", () => {
+    const draft = `/api/v1/returns/${OPEN_ROUND}/${CARDIFF}/draft`;
+    const validate = `/api/v1/returns/${OPEN_ROUND}/${CARDIFF}/validate`;
+    /** A whole valid return as the API takes it, with one item replaced, and (to be sure it is refused) a number that is not one. */
+    const values = (item: Record<string, unknown>, poison = true) => ({
+      care_leavers_21_25: { state: "reported", number: 120 },
+      care_experienced_parents: { state: "reported", number: 10 },
+      care_experienced_mothers: { state: "reported", number: 7 },
+      care_experienced_fathers: { state: "reported", number: poison ? "three" : 3 },
+      care_experienced_parents_recent: { state: "unknown", reason: "Our records do not say when care ended." },
+      care_experienced_parents_child_removed: { state: "reported", number: 2 },
+      children_reunification_plan: { state: "not_collected", reason: "We do not record this." },
+      ...item,
+    });
+    const json = (body: unknown) => JSON.stringify(body);
+    const bodies: [string, string][] = [
+      ["a caveat of 1 MB", json({ values: values({ [ITEM]: { state: "reported", number: 5, caveat: MEGABYTE } }) })],
+      ["a NUL byte in a reason", json({ values: values({ [ITEM]: { state: "unknown", reason: NUL } }) })],
+      ["control characters in a caveat", json({ values: values({ [ITEM]: { state: "reported", number: 5, caveat: CONTROL } }) })],
+      ["odd Unicode in a note", json({ values: values({ [ITEM]: { state: "reported", number: 5, countingNote: ODD_UNICODE } }) })],
+      ...SQL.map((q): [string, string] => [`SQL in a reason: ${q}`, json({ values: values({ [ITEM]: { state: "unknown", reason: q } }) })]),
+      ...HOSTILE_MARKUP.map((m): [string, string] => [
+        `markup in a caveat: ${m}`,
+        json({ values: values({ [ITEM]: { caveat: m, state: m } }) }),
+      ]),
+      ["a number too big for JSON", `{"values":{"${ITEM}":{"state":"reported","number":1e400}}}`],
+      ["a number as an object", json({ values: { [ITEM]: { state: "reported", number: { $gt: 0 } } } })],
+      ["a number as an array", json({ values: { [ITEM]: { state: "reported", number: [1, 2] } } })],
+      ["a state as a number", json({ values: { [ITEM]: { state: 1 } } })],
+      ["an item called __proto__", `{"values":{"__proto__":{"state":"reported","number":1}}}`],
+      ["an item called constructor", json({ values: { constructor: { state: "reported", number: 1 } } })],
+      ["values as an array", json({ values: [{ state: "reported" }] })],
+      ["values as null", json({ values: null })],
+      ["no values", json({})],
+      ["a bare string", json("values")],
+      ["JSON nested 10,000 deep", `${"[".repeat(10_000)}${"]".repeat(10_000)}`],
+      ["not JSON at all", "state=reported&number=5"],
+      ["an empty body", ""],
+    ];
+    const locks = ABSURD_LOCK_VERSIONS.map((lv): [string, string] => [`the lock version ${JSON.stringify(lv)}`, lv]);
+
+    async function expectProblem(request: Request, name: string) {
+      const before = await fullSnapshot(db());
+      const response = await page(request);
+      expect(response.status, `${name}: a refusal, not a server error`).toBeGreaterThanOrEqual(400);
+      expect(response.status, `${name}: a refusal, not a server error`).toBeLessThan(500);
+      expect(response.headers.get("Content-Type"), name).toContain("application/problem+json");
+      const body = (await response.json()) as { title?: string; detail?: string };
+      expect(body.title && body.detail, `${name}: the problem says why`).toBeTruthy();
+      expect(changedParts(before, await fullSnapshot(db())), `${name}: the database is as it was`).toEqual([]);
+      tried += 1;
+    }
+    const headers = (extra: Record<string, string>) => ({ Authorization: `Bearer ${v.cardiff.apiToken}`, ...extra });
+
+    it.each(bodies)("PUT %s", async (name, body) => {
+      const request = new Request(`http://localhost${draft}`, {
+        method: "PUT",
+        body,
+        headers: headers({ "Content-Type": "application/json", "If-Match": String(lock.cardiff) }),
+      });
+      await expectProblem(request, name);
+    });
+    it.each(bodies.filter(([name]) => !name.startsWith("markup") && !name.startsWith("SQL")))("validate %s", async (name, body) => {
+      // The dry run reports refused values in a 200 report; a body it cannot read at all is a problem.
+      const request = new Request(`http://localhost${validate}`, {
+        method: "POST",
+        body,
+        headers: headers({ "Content-Type": "application/json" }),
+      });
+      const before = await fullSnapshot(db());
+      const response = await page(request);
+      expect(response.status, name).toBeLessThan(500);
+      expect([200, 400, 413, 415]).toContain(response.status);
+      expect(changedParts(before, await fullSnapshot(db())), `${name}: the database is as it was`).toEqual([]);
+      tried += 1;
+    });
+    it.each(locks)("PUT with %s", async (name, lv) => {
+      const request = new Request(`http://localhost${draft}`, {
+        method: "PUT",
+        body: json({ values: values({}, false) }),
+        headers: headers({ "Content-Type": "application/json", "If-Match": lv }),
+      });
+      await expectProblem(request, name);
+    });
+    it.each([
+      "/api/v1/collections/%00",
+      `/api/v1/collections/${"c".repeat(100_000)}`,
+      "/api/v1/collections/'%20OR%20'1'%3D'1/figures",
+      `/api/v1/returns/%00/${CARDIFF}/draft`,
+      `/api/v1/returns/${OPEN_ROUND}/%00/draft`,
+      `/api/v1/returns/${OPEN_ROUND}/W06000015'--/draft`,
+      `/api/v1/returns/${DRAFT_ROUND}/${CARDIFF}/draft`,
+    ])("GET %s", async (path) => {
+      await expectProblem(new Request(`http://localhost${path}`, { headers: headers({}) }), path);
+    });
+    it.each([
+      ["no Authorization", {}],
+      ["a Basic password", { Authorization: "Basic YWRtaW46YWRtaW4=" }],
+      ["a bearer of 100,000 characters", { Authorization: `Bearer wdr_${"a".repeat(100_000)}` }],
+      ["a bearer with SQL", { Authorization: `Bearer wdr_' OR '1'='1` }],
+      ["two bearers", { Authorization: "Bearer wdr_a Bearer wdr_b" }],
+    ] as [string, Record<string, string>][])("%s", async (name, auth) => {
+      await expectProblem(new Request(`http://localhost${draft}`, { headers: auth }), name);
     });
   });
 

@@ -9,12 +9,13 @@
  *   form (a 4xx with messages) for the empty form the matrix posts; never 404, 403 or sign-in.
  * - "login": a redirect to /login?returnTo=<this address>.
  * - "404": refused as if it did not exist.
+ * - "401": the machine API without a live token (problem details, never a sign-in page).
  */
-import { isReturnAbility, may, type Access, type Person, type RouteId } from "#app/auth/policy.ts";
+import { isReturnAbility, may, tokenMay, type Access, type Person, type RouteId, type TokenGrant } from "#app/auth/policy.ts";
 
 export const ROLES = ["anonymous", "officerOwn", "officerOther", "coordinator", "coordinatorNotAdmin", "analyst"] as const;
 export type Role = (typeof ROLES)[number];
-export type Outcome = "ok" | "login" | "404";
+export type Outcome = "ok" | "login" | "404" | "401";
 /** The status of the collection an address names: "draft" is a coordinator's, not yet published. */
 export type CollectionStatus = "open" | "closed" | "draft";
 
@@ -54,6 +55,17 @@ export function personOf(role: Role, authority: string, other: string): Person |
   }
 }
 
+/**
+ * The API token each kind of visitor holds (the anonymous visitor none): an officer's fills in
+ * their own authority's returns, everyone else's reads figures.
+ */
+export function tokenOf(person: Person | null): TokenGrant | null {
+  if (!person) return null;
+  return person.role === "officer"
+    ? { scope: "returns:write", authorityCode: person.authorityCode }
+    : { scope: "figures:read", authorityCode: null };
+}
+
 /** What the app's access line gives this person at an address naming this authority and a collection of this status. */
 export function expectedOutcome(
   access: Access,
@@ -62,6 +74,13 @@ export function expectedOutcome(
 ): Outcome {
   if (access === "public") return "ok";
   if (access === "nobody") return "404";
+  if ("token" in access) {
+    const token = tokenOf(person);
+    if (!person || !token) return "401";
+    if (!tokenMay(person, token, access, at.authority)) return "404";
+    const named = access.token === "returns:write" || access.collection === "published";
+    return named && at.status === "draft" ? "404" : "ok";
+  }
   if (!person) return "login";
   if (isReturnAbility(access.may)) return at.status !== "draft" && may(person, access.may, at.authority) ? "ok" : "404";
   if (!may(person, access.may)) return "404";

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { createRequestHandler, type ServerBuild } from "@remix-run/node";
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import { expect, inject } from "vitest";
 import { createDatabase } from "#db/connect.ts";
 import { migrateToLatest } from "#db/migrator.ts";
@@ -15,6 +15,7 @@ import { seedDemoData } from "#seeds/demo.ts";
 import { seedReferenceData } from "#seeds/reference.ts";
 import { createSession, hashToken } from "#app/models/session.server.ts";
 import { sessionCookieHeader } from "#app/auth/auth.server.ts";
+import { createApiToken } from "#app/models/api-token.server.ts";
 import * as login from "#app/routes/login.tsx";
 import { createTestDatabase } from "./database.ts";
 import { get, snapshot, type Visitor } from "./requests.ts";
@@ -74,6 +75,32 @@ export async function visitorFor(db: Kysely<Database>, userId: number): Promise<
   return { userId, cookie, csrf: session.csrf_token };
 }
 
+const tokens = new WeakMap<Kysely<Database>, Map<number, string>>();
+
+/**
+ * A signed-in visitor who also holds an API token of their own (made once per user and database,
+ * as the token page makes it): an officer's fills in their authority's returns, anyone else's
+ * reads figures.
+ */
+export async function visitorWithToken(db: Kysely<Database>, userId: number): Promise<Visitor> {
+  const visitor = await visitorFor(db, userId);
+  const made = tokens.get(db) ?? new Map<number, string>();
+  tokens.set(db, made);
+  let token = made.get(userId);
+  if (!token) {
+    const user = await db
+      .selectFrom("app_user")
+      .select(["id", "role", "is_admin as isAdmin", "authority_code as authorityCode"])
+      .where("id", "=", userId)
+      .executeTakeFirstOrThrow();
+    const created = await createApiToken(db, user, { name: "Hardening probe", lifetime: "30", ownerId: null });
+    if (!created.ok) throw new Error(`no API token for user ${userId}`);
+    token = created.token;
+    made.set(userId, token);
+  }
+  return { ...visitor, apiToken: token };
+}
+
 /** The sign-in form's double-submit CSRF pair, as the sign-in page hands it to a browser. */
 export async function anonymousCsrfPair() {
   const page = (await login.loader({ request: get("/login"), params: {}, context: {} } as never)) as unknown as {
@@ -102,13 +129,20 @@ export async function fullSnapshot(db: Kysely<Database>, { auditExcept = [] as s
       .then((list) => list.map((row) => JSON.stringify(row)).sort());
   }
   if (await hasTable(db, "import_upload")) {
-    const { sql } = await import("kysely");
     rows.import_upload = (
       await sql<{
         id: number;
         sha256: string;
         applied_at: Date | null;
       }>`select id, sha256, applied_at from import_upload order by id`.execute(db)
+    ).rows;
+  }
+  // API tokens made and revoked; their use counters (last use, the throttle's window) change on every request by design.
+  if (await hasTable(db, "api_token")) {
+    rows.api_token = (
+      await sql<{
+        id: number;
+      }>`select id, owner_id, name, scope, authority_code, expires_at, revoked_at from api_token order by id`.execute(db)
     ).rows;
   }
   let audit = db.selectFrom("audit_log").select((eb) => eb.fn.countAll<number>().as("n"));

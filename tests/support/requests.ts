@@ -7,6 +7,14 @@ export interface Visitor {
   userId: number;
   cookie: string;
   csrf: string;
+  /** An API token of the same person, sent as a bearer token (only the machine API reads it). */
+  apiToken?: string;
+}
+
+/** What a visitor's browser, or their script, sends with every request. */
+export function visitorHeaders(visitor?: Visitor): Record<string, string> {
+  if (!visitor) return {};
+  return { Cookie: visitor.cookie, ...(visitor.apiToken ? { Authorization: `Bearer ${visitor.apiToken}` } : {}) };
 }
 
 /** Signs a demo account in the way the sign-in page does, and returns what its browser would send. */
@@ -28,7 +36,7 @@ export const COORDINATOR = "coordinator@adss-cymru.example";
 export const ANALYST = "analyst@gov-wales.example";
 
 export function get(path: string, visitor?: Visitor) {
-  return new Request(`http://localhost${path}`, { headers: visitor ? { Cookie: visitor.cookie } : {} });
+  return new Request(`http://localhost${path}`, { headers: visitorHeaders(visitor) });
 }
 
 export function post(path: string, fields: Record<string, string | string[]>, visitor?: Visitor, { csrf = true } = {}) {

@@ -1,0 +1,96 @@
+/**
+ * The machine API's answers: JSON, and every refusal as problem details (RFC 9457,
+ * application/problem+json), titled and worded from the message catalogue in the token owner's
+ * language. A bad field is named by a JSON pointer into the request body, with the form's words.
+ */
+import type { Language } from "#db/types.ts";
+import { translator, type MessageKey, type MessageParams, type Translator } from "#app/i18n/i18n.ts";
+import type { Problem } from "#app/schema/return-values.ts";
+import { problemText } from "#app/web/return-form.ts";
+
+export const PROBLEM_KINDS = [
+  "unauthorized",
+  "notFound",
+  "throttled",
+  "methodNotAllowed",
+  "unsupportedMediaType",
+  "badBody",
+  "preconditionRequired",
+  "conflict",
+  "notEditable",
+  "collectionNotOpen",
+  "invalid",
+] as const;
+export type ProblemKind = (typeof PROBLEM_KINDS)[number];
+
+const STATUS: Record<ProblemKind, number> = {
+  unauthorized: 401,
+  notFound: 404,
+  throttled: 429,
+  methodNotAllowed: 405,
+  unsupportedMediaType: 415,
+  badBody: 400,
+  preconditionRequired: 428,
+  conflict: 409,
+  notEditable: 409,
+  collectionNotOpen: 409,
+  invalid: 422,
+};
+
+/** Where each kind of problem is explained: a section of the reference page. */
+export const problemType = (kind: ProblemKind) => `/api/v1/docs#problem-${kind}`;
+
+const NO_STORE = { "Cache-Control": "no-store" } as const;
+
+export function apiJson(body: unknown, init: { status?: number; headers?: Record<string, string> } = {}) {
+  return new Response(JSON.stringify(body), {
+    status: init.status ?? 200,
+    headers: { "Content-Type": "application/json; charset=utf-8", ...NO_STORE, ...init.headers },
+  });
+}
+
+export interface ProblemOptions {
+  params?: MessageParams;
+  headers?: Record<string, string>;
+  /** Extension members (RFC 9457 section 3.2): `errors`, `current`. */
+  extra?: Record<string, unknown>;
+  instance?: string;
+}
+
+export function problem(lang: Language, kind: ProblemKind, { params, headers, extra, instance }: ProblemOptions = {}) {
+  const t = translator(lang);
+  const status = STATUS[kind];
+  const body = {
+    type: problemType(kind),
+    title: t(`api.problem.${kind}.title` as MessageKey),
+    status,
+    detail: t(`api.problem.${kind}.detail` as MessageKey, params),
+    ...(instance ? { instance } : {}),
+    ...extra,
+  };
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "Content-Type": "application/problem+json; charset=utf-8", "Content-Language": lang, ...NO_STORE, ...headers },
+  });
+}
+
+/** A JSON pointer (RFC 6901) from its segments: "" for the whole body. */
+export function jsonPointer(segments: readonly PropertyKey[]) {
+  return segments.map((s) => `/${String(s).replaceAll("~", "~0").replaceAll("/", "~1")}`).join("");
+}
+
+/** A JSON pointer to one field of one item in a body of the form { values: { item: { field } } }. */
+export function valuePointer(itemCode: string, field?: string) {
+  return jsonPointer(field ? ["values", itemCode, field] : ["values", itemCode]);
+}
+
+/** Each problem as the API lists it: where it is, its code, and the form's words for it. */
+export function describeProblems(t: Translator, problems: Problem[], labels: Record<string, string>) {
+  return problems.map((p) => ({
+    pointer: valuePointer(p.itemCode, p.field),
+    itemCode: p.itemCode,
+    field: p.field,
+    code: p.key,
+    detail: problemText(t, p, labels),
+  }));
+}
