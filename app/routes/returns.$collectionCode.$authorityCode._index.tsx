@@ -20,7 +20,7 @@ import { pageTitle } from "#app/web/meta.ts";
 import {
   FIELD_OF,
   problemFieldId,
-  problemText,
+  formProblemText,
   readFormValues,
   returnPath,
   toFormValue,
@@ -181,8 +181,8 @@ export default function ReturnForm() {
   const problems = actionData?.problems ?? [];
   const summary = [
     ...problems.map((p) => ({
-      href: `#${problemFieldId(p, formValues[p.itemCode]?.state ?? "")}`,
-      text: problemText(t, p, labels),
+      href: `#${problemFieldId(p, formValues[p.itemCode])}`,
+      text: formProblemText(t, p, labels),
     })),
     ...(actionData?.messageError
       ? [{ href: `#query-${actionData.messageError.queryId}-message`, text: t(actionData.messageError.key) }]
@@ -192,7 +192,7 @@ export default function ReturnForm() {
   ];
   const errorsFor = (code: string) => {
     const errors: Partial<Record<keyof FormValue, string>> = {};
-    for (const p of problems.filter((p) => p.itemCode === code)) errors[FIELD_OF[p.field]] ??= problemText(t, p, labels);
+    for (const p of problems.filter((p) => p.itemCode === code)) errors[FIELD_OF[p.field]] ??= formProblemText(t, p, labels);
     return errors;
   };
 
@@ -247,7 +247,7 @@ export default function ReturnForm() {
           <input type="hidden" name={CSRF_FIELD} value={data.csrfToken} />
           <input type="hidden" name="lockVersion" value={data.lockVersion} />
           <p className="govuk-body">{t("form.lead")}</p>
-          {collection.items.map((item) => {
+          {collection.items.map((item, index) => {
             const previous = data.previous[item.code];
             return (
               <ValueFieldset
@@ -255,6 +255,7 @@ export default function ReturnForm() {
                 t={t}
                 item={{
                   code: item.code,
+                  position: index + 1,
                   label: labels[item.code]!,
                   definition: pick(t.lang, item, "definition"),
                   ageFrom: item.age_from,
@@ -263,7 +264,7 @@ export default function ReturnForm() {
                 }}
                 value={formValues[item.code]!}
                 errors={errorsFor(item.code)}
-                previous={previous ? { collectionTitle: pick(t.lang, previous, "title"), text: describeValue(t, previous, true) } : null}
+                previous={previous ? { date: formatDate(t.lang, previous.referenceDate), text: describeValue(t, previous, true) } : null}
                 queries={data.queries.filter((q) => q.itemCode === item.code)}
               />
             );

@@ -8,7 +8,7 @@ import { requireCsrf } from "#app/auth/auth.server.ts";
 import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
 import { pick, type MessageKey } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
-import { fieldId, problemText, returnPath } from "#app/web/return-form.ts";
+import { formProblemText, problemFieldId, returnPath, toFormValue } from "#app/web/return-form.ts";
 import { todayInWales } from "#app/domain/dates.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { actorOf } from "#app/web/return-page.server.ts";
@@ -82,8 +82,8 @@ export default function CheckAnswers() {
   const errors = actionData?.errors ?? {};
   const summary = [
     ...problems.map((p) => ({
-      href: `${formPath}#${fieldId(p.itemCode, p.field === "queryExplanation" ? "queryExplanation" : "state")}`,
-      text: problemText(t, p, labels),
+      href: `${formPath}#${problemFieldId(p, data.values[p.itemCode] ? toFormValue(data.values[p.itemCode]!) : undefined)}`,
+      text: formProblemText(t, p, labels),
     })),
     ...(["signedOffName", "signedOffRole"] as const)
       .filter((name) => errors[name])

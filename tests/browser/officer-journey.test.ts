@@ -11,12 +11,16 @@ import {
 
 const ROUND = "2026-12-care-experienced-parents";
 
-/** Fills one item by its visible labels, as a person would. */
+/** Fills one item by its visible labels, as a person would: a number straight in its box, or why there is none. */
 async function answer(page: Page, itemCode: string, choice: "A number" | "Not collected" | "Unknown", text: string) {
   const item = page.locator(`#item-${itemCode}`);
+  if (choice === "A number") {
+    await item.getByLabel("Number", { exact: true }).fill(text);
+    return;
+  }
+  await item.getByLabel("I cannot give a number", { exact: true }).check();
   await item.getByLabel(choice, { exact: true }).check();
-  if (choice === "A number") await item.getByLabel("Number", { exact: true }).fill(text);
-  else await item.locator(`textarea[name="${itemCode}.reason-${choice === "Unknown" ? "unknown" : "not_collected"}"]`).fill(text);
+  await item.getByLabel("Reason", { exact: true }).fill(text);
 }
 
 async function fillRequired(page: Page, leavers: string) {
