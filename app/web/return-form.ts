@@ -152,6 +152,13 @@ export function formProblemText(t: Translator, problem: Problem, labels: Record<
   return problemText(t, { ...problem, key: FORM_WORDING[problem.key] ?? problem.key }, labels);
 }
 
+/** Each item's problems, as the form says them, for marking its row. */
+export function problemsByItem(t: Translator, problems: Problem[], labels: Record<string, string>) {
+  const byItem: Record<string, string[]> = {};
+  for (const p of problems) byItem[p.itemCode] = [...(byItem[p.itemCode] ?? []), formProblemText(t, p, labels)];
+  return byItem;
+}
+
 export const FIELD_OF: Record<ValueField, keyof FormValue> = {
   state: "state",
   number: "number",

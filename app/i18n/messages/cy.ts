@@ -181,6 +181,9 @@ export const cy: Record<MessageKey, Message> = {
   "form.lead":
     "Ar gyfer pob eitem, rhowch y rhif, neu dywedwch pam na allwch. Gallwch gadw drafft ar unrhyw adeg; caniateir bylchau nes i chi gyflwyno.",
   "form.previous": "Y rownd ddiwethaf ({date}): {value}",
+  "form.answered": "{count} o {total} wedi'u hateb",
+  "form.amending": "Yn diwygio fersiwn {version} (a gyflwynwyd {at})",
+  "form.amendingUndated": "Yn diwygio fersiwn {version}",
   "form.itemHeading": "{position}. {label}",
   "form.optional": "Mae'r eitem hon yn ddewisol.",
   "form.number": "Rhif",
@@ -229,6 +232,10 @@ export const cy: Record<MessageKey, Message> = {
 
   "check.title": "Gwiriwch eich atebion cyn cyflwyno eich ffurflen",
   "check.change": "Newid",
+  "check.optionalBlank": "Heb ei ateb (dewisol)",
+  "check.changes": "Yr hyn y mae'r diwygiad hwn yn ei newid o fersiwn {version}",
+  "check.noChanges": "Nid oes dim wedi newid o fersiwn {version} eto.",
+  "check.thisAmendment": "Y diwygiad hwn",
   "check.backToForm": "Ewch yn ôl i'r ffurflen i gywiro'r rhain",
   "check.amendmentReason": "Diwygiad yw hwn. Rheswm: {reason}",
   "check.declaration.title": "Nawr anfonwch eich ffurflen",

@@ -172,6 +172,9 @@ export const en = {
   "form.lead":
     "For each item, give the number, or say why you cannot. You can save a draft at any time; blanks are allowed until you submit.",
   "form.previous": "Last round ({date}): {value}",
+  "form.answered": "{count} of {total} answered",
+  "form.amending": "Amending version {version} (submitted {at})",
+  "form.amendingUndated": "Amending version {version}",
   "form.itemHeading": "{position}. {label}",
   "form.optional": "This item is optional.",
   "form.number": "Number",
@@ -219,6 +222,10 @@ export const en = {
 
   "check.title": "Check your answers before submitting your return",
   "check.change": "Change",
+  "check.optionalBlank": "Not answered (optional)",
+  "check.changes": "What this amendment changes from version {version}",
+  "check.noChanges": "Nothing is changed from version {version} yet.",
+  "check.thisAmendment": "This amendment",
   "check.backToForm": "Go back to the return to put these right",
   "check.amendmentReason": "This is an amendment. Reason: {reason}",
   "check.declaration.title": "Now send your return",
