@@ -254,6 +254,12 @@ describe("an officer's return", () => {
       await save(cardiff, answers({ care_experienced_parents_child_removed: {} }, lockVersion));
       const page = await loadCheck(cardiff);
       expect(page.problems.map((p) => `${p.itemCode}:${p.key}`)).toEqual(["care_experienced_parents_child_removed:error.state.required"]);
+      // The check page's links bring the form back with the same problem, to show beside the field.
+      const fromCheck = await run(() => form.loader(routeArgs(get(`${path(CARDIFF)}?check=1`, cardiff), params(CARDIFF)) as never));
+      expect(fromCheck.kind === "data" && (fromCheck.data as { checkProblems: { itemCode: string; key: string }[] }).checkProblems).toEqual(
+        page.problems,
+      );
+      expect((await loadForm(cardiff)).checkProblems).toEqual([]);
       const before = await snapshot(db());
       const outcome = await submit(cardiff, { lockVersion: String(page.lockVersion), signedOffName: "A", signedOffRole: "B" });
       expect(outcome.status).toBe(400);
