@@ -234,9 +234,9 @@ async function seedDecember2026(db: Kysely<Database>) {
     title_en: "Care-experienced young people who are parents (December 2026)",
     title_cy: "Pobl ifanc â phrofiad o ofal sy'n rhieni (Rhagfyr 2026)",
     guidance_en:
-      "The second round of the Senedd committee's questions, with the breakdowns ADSS Cymru recommended in February 2023. Give each figure as at 31 October 2026. If you do not record a figure, say so and why: a gap reported is better than a guess.",
+      "The second round of the Senedd committee's questions, with the breakdowns ADSS Cymru recommended in February 2023. If you do not record a figure, say so and why: a gap reported is better than a guess.",
     guidance_cy:
-      "Ail rownd cwestiynau pwyllgor y Senedd, gyda'r dadansoddiadau a argymhellwyd gan ADSS Cymru ym mis Chwefror 2023. Rhowch bob ffigur fel yr oedd ar 31 Hydref 2026. Os nad ydych yn cofnodi ffigur, dywedwch hynny a pham: mae bwlch a adroddir yn well na dyfaliad.",
+      "Ail rownd cwestiynau pwyllgor y Senedd, gyda'r dadansoddiadau a argymhellwyd gan ADSS Cymru ym mis Chwefror 2023. Os nad ydych yn cofnodi ffigur, dywedwch hynny a pham: mae bwlch a adroddir yn well na dyfaliad.",
     reference_date: "2026-10-31",
     opens_on: "2026-11-16",
     due_on: "2026-12-18",

@@ -146,11 +146,15 @@ export function Textarea({
   );
 }
 
-export function SummaryList({ rows }: { rows: { key: ReactNode; value: ReactNode; action?: ReactNode; id?: string }[] }) {
+export function SummaryList({ rows }: { rows: { key: ReactNode; value: ReactNode; action?: ReactNode; id?: string; error?: boolean }[] }) {
   return (
     <dl className="govuk-summary-list">
       {rows.map((row, i) => (
-        <div key={row.id ?? i} id={row.id} className={`govuk-summary-list__row${row.action ? "" : " govuk-summary-list__row--no-actions"}`}>
+        <div
+          key={row.id ?? i}
+          id={row.id}
+          className={`govuk-summary-list__row${row.action ? "" : " govuk-summary-list__row--no-actions"}${row.error ? " app-summary-list__row--error" : ""}`}
+        >
           <dt className="govuk-summary-list__key">{row.key}</dt>
           <dd className="govuk-summary-list__value">{row.value}</dd>
           {row.action ? <dd className="govuk-summary-list__actions">{row.action}</dd> : null}

@@ -1,21 +1,25 @@
 import type { ReactNode } from "react";
 import type { CleanValue } from "#app/schema/return-values.ts";
-import { SummaryList } from "#app/components/govuk.tsx";
+import { ErrorMessage, SummaryList } from "#app/components/govuk.tsx";
 import { pick, type Translator } from "#app/i18n/i18n.ts";
 import { describeDeviation, describeValue } from "#app/domain/values.ts";
 import { FlagContextNote, type FlagView } from "#app/components/flag-context.tsx";
 
 interface CollectionItems {
-  items: { code: string; label_en: string; label_cy: string }[];
+  items: { code: string; label_en: string; label_cy: string; required: boolean }[];
 }
 
-/** A return's answers as a GOV.UK summary list: the figure or state, and all that goes with it. */
+/**
+ * A return's answers as a GOV.UK summary list: the figure or state, and all that goes with it.
+ * A row with a problem is marked, with the problem beside the answer.
+ */
 export function ReturnSummary({
   t,
   collection,
   values,
   changeHref,
   flags = [],
+  problems = {},
 }: {
   t: Translator;
   collection: CollectionItems;
@@ -23,15 +27,32 @@ export function ReturnSummary({
   changeHref?: (itemCode: string) => string;
   /** The automatic flags on these values, each shown with its figures beside the officer's explanation. */
   flags?: FlagView[];
+  problems?: Record<string, string[]>;
 }) {
   return (
     <SummaryList
       rows={collection.items.map((item) => {
         const label = pick(t.lang, item, "label");
+        const errors = problems[item.code] ?? [];
         return {
           id: `answer-${item.code}`,
           key: label,
-          value: <ValueDescription t={t} value={values[item.code]!} flags={flags.filter((f) => f.itemCode === item.code)} />,
+          error: errors.length > 0,
+          value: (
+            <>
+              {errors.map((error, i) => (
+                <ErrorMessage key={error} id={`answer-${item.code}-error-${i}`} prefix={t("page.errorPrefix")}>
+                  {error}
+                </ErrorMessage>
+              ))}
+              <ValueDescription
+                t={t}
+                value={values[item.code]!}
+                optional={!item.required}
+                flags={flags.filter((f) => f.itemCode === item.code)}
+              />
+            </>
+          ),
           action: changeHref ? (
             <a className="govuk-link" href={changeHref(item.code)}>
               {t("check.change")}
@@ -44,7 +65,84 @@ export function ReturnSummary({
   );
 }
 
-export function ValueDescription({ t, value, flags = [] }: { t: Translator; value: CleanValue; flags?: FlagView[] }) {
+const same = (a: CleanValue | undefined, b: CleanValue | undefined) => JSON.stringify(a) === JSON.stringify(b);
+
+/** The items whose answer differs between two versions. */
+export function changedItems<I extends { code: string }>(
+  items: I[],
+  before: Record<string, CleanValue>,
+  after: Record<string, CleanValue>,
+) {
+  return items.filter((i) => !same(before[i.code], after[i.code]));
+}
+
+/** What changed between two versions of a return, item by item. */
+export function ChangesTable({
+  t,
+  items,
+  labels,
+  before,
+  after,
+  caption,
+  beforeHeading,
+  afterHeading,
+}: {
+  t: Translator;
+  items: { code: string }[];
+  labels: Record<string, string>;
+  before: Record<string, CleanValue>;
+  after: Record<string, CleanValue>;
+  caption: string;
+  beforeHeading: string;
+  afterHeading: string;
+}) {
+  return (
+    <table className="govuk-table">
+      <caption className="govuk-table__caption govuk-table__caption--s">{caption}</caption>
+      <thead className="govuk-table__head">
+        <tr className="govuk-table__row">
+          <th scope="col" className="govuk-table__header">
+            {t("collection.totals.item")}
+          </th>
+          <th scope="col" className="govuk-table__header">
+            {beforeHeading}
+          </th>
+          <th scope="col" className="govuk-table__header">
+            {afterHeading}
+          </th>
+        </tr>
+      </thead>
+      <tbody className="govuk-table__body">
+        {items.map((item) => (
+          <tr key={item.code} className="govuk-table__row">
+            <th scope="row" className="govuk-table__header">
+              {labels[item.code]}
+            </th>
+            <td className="govuk-table__cell">
+              <ValueDescription t={t} value={before[item.code]!} />
+            </td>
+            <td className="govuk-table__cell">
+              <ValueDescription t={t} value={after[item.code]!} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** An answer; a blank optional item says it is optional, so it does not read as a missing required one. */
+export function ValueDescription({
+  t,
+  value,
+  optional = false,
+  flags = [],
+}: {
+  t: Translator;
+  value: CleanValue;
+  optional?: boolean;
+  flags?: FlagView[];
+}) {
   const deviation = value.state === "reported" ? describeDeviation(t, value) : "";
   const lines: ReactNode[] = [];
   if (value.reason) lines.push(`${t("value.reason")}: ${value.reason}`);
@@ -53,7 +151,11 @@ export function ValueDescription({ t, value, flags = [] }: { t: Translator; valu
   if (value.queryExplanation && flags.length === 0) lines.push(`${t("value.queryExplanation")}: ${value.queryExplanation}`);
   return (
     <>
-      <p className="govuk-body govuk-!-margin-bottom-1">{describeValue(t, value, true)}</p>
+      {value.state === null && optional ? (
+        <p className="govuk-body govuk-hint govuk-!-margin-bottom-1">{t("check.optionalBlank")}</p>
+      ) : (
+        <p className="govuk-body govuk-!-margin-bottom-1">{describeValue(t, value, true)}</p>
+      )}
       {lines.map((line, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: a fixed list of lines, never reordered
         <p key={i} className="govuk-body-s govuk-!-margin-bottom-1">

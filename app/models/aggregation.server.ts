@@ -145,6 +145,8 @@ export interface PreviousValue {
   collectionCode: string;
   title_en: string;
   title_cy: string;
+  /** The earlier round's reference date: the hint names the round by it. */
+  referenceDate: string;
 }
 
 /** Where queries that start from the return have the figure's collection, return and authority. */
@@ -184,7 +186,15 @@ export async function previousValues(
     .innerJoin("return_version_value as v", (join) =>
       join.onRef("v.return_id", "=", "r.id").onRef("v.version", "=", "r.submitted_version").onRef("v.item_code", "=", "last.item_code"),
     )
-    .select(["v.item_code", "v.state", "v.number", "c.code as collectionCode", "c.title_en", "c.title_cy"])
+    .select([
+      "v.item_code",
+      "v.state",
+      "v.number",
+      "c.code as collectionCode",
+      "c.title_en",
+      "c.title_cy",
+      "c.reference_date as referenceDate",
+    ])
     .where(reader.sees(RETURN))
     .execute();
   return new Map<string, PreviousValue>(rows.map(({ item_code, ...previous }) => [item_code, previous]));

@@ -35,12 +35,13 @@ export default function Preview() {
       </p>
       <p className="govuk-body">{pick(t.lang, collection, "guidance")}</p>
       <form>
-        {collection.items.map((item) => (
+        {collection.items.map((item, index) => (
           <ValueFieldset
             key={item.code}
             t={t}
             item={{
               code: item.code,
+              position: index + 1,
               label: pick(t.lang, item, "label"),
               definition: pick(t.lang, item, "definition"),
               ageFrom: item.age_from,

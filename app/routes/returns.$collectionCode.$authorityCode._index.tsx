@@ -5,7 +5,15 @@ import { ReturnSummary } from "#app/components/return-summary.tsx";
 import { ValueFieldset } from "#app/components/value-fieldset.tsx";
 import { WorkbookUpload } from "#app/components/workbook-upload.tsx";
 import { returnDefinition } from "#app/models/collection.server.ts";
-import { findReturn, queryContext, saveValues, submittedValues, workingValues } from "#app/models/return.server.ts";
+import {
+  checkForSubmission,
+  findReturn,
+  queryContext,
+  returnVersions,
+  saveValues,
+  submittedValues,
+  workingValues,
+} from "#app/models/return.server.ts";
 import { acceptReturn, listQueries, MESSAGE_LIMIT, raiseQuery, replyToQuery, resolveQuery } from "#app/models/value-query.server.ts";
 import { QueryThreads } from "#app/components/query-threads.tsx";
 import { flagsInContext } from "#app/models/desk.server.ts";
@@ -14,13 +22,13 @@ import { notFound, requireCsrf } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { may } from "#app/auth/policy.ts";
 import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
-import { formatDate, pick, type MessageKey } from "#app/i18n/i18n.ts";
+import { formatDate, formatDateTime, pick, type MessageKey } from "#app/i18n/i18n.ts";
 import type { Problem } from "#app/schema/return-values.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import {
   FIELD_OF,
   problemFieldId,
-  problemText,
+  formProblemText,
   readFormValues,
   returnPath,
   toFormValue,
@@ -35,8 +43,10 @@ import { describeValue } from "#app/domain/values.ts";
 import { uploadLimitText } from "#app/spreadsheets/spreadsheet.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
-  pageTitle(matches, (t) =>
-    data ? `${pick(t.lang, data.authority, "name")}: ${pick(t.lang, data.collection, "title")}` : t("notFound.title"),
+  pageTitle(
+    matches,
+    (t) => (data ? `${pick(t.lang, data.authority, "name")}: ${pick(t.lang, data.collection, "title")}` : t("notFound.title")),
+    { errors: Boolean(data?.checkProblems.length) },
   );
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -47,6 +57,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const ret = await findReturn(db, scope);
   const mayFillIn = may(user, "fillInReturn", authority.code);
   const mayReview = may(user, "reviewReturns");
+  const url = new URL(request.url);
   const editable = mayFillIn && collection.status === "open" && (!ret || ret.status === "draft");
   // The officer editing sees the draft; everyone else sees what was last submitted.
   const showDraft = editable || !ret?.submitted_version;
@@ -60,6 +71,17 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   ]);
   const previous = context.previous;
   const queries = ret && editable ? findQueries(returnDefinition(collection), values, context) : [];
+  // Sent back from the check page: what it found is shown here too, beside each field.
+  const checkProblems =
+    ret && editable && url.searchParams.get("check") === "1" ? (await checkForSubmission(db, scope, todayInWales())).problems : [];
+  // An amendment says so, with the version it amends.
+  const amending =
+    ret?.status === "draft" && ret.submitted_version !== null
+      ? {
+          version: ret.submitted_version,
+          submittedAt: (await returnVersions(db, scope)).find((v) => v.version === ret.submitted_version)?.submitted_at ?? null,
+        }
+      : null;
   return {
     collection,
     authority,
@@ -84,8 +106,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     beingAmended: !editable && ret?.status === "draft" && ret.submitted_version !== null,
     acceptedVersion: ret?.accepted_version ?? null,
     changedAfterAcceptance: Boolean(ret?.accepted_version && ret.status !== "accepted"),
-    saved: new URL(request.url).searchParams.get("saved") === "1",
-    accepted: new URL(request.url).searchParams.get("accepted") === "1",
+    checkProblems,
+    amending,
+    saved: url.searchParams.get("saved") === "1",
+    accepted: url.searchParams.get("accepted") === "1",
   };
 }
 
@@ -178,11 +202,12 @@ export default function ReturnForm() {
   const labels = Object.fromEntries(collection.items.map((i) => [i.code, pick(t.lang, i, "label")]));
   const formValues: FormValues =
     actionData?.input ?? Object.fromEntries(Object.entries(data.values).map(([code, v]) => [code, toFormValue(v)]));
-  const problems = actionData?.problems ?? [];
+  const problems = actionData?.problems ?? data.checkProblems;
+  const answered = Object.values(formValues).filter((v) => v.state !== "").length;
   const summary = [
     ...problems.map((p) => ({
-      href: `#${problemFieldId(p, formValues[p.itemCode]?.state ?? "")}`,
-      text: problemText(t, p, labels),
+      href: `#${problemFieldId(p, formValues[p.itemCode])}`,
+      text: formProblemText(t, p, labels),
     })),
     ...(actionData?.messageError
       ? [{ href: `#query-${actionData.messageError.queryId}-message`, text: t(actionData.messageError.key) }]
@@ -192,7 +217,7 @@ export default function ReturnForm() {
   ];
   const errorsFor = (code: string) => {
     const errors: Partial<Record<keyof FormValue, string>> = {};
-    for (const p of problems.filter((p) => p.itemCode === code)) errors[FIELD_OF[p.field]] ??= problemText(t, p, labels);
+    for (const p of problems.filter((p) => p.itemCode === code)) errors[FIELD_OF[p.field]] ??= formProblemText(t, p, labels);
     return errors;
   };
 
@@ -218,6 +243,13 @@ export default function ReturnForm() {
       ) : null}
       <span className="govuk-caption-l">{pick(t.lang, authority, "name")}</span>
       <h1 className="govuk-heading-l">{pick(t.lang, collection, "title")}</h1>
+      {data.amending ? (
+        <p className="govuk-inset-text" id="amending">
+          {data.amending.submittedAt
+            ? t("form.amending", { version: data.amending.version, at: formatDateTime(t.lang, data.amending.submittedAt) })
+            : t("form.amendingUndated", { version: data.amending.version })}
+        </p>
+      ) : null}
       <p className="govuk-body">
         {t("form.asAt", { date: formatDate(t.lang, collection.reference_date) })}{" "}
         {t("form.due", { date: formatDate(t.lang, collection.due_on) })}
@@ -247,7 +279,10 @@ export default function ReturnForm() {
           <input type="hidden" name={CSRF_FIELD} value={data.csrfToken} />
           <input type="hidden" name="lockVersion" value={data.lockVersion} />
           <p className="govuk-body">{t("form.lead")}</p>
-          {collection.items.map((item) => {
+          <p className="govuk-body govuk-!-font-weight-bold" id="answered">
+            {t("form.answered", { count: answered, total: collection.items.length })}
+          </p>
+          {collection.items.map((item, index) => {
             const previous = data.previous[item.code];
             return (
               <ValueFieldset
@@ -255,6 +290,7 @@ export default function ReturnForm() {
                 t={t}
                 item={{
                   code: item.code,
+                  position: index + 1,
                   label: labels[item.code]!,
                   definition: pick(t.lang, item, "definition"),
                   ageFrom: item.age_from,
@@ -263,7 +299,7 @@ export default function ReturnForm() {
                 }}
                 value={formValues[item.code]!}
                 errors={errorsFor(item.code)}
-                previous={previous ? { collectionTitle: pick(t.lang, previous, "title"), text: describeValue(t, previous, true) } : null}
+                previous={previous ? { date: formatDate(t.lang, previous.referenceDate), text: describeValue(t, previous, true) } : null}
                 queries={data.queries.filter((q) => q.itemCode === item.code)}
               />
             );

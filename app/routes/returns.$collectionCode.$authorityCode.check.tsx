@@ -1,14 +1,14 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { ErrorSummary, TextInput } from "#app/components/govuk.tsx";
-import { ReturnSummary } from "#app/components/return-summary.tsx";
-import { checkForSubmission, findReturn, submitReturn, workingValues } from "#app/models/return.server.ts";
-import type { Problem } from "#app/schema/return-values.ts";
+import { ChangesTable, changedItems, ReturnSummary } from "#app/components/return-summary.tsx";
+import { checkForSubmission, findReturn, returnVersions, submitReturn, workingValues } from "#app/models/return.server.ts";
+import type { CleanValue, Problem } from "#app/schema/return-values.ts";
 import { requireCsrf } from "#app/auth/auth.server.ts";
 import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
-import { pick, type MessageKey } from "#app/i18n/i18n.ts";
+import { pick, type MessageKey, type Translator } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
-import { fieldId, problemText, returnPath } from "#app/web/return-form.ts";
+import { formProblemText, problemFieldId, problemsByItem, returnPath, toFormValue } from "#app/web/return-form.ts";
 import { todayInWales } from "#app/domain/dates.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { actorOf } from "#app/web/return-page.server.ts";
@@ -28,17 +28,25 @@ async function loadDraft(method: "loader" | "action", { request, params }: { req
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, user, collection, authority, scope, ret } = await loadDraft("loader", { request, params });
-  const [values, check] = await Promise.all([workingValues(db, scope), checkForSubmission(db, scope, todayInWales())]);
+  const amendment = ret.submitted_version !== null;
+  const [values, check, versions] = await Promise.all([
+    workingValues(db, scope),
+    checkForSubmission(db, scope, todayInWales()),
+    amendment ? returnVersions(db, scope) : Promise.resolve([]),
+  ]);
+  // An amendment shows what it changes, and the last sign-off is filled in again.
+  const submitted = versions.find((v) => v.version === ret.submitted_version);
   return {
     collection,
     authority,
     values,
     problems: check.problems,
     lockVersion: ret.lock_version,
-    isAmendment: ret.submitted_version !== null,
+    isAmendment: amendment,
+    submitted: submitted ? { version: submitted.version, values: submitted.values } : null,
     amendmentReason: ret.amendment_reason,
     csrfToken: user.csrfToken,
-    signer: { name: user.name },
+    signer: { name: submitted?.signed_off_name ?? user.name, role: submitted?.signed_off_role ?? "" },
   };
 }
 
@@ -76,14 +84,15 @@ export default function CheckAnswers() {
   const actionData = useActionData<typeof action>();
   const t = useTranslation();
   const { collection, authority } = data;
-  const formPath = returnPath(collection.code, authority.code);
+  // The form, asked to show what this page found, beside each field.
+  const formPath = `${returnPath(collection.code, authority.code)}?check=1`;
   const labels = Object.fromEntries(collection.items.map((i) => [i.code, pick(t.lang, i, "label")]));
   const problems = actionData?.problems.length ? actionData.problems : data.problems;
   const errors = actionData?.errors ?? {};
   const summary = [
     ...problems.map((p) => ({
-      href: `${formPath}#${fieldId(p.itemCode, p.field === "queryExplanation" ? "queryExplanation" : "state")}`,
-      text: problemText(t, p, labels),
+      href: `${formPath}#${problemFieldId(p, data.values[p.itemCode] ? toFormValue(data.values[p.itemCode]!) : undefined)}`,
+      text: formProblemText(t, p, labels),
     })),
     ...(["signedOffName", "signedOffRole"] as const)
       .filter((name) => errors[name])
@@ -98,7 +107,16 @@ export default function CheckAnswers() {
         <h1 className="govuk-heading-l">{t("check.title")}</h1>
         <p className="govuk-body">{pick(t.lang, collection, "title")}</p>
         {data.isAmendment ? <p className="govuk-inset-text">{t("check.amendmentReason", { reason: data.amendmentReason ?? "" })}</p> : null}
-        <ReturnSummary t={t} collection={collection} values={data.values} changeHref={(code) => `${formPath}#item-${code}`} />
+        {data.submitted ? (
+          <AmendmentChanges t={t} items={collection.items} labels={labels} submitted={data.submitted} now={data.values} />
+        ) : null}
+        <ReturnSummary
+          t={t}
+          collection={collection}
+          values={data.values}
+          changeHref={(code) => `${formPath}#item-${code}`}
+          problems={problemsByItem(t, problems, labels)}
+        />
         {problems.length > 0 ? (
           <p className="govuk-body">
             <a className="govuk-link" href={formPath}>
@@ -126,7 +144,7 @@ export default function CheckAnswers() {
               label={t("check.declaration.role")}
               hint={t("check.declaration.roleHint")}
               autoComplete="organization-title"
-              defaultValue={actionData?.input.signedOffRole}
+              defaultValue={actionData?.input.signedOffRole ?? data.signer.role}
               error={errors.signedOffRole ? t(errors.signedOffRole) : undefined}
               errorPrefix={t("page.errorPrefix")}
             />
@@ -137,5 +155,34 @@ export default function CheckAnswers() {
         )}
       </div>
     </div>
+  );
+}
+
+function AmendmentChanges({
+  t,
+  items,
+  labels,
+  submitted,
+  now,
+}: {
+  t: Translator;
+  items: { code: string }[];
+  labels: Record<string, string>;
+  submitted: { version: number; values: Record<string, CleanValue> };
+  now: Record<string, CleanValue>;
+}) {
+  const changed = changedItems(items, submitted.values, now);
+  if (changed.length === 0) return <p className="govuk-body">{t("check.noChanges", { version: submitted.version })}</p>;
+  return (
+    <ChangesTable
+      t={t}
+      items={changed}
+      labels={labels}
+      before={submitted.values}
+      after={now}
+      caption={t("check.changes", { version: submitted.version })}
+      beforeHeading={t("history.version", { version: submitted.version })}
+      afterHeading={t("check.thisAmendment")}
+    />
   );
 }

@@ -1,8 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { ValueDescription } from "#app/components/return-summary.tsx";
+import { ChangesTable, changedItems, ValueDescription } from "#app/components/return-summary.tsx";
 import { returnVersions } from "#app/models/return.server.ts";
-import type { CleanValue } from "#app/schema/return-values.ts";
 import { formatDateTime, pick } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import { returnPath, returnReference } from "#app/web/return-form.ts";
@@ -19,8 +18,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return { collection, authority, versions: await returnVersions(db, scope) };
 }
 
-const same = (a: CleanValue, b: CleanValue) => JSON.stringify(a) === JSON.stringify(b);
-
 export default function History() {
   const { collection, authority, versions } = useLoaderData<typeof loader>();
   const t = useTranslation();
@@ -33,7 +30,7 @@ export default function History() {
       {versions.length === 0 ? <p className="govuk-body">{t("history.none")}</p> : null}
       {[...versions].reverse().map((version) => {
         const earlier = versions.find((v) => v.version === version.version - 1);
-        const changed = earlier ? collection.items.filter((i) => !same(earlier.values[i.code]!, version.values[i.code]!)) : [];
+        const changed = earlier ? changedItems(collection.items, earlier.values, version.values) : [];
         return (
           <section key={version.version} className="govuk-!-margin-bottom-8" aria-labelledby={`version-${version.version}`}>
             <h2 className="govuk-heading-m" id={`version-${version.version}`}>
@@ -65,39 +62,16 @@ export default function History() {
               changed.length === 0 ? (
                 <p className="govuk-body">{t("history.noChanges", { version: earlier.version })}</p>
               ) : (
-                <table className="govuk-table">
-                  <caption className="govuk-table__caption govuk-table__caption--s">
-                    {t("history.changes", { version: earlier.version })}
-                  </caption>
-                  <thead className="govuk-table__head">
-                    <tr className="govuk-table__row">
-                      <th scope="col" className="govuk-table__header">
-                        {t("collection.totals.item")}
-                      </th>
-                      <th scope="col" className="govuk-table__header">
-                        {t("history.before", { version: earlier.version })}
-                      </th>
-                      <th scope="col" className="govuk-table__header">
-                        {t("history.after", { version: version.version })}
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody className="govuk-table__body">
-                    {changed.map((item) => (
-                      <tr key={item.code} className="govuk-table__row">
-                        <th scope="row" className="govuk-table__header">
-                          {labels[item.code]}
-                        </th>
-                        <td className="govuk-table__cell">
-                          <ValueDescription t={t} value={earlier.values[item.code]!} />
-                        </td>
-                        <td className="govuk-table__cell">
-                          <ValueDescription t={t} value={version.values[item.code]!} />
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                <ChangesTable
+                  t={t}
+                  items={changed}
+                  labels={labels}
+                  before={earlier.values}
+                  after={version.values}
+                  caption={t("history.changes", { version: earlier.version })}
+                  beforeHeading={t("history.before", { version: earlier.version })}
+                  afterHeading={t("history.after", { version: version.version })}
+                />
               )
             ) : (
               <table className="govuk-table">

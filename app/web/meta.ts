@@ -11,9 +11,12 @@ function metaTranslator(matches: MetaArgs["matches"]): Translator {
   return translator(rootData(matches)?.lang ?? "en");
 }
 
-/** "Title – Service", with "Error: " in front when the page shows a refused form, as GOV.UK pages do. */
-export function pageTitle(matches: MetaArgs["matches"], title: (t: Translator) => string) {
+/**
+ * "Title – Service", with "Error: " in front when the page shows a refused form, or (`errors`)
+ * problems its loader found, as GOV.UK pages do.
+ */
+export function pageTitle(matches: MetaArgs["matches"], title: (t: Translator) => string, { errors = false } = {}) {
   const t = metaTranslator(matches);
-  const prefix = rootData(matches)?.pageHasErrors ? `${t("page.errorPrefix")} ` : "";
+  const prefix = rootData(matches)?.pageHasErrors || errors ? `${t("page.errorPrefix")} ` : "";
   return [{ title: `${prefix}${title(t)} – ${t("page.titleSuffix")}` }];
 }

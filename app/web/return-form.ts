@@ -4,12 +4,16 @@
  */
 import { VALUE_STATES, type ValueState } from "#db/types.ts";
 import type { CleanValue, Problem, RawReturn, ValueField } from "#app/schema/return-values.ts";
-import type { MessageParams, Translator } from "#app/i18n/i18n.ts";
+import type { MessageKey, MessageParams, Translator } from "#app/i18n/i18n.ts";
 
 export const NOT_REPORTED_STATES = VALUE_STATES.filter((s) => s !== "reported") as Exclude<ValueState, "reported">[];
 
-/** What the form shows in each field, as text: from the database, or as the person typed it. */
+/**
+ * What the form shows in each field, as text: from the database, or as the person typed it.
+ * `cannot` is the "I cannot give a number" box: ticked, it reveals the other states and one reason box.
+ */
 export type FormValue = {
+  cannot: string;
   state: string;
   number: string;
   reason: string;
@@ -25,6 +29,7 @@ export type FormValue = {
 export type FormValues = Record<string, FormValue>;
 
 const FORM_FIELDS = Object.keys({
+  cannot: 0,
   state: 0,
   number: 0,
   reason: 0,
@@ -40,12 +45,13 @@ const FORM_FIELDS = Object.keys({
 
 export const fieldName = (code: string, field: string) => `${code}.${field}`;
 export const fieldId = (code: string, field: string) => `${code}-${field}`;
-/** Each state that needs a reason has its own reason box, revealed when that state is chosen. */
-export const reasonField = (state: string) => `reason-${state}`;
+/** The value the "I cannot give a number" box posts when ticked. */
+export const CANNOT = "yes";
 
 export function toFormValue(value: CleanValue): FormValue {
   const [year = "", month = "", day = ""] = value.referenceDateUsed?.split("-") ?? [];
   return {
+    cannot: value.state !== null && value.state !== "reported" ? CANNOT : "",
     state: value.state ?? "",
     number: value.number === null ? "" : String(value.number),
     reason: value.reason ?? "",
@@ -60,7 +66,11 @@ export function toFormValue(value: CleanValue): FormValue {
   };
 }
 
-/** Reads the posted form, item by item, exactly as typed. */
+/**
+ * Reads the posted form, item by item, exactly as typed. The state and the reason are read only
+ * when "I cannot give a number" is ticked: unticked, they were hidden from the person, and GOV.UK
+ * forms ignore what was typed into a hidden part of the form: what is typed in the number box is reported.
+ */
 export function readFormValues(form: FormData, itemCodes: string[]): FormValues {
   const text = (name: string) => {
     const value = form.get(name);
@@ -69,32 +79,31 @@ export function readFormValues(form: FormData, itemCodes: string[]): FormValues 
   return Object.fromEntries(
     itemCodes.map((code) => {
       const entry = Object.fromEntries(FORM_FIELDS.map((f) => [f, text(fieldName(code, f))])) as FormValue;
-      // The reason box of the chosen state is the reason; the others were hidden from the person.
-      entry.reason = NOT_REPORTED_STATES.includes(entry.state as never) ? text(fieldName(code, reasonField(entry.state))) : "";
+      if (entry.cannot !== CANNOT) {
+        entry.cannot = "";
+        entry.state = entry.number.trim() ? "reported" : "";
+        entry.reason = "";
+      }
       return [code, entry];
     }),
   );
 }
 
-/**
- * What the shared schema is given: only the fields that go with the chosen state, since GOV.UK
- * forms ignore what was typed into a hidden part of the form when another option was chosen.
- */
+/** What the shared schema is given: every field the person could see, so that a contradiction is an error, never a guess. */
 export function toRawReturn(values: FormValues): RawReturn {
   return Object.fromEntries(
     Object.entries(values).map(([code, v]) => {
-      const reported = v.state === "reported" || v.state === "";
       const dateTyped = [v.refDay, v.refMonth, v.refYear].some((p) => p.trim() !== "");
       return [
         code,
         {
           state: v.state,
-          number: reported ? v.number : undefined,
+          number: v.number,
           reason: v.reason,
-          ageFrom: reported ? v.ageFrom : undefined,
-          ageTo: reported ? v.ageTo : undefined,
-          referenceDate: reported && dateTyped ? `${v.refDay.trim()}/${v.refMonth.trim()}/${v.refYear.trim()}` : undefined,
-          countingNote: reported ? v.countingNote : undefined,
+          ageFrom: v.ageFrom,
+          ageTo: v.ageTo,
+          referenceDate: dateTyped ? `${v.refDay.trim()}/${v.refMonth.trim()}/${v.refYear.trim()}` : undefined,
+          countingNote: v.countingNote,
           caveat: v.caveat,
           queryExplanation: v.queryExplanation,
         },
@@ -103,12 +112,14 @@ export function toRawReturn(values: FormValues): RawReturn {
   );
 }
 
-/** The id of the field a problem is about, for the error summary's link. */
-export function problemFieldId(problem: Problem, state: string) {
-  const field: string =
-    problem.field === "reason" ? reasonField(NOT_REPORTED_STATES.includes(state as never) ? state : "not_collected") : problem.field;
-  if (field === "referenceDate") return fieldId(problem.itemCode, "refDay");
-  return fieldId(problem.itemCode, field);
+/**
+ * The id of the field a problem is about, for the error summary's link: a missing or wrong state
+ * is fixed in the number box, or, with "I cannot give a number" ticked, in its choices.
+ */
+export function problemFieldId(problem: Problem, value: Pick<FormValue, "cannot"> | undefined) {
+  if (problem.field === "referenceDate") return fieldId(problem.itemCode, "refDay");
+  if (problem.field === "state") return fieldId(problem.itemCode, value?.cannot === CANNOT ? "state" : "number");
+  return fieldId(problem.itemCode, problem.field);
 }
 
 /** A problem as the person reads it: the item's label first, other items' codes as their labels. */
@@ -122,6 +133,30 @@ export function problemText(t: Translator, problem: Problem, labels: Record<stri
       .join(t.lang === "cy" ? " a " : " and ");
   }
   return t(problem.key, params);
+}
+
+/**
+ * The shared schema's messages name its answers as a spreadsheet or the API gives them; on the
+ * form, these say what to do with the form's own controls.
+ */
+const FORM_WORDING: Partial<Record<MessageKey, MessageKey>> = {
+  "error.state.required": "form.error.numberOrReason",
+  "error.state.missingForReason": "form.error.chooseWhy",
+  "error.state.invalid": "form.error.chooseWhy",
+  "error.number.notWithState": "form.error.numberAndCannot",
+  "error.deviation.onlyWithNumber": "form.error.deviationWithoutNumber",
+};
+
+/** A problem as the form and its check page say it. */
+export function formProblemText(t: Translator, problem: Problem, labels: Record<string, string>) {
+  return problemText(t, { ...problem, key: FORM_WORDING[problem.key] ?? problem.key }, labels);
+}
+
+/** Each item's problems, as the form says them, for marking its row. */
+export function problemsByItem(t: Translator, problems: Problem[], labels: Record<string, string>) {
+  const byItem: Record<string, string[]> = {};
+  for (const p of problems) byItem[p.itemCode] = [...(byItem[p.itemCode] ?? []), formProblemText(t, p, labels)];
+  return byItem;
 }
 
 export const FIELD_OF: Record<ValueField, keyof FormValue> = {

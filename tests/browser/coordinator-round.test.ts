@@ -31,8 +31,9 @@ describe.skipIf(chromiumMissing)("a whole round in the browser", { timeout: 180_
     await page.getByRole("button", { name: "Create as a draft" }).click();
     await page.waitForURL(new RegExp(`/collections/${CODE}/design$`));
     await page.getByRole("link", { name: "Preview it as an officer will see it" }).click();
-    await expect(page.locator("#item-care_leavers_21_25 h2").textContent()).resolves.toBe(
-      "Care leavers aged 21 to 25 known to the authority",
+    // Numbered in the round's order.
+    await expect(page.locator("#item-care_leavers_21_25 h2").textContent()).resolves.toMatch(
+      /^\d+\. Care leavers aged 21 to 25 known to the authority$/,
     );
     await expectNoAxeViolations(page);
     await page.getByRole("link", { name: "Back to the design" }).click();
@@ -44,12 +45,11 @@ describe.skipIf(chromiumMissing)("a whole round in the browser", { timeout: 180_
     // Swansea's officer submits.
     await signInAs(page, url, "officer.swansea@authorities.example");
     await page.getByRole("link", { name: "Care leavers (March 2027)" }).click();
-    await page.locator("#item-care_leavers_21_25").getByLabel("A number", { exact: true }).check();
     await page.locator("#care_leavers_21_25-number").fill("188");
-    await page.locator("#item-care_experienced_parents").getByLabel("Unknown", { exact: true }).check();
-    await page
-      .locator('textarea[name="care_experienced_parents.reason-unknown"]')
-      .fill("Our system does not link parents to their children yet.");
+    const parents = page.locator("#item-care_experienced_parents");
+    await parents.getByLabel("I cannot give a number", { exact: true }).check();
+    await parents.getByLabel("Unknown", { exact: true }).check();
+    await parents.getByLabel("Reason", { exact: true }).fill("Our system does not link parents to their children yet.");
     await page.getByRole("button", { name: "Save and check your answers" }).click();
     await page.waitForURL(/\/check$/);
     await page.getByLabel("Their role").fill("Team manager");

@@ -66,20 +66,18 @@ describe.skipIf(chromiumMissing)("Cymraeg throughout, and accessible", { timeout
 
     await page.goto(`${url}/returns/${ROUND}/W06000015`);
     await check(page);
-    const item = page.locator("#item-care_leavers_21_25");
-    await item.getByLabel("Rhif", { exact: true }).first().check();
-    await page.locator("#care_leavers_21_25-number").fill("deuddeg");
+    // The number box is there from the start: typing a number is one step.
+    await page.locator("#item-care_leavers_21_25").getByLabel("Rhif", { exact: true }).fill("deuddeg");
     await page.getByRole("button", { name: "Cadw fel drafft" }).click();
     await page.waitForLoadState();
     await expect(page.locator(".govuk-error-summary").textContent()).resolves.toContain("rhowch rif, fel 12");
     await check(page);
     await page.locator("#care_leavers_21_25-number").fill("95");
-    await page.locator("#item-care_experienced_parents").getByLabel("Rhif", { exact: true }).first().check();
     await page.locator("#care_experienced_parents-number").fill("12");
-    await page.locator("#item-care_experienced_parents_child_removed").getByLabel("Heb ei gasglu", { exact: true }).check();
-    await page
-      .locator('textarea[name="care_experienced_parents_child_removed.reason-not_collected"]')
-      .fill("Nid ydym yn cysylltu cofnodion rhieni â chofnodion eu plant.");
+    const removed = page.locator("#item-care_experienced_parents_child_removed");
+    await removed.getByLabel("Ni allaf roi rhif", { exact: true }).check();
+    await removed.getByLabel("Heb ei gasglu", { exact: true }).check();
+    await removed.getByLabel("Rheswm", { exact: true }).fill("Nid ydym yn cysylltu cofnodion rhieni â chofnodion eu plant.");
     await page.getByRole("button", { name: "Cadw a gwirio eich atebion" }).click();
     await page.waitForURL(/\/check$/);
     await check(page);

@@ -11,12 +11,16 @@ import {
 
 const ROUND = "2026-12-care-experienced-parents";
 
-/** Fills one item by its visible labels, as a person would. */
+/** Fills one item by its visible labels, as a person would: a number straight in its box, or why there is none. */
 async function answer(page: Page, itemCode: string, choice: "A number" | "Not collected" | "Unknown", text: string) {
   const item = page.locator(`#item-${itemCode}`);
+  if (choice === "A number") {
+    await item.getByLabel("Number", { exact: true }).fill(text);
+    return;
+  }
+  await item.getByLabel("I cannot give a number", { exact: true }).check();
   await item.getByLabel(choice, { exact: true }).check();
-  if (choice === "A number") await item.getByLabel("Number", { exact: true }).fill(text);
-  else await item.locator(`textarea[name="${itemCode}.reason-${choice === "Unknown" ? "unknown" : "not_collected"}"]`).fill(text);
+  await item.getByLabel("Reason", { exact: true }).fill(text);
 }
 
 async function fillRequired(page: Page, leavers: string) {
@@ -48,6 +52,18 @@ async function journey(
   await page.getByRole("link", { name: "Care-experienced young people who are parents (December 2026)" }).click();
   await page.waitForURL(new RegExp(`/returns/${ROUND}/${authority}$`));
   await expectNoAxeViolations(page);
+  // Items numbered, a count answered, the reference date said once (in the lead, not the guidance too).
+  await expect(page.locator("#answered").textContent()).resolves.toBe("0 of 9 answered");
+  await expect(page.locator("#item-care_leavers_21_25 h2").textContent()).resolves.toBe(
+    "1. Care leavers aged 21 to 25 known to the authority",
+  );
+  await expect(page.locator("main").textContent()).resolves.toMatch(
+    /^(?:(?!as at 31 October 2026)[\s\S])*as at 31 October 2026(?:(?!as at 31 October 2026)[\s\S])*$/,
+  );
+  if (withQuery) {
+    // The last-round hint gives the round's date and its value for this item, not the round's title.
+    await expect(page.locator("#care_leavers_21_25-hint").textContent()).resolves.toContain("Last round (31 December 2022): 271");
+  }
 
   // An error: the summary at the top links to the field, the message sits beside it, the title says so.
   await fillRequired(page, "12.5");
@@ -102,10 +118,15 @@ async function journey(
   await page.getByLabel("Why are you amending this return?").fill("A late case was found.");
   await page.getByRole("button", { name: "Reopen the return" }).click();
   await page.waitForURL(new RegExp(`/returns/${ROUND}/${authority}$`));
+  await expect(page.locator("#amending").textContent()).resolves.toMatch(/^Amending version 1 \(submitted \d+ \w+ 2026/);
   await page.locator("#care_experienced_parents-number").fill("13");
   await page.getByRole("button", { name: "Save and check your answers" }).click();
   await page.waitForURL(/\/check$/);
-  await page.getByLabel("Their role").fill("Head of Children's Services");
+  // The check page shows what the amendment changes, and the last sign-off is filled in again.
+  const amendmentChanges = page.locator("table", { hasText: "What this amendment changes from version 1" });
+  await expect(amendmentChanges.textContent()).resolves.toMatch(/Care-experienced young people who are parents.*12.*13/);
+  await expect(page.getByLabel("Their role").inputValue()).resolves.toBe("Head of Children's Services");
+  await expectNoAxeViolations(page);
   await page.getByRole("button", { name: "Submit return" }).click();
   await page.waitForURL(/\/submitted\?version=2$/);
   await page.getByRole("link", { name: "View your return" }).click();

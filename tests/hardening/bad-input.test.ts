@@ -236,11 +236,11 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
     ),
     ...SQL.map((s) => save(`SQL as the number ${s}`, () => withValue({ state: "reported", number: s }))),
     ...[...HOSTILE_MARKUP, "REPORTED' --", MEGABYTE, NUL, ""].map((s) =>
-      save(`the state ${JSON.stringify(s.slice(0, 30))}`, () => withValue({ state: s || "maybe", number: "5" })),
+      save(`the state ${JSON.stringify(s.slice(0, 30))}`, () => withValue({ cannot: "yes", state: s || "maybe", number: "5" })),
     ),
-    save("a reason of 1 MB", () => withValue({ state: "unknown", "reason-unknown": MEGABYTE })),
-    save("control characters in a reason", () => withValue({ state: "unknown", "reason-unknown": CONTROL })),
-    save("a NUL byte in a reason", () => withValue({ state: "unknown", "reason-unknown": NUL })),
+    save("a reason of 1 MB", () => withValue({ state: "unknown", cannot: "yes", reason: MEGABYTE })),
+    save("control characters in a reason", () => withValue({ state: "unknown", cannot: "yes", reason: CONTROL })),
+    save("a NUL byte in a reason", () => withValue({ state: "unknown", cannot: "yes", reason: NUL })),
     save("a caveat of 1 MB", () => withValue({ state: "reported", number: "5", caveat: MEGABYTE })),
     save("a counting note of 1 MB", () => withValue({ state: "reported", number: "5", countingNote: MEGABYTE })),
     save("a query explanation of 1 MB", () => withValue({ state: "reported", number: "5", queryExplanation: MEGABYTE })),
@@ -250,7 +250,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
       save(`markup in the caveat ${s}`, () => poisoned({ [ITEM]: { state: "reported", number: "5", caveat: s } }), s),
     ),
     ...HOSTILE_MARKUP.map((s) =>
-      save(`markup in the reason ${s}`, () => poisoned({ [ITEM]: { state: "not_collected", "reason-not_collected": s } }), s),
+      save(`markup in the reason ${s}`, () => poisoned({ [ITEM]: { state: "not_collected", cannot: "yes", reason: s } }), s),
     ),
     save("markup in a counting note", () => poisoned({ [ITEM]: { state: "reported", number: "5", countingNote: SCRIPT } }), SCRIPT),
     save("markup in a query explanation", () => poisoned({ [ITEM]: { state: "reported", number: "5", queryExplanation: IMG } }), IMG),
@@ -289,7 +289,10 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
       lockVersion: [String(lock.cardiff - 1), String(lock.cardiff)],
     })),
     save("a number twice, the first not a number", () => ({ ...withValue({ state: "reported" }), [`${ITEM}.number`]: ["abc", "5"] })),
-    save("a state twice, the first unknown", () => ({ ...withValue({ number: "5" }), [`${ITEM}.state`]: ["sometimes", "reported"] })),
+    save("a state twice, the first unknown", () => ({
+      ...withValue({ cannot: "yes", number: "5" }),
+      [`${ITEM}.state`]: ["sometimes", "reported"],
+    })),
     ...["drop", "SAVE", "", SCRIPT, "accept"].map((intent) =>
       save(`the intent ${JSON.stringify(intent)}`, () => ({ ...withValue({ state: "reported", number: "77" }), intent })),
     ),
@@ -678,11 +681,10 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
   // form's "poison") so that it is refused whatever the field makes of the markup.
   const everyField: Case[] = [
     ...[
+      "cannot",
       "state",
       "number",
-      "reason-unknown",
-      "reason-not_collected",
-      "reason-not_applicable",
+      "reason",
       "ageFrom",
       "ageTo",
       "refDay",
@@ -693,7 +695,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
       "queryExplanation",
     ].map((f) =>
       save(`markup in ${ITEM}.${f}`, () => ({
-        ...poisoned({ [ITEM]: { state: f.startsWith("reason-") ? f.slice(7) : "reported", number: "5" } }),
+        ...poisoned({ [ITEM]: f === "reason" ? { cannot: "yes", state: "unknown" } : { state: "reported", number: "5" } }),
         [`${ITEM}.${f}`]: SCRIPT,
       })),
     ),
@@ -1098,7 +1100,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
           care_experienced_mothers: explained("7", { queryExplanation: `</textarea>${SCRIPT}` }),
           care_experienced_fathers: explained("3", { countingNote: IMG }),
           care_experienced_parents_child_removed: explained("2"),
-          children_reunification_plan: { state: "not_collected", "reason-not_collected": `<svg/onload=alert(3)> ${IMG}` },
+          children_reunification_plan: { state: "not_collected", cannot: "yes", reason: `<svg/onload=alert(3)> ${IMG}` },
         },
         lock.cardiff,
       );

@@ -30,11 +30,11 @@ export function formAnswers(overrides: Record<string, Record<string, string>> = 
     care_experienced_parents: { state: "reported", number: "10" },
     care_experienced_mothers: { state: "reported", number: "7" },
     care_experienced_fathers: { state: "reported", number: "3" },
-    care_experienced_parents_recent: { state: "unknown", "reason-unknown": "Our records do not say when care ended." },
+    care_experienced_parents_recent: { state: "unknown", cannot: "yes", reason: "Our records do not say when care ended." },
     care_experienced_parents_home_authority: {},
     care_experienced_parents_other_authority: {},
     care_experienced_parents_child_removed: { state: "reported", number: "2" },
-    children_reunification_plan: { state: "not_collected", "reason-not_collected": "We do not record this." },
+    children_reunification_plan: { state: "not_collected", cannot: "yes", reason: "We do not record this." },
     ...overrides,
   };
   const fields: Record<string, string> = { lockVersion: String(lockVersion), intent };

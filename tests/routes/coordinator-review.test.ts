@@ -21,7 +21,7 @@ function answers(lockVersion: number, leavers = "140") {
   };
   set("care_leavers_21_25", { state: "reported", number: leavers });
   set("care_experienced_parents", { state: "reported", number: "9" });
-  set("care_experienced_parents_child_removed", { state: "unknown", "reason-unknown": "Not linked yet." });
+  set("care_experienced_parents_child_removed", { state: "unknown", cannot: "yes", reason: "Not linked yet." });
   return fields;
 }
 

@@ -20,11 +20,11 @@ function answers(overrides: Record<string, Record<string, string>> = {}, lockVer
     care_experienced_parents: { state: "reported", number: "10" },
     care_experienced_mothers: { state: "reported", number: "7" },
     care_experienced_fathers: { state: "reported", number: "3" },
-    care_experienced_parents_recent: { state: "unknown", "reason-unknown": "Our records do not say when care ended." },
+    care_experienced_parents_recent: { state: "unknown", cannot: "yes", reason: "Our records do not say when care ended." },
     care_experienced_parents_home_authority: {},
     care_experienced_parents_other_authority: {},
     care_experienced_parents_child_removed: { state: "reported", number: "2" },
-    children_reunification_plan: { state: "not_collected", "reason-not_collected": "We do not record this." },
+    children_reunification_plan: { state: "not_collected", cannot: "yes", reason: "We do not record this." },
     ...overrides,
   };
   const fields: Record<string, string> = { lockVersion: String(lockVersion), intent: "save" };
@@ -138,7 +138,6 @@ describe("an officer's return", () => {
       ["twelve", "error.number.notANumber"],
       ["123456789012", "error.number.tooManyDigits"],
       ["5001", "error.number.aboveMaximum"],
-      ["", "error.number.missing"],
     ])("a number typed as %j", async (typed, key) => {
       const before = await snapshot(db());
       const outcome = await save(cardiff, answers({ care_leavers_21_25: { state: "reported", number: typed } }));
@@ -148,11 +147,13 @@ describe("an officer's return", () => {
     });
 
     it.each([
-      [{ state: "not_collected" }, "error.reason.missing"],
+      [{ cannot: "yes", state: "not_collected" }, "error.reason.missing"],
+      [{ cannot: "yes", state: "unknown", number: "4", reason: "New system" }, "error.number.notWithState"],
+      [{ cannot: "yes", reason: "New system" }, "error.state.missingForReason"],
       [{ state: "reported", number: "4", ageFrom: "25", ageTo: "18" }, "error.age.fromAfterTo"],
       [{ state: "reported", number: "4", refDay: "1", refMonth: "1", refYear: "2099" }, "error.referenceDate.future"],
       [{ state: "reported", number: "4", refDay: "31", refMonth: "2", refYear: "2026" }, "error.referenceDate.invalid"],
-      [{ state: "guess", number: "4" }, "error.state.invalid"],
+      [{ cannot: "yes", state: "guess" }, "error.state.invalid"],
     ])("a value %j", async (value, key) => {
       const before = await snapshot(db());
       const outcome = await save(cardiff, answers({ care_leavers_21_25: value }));
@@ -171,13 +172,8 @@ describe("an officer's return", () => {
     });
   });
 
-  it("ignores what was typed into the hidden part of the form for a state not chosen", async () => {
-    const outcome = await save(
-      cardiff,
-      answers({
-        care_leavers_21_25: { state: "unknown", number: "99", "reason-unknown": "System change", "reason-not_collected": "stale" },
-      }),
-    );
+  it("ignores the state and reason, hidden from the person, when “I cannot give a number” is not ticked", async () => {
+    const outcome = await save(cardiff, answers({ care_leavers_21_25: { state: "unknown", number: "99", reason: "stale" } }));
     expect(outcome).toMatchObject({ kind: "response", status: 302 });
     const value = await db()
       .selectFrom("value as v")
@@ -186,7 +182,7 @@ describe("an officer's return", () => {
       .where("r.authority_code", "=", CARDIFF)
       .where("v.item_code", "=", "care_leavers_21_25")
       .executeTakeFirstOrThrow();
-    expect(value).toMatchObject({ state: "unknown", number: null, reason: "System change" });
+    expect(value).toMatchObject({ state: "reported", number: 99, reason: null });
   });
 
   it("accepts numbers as people type them, saves a draft with blanks, and audits each change", async () => {
@@ -219,7 +215,7 @@ describe("an officer's return", () => {
     expect(auditAfter.n - auditBefore.n).toBe(2);
     expect(audit[0]).toMatchObject({ actor_user_id: cardiff.userId, entity: "value" });
     const leavers = audit.find((a) => a.entity_key.endsWith(":care_leavers_21_25"))!;
-    expect(leavers.before).toMatchObject({ state: "unknown" });
+    expect(leavers.before).toMatchObject({ state: "reported", number: 99 });
     expect(leavers.after).toMatchObject({ state: "reported", number: 1234 });
   });
 
@@ -258,6 +254,12 @@ describe("an officer's return", () => {
       await save(cardiff, answers({ care_experienced_parents_child_removed: {} }, lockVersion));
       const page = await loadCheck(cardiff);
       expect(page.problems.map((p) => `${p.itemCode}:${p.key}`)).toEqual(["care_experienced_parents_child_removed:error.state.required"]);
+      // The check page's links bring the form back with the same problem, to show beside the field.
+      const fromCheck = await run(() => form.loader(routeArgs(get(`${path(CARDIFF)}?check=1`, cardiff), params(CARDIFF)) as never));
+      expect(fromCheck.kind === "data" && (fromCheck.data as { checkProblems: { itemCode: string; key: string }[] }).checkProblems).toEqual(
+        page.problems,
+      );
+      expect((await loadForm(cardiff)).checkProblems).toEqual([]);
       const before = await snapshot(db());
       const outcome = await submit(cardiff, { lockVersion: String(page.lockVersion), signedOffName: "A", signedOffRole: "B" });
       expect(outcome.status).toBe(400);
