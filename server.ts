@@ -1,76 +1,50 @@
 /**
- * The portal's HTTP server: static files, security headers with a per-response CSP nonce, and the
- * Remix build. Stateless: everything shared lives in the database, so several can run side by side.
+ * The portal's entry: check the configuration, open (and migrate) the database, build the express
+ * application (server/app.ts), start the scheduled work in this process when it is configured to,
+ * and serve until SIGTERM or SIGINT (server/serve.ts).
  */
-import { randomBytes } from "node:crypto";
-import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
-import express from "express";
-import { getDb } from "#app/db.server.ts";
+import { ConfigError, readConfig } from "#app/config.server.ts";
+import { closeDb, getDb } from "#app/db.server.ts";
+import { logger } from "#app/log.server.ts";
+import { createApp } from "./server/app.ts";
+import { createMetrics } from "./server/metrics.ts";
+import { serve } from "./server/serve.ts";
 
-if (process.env.NODE_ENV === "production" && !process.env.SESSION_SECRET) {
-  console.error("SESSION_SECRET must be set in production. Refusing to start.");
+let config: ReturnType<typeof readConfig>;
+try {
+  config = readConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
   process.exit(1);
 }
+const log = logger();
 
 // Migrate (and, on the embedded database, load the demo data) before taking any request.
 await getDb();
 
 const build = (await import(new URL("./build/index.js", import.meta.url).href)) as ServerBuild;
+const lifecycle = { shuttingDown: false };
+const metrics = createMetrics(getDb);
+const app = createApp({ build, config, database: getDb, lifecycle, logger: log, metrics });
 
-const app = express();
-app.disable("x-powered-by");
-if (process.env.TRUST_PROXY) app.set("trust proxy", process.env.TRUST_PROXY);
-
-app.use((_req, res, next) => {
-  const nonce = randomBytes(16).toString("base64");
-  res.locals.cspNonce = nonce;
-  res.setHeader(
-    "Content-Security-Policy",
-    [
-      "default-src 'self'",
-      `script-src 'self' 'nonce-${nonce}'`,
-      "style-src 'self'",
-      "img-src 'self' data:",
-      "font-src 'self'",
-      "connect-src 'self'",
-      "object-src 'none'",
-      "base-uri 'self'",
-      "form-action 'self'",
-      "frame-ancestors 'none'",
-    ].join("; "),
-  );
-  res.setHeader("X-Content-Type-Options", "nosniff");
-  res.setHeader("X-Frame-Options", "DENY");
-  res.setHeader("Referrer-Policy", "same-origin");
-  res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
-  res.setHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()");
-  if (process.env.NODE_ENV === "production") {
-    res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
-  }
-  next();
-});
-
-// Static files only under their own prefixes: mounted at the root, express.static asks the file
-// system about every page request first (7.8% of the form's CPU).
-app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
-app.use("/assets", express.static("public/assets", { maxAge: "1h" }));
-app.get("/favicon.ico", (_req, res) => res.sendFile("favicon.ico", { root: "public", maxAge: "1h" }));
-
-app.all(
-  "*",
-  createRequestHandler({
-    build,
-    mode: build.mode,
-    getLoadContext: (req, res) => ({ cspNonce: res.locals.cspNonce as string, clientAddress: req.ip ?? "unknown" }),
-  }),
-);
-
-const port = Number(process.env.PORT ?? 3000);
-const server = app.listen(port, () => {
-  console.log(`Portal listening on http://localhost:${port}`);
+const serving = await serve(app, {
+  port: config.PORT,
+  shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  lifecycle,
+  logger: log,
+  onClose: closeDb,
 });
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => server.close());
+  process.once(signal, () => {
+    void serving.shutdown(signal).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  });
 }

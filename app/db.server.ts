@@ -34,12 +34,6 @@ function open(): Portal {
   const ready = prepare(db, target.kind === "pglite");
   // Keep an unhandled failure from crashing the process before a request can report it.
   ready.catch(() => {});
-  const close = async (signal: NodeJS.Signals) => {
-    // PGlite must be closed cleanly or the next start finds an unclean data folder.
-    await db.destroy().catch(() => {});
-    process.kill(process.pid, signal);
-  };
-  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, close);
   return { db, ready };
 }
 
@@ -53,4 +47,14 @@ export async function getDb(): Promise<Kysely<Database>> {
   const { db, ready } = portal();
   await ready;
   return db;
+}
+
+/**
+ * Closes the process's database: the pool, or the embedded database, which must be closed cleanly
+ * or the next start finds an unclean data folder. The server calls it last when it shuts down.
+ */
+export async function closeDb() {
+  const current = globalThis.__portalDatabase;
+  globalThis.__portalDatabase = undefined;
+  await current?.db.destroy();
 }

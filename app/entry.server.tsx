@@ -5,6 +5,8 @@ import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceContext } from "#app/web/nonce.tsx";
+import { logger } from "#app/log.server.ts";
+import { currentRequest } from "#app/web/request-context.server.ts";
 
 const ABORT_DELAY = 5_000;
 
@@ -39,7 +41,7 @@ export default function handleRequest(
         onError(error: unknown) {
           responseStatusCode = 500;
           // Logged on the server only; the person sees the ErrorBoundary, never a stack trace.
-          if (shellRendered) console.error(error);
+          if (shellRendered) logger().error({ err: error, requestId: currentRequest()?.requestId }, "rendering failed");
         },
       },
     );
@@ -49,5 +51,6 @@ export default function handleRequest(
 
 export function handleError(error: unknown, { request }: { request: Request }) {
   if (request.signal.aborted) return;
-  console.error(error);
+  // With its stack, and the request id the person sees on the error page.
+  logger().error({ err: error, requestId: currentRequest()?.requestId }, "request failed");
 }

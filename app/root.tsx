@@ -31,9 +31,13 @@ export const links: LinksFunction = () => [
 ];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const user = await getCurrentUser(request);
+  // Should the session not be readable (the database gone), the layout still renders, as signed
+  // out, so that the error page the route's own failure leads to can show the request id.
+  const user = await getCurrentUser(request).catch(() => null);
   return {
     lang: user?.language ?? languageOf(request),
+    // Shown on the error page, so a person can quote it and the operator find the request's log lines.
+    requestId: context.requestId ?? null,
     pageHasErrors: Boolean(context.pageHasErrors),
     user: user
       ? {
@@ -45,6 +49,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       : null,
   };
 }
+
+/**
+ * Every navigation asks for the root's data too: in the same request as the page's (single
+ * fetch), whose session lookup it shares, so the request id on an error page is that request's.
+ */
+export const shouldRevalidate = () => true;
 
 type RootUser = Awaited<ReturnType<typeof loader>>["user"];
 
@@ -222,6 +232,7 @@ export function ErrorBoundary() {
       <title>{`${t(notFound ? "notFound.title" : "error.title")} – ${t("page.titleSuffix")}`}</title>
       <h1 className="govuk-heading-l">{t(notFound ? "notFound.title" : "error.title")}</h1>
       <p className="govuk-body">{t(notFound ? "notFound.body" : "error.body")}</p>
+      {!notFound && data?.requestId ? <p className="govuk-body">{t("error.reference", { id: data.requestId })}</p> : null}
     </Document>
   );
 }

@@ -11,6 +11,7 @@ import {
   type PostgresPoolClient,
 } from "kysely";
 import pg from "pg";
+import { logger } from "#app/log.server.ts";
 import type { Database } from "./types.ts";
 
 // int8 (count(*), bigserial) as a JS number, and date as its ISO text, on both engines.
@@ -29,15 +30,27 @@ export function targetFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseTar
   return { kind: "pglite", dataDir: env.PGLITE_DATA_DIR ?? "./data" };
 }
 
+declare global {
+  // The pg pool behind each PostgreSQL database, for the metrics: on globalThis, since the Remix build bundles its own copy of this module.
+  var __portalPools: WeakMap<object, pg.Pool> | undefined;
+}
+
+/** The pg pool behind a database made by createDatabase; undefined for the embedded one. */
+export function poolOf(db: Kysely<Database>): pg.Pool | undefined {
+  return globalThis.__portalPools?.get(db);
+}
+
 /** `log` is Kysely's: the benchmark records the statements a page runs with it. */
 export function createDatabase(target: DatabaseTarget, { log }: Pick<KyselyConfig, "log"> = {}): Kysely<Database> {
   if (target.kind === "postgres") {
-    return new Kysely<Database>({
-      dialect: new PostgresDialect({
-        pool: new PreparingPool(new pg.Pool({ connectionString: target.url, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) })),
-      }),
-      log,
-    });
+    const pool = new pg.Pool({ connectionString: target.url, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
+    // An idle connection that the server ends (a restart, a failover) is dropped from the pool and
+    // replaced on next use; without a listener, pg's "error" event would end the process.
+    pool.on("error", (error) => logger().warn({ err: error }, "idle database connection lost"));
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new PreparingPool(pool) }), log });
+    globalThis.__portalPools ??= new WeakMap();
+    globalThis.__portalPools.set(db, pool);
+    return db;
   }
   return new Kysely<Database>({ dialect: new SerialisedPGliteDialect(target.dataDir, target.loadDataDir), log });
 }

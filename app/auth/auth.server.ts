@@ -2,6 +2,7 @@ import { createCookie, redirect } from "@remix-run/node";
 import { findSession, randomToken, sameToken, SESSION_HOURS, type SessionUser } from "#app/models/session.server.ts";
 import { getDb } from "#app/db.server.ts";
 import { CSRF_FIELD } from "#app/web/forms.ts";
+import { currentRequest } from "#app/web/request-context.server.ts";
 import { secureCookies, sessionSecret } from "./secrets.server.ts";
 
 export type { SessionUser };
@@ -46,7 +47,11 @@ export async function getCurrentUser(request: Request): Promise<SessionUser | nu
       .finally(() => lookupsInFlight.delete(token));
     lookupsInFlight.set(token, lookup);
   }
-  return lookup;
+  const user = await lookup;
+  // For the request's log line: who asked (an id, never a name or an address).
+  const context = currentRequest();
+  if (context && user) context.userId = user.id;
+  return user;
 }
 
 export function signInRedirect(request: Request) {

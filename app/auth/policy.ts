@@ -142,7 +142,6 @@ export const ROUTE_ACCESS = {
   // A GET of /logout goes home; only the form signs out.
   "routes/logout": { loader: "public", action: signedIn },
   "routes/language": { loader: "public" },
-  "routes/healthz": { loader: "public" },
   "routes/set-password.$token": { loader: "public", action: "public" },
   // The accessibility statement: a page with no loader, the same for everyone.
   "routes/accessibility": {},

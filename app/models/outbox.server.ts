@@ -270,6 +270,9 @@ export async function queueChase(
   });
 }
 
+/** Attempts at sending one email before it is given up (dead-lettered) and shown so on the outbox page. */
+export const MAX_ATTEMPTS = 5;
+
 /**
  * Sends waiting emails. The rows are claimed with FOR UPDATE SKIP LOCKED, so instances running
  * this at once each send different emails. Delivery is at least once: should the commit fail
@@ -278,7 +281,7 @@ export async function queueChase(
 export async function sendPending(
   db: Kysely<Database>,
   transport: MailTransport,
-  { batchSize = 50, maxAttempts = 5 }: { batchSize?: number; maxAttempts?: number } = {},
+  { batchSize = 50, maxAttempts = MAX_ATTEMPTS }: { batchSize?: number; maxAttempts?: number } = {},
 ) {
   return db.transaction().execute(async (trx) => {
     const rows = await trx
@@ -314,6 +317,25 @@ export async function sendPending(
     }
     return { sent, failed };
   });
+}
+
+/** What the outbox holds unsent, for the metrics and the runbook's "the outbox backs up". */
+export async function outboxBacklog(db: Executor, now = new Date()) {
+  const row = await db
+    .selectFrom("outbox")
+    .select((eb) => [
+      eb.fn.count<number>("id").filterWhere("attempts", "<", MAX_ATTEMPTS).as("waiting"),
+      eb.fn.count<number>("id").filterWhere("attempts", ">=", MAX_ATTEMPTS).as("dead"),
+      eb.fn.min("created_at").filterWhere("attempts", "<", MAX_ATTEMPTS).as("oldest"),
+    ])
+    .where("sent_at", "is", null)
+    .executeTakeFirstOrThrow();
+  const oldest = row.oldest ? new Date(row.oldest as Date | string) : null;
+  return {
+    waiting: Number(row.waiting),
+    dead: Number(row.dead),
+    oldestWaitingSeconds: oldest ? Math.max(0, (now.getTime() - oldest.getTime()) / 1000) : 0,
+  };
 }
 
 export const OUTBOX_PAGE_SIZE = 200;

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loader as homeLoader } from "#app/routes/_index.tsx";
 import { loader as collectionLoader } from "#app/routes/collections.$code._index.tsx";
-import { loader as healthLoader } from "#app/routes/healthz.ts";
 import { loader as languageLoader } from "#app/routes/language.ts";
 import { useDemoDatabase } from "../support/database.ts";
 import { COORDINATOR, get, OFFICER, run, signIn, type Visitor } from "../support/requests.ts";
@@ -65,22 +64,6 @@ describe("pages that show what the database holds", () => {
     const thrown: unknown = await collectionLoader(args("/collections/nope", { code: "nope" })).catch((e: unknown) => e);
     expect(thrown).toBeInstanceOf(Response);
     expect((thrown as Response).status).toBe(404);
-  });
-
-  it("/healthz answers 200 when the database answers", async () => {
-    const response = await healthLoader();
-    expect(response.status).toBe(200);
-  });
-
-  it("/healthz answers 503 when the database does not", async () => {
-    const working = globalThis.__portalDatabase;
-    globalThis.__portalDatabase = { db: working!.db, ready: Promise.reject(new Error("down")) };
-    globalThis.__portalDatabase.ready.catch(() => {});
-    try {
-      expect((await healthLoader()).status).toBe(503);
-    } finally {
-      globalThis.__portalDatabase = working;
-    }
   });
 
   it("the language switch keeps the choice in a cookie and returns only to this site", async () => {

@@ -1029,5 +1029,6 @@ export const cy: Record<MessageKey, Message> = {
     "Os gwnaethoch deipio'r cyfeiriad gwe, gwiriwch ei fod yn gywir. Os gwnaethoch ludo'r cyfeiriad gwe, gwiriwch eich bod wedi copïo'r cyfeiriad cyfan.",
   "error.title": "Mae'n ddrwg gennym, mae problem gyda'r gwasanaeth",
   "error.body": "Rhowch gynnig arall arni yn nes ymlaen. Nid oes dim a gadwyd gennych wedi'i golli.",
+  "error.reference": "Os byddwch yn cysylltu â thîm ADSS Cymru am hyn, rhowch y cyfeirnod hwn iddynt: {id}",
   "unavailable.title": "Mae'n ddrwg gennym, nid yw'r gwasanaeth ar gael",
 };

@@ -1023,6 +1023,7 @@ export const en = {
   "notFound.body": "If you typed the web address, check it is correct. If you pasted the web address, check you copied the entire address.",
   "error.title": "Sorry, there is a problem with the service",
   "error.body": "Try again later. Nothing you had saved has been lost.",
+  "error.reference": "If you contact the ADSS Cymru team about this, give them this reference: {id}",
   "unavailable.title": "Sorry, the service is unavailable",
 } as const satisfies Record<string, string | (Partial<Record<Intl.LDMLPluralRule, string>> & { other: string })>;
 

@@ -1,0 +1,70 @@
+/**
+ * Prometheus metrics (prom-client): requests and their latency by route, the database pool, and
+ * what waits in the database (the outbox's backlog, the scheduled jobs' failures), read from the
+ * database at each scrape so that every instance reports the same shared state.
+ */
+import type { Kysely } from "kysely";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { poolOf } from "#db/connect.ts";
+import type { Database } from "#db/types.ts";
+import { outboxBacklog } from "#app/models/outbox.server.ts";
+
+export interface PortalMetrics {
+  registry: Registry;
+  requests: Counter<"method" | "route" | "status">;
+  duration: Histogram<"method" | "route">;
+  inFlight: Gauge;
+}
+
+export function createMetrics(database: () => Promise<Kysely<Database>>): PortalMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "portal_" });
+  const requests = new Counter({
+    name: "portal_http_requests_total",
+    help: "HTTP requests answered, by method, route and status",
+    labelNames: ["method", "route", "status"] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: "portal_http_request_duration_seconds",
+    help: "Time to answer an HTTP request, by method and route",
+    labelNames: ["method", "route"] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const inFlight = new Gauge({ name: "portal_http_requests_in_flight", help: "HTTP requests being answered", registers: [registry] });
+  new Gauge({
+    name: "portal_db_pool_connections",
+    help: "PostgreSQL pool connections of this instance: total, idle, and requests waiting for one",
+    labelNames: ["state"] as const,
+    registers: [registry],
+    async collect() {
+      const pool = poolOf(await database());
+      if (!pool) return;
+      this.set({ state: "total" }, pool.totalCount);
+      this.set({ state: "idle" }, pool.idleCount);
+      this.set({ state: "waiting" }, pool.waitingCount);
+    },
+  });
+  new Gauge({
+    name: "portal_outbox_emails",
+    help: "Emails in the outbox not sent: waiting (to be sent or retried) and dead (given up after every attempt)",
+    labelNames: ["state"] as const,
+    registers: [registry],
+    async collect() {
+      const backlog = await outboxBacklog(await database());
+      this.set({ state: "waiting" }, backlog.waiting);
+      this.set({ state: "dead" }, backlog.dead);
+    },
+  });
+  new Gauge({
+    name: "portal_outbox_oldest_waiting_seconds",
+    help: "Age of the oldest email waiting to be sent; 0 when none waits",
+    registers: [registry],
+    async collect() {
+      const backlog = await outboxBacklog(await database());
+      this.set(backlog.oldestWaitingSeconds);
+    },
+  });
+  return { registry, requests, duration, inFlight };
+}
