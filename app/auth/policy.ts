@@ -18,8 +18,11 @@ interface AbilityRule {
   roles: readonly Role[];
   /** Only an admin of these roles. */
   admin?: true;
-  /** An officer may, for their own authority's return: the ability names one authority's return. */
-  ownAuthority?: true;
+  /**
+   * The ability names one authority's return. true: an officer may, for their own authority's
+   * return; false: no officer may (the roles above may, on any return).
+   */
+  ownAuthority?: boolean;
 }
 
 export const ABILITIES = {
@@ -36,6 +39,8 @@ export const ABILITIES = {
   exportFigures: { roles: ["coordinator", "analyst"] },
   /** Raise and resolve queries on a return, and accept it. */
   reviewReturns: { roles: ["coordinator"] },
+  /** The same on one return the address names (its queries, its acceptance): no officer may, on any return. */
+  reviewReturn: { roles: ["coordinator"], ownAuthority: false },
   readReturn: { roles: ["coordinator", "analyst"], ownAuthority: true },
   /** Reply to the return's queries and download its template. */
   workOnReturn: { roles: ["coordinator"], ownAuthority: true },
@@ -45,7 +50,7 @@ export const ABILITIES = {
 
 export type Ability = keyof typeof ABILITIES;
 /** The abilities that name one authority's return. */
-export type ReturnAbility = { [A in Ability]: (typeof ABILITIES)[A] extends { ownAuthority: true } ? A : never }[Ability];
+export type ReturnAbility = { [A in Ability]: (typeof ABILITIES)[A] extends { ownAuthority: boolean } ? A : never }[Ability];
 export type PortalAbility = Exclude<Ability, ReturnAbility>;
 
 export function isReturnAbility(ability: Ability): ability is ReturnAbility {
@@ -133,6 +138,7 @@ const review = { may: "reviewReturns", collection: "published" } as const;
 const apiAny = { token: "any" } as const;
 const apiCollection = { token: "any", collection: "published" } as const;
 const apiReturn = { token: "returns:write" } as const;
+const reviewOne = { may: "reviewReturn" } as const;
 
 /** Every route of the build, by its id (`routes/<file name>`); the access matrix fails for a route missing here. */
 export const ROUTE_ACCESS = {
@@ -176,7 +182,11 @@ export const ROUTE_ACCESS = {
   "routes/collections.$code.chase.$authorityCode": { loader: "nobody", action: deskPublished },
 
   // One authority's return: its own officers; coordinators and analysts read; nobody else.
-  "routes/returns.$collectionCode.$authorityCode._index": { loader: { may: "readReturn" }, action: { may: "workOnReturn" } },
+  "routes/returns.$collectionCode.$authorityCode._index": { loader: { may: "readReturn" }, action: fillIn },
+  // The coordinator's questions on a return (queries), the thread of each, and acceptance.
+  "routes/returns.$collectionCode.$authorityCode.queries.new": { loader: reviewOne, action: reviewOne },
+  "routes/returns.$collectionCode.$authorityCode.queries.$queryId": { loader: { may: "workOnReturn" }, action: { may: "workOnReturn" } },
+  "routes/returns.$collectionCode.$authorityCode.accept": { loader: reviewOne, action: reviewOne },
   "routes/returns.$collectionCode.$authorityCode.history": { loader: { may: "readReturn" } },
   "routes/returns.$collectionCode.$authorityCode.check": { loader: fillIn, action: fillIn },
   "routes/returns.$collectionCode.$authorityCode.amend": { loader: fillIn, action: fillIn },

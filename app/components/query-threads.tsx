@@ -9,7 +9,10 @@ export interface ThreadView {
   messages: { id: number; at: string | Date; body: string; author_name: string }[];
 }
 
-/** The coordinator's queries on a return and the replies, with a reply box (and, for coordinators, resolve). */
+/**
+ * The coordinator's queries on a return and the replies, with a reply box (and, for coordinators,
+ * resolve). Each thread's form posts to the thread's own address (`actionOf`).
+ */
 export function QueryThreads({
   t,
   threads,
@@ -17,6 +20,7 @@ export function QueryThreads({
   csrfToken,
   mayReply,
   mayResolve,
+  actionOf,
   error,
 }: {
   t: Translator;
@@ -25,7 +29,8 @@ export function QueryThreads({
   csrfToken: string;
   mayReply: boolean;
   mayResolve: boolean;
-  error?: { queryId: number; message: string };
+  actionOf: (queryId: number) => string;
+  error?: { queryId: number; message: string; typed: string };
 }) {
   if (threads.length === 0) return null;
   return (
@@ -51,14 +56,14 @@ export function QueryThreads({
               </div>
             ))}
             {thread.status === "open" && (mayReply || mayResolve) ? (
-              <form method="post" noValidate>
+              <form method="post" action={actionOf(thread.id)} noValidate>
                 <input type="hidden" name={CSRF_FIELD} value={csrfToken} />
-                <input type="hidden" name="queryId" value={thread.id} />
                 <Textarea
                   id={`query-${thread.id}-message`}
                   name="message"
                   label={t("queries.reply")}
                   labelClassName="govuk-label govuk-label--s"
+                  defaultValue={error?.queryId === thread.id ? error.typed : undefined}
                   error={error?.queryId === thread.id ? error.message : undefined}
                   errorPrefix={t("page.errorPrefix")}
                 />

@@ -8,12 +8,11 @@ import { may } from "#app/auth/policy.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
 import { findReturn, isStoredInteger, type Actor, type ReturnScope } from "./return.server.ts";
 
-export const MESSAGE_LIMIT = 2000;
-
 export type QueryResult = { ok: true } | { ok: false; reason: "notFound" | "notSubmitted" | "notAllowed" | "resolved" };
 
-/** Threads on this return, oldest first, each with its messages and who wrote them. */
-export async function listQueries(db: Executor, scope: ReturnScope) {
+/** Threads on this return, oldest first, each with its messages and who wrote them; `only`: just that thread, if it is this return's. */
+export async function listQueries(db: Executor, scope: ReturnScope, only?: number) {
+  if (only !== undefined && !isStoredInteger(only)) return [];
   const queries = await db
     .selectFrom("value_query as q")
     .innerJoin("return as r", "r.id", "q.return_id")
@@ -21,6 +20,7 @@ export async function listQueries(db: Executor, scope: ReturnScope) {
     .select(["q.id", "q.item_code", "q.status", "q.raised_at", "q.resolved_at", "u.name as raised_by_name"])
     .where("r.collection_id", "=", scope.collection.id)
     .where("r.authority_code", "=", scope.authorityCode)
+    .$if(only !== undefined, (qb) => qb.where("q.id", "=", only!))
     .orderBy("q.id")
     .execute();
   if (queries.length === 0) return [];
@@ -56,7 +56,7 @@ export async function raiseQuery(
   scope: ReturnScope,
   { itemCode, body, actor, now = new Date() }: { itemCode: string; body: string; actor: Actor; now?: Date },
 ): Promise<QueryResult> {
-  if (!may(actor, "reviewReturns")) return { ok: false, reason: "notAllowed" };
+  if (!may(actor, "reviewReturn", scope.authorityCode)) return { ok: false, reason: "notAllowed" };
   if (!scope.collection.items.some((i) => i.code === itemCode)) return { ok: false, reason: "notFound" };
   return db.transaction().execute(async (trx) => {
     const ret = await findReturn(trx, scope);
@@ -143,7 +143,7 @@ export async function resolveQuery(
   scope: ReturnScope,
   { queryId, body, actor, now = new Date() }: { queryId: number; body: string | null; actor: Actor; now?: Date },
 ): Promise<QueryResult> {
-  if (!may(actor, "reviewReturns")) return { ok: false, reason: "notAllowed" };
+  if (!may(actor, "reviewReturn", scope.authorityCode)) return { ok: false, reason: "notAllowed" };
   return db.transaction().execute(async (trx) => {
     const query = await findQuery(trx, scope, queryId);
     if (!query) return { ok: false as const, reason: "notFound" as const };
@@ -185,7 +185,7 @@ export type AcceptResult = { ok: true } | { ok: false; reason: "notAllowed" | "n
 
 /** Accepts the latest submitted version of a return with no open query. Coordinators only. */
 export async function acceptReturn(db: Kysely<Database>, scope: ReturnScope, change: AcceptChange): Promise<AcceptResult> {
-  if (!may(change.actor, "reviewReturns")) return { ok: false, reason: "notAllowed" };
+  if (!may(change.actor, "reviewReturn", scope.authorityCode)) return { ok: false, reason: "notAllowed" };
   return db.transaction().execute((trx) => acceptReturnIn(trx, scope, change));
 }
 
@@ -197,7 +197,7 @@ export async function acceptReturnIn(
   scope: ReturnScope,
   { basedOn, actor, now = new Date() }: AcceptChange,
 ): Promise<AcceptResult> {
-  if (!may(actor, "reviewReturns")) return { ok: false, reason: "notAllowed" };
+  if (!may(actor, "reviewReturn", scope.authorityCode)) return { ok: false, reason: "notAllowed" };
   const ret = await findReturn(trx, scope);
   if (!ret || ret.status === "draft" || ret.status === "accepted") return { ok: false as const, reason: "notSubmitted" as const };
   if ((await openQueryCount(trx, ret.id)) > 0) return { ok: false as const, reason: "openQueries" as const };

@@ -1,6 +1,8 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
-import { ErrorSummary, NotificationBanner, Textarea } from "#app/components/govuk.tsx";
+import { AcceptReturn } from "#app/components/accept-return.tsx";
+import { ErrorSummary, NotificationBanner } from "#app/components/govuk.tsx";
+import { RaiseQuery } from "#app/components/raise-query.tsx";
 import { ReturnSummary } from "#app/components/return-summary.tsx";
 import { ValueFieldset } from "#app/components/value-fieldset.tsx";
 import { WorkbookUpload } from "#app/components/workbook-upload.tsx";
@@ -14,15 +16,15 @@ import {
   submittedValues,
   workingValues,
 } from "#app/models/return.server.ts";
-import { acceptReturn, listQueries, MESSAGE_LIMIT, raiseQuery, replyToQuery, resolveQuery } from "#app/models/value-query.server.ts";
+import { listQueries } from "#app/models/value-query.server.ts";
 import { QueryThreads } from "#app/components/query-threads.tsx";
 import { flagsInContext } from "#app/models/desk.server.ts";
 import { findQueries, validateReturn } from "#app/schema/return-values.ts";
-import { notFound, requireCsrf } from "#app/auth/auth.server.ts";
+import { requireCsrf } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { may } from "#app/auth/policy.ts";
 import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
-import { formatDate, formatDateTime, pick, type MessageKey } from "#app/i18n/i18n.ts";
+import { formatDate, formatDateTime, pick } from "#app/i18n/i18n.ts";
 import type { Problem } from "#app/schema/return-values.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import {
@@ -56,7 +58,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   });
   const ret = await findReturn(db, scope);
   const mayFillIn = may(user, "fillInReturn", authority.code);
-  const mayReview = may(user, "reviewReturns");
+  const mayReview = may(user, "reviewReturn", authority.code);
   const url = new URL(request.url);
   const editable = mayFillIn && collection.status === "open" && (!ret || ret.status === "draft");
   // The officer editing sees the draft; everyone else sees what was last submitted.
@@ -113,23 +115,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
-type ActionResult = {
-  problems: Problem[];
-  input: FormValues | null;
-  conflict: boolean;
-  messageError?: { queryId: number; key: MessageKey };
-  raiseError?: { itemCode: string; key: MessageKey };
-  acceptError?: MessageKey;
-};
+type ActionResult = { problems: Problem[]; input: FormValues | null; conflict: boolean };
 
-function checkMessage(text: string): MessageKey | null {
-  if (!text) return "queries.error.messageMissing";
-  if (text.length > MESSAGE_LIMIT) return "queries.error.messageTooLong";
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(text)) return "queries.error.controlCharacters";
-  return null;
-}
-
+/** Save as draft, or save and go on to check the answers: the return's figures, from its own officers. */
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { db, user, collection, authority, scope } = await guard("routes/returns.$collectionCode.$authorityCode._index", "action", {
     request,
@@ -139,59 +127,24 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   requireCsrf(user, form);
   const here = returnPath(collection.code, authority.code);
   const intent = field(form, "intent");
+  if (intent !== "save" && intent !== "check") throw new Response("Unknown action", { status: 400 });
   const refuse = (result: Partial<ActionResult>, status = 400) =>
     refuseForm<ActionResult>(context, { problems: [], input: null, conflict: false, ...result }, status);
-
-  if (intent === "save" || intent === "check") {
-    if (!may(user, "fillInReturn", authority.code)) throw notFound();
-    const basedOn = Number(field(form, "lockVersion"));
-    const input = readFormValues(
-      form,
-      collection.items.map((i) => i.code),
-    );
-    // A lock version that cannot be one (a crafted form) is answered as the conflict it would meet.
-    if (!Number.isInteger(basedOn) || basedOn < 0) return refuse({ input, conflict: true }, 409);
-    const checked = validateReturn(returnDefinition(collection), toRawReturn(input), { mode: "draft", today: todayInWales() });
-    if (!checked.ok) return refuse({ problems: checked.problems, input });
-    const saved = await saveValues(db, scope, { basedOn, values: checked.values, actor: actorOf(user) });
-    if (!saved.ok) {
-      if (saved.reason === "conflict") return refuse({ input, conflict: true }, 409);
-      throw redirect(here);
-    }
-    throw redirect(intent === "check" ? returnPath(collection.code, authority.code, "check") : `${here}?saved=1`);
+  const basedOn = Number(field(form, "lockVersion"));
+  const input = readFormValues(
+    form,
+    collection.items.map((i) => i.code),
+  );
+  // A lock version that cannot be one (a crafted form) is answered as the conflict it would meet.
+  if (!Number.isInteger(basedOn) || basedOn < 0) return refuse({ input, conflict: true }, 409);
+  const checked = validateReturn(returnDefinition(collection), toRawReturn(input), { mode: "draft", today: todayInWales() });
+  if (!checked.ok) return refuse({ problems: checked.problems, input });
+  const saved = await saveValues(db, scope, { basedOn, values: checked.values, actor: actorOf(user) });
+  if (!saved.ok) {
+    if (saved.reason === "conflict") return refuse({ input, conflict: true }, 409);
+    throw redirect(here);
   }
-
-  const message = field(form, "message").trim();
-  if (intent === "raise") {
-    const itemCode = field(form, "itemCode");
-    const known = collection.items.some((i) => i.code === itemCode);
-    const error: MessageKey | null = known ? checkMessage(message) : "queries.error.itemMissing";
-    if (error) return refuse({ raiseError: { itemCode, key: error } });
-    const result = await raiseQuery(db, scope, { itemCode, body: message, actor: actorOf(user) });
-    if (!result.ok) throw notFound();
-    throw redirect(`${here}#queries-title`);
-  }
-  if (intent === "reply" || intent === "resolve") {
-    const queryId = Number(field(form, "queryId"));
-    if (!Number.isInteger(queryId)) throw notFound();
-    const error = intent === "reply" || message ? checkMessage(message) : null;
-    if (error) return refuse({ messageError: { queryId, key: error } });
-    const result =
-      intent === "reply"
-        ? await replyToQuery(db, scope, { queryId, body: message, actor: actorOf(user) })
-        : await resolveQuery(db, scope, { queryId, body: message || null, actor: actorOf(user) });
-    if (!result.ok && result.reason !== "resolved") throw notFound();
-    throw redirect(`${here}#query-${queryId}`);
-  }
-  if (intent === "accept") {
-    const result = await acceptReturn(db, scope, { basedOn: Number(field(form, "lockVersion")), actor: actorOf(user) });
-    if (!result.ok) {
-      if (result.reason === "notAllowed") throw notFound();
-      return refuse({ acceptError: result.reason === "openQueries" ? "accept.error.openQueries" : "accept.error.changed" }, 409);
-    }
-    throw redirect(`${here}?accepted=1`);
-  }
-  throw new Response("Unknown action", { status: 400 });
+  throw redirect(intent === "check" ? returnPath(collection.code, authority.code, "check") : `${here}?saved=1`);
 }
 
 export default function ReturnForm() {
@@ -209,11 +162,6 @@ export default function ReturnForm() {
       href: `#${problemFieldId(p, formValues[p.itemCode])}`,
       text: formProblemText(t, p, labels),
     })),
-    ...(actionData?.messageError
-      ? [{ href: `#query-${actionData.messageError.queryId}-message`, text: t(actionData.messageError.key) }]
-      : []),
-    ...(actionData?.raiseError ? [{ href: "#raise-message", text: t(actionData.raiseError.key) }] : []),
-    ...(actionData?.acceptError ? [{ href: "#accept", text: t(actionData.acceptError) }] : []),
   ];
   const errorsFor = (code: string) => {
     const errors: Partial<Record<keyof FormValue, string>> = {};
@@ -355,70 +303,20 @@ export default function ReturnForm() {
         csrfToken={data.csrfToken}
         mayReply={data.viewer.mayReply}
         mayResolve={data.viewer.mayResolve}
-        error={actionData?.messageError ? { queryId: actionData.messageError.queryId, message: t(actionData.messageError.key) } : undefined}
+        actionOf={(id) => returnPath(collection.code, authority.code, `queries/${id}`)}
       />
-      {data.viewer.mayRaise ? <RaiseQuery labels={labels} csrfToken={data.csrfToken} error={actionData?.raiseError} /> : null}
+      {data.viewer.mayRaise ? (
+        <RaiseQuery action={returnPath(collection.code, authority.code, "queries/new")} labels={labels} csrfToken={data.csrfToken} />
+      ) : null}
       {data.viewer.mayAccept ? (
-        <form method="post" noValidate id="accept">
-          <input type="hidden" name={CSRF_FIELD} value={data.csrfToken} />
-          <input type="hidden" name="lockVersion" value={data.lockVersion} />
-          <h2 className="govuk-heading-m">{t("accept.title")}</h2>
-          <p className="govuk-body">{t("accept.body", { version: data.submittedVersion ?? 0 })}</p>
-          <button type="submit" name="intent" value="accept" className="govuk-button" data-module="govuk-button">
-            {t("accept.submit")}
-          </button>
-        </form>
+        <AcceptReturn
+          action={returnPath(collection.code, authority.code, "accept")}
+          csrfToken={data.csrfToken}
+          lockVersion={data.lockVersion}
+          submittedVersion={data.submittedVersion ?? 0}
+        />
       ) : null}
     </>
-  );
-}
-
-function RaiseQuery({
-  labels,
-  csrfToken,
-  error,
-}: {
-  labels: Record<string, string>;
-  csrfToken: string;
-  error: { itemCode: string; key: MessageKey } | undefined;
-}) {
-  const t = useTranslation();
-  const itemError = error?.key === "queries.error.itemMissing" ? t(error.key) : undefined;
-  const messageError = error && !itemError ? t(error.key) : undefined;
-  return (
-    <form method="post" noValidate className="govuk-!-margin-bottom-8">
-      <input type="hidden" name={CSRF_FIELD} value={csrfToken} />
-      <h2 className="govuk-heading-m">{t("queries.raiseTitle")}</h2>
-      <div className={`govuk-form-group${itemError ? " govuk-form-group--error" : ""}`}>
-        <label className="govuk-label" htmlFor="raise-item">
-          {t("queries.item")}
-        </label>
-        {itemError ? (
-          <p id="raise-item-error" className="govuk-error-message">
-            <span className="govuk-visually-hidden">{t("page.errorPrefix")}</span> {itemError}
-          </p>
-        ) : null}
-        <select className="govuk-select" id="raise-item" name="itemCode" defaultValue={error?.itemCode ?? ""}>
-          <option value="">{t("queries.chooseItem")}</option>
-          {Object.entries(labels).map(([code, label]) => (
-            <option key={code} value={code}>
-              {label}
-            </option>
-          ))}
-        </select>
-      </div>
-      <Textarea
-        id="raise-message"
-        name="message"
-        label={t("queries.question")}
-        hint={t("queries.questionHint")}
-        error={messageError}
-        errorPrefix={t("page.errorPrefix")}
-      />
-      <button type="submit" name="intent" value="raise" className="govuk-button govuk-button--secondary" data-module="govuk-button">
-        {t("queries.raise")}
-      </button>
-    </form>
   );
 }
 

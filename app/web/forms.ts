@@ -1,4 +1,6 @@
 import { data, type AppLoadContext } from "@remix-run/node";
+import type { z } from "zod";
+import type { MessageKey } from "#app/i18n/i18n.ts";
 
 /** The hidden field that carries the CSRF token in every data-changing form. */
 export const CSRF_FIELD = "csrf";
@@ -34,4 +36,29 @@ export async function readForm(request: Request): Promise<FormData> {
 export function refuseForm<T>(context: AppLoadContext, payload: T, status = 400) {
   context.pageHasErrors = true;
   return data(payload, { status });
+}
+
+/** A form checked against a zod schema from app/schema: its data, or each field's first error (a message key). */
+export type FormResult<T> =
+  | { ok: true; data: T }
+  | { ok: false; errors: Partial<Record<string, MessageKey>>; input: Record<string, string> };
+
+/**
+ * Reads the fields a schema names from a posted form, as strings (absent or a file: ""), and
+ * checks them with the schema. Routes validate through this and the shared schemas only.
+ */
+export function parseForm<S extends z.ZodType<unknown, Record<string, string>>>(
+  form: FormData,
+  schema: S,
+  fields: readonly string[],
+): FormResult<z.output<S>> {
+  const input = Object.fromEntries(fields.map((name) => [name, field(form, name)]));
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return { ok: true, data: parsed.data };
+  const errors: Partial<Record<string, MessageKey>> = {};
+  for (const issue of parsed.error.issues) {
+    const name = String(issue.path[0] ?? "");
+    errors[name] ??= issue.message as MessageKey;
+  }
+  return { ok: false, errors, input };
 }

@@ -100,6 +100,7 @@ describe("the access matrix: every route x every role, against the app's access 
   let ids: { officer: Record<string, number>; coordinator: number; coordinatorNotAdmin: number; analyst: number; target: number };
   let token: string;
   let uploads: Record<string, number>;
+  let threads: Record<string, number>;
 
   beforeAll(async () => {
     build = await serverBuild();
@@ -160,6 +161,29 @@ describe("the access matrix: every route x every role, against the app's access 
         .executeTakeFirstOrThrow();
       uploads[code] = row.id;
     }
+    // A coordinator's query on each submitted return, for the thread addresses (the returns stay "submitted").
+    threads = {};
+    for (const code of [OPEN_ROUND, CLOSED_ROUND]) {
+      for (const authority of [CARDIFF, NEWPORT]) {
+        const ret = await db()
+          .selectFrom("return as r")
+          .innerJoin("collection as c", "c.id", "r.collection_id")
+          .select("r.id")
+          .where("c.code", "=", code)
+          .where("r.authority_code", "=", authority)
+          .executeTakeFirstOrThrow();
+        const query = await db()
+          .insertInto("value_query")
+          .values({ return_id: ret.id, item_code: ITEM, raised_by: coordinator, raised_at: new Date() })
+          .returning("id")
+          .executeTakeFirstOrThrow();
+        await db()
+          .insertInto("value_query_message")
+          .values({ query_id: query.id, author_id: coordinator, at: new Date(), body: "Why?" })
+          .execute();
+        threads[`${code}/${authority}`] = query.id;
+      }
+    }
     ids = {
       officer: { [CARDIFF]: await userId(db(), OFFICER.cardiff), [NEWPORT]: await userId(db(), OFFICER.newport) },
       coordinator,
@@ -174,6 +198,8 @@ describe("the access matrix: every route x every role, against the app's access 
     userId: () => [String(ids.target)],
     // The upload stored in the collection the address names.
     uploadId: (v) => [String(uploads[v.params.code ?? ""])],
+    // The thread on the return the address names (none in the draft round, which nobody may open).
+    queryId: (v) => [String(threads[`${v.params.collectionCode}/${v.params.authorityCode}`] ?? 1)],
     token: () => [token],
   };
 
@@ -288,39 +314,43 @@ describe("the access matrix: every route x every role, against the app's access 
   });
 
   it("refuses ids of another authority's or another collection's records smuggled into a form, and changes nothing", async () => {
-    const returnRoute = build.routes["routes/returns.$collectionCode.$authorityCode._index"]!.module as { action: RouteFn };
     const importRoute = build.routes["routes/collections.$code.import.$uploadId"]!.module as { action: RouteFn; loader: RouteFn };
     const [cardiff, newport, coordinator] = [
       await visitorFor(db(), ids.officer[CARDIFF]!),
       await visitorFor(db(), ids.officer[NEWPORT]!),
       await visitorFor(db(), ids.coordinator),
     ];
-    const post = (visitor: Visitor, authority: string, fields: Record<string, string>) => {
-      const params = { collectionCode: OPEN_ROUND, authorityCode: authority };
+    /** A post to one of a return's action routes: "" the return itself, or queries/new, queries/<id>, accept. */
+    const post = (visitor: Visitor, authority: string, page: string, fields: Record<string, string>) => {
+      const pattern = { "": "", "queries/new": ".queries.new", accept: ".accept" }[page] ?? ".queries.$queryId";
+      const route = build.routes[`routes/returns.$collectionCode.$authorityCode${pattern || "._index"}`]!.module as { action: RouteFn };
+      const params: Record<string, string> = { collectionCode: OPEN_ROUND, authorityCode: authority };
+      if (pattern === ".queries.$queryId") params.queryId = page.split("/")[1]!;
       const body = new URLSearchParams({ csrf: visitor.csrf, ...fields });
-      const request = new Request(`http://localhost${fillPath("returns/:collectionCode/:authorityCode", params)}`, {
+      const request = new Request(`http://localhost/returns/${OPEN_ROUND}/${authority}${page ? `/${page}` : ""}`, {
         method: "POST",
         body,
         headers: { Cookie: visitor.cookie, "Content-Type": "application/x-www-form-urlencoded" },
       });
-      return run(() => returnRoute.action({ request, params, context: {} }));
+      return run(() => route.action({ request, params, context: {} }));
     };
     // A coordinator's query on Newport's submitted return.
-    expect(await post(coordinator, NEWPORT, { intent: "raise", itemCode: ITEM, message: "Is 271 right?" })).toMatchObject({ status: 302 });
+    expect(await post(coordinator, NEWPORT, "queries/new", { itemCode: ITEM, message: "Is 271 right?" })).toMatchObject({ status: 302 });
     const query = await db().selectFrom("value_query").select("id").orderBy("id", "desc").executeTakeFirstOrThrow();
+    const thread = `queries/${query.id}`;
     const before = await fullSnapshot(db());
     const attempts = [
       // Cardiff's officer answers Newport's query through Cardiff's own return, or through Newport's.
-      await post(cardiff, CARDIFF, { intent: "reply", queryId: String(query.id), message: "Hijacked" }),
-      await post(cardiff, NEWPORT, { intent: "reply", queryId: String(query.id), message: "Hijacked" }),
+      await post(cardiff, CARDIFF, thread, { intent: "reply", message: "Hijacked" }),
+      await post(cardiff, NEWPORT, thread, { intent: "reply", message: "Hijacked" }),
       // Officers may not resolve, raise or accept, on any return.
-      await post(newport, NEWPORT, { intent: "resolve", queryId: String(query.id), message: "" }),
-      await post(newport, NEWPORT, { intent: "raise", itemCode: ITEM, message: "Self-query" }),
-      await post(newport, NEWPORT, { intent: "accept", lockVersion: "1" }),
+      await post(newport, NEWPORT, thread, { intent: "resolve", message: "" }),
+      await post(newport, NEWPORT, "queries/new", { itemCode: ITEM, message: "Self-query" }),
+      await post(newport, NEWPORT, "accept", { lockVersion: "1" }),
       // A coordinator resolving Newport's query through Cardiff's address.
-      await post(coordinator, CARDIFF, { intent: "resolve", queryId: String(query.id), message: "" }),
+      await post(coordinator, CARDIFF, thread, { intent: "resolve", message: "" }),
       // A coordinator may query and accept a return, never change its figures.
-      await post(coordinator, NEWPORT, { intent: "save", lockVersion: "1", [`${ITEM}.state`]: "reported", [`${ITEM}.number`]: "5" }),
+      await post(coordinator, NEWPORT, "", { intent: "save", lockVersion: "1", [`${ITEM}.state`]: "reported", [`${ITEM}.number`]: "5" }),
     ];
     expect(attempts.map((a) => a.status)).toEqual([404, 404, 404, 404, 404, 404, 404]);
     // Another collection's stored workbook, through this collection's address.
@@ -445,6 +475,7 @@ describe("the access matrix with numbers: figures planted in one authority, look
       itemCode: () => items,
       userId: () => [String(visitor.userId)],
       uploadId: () => ["1"],
+      queryId: () => ["1"],
       token: () => ["not-a-real-invitation-token"],
     };
     const published = COLLECTIONS.filter(([, status]) => status !== "draft");

@@ -461,10 +461,25 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
     },
   ];
 
-  /** The coordinator's (and the officer's) actions on queries, on Newport's submitted return. */
-  const onQuery = (name: string, who: () => Visitor, fields: () => Fields, params = openNewport, echoes?: string): Case => ({
+  /**
+   * The coordinator's (and the officer's) actions on queries and acceptance, on Newport's submitted
+   * return: raising a query (queries/new), a thread's reply and resolve (queries/<id>), accepting.
+   */
+  const QUERY_ROUTES = {
+    raise: "routes/returns.$collectionCode.$authorityCode.queries.new",
+    thread: "routes/returns.$collectionCode.$authorityCode.queries.$queryId",
+    accept: "routes/returns.$collectionCode.$authorityCode.accept",
+  } as const;
+  const onQuery = (
+    name: string,
+    to: keyof typeof QUERY_ROUTES,
+    who: () => Visitor,
+    fields: () => Fields,
+    params: () => Record<string, string> = openNewport,
+    echoes?: string,
+  ): Case => ({
     name: `queries: ${name}`,
-    route: returnIndex,
+    route: QUERY_ROUTES[to],
     params,
     who,
     body: () => ({ fields: { csrf: who().csrf, ...fields() } }),
@@ -473,56 +488,56 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
   const coordinator = () => v.coordinator;
   const newportOfficer = () => v.newport;
   const closedCardiff = () => ({ collectionCode: CLOSED_ROUND, authorityCode: CARDIFF });
+  const onThread = (id: () => string) => () => ({ ...openNewport(), queryId: id() });
+  const newportThread = onThread(() => String(queryId));
   const queryCases: Case[] = [
-    onQuery("raise on an item the collection does not have", coordinator, () => ({
-      intent: "raise",
-      itemCode: "no_such_item",
-      message: "Why?",
-    })),
-    ...SQL.slice(0, 3).map((s) =>
-      onQuery(`raise on the item ${s}`, coordinator, () => ({ intent: "raise", itemCode: s, message: "Why?" })),
-    ),
-    onQuery("raise with no message", coordinator, () => ({ intent: "raise", itemCode: ITEM, message: "  " })),
-    onQuery("raise with 2001 characters", coordinator, () => ({ intent: "raise", itemCode: ITEM, message: "m".repeat(2001) })),
-    onQuery("raise with 1 MB", coordinator, () => ({ intent: "raise", itemCode: ITEM, message: MEGABYTE })),
-    onQuery("raise with control characters", coordinator, () => ({ intent: "raise", itemCode: ITEM, message: CONTROL })),
-    onQuery("raise with a NUL byte", coordinator, () => ({ intent: "raise", itemCode: ITEM, message: NUL })),
+    onQuery("raise on an item the collection does not have", "raise", coordinator, () => ({ itemCode: "no_such_item", message: "Why?" })),
+    ...SQL.slice(0, 3).map((s) => onQuery(`raise on the item ${s}`, "raise", coordinator, () => ({ itemCode: s, message: "Why?" }))),
+    onQuery("raise with no message", "raise", coordinator, () => ({ itemCode: ITEM, message: "  " })),
+    onQuery("raise with 2001 characters", "raise", coordinator, () => ({ itemCode: ITEM, message: "m".repeat(2001) })),
+    onQuery("raise with 1 MB", "raise", coordinator, () => ({ itemCode: ITEM, message: MEGABYTE })),
+    onQuery("raise with control characters", "raise", coordinator, () => ({ itemCode: ITEM, message: CONTROL })),
+    onQuery("raise with a NUL byte", "raise", coordinator, () => ({ itemCode: ITEM, message: NUL })),
     ...HOSTILE_MARKUP.map((s) =>
-      onQuery(`raise markup on an unknown item: ${s}`, coordinator, () => ({ intent: "raise", itemCode: "nope", message: s })),
+      onQuery(`raise markup on an unknown item: ${s}`, "raise", coordinator, () => ({ itemCode: "nope", message: s })),
     ),
-    ...["abc", "1e99", "-1", "", "99999999999", "1.5", "2147483648"].map((id) =>
-      onQuery(`reply to the query ${JSON.stringify(id)}`, newportOfficer, () => ({
-        intent: "reply",
-        queryId: id,
-        message: "Here is why.",
-      })),
-    ),
-    ...["1e99", "99999999999", "abc"].map((id) =>
-      onQuery(`resolve the query ${JSON.stringify(id)}`, coordinator, () => ({ intent: "resolve", queryId: id, message: "" })),
-    ),
-    onQuery("reply with 1 MB", newportOfficer, () => ({ intent: "reply", queryId: String(queryId), message: MEGABYTE })),
-    onQuery("reply with a NUL byte", newportOfficer, () => ({ intent: "reply", queryId: String(queryId), message: NUL })),
-    onQuery("reply with markup and control characters", newportOfficer, () => ({
-      intent: "reply",
-      queryId: String(queryId),
-      message: `${SCRIPT}${CONTROL}`,
-    })),
-    onQuery("resolve with a message of 1 MB", coordinator, () => ({ intent: "resolve", queryId: String(queryId), message: MEGABYTE })),
-    ...ABSURD_LOCK_VERSIONS.map((lv) =>
+    ...["abc", "1e99", "-1", "99999999999", "1.5", "2147483648"].map((id) =>
       onQuery(
-        `accept with the lock version ${JSON.stringify(lv)}`,
-        coordinator,
-        () => ({ intent: "accept", lockVersion: lv }),
-        closedCardiff,
+        `reply to the query ${JSON.stringify(id)}`,
+        "thread",
+        newportOfficer,
+        () => ({ intent: "reply", message: "Here is why." }),
+        onThread(() => id),
       ),
     ),
-    onQuery(
-      "accept from a stale page",
-      coordinator,
-      () => ({ intent: "accept", lockVersion: String(lock.closedCardiff - 1) }),
-      closedCardiff,
+    ...["1e99", "99999999999", "abc"].map((id) =>
+      onQuery(
+        `resolve the query ${JSON.stringify(id)}`,
+        "thread",
+        coordinator,
+        () => ({ intent: "resolve", message: "" }),
+        onThread(() => id),
+      ),
     ),
-    onQuery("accept a return with a query open", coordinator, () => ({ intent: "accept", lockVersion: String(lock.newport) })),
+    onQuery("reply with no message", "thread", newportOfficer, () => ({ intent: "reply", message: " " }), newportThread),
+    ...["", "drop", SCRIPT, "raise"].map((intent) =>
+      onQuery(`the thread intent ${JSON.stringify(intent)}`, "thread", coordinator, () => ({ intent, message: "Done." }), newportThread),
+    ),
+    onQuery("reply with 1 MB", "thread", newportOfficer, () => ({ intent: "reply", message: MEGABYTE }), newportThread),
+    onQuery("reply with a NUL byte", "thread", newportOfficer, () => ({ intent: "reply", message: NUL }), newportThread),
+    onQuery(
+      "reply with markup and control characters",
+      "thread",
+      newportOfficer,
+      () => ({ intent: "reply", message: `${SCRIPT}${CONTROL}` }),
+      newportThread,
+    ),
+    onQuery("resolve with a message of 1 MB", "thread", coordinator, () => ({ intent: "resolve", message: MEGABYTE }), newportThread),
+    ...ABSURD_LOCK_VERSIONS.map((lv) =>
+      onQuery(`accept with the lock version ${JSON.stringify(lv)}`, "accept", coordinator, () => ({ lockVersion: lv }), closedCardiff),
+    ),
+    onQuery("accept from a stale page", "accept", coordinator, () => ({ lockVersion: String(lock.closedCardiff - 1) }), closedCardiff),
+    onQuery("accept a return with a query open", "accept", coordinator, () => ({ lockVersion: String(lock.newport) })),
   ];
 
   const designRoute = "routes/collections.$code.design";
@@ -713,16 +728,20 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
         [f]: f === "returnTo" ? `/${SCRIPT}` : SCRIPT,
       })),
     ),
-    ...["itemCode", "message", "queryId"].map((f) =>
-      onQuery(`markup in ${f}, raised on an unknown item`, coordinator, () => ({
-        intent: "raise",
+    ...["itemCode", "message"].map((f) =>
+      onQuery(`markup in ${f}, raised on an unknown item`, "raise", coordinator, () => ({
         itemCode: "nope",
         message: "Why?",
-        queryId: "1",
         [f]: SCRIPT,
       })),
     ),
-    onQuery("markup as the query id of a reply", newportOfficer, () => ({ intent: "reply", queryId: SCRIPT, message: "Here." })),
+    onQuery(
+      "markup as the query id of a reply",
+      "thread",
+      newportOfficer,
+      () => ({ intent: "reply", message: "Here." }),
+      onThread(() => SCRIPT),
+    ),
     ...[
       "code",
       "title_en",

@@ -3,6 +3,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import * as form from "#app/routes/returns.$collectionCode.$authorityCode._index.tsx";
 import * as check from "#app/routes/returns.$collectionCode.$authorityCode.check.tsx";
 import * as amend from "#app/routes/returns.$collectionCode.$authorityCode.amend.tsx";
+import * as acceptPage from "#app/routes/returns.$collectionCode.$authorityCode.accept.tsx";
+import * as raisePage from "#app/routes/returns.$collectionCode.$authorityCode.queries.new.tsx";
+import * as threadPage from "#app/routes/returns.$collectionCode.$authorityCode.queries.$queryId.tsx";
 import * as board from "#app/routes/collections.$code.board.tsx";
 import * as chaseList from "#app/routes/collections.$code.chase-list[.]csv.ts";
 import { loader as homeLoader } from "#app/routes/_index.tsx";
@@ -39,6 +42,12 @@ describe("the coordinator's review: queries, acceptance and the board", () => {
   };
   const act = (visitor: Visitor, fields: Record<string, string>) =>
     run(() => form.action(routeArgs(post(path(), fields, visitor), params) as never));
+  const raise = (visitor: Visitor, fields: Record<string, string>) =>
+    run(() => raisePage.action(routeArgs(post(path("queries/new"), fields, visitor), params) as never));
+  const onThread = (visitor: Visitor, queryId: string, fields: Record<string, string>) =>
+    run(() => threadPage.action(routeArgs(post(path(`queries/${queryId}`), fields, visitor), { ...params, queryId }) as never));
+  const accept = (visitor: Visitor, fields: Record<string, string>) =>
+    run(() => acceptPage.action(routeArgs(post(path("accept"), fields, visitor), params) as never));
   const status = async () =>
     (
       await db()
@@ -134,10 +143,11 @@ describe("the coordinator's review: queries, acceptance and the board", () => {
   });
 
   it("raises a query on a value: the return becomes queried, the officer sees it at home, audited", async () => {
-    const empty = await act(coordinator, { intent: "raise", itemCode: "care_leavers_21_25", message: "  " });
-    expect(empty).toMatchObject({ status: 400, data: { raiseError: { key: "queries.error.messageMissing" } } });
-    const outcome = await act(coordinator, {
-      intent: "raise",
+    const empty = await raise(coordinator, { itemCode: "care_leavers_21_25", message: "  " });
+    expect(empty).toMatchObject({ status: 400, data: { errors: { message: "queries.error.messageMissing" } } });
+    const unknown = await raise(coordinator, { itemCode: "no_such_item", message: "Why?" });
+    expect(unknown).toMatchObject({ status: 400, data: { errors: { itemCode: "queries.error.itemMissing" }, input: { message: "Why?" } } });
+    const outcome = await raise(coordinator, {
       itemCode: "care_leavers_21_25",
       message: "140 is far above last year's 133 for ages 18 to 25. Which band is this?",
     });
@@ -160,23 +170,47 @@ describe("the coordinator's review: queries, acceptance and the board", () => {
   it("refuses to accept a return with an open query, and lets nobody but the coordinator raise or resolve", async () => {
     const { lockVersion } = await page(coordinator);
     expect((await page(coordinator)).viewer.mayAccept).toBe(false);
-    const refused = await act(coordinator, { intent: "accept", lockVersion: String(lockVersion) });
-    expect(refused).toMatchObject({ status: 409, data: { acceptError: "accept.error.openQueries" } });
+    const refused = await accept(coordinator, { lockVersion: String(lockVersion) });
+    expect(refused).toMatchObject({ status: 409, data: { error: "accept.error.openQueries" } });
     const before = await snapshot(db());
-    expect(await act(officer, { intent: "raise", itemCode: "care_leavers_21_25", message: "x" })).toMatchObject({ status: 404 });
-    expect(await act(analyst, { intent: "reply", queryId: "1", message: "x" })).toMatchObject({ status: 404 });
-    expect(await act(otherOfficer, { intent: "reply", queryId: "1", message: "x" })).toMatchObject({ status: 404 });
     const threadId = String((await page(coordinator)).threads[0]!.id);
-    expect(await act(officer, { intent: "resolve", queryId: threadId, message: "" })).toMatchObject({ status: 404 });
+    expect(await raise(officer, { itemCode: "care_leavers_21_25", message: "x" })).toMatchObject({ status: 404 });
+    expect(await accept(officer, { lockVersion: String(lockVersion) })).toMatchObject({ status: 404 });
+    expect(await onThread(analyst, threadId, { intent: "reply", message: "x" })).toMatchObject({ status: 404 });
+    expect(await onThread(otherOfficer, threadId, { intent: "reply", message: "x" })).toMatchObject({ status: 404 });
+    expect(await onThread(officer, threadId, { intent: "resolve", message: "" })).toMatchObject({ status: 404 });
+    // A coordinator may ask and accept, never change the figures.
+    expect(await act(coordinator, answers(lockVersion))).toMatchObject({ status: 404 });
     expect(await snapshot(db())).toBe(before);
+  });
+
+  it("shows each query's thread on its own page, to the return's officers and coordinators only", async () => {
+    const threadId = String((await page(coordinator)).threads[0]!.id);
+    const load = (visitor: Visitor) =>
+      run(() => threadPage.loader(routeArgs(get(path(`queries/${threadId}`), visitor), { ...params, queryId: threadId }) as never));
+    expect(await load(officer)).toMatchObject({
+      kind: "data",
+      data: { mayReply: true, mayResolve: false, thread: { item_code: "care_leavers_21_25" } },
+    });
+    expect(await load(coordinator)).toMatchObject({ kind: "data", data: { mayReply: true, mayResolve: true } });
+    for (const visitor of [otherOfficer, analyst]) expect(await load(visitor)).toMatchObject({ status: 404 });
+    const raising = await run(() =>
+      raisePage.loader(routeArgs(get(path("queries/new?item=care_leavers_21_25"), coordinator), params) as never),
+    );
+    expect(raising).toMatchObject({ kind: "data", data: { item: "care_leavers_21_25" } });
+    expect(await run(() => raisePage.loader(routeArgs(get(path("queries/new"), officer), params) as never))).toMatchObject({ status: 404 });
   });
 
   it("threads the officer's reply and amendment, then the coordinator resolves it and the return is submitted again", async () => {
     const threadId = String((await page(officer)).threads[0]!.id);
-    expect(await act(officer, { intent: "reply", queryId: threadId, message: "" })).toMatchObject({ status: 400 });
-    expect((await act(officer, { intent: "reply", queryId: threadId, message: "We counted 18 to 25 by mistake; amending." })).status).toBe(
-      302,
-    );
+    expect(await onThread(officer, threadId, { intent: "reply", message: "" })).toMatchObject({
+      status: 400,
+      data: { error: "queries.error.messageMissing" },
+    });
+    expect(await onThread(officer, threadId, { intent: "reply", message: "We counted 18 to 25 by mistake; amending." })).toMatchObject({
+      status: 302,
+      location: `${path()}#query-${threadId}`,
+    });
     // The officer amends; the open query still stands over the new version.
     const { lockVersion } = await page(officer);
     expect(
@@ -209,16 +243,19 @@ describe("the coordinator's review: queries, acceptance and the board", () => {
     expect(await status()).toBe("queried");
     const thread = (await page(coordinator)).threads[0]!;
     expect(thread.messages.map((m) => m.author_name)).toEqual(["Demo Coordinator", "Demo Officer (Conwy)"]);
-    expect(
-      (await act(coordinator, { intent: "resolve", queryId: String(thread.id), message: "Thanks: 97 for ages 21 to 25." })).status,
-    ).toBe(302);
+    expect((await onThread(coordinator, String(thread.id), { intent: "resolve", message: "Thanks: 97 for ages 21 to 25." })).status).toBe(
+      302,
+    );
     expect(await status()).toBe("submitted");
     expect((await page(coordinator)).viewer.mayAccept).toBe(true);
   });
 
   it("accepts the return, locks it, and flags a later amendment as changed after acceptance", async () => {
     const { lockVersion } = await page(coordinator);
-    expect(await act(coordinator, { intent: "accept", lockVersion: String(lockVersion) })).toMatchObject({ status: 302 });
+    expect(await accept(coordinator, { lockVersion: String(lockVersion) })).toMatchObject({
+      status: 302,
+      location: `${path()}?accepted=1`,
+    });
     expect(await status()).toBe("accepted");
     const officerView = await page(officer);
     expect(officerView).toMatchObject({ editable: false, mayAmend: true, returnStatus: "accepted" });
