@@ -18,7 +18,7 @@ import { sessionCookieHeader } from "#app/auth/auth.server.ts";
 import { createApiToken } from "#app/models/api-token.server.ts";
 import * as login from "#app/routes/login.tsx";
 import { createTestDatabase } from "./database.ts";
-import { get, snapshot, type Visitor } from "./requests.ts";
+import { fingerprint, get, type Visitor } from "./requests.ts";
 
 const BUILD = join(process.cwd(), "build", "index.js");
 
@@ -112,39 +112,35 @@ export async function anonymousCsrfPair() {
 
 /**
  * Everything a person's action could change, to show that a refused request changed nothing:
- * the return tables (requests.ts `snapshot`), the collections and catalogue, accounts,
- * invitations, queries and their threads, the outbox, uploads, and the audit log's row count.
- * Sessions and sign-in attempts are left out: signing in changes them by design.
+ * the return tables, the collections and catalogue, accounts, invitations, queries and their
+ * threads, the outbox, uploads, and the audit log's row count, each as a fingerprint worked out
+ * in the database (requests.ts `fingerprint`: row count and md5 of every row), so that a case
+ * costs two queries rather than two copies of the database. Sessions and sign-in attempts are
+ * left out: signing in changes them by design.
  */
 export async function fullSnapshot(db: Kysely<Database>, { auditExcept = [] as string[] } = {}) {
-  const tables = ["collection", "collection_item", "data_item", "app_user", "invitation", "value_query", "value_query_message", "outbox"];
-  // The return tables as requests.ts snapshots them; the audit log is counted below, with its exceptions.
-  const { auditRows: _counted, ...returns } = JSON.parse(await snapshot(db)) as Record<string, unknown>;
-  const rows: Record<string, unknown> = { returns: JSON.stringify(returns) };
-  for (const table of tables) {
-    rows[table] = await db
-      .selectFrom(table as "collection")
-      .selectAll()
-      .execute()
-      .then((list) => list.map((row) => JSON.stringify(row)).sort());
-  }
-  if (await hasTable(db, "import_upload")) {
-    rows.import_upload = (
-      await sql<{
-        id: number;
-        sha256: string;
-        applied_at: Date | null;
-      }>`select id, sha256, applied_at from import_upload order by id`.execute(db)
-    ).rows;
-  }
+  const tables = [
+    "return",
+    "value",
+    "return_version",
+    "return_version_value",
+    "collection",
+    "collection_item",
+    "data_item",
+    "app_user",
+    "invitation",
+    "value_query",
+    "value_query_message",
+    "outbox",
+  ];
+  const uploads = (await hasTable(db, "import_upload")) ? ["import_upload"] : [];
   // API tokens made and revoked; their use counters (last use, the throttle's window) change on every request by design.
-  if (await hasTable(db, "api_token")) {
-    rows.api_token = (
-      await sql<{
-        id: number;
-      }>`select id, owner_id, name, scope, authority_code, expires_at, revoked_at from api_token order by id`.execute(db)
-    ).rows;
-  }
+  const tokens = (await hasTable(db, "api_token")) ? ["api_token"] : [];
+  // A stored workbook's bytes are checked by their hash; what an action can change is whether it was applied.
+  const rows: Record<string, unknown> = await fingerprint(db, [...tables, ...uploads, ...tokens], {
+    import_upload: "id, sha256, applied_at",
+    api_token: "id, owner_id, name, scope, authority_code, expires_at, revoked_at",
+  });
   let audit = db.selectFrom("audit_log").select((eb) => eb.fn.countAll<number>().as("n"));
   if (auditExcept.length > 0) audit = audit.where("action", "not in", auditExcept);
   rows.audit = Number((await audit.executeTakeFirstOrThrow()).n);
