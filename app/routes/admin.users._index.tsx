@@ -42,62 +42,64 @@ export default function Accounts() {
       <Link to="/admin/users/new" className="govuk-button" role="button" draggable={false} data-module="govuk-button">
         {t("accounts.invite")}
       </Link>
-      <table className="govuk-table">
-        <caption className="govuk-table__caption govuk-table__caption--m">{t("accounts.caption")}</caption>
-        <thead className="govuk-table__head">
-          <tr className="govuk-table__row">
-            <th scope="col" className="govuk-table__header">
-              {t("accounts.name")}
-            </th>
-            <th scope="col" className="govuk-table__header">
-              {t("accounts.role")}
-            </th>
-            <th scope="col" className="govuk-table__header">
-              {t("accounts.authority")}
-            </th>
-            <th scope="col" className="govuk-table__header">
-              {t("accounts.status")}
-            </th>
-            <th scope="col" className="govuk-table__header">
-              {t("accounts.actions")}
-            </th>
-          </tr>
-        </thead>
-        <tbody className="govuk-table__body">
-          {users.map((user) => (
-            <tr key={user.id} className="govuk-table__row">
-              <th scope="row" className="govuk-table__header">
-                {user.name}
-                <br />
-                <span className="govuk-body-s govuk-!-font-weight-regular">{user.email}</span>
+      <div className="app-table-wrapper">
+        <table className="govuk-table">
+          <caption className="govuk-table__caption govuk-table__caption--m">{t("accounts.caption")}</caption>
+          <thead className="govuk-table__head">
+            <tr className="govuk-table__row">
+              <th scope="col" className="govuk-table__header">
+                {t("accounts.name")}
               </th>
-              <td className="govuk-table__cell">
-                {t(`accounts.role.${user.role}`)}
-                {user.isAdmin ? (
-                  <>
-                    {" "}
-                    <strong className="govuk-tag govuk-tag--purple">{t("accounts.admin")}</strong>
-                  </>
-                ) : null}
-              </td>
-              <td className="govuk-table__cell">
-                {user.authority_en && user.authority_cy ? (t.lang === "cy" ? user.authority_cy : user.authority_en) : null}
-              </td>
-              <td className="govuk-table__cell">
-                <StatusTag t={t} user={user} />
-              </td>
-              <td className="govuk-table__cell">
-                {user.active && user.id !== selfId ? (
-                  <Link className="govuk-link" to={`/admin/users/${user.id}/deactivate`}>
-                    {t("accounts.deactivate")}
-                    <span className="govuk-visually-hidden"> {user.name}</span>
-                  </Link>
-                ) : null}
-              </td>
+              <th scope="col" className="govuk-table__header">
+                {t("accounts.role")}
+              </th>
+              <th scope="col" className="govuk-table__header">
+                {t("accounts.authority")}
+              </th>
+              <th scope="col" className="govuk-table__header">
+                {t("accounts.status")}
+              </th>
+              <th scope="col" className="govuk-table__header">
+                {t("accounts.actions")}
+              </th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody className="govuk-table__body">
+            {users.map((user) => (
+              <tr key={user.id} className="govuk-table__row">
+                <th scope="row" className="govuk-table__header">
+                  {user.name}
+                  <br />
+                  <span className="govuk-body-s govuk-!-font-weight-regular">{user.email}</span>
+                </th>
+                <td className="govuk-table__cell">
+                  {t(`accounts.role.${user.role}`)}
+                  {user.isAdmin ? (
+                    <>
+                      {" "}
+                      <strong className="govuk-tag govuk-tag--purple">{t("accounts.admin")}</strong>
+                    </>
+                  ) : null}
+                </td>
+                <td className="govuk-table__cell">
+                  {user.authority_en && user.authority_cy ? (t.lang === "cy" ? user.authority_cy : user.authority_en) : null}
+                </td>
+                <td className="govuk-table__cell">
+                  <StatusTag t={t} user={user} />
+                </td>
+                <td className="govuk-table__cell">
+                  {user.active && user.id !== selfId ? (
+                    <Link className="govuk-link" to={`/admin/users/${user.id}/deactivate`}>
+                      {t("accounts.deactivate")}
+                      <span className="govuk-visually-hidden"> {user.name}</span>
+                    </Link>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </>
   );
 }

@@ -70,43 +70,45 @@ export default function Trend() {
             }))}
           />
           <p className="govuk-body-s">{t("trend.legend")}</p>
-          <table className="govuk-table">
-            <caption className="govuk-table__caption govuk-table__caption--s">{t("trend.tableCaption")}</caption>
-            <thead className="govuk-table__head">
-              <tr className="govuk-table__row">
-                <th scope="col" className="govuk-table__header">
-                  {t("collection.field.title")}
-                </th>
-                <th scope="col" className="govuk-table__header">
-                  {t("collection.field.referenceDate")}
-                </th>
-                <th scope="col" className="govuk-table__header app-numeric">
-                  {t("collection.totals.total")}
-                </th>
-                <th scope="col" className="govuk-table__header">
-                  {t("collection.totals.coverage")}
-                </th>
-                <th scope="col" className="govuk-table__header">
-                  {t("trend.status")}
-                </th>
-              </tr>
-            </thead>
-            <tbody className="govuk-table__body">
-              {points.map((p) => (
-                <tr key={p.collectionCode} className="govuk-table__row">
-                  <td className="govuk-table__cell">
-                    <Link className="govuk-link" to={`/collections/${p.collectionCode}/items/${item.code}`}>
-                      {pick(t.lang, p, "title")}
-                    </Link>
-                  </td>
-                  <td className="govuk-table__cell">{formatDate(t.lang, p.referenceDate)}</td>
-                  <td className="govuk-table__cell app-numeric">{totalFigure(t, p)}</td>
-                  <td className="govuk-table__cell">{coverageText(t, p, p.stage)}</td>
-                  <td className="govuk-table__cell">{t(p.stage === "closed" ? "trend.status.final" : "trend.status.provisional")}</td>
+          <div className="app-table-wrapper">
+            <table className="govuk-table">
+              <caption className="govuk-table__caption govuk-table__caption--s">{t("trend.tableCaption")}</caption>
+              <thead className="govuk-table__head">
+                <tr className="govuk-table__row">
+                  <th scope="col" className="govuk-table__header">
+                    {t("collection.field.title")}
+                  </th>
+                  <th scope="col" className="govuk-table__header">
+                    {t("collection.field.referenceDate")}
+                  </th>
+                  <th scope="col" className="govuk-table__header app-numeric">
+                    {t("collection.totals.total")}
+                  </th>
+                  <th scope="col" className="govuk-table__header">
+                    {t("collection.totals.coverage")}
+                  </th>
+                  <th scope="col" className="govuk-table__header">
+                    {t("trend.status")}
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody className="govuk-table__body">
+                {points.map((p) => (
+                  <tr key={p.collectionCode} className="govuk-table__row">
+                    <td className="govuk-table__cell">
+                      <Link className="govuk-link" to={`/collections/${p.collectionCode}/items/${item.code}`}>
+                        {pick(t.lang, p, "title")}
+                      </Link>
+                    </td>
+                    <td className="govuk-table__cell">{formatDate(t.lang, p.referenceDate)}</td>
+                    <td className="govuk-table__cell app-numeric">{totalFigure(t, p)}</td>
+                    <td className="govuk-table__cell">{coverageText(t, p, p.stage)}</td>
+                    <td className="govuk-table__cell">{t(p.stage === "closed" ? "trend.status.final" : "trend.status.provisional")}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
           <WithheldNote t={t} totals={points} />
 
           {chosen ? (

@@ -98,66 +98,68 @@ export default function Outbox() {
       {data.emails.length === 0 ? (
         <p className="govuk-body">{t("outbox.none")}</p>
       ) : (
-        <table className="govuk-table">
-          <caption className="govuk-table__caption govuk-table__caption--m">{t("outbox.caption")}</caption>
-          <thead className="govuk-table__head">
-            <tr className="govuk-table__row">
-              <th scope="col" className="govuk-table__header">
-                {t("outbox.created")}
-              </th>
-              <th scope="col" className="govuk-table__header">
-                {t("outbox.kind")}
-              </th>
-              <th scope="col" className="govuk-table__header">
-                {t("outbox.to")}
-              </th>
-              <th scope="col" className="govuk-table__header">
-                {t("outbox.subject")}
-              </th>
-              <th scope="col" className="govuk-table__header">
-                {t("outbox.state")}
-              </th>
-            </tr>
-          </thead>
-          <tbody className="govuk-table__body">
-            {data.emails.map((email) => (
-              <tr key={email.id} className="govuk-table__row">
-                <td className="govuk-table__cell">{formatDateTime(t.lang, email.created_at)}</td>
-                <td className="govuk-table__cell">{t(`outbox.kind.${email.kind}`)}</td>
-                <td className="govuk-table__cell govuk-!-text-break-word">{email.to_email}</td>
-                <td className="govuk-table__cell">
-                  {email.subject}
-                  <details className="govuk-details govuk-!-margin-top-2 govuk-!-margin-bottom-0">
-                    <summary className="govuk-details__summary">
-                      <span className="govuk-details__summary-text">{t("outbox.showBody")}</span>
-                    </summary>
-                    <div className="govuk-details__text">
-                      {email.body === null ? (
-                        <p className="govuk-body">{t("outbox.hiddenBody")}</p>
-                      ) : (
-                        <div className="govuk-body app-preserve-lines govuk-!-text-break-word">{email.body}</div>
-                      )}
-                    </div>
-                  </details>
-                </td>
-                <td className="govuk-table__cell">
-                  {email.sent_at ? (
-                    <strong className="govuk-tag govuk-tag--green">
-                      {t("outbox.state.sent", { at: formatDateTime(t.lang, email.sent_at) })}
-                    </strong>
-                  ) : (
-                    <>
-                      <strong className="govuk-tag govuk-tag--grey">{t("outbox.state.waiting")}</strong>
-                      {email.last_error ? (
-                        <p className="govuk-body-s govuk-!-margin-top-2">{t("outbox.state.failed", { error: email.last_error })}</p>
-                      ) : null}
-                    </>
-                  )}
-                </td>
+        <div className="app-table-wrapper">
+          <table className="govuk-table">
+            <caption className="govuk-table__caption govuk-table__caption--m">{t("outbox.caption")}</caption>
+            <thead className="govuk-table__head">
+              <tr className="govuk-table__row">
+                <th scope="col" className="govuk-table__header">
+                  {t("outbox.created")}
+                </th>
+                <th scope="col" className="govuk-table__header">
+                  {t("outbox.kind")}
+                </th>
+                <th scope="col" className="govuk-table__header">
+                  {t("outbox.to")}
+                </th>
+                <th scope="col" className="govuk-table__header">
+                  {t("outbox.subject")}
+                </th>
+                <th scope="col" className="govuk-table__header">
+                  {t("outbox.state")}
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody className="govuk-table__body">
+              {data.emails.map((email) => (
+                <tr key={email.id} className="govuk-table__row">
+                  <td className="govuk-table__cell">{formatDateTime(t.lang, email.created_at)}</td>
+                  <td className="govuk-table__cell">{t(`outbox.kind.${email.kind}`)}</td>
+                  <td className="govuk-table__cell govuk-!-text-break-word">{email.to_email}</td>
+                  <td className="govuk-table__cell">
+                    {email.subject}
+                    <details className="govuk-details govuk-!-margin-top-2 govuk-!-margin-bottom-0">
+                      <summary className="govuk-details__summary">
+                        <span className="govuk-details__summary-text">{t("outbox.showBody")}</span>
+                      </summary>
+                      <div className="govuk-details__text">
+                        {email.body === null ? (
+                          <p className="govuk-body">{t("outbox.hiddenBody")}</p>
+                        ) : (
+                          <div className="govuk-body app-preserve-lines govuk-!-text-break-word">{email.body}</div>
+                        )}
+                      </div>
+                    </details>
+                  </td>
+                  <td className="govuk-table__cell">
+                    {email.sent_at ? (
+                      <strong className="govuk-tag govuk-tag--green">
+                        {t("outbox.state.sent", { at: formatDateTime(t.lang, email.sent_at) })}
+                      </strong>
+                    ) : (
+                      <>
+                        <strong className="govuk-tag govuk-tag--grey">{t("outbox.state.waiting")}</strong>
+                        {email.last_error ? (
+                          <p className="govuk-body-s govuk-!-margin-top-2">{t("outbox.state.failed", { error: email.last_error })}</p>
+                        ) : null}
+                      </>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {data.showingLatest ? <p className="govuk-body">{t("outbox.recent", { count: data.showingLatest })}</p> : null}
     </>
