@@ -212,7 +212,7 @@ describe("the outbox and reminders", () => {
     expect((await outbox()).length).toBe(before);
 
     const outcome = await run(() => chase.action(routeArgs(post(path, {}, coordinator), params) as never));
-    expect(outcome).toMatchObject({ kind: "response", status: 302, location: `/collections/${ROUND}/board` });
+    expect(outcome).toMatchObject({ kind: "response", status: 302, location: `/collections/${ROUND}/board?chased=W06000024` });
     const queued = (await outbox()).filter((e) => e.kind === "chase" && e.authority_code === "W06000024");
     expect(queued).toHaveLength(1);
     expect(queued[0]!.body).toContain("http://localhost/returns/");
