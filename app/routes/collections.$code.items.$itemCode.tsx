@@ -14,6 +14,7 @@ import { WithheldNote } from "#app/components/withheld-note.tsx";
 import { pageTitle } from "#app/web/meta.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 import { describeDeviation, describeValue } from "#app/domain/values.ts";
+import { denominatorSource } from "#app/domain/denominators.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) =>
@@ -200,7 +201,12 @@ export default function ItemPage() {
       </h2>
       {denominator ? (
         <p className="govuk-body">
-          {t("item.denominator", { label: pick(t.lang, denominator, "label"), source: denominator.source, year: denominator.year })}
+          {t("item.denominator", {
+            label: pick(t.lang, denominator, "label"),
+            source: denominatorSource(t.lang, denominator),
+            // A year, not a quantity: "2021", never "2,021".
+            year: String(denominator.year),
+          })}
         </p>
       ) : null}
       <div className="app-table-wrapper">
@@ -248,6 +254,16 @@ export default function ItemPage() {
                     {deviation ? <span className="govuk-!-display-block">{`${t("value.nonComparable")}: ${deviation}`}</span> : null}
                     {row.reason ? <span className="govuk-!-display-block">{`${t("value.reason")}: ${row.reason}`}</span> : null}
                     {row.caveat ? <span className="govuk-!-display-block">{`${t("value.caveat")}: ${row.caveat}`}</span> : null}
+                    {row.queryExplanation ? (
+                      <span className="govuk-!-display-block">{`${t("value.queryExplanation")}: ${row.queryExplanation}`}</span>
+                    ) : null}
+                    {row.asWritten ? (
+                      <span className="govuk-!-display-block">
+                        {`${t("value.asWritten")}: `}
+                        {/* The authority's own words, marked with their language so a screen reader reads them in it. */}
+                        <q lang={row.asWrittenLang !== t.lang ? (row.asWrittenLang ?? undefined) : undefined}>{row.asWritten}</q>
+                      </span>
+                    ) : null}
                   </td>
                 </tr>
               );
