@@ -33,7 +33,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     ? (url.searchParams.get("sort") as Sort)
     : "name";
   const descending = url.searchParams.get("dir") === "desc";
-  const colourBy = url.searchParams.get("colour") === "state" ? "state" : "rate";
+  const asked = url.searchParams.get("colour") === "state" ? "state" : "rate";
   const [totals, cells, previous, authorities, denominator] = await Promise.all([
     coverageTotals(db, reader, collection.id),
     authorityCells(db, reader, collection.id),
@@ -42,6 +42,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     denominatorInfo(db, collection.denominator_code),
   ]);
   const itemCells = cells.filter((c) => c.itemCode === item.code);
+  // An item without a single comparable rate has no rate key, no rate colouring and no bar chart of rates.
+  const hasRates = itemCells.some((c) => c.comparable && c.rate !== null);
+  const colourBy = hasRates ? asked : "state";
   const visible = new Set(itemCells.map((c) => c.authorityCode));
   const rows = itemCells.map((cell) => {
     const authority = authorities.find((a) => a.code === cell.authorityCode)!;
@@ -71,13 +74,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     sort,
     descending,
     colourBy,
+    hasRates,
   } as const;
 }
 
 export default function ItemPage() {
   const data = useLoaderData<typeof loader>();
   const t = useTranslation();
-  const { collection, stage, item, wales, regions, rows, denominator, sort, descending, colourBy } = data;
+  const { collection, stage, item, wales, regions, rows, denominator, sort, descending, colourBy, hasRates } = data;
   const here = `/collections/${collection.code}/items/${item.code}`;
   const label = pick(t.lang, item, "label");
   const answer = (row: (typeof rows)[number]) => describeValue(t, row, row.returnStatus !== null);
@@ -156,24 +160,28 @@ export default function ItemPage() {
       </table>
 
       <h2 className="govuk-heading-m">{t("item.mapTitle")}</h2>
-      <p className="govuk-body">
-        {t("item.colourBy")}{" "}
-        {colourBy === "rate" ? (
-          <>
-            <strong>{t("item.colourRate")}</strong> |{" "}
-            <Link className="govuk-link" to={`${here}?colour=state&sort=${sort}&dir=${descending ? "desc" : "asc"}`}>
-              {t("item.colourState")}
-            </Link>
-          </>
-        ) : (
-          <>
-            <Link className="govuk-link" to={`${here}?colour=rate&sort=${sort}&dir=${descending ? "desc" : "asc"}`}>
-              {t("item.colourRate")}
-            </Link>{" "}
-            | <strong>{t("item.colourState")}</strong>
-          </>
-        )}
-      </p>
+      {hasRates ? (
+        <p className="govuk-body">
+          {t("item.colourBy")}{" "}
+          {colourBy === "rate" ? (
+            <>
+              <strong>{t("item.colourRate")}</strong> |{" "}
+              <Link className="govuk-link" to={`${here}?colour=state&sort=${sort}&dir=${descending ? "desc" : "asc"}`}>
+                {t("item.colourState")}
+              </Link>
+            </>
+          ) : (
+            <>
+              <Link className="govuk-link" to={`${here}?colour=rate&sort=${sort}&dir=${descending ? "desc" : "asc"}`}>
+                {t("item.colourRate")}
+              </Link>{" "}
+              | <strong>{t("item.colourState")}</strong>
+            </>
+          )}
+        </p>
+      ) : (
+        <p className="govuk-body">{t("item.noRates")}</p>
+      )}
       <HexMap
         t={t}
         id="hexmap"
@@ -182,19 +190,23 @@ export default function ItemPage() {
         description={t("item.mapDescription")}
         cells={mapCells}
       />
-      <h3 className="govuk-heading-s">{t("item.barTitle")}</h3>
-      <BarChart
-        id="bars"
-        title={t("item.barTitle")}
-        description={t("item.mapDescription")}
-        bars={byRate.map((row) => ({
-          key: row.authorityCode,
-          label: pick(t.lang, row.authority, "name"),
-          value: row.comparable ? row.rate : null,
-          kind: cellKind(row),
-          text: row.state === "reported" ? rateOf(row) : answer(row),
-        }))}
-      />
+      {hasRates ? (
+        <>
+          <h3 className="govuk-heading-s">{t("item.barTitle")}</h3>
+          <BarChart
+            id="bars"
+            title={t("item.barTitle")}
+            description={t("item.barDescription")}
+            bars={byRate.map((row) => ({
+              key: row.authorityCode,
+              label: pick(t.lang, row.authority, "name"),
+              value: row.comparable ? row.rate : null,
+              kind: cellKind(row),
+              text: row.state === "reported" ? rateOf(row) : answer(row),
+            }))}
+          />
+        </>
+      ) : null}
 
       <h2 className="govuk-heading-m" id="by-authority">
         {t("collection.authorities.title")}

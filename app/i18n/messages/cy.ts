@@ -540,6 +540,10 @@ export const cy: Record<MessageKey, Message> = {
   "item.mapDescription":
     "Un hecsagon ar gyfer pob un o'r 22 awdurdod, wedi'u gosod yn fras fel y mae Cymru. Mae'r tabl isod yn rhoi'r un ffigurau.",
   "item.barTitle": "Cyfradd fesul 10,000 o breswylwyr, yn ôl awdurdod",
+  "item.barDescription":
+    "Un bar ar gyfer pob awdurdod a roddodd ffigur cymaradwy, y gyfradd uchaf yn gyntaf. Nid oes bar i awdurdodau heb ffigur, neu y cyfrifwyd eu ffigur yn wahanol: mae'r geiriau wrth ymyl eu henw yn dweud pam. Mae'r tabl isod yn rhoi'r un ffigurau.",
+  "item.noRates":
+    "Ni roddodd yr un awdurdod ffigur cymaradwy ar gyfer yr eitem hon, felly nid oes cyfraddau: mae'r map yn dangos ateb pob awdurdod.",
   "item.denominator": "Mae'r cyfraddau fesul 10,000 {label} ({source}, {year}).",
   "item.tableCaption": "{item}: ateb, cyfradd a rownd ddiwethaf pob awdurdod",
   "item.answer": "Ateb",

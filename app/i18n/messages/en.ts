@@ -519,6 +519,9 @@ export const en = {
   "item.mapDescription":
     "One hexagon for each of the 22 authorities, laid out roughly as Wales is. The table below gives the same figures.",
   "item.barTitle": "Rate per 10,000 residents, by authority",
+  "item.barDescription":
+    "One bar for each authority that gave a comparable figure, the highest rate first. Authorities with no figure, or whose figure was counted differently, have no bar: the words beside their name say why. The table below gives the same figures.",
+  "item.noRates": "No authority gave a comparable figure for this item, so there are no rates: the map shows each authority's answer.",
   "item.denominator": "Rates are per 10,000 {label} ({source}, {year}).",
   "item.tableCaption": "{item}: each authority's answer, rate and last round",
   "item.answer": "Answer",
