@@ -38,7 +38,9 @@ export interface DenominatorTable {
   code: string;
   label_en: string;
   label_cy: string;
+  /** Where the figures come from, in English; source_cy in Welsh. */
   source: string;
+  source_cy: ColumnType<string, string | undefined, string>;
   year: number;
 }
 
@@ -61,6 +63,8 @@ export interface DataItemTable {
   age_to: number | null;
   parent_code: string | null;
   created_at: Timestamp;
+  /** The population this item's rates are per 10,000 of; null: the collection's. */
+  denominator_code: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface CollectionTable {
@@ -157,6 +161,17 @@ export interface ReturnVersionTable {
 export interface ReturnVersionValueTable extends ValueColumns {
   return_id: number;
   version: number;
+}
+
+/** What an authority actually wrote, for a value that came in as free text, beside the value read from it. */
+export interface ReplyTextTable {
+  return_id: number;
+  item_code: string;
+  text: string;
+  lang: Language;
+  received_on: IsoDate;
+  recorded_at: Timestamp;
+  recorded_by: number | null;
 }
 
 export interface AuditLogTable {
@@ -298,6 +313,7 @@ export interface Database {
   invitation: InvitationTable;
   import_upload: ImportUploadTable;
   api_token: ApiTokenTable;
+  reply_text: ReplyTextTable;
 }
 
 export type Collection = Selectable<CollectionTable>;

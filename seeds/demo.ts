@@ -3,7 +3,8 @@ import type { Database, Role } from "#db/types.ts";
 import { CollectionRulesSchema, type CollectionRules } from "#app/schema/collection-rules.ts";
 import { validateReturn, type RawReturn } from "#app/schema/return-values.ts";
 import { getCollection, returnDefinition } from "#app/models/collection.server.ts";
-import { checkForSubmission, saveValues, submitReturn, SYSTEM_ACTOR } from "#app/models/return.server.ts";
+import { checkForSubmission, findReturn, saveValues, submitReturn, SYSTEM_ACTOR } from "#app/models/return.server.ts";
+import { recordReplyText } from "#app/models/reply-text.server.ts";
 import { recordAudit } from "#app/models/audit.server.ts";
 import { hashPassword } from "#app/auth/password.server.ts";
 import { CENSUS_2021, readSeedCsv } from "./reference.ts";
@@ -37,9 +38,10 @@ interface February2023Row {
  * count of care-experienced parents that also counts young people who are pregnant: a figure for
  * item 2 counted differently (the definition leaves expected births out), not "not collected".
  */
-export const FEBRUARY_2023_PARENTS_COUNTED_DIFFERENTLY: Record<string, { number: string; countingNote: string }> = {
+export const FEBRUARY_2023_PARENTS_COUNTED_DIFFERENTLY: Record<string, { number: string; countingNote: string; asWritten: string }> = {
   W06000019: {
     number: "7",
+    asWritten: "(7 are parent/preg)",
     countingNote:
       'Includes young people who are pregnant (expectant parents), whom the definition leaves out; given in the reply as "(7 are parent/preg)" beside the figure for care leavers aged 21 to 25.',
   },
@@ -180,7 +182,11 @@ async function seedFebruary2023(db: Kysely<Database>) {
         caveat: FEBRUARY_2023_CAVEATS[row.authority_code],
       },
       care_experienced_parents: FEBRUARY_2023_PARENTS_COUNTED_DIFFERENTLY[row.authority_code]
-        ? { state: "reported", ...FEBRUARY_2023_PARENTS_COUNTED_DIFFERENTLY[row.authority_code] }
+        ? {
+            state: "reported",
+            number: FEBRUARY_2023_PARENTS_COUNTED_DIFFERENTLY[row.authority_code]!.number,
+            countingNote: FEBRUARY_2023_PARENTS_COUNTED_DIFFERENTLY[row.authority_code]!.countingNote,
+          }
         : { state: "not_collected", reason: FEBRUARY_2023_REASONS.care_experienced_parents },
       care_experienced_parents_child_removed: {
         state: "not_collected",
@@ -212,6 +218,23 @@ async function seedFebruary2023(db: Kysely<Database>) {
       now: repliedOn,
     });
     if (!submitted.ok) throw new Error(`Could not submit ${row.authority_code}: ${JSON.stringify(submitted)}`);
+    // The authority's own words, kept beside the values read from them.
+    const { id: returnId } = (await findReturn(db, scope))!;
+    const asWritten = [
+      { itemCode: "care_leavers_21_25", text: row.reported_text },
+      ...(FEBRUARY_2023_PARENTS_COUNTED_DIFFERENTLY[row.authority_code]
+        ? [{ itemCode: "care_experienced_parents", text: FEBRUARY_2023_PARENTS_COUNTED_DIFFERENTLY[row.authority_code]!.asWritten }]
+        : []),
+    ];
+    await db.transaction().execute(async (trx) => {
+      for (const { itemCode, text } of asWritten) {
+        await recordReplyText(
+          trx,
+          { returnId, itemCode, text, lang: "en", receivedOn: "2023-02-16" },
+          { actorUserId: null, reason: "Demo data: the words of ADSS Cymru's reply of 16 February 2023" },
+        );
+      }
+    });
   }
   await db.transaction().execute(async (trx) => {
     await trx.updateTable("collection").set({ status: "closed" }).where("id", "=", collection.id).execute();

@@ -61,16 +61,27 @@ export async function seedReferenceData(db: Kysely<Database>) {
       )
       .execute();
 
+    // Residents of all ages: not the population a rate of care leavers aged 21 to 25 should be per,
+    // so labelled as exactly what it is until a better table is loaded. Labels follow "per 10,000".
     await trx
       .insertInto("denominator")
       .values({
         code: CENSUS_2021,
-        label_en: "usual residents of all ages",
-        label_cy: "preswylwyr arferol o bob oed",
-        source: "Census 2021 (StatsWales: usual resident population by age and local authority)",
+        label_en: "residents of all ages",
+        label_cy: "o breswylwyr o bob oed",
+        source: "Census 2021 usual residents (StatsWales: usual resident population by age and local authority)",
+        source_cy: "Preswylwyr arferol Cyfrifiad 2021 (StatsCymru: poblogaeth breswyl arferol yn ôl oedran ac awdurdod lleol)",
         year: 2021,
       })
-      .onConflict((oc) => oc.column("code").doNothing())
+      .onConflict((oc) =>
+        oc.column("code").doUpdateSet((eb) => ({
+          label_en: eb.ref("excluded.label_en"),
+          label_cy: eb.ref("excluded.label_cy"),
+          source: eb.ref("excluded.source"),
+          source_cy: eb.ref("excluded.source_cy"),
+          year: eb.ref("excluded.year"),
+        })),
+      )
       .execute();
     await trx
       .insertInto("denominator_value")

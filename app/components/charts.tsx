@@ -66,7 +66,13 @@ export function HexMap({
   colourBy: "rate" | "state";
 }) {
   const byCode = new Map(cells.map((c) => [c.authorityCode, c]));
-  const bins = rateBins(cells.filter((c) => c.kind === "comparable" && c.rate !== null).map((c) => c.rate!));
+  const rates = cells.filter((c) => c.kind === "comparable" && c.rate !== null).map((c) => c.rate!);
+  // No rate key where there are no rates: the map shows each authority's answer instead.
+  const byRate = colourBy === "rate" && rates.length > 0;
+  const bins = rateBins(rates);
+  const hatch = `${id}-hatch`;
+  // Counted differently is hatched, never a colour that could be read on the rate scale.
+  const fillFor = (kind: CellKind, fill: string) => (kind === "nonComparable" ? `url(#${hatch})` : fill);
   const hexes = Object.entries(WALES_HEXJSON.hexes).map(([code, hex]) => ({
     code,
     hex,
@@ -77,7 +83,7 @@ export function HexMap({
   const height = Math.max(...hexes.map((h) => h.cy)) + SIZE + 4;
   const fillOf = (cell: MapCell | undefined) => {
     if (!cell) return STATE_STYLES.hidden;
-    if (colourBy === "rate") {
+    if (byRate) {
       if (cell.kind === "comparable" && cell.rate !== null) {
         const fill = binColour(bins, cell.rate);
         return { fill, text: RATE_COLOURS.indexOf(fill as (typeof RATE_COLOURS)[number]) >= 3 ? "#ffffff" : "#0b0c0c" };
@@ -99,6 +105,12 @@ export function HexMap({
       >
         <title id={`${id}-title`}>{title}</title>
         <desc id={`${id}-desc`}>{description}</desc>
+        <defs>
+          <pattern id={hatch} width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+            <rect width="8" height="8" fill="#ffffff" />
+            <line x1="0" y1="0" x2="0" y2="8" stroke="#0b0c0c" strokeWidth="3" />
+          </pattern>
+        </defs>
         {hexes.map(({ code, hex, cx, cy }) => {
           const cell = byCode.get(code);
           const style = fillOf(cell);
@@ -108,7 +120,7 @@ export function HexMap({
               <title>{cell ? cell.label : code}</title>
               <polygon
                 points={hexPoints(cx, cy)}
-                fill={style.fill}
+                fill={cell ? fillFor(cell.kind, style.fill) : style.fill}
                 stroke="#0b0c0c"
                 strokeWidth="1.5"
                 strokeDasharray={dashed ? "4 3" : undefined}
@@ -123,7 +135,7 @@ export function HexMap({
       <figcaption>
         <h3 className="govuk-heading-s govuk-!-margin-top-2 govuk-!-margin-bottom-1">{t("chart.legend")}</h3>
         <ul className="govuk-list app-legend">
-          {colourBy === "rate"
+          {byRate
             ? bins.map((bin) => (
                 <li key={bin.colour}>
                   <span className="app-swatch" aria-hidden="true">
@@ -139,7 +151,7 @@ export function HexMap({
               ))
             : null}
           {kinds
-            .filter((kind) => colourBy === "state" || kind !== "comparable")
+            .filter((kind) => !byRate || kind !== "comparable")
             .map((kind) => (
               <li key={kind}>
                 <span className="app-swatch" aria-hidden="true">
@@ -147,7 +159,7 @@ export function HexMap({
                     <rect
                       width="16"
                       height="16"
-                      fill={STATE_STYLES[kind].fill}
+                      fill={fillFor(kind, STATE_STYLES[kind].fill)}
                       stroke="#0b0c0c"
                       strokeDasharray={kind === "noReturn" || kind === "blank" ? "3 2" : undefined}
                     />

@@ -5,7 +5,7 @@
  * takes the reader, and returns only what that reader may see (policy.server.ts).
  */
 import { sql } from "kysely";
-import type { CollectionStatus, ValueState } from "#db/types.ts";
+import type { CollectionStatus, Language, ValueState } from "#db/types.ts";
 import type { Reader } from "#app/auth/policy.server.ts";
 import type { Executor } from "./audit.server.ts";
 
@@ -103,6 +103,11 @@ export interface AuthorityCell {
   referenceDateUsed: string | null;
   countingNote: string | null;
   caveat: string | null;
+  /** The authority's explanation of a figure the portal's checks flagged. */
+  queryExplanation: string | null;
+  /** What the authority actually wrote, where the value was read from free text, and its language. */
+  asWritten: string | null;
+  asWrittenLang: Language | null;
   /**
    * Per 10,000 of the collection's denominator; null when the value or the denominator is missing,
    * and for a value counted differently: a rate is given only where it can be compared (decision 012).
@@ -114,6 +119,7 @@ export interface AuthorityCell {
 export async function authorityCells(db: Executor, reader: Reader, collectionId: number): Promise<AuthorityCell[]> {
   return submittedCells(db, collectionId)
     .where(reader.sees(CELL))
+    .leftJoin("reply_text as rt", (join) => join.onRef("rt.return_id", "=", "r.id").onRef("rt.item_code", "=", "ci.item_code"))
     .leftJoin("denominator_value as d", (join) =>
       join.onRef("d.denominator_code", "=", "c.denominator_code").onRef("d.authority_code", "=", "a.code"),
     )
@@ -131,6 +137,9 @@ export async function authorityCells(db: Executor, reader: Reader, collectionId:
       "v.reference_date_used as referenceDateUsed",
       "v.counting_note as countingNote",
       "v.caveat",
+      "v.query_explanation as queryExplanation",
+      "rt.text as asWritten",
+      "rt.lang as asWrittenLang",
       sql<number | null>`case when v.is_comparable then v.number * 10000.0 / d.value end`.as("rate"),
     ])
     .orderBy("a.code")
@@ -397,6 +406,12 @@ export interface TidyCell {
   returnStatus: string | null;
   submittedVersion: number | null;
   submittedAt: Date | null;
+  /** The round's status: an open round's figures are provisional. */
+  collectionStatus: CollectionStatus;
+  queryExplanation: string | null;
+  asWritten: string | null;
+  /** Every query the coordinator raised on this value, message by message: when, who, what. */
+  queryThread: string | null;
 }
 
 /** Where the previous page of tidyCellsPage ended. */
@@ -425,6 +440,7 @@ export async function tidyCellsPage(
     .leftJoin("return_version_value as v", (join) =>
       join.onRef("v.return_id", "=", "r.id").onRef("v.version", "=", "r.submitted_version").onRef("v.item_code", "=", "ci.item_code"),
     )
+    .leftJoin("reply_text as rt", (join) => join.onRef("rt.return_id", "=", "r.id").onRef("rt.item_code", "=", "ci.item_code"))
     .select([
       "c.id as collectionId",
       "c.code as collectionCode",
@@ -448,6 +464,17 @@ export async function tidyCellsPage(
       "r.status as returnStatus",
       "r.submitted_version as submittedVersion",
       "rv.submitted_at as submittedAt",
+      "c.status as collectionStatus",
+      "v.query_explanation as queryExplanation",
+      "rt.text as asWritten",
+      sql<string | null>`(
+        select string_agg(
+          to_char(m.at at time zone 'Europe/London', 'YYYY-MM-DD HH24:MI') || ' ' || u.name || ': ' || m.body,
+          E'\n' order by q.raised_at, q.id, m.at, m.id)
+        from value_query q
+        join value_query_message m on m.query_id = q.id
+        join app_user u on u.id = m.author_id
+        where q.return_id = r.id and q.item_code = ci.item_code)`.as("queryThread"),
     ])
     .where("c.status", "<>", "draft")
     .where(reader.sees(CELL))

@@ -119,7 +119,11 @@ export default function Board() {
       <p className="govuk-body">
         {t("board.opensOn", { date: formatDate(t.lang, collection.opens_on) })} {t("collection.field.dueOn")}:{" "}
         {formatDate(t.lang, collection.due_on)}.{" "}
-        {daysToDue >= 0 ? t("home.daysLeft", { count: daysToDue }) : t("home.overdue", { count: -daysToDue })}
+        {collection.status === "closed"
+          ? t("board.closed", { date: formatDate(t.lang, collection.due_on) })
+          : daysToDue >= 0
+            ? t("home.daysLeft", { count: daysToDue })
+            : t("home.overdue", { count: -daysToDue })}
       </p>
       <ul className="govuk-list app-board-counts">
         {BOARD_STATUSES.map((status) => (
@@ -248,6 +252,14 @@ export default function Board() {
                 </td>
                 <td className="govuk-table__cell app-numeric" data-label={t("board.filled")}>
                   {t("board.filledOf", { filled: row.filled, total: collection.itemCount })}
+                  {row.filled > 0 ? (
+                    <span className="govuk-body-s govuk-!-display-block govuk-!-margin-bottom-0">
+                      {[
+                        t("board.figures", { count: row.figures }),
+                        ...(row.filled > row.figures ? [t("board.reasons", { count: row.filled - row.figures })] : []),
+                      ].join(", ")}
+                    </span>
+                  ) : null}
                 </td>
                 <td className="govuk-table__cell" data-label={t("board.actions")}>
                   {collection.status === "open" && !row.submittedVersion ? (

@@ -14,6 +14,7 @@ import { WithheldNote } from "#app/components/withheld-note.tsx";
 import { pageTitle } from "#app/web/meta.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 import { describeDeviation, describeValue } from "#app/domain/values.ts";
+import { denominatorSource } from "#app/domain/denominators.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) =>
@@ -32,7 +33,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     ? (url.searchParams.get("sort") as Sort)
     : "name";
   const descending = url.searchParams.get("dir") === "desc";
-  const colourBy = url.searchParams.get("colour") === "state" ? "state" : "rate";
+  const asked = url.searchParams.get("colour") === "state" ? "state" : "rate";
   const [totals, cells, previous, authorities, denominator] = await Promise.all([
     coverageTotals(db, reader, collection.id),
     authorityCells(db, reader, collection.id),
@@ -41,6 +42,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     denominatorInfo(db, collection.denominator_code),
   ]);
   const itemCells = cells.filter((c) => c.itemCode === item.code);
+  // An item without a single comparable rate has no rate key, no rate colouring and no bar chart of rates.
+  const hasRates = itemCells.some((c) => c.comparable && c.rate !== null);
+  const colourBy = hasRates ? asked : "state";
   const visible = new Set(itemCells.map((c) => c.authorityCode));
   const rows = itemCells.map((cell) => {
     const authority = authorities.find((a) => a.code === cell.authorityCode)!;
@@ -70,13 +74,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     sort,
     descending,
     colourBy,
+    hasRates,
   } as const;
 }
 
 export default function ItemPage() {
   const data = useLoaderData<typeof loader>();
   const t = useTranslation();
-  const { collection, stage, item, wales, regions, rows, denominator, sort, descending, colourBy } = data;
+  const { collection, stage, item, wales, regions, rows, denominator, sort, descending, colourBy, hasRates } = data;
   const here = `/collections/${collection.code}/items/${item.code}`;
   const label = pick(t.lang, item, "label");
   const answer = (row: (typeof rows)[number]) => describeValue(t, row, row.returnStatus !== null);
@@ -155,24 +160,28 @@ export default function ItemPage() {
       </table>
 
       <h2 className="govuk-heading-m">{t("item.mapTitle")}</h2>
-      <p className="govuk-body">
-        {t("item.colourBy")}{" "}
-        {colourBy === "rate" ? (
-          <>
-            <strong>{t("item.colourRate")}</strong> |{" "}
-            <Link className="govuk-link" to={`${here}?colour=state&sort=${sort}&dir=${descending ? "desc" : "asc"}`}>
-              {t("item.colourState")}
-            </Link>
-          </>
-        ) : (
-          <>
-            <Link className="govuk-link" to={`${here}?colour=rate&sort=${sort}&dir=${descending ? "desc" : "asc"}`}>
-              {t("item.colourRate")}
-            </Link>{" "}
-            | <strong>{t("item.colourState")}</strong>
-          </>
-        )}
-      </p>
+      {hasRates ? (
+        <p className="govuk-body">
+          {t("item.colourBy")}{" "}
+          {colourBy === "rate" ? (
+            <>
+              <strong>{t("item.colourRate")}</strong> |{" "}
+              <Link className="govuk-link" to={`${here}?colour=state&sort=${sort}&dir=${descending ? "desc" : "asc"}`}>
+                {t("item.colourState")}
+              </Link>
+            </>
+          ) : (
+            <>
+              <Link className="govuk-link" to={`${here}?colour=rate&sort=${sort}&dir=${descending ? "desc" : "asc"}`}>
+                {t("item.colourRate")}
+              </Link>{" "}
+              | <strong>{t("item.colourState")}</strong>
+            </>
+          )}
+        </p>
+      ) : (
+        <p className="govuk-body">{t("item.noRates")}</p>
+      )}
       <HexMap
         t={t}
         id="hexmap"
@@ -181,26 +190,35 @@ export default function ItemPage() {
         description={t("item.mapDescription")}
         cells={mapCells}
       />
-      <h3 className="govuk-heading-s">{t("item.barTitle")}</h3>
-      <BarChart
-        id="bars"
-        title={t("item.barTitle")}
-        description={t("item.mapDescription")}
-        bars={byRate.map((row) => ({
-          key: row.authorityCode,
-          label: pick(t.lang, row.authority, "name"),
-          value: row.comparable ? row.rate : null,
-          kind: cellKind(row),
-          text: row.state === "reported" ? rateOf(row) : answer(row),
-        }))}
-      />
+      {hasRates ? (
+        <>
+          <h3 className="govuk-heading-s">{t("item.barTitle")}</h3>
+          <BarChart
+            id="bars"
+            title={t("item.barTitle")}
+            description={t("item.barDescription")}
+            bars={byRate.map((row) => ({
+              key: row.authorityCode,
+              label: pick(t.lang, row.authority, "name"),
+              value: row.comparable ? row.rate : null,
+              kind: cellKind(row),
+              text: row.state === "reported" ? rateOf(row) : answer(row),
+            }))}
+          />
+        </>
+      ) : null}
 
       <h2 className="govuk-heading-m" id="by-authority">
         {t("collection.authorities.title")}
       </h2>
       {denominator ? (
         <p className="govuk-body">
-          {t("item.denominator", { label: pick(t.lang, denominator, "label"), source: denominator.source, year: denominator.year })}
+          {t("item.denominator", {
+            label: pick(t.lang, denominator, "label"),
+            source: denominatorSource(t.lang, denominator),
+            // A year, not a quantity: "2021", never "2,021".
+            year: String(denominator.year),
+          })}
         </p>
       ) : null}
       <div className="app-table-wrapper">
@@ -248,6 +266,16 @@ export default function ItemPage() {
                     {deviation ? <span className="govuk-!-display-block">{`${t("value.nonComparable")}: ${deviation}`}</span> : null}
                     {row.reason ? <span className="govuk-!-display-block">{`${t("value.reason")}: ${row.reason}`}</span> : null}
                     {row.caveat ? <span className="govuk-!-display-block">{`${t("value.caveat")}: ${row.caveat}`}</span> : null}
+                    {row.queryExplanation ? (
+                      <span className="govuk-!-display-block">{`${t("value.queryExplanation")}: ${row.queryExplanation}`}</span>
+                    ) : null}
+                    {row.asWritten ? (
+                      <span className="govuk-!-display-block">
+                        {`${t("value.asWritten")}: `}
+                        {/* The authority's own words, marked with their language so a screen reader reads them in it. */}
+                        <q lang={row.asWrittenLang !== t.lang ? (row.asWrittenLang ?? undefined) : undefined}>{row.asWritten}</q>
+                      </span>
+                    ) : null}
                   </td>
                 </tr>
               );

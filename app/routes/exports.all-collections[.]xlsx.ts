@@ -9,7 +9,9 @@ import { attachmentHeaders, exportLanguage } from "#app/web/downloads.server.ts"
 import { FORMAT, HEADER_FILL, walesWallTime } from "#app/spreadsheets/excel-format.server.ts";
 import { translator, type Translator } from "#app/i18n/i18n.ts";
 import { XLSX_TYPE } from "#app/spreadsheets/spreadsheet.ts";
-import { TIDY_COLUMNS, TIDY_WIDTHS, tidyHeaders, tidyValues } from "#app/spreadsheets/tidy-table.ts";
+import { figureStatus, TIDY_COLUMNS, TIDY_WIDTHS, tidyHeaders, tidyValues } from "#app/spreadsheets/tidy-table.ts";
+import { listCollections } from "#app/models/collection.server.ts";
+import { formatDate, formatDateTime, pick } from "#app/i18n/i18n.ts";
 
 const PAGE = 2000;
 
@@ -31,6 +33,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 async function writeAllCollections(db: Executor, reader: Reader, t: Translator, output: PassThrough) {
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: output, useStyles: true, useSharedStrings: false });
+  await aboutSheet(db, workbook, t);
   const sheet = workbook.addWorksheet(t("export.sheet.data"), {
     views: [{ state: "frozen", ySplit: 1 }],
     pageSetup: { orientation: "landscape", paperSize: 9, fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: "1:1" },
@@ -85,6 +88,39 @@ async function writeAllCollections(db: Executor, reader: Reader, t: Translator, 
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: rows + 1, column: TIDY_COLUMNS.length } };
   sheet.commit();
   await workbook.commit();
+}
+
+/** What the workbook holds, and which rounds' figures are provisional: written before the data, as its first sheet. */
+async function aboutSheet(db: Executor, workbook: ExcelJS.stream.xlsx.WorkbookWriter, t: Translator) {
+  const rounds = await listCollections(db);
+  const about = workbook.addWorksheet(t("export.sheet.about"));
+  about.columns = [{ width: 34 }, { width: 60 }, { width: 16 }, { width: 40 }];
+  const bold = { bold: true };
+  const line = (values: (string | null)[], font?: Partial<ExcelJS.Font>) => {
+    const row = about.addRow(values);
+    if (font) row.font = font;
+    row.alignment = { wrapText: true, vertical: "top" };
+    row.commit();
+  };
+  line([t("export.about.allTitle")], { bold: true, size: 16 });
+  line([t("export.about.allLead", { column: t("tidy.figureStatus") })]);
+  line([t("export.about.exportedAt"), formatDateTime(t.lang, new Date())]);
+  line([t("export.about.askedBy"), t("export.about.askedByText")]);
+  line([t("export.about.askedOf"), t("export.about.askedOfText")]);
+  line([t("export.about.contact"), t("export.about.contactText")]);
+  line([t("export.sheet.data"), t("export.legend.codes")]);
+  line([]);
+  line([t("export.about.rounds")], { bold: true, size: 13 });
+  line([t("tidy.collectionCode"), t("collection.field.title"), t("tidy.referenceDate"), t("tidy.figureStatus")], bold);
+  for (const round of rounds) {
+    line([
+      round.code,
+      pick(t.lang, round, "title"),
+      formatDate(t.lang, round.reference_date),
+      `${figureStatus(round.status)}: ${t(round.status === "closed" ? "trend.status.final" : "trend.status.provisional")}`,
+    ]);
+  }
+  about.commit();
 }
 
 function drained(stream: PassThrough) {

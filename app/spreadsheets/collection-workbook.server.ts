@@ -8,6 +8,7 @@ import type { Language } from "#db/types.ts";
 import {
   authorityCells,
   coverageTotals,
+  denominatorInfo,
   reasonGroups,
   tidyCellsPage,
   type AuthorityCell,
@@ -35,6 +36,7 @@ import {
 import { formatDate, formatDateTime, formatNumber, pick, translator, type Translator } from "#app/i18n/i18n.ts";
 import { TIDY_COLUMNS, tidyHeaders, tidyValues } from "./tidy-table.ts";
 import { describeDeviation } from "#app/domain/values.ts";
+import { denominatorSource } from "#app/domain/denominators.ts";
 
 export interface WorkbookOptions {
   lang: Language;
@@ -64,12 +66,13 @@ type Authorities = Awaited<ReturnType<typeof listAuthorities>>;
 
 export async function collectionWorkbook(db: Executor, collection: CollectionWithItems, options: WorkbookOptions): Promise<Buffer> {
   const t = translator(options.lang);
-  const [totals, cells, groups, authorities, tidy] = await Promise.all([
+  const [totals, cells, groups, authorities, tidy, denominator] = await Promise.all([
     coverageTotals(db, options.reader, collection.id),
     authorityCells(db, options.reader, collection.id),
     reasonGroups(db, options.reader, collection.id),
     listAuthorities(db),
     collectionTidyCells(db, options.reader, collection.id),
+    denominatorInfo(db, collection.denominator_code),
   ]);
   const regionOf = new Map(authorities.map((a) => [a.code, a.region_code]));
   const plan = options.publish ? suppressionPlan(cells, totals, (code) => regionOf.get(code) ?? "") : NOTHING_SUPPRESSED;
@@ -82,7 +85,7 @@ export async function collectionWorkbook(db: Executor, collection: CollectionWit
   const workbook = new ExcelJS.Workbook();
   workbook.creator = t("service.name");
   workbook.created = options.now ?? new Date();
-  aboutSheet(workbook, context, totals, options);
+  aboutSheet(workbook, context, totals, options, denominator);
   summarySheet(workbook, context, totals);
   byAuthoritySheet(workbook, context);
   gapsSheet(workbook, context, groups);
@@ -112,6 +115,7 @@ function aboutSheet(
   { t, collection, plan, labels, stage }: SheetContext,
   totals: Awaited<ReturnType<typeof coverageTotals>>,
   options: WorkbookOptions,
+  denominator: Awaited<ReturnType<typeof denominatorInfo>>,
 ) {
   const sheet = workbook.addWorksheet(t("export.sheet.about"));
   sheet.columns = [{ width: 34 }, { width: 100 }];
@@ -132,6 +136,7 @@ function aboutSheet(
   pair(t("collection.field.title"), pick(t.lang, collection, "title"));
   pair(t("catalogue.code"), collection.code);
   pair(t("collection.field.referenceDate"), formatDate(t.lang, collection.reference_date));
+  pair(t("export.about.status"), t(`export.about.status.${stage}`));
   pair(t("export.about.exportedAt"), formatDateTime(t.lang, now));
   pair(t("export.about.exportedBy"), options.exportedBy);
   pair(
@@ -140,6 +145,33 @@ function aboutSheet(
       ? t("export.about.forPublication", { max: SUPPRESSION_THRESHOLD - 1, mark: MARKS.suppressed })
       : t("export.about.notForPublication"),
   );
+
+  heading(t("export.about.source"));
+  pair(t("export.about.askedBy"), t("export.about.askedByText"));
+  pair(t("export.about.askedOf"), t("export.about.askedOfText"));
+  pair(
+    t("export.about.when"),
+    t("export.about.whenText", {
+      opens: formatDate(t.lang, collection.opens_on),
+      due: formatDate(t.lang, collection.due_on),
+      asAt: formatDate(t.lang, collection.reference_date),
+    }),
+  );
+  pair(t("collection.guidance"), pick(t.lang, collection, "guidance"));
+  pair(
+    t("export.about.denominator"),
+    denominator
+      ? t("export.about.denominatorText", {
+          label: pick(t.lang, denominator, "label"),
+          source: denominatorSource(t.lang, denominator),
+          year: String(denominator.year),
+        })
+      : t("export.about.noDenominator"),
+  );
+  pair(t("export.about.contact"), t("export.about.contactText"));
+
+  heading(t("export.about.questions"));
+  for (const item of collection.items) pair(pick(t.lang, item, "label"), pick(t.lang, item, "definition"));
 
   heading(t("export.about.coverage"));
   for (const total of totals.filter((row) => row.regionCode === null)) {
@@ -225,12 +257,19 @@ function valueCell(t: Translator, target: ExcelJS.Cell, value: AuthorityCell, su
   target.alignment = { horizontal: "right" };
 }
 
+/** Everything said about a value, each with what it is: what differed, why there is none, notes, and the authority's own words. */
+function valueNotes(t: Translator, value: AuthorityCell): [kind: string, text: string][] {
+  const notes: [string, string][] = [];
+  if (value.state === "reported" && !value.comparable) notes.push([t("export.notes.kind.deviation"), describeDeviation(t, value)]);
+  if (value.reason) notes.push([t("export.notes.kind.reason"), value.reason]);
+  if (value.caveat) notes.push([t("export.notes.kind.caveat"), value.caveat]);
+  if (value.queryExplanation) notes.push([t("value.queryExplanation"), value.queryExplanation]);
+  if (value.asWritten) notes.push([t("value.asWritten"), value.asWritten]);
+  return notes;
+}
+
 function noteLines(t: Translator, value: AuthorityCell) {
-  const lines: string[] = [];
-  if (value.state === "reported" && !value.comparable) lines.push(`${t("export.notes.kind.deviation")}: ${describeDeviation(t, value)}`);
-  if (value.reason) lines.push(`${t("value.reason")}: ${value.reason}`);
-  if (value.caveat) lines.push(`${t("value.caveat")}: ${value.caveat}`);
-  return lines;
+  return valueNotes(t, value).map(([kind, text]) => `${kind}: ${text}`);
 }
 
 function authorityColumns(t: Translator) {
@@ -343,11 +382,7 @@ function notesSheet(workbook: ExcelJS.Workbook, { t, collection, authorities, ce
   for (const authority of authorities) {
     for (const item of collection.items) {
       const value = cellOf(authority.code, item.code);
-      const notes: [string, string][] = [];
-      if (value.state === "reported" && !value.comparable) notes.push([t("export.notes.kind.deviation"), describeDeviation(t, value)]);
-      if (value.reason) notes.push([t("export.notes.kind.reason"), value.reason]);
-      if (value.caveat) notes.push([t("export.notes.kind.caveat"), value.caveat]);
-      for (const [kind, text] of notes) {
+      for (const [kind, text] of valueNotes(t, value)) {
         const row = sheet.addRow([
           authority.code,
           pick(t.lang, authority, "name"),

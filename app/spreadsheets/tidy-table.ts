@@ -7,6 +7,7 @@ import { stringify } from "csv-stringify/sync";
 import type { TidyCell } from "#app/models/aggregation.server.ts";
 import { MARKS } from "#app/domain/disclosure.ts";
 import type { Translator } from "#app/i18n/i18n.ts";
+import type { CollectionStatus } from "#db/types.ts";
 
 export const TIDY_COLUMNS = [
   "collectionCode",
@@ -27,6 +28,10 @@ export const TIDY_COLUMNS = [
   "returnStatus",
   "version",
   "submittedAt",
+  "figureStatus",
+  "queryExplanation",
+  "asWritten",
+  "queryThread",
 ] as const;
 export type TidyColumn = (typeof TIDY_COLUMNS)[number];
 
@@ -56,6 +61,10 @@ export const TIDY_WIDTHS: Record<TidyColumn, number> = {
   returnStatus: 12,
   version: 9,
   submittedAt: 18,
+  figureStatus: 12,
+  queryExplanation: 40,
+  asWritten: 40,
+  queryThread: 60,
 };
 
 /** Dates as dates (a workbook writes them as dates, the CSV as ISO text); a suppressed count as its mark. */
@@ -80,7 +89,17 @@ export function tidyValues(t: Translator, cell: TidyCell, { suppressed = false }
     returnStatus: cell.returnStatus,
     version: cell.submittedVersion,
     submittedAt: cell.submittedAt,
+    // An open round's figures may still change: never mixed unmarked with a closed round's.
+    figureStatus: figureStatus(cell.collectionStatus),
+    queryExplanation: cell.queryExplanation,
+    asWritten: cell.asWritten,
+    queryThread: cell.queryThread,
   };
+}
+
+/** A round's figures as official statistics mark them: provisional while it is open, final once closed. */
+export function figureStatus(status: CollectionStatus): "provisional" | "final" {
+  return status === "closed" ? "final" : "provisional";
 }
 
 function isoDate(iso: string) {

@@ -49,6 +49,9 @@ grant select, insert, update, delete on value to portal_app;
 -- Submitted versions are a record: added, never changed.
 grant select, insert on return_version, return_version_value to portal_app;
 
+-- What authorities wrote, kept beside the values read from it.
+grant select, insert, update on reply_text to portal_app;
+
 -- Queries on values and their threads.
 grant select, insert, update on value_query to portal_app;
 grant select, insert on value_query_message to portal_app;

@@ -24,6 +24,10 @@ const HEADERS_EN = [
   "Return status",
   "Version",
   "Submitted at",
+  "Status of the figure",
+  "Explanation of a figure flagged for checking",
+  "What the authority wrote",
+  "Queries on the figure",
 ];
 
 describe("the tidy CSV of a collection", () => {
@@ -78,6 +82,7 @@ describe("the tidy CSV of a collection", () => {
       .leftJoin("return_version_value as v", (join) =>
         join.onRef("v.return_id", "=", "r.id").onRef("v.version", "=", "r.submitted_version").onRef("v.item_code", "=", "ci.item_code"),
       )
+      .leftJoin("reply_text as rt", (join) => join.onRef("rt.return_id", "=", "r.id").onRef("rt.item_code", "=", "ci.item_code"))
       .select([
         "c.code",
         "c.reference_date",
@@ -97,6 +102,9 @@ describe("the tidy CSV of a collection", () => {
         "r.status",
         "r.submitted_version",
         "rv.submitted_at",
+        "c.status as collection_status",
+        "v.query_explanation",
+        "rt.text as as_written",
       ])
       .where("c.code", "=", FEBRUARY_2023)
       .orderBy("a.code")
@@ -123,6 +131,11 @@ describe("the tidy CSV of a collection", () => {
         cell(e.status),
         cell(e.submitted_version),
         e.submitted_at ? new Date(e.submitted_at).toISOString() : "",
+        e.collection_status === "closed" ? "final" : "provisional",
+        cell(e.query_explanation),
+        cell(e.as_written),
+        // No query was raised in February 2023.
+        "",
       ]),
     );
     expect(rows).toHaveLength(22 * 3);

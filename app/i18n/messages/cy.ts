@@ -108,6 +108,7 @@ export const cy: Record<MessageKey, Message> = {
   "value.referenceDateUsed": "fel yr oedd ar {date}",
   "value.caveat": "Nodyn",
   "value.reason": "Rheswm",
+  "value.asWritten": "Yng ngeiriau'r awdurdod",
 
   "error.number.notANumber": "{label}: rhowch rif, fel 12",
   "error.number.notWhole": "{label}: rhowch rif cyfan, fel 12",
@@ -539,7 +540,11 @@ export const cy: Record<MessageKey, Message> = {
   "item.mapDescription":
     "Un hecsagon ar gyfer pob un o'r 22 awdurdod, wedi'u gosod yn fras fel y mae Cymru. Mae'r tabl isod yn rhoi'r un ffigurau.",
   "item.barTitle": "Cyfradd fesul 10,000 o breswylwyr, yn ôl awdurdod",
-  "item.denominator": "Cyfraddau fesul 10,000 o'r boblogaeth, sef {label} ({source}, {year}).",
+  "item.barDescription":
+    "Un bar ar gyfer pob awdurdod a roddodd ffigur cymaradwy, y gyfradd uchaf yn gyntaf. Nid oes bar i awdurdodau heb ffigur, neu y cyfrifwyd eu ffigur yn wahanol: mae'r geiriau wrth ymyl eu henw yn dweud pam. Mae'r tabl isod yn rhoi'r un ffigurau.",
+  "item.noRates":
+    "Ni roddodd yr un awdurdod ffigur cymaradwy ar gyfer yr eitem hon, felly nid oes cyfraddau: mae'r map yn dangos ateb pob awdurdod.",
+  "item.denominator": "Mae'r cyfraddau fesul 10,000 {label} ({source}, {year}).",
   "item.tableCaption": "{item}: ateb, cyfradd a rownd ddiwethaf pob awdurdod",
   "item.answer": "Ateb",
   "item.rate": "Cyfradd fesul 10,000",
@@ -907,6 +912,28 @@ export const cy: Record<MessageKey, Message> = {
   "export.about.notForPublication":
     "Nid i'w gyhoeddi: dangosir pob ffigur, pa mor fach bynnag. I gyhoeddi, lawrlwythwch y llyfr gwaith i'w gyhoeddi yn lle hwn.",
   "export.about.coverage": "Faint o Gymru y mae pob cyfanswm yn ei gwmpasu",
+  "export.about.source": "O ble y daw'r ffigurau hyn",
+  "export.about.askedBy": "Gofynnwyd gan",
+  "export.about.askedByText": "ADSS Cymru (Cymdeithas Cyfarwyddwyr Gwasanaethau Cymdeithasol Cymru)",
+  "export.about.askedOf": "Gofynnwyd i",
+  "export.about.askedOfText": "22 awdurdod lleol Cymru, pob un ar gyfer ei ardal ei hun",
+  "export.about.when": "Pryd",
+  "export.about.whenText": "Gofynnwyd o {opens}, i'w cyflwyno erbyn {due}; pob ffigur fel yr oedd ar {asAt}",
+  "export.about.questions": "Y cwestiynau, air am air",
+  "export.about.status": "Statws y ffigurau",
+  "export.about.status.collecting": "Dros dro: mae'r rownd ar agor, a gall ffigur newid o hyd nes iddi gau.",
+  "export.about.status.overdue":
+    "Dros dro: mae'r rownd ar agor, ar ôl ei dyddiad cau; gall ffigur newid o hyd, a gall rhagor ddod, nes iddi gau.",
+  "export.about.status.closed": "Terfynol: mae'r rownd wedi cau.",
+  "export.about.denominator": "Cyfraddau fesul 10,000",
+  "export.about.denominatorText": "Fesul 10,000 {label}. Ffynhonnell: {source}, {year}.",
+  "export.about.noDenominator": "Dim cyfraddau: nid oes gan y rownd hon boblogaeth i rannu â hi.",
+  "export.about.contact": "Cysylltu",
+  "export.about.contactText": "ADSS Cymru, sy'n cydlynu'r ffurflenni hyn ar gyfer awdurdodau lleol Cymru: https://www.adss.cymru",
+  "export.about.allTitle": "Ffigurau pob cais am wybodaeth",
+  "export.about.allLead":
+    "Un rhes ar gyfer pob awdurdod ac eitem ym mhob cais am wybodaeth, fel y'u cyflwynwyd ddiwethaf. Mae ffigurau o rowndiau sydd ar agor dros dro, a'u marcio felly yn y golofn ‘{column}’: peidiwch byth â'u hychwanegu at ffigurau terfynol heb eu marcio.",
+  "export.about.rounds": "Y ceisiadau am wybodaeth yn y llyfr gwaith hwn",
   "export.about.legend": "Sut i ddarllen y llyfr gwaith hwn",
   "export.legend.reported": "Rhif cyfan, 0 neu fwy. Mae sero yn sero go iawn.",
   "export.legend.not_collected": "Nid yw'r awdurdod yn cofnodi hyn. Mae ei reswm yn nodyn y gell ac ar y daflen cafeatau a gwyriadau.",
@@ -922,7 +949,7 @@ export const cy: Record<MessageKey, Message> = {
   "export.legend.notes":
     "Mae cell â nodyn (cornel goch) yn dweud beth a gyfrifwyd yn wahanol, pam nad oes ffigur, neu gafeat gan yr awdurdod.",
   "export.legend.codes":
-    "Rhoddir cyflyrau a statws fel codau. Cyflwr: reported (rhif), not_collected (heb ei gasglu), unknown (anhysbys), not_applicable (amherthnasol), neu'n wag pan adawyd yr eitem yn wag neu pan nad oedd ffurflen. Statws y ffurflen: draft (yn cael ei diwygio: y ffigurau yw'r fersiwn a gyflwynwyd ddiwethaf), submitted (wedi'i chyflwyno), queried (wedi'i holi), accepted (wedi'i derbyn), neu'n wag pan nad oedd ffurflen.",
+    "Rhoddir cyflyrau a statws fel codau. Cyflwr: reported (rhif), not_collected (heb ei gasglu), unknown (anhysbys), not_applicable (amherthnasol), neu'n wag pan adawyd yr eitem yn wag neu pan nad oedd ffurflen. Statws y ffurflen: draft (yn cael ei diwygio: y ffigurau yw'r fersiwn a gyflwynwyd ddiwethaf), submitted (wedi'i chyflwyno), queried (wedi'i holi), accepted (wedi'i derbyn), neu'n wag pan nad oedd ffurflen. Statws y ffigur: provisional (dros dro, tra bo'r rownd ar agor: gall newid), final (terfynol, unwaith y bydd wedi cau).",
   "export.wales": "Cymru",
   "export.column.itemCode": "Cod yr eitem",
   "export.column.area": "Ardal",
@@ -966,6 +993,10 @@ export const cy: Record<MessageKey, Message> = {
   "tidy.returnStatus": "Statws y ffurflen",
   "tidy.version": "Fersiwn",
   "tidy.submittedAt": "Cyflwynwyd ar",
+  "tidy.figureStatus": "Statws y ffigur",
+  "tidy.queryExplanation": "Esboniad o ffigur a nodwyd i'w wirio",
+  "tidy.asWritten": "Yr hyn a ysgrifennodd yr awdurdod",
+  "tidy.queryThread": "Ymholiadau am y ffigur",
   "import.link": "Llwytho ffurflenni o lyfr gwaith",
   "import.title": "Llwytho ffurflenni o lyfr gwaith",
   "import.lead":

@@ -100,6 +100,7 @@ export const en = {
   "value.referenceDateUsed": "as at {date}",
   "value.caveat": "Note",
   "value.reason": "Reason",
+  "value.asWritten": "In the authority's words",
 
   "error.number.notANumber": "{label}: enter a number, like 12",
   "error.number.notWhole": "{label}: enter a whole number, like 12",
@@ -518,7 +519,10 @@ export const en = {
   "item.mapDescription":
     "One hexagon for each of the 22 authorities, laid out roughly as Wales is. The table below gives the same figures.",
   "item.barTitle": "Rate per 10,000 residents, by authority",
-  "item.denominator": "Rates are per 10,000 of {label} ({source}, {year}).",
+  "item.barDescription":
+    "One bar for each authority that gave a comparable figure, the highest rate first. Authorities with no figure, or whose figure was counted differently, have no bar: the words beside their name say why. The table below gives the same figures.",
+  "item.noRates": "No authority gave a comparable figure for this item, so there are no rates: the map shows each authority's answer.",
+  "item.denominator": "Rates are per 10,000 {label} ({source}, {year}).",
   "item.tableCaption": "{item}: each authority's answer, rate and last round",
   "item.answer": "Answer",
   "item.rate": "Rate per 10,000",
@@ -903,6 +907,28 @@ export const en = {
   "export.about.notForPublication":
     "Not for publication: every figure is shown, however small. To publish, download the workbook for publication instead.",
   "export.about.coverage": "How much of Wales each total covers",
+  "export.about.source": "Where these figures come from",
+  "export.about.askedBy": "Asked by",
+  "export.about.askedByText": "ADSS Cymru (the Association of Directors of Social Services Cymru)",
+  "export.about.askedOf": "Asked of",
+  "export.about.askedOfText": "The 22 local authorities of Wales, each for its own area",
+  "export.about.when": "When",
+  "export.about.whenText": "Asked from {opens}, due by {due}; each figure as at {asAt}",
+  "export.about.questions": "The questions, word for word",
+  "export.about.status": "Status of the figures",
+  "export.about.status.collecting": "Provisional: the round is open, and a figure may still change until it closes.",
+  "export.about.status.overdue":
+    "Provisional: the round is open, past its due date; a figure may still change, and more may come, until it closes.",
+  "export.about.status.closed": "Final: the round is closed.",
+  "export.about.denominator": "Rates per 10,000",
+  "export.about.denominatorText": "Per 10,000 {label}. Source: {source}, {year}.",
+  "export.about.noDenominator": "No rates: this round has no population to divide by.",
+  "export.about.contact": "Contact",
+  "export.about.contactText": "ADSS Cymru, which coordinates these returns for the local authorities of Wales: https://www.adss.cymru",
+  "export.about.allTitle": "Every information request's figures",
+  "export.about.allLead":
+    "One row for each authority and item of each information request, as last submitted. Figures from open rounds are provisional and marked so in the column ‘{column}’: never add them to final figures unmarked.",
+  "export.about.rounds": "Information requests in this workbook",
   "export.about.legend": "How to read this workbook",
   "export.legend.reported": "A whole number, 0 or more. Zero is a real zero.",
   "export.legend.not_collected":
@@ -919,7 +945,7 @@ export const en = {
   "export.legend.notes":
     "A cell with a note (a red corner) says what was counted differently, why there is no figure, or a caveat from the authority.",
   "export.legend.codes":
-    "States and statuses are given as codes. State: reported, not_collected, unknown, not_applicable, or empty when the item was left blank or there was no return. Return status: draft (being amended: the figures are the version last submitted), submitted, queried, accepted, or empty when there was no return.",
+    "States and statuses are given as codes. State: reported, not_collected, unknown, not_applicable, or empty when the item was left blank or there was no return. Return status: draft (being amended: the figures are the version last submitted), submitted, queried, accepted, or empty when there was no return. Status of the figure: provisional while the round is open (it may still change), final once it is closed.",
   "export.wales": "Wales",
   "export.column.itemCode": "Item code",
   "export.column.area": "Area",
@@ -963,6 +989,10 @@ export const en = {
   "tidy.returnStatus": "Return status",
   "tidy.version": "Version",
   "tidy.submittedAt": "Submitted at",
+  "tidy.figureStatus": "Status of the figure",
+  "tidy.queryExplanation": "Explanation of a figure flagged for checking",
+  "tidy.asWritten": "What the authority wrote",
+  "tidy.queryThread": "Queries on the figure",
   "import.link": "Load returns from a workbook",
   "import.title": "Load returns from a workbook",
   "import.lead":
