@@ -182,7 +182,7 @@ export const cy: Record<MessageKey, Message> = {
   "form.lead":
     "Ar gyfer pob eitem, rhowch y rhif, neu dywedwch pam na allwch. Gallwch gadw drafft ar unrhyw adeg; caniateir bylchau nes i chi gyflwyno.",
   "form.previous": "Y rownd ddiwethaf ({date}): {value}",
-  "form.answered": "{count} o {total} wedi'u hateb",
+  "form.answered": "{count} o'r {total} wedi'u hateb",
   "form.amending": "Yn diwygio fersiwn {version} (a gyflwynwyd {at})",
   "form.amendingUndated": "Yn diwygio fersiwn {version}",
   "form.itemHeading": "{position}. {label}",
@@ -402,7 +402,7 @@ export const cy: Record<MessageKey, Message> = {
   "board.changedAfterAcceptance": "Newidiwyd ar ôl ei derbyn",
   "board.opensOn": "Yn agor ar {date}.",
   "board.chaseListFiltered": "Lawrlwytho'r rhestr i'w hatgoffa ar gyfer yr hidlwyr hyn (CSV)",
-  "board.tableCaption": { one: "{count} o {total} awdurdod", other: "{count} o {total} awdurdod" },
+  "board.tableCaption": { one: "{count} o'r {total} awdurdod", other: "{count} o'r {total} awdurdod" },
   "board.lastChased": "Atgoffwyd ddiwethaf",
   "board.chasedBy": "{at}, gan {name}",
   "board.chasedByPortal": "y porth",
