@@ -4,6 +4,7 @@ import * as initialModel from "./migrations/2026-11-23T1300-initial-model.ts";
 import * as sessionsAndSignIn from "./migrations/2026-11-23T1400-sessions-and-sign-in.ts";
 import * as coordinatorDesk from "./migrations/2026-11-23T1500-coordinator-desk.ts";
 import * as imports from "./migrations/2026-11-23T1600-imports.ts";
+import * as statisticsPublication from "./migrations/2026-12-02T1300-statistics-publication.ts";
 import * as apiTokens from "./migrations/2026-12-02T1500-api-tokens.ts";
 
 // Listed here rather than read from the folder at run time, so that the bundled server build,
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   "2026-11-23T1400-sessions-and-sign-in": sessionsAndSignIn,
   "2026-11-23T1500-coordinator-desk": coordinatorDesk,
   "2026-11-23T1600-imports": imports,
+  "2026-12-02T1300-statistics-publication": statisticsPublication,
   "2026-12-02T1500-api-tokens": apiTokens,
 };
 
