@@ -4,6 +4,8 @@ import * as initialModel from "./migrations/2026-11-23T1300-initial-model.ts";
 import * as sessionsAndSignIn from "./migrations/2026-11-23T1400-sessions-and-sign-in.ts";
 import * as coordinatorDesk from "./migrations/2026-11-23T1500-coordinator-desk.ts";
 import * as imports from "./migrations/2026-11-23T1600-imports.ts";
+import * as historyLookups from "./migrations/2026-12-02T1030-history-lookups.ts";
+import * as statisticsPublication from "./migrations/2026-12-02T1300-statistics-publication.ts";
 import * as honestFigures from "./migrations/2026-12-02T1310-honest-figures.ts";
 import * as apiTokens from "./migrations/2026-12-02T1500-api-tokens.ts";
 
@@ -14,6 +16,8 @@ const migrations: Record<string, Migration> = {
   "2026-11-23T1400-sessions-and-sign-in": sessionsAndSignIn,
   "2026-11-23T1500-coordinator-desk": coordinatorDesk,
   "2026-11-23T1600-imports": imports,
+  "2026-12-02T1030-history-lookups": historyLookups,
+  "2026-12-02T1300-statistics-publication": statisticsPublication,
   "2026-12-02T1310-honest-figures": honestFigures,
   "2026-12-02T1500-api-tokens": apiTokens,
 };

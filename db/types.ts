@@ -291,6 +291,19 @@ export interface ApiTokenTable {
   window_requests: ColumnType<number, number | undefined, number>;
 }
 
+/** One publication of a closed round's statistics (decision record 011). */
+export interface StatisticsPublicationTable {
+  id: Generated<number>;
+  collection_id: number;
+  published_at: Timestamp;
+  published_by: number | null;
+  /** The figures as published, through the suppression plan: StatisticsFigures in app/models/statistics.server.ts. */
+  figures: JsonColumn<unknown>;
+  withdrawn_at: Timestamp | null;
+  withdrawn_by: number | null;
+  withdrawn_reason: string | null;
+}
+
 export interface Database {
   region: RegionTable;
   authority: AuthorityTable;
@@ -313,6 +326,7 @@ export interface Database {
   invitation: InvitationTable;
   import_upload: ImportUploadTable;
   api_token: ApiTokenTable;
+  statistics_publication: StatisticsPublicationTable;
   reply_text: ReplyTextTable;
 }
 

@@ -6,6 +6,8 @@ import { getCollection, returnDefinition } from "#app/models/collection.server.t
 import { checkForSubmission, findReturn, saveValues, submitReturn, SYSTEM_ACTOR } from "#app/models/return.server.ts";
 import { recordReplyText } from "#app/models/reply-text.server.ts";
 import { recordAudit } from "#app/models/audit.server.ts";
+import { publishStatistics } from "#app/models/statistics.server.ts";
+import { SYSTEM_READER } from "#app/auth/policy.server.ts";
 import { hashPassword } from "#app/auth/password.server.ts";
 import { CENSUS_2021, readSeedCsv } from "./reference.ts";
 
@@ -293,6 +295,17 @@ async function seedDecember2026(db: Kysely<Database>) {
 export async function seedDemoData(db: Kysely<Database>) {
   await seedDemoAccounts(db);
   const existing = new Set((await db.selectFrom("collection").select("code").execute()).map((c) => c.code));
-  if (!existing.has(FEBRUARY_2023)) await seedFebruary2023(db);
+  if (!existing.has(FEBRUARY_2023)) {
+    await seedFebruary2023(db);
+    // Its figures reached the Senedd committee's published papers: its statistics are published here too.
+    const published = await publishStatistics(
+      db,
+      SYSTEM_READER,
+      (await getCollection(db, FEBRUARY_2023))!,
+      null,
+      new Date("2023-02-16T12:00:00Z"),
+    );
+    if (!published.ok) throw new Error(`Could not publish the February 2023 statistics: ${published.reason}`);
+  }
   if (!existing.has(DECEMBER_2026)) await seedDecember2026(db);
 }

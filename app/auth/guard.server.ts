@@ -11,6 +11,7 @@ import { findAuthority } from "#app/models/authority.server.ts";
 import { getCollection, isPublished, type CollectionWithItems } from "#app/models/collection.server.ts";
 import type { ReturnScope } from "#app/models/return.server.ts";
 import { getDb } from "#app/db.server.ts";
+import { publishedFigures } from "#app/models/statistics.server.ts";
 import { notFound, requireUser, type SessionUser } from "./auth.server.ts";
 import {
   isReturnAbility,
@@ -71,6 +72,20 @@ async function grant(request: Request, params: Params, access: Exclude<Access, s
   if (!collection || (access.collection === "published" && !isPublished(collection))) throw notFound();
   const granted: CollectionGrant = { user, db, reader, collection };
   return granted;
+}
+
+/**
+ * A round whose statistics are published, for anyone: its figures as published (through the
+ * suppression plan). Any other round, or none, is a 404.
+ */
+export async function publishedStatisticsOf(route: RouteId, { params }: { params: Params }) {
+  const access = (ROUTE_ACCESS[route] as Partial<Record<"loader" | "action", Access>>).loader;
+  if (access !== "publishedStatistics") throw new Error(`${route}: not a published-statistics route`);
+  const db = await getDb();
+  const collection = await getCollection(db, params.code ?? "");
+  const published = collection ? await publishedFigures(db, collection.id) : null;
+  if (!collection || !published) throw notFound();
+  return { db, collection, ...published };
 }
 
 /** The return an address names, if this person may do this to it: otherwise a 404, whether it does not exist or is someone else's. */

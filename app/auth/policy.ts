@@ -115,11 +115,19 @@ export function tokenMay(owner: Person, token: TokenGrant, access: TokenAccess, 
  * - "nobody": there is nothing at this address for anyone;
  * - a token (the machine API, `/api/v1`): a bearer token, never a session; none or a dead one is a
  *   401, one that may not a 404 (token.ts guards these routes, guard.server.ts the others);
+ * - "publishedStatistics": anyone, signed in or not, for a round whose statistics are published
+ *   (`:code`); a 404 for any other round, whatever its state (statistics.server.ts);
  * - an ability: anyone not signed in is sent to sign in, anyone without it gets a 404. A return
  *   ability reads the return the address names (`:collectionCode/:authorityCode`, a published
  *   collection); `collection` reads the collection it names (`:code`), "published" refusing a draft.
  */
-export type Access = "public" | "nobody" | { may: ReturnAbility } | { may: PortalAbility; collection?: "any" | "published" } | TokenAccess;
+export type Access =
+  | "public"
+  | "nobody"
+  | "publishedStatistics"
+  | { may: ReturnAbility }
+  | { may: PortalAbility; collection?: "any" | "published" }
+  | TokenAccess;
 
 export interface RouteAccess {
   loader?: Access;
@@ -180,6 +188,16 @@ export const ROUTE_ACCESS = {
   "routes/collections.$code.import.$uploadId": { loader: deskPublished, action: deskPublished },
   // A chase is a POST from the board: there is nothing to show at this address.
   "routes/collections.$code.chase.$authorityCode": { loader: "nobody", action: deskPublished },
+  // Publishing a closed round's statistics, and withdrawing them: the confirmation page is shown for any round.
+  "routes/collections.$code.statistics": { loader: desk, action: desk },
+
+  // Published statistics: anyone, without signing in; the figures went through the suppression plan.
+  "routes/statistics._index": { loader: "public" },
+  "routes/statistics.$code._index": { loader: "publishedStatistics" },
+  "routes/statistics.$code.workbook[.]xlsx": { loader: "publishedStatistics" },
+  "routes/statistics.$code.values[.]csv": { loader: "publishedStatistics" },
+  "routes/statistics.$code.statswales[.]csv": { loader: "publishedStatistics" },
+  "routes/statistics.$code.items[.]csv": { loader: "publishedStatistics" },
 
   // One authority's return: its own officers; coordinators and analysts read; nobody else.
   "routes/returns.$collectionCode.$authorityCode._index": { loader: { may: "readReturn" }, action: fillIn },

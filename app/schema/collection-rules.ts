@@ -26,6 +26,8 @@ export type QueryThresholds = z.infer<typeof QueryThresholdsSchema>;
 
 export const CollectionRulesSchema = z.object({
   crossItem: z.array(CrossItemRuleSchema).default([]),
+  /** In published figures, counts from 1 to this are suppressed as small (decision record 011). */
+  smallCountMax: z.number().int().min(0).max(99).default(4),
   queries: QueryThresholdsSchema.default(QueryThresholdsSchema.parse({})),
 });
 export type CollectionRules = z.infer<typeof CollectionRulesSchema>;

@@ -21,7 +21,8 @@ import type { CollectionWithItems } from "#app/models/collection.server.ts";
 import { coverageText } from "#app/domain/coverage.ts";
 import { roundStage, type RoundStage } from "#app/domain/round.ts";
 import { todayInWales } from "#app/domain/dates.ts";
-import { MARKS, NOTHING_SUPPRESSED, SUPPRESSION_THRESHOLD, suppressionPlan, type SuppressionPlan } from "#app/domain/disclosure.ts";
+import { MARKS, NOTHING_SUPPRESSED, planOf, type SuppressionPlan } from "#app/domain/disclosure.ts";
+import { suppressionPlan } from "#app/domain/suppression-plan.server.ts";
 import {
   fill,
   finishTable,
@@ -75,7 +76,18 @@ export async function collectionWorkbook(db: Executor, collection: CollectionWit
     denominatorInfo(db, collection.denominator_code),
   ]);
   const regionOf = new Map(authorities.map((a) => [a.code, a.region_code]));
-  const plan = options.publish ? suppressionPlan(cells, totals, (code) => regionOf.get(code) ?? "") : NOTHING_SUPPRESSED;
+  const plan = options.publish
+    ? planOf(
+        await suppressionPlan({
+          cells,
+          totals,
+          regionOf: (code) => regionOf.get(code) ?? "",
+          rules: collection.rules.crossItem,
+          smallCountMax: collection.rules.smallCountMax,
+          itemMax: Object.fromEntries(collection.items.map((i) => [i.code, i.max_value])),
+        }),
+      )
+    : NOTHING_SUPPRESSED;
   const cell = new Map(cells.map((c) => [`${c.authorityCode}:${c.itemCode}`, c]));
   const cellOf = (authorityCode: string, itemCode: string) => cell.get(`${authorityCode}:${itemCode}`)!;
   const labels = Object.fromEntries(collection.items.map((i) => [i.code, pick(t.lang, i, "label")]));
@@ -142,7 +154,7 @@ function aboutSheet(
   pair(
     t("export.about.figures"),
     options.publish
-      ? t("export.about.forPublication", { max: SUPPRESSION_THRESHOLD - 1, mark: MARKS.suppressed })
+      ? t("export.about.forPublication", { max: collection.rules.smallCountMax, mark: MARKS.suppressed })
       : t("export.about.notForPublication"),
   );
 
@@ -188,7 +200,7 @@ function aboutSheet(
     pair(t(`state.${state}`), t(`export.legend.${state}`));
   }
   pair(MARKS.nonComparable, t("export.legend.nonComparable", { mark: MARKS.nonComparable }));
-  pair(MARKS.suppressed, t("export.legend.suppressed", { mark: MARKS.suppressed, max: SUPPRESSION_THRESHOLD - 1 }));
+  pair(MARKS.suppressed, t("export.legend.suppressed", { mark: MARKS.suppressed, max: collection.rules.smallCountMax }));
   pair(t("export.legend.notesLabel"), t("export.legend.notes"));
   pair(t("export.sheet.data"), t("export.legend.codes"));
   fitRowHeights(sheet);

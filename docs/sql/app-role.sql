@@ -66,6 +66,9 @@ grant select, insert, update on outbox, import_upload to portal_app;
 -- Machine API tokens: made, used (last use and the throttle's window) and revoked, never deleted.
 grant select, insert, update on api_token to portal_app;
 
+-- Published statistics: published, and withdrawn with a reason (the row stays).
+grant select, insert, update on statistics_publication to portal_app;
+
 -- The audit log: appended to and read, never changed.
 grant select, insert on audit_log to portal_app;
 

@@ -35,6 +35,8 @@ export const PROBES: Partial<Record<RouteId, Probe>> = {
   "routes/collections.$code.items.$itemCode": { search: ["?sort=value&dir=desc&colour=state"] },
   "routes/collections.$code.values[.]csv": { search: ["?lang=cy"] },
   "routes/collections.$code.export[.]xlsx": { search: ["?publish=1"] },
+  "routes/statistics.$code._index": { search: ["?lang=cy"] },
+  "routes/statistics.$code.workbook[.]xlsx": { search: ["?lang=cy"] },
 };
 
 /** The person each kind of visitor is, for an address naming `authority` (Cardiff when it names none). */
@@ -74,6 +76,8 @@ export function expectedOutcome(
 ): Outcome {
   if (access === "public") return "ok";
   if (access === "nobody") return "404";
+  // The demo's closed round, February 2023, has its statistics published (seeds/demo.ts); no other has.
+  if (access === "publishedStatistics") return at.status === "closed" ? "ok" : "404";
   if ("token" in access) {
     const token = tokenOf(person);
     if (!person || !token) return "401";

@@ -202,7 +202,7 @@ describe("sessions, CSRF and headers on the running server", () => {
       if (PROBES[id as keyof typeof PROBES]?.csrf === "anonymous") {
         visitor = browser();
         await (await visitor.fetch("/login")).text();
-      } else if (access === "public" || access === "nobody") {
+      } else if (access === "public" || access === "nobody" || access === "publishedStatistics") {
         throw new Error(`${id}: a public form without the sign-in form's token`);
       } else {
         const officer = { role: "officer" as const, authorityCode: authority };

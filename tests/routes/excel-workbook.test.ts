@@ -249,24 +249,24 @@ describe("the Welsh Government workbook", () => {
       expect(summary.find((r) => r[0] === "care_leavers_21_25" && r[2] === "Wales")?.[3]).toBe(123);
     });
 
-    it("suppresses counts from 1 to 4 with their rates, and totals that would give one away, but keeps zeros", async () => {
+    it("suppresses counts from 1 to 4 with their rates, and what else would give one away, but keeps zeros", async () => {
       const workbook = await open(coordinator, DECEMBER_2026, "?publish=1");
       const byAuthority = workbook.getWorksheet("By authority")!;
       // Columns: 4 leavers, 5 its rate, then 2 per item; child removed is the 8th item.
       const removed = 4 + 2 * 7;
       expect(rowOf(byAuthority, CARDIFF).getCell(4).value).toBe(MARKS.suppressed);
       expect(rowOf(byAuthority, CARDIFF).getCell(5).value).toBe(MARKS.suppressed);
-      expect(rowOf(byAuthority, NEWPORT).getCell(4).value).toBe(120);
       expect(rowOf(byAuthority, NEWPORT).getCell(removed).value).toBe(MARKS.suppressed);
       expect(rowOf(byAuthority, TORFAEN).getCell(4).value).toBe(0);
       expect(rowOf(byAuthority, TORFAEN).getCell(removed).value).toBe(0);
-
       const summary = rows(workbook.getWorksheet("Summary")!);
       const total = (item: string, area: string) => summary.find((r) => r[0] === item && r[2] === area)?.[3];
-      // Wales less Newport and Torfaen would give Cardiff's 3 away; so would Cardiff and Vale's own total.
-      expect(total("care_leavers_21_25", "Wales")).toBe(MARKS.suppressed);
+      // Cardiff and Vale's total is Cardiff's 3 alone. Wales's 123 less Newport's 120 and Torfaen's 0
+      // would give it away too, so one of those is hidden as well (the attack in tests/disclosure.test.ts
+      // proves the plan in general; here, the case that the old rule also caught).
       expect(total("care_leavers_21_25", "Cardiff and Vale")).toBe(MARKS.suppressed);
-      expect(total("care_leavers_21_25", "Gwent")).toBe(120);
+      expect([total("care_leavers_21_25", "Wales"), rowOf(byAuthority, NEWPORT).getCell(4).value]).toContain(MARKS.suppressed);
+      // Newport's 2 is every "child removed" in Gwent and in Wales: those totals are small counts themselves.
       expect(total("care_experienced_parents_child_removed", "Gwent")).toBe(MARKS.suppressed);
       expect(total("care_experienced_parents_child_removed", "Wales")).toBe(MARKS.suppressed);
       expect(total("care_experienced_parents", "Wales")).toBe(10);

@@ -1,0 +1,142 @@
+/**
+ * The suppression plan of decision record 011, made once per publication (see disclosure.ts for the
+ * rules). For the hidden figures it solves, with HiGHS, the linear programme of everything
+ * published: how far each figure can move from its true value. A figure pinned to one whole value
+ * gets a companion hidden beside it, until none is pinned.
+ */
+import highsLoader from "highs";
+import { isSmallCount, tableOf, type PlanInput, type SuppressionResult, type Table } from "#app/domain/disclosure.ts";
+
+let highs: Promise<Awaited<ReturnType<typeof highsLoader>>> | undefined;
+
+type Solver = Awaited<ReturnType<typeof highsLoader>>;
+
+/** The plan for one round's published figures. */
+export async function suppressionPlan(input: PlanInput): Promise<SuppressionResult> {
+  highs ??= highsLoader();
+  const solver = await highs;
+  const table = tableOf(input);
+  const hidden = new Set<string>([...table.value].filter(([, v]) => isSmallCount(v, input.smallCountMax)).map(([k]) => k));
+  // Hiding one more figure only widens the others' ranges (it turns a constant into a variable),
+  // so a figure found safe stays safe: each is checked until it is, and each companion in turn.
+  let unchecked = new Set(hidden);
+  while (unchecked.size > 0) {
+    // Two programmes clear most figures at once: pushing every unchecked figure up (at most one
+    // above its true value) and down; a figure that moves by a whole unit either way is not pinned.
+    for (const sense of ["Maximize", "Minimize"] as const) {
+      const moved = solveProgramme(solver, table, hidden, [...unchecked], sense, { capped: true });
+      if (moved === null) continue;
+      for (const key of unchecked) {
+        const shift = (moved.get(key) ?? table.value.get(key)!) - table.value.get(key)!;
+        if ((sense === "Maximize" ? shift : -shift) >= 1 - 1e-6) unchecked.delete(key);
+      }
+    }
+    const key = [...unchecked].sort()[0];
+    if (key === undefined) break;
+    if (!isPinned(feasibleRange(solver, table, hidden, key))) {
+      unchecked.delete(key);
+      continue;
+    }
+    const companion = companionFor(table, hidden, key);
+    if (companion === null) throw new Error(`disclosure: nothing more can be hidden to protect ${key}`);
+    hidden.add(companion);
+    unchecked = new Set([...unchecked, companion]);
+  }
+  return {
+    smallCountMax: input.smallCountMax,
+    cells: [...hidden].filter((k) => table.isCell.has(k)).sort(),
+    totals: [...hidden].filter((k) => !table.isCell.has(k)).sort(),
+  };
+}
+
+/**
+ * Whether the figure is pinned to one whole value. The bounds are the linear programme's, which
+ * contain the integer ones: a range narrower than 1 holds at most one whole number. (The tests
+ * attack with the integer programme besides.)
+ */
+function isPinned({ min, max }: { min: number; max: number }) {
+  return Math.floor(max + 1e-6) - Math.ceil(min - 1e-6) < 1;
+}
+
+/** The least and greatest value a hidden figure can take, given everything else published. */
+function feasibleRange(solver: Solver, table: Table, hidden: Set<string>, key: string) {
+  const bound = (sense: "Minimize" | "Maximize") => {
+    const solution = solveProgramme(solver, table, hidden, [key], sense, { capped: false });
+    return solution === null ? Number.POSITIVE_INFINITY : solution.get(key)!;
+  };
+  return { min: bound("Minimize"), max: bound("Maximize") };
+}
+
+/**
+ * The linear programme of everything published, with the hidden figures as its variables, solved
+ * for the sum of `objective`: the attack the plan defends against, run by the plan on itself.
+ * Capped, no variable goes more than one above its true value. Null when unbounded.
+ */
+function solveProgramme(
+  solver: Solver,
+  table: Table,
+  hidden: Set<string>,
+  objective: string[],
+  sense: "Minimize" | "Maximize",
+  { capped }: { capped: boolean },
+): Map<string, number> | null {
+  const names = new Map([...hidden].map((k, i) => [k, `x${i}`]));
+  const rows: string[] = [];
+  table.relations.forEach((relation, index) => {
+    let known = 0;
+    const parts: string[] = [];
+    for (const [k, coefficient] of relation.terms) {
+      const name = names.get(k);
+      if (name) parts.push(`${coefficient < 0 ? "-" : "+"} ${Math.abs(coefficient)} ${name}`);
+      else known += coefficient * table.value.get(k)!;
+    }
+    if (parts.length > 0) rows.push(` r${index}: ${parts.join(" ")} ${relation.kind === "equal" ? "=" : "<="} ${-known}`);
+  });
+  const bounds = [...names].map(([k, name]) => {
+    const limits = [table.upper.get(k), capped ? table.value.get(k)! + 1 : undefined].filter((v) => v !== undefined);
+    return limits.length === 0 ? ` ${name} >= 1` : ` 1 <= ${name} <= ${Math.min(...limits)}`;
+  });
+  const lp = [
+    sense,
+    ` obj: ${objective.map((k) => `+ 1 ${names.get(k)}`).join(" ")}`,
+    "Subject To",
+    ...(rows.length > 0 ? rows : [" r: + 1 x0 >= 1"]),
+    "Bounds",
+    ...bounds,
+    "End",
+  ];
+  const solution = solver.solve(lp.join("\n"), { output_flag: false });
+  if (String(solution.Status).includes("nbounded")) return null;
+  if (solution.Status !== "Optimal") throw new Error(`disclosure: the published table has no solution (${solution.Status})`);
+  return new Map([...names].map(([k, name]) => [k, (solution.Columns[name] as { Primal: number }).Primal]));
+}
+
+/**
+ * The next figure to hide for a pinned one: a published, non-zero figure in a relation with it (or,
+ * when there is none, with any hidden figure it is linked to), the smallest, authorities' figures
+ * before totals, so that totals stay published where they can.
+ */
+function companionFor(table: Table, hidden: Set<string>, pinned: string): string | null {
+  let reach = new Set([pinned]);
+  for (let grown = true; grown; ) {
+    const candidates = table.relations
+      .filter((r) => r.terms.some(([k]) => reach.has(k)))
+      .flatMap((r) => r.terms.map(([k]) => k))
+      .filter((k) => !hidden.has(k) && table.value.get(k)! > 0);
+    if (candidates.length > 0) {
+      return [...new Set(candidates)].sort(
+        (a, b) =>
+          Number(table.isCell.has(b)) - Number(table.isCell.has(a)) || table.value.get(a)! - table.value.get(b)! || a.localeCompare(b),
+      )[0]!;
+    }
+    const next = new Set(
+      table.relations
+        .filter((r) => r.terms.some(([k]) => reach.has(k)))
+        .flatMap((r) => r.terms.map(([k]) => k))
+        .filter((k) => hidden.has(k)),
+    );
+    grown = next.size > reach.size;
+    reach = new Set([...reach, ...next]);
+  }
+  return null;
+}

@@ -1,0 +1,199 @@
+/**
+ * Published statistics (decision record 011): a coordinator publishes a closed round's figures for
+ * anyone to read, and may withdraw them with a reason. This is its own state, apart from the
+ * round's lifecycle. A publication keeps the figures as published: every figure has been through
+ * the suppression plan, and a [c] is kept as no number at all, so the public pages and files read
+ * only what was published, and later amendments change nothing until the round is published again.
+ */
+import type { Kysely } from "kysely";
+import type { Database, ValueState } from "#db/types.ts";
+import type { Reader } from "#app/auth/policy.server.ts";
+import { planOf, type SuppressionResult } from "#app/domain/disclosure.ts";
+import { suppressionPlan } from "#app/domain/suppression-plan.server.ts";
+import { authorityCells, coverageTotals, reasonGroups, type Coverage, type ReasonGroup } from "./aggregation.server.ts";
+import { recordAudit, type Executor } from "./audit.server.ts";
+import { listAuthorities, type AuthoritySummary } from "./authority.server.ts";
+import type { CollectionWithItems } from "./collection.server.ts";
+
+export interface PublishedCell {
+  authorityCode: string;
+  itemCode: string;
+  hasReturn: boolean;
+  state: ValueState | null;
+  /** null for a [c], as for a reason instead of a figure. */
+  number: number | null;
+  comparable: boolean;
+  suppressed: boolean;
+  reason: string | null;
+  ageFrom: number | null;
+  ageTo: number | null;
+  referenceDateUsed: string | null;
+  countingNote: string | null;
+  caveat: string | null;
+  rate: number | null;
+}
+
+export interface PublishedTotal extends Coverage {
+  itemCode: string;
+  regionCode: string | null;
+  /** null for a [c], or when no authority gave a comparable figure. */
+  total: number | null;
+  suppressed: boolean;
+}
+
+export interface StatisticsFigures {
+  plan: SuppressionResult;
+  authorities: Omit<AuthoritySummary, "aliases">[];
+  cells: PublishedCell[];
+  totals: PublishedTotal[];
+  reasons: ReasonGroup[];
+}
+
+export type PublishResult = { ok: true } | { ok: false; reason: "notClosed" | "alreadyPublished" | "notPublished" };
+
+/** The figures of a round as they would be published: the plan made and applied. */
+export async function statisticsFigures(db: Executor, reader: Reader, collection: CollectionWithItems): Promise<StatisticsFigures> {
+  const [totals, cells, reasons, authorities] = await Promise.all([
+    coverageTotals(db, reader, collection.id),
+    authorityCells(db, reader, collection.id),
+    reasonGroups(db, reader, collection.id),
+    listAuthorities(db),
+  ]);
+  if (totals.some((t) => t.withheld) || cells.length !== authorities.length * collection.items.length) {
+    throw new Error("statistics: only a reader of every figure may publish a round");
+  }
+  const regionOf = new Map(authorities.map((a) => [a.code, a.region_code]));
+  const plan = await suppressionPlan({
+    cells,
+    totals,
+    regionOf: (code) => regionOf.get(code) ?? "",
+    rules: collection.rules.crossItem,
+    smallCountMax: collection.rules.smallCountMax,
+    itemMax: Object.fromEntries(collection.items.map((i) => [i.code, i.max_value])),
+  });
+  const hidden = planOf(plan);
+  return {
+    plan,
+    authorities: authorities.map(({ aliases: _aliases, ...a }) => a),
+    cells: cells.map((c) => {
+      const suppressed = hidden.cell(c.authorityCode, c.itemCode);
+      return {
+        authorityCode: c.authorityCode,
+        itemCode: c.itemCode,
+        hasReturn: c.returnStatus !== null,
+        state: c.state,
+        number: suppressed ? null : c.number,
+        comparable: c.comparable,
+        suppressed,
+        reason: c.reason,
+        ageFrom: c.ageFrom,
+        ageTo: c.ageTo,
+        referenceDateUsed: c.referenceDateUsed,
+        countingNote: c.countingNote,
+        caveat: c.caveat,
+        rate: suppressed ? null : c.rate,
+      };
+    }),
+    totals: totals.map(({ withheld: _withheld, ...t }) => {
+      const suppressed = hidden.total(t.itemCode, t.regionCode);
+      return { ...t, total: suppressed ? null : t.total, suppressed };
+    }),
+    reasons,
+  };
+}
+
+/** Publishes a closed round's statistics, audited; refused for a round not closed or already published. */
+export async function publishStatistics(
+  db: Kysely<Database>,
+  reader: Reader,
+  collection: CollectionWithItems,
+  actorUserId: number | null,
+  now = new Date(),
+): Promise<PublishResult> {
+  if (collection.status !== "closed") return { ok: false, reason: "notClosed" };
+  const figures = await statisticsFigures(db, reader, collection);
+  return db.transaction().execute(async (trx) => {
+    const live = await livePublication(trx, collection.id);
+    if (live) return { ok: false as const, reason: "alreadyPublished" as const };
+    const row = await trx
+      .insertInto("statistics_publication")
+      .values({ collection_id: collection.id, published_by: actorUserId, published_at: now, figures: JSON.stringify(figures) })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await recordAudit(trx, {
+      actorUserId,
+      action: "statistics.publish",
+      entity: "collection",
+      entityKey: collection.id,
+      after: { publication: row.id, suppressed: { cells: figures.plan.cells.length, totals: figures.plan.totals.length } },
+      at: now,
+    });
+    return { ok: true as const };
+  });
+}
+
+/** Withdraws a round's published statistics, with a reason, audited. The publication row stays. */
+export async function withdrawStatistics(
+  db: Kysely<Database>,
+  collection: CollectionWithItems,
+  actorUserId: number,
+  reason: string,
+): Promise<PublishResult> {
+  return db.transaction().execute(async (trx) => {
+    const withdrawn = await trx
+      .updateTable("statistics_publication")
+      .set({ withdrawn_at: new Date(), withdrawn_by: actorUserId, withdrawn_reason: reason })
+      .where("collection_id", "=", collection.id)
+      .where("withdrawn_at", "is", null)
+      .returning("id")
+      .executeTakeFirst();
+    if (!withdrawn) return { ok: false as const, reason: "notPublished" as const };
+    await recordAudit(trx, {
+      actorUserId,
+      action: "statistics.withdraw",
+      entity: "collection",
+      entityKey: collection.id,
+      before: { publication: withdrawn.id },
+      reason,
+    });
+    return { ok: true as const };
+  });
+}
+
+async function livePublication(db: Executor, collectionId: number) {
+  return db
+    .selectFrom("statistics_publication")
+    .select(["id", "published_at"])
+    .where("collection_id", "=", collectionId)
+    .where("withdrawn_at", "is", null)
+    .executeTakeFirst();
+}
+
+/** When the round's statistics were published, if they are now. */
+export async function publicationOf(db: Executor, collectionId: number) {
+  return (await livePublication(db, collectionId)) ?? null;
+}
+
+/** The rounds whose statistics are published now, newest reference date first. */
+export async function listPublishedStatistics(db: Executor) {
+  return db
+    .selectFrom("statistics_publication as p")
+    .innerJoin("collection as c", "c.id", "p.collection_id")
+    .select(["c.code", "c.title_en", "c.title_cy", "c.reference_date", "p.published_at"])
+    .where("p.withdrawn_at", "is", null)
+    .orderBy("c.reference_date", "desc")
+    .execute();
+}
+
+/** A round's published figures, or null when its statistics are not published. Anyone may read these. */
+export async function publishedFigures(db: Executor, collectionId: number) {
+  const row = await db
+    .selectFrom("statistics_publication")
+    .select(["id", "published_at", "figures"])
+    .where("collection_id", "=", collectionId)
+    .where("withdrawn_at", "is", null)
+    .executeTakeFirst();
+  if (!row) return null;
+  const figures = (typeof row.figures === "string" ? JSON.parse(row.figures) : row.figures) as StatisticsFigures;
+  return { id: row.id, publishedAt: row.published_at, figures };
+}

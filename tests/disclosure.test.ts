@@ -1,0 +1,208 @@
+/**
+ * The suppression plan against an attacker who solves the published table (tests/support/disclosure-attack.ts):
+ * no [c] may be pinned to one value. Rounds with small numbers and sum rules, Newport's February
+ * case, and random rounds; and the attack is shown to work on a plan with primary suppression only.
+ */
+import { describe, expect, it } from "vitest";
+import type { ValueState } from "#db/types.ts";
+import {
+  type CellFigure,
+  MARKS,
+  planOf,
+  type PlanInput,
+  type SuppressionPlan,
+  type TotalFigure,
+  isSmallCount,
+} from "#app/domain/disclosure.ts";
+import { suppressionPlan } from "#app/domain/suppression-plan.server.ts";
+import type { CrossItemRule } from "#app/schema/collection-rules.ts";
+import { attack, type Published, type PublishedRound } from "./support/disclosure-attack.ts";
+
+/** Wales's shape: 22 authorities in 7 regions of 6, 5, 3, 3, 2, 2 and 1. */
+const REGIONS = [6, 5, 3, 3, 2, 2, 1].flatMap((size, r) => Array.from({ length: size }, () => `region-${r}`));
+const AUTHORITIES = REGIONS.map((_, i) => `W060000${String(i + 1).padStart(2, "0")}`);
+const regionOf = new Map(AUTHORITIES.map((a, i) => [a, REGIONS[i]!]));
+
+const PARENTS_RULES: CrossItemRule[] = [
+  { kind: "sum_equals", total: "parents", parts: ["this_authority", "other_authority"] },
+  { kind: "sum_equals", total: "parents", parts: ["mothers", "fathers"] },
+  { kind: "not_greater_than", item: "child_removed", limit: "parents" },
+];
+
+type Row = Record<string, number | ValueState | [number, "differently"]>;
+
+/** A round from each authority's row: a number, a number counted differently, or a state without one. */
+function roundOf(rows: Record<string, Row>, rules: CrossItemRule[], smallCountMax = 4): PlanInput {
+  const cells: CellFigure[] = [];
+  for (const authorityCode of AUTHORITIES) {
+    for (const [itemCode, v] of Object.entries(rows[authorityCode] ?? {})) {
+      if (typeof v === "number") cells.push({ authorityCode, itemCode, state: "reported", number: v, comparable: true });
+      else if (Array.isArray(v)) cells.push({ authorityCode, itemCode, state: "reported", number: v[0], comparable: false });
+      else cells.push({ authorityCode, itemCode, state: v, number: null, comparable: false });
+    }
+  }
+  const items = [...new Set(cells.map((c) => c.itemCode))];
+  const totals: TotalFigure[] = items.flatMap((itemCode) =>
+    [null, ...new Set(REGIONS)].map((regionCode) => {
+      const parts = cells.filter(
+        (c) => c.itemCode === itemCode && c.comparable && (regionCode === null || regionOf.get(c.authorityCode) === regionCode),
+      );
+      return { itemCode, regionCode, total: parts.length === 0 ? null : parts.reduce((s, c) => s + c.number!, 0) };
+    }),
+  );
+  return { cells, totals, regionOf: (a) => regionOf.get(a)!, rules, smallCountMax };
+}
+
+/** What a reader of the publication sees, with the plan applied. */
+function published(input: PlanInput, plan: SuppressionPlan): PublishedRound {
+  const show = (number: number | null, hidden: boolean, state: ValueState | null): Published =>
+    hidden ? "[c]" : number !== null ? number : state === "not_applicable" ? "[z]" : "[x]";
+  const cells: PublishedRound["cells"] = new Map();
+  for (const c of input.cells) {
+    const row = cells.get(c.authorityCode) ?? new Map();
+    row.set(c.itemCode, {
+      shown: show(c.number, plan.cell(c.authorityCode, c.itemCode), c.state),
+      counted: c.state === "reported" && !c.comparable ? "differently" : "same",
+    });
+    cells.set(c.authorityCode, row);
+  }
+  const totals: PublishedRound["totals"] = new Map();
+  for (const t of input.totals) {
+    const areas = totals.get(t.itemCode) ?? new Map();
+    areas.set(t.regionCode ?? "", show(t.total, plan.total(t.itemCode, t.regionCode), null));
+    totals.set(t.itemCode, areas);
+  }
+  return { cells, totals, regionOf, rules: input.rules };
+}
+
+async function pinned(input: PlanInput, plan: SuppressionPlan) {
+  const ranges = await attack(published(input, plan));
+  return { ranges, pinned: ranges.filter((r) => r.min === r.max) };
+}
+
+/** A deterministic pseudo-random sequence (mulberry32), so a failure can be replayed. */
+function random(seed: number) {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Newport's February case: parents 20 = this authority 18 + another authority 2, in Gwent. */
+function newportRound() {
+  const rows: Record<string, Row> = {};
+  AUTHORITIES.forEach((a, i) => {
+    const parents = 10 + ((i * 7) % 23);
+    const other = 5 + (i % 4);
+    rows[a] = { parents, this_authority: parents - other, other_authority: other };
+  });
+  // W06000022 stands for Newport: in region-1 here.
+  rows.W06000007 = { parents: 20, this_authority: 18, other_authority: 2 };
+  return roundOf(rows, [PARENTS_RULES[0]!]);
+}
+
+describe("the suppression plan, attacked", () => {
+  it("hides Newport's 2 and enough besides that 20 − 18 no longer gives it away", async () => {
+    const input = newportRound();
+    const result = await suppressionPlan(input);
+    const plan = planOf(result);
+    expect(plan.cell("W06000007", "other_authority")).toBe(true);
+    expect(plan.cell("W06000007", "this_authority") || plan.cell("W06000007", "parents")).toBe(true);
+    const { ranges, pinned: found } = await pinned(input, plan);
+    expect(ranges.length).toBeGreaterThanOrEqual(2);
+    expect(found, "suppressed figures an attacker can work out").toEqual([]);
+    // Zero stays zero: nothing published as [c] was zero.
+    for (const key of result.cells) {
+      const [, authority, item] = key.split(":");
+      expect(input.cells.find((c) => c.authorityCode === authority && c.itemCode === item)!.number).toBeGreaterThan(0);
+    }
+  }, 300_000);
+
+  it("is needed: primary suppression alone gives Newport's 2 away, and the attack finds it", async () => {
+    const input = newportRound();
+    const primaryOnly: SuppressionPlan = {
+      cell: (a, i) => isSmallCount(input.cells.find((c) => c.authorityCode === a && c.itemCode === i)?.number ?? null),
+      total: () => false,
+    };
+    const { pinned: found } = await pinned(input, primaryOnly);
+    expect(found).toContainEqual({ key: "cell:W06000007:other_authority", min: 2, max: 2 });
+  });
+
+  it("protects a round of small numbers with sum rules, a region of one and figures counted differently", async () => {
+    const rows: Record<string, Row> = {};
+    AUTHORITIES.forEach((a, i) => {
+      const mothers = [0, 1, 3, 6, 2, 9][i % 6]!;
+      const fathers = [1, 0, 2, 4, 0, 5][i % 5]!;
+      const parents = mothers + fathers;
+      const other = Math.min(parents, [0, 1, 2][i % 3]!);
+      rows[a] = {
+        parents,
+        mothers,
+        fathers,
+        this_authority: parents - other,
+        other_authority: other,
+        child_removed: Math.min(parents, i % 4),
+      };
+    });
+    rows.W06000003 = { ...rows.W06000003!, child_removed: "not_collected" };
+    rows.W06000010 = { ...rows.W06000010!, mothers: [rows.W06000010!.mothers as number, "differently"] as [number, "differently"] };
+    rows.W06000022 = { parents: 3, mothers: 2, fathers: 1, this_authority: 3, other_authority: 0, child_removed: 1 };
+    const input = roundOf(rows, PARENTS_RULES);
+    const result = await suppressionPlan(input);
+    expect(result.cells.length).toBeGreaterThan(10);
+    const { pinned: found } = await pinned(input, planOf(result));
+    expect(found, "suppressed figures an attacker can work out").toEqual([]);
+    // The region of one: its total is its one authority's figure, so the two are hidden together.
+    expect(planOf(result).total("parents", "region-6")).toBe(true);
+  }, 300_000);
+
+  it("protects random rounds of small numbers (three seeds)", async () => {
+    for (let seed = 1; seed <= 3; seed++) {
+      const next = random(seed);
+      const count = (max: number) => Math.floor(next() * (max + 1));
+      const rows: Record<string, Row> = {};
+      for (const a of AUTHORITIES) {
+        const mothers = count(12);
+        const fathers = count(6);
+        const parents = mothers + fathers;
+        const other = Math.min(parents, count(3));
+        const roll = next();
+        rows[a] =
+          roll < 0.1
+            ? {
+                parents: "unknown",
+                mothers: "unknown",
+                fathers: "unknown",
+                this_authority: "unknown",
+                other_authority: "unknown",
+                child_removed: "not_applicable",
+              }
+            : {
+                parents,
+                mothers,
+                fathers,
+                this_authority: parents - other,
+                other_authority: other,
+                child_removed: Math.min(parents, count(3)),
+              };
+        if (roll > 0.9) rows[a] = { ...rows[a], parents: [parents, "differently"] as [number, "differently"] };
+      }
+      const input = roundOf(rows, PARENTS_RULES);
+      const result = await suppressionPlan(input);
+      const { pinned: found } = await pinned(input, planOf(result));
+      expect(found, `seed ${seed}: suppressed figures an attacker can work out`).toEqual([]);
+      // Every small count is hidden, and only non-zero figures are.
+      for (const c of input.cells) {
+        if (isSmallCount(c.number)) expect(planOf(result).cell(c.authorityCode, c.itemCode), `seed ${seed}`).toBe(true);
+        if (c.number === 0) expect(planOf(result).cell(c.authorityCode, c.itemCode), `seed ${seed}`).toBe(false);
+      }
+    }
+  }, 300_000);
+
+  it("uses the GSS shorthand in brackets", () => {
+    expect(Object.values(MARKS)).toEqual(["[c]", "[x]", "[z]", "[u]", "[d]", "[p]"]);
+  });
+});

@@ -1,0 +1,247 @@
+/**
+ * Published statistics: the February 2023 round read without signing in; the StatsWales CSV read
+ * back; page, workbook, CSV and StatsWales CSV agreeing on every number; and a round of small
+ * numbers with sum rules published through the coordinator's page and attacked from its files.
+ */
+import ExcelJS from "exceljs";
+import { parse } from "csv-parse/sync";
+import { describe, expect, it } from "vitest";
+import { getCollection } from "#app/models/collection.server.ts";
+import { action as publishAction, loader as publishLoader } from "#app/routes/collections.$code.statistics.tsx";
+import { loader as pageLoader } from "#app/routes/statistics.$code._index.tsx";
+import { loader as listLoader } from "#app/routes/statistics._index.tsx";
+import { loader as statsWalesLoader } from "#app/routes/statistics.$code.statswales[.]csv.ts";
+import { loader as itemsLoader } from "#app/routes/statistics.$code.items[.]csv.ts";
+import { loader as valuesLoader } from "#app/routes/statistics.$code.values[.]csv.ts";
+import { loader as workbookLoader } from "#app/routes/statistics.$code.workbook[.]xlsx.ts";
+import { useDemoDatabase } from "../support/database.ts";
+import { attack, type Published, type PublishedRound } from "../support/disclosure-attack.ts";
+import { COORDINATOR, get, OFFICER, post, routeArgs, run, signIn } from "../support/requests.ts";
+import { submitAs } from "../support/returns.ts";
+
+const FEBRUARY = "2023-02-care-experienced-parents";
+const DECEMBER = "2026-12-care-experienced-parents";
+
+type Row = Record<string, string>;
+const csvRows = (text: string) => parse(text.replace(/^\uFEFF/, ""), { columns: true }) as Row[];
+
+async function download(loader: (args: never) => Promise<Response>, path: string, code: string) {
+  const response = await loader(routeArgs(get(path), { code }) as never);
+  expect(response.status).toBe(200);
+  expect(response.headers.get("Cache-Control")).toBe("public, max-age=300");
+  expect(response.headers.get("Content-Disposition")).toContain("attachment");
+  return response;
+}
+
+/** What a reader of the StatsWales CSV knows, in the attack's terms. */
+function publishedFromStatsWales(rows: Row[], regionOf: Map<string, string>, rules: PublishedRound["rules"]): PublishedRound {
+  const onsRegion = new Map<string, string>();
+  const shown = (r: Row): Published =>
+    r.value !== "" ? Number(r.value) : r.notes_codes!.includes("[c]") ? "[c]" : r.notes_codes!.includes("[z]") ? "[z]" : "[x]";
+  const cells: PublishedRound["cells"] = new Map();
+  const totals: PublishedRound["totals"] = new Map();
+  for (const r of rows) {
+    if (r.area_type === "authority") {
+      const row = cells.get(r.area_code!) ?? new Map();
+      row.set(r.item_code!, { shown: shown(r), counted: r.notes_codes!.includes("[d]") ? "differently" : "same" });
+      cells.set(r.area_code!, row);
+    } else {
+      const areas = totals.get(r.item_code!) ?? new Map();
+      areas.set(r.area_type === "country" ? "" : r.area_code!, shown(r));
+      totals.set(r.item_code!, areas);
+      if (r.area_type === "region") onsRegion.set(r.area_code!, r.area_code!);
+    }
+  }
+  return { cells, totals, regionOf, rules };
+}
+
+describe("published statistics", () => {
+  const db = useDemoDatabase();
+
+  it("lets anyone read February 2023 without signing in: 926 from 12 of 22, three counted differently, seven no reply", async () => {
+    const list = await run(() => listLoader(routeArgs(get("/statistics")) as never));
+    expect(list.kind === "data" && (list.data as { rounds: { code: string }[] }).rounds.map((r) => r.code)).toEqual([FEBRUARY]);
+    const page = await run(() => pageLoader(routeArgs(get(`/statistics/${FEBRUARY}`), { code: FEBRUARY }) as never));
+    expect(page.kind).toBe("data");
+    const data = (page as { data: Awaited<ReturnType<typeof pageLoader>>["data"] }).data;
+    const wales = data.totals.find((t) => t.itemCode === "care_leavers_21_25" && t.regionCode === null)!;
+    expect([wales.total, wales.comparable, wales.expected, wales.nonComparable, wales.noReturn]).toEqual([926, 12, 22, 3, 7]);
+    const differently = data.cells.filter((c) => c.itemCode === "care_leavers_21_25" && c.state === "reported" && !c.comparable);
+    expect(differently.map((c) => c.authorityCode).sort()).toEqual(["W06000003", "W06000012", "W06000016"]);
+    expect(differently.every((c) => c.marks === "[d]")).toBe(true);
+    expect(data.cells.filter((c) => c.itemCode === "care_leavers_21_25" && !c.hasReturn)).toHaveLength(7);
+    expect(data.reasons.length).toBeGreaterThan(0);
+    // Nothing was small in February 2023: nothing is suppressed.
+    expect(data.cells.some((c) => c.suppressed) || data.totals.some((t) => t.suppressed)).toBe(false);
+  });
+
+  it("is cacheable for anyone not signed in, private for a signed-in person, and a 404 for a round not published", async () => {
+    const anonymous = await pageLoader(routeArgs(get(`/statistics/${FEBRUARY}`), { code: FEBRUARY }) as never);
+    expect((anonymous as unknown as { init: ResponseInit }).init.headers).toEqual({ "Cache-Control": "public, max-age=300" });
+    const officer = await signIn(db(), OFFICER.cardiff);
+    const signedIn = await pageLoader(routeArgs(get(`/statistics/${FEBRUARY}`, officer), { code: FEBRUARY }) as never);
+    expect((signedIn as unknown as { init: ResponseInit }).init.headers).toEqual({ "Cache-Control": "private, no-store" });
+    for (const code of [DECEMBER, "no-such-round"]) {
+      const outcome = await run(() => pageLoader(routeArgs(get(`/statistics/${code}`), { code }) as never));
+      expect(outcome.status).toBe(404);
+      const file = await run(() => statsWalesLoader(routeArgs(get(`/statistics/${code}/statswales.csv`), { code }) as never));
+      expect(file.status).toBe(404);
+    }
+  });
+
+  it("gives the StatsWales CSV: every published value and code, read back; the page, workbook and CSV agree", async () => {
+    const collection = (await getCollection(db(), FEBRUARY))!;
+    const text = await (await download(statsWalesLoader, `/statistics/${FEBRUARY}/statswales.csv`, FEBRUARY)).text();
+    const rows = csvRows(text);
+    expect(Object.keys(rows[0]!)).toEqual(["area_code", "area_type", "item_code", "reference_date", "value", "notes_codes"]);
+    expect(rows).toHaveLength((22 + 7 + 1) * collection.items.length);
+    expect(new Set(rows.filter((r) => r.area_type === "authority").map((r) => r.area_code)).size).toBe(22);
+    expect([...new Set(rows.filter((r) => r.area_type === "region").map((r) => r.area_code))].sort()).toEqual([
+      "W11000023",
+      "W11000024",
+      "W11000025",
+      "W11000028",
+      "W11000029",
+      "W11000030",
+      "W11000031",
+    ]);
+    expect(rows.filter((r) => r.area_type === "country").every((r) => r.area_code === "W92000004")).toBe(true);
+    expect(rows.every((r) => r.reference_date === "2022-12-31")).toBe(true);
+    expect(rows.every((r) => /^(\[[cxzud p]\])?( \[[cxzudp]\])*$/.test(r.notes_codes!))).toBe(true);
+    const wales = rows.find((r) => r.area_type === "country" && r.item_code === "care_leavers_21_25")!;
+    expect(wales.value).toBe("926");
+    expect(rows.find((r) => r.area_type === "country" && r.item_code === "care_experienced_parents")).toMatchObject({
+      value: "",
+      notes_codes: "[x]",
+    });
+    expect(rows.find((r) => r.area_code === "W06000003" && r.item_code === "care_leavers_21_25")).toMatchObject({
+      value: "133",
+      notes_codes: "[d]",
+    });
+
+    // The page: every authority figure and every total is the StatsWales CSV's.
+    const page = (await pageLoader(routeArgs(get(`/statistics/${FEBRUARY}`), { code: FEBRUARY }) as never)) as unknown as {
+      data: Awaited<ReturnType<typeof pageLoader>>["data"];
+    };
+    for (const c of page.data.cells) {
+      const r = rows.find((row) => row.area_code === c.authorityCode && row.item_code === c.itemCode)!;
+      expect([r.value, r.notes_codes]).toEqual([c.number === null ? "" : String(c.number), c.marks]);
+    }
+    const walesTotals = page.data.totals.filter((t) => t.regionCode === null);
+    for (const t of walesTotals) {
+      expect(rows.find((r) => r.area_type === "country" && r.item_code === t.itemCode)!.value).toBe(
+        t.total === null ? "" : String(t.total),
+      );
+    }
+    // The tidy CSV.
+    const values = csvRows(await (await download(valuesLoader, `/statistics/${FEBRUARY}/values.csv`, FEBRUARY)).text());
+    expect(values).toHaveLength(22 * collection.items.length);
+    for (const v of values) {
+      const r = rows.find((row) => row.area_code === v.area_code && row.item_code === v.item_code)!;
+      expect([v.value, v.notes_codes]).toEqual([r.value, r.notes_codes]);
+    }
+    // The workbook: its Summary totals and its data sheet.
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(await (await download(workbookLoader, `/statistics/${FEBRUARY}/workbook.xlsx`, FEBRUARY)).arrayBuffer());
+    const summary = workbook.getWorksheet("Summary")!;
+    summary.eachRow((row, n) => {
+      if (n === 1 || row.getCell(3).value !== "Wales") return;
+      const r = rows.find((x) => x.area_type === "country" && x.item_code === row.getCell(1).value)!;
+      expect(String(row.getCell(4).value ?? "")).toBe(r.value);
+    });
+    const sheet = workbook.getWorksheet("Data")!;
+    let checked = 0;
+    sheet.eachRow((row, n) => {
+      if (n === 1) return;
+      const r = rows.find((x) => x.area_code === row.getCell(1).value && x.item_code === row.getCell(4).value)!;
+      expect(String(row.getCell(8).value ?? "")).toBe(r.value);
+      checked++;
+    });
+    expect(checked).toBe(22 * collection.items.length);
+    const about = JSON.stringify(workbook.getWorksheet("About")!.getSheetValues());
+    expect(about).not.toContain("Coordinator");
+    expect(about).toContain("[c]");
+    // The lookup of item codes, in both languages.
+    const items = csvRows(await (await download(itemsLoader, `/statistics/${FEBRUARY}/items.csv`, FEBRUARY)).text());
+    expect(items.map((i) => i.item_code)).toEqual(collection.items.map((i) => i.code));
+    expect(items.every((i) => i.description_en && i.description_cy)).toBe(true);
+  });
+
+  it("publishes a closed round of small numbers with sum rules, from which no [c] can be recovered; withdrawing takes it down", async () => {
+    const small = (parents: number, mothers: number, home: number, removed: number) => ({
+      care_leavers_21_25: { state: "reported", number: String(parents * 3 + 1) },
+      care_experienced_parents: { state: "reported", number: String(parents) },
+      care_experienced_mothers: { state: "reported", number: String(mothers) },
+      care_experienced_fathers: { state: "reported", number: String(parents - mothers) },
+      care_experienced_parents_home_authority: { state: "reported", number: String(home) },
+      care_experienced_parents_other_authority: { state: "reported", number: String(parents - home) },
+      care_experienced_parents_child_removed: { state: "reported", number: String(removed) },
+    });
+    const figures: [string, ReturnType<typeof small>][] = [
+      ["W06000015", small(20, 12, 18, 3)], // Cardiff
+      ["W06000014", small(9, 5, 7, 0)], // the Vale
+      ["W06000022", small(20, 11, 18, 2)], // Newport: 20 = 18 + 2
+      ["W06000020", small(6, 4, 6, 1)], // Torfaen
+      ["W06000021", small(15, 9, 12, 4)], // Monmouthshire
+      ["W06000023", small(3, 2, 3, 0)], // Powys, a region of one
+      ["W06000011", small(31, 20, 25, 6)], // Swansea
+    ];
+    for (const [code, raw] of figures) await submitAs(db(), DECEMBER, code, raw);
+    const coordinator = await signIn(db(), COORDINATOR);
+    const path = `/collections/${DECEMBER}/statistics`;
+    // Not while the round is open.
+    const early = await run(() => publishAction(routeArgs(post(path, { intent: "publish" }, coordinator), { code: DECEMBER }) as never));
+    expect(early.status).toBe(409);
+    await db().updateTable("collection").set({ status: "closed" }).where("code", "=", DECEMBER).execute();
+    const confirm = await run(() => publishLoader(routeArgs(get(path, coordinator), { code: DECEMBER }) as never));
+    expect(confirm.kind === "data" && (confirm.data as { publishedAt: unknown }).publishedAt).toBe(null);
+    const done = await run(() => publishAction(routeArgs(post(path, { intent: "publish" }, coordinator), { code: DECEMBER }) as never));
+    expect(done).toMatchObject({ status: 302, location: `${path}?saved=published` });
+    const audit = await db().selectFrom("audit_log").select(["action", "actor_user_id"]).where("action", "like", "statistics.%").execute();
+    expect(audit.map((a) => a.action)).toEqual(["statistics.publish", "statistics.publish"]);
+
+    // The attack, from the StatsWales CSV and the round's published rules.
+    const collection = (await getCollection(db(), DECEMBER))!;
+    const rows = csvRows(await (await download(statsWalesLoader, `/statistics/${DECEMBER}/statswales.csv`, DECEMBER)).text());
+    const authorities = await db().selectFrom("authority").select(["code", "region_code"]).execute();
+    const ons = new Map(rows.filter((r) => r.area_type === "region").map((r) => [r.area_code!, r.area_code!] as const));
+    expect(ons.size).toBe(7);
+    const regionOns: Record<string, string> = {
+      "north-wales": "W11000023",
+      powys: "W11000024",
+      "west-wales": "W11000025",
+      gwent: "W11000028",
+      "cardiff-and-vale": "W11000029",
+      "cwm-taf-morgannwg": "W11000030",
+      "west-glamorgan": "W11000031",
+    };
+    const regionOf = new Map(authorities.map((a) => [a.code, regionOns[a.region_code]!]));
+    const round = publishedFromStatsWales(rows, regionOf, collection.rules.crossItem);
+    const hidden = rows.filter((r) => r.notes_codes!.includes("[c]"));
+    expect(hidden.length).toBeGreaterThan(8);
+    expect(
+      rows.find((r) => r.area_code === "W06000022" && r.item_code === "care_experienced_parents_other_authority")!.notes_codes,
+    ).toContain("[c]");
+    const recovered = (await attack(round)).filter((r) => r.min === r.max);
+    expect(recovered, "suppressed figures recovered from the StatsWales CSV").toEqual([]);
+    // Zero stays zero.
+    expect(rows.find((r) => r.area_code === "W06000014" && r.item_code === "care_experienced_parents_child_removed")).toMatchObject({
+      value: "0",
+    });
+
+    // Withdrawing needs a reason, is audited, and takes the page and files down.
+    const noReason = await run(() =>
+      publishAction(routeArgs(post(path, { intent: "withdraw", reason: " " }, coordinator), { code: DECEMBER }) as never),
+    );
+    expect(noReason.status).toBe(400);
+    const withdrawn = await run(() =>
+      publishAction(
+        routeArgs(post(path, { intent: "withdraw", reason: "A figure was found to be wrong." }, coordinator), { code: DECEMBER }) as never,
+      ),
+    );
+    expect(withdrawn).toMatchObject({ status: 302 });
+    const last = await db().selectFrom("audit_log").select(["action", "reason"]).orderBy("id", "desc").executeTakeFirstOrThrow();
+    expect(last).toEqual({ action: "statistics.withdraw", reason: "A figure was found to be wrong." });
+    expect((await run(() => pageLoader(routeArgs(get(`/statistics/${DECEMBER}`), { code: DECEMBER }) as never))).status).toBe(404);
+  }, 300_000);
+});
