@@ -4,7 +4,7 @@
  * browser sends from a page served with `Referrer-Policy: no-referrer` (the set-password page, whose
  * address holds a secret token): that made every invitation fail in a real browser.
  *
- * Here: an origin that is this site's (PUBLIC_URL's, else the request's own address) passes; `null`
+ * Here: an origin that is this site's (PUBLIC_URL's, or the address the request was sent to) passes; `null`
  * (the browser withholding it) passes to the CSRF token, which every form carries and which is what
  * stops a forged post; any other origin is refused with a 403 page. The header is then removed, so
  * that Remix's own check, which knows nothing of PUBLIC_URL or `null`, cannot misfire.
@@ -24,14 +24,16 @@ export function originCheck(env: NodeJS.ProcessEnv = process.env): RequestHandle
     if (!UNSAFE.has(req.method)) return next();
     const origin = req.headers.origin;
     if (origin !== undefined && origin !== "null") {
-      const expected = configured ?? `${req.protocol}://${req.get("host") ?? ""}`;
+      // The address the browser sent the request to: a page of another site cannot make a browser
+      // send this site's Host with its own Origin.
+      const own = `${req.protocol}://${req.get("host") ?? ""}`;
       let given: string | null = null;
       try {
         given = new URL(origin).origin;
       } catch {
         given = null;
       }
-      if (given !== expected) {
+      if (given === null || (given !== configured && given !== own)) {
         return sendRefusal(res, 403, { title: "refusal.origin.title", body: "refusal.origin.body" });
       }
     }

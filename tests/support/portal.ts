@@ -57,8 +57,10 @@ export async function spawnPortal(env: Record<string, string>, { port }: { port?
     ...process.env,
     ...env,
     PORT: String(listenOn),
-    // Production requires the portal's address; links in emails are built from it.
-    PUBLIC_URL: env.PUBLIC_URL ?? `http://127.0.0.1:${listenOn}`,
+    // Production requires the portal's address; links in emails are built from it. An https one, as
+    // a real deployment has, so that cookies are Secure; forms posted to the server's own address
+    // still pass the origin check.
+    PUBLIC_URL: env.PUBLIC_URL ?? `https://127.0.0.1:${listenOn}`,
     NODE_ENV: "production",
     SESSION_SECRET: "test-secret-of-the-32-characters-production-needs",
     PUBLIC_URL: `http://127.0.0.1:${listenOn}`,
@@ -100,11 +102,11 @@ export async function spawnPortal(env: Record<string, string>, { port }: { port?
 }
 
 /** The production build, served by server.ts on its own port, on a fresh copy of the demo database. */
-export async function startPortal(): Promise<RunningPortal> {
+export async function startPortal(env: Record<string, string> = {}): Promise<RunningPortal> {
   if (!existsSync("build/index.js")) throw new Error("No production build: run `npm run build` (npm test does).");
   const folder = mkdtempSync(join(tmpdir(), "portal-server-"));
   const database = await createTestDatabase({ dataDir: process.env.TEST_DATABASE_URL ? undefined : join(folder, "data") });
-  let server = await spawnPortal(database.env);
+  let server = await spawnPortal({ ...database.env, ...env });
   const port = Number(new URL(server.url).port);
   let earlier = "";
   return {
@@ -120,7 +122,7 @@ export async function startPortal(): Promise<RunningPortal> {
     async restart(signal = "SIGKILL") {
       await server.kill(signal);
       earlier += `${server.output()}\n--- restarted after ${signal}\n`;
-      server = await spawnPortal(database.env, { port });
+      server = await spawnPortal({ ...database.env, ...env }, { port });
     },
   };
 }
