@@ -157,4 +157,14 @@ describe("requests before Remix: body limits and the origin check", () => {
   it("refuses to start in production without PUBLIC_URL, the address links and forms are checked against", async () => {
     await expect(spawnPortal({ ...portal.database.env, PUBLIC_URL: "" })).rejects.toThrow(/PUBLIC_URL must be set in production/);
   }, 300_000);
+
+  it("marks pages and their .data no-store, so that no cache keeps a page rendered for one person", async () => {
+    for (const path of ["/login", "/login.data", "/", "/_root.data"]) {
+      const response = await fetch(`${portal.url}${path}`, { redirect: "manual" });
+      expect(response.headers.get("cache-control"), path).toBe("no-store");
+    }
+    // Static files keep their own caching.
+    const css = await fetch(`${portal.url}/assets/images/favicon.svg`);
+    expect(css.headers.get("cache-control")).toMatch(/max-age/);
+  });
 });
