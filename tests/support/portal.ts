@@ -63,7 +63,6 @@ export async function spawnPortal(env: Record<string, string>, { port }: { port?
     PUBLIC_URL: env.PUBLIC_URL ?? `https://127.0.0.1:${listenOn}`,
     NODE_ENV: "production",
     SESSION_SECRET: "test-secret-of-the-32-characters-production-needs",
-    PUBLIC_URL: `http://127.0.0.1:${listenOn}`,
   };
   // An embedded database asked for by name must not be overridden by a PostgreSQL one in the environment.
   if (env.PGLITE_DATA_DIR && !env.DATABASE_URL) delete childEnv.DATABASE_URL;
