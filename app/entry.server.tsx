@@ -10,6 +10,15 @@ import { currentRequest } from "#app/web/request-context.server.ts";
 
 const ABORT_DELAY = 5_000;
 
+/**
+ * Pages and their data may hold figures and are rendered for one person: no shared or browser
+ * cache may keep them. A route that may be cached (a public statistics page) says so with its own
+ * `Cache-Control` in its `headers` export, and that wins.
+ */
+function storeNothingUnlessSaid(headers: Headers) {
+  if (!headers.has("Cache-Control")) headers.set("Cache-Control", "no-store");
+}
+
 export default function handleRequest(
   request: Request,
   responseStatusCode: number,
@@ -32,6 +41,7 @@ export default function handleRequest(
           shellRendered = true;
           const body = new PassThrough();
           responseHeaders.set("Content-Type", "text/html; charset=utf-8");
+          storeNothingUnlessSaid(responseHeaders);
           resolve(new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status: responseStatusCode }));
           pipe(body);
         },
@@ -47,6 +57,14 @@ export default function handleRequest(
     );
     setTimeout(abort, ABORT_DELAY);
   });
+}
+
+/** The `.data` responses a page's scripts fetch: the same rule as the page. */
+export function handleDataRequest(response: Response) {
+  if (response.headers.has("Cache-Control")) return response;
+  const headers = new Headers(response.headers);
+  storeNothingUnlessSaid(headers);
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
 export function handleError(error: unknown, { request }: { request: Request }) {

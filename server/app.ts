@@ -13,6 +13,7 @@ import type { Database } from "#db/types.ts";
 import { healthRoutes, type Lifecycle } from "./health.ts";
 import type { PortalMetrics } from "./metrics.ts";
 import { observeRequests } from "./observe.ts";
+import { requestGuards } from "./requests.ts";
 import { routeLabeller } from "./routes.ts";
 import { securityHeaders } from "./security-headers.ts";
 
@@ -38,8 +39,9 @@ export function createApp({ build, config, database, lifecycle, logger, metrics 
   });
   app.use(healthRoutes({ config, database, lifecycle, metrics }));
 
-  // Request hardening (body limits, cache control) goes here: small modules under server/, before any handler reads a body.
   app.use(securityHeaders({ production: config.NODE_ENV === "production" }));
+  // Request hardening: body limits and the origin check, before any handler reads a body.
+  app.use(requestGuards());
 
   // Static files only under their own prefixes: mounted at the root, express.static asks the file
   // system about every page request first (7.8% of the form's CPU).

@@ -27,11 +27,16 @@ export function mailTransport(env: NodeJS.ProcessEnv = process.env): MailTranspo
 }
 
 /**
- * Where links in emails point. PUBLIC_URL, when set, is trusted over the request's Host header,
- * which a proxy (or a crafted request) decides.
+ * Where links in emails point: PUBLIC_URL, never anything from the request, whose Host (and
+ * X-Forwarded-Host) the sender decides: an invitation asked for with `Host: evil.example` linked
+ * there. Production refuses to start without it (server/origin.ts); in development and tests the
+ * portal's local address stands in.
  */
-export function publicBaseUrl(request: Request, env: NodeJS.ProcessEnv = process.env) {
-  return (env.PUBLIC_URL || new URL(request.url).origin).replace(/\/+$/, "");
+export function publicBaseUrl(env: NodeJS.ProcessEnv = process.env) {
+  const configured = env.PUBLIC_URL?.trim();
+  if (configured) return configured.replace(/\/+$/, "");
+  if (env.NODE_ENV === "production") throw new Error("PUBLIC_URL must be set in production: links in emails are built from it.");
+  return `http://localhost${env.PORT ? `:${env.PORT}` : ""}`;
 }
 
 /**

@@ -42,11 +42,13 @@ export function languageCookie(lang: Language) {
 /**
  * Only paths within this site may be returned to, never another site. A browser drops tabs and
  * newlines from an address ("/\t/evil.example" is "//evil.example"), and a header cannot carry a
- * control character, so a path with any of them, a space or a backslash is refused too.
+ * control character, so a path with any of them, a space or a backslash is refused too. A
+ * character beyond ASCII is percent-encoded: a Location header carries bytes, and "/Ā" as it came
+ * made the redirect throw, a 500 (on sign-in, after the session was made, with no cookie sent).
  */
 export function safeReturnPath(value: unknown, fallback = "/") {
+  if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//")) return fallback;
   // eslint-disable-next-line no-control-regex
-  return typeof value === "string" && value.startsWith("/") && !value.startsWith("//") && !/[\u0000-\u0020\u007F\\]/.test(value)
-    ? value
-    : fallback;
+  if (/[\u0000-\u0020\u007F\\]/.test(value) || /\p{Surrogate}/u.test(value)) return fallback;
+  return value.replace(/[^\u0021-\u007E]+/gu, (text) => encodeURIComponent(text));
 }

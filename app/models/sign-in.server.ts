@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { Database } from "#db/types.ts";
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import { hashPassword, verifyPassword } from "#app/auth/password.server.ts";
 import { recordAudit } from "./audit.server.ts";
 import { createSession } from "./session.server.ts";
@@ -25,7 +25,10 @@ export type SignInResult =
   | { ok: false; reason: "invalid" }
   | { ok: false; reason: "throttled"; retryAfterMinutes: number };
 
-async function recentFailures(db: Kysely<Database>, email: string, address: string, now: Date) {
+/** The first key of the advisory lock sign-ins take on an account (the second is the address's hash). */
+const SIGN_IN_LOCK = 41_712;
+
+async function recentFailures(db: Kysely<Database> | Transaction<Database>, email: string, address: string, now: Date) {
   const since = new Date(now.getTime() - THROTTLE.windowMinutes * 60_000);
   const row = await db
     .selectFrom("sign_in_attempt")
@@ -68,11 +71,36 @@ export async function signIn(
   // No address is longer than 254 characters (RFC 5321). Anything longer is still counted and
   // recorded as a failure, by its first 254: an indexed column cannot hold a megabyte.
   const email = typedEmail.trim().toLowerCase().slice(0, 254);
-  const failures = await recentFailures(db, email, address, now);
-  if (failures.forEmail >= THROTTLE.refuseAfterForEmail || failures.forAddress >= THROTTLE.refuseAfterForAddress) {
-    return { ok: false, reason: "throttled", retryAfterMinutes: THROTTLE.windowMinutes };
-  }
-  await sleep(delayFor(failures.forEmail));
+
+  // The attempt is counted before the password is checked, as a failure until it proves otherwise,
+  // and under a lock on the account: 50 guesses sent at once are counted one after another, so they
+  // cost 50, and those beyond the limit are refused without their password being looked at. (Counting
+  // after the check let 48 of 50 simultaneous guesses through, a correct one among them.)
+  const counted = await db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(${SIGN_IN_LOCK}, hashtext(${email}))`.execute(trx);
+    const failures = await recentFailures(trx, email, address, now);
+    if (failures.forEmail >= THROTTLE.refuseAfterForEmail || failures.forAddress >= THROTTLE.refuseAfterForAddress) {
+      // Refused attempts are audited, but not counted as failures: counting them would let ten
+      // requests every window keep the account's owner out for good.
+      await recordAudit(trx, {
+        actorUserId: null,
+        action: "session.sign_in_refused",
+        entity: "app_user",
+        entityKey: email,
+        after: { address, failuresForEmail: failures.forEmail, failuresFromAddress: failures.forAddress },
+        at: now,
+      });
+      return { refused: true as const };
+    }
+    const attempt = await trx
+      .insertInto("sign_in_attempt")
+      .values({ email, address, succeeded: false, at: now })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    return { refused: false as const, attemptId: attempt.id, failures };
+  });
+  if (counted.refused) return { ok: false, reason: "throttled", retryAfterMinutes: THROTTLE.windowMinutes };
+  await sleep(delayFor(counted.failures.forEmail));
 
   const user = await db
     .selectFrom("app_user")
@@ -83,7 +111,7 @@ export async function signIn(
   const succeeded = Boolean(user?.active && user.password_hash && valid);
 
   return db.transaction().execute(async (trx) => {
-    await trx.insertInto("sign_in_attempt").values({ email, address, succeeded, at: now }).execute();
+    if (succeeded) await trx.updateTable("sign_in_attempt").set({ succeeded: true }).where("id", "=", counted.attemptId).execute();
     await recordAudit(trx, {
       actorUserId: succeeded ? user!.id : null,
       action: succeeded ? "session.sign_in" : "session.sign_in_failed",

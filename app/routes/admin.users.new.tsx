@@ -31,7 +31,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     authorityCode: field(form, "role") === "officer" ? field(form, "authorityCode") : null,
     language: field(form, "language"),
   };
-  const result = await inviteUser(db, input, { userId: admin.id, isAdmin: admin.isAdmin }, { baseUrl: publicBaseUrl(request) });
+  const result = await inviteUser(db, input, { userId: admin.id, isAdmin: admin.isAdmin }, { baseUrl: publicBaseUrl() });
   if (!result.ok) return refuseForm(context, { errors: result.errors, input });
   deliverInBackground();
   throw redirect("/admin/users?done=invited");

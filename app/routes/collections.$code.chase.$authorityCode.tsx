@@ -22,7 +22,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     collectionId: collection.id,
     authorityCode: authority.code,
     actor: actorOf(user),
-    baseUrl: publicBaseUrl(request),
+    baseUrl: publicBaseUrl(),
   });
   if (result.ok && result.queued > 0) deliverInBackground();
   // Back to the board as the coordinator left it (its filters and sort), saying what was sent.

@@ -49,7 +49,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   requireCsrf(user, form);
   const intent = field(form, "intent");
   if (intent === "compose") {
-    const { queued } = await composeReminders(db, { dueSoonDays: DUE_SOON_DAYS, baseUrl: publicBaseUrl(request), actorUserId: user.id });
+    const { queued } = await composeReminders(db, { dueSoonDays: DUE_SOON_DAYS, baseUrl: publicBaseUrl(), actorUserId: user.id });
     if (queued > 0) deliverInBackground();
     throw redirect(`/outbox?composed=${queued}`);
   }

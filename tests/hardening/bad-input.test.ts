@@ -173,7 +173,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
       if (body.contentType) headers.set("Content-Type", body.contentType);
       return new Request(url, { method: "POST", body: body.raw, headers });
     };
-    const auditExcept = c.signIn ? ["session.sign_in_failed"] : [];
+    const auditExcept = c.signIn ? ["session.sign_in_failed", "session.sign_in_refused"] : [];
     const sessions = async () =>
       Number(
         (

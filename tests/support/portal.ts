@@ -26,6 +26,8 @@ async function freePort() {
 
 export interface RunningPortal {
   url: string;
+  /** The current server process's id. */
+  pid: () => number;
   database: TestDatabase;
   /** What the server printed, for a failing test's message. */
   output: () => string;
@@ -40,6 +42,8 @@ export interface RunningPortal {
 /** One server process: the production build, served by server.ts on `port`, with `env` on top of this process's. */
 export interface PortalProcess {
   url: string;
+  /** The server process's id, to read its memory from /proc. */
+  pid: number;
   output: () => string;
   /** Ends the process with `signal` and waits for it to exit; the exit code or signal it ended by. */
   kill(signal?: NodeJS.Signals): Promise<number | NodeJS.Signals | null>;
@@ -53,9 +57,12 @@ export async function spawnPortal(env: Record<string, string>, { port }: { port?
     ...process.env,
     ...env,
     PORT: String(listenOn),
+    // Production requires the portal's address; links in emails are built from it. An https one, as
+    // a real deployment has, so that cookies are Secure; forms posted to the server's own address
+    // still pass the origin check.
+    PUBLIC_URL: env.PUBLIC_URL ?? `https://127.0.0.1:${listenOn}`,
     NODE_ENV: "production",
     SESSION_SECRET: "test-secret-of-the-32-characters-production-needs",
-    PUBLIC_URL: `http://127.0.0.1:${listenOn}`,
   };
   // An embedded database asked for by name must not be overridden by a PostgreSQL one in the environment.
   if (env.PGLITE_DATA_DIR && !env.DATABASE_URL) delete childEnv.DATABASE_URL;
@@ -67,7 +74,8 @@ export async function spawnPortal(env: Record<string, string>, { port }: { port?
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.once("exit", (code, signal) => resolve(signal ?? code)));
   const url = `http://127.0.0.1:${listenOn}`;
-  const deadline = Date.now() + 60_000;
+  // Generous: on a machine shared by many test runs, a start has taken over a minute.
+  const deadline = Date.now() + 180_000;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`The portal exited on start:\n${output}`);
     const healthy = await fetch(`${url}/healthz`).then(
@@ -83,6 +91,7 @@ export async function spawnPortal(env: Record<string, string>, { port }: { port?
   }
   return {
     url,
+    pid: child.pid!,
     output: () => output,
     async kill(signal = "SIGTERM") {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
@@ -92,15 +101,16 @@ export async function spawnPortal(env: Record<string, string>, { port }: { port?
 }
 
 /** The production build, served by server.ts on its own port, on a fresh copy of the demo database. */
-export async function startPortal(): Promise<RunningPortal> {
+export async function startPortal(env: Record<string, string> = {}): Promise<RunningPortal> {
   if (!existsSync("build/index.js")) throw new Error("No production build: run `npm run build` (npm test does).");
   const folder = mkdtempSync(join(tmpdir(), "portal-server-"));
   const database = await createTestDatabase({ dataDir: process.env.TEST_DATABASE_URL ? undefined : join(folder, "data") });
-  let server = await spawnPortal(database.env);
+  let server = await spawnPortal({ ...database.env, ...env });
   const port = Number(new URL(server.url).port);
   let earlier = "";
   return {
     url: server.url,
+    pid: () => server.pid,
     database,
     output: () => earlier + server.output(),
     async stop(signal = "SIGTERM") {
@@ -111,7 +121,7 @@ export async function startPortal(): Promise<RunningPortal> {
     async restart(signal = "SIGKILL") {
       await server.kill(signal);
       earlier += `${server.output()}\n--- restarted after ${signal}\n`;
-      server = await spawnPortal(database.env, { port });
+      server = await spawnPortal({ ...database.env, ...env }, { port });
     },
   };
 }
@@ -173,7 +183,7 @@ export function usePortalInChromium() {
   const running: { portal?: RunningPortal; browser?: Browser } = {};
   beforeAll(async () => {
     [running.portal, running.browser] = await Promise.all([startPortal(), launchChromium()]);
-  });
+  }, 300_000);
   afterAll(async () => {
     await running.browser?.close();
     await running.portal?.stop();

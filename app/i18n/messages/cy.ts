@@ -1113,6 +1113,13 @@ export const cy: Record<MessageKey, Message> = {
   "notFound.title": "Heb ddod o hyd i'r dudalen",
   "notFound.body":
     "Os gwnaethoch deipio'r cyfeiriad gwe, gwiriwch ei fod yn gywir. Os gwnaethoch ludo'r cyfeiriad gwe, gwiriwch eich bod wedi copïo'r cyfeiriad cyfan.",
+  "refusal.home": "Ewch i'r dudalen gychwyn",
+  "refusal.origin.title": "Anfonwyd y ffurflen hon o wefan arall",
+  "refusal.origin.body":
+    "Nid oes dim wedi'i newid. Os gwnaethoch lenwi ffurflen ar y gwasanaeth hwn, ewch yn ôl iddi, ail-lwythwch y dudalen a'i hanfon eto.",
+  "refusal.tooLarge.title": "Mae'r hyn a anfonwyd yn rhy fawr",
+  "refusal.tooLarge.body":
+    "Nid oes dim wedi'i newid. Ni all ffurflen ar y gwasanaeth hwn anfon mwy na {limit}. Ewch yn ôl, byrhewch yr hyn a deipiwyd gennych neu dewiswch ffeil lai, a'i hanfon eto.",
   "error.title": "Mae'n ddrwg gennym, mae problem gyda'r gwasanaeth",
   "error.body": "Rhowch gynnig arall arni yn nes ymlaen. Nid oes dim a gadwyd gennych wedi'i golli.",
   "error.reference": "Os byddwch yn cysylltu â thîm ADSS Cymru am hyn, rhowch y cyfeirnod hwn iddynt: {id}",

@@ -1105,6 +1105,13 @@ export const en = {
   "import.error.submitRefused": "{authority}: the return could not be submitted because of ‘{item}’. Nothing has been loaded",
   "notFound.title": "Page not found",
   "notFound.body": "If you typed the web address, check it is correct. If you pasted the web address, check you copied the entire address.",
+  "refusal.home": "Go to the start page",
+  "refusal.origin.title": "This form was sent from another website",
+  "refusal.origin.body":
+    "Nothing has been changed. If you filled in a form on this service, go back to it, reload the page and send it again.",
+  "refusal.tooLarge.title": "What was sent is too big",
+  "refusal.tooLarge.body":
+    "Nothing has been changed. A form on this service can send no more than {limit}. Go back, shorten what you typed or choose a smaller file, and send it again.",
   "error.title": "Sorry, there is a problem with the service",
   "error.body": "Try again later. Nothing you had saved has been lost.",
   "error.reference": "If you contact the ADSS Cymru team about this, give them this reference: {id}",
