@@ -162,25 +162,8 @@ export interface PreviousValue {
 const RETURN = { collection: "c", ret: "r", authorityCode: "r.authority_code" };
 
 /**
- * For each item, the last round before a reference date that asked for it: read from the items'
- * rounds alone, so the history a page reads stays one round deep however many years pile up.
- */
-function lastRounds(db: Executor, { before, itemCodes }: { before: string; itemCodes: string[] }) {
-  return db
-    .selectFrom("collection_item as ci")
-    .innerJoin("collection as c", "c.id", "ci.collection_id")
-    .distinctOn("ci.item_code")
-    .select(["ci.item_code", "c.id as collection_id"])
-    .where("ci.item_code", "in", itemCodes)
-    .where("c.reference_date", "<", before)
-    .where("c.status", "<>", "draft")
-    .orderBy("ci.item_code")
-    .orderBy("c.reference_date", "desc");
-}
-
-/**
- * This authority's submitted value of each item in the item's last round, where the reader may
- * see it: never an older round passed off as the last.
+ * This authority's latest submitted value of each item in an earlier round (by reference date),
+ * where the reader may see it.
  */
 export async function previousValues(
   db: Executor,
@@ -188,13 +171,11 @@ export async function previousValues(
   { authorityCode, before, itemCodes }: { authorityCode: string; before: string; itemCodes: string[] },
 ) {
   if (itemCodes.length === 0) return new Map<string, PreviousValue>();
-  const rows = await db
-    .selectFrom(lastRounds(db, { before, itemCodes }).as("last"))
-    .innerJoin("collection as c", "c.id", "last.collection_id")
-    .innerJoin("return as r", (join) => join.onRef("r.collection_id", "=", "c.id").on("r.authority_code", "=", authorityCode))
-    .innerJoin("return_version_value as v", (join) =>
-      join.onRef("v.return_id", "=", "r.id").onRef("v.version", "=", "r.submitted_version").onRef("v.item_code", "=", "last.item_code"),
-    )
+  const latest = db
+    .selectFrom("return as r")
+    .innerJoin("collection as c", "c.id", "r.collection_id")
+    .innerJoin("return_version_value as v", (join) => join.onRef("v.return_id", "=", "r.id").onRef("v.version", "=", "r.submitted_version"))
+    .distinctOn("v.item_code")
     .select([
       "v.item_code",
       "v.state",
@@ -203,10 +184,16 @@ export async function previousValues(
       "c.title_en",
       "c.title_cy",
       "c.reference_date as referenceDate",
+      reader.sees(RETURN).as("visible"),
     ])
-    .where(reader.sees(RETURN))
-    .execute();
-  return new Map<string, PreviousValue>(rows.map(({ item_code, ...previous }) => [item_code, previous]));
+    .where("r.authority_code", "=", authorityCode)
+    .where("c.reference_date", "<", before)
+    .where("v.item_code", "in", itemCodes)
+    .orderBy("v.item_code")
+    .orderBy("c.reference_date", "desc");
+  // The latest earlier round, then whether it may be seen: never an older round passed off as the last.
+  const rows = await db.selectFrom(latest.as("p")).selectAll().where("p.visible", "=", true).execute();
+  return new Map<string, PreviousValue>(rows.map(({ item_code, visible: _visible, ...previous }) => [item_code, previous]));
 }
 
 /** The other authorities' comparable rates per 10,000 in this collection, by item, those the reader may see. */
@@ -278,17 +265,27 @@ export async function reasonGroups(db: Executor, reader: Reader, collectionId: n
   return rows;
 }
 
-/** Every authority's submitted value of an item in the item's last round, where the reader may see it. */
+/**
+ * Each authority's latest submitted value of one item in an earlier round, where the reader may see
+ * it: one item's history only, never every item's of every year.
+ */
 export async function previousCells(db: Executor, reader: Reader, { itemCode, before }: { itemCode: string; before: string }) {
-  return db
-    .selectFrom(lastRounds(db, { before, itemCodes: [itemCode] }).as("last"))
-    .innerJoin("collection as c", "c.id", "last.collection_id")
-    .innerJoin("return as r", "r.collection_id", "c.id")
+  const latest = db
+    .selectFrom("return as r")
+    .innerJoin("collection as c", "c.id", "r.collection_id")
     .innerJoin("return_version_value as v", (join) =>
-      join.onRef("v.return_id", "=", "r.id").onRef("v.version", "=", "r.submitted_version").onRef("v.item_code", "=", "last.item_code"),
+      join.onRef("v.return_id", "=", "r.id").onRef("v.version", "=", "r.submitted_version").on("v.item_code", "=", itemCode),
     )
-    .select(["r.authority_code as authorityCode", "v.state", "v.number", "v.is_comparable as comparable"])
-    .where(reader.sees(RETURN))
+    .distinctOn("r.authority_code")
+    .select(["r.authority_code as authorityCode", "v.state", "v.number", "v.is_comparable as comparable", reader.sees(RETURN).as("visible")])
+    .where("c.reference_date", "<", before)
+    .orderBy("r.authority_code")
+    .orderBy("c.reference_date", "desc");
+  // The latest earlier round, then whether it may be seen: never an older round passed off as the last.
+  return db
+    .selectFrom(latest.as("p"))
+    .select(["p.authorityCode", "p.state", "p.number", "p.comparable"])
+    .where("p.visible", "=", true)
     .execute();
 }
 

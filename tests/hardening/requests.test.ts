@@ -155,7 +155,7 @@ describe("requests before Remix: body limits and the origin check", () => {
   });
 
   it("refuses to start in production without PUBLIC_URL, the address links and forms are checked against", async () => {
-    await expect(spawnPortal({ ...portal.database.env, PUBLIC_URL: "" })).rejects.toThrow(/PUBLIC_URL must be set in production/);
+    await expect(spawnPortal({ ...portal.database.env, PUBLIC_URL: "" })).rejects.toThrow(/PUBLIC_URL is required in production/);
   }, 300_000);
 
   it("marks pages and their .data no-store, so that no cache keeps a page rendered for one person", async () => {
