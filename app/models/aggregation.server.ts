@@ -277,7 +277,13 @@ export async function previousCells(db: Executor, reader: Reader, { itemCode, be
       join.onRef("v.return_id", "=", "r.id").onRef("v.version", "=", "r.submitted_version").on("v.item_code", "=", itemCode),
     )
     .distinctOn("r.authority_code")
-    .select(["r.authority_code as authorityCode", "v.state", "v.number", "v.is_comparable as comparable", reader.sees(RETURN).as("visible")])
+    .select([
+      "r.authority_code as authorityCode",
+      "v.state",
+      "v.number",
+      "v.is_comparable as comparable",
+      reader.sees(RETURN).as("visible"),
+    ])
     .where("c.reference_date", "<", before)
     .orderBy("r.authority_code")
     .orderBy("c.reference_date", "desc");

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { createRequestHandler, type ServerBuild } from "@remix-run/node";
-import { sql, type Kysely } from "kysely";
+import type { Kysely } from "kysely";
 import { expect, inject } from "vitest";
 import { createDatabase } from "#db/connect.ts";
 import { migrateToLatest } from "#db/migrator.ts";
