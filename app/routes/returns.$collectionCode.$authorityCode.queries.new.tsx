@@ -24,6 +24,8 @@ async function submittedReturn(
   { request, params }: { request: Request; params: LoaderFunctionArgs["params"] },
 ) {
   const page = await guard(ROUTE, method, { request, params });
+  // A post is checked for its CSRF token before anything else is said about the return.
+  if (method === "action") requireCsrf(page.user, await readForm(request.clone()));
   const ret = await findReturn(page.db, page.scope);
   if (!ret?.submitted_version) throw redirect(returnPath(page.collection.code, page.authority.code));
   return page;
