@@ -14,6 +14,8 @@ import { spawnPortal, type PortalProcess } from "../support/portal.ts";
 import { COORDINATOR } from "../support/requests.ts";
 
 const postgres = Boolean(process.env.TEST_DATABASE_URL);
+if (!postgres && process.env.CI)
+  throw new Error("CI is set but TEST_DATABASE_URL is not: readiness and rolling restarts are tested on PostgreSQL in CI.");
 const METRICS_TOKEN = "metrics-token-for-the-tests-0123";
 
 type LogLine = Record<string, unknown>;
