@@ -44,7 +44,8 @@ describe.skipIf(chromiumMissing)("the February 2023 round in a browser", () => {
     await page.goto(`${running.portal.url}/collections/2023-02-care-experienced-parents`);
     await page.getByRole("link", { name: "Cymraeg" }).click();
     await page.waitForURL(/2023-02-care-experienced-parents$/);
-    await expect(page.locator("html").getAttribute("lang")).resolves.toBe("cy");
+    // The address changes before the Welsh page is drawn: wait for the page itself.
+    await page.locator("html[lang=cy]").waitFor({ state: "attached" });
     await expect(page.locator("h1").textContent()).resolves.toBe("Pobl ifanc â phrofiad o ofal sy'n rhieni (Chwefror 2023)");
     await expect(page.locator("#total-care_leavers_21_25").textContent()).resolves.toContain("Ni atebodd 7");
     await expectNoAxeViolations(page);

@@ -59,7 +59,7 @@ describe.skipIf(chromiumMissing)("an invitation, from the admin's form to the in
     expect(response.request().headers().origin ?? "null", "the browser withholds the origin under no-referrer").toBe("null");
     expect(response.status(), `the set-password post: ${portal.output().slice(-2000)}`).toBeLessThan(400);
     await page.waitForURL((u) => u.searchParams.has("done"));
-    await expect(page.locator("h1").textContent()).resolves.toBe("Your password has been set");
+    await page.locator("h1", { hasText: "Your password has been set" }).waitFor();
     await expectNoAxeViolations(page);
 
     expect(errors, "no script or CSP errors on the way").toEqual([]);

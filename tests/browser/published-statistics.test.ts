@@ -34,7 +34,8 @@ describe.skipIf(chromiumMissing)("published statistics in a browser, without sig
 
     await page.getByRole("link", { name: "Cymraeg" }).click();
     await page.waitForURL(new RegExp(`/statistics/${ROUND}$`));
-    await expect(page.locator("html").getAttribute("lang")).resolves.toBe("cy");
+    // The address changes before the Welsh page is drawn: wait for the page itself.
+    await page.locator("html[lang=cy]").waitFor({ state: "attached" });
     await expect(page.locator("h1").textContent()).resolves.toBe("Pobl ifanc â phrofiad o ofal sy'n rhieni (Chwefror 2023)");
     await expect(page.locator("#total-care_leavers_21_25").textContent()).resolves.toContain("Ni atebodd 7");
     await expect(page.locator("#downloads").textContent()).resolves.toContain("StatsCymru");
