@@ -5,15 +5,29 @@ import { hashPassword, verifyPassword } from "#app/auth/password.server.ts";
 import { recordAudit } from "./audit.server.ts";
 import { createSession } from "./session.server.ts";
 
-/** Failed sign-ins are counted over this window, per email address and per network address. */
+/**
+ * Failed sign-ins, counted over a window. The throttle slows and stops guessing where it comes from
+ * without letting anyone lock a person out (decision 010):
+ * - per account and network address: slowed from `slowAfter` failures, refused from `refuseAfter`,
+ *   so an attacker at one address cannot keep the account's owner out at another;
+ * - per account from anywhere: from `underAttackAfter` failures the account is under attack, and an
+ *   address it has not signed in from lately gets only `refuseAfterUnderAttack` failures, so guessing
+ *   spread over many addresses costs each one dearly, while the owner's first try from anywhere is
+ *   still checked;
+ * - per network address, whatever the accounts: from `refuseAfterForAddress` failures that address
+ *   may sign in only to accounts that have signed in from it lately (a council's shared NAT: the
+ *   colleagues get in, the guesser cannot go on to other accounts).
+ * Refused attempts are audited but not counted: counting them would let refusals extend the wait.
+ */
 export const THROTTLE = {
   windowMinutes: 15,
-  /** From this many failures for one email, each further attempt waits a little longer. */
   slowAfter: 3,
-  /** At this many failures for one email, sign-in is refused until the window has passed. */
-  refuseAfterForEmail: 10,
-  /** At this many failures from one network address (any emails), likewise. */
+  refuseAfter: 10,
+  underAttackAfter: 10,
+  refuseAfterUnderAttack: 3,
   refuseAfterForAddress: 50,
+  /** An account "has signed in from" an address when it did so within this many days. */
+  knownAddressDays: 90,
   maxDelayMs: 5_000,
 };
 
@@ -25,22 +39,43 @@ export type SignInResult =
   | { ok: false; reason: "invalid" }
   | { ok: false; reason: "throttled"; retryAfterMinutes: number };
 
-/** The first key of the advisory lock sign-ins take on an account (the second is the address's hash). */
+/** The first keys of the advisory locks sign-ins take on an account, then on a network address. */
 const SIGN_IN_LOCK = 41_712;
+const SIGN_IN_ADDRESS_LOCK = 41_713;
 
-async function recentFailures(db: Kysely<Database> | Transaction<Database>, email: string, address: string, now: Date) {
+async function recentFailures(db: Transaction<Database>, email: string, address: string, now: Date) {
   const since = new Date(now.getTime() - THROTTLE.windowMinutes * 60_000);
+  const knownSince = new Date(now.getTime() - THROTTLE.knownAddressDays * 86_400_000);
   const row = await db
     .selectFrom("sign_in_attempt")
     .select([
+      sql<number>`count(*) filter (where email = ${email} and address = ${address})`.as("forEmailFromAddress"),
       sql<number>`count(*) filter (where email = ${email})`.as("forEmail"),
-      sql<number>`count(*) filter (where address = ${address})`.as("forAddress"),
+      sql<number>`count(*) filter (where address = ${address})`.as("fromAddress"),
+      sql<boolean>`exists (select from sign_in_attempt s where s.email = ${email} and s.address = ${address}
+        and s.succeeded and s.at > ${knownSince})`.as("knownAddress"),
     ])
     .where("succeeded", "=", false)
     .where("at", ">", since)
     .where((eb) => eb.or([eb("email", "=", email), eb("address", "=", address)]))
     .executeTakeFirstOrThrow();
-  return { forEmail: Number(row.forEmail), forAddress: Number(row.forAddress) };
+  return {
+    forEmailFromAddress: Number(row.forEmailFromAddress),
+    forEmail: Number(row.forEmail),
+    fromAddress: Number(row.fromAddress),
+    knownAddress: Boolean(row.knownAddress),
+  };
+}
+
+type Failures = Awaited<ReturnType<typeof recentFailures>>;
+
+/** Why an attempt is refused without its password being looked at, or null when it is checked. */
+function refusal(f: Failures) {
+  if (f.forEmailFromAddress >= THROTTLE.refuseAfter) return "account_from_address" as const;
+  if (!f.knownAddress && f.forEmail >= THROTTLE.underAttackAfter && f.forEmailFromAddress >= THROTTLE.refuseAfterUnderAttack)
+    return "account_under_attack" as const;
+  if (!f.knownAddress && f.fromAddress >= THROTTLE.refuseAfterForAddress) return "address" as const;
+  return null;
 }
 
 export function delayFor(failures: number) {
@@ -77,17 +112,18 @@ export async function signIn(
   // cost 50, and those beyond the limit are refused without their password being looked at. (Counting
   // after the check let 48 of 50 simultaneous guesses through, a correct one among them.)
   const counted = await db.transaction().execute(async (trx) => {
+    // Always the account's lock first, then the address's: no two sign-ins wait for each other in a circle.
     await sql`select pg_advisory_xact_lock(${SIGN_IN_LOCK}, hashtext(${email}))`.execute(trx);
+    await sql`select pg_advisory_xact_lock(${SIGN_IN_ADDRESS_LOCK}, hashtext(${address}))`.execute(trx);
     const failures = await recentFailures(trx, email, address, now);
-    if (failures.forEmail >= THROTTLE.refuseAfterForEmail || failures.forAddress >= THROTTLE.refuseAfterForAddress) {
-      // Refused attempts are audited, but not counted as failures: counting them would let ten
-      // requests every window keep the account's owner out for good.
+    const refused = refusal(failures);
+    if (refused) {
       await recordAudit(trx, {
         actorUserId: null,
         action: "session.sign_in_refused",
         entity: "app_user",
         entityKey: email,
-        after: { address, failuresForEmail: failures.forEmail, failuresFromAddress: failures.forAddress },
+        after: { address, because: refused, ...failures },
         at: now,
       });
       return { refused: true as const };
@@ -100,7 +136,7 @@ export async function signIn(
     return { refused: false as const, attemptId: attempt.id, failures };
   });
   if (counted.refused) return { ok: false, reason: "throttled", retryAfterMinutes: THROTTLE.windowMinutes };
-  await sleep(delayFor(counted.failures.forEmail));
+  await sleep(delayFor(counted.failures.forEmailFromAddress));
 
   const user = await db
     .selectFrom("app_user")

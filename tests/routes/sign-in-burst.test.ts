@@ -31,7 +31,7 @@ describe("sign-in under a burst of simultaneous guesses", () => {
     // The right password, sent while the wrong ones are still being checked, once the limit's worth
     // of them has been counted.
     const right = (async () => {
-      while ((await counted()) < THROTTLE.refuseAfterForEmail) await new Promise((r) => setTimeout(r, 5));
+      while ((await counted()) < THROTTLE.refuseAfter) await new Promise((r) => setTimeout(r, 5));
       return attempt("demo-password-2023");
     })();
     const results = await Promise.all([...wrong, right]);
@@ -46,10 +46,10 @@ describe("sign-in under a burst of simultaneous guesses", () => {
     );
     expect(results.at(-1)).toMatchObject({ ok: false, reason: "throttled" });
     expect(results.filter((r) => r.ok)).toHaveLength(0);
-    expect(await counted()).toBe(THROTTLE.refuseAfterForEmail);
-    expect(tally("session.sign_in_failed")).toBe(THROTTLE.refuseAfterForEmail);
-    expect(tally("session.sign_in_refused")).toBe(51 - THROTTLE.refuseAfterForEmail);
+    expect(await counted()).toBe(THROTTLE.refuseAfter);
+    expect(tally("session.sign_in_failed")).toBe(THROTTLE.refuseAfter);
+    expect(tally("session.sign_in_refused")).toBe(51 - THROTTLE.refuseAfter);
     expect(tally("session.sign_in")).toBe(0);
-    expect(results.filter((r) => !r.ok && r.reason === "throttled")).toHaveLength(51 - THROTTLE.refuseAfterForEmail);
+    expect(results.filter((r) => !r.ok && r.reason === "throttled")).toHaveLength(51 - THROTTLE.refuseAfter);
   }, 120_000);
 });

@@ -7,6 +7,11 @@ import { useDemoDatabase } from "../support/database.ts";
 import { get, OFFICER, post, run, signIn } from "../support/requests.ts";
 
 /** Posts the sign-in form as a browser would: the page's CSRF cookie and token, from one network address. */
+// Demo officers of their own for the throttling tests, which share one database.
+const [SWANSEA, POWYS, GWYNEDD, WREXHAM, CEREDIGION] = ["swansea", "powys", "gwynedd", "wrexham", "ceredigion"].map(
+  (a) => `officer.${a}@authorities.example`,
+) as [string, string, string, string, string];
+
 async function postSignIn(fields: Record<string, string>, { address = "192.0.2.10", cookie = "" } = {}) {
   const page = (await login.loader({ request: get("/login"), params: {}, context: {} } as never)) as unknown as {
     data: { csrf: string };
@@ -62,37 +67,94 @@ describe("signing in and out", () => {
     expect(outcome).toMatchObject({ kind: "response", status: 403 });
   });
 
-  it("slows repeated failures, then refuses even the right password for a while, per account and per address", async () => {
+  const attempt = (email: string, password: string, address: string, waits: number[] = []) =>
+    signInModel(db(), { email, password, address, sleep: async (ms) => void waits.push(ms) });
+  const fail = async (email: string, address: string, times: number) => {
+    for (let i = 0; i < times; i++) expect(await attempt(email, `wrong-${i}`, address)).toEqual({ ok: false, reason: "invalid" });
+  };
+
+  it("slows repeated failures from one address, then refuses that address for that account, even the right password", async () => {
     expect([0, 1, 2].map(delayFor)).toEqual([0, 0, 0]);
     expect(delayFor(3)).toBeGreaterThan(0);
     expect(delayFor(4)).toBeGreaterThan(delayFor(3));
     expect(delayFor(50)).toBe(THROTTLE.maxDelayMs);
 
     const waits: number[] = [];
-    const attempt = (password: string, address = "198.51.100.7") =>
-      signInModel(db(), { email: OFFICER.newport, password, address, sleep: async (ms) => void waits.push(ms) });
-    for (let i = 0; i < THROTTLE.refuseAfterForEmail; i++) expect(await attempt("wrong")).toEqual({ ok: false, reason: "invalid" });
-    expect(waits.filter((ms) => ms > 0).length).toBe(THROTTLE.refuseAfterForEmail - THROTTLE.slowAfter);
-    expect(await attempt("demo-password-2023")).toMatchObject({ ok: false, reason: "throttled" });
-    // From another address too: the count is per account.
-    expect(await attempt("demo-password-2023", "203.0.113.9")).toMatchObject({ ok: false, reason: "throttled" });
-
-    const { outcome } = await postSignIn({ email: OFFICER.newport, password: "demo-password-2023" });
+    for (let i = 0; i < THROTTLE.refuseAfter; i++) {
+      expect(await attempt(SWANSEA, "wrong", "198.51.100.7", waits)).toEqual({ ok: false, reason: "invalid" });
+    }
+    expect(waits.filter((ms) => ms > 0).length).toBe(THROTTLE.refuseAfter - THROTTLE.slowAfter);
+    expect(await attempt(SWANSEA, "demo-password-2023", "198.51.100.7")).toMatchObject({ ok: false, reason: "throttled" });
+    const { outcome } = await postSignIn({ email: SWANSEA, password: "demo-password-2023" }, { address: "198.51.100.7" });
     expect(outcome).toMatchObject({ status: 429, data: { errors: { email: "login.error.throttled" } } });
+  });
 
-    // And per network address, whatever the accounts tried.
-    const address = "198.51.100.99";
+  it("lets the officer in with the right password from their own address while an attacker elsewhere is guessing", async () => {
+    // Before: ten failures from anywhere refused the right password from everywhere for 15 minutes.
+    await fail(OFFICER.newport, "203.0.113.66", THROTTLE.refuseAfter);
+    const waits: number[] = [];
+    expect(await attempt(OFFICER.newport, "demo-password-2023", "192.0.2.44", waits)).toMatchObject({ ok: true });
+    expect(waits, "and without a wait").toEqual([0]);
+    // Through the sign-in form as well, even after a typing mistake.
+    await fail(OFFICER.newport, "192.0.2.10", 1);
+    const { outcome } = await postSignIn({ email: OFFICER.newport, password: "demo-password-2023" });
+    expect(outcome).toMatchObject({ kind: "response", status: 302 });
+    expect(await attempt(OFFICER.newport, "demo-password-2023", "203.0.113.66"), "the attacker's address stays refused").toMatchObject({
+      reason: "throttled",
+    });
+  });
+
+  it("while an account is under attack, gives each new address three failures, and an address it signs in from the usual ten", async () => {
+    expect(await attempt(CEREDIGION, "demo-password-2023", "192.0.2.80")).toMatchObject({ ok: true });
+    // Guesses spread over many addresses: each new one is refused after three.
+    await fail(CEREDIGION, "203.0.113.1", THROTTLE.underAttackAfter);
+    for (const address of ["203.0.113.2", "203.0.113.3"]) {
+      await fail(CEREDIGION, address, THROTTLE.refuseAfterUnderAttack);
+      expect(await attempt(CEREDIGION, "demo-password-2023", address)).toMatchObject({ reason: "throttled" });
+    }
+    // The officer's own office, where they signed in before, keeps its ten.
+    await fail(CEREDIGION, "192.0.2.80", THROTTLE.refuseAfter - 1);
+    expect(await attempt(CEREDIGION, "demo-password-2023", "192.0.2.80")).toMatchObject({ ok: true });
+  });
+
+  it("does not let a network address full of failures (a council's shared NAT) stop a colleague who signs in from it", async () => {
+    const nat = "198.51.100.99";
+    expect(await attempt(POWYS, "demo-password-2023", nat)).toMatchObject({ ok: true });
     await db()
       .insertInto("sign_in_attempt")
       .values(
-        Array.from({ length: THROTTLE.refuseAfterForAddress }, (_, i) => ({ email: `guess${i}@example.org`, address, succeeded: false })),
+        Array.from({ length: THROTTLE.refuseAfterForAddress }, (_, i) => ({
+          email: `guess${i}@example.org`,
+          address: nat,
+          succeeded: false,
+        })),
       )
       .execute();
-    expect(await signInModel(db(), { email: OFFICER.conwy, password: "demo-password-2023", address, sleep: async () => {} })).toMatchObject(
-      {
-        reason: "throttled",
-      },
-    );
+    // Before: every account behind the address was refused for 15 minutes.
+    expect(await attempt(POWYS, "demo-password-2023", nat)).toMatchObject({ ok: true });
+    // The guesser behind it cannot go on to accounts that do not sign in from there, even with their password.
+    expect(await attempt(GWYNEDD, "demo-password-2023", nat)).toMatchObject({ reason: "throttled" });
+    expect(await attempt("guess99@example.org", "x", nat)).toMatchObject({ reason: "throttled" });
+    // Elsewhere those accounts are untouched.
+    expect(await attempt(GWYNEDD, "demo-password-2023", "192.0.2.81")).toMatchObject({ ok: true });
+  });
+
+  it("audits every refused attempt with why, and does not count it, so refusals never extend the wait", async () => {
+    await fail(WREXHAM, "198.51.100.8", THROTTLE.refuseAfter);
+    for (let i = 0; i < 5; i++) expect(await attempt(WREXHAM, "x", "198.51.100.8")).toMatchObject({ reason: "throttled" });
+    const refused = await db()
+      .selectFrom("audit_log")
+      .select(["entity_key", "after"])
+      .where("action", "=", "session.sign_in_refused")
+      .where("entity_key", "=", WREXHAM)
+      .execute();
+    expect(refused).toHaveLength(5);
+    expect(refused[0]).toMatchObject({
+      entity_key: WREXHAM,
+      after: { address: "198.51.100.8", because: "account_from_address", forEmailFromAddress: THROTTLE.refuseAfter },
+    });
+    const counted = await db().selectFrom("sign_in_attempt").select("id").where("email", "=", WREXHAM).execute();
+    expect(counted).toHaveLength(THROTTLE.refuseAfter);
   });
 
   it("gives a new session id at each sign-in and ends the one the browser had", async () => {

@@ -156,7 +156,7 @@ export const cy: Record<MessageKey, Message> = {
   "login.error.emailMissing": "Rhowch eich cyfeiriad e-bost",
   "login.error.passwordMissing": "Rhowch eich cyfrinair",
   "login.error.invalid": "Rhowch gyfeiriad e-bost a chyfrinair cywir",
-  "login.error.throttled": "Bu gormod o ymdrechion i fewngofnodi. Arhoswch 15 munud, yna rhowch gynnig arall arni.",
+  "login.error.throttled": "Bu gormod o ymdrechion i fewngofnodi o'r rhwydwaith hwn. Arhoswch 15 munud, yna rhowch gynnig arall arni.",
 
   "home.officer.title": "Eich ffurflenni",
   "home.officer.open": "Ceisiadau am wybodaeth sydd ar agor",

@@ -147,7 +147,7 @@ export const en = {
   "login.error.emailMissing": "Enter your email address",
   "login.error.passwordMissing": "Enter your password",
   "login.error.invalid": "Enter a correct email address and password",
-  "login.error.throttled": "There have been too many attempts to sign in. Wait 15 minutes, then try again.",
+  "login.error.throttled": "There have been too many attempts to sign in from this network. Wait 15 minutes, then try again.",
 
   "home.officer.title": "Your returns",
   "home.officer.open": "Open information requests",
