@@ -7,6 +7,8 @@ import type { ServerBuild } from "@remix-run/node";
 import { ConfigError, readConfig } from "#app/config.server.ts";
 import { closeDb, getDb } from "#app/db.server.ts";
 import { logger } from "#app/log.server.ts";
+import { mailTransport, publicBaseUrl } from "#app/email/mailer.server.ts";
+import { startWorker } from "#app/worker/worker.server.ts";
 import { createApp } from "./server/app.ts";
 import { createMetrics } from "./server/metrics.ts";
 import { serve } from "./server/serve.ts";
@@ -29,12 +31,26 @@ const lifecycle = { shuttingDown: false };
 const metrics = createMetrics(getDb);
 const app = createApp({ build, config, database: getDb, lifecycle, logger: log, metrics });
 
+const worker = config.workerInProcess
+  ? startWorker({
+      db: await getDb(),
+      transport: mailTransport(),
+      baseUrl: publicBaseUrl(),
+      leaseMs: config.WORKER_LEASE_SECONDS * 1000,
+      logger: log,
+    })
+  : null;
+await worker?.started;
+
 const serving = await serve(app, {
   port: config.PORT,
   shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   lifecycle,
   logger: log,
-  onClose: closeDb,
+  onClose: async () => {
+    await worker?.stop();
+    await closeDb();
+  },
 });
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

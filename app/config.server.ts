@@ -34,6 +34,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Run the scheduled work inside the portal's process: by default only on the embedded database. */
   WORKER_IN_PROCESS: flag.optional(),
+  /** How long a worker holds a job or an email it has claimed; one that dies gives it up after this. */
+  WORKER_LEASE_SECONDS: positiveInt(300),
   /** How long a SIGTERM waits for requests in flight before closing their connections. */
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
 });

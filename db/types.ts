@@ -242,6 +242,35 @@ export interface OutboxTable {
   sent_at: Timestamp | null;
   attempts: ColumnType<number, number | undefined, number>;
   last_error: string | null;
+  /** When it may be tried next: now when queued, later after a failure (backoff). */
+  next_attempt_at: Timestamp;
+  /** The lease of the worker sending it. */
+  locked_by: string | null;
+  locked_until: Timestamp | null;
+  /** Given up after the last attempt (a dead letter), until a coordinator retries it. */
+  dead_at: Timestamp | null;
+}
+
+export type JobState = "waiting" | "running" | "retrying";
+
+/** A scheduled job (app/worker/queue.server.ts): one row per job, claimed with a lease. */
+export interface JobTable {
+  name: string;
+  state: ColumnType<JobState, JobState | undefined, JobState>;
+  run_at: Timestamp;
+  locked_by: string | null;
+  locked_until: Timestamp | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  failures: ColumnType<number, number | undefined, number>;
+  last_error: string | null;
+  last_started_at: Timestamp | null;
+  last_succeeded_at: Timestamp | null;
+}
+
+export interface WorkerHeartbeatTable {
+  worker_id: string;
+  started_at: Timestamp;
+  beat_at: Timestamp;
 }
 
 export interface InvitationTable {
@@ -328,6 +357,8 @@ export interface Database {
   api_token: ApiTokenTable;
   statistics_publication: StatisticsPublicationTable;
   reply_text: ReplyTextTable;
+  job: JobTable;
+  worker_heartbeat: WorkerHeartbeatTable;
 }
 
 export type Collection = Selectable<CollectionTable>;

@@ -2,7 +2,8 @@
  * The operator's addresses, answered before Remix:
  * - `/healthz`: the process is alive and serving (for a liveness probe: no database involved);
  * - `/readyz`: 200 when this instance should get traffic, 503 with what is wrong when not:
- *   shutting down, the database unreachable, migrations pending, no recent worker heartbeat;
+ *   shutting down, the database unreachable, migrations pending, no recent worker heartbeat
+ *   (a stopped worker makes every instance unready: docs/operations.md says what to do about it);
  * - `/metrics`: Prometheus text, only with `Authorization: Bearer <METRICS_TOKEN>`; without the
  *   token configured it is not there at all (404).
  */
@@ -12,6 +13,7 @@ import { sql, type Kysely } from "kysely";
 import type { Database } from "#db/types.ts";
 import { createMigrator } from "#db/migrator.ts";
 import type { Config } from "#app/config.server.ts";
+import { HEARTBEAT_STALE_MS, latestHeartbeat } from "#app/worker/queue.server.ts";
 import type { PortalMetrics } from "./metrics.ts";
 
 export interface Lifecycle {
@@ -50,6 +52,16 @@ export async function readiness(database: () => Promise<Kysely<Database>>, lifec
       checks.migrations = pending.length === 0 ? "ok" : `pending: ${pending.join(", ")}`;
     } catch (error) {
       checks.migrations = `unknown: ${(error as Error).message}`;
+    }
+    try {
+      const latest = await withTimeout(latestHeartbeat(db));
+      checks.worker = !latest
+        ? "no heartbeat: no worker has run on this database"
+        : latest.ageSeconds * 1000 <= HEARTBEAT_STALE_MS
+          ? "ok"
+          : `heartbeat stale: the last was ${Math.round(latest.ageSeconds)} s ago`;
+    } catch (error) {
+      checks.worker = `unknown: ${(error as Error).message}`;
     }
   }
   const ready = !lifecycle.shuttingDown && Object.values(checks).every((result) => result === "ok");

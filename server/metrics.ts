@@ -8,6 +8,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
 import { poolOf } from "#db/connect.ts";
 import type { Database } from "#db/types.ts";
 import { outboxBacklog } from "#app/models/outbox.server.ts";
+import { jobFailures, latestHeartbeat } from "#app/worker/queue.server.ts";
 
 export interface PortalMetrics {
   registry: Registry;
@@ -64,6 +65,33 @@ export function createMetrics(database: () => Promise<Kysely<Database>>): Portal
     async collect() {
       const backlog = await outboxBacklog(await database());
       this.set(backlog.oldestWaitingSeconds);
+    },
+  });
+  new Counter({
+    name: "portal_job_failures_total",
+    help: "Failed runs of each scheduled job, on every worker",
+    labelNames: ["job"] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const job of await jobFailures(await database())) this.inc({ job: job.name }, job.failures);
+    },
+  });
+  new Gauge({
+    name: "portal_job_failing_runs",
+    help: "Failed runs of each scheduled job since its last success; 0 when the last run succeeded",
+    labelNames: ["job"] as const,
+    registers: [registry],
+    async collect() {
+      for (const job of await jobFailures(await database())) this.set({ job: job.name }, job.attempts);
+    },
+  });
+  new Gauge({
+    name: "portal_worker_heartbeat_age_seconds",
+    help: "Age of the most recent worker heartbeat; +Inf when no worker has run",
+    registers: [registry],
+    async collect() {
+      this.set((await latestHeartbeat(await database()))?.ageSeconds ?? Number.POSITIVE_INFINITY);
     },
   });
   return { registry, requests, duration, inFlight };

@@ -1,7 +1,15 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import * as outboxPage from "#app/routes/outbox.tsx";
 import * as chase from "#app/routes/collections.$code.chase.$authorityCode.tsx";
-import { composeReminders, queueChase, queueEmail, sendPending, type OutgoingEmail } from "#app/models/outbox.server.ts";
+import {
+  composeReminders,
+  MAX_ATTEMPTS,
+  queueChase,
+  queueEmail,
+  retryDeadLetter,
+  sendPending,
+  type OutgoingEmail,
+} from "#app/models/outbox.server.ts";
 import { useDemoDatabase } from "./support/database.ts";
 import { ANALYST, COORDINATOR, get, OFFICER, post, routeArgs, run, signIn, type Visitor } from "./support/requests.ts";
 
@@ -10,6 +18,7 @@ const CARDIFF = "W06000015";
 const NEWPORT = "W06000022";
 const CONWY = "W06000003";
 const BASE = "https://portal.example";
+const SENDER = { workerId: "test-sender", leaseMs: 60_000 };
 
 // The round is due on 18 December 2026.
 const TOO_EARLY = new Date("2026-12-01T10:00:00Z");
@@ -84,7 +93,10 @@ describe("the outbox and reminders", () => {
 
   it("sends what waits through the transport and marks it sent; nothing is sent twice, even by two senders at once", async () => {
     const { sent, transport } = fakeTransport();
-    const [a, b] = await Promise.all([sendPending(db(), transport), sendPending(db(), transport)]);
+    const [a, b] = await Promise.all([
+      sendPending(db(), transport, SENDER),
+      sendPending(db(), transport, { ...SENDER, workerId: "other" }),
+    ]);
     expect(a.sent + b.sent).toBe(22);
     expect(a.failed + b.failed).toBe(0);
     expect(sent).toHaveLength(22);
@@ -93,7 +105,8 @@ describe("the outbox and reminders", () => {
     expect(sent[0]!.text).toMatch(/^Annwyl /);
     const emails = await outbox();
     expect(emails.every((e) => e.sent_at !== null && e.attempts === 1 && e.last_error === null)).toBe(true);
-    expect(await sendPending(db(), transport)).toEqual({ sent: 0, failed: 0 });
+    expect(new Set(sent.map((e) => e.idempotencyKey)).size).toBe(22);
+    expect(await sendPending(db(), transport, SENDER)).toEqual({ sent: 0, failed: 0 });
   });
 
   it("reminds the authorities that have not submitted once the return is overdue: not those that submitted, nor deactivated officers", async () => {
@@ -133,21 +146,47 @@ describe("the outbox and reminders", () => {
     expect(newport.body).toContain("Newport's return for");
   });
 
-  it("records a failed send on the email and tries again later", async () => {
+  it("records a failed send, tries again after a growing wait, gives up after the last attempt; a coordinator's retry sends it", async () => {
     const failing = { send: async () => Promise.reject(new Error("550 mailbox unavailable")) };
-    expect(await sendPending(db(), failing)).toEqual({ sent: 0, failed: 19 });
-    const waiting = (await outbox()).filter((e) => e.sent_at === null);
-    expect(waiting).toHaveLength(19);
-    expect(waiting.every((e) => e.attempts === 1 && e.last_error === "550 mailbox unavailable")).toBe(true);
+    const start = Date.now();
+    expect(await sendPending(db(), failing, SENDER)).toEqual({ sent: 0, failed: 19 });
+    const overdue = async () => (await outbox()).filter((e) => e.kind === "reminder_overdue");
+    let waiting = await overdue();
+    expect(
+      waiting.every((e) => e.sent_at === null && e.dead_at === null && e.attempts === 1 && e.last_error === "550 mailbox unavailable"),
+    ).toBe(true);
+    // The next attempt a minute later, not at once.
+    expect(waiting.every((e) => new Date(e.next_attempt_at).getTime() >= start + 60_000)).toBe(true);
+    expect(await sendPending(db(), failing, SENDER)).toEqual({ sent: 0, failed: 0 });
 
-    // Given up after maxAttempts: left for a person to see on the outbox page.
-    expect(await sendPending(db(), failing, { maxAttempts: 1 })).toEqual({ sent: 0, failed: 0 });
+    // A minute on: the second attempt fails too, and the next waits two minutes.
+    const later = (ms: number) => () => new Date(Date.now() + ms);
+    expect(await sendPending(db(), failing, { ...SENDER, now: later(61_000) })).toEqual({ sent: 0, failed: 19 });
+    waiting = await overdue();
+    expect(waiting.every((e) => e.attempts === 2 && new Date(e.next_attempt_at).getTime() >= start + 61_000 + 120_000)).toBe(true);
 
+    // The last attempt fails: a dead letter, never tried again by itself.
+    expect(await sendPending(db(), failing, { ...SENDER, maxAttempts: 3, now: later(200_000) })).toEqual({ sent: 0, failed: 19 });
+    expect((await overdue()).every((e) => e.dead_at !== null && e.attempts === 3)).toBe(true);
     const { sent, transport } = fakeTransport();
-    expect(await sendPending(db(), transport)).toEqual({ sent: 19, failed: 0 });
+    expect(await sendPending(db(), transport, { ...SENDER, now: later(86_400_000) })).toEqual({ sent: 0, failed: 0 });
+    expect(MAX_ATTEMPTS).toBeGreaterThan(3);
+
+    const actor = { userId: coordinator.userId, role: "coordinator" as const, authorityCode: null };
+    for (const email of await overdue()) expect(await retryDeadLetter(db(), { id: email.id, actor })).toBe(true);
+    expect(await retryDeadLetter(db(), { id: (await overdue())[0]!.id, actor })).toBe(false);
+    expect(await sendPending(db(), transport, SENDER)).toEqual({ sent: 19, failed: 0 });
     expect(sent).toHaveLength(19);
-    const retried = (await outbox()).filter((e) => e.kind === "reminder_overdue");
-    expect(retried.every((e) => e.sent_at !== null && e.attempts === 2 && e.last_error === null)).toBe(true);
+    expect((await overdue()).every((e) => e.sent_at !== null && e.dead_at === null && e.attempts === 1 && e.last_error === null)).toBe(
+      true,
+    );
+    const audited = await db()
+      .selectFrom("audit_log")
+      .select(["actor_user_id", "entity_key"])
+      .where("action", "=", "outbox.retry")
+      .execute();
+    expect(audited).toHaveLength(19);
+    expect(audited.every((a) => a.actor_user_id === coordinator.userId)).toBe(true);
   });
 
   it("queues a coordinator's chase of one authority, audited, once a day; refuses one that has submitted", async () => {

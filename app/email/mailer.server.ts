@@ -1,6 +1,7 @@
 import nodemailer from "nodemailer";
-import { sendPending, type MailTransport } from "#app/models/outbox.server.ts";
+import type { MailTransport } from "#app/models/outbox.server.ts";
 import { getDb } from "#app/db.server.ts";
+import { runSoon, SEND_OUTBOX } from "#app/worker/queue.server.ts";
 
 let cached: { url: string; transport: MailTransport } | null = null;
 
@@ -12,13 +13,16 @@ export function mailTransport(env: NodeJS.ProcessEnv = process.env): MailTranspo
   const url = env.SMTP_URL;
   if (!url) return null;
   if (cached?.url !== url) {
-    const transporter = nodemailer.createTransport(url);
+    // Every wait well inside a worker's lease (WORKER_LEASE_SECONDS), so that no other worker
+    // takes an email over while this one still waits on the server.
+    const transporter = nodemailer.createTransport(url, { connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 });
     const from = env.MAIL_FROM || `no-reply@${new URL(url).hostname || "localhost"}`;
+    const domain = from.split("@").pop() || "localhost";
     cached = {
       url,
       transport: {
-        async send({ to, subject, text }) {
-          await transporter.sendMail({ from, to, subject, text });
+        async send({ to, subject, text, idempotencyKey }) {
+          await transporter.sendMail({ from, to, subject, text, messageId: `<${idempotencyKey}@${domain}>` });
         },
       },
     };
@@ -40,15 +44,15 @@ export function publicBaseUrl(env: NodeJS.ProcessEnv = process.env) {
 }
 
 /**
- * Starts sending what waits in the outbox, without holding up the request that queued it. With
- * no email server, nothing happens. A failure stays recorded on the email, for the outbox page.
+ * Asks the worker to send the outbox at its next look (within seconds) rather than at its next
+ * scheduled run, without holding up the request that queued the email. With no email server,
+ * nothing happens.
  */
 export function deliverInBackground() {
-  const transport = mailTransport();
-  if (!transport) return;
+  if (!mailTransport()) return;
   setImmediate(() => {
     void getDb()
-      .then((db) => sendPending(db, transport))
-      .catch((error: unknown) => console.error("Sending the outbox failed:", error));
+      .then((db) => runSoon(db, SEND_OUTBOX))
+      .catch((error: unknown) => console.error("Asking for the outbox to be sent failed:", error));
   });
 }

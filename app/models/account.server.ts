@@ -259,3 +259,16 @@ export async function setPasswordWithInvitation(
     return { ok: true, userId: used.userId, email: used.email };
   });
 }
+
+/**
+ * Removes invitations never used that expired more than 30 days ago. Until then their link says it
+ * has expired; after, that it is not valid: either way it sets no password.
+ */
+export async function deleteExpiredInvitations(db: Executor, now = new Date()) {
+  const deleted = await db
+    .deleteFrom("invitation")
+    .where("used_at", "is", null)
+    .where("expires_at", "<", new Date(now.getTime() - 30 * 86_400_000))
+    .executeTakeFirst();
+  return Number(deleted.numDeletedRows);
+}

@@ -15,6 +15,8 @@ export interface OutgoingEmail {
   to: string;
   subject: string;
   text: string;
+  /** The same on every attempt at one email (its Message-ID): a receiver that remembers it can drop a repeat. */
+  idempotencyKey: string;
 }
 
 /** Whatever delivers an email: nodemailer in the portal, a fake in the tests. Throws when it cannot. */
@@ -270,52 +272,139 @@ export async function queueChase(
   });
 }
 
-/** Attempts at sending one email before it is given up (dead-lettered) and shown so on the outbox page. */
-export const MAX_ATTEMPTS = 5;
+/** Attempts at sending one email before it is given up (a dead letter) and shown so on the outbox page. */
+export const MAX_ATTEMPTS = 8;
+
+/** The wait before the next attempt after `attempts` failed ones: 1, 2, 4 … minutes, at most an hour. */
+export function retryDelayMs(attempts: number) {
+  return Math.min(60_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
+}
+
+/** The identity an email keeps through every attempt: its Message-ID, so a receiver can tell a repeat. */
+export const idempotencyKey = (email: { id: string; created_at: Date | string }) =>
+  `outbox.${email.id}.${new Date(email.created_at).getTime()}`;
+
+export interface SendOptions {
+  /** Who holds the leases (a worker's id). */
+  workerId: string;
+  /** How long a claimed email is this sender's alone; a sender that dies loses it after this. */
+  leaseMs: number;
+  /** At most this many emails in one call. */
+  limit?: number;
+  maxAttempts?: number;
+  now?: () => Date;
+}
 
 /**
- * Sends waiting emails. The rows are claimed with FOR UPDATE SKIP LOCKED, so instances running
- * this at once each send different emails. Delivery is at least once: should the commit fail
- * after a send, that email is sent again next time.
+ * Sends the emails that are due, one at a time: claim one with a lease (FOR UPDATE SKIP LOCKED,
+ * committed at once), send it, then mark it sent in one short statement. Senders running at once
+ * each claim different emails; an email whose sender died is claimed again when its lease runs
+ * out. What cannot be closed: a sender killed after the email server accepted an email but before
+ * the mark leaves it to be sent again, with the same Message-ID (decision 009). A failure is
+ * recorded with the next attempt's time (backoff); after `maxAttempts` the email is a dead letter.
  */
 export async function sendPending(
   db: Kysely<Database>,
   transport: MailTransport,
-  { batchSize = 50, maxAttempts = MAX_ATTEMPTS }: { batchSize?: number; maxAttempts?: number } = {},
+  { workerId, leaseMs, limit = 100, maxAttempts = MAX_ATTEMPTS, now = () => new Date() }: SendOptions,
 ) {
-  return db.transaction().execute(async (trx) => {
-    const rows = await trx
-      .selectFrom("outbox")
-      .select(["id", "to_email", "subject", "body"])
-      .where("sent_at", "is", null)
-      .where("attempts", "<", maxAttempts)
-      .orderBy("id")
-      .limit(batchSize)
-      .forUpdate()
-      .skipLocked()
-      .execute();
-    let sent = 0;
-    let failed = 0;
-    for (const row of rows) {
-      try {
-        await transport.send({ to: row.to_email, subject: row.subject, text: row.body });
-        await trx
-          .updateTable("outbox")
-          .set((eb) => ({ sent_at: new Date(), attempts: eb("attempts", "+", 1), last_error: null }))
-          .where("id", "=", row.id)
-          .execute();
-        sent += 1;
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        await trx
-          .updateTable("outbox")
-          .set((eb) => ({ attempts: eb("attempts", "+", 1), last_error: message.slice(0, 1000) }))
-          .where("id", "=", row.id)
-          .execute();
-        failed += 1;
-      }
+  let sent = 0;
+  let failed = 0;
+  for (let i = 0; i < limit; i++) {
+    const claimedAt = now();
+    const email = await db
+      .updateTable("outbox")
+      .set((eb) => ({
+        locked_by: workerId,
+        locked_until: new Date(claimedAt.getTime() + leaseMs),
+        attempts: eb("attempts", "+", 1),
+      }))
+      .where("id", "=", (eb) =>
+        eb
+          .selectFrom("outbox")
+          .select("id")
+          .where("sent_at", "is", null)
+          .where("dead_at", "is", null)
+          .where("next_attempt_at", "<=", claimedAt)
+          .where((w) => w.or([w("locked_until", "is", null), w("locked_until", "<=", claimedAt)]))
+          .orderBy("next_attempt_at")
+          .orderBy("id")
+          .limit(1)
+          .forUpdate()
+          .skipLocked(),
+      )
+      .returning(["id", "to_email", "subject", "body", "created_at", "attempts"])
+      .executeTakeFirst();
+    if (!email) break;
+    try {
+      await transport.send({ to: email.to_email, subject: email.subject, text: email.body, idempotencyKey: idempotencyKey(email) });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const at = now();
+      await db
+        .updateTable("outbox")
+        .set({
+          locked_by: null,
+          locked_until: null,
+          last_error: message.slice(0, 1000),
+          next_attempt_at: new Date(at.getTime() + retryDelayMs(email.attempts)),
+          dead_at: email.attempts >= maxAttempts ? at : null,
+        })
+        .where("id", "=", email.id)
+        .where("sent_at", "is", null)
+        .execute();
+      failed += 1;
+      continue;
     }
-    return { sent, failed };
+    // Marked sent whoever holds the lease now: it was sent.
+    await db
+      .updateTable("outbox")
+      .set({ sent_at: now(), locked_by: null, locked_until: null, last_error: null })
+      .where("id", "=", email.id)
+      .where("sent_at", "is", null)
+      .execute();
+    sent += 1;
+  }
+  return { sent, failed };
+}
+
+/** When the next email becomes due (a retry's time, or a dead sender's lease running out); null when none waits. */
+export async function nextEmailDue(db: Executor): Promise<Date | null> {
+  const row = await db
+    .selectFrom("outbox")
+    .select((eb) => eb.fn.min(eb.fn("greatest", ["next_attempt_at", eb.fn.coalesce("locked_until", "next_attempt_at")])).as("due"))
+    .where("sent_at", "is", null)
+    .where("dead_at", "is", null)
+    .executeTakeFirstOrThrow();
+  return row.due ? new Date(row.due as Date | string) : null;
+}
+
+/**
+ * A coordinator's retry of a dead letter: tried again at the next send, with its attempts counted
+ * afresh, audited. False when the email is not a dead letter (sent, still being tried, or none).
+ */
+export async function retryDeadLetter(db: Kysely<Database>, { id, actor, now = new Date() }: { id: string; actor: Actor; now?: Date }) {
+  if (!may(actor, "runRounds")) throw new Error(`${actor.role} ${actor.userId} may not retry emails`);
+  return db.transaction().execute(async (trx) => {
+    const retried = await trx
+      .updateTable("outbox")
+      .set({ dead_at: null, attempts: 0, next_attempt_at: now })
+      .where("id", "=", id)
+      .where("sent_at", "is", null)
+      .where("dead_at", "is not", null)
+      .returning(["id", "kind", "authority_code", "attempts", "last_error"])
+      .executeTakeFirst();
+    if (!retried) return false;
+    await recordAudit(trx, {
+      actorUserId: actor.userId,
+      action: "outbox.retry",
+      entity: "outbox",
+      entityKey: retried.id,
+      authorityCode: retried.authority_code,
+      before: { dead: true, last_error: retried.last_error },
+      at: now,
+    });
+    return true;
   });
 }
 
@@ -324,9 +413,9 @@ export async function outboxBacklog(db: Executor, now = new Date()) {
   const row = await db
     .selectFrom("outbox")
     .select((eb) => [
-      eb.fn.count<number>("id").filterWhere("attempts", "<", MAX_ATTEMPTS).as("waiting"),
-      eb.fn.count<number>("id").filterWhere("attempts", ">=", MAX_ATTEMPTS).as("dead"),
-      eb.fn.min("created_at").filterWhere("attempts", "<", MAX_ATTEMPTS).as("oldest"),
+      eb.fn.count<number>("id").filterWhere("dead_at", "is", null).as("waiting"),
+      eb.fn.count<number>("id").filterWhere("dead_at", "is not", null).as("dead"),
+      eb.fn.min("created_at").filterWhere("dead_at", "is", null).as("oldest"),
     ])
     .where("sent_at", "is", null)
     .executeTakeFirstOrThrow();
@@ -344,7 +433,7 @@ export const OUTBOX_PAGE_SIZE = 200;
 export async function listOutbox(db: Executor, limit = OUTBOX_PAGE_SIZE) {
   return db
     .selectFrom("outbox")
-    .select(["id", "kind", "to_email", "subject", "body", "created_at", "sent_at", "attempts", "last_error"])
+    .select(["id", "kind", "to_email", "subject", "body", "created_at", "sent_at", "attempts", "last_error", "dead_at"])
     .orderBy("created_at", "desc")
     .orderBy("id", "desc")
     .limit(limit)

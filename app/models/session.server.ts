@@ -77,3 +77,13 @@ export async function revokeSession(db: Executor, user: SessionUser) {
 export async function revokeAllSessions(db: Executor, userId: number) {
   await db.updateTable("session").set({ revoked_at: new Date() }).where("user_id", "=", userId).where("revoked_at", "is", null).execute();
 }
+
+/** Removes sessions that ended (expired or revoked) more than a day ago: they can never be used again. */
+export async function deleteEndedSessions(db: Executor, now = new Date()) {
+  const dayAgo = new Date(now.getTime() - 86_400_000);
+  const deleted = await db
+    .deleteFrom("session")
+    .where((eb) => eb.or([eb("expires_at", "<", dayAgo), eb("revoked_at", "<", dayAgo)]))
+    .executeTakeFirst();
+  return Number(deleted.numDeletedRows);
+}

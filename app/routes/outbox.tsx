@@ -9,6 +9,7 @@ import { CSRF_FIELD, field, readForm } from "#app/web/forms.ts";
 import { formatDateTime } from "#app/i18n/i18n.ts";
 import { deliverInBackground, mailTransport, publicBaseUrl } from "#app/email/mailer.server.ts";
 import { pageTitle } from "#app/web/meta.ts";
+import { readConfig } from "#app/config.server.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("outbox.title"));
@@ -55,7 +56,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
   const transport = mailTransport();
   if (intent === "send" && transport) {
-    const { sent, failed } = await sendPending(db, transport);
+    const { sent, failed } = await sendPending(db, transport, {
+      workerId: `outbox-page:${user.id}`,
+      leaseMs: readConfig().WORKER_LEASE_SECONDS * 1000,
+    });
     throw redirect(`/outbox?sent=${sent}&failed=${failed}`);
   }
   throw redirect("/outbox");

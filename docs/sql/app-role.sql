@@ -56,12 +56,18 @@ grant select, insert, update on reply_text to portal_app;
 grant select, insert, update on value_query to portal_app;
 grant select, insert on value_query_message to portal_app;
 
--- Accounts, invitations, sessions and sign-in attempts.
-grant select, insert, update on app_user, invitation, session to portal_app;
+-- Accounts, invitations, sessions and sign-in attempts. Ended sessions and long-expired, unused
+-- invitations are deleted by the worker.
+grant select, insert, update on app_user to portal_app;
+grant select, insert, update, delete on invitation, session to portal_app;
 grant select, insert, update on sign_in_attempt to portal_app;
 
 -- Emails waiting to be sent, and workbooks uploaded for a bulk import.
 grant select, insert, update on outbox, import_upload to portal_app;
+
+-- The worker: its scheduled jobs and leases, and its heartbeats (old ones deleted).
+grant select, insert, update on job to portal_app;
+grant select, insert, update, delete on worker_heartbeat to portal_app;
 
 -- Machine API tokens: made, used (last use and the throttle's window) and revoked, never deleted.
 grant select, insert, update on api_token to portal_app;

@@ -30,7 +30,8 @@ describe("logs, request ids, health and metrics", () => {
   let portal: PortalProcess;
   beforeAll(async () => {
     database = await createTestDatabase();
-    portal = await spawnPortal({ ...database.env, METRICS_TOKEN });
+    // The worker in the portal's process, as on a single instance: /readyz reads its heartbeat.
+    portal = await spawnPortal({ ...database.env, METRICS_TOKEN, WORKER_IN_PROCESS: "true" });
   });
   afterAll(async () => {
     await portal?.kill();
@@ -67,12 +68,12 @@ describe("logs, request ids, health and metrics", () => {
     for (const secret of [password, token, COORDINATOR, visitor.cookies.get("__session")!]) expect(output).not.toContain(secret);
   });
 
-  it("/healthz says the process is alive; /readyz checks the database and migrations", async () => {
+  it("/healthz says the process is alive; /readyz checks the database, migrations and the worker's heartbeat", async () => {
     const health = await fetch(`${portal.url}/healthz`);
     expect([health.status, await health.text()]).toEqual([200, "ok"]);
     const ready = await fetch(`${portal.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ ready: true, checks: { database: "ok", migrations: "ok" } });
+    expect(await ready.json()).toEqual({ ready: true, checks: { database: "ok", migrations: "ok", worker: "ok" } });
   });
 
   it("/metrics needs the bearer token, and counts requests by route", async () => {
@@ -107,7 +108,7 @@ describe.skipIf(!postgres)("PostgreSQL goes away and comes back", () => {
   }
   beforeAll(async () => {
     database = await createTestDatabase();
-    portal = await spawnPortal(database.env);
+    portal = await spawnPortal({ ...database.env, WORKER_IN_PROCESS: "true" });
   });
   afterAll(async () => {
     await adminQuery(`alter database ${name()} allow_connections true`).catch(() => {});
