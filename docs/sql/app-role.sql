@@ -59,6 +59,7 @@ grant select, insert on value_query_message to portal_app;
 -- Accounts, invitations, sessions and sign-in attempts.
 grant select, insert, update on app_user, invitation, session to portal_app;
 grant select, insert, update on sign_in_attempt to portal_app;
+grant select, insert on password_reset_request to portal_app;
 
 -- Emails waiting to be sent, and workbooks uploaded for a bulk import.
 grant select, insert, update on outbox, import_upload to portal_app;
