@@ -104,6 +104,10 @@ export interface AppUserTable {
   language: ColumnType<Language, Language | undefined, Language>;
   active: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: Timestamp;
+  last_signed_in_at: Timestamp | null;
+  active_changed_at: Timestamp | null;
+  active_changed_by: number | null;
+  active_change_reason: string | null;
 }
 
 export interface ReturnTable {
@@ -194,6 +198,9 @@ export interface SessionTable {
   created_at: Timestamp;
   expires_at: Timestamp;
   revoked_at: Timestamp | null;
+  address: string | null;
+  user_agent: string | null;
+  last_used_at: Timestamp | null;
 }
 
 export interface SignInAttemptTable {
@@ -226,7 +233,7 @@ export interface ValueQueryMessageTable {
   body: string;
 }
 
-export const OUTBOX_KINDS = ["reminder_due", "reminder_overdue", "chase", "invitation", "query"] as const;
+export const OUTBOX_KINDS = ["reminder_due", "reminder_overdue", "chase", "invitation", "query", "password_reset"] as const;
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];
 
 export interface OutboxTable {
@@ -281,6 +288,19 @@ export interface InvitationTable {
   created_at: Timestamp;
   expires_at: Timestamp;
   used_at: Timestamp | null;
+  purpose: ColumnType<LinkPurpose, LinkPurpose | undefined, LinkPurpose>;
+  revoked_at: Timestamp | null;
+}
+
+/** What a single-use password link is for: a new account's first password, or a forgotten one. */
+export const LINK_PURPOSES = ["invitation", "password_reset"] as const;
+export type LinkPurpose = (typeof LINK_PURPOSES)[number];
+
+export interface PasswordResetRequestTable {
+  id: Generated<string>;
+  at: Timestamp;
+  email: string;
+  address: string;
 }
 
 export interface ImportUploadTable {
@@ -353,6 +373,7 @@ export interface Database {
   value_query_message: ValueQueryMessageTable;
   outbox: OutboxTable;
   invitation: InvitationTable;
+  password_reset_request: PasswordResetRequestTable;
   import_upload: ImportUploadTable;
   api_token: ApiTokenTable;
   statistics_publication: StatisticsPublicationTable;

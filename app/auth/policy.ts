@@ -157,6 +157,8 @@ export const ROUTE_ACCESS = {
   "routes/logout": { loader: "public", action: signedIn },
   "routes/language": { loader: "public" },
   "routes/set-password.$token": { loader: "public", action: "public" },
+  // Asking for a link to choose a new password: the same answer whether or not the account exists.
+  "routes/forgot-password": { loader: "public", action: "public" },
   // The accessibility statement: a page with no loader, the same for everyone.
   "routes/accessibility": {},
 

@@ -5,7 +5,7 @@
  */
 import { todayInWales } from "#app/domain/dates.ts";
 import type { Kysely } from "kysely";
-import type { Database, OutboxKind } from "#db/types.ts";
+import type { Database, Language, OutboxKind } from "#db/types.ts";
 import { formatDate, formatDateTime, pick, translator, type MessageKey, type Translator } from "#app/i18n/i18n.ts";
 import { may } from "#app/auth/policy.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
@@ -93,6 +93,23 @@ export function invitationEmail({ name, link, expiresAt }: { name: string; link:
       ...signature(t),
     ],
   );
+}
+
+/**
+ * The forgotten-password email, in the account's language only: a person who asked for it in one
+ * language reads it in that one. With no link, for an invitee: where their invitation is.
+ */
+export function passwordResetEmail(language: Language, { name, link, expiresAt }: { name: string; link: string | null; expiresAt: Date }) {
+  const t = translator(language);
+  const paragraphs = link
+    ? [
+        t("email.greeting", { name }),
+        t("email.passwordReset.body", { time: formatDateTime(t.lang, expiresAt) }),
+        t("email.passwordReset.link", { link }),
+        t("email.passwordReset.ignore"),
+      ]
+    : [t("email.greeting", { name }), t("email.passwordReset.invitee")];
+  return { subject: t("email.passwordReset.subject"), body: [...paragraphs, ...signature(t)].join("\n\n") };
 }
 
 interface ReturnEmailContext {

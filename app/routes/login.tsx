@@ -1,5 +1,5 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { useActionData, useLoaderData } from "@remix-run/react";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ErrorSummary, TextInput } from "#app/components/govuk.tsx";
 import { revokeSession } from "#app/models/session.server.ts";
 import { signIn } from "#app/models/sign-in.server.ts";
@@ -94,6 +94,11 @@ export default function Login() {
             {t("login.submit")}
           </button>
         </form>
+        <p className="govuk-body">
+          <Link to="/forgot-password" className="govuk-link">
+            {t("login.forgotten")}
+          </Link>
+        </p>
       </div>
     </div>
   );

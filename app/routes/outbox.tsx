@@ -39,7 +39,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     emails: emails.map((email) => ({
       ...email,
       // An invitation's link sets a password: only an admin, who could invite anyone anyway, reads it.
-      body: email.kind === "invitation" && !may(user, "manageAccounts") ? null : email.body,
+      // A forgotten-password link sets the password of an account someone already uses: nobody reads it here.
+      body: email.kind === "password_reset" ? null : email.kind === "invitation" && !may(user, "manageAccounts") ? null : email.body,
+      hiddenBody: email.kind === "password_reset" ? ("outbox.hiddenResetBody" as const) : ("outbox.hiddenBody" as const),
     })),
   };
 }
@@ -138,7 +140,7 @@ export default function Outbox() {
                       </summary>
                       <div className="govuk-details__text">
                         {email.body === null ? (
-                          <p className="govuk-body">{t("outbox.hiddenBody")}</p>
+                          <p className="govuk-body">{t(email.hiddenBody)}</p>
                         ) : (
                           <div className="govuk-body app-preserve-lines govuk-!-text-break-word">{email.body}</div>
                         )}

@@ -12,16 +12,32 @@ import { anonymousCsrf, requireAnonymousCsrf } from "#app/auth/auth.server.ts";
 import { getDb } from "#app/db.server.ts";
 import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
 import type { MessageKey } from "#app/i18n/i18n.ts";
+import type { LinkPurpose } from "#db/types.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 
-const TITLES = {
-  form: "setPassword.title",
-  done: "setPassword.done.title",
-  invalid: "setPassword.invalid.title",
-} as const satisfies Record<string, MessageKey>;
+// The same page for an invitation and a forgotten password: only the words differ.
+const WORDS = {
+  invitation: {
+    form: "setPassword.title",
+    lead: "setPassword.lead",
+    submit: "setPassword.submit",
+    done: "setPassword.done.title",
+    doneBody: "setPassword.done.body",
+  },
+  password_reset: {
+    form: "setPassword.reset.title",
+    lead: "setPassword.reset.lead",
+    submit: "setPassword.reset.submit",
+    done: "setPassword.reset.done.title",
+    doneBody: "setPassword.reset.done.body",
+  },
+} as const satisfies Record<LinkPurpose, Record<string, MessageKey>>;
 
-export const meta: MetaFunction<typeof loader> = ({ data, matches }) => pageTitle(matches, (t) => t(TITLES[data?.page ?? "invalid"]));
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
+  pageTitle(matches, (t) =>
+    t(data?.page === "form" || data?.page === "done" ? WORDS[data.purpose][data.page] : "setPassword.invalid.title"),
+  );
 
 // The token is a secret: keep it out of the Referer header of any link followed from this page.
 export const headers = () => ({ "Referrer-Policy": "no-referrer" });
@@ -33,13 +49,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const invitation = await findInvitation(await getDb(), params.token ?? "");
   const csrf = await anonymousCsrf(request);
   const headers = csrf.setCookie ? { "Set-Cookie": csrf.setCookie } : undefined;
-  if (invitation?.usable) return data({ page: "form" as const, email: invitation.email, csrf: csrf.token, limits: LIMITS }, { headers });
+  const purpose: LinkPurpose = invitation?.purpose ?? "invitation";
+  if (invitation?.usable) {
+    return data({ page: "form" as const, purpose, email: invitation.email, csrf: csrf.token, limits: LIMITS }, { headers });
+  }
   // Where a successful form sends the person: only someone holding the link can see it.
   if (invitation?.used && new URL(request.url).searchParams.has("done")) {
-    return data({ page: "done" as const, email: null, csrf: csrf.token, limits: LIMITS }, { headers });
+    return data({ page: "done" as const, purpose, email: null, csrf: csrf.token, limits: LIMITS }, { headers });
   }
-  // An unknown, used or expired link: a page that says so, with 404, never an error.
-  return data({ page: "invalid" as const, email: null, csrf: csrf.token, limits: LIMITS }, { status: 404, headers });
+  // An unknown, used, replaced or expired link: a page that says so, with 404, never an error.
+  return data({ page: "invalid" as const, purpose, email: null, csrf: csrf.token, limits: LIMITS }, { status: 404, headers });
 }
 
 type FieldErrors = Partial<Record<"password" | "confirm", MessageKey>>;
@@ -65,18 +84,19 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function SetPassword() {
-  const { page, email, csrf, limits } = useLoaderData<typeof loader>();
+  const { page, purpose, email, csrf, limits } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const t = useTranslation();
+  const words = WORDS[purpose];
 
   if (page === "done") {
     return (
       <div className="govuk-grid-row">
         <div className="govuk-grid-column-two-thirds">
           <div className="govuk-panel govuk-panel--confirmation">
-            <h1 className="govuk-panel__title">{t("setPassword.done.title")}</h1>
+            <h1 className="govuk-panel__title">{t(words.done)}</h1>
           </div>
-          <p className="govuk-body">{t("setPassword.done.body")}</p>
+          <p className="govuk-body">{t(words.doneBody)}</p>
           <Link to="/login" className="govuk-button" role="button" draggable={false} data-module="govuk-button">
             {t("login.title")}
           </Link>
@@ -110,8 +130,8 @@ export default function SetPassword() {
     <div className="govuk-grid-row">
       <div className="govuk-grid-column-two-thirds">
         <ErrorSummary title={t("errorSummary.title")} errors={summary} />
-        <h1 className="govuk-heading-l">{t("setPassword.title")}</h1>
-        <p className="govuk-body">{t("setPassword.lead", { email })}</p>
+        <h1 className="govuk-heading-l">{t(words.form)}</h1>
+        <p className="govuk-body">{t(words.lead, { email })}</p>
         <form method="post" noValidate>
           <input type="hidden" name={CSRF_FIELD} value={csrf} />
           {/* For password managers: the account this password belongs to. */}
@@ -138,7 +158,7 @@ export default function SetPassword() {
             errorPrefix={errorPrefix}
           />
           <button type="submit" className="govuk-button" data-module="govuk-button">
-            {t("setPassword.submit")}
+            {t(words.submit)}
           </button>
         </form>
       </div>

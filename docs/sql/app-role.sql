@@ -61,6 +61,7 @@ grant select, insert on value_query_message to portal_app;
 grant select, insert, update on app_user to portal_app;
 grant select, insert, update, delete on invitation, session to portal_app;
 grant select, insert, update on sign_in_attempt to portal_app;
+grant select, insert on password_reset_request to portal_app;
 
 -- Emails waiting to be sent, and workbooks uploaded for a bulk import.
 grant select, insert, update on outbox, import_upload to portal_app;

@@ -29,6 +29,7 @@ interface Probe {
 export const PROBES: Partial<Record<RouteId, Probe>> = {
   "routes/login": { csrf: "anonymous", search: ["?returnTo=%2Foutbox"] },
   "routes/set-password.$token": { csrf: "anonymous" },
+  "routes/forgot-password": { csrf: "anonymous", search: ["?sent"] },
   "routes/language": { search: ["?lang=cy&returnTo=%2Fcatalogue"] },
   // Another authority's line on the trend page: Newport and Cardiff, the Vale and Powys.
   "routes/items.$itemCode": { search: ["?authority=W06000022", "?authority=W06000015", "?authority=W06000014", "?authority=W06000023"] },
