@@ -58,9 +58,13 @@ export const shouldRevalidate = () => true;
 
 type RootUser = Awaited<ReturnType<typeof loader>>["user"];
 
-function LanguageNavigation({ t, lang }: { t: Translator; lang: Language }) {
+/**
+ * Links for a visitor (this browser's language); for a signed-in person, forms that post, since the
+ * choice changes their account (their emails follow it) and a link anyone could send must not.
+ */
+function LanguageNavigation({ t, lang, csrfToken }: { t: Translator; lang: Language; csrfToken: string | null }) {
   const location = useLocation();
-  const returnTo = encodeURIComponent(`${location.pathname}${location.search}`);
+  const here = `${location.pathname}${location.search}`;
   const options: { lang: Language; name: string }[] = [
     { lang: "en", name: "English" },
     { lang: "cy", name: "Cymraeg" },
@@ -74,10 +78,19 @@ function LanguageNavigation({ t, lang }: { t: Translator; lang: Language }) {
               <span className="govuk-language-navigation__text" aria-current="true" lang={option.lang}>
                 {option.name}
               </span>
+            ) : csrfToken ? (
+              <form method="post" action="/language" className="app-inline-form">
+                <input type="hidden" name={CSRF_FIELD} value={csrfToken} />
+                <input type="hidden" name="lang" value={option.lang} />
+                <input type="hidden" name="returnTo" value={here} />
+                <button type="submit" className="app-link-button govuk-language-navigation__link" lang={option.lang}>
+                  {option.name}
+                </button>
+              </form>
             ) : (
               <a
                 className="govuk-language-navigation__link"
-                href={`/language?lang=${option.lang}&returnTo=${returnTo}`}
+                href={`/language?lang=${option.lang}&returnTo=${encodeURIComponent(here)}`}
                 rel="alternate"
                 lang={option.lang}
                 hrefLang={option.lang}
@@ -168,7 +181,7 @@ function Document({ lang, user, children }: { lang: Language; user: RootUser; ch
                         </Link>
                       </li>
                       <li className="govuk-service-navigation__item">
-                        <form method="post" action="/logout" className="app-sign-out">
+                        <form method="post" action="/logout" className="app-inline-form">
                           <input type="hidden" name={CSRF_FIELD} value={user.csrfToken} />
                           <button type="submit" className="app-link-button govuk-service-navigation__link">
                             {t("layout.signOut")}
@@ -178,7 +191,7 @@ function Document({ lang, user, children }: { lang: Language; user: RootUser; ch
                     </ul>
                   </nav>
                 ) : null}
-                <LanguageNavigation t={t} lang={lang} />
+                <LanguageNavigation t={t} lang={lang} csrfToken={user?.csrfToken ?? null} />
               </div>
             </div>
           </section>

@@ -155,7 +155,8 @@ export const ROUTE_ACCESS = {
   "routes/login": { loader: "public", action: "public" },
   // A GET of /logout goes home; only the form signs out.
   "routes/logout": { loader: "public", action: signedIn },
-  "routes/language": { loader: "public" },
+  // The link sets the cookie; the signed-in switch posts, changing the account (audited).
+  "routes/language": { loader: "public", action: signedIn },
   "routes/set-password.$token": { loader: "public", action: "public" },
   // Asking for a link to choose a new password: the same answer whether or not the account exists.
   "routes/forgot-password": { loader: "public", action: "public" },

@@ -42,7 +42,7 @@ describe.skipIf(chromiumMissing)("the February 2023 round in a browser", () => {
     const page = await running.browser.newPage();
     await signInAs(page, running.portal.url, "analyst@gov-wales.example");
     await page.goto(`${running.portal.url}/collections/2023-02-care-experienced-parents`);
-    await page.getByRole("link", { name: "Cymraeg" }).click();
+    await page.getByRole("button", { name: "Cymraeg" }).click();
     await page.waitForURL(/2023-02-care-experienced-parents$/);
     // The address changes before the Welsh page is drawn: wait for the page itself.
     await page.locator("html[lang=cy]").waitFor({ state: "attached" });
@@ -58,9 +58,10 @@ describe.skipIf(chromiumMissing)("the February 2023 round in a browser", () => {
     const page = await running.browser.newPage();
     const errors = watchForPageErrors(page);
     await signInAs(page, running.portal.url, "analyst@gov-wales.example");
-    // The analyst chose Welsh in another test: the choice is kept with the account.
-    await page.goto(`${running.portal.url}/language?lang=en&returnTo=/collections/2023-02-care-experienced-parents/gaps`);
-    await expect(page.locator("h1").textContent()).resolves.toBe("Data gaps");
+    // The analyst chose Welsh in another test: the choice is kept with the account, and changed by its form.
+    await page.goto(`${running.portal.url}/collections/2023-02-care-experienced-parents/gaps`);
+    await page.getByRole("button", { name: "English" }).click();
+    await page.locator("h1", { hasText: "Data gaps" }).waitFor();
     await expect(page.locator("#no-return").textContent()).resolves.toContain("Cardiff");
     await expect(page.locator("#item-care_experienced_parents").textContent()).resolves.toContain("Not collected by 14 authorities");
     await expectNoAxeViolations(page);
@@ -77,8 +78,8 @@ describe.skipIf(chromiumMissing)("the February 2023 round in a browser", () => {
     await page.goto(`${running.portal.url}/items/care_leavers_21_25?authority=W06000016`);
     await expect(page.locator("svg.app-trendchart").count()).resolves.toBe(2);
     await expectNoAxeViolations(page);
-    await page.getByRole("link", { name: "Cymraeg" }).click();
-    await page.waitForLoadState();
+    await page.getByRole("button", { name: "Cymraeg" }).click();
+    await page.locator("html[lang=cy]").waitFor({ state: "attached" });
     await page.goto(`${running.portal.url}/collections/2023-02-care-experienced-parents/gaps`);
     await expect(page.locator("h1").textContent()).resolves.toBe("Bylchau yn y data");
     await expect(page.locator("#item-care_experienced_parents").textContent()).resolves.toContain("Heb ei gasglu gan 14 awdurdod");
@@ -107,8 +108,8 @@ describe.skipIf(chromiumMissing)("the February 2023 round in a browser", () => {
     await page.goto(`${running.portal.url}/items/care_leavers_21_25`);
     await expect(page.locator("#withheld-note").count()).resolves.toBe(1);
     await expectNoAxeViolations(page);
-    await page.getByRole("link", { name: "Cymraeg" }).click();
-    await page.waitForLoadState();
+    await page.getByRole("button", { name: "Cymraeg" }).click();
+    await page.locator("html[lang=cy]").waitFor({ state: "attached" });
     await page.goto(`${running.portal.url}/collections/2023-02-care-experienced-parents`);
     await expect(total.textContent()).resolves.toContain("Heb ei ddangos i chi eto");
     await expect(page.locator("#withheld-note").textContent()).resolves.toContain("y caiff swyddogion weld cyfanswm");
