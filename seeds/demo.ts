@@ -1,9 +1,9 @@
 import type { Kysely } from "kysely";
 import type { Database, Role } from "#db/types.ts";
 import { CollectionRulesSchema, type CollectionRules } from "#app/schema/collection-rules.ts";
-import { validateReturn, type RawReturn } from "#app/schema/return-values.ts";
-import { getCollection, returnDefinition } from "#app/models/collection.server.ts";
-import { checkForSubmission, findReturn, saveValues, submitReturn, SYSTEM_ACTOR } from "#app/models/return.server.ts";
+import type { RawReturn } from "#app/schema/return-values.ts";
+import { getCollection } from "#app/models/collection.server.ts";
+import { findReturn, saveAsGiven, submitReturn, SYSTEM_ACTOR } from "#app/models/return.server.ts";
 import { recordReplyText } from "#app/models/reply-text.server.ts";
 import { recordAudit } from "#app/models/audit.server.ts";
 import { publishStatistics } from "#app/models/statistics.server.ts";
@@ -195,22 +195,18 @@ async function seedFebruary2023(db: Kysely<Database>) {
         reason: FEBRUARY_2023_REASONS.care_experienced_parents_child_removed,
       },
     };
-    const checked = validateReturn(returnDefinition(collection), raw, { mode: "submit", today });
-    if (!checked.ok) throw new Error(`February 2023 row for ${row.authority_code} fails validation: ${JSON.stringify(checked.problems)}`);
     const scope = { collection, authorityCode: row.authority_code };
     const reason = `Loaded from ADSS Cymru's reply of 16 February 2023, which gave: "${row.reported_text}"`;
-    let saved = await saveValues(db, scope, { basedOn: 0, values: checked.values, actor: SYSTEM_ACTOR, now: repliedOn, reason });
-    if (!saved.ok) throw new Error(`Could not load ${row.authority_code}: ${saved.reason}`);
     // The portal's checks flag some of these figures (Newport's rate, for one); the reply explained none.
-    const { problems } = await checkForSubmission(db, scope, today);
-    const flagged = problems.filter((p) => p.key === "error.query.explanationMissing").map((p) => p.itemCode);
-    if (flagged.length > 0) {
-      const explained = Object.fromEntries(
-        flagged.map((code) => [code, { ...checked.values[code]!, queryExplanation: UNEXPLAINED_IN_2023 }]),
-      );
-      saved = await saveValues(db, scope, { basedOn: saved.lockVersion, values: explained, actor: SYSTEM_ACTOR, now: repliedOn, reason });
-      if (!saved.ok) throw new Error(`Could not load ${row.authority_code}: ${saved.reason}`);
-    }
+    const saved = await saveAsGiven(db, scope, {
+      basedOn: 0,
+      raw,
+      explanation: UNEXPLAINED_IN_2023,
+      actor: SYSTEM_ACTOR,
+      now: repliedOn,
+      reason,
+    });
+    if (!saved.ok) throw new Error(`Could not load ${row.authority_code}: ${JSON.stringify(saved)}`);
     const submitted = await submitReturn(db, scope, {
       basedOn: saved.lockVersion,
       signedOffName: "All Wales Heads of Children's Services",

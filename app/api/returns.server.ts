@@ -1,12 +1,13 @@
 /**
  * The machine API's returns: read the draft, replace it (If-Match = its lock version), and the
- * dry run. Values go through the one shared schema (validateReturn) and the return model's save,
- * exactly as the web form's do; submitting is left to a person in the browser.
+ * dry run. Values are saved through the return model's saveReturn, which checks them against the
+ * one shared schema, exactly as the web form's are; submitting is left to a person in the browser.
  */
 import type { Kysely } from "kysely";
 import type { Database } from "#db/types.ts";
 import { returnDefinition } from "#app/models/collection.server.ts";
-import { findReturn, queryContext, saveValuesIn, workingValues, type ReturnScope } from "#app/models/return.server.ts";
+import { findReturn, queryContext, saveReturn, workingValues, type ReturnScope } from "#app/models/return.server.ts";
+import { actorOf } from "#app/web/return-page.server.ts";
 import { recordTokenUse } from "#app/models/api-token.server.ts";
 import { findQueries, validateReturn, type CleanValue, type Problem, type RawReturn } from "#app/schema/return-values.ts";
 import { DraftInputSchema, type ApiValue } from "#app/schema/api.ts";
@@ -86,34 +87,27 @@ function ifMatch(request: Request): number | null | "missing" {
 
 /** PUT: replaces the draft's values (items left out become blank), if nobody saved since If-Match. */
 export async function putDraft(request: Request, grant: TokenReturnGrant) {
-  const { db, scope, lang, user, collection } = grant;
+  const { db, scope, lang, user } = grant;
   const basedOn = ifMatch(request);
   if (basedOn === "missing") throw problem(lang, "preconditionRequired");
   const raw = await readValues(request, grant);
-  const checked = validateReturn(returnDefinition(collection), raw, { mode: "draft", today: todayInWales() });
-  if (!checked.ok) {
-    return problem(lang, "invalid", { extra: { errors: describeProblems(translator(lang), checked.problems, labelsOf(grant)) } });
-  }
   const path = new URL(request.url).pathname;
-  const saved =
-    basedOn === null
-      ? null
-      : await db.transaction().execute(async (trx) => {
-          const result = await saveValuesIn(trx, scope, {
-            basedOn,
-            values: checked.values,
-            actor: { userId: user.id, role: user.role, authorityCode: user.authorityCode },
-          });
-          if (result.ok) await recordTokenUse(trx, user, { method: "PUT", path, status: 200, authorityCode: scope.authorityCode });
-          return result;
-        });
-  if (saved?.ok) {
+  const saved = await db.transaction().execute(async (trx) => {
+    // An If-Match that is no lock version (null) meets the conflict any stale one would.
+    const result = await saveReturn(trx, scope, { basedOn: basedOn ?? -1, raw, actor: actorOf(user) });
+    if (result.ok) await recordTokenUse(trx, user, { method: "PUT", path, status: 200, authorityCode: scope.authorityCode });
+    return result;
+  });
+  if (saved.ok) {
     const draft = await draftDocument(db, scope);
     return apiJson({ ...draft, changed: saved.changed }, { headers: { ETag: etag(draft.lockVersion) } });
   }
-  if (saved?.reason === "collectionNotOpen") return problem(lang, "collectionNotOpen");
+  if (saved.reason === "invalid") {
+    return problem(lang, "invalid", { extra: { errors: describeProblems(translator(lang), saved.problems, labelsOf(grant)) } });
+  }
+  if (saved.reason === "collectionNotOpen") return problem(lang, "collectionNotOpen");
   const current = await draftDocument(db, scope);
-  if (saved?.reason === "notEditable") return problem(lang, "notEditable", { params: { status: current.status ?? "" } });
+  if (saved.reason === "notEditable") return problem(lang, "notEditable", { params: { status: current.status ?? "" } });
   return problem(lang, "conflict", {
     params: { sent: request.headers.get("If-Match") ?? "", current: current.lockVersion },
     headers: { ETag: etag(current.lockVersion) },

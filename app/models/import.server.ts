@@ -16,11 +16,10 @@ import { recordAudit, type Executor } from "./audit.server.ts";
 import { listAuthorities } from "./authority.server.ts";
 import { returnDefinition, type CollectionWithItems } from "./collection.server.ts";
 import {
-  checkForSubmission,
   findReturn,
   importActor,
   rawValue,
-  saveValuesIn,
+  saveAsGiven,
   submitReturnIn,
   SubmissionRefused,
   workingValues,
@@ -292,17 +291,10 @@ async function loadAuthority(
   const refused = (key: "import.error.changedMeanwhile") =>
     new ImportRefused([{ kind: "message", key, params: { authority: pick(t.lang, authority, "name") } }]);
   const existing = await findReturn(trx, scope);
-  let saved = await saveValuesIn(trx, scope, { basedOn: existing?.lock_version ?? 0, values: authority.values, actor, now, reason });
+  const raw = Object.fromEntries(Object.entries(authority.values).map(([code, value]) => [code, rawValue(value)]));
+  const explanation = t("import.autoExplanation");
+  const saved = await saveAsGiven(trx, scope, { basedOn: existing?.lock_version ?? 0, raw, explanation, actor, now, reason });
   if (!saved.ok) throw refused("import.error.changedMeanwhile");
-  const { problems } = await checkForSubmission(trx, scope, today);
-  const queried = problems.filter((p) => p.key === "error.query.explanationMissing").map((p) => p.itemCode);
-  if (queried.length > 0) {
-    const explained = Object.fromEntries(
-      queried.map((code) => [code, { ...authority.values[code]!, queryExplanation: t("import.autoExplanation") }]),
-    );
-    saved = await saveValuesIn(trx, scope, { basedOn: saved.lockVersion, values: explained, actor, now, reason });
-    if (!saved.ok) throw refused("import.error.changedMeanwhile");
-  }
   try {
     const submitted = await submitReturnIn(trx, scope, {
       basedOn: saved.lockVersion,

@@ -12,8 +12,11 @@ import {
   type CleanValue,
   type Problem,
   type QueryFinding,
+  type RawReturn,
   type RawValue,
+  type ValidValues,
 } from "#app/schema/return-values.ts";
+import { todayInWales } from "#app/domain/dates.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
 import { returnDefinition, type CollectionWithItems } from "./collection.server.ts";
 import { denominatorFor, peerRates, previousValues } from "./aggregation.server.ts";
@@ -179,6 +182,7 @@ export async function queryContext(db: Executor, { collection, authorityCode }: 
 
 export type SaveResult =
   | { ok: true; lockVersion: number; changed: string[] }
+  | { ok: false; reason: "invalid"; problems: Problem[] }
   | { ok: false; reason: "conflict"; lockVersion: number }
   | { ok: false; reason: "notEditable"; status: string }
   | { ok: false; reason: "collectionNotOpen" };
@@ -188,31 +192,60 @@ interface Change {
   now?: Date;
 }
 
+export type SaveChange = Change & {
+  /** The lock version the person's form (sheet, request) was built from; 0 when there was no return yet. */
+  basedOn: number;
+  /** The values as given (a form, a sheet, a JSON body, a seed): every item of the return; one left out is blank. */
+  raw: RawReturn;
+  reason?: string | null;
+};
+
 /**
- * Saves values to the draft in one transaction, if nobody else saved since `basedOn` (the
- * lock version the person's form was built from; 0 when there was no return yet).
+ * The only way values are written. Checks the input against the shared schema as a draft (a draft
+ * may be incomplete; what submission needs is checked then), and saves it in one transaction, or
+ * in the caller's (a bulk import's, several returns at once), if nobody saved since `basedOn`.
  */
-export async function saveValues(db: Kysely<Database>, scope: ReturnScope, change: SaveChange): Promise<SaveResult> {
-  return db.transaction().execute((trx) => saveValuesIn(trx, scope, change));
+export async function saveReturn(db: Executor, scope: ReturnScope, { raw, ...change }: SaveChange): Promise<SaveResult> {
+  assertMayChange(scope, change.actor);
+  const checked = validateReturn(returnDefinition(scope.collection), raw, { mode: "draft", today: todayInWales() });
+  if (!checked.ok) return { ok: false, reason: "invalid", problems: checked.problems };
+  const write = (trx: Transaction<Database>) => writeValues(trx, scope, { ...change, values: checked.values });
+  return db.isTransaction ? write(db as Transaction<Database>) : db.transaction().execute(write);
 }
 
-export type SaveChange = Change & { basedOn: number; values: Record<string, CleanValue>; reason?: string | null };
+/**
+ * Saves a record of what was given (a bulk import, the seeds), explaining every figure the checks
+ * flag with `explanation`, so that it can be submitted as it stands: the record explains none.
+ * Never for a person's answers: they explain each flag themselves.
+ */
+export async function saveAsGiven(db: Executor, scope: ReturnScope, { explanation, ...change }: SaveChange & { explanation: string }) {
+  const saved = await saveReturn(db, scope, change);
+  if (!saved.ok) return saved;
+  const { problems } = await checkForSubmission(db, scope, todayInWales());
+  const flagged = new Set(problems.filter((p) => p.key === "error.query.explanationMissing").map((p) => p.itemCode));
+  if (flagged.size === 0) return saved;
+  const raw = Object.fromEntries(
+    Object.entries(await workingValues(db, scope)).map(([code, value]) => [
+      code,
+      flagged.has(code) ? { ...rawValue(value), queryExplanation: explanation } : rawValue(value),
+    ]),
+  );
+  return saveReturn(db, scope, { ...change, basedOn: saved.lockVersion, raw });
+}
 
-/** saveValues inside the caller's transaction, for a change that spans several returns (a bulk import). */
-export async function saveValuesIn(
+/** Writes values only the shared schema has passed (ValidValues), never input as given. */
+async function writeValues(
   trx: Transaction<Database>,
   scope: ReturnScope,
-  { basedOn, values, actor, now = new Date(), reason = null }: SaveChange,
+  { basedOn, values, actor, now = new Date(), reason = null }: Omit<SaveChange, "raw"> & { values: ValidValues },
 ): Promise<SaveResult> {
-  assertMayChange(scope, actor);
   if (scope.collection.status !== "open") return { ok: false, reason: "collectionNotOpen" };
   const claimed = await claimReturn(trx, scope, basedOn, now);
   if (!claimed.ok) return claimed;
   const current = await workingValues(trx, scope);
   const changed: string[] = [];
   for (const [itemCode, value] of Object.entries(values)) {
-    const before = current[itemCode];
-    if (!before) throw new Error(`Item ${itemCode} is not part of ${scope.collection.code}`);
+    const before = current[itemCode]!;
     if (sameValue(before, value)) continue;
     changed.push(itemCode);
     if (isBlank(value)) {

@@ -12,14 +12,14 @@ import {
   findReturn,
   queryContext,
   returnVersions,
-  saveValues,
+  saveReturn,
   submittedValues,
   workingValues,
 } from "#app/models/return.server.ts";
 import { listQueries } from "#app/models/value-query.server.ts";
 import { QueryThreads } from "#app/components/query-threads.tsx";
 import { flagsInContext } from "#app/models/desk.server.ts";
-import { findQueries, validateReturn } from "#app/schema/return-values.ts";
+import { findQueries } from "#app/schema/return-values.ts";
 import { requireCsrf } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { may } from "#app/auth/policy.ts";
@@ -33,6 +33,7 @@ import {
   formProblemText,
   readFormValues,
   returnPath,
+  ruleText,
   toFormValue,
   toRawReturn,
   type FormValue,
@@ -96,6 +97,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     csrfToken: user.csrfToken,
     values,
     previous: Object.fromEntries(previous),
+    rules: collection.rules.crossItem,
     queries,
     threads,
     flags,
@@ -137,10 +139,9 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   );
   // A lock version that cannot be one (a crafted form) is answered as the conflict it would meet.
   if (!Number.isInteger(basedOn) || basedOn < 0) return refuse({ input, conflict: true }, 409);
-  const checked = validateReturn(returnDefinition(collection), toRawReturn(input), { mode: "draft", today: todayInWales() });
-  if (!checked.ok) return refuse({ problems: checked.problems, input });
-  const saved = await saveValues(db, scope, { basedOn, values: checked.values, actor: actorOf(user) });
+  const saved = await saveReturn(db, scope, { basedOn, raw: toRawReturn(input), actor: actorOf(user) });
   if (!saved.ok) {
+    if (saved.reason === "invalid") return refuse({ problems: saved.problems, input });
     if (saved.reason === "conflict") return refuse({ input, conflict: true }, 409);
     throw redirect(here);
   }
@@ -227,6 +228,18 @@ export default function ReturnForm() {
           <input type="hidden" name={CSRF_FIELD} value={data.csrfToken} />
           <input type="hidden" name="lockVersion" value={data.lockVersion} />
           <p className="govuk-body">{t("form.lead")}</p>
+          {data.rules.length > 0 ? (
+            <div className="govuk-inset-text" id="rules">
+              <h2 className="govuk-heading-s">{t("form.rules.title")}</h2>
+              <p className="govuk-body">{t("form.rules.lead")}</p>
+              <ul className="govuk-list govuk-list--bullet">
+                {data.rules.map((rule) => {
+                  const text = ruleText(t, rule, labels);
+                  return <li key={text}>{text}</li>;
+                })}
+              </ul>
+            </div>
+          ) : null}
           <p className="govuk-body govuk-!-font-weight-bold" id="answered">
             {t("form.answered", { count: answered, total: collection.items.length })}
           </p>

@@ -2,11 +2,9 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ErrorSummary } from "#app/components/govuk.tsx";
 import { WorkbookUpload } from "#app/components/workbook-upload.tsx";
-import { returnDefinition } from "#app/models/collection.server.ts";
-import { findReturn, saveValues, workingValues } from "#app/models/return.server.ts";
-import { validateReturn, type RawReturn } from "#app/schema/return-values.ts";
+import { findReturn, saveReturn, workingValues } from "#app/models/return.server.ts";
+import type { RawReturn } from "#app/schema/return-values.ts";
 import { requireCsrf } from "#app/auth/auth.server.ts";
-import { todayInWales } from "#app/domain/dates.ts";
 import { refuseForm } from "#app/web/forms.ts";
 import { pick } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
@@ -72,24 +70,23 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const raw: RawReturn = Object.fromEntries(
     Object.entries(sheet.raw).map(([code, value]) => [code, { ...value, queryExplanation: working[code]?.queryExplanation ?? undefined }]),
   );
-  const checked = validateReturn(returnDefinition(collection), raw, { mode: "draft", today: todayInWales() });
-  if (!checked.ok) {
-    return refuse(
-      checked.problems.map((problem) => ({
-        kind: "cell",
-        sheet: sheet.sheet,
-        cell: sheet.cellOf(problem.itemCode, problem.field),
-        problem,
-      })),
-    );
-  }
-  const saved = await saveValues(db, scope, {
+  const saved = await saveReturn(db, scope, {
     basedOn: stamp.lockVersion,
-    values: checked.values,
+    raw,
     actor: actorOf(user),
     reason: `Uploaded from the spreadsheet ${upload.file.name}`,
   });
   if (!saved.ok) {
+    if (saved.reason === "invalid") {
+      return refuse(
+        saved.problems.map((problem) => ({
+          kind: "cell",
+          sheet: sheet.sheet,
+          cell: sheet.cellOf(problem.itemCode, problem.field),
+          problem,
+        })),
+      );
+    }
     const key =
       saved.reason === "conflict"
         ? "upload.error.outOfDate"

@@ -2,7 +2,7 @@ import { z } from "zod";
 
 const itemCode = z.string().regex(/^[a-z0-9]+(_[a-z0-9]+)*$/);
 
-/** A rule across items that stops a value being accepted when broken. */
+/** A rule across items: a draft may break it for now; a return that breaks it cannot be submitted. */
 export const CrossItemRuleSchema = z.discriminatedUnion("kind", [
   // e.g. "had a child removed" may not exceed "parents".
   z.object({ kind: z.literal("not_greater_than"), item: itemCode, limit: itemCode }),

@@ -1,7 +1,8 @@
 /**
- * The one definition of what a return may contain. The web form, the spreadsheet upload and any
- * API turn their input into RawReturn and pass it through validateReturn; nothing else decides
- * whether a value is acceptable. Isomorphic: no server imports.
+ * The one definition of what a return may contain. The web form, the spreadsheet upload, the bulk
+ * import, the API and the seeds turn their input into RawReturn and give it to the return model's
+ * saveReturn, which passes it through validateReturn; nothing else decides whether a value is
+ * acceptable. Isomorphic: no server imports.
  */
 import { z } from "zod";
 import { VALUE_STATES, type ValueState } from "#db/types.ts";
@@ -259,16 +260,28 @@ function crossItemProblems(values: Record<string, CleanValue>, rules: Collection
   return problems;
 }
 
+/**
+ * Cross-item rules are checked at submission only: a draft may be incomplete (parents typed, the
+ * mothers and fathers not yet), and the form says which rules its answers must meet.
+ */
 export function buildReturnSchema(definition: ReturnDefinition, options: ValidationOptions) {
   const shape = Object.fromEntries(definition.items.map((item) => [item.code, valueSchema(item, definition, options)]));
   return z.object(shape).superRefine((values, ctx) => {
+    if (options.mode !== "submit") return;
     for (const p of crossItemProblems(values as Record<string, CleanValue>, definition.rules)) {
       ctx.addIssue({ code: "custom", message: p.key, path: [p.itemCode, p.field], params: p.params });
     }
   });
 }
 
-export type ValidationResult = { ok: true; values: Record<string, CleanValue> } | { ok: false; problems: Problem[] };
+declare const validated: unique symbol;
+/**
+ * Values that passed validateReturn: only it makes them, and the return model writes nothing else,
+ * so no value reaches the database without the shared schema's checks.
+ */
+export type ValidValues = Readonly<Record<string, CleanValue>> & { readonly [validated]: true };
+
+export type ValidationResult = { ok: true; values: ValidValues } | { ok: false; problems: Problem[] };
 
 export function validateReturn(definition: ReturnDefinition, input: RawReturn, options: ValidationOptions): ValidationResult {
   const known = new Set(definition.items.map((i) => i.code));
@@ -287,7 +300,7 @@ export function validateReturn(definition: ReturnDefinition, input: RawReturn, o
     }
   }
   if (problems.length > 0 || !result.success) return { ok: false, problems };
-  return { ok: true, values: result.data as Record<string, CleanValue> };
+  return { ok: true, values: result.data as Record<string, CleanValue> as ValidValues };
 }
 
 /** What is known about other rounds and other authorities, for the soft checks. */

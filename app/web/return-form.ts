@@ -5,6 +5,7 @@
 import { VALUE_STATES, type ValueState } from "#db/types.ts";
 import type { CleanValue, Problem, RawReturn, ValueField } from "#app/schema/return-values.ts";
 import type { MessageKey, MessageParams, Translator } from "#app/i18n/i18n.ts";
+import type { CrossItemRule } from "#app/schema/collection-rules.ts";
 
 export const NOT_REPORTED_STATES = VALUE_STATES.filter((s) => s !== "reported") as Exclude<ValueState, "reported">[];
 
@@ -133,6 +134,17 @@ export function problemText(t: Translator, problem: Problem, labels: Record<stri
       .join(t.lang === "cy" ? " a " : " and ");
   }
   return t(problem.key, params);
+}
+
+/** A rule across items as the form states it, in the items' labels. */
+export function ruleText(t: Translator, rule: CrossItemRule, labels: Record<string, string>) {
+  return rule.kind === "not_greater_than"
+    ? problemText(t, { itemCode: rule.item, field: "number", key: "form.rule.notGreaterThan", params: { limitItem: rule.limit } }, labels)
+    : problemText(
+        t,
+        { itemCode: rule.total, field: "number", key: "form.rule.sumEquals", params: { parts: rule.parts.join(",") } },
+        labels,
+      );
 }
 
 /**

@@ -5,9 +5,9 @@
  */
 import type { Kysely } from "kysely";
 import type { Database } from "#db/types.ts";
-import { getCollection, returnDefinition } from "#app/models/collection.server.ts";
-import { amendReturn, checkForSubmission, saveValues, submitReturn, type Actor } from "#app/models/return.server.ts";
-import { validateReturn, type RawReturn } from "#app/schema/return-values.ts";
+import { getCollection } from "#app/models/collection.server.ts";
+import { amendReturn, saveAsGiven, submitReturn, type Actor } from "#app/models/return.server.ts";
+import type { RawReturn } from "#app/schema/return-values.ts";
 import { todayInWales } from "#app/domain/dates.ts";
 
 export const OPEN_ROUND = "2026-12-care-experienced-parents";
@@ -97,25 +97,19 @@ export async function saveAndSubmit(
   const actor = await officerActor(db, authorityCode);
   const today = todayInWales();
   const raw = { ...rawReturn(collectionCode, number, caveat), ...others };
-  const checked = validateReturn(returnDefinition(collection), raw, { mode: "draft", today });
-  if (!checked.ok) throw new Error(`fixture return does not validate: ${JSON.stringify(checked.problems)}`);
   const current = await db
     .selectFrom("return")
     .select("lock_version")
     .where("collection_id", "=", collection.id)
     .where("authority_code", "=", authorityCode)
     .executeTakeFirst();
-  let saved = await saveValues(db, scope, { basedOn: current?.lock_version ?? 0, values: checked.values, actor });
+  const saved = await saveAsGiven(db, scope, {
+    basedOn: current?.lock_version ?? 0,
+    raw,
+    explanation: "Checked with the team.",
+    actor,
+  });
   if (!saved.ok) throw new Error(`fixture save refused: ${JSON.stringify(saved)}`);
-  const { problems } = await checkForSubmission(db, scope, today);
-  const flagged = problems.filter((p) => p.key === "error.query.explanationMissing").map((p) => p.itemCode);
-  if (flagged.length > 0) {
-    const explained = Object.fromEntries(
-      flagged.map((code) => [code, { ...checked.values[code]!, queryExplanation: "Checked with the team." }]),
-    );
-    saved = await saveValues(db, scope, { basedOn: saved.lockVersion, values: explained, actor });
-    if (!saved.ok) throw new Error(`fixture save refused: ${JSON.stringify(saved)}`);
-  }
   const submitted = await submitReturn(db, scope, {
     basedOn: saved.lockVersion,
     signedOffName: "Fixture Officer",

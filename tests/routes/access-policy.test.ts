@@ -8,10 +8,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import * as form from "#app/routes/returns.$collectionCode.$authorityCode._index.tsx";
 import { coverageTotals } from "#app/models/aggregation.server.ts";
 import { getCollection } from "#app/models/collection.server.ts";
-import { amendReturn, importActor, saveValues, submitReturn, SYSTEM_ACTOR, type Actor } from "#app/models/return.server.ts";
+import { amendReturn, importActor, saveReturn, submitReturn, SYSTEM_ACTOR, type Actor } from "#app/models/return.server.ts";
 import { readerFor } from "#app/auth/policy.server.ts";
 import { translate } from "#app/i18n/i18n.ts";
-import { BLANK_VALUE } from "#app/schema/return-values.ts";
 import { useDemoDatabase } from "../support/database.ts";
 import { get, OFFICER, post, routeArgs, run, signIn, snapshot } from "../support/requests.ts";
 import { submitAs } from "../support/returns.ts";
@@ -33,12 +32,12 @@ describe("the access policy in the data layer", () => {
   it("lets only the authority's own officers and the portal itself change a return; a coordinator, never", async () => {
     const collection = (await getCollection(db(), ROUND))!;
     const scope = { collection, authorityCode: CARDIFF };
-    const values = { care_leavers_21_25: { ...BLANK_VALUE, state: "reported" as const, number: 12 } };
+    const raw = { care_leavers_21_25: { state: "reported", number: 12 } };
     const coordinator: Actor = { userId: coordinatorId, role: "coordinator", authorityCode: null };
     const newport: Actor = { userId: null, role: "officer", authorityCode: NEWPORT };
     const before = await snapshot(db());
     for (const actor of [coordinator, newport, { ...coordinator, role: "analyst" } as Actor]) {
-      await expect(saveValues(db(), scope, { basedOn: 0, values, actor })).rejects.toThrow(/may not change the return of W06000015/);
+      await expect(saveReturn(db(), scope, { basedOn: 0, raw, actor })).rejects.toThrow(/may not change the return of W06000015/);
       await expect(amendReturn(db(), scope, { basedOn: 0, reason: "Because", actor })).rejects.toThrow(/may not change/);
       await expect(
         submitReturn(db(), scope, { basedOn: 0, signedOffName: "A", signedOffRole: "B", actor, today: "2026-12-01" }),
@@ -46,7 +45,7 @@ describe("the access policy in the data layer", () => {
     }
     expect(await snapshot(db())).toBe(before);
     // The portal itself may: the seeds, and a coordinator's bulk import, with the coordinator on record.
-    const imported = await saveValues(db(), scope, { basedOn: 0, values, actor: importActor(coordinatorId) });
+    const imported = await saveReturn(db(), scope, { basedOn: 0, raw, actor: importActor(coordinatorId) });
     expect(imported).toMatchObject({ ok: true, changed: ["care_leavers_21_25"] });
     const audit = await db()
       .selectFrom("audit_log")
@@ -56,9 +55,9 @@ describe("the access policy in the data layer", () => {
       .executeTakeFirstOrThrow();
     expect(audit).toMatchObject({ actor_user_id: coordinatorId, authority_code: CARDIFF });
     expect(
-      await saveValues(db(), scope, {
+      await saveReturn(db(), scope, {
         basedOn: imported.ok ? imported.lockVersion : 0,
-        values: { care_leavers_21_25: BLANK_VALUE },
+        raw: {},
         actor: SYSTEM_ACTOR,
       }),
     ).toMatchObject({ ok: true });

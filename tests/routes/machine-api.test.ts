@@ -19,6 +19,7 @@ import { pick, translate, translator } from "#app/i18n/i18n.ts";
 import { CANNOT, problemText } from "#app/web/return-form.ts";
 import { VALUE_FIELDS, type Problem } from "#app/schema/return-values.ts";
 import * as form from "#app/routes/returns.$collectionCode.$authorityCode._index.tsx";
+import * as check from "#app/routes/returns.$collectionCode.$authorityCode.check.tsx";
 import * as tokensPage from "#app/routes/api-tokens._index.tsx";
 import * as revokePage from "#app/routes/api-tokens.revoke.ts";
 import { useDemoDatabase } from "../support/database.ts";
@@ -70,17 +71,21 @@ const PARITY: { name: string; items: Record<string, Record<string, unknown>> }[]
   { name: "a control character in a caveat", items: { care_leavers_21_25: { state: "reported", number: "40", caveat: "bell\u0007" } } },
   { name: "a reason too long", items: { children_reunification_plan: { state: "unknown", reason: "x".repeat(1001) } } },
   {
-    name: "breakdowns that do not add up",
-    items: { care_experienced_mothers: { state: "reported", number: "9" }, care_experienced_fathers: { state: "reported", number: "3" } },
-  },
-  { name: "more removed than parents", items: { care_experienced_parents_child_removed: { state: "reported", number: "20" } } },
-  {
     name: "several at once",
     items: {
       care_leavers_21_25: { state: "reported", number: "-1" },
       children_reunification_plan: { state: "not_applicable", reason: "" },
     },
   },
+];
+
+/** Rules across items: a draft may break them for now; the form's check page and the dry run name them for submission. */
+const RULE_PARITY: typeof PARITY = [
+  {
+    name: "breakdowns that do not add up",
+    items: { care_experienced_mothers: { state: "reported", number: "9" }, care_experienced_fathers: { state: "reported", number: "3" } },
+  },
+  { name: "more removed than parents", items: { care_experienced_parents_child_removed: { state: "reported", number: "20" } } },
 ];
 
 describe("the machine API", () => {
@@ -521,6 +526,50 @@ describe("the machine API", () => {
         for (const e of viaApi.errors!) expect(e.pointer).toBe(`/values/${e.itemCode}/${e.field}`);
       }
       expect(mismatches).toEqual([]);
+    });
+
+    it("holds a draft to the rules across items only at submission, in the same words through the form's check page and the dry run", async () => {
+      const collection = (await getCollection(db(), ROUND))!;
+      const labels = Object.fromEntries(collection.items.map((i) => [i.code, pick("en", i, "label")]));
+      const t = translator("en");
+      const visitor = await signIn(db(), OFFICER.cardiff);
+      const returnParams = { collectionCode: ROUND, authorityCode: CARDIFF };
+      for (const { name, items } of RULE_PARITY) {
+        const values = { ...VALID, ...items };
+        const page = await run(() => form.loader(routeArgs(get(`/returns/${ROUND}/${CARDIFF}`, visitor), returnParams) as never));
+        const fields: Record<string, string> = {
+          lockVersion: String((page as { data: { lockVersion: number } }).data.lockVersion),
+          intent: "save",
+        };
+        for (const [code, value] of Object.entries(values)) {
+          for (const [field, text] of Object.entries(formFields(value))) fields[`${code}.${field}`] = text;
+        }
+        const viaForm = await run(() =>
+          form.action(routeArgs(post(`/returns/${ROUND}/${CARDIFF}`, fields, visitor), returnParams) as never),
+        );
+        expect(viaForm.status, name).toBe(302);
+        const checked = await run(() => check.loader(routeArgs(get(`/returns/${ROUND}/${CARDIFF}/check`, visitor), returnParams) as never));
+        const formProblems = (checked as { data: { problems: Problem[] } }).data.problems.map((p) => ({
+          itemCode: p.itemCode,
+          field: p.field,
+          code: p.key,
+          detail: problemText(t, p, labels),
+        }));
+        const report = (await (await validate(CARDIFF, tokens.cardiff, values)).json()) as {
+          savable: boolean;
+          errors: { itemCode: string; field: string; code: string; detail: string; blocks: string }[];
+        };
+        expect(report.savable, name).toBe(true);
+        expect(formProblems.length, name).toBeGreaterThan(0);
+        expect(
+          report.errors.map(({ itemCode, field, code, detail }) => ({ itemCode, field, code, detail })),
+          name,
+        ).toEqual(formProblems);
+        expect(
+          report.errors.every((e) => e.blocks === "submit"),
+          name,
+        ).toBe(true);
+      }
     });
 
     it("reads figures through the owner's reader: an officer's token gets coverage, never another authority's unaccepted figure", async () => {

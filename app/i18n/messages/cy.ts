@@ -181,6 +181,11 @@ export const cy: Record<MessageKey, Message> = {
   "form.due": "Dyddiad cau: {date}.",
   "form.lead":
     "Ar gyfer pob eitem, rhowch y rhif, neu dywedwch pam na allwch. Gallwch gadw drafft ar unrhyw adeg; caniateir bylchau nes i chi gyflwyno.",
+  "form.rules.title": "Atebion y mae'n rhaid iddynt gytuno",
+  "form.rules.lead":
+    "Caiff y rhain eu gwirio pan fyddwch yn gwirio'ch atebion, cyn i chi gyflwyno: gallwch gadw drafft nad yw'n eu bodloni eto.",
+  "form.rule.notGreaterThan": "Ni all {label} fod yn fwy na {limitItem}.",
+  "form.rule.sumEquals": "Rhaid i {label} fod yn hafal i {parts} wedi'u hadio at ei gilydd.",
   "form.previous": "Y rownd ddiwethaf ({date}): {value}",
   "form.answered": "{count} o'r {total} wedi'u hateb",
   "form.amending": "Yn diwygio fersiwn {version} (a gyflwynwyd {at})",

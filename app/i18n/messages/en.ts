@@ -172,6 +172,10 @@ export const en = {
   "form.due": "Due {date}.",
   "form.lead":
     "For each item, give the number, or say why you cannot. You can save a draft at any time; blanks are allowed until you submit.",
+  "form.rules.title": "Answers that must agree",
+  "form.rules.lead": "These are checked when you check your answers, before you submit: you can save a draft that does not meet them yet.",
+  "form.rule.notGreaterThan": "{label} cannot be more than {limitItem}.",
+  "form.rule.sumEquals": "{label} must equal {parts} added together.",
   "form.previous": "Last round ({date}): {value}",
   "form.answered": "{count} of {total} answered",
   "form.amending": "Amending version {version} (submitted {at})",
