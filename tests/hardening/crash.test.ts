@@ -202,6 +202,13 @@ async function expectConsistent(db: Kysely<Database>, officers: Officer[]) {
   await expectEveryValueAudited(db);
 }
 
+const confirmedSoFar = (officers: Officer[]) => officers.flatMap((o) => o.ops).filter((o) => o.state === "confirmed").length;
+
+/** Resolves once the officers' streams have had `target` changes confirmed in all, or they were stopped. */
+async function confirmations(officers: Officer[], target: number, stop: { now: boolean }) {
+  while (confirmedSoFar(officers) < target && !stop.now) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
 for (const engine of engines) {
   describe(`a crash mid-stream, ${RUNS} times, on ${engine}`, () => {
     let folder: string;
@@ -254,11 +261,14 @@ for (const engine of engines) {
         const unconfirmedBefore = officers.flatMap((o) => o.ops).filter((o) => o.state === "unknown").length;
         const stop = { now: false };
         const streams = officers.map((officer) => drive(officer, counter, stop));
-        // Let the stream run a little, differently each time, then kill the server mid-stream.
-        await new Promise((resolve) => setTimeout(resolve, 1500 + run * 700));
+        // Kill the server mid-stream once it has confirmed a number of changes, a different number each
+        // run: by progress, not after a sleep, so a loaded machine cannot make a run do no work.
+        // A stream that fails (an unexpected answer) fails the test here rather than leaving it waiting.
+        const streamsEnded = Promise.all(streams);
+        await Promise.race([confirmations(officers, confirmedSoFar(officers) + AUTHORITIES.length + run * 3, stop), streamsEnded]);
         const signal = await server!.kill("SIGKILL");
         stop.now = true;
-        await Promise.all(streams);
+        await streamsEnded;
         expect(signal).toBe("SIGKILL");
         const unconfirmed = officers.flatMap((o) => o.ops).filter((o) => o.state === "unknown").length;
         // Restart on the same database: it must open (PGlite: the folder a SIGKILL left behind) and serve.
@@ -273,8 +283,7 @@ for (const engine of engines) {
         }
         await withDatabase((db) => expectConsistent(db, officers));
       }
-      const confirmed = officers.flatMap((o) => o.ops).filter((o) => o.state === "confirmed").length;
-      expect(confirmed, "the stream did real work before each crash").toBeGreaterThan(RUNS * AUTHORITIES.length);
+      expect(confirmedSoFar(officers), "the stream did real work before each crash").toBeGreaterThan(RUNS * AUTHORITIES.length);
     }, 300_000);
   });
 }
