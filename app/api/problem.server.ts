@@ -19,6 +19,7 @@ export const PROBLEM_KINDS = [
   "conflict",
   "notEditable",
   "collectionNotOpen",
+  "notYetOpen",
   "invalid",
 ] as const;
 export type ProblemKind = (typeof PROBLEM_KINDS)[number];
@@ -34,6 +35,7 @@ const STATUS: Record<ProblemKind, number> = {
   conflict: 409,
   notEditable: 409,
   collectionNotOpen: 409,
+  notYetOpen: 409,
   invalid: 422,
 };
 

@@ -106,6 +106,7 @@ export async function putDraft(request: Request, grant: TokenReturnGrant) {
     return problem(lang, "invalid", { extra: { errors: describeProblems(translator(lang), saved.problems, labelsOf(grant)) } });
   }
   if (saved.reason === "collectionNotOpen") return problem(lang, "collectionNotOpen");
+  if (saved.reason === "notYetOpen") return problem(lang, "notYetOpen", { params: { opensOn: saved.opensOn } });
   const current = await draftDocument(db, scope);
   if (saved.reason === "notEditable") return problem(lang, "notEditable", { params: { status: current.status ?? "" } });
   return problem(lang, "conflict", {

@@ -11,3 +11,8 @@ export function roundStage(round: { status: CollectionStatus; due_on: string }, 
   if (round.status === "closed") return "closed";
   return round.due_on < today ? "overdue" : "collecting";
 }
+
+/** A round takes answers from its opening date: before it, the date is what the officer is told. */
+export function hasOpened(round: { opens_on: string }, today: string) {
+  return round.opens_on <= today;
+}

@@ -9,7 +9,8 @@ import type { Kysely, Transaction } from "kysely";
 import type { Database } from "#db/types.ts";
 import { validateReturn, type CleanValue, type Problem, type RawReturn } from "#app/schema/return-values.ts";
 import { importShape, readImportSheet, normaliseName, type ImportRow } from "#app/spreadsheets/bulk-import.server.ts";
-import { pick, translator, type Translator } from "#app/i18n/i18n.ts";
+import { formatDate, pick, translator, type Translator } from "#app/i18n/i18n.ts";
+import { hasOpened } from "#app/domain/round.ts";
 import type { UploadIssue } from "#app/spreadsheets/spreadsheet.ts";
 import { checkXlsx, loadWorkbook, type UploadedFile } from "#app/spreadsheets/upload.server.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
@@ -248,6 +249,10 @@ export async function applyImport(
         .executeTakeFirst();
       if (!claimed) throw new ImportRefused([{ kind: "message", key: "import.error.alreadyApplied" }]);
       if (collection.status !== "open") throw new ImportRefused([{ kind: "message", key: "import.error.notOpen" }]);
+      if (!hasOpened(collection, today)) {
+        const params = { date: formatDate(lang, collection.opens_on) };
+        throw new ImportRefused([{ kind: "message", key: "import.error.notYetOpen", params }]);
+      }
       const plan = await planImport(trx, collection, upload.bytes, t, today);
       if (plan.issues.length > 0) throw new ImportRefused(plan.issues);
       for (const authority of plan.authorities)

@@ -17,6 +17,7 @@ import {
   type ValidValues,
 } from "#app/schema/return-values.ts";
 import { todayInWales } from "#app/domain/dates.ts";
+import { hasOpened } from "#app/domain/round.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
 import { returnDefinition, type CollectionWithItems } from "./collection.server.ts";
 import { denominatorFor, peerRates, previousValues } from "./aggregation.server.ts";
@@ -180,12 +181,21 @@ export async function queryContext(db: Executor, { collection, authorityCode }: 
   return { previous, peerRates: peers, denominator };
 }
 
+/** Why the round takes no answers now: closed (or never opened to returns), or not yet at its opening date. */
+export type RoundRefusal = { ok: false; reason: "collectionNotOpen" } | { ok: false; reason: "notYetOpen"; opensOn: string };
+
+function roundRefusal(collection: CollectionWithItems, now: Date): RoundRefusal | null {
+  if (collection.status !== "open") return { ok: false, reason: "collectionNotOpen" };
+  if (!hasOpened(collection, todayInWales(now))) return { ok: false, reason: "notYetOpen", opensOn: collection.opens_on };
+  return null;
+}
+
 export type SaveResult =
   | { ok: true; lockVersion: number; changed: string[] }
   | { ok: false; reason: "invalid"; problems: Problem[] }
   | { ok: false; reason: "conflict"; lockVersion: number }
   | { ok: false; reason: "notEditable"; status: string }
-  | { ok: false; reason: "collectionNotOpen" };
+  | RoundRefusal;
 
 interface Change {
   actor: Actor;
@@ -239,7 +249,8 @@ async function writeValues(
   scope: ReturnScope,
   { basedOn, values, actor, now = new Date(), reason = null }: Omit<SaveChange, "raw"> & { values: ValidValues },
 ): Promise<SaveResult> {
-  if (scope.collection.status !== "open") return { ok: false, reason: "collectionNotOpen" };
+  const refused = roundRefusal(scope.collection, now);
+  if (refused) return refused;
   const claimed = await claimReturn(trx, scope, basedOn, now);
   if (!claimed.ok) return claimed;
   const current = await workingValues(trx, scope);
@@ -304,10 +315,10 @@ async function claimReturn(trx: Executor, scope: ReturnScope, basedOn: number, n
       .executeTakeFirst();
     if (bumped) return { ok: true as const, returnId: bumped.id, lockVersion: bumped.lock_version };
   }
+  // A return no longer a draft (a colleague or an import submitted it) is said so, whatever the
+  // lock version: saving again from a newer page would not go through either.
   const existing = await findReturn(trx, scope);
-  if (existing && existing.lock_version === basedOn && existing.status !== "draft") {
-    return { ok: false as const, reason: "notEditable" as const, status: existing.status };
-  }
+  if (existing && existing.status !== "draft") return { ok: false as const, reason: "notEditable" as const, status: existing.status };
   return { ok: false as const, reason: "conflict" as const, lockVersion: existing?.lock_version ?? 0 };
 }
 
@@ -346,7 +357,7 @@ export type SubmitResult =
   | { ok: true; version: number }
   | { ok: false; reason: "conflict"; lockVersion: number }
   | { ok: false; reason: "notEditable"; status: string }
-  | { ok: false; reason: "collectionNotOpen" }
+  | RoundRefusal
   | { ok: false; reason: "problems"; problems: Problem[] };
 
 export type SubmitChange = Change & { basedOn: number; signedOffName: string; signedOffRole: string; today: string };
@@ -371,7 +382,8 @@ export async function submitReturnIn(
   { basedOn, signedOffName, signedOffRole, actor, today, now = new Date() }: SubmitChange,
 ): Promise<SubmitResult> {
   assertMayChange(scope, actor);
-  if (scope.collection.status !== "open") return { ok: false, reason: "collectionNotOpen" };
+  const refused = roundRefusal(scope.collection, now);
+  if (refused) return refused;
   const claimed = await claimReturn(trx, scope, basedOn, now);
   if (!claimed.ok) return claimed;
   const check = await checkForSubmission(trx, scope, today);
@@ -437,7 +449,7 @@ export type AmendResult =
   | { ok: true; lockVersion: number }
   | { ok: false; reason: "conflict"; lockVersion: number }
   | { ok: false; reason: "notSubmitted" }
-  | { ok: false; reason: "collectionNotOpen" };
+  | RoundRefusal;
 
 /**
  * Reopens a submitted (or queried, or accepted) return as a draft, with the reason the next
@@ -449,7 +461,8 @@ export async function amendReturn(
   { basedOn, reason, actor, now = new Date() }: Change & { basedOn: number; reason: string },
 ): Promise<AmendResult> {
   assertMayChange(scope, actor);
-  if (scope.collection.status !== "open") return { ok: false, reason: "collectionNotOpen" };
+  const refused = roundRefusal(scope.collection, now);
+  if (refused) return refused;
   return db.transaction().execute(async (trx) => {
     const current = await findReturn(trx, scope);
     if (!current || current.status === "draft") return { ok: false as const, reason: "notSubmitted" as const };

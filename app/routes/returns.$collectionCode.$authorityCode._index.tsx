@@ -13,6 +13,8 @@ import {
   queryContext,
   returnVersions,
   saveReturn,
+  type ReturnScope,
+  type RoundRefusal,
   submittedValues,
   workingValues,
 } from "#app/models/return.server.ts";
@@ -24,7 +26,7 @@ import { requireCsrf } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { may } from "#app/auth/policy.ts";
 import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
-import { formatDate, formatDateTime, pick } from "#app/i18n/i18n.ts";
+import { formatDate, formatDateTime, pick, type Translator } from "#app/i18n/i18n.ts";
 import type { Problem } from "#app/schema/return-values.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import {
@@ -40,6 +42,7 @@ import {
   type FormValues,
 } from "#app/web/return-form.ts";
 import { todayInWales } from "#app/domain/dates.ts";
+import { hasOpened } from "#app/domain/round.ts";
 import { actorOf } from "#app/web/return-page.server.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 import { describeValue } from "#app/domain/values.ts";
@@ -61,7 +64,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const mayFillIn = may(user, "fillInReturn", authority.code);
   const mayReview = may(user, "reviewReturn", authority.code);
   const url = new URL(request.url);
-  const editable = mayFillIn && collection.status === "open" && (!ret || ret.status === "draft");
+  const opened = hasOpened(collection, todayInWales());
+  const editable = mayFillIn && collection.status === "open" && opened && (!ret || ret.status === "draft");
   // The officer editing sees the draft; everyone else sees what was last submitted.
   const showDraft = editable || !ret?.submitted_version;
   // One look at last round serves both the "last round" hints and the checks that compare with it.
@@ -92,6 +96,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     submittedVersion: ret?.submitted_version ?? null,
     lockVersion: ret?.lock_version ?? 0,
     editable,
+    opensOn: mayFillIn && collection.status === "open" && !opened ? collection.opens_on : null,
     mayAmend: mayFillIn && collection.status === "open" && ret !== undefined && ret.status !== "draft",
     mayDownloadTemplate: may(user, "workOnReturn", authority.code),
     csrfToken: user.csrfToken,
@@ -117,7 +122,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
-type ActionResult = { problems: Problem[]; input: FormValues | null; conflict: boolean };
+/** What stopped a save that nobody can retry from this form: the person's answers are shown back, not lost. */
+type Refusal =
+  | { reason: "submitted"; at: string | null; by: string | null; signedOffName: string; signedOffRole: string }
+  | { reason: "closed" }
+  | { reason: "notYetOpen"; opensOn: string };
+
+type ActionResult = { problems: Problem[]; input: FormValues | null; conflict: boolean; refusal: Refusal | null };
 
 /** Save as draft, or save and go on to check the answers: the return's figures, from its own officers. */
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -131,7 +142,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const intent = field(form, "intent");
   if (intent !== "save" && intent !== "check") throw new Response("Unknown action", { status: 400 });
   const refuse = (result: Partial<ActionResult>, status = 400) =>
-    refuseForm<ActionResult>(context, { problems: [], input: null, conflict: false, ...result }, status);
+    refuseForm<ActionResult>(context, { problems: [], input: null, conflict: false, refusal: null, ...result }, status);
   const basedOn = Number(field(form, "lockVersion"));
   const input = readFormValues(
     form,
@@ -143,9 +154,26 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (!saved.ok) {
     if (saved.reason === "invalid") return refuse({ problems: saved.problems, input });
     if (saved.reason === "conflict") return refuse({ input, conflict: true }, 409);
-    throw redirect(here);
+    return refuse({ input, refusal: await refusalOf(saved, db, scope) }, 409);
   }
   throw redirect(intent === "check" ? returnPath(collection.code, authority.code, "check") : `${here}?saved=1`);
+}
+
+async function refusalOf(
+  refused: { reason: "notEditable" } | RoundRefusal,
+  db: Parameters<typeof returnVersions>[0],
+  scope: ReturnScope,
+): Promise<Refusal> {
+  if (refused.reason === "collectionNotOpen") return { reason: "closed" };
+  if (refused.reason === "notYetOpen") return { reason: "notYetOpen", opensOn: refused.opensOn };
+  const latest = (await returnVersions(db, scope)).at(-1);
+  return {
+    reason: "submitted",
+    at: latest?.submitted_at.toISOString() ?? null,
+    by: latest?.submitted_by_name ?? null,
+    signedOffName: latest?.signed_off_name ?? "",
+    signedOffRole: latest?.signed_off_role ?? "",
+  };
 }
 
 export default function ReturnForm() {
@@ -177,6 +205,16 @@ export default function ReturnForm() {
         <NotificationBanner title={t("form.conflict.title")}>
           <p className="govuk-notification-banner__heading">{t("form.conflict.heading")}</p>
           <p className="govuk-body">{t("form.conflict.body")}</p>
+          <ConflictTable saved={data.values} yours={formValues} labels={labels} />
+        </NotificationBanner>
+      ) : null}
+      {actionData?.refusal ? (
+        <NotificationBanner title={t("form.conflict.title")}>
+          <p className="govuk-notification-banner__heading" id="refusal">
+            {t(`form.refused.${actionData.refusal.reason}`)}
+          </p>
+          <p className="govuk-body">{refusalText(t, actionData.refusal)}</p>
+          <p className="govuk-body">{t("form.refused.body")}</p>
           <ConflictTable saved={data.values} yours={formValues} labels={labels} />
         </NotificationBanner>
       ) : null}
@@ -215,6 +253,11 @@ export default function ReturnForm() {
           </>
         ) : null}
       </p>
+      {data.opensOn ? (
+        <p className="govuk-inset-text" id="opens-on">
+          {t("form.opensOn", { date: formatDate(t.lang, data.opensOn) })}
+        </p>
+      ) : null}
       {data.mayDownloadTemplate && !data.editable ? (
         <p className="govuk-body">
           <a className="govuk-link" href={returnPath(collection.code, authority.code, "template.xlsx")}>
@@ -331,6 +374,15 @@ export default function ReturnForm() {
       ) : null}
     </>
   );
+}
+
+function refusalText(t: Translator, refusal: Refusal) {
+  if (refusal.reason === "closed") return t("form.refused.closedBody");
+  if (refusal.reason === "notYetOpen") return t("form.opensOn", { date: formatDate(t.lang, refusal.opensOn) });
+  const signedOff = { name: refusal.signedOffName, role: refusal.signedOffRole };
+  return refusal.at
+    ? t("form.refused.submittedBody", { at: formatDateTime(t.lang, refusal.at), by: refusal.by ?? t("form.refused.portal"), ...signedOff })
+    : t("form.refused.submittedUndated", signedOff);
 }
 
 function ConflictTable({

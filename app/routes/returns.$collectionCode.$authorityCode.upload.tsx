@@ -6,6 +6,8 @@ import { findReturn, saveReturn, workingValues } from "#app/models/return.server
 import type { RawReturn } from "#app/schema/return-values.ts";
 import { requireCsrf } from "#app/auth/auth.server.ts";
 import { refuseForm } from "#app/web/forms.ts";
+import { todayInWales } from "#app/domain/dates.ts";
+import { hasOpened } from "#app/domain/round.ts";
 import { pick } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import { returnPath } from "#app/web/return-form.ts";
@@ -23,8 +25,9 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
 async function loadEditable(method: "loader" | "action", { request, params }: { request: Request; params: LoaderFunctionArgs["params"] }) {
   const page = await guard("routes/returns.$collectionCode.$authorityCode.upload", method, { request, params });
   const ret = await findReturn(page.db, page.scope);
-  const editable = page.collection.status === "open" && (!ret || ret.status === "draft");
-  return { ...page, ret, editable };
+  const opened = hasOpened(page.collection, todayInWales());
+  const editable = page.collection.status === "open" && opened && (!ret || ret.status === "draft");
+  return { ...page, ret, editable, opened };
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -45,12 +48,15 @@ const message = (key: Extract<UploadIssue, { kind: "message" }>["key"], params?:
  * figures) keep what the draft has.
  */
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const { db, user, collection, authority, scope, ret, editable } = await loadEditable("action", { request, params });
+  const { db, user, collection, authority, scope, ret, editable, opened } = await loadEditable("action", { request, params });
   const refuse = (issues: UploadIssue[], status = 400) => refuseForm(context, { issues }, status);
   const upload = await readUploadForm(request);
   if (!upload.ok) return refuse([upload.issue], upload.status);
   requireCsrf(user, upload.form);
-  if (!editable) return refuse([message(collection.status === "open" ? "upload.error.notDraft" : "upload.error.closed")], 409);
+  if (!editable) {
+    const key = collection.status !== "open" ? "upload.error.closed" : opened ? "upload.error.notDraft" : "upload.error.notYetOpen";
+    return refuse([message(key)], 409);
+  }
   if (!upload.file) return refuse([message("upload.error.noFile")]);
   const unsafe = await checkXlsx(upload.file.bytes, returnTemplateShape(collection));
   if (unsafe) return refuse([unsafe]);
@@ -87,13 +93,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         })),
       );
     }
-    const key =
-      saved.reason === "conflict"
-        ? "upload.error.outOfDate"
-        : saved.reason === "notEditable"
-          ? "upload.error.notDraft"
-          : "upload.error.closed";
-    return refuse([message(key)], 409);
+    const keys = {
+      conflict: "upload.error.outOfDate",
+      notEditable: "upload.error.notDraft",
+      collectionNotOpen: "upload.error.closed",
+      notYetOpen: "upload.error.notYetOpen",
+    } as const;
+    return refuse([message(keys[saved.reason])], 409);
   }
   throw redirect(`${returnPath(collection.code, authority.code)}?saved=1`);
 }

@@ -401,6 +401,23 @@ describe("the return as a spreadsheet: template and upload", () => {
     expect(problems.map((p) => `${p.itemCode}:${p.key}`)).toEqual(["care_experienced_parents_child_removed:error.rule.notGreaterThan"]);
   });
 
+  it("refuses an upload before the round opens", async () => {
+    const file = await filled(await template(newport, NEWPORT), COMPLETE);
+    const { due_on } = await db().selectFrom("collection").select("due_on").where("code", "=", DECEMBER_2026).executeTakeFirstOrThrow();
+    await db().updateTable("collection").set({ opens_on: "2099-01-01", due_on: "2099-01-01" }).where("code", "=", DECEMBER_2026).execute();
+    try {
+      const before = await snapshot(db());
+      const outcome = await upload(newport, file, NEWPORT);
+      expect(outcome.status).toBe(409);
+      expect(await messages(outcome)).toEqual([
+        "This information request has not opened yet: its return can be filled in from the opening date on the return page",
+      ]);
+      expect(await snapshot(db())).toBe(before);
+    } finally {
+      await db().updateTable("collection").set({ opens_on: "2026-11-16", due_on }).where("code", "=", DECEMBER_2026).execute();
+    }
+  });
+
   it("refuses an upload to a return that has been submitted", async () => {
     await submitAs(db(), DECEMBER_2026, CARDIFF, {
       care_leavers_21_25: { number: 120 },

@@ -471,6 +471,19 @@ describe("the machine API", () => {
       expect(report.submittable).toBe(false);
     });
 
+    it("refuses to save a draft before the round opens, saying when it opens", async () => {
+      const { due_on } = await db().selectFrom("collection").select("due_on").where("code", "=", ROUND).executeTakeFirstOrThrow();
+      const current = (await (await api(draftPath(NEWPORT), tokens.newport)).json()) as { lockVersion: number };
+      await db().updateTable("collection").set({ opens_on: "2099-01-01", due_on: "2099-01-01" }).where("code", "=", ROUND).execute();
+      try {
+        const refused = await problemOf(await put(draftPath(NEWPORT), tokens.newport, VALID, String(current.lockVersion)), 409);
+        expect(refused.type).toBe("/api/v1/docs#problem-notYetOpen");
+        expect(refused.detail).toContain("2099-01-01");
+      } finally {
+        await db().updateTable("collection").set({ opens_on: "2026-11-16", due_on }).where("code", "=", ROUND).execute();
+      }
+    });
+
     it("answers in the token owner's language", async () => {
       await db().updateTable("app_user").set({ language: "cy" }).where("id", "=", ids.newport).execute();
       try {

@@ -5,6 +5,7 @@ import * as amend from "#app/routes/returns.$collectionCode.$authorityCode.amend
 import * as history from "#app/routes/returns.$collectionCode.$authorityCode.history.tsx";
 import * as submitted from "#app/routes/returns.$collectionCode.$authorityCode.submitted.tsx";
 import { useDemoDatabase } from "../support/database.ts";
+import { saveAndSubmit } from "../hardening/fixtures.ts";
 import { ANALYST, COORDINATOR, get, OFFICER, post, routeArgs, run, signIn, snapshot, type Visitor } from "../support/requests.ts";
 
 const ROUND = "2026-12-care-experienced-parents";
@@ -318,7 +319,10 @@ describe("an officer's return", () => {
       });
       const data = await loadForm(cardiff);
       expect(data).toMatchObject({ editable: false, mayAmend: true, returnStatus: "submitted", submittedVersion: 1 });
-      expect(await save(cardiff, answers({}, data.lockVersion))).toMatchObject({ kind: "response", status: 302, location: path(CARDIFF) });
+      // Saving the submitted return again is refused, saying so, with the answers kept.
+      const again = await save(cardiff, answers({}, data.lockVersion));
+      expect(again).toMatchObject({ kind: "data", status: 409 });
+      expect(again.kind === "data" && again.data).toMatchObject({ refusal: { reason: "submitted", signedOffName: "Siân Evans" } });
     });
 
     it("amends with a reason into a new version, keeping the first readable, with what changed", async () => {
@@ -374,5 +378,60 @@ describe("an officer's return", () => {
     expect((await save(newport, explained, NEWPORT)).status).toBe(302);
     const check2 = await run(() => check.loader(routeArgs(get(path(NEWPORT, "check"), newport), params(NEWPORT)) as never));
     expect(check2.kind === "data" && (check2.data as { problems: unknown[] }).problems).toEqual([]);
+  });
+
+  describe("a save nobody can retry from the form keeps the answers typed and says why", () => {
+    const CONWY = "W06000003";
+    let conwy: Visitor;
+    beforeAll(async () => {
+      conwy = await signIn(db(), OFFICER.conwy);
+    });
+    const typed = (lockVersion: number) => answers({ care_leavers_21_25: { state: "reported", number: "77" } }, lockVersion);
+
+    it("when the round closed while the officer was typing", async () => {
+      const { lockVersion } = await loadForm(conwy, CONWY);
+      await db().updateTable("collection").set({ status: "closed" }).where("code", "=", ROUND).execute();
+      try {
+        const before = await snapshot(db());
+        const outcome = await save(conwy, typed(lockVersion), CONWY);
+        expect(outcome).toMatchObject({ kind: "data", status: 409 });
+        expect(outcome.kind === "data" && outcome.data).toMatchObject({
+          refusal: { reason: "closed" },
+          input: { care_leavers_21_25: { number: "77" } },
+        });
+        expect(await snapshot(db())).toBe(before);
+      } finally {
+        await db().updateTable("collection").set({ status: "open" }).where("code", "=", ROUND).execute();
+      }
+    });
+
+    it("when a colleague submitted the return meanwhile", async () => {
+      const { lockVersion } = await loadForm(conwy, CONWY);
+      await saveAndSubmit(db(), ROUND, CONWY, 55);
+      const before = await snapshot(db());
+      const outcome = await save(conwy, typed(lockVersion), CONWY);
+      expect(outcome).toMatchObject({ kind: "data", status: 409 });
+      expect(outcome.kind === "data" && outcome.data).toMatchObject({
+        refusal: { reason: "submitted", signedOffName: "Fixture Officer", signedOffRole: "Head of Service" },
+        input: { care_leavers_21_25: { number: "77" } },
+      });
+      expect(await snapshot(db())).toBe(before);
+    });
+  });
+
+  it("cannot be filled in before the round opens, and says when it opens", async () => {
+    const opensOn = "2099-01-01";
+    const { due_on } = await db().selectFrom("collection").select("due_on").where("code", "=", ROUND).executeTakeFirstOrThrow();
+    const { lockVersion } = await loadForm(newport, NEWPORT);
+    await db().updateTable("collection").set({ opens_on: opensOn, due_on: opensOn }).where("code", "=", ROUND).execute();
+    try {
+      expect(await loadForm(newport, NEWPORT)).toMatchObject({ editable: false, opensOn });
+      const before = await snapshot(db());
+      const outcome = await save(newport, answers({}, lockVersion), NEWPORT);
+      expect(outcome.kind === "data" && outcome.data).toMatchObject({ refusal: { reason: "notYetOpen", opensOn } });
+      expect(await snapshot(db())).toBe(before);
+    } finally {
+      await db().updateTable("collection").set({ opens_on: "2026-11-16", due_on }).where("code", "=", ROUND).execute();
+    }
   });
 });

@@ -186,6 +186,16 @@ export const cy: Record<MessageKey, Message> = {
     "Caiff y rhain eu gwirio pan fyddwch yn gwirio'ch atebion, cyn i chi gyflwyno: gallwch gadw drafft nad yw'n eu bodloni eto.",
   "form.rule.notGreaterThan": "Ni all {label} fod yn fwy na {limitItem}.",
   "form.rule.sumEquals": "Rhaid i {label} fod yn hafal i {parts} wedi'u hadio at ei gilydd.",
+  "form.opensOn": "Mae'r cais hwn am wybodaeth yn agor ar {date}. Gallwch lenwi'r ffurflen o'r dyddiad hwnnw ymlaen.",
+  "form.refused.submitted": "Ni chadwyd eich atebion: mae'r ffurflen hon wedi'i chyflwyno.",
+  "form.refused.closed": "Ni chadwyd eich atebion: mae'r cais hwn am wybodaeth wedi cau.",
+  "form.refused.notYetOpen": "Ni chadwyd eich atebion: nid yw'r cais hwn am wybodaeth wedi agor eto.",
+  "form.refused.submittedBody": "Cyflwynodd {by} hi ar {at}, wedi'i llofnodi gan {name} ({role}).",
+  "form.refused.submittedUndated": "Cafodd ei chyflwyno, wedi'i llofnodi gan {name} ({role}).",
+  "form.refused.portal": "Y porth",
+  "form.refused.closedBody": "Caeodd y cais am wybodaeth tra oeddech chi'n gweithio, felly ni ellir newid ei atebion mwyach.",
+  "form.refused.body":
+    "Mae eich atebion isod, fel y gallwch eu cadw. I newid ffurflen a gyflwynwyd, diwygiwch hi; gall y cydlynydd ddweud wrthych beth i'w wneud ag atebion i gais sydd wedi cau.",
   "form.previous": "Y rownd ddiwethaf ({date}): {value}",
   "form.answered": "{count} o'r {total} wedi'u hateb",
   "form.amending": "Yn diwygio fersiwn {version} (a gyflwynwyd {at})",
@@ -761,6 +771,8 @@ export const cy: Record<MessageKey, Message> = {
   "api.problem.notEditable.title": "Nid yw'n ddrafft",
   "api.problem.notEditable.detail":
     "Statws y ffurflen hon yw {status}, felly ni ellir ei newid yma. I'w newid, diwygiwch hi yn y porwr: mae angen rheswm dros ddiwygiad.",
+  "api.problem.notYetOpen.title": "Nid yw'r casgliad ar agor eto",
+  "api.problem.notYetOpen.detail": "Mae'r casgliad hwn yn agor ar {opensOn}: ni ellir cadw dim iddo cyn hynny.",
   "api.problem.collectionNotOpen.title": "Nid yw'r casgliad ar agor",
   "api.problem.collectionNotOpen.detail": "Nid yw'r casgliad hwn ar agor i ffurflenni, felly ni ellir cadw dim iddo.",
   "api.problem.invalid.title": "Ni chafodd rhai gwerthoedd eu derbyn",
@@ -866,6 +878,8 @@ export const cy: Record<MessageKey, Message> = {
   "upload.error.outOfDate":
     "Mae'r ffurflen hon wedi'i chadw ers i'r daenlen gael ei lawrlwytho, felly gallai ei huwchlwytho drosysgrifo atebion mwy diweddar. Lawrlwythwch y templed eto a chopïwch eich atebion iddo",
   "upload.error.notDraft": "Mae'r ffurflen hon wedi'i chyflwyno. Diwygiwch hi cyn i chi uwchlwytho taenlen",
+  "upload.error.notYetOpen":
+    "Nid yw'r cais hwn am wybodaeth wedi agor eto: gellir llenwi ei ffurflen o'r dyddiad agor ar dudalen y ffurflen",
   "upload.error.closed": "Mae'r cais hwn am wybodaeth wedi cau: ni ellir newid ei atebion mwyach",
   "upload.error.tooManyRows": {
     other:
@@ -1112,6 +1126,7 @@ export const cy: Record<MessageKey, Message> = {
   "import.error.missingItem": "{authority}: does dim rhes ar gyfer ‘{item}’, y mae'n rhaid ei hateb",
   "import.error.alreadySubmitted":
     "Mae {authority} eisoes wedi cyflwyno ei ffurflen i'r cais hwn am wybodaeth; ni all mewnforio ei disodli",
+  "import.error.notYetOpen": "Dim ond o'i ddyddiad agor, {date}, y gellir llwytho ffurflenni i'r cais hwn am wybodaeth.",
   "import.error.notOpen": "Dim ond i gais am wybodaeth sydd ar agor y gellir llwytho ffurflenni.",
   "import.error.alreadyApplied": "Mae'r llyfr gwaith hwn eisoes wedi'i lwytho.",
   "import.error.changedMeanwhile":

@@ -176,6 +176,16 @@ export const en = {
   "form.rules.lead": "These are checked when you check your answers, before you submit: you can save a draft that does not meet them yet.",
   "form.rule.notGreaterThan": "{label} cannot be more than {limitItem}.",
   "form.rule.sumEquals": "{label} must equal {parts} added together.",
+  "form.opensOn": "This information request opens on {date}. You can fill in the return from then.",
+  "form.refused.submitted": "Your answers were not saved: this return has been submitted.",
+  "form.refused.closed": "Your answers were not saved: this information request has closed.",
+  "form.refused.notYetOpen": "Your answers were not saved: this information request has not opened yet.",
+  "form.refused.submittedBody": "{by} submitted it on {at}, signed off by {name} ({role}).",
+  "form.refused.submittedUndated": "It was submitted, signed off by {name} ({role}).",
+  "form.refused.portal": "The portal",
+  "form.refused.closedBody": "The information request closed while you were working, so its answers can no longer be changed.",
+  "form.refused.body":
+    "Your answers are below, so that you can keep them. To change a submitted return, amend it; the coordinator can tell you what to do with answers to a closed request.",
   "form.previous": "Last round ({date}): {value}",
   "form.answered": "{count} of {total} answered",
   "form.amending": "Amending version {version} (submitted {at})",
@@ -753,6 +763,8 @@ export const en = {
   "api.problem.notEditable.title": "Not a draft",
   "api.problem.notEditable.detail":
     "This return is {status}, so it cannot be changed here. To change it, amend it in the browser: an amendment needs a reason.",
+  "api.problem.notYetOpen.title": "Collection not open yet",
+  "api.problem.notYetOpen.detail": "This collection opens on {opensOn}: nothing can be saved to it before then.",
   "api.problem.collectionNotOpen.title": "Collection not open",
   "api.problem.collectionNotOpen.detail": "This collection is not open for returns, so nothing can be saved to it.",
   "api.problem.invalid.title": "Some values were not accepted",
@@ -860,6 +872,8 @@ export const en = {
   "upload.error.outOfDate":
     "This return has been saved since the spreadsheet was downloaded, so uploading it could overwrite newer answers. Download the template again and copy your answers into it",
   "upload.error.notDraft": "This return has been submitted. Amend it before you upload a spreadsheet",
+  "upload.error.notYetOpen":
+    "This information request has not opened yet: its return can be filled in from the opening date on the return page",
   "upload.error.closed": "This information request is closed: its answers can no longer be changed",
   "upload.error.tooManyRows": {
     one: "Sheet {sheet} has rows below its {count} item. Remove them: the template takes one row for each item and nothing else",
@@ -1104,6 +1118,7 @@ export const en = {
   "import.error.duplicate": "Sheet {sheet}, cell {cell}: {authority} already has a row for this item, row {row}. Keep one of them",
   "import.error.missingItem": "{authority}: there is no row for ‘{item}’, which must be answered",
   "import.error.alreadySubmitted": "{authority} has already submitted its return to this information request; an import cannot replace it",
+  "import.error.notYetOpen": "Returns can be loaded into this information request only from its opening date, {date}.",
   "import.error.notOpen": "Returns can be loaded only into an open information request.",
   "import.error.alreadyApplied": "This workbook has already been loaded.",
   "import.error.changedMeanwhile":
