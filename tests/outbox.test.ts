@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import * as outboxPage from "#app/routes/outbox.tsx";
 import * as chase from "#app/routes/collections.$code.chase.$authorityCode.tsx";
+import * as retry from "#app/routes/outbox_.$emailId.retry.tsx";
+import { inProcessPortal, serverBuild } from "./support/hardening.ts";
 import {
   composeReminders,
   MAX_ATTEMPTS,
@@ -313,5 +315,77 @@ describe("the outbox and reminders", () => {
       .execute();
     // The runs above that queued something, by the portal itself (no actor).
     expect(audited.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("shows a given-up email on the outbox page in English and Welsh; a coordinator's retry (CSRF, audited) sends it again", async () => {
+    // What the tests above left waiting goes first.
+    await sendPending(db(), fakeTransport().transport, SENDER);
+    await queueEmail(db(), { kind: "query", to: "given.up@authorities.example", subject: "A question", body: "Why?" });
+    const failing = { send: async () => Promise.reject(new Error("421 try again later")) };
+    expect(await sendPending(db(), failing, SENDER)).toEqual({ sent: 0, failed: 1 });
+    expect(await sendPending(db(), failing, { ...SENDER, maxAttempts: 2, now: () => new Date(Date.now() + 61_000) })).toEqual({
+      sent: 0,
+      failed: 1,
+    });
+    const email = (await outbox()).find((e) => e.to_email === "given.up@authorities.example")!;
+    expect(email.dead_at).not.toBeNull();
+
+    const page = inProcessPortal(await serverBuild());
+    // A signed-in person's pages are in the language of their account.
+    const html = async (path: string, lang: "en" | "cy") => {
+      await db().updateTable("app_user").set({ language: lang }).where("id", "=", coordinator.userId).execute();
+      const response = await page(new Request(`http://localhost${path}`, { headers: { Cookie: coordinator.cookie } }));
+      // Without React's markers between neighbouring texts.
+      return (await response.text()).replaceAll("<!-- -->", "");
+    };
+    const english = await html("/outbox", "en");
+    expect(english).toContain('<strong class="govuk-tag govuk-tag--red">Given up</strong>');
+    expect(english).toContain("Not sent after 2 attempts. Last error: 421 try again later");
+    expect(english).toContain(`action="/outbox/${email.id}/retry"`);
+    expect(english).toContain('Try again<span class="govuk-visually-hidden">: sending the email to given.up@authorities.example</span>');
+    const welsh = await html("/outbox", "cy");
+    expect(welsh).toContain("Wedi rhoi&#x27;r gorau iddi");
+    expect(welsh).toContain("Heb ei anfon ar ôl 2 ymgais. Y gwall diwethaf: 421 try again later");
+    expect(welsh).toContain("Ceisio eto");
+
+    const path = `/outbox/${email.id}/retry`;
+    const params = { emailId: email.id };
+    expect(await run(() => retry.action(routeArgs(post(path, {}, coordinator, { csrf: false }), params) as never))).toMatchObject({
+      status: 403,
+    });
+    for (const who of [OFFICER.cardiff, ANALYST]) {
+      const visitor = await signIn(db(), who);
+      expect(await run(() => retry.action(routeArgs(post(path, {}, visitor), params) as never))).toMatchObject({ status: 404 });
+    }
+    expect(await run(() => retry.loader())).toMatchObject({ status: 404 });
+    expect((await outbox()).find((e) => e.id === email.id)!.dead_at).not.toBeNull();
+
+    expect(await run(() => retry.action(routeArgs(post(path, {}, coordinator), params) as never))).toMatchObject({
+      status: 302,
+      location: "/outbox?retried=1",
+    });
+    expect(await run(() => retry.action(routeArgs(post(path, {}, coordinator), params) as never))).toMatchObject({
+      status: 302,
+      location: "/outbox?retried=0",
+    });
+    for (const odd of ["abc", "99999999999"])
+      expect(
+        await run(() => retry.action(routeArgs(post(`/outbox/${odd}/retry`, {}, coordinator), { emailId: odd }) as never)),
+      ).toMatchObject({ status: 302, location: "/outbox?retried=0" });
+    expect(await html("/outbox?retried=1", "en")).toContain("The email is waiting to be sent again.");
+    expect(await html("/outbox?retried=1", "cy")).toContain("Mae&#x27;r e-bost yn aros i gael ei anfon eto.");
+    const audited = await db()
+      .selectFrom("audit_log")
+      .selectAll()
+      .where("action", "=", "outbox.retry")
+      .where("entity_key", "=", email.id)
+      .execute();
+    expect(audited).toHaveLength(1);
+    expect(audited[0]).toMatchObject({ actor_user_id: coordinator.userId, entity: "outbox" });
+
+    const { sent, transport } = fakeTransport();
+    expect(await sendPending(db(), transport, SENDER)).toEqual({ sent: 1, failed: 0 });
+    expect(sent.map((e) => e.to)).toEqual(["given.up@authorities.example"]);
+    await db().updateTable("app_user").set({ language: "en" }).where("id", "=", coordinator.userId).execute();
   });
 });

@@ -575,14 +575,22 @@ export async function setPasswordWithInvitation(
 }
 
 /**
- * Removes invitations never used that expired more than 30 days ago. Until then their link says it
- * has expired; after, that it is not valid: either way it sets no password.
+ * Removes set-password links dead for more than 30 days: used, replaced, or (a forgotten-password
+ * link) expired. Until then a link says it was used or has expired; after, that it is not valid:
+ * either way it sets no password. An invitation never used nor replaced stays, however old: the
+ * accounts page reads from it that the account's invitation has expired.
  */
 export async function deleteExpiredInvitations(db: Executor, now = new Date()) {
+  const monthAgo = new Date(now.getTime() - 30 * 86_400_000);
   const deleted = await db
     .deleteFrom("invitation")
-    .where("used_at", "is", null)
-    .where("expires_at", "<", new Date(now.getTime() - 30 * 86_400_000))
+    .where((eb) =>
+      eb.or([
+        eb("used_at", "<", monthAgo),
+        eb("revoked_at", "<", monthAgo),
+        eb.and([eb("purpose", "=", "password_reset"), eb("expires_at", "<", monthAgo)]),
+      ]),
+    )
     .executeTakeFirst();
   return Number(deleted.numDeletedRows);
 }

@@ -450,7 +450,7 @@ export const OUTBOX_PAGE_SIZE = 200;
 export async function listOutbox(db: Executor, limit = OUTBOX_PAGE_SIZE) {
   return db
     .selectFrom("outbox")
-    .select(["id", "kind", "to_email", "subject", "body", "created_at", "sent_at", "attempts", "last_error", "dead_at"])
+    .select(["id", "kind", "to_email", "subject", "body", "created_at", "sent_at", "attempts", "last_error", "next_attempt_at", "dead_at"])
     .orderBy("created_at", "desc")
     .orderBy("id", "desc")
     .limit(limit)

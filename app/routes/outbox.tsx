@@ -34,6 +34,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     dueSoonDays: DUE_SOON_DAYS,
     composed: countParam(url, "composed"),
     delivery: sent !== null && failed !== null ? { sent, failed } : null,
+    retried: countParam(url, "retried"),
     // Only the latest page is shown; say so when there may be more.
     showingLatest: emails.length === OUTBOX_PAGE_SIZE ? OUTBOX_PAGE_SIZE : null,
     emails: emails.map((email) => ({
@@ -83,6 +84,11 @@ export default function Outbox() {
           success={data.delivery.failed === 0}
         >
           <p className="govuk-notification-banner__heading">{t("outbox.sent", data.delivery)}</p>
+        </NotificationBanner>
+      ) : null}
+      {data.retried !== null ? (
+        <NotificationBanner title={t(data.retried ? "banner.success" : "common.important")} success={data.retried > 0}>
+          <p className="govuk-notification-banner__heading">{t(data.retried ? "outbox.retried" : "outbox.notRetried")}</p>
         </NotificationBanner>
       ) : null}
       <h1 className="govuk-heading-l">{t("outbox.title")}</h1>
@@ -152,11 +158,32 @@ export default function Outbox() {
                       <strong className="govuk-tag govuk-tag--green">
                         {t("outbox.state.sent", { at: formatDateTime(t.lang, email.sent_at) })}
                       </strong>
+                    ) : email.dead_at ? (
+                      <>
+                        <strong className="govuk-tag govuk-tag--red">{t("outbox.state.dead")}</strong>
+                        <p className="govuk-body-s govuk-!-margin-top-2">
+                          {t("outbox.state.deadHint", { attempts: email.attempts, error: email.last_error ?? "" })}
+                        </p>
+                        <form method="post" action={`/outbox/${email.id}/retry`}>
+                          <input type="hidden" name={CSRF_FIELD} value={data.csrfToken} />
+                          <button
+                            type="submit"
+                            className="govuk-button govuk-button--secondary govuk-!-margin-bottom-0"
+                            data-module="govuk-button"
+                          >
+                            {t("outbox.retry")}
+                            <span className="govuk-visually-hidden">: {t("outbox.retryFor", { to: email.to_email })}</span>
+                          </button>
+                        </form>
+                      </>
                     ) : (
                       <>
                         <strong className="govuk-tag govuk-tag--grey">{t("outbox.state.waiting")}</strong>
                         {email.last_error ? (
-                          <p className="govuk-body-s govuk-!-margin-top-2">{t("outbox.state.failed", { error: email.last_error })}</p>
+                          <p className="govuk-body-s govuk-!-margin-top-2">
+                            {t("outbox.state.failed", { error: email.last_error })}{" "}
+                            {t("outbox.state.nextAttempt", { at: formatDateTime(t.lang, email.next_attempt_at) })}
+                          </p>
                         ) : null}
                       </>
                     )}

@@ -201,6 +201,7 @@ describe("the access matrix: every route x every role, against the app's access 
     // The thread on the return the address names (none in the draft round, which nobody may open).
     queryId: (v) => [String(threads[`${v.params.collectionCode}/${v.params.authorityCode}`] ?? 1)],
     token: () => [token],
+    emailId: () => ["1"],
   };
 
   async function visitorAs(role: Role, own: string): Promise<Visitor | undefined> {
@@ -477,6 +478,7 @@ describe("the access matrix with numbers: figures planted in one authority, look
       uploadId: () => ["1"],
       queryId: () => ["1"],
       token: () => ["not-a-real-invitation-token"],
+      emailId: () => ["1"],
     };
     const published = COLLECTIONS.filter(([, status]) => status !== "draft");
     for (const [id, route] of Object.entries(build.routes)) {

@@ -27,6 +27,7 @@ const PARAMS: Record<string, string> = {
   token: "not-a-real-invitation-token",
   uploadId: "1",
   queryId: "1",
+  emailId: "1",
 };
 
 describe("sessions, CSRF and headers on the running server", () => {
