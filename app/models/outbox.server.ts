@@ -310,6 +310,8 @@ export interface SendOptions {
   limit?: number;
   maxAttempts?: number;
   now?: () => Date;
+  /** Stops after the email in hand (a worker told to stop). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -323,11 +325,11 @@ export interface SendOptions {
 export async function sendPending(
   db: Kysely<Database>,
   transport: MailTransport,
-  { workerId, leaseMs, limit = 100, maxAttempts = MAX_ATTEMPTS, now = () => new Date() }: SendOptions,
+  { workerId, leaseMs, limit = 100, maxAttempts = MAX_ATTEMPTS, now = () => new Date(), signal }: SendOptions,
 ) {
   let sent = 0;
   let failed = 0;
-  for (let i = 0; i < limit; i++) {
+  for (let i = 0; i < limit && !signal?.aborted; i++) {
     const claimedAt = now();
     const email = await db
       .updateTable("outbox")

@@ -34,7 +34,7 @@ export interface RunningWorker {
   id: string;
   /** Resolves once the first heartbeat is written (or failed to be). */
   started: Promise<void>;
-  /** Finishes the job in hand, then stops. */
+  /** Finishes the job in hand (sending: the email in hand), then stops. */
   stop(): Promise<void>;
 }
 
@@ -74,12 +74,13 @@ export function startWorker({
   const id = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
   const log = logger.child({ worker: id });
   const startedAt = new Date();
+  const stopping = new AbortController();
 
   const jobs: Record<string, Job> = {
     [COMPOSE_REMINDERS]: async (now) => ({ next: nextReminderTime(now), done: await composeReminders(db, { now, baseUrl }) }),
     [SEND_OUTBOX]: async (now) => {
       if (!transport) return { next: new Date(now.getTime() + MINUTE), done: { sent: 0, failed: 0 } };
-      const done = await sendPending(db, transport, { workerId: id, leaseMs, limit: SEND_BATCH });
+      const done = await sendPending(db, transport, { workerId: id, leaseMs, limit: SEND_BATCH, signal: stopping.signal });
       if (done.sent + done.failed === SEND_BATCH) return { next: now, done };
       // Next when an email falls due (a retry, or a dead worker's lease running out), every 30 s at the latest.
       const due = (await nextEmailDue(db))?.getTime() ?? Number.POSITIVE_INFINITY;
@@ -128,26 +129,25 @@ export function startWorker({
     }
   }
 
-  let stopping = false;
   let wake = () => {};
   const heartbeats = setInterval(() => void heartbeat(), heartbeatMs);
   const started = heartbeat();
   const loop = (async () => {
     await started;
     log.info("worker started");
-    while (!stopping) {
+    while (!stopping.signal.aborted) {
       try {
         await ensureJobs(db, new Date());
         for (
           let job = await claimJob(db, id, leaseMs, new Date());
           job;
-          job = stopping ? undefined : await claimJob(db, id, leaseMs, new Date())
+          job = stopping.signal.aborted ? undefined : await claimJob(db, id, leaseMs, new Date())
         )
           await run(job.name, job.attempts);
       } catch (error) {
         log.error({ err: error }, "worker could not reach its jobs");
       }
-      if (stopping) break;
+      if (stopping.signal.aborted) break;
       await heartbeat();
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, pollMs);
@@ -164,7 +164,7 @@ export function startWorker({
     id,
     started,
     async stop() {
-      stopping = true;
+      stopping.abort();
       clearInterval(heartbeats);
       wake();
       await loop;

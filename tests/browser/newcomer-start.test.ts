@@ -1,7 +1,8 @@
 /**
  * `npm start` as a newcomer runs it: nothing set, the embedded database, a browser at
  * http://localhost. It runs in production mode, and the newcomer can sign in: the cookies are not
- * marked Secure there, since Safari drops Secure cookies over plain http even on localhost.
+ * marked Secure there, since Safari drops Secure cookies over plain http even on localhost. The
+ * scheduled worker runs inside the portal's process there.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -73,5 +74,11 @@ describe.skipIf(chromiumMissing)("npm start on a newcomer's machine", () => {
     const session = (await page.context().cookies()).find((c) => c.name === "__session");
     expect(session).toMatchObject({ httpOnly: true, secure: false, sameSite: "Lax" });
     await page.close();
+  });
+
+  it("runs the scheduled worker in the portal's own process: /readyz reads its heartbeat", async () => {
+    const ready = await fetch(`${url}/readyz`);
+    expect(await ready.json()).toEqual({ ready: true, checks: { database: "ok", migrations: "ok", worker: "ok" } });
+    expect(output).toContain('"msg":"worker started"');
   });
 });

@@ -21,6 +21,7 @@ import { expectEveryValueAudited } from "../support/hardening.ts";
 import { HttpVisitor } from "../support/http.ts";
 import { spawnPortal, type PortalProcess } from "../support/portal.ts";
 import { COORDINATOR, get, OFFICER, post, routeArgs, run, signIn, type Visitor } from "../support/requests.ts";
+import { type Delivery, smtpServer, spawnWorker, until } from "../support/worker.ts";
 import { CARDIFF, formAnswers, ITEM, NEWPORT, OPEN_ROUND } from "./fixtures.ts";
 
 const run$ = promisify(execFile);
@@ -363,4 +364,28 @@ describe.skipIf(!postgres)("the application's own PostgreSQL role (docs/sql/app-
       await server?.kill("SIGTERM");
     }
   }, 120_000);
+
+  it("is enough to run the worker: its jobs and leases, its heartbeat, sending the outbox, expiry", async () => {
+    const deliveries: Delivery[] = [];
+    const relay = await smtpServer("relay", deliveries);
+    await owner()
+      .insertInto("outbox")
+      .values({ kind: "query", to_email: "someone@authorities.example", subject: "A question", body: "Why?" })
+      .execute();
+    const worker = spawnWorker({ DATABASE_URL: appUrl, SMTP_URL: relay.url });
+    try {
+      await until("every job run once and the outbox sent, as portal_app", async () => {
+        const jobs = await owner().selectFrom("job").select("last_succeeded_at").execute();
+        const waiting = await owner().selectFrom("outbox").select("id").where("sent_at", "is", null).execute();
+        return jobs.length === 3 && jobs.every((j) => j.last_succeeded_at !== null) && waiting.length === 0;
+      }, [worker]);
+      expect(deliveries.map((d) => d.to)).toContain("someone@authorities.example");
+      expect(await owner().selectFrom("worker_heartbeat").select("worker_id").execute()).toHaveLength(1);
+      expect(worker.output()).not.toContain("permission denied");
+      expect(await worker.kill("SIGTERM")).toBe(0);
+    } finally {
+      await worker.kill("SIGKILL");
+      await relay.close();
+    }
+  }, 180_000);
 });

@@ -3,136 +3,22 @@
  * database, sending through a real socket to a small SMTP server in this test. Two workers at once
  * send every reminder and every other email exactly once; a worker killed with SIGKILL mid-job
  * leaves its work to the survivor, and the only repeat is the one email the killed worker had
- * handed to the server and not yet marked sent, repeated with the same Message-ID (decision 009).
+ * handed to the server and not yet marked sent, repeated with the same Message-ID (decision 009);
+ * one stopped with SIGTERM finishes the email in hand and repeats nothing.
  * /readyz reads the workers' heartbeat; /metrics shows the jobs and the outbox.
  */
-import { spawn } from "node:child_process";
-import { createServer, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queueEmails } from "#app/models/outbox.server.ts";
 import { todayInWales } from "#app/domain/dates.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { spawnPortal, type PortalProcess } from "../support/portal.ts";
+import { countBy, type Delivery, smtpServer, spawnWorker, until, type WorkerProcess } from "../support/worker.ts";
 
 const postgres = Boolean(process.env.TEST_DATABASE_URL);
 if (!postgres && process.env.CI) throw new Error("CI is set but TEST_DATABASE_URL is not: the worker is tested on PostgreSQL in CI.");
 const ROUND = "2026-12-care-experienced-parents";
 const OTHER_EMAILS = 30;
 const METRICS_TOKEN = "metrics-token-for-the-tests-0123";
-
-interface Delivery {
-  server: string;
-  messageId: string;
-  to: string;
-}
-
-/**
- * An SMTP server that accepts everything: 250 to each command, the message recorded once its
- * final dot arrives, just before the 250 that tells the sender it was accepted.
- */
-function smtpServer(name: string, deliveries: Delivery[], onAccepted: (count: number) => void = () => {}) {
-  let accepted = 0;
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-    socket.on("error", () => {});
-    let buffer = "";
-    let data: string[] | null = null;
-    let to = "";
-    const reply = (line: string) => {
-      if (!socket.destroyed) socket.write(`${line}\r\n`);
-    };
-    reply("220 test SMTP");
-    socket.on("data", (chunk) => {
-      buffer += chunk.toString("utf8");
-      for (let end = buffer.indexOf("\r\n"); end >= 0; end = buffer.indexOf("\r\n")) {
-        const line = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        if (data) {
-          if (line !== ".") {
-            data.push(line.startsWith("..") ? line.slice(1) : line);
-            continue;
-          }
-          const messageId = /^Message-ID:\s*(\S+)/im.exec(data.join("\n"))?.[1] ?? "(none)";
-          data = null;
-          deliveries.push({ server: name, messageId, to });
-          accepted += 1;
-          reply("250 accepted");
-          onAccepted(accepted);
-          continue;
-        }
-        const verb = line.slice(0, 4).toUpperCase();
-        if (verb === "EHLO" || verb === "HELO") reply("250 test SMTP");
-        else if (verb === "RCPT") {
-          to = /<([^>]*)>/.exec(line)?.[1] ?? "";
-          reply("250 ok");
-        } else if (verb === "DATA") {
-          data = [];
-          reply("354 go on");
-        } else if (verb === "QUIT") {
-          reply("221 bye");
-          socket.end();
-        } else reply("250 ok");
-      }
-    });
-  });
-  return new Promise<{ url: string; close(): Promise<void> }>((resolve) =>
-    server.listen(0, "127.0.0.1", () =>
-      resolve({
-        url: `smtp://127.0.0.1:${(server.address() as { port: number }).port}`,
-        close: () =>
-          new Promise<void>((done) => {
-            for (const socket of sockets) socket.destroy();
-            server.close(() => done());
-          }),
-      }),
-    ),
-  );
-}
-
-interface WorkerProcess {
-  output: () => string;
-  exited: Promise<number | NodeJS.Signals | null>;
-  kill(signal: NodeJS.Signals): Promise<number | NodeJS.Signals | null>;
-}
-
-function spawnWorker(env: Record<string, string>): WorkerProcess {
-  let output = "";
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], {
-    env: {
-      ...process.env,
-      ...env,
-      NODE_ENV: "production",
-      SESSION_SECRET: "test-secret-of-the-32-characters-production-needs",
-      PUBLIC_URL: "https://portal.example",
-      MAIL_FROM: "no-reply@portal.example",
-      // Short, so that the survivor takes over a killed worker's job and email within seconds.
-      WORKER_LEASE_SECONDS: "3",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.once("exit", (code, signal) => resolve(signal ?? code)));
-  return {
-    output: () => output,
-    exited,
-    kill(signal) {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
-    },
-  };
-}
-
-/** Waits until `check` holds, looking every 200 ms; fails with `what` (and the workers' output) after two minutes. */
-async function until(what: string, check: () => Promise<boolean>, workers: WorkerProcess[] = []) {
-  const deadline = Date.now() + 120_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Gave up waiting: ${what}\n${workers.map((w) => w.output()).join("\n---\n")}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 /** A demo database whose open round is due in three days (so today's reminders are due), and other emails waiting. */
 async function databaseWithWork() {
@@ -161,12 +47,6 @@ const outbox = (database: TestDatabase) =>
 
 const messageIdOf = (email: { id: string; created_at: Date | string }) =>
   `<outbox.${email.id}.${new Date(email.created_at).getTime()}@portal.example>`;
-
-function countBy<T>(items: T[], key: (item: T) => string) {
-  const counts = new Map<string, number>();
-  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
-  return counts;
-}
 
 describe.skipIf(!postgres)("the scheduled worker on PostgreSQL", () => {
   const closing: (() => Promise<unknown>)[] = [];
@@ -211,9 +91,8 @@ describe.skipIf(!postgres)("the scheduled worker on PostgreSQL", () => {
       const jobs = await database.db.selectFrom("job").select(["name", "state", "failures", "last_succeeded_at"]).orderBy("name").execute();
       expect(jobs.map((j) => j.name)).toEqual(["compose_reminders", "expire_sessions_and_invitations", "send_outbox"]);
       expect(jobs.every((j) => j.failures === 0 && j.last_succeeded_at !== null)).toBe(true);
-      console.log(
-        `two workers: ${expected} emails, ${countBy(deliveries, (d) => d.server).get("a") ?? 0} sent by one worker, the rest by the other`,
-      );
+      const by = countBy(deliveries, (d) => d.server);
+      console.log(`two workers: ${expected} emails, ${by.get("a") ?? 0} sent by one, ${by.get("b") ?? 0} by the other`);
     });
 
     it("/readyz needs a recent worker heartbeat; /metrics shows the jobs and the outbox; SIGTERM stops a worker cleanly", {
@@ -308,6 +187,43 @@ describe.skipIf(!postgres)("the scheduled worker on PostgreSQL", () => {
       console.log(
         `SIGKILL after ${KILL_AFTER} accepted: ${expected} emails, ${deliveries.length} deliveries, ${repeated.length} repeated (the one in hand at the kill, same Message-ID)`,
       );
+      expect(await survivor!.kill("SIGTERM")).toBe(0);
+    });
+
+    it("stopped with SIGTERM mid-job, finishes the email in hand and hands over the rest at once: nothing sent twice", {
+      timeout: 240_000,
+    }, async () => {
+      const other = await databaseWithWork();
+      closing.push(() => other.destroy());
+      const deliveries: Delivery[] = [];
+      let survivor: WorkerProcess | undefined;
+      let stopping: WorkerProcess | undefined;
+      let stopped: Promise<unknown> | undefined;
+      const stoppingServer = await smtpServer("stopping", deliveries, (count) => {
+        if (count === 1) {
+          survivor = spawnWorker({ ...other.env, SMTP_URL: survivorServer.url });
+          closing.push(() => survivor!.kill("SIGKILL"));
+        }
+        if (count === 5) stopped = stopping!.kill("SIGTERM");
+      });
+      const survivorServer = await smtpServer("survivor", deliveries);
+      closing.push(stoppingServer.close, survivorServer.close);
+      stopping = spawnWorker({ ...other.env, SMTP_URL: stoppingServer.url });
+      closing.push(() => stopping!.kill("SIGKILL"));
+
+      const expected = 22 + OTHER_EMAILS;
+      await until("the worker told to stop", async () => stopped !== undefined, [stopping]);
+      expect(await stopped).toBe(0);
+      await until(`${expected} emails sent after the stop`, async () => {
+        const rows = await outbox(other);
+        return rows.length === expected && rows.every((r) => r.sent_at !== null);
+      }, [stopping, survivor!]);
+      const rows = await outbox(other);
+      expect(deliveries.map((d) => d.messageId).sort()).toEqual(rows.map(messageIdOf).sort());
+      expect(rows.every((r) => r.attempts === 1)).toBe(true);
+      const fromStopping = deliveries.filter((d) => d.server === "stopping").length;
+      expect(fromStopping).toBeGreaterThanOrEqual(5);
+      console.log(`SIGTERM after 5 accepted: ${expected} emails, each delivered once (${fromStopping} by the worker stopped)`);
       expect(await survivor!.kill("SIGTERM")).toBe(0);
     });
   });
