@@ -191,6 +191,14 @@ export interface AuditLogTable {
   reason: string | null;
 }
 
+/** The hash chain over the audit log: written by the database at commit, never by the portal. */
+export interface AuditSealTable {
+  seq: Generated<string>;
+  audit_id: string;
+  prev_hash: string | null;
+  hash: string;
+}
+
 export interface SessionTable {
   id: string;
   user_id: number;
@@ -367,6 +375,7 @@ export interface Database {
   return_version: ReturnVersionTable;
   return_version_value: ReturnVersionValueTable;
   audit_log: AuditLogTable;
+  audit_seal: AuditSealTable;
   session: SessionTable;
   sign_in_attempt: SignInAttemptTable;
   value_query: ValueQueryTable;

@@ -4,12 +4,13 @@
  * return, realistic states (some not collected, unknown or not applicable, some counted
  * differently, some caveats), reasons and notes as long as people write them, amendments left in
  * draft in old rounds, returns never submitted, the coordinator's query threads, and the audit rows
- * to match. Deterministic: the same seed gives the same database. Written with bulk inserts: the
+ * to match (stamped with the time of seeding: the database sets every audit row's time). Deterministic: the same seed gives the same database. Written with bulk inserts: the
  * shapes are the ones the return model writes, without its per-save checks, which would take
  * minutes at this size.
  */
 import { sql, type Kysely } from "kysely";
 import type { Database, ValueState } from "#db/types.ts";
+import { recordAudit, type AuditEntry } from "#app/models/audit.server.ts";
 import { hashPassword } from "#app/auth/password.server.ts";
 import { CATALOGUE } from "./catalogue.ts";
 import { DEMO_PASSWORD, officerEmail } from "./demo.ts";
@@ -87,6 +88,11 @@ function syntheticItems() {
     };
   });
   return { codes: [...real, ...extra.map((e) => e.code)], extra };
+}
+
+/** Through the one way into the audit log: the database stamps each row with the time it is written (now, not the history's date) and seals it. */
+async function recordAuditInChunks(db: Kysely<Database>, entries: AuditEntry[], size = 2000) {
+  for (let i = 0; i < entries.length; i += size) await recordAudit(db, entries.slice(i, i + size));
 }
 
 async function insertInChunks<T extends object>(db: Kysely<Database>, table: keyof Database, rows: T[], size = 2000) {
@@ -167,7 +173,7 @@ export async function seedHistory(
     const versionRows: object[] = [];
     const versionValueRows: object[] = [];
     const valueRows: object[] = [];
-    const auditRows: object[] = [];
+    const auditRows: AuditEntry[] = [];
     const threads: { returnId: number; authority: string; itemCode: string; at: Date }[] = [];
     for (const authority of authorities) {
       const staff = officers.get(authority) ?? [];
@@ -226,22 +232,20 @@ export async function seedHistory(
         for (const value of working) versionValueRows.push({ return_id: returnId, version, ...value });
         auditRows.push(
           ...working.map((value) => ({
-            actor_user_id: actor,
+            actorUserId: actor,
             action: "value.change",
             entity: "value",
-            entity_key: `${returnId}:${value.item_code}`,
-            authority_code: authority,
-            after: JSON.stringify(value),
-            at,
+            entityKey: `${returnId}:${value.item_code}`,
+            authorityCode: authority,
+            after: value,
           })),
           {
-            actor_user_id: actor,
+            actorUserId: actor,
             action: "return.submit",
             entity: "return",
-            entity_key: String(returnId),
-            authority_code: authority,
-            after: JSON.stringify({ submitted_version: version }),
-            at,
+            entityKey: returnId,
+            authorityCode: authority,
+            after: { submitted_version: version },
           },
         );
         if (coordinator && version === 1 && next() < 0.12) {
@@ -257,7 +261,7 @@ export async function seedHistory(
     await insertInChunks(db, "return_version", versionRows);
     await insertInChunks(db, "return_version_value", versionValueRows);
     await insertInChunks(db, "value", valueRows);
-    await insertInChunks(db, "audit_log", auditRows);
+    await recordAuditInChunks(db, auditRows);
     if (coordinator) await seedThreads(db, threads, { coordinatorId: coordinator.id, officers, next, pick });
   }
   await sql`analyze`.execute(db);
@@ -292,7 +296,7 @@ async function seedThreads(
     .returning("id")
     .execute();
   const messages: object[] = [];
-  const audit: object[] = [];
+  const audit: AuditEntry[] = [];
   created.forEach(({ id }, i) => {
     const thread = threads[i]!;
     const turns = 2 + Math.floor(next() * 3);
@@ -303,16 +307,15 @@ async function seedThreads(
       const body = fromCoordinator ? (turn === 0 ? pick(QUESTIONS) : "Thank you, that explains it.") : pick(REPLIES);
       messages.push({ query_id: id, author_id: author, at, body });
       audit.push({
-        actor_user_id: author,
+        actorUserId: author,
         action: turn === 0 ? "query.raise" : "query.reply",
         entity: "value_query",
-        entity_key: String(id),
-        authority_code: thread.authority,
-        after: JSON.stringify({ item_code: thread.itemCode, body }),
-        at,
+        entityKey: id,
+        authorityCode: thread.authority,
+        after: { item_code: thread.itemCode, body },
       });
     }
   });
   await insertInChunks(db, "value_query_message", messages);
-  await insertInChunks(db, "audit_log", audit);
+  await recordAuditInChunks(db, audit);
 }

@@ -202,7 +202,6 @@ export async function inviteUser(
       entityKey: created.id,
       authorityCode,
       after: { email, name, role, authority_code: authorityCode, language, invitation_expires_at: expiresAt.toISOString() },
-      at: now,
     });
     return { ok: true, userId: created.id, token, email };
   });
@@ -292,7 +291,6 @@ export async function resendInvitation(
       entityKey: userId,
       authorityCode: user.authority_code,
       after: { invitation_expires_at: expiresAt.toISOString() },
-      at: now,
     });
     return { ok: true, token };
   });
@@ -334,7 +332,6 @@ export async function deactivateUser(
       authorityCode: user.authority_code,
       before: { active: true },
       after: { active: false },
-      at: now,
     });
     return { ok: true as const };
   });
@@ -378,7 +375,6 @@ export async function reactivateUser(
       before: { active: false },
       after: { active: true },
       reason,
-      at: now,
     });
     return { ok: true };
   });
@@ -432,7 +428,6 @@ export async function requestPasswordReset(
         entity: "app_user",
         entityKey: email,
         after: { address, requestsForEmail: forEmail, requestsFromAddress: forAddress },
-        at: now,
       });
       return "throttled";
     }
@@ -468,7 +463,6 @@ export async function requestPasswordReset(
       entityKey: user?.id ?? email,
       authorityCode: user?.authority_code ?? null,
       after: { address, outcome },
-      at: now,
     });
     return outcome;
   });
@@ -568,7 +562,6 @@ export async function setPasswordWithInvitation(
       entityKey: used.userId,
       authorityCode: used.authorityCode,
       after: { invitation_id: used.id },
-      at: now,
     });
     return { ok: true, userId: used.userId, email: used.email };
   });

@@ -74,7 +74,6 @@ export async function createApiToken(
       entityKey: created.id,
       authorityCode,
       after: { name: form.name, scope, authority_code: authorityCode, owner_id: owner.id, expires_at: expiresAt.toISOString() },
-      at: now,
     });
     return { ok: true, id: created.id, token };
   });
@@ -144,7 +143,6 @@ export async function revokeApiToken(
       authorityCode: revoked.authority_code,
       before: { name: revoked.name, scope: revoked.scope, revoked_at: null },
       after: { revoked_at: now.toISOString() },
-      at: now,
     });
     return { ok: true };
   });
@@ -221,7 +219,6 @@ export async function recordTokenUse(
   db: Executor,
   user: TokenUser,
   { method, path, status, authorityCode }: { method: string; path: string; status: number; authorityCode: string | null },
-  now = new Date(),
 ) {
   await recordAudit(db, {
     actorUserId: user.id,
@@ -230,6 +227,5 @@ export async function recordTokenUse(
     entityKey: user.tokenId,
     authorityCode,
     after: { method, path, status, token: user.tokenName },
-    at: now,
   });
 }

@@ -269,7 +269,6 @@ export async function applyImport(
           authorities: plan.authorities.map((a) => a.code),
         },
         reason,
-        at: now,
       });
       return { ok: true as const, submitted: plan.authorities.length };
     });

@@ -211,7 +211,6 @@ export async function composeReminders(
         entity: "outbox",
         entityKey: today,
         after: { queued, considered: emails.length },
-        at: now,
       });
     }
     return { queued, considered: emails.length };
@@ -283,7 +282,6 @@ export async function queueChase(
       entityKey: collectionId,
       authorityCode,
       after: { recipients: officers.map((o) => o.email), queued },
-      at: now,
     });
     return { ok: true, queued };
   });
@@ -421,7 +419,6 @@ export async function retryDeadLetter(db: Kysely<Database>, { id, actor, now = n
       entityKey: retried.id,
       authorityCode: retried.authority_code,
       before: { dead: true, last_error: retried.last_error },
-      at: now,
     });
     return true;
   });

@@ -278,7 +278,6 @@ async function writeValues(
       before: isBlank(before) ? null : toColumns(before),
       after: isBlank(value) ? null : toColumns(value),
       reason,
-      at: now,
     });
   }
   return { ok: true, lockVersion: claimed.lockVersion, changed };
@@ -434,7 +433,6 @@ export async function submitReturnIn(
     before: { status: ret.status, submitted_version: ret.submitted_version },
     after: { status, submitted_version: version, signed_off_name: signedOffName, signed_off_role: signedOffRole },
     reason: ret.amendment_reason,
-    at: now,
   });
   return { ok: true as const, version };
 }
@@ -485,7 +483,6 @@ export async function amendReturn(
       before: { status: current.status },
       after: { status: "draft" },
       reason,
-      at: now,
     });
     return { ok: true as const, lockVersion: reopened.lock_version };
   });

@@ -124,7 +124,6 @@ export async function signIn(
         entity: "app_user",
         entityKey: email,
         after: { address, because: refused, ...failures },
-        at: now,
       });
       return { refused: true as const };
     }
@@ -155,7 +154,6 @@ export async function signIn(
       entityKey: user?.id ?? email,
       authorityCode: user?.authority_code ?? null,
       after: { address },
-      at: now,
     });
     if (!succeeded) return { ok: false as const, reason: "invalid" as const };
     const token = await createSession(trx, user!.id, now);

@@ -126,7 +126,6 @@ export async function publishStatistics(
       entity: "collection",
       entityKey: collection.id,
       after: { publication: row.id, suppressed: { cells: figures.plan.cells.length, totals: figures.plan.totals.length } },
-      at: now,
     });
     return { ok: true as const };
   });

@@ -79,7 +79,6 @@ export async function raiseQuery(
         entityKey: query.id,
         authorityCode: scope.authorityCode,
         after: { item_code: itemCode, body },
-        at: now,
       },
       ...(becomesQueried
         ? [
@@ -91,7 +90,6 @@ export async function raiseQuery(
               authorityCode: scope.authorityCode,
               before: { status: ret.status },
               after: { status: "queried" },
-              at: now,
             },
           ]
         : []),
@@ -131,7 +129,6 @@ export async function replyToQuery(
       entityKey: queryId,
       authorityCode: scope.authorityCode,
       after: { body },
-      at: now,
     });
     return { ok: true as const };
   });
@@ -162,7 +159,6 @@ export async function resolveQuery(
       authorityCode: scope.authorityCode,
       before: { status: "open" },
       after: { status: "resolved", body },
-      at: now,
     });
     if (query.return_status === "queried" && (await openQueryCount(trx, query.return_id)) === 0) {
       await trx.updateTable("return").set({ status: "submitted", updated_at: now }).where("id", "=", query.return_id).execute();
@@ -174,7 +170,6 @@ export async function resolveQuery(
         authorityCode: scope.authorityCode,
         before: { status: "queried" },
         after: { status: "submitted" },
-        at: now,
       });
     }
     return { ok: true as const };
@@ -226,7 +221,6 @@ export async function acceptReturnIn(
     authorityCode: scope.authorityCode,
     before: { status: ret.status, accepted_version: ret.accepted_version },
     after: { status: "accepted", accepted_version: ret.submitted_version },
-    at: now,
   });
   return { ok: true as const };
 }

@@ -76,8 +76,10 @@ grant select, insert, update on api_token to portal_app;
 -- Published statistics: published, and withdrawn with a reason (the row stays).
 grant select, insert, update on statistics_publication to portal_app;
 
--- The audit log: appended to and read, never changed.
+-- The audit log: appended to and read, never changed. Its seals (the hash chain) are written by
+-- the database's own sealing function at commit: the portal only reads them.
 grant select, insert on audit_log to portal_app;
+grant select on audit_seal to portal_app;
 
 -- The serial ids of the tables it inserts into.
 grant usage, select on all sequences in schema public to portal_app;

@@ -192,18 +192,29 @@ describe("sessions, CSRF and headers on the running server", () => {
       `the import was stored (${stored.status}: ${stored.status === 302 ? "" : (await stored.text()).match(/govuk-error-summary__list[\s\S]{0,600}/)?.[0]})`,
     ).toBeDefined();
 
+    // A query on Newport's submitted return, so that its thread's address has a form to refuse.
+    const raise = await coordinator.page(`/returns/${OPEN_ROUND}/${NEWPORT}/queries/new`);
+    const raised = await coordinator.post(`/returns/${OPEN_ROUND}/${NEWPORT}/queries/new`, {
+      csrf: raise.csrf,
+      itemCode: ITEM,
+      message: "Please check this figure.",
+    });
+    expect(raised.status).toBe(302);
+    const queryId = (await (await newport.fetch(`/returns/${OPEN_ROUND}/${NEWPORT}`)).text()).match(/\/queries\/(\d+)"/)?.[1];
+    expect(queryId, "the thread's address on Newport's return").toBeDefined();
+
     const refused: string[] = [];
     let tried = 0;
+    let threads = 0;
     for (const [id, route] of Object.entries(build.routes)) {
       const access = (ROUTE_ACCESS as Record<string, RouteAccess>)[id]?.action;
       if (!access || !(route.module as { action?: unknown }).action) continue;
       // The machine API takes a bearer token, never a cookie: there is no session for a forged page to ride on.
       if (typeof access === "object" && "token" in access) continue;
-      // A query thread's address needs a thread on the return, which this database has none of: the
-      // guard answers 404 before any token is looked at. Its CSRF refusal is not proven here (a gap).
-      if (route.path?.includes(":queryId")) continue;
-      const authority = id.endsWith(".amend") ? NEWPORT : CARDIFF;
-      const path = fillPath(route.path, { ...PARAMS, authorityCode: authority, uploadId: uploadId! });
+      // Amending and a query's thread need Newport's submitted return.
+      const authority = id.endsWith(".amend") || route.path?.includes(":queryId") ? NEWPORT : CARDIFF;
+      const path = fillPath(route.path, { ...PARAMS, authorityCode: authority, uploadId: uploadId!, queryId: queryId! });
+      if (route.path?.includes(":queryId")) threads++;
       let visitor: HttpVisitor;
       if (PROBES[id as keyof typeof PROBES]?.csrf === "anonymous") {
         visitor = browser();
@@ -232,6 +243,7 @@ describe("sessions, CSRF and headers on the running server", () => {
     }
     expect(refused, "posts that were not refused with 403").toEqual([]);
     expect(tried).toBeGreaterThan(30);
+    expect(threads, "the query thread's form was tried").toBeGreaterThan(0);
     // The sign-in form without the cookie its token is paired with.
     const bare = browser();
     const { csrf } = await bare.page("/login");
