@@ -9,7 +9,8 @@ import { fieldErrors, type INVITATION_FIELDS, InvitationSchema, type InvitationI
 import type { MessageKey } from "#app/i18n/i18n.ts";
 import { hashPassword } from "#app/auth/password.server.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
-import { invitationEmail, passwordResetEmail, queueEmail } from "./outbox.server.ts";
+import { queueEmail } from "./outbox.server.ts";
+import { invitationEmail, passwordResetEmail } from "#app/email/emails.ts";
 import { hashToken, randomToken, revokeAllSessions } from "./session.server.ts";
 
 export const INVITATION_DAYS = 7;
