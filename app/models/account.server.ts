@@ -4,11 +4,13 @@
  */
 import type { Kysely } from "kysely";
 import { sql } from "kysely";
-import { LANGUAGES, ROLES, type Database, type Language, type LinkPurpose, type Role } from "#db/types.ts";
+import type { Database, LinkPurpose } from "#db/types.ts";
+import { fieldErrors, type INVITATION_FIELDS, InvitationSchema, type InvitationInput } from "#app/schema/forms.ts";
 import type { MessageKey } from "#app/i18n/i18n.ts";
 import { hashPassword } from "#app/auth/password.server.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
-import { invitationEmail, passwordResetEmail, queueEmail } from "./outbox.server.ts";
+import { queueEmail } from "./outbox.server.ts";
+import { invitationEmail, passwordResetEmail } from "#app/email/emails.ts";
 import { hashToken, randomToken, revokeAllSessions } from "./session.server.ts";
 
 export const INVITATION_DAYS = 7;
@@ -125,25 +127,12 @@ export async function findUser(db: Executor, userId: number) {
   );
 }
 
-export interface InviteInput {
-  email: string;
-  name: string;
-  role: string;
-  authorityCode: string | null;
-  language: string;
-}
-
-export type InviteField = "email" | "name" | "role" | "authorityCode" | "language";
+export type InviteField = (typeof INVITATION_FIELDS)[number];
 export type InviteErrors = Partial<Record<InviteField, MessageKey>>;
 
 export type InviteResult =
   | { ok: true; userId: number; token: string; email: string }
   | { ok: false; errors: InviteErrors; email: string; invitedUserId?: number };
-
-const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-const isRole = (value: string): value is Role => (ROLES as readonly string[]).includes(value);
-const isLanguage = (value: string): value is Language => (LANGUAGES as readonly string[]).includes(value);
 
 /**
  * Creates the account (with no password), its invitation and the email carrying the link, in one
@@ -151,27 +140,14 @@ const isLanguage = (value: string): value is Language => (LANGUAGES as readonly 
  */
 export async function inviteUser(
   db: Kysely<Database>,
-  input: InviteInput,
+  input: InvitationInput,
   actor: AccountActor,
   { baseUrl, now = new Date() }: { baseUrl: string; now?: Date },
 ): Promise<InviteResult> {
   assertAdmin(actor);
-  const email = input.email.trim().toLowerCase();
-  const name = input.name.trim();
-  const authorityCode = input.authorityCode?.trim() || null;
-  const errors: InviteErrors = {};
-  if (!email) errors.email = "account.error.emailMissing";
-  else if (email.length > 254) errors.email = "account.error.emailTooLong";
-  else if (!EMAIL_PATTERN.test(email)) errors.email = "account.error.emailInvalid";
-  if (!name) errors.name = "account.error.nameMissing";
-  else if (name.length > 200) errors.name = "account.error.nameTooLong";
-  if (!isRole(input.role)) errors.role = "account.error.roleMissing";
-  else if (input.role === "officer" && !authorityCode) errors.authorityCode = "account.error.authorityMissing";
-  else if (input.role !== "officer" && authorityCode) errors.authorityCode = "account.error.authorityNotForRole";
-  if (!isLanguage(input.language)) errors.language = "account.error.languageMissing";
-  if (Object.keys(errors).length > 0 || !isRole(input.role) || !isLanguage(input.language)) return { ok: false, errors, email };
-  const role = input.role;
-  const language = input.language;
+  const parsed = InvitationSchema.safeParse({ ...input, authorityCode: input.authorityCode ?? "" });
+  if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error), email: input.email.trim().toLowerCase() };
+  const { email, name, role, authorityCode, language } = parsed.data;
 
   return db.transaction().execute(async (trx): Promise<InviteResult> => {
     if (authorityCode) {

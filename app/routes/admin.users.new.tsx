@@ -6,7 +6,8 @@ import { inviteUser, type InviteErrors, type InviteField } from "#app/models/acc
 import { listAuthorities } from "#app/models/authority.server.ts";
 import { requireCsrf } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
-import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
+import { CSRF_FIELD, field, parseForm, readForm, refuseForm } from "#app/web/forms.ts";
+import { INVITATION_FIELDS, InvitationSchema } from "#app/schema/forms.ts";
 import { pick } from "#app/i18n/i18n.ts";
 import { deliverInBackground, publicBaseUrl } from "#app/email/mailer.server.ts";
 import { pageTitle } from "#app/web/meta.ts";
@@ -23,16 +24,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const { user: admin, db } = await guard("routes/admin.users.new", "action", { request, params });
   const form = await readForm(request);
   requireCsrf(admin, form);
-  const input = {
-    email: field(form, "email"),
-    name: field(form, "name"),
-    role: field(form, "role"),
-    // The authority list sits under the officer choice: for any other role a leftover choice is ignored.
-    authorityCode: field(form, "role") === "officer" ? field(form, "authorityCode") : null,
-    language: field(form, "language"),
-  };
-  const result = await inviteUser(db, input, { userId: admin.id, isAdmin: admin.isAdmin }, { baseUrl: publicBaseUrl() });
-  if (!result.ok) return refuseForm(context, { errors: result.errors, input });
+  // The authority list sits under the officer choice: for any other role a leftover choice is ignored.
+  if (field(form, "role") !== "officer") form.delete("authorityCode");
+  const parsed = parseForm(form, InvitationSchema, INVITATION_FIELDS);
+  if (!parsed.ok) return refuseForm(context, { errors: parsed.errors as InviteErrors, input: parsed.input });
+  const result = await inviteUser(db, parsed.data, { userId: admin.id, isAdmin: admin.isAdmin }, { baseUrl: publicBaseUrl() });
+  if (!result.ok) return refuseForm(context, { errors: result.errors, input: parsed.input });
   deliverInBackground();
   throw redirect("/admin/users?done=invited");
 }

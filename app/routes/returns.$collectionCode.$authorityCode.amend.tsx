@@ -3,7 +3,8 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { ErrorSummary, Textarea } from "#app/components/govuk.tsx";
 import { amendReturn, findReturn } from "#app/models/return.server.ts";
 import { requireCsrf } from "#app/auth/auth.server.ts";
-import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
+import { CSRF_FIELD, field, parseForm, readForm, refuseForm } from "#app/web/forms.ts";
+import { AmendmentSchema } from "#app/schema/forms.ts";
 import { pick, type MessageKey } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import { returnPath } from "#app/web/return-form.ts";
@@ -31,14 +32,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const { db, user, collection, authority, scope } = await loadSubmitted("action", { request, params });
   const form = await readForm(request);
   requireCsrf(user, form);
-  const reason = field(form, "reason").trim();
-  let error: MessageKey | null = null;
-  if (!reason) error = "amend.error.reasonMissing";
-  else if (reason.length > 1000) error = "amend.error.reasonTooLong";
-  if (error) return refuseForm(context, { error, reason });
+  const parsed = parseForm(form, AmendmentSchema, ["reason"]);
+  const reason = parsed.input.reason ?? "";
+  if (!parsed.ok) return refuseForm(context, { error: parsed.errors.reason ?? null, reason });
   const result = await amendReturn(db, scope, {
     basedOn: Number(field(form, "lockVersion")),
-    reason,
+    reason: parsed.data.reason,
     actor: actorOf(user),
   });
   if (!result.ok && result.reason === "conflict") return refuseForm(context, { error: "amend.error.conflict" as MessageKey, reason }, 409);

@@ -5,7 +5,8 @@ import { ChangesTable, changedItems, ReturnSummary } from "#app/components/retur
 import { checkForSubmission, findReturn, returnVersions, submitReturn, workingValues } from "#app/models/return.server.ts";
 import type { CleanValue, Problem } from "#app/schema/return-values.ts";
 import { requireCsrf } from "#app/auth/auth.server.ts";
-import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
+import { CSRF_FIELD, field, parseForm, readForm, refuseForm } from "#app/web/forms.ts";
+import { SignOffSchema } from "#app/schema/forms.ts";
 import { pick, type MessageKey, type Translator } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import { formProblemText, problemFieldId, problemsByItem, returnPath, toFormValue } from "#app/web/return-form.ts";
@@ -56,20 +57,14 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const { db, user, collection, authority, scope } = await loadDraft("action", { request, params });
   const form = await readForm(request);
   requireCsrf(user, form);
-  const signedOffName = field(form, "signedOffName").trim();
-  const signedOffRole = field(form, "signedOffRole").trim();
-  const errors: DeclarationErrors = {};
-  if (!signedOffName) errors.signedOffName = "check.error.nameMissing";
-  else if (signedOffName.length > 200) errors.signedOffName = "check.error.nameTooLong";
-  if (!signedOffRole) errors.signedOffRole = "check.error.roleMissing";
-  else if (signedOffRole.length > 200) errors.signedOffRole = "check.error.roleTooLong";
-  const input = { signedOffName, signedOffRole };
-  if (Object.keys(errors).length > 0) return refuseForm(context, { errors, input, problems: [] as Problem[], conflict: false });
+  const declaration = parseForm(form, SignOffSchema, ["signedOffName", "signedOffRole"]);
+  const input = { signedOffName: declaration.input.signedOffName ?? "", signedOffRole: declaration.input.signedOffRole ?? "" };
+  const errors: DeclarationErrors = declaration.ok ? {} : declaration.errors;
+  if (!declaration.ok) return refuseForm(context, { errors, input, problems: [] as Problem[], conflict: false });
 
   const result = await submitReturn(db, scope, {
     basedOn: Number(field(form, "lockVersion")),
-    signedOffName,
-    signedOffRole,
+    ...declaration.data,
     actor: actorOf(user),
     today: todayInWales(),
   });

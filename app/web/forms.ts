@@ -1,6 +1,7 @@
 import { data, type AppLoadContext } from "@remix-run/node";
 import type { z } from "zod";
 import type { MessageKey } from "#app/i18n/i18n.ts";
+import { fieldErrors } from "#app/schema/forms.ts";
 
 /** The hidden field that carries the CSRF token in every data-changing form. */
 export const CSRF_FIELD = "csrf";
@@ -40,7 +41,7 @@ export function refuseForm<T>(context: AppLoadContext, payload: T, status = 400)
 
 /** A form checked against a zod schema from app/schema: its data, or each field's first error (a message key). */
 export type FormResult<T> =
-  | { ok: true; data: T }
+  | { ok: true; data: T; input: Record<string, string> }
   | { ok: false; errors: Partial<Record<string, MessageKey>>; input: Record<string, string> };
 
 /**
@@ -54,11 +55,6 @@ export function parseForm<S extends z.ZodType<unknown, Record<string, string>>>(
 ): FormResult<z.output<S>> {
   const input = Object.fromEntries(fields.map((name) => [name, field(form, name)]));
   const parsed = schema.safeParse(input);
-  if (parsed.success) return { ok: true, data: parsed.data };
-  const errors: Partial<Record<string, MessageKey>> = {};
-  for (const issue of parsed.error.issues) {
-    const name = String(issue.path[0] ?? "");
-    errors[name] ??= issue.message as MessageKey;
-  }
-  return { ok: false, errors, input };
+  if (parsed.success) return { ok: true, data: parsed.data, input };
+  return { ok: false, errors: fieldErrors(parsed.error), input };
 }

@@ -1,0 +1,65 @@
+/**
+ * The forms a person fills in besides the return itself: an invitation, the sign-off declaration
+ * and an amendment's reason (query messages are in messages.ts). Each field's errors are message
+ * keys; routes read them through parseForm, and a model that must refuse bad input whoever sends
+ * it (inviteUser) checks the same schema again. Isomorphic: no server imports.
+ */
+import { z } from "zod";
+import { LANGUAGES, ROLES } from "#db/types.ts";
+import type { MessageKey } from "#app/i18n/i18n.ts";
+
+const key = (k: MessageKey) => k;
+
+/** A zod error as each field's first message key, the way forms show them. */
+export function fieldErrors(error: z.ZodError): Partial<Record<string, MessageKey>> {
+  const errors: Partial<Record<string, MessageKey>> = {};
+  for (const issue of error.issues) errors[String(issue.path[0] ?? "")] ??= issue.message as MessageKey;
+  return errors;
+}
+
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** A new account: an officer belongs to an authority, and nobody else does. */
+export const InvitationSchema = z
+  .object({
+    email: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .min(1, key("account.error.emailMissing"))
+      .max(254, key("account.error.emailTooLong"))
+      .regex(EMAIL_PATTERN, key("account.error.emailInvalid")),
+    name: z.string().trim().min(1, key("account.error.nameMissing")).max(200, key("account.error.nameTooLong")),
+    role: z.enum(ROLES, { message: key("account.error.roleMissing") }),
+    authorityCode: z
+      .string()
+      .trim()
+      .transform((code) => code || null),
+    language: z.enum(LANGUAGES, { message: key("account.error.languageMissing") }),
+  })
+  .superRefine(
+    (invitation, ctx) => {
+      const path = ["authorityCode"];
+      if (invitation.role === "officer" && !invitation.authorityCode) {
+        ctx.addIssue({ code: "custom", path, message: key("account.error.authorityMissing") });
+      } else if (invitation.role !== "officer" && (ROLES as readonly string[]).includes(invitation.role) && invitation.authorityCode) {
+        ctx.addIssue({ code: "custom", path, message: key("account.error.authorityNotForRole") });
+      }
+    },
+    { when: () => true },
+  );
+/** An invitation as any caller gives it: no authority may be given as null. */
+export type InvitationInput = Omit<z.input<typeof InvitationSchema>, "authorityCode"> & { authorityCode: string | null };
+export type Invitation = z.output<typeof InvitationSchema>;
+export const INVITATION_FIELDS = ["email", "name", "role", "authorityCode", "language"] as const;
+
+/** The declaration a return is submitted with. */
+export const SignOffSchema = z.object({
+  signedOffName: z.string().trim().min(1, key("check.error.nameMissing")).max(200, key("check.error.nameTooLong")),
+  signedOffRole: z.string().trim().min(1, key("check.error.roleMissing")).max(200, key("check.error.roleTooLong")),
+});
+
+/** Why a submitted return is reopened: the next version carries it. */
+export const AmendmentSchema = z.object({
+  reason: z.string().trim().min(1, key("amend.error.reasonMissing")).max(1000, key("amend.error.reasonTooLong")),
+});
