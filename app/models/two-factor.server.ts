@@ -227,18 +227,21 @@ export async function answerChallenge(
   { address, now = new Date() }: { address: string; now?: Date },
 ): Promise<ChallengeResult> {
   return db.transaction().execute(async (trx): Promise<ChallengeResult> => {
-    const challenge = await findChallenge(trx, token, now);
-    if (!challenge) return { ok: false, reason: "expired" };
+    const found = await findChallenge(trx, token, now);
+    if (!found) return { ok: false, reason: "expired" };
     const factor = await trx
       .selectFrom("two_factor as f")
       .innerJoin("app_user as u", "u.id", "f.user_id")
       .select(["f.secret", "f.last_used_step", "u.authority_code", "u.language"])
-      .where("f.user_id", "=", challenge.userId)
+      .where("f.user_id", "=", found.userId)
       .where("f.confirmed_at", "is not", null)
       .forUpdate(["f"])
       .executeTakeFirst();
     // Reset by an admin since the password was given: nothing to check the code against.
     if (!factor) return { ok: false, reason: "expired" };
+    // Read again under the lock: a guess answered meanwhile may have used it up.
+    const challenge = await findChallenge(trx, token, now);
+    if (!challenge) return { ok: false, reason: "expired" };
     const audit = { entity: "app_user", entityKey: challenge.userId, authorityCode: factor.authority_code, at: now };
 
     const since = new Date(now.getTime() - TWO_FACTOR.windowMinutes * 60_000);
