@@ -181,6 +181,7 @@ export const ROUTE_ACCESS = {
   "routes/admin.users._index": { loader: accounts },
   "routes/admin.users.new": { loader: accounts, action: accounts },
   "routes/admin.users.$userId.deactivate": { loader: accounts, action: accounts },
+  "routes/admin.users.$userId.two-factor": { loader: accounts, action: accounts },
 
   "routes/catalogue._index": { loader: { may: "readCatalogue" }, action: editCatalogue },
   "routes/catalogue.new": { loader: editCatalogue, action: editCatalogue },

@@ -1,7 +1,7 @@
 /**
  * The second factor: an authenticator app's codes (TOTP, RFC 6238) and recovery codes. Set up by
  * the person, asked for at sign-in between the right password and a session, reset by an admin.
- * Decision record 015 says why each limit is what it is.
+ * Decision record 016 says why each limit is what it is.
  */
 import { createHash, randomBytes, randomInt } from "node:crypto";
 import { getTOTPAuthUri, verifyTOTP } from "@epic-web/totp";

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { chromiumMissing, expectNoAxeViolations, signInAs, usePortalInChromium, watchForPageErrors } from "../support/portal.ts";
-import { codeForStep, currentStep, freshCode } from "../support/two-factor.ts";
+import { codeForStep, currentStep, freshCode, giveSecondFactor } from "../support/two-factor.ts";
 
 const OFFICER = "officer.newport@authorities.example";
 const PASSWORD = "demo-password-2023";
@@ -138,5 +138,42 @@ describe.skipIf(chromiumMissing)("two-factor authentication, set up and used to 
     await page.goto(`${running.portal.url}/account/two-factor`);
     await page.locator("p", { hasText: "Two-factor authentication is on" }).waitFor();
     await context.close();
+  });
+
+  it("lets an admin reset another person's second factor, with a reason, audited", async () => {
+    const { portal, browser } = running;
+    const db = portal.database.db;
+    const officer = await db
+      .selectFrom("app_user")
+      .select(["id", "name"])
+      .where("email", "=", "officer.conwy@authorities.example")
+      .executeTakeFirstOrThrow();
+    await giveSecondFactor(db, officer.id);
+    const page = await browser.newPage();
+    await signInAs(page, portal.url, "coordinator@adss-cymru.example");
+    await page.goto(`${portal.url}/admin/users`);
+    await page.getByRole("link", { name: `Reset two-factor ${officer.name}` }).click();
+    await page.locator("h1", { hasText: `Reset the two-factor authentication of ${officer.name}?` }).waitFor();
+    await expectNoAxeViolations(page);
+    await page.getByRole("button", { name: "Reset two-factor authentication" }).click();
+    await page.locator(".govuk-error-summary").waitFor();
+    await expect(page.locator("#reason-error").textContent()).resolves.toContain("Enter why you are resetting it");
+    await expectNoAxeViolations(page);
+    await page.getByLabel("Why are you resetting it?").fill("Lost phone, confirmed by a call to Conwy's office");
+    await page.getByRole("button", { name: "Reset two-factor authentication" }).click();
+    await page.locator(".govuk-notification-banner", { hasText: "Their two-factor authentication has been reset" }).waitFor();
+    const audit = await db
+      .selectFrom("audit_log")
+      .select(["actor_user_id", "reason", "entity_key"])
+      .where("action", "=", "two_factor.reset")
+      .executeTakeFirstOrThrow();
+    expect(audit).toMatchObject({ entity_key: String(officer.id), reason: "Lost phone, confirmed by a call to Conwy's office" });
+    await page.close();
+
+    // The officer signs in with the password alone again.
+    const theirs = await browser.newPage();
+    await signInAs(theirs, portal.url, "officer.conwy@authorities.example");
+    await theirs.locator("h1", { hasText: "Your returns" }).waitFor();
+    await theirs.close();
   });
 });

@@ -4,6 +4,7 @@ import * as code from "#app/routes/login_.code.tsx";
 import * as twoFactorPage from "#app/routes/account.two-factor.tsx";
 import * as logout from "#app/routes/logout.ts";
 import * as catalogue from "#app/routes/catalogue._index.tsx";
+import * as reset from "#app/routes/admin.users.$userId.two-factor.tsx";
 import { answerChallenge, startChallenge, TWO_FACTOR } from "#app/models/two-factor.server.ts";
 import { useDemoDatabase } from "../support/database.ts";
 import { get, OFFICER, post, routeArgs, run, signIn } from "../support/requests.ts";
@@ -214,5 +215,49 @@ describe("coordinators and admins must have a second factor", () => {
     expect(page).toMatchObject({ kind: "data", status: 200 });
     const setUp = await run(() => twoFactorPage.loader(routeArgs(get("/account/two-factor", analyst)) as never));
     expect(setUp).toMatchObject({ kind: "data", data: { required: false } });
+  });
+});
+
+describe("an admin's reset of a second factor", () => {
+  const db = useDemoDatabase();
+
+  it("needs a reason, refuses the admin's own, and takes the factor, codes and sessions away, audited", async () => {
+    const admin = await signIn(db(), "coordinator@adss-cymru.example");
+    const officer = await db().selectFrom("app_user").select("id").where("email", "=", OFFICER.cardiff).executeTakeFirstOrThrow();
+    await giveSecondFactor(db(), officer.id);
+    await db()
+      .insertInto("recovery_code")
+      .values({ user_id: officer.id, code_hash: "a".repeat(64) })
+      .execute();
+    const theirSession = await signIn(db(), OFFICER.cardiff);
+    const path = `/admin/users/${officer.id}/two-factor`;
+    const args = (fields: Record<string, string>, id = String(officer.id)) =>
+      routeArgs(post(`/admin/users/${id}/two-factor`, fields, admin), { userId: id }) as never;
+
+    expect(await run(() => reset.action(args({ reason: "  " })))).toMatchObject({
+      status: 400,
+      data: { error: "resetTwoFactor.error.reasonMissing" },
+    });
+    expect(await run(() => reset.action(args({ reason: "x".repeat(1001) })))).toMatchObject({
+      status: 400,
+      data: { error: "resetTwoFactor.error.reasonTooLong" },
+    });
+    expect(await run(() => reset.action(args({ reason: "mine" }, String(admin.userId))))).toMatchObject({
+      status: 400,
+      data: { error: "resetTwoFactor.error.self" },
+    });
+    expect(await run(() => reset.action(args({ reason: "x" }, "999999")))).toMatchObject({ kind: "response", status: 404 });
+    const noCsrf = post(path, { reason: "x" }, admin, { csrf: false });
+    expect(await run(() => reset.action(routeArgs(noCsrf, { userId: String(officer.id) }) as never))).toMatchObject({ status: 403 });
+    expect(await db().selectFrom("two_factor").select("user_id").where("user_id", "=", officer.id).execute()).toHaveLength(1);
+
+    const done = await run(() => reset.action(args({ reason: "Lost phone" })));
+    expect(done).toMatchObject({ kind: "response", status: 302, location: "/admin/users?done=twoFactorReset" });
+    expect(await db().selectFrom("two_factor").select("user_id").where("user_id", "=", officer.id).execute()).toHaveLength(0);
+    expect(await db().selectFrom("recovery_code").select("id").where("user_id", "=", officer.id).execute()).toHaveLength(0);
+    const page = await run(() => catalogue.loader(routeArgs(get("/catalogue", theirSession)) as never));
+    expect(page).toMatchObject({ kind: "response", status: 302 });
+    const audit = await db().selectFrom("audit_log").selectAll().where("action", "=", "two_factor.reset").executeTakeFirstOrThrow();
+    expect(audit).toMatchObject({ actor_user_id: admin.userId, entity_key: String(officer.id), reason: "Lost phone" });
   });
 });

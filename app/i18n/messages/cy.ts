@@ -720,6 +720,20 @@ export const cy: Record<MessageKey, Message> = {
   "deactivate.submit": "Dadactifadu'r cyfrif",
   "deactivate.already": "Mae'r cyfrif hwn eisoes wedi'i ddadactifadu.",
   "deactivate.error.self": "Ni allwch ddadactifadu eich cyfrif eich hun",
+  "resetTwoFactor.title": "Ailosod dilysu dau gam {name}?",
+  "resetTwoFactor.body":
+    "Bydd eu ap dilysu a'u codau adfer yn peidio â gweithio, a byddant yn cael eu hallgofnodi ym mhobman. Rhaid i gydlynydd neu weinyddwr sefydlu dilysu dau gam eto pan fyddant yn mewngofnodi nesaf. Gwnewch hyn dim ond pan fyddwch yn siŵr pwy ofynnodd, er enghraifft pan fyddant wedi colli eu ffôn.",
+  "resetTwoFactor.reason": "Pam ydych chi'n ei ailosod?",
+  "resetTwoFactor.reasonHint":
+    "Caiff hyn ei gadw yn y log archwilio, er enghraifft: ffôn wedi'i golli, wedi'i gadarnhau drwy alwad i rif eu swyddfa",
+  "resetTwoFactor.submit": "Ailosod dilysu dau gam",
+  "resetTwoFactor.none": "Nid oes gan y cyfrif hwn ddilysu dau gam i'w ailosod.",
+  "resetTwoFactor.error.self": "Ni allwch ailosod eich dilysu dau gam eich hun: gofynnwch i weinyddwr arall",
+  "resetTwoFactor.error.reasonMissing": "Rhowch pam rydych yn ei ailosod",
+  "resetTwoFactor.error.reasonTooLong": "Rhaid i'r rheswm fod yn 1,000 o nodau neu lai",
+  "accounts.resetTwoFactor": "Ailosod dau gam",
+  "accounts.twoFactorOn": "Dau gam ymlaen",
+  "accounts.done.twoFactorReset": "Mae eu dilysu dau gam wedi'i ailosod ac maent wedi'u hallgofnodi ym mhobman.",
 
   "apiTokens.title": "Tocynnau API",
   "apiTokens.lead.officer":

@@ -715,6 +715,19 @@ export const en = {
   "deactivate.submit": "Deactivate account",
   "deactivate.already": "This account is already deactivated.",
   "deactivate.error.self": "You cannot deactivate your own account",
+  "resetTwoFactor.title": "Reset the two-factor authentication of {name}?",
+  "resetTwoFactor.body":
+    "Their authenticator app and recovery codes will stop working, and they will be signed out everywhere. A coordinator or administrator must set up two-factor authentication again when they next sign in. Do this only when you are sure who asked, for example when they have lost their phone.",
+  "resetTwoFactor.reason": "Why are you resetting it?",
+  "resetTwoFactor.reasonHint": "This is kept in the audit log, for example: lost phone, confirmed by a call to their office number",
+  "resetTwoFactor.submit": "Reset two-factor authentication",
+  "resetTwoFactor.none": "This account has no two-factor authentication to reset.",
+  "resetTwoFactor.error.self": "You cannot reset your own two-factor authentication: ask another administrator",
+  "resetTwoFactor.error.reasonMissing": "Enter why you are resetting it",
+  "resetTwoFactor.error.reasonTooLong": "The reason must be 1,000 characters or fewer",
+  "accounts.resetTwoFactor": "Reset two-factor",
+  "accounts.twoFactorOn": "Two-factor on",
+  "accounts.done.twoFactorReset": "Their two-factor authentication has been reset and they have been signed out everywhere.",
 
   "apiTokens.title": "API tokens",
   "apiTokens.lead.officer":
