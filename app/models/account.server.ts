@@ -64,7 +64,9 @@ function usersQuery(db: Executor) {
       (eb) => eb("u.password_hash", "is not", null).as("hasPassword"),
       (eb) =>
         eb
-          .exists(eb.selectFrom("two_factor as f").select("f.user_id").whereRef("f.user_id", "=", "u.id").where("f.confirmed_at", "is not", null))
+          .exists(
+            eb.selectFrom("two_factor as f").select("f.user_id").whereRef("f.user_id", "=", "u.id").where("f.confirmed_at", "is not", null),
+          )
           .as("hasTwoFactor"),
       // The invitation still waiting to be used, if any: its expiry says "invited" or "expired".
       (eb) =>
@@ -91,10 +93,7 @@ function usersQuery(db: Executor) {
 
 function withState<
   R extends { active: boolean; hasPassword: unknown; hasTwoFactor: unknown; invitationExpiresAt: unknown; liveSessions: unknown },
->(
-  row: R,
-  now: Date,
-) {
+>(row: R, now: Date) {
   const hasPassword = Boolean(row.hasPassword);
   const invitationExpiresAt = (row.invitationExpiresAt as Date | string | null) ?? null;
   return {
