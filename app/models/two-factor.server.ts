@@ -150,7 +150,6 @@ export async function confirmSetUp(
         entity: "app_user",
         entityKey: user.id,
         authorityCode: user.authorityCode,
-        at: now,
       });
       return { ok: false, reason: "invalid" };
     }
@@ -168,7 +167,6 @@ export async function confirmSetUp(
       entityKey: user.id,
       authorityCode: user.authorityCode,
       after: { recovery_codes: recoveryCodes.length },
-      at: now,
     });
     return { ok: true, recoveryCodes };
   });
@@ -242,7 +240,7 @@ export async function answerChallenge(
     // Read again under the lock: a guess answered meanwhile may have used it up.
     const challenge = await findChallenge(trx, token, now);
     if (!challenge) return { ok: false, reason: "expired" };
-    const audit = { entity: "app_user", entityKey: challenge.userId, authorityCode: factor.authority_code, at: now };
+    const audit = { entity: "app_user", entityKey: challenge.userId, authorityCode: factor.authority_code };
 
     const since = new Date(now.getTime() - TWO_FACTOR.windowMinutes * 60_000);
     const recent = await trx
@@ -335,7 +333,6 @@ export async function resetTwoFactor(
       before: { two_factor: true, recovery_codes: Number(codes.numDeletedRows) },
       after: { two_factor: false },
       reason: why,
-      at: now,
     });
     return { ok: true };
   });
