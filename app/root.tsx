@@ -176,6 +176,11 @@ function Document({ lang, user, children }: { lang: Language; user: RootUser; ch
                         </li>
                       ) : null}
                       <li className="govuk-service-navigation__item">
+                        <Link className="govuk-service-navigation__link" to="/account/two-factor">
+                          {t("layout.nav.twoFactor")}
+                        </Link>
+                      </li>
+                      <li className="govuk-service-navigation__item">
                         <Link className="govuk-service-navigation__link" to="/api-tokens">
                           {t("layout.nav.apiTokens")}
                         </Link>

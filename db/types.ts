@@ -348,6 +348,39 @@ export interface ApiTokenTable {
   window_requests: ColumnType<number, number | undefined, number>;
 }
 
+/** A person's authenticator-app secret (TOTP); asked for at sign-in once confirmed. */
+export interface TwoFactorTable {
+  user_id: number;
+  /** Base32, as authenticator apps take it. */
+  secret: string;
+  created_at: Timestamp;
+  confirmed_at: Timestamp | null;
+  /** The time step (Unix seconds / 30) of the last code accepted: no code at or before it is accepted again. */
+  last_used_step: number | null;
+}
+
+export interface RecoveryCodeTable {
+  id: Generated<number>;
+  user_id: number;
+  /** SHA-256 of the code, hex. */
+  code_hash: string;
+  created_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+/** The step between a right password and a session, for a person with a second factor. */
+export interface SignInChallengeTable {
+  id: Generated<number>;
+  /** SHA-256 of the token in the browser's cookie, hex. */
+  token_hash: string;
+  user_id: number;
+  address: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  failures: ColumnType<number, number | undefined, number>;
+}
+
 /** One publication of a closed round's statistics (decision record 011). */
 export interface StatisticsPublicationTable {
   id: Generated<number>;
@@ -389,6 +422,9 @@ export interface Database {
   reply_text: ReplyTextTable;
   job: JobTable;
   worker_heartbeat: WorkerHeartbeatTable;
+  two_factor: TwoFactorTable;
+  recovery_code: RecoveryCodeTable;
+  sign_in_challenge: SignInChallengeTable;
 }
 
 export type Collection = Selectable<CollectionTable>;

@@ -12,6 +12,11 @@ import { hashPassword } from "#app/auth/password.server.ts";
 import { CENSUS_2021, readSeedCsv } from "./reference.ts";
 
 export const DEMO_PASSWORD = "demo-password-2023";
+/**
+ * The demo coordinator's authenticator-app secret (coordinators must sign in with a second factor).
+ * Published in the README, so that a newcomer can add it to an app: demo data only, like the password.
+ */
+export const DEMO_TOTP_SECRET = "DEMOONLYDEMOONLYDEMOONLYDEMOONLY";
 export const FEBRUARY_2023 = "2023-02-care-experienced-parents";
 export const DECEMBER_2026 = "2026-12-care-experienced-parents";
 
@@ -88,8 +93,15 @@ async function seedDemoAccounts(db: Kysely<Database>) {
     const created = await trx
       .insertInto("app_user")
       .values(fresh.map((a) => ({ ...a, password_hash: passwordHash })))
-      .returning(["id", "email", "role", "authority_code"])
+      .returning(["id", "email", "role", "is_admin", "authority_code"])
       .execute();
+    const needSecondFactor = created.filter((u) => u.role === "coordinator" || u.is_admin);
+    if (needSecondFactor.length > 0) {
+      await trx
+        .insertInto("two_factor")
+        .values(needSecondFactor.map((u) => ({ user_id: u.id, secret: DEMO_TOTP_SECRET, confirmed_at: new Date() })))
+        .execute();
+    }
     await recordAudit(
       trx,
       created.map((u) => ({

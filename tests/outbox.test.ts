@@ -14,6 +14,7 @@ import {
 } from "#app/models/outbox.server.ts";
 import { useDemoDatabase } from "./support/database.ts";
 import { ANALYST, COORDINATOR, get, OFFICER, post, routeArgs, run, signIn, type Visitor } from "./support/requests.ts";
+import { giveSecondFactor } from "./support/two-factor.ts";
 
 const ROUND = "2026-12-care-experienced-parents";
 const CARDIFF = "W06000015";
@@ -281,6 +282,7 @@ describe("the outbox and reminders", () => {
       .returning("id")
       .executeTakeFirstOrThrow();
     expect(id).toBeGreaterThan(0);
+    await giveSecondFactor(db(), id);
     const plain = await signIn(db(), "plain.coordinator@adss-cymru.example");
 
     type Page = Awaited<ReturnType<typeof outboxPage.loader>>;

@@ -16,6 +16,22 @@ const cookieOptions = () => ({
 });
 
 const sessionCookie = () => createCookie("__session", { ...cookieOptions(), maxAge: SESSION_HOURS * 3600 });
+/** The step between a right password and the code, for a person with a second factor: its token. */
+const challengeCookie = () => createCookie("__sign_in_code", { ...cookieOptions(), maxAge: 10 * 60 });
+
+export async function challengeToken(request: Request): Promise<string> {
+  const value: unknown = await challengeCookie().parse(request.headers.get("Cookie"));
+  return typeof value === "string" ? value : "";
+}
+
+export function challengeCookieHeader(token: string) {
+  return challengeCookie().serialize(token);
+}
+
+export function clearChallengeCookieHeader() {
+  return challengeCookie().serialize("", { maxAge: 0 });
+}
+
 /** For forms used before signing in (the sign-in form itself): a signed double-submit token. */
 const anonymousCsrfCookie = () => createCookie("__csrf", cookieOptions());
 

@@ -4,6 +4,7 @@
  * to sign in for anyone not signed in, a 404 for anyone else who may not (refusals look like
  * absence). A route that calls it with another route's id is caught by the access matrix.
  */
+import { redirect } from "@remix-run/node";
 import type { Params } from "@remix-run/react";
 import type { Kysely } from "kysely";
 import type { Database } from "#db/types.ts";
@@ -16,6 +17,7 @@ import { notFound, requireUser, type SessionUser } from "./auth.server.ts";
 import {
   isReturnAbility,
   may,
+  mustHaveTwoFactor,
   ROUTE_ACCESS,
   type Access,
   type PortalAbility,
@@ -62,6 +64,10 @@ export async function guard<R extends RouteId, M extends GuardedMethod<R>>(
 
 async function grant(request: Request, params: Params, access: Exclude<Access, string | TokenAccess>): Promise<Grant> {
   const user = await requireUser(request);
+  if (mustHaveTwoFactor(user) && !user.hasTwoFactor && !("beforeTwoFactor" in access && access.beforeTwoFactor)) {
+    const url = new URL(request.url);
+    throw redirect(`/account/two-factor?returnTo=${encodeURIComponent(`${url.pathname}${url.search}`)}`);
+  }
   const ability = access.may;
   if (isReturnAbility(ability)) return returnGrant(user, params, ability);
   if (!may(user, ability as PortalAbility)) throw notFound();

@@ -68,6 +68,14 @@ export function may(person: Person | null, ability: Ability, authorityCode?: str
 }
 
 /**
+ * Coordinators and admins must sign in with a second factor (an authenticator app); officers and
+ * analysts may choose to. One who must and has none is sent to set it up before anything else.
+ */
+export function mustHaveTwoFactor(person: Person) {
+  return person.role === "coordinator" || person.isAdmin === true;
+}
+
+/**
  * Who may hold an API token of a scope (issue 18): `returns:write` for one authority's return, by
  * whoever may fill that return in (its officers); `figures:read` by those who read every figure.
  * Asked when the token is made and again on every request, of the owner as they are then.
@@ -120,13 +128,15 @@ export function tokenMay(owner: Person, token: TokenGrant, access: TokenAccess, 
  * - an ability: anyone not signed in is sent to sign in, anyone without it gets a 404. A return
  *   ability reads the return the address names (`:collectionCode/:authorityCode`, a published
  *   collection); `collection` reads the collection it names (`:code`), "published" refusing a draft.
+ *   A person who must have a second factor and has none is sent to set it up, except on the pages
+ *   marked `beforeTwoFactor` (setting it up, signing out).
  */
 export type Access =
   | "public"
   | "nobody"
   | "publishedStatistics"
   | { may: ReturnAbility }
-  | { may: PortalAbility; collection?: "any" | "published" }
+  | { may: PortalAbility; collection?: "any" | "published"; beforeTwoFactor?: true }
   | TokenAccess;
 
 export interface RouteAccess {
@@ -135,6 +145,7 @@ export interface RouteAccess {
 }
 
 const signedIn = { may: "usePortal" } as const;
+const settingUpTwoFactor = { may: "usePortal", beforeTwoFactor: true } as const;
 const accounts = { may: "manageAccounts" } as const;
 const editCatalogue = { may: "editCatalogue" } as const;
 const design = { may: "designCollections", collection: "any" } as const;
@@ -154,9 +165,13 @@ export const ROUTE_ACCESS = {
   "routes/_index": { loader: signedIn },
   "routes/login": { loader: "public", action: "public" },
   // A GET of /logout goes home; only the form signs out.
-  "routes/logout": { loader: "public", action: signedIn },
+  "routes/logout": { loader: "public", action: settingUpTwoFactor },
+  // The second step of signing in, for a person with a second factor: before there is a session.
+  "routes/login_.code": { loader: "public", action: "public" },
+  // A person's own second factor: set it up (coordinators and admins must, before anything else).
+  "routes/account.two-factor": { loader: settingUpTwoFactor, action: settingUpTwoFactor },
   // The link sets the cookie; the signed-in switch posts, changing the account (audited).
-  "routes/language": { loader: "public", action: signedIn },
+  "routes/language": { loader: "public", action: settingUpTwoFactor },
   "routes/set-password.$token": { loader: "public", action: "public" },
   // Asking for a link to choose a new password: the same answer whether or not the account exists.
   "routes/forgot-password": { loader: "public", action: "public" },
@@ -166,6 +181,7 @@ export const ROUTE_ACCESS = {
   "routes/admin.users._index": { loader: accounts },
   "routes/admin.users.new": { loader: accounts, action: accounts },
   "routes/admin.users.$userId.deactivate": { loader: accounts, action: accounts },
+  "routes/admin.users.$userId.two-factor": { loader: accounts, action: accounts },
 
   "routes/catalogue._index": { loader: { may: "readCatalogue" }, action: editCatalogue },
   "routes/catalogue.new": { loader: editCatalogue, action: editCatalogue },

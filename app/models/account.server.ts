@@ -64,6 +64,12 @@ function usersQuery(db: Executor) {
       "changer.name as activeChangedBy",
       "u.active_change_reason as activeChangeReason",
       (eb) => eb("u.password_hash", "is not", null).as("hasPassword"),
+      (eb) =>
+        eb
+          .exists(
+            eb.selectFrom("two_factor as f").select("f.user_id").whereRef("f.user_id", "=", "u.id").where("f.confirmed_at", "is not", null),
+          )
+          .as("hasTwoFactor"),
       // The invitation still waiting to be used, if any: its expiry says "invited" or "expired".
       (eb) =>
         eb
@@ -87,15 +93,15 @@ function usersQuery(db: Executor) {
     .orderBy("u.email");
 }
 
-function withState<R extends { active: boolean; hasPassword: unknown; invitationExpiresAt: unknown; liveSessions: unknown }>(
-  row: R,
-  now: Date,
-) {
+function withState<
+  R extends { active: boolean; hasPassword: unknown; hasTwoFactor: unknown; invitationExpiresAt: unknown; liveSessions: unknown },
+>(row: R, now: Date) {
   const hasPassword = Boolean(row.hasPassword);
   const invitationExpiresAt = (row.invitationExpiresAt as Date | string | null) ?? null;
   return {
     ...row,
     hasPassword,
+    hasTwoFactor: Boolean(row.hasTwoFactor),
     invitationExpiresAt,
     liveSessions: Number(row.liveSessions ?? 0),
     state: accountState({ active: row.active, hasPassword, invitationExpiresAt }, now),

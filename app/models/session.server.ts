@@ -49,6 +49,17 @@ export async function findSession(db: Executor, token: string, now = new Date())
         "u.is_admin as isAdmin",
         "u.authority_code as authorityCode",
         "u.language",
+        (eb) =>
+          eb
+            .exists(
+              eb
+                .selectFrom("two_factor as f")
+                .select("f.user_id")
+                .whereRef("f.user_id", "=", "u.id")
+                .where("f.confirmed_at", "is not", null),
+            )
+            .$castTo<boolean>()
+            .as("hasTwoFactor"),
       ])
       .where("s.id", "=", hashToken(token))
       .where("s.revoked_at", "is", null)

@@ -4,6 +4,7 @@ import type { Kysely, Transaction } from "kysely";
 import { hashPassword, verifyPassword } from "#app/auth/password.server.ts";
 import { recordAudit } from "./audit.server.ts";
 import { createSession } from "./session.server.ts";
+import { hasTwoFactor, startChallenge } from "./two-factor.server.ts";
 
 /**
  * Failed sign-ins, counted over a window. The throttle slows and stops guessing where it comes from
@@ -36,6 +37,8 @@ const decoyHash = hashPassword("decoy-password-for-unknown-accounts");
 
 export type SignInResult =
   | { ok: true; token: string; user: { id: number; language: "en" | "cy" } }
+  /** The right password, for an account with a second factor: no session yet, a challenge for the code. */
+  | { ok: "secondFactor"; challenge: string }
   | { ok: false; reason: "invalid" }
   | { ok: false; reason: "throttled"; retryAfterMinutes: number };
 
@@ -145,17 +148,19 @@ export async function signIn(
   const valid = await verifyPassword(user?.password_hash ?? (await decoyHash), password);
   const succeeded = Boolean(user?.active && user.password_hash && valid);
 
-  return db.transaction().execute(async (trx) => {
+  return db.transaction().execute(async (trx): Promise<SignInResult> => {
     if (succeeded) await trx.updateTable("sign_in_attempt").set({ succeeded: true }).where("id", "=", counted.attemptId).execute();
+    const secondFactor = succeeded && (await hasTwoFactor(trx, user!.id));
     await recordAudit(trx, {
       actorUserId: succeeded ? user!.id : null,
-      action: succeeded ? "session.sign_in" : "session.sign_in_failed",
+      action: secondFactor ? "session.password_accepted" : succeeded ? "session.sign_in" : "session.sign_in_failed",
       entity: "app_user",
       entityKey: user?.id ?? email,
       authorityCode: user?.authority_code ?? null,
       after: { address },
     });
     if (!succeeded) return { ok: false as const, reason: "invalid" as const };
+    if (secondFactor) return { ok: "secondFactor", challenge: await startChallenge(trx, user!.id, address, now) };
     const token = await createSession(trx, user!.id, now);
     return { ok: true as const, token, user: { id: user!.id, language: user!.language } };
   });

@@ -9,7 +9,11 @@ import { useTranslation } from "#app/i18n/use-translation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("accounts.title"));
 
-const DONE = { invited: "accounts.done.invited", deactivated: "accounts.done.deactivated" } as const;
+const DONE = {
+  invited: "accounts.done.invited",
+  deactivated: "accounts.done.deactivated",
+  twoFactorReset: "accounts.done.twoFactorReset",
+} as const;
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user: admin, db } = await guard("routes/admin.users._index", "loader", { request, params });
@@ -17,7 +21,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return {
     users: await listUsers(db),
     selfId: admin.id,
-    done: done === "invited" || done === "deactivated" ? DONE[done] : null,
+    done: done === "invited" || done === "deactivated" || done === "twoFactorReset" ? DONE[done] : null,
   };
 }
 
@@ -86,6 +90,12 @@ export default function Accounts() {
                 </td>
                 <td className="govuk-table__cell">
                   <StatusTag t={t} user={user} />
+                  {user.hasTwoFactor ? (
+                    <>
+                      {" "}
+                      <strong className="govuk-tag govuk-tag--blue">{t("accounts.twoFactorOn")}</strong>
+                    </>
+                  ) : null}
                 </td>
                 <td className="govuk-table__cell">
                   {user.active && user.id !== selfId ? (
@@ -93,6 +103,15 @@ export default function Accounts() {
                       {t("accounts.deactivate")}
                       <span className="govuk-visually-hidden"> {user.name}</span>
                     </Link>
+                  ) : null}
+                  {user.hasTwoFactor && user.id !== selfId ? (
+                    <>
+                      {user.active ? <br /> : null}
+                      <Link className="govuk-link" to={`/admin/users/${user.id}/two-factor`}>
+                        {t("accounts.resetTwoFactor")}
+                        <span className="govuk-visually-hidden"> {user.name}</span>
+                      </Link>
+                    </>
                   ) : null}
                 </td>
               </tr>

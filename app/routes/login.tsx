@@ -1,24 +1,27 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
-import { ErrorSummary, TextInput } from "#app/components/govuk.tsx";
-import { revokeSession } from "#app/models/session.server.ts";
+import { ErrorSummary, NotificationBanner, TextInput } from "#app/components/govuk.tsx";
 import { signIn } from "#app/models/sign-in.server.ts";
-import { anonymousCsrf, clientAddress, getCurrentUser, requireAnonymousCsrf, sessionCookieHeader } from "#app/auth/auth.server.ts";
+import { anonymousCsrf, challengeCookieHeader, clientAddress, getCurrentUser, requireAnonymousCsrf } from "#app/auth/auth.server.ts";
 import { getDb } from "#app/db.server.ts";
 import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
 import type { MessageKey } from "#app/i18n/i18n.ts";
-import { languageCookie, languageOf, safeReturnPath } from "#app/i18n/language.server.ts";
-import { setLanguage } from "#app/models/user.server.ts";
+import { safeReturnPath } from "#app/i18n/language.server.ts";
 import { pageTitle } from "#app/web/meta.ts";
+import { signedInRedirect } from "#app/web/signed-in.server.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("login.title"));
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const returnTo = safeReturnPath(new URL(request.url).searchParams.get("returnTo"));
+  const url = new URL(request.url);
+  const returnTo = safeReturnPath(url.searchParams.get("returnTo"));
   if (await getCurrentUser(request)) throw redirect(returnTo);
   const csrf = await anonymousCsrf(request);
-  return data({ csrf: csrf.token, returnTo }, csrf.setCookie ? { headers: { "Set-Cookie": csrf.setCookie } } : undefined);
+  return data(
+    { csrf: csrf.token, returnTo, again: url.searchParams.has("again") },
+    csrf.setCookie ? { headers: { "Set-Cookie": csrf.setCookie } } : undefined,
+  );
 }
 
 type FieldErrors = Partial<Record<"email" | "password", MessageKey>>;
@@ -40,20 +43,16 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const key: MessageKey = result.reason === "throttled" ? "login.error.throttled" : "login.error.invalid";
     return refuseForm(context, { errors: { email: key } as FieldErrors, email }, result.reason === "throttled" ? 429 : 400);
   }
-  // A new session id at every sign-in; whatever session this browser had before ends now.
-  const previous = await getCurrentUser(request);
-  if (previous) await revokeSession(db, previous);
-  // A language chosen on the sign-in page wins, and is kept with the account from now on.
-  const chosen = languageOf(request, { cookieOnly: true });
-  if (chosen && chosen !== result.user.language) await setLanguage(db, result.user.id, chosen);
-  const headers = new Headers();
-  headers.append("Set-Cookie", await sessionCookieHeader(result.token));
-  headers.append("Set-Cookie", languageCookie(chosen ?? result.user.language));
-  throw redirect(returnTo, { headers });
+  if (result.ok === "secondFactor") {
+    throw redirect(`/login/code?returnTo=${encodeURIComponent(returnTo)}`, {
+      headers: { "Set-Cookie": await challengeCookieHeader(result.challenge) },
+    });
+  }
+  throw await signedInRedirect(request, db, result, returnTo);
 }
 
 export default function Login() {
-  const { csrf, returnTo } = useLoaderData<typeof loader>();
+  const { csrf, returnTo, again } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const t = useTranslation();
   const errors = actionData?.errors ?? {};
@@ -65,6 +64,11 @@ export default function Login() {
     <div className="govuk-grid-row">
       <div className="govuk-grid-column-two-thirds">
         <ErrorSummary title={t("errorSummary.title")} errors={summary} />
+        {again && !actionData ? (
+          <NotificationBanner title={t("banner.important")}>
+            <p className="govuk-notification-banner__heading">{t("login.again")}</p>
+          </NotificationBanner>
+        ) : null}
         <h1 className="govuk-heading-l">{t("login.title")}</h1>
         <p className="govuk-body">{t("login.lead")}</p>
         <form method="post" noValidate>

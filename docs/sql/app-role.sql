@@ -62,6 +62,10 @@ grant select, insert, update on app_user to portal_app;
 grant select, insert, update, delete on invitation, session to portal_app;
 grant select, insert, update on sign_in_attempt to portal_app;
 grant select, insert on password_reset_request to portal_app;
+-- Second factors: set up, used (the last code's step), and removed with their recovery codes when an
+-- admin resets them; the step between the password and the code is made, counted and closed.
+grant select, insert, update, delete on two_factor, recovery_code to portal_app;
+grant select, insert, update on sign_in_challenge to portal_app;
 
 -- Emails waiting to be sent, and workbooks uploaded for a bulk import.
 grant select, insert, update on outbox, import_upload to portal_app;

@@ -2,6 +2,7 @@ import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { catalogues } from "#app/i18n/i18n.ts";
 import { chromiumMissing, expectNoAxeViolations, signInAs, usePortalInChromium } from "../support/portal.ts";
+import { DEMO_TOTP_SECRET, freshCode } from "../support/two-factor.ts";
 
 const ROUND = "2026-12-care-experienced-parents";
 const FEB = "2023-02-care-experienced-parents";
@@ -122,7 +123,14 @@ describe.skipIf(chromiumMissing)("Cymraeg throughout, and accessible", { timeout
     await page.getByLabel("Cyfeiriad e-bost").fill("coordinator@adss-cymru.example");
     await page.getByLabel("Cyfrinair").fill("demo-password-2023");
     await page.getByRole("button", { name: "Mewngofnodi" }).click();
+    // A coordinator's second factor: the code page, in Welsh too.
+    await page.locator("h1", { hasText: "Rhowch y cod o'ch ap dilysu" }).waitFor();
+    await check(page);
+    await page.getByLabel("Cod", { exact: true }).fill(await freshCode(DEMO_TOTP_SECRET, `${url} coordinator@adss-cymru.example`));
+    await page.getByRole("button", { name: "Parhau" }).click();
     await page.waitForURL((u) => !u.pathname.startsWith("/login"));
+    await check(page);
+    await page.goto(`${url}/account/two-factor`);
     await check(page);
     for (const path of [
       `/collections/${FEB}`,

@@ -46,6 +46,7 @@ import {
   VALE,
 } from "./fixtures.ts";
 import { type CollectionStatus, expectedOutcome, PROBES, personOf, ROLES, type Role } from "./probes.ts";
+import { giveSecondFactor } from "../support/two-factor.ts";
 
 type Method = "loader" | "action";
 type RouteFn = (args: { request: Request; params: Record<string, string>; context: Record<string, unknown> }) => Promise<unknown>;
@@ -122,6 +123,7 @@ describe("the access matrix: every route x every role, against the app's access 
       ])
       .returning("id")
       .execute();
+    await giveSecondFactor(db(), notAdmin!.id);
     const invited = await inviteUser(
       db(),
       { email: "new.analyst@gov-wales.example", name: "New Analyst", role: "analyst", authorityCode: null, language: "en" },

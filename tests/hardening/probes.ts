@@ -22,7 +22,7 @@ export type CollectionStatus = "open" | "closed" | "draft";
 interface Probe {
   /** Query strings to try on the loader, beside the bare address. */
   search?: string[];
-  /** The sign-in and set-password forms carry the double-submit token, not a session's. */
+  /** The sign-in forms (password, then code) and the set-password form carry the double-submit token, not a session's. */
   csrf?: "anonymous";
 }
 
@@ -30,6 +30,8 @@ export const PROBES: Partial<Record<RouteId, Probe>> = {
   "routes/login": { csrf: "anonymous", search: ["?returnTo=%2Foutbox"] },
   "routes/set-password.$token": { csrf: "anonymous" },
   "routes/forgot-password": { csrf: "anonymous", search: ["?sent"] },
+  "routes/login_.code": { csrf: "anonymous", search: ["?returnTo=%2Foutbox", "?use=recovery"] },
+  "routes/account.two-factor": { search: ["?returnTo=%2Fcatalogue"] },
   "routes/language": { search: ["?lang=cy&returnTo=%2Fcatalogue"] },
   // Another authority's line on the trend page: Newport and Cardiff, the Vale and Powys.
   "routes/items.$itemCode": { search: ["?authority=W06000022", "?authority=W06000015", "?authority=W06000014", "?authority=W06000023"] },

@@ -9,6 +9,7 @@ import { hashToken } from "#app/models/session.server.ts";
 import { signIn as signInModel } from "#app/models/sign-in.server.ts";
 import { useDemoDatabase } from "../support/database.ts";
 import { ANALYST, COORDINATOR, get, OFFICER, post, routeArgs, run, signIn, type Visitor } from "../support/requests.ts";
+import { giveSecondFactor } from "../support/two-factor.ts";
 
 const CARDIFF = "W06000015";
 const GOOD_PASSWORD = "correct horse battery staple";
@@ -92,6 +93,7 @@ describe("accounts", () => {
       { baseUrl: "http://localhost" },
     );
     if (!invited.ok) throw new Error("could not invite the second coordinator");
+    await giveSecondFactor(db(), invited.userId);
     coordinator = await signIn(db(), "second.coordinator@adss-cymru.example");
   });
 

@@ -1,3 +1,5 @@
+import { DEMO_TOTP_SECRET, freshCode } from "./two-factor.ts";
+
 /**
  * A browser, as far as the server can tell: a cookie jar, pages read for their CSRF token and lock
  * version, forms posted, redirects not followed. For tests against a running portal (startPortal,
@@ -51,9 +53,24 @@ export class HttpVisitor {
     });
   }
 
-  /** Signs in through the sign-in page, as a person would; the response to the form. */
-  async signIn(email: string, password = "demo-password-2023", headers: Record<string, string> = {}) {
+  /**
+   * Signs in through the sign-in page, as a person would; the response to the form, or for an
+   * account with a second factor, to the code's form (the demo coordinator's code, unless
+   * `totpSecret` says whose).
+   */
+  async signIn(
+    email: string,
+    password = "demo-password-2023",
+    headers: Record<string, string> = {},
+    { totpSecret = DEMO_TOTP_SECRET }: { totpSecret?: string } = {},
+  ) {
     const { csrf } = await this.page("/login");
-    return this.post("/login", { csrf, email, password }, headers);
+    const response = await this.post("/login", { csrf, email, password }, headers);
+    const next = response.headers.get("Location") ?? "";
+    if (response.status !== 302 || !next.startsWith("/login/code")) return response;
+    const page = await this.page(next);
+    const returnTo = (page.html.match(/name="returnTo" value="([^"]*)"/)?.[1] ?? "/").replaceAll("&amp;", "&");
+    const code = await freshCode(totpSecret, `${this.base()} ${email}`);
+    return this.post("/login/code", { csrf: page.csrf, returnTo, kind: "code", code }, headers);
   }
 }

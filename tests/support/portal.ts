@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, expect } from "vitest";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
+import { DEMO_TOTP_SECRET, freshCode } from "./two-factor.ts";
 
 export const CHROMIUM = "/usr/bin/chromium";
 
@@ -169,13 +170,27 @@ export function watchForPageErrors(page: Page) {
   return errors;
 }
 
-/** Signs in through the sign-in page, as a person would. */
-export async function signInAs(page: Page, url: string, email: string, password = "demo-password-2023") {
+/**
+ * Signs in through the sign-in page, as a person would: with a code from their authenticator app
+ * when the portal asks for one (`totpSecret`: the demo coordinator's, unless another is given).
+ */
+export async function signInAs(
+  page: Page,
+  url: string,
+  email: string,
+  password = "demo-password-2023",
+  { totpSecret = DEMO_TOTP_SECRET }: { totpSecret?: string } = {},
+) {
   await page.goto(`${url}/login`);
   await page.getByLabel("Email address").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith("/login"));
+  await page.waitForURL((u) => u.pathname !== "/login");
+  if (new URL(page.url()).pathname === "/login/code") {
+    await page.getByLabel("Code", { exact: true }).fill(await freshCode(totpSecret, `${url} ${email}`));
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.waitForURL((u) => !u.pathname.startsWith("/login"));
+  }
 }
 
 /** For a browser test file: the portal on its own database, and Chromium, for the whole file. */

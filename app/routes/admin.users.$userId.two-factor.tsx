@@ -1,0 +1,95 @@
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { ErrorSummary, Textarea, WarningText } from "#app/components/govuk.tsx";
+import { findUser } from "#app/models/account.server.ts";
+import { hasTwoFactor, resetTwoFactor } from "#app/models/two-factor.server.ts";
+import { notFound, requireCsrf } from "#app/auth/auth.server.ts";
+import { guard } from "#app/auth/guard.server.ts";
+import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
+import type { MessageKey } from "#app/i18n/i18n.ts";
+import { pageTitle } from "#app/web/meta.ts";
+import { useTranslation } from "#app/i18n/use-translation.ts";
+
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
+  pageTitle(matches, (t) => (data ? t("resetTwoFactor.title", { name: data.user.name }) : t("notFound.title")));
+
+/** The admin, and the account the address names; a 404 for anyone else or for no such account. */
+async function load(method: "loader" | "action", { request, params }: { request: Request; params: LoaderFunctionArgs["params"] }) {
+  const { user: admin, db } = await guard("routes/admin.users.$userId.two-factor", method, { request, params });
+  const id = /^\d{1,9}$/.test(params.userId ?? "") ? Number(params.userId) : NaN;
+  const user = await findUser(db, id);
+  if (!user) throw notFound();
+  return { db, admin, user };
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { db, admin, user } = await load("loader", { request, params });
+  return {
+    user: { id: user.id, name: user.name, email: user.email },
+    hasTwoFactor: await hasTwoFactor(db, user.id),
+    isSelf: user.id === admin.id,
+    csrfToken: admin.csrfToken,
+  };
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const { db, admin, user } = await load("action", { request, params });
+  const form = await readForm(request);
+  requireCsrf(admin, form);
+  const reason = field(form, "reason");
+  const result = await resetTwoFactor(db, user.id, { userId: admin.id, isAdmin: admin.isAdmin }, reason);
+  if (result.ok) throw redirect("/admin/users?done=twoFactorReset");
+  if (result.reason === "notFound") throw notFound();
+  if (result.reason === "notSetUp") throw redirect("/admin/users");
+  const error: MessageKey = `resetTwoFactor.error.${result.reason}`;
+  return refuseForm(context, { error, reason: reason.slice(0, 2000) });
+}
+
+export default function ResetTwoFactor() {
+  const { user, hasTwoFactor, isSelf, csrfToken } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const t = useTranslation();
+  const error = actionData?.error ? t(actionData.error) : undefined;
+  return (
+    <div className="govuk-grid-row">
+      <div className="govuk-grid-column-two-thirds">
+        <Link to="/admin/users" className="govuk-back-link">
+          {t("common.back")}
+        </Link>
+        <ErrorSummary title={t("errorSummary.title")} errors={error ? [{ href: "#reason", text: error }] : []} />
+        <span className="govuk-caption-l">{user.email}</span>
+        <h1 className="govuk-heading-l">{t("resetTwoFactor.title", { name: user.name })}</h1>
+        {!hasTwoFactor ? (
+          <p className="govuk-body">{t("resetTwoFactor.none")}</p>
+        ) : isSelf ? (
+          <p className="govuk-body">{t("resetTwoFactor.error.self")}</p>
+        ) : (
+          <>
+            <WarningText assistive={t("common.warning")}>{t("resetTwoFactor.body")}</WarningText>
+            <form method="post" noValidate>
+              <input type="hidden" name={CSRF_FIELD} value={csrfToken} />
+              <Textarea
+                id="reason"
+                name="reason"
+                label={t("resetTwoFactor.reason")}
+                labelClassName="govuk-label govuk-label--s"
+                hint={t("resetTwoFactor.reasonHint")}
+                defaultValue={actionData?.reason}
+                error={error}
+                errorPrefix={t("page.errorPrefix")}
+              />
+              <div className="govuk-button-group">
+                <button type="submit" className="govuk-button govuk-button--warning" data-module="govuk-button">
+                  {t("resetTwoFactor.submit")}
+                </button>
+                <Link to="/admin/users" className="govuk-link">
+                  {t("common.cancel")}
+                </Link>
+              </div>
+            </form>
+          </>
+        )}
+      </div>
+    </div>
+  );
+}
