@@ -1,4 +1,4 @@
-/** A GOV.UK file upload for one .xlsx workbook, in a plain multipart form that works without JavaScript. */
+/** A GOV.UK file upload for one .xlsx workbook (or another file `accept` names), in a plain multipart form that works without JavaScript. */
 import type { ReactNode } from "react";
 import { CSRF_FIELD } from "#app/web/forms.ts";
 import { FILE_FIELD, XLSX_TYPE } from "#app/spreadsheets/spreadsheet.ts";
@@ -12,6 +12,7 @@ export function WorkbookUpload({
   error,
   errorPrefix,
   submit,
+  accept = `.xlsx,${XLSX_TYPE}`,
 }: {
   action: string;
   csrfToken: string;
@@ -20,6 +21,7 @@ export function WorkbookUpload({
   error?: string;
   errorPrefix: string;
   submit: string;
+  accept?: string;
 }) {
   const id = FILE_FIELD;
   return (
@@ -42,7 +44,7 @@ export function WorkbookUpload({
           id={id}
           name={FILE_FIELD}
           type="file"
-          accept={`.xlsx,${XLSX_TYPE}`}
+          accept={accept}
           aria-describedby={`${id}-hint${error ? ` ${id}-error` : ""}`}
         />
       </div>

@@ -51,9 +51,14 @@ export default function Catalogue() {
       <h1 className="govuk-heading-l">{t("catalogue.title")}</h1>
       <p className="govuk-body">{t("catalogue.lead")}</p>
       {mayEdit ? (
-        <Link className="govuk-button" to="/catalogue/new">
-          {t("catalogue.add")}
-        </Link>
+        <p className="govuk-body">
+          <Link className="govuk-button govuk-!-margin-bottom-0" to="/catalogue/new">
+            {t("catalogue.add")}
+          </Link>{" "}
+          <Link className="govuk-link" to="/denominators">
+            {t("denominators.link")}
+          </Link>
+        </p>
       ) : null}
       {items.map((item) => (
         <div key={item.code} className="govuk-summary-card" id={`item-${item.code}`}>

@@ -40,6 +40,7 @@ export const PROBES: Partial<Record<RouteId, Probe>> = {
   "routes/collections.$code.export[.]xlsx": { search: ["?publish=1"] },
   "routes/statistics.$code._index": { search: ["?lang=cy"] },
   "routes/statistics.$code.workbook[.]xlsx": { search: ["?lang=cy"] },
+  "routes/denominators": { search: ["?loaded=census_2021_usual_residents"] },
 };
 
 /** The person each kind of visitor is, for an address naming `authority` (Cardiff when it names none). */
