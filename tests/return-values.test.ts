@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { CollectionRulesSchema } from "#app/schema/collection-rules.ts";
 import {
-  findQueries,
+  findFlags,
   parseWholeNumber,
-  unexplainedQueries,
+  unexplainedFlags,
   validateReturn,
   type CleanValue,
   type RawReturn,
@@ -188,7 +188,7 @@ describe("what is accepted, and how it is cleaned", () => {
   });
 });
 
-describe("queries: flagged for an explanation before submission", () => {
+describe("flags: figures to explain before submission", () => {
   const reported = (number: number): CleanValue => ({
     state: "reported",
     number,
@@ -204,35 +204,35 @@ describe("queries: flagged for an explanation before submission", () => {
 
   it("a change beyond both the percentage and the absolute threshold", () => {
     const previous = new Map([["leavers", { state: "reported" as const, number: 40 }]]);
-    expect(findQueries(definition, { leavers: reported(100) }, { ...noPeers, previous })).toEqual([
+    expect(findFlags(definition, { leavers: reported(100) }, { ...noPeers, previous })).toEqual([
       { itemCode: "leavers", kind: "change", params: { previous: 40, current: 100 } },
     ]);
     // 4 to 9 is +125%, but only 5 children: small numbers swing.
     const small = new Map([["leavers", { state: "reported" as const, number: 4 }]]);
-    expect(findQueries(definition, { leavers: reported(9) }, { ...noPeers, previous: small })).toEqual([]);
+    expect(findFlags(definition, { leavers: reported(9) }, { ...noPeers, previous: small })).toEqual([]);
     // 400 to 440 is 40 more, but only 10%.
     const large = new Map([["leavers", { state: "reported" as const, number: 400 }]]);
-    expect(findQueries(definition, { leavers: reported(440) }, { ...noPeers, previous: large })).toEqual([]);
+    expect(findFlags(definition, { leavers: reported(440) }, { ...noPeers, previous: large })).toEqual([]);
   });
 
   it("an item reported last round and not collected now", () => {
     const previous = new Map([["leavers", { state: "reported" as const, number: 40 }]]);
     const notCollected = { ...reported(0), state: "not_collected" as const, number: null, reason: "Stopped" };
-    expect(findQueries(definition, { leavers: notCollected }, { ...noPeers, previous })[0]?.kind).toBe("stoppedCollecting");
+    expect(findFlags(definition, { leavers: notCollected }, { ...noPeers, previous })[0]?.kind).toBe("stoppedCollecting");
   });
 
   it("a rate per 10,000 far from the other authorities'", () => {
     const peerRates = new Map([["leavers", [5, 5.5, 6, 6.5, 7, 5.2, 6.1]]]);
     const context = { previous: new Map(), peerRates, denominator: 100_000 };
-    expect(findQueries(definition, { leavers: reported(60) }, context)).toEqual([]);
-    expect(findQueries(definition, { leavers: reported(300) }, context)[0]).toMatchObject({ kind: "outlier" });
+    expect(findFlags(definition, { leavers: reported(60) }, context)).toEqual([]);
+    expect(findFlags(definition, { leavers: reported(300) }, context)[0]).toMatchObject({ kind: "outlier" });
   });
 
   it("needs an explanation for each flagged value at submission", () => {
     const findings = [{ itemCode: "leavers", kind: "change" as const, params: {} }];
-    expect(unexplainedQueries(findings, { leavers: reported(100) })).toEqual([
-      { itemCode: "leavers", field: "queryExplanation", key: "error.query.explanationMissing" },
+    expect(unexplainedFlags(findings, { leavers: reported(100) })).toEqual([
+      { itemCode: "leavers", field: "queryExplanation", key: "error.flag.explanationMissing" },
     ]);
-    expect(unexplainedQueries(findings, { leavers: { ...reported(100), queryExplanation: "A new team found more" } })).toEqual([]);
+    expect(unexplainedFlags(findings, { leavers: { ...reported(100), queryExplanation: "A new team found more" } })).toEqual([]);
   });
 });

@@ -6,10 +6,10 @@
 import type { Kysely } from "kysely";
 import type { Database } from "#db/types.ts";
 import { returnDefinition } from "#app/models/collection.server.ts";
-import { findReturn, queryContext, saveReturn, workingValues, type ReturnScope } from "#app/models/return.server.ts";
+import { findReturn, flagBasis, saveReturn, workingValues, type ReturnScope } from "#app/models/return.server.ts";
 import { actorOf } from "#app/web/return-page.server.ts";
 import { recordTokenUse } from "#app/models/api-token.server.ts";
-import { findQueries, validateReturn, type CleanValue, type Problem, type RawReturn } from "#app/schema/return-values.ts";
+import { findFlags, validateReturn, type CleanValue, type Problem, type RawReturn } from "#app/schema/return-values.ts";
 import { DraftInputSchema, type ApiValue } from "#app/schema/api.ts";
 import { pick, translator, type MessageKey } from "#app/i18n/i18n.ts";
 import { todayInWales } from "#app/domain/dates.ts";
@@ -133,12 +133,13 @@ export async function validateDraft(request: Request, grant: TokenReturnGrant) {
     ...e,
     blocks: blocksSave.has(key(problems[i]!)) ? ("save" as const) : ("submit" as const),
   }));
-  const queries = draft.ok ? findQueries(definition, draft.values, await queryContext(db, scope)) : [];
-  const described = queries.map((q) => ({
+  const flags = draft.ok ? findFlags(definition, draft.values, await flagBasis(db, scope)) : [];
+  // The API's document names them "queries", as published; in the code they are flags.
+  const described = flags.map((q) => ({
     pointer: valuePointer(q.itemCode),
     itemCode: q.itemCode,
     kind: q.kind,
-    detail: t(`query.${q.kind}` as MessageKey, q.params),
+    detail: t(`flag.explain.${q.kind}` as MessageKey, q.params),
     explained: Boolean(draft.ok && draft.values[q.itemCode]?.queryExplanation),
   }));
   return apiJson({

@@ -1,10 +1,10 @@
 import { formatDate, formatNumber, pick, type Translator } from "#app/i18n/i18n.ts";
-import type { QueryKind } from "#app/schema/return-values.ts";
+import type { FlagKind } from "#app/schema/return-values.ts";
 
 /** What the review page knows about one automatic flag (FlagContext in desk.server.ts, as loader data). */
 export interface FlagView {
   itemCode: string;
-  kind: QueryKind;
+  kind: FlagKind;
   current: number | null;
   previous: { number: number; referenceDate: string; title_en: string; title_cy: string } | null;
   changePercent: number | null;

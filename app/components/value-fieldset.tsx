@@ -1,5 +1,5 @@
 import { useState } from "react";
-import type { QueryFinding } from "#app/schema/return-values.ts";
+import type { Flag } from "#app/schema/return-values.ts";
 import { ErrorMessage, TextInput, Textarea, WarningText } from "#app/components/govuk.tsx";
 import { CANNOT, fieldId, fieldName, NOT_REPORTED_STATES, type FormValue } from "#app/web/return-form.ts";
 import { formatNumber, type Translator } from "#app/i18n/i18n.ts";
@@ -23,7 +23,7 @@ export interface PreviousView {
 
 /**
  * One item of the return. The number box shows first, since a number is the common answer;
- * "I cannot give a number" reveals the other states and one reason box. Then any queries, and,
+ * "I cannot give a number" reveals the other states and one reason box. Then any flags, and,
  * folded away, a note and how it was counted.
  */
 export function ValueFieldset({
@@ -32,14 +32,15 @@ export function ValueFieldset({
   value,
   errors,
   previous,
-  queries,
+  flags,
 }: {
   t: Translator;
   item: ItemView;
   value: FormValue;
   errors: Partial<Record<keyof FormValue, string>>;
   previous: PreviousView | null;
-  queries: QueryFinding[];
+  /** The automatic checks' flags on this item, each to explain before submitting. */
+  flags: Flag[];
 }) {
   // Whether "I cannot give a number" is ticked, so JavaScript can show its choices only then.
   // Without JavaScript every part shows. (govuk-frontend's own checkboxes script would do the
@@ -153,19 +154,19 @@ export function ValueFieldset({
           </div>
         </div>
       </fieldset>
-      {queries.length > 0 ? (
-        <div className="app-queries govuk-!-margin-top-4">
-          {queries.map((query) => (
-            <WarningText key={query.kind} assistive={t("form.query.assistive")}>
-              {t(`query.${query.kind}`, formatParams(t, query.params))}
+      {flags.length > 0 ? (
+        <div className="govuk-!-margin-top-4">
+          {flags.map((flag) => (
+            <WarningText key={flag.kind} assistive={t("form.flag.assistive")}>
+              {t(`flag.explain.${flag.kind}`, formatParams(t, flag.params))}
             </WarningText>
           ))}
           <Textarea
             id={id("queryExplanation")}
             name={name("queryExplanation")}
-            label={t("form.query.explanation")}
+            label={t("form.flag.explanation")}
             labelClassName="govuk-label govuk-label--s"
-            hint={t("form.query.explanationHint")}
+            hint={t("form.flag.explanationHint")}
             defaultValue={value.queryExplanation}
             error={errors.queryExplanation}
             errorPrefix={errorPrefix}

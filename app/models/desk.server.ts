@@ -5,7 +5,7 @@
  */
 import { sql, type Kysely } from "kysely";
 import type { Database } from "#db/types.ts";
-import { findQueries, type QueryKind } from "#app/schema/return-values.ts";
+import { findFlags, type FlagKind } from "#app/schema/return-values.ts";
 import type { Reader } from "#app/auth/policy.server.ts";
 import { QUEUE_KINDS } from "#app/domain/board.ts";
 import type { Executor } from "./audit.server.ts";
@@ -138,7 +138,7 @@ const oneDecimal = (n: number) => Math.round(n * 10) / 10;
 /** One automatic flag on a submitted figure, with the figures behind it and the officer's explanation. */
 export interface FlagContext {
   itemCode: string;
-  kind: QueryKind;
+  kind: FlagKind;
   current: number | null;
   /** change and stoppedCollecting: the authority's figure last round, and that round. */
   previous: { number: number; referenceDate: string; title_en: string; title_cy: string } | null;
@@ -163,7 +163,7 @@ export async function flagsInContext(db: Executor, reader: Reader, scope: Return
     peerRates(db, reader, { collectionId: collection.id, excludeAuthority: authorityCode }),
     denominatorFor(db, { denominatorCode: collection.denominator_code, authorityCode }),
   ]);
-  const findings = findQueries(returnDefinition(collection), values, { previous, peerRates: peers, denominator });
+  const findings = findFlags(returnDefinition(collection), values, { previous, peerRates: peers, denominator });
   if (findings.length === 0) return [];
   const roundCodes = [...new Set([...previous.values()].map((p) => p.collectionCode))];
   const rounds = new Map(

@@ -6,12 +6,12 @@ import type { Kysely, Transaction } from "kysely";
 import type { Database, Role, ValueState } from "#db/types.ts";
 import {
   BLANK_VALUE,
-  findQueries,
-  unexplainedQueries,
+  findFlags,
+  unexplainedFlags,
   validateReturn,
   type CleanValue,
   type Problem,
-  type QueryFinding,
+  type Flag,
   type RawReturn,
   type RawValue,
   type ValidValues,
@@ -168,7 +168,7 @@ export async function submittedValues(db: Executor, scope: ReturnScope): Promise
  * and the findings tell them only about their own figures (never another authority's, nor their
  * median).
  */
-export async function queryContext(db: Executor, { collection, authorityCode }: ReturnScope) {
+export async function flagBasis(db: Executor, { collection, authorityCode }: ReturnScope) {
   const [previous, peers, denominator] = await Promise.all([
     previousValues(db, SYSTEM_READER, {
       authorityCode,
@@ -232,7 +232,7 @@ export async function saveAsGiven(db: Executor, scope: ReturnScope, { explanatio
   const saved = await saveReturn(db, scope, change);
   if (!saved.ok) return saved;
   const { problems } = await checkForSubmission(db, scope, todayInWales());
-  const flagged = new Set(problems.filter((p) => p.key === "error.query.explanationMissing").map((p) => p.itemCode));
+  const flagged = new Set(problems.filter((p) => p.key === "error.flag.explanationMissing").map((p) => p.itemCode));
   if (flagged.size === 0) return saved;
   const raw = Object.fromEntries(
     Object.entries(await workingValues(db, scope)).map(([code, value]) => [
@@ -338,18 +338,18 @@ export function rawValue(v: CleanValue): RawValue {
 
 export interface SubmissionCheck {
   problems: Problem[];
-  queries: QueryFinding[];
+  flags: Flag[];
 }
 
-/** Everything that would stop the return being submitted now: errors, blanks and unexplained queries. */
+/** Everything that would stop the return being submitted now: errors, blanks and unexplained flags. */
 export async function checkForSubmission(db: Executor, scope: ReturnScope, today: string): Promise<SubmissionCheck> {
   const definition = returnDefinition(scope.collection);
   const values = await workingValues(db, scope);
   const raw = Object.fromEntries(Object.entries(values).map(([code, v]) => [code, rawValue(v)]));
   const result = validateReturn(definition, raw, { mode: "submit", today });
-  const queries = findQueries(definition, values, await queryContext(db, scope));
-  const problems = result.ok ? unexplainedQueries(queries, values) : result.problems;
-  return { problems, queries };
+  const flags = findFlags(definition, values, await flagBasis(db, scope));
+  const problems = result.ok ? unexplainedFlags(flags, values) : result.problems;
+  return { problems, flags };
 }
 
 export type SubmitResult =

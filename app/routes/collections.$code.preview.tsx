@@ -51,7 +51,7 @@ export default function Preview() {
             value={blank}
             errors={{}}
             previous={null}
-            queries={[]}
+            flags={[]}
           />
         ))}
       </form>

@@ -10,7 +10,7 @@ import { returnDefinition } from "#app/models/collection.server.ts";
 import {
   checkForSubmission,
   findReturn,
-  queryContext,
+  flagBasis,
   returnVersions,
   saveReturn,
   type ReturnScope,
@@ -21,7 +21,7 @@ import {
 import { listQueries } from "#app/models/value-query.server.ts";
 import { QueryThreads } from "#app/components/query-threads.tsx";
 import { flagsInContext } from "#app/models/desk.server.ts";
-import { findQueries } from "#app/schema/return-values.ts";
+import { findFlags } from "#app/schema/return-values.ts";
 import { requireCsrf } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { may } from "#app/auth/policy.ts";
@@ -71,13 +71,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   // One look at last round serves both the "last round" hints and the checks that compare with it.
   const [values, context, threads, flags] = await Promise.all([
     showDraft ? workingValues(db, scope) : submittedValues(db, scope),
-    queryContext(db, scope),
+    flagBasis(db, scope),
     listQueries(db, scope),
     // The reviewer sees each automatic flag with its figures, beside the officer's explanation.
     mayReview && ret?.submitted_version ? flagsInContext(db, reader, scope) : [],
   ]);
   const previous = context.previous;
-  const queries = ret && editable ? findQueries(returnDefinition(collection), values, context) : [];
+  const flagsToExplain = ret && editable ? findFlags(returnDefinition(collection), values, context) : [];
   // Sent back from the check page: what it found is shown here too, beside each field.
   const checkProblems =
     ret && editable && url.searchParams.get("check") === "1" ? (await checkForSubmission(db, scope, todayInWales())).problems : [];
@@ -103,7 +103,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     values,
     previous: Object.fromEntries(previous),
     rules: collection.rules.crossItem,
-    queries,
+    flagsToExplain,
     threads,
     flags,
     viewer: {
@@ -304,7 +304,7 @@ export default function ReturnForm() {
                 value={formValues[item.code]!}
                 errors={errorsFor(item.code)}
                 previous={previous ? { date: formatDate(t.lang, previous.referenceDate), text: describeValue(t, previous, true) } : null}
-                queries={data.queries.filter((q) => q.itemCode === item.code)}
+                flags={data.flagsToExplain.filter((f) => f.itemCode === item.code)}
               />
             );
           })}

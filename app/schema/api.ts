@@ -120,7 +120,7 @@ export const QueryFindingSchema = z
     detail: z.string(),
     explained: z.boolean().describe("Whether the value carries a queryExplanation, as submitting needs"),
   })
-  .register(apiRegistry, { id: "QueryFinding" });
+  .register(apiRegistry, { id: "Flag" });
 
 export const ValidationReportSchema = z
   .object({

@@ -12,7 +12,7 @@ export const CrossItemRuleSchema = z.discriminatedUnion("kind", [
 export type CrossItemRule = z.infer<typeof CrossItemRuleSchema>;
 
 /** When a figure needs an explanation before the return can be submitted. */
-export const QueryThresholdsSchema = z.object({
+export const FlagThresholdsSchema = z.object({
   /** A change from last round is queried when it exceeds both this percentage... */
   changePercent: z.number().positive().default(50),
   /** ...and this absolute difference, since small numbers swing. */
@@ -22,13 +22,13 @@ export const QueryThresholdsSchema = z.object({
   /** The fewest other authorities' rates needed before outliers are looked for. */
   outlierMinPeers: z.number().int().min(3).default(5),
 });
-export type QueryThresholds = z.infer<typeof QueryThresholdsSchema>;
+export type FlagThresholds = z.infer<typeof FlagThresholdsSchema>;
 
 export const CollectionRulesSchema = z.object({
   crossItem: z.array(CrossItemRuleSchema).default([]),
   /** In published figures, counts from 1 to this are suppressed as small (decision record 011). */
   smallCountMax: z.number().int().min(0).max(99).default(4),
-  queries: QueryThresholdsSchema.default(QueryThresholdsSchema.parse({})),
+  queries: FlagThresholdsSchema.default(FlagThresholdsSchema.parse({})),
 });
 export type CollectionRules = z.infer<typeof CollectionRulesSchema>;
 

@@ -304,7 +304,7 @@ export function validateReturn(definition: ReturnDefinition, input: RawReturn, o
 }
 
 /** What is known about other rounds and other authorities, for the soft checks. */
-export interface QueryContext {
+export interface FlagBasis {
   previous: Map<string, { state: ValueState | null; number: number | null }>;
   /** Rates per 10,000 of the other authorities' comparable values this round, by item. */
   peerRates: Map<string, number[]>;
@@ -312,10 +312,10 @@ export interface QueryContext {
   denominator: number | null;
 }
 
-export type QueryKind = "change" | "outlier" | "stoppedCollecting";
-export interface QueryFinding {
+export type FlagKind = "change" | "outlier" | "stoppedCollecting";
+export interface Flag {
   itemCode: string;
-  kind: QueryKind;
+  kind: FlagKind;
   params: MessageParams;
 }
 
@@ -324,10 +324,13 @@ function median(sorted: number[]) {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Queries do not block a draft, but each needs an explanation before the return is submitted. */
-export function findQueries(definition: ReturnDefinition, values: Record<string, CleanValue>, context: QueryContext): QueryFinding[] {
+/**
+ * The automatic checks' flags (never "queries": a query is a coordinator's question). A flag does
+ * not block a draft, but each needs an explanation before the return is submitted.
+ */
+export function findFlags(definition: ReturnDefinition, values: Record<string, CleanValue>, context: FlagBasis): Flag[] {
   const thresholds = definition.rules.queries;
-  const findings: QueryFinding[] = [];
+  const findings: Flag[] = [];
   for (const { code } of definition.items) {
     const value = values[code];
     if (!value) continue;
@@ -358,10 +361,10 @@ export function findQueries(definition: ReturnDefinition, values: Record<string,
   return findings;
 }
 
-/** At submission every query needs an explanation: these are the ones still without one. */
-export function unexplainedQueries(findings: QueryFinding[], values: Record<string, CleanValue>): Problem[] {
+/** At submission every flag needs an explanation: these are the ones still without one. */
+export function unexplainedFlags(findings: Flag[], values: Record<string, CleanValue>): Problem[] {
   const items = new Set(findings.map((f) => f.itemCode));
   return [...items]
     .filter((code) => !values[code]?.queryExplanation)
-    .map((code) => ({ itemCode: code, field: "queryExplanation" as const, key: "error.query.explanationMissing" as const }));
+    .map((code) => ({ itemCode: code, field: "queryExplanation" as const, key: "error.flag.explanationMissing" as const }));
 }

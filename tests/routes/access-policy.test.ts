@@ -104,8 +104,8 @@ describe("the access policy in the data layer", () => {
     expect(await run(() => form.action(routeArgs(post(path, fields, cardiff), params) as never))).toMatchObject({ status: 302 });
     const page = await run(() => form.loader(routeArgs(get(path, cardiff), params) as never));
     if (page.kind !== "data") throw new Error(`expected the return page, got ${page.status}`);
-    const { queries } = page.data as Awaited<ReturnType<typeof form.loader>>;
-    const outlier = queries.find((q) => q.kind === "outlier");
+    const { flagsToExplain } = page.data as Awaited<ReturnType<typeof form.loader>>;
+    const outlier = flagsToExplain.find((q) => q.kind === "outlier");
     const population = (
       await db().selectFrom("denominator_value").select("value").where("authority_code", "=", CARDIFF).executeTakeFirstOrThrow()
     ).value;
@@ -121,9 +121,13 @@ describe("the access policy in the data layer", () => {
       .sort((a, b) => a - b);
     const median = peerRates[2]!;
     const data = JSON.stringify(page.data);
-    for (const text of [data, translate("en", "query.outlier", outlier!.params), translate("cy", "query.outlier", outlier!.params)]) {
+    for (const text of [
+      data,
+      translate("en", "flag.explain.outlier", outlier!.params),
+      translate("cy", "flag.explain.outlier", outlier!.params),
+    ]) {
       for (const rate of [median, ...peerRates]) expect(text).not.toMatch(new RegExp(`(?<![\\w.])${rate.toFixed(1).replace(".", "\\.")}`));
     }
-    expect(translate("en", "query.outlier", outlier!.params)).toContain(String(outlier!.params.rate));
+    expect(translate("en", "flag.explain.outlier", outlier!.params)).toContain(String(outlier!.params.rate));
   });
 });

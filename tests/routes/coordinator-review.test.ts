@@ -260,7 +260,9 @@ describe("the coordinator's review: queries, acceptance and the board", () => {
     const officerView = await page(officer);
     expect(officerView).toMatchObject({ editable: false, mayAmend: true, returnStatus: "accepted" });
     // Saving straight onto an accepted return is refused: amending needs a reason first.
-    expect(await act(officer, answers(officerView.lockVersion))).toMatchObject({ status: 302, location: path() });
+    const refused = await act(officer, answers(officerView.lockVersion));
+    expect(refused).toMatchObject({ kind: "data", status: 409 });
+    expect(refused.kind === "data" && refused.data).toMatchObject({ refusal: { reason: "submitted" } });
     await amend
       .action(
         routeArgs(post(path("amend"), { lockVersion: String(officerView.lockVersion), reason: "A late case." }, officer), params) as never,

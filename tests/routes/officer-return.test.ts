@@ -366,10 +366,10 @@ describe("an officer's return", () => {
     const flagged = answers({ care_leavers_21_25: { state: "reported", number: "40" } });
     expect((await save(newport, flagged, NEWPORT)).status).toBe(302);
     const data = await loadForm(newport, NEWPORT);
-    expect(data.queries).toEqual([{ itemCode: "care_leavers_21_25", kind: "change", params: { previous: 271, current: 40 } }]);
+    expect(data.flagsToExplain).toEqual([{ itemCode: "care_leavers_21_25", kind: "change", params: { previous: 271, current: 40 } }]);
     const check1 = await run(() => check.loader(routeArgs(get(path(NEWPORT, "check"), newport), params(NEWPORT)) as never));
     expect(check1.kind === "data" && (check1.data as { problems: { key: string }[] }).problems.map((p) => p.key)).toEqual([
-      "error.query.explanationMissing",
+      "error.flag.explanationMissing",
     ]);
     const explained = answers(
       { care_leavers_21_25: { state: "reported", number: "40", queryExplanation: "Data cleansing removed duplicates." } },

@@ -134,12 +134,12 @@ export const cy: Record<MessageKey, Message> = {
   "error.rule.notGreaterThan": "{label}: ni all fod yn fwy na {limitItem} ({limit})",
   "error.rule.sumEquals": "{label}: rhaid iddo fod yn hafal i {parts} wedi'u hadio at ei gilydd ({sum})",
   "error.item.unknown": "{label}: nid yw'r eitem hon yn rhan o'r cais hwn am wybodaeth",
-  "error.query.explanationMissing": "{label}: esboniwch y ffigur a nodwyd i'w wirio cyn i chi gyflwyno",
+  "error.flag.explanationMissing": "{label}: esboniwch y ffigur a nodwyd i'w wirio cyn i chi gyflwyno",
 
-  "query.change": "Mae hwn yn newid o {previous} y rownd ddiwethaf i {current}. Gwiriwch ef, yna esboniwch ef.",
-  "query.outlier":
+  "flag.explain.change": "Mae hwn yn newid o {previous} y rownd ddiwethaf i {current}. Gwiriwch ef, yna esboniwch ef.",
+  "flag.explain.outlier":
     "Mae hyn yn {rate} fesul 10,000 o breswylwyr, ymhell o gyfraddau'r rhan fwyaf o awdurdodau eraill y rownd hon. Gwiriwch ef, yna esboniwch ef.",
-  "query.stoppedCollecting": "Y rownd ddiwethaf, fe wnaethoch adrodd {previous}. Esboniwch pam nad yw'n cael ei gasglu nawr.",
+  "flag.explain.stoppedCollecting": "Y rownd ddiwethaf, fe wnaethoch adrodd {previous}. Esboniwch pam nad yw'n cael ei gasglu nawr.",
 
   "layout.nav.catalogue": "Catalog",
   "layout.nav.returns": "Eich ffurflenni",
@@ -230,9 +230,9 @@ export const cy: Record<MessageKey, Message> = {
   "form.error.numberAndCannot": "{label}: tynnwch y rhif, neu dad-diciwch ‘Ni allaf roi rhif’",
   "form.error.deviationWithoutNumber":
     "{label}: dim ond gyda rhif y gall ffordd wahanol o gyfrif fynd; tynnwch hi, neu dad-diciwch ‘Ni allaf roi rhif’",
-  "form.query.assistive": "Gwiriwch y ffigur hwn",
-  "form.query.explanation": "Esboniwch y ffigur hwn",
-  "form.query.explanationHint": "Mae angen hwn cyn i chi gyflwyno. Dywedwch pam fod y ffigur yn gywir, neu cywirwch ef uchod.",
+  "form.flag.assistive": "Gwiriwch y ffigur hwn",
+  "form.flag.explanation": "Esboniwch y ffigur hwn",
+  "form.flag.explanationHint": "Mae angen hwn cyn i chi gyflwyno. Dywedwch pam fod y ffigur yn gywir, neu cywirwch ef uchod.",
   "form.saveAndCheck": "Cadw a gwirio eich atebion",
   "form.saveDraft": "Cadw fel drafft",
   "form.saved": "Mae eich atebion wedi'u cadw.",

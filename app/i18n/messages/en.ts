@@ -126,11 +126,12 @@ export const en = {
   "error.rule.notGreaterThan": "{label}: cannot be more than {limitItem} ({limit})",
   "error.rule.sumEquals": "{label}: must equal {parts} added together ({sum})",
   "error.item.unknown": "{label}: this item is not part of this information request",
-  "error.query.explanationMissing": "{label}: explain the figure flagged for checking before you submit",
+  "error.flag.explanationMissing": "{label}: explain the figure flagged for checking before you submit",
 
-  "query.change": "This is a change from {previous} last round to {current}. Check it, then explain it.",
-  "query.outlier": "This is {rate} per 10,000 residents, far from most other authorities’ rates this round. Check it, then explain it.",
-  "query.stoppedCollecting": "Last round you reported {previous}. Explain why it is not collected now.",
+  "flag.explain.change": "This is a change from {previous} last round to {current}. Check it, then explain it.",
+  "flag.explain.outlier":
+    "This is {rate} per 10,000 residents, far from most other authorities’ rates this round. Check it, then explain it.",
+  "flag.explain.stoppedCollecting": "Last round you reported {previous}. Explain why it is not collected now.",
 
   "layout.nav.catalogue": "Catalogue",
   "layout.nav.returns": "Your returns",
@@ -219,9 +220,9 @@ export const en = {
   "form.error.numberAndCannot": "{label}: remove the number, or untick ‘I cannot give a number’",
   "form.error.deviationWithoutNumber":
     "{label}: a different way of counting can only go with a number; remove it, or untick ‘I cannot give a number’",
-  "form.query.assistive": "Check this figure",
-  "form.query.explanation": "Explain this figure",
-  "form.query.explanationHint": "Needed before you submit. Say why the figure is right, or correct it above.",
+  "form.flag.assistive": "Check this figure",
+  "form.flag.explanation": "Explain this figure",
+  "form.flag.explanationHint": "Needed before you submit. Say why the figure is right, or correct it above.",
   "form.saveAndCheck": "Save and check your answers",
   "form.saveDraft": "Save as draft",
   "form.saved": "Your answers have been saved.",
