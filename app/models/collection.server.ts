@@ -5,6 +5,7 @@ import type { CollectionDraft } from "#app/schema/collection-form.ts";
 import type { ReturnDefinition } from "#app/schema/return-values.ts";
 import { CENSUS_2021 } from "#seeds/reference.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
+import { VALUE_COLUMNS } from "./value-columns.server.ts";
 
 export async function listCollections(db: Executor) {
   return db
@@ -76,19 +77,6 @@ export async function listAllCollections(db: Executor) {
     .orderBy("code")
     .execute();
 }
-
-/** A value's columns, as return.server.ts audits them. */
-const VALUE_COLUMNS = [
-  "state",
-  "number",
-  "reason",
-  "age_from",
-  "age_to",
-  "reference_date_used",
-  "counting_note",
-  "caveat",
-  "query_explanation",
-] as const;
 
 export type DesignResult = { ok: true } | { ok: false; reason: "codeTaken" | "hasSubmittedData" | "wrongStatus" };
 

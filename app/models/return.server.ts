@@ -3,7 +3,7 @@
  * and filters by it in SQL: a caller cannot reach another authority's return through this module.
  */
 import type { Kysely, Transaction } from "kysely";
-import type { Database, Role, ValueState } from "#db/types.ts";
+import type { Database, Role } from "#db/types.ts";
 import {
   BLANK_VALUE,
   findFlags,
@@ -19,6 +19,7 @@ import {
 import { todayInWales } from "#app/domain/dates.ts";
 import { hasOpened } from "#app/domain/round.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
+import { fromColumns, toColumns, VALUE_COLUMNS, type ValueColumns } from "./value-columns.server.ts";
 import { returnDefinition, type CollectionWithItems } from "./collection.server.ts";
 import { denominatorFor, peerRates, previousValues } from "./aggregation.server.ts";
 import { may } from "#app/auth/policy.ts";
@@ -62,59 +63,6 @@ function assertMayChange(scope: ReturnScope, actor: Actor) {
   if (!allowed) throw new Error(`${actor.role} ${actor.userId} may not change the return of ${scope.authorityCode}`);
 }
 
-export type ValueColumns = {
-  state: ValueState | null;
-  number: number | null;
-  reason: string | null;
-  age_from: number | null;
-  age_to: number | null;
-  reference_date_used: string | null;
-  counting_note: string | null;
-  caveat: string | null;
-  query_explanation: string | null;
-};
-
-export function toColumns(value: CleanValue): ValueColumns {
-  return {
-    state: value.state,
-    number: value.number,
-    reason: value.reason,
-    age_from: value.ageFrom,
-    age_to: value.ageTo,
-    reference_date_used: value.referenceDateUsed,
-    counting_note: value.countingNote,
-    caveat: value.caveat,
-    query_explanation: value.queryExplanation,
-  };
-}
-
-export function fromColumns(row: ValueColumns): CleanValue {
-  return {
-    state: row.state,
-    number: row.number,
-    reason: row.reason,
-    ageFrom: row.age_from,
-    ageTo: row.age_to,
-    referenceDateUsed: row.reference_date_used,
-    countingNote: row.counting_note,
-    caveat: row.caveat,
-    queryExplanation: row.query_explanation,
-  };
-}
-
-const VALUE_COLUMNS = [
-  "item_code",
-  "state",
-  "number",
-  "reason",
-  "age_from",
-  "age_to",
-  "reference_date_used",
-  "counting_note",
-  "caveat",
-  "query_explanation",
-] as const;
-
 function isBlank(value: CleanValue) {
   return Object.values(value).every((v) => v === null);
 }
@@ -137,7 +85,7 @@ export async function workingValues(db: Executor, scope: ReturnScope): Promise<R
   const rows = await db
     .selectFrom("value as v")
     .innerJoin("return as r", "r.id", "v.return_id")
-    .select(VALUE_COLUMNS.map((c) => `v.${c}` as const))
+    .select(["v.item_code", ...VALUE_COLUMNS.map((c) => `v.${c}` as const)])
     .where("r.collection_id", "=", scope.collection.id)
     .where("r.authority_code", "=", scope.authorityCode)
     .execute();
@@ -155,7 +103,7 @@ export async function submittedValues(db: Executor, scope: ReturnScope): Promise
   const rows = await db
     .selectFrom("return_version_value as v")
     .innerJoin("return as r", (join) => join.onRef("r.id", "=", "v.return_id").onRef("r.submitted_version", "=", "v.version"))
-    .select(VALUE_COLUMNS.map((c) => `v.${c}` as const))
+    .select(["v.item_code", ...VALUE_COLUMNS.map((c) => `v.${c}` as const)])
     .where("r.collection_id", "=", scope.collection.id)
     .where("r.authority_code", "=", scope.authorityCode)
     .execute();
@@ -403,11 +351,11 @@ export async function submitReturnIn(
     .execute();
   await trx
     .insertInto("return_version_value")
-    .columns(["return_id", "version", ...VALUE_COLUMNS])
+    .columns(["return_id", "version", "item_code", ...VALUE_COLUMNS])
     .expression((eb) =>
       eb
         .selectFrom("value")
-        .select((s) => [s.val(ret.id).as("return_id"), s.val(version).as("version"), ...VALUE_COLUMNS])
+        .select((s) => [s.val(ret.id).as("return_id"), s.val(version).as("version"), "item_code", ...VALUE_COLUMNS])
         .where("return_id", "=", ret.id),
     )
     .execute();
@@ -509,7 +457,7 @@ export async function returnVersions(db: Executor, scope: ReturnScope) {
   const values = await db
     .selectFrom("return_version_value as v")
     .innerJoin("return as r", "r.id", "v.return_id")
-    .select(["v.version", ...VALUE_COLUMNS.map((c) => `v.${c}` as const)])
+    .select(["v.version", "v.item_code", ...VALUE_COLUMNS.map((c) => `v.${c}` as const)])
     .where("r.collection_id", "=", scope.collection.id)
     .where("r.authority_code", "=", scope.authorityCode)
     .execute();
