@@ -9,7 +9,7 @@ import { cellKind } from "#app/domain/cells.ts";
 import { coverageText, isFullCoverage, totalFigure, totalSentence } from "#app/domain/coverage.ts";
 import { roundStage } from "#app/domain/round.ts";
 import { todayInWales } from "#app/domain/dates.ts";
-import { formatNumber, pick } from "#app/i18n/i18n.ts";
+import { compareText, formatNumber, pick } from "#app/i18n/i18n.ts";
 import { WithheldNote } from "#app/components/withheld-note.tsx";
 import { pageTitle } from "#app/web/meta.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
@@ -25,7 +25,7 @@ const SORTS = ["name", "value", "rate"] as const;
 type Sort = (typeof SORTS)[number];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { db, reader, collection } = await guard("routes/collections.$code.items.$itemCode", "loader", { request, params });
+  const { db, reader, collection, user } = await guard("routes/collections.$code.items.$itemCode", "loader", { request, params });
   const item = collection.items.find((i) => i.code === params.itemCode);
   if (!item) throw notFound();
   const url = new URL(request.url);
@@ -53,7 +53,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   });
   const direction = descending ? -1 : 1;
   rows.sort((a, b) => {
-    if (sort === "name") return direction * a.authority.name_en.localeCompare(b.authority.name_en);
+    if (sort === "name")
+      return direction * compareText(user.language, pick(user.language, a.authority, "name"), pick(user.language, b.authority, "name"));
     const key = sort === "rate" ? "rate" : "number";
     // Authorities without a figure go last, whichever the direction.
     if (a[key] === null || b[key] === null) return (a[key] === null ? 1 : 0) - (b[key] === null ? 1 : 0);
