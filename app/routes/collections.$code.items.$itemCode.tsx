@@ -14,7 +14,7 @@ import { WithheldNote } from "#app/components/withheld-note.tsx";
 import { pageTitle } from "#app/web/meta.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 import { describeDeviation, describeValue } from "#app/domain/values.ts";
-import { denominatorSource } from "#app/domain/denominators.ts";
+import { denominatorSource, ratePer } from "#app/domain/denominators.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) =>
@@ -187,16 +187,16 @@ export default function ItemPage() {
         t={t}
         id="hexmap"
         colourBy={colourBy}
-        title={t(colourBy === "rate" ? "item.mapRateTitle" : "item.mapStateTitle", { item: label })}
+        title={t(colourBy === "rate" ? "item.mapRateTitle" : "item.mapStateTitle", { item: label, per: ratePer(t, denominator) })}
         description={t("item.mapDescription")}
         cells={mapCells}
       />
       {hasRates ? (
         <>
-          <h3 className="govuk-heading-s">{t("item.barTitle")}</h3>
+          <h3 className="govuk-heading-s">{t("item.barTitle", { per: ratePer(t, denominator) })}</h3>
           <BarChart
             id="bars"
-            title={t("item.barTitle")}
+            title={t("item.barTitle", { per: ratePer(t, denominator) })}
             description={t("item.barDescription")}
             bars={byRate.map((row) => ({
               key: row.authorityCode,
@@ -239,7 +239,7 @@ export default function ItemPage() {
               </th>
               <th scope="col" className="govuk-table__header app-numeric" aria-sort={ariaSort("rate")}>
                 <Link className="govuk-link" to={`${sortLink("rate")}#by-authority`}>
-                  {t("item.rate")}
+                  {t("item.rate", { per: ratePer(t, denominator) })}
                 </Link>
               </th>
               <th scope="col" className="govuk-table__header app-numeric">
