@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { catalogues, formatDate, formatDateTime, translate } from "#app/i18n/i18n.ts";
+import { catalogues, compareText, formatDate, formatDateTime, translate } from "#app/i18n/i18n.ts";
 
 const placeholders = (message: unknown) => [...new Set([...JSON.stringify(message).matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort();
 
@@ -42,5 +42,11 @@ describe("the message catalogue", () => {
     // Summer time: 23:30 UTC is 00:30 the next day in Wales.
     expect(formatDateTime("cy", new Date("2023-07-16T23:30:00Z"))).toBe("17 Gorffennaf 2023 am 00:30");
     expect(formatDateTime("en", new Date("2023-02-16T12:00:00Z"))).toBe("16 February 2023 at 12:00");
+  });
+
+  it("sorts Welsh with Welsh collation: ch after c, ll after l", () => {
+    const names = ["Llanelli", "Lyon", "Chwilog", "Conwy", "Casnewydd"];
+    expect([...names].sort((a, b) => compareText("cy", a, b))).toEqual(["Casnewydd", "Conwy", "Chwilog", "Lyon", "Llanelli"]);
+    expect([...names].sort((a, b) => compareText("en", a, b))).toEqual(["Casnewydd", "Chwilog", "Conwy", "Llanelli", "Lyon"]);
   });
 });

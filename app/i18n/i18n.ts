@@ -30,6 +30,13 @@ export function translate(lang: Language, key: MessageKey, params: MessageParams
 // built once per language and option set and kept for the life of the process.
 const PLURAL_RULES: Record<Language, Intl.PluralRules> = { en: new Intl.PluralRules(LOCALES.en), cy: new Intl.PluralRules(LOCALES.cy) };
 const numberFormats = new Map<string, Intl.NumberFormat>();
+// Welsh collation sorts the digraphs ch, dd, ff, ng, ll, ph, rh and th as letters of their own.
+const COLLATORS: Record<Language, Intl.Collator> = { en: new Intl.Collator(LOCALES.en), cy: new Intl.Collator(LOCALES.cy) };
+
+/** Orders names as the language does: tables of authorities sort with it. */
+export function compareText(lang: Language, a: string, b: string) {
+  return COLLATORS[lang].compare(a, b);
+}
 
 /** CLDR's category for the count; an explicit zero form, where a message has one, is used for 0 in any language. */
 function pluralForm(lang: Language, message: PluralMessage, count: number) {

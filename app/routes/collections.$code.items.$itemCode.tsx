@@ -9,12 +9,12 @@ import { cellKind } from "#app/domain/cells.ts";
 import { coverageText, isFullCoverage, totalFigure, totalSentence } from "#app/domain/coverage.ts";
 import { roundStage } from "#app/domain/round.ts";
 import { todayInWales } from "#app/domain/dates.ts";
-import { formatNumber, pick } from "#app/i18n/i18n.ts";
+import { compareText, formatNumber, pick } from "#app/i18n/i18n.ts";
 import { WithheldNote } from "#app/components/withheld-note.tsx";
 import { pageTitle } from "#app/web/meta.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 import { describeDeviation, describeValue } from "#app/domain/values.ts";
-import { denominatorSource } from "#app/domain/denominators.ts";
+import { denominatorSource, ratePer } from "#app/domain/denominators.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) =>
@@ -25,7 +25,7 @@ const SORTS = ["name", "value", "rate"] as const;
 type Sort = (typeof SORTS)[number];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { db, reader, collection } = await guard("routes/collections.$code.items.$itemCode", "loader", { request, params });
+  const { db, reader, collection, user } = await guard("routes/collections.$code.items.$itemCode", "loader", { request, params });
   const item = collection.items.find((i) => i.code === params.itemCode);
   if (!item) throw notFound();
   const url = new URL(request.url);
@@ -53,7 +53,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   });
   const direction = descending ? -1 : 1;
   rows.sort((a, b) => {
-    if (sort === "name") return direction * a.authority.name_en.localeCompare(b.authority.name_en);
+    if (sort === "name")
+      return direction * compareText(user.language, pick(user.language, a.authority, "name"), pick(user.language, b.authority, "name"));
     const key = sort === "rate" ? "rate" : "number";
     // Authorities without a figure go last, whichever the direction.
     if (a[key] === null || b[key] === null) return (a[key] === null ? 1 : 0) - (b[key] === null ? 1 : 0);
@@ -186,16 +187,16 @@ export default function ItemPage() {
         t={t}
         id="hexmap"
         colourBy={colourBy}
-        title={t(colourBy === "rate" ? "item.mapRateTitle" : "item.mapStateTitle", { item: label })}
+        title={t(colourBy === "rate" ? "item.mapRateTitle" : "item.mapStateTitle", { item: label, per: ratePer(t, denominator) })}
         description={t("item.mapDescription")}
         cells={mapCells}
       />
       {hasRates ? (
         <>
-          <h3 className="govuk-heading-s">{t("item.barTitle")}</h3>
+          <h3 className="govuk-heading-s">{t("item.barTitle", { per: ratePer(t, denominator) })}</h3>
           <BarChart
             id="bars"
-            title={t("item.barTitle")}
+            title={t("item.barTitle", { per: ratePer(t, denominator) })}
             description={t("item.barDescription")}
             bars={byRate.map((row) => ({
               key: row.authorityCode,
@@ -238,7 +239,7 @@ export default function ItemPage() {
               </th>
               <th scope="col" className="govuk-table__header app-numeric" aria-sort={ariaSort("rate")}>
                 <Link className="govuk-link" to={`${sortLink("rate")}#by-authority`}>
-                  {t("item.rate")}
+                  {t("item.rate", { per: ratePer(t, denominator) })}
                 </Link>
               </th>
               <th scope="col" className="govuk-table__header app-numeric">

@@ -6,7 +6,7 @@ import { publishedStatisticsOf } from "#app/auth/guard.server.ts";
 import { coverageParts } from "#app/domain/coverage.ts";
 import { MARK_ORDER, MARKS } from "#app/domain/disclosure.ts";
 import { describeDeviation, describeValue } from "#app/domain/values.ts";
-import { formatDate, formatNumber, pick, type Translator } from "#app/i18n/i18n.ts";
+import { compareText, formatDate, formatNumber, pick, type Translator } from "#app/i18n/i18n.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 import type { PublishedCell, PublishedTotal } from "#app/models/statistics.server.ts";
 import { cellMarks, notesCodes, PUBLISHED_CACHE, totalMarks } from "#app/spreadsheets/statswales.server.ts";
@@ -64,8 +64,17 @@ function kindOf(cell: PublishedCell): CellKind {
 }
 
 export default function PublishedStatistics() {
-  const { collection, authorities, cells, totals, reasons, publishedAt, smallCountMax } = useLoaderData<typeof loader>();
+  const { collection, authorities: listed, cells, totals, reasons, publishedAt, smallCountMax } = useLoaderData<typeof loader>();
   const t = useTranslation();
+  // By region, then by name, each in the page's language and its collation.
+  const authorities = [...listed].sort(
+    (a, b) =>
+      compareText(
+        t.lang,
+        pick(t.lang, { region_en: a.region_en, region_cy: a.region_cy }, "region"),
+        pick(t.lang, { region_en: b.region_en, region_cy: b.region_cy }, "region"),
+      ) || compareText(t.lang, pick(t.lang, a, "name"), pick(t.lang, b, "name")),
+  );
   const cell = new Map(cells.map((c) => [`${c.authorityCode}:${c.itemCode}`, c]));
   const regions = [
     ...new Map(authorities.map((a) => [a.region_code, { code: a.region_code, name_en: a.region_en, name_cy: a.region_cy }])).values(),

@@ -37,7 +37,7 @@ import {
 import { formatDate, formatDateTime, formatNumber, pick, translator, type Translator } from "#app/i18n/i18n.ts";
 import { TIDY_COLUMNS, tidyHeaders, tidyValues } from "./tidy-table.ts";
 import { describeDeviation } from "#app/domain/values.ts";
-import { denominatorSource } from "#app/domain/denominators.ts";
+import { denominatorSource, ratePer } from "#app/domain/denominators.ts";
 
 export interface WorkbookOptions {
   lang: Language;
@@ -92,7 +92,7 @@ export async function collectionWorkbook(db: Executor, collection: CollectionWit
   const cellOf = (authorityCode: string, itemCode: string) => cell.get(`${authorityCode}:${itemCode}`)!;
   const labels = Object.fromEntries(collection.items.map((i) => [i.code, pick(t.lang, i, "label")]));
   const stage = roundStage(collection, todayInWales(options.now));
-  const context: SheetContext = { t, collection, authorities, cellOf, plan, labels, stage };
+  const context: SheetContext = { t, collection, authorities, cellOf, plan, labels, stage, denominator };
 
   const workbook = new ExcelJS.Workbook();
   workbook.creator = t("service.name");
@@ -115,6 +115,7 @@ interface SheetContext {
   plan: SuppressionPlan;
   labels: Record<string, string>;
   stage: RoundStage;
+  denominator: Awaited<ReturnType<typeof denominatorInfo>>;
 }
 
 function totalText(t: Translator, total: number | null, suppressed: boolean) {
@@ -292,12 +293,18 @@ function authorityRow(t: Translator, authority: Authorities[number]) {
   return [authority.code, pick(t.lang, authority, "name"), t.lang === "cy" ? authority.region_cy : authority.region_en];
 }
 
-function byAuthoritySheet(workbook: ExcelJS.Workbook, { t, collection, authorities, cellOf, plan, labels }: SheetContext) {
+function byAuthoritySheet(workbook: ExcelJS.Workbook, { t, collection, authorities, cellOf, plan, labels, denominator }: SheetContext) {
   const sheet = workbook.addWorksheet(t("export.sheet.byAuthority"));
-  const headers = [
-    ...authorityColumns(t),
-    ...collection.items.flatMap((item) => [labels[item.code]!, t("export.column.rate", { item: labels[item.code]! })]),
-  ];
+  const rateHeader = (item: string) =>
+    denominator
+      ? t("export.column.rateSourced", {
+          item,
+          per: ratePer(t, denominator),
+          source: denominatorSource(t.lang, denominator),
+          year: String(denominator.year),
+        })
+      : t("export.column.rate", { item, per: ratePer(t, null) });
+  const headers = [...authorityColumns(t), ...collection.items.flatMap((item) => [labels[item.code]!, rateHeader(labels[item.code]!)])];
   sheet.addRow(headers);
   for (const authority of authorities) {
     const row = sheet.addRow(authorityRow(t, authority));

@@ -145,6 +145,16 @@ describe("honest figures: every figure with its source, its status and the autho
     }
   });
 
+  it("heads every rate column with exactly what it is per, its source and year", async () => {
+    const book = await workbook(analyst, FEB);
+    const headers = sheetRows(book.worksheets.find((s) => s.name === translate("en", "export.sheet.byAuthority"))!)[0]!.map(String);
+    const rateHeaders = headers.filter((h) => h.includes("rate per"));
+    expect(rateHeaders.length).toBeGreaterThan(0);
+    for (const header of rateHeaders) {
+      expect(header).toMatch(/: rate per 10,000 residents of all ages \(Census 2021 usual residents .*, 2021\)$/);
+    }
+  });
+
   it("gives on the workbook's About sheet who asked, of whom, when, the questions, the denominator, the status and a contact", async () => {
     const book = await workbook(analyst, FEB);
     const pairs = about(book);

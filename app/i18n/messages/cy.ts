@@ -550,11 +550,11 @@ export const cy: Record<MessageKey, Message> = {
   "item.colourBy": "Lliwio'r map yn ôl:",
   "item.colourRate": "cyfradd fesul 10,000",
   "item.colourState": "ateb",
-  "item.mapRateTitle": "Map hecsagon o Gymru: {item}, cyfradd fesul 10,000 o breswylwyr yn ôl awdurdod",
+  "item.mapRateTitle": "Map hecsagon o Gymru: {item}, cyfradd fesul 10,000 {per} yn ôl awdurdod",
   "item.mapStateTitle": "Map hecsagon o Gymru: {item}, ateb pob awdurdod",
   "item.mapDescription":
     "Un hecsagon ar gyfer pob un o'r 22 awdurdod, wedi'u gosod yn fras fel y mae Cymru. Mae'r tabl isod yn rhoi'r un ffigurau.",
-  "item.barTitle": "Cyfradd fesul 10,000 o breswylwyr, yn ôl awdurdod",
+  "item.barTitle": "Cyfradd fesul 10,000 {per}, yn ôl awdurdod",
   "item.barDescription":
     "Un bar ar gyfer pob awdurdod a roddodd ffigur cymaradwy, y gyfradd uchaf yn gyntaf. Nid oes bar i awdurdodau heb ffigur, neu y cyfrifwyd eu ffigur yn wahanol: mae'r geiriau wrth ymyl eu henw yn dweud pam. Mae'r tabl isod yn rhoi'r un ffigurau.",
   "item.noRates":
@@ -562,7 +562,7 @@ export const cy: Record<MessageKey, Message> = {
   "item.denominator": "Mae'r cyfraddau fesul 10,000 {label} ({source}, {year}).",
   "item.tableCaption": "{item}: ateb, cyfradd a rownd ddiwethaf pob awdurdod",
   "item.answer": "Ateb",
-  "item.rate": "Cyfradd fesul 10,000",
+  "item.rate": "Cyfradd fesul 10,000 {per}",
   "item.rateUnavailable": "Dim cyfradd ar gael",
   "item.rateNonComparable": "Dim cyfradd: wedi'i gyfrif yn wahanol",
   "item.lastRound": "Y rownd ddiwethaf",
@@ -1098,7 +1098,8 @@ export const cy: Record<MessageKey, Message> = {
   "export.column.comparable": "Rhoddodd ffigur cymaradwy",
   "export.column.nonComparable": "Cyfrifwyd yn wahanol",
   "export.column.notAnswered": "Gadawyd yn wag",
-  "export.column.rate": "{item}: cyfradd fesul 10,000 o breswylwyr",
+  "export.column.rate": "{item}: cyfradd fesul 10,000 {per}",
+  "export.column.rateSourced": "{item}: cyfradd fesul 10,000 {per} ({source}, {year})",
   "export.column.answer": "Ateb",
   "export.column.value": "Ffigur",
   "export.gaps.comparable": "Rhoddwyd ffigur",
@@ -1291,6 +1292,7 @@ export const cy: Record<MessageKey, Message> = {
   "sessions.notKnown": "Anhysbys",
   "layout.nav.sessions": "Eich sesiynau",
   "denominators.title": "Enwaduron",
+  "denominators.residents": "o breswylwyr",
   "denominators.lead":
     "Y poblogaethau y mae cyfraddau fesul 10,000 ohonynt. Mae pob eitem yn enwi ei henwadur; dangosir cyfradd gyda ffynhonnell a blwyddyn yr enwadur.",
   "denominators.none": "Nid oes unrhyw enwaduron wedi'u llwytho.",
