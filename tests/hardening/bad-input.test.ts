@@ -877,7 +877,8 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
         });
         const outcome = await run(() => login.action({ request, params: {}, context: { clientAddress: "198.19.0.1" } }));
         expect(outcome.status, JSON.stringify(returnTo)).toBe(302);
-        expect(outcome.kind === "response" && outcome.location, JSON.stringify(returnTo)).toBe("/");
+        // The coordinator has a second factor: the password leads to the code step, carrying the safe path.
+        expect(outcome.kind === "response" && outcome.location, JSON.stringify(returnTo)).toBe("/login/code?returnTo=%2F");
       }
     });
   });

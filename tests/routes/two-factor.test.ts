@@ -184,6 +184,14 @@ describe("coordinators and admins must have a second factor", () => {
       twoFactorPage.action(routeArgs(post("/account/two-factor", { code: "123456" }, coordinator, { csrf: false })) as never),
     );
     expect(noCsrf).toMatchObject({ kind: "response", status: 403 });
+    for (const [bad, error] of [
+      ["", "login.code.error.missing"],
+      ["12 34 5x", "login.code.error.format"],
+      ["9".repeat(100_000), "login.code.error.format"],
+    ] as const) {
+      const refused = await run(() => twoFactorPage.action(routeArgs(post("/account/two-factor", { code: bad }, coordinator)) as never));
+      expect(refused).toMatchObject({ status: 400, data: { error } });
+    }
     const right = await run(() =>
       twoFactorPage.action(routeArgs(post("/account/two-factor", { code: codeForStep(secret, currentStep()) }, coordinator)) as never),
     );
