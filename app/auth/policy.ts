@@ -206,6 +206,8 @@ export const ROUTE_ACCESS = {
   "routes/collections.$code.accept": { loader: review, action: review },
   "routes/collections.$code.design": { loader: design, action: design },
   "routes/collections.$code.preview": { loader: design },
+  // Publishing, closing and reopening a round: a confirmation page of what will happen, then the step.
+  "routes/collections.$code.status": { loader: design, action: design },
   // Bulk import of a workbook of every authority's figures, into a published collection.
   "routes/collections.$code.import._index": { loader: deskPublished, action: deskPublished },
   "routes/collections.$code.import.$uploadId": { loader: deskPublished, action: deskPublished },

@@ -38,7 +38,10 @@ describe.skipIf(chromiumMissing)("a whole round in the browser", { timeout: 180_
     await expectNoAxeViolations(page);
     await page.getByRole("link", { name: "Back to the design" }).click();
     await page.getByRole("button", { name: "Publish: authorities can fill it in" }).click();
+    await page.locator("h1", { hasText: "Publish this information request" }).waitFor();
+    await page.getByRole("button", { name: "Publish it" }).click();
     await page.waitForURL(/saved=publish$/);
+    await page.locator(".govuk-notification-banner", { hasText: "Published" }).waitFor();
     await expectNoAxeViolations(page);
     await signOut(page);
 

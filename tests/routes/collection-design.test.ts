@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import * as newCollection from "#app/routes/collections.new.tsx";
 import * as design from "#app/routes/collections.$code.design.tsx";
+import * as status from "#app/routes/collections.$code.status.tsx";
 import * as preview from "#app/routes/collections.$code.preview.tsx";
 import * as form from "#app/routes/returns.$collectionCode.$authorityCode._index.tsx";
 import { loader as homeLoader } from "#app/routes/_index.tsx";
@@ -47,6 +48,10 @@ describe("designing a collection", () => {
     run(() => newCollection.action(routeArgs(post("/collections/new", fields, visitor)) as never));
   const designAction = (fields: Record<string, string>, code = CODE) =>
     run(() => design.action(routeArgs(post(`/collections/${code}/design`, fields, coordinator), { code }) as never));
+  const statusAction = (fields: Record<string, string>, visitor = coordinator, { csrf = true } = {}, code = CODE) =>
+    run(() => status.action(routeArgs(post(`/collections/${code}/status`, fields, visitor, { csrf }), { code }) as never));
+  const statusPage = (code = CODE) =>
+    run(() => status.loader(routeArgs(get(`/collections/${code}/status`, coordinator), { code }) as never));
   const collection = () => db().selectFrom("collection").selectAll().where("code", "=", CODE).executeTakeFirst();
 
   it("keeps collection design from officers", async () => {
@@ -114,12 +119,18 @@ describe("designing a collection", () => {
     ]);
   });
 
-  it("publishes it: authorities can fill it in", async () => {
-    expect(await designAction({ intent: "publish" })).toMatchObject({ location: `/collections/${CODE}/design?saved=publish` });
+  it("publishes it after a confirmation page: authorities can fill it in", async () => {
+    expect(await statusPage()).toMatchObject({ status: 200, data: { step: "publish", progress: { authorities: 22, submitted: 0 } } });
+    const before = await snapshot(db());
+    expect(await statusAction({ step: "publish" }, coordinator, { csrf: false })).toMatchObject({ status: 403 });
+    expect(await statusAction({ step: "publish" }, officer)).toMatchObject({ status: 404 });
+    expect(await statusAction({ step: "close" })).toMatchObject({ status: 409, data: { problem: "lifecycle.refused.moved" } });
+    expect(await snapshot(db())).toBe(before);
+    expect(await statusAction({ step: "publish" })).toMatchObject({ location: `/collections/${CODE}/design?saved=publish` });
     expect((await collection())?.status).toBe("open");
     const officerHome = await homeLoader(routeArgs(get("/", officer)) as never);
     expect(officerHome.officer?.returns.map((r) => r.code)).toContain(CODE);
-    expect(await designAction({ intent: "publish" })).toMatchObject({ status: 409 });
+    expect(await statusAction({ step: "publish" })).toMatchObject({ status: 409 });
   });
 
   it("lets its questions change while nothing is submitted, and refuses once a return is", async () => {
@@ -149,7 +160,8 @@ describe("designing a collection", () => {
       title_en: "Care leavers (June 2027)",
       rules: "care_experienced_parents_child_removed <= care_experienced_parents",
     });
-    expect(await designAction({ intent: "close" })).toMatchObject({ location: `/collections/${CODE}/design?saved=close` });
+    expect(await statusPage()).toMatchObject({ data: { step: "close", progress: { authorities: 22, submitted: 1 } } });
+    expect(await statusAction({ step: "close" })).toMatchObject({ location: `/collections/${CODE}/design?saved=close` });
     expect((await collection())?.status).toBe("closed");
     const audit = await db()
       .selectFrom("audit_log")
@@ -164,5 +176,41 @@ describe("designing a collection", () => {
       "collection.update",
       "collection.close",
     ]);
+  });
+
+  it("reopens a closed round only with a reason, audited with it", async () => {
+    expect(await statusPage()).toMatchObject({ data: { step: "reopen", statisticsPublished: false } });
+    const before = await snapshot(db());
+    expect(await statusAction({ step: "reopen", reason: "  " })).toMatchObject({
+      status: 400,
+      data: { problem: "lifecycle.reopen.reasonMissing" },
+    });
+    expect(await statusAction({ step: "reopen", reason: "x".repeat(2001) })).toMatchObject({
+      status: 400,
+      data: { problem: "lifecycle.reopen.reasonTooLong" },
+    });
+    expect(await statusAction({ step: "reopen", reason: "Powys" }, coordinator, { csrf: false })).toMatchObject({ status: 403 });
+    expect(await snapshot(db())).toBe(before);
+    const reason = "Powys asked to correct a figure after the round closed.";
+    expect(await statusAction({ step: "reopen", reason })).toMatchObject({ location: `/collections/${CODE}/design?saved=reopen` });
+    expect((await collection())?.status).toBe("open");
+    const last = await db()
+      .selectFrom("audit_log")
+      .select(["action", "reason", "before", "after"])
+      .where("entity", "=", "collection")
+      .orderBy("id", "desc")
+      .executeTakeFirstOrThrow();
+    expect(last).toEqual({ action: "collection.reopen", reason, before: { status: "closed" }, after: { status: "open" } });
+  });
+
+  it("does not reopen a round whose statistics are published: they are withdrawn first", async () => {
+    const FEBRUARY = "2023-02-care-experienced-parents";
+    expect(await statusPage(FEBRUARY)).toMatchObject({ data: { step: "reopen", statisticsPublished: true } });
+    const before = await snapshot(db());
+    expect(await statusAction({ step: "reopen", reason: "A late figure." }, coordinator, {}, FEBRUARY)).toMatchObject({
+      status: 409,
+      data: { problem: "lifecycle.reopen.statisticsPublished" },
+    });
+    expect(await snapshot(db())).toBe(before);
   });
 });
