@@ -1,11 +1,11 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
-import { CollectionForm } from "#app/components/collection-form.tsx";
+import { CollectionForm, collectionErrors } from "#app/components/collection-form.tsx";
 import { ErrorSummary, NotificationBanner } from "#app/components/govuk.tsx";
 import { listCatalogue } from "#app/models/catalogue.server.ts";
 import { setOfficersMayCompare, updateCollection } from "#app/models/collection.server.ts";
 import { nextStep } from "#app/domain/round.ts";
-import { validateCollection, type CollectionField } from "#app/schema/collection-form.ts";
+import { validateCollection, type CollectionProblems } from "#app/schema/collection-form.ts";
 import { requireCsrf } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { collectionToInput, readCollectionForm } from "#app/web/collection-form.server.ts";
@@ -28,8 +28,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
-type Problems = Partial<Record<CollectionField, MessageKey>>;
-
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { user, db, collection } = await guard("routes/collections.$code.design", "action", { request, params });
   const form = await readForm(request);
@@ -47,7 +45,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const result = await updateCollection(db, collection, checked.draft, user.id);
   if (!result.ok) {
     const refusal: MessageKey = result.reason === "hasSubmittedData" ? "design.refused.submittedData" : "design.refused.status";
-    return refuseForm(context, { input, problems: {} as Problems, refusal }, 409);
+    return refuseForm(context, { input, problems: {} as CollectionProblems, refusal }, 409);
   }
   throw redirect(`${here}?saved=details`);
 }
@@ -68,10 +66,7 @@ export default function DesignCollection() {
   const t = useTranslation();
   const problems = actionData?.problems ?? {};
   const step = nextStep(collection.status);
-  const errors = [
-    ...Object.entries(problems).map(([name, key]) => ({ href: `#${name}`, text: t(key) })),
-    ...(actionData?.refusal ? [{ href: "#details", text: t(actionData.refusal) }] : []),
-  ];
+  const errors = [...collectionErrors(t, problems), ...(actionData?.refusal ? [{ href: "#details", text: t(actionData.refusal) }] : [])];
   return (
     <>
       <ErrorSummary title={t("errorSummary.title")} errors={errors} />

@@ -30,18 +30,32 @@ const draft = (code: string) => ({
   rules: { crossItem: [], smallCountMax: 4, queries: { changePercent: 50, changeAbsolute: 10, outlierScore: 3.5, outlierMinPeers: 5 } },
 });
 
+const NEW_ROUND = "2027-09-care-leavers";
+
+async function fillDate(page: Page, field: string, [day = "", month = "", year = ""]: string[]) {
+  await page.locator(`#${field}-day`).fill(day);
+  await page.locator(`#${field}-month`).fill(month);
+  await page.locator(`#${field}-year`).fill(year);
+}
+
+/** The header's language buttons change the signed-in person's language. */
+async function switchLanguage(page: Page, button: string, lang: string) {
+  await page.getByRole("button", { name: button, exact: true }).click();
+  await page.locator(`html[lang=${lang}]`).waitFor({ state: "attached" });
+}
+
 async function heading(page: Page, text: string) {
   await page.locator("h1", { hasText: text }).waitFor();
 }
 
 // The drafts are put in place through the collection model, on the server's PostgreSQL database.
 describe.skipIf(chromiumMissing || (!process.env.TEST_DATABASE_URL && !process.env.CI))(
-  "the round's lifecycle in the browser",
+  "the round's design and lifecycle in the browser",
   { timeout: 240_000 },
   () => {
     const running = usePortalInChromium();
 
-    it("publish, close and reopen each confirm what will happen, in English and Welsh, axe clean, no sideways scroll at 320 px", async () => {
+    it("publish, close and reopen each confirm what will happen; a round is designed with date boxes, chosen rules and outlier thresholds; in English and Welsh, axe clean, no sideways scroll at 320 px", async () => {
       if (SHOTS) mkdirSync(SHOTS, { recursive: true });
       const db = running.portal.database.db;
       const coordinator = await db.selectFrom("app_user").select("id").where("role", "=", "coordinator").executeTakeFirstOrThrow();
@@ -98,7 +112,8 @@ describe.skipIf(chromiumMissing || (!process.env.TEST_DATABASE_URL && !process.e
       await expect(page.locator(".govuk-summary-list").first().textContent()).resolves.toMatch(/Opens\d+ \w+ 2026/);
 
       // The same in Welsh.
-      await page.goto(`${url}/language?lang=cy&returnTo=/collections/2027-06-lifecycle-cy/design`);
+      await page.goto(`${url}/collections/2027-06-lifecycle-cy/design`);
+      await switchLanguage(page, "Cymraeg", "cy");
       await expect(page.locator(".govuk-summary-list").first().textContent()).resolves.toContain("Yn agor1 Mehefin 2027");
       await page.getByRole("button", { name: "Cyhoeddi: gall awdurdodau ei lenwi" }).click();
       await heading(page, "Cyhoeddi'r cais hwn am wybodaeth");
@@ -120,6 +135,83 @@ describe.skipIf(chromiumMissing || (!process.env.TEST_DATABASE_URL && !process.e
       await expect(page.locator(".govuk-error-summary a").textContent()).resolves.toBe("Rhowch pam rydych chi'n ei ailagor");
       await expectNoAxeViolations(page);
       widths.reopenCy = await widthAt320(page, "reopen-error-cy");
+
+      // Designing a round in English: dates in three boxes, a rule built by choosing items, outlier thresholds.
+      await page.goto(`${url}/collections/new`);
+      await switchLanguage(page, "English", "en");
+      await heading(page, "Create an information request");
+      await page.getByLabel("Short code, used in web addresses").fill(NEW_ROUND);
+      await page.getByLabel("Title in Welsh").fill("Pobl sy'n gadael gofal (Medi 2027)");
+      await fillDate(page, "reference_date", ["31", "8", "2027"]);
+      await fillDate(page, "opens_on", ["1", "9", "2027"]);
+      await fillDate(page, "due_on", ["30", "9"]);
+      for (const [position, item] of ["care_experienced_parents", "care_experienced_mothers", "care_experienced_fathers"].entries()) {
+        await page.locator(`#item-${item}`).check();
+        await page.locator(`#position-${item}`).fill(String(position + 1));
+      }
+      await page.locator("#rule-0-item").selectOption({ label: "Care-experienced young people who are parents" });
+      await page.locator("#rule-0-kind-sum_equals").check();
+      await page
+        .locator("#rule-0-conditional-sum_equals")
+        .getByLabel("Care-experienced young people who are mothers", { exact: true })
+        .check();
+      await page.locator("#outlierScore").fill("4");
+      await page.getByRole("button", { name: "Create as a draft" }).click();
+      await page.locator(".govuk-error-summary").waitFor();
+      const summary = await page.locator(".govuk-error-summary li").allTextContents();
+      expect(summary).toEqual([
+        "Enter the title in English",
+        "The due date must include a day, a month and a year",
+        "Rule 1: choose at least two items that add up to it",
+      ]);
+      await expectNoAxeViolations(page);
+      // Each error links to its own control.
+      await page.getByRole("link", { name: "Rule 1: choose at least two items that add up to it" }).click();
+      await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe("rule-0-parts");
+      await page.getByRole("link", { name: "The due date must include a day, a month and a year" }).click();
+      await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe("due_on-day");
+      await page.getByLabel("Title in English").fill("Care leavers (September 2027)");
+      await fillDate(page, "due_on", ["30", "9", "2027"]);
+      await page
+        .locator("#rule-0-conditional-sum_equals")
+        .getByLabel("Care-experienced young people who are fathers", { exact: true })
+        .check();
+      await page.getByRole("button", { name: "Create as a draft" }).click();
+      await page.locator("h1", { hasText: "Care leavers (September 2027)" }).waitFor();
+      // The saved dates and rule come back as they were chosen; the items in their order, by name.
+      await expect(page.locator("#due_on-day").inputValue()).resolves.toBe("30");
+      await expect(page.locator("#due_on-month").inputValue()).resolves.toBe("9");
+      await expect(page.locator("#due_on-year").inputValue()).resolves.toBe("2027");
+      await expect(page.locator("#rule-0-item").inputValue()).resolves.toBe("care_experienced_parents");
+      await expect(page.locator("#rule-0-kind-sum_equals").isChecked()).resolves.toBe(true);
+      await expect(page.locator("#outlierScore").inputValue()).resolves.toBe("4");
+      const listed = await page.locator(".app-design-item > .govuk-checkboxes .govuk-checkboxes__label").allTextContents();
+      expect(listed.slice(0, 3).map((l) => l.trim())).toEqual([
+        "Care-experienced young people who are parents",
+        "Care-experienced young people who are mothers",
+        "Care-experienced young people who are fathers",
+      ]);
+      await expectNoAxeViolations(page);
+      widths.design = await widthAt320(page, "design-en");
+      const saved = await db.selectFrom("collection").select("rules").where("code", "=", NEW_ROUND).executeTakeFirstOrThrow();
+      expect(saved.rules).toMatchObject({
+        crossItem: [
+          { kind: "sum_equals", total: "care_experienced_parents", parts: ["care_experienced_mothers", "care_experienced_fathers"] },
+        ],
+        queries: { outlierScore: 4 },
+      });
+
+      // And in Welsh: an error names its field, and the page fits at 320 px.
+      await switchLanguage(page, "Cymraeg", "cy");
+      await heading(page, "Pobl sy'n gadael gofal (Medi 2027)");
+      await page.locator("#opens_on-month").fill("13");
+      await page.getByRole("button", { name: "Cadw'r newidiadau" }).click();
+      await page.locator(".govuk-error-summary").waitFor();
+      await expect(page.locator(".govuk-error-summary li").allTextContents()).resolves.toEqual([
+        "Rhaid i'r dyddiad y mae'n agor fod yn ddyddiad go iawn, fel 1 1 2027",
+      ]);
+      await expectNoAxeViolations(page);
+      widths.designCy = await widthAt320(page, "design-error-cy");
 
       console.log(`Widths at 320 px: ${JSON.stringify(widths)}`);
       for (const [name, width] of Object.entries(widths)) expect(width, name).toBeLessThanOrEqual(320);
