@@ -11,7 +11,7 @@ export interface CatalogueEntry {
   parent_code: string | null;
 }
 
-const RULE_PATH = /^rules\.(\d+)\.(item|parts|limit)$/;
+const RULE_PATH = /^rules\.(\d+)\.(kind|item|parts|limit)$/;
 
 /** The id of the control a problem's path is about: a date's day box, a rule's own control. */
 function controlId(path: string) {
@@ -283,7 +283,8 @@ function RuleRow({
   const itemError = error(`rules.${index}.item`);
   const partsError = error(`rules.${index}.parts`);
   const limitError = error(`rules.${index}.limit`);
-  const anyError = Boolean(itemError || partsError || limitError);
+  const kindError = error(`rules.${index}.kind`);
+  const anyError = Boolean(kindError || itemError || partsError || limitError);
   const options = (
     <>
       <option value="">{t("collectionForm.rule.choose")}</option>
@@ -322,6 +323,11 @@ function RuleRow({
             {options}
           </select>
         </div>
+        {kindError ? (
+          <ErrorMessage id={`${id("kind")}-error`} prefix={prefix}>
+            {kindError}
+          </ErrorMessage>
+        ) : null}
         <div className="govuk-radios govuk-radios--small">
           {kinds.map((k, i) => (
             <Fragment key={k.value}>

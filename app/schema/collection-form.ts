@@ -100,7 +100,7 @@ const threshold = (field: ThresholdField, { integer, min }: { integer: boolean; 
   });
 
 type RuleRow = { kind: string; item: string; parts: string[]; limit: string };
-type RuleProblem = { field: "item" | "parts" | "limit"; message: MessageKey };
+type RuleProblem = { field: "kind" | "item" | "parts" | "limit"; message: MessageKey };
 
 /** One row of the form as a stored rule, or what is wrong with it; null for a row left empty. */
 function ruleOf(row: RuleRow, chosen: Set<string>): CrossItemRule | RuleProblem | null {
@@ -121,6 +121,7 @@ function ruleOf(row: RuleRow, chosen: Set<string>): CrossItemRule | RuleProblem 
     if (!chosen.has(row.limit)) return { field: "limit", message: "collectionForm.error.rule.notAsked" };
     return CrossItemRuleSchema.parse({ kind: "not_greater_than", item: row.item, limit: row.limit });
   }
+  if (row.kind !== "") return { field: "kind", message: "collectionForm.error.rule.kind" };
   return null;
 }
 

@@ -91,6 +91,7 @@ describe("designing a collection", () => {
       "rules.1.item",
       "collectionForm.error.rule.total",
     ],
+    [{ "rule.1.kind": "less_than" }, "rules.1.kind", "collectionForm.error.rule.kind"],
     [{ changePercent: "-5" }, "changePercent", "collectionForm.error.changePercent"],
     [{ outlierMinPeers: "2" }, "outlierMinPeers", "collectionForm.error.outlierMinPeers"],
     [{ outlierScore: "abc" }, "outlierScore", "collectionForm.error.outlierScore"],

@@ -225,6 +225,11 @@ export const en = {
   "form.saveAndCheck": "Save and check your answers",
   "form.saveDraft": "Save as draft",
   "form.saved": "Your answers have been saved.",
+  "form.uploaded": "Your spreadsheet has been uploaded and your answers saved.",
+  "form.uploaded.explain": {
+    one: "This figure now needs an explanation before you can submit:",
+    other: "These {count} figures now need an explanation before you can submit:",
+  },
   "form.historyLink": "See earlier versions",
   "form.amendLink": "Amend this return",
   "form.conflict.title": "Important",
@@ -479,6 +484,7 @@ export const en = {
   "collectionForm.error.changeAbsolute": "Enter the difference as a whole number greater than 0",
   "collectionForm.error.outlierScore": "Enter the outlier score as a number greater than 0, like 3.5",
   "collectionForm.error.outlierMinPeers": "Enter the fewest other authorities as a whole number, 3 or more",
+  "collectionForm.error.rule.kind": "choose what kind of rule it is",
   "collectionForm.error.rule.total": "choose the item that the others add up to",
   "collectionForm.error.rule.parts": "choose at least two items that add up to it",
   "collectionForm.error.rule.item": "choose the item that must not exceed another",
@@ -984,7 +990,7 @@ export const en = {
   "upload.label": "Upload the filled-in spreadsheet",
   "upload.hint": "The .xlsx file you downloaded from this page, no bigger than {limit}.",
   "upload.submit": "Upload and save as draft",
-  "upload.cell": "Sheet {sheet}, cell {cell}",
+  "upload.cell": "{label} (cell {cell})",
   "upload.error.count": {
     one: "There is {count} problem with the spreadsheet, so nothing has been saved: see the list at the top of the page",
     other: "There are {count} problems with the spreadsheet, so nothing has been saved: see the list at the top of the page",
@@ -1221,6 +1227,7 @@ export const en = {
   "import.column.caveat": "Caveat",
   "import.matching":
     "Write each authority by its code (W06…) or by its name as people write it (‘RCT’, ‘Ynys Môn’, ‘Merthyr’), and each item by its code:",
+  "import.hint": "An .xlsx workbook with the columns above, no bigger than {limit}.",
   "import.label": "Upload the workbook",
   "import.submit": "Upload and check",
   "import.partial": "These rows were read without a problem. Put the problems right and upload the workbook again.",
