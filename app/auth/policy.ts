@@ -175,6 +175,8 @@ export const ROUTE_ACCESS = {
   "routes/set-password.$token": { loader: "public", action: "public" },
   // Asking for a link to choose a new password: the same answer whether or not the account exists.
   "routes/forgot-password": { loader: "public", action: "public" },
+  // An address no other route matches: a 404 for everyone, drawn in the person's language with the navigation.
+  "routes/$": { loader: "nobody" },
   // The accessibility statement: a page with no loader, the same for everyone.
   "routes/accessibility": {},
 

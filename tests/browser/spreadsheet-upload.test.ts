@@ -5,6 +5,7 @@ import { chromiumMissing, expectNoAxeViolations, signInAs, usePortalInChromium }
 
 const ROUND = "2026-12-care-experienced-parents";
 const NEWPORT = "W06000022";
+const FEBRUARY = "2023-02-care-experienced-parents";
 /** The Return sheet's State and Number columns; column A holds each row's item code. */
 const STATE = 4;
 const NUMBER = 5;
@@ -32,10 +33,10 @@ async function upload(page: Page, url: string, file: Buffer) {
   await page.locator("form[enctype='multipart/form-data'] button[type=submit]").click();
 }
 
-describe.skipIf(chromiumMissing)("spreadsheets in the browser", { timeout: 240_000 }, () => {
+describe.skipIf(chromiumMissing)("spreadsheets, comparison links and the 404 in the browser", { timeout: 240_000 }, () => {
   const running = usePortalInChromium();
 
-  it("an upload's errors name the item and the cell, its banner names the figures to explain; the import page asks for no download; English and Welsh", async () => {
+  it("an upload's errors name the item and the cell, its banner names the figures to explain; the import page asks for no download; comparison from the officer's home; the 404 with the navigation; English and Welsh", async () => {
     const page = await running.browser.newPage({ viewport: { width: 1280, height: 900 } });
     const url = running.portal.url;
     await signInAs(page, url, "officer.newport@authorities.example");
@@ -87,6 +88,33 @@ describe.skipIf(chromiumMissing)("spreadsheets in the browser", { timeout: 240_0
     await page.locator("html[lang=cy]").waitFor({ state: "attached" });
     await expect(page.locator(".govuk-hint").first().textContent()).resolves.toContain("Llyfr gwaith .xlsx gyda'r colofnau uchod");
     await expectNoAxeViolations(page);
+
+    // The coordinator lets officers compare February 2023: Newport's officer finds it from home.
+    await page.getByRole("button", { name: "English", exact: true }).click();
+    await page.locator("html[lang=en]").waitFor({ state: "attached" });
+    await page.goto(`${url}/collections/${FEBRUARY}/design`);
+    await page.getByLabel("Let officers see other authorities' accepted figures once closed").check();
+    await page.getByRole("button", { name: "Save this choice" }).click();
+    await page.locator(".govuk-notification-banner", { hasText: "Your choice about comparing authorities has been saved." }).waitFor();
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(/\/login$/);
+    await signInAs(page, url, "officer.newport@authorities.example");
+    await page.getByRole("link", { name: /^Compare with Wales and the regions/ }).click();
+    await page.locator("h2", { hasText: "Totals for Wales" }).waitFor();
+    await expectNoAxeViolations(page);
+
+    // An address that matches nothing: a 404 in the person's language, with the navigation.
+    await page.goto(`${url}/no-such-page`);
+    await page.locator("h1", { hasText: "Page not found" }).waitFor();
+    await expect(page.getByRole("button", { name: "Sign out" }).count()).resolves.toBe(1);
+    await expectNoAxeViolations(page);
+    await page.getByRole("button", { name: "Cymraeg", exact: true }).click();
+    await page.locator("html[lang=cy]").waitFor({ state: "attached" });
+    await page.goto(`${url}/no-such-page`);
+    await page.locator("h1", { hasText: "Heb ddod o hyd i'r dudalen" }).waitFor();
+    await expect(page.getByRole("button", { name: "Allgofnodi" }).count()).resolves.toBe(1);
+    await page.goto(`${url}/`);
+    await expect(page.getByRole("link", { name: /^Cymharu â Chymru a'r rhanbarthau/ }).count()).resolves.toBe(1);
     await page.close();
   });
 });

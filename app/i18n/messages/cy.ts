@@ -161,6 +161,7 @@ export const cy: Record<MessageKey, Message> = {
   "home.officer.title": "Eich ffurflenni",
   "home.officer.open": "Ceisiadau am wybodaeth sydd ar agor",
   "home.officer.noneOpen": "Does dim ceisiadau am wybodaeth ar agor ar gyfer eich awdurdod.",
+  "home.officer.compare": "Cymharu â Chymru a'r rhanbarthau",
   "home.officer.closed": "Ceisiadau am wybodaeth sydd ar gau",
   "home.officer.noneClosed": "Dim un eto.",
   "home.officer.submitted": "Beth a gyflwynwyd",

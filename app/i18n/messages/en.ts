@@ -152,6 +152,7 @@ export const en = {
   "home.officer.title": "Your returns",
   "home.officer.open": "Open information requests",
   "home.officer.noneOpen": "There are no open information requests for your authority.",
+  "home.officer.compare": "Compare with Wales and the regions",
   "home.officer.closed": "Closed information requests",
   "home.officer.noneClosed": "None yet.",
   "home.officer.submitted": "What was submitted",
