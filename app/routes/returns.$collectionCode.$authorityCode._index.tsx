@@ -287,7 +287,9 @@ export default function ReturnForm() {
       ) : null}
 
       {data.editable ? (
-        <form method="post" noValidate>
+        // The address without its fragment: a form posts to the page's address, fragment and all, and
+        // the redirect that follows keeps it (a query's #query-3 would stick through /check and /submitted).
+        <form method="post" action={returnPath(collection.code, authority.code)} noValidate>
           <input type="hidden" name={CSRF_FIELD} value={data.csrfToken} />
           <input type="hidden" name="lockVersion" value={data.lockVersion} />
           <p className="govuk-body">{t("form.lead")}</p>

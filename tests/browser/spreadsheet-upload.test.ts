@@ -6,6 +6,7 @@ import { chromiumMissing, expectNoAxeViolations, signInAs, usePortalInChromium }
 const ROUND = "2026-12-care-experienced-parents";
 const NEWPORT = "W06000022";
 const FEBRUARY = "2023-02-care-experienced-parents";
+const CHECK_TITLE = "Check your answers before submitting your return";
 /** The Return sheet's State and Number columns; column A holds each row's item code. */
 const STATE = 4;
 const NUMBER = 5;
@@ -57,6 +58,13 @@ describe.skipIf(chromiumMissing)("spreadsheets, comparison links and the 404 in 
       "Care leavers aged 21 to 25 known to the authority",
     ]);
     await expectNoAxeViolations(page);
+
+    // Come from a query's link, with its fragment: the check page's address does not keep it.
+    await page.goto(`${url}/returns/${ROUND}/${NEWPORT}#query-1`);
+    await page.getByRole("button", { name: "Save and check your answers" }).click();
+    await page.waitForURL(/\/check/);
+    await page.locator("h1", { hasText: CHECK_TITLE }).waitFor();
+    expect(new URL(page.url()).hash).toBe("");
 
     // In Welsh.
     await page.getByRole("button", { name: "Cymraeg", exact: true }).click();
