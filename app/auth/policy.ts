@@ -175,6 +175,8 @@ export const ROUTE_ACCESS = {
   "routes/set-password.$token": { loader: "public", action: "public" },
   // Asking for a link to choose a new password: the same answer whether or not the account exists.
   "routes/forgot-password": { loader: "public", action: "public" },
+  // An address no other route matches: a 404 for everyone, drawn in the person's language with the navigation.
+  "routes/$": { loader: "nobody" },
   // The accessibility statement: a page with no loader, the same for everyone.
   "routes/accessibility": {},
 
@@ -206,6 +208,8 @@ export const ROUTE_ACCESS = {
   "routes/collections.$code.accept": { loader: review, action: review },
   "routes/collections.$code.design": { loader: design, action: design },
   "routes/collections.$code.preview": { loader: design },
+  // Publishing, closing and reopening a round: a confirmation page of what will happen, then the step.
+  "routes/collections.$code.status": { loader: design, action: design },
   // Bulk import of a workbook of every authority's figures, into a published collection.
   "routes/collections.$code.import._index": { loader: deskPublished, action: deskPublished },
   "routes/collections.$code.import.$uploadId": { loader: deskPublished, action: deskPublished },

@@ -1,7 +1,8 @@
-import { ErrorMessage, TextInput, Textarea } from "#app/components/govuk.tsx";
-import type { CollectionField, CollectionInput } from "#app/schema/collection-form.ts";
+import { Fragment, useState } from "react";
+import { DateInput, ErrorMessage, TextInput, Textarea, type ErrorItem } from "#app/components/govuk.tsx";
+import { DATE_FIELDS, type CollectionInput, type CollectionProblems, type RuleInput } from "#app/schema/collection-form.ts";
 import { CSRF_FIELD } from "#app/web/forms.ts";
-import { pick, type MessageKey, type Translator } from "#app/i18n/i18n.ts";
+import { LOCALES, pick, type Translator } from "#app/i18n/i18n.ts";
 
 export interface CatalogueEntry {
   code: string;
@@ -10,7 +11,30 @@ export interface CatalogueEntry {
   parent_code: string | null;
 }
 
-/** The coordinator's form for a collection's details, items (chosen, ordered, required) and rules. */
+const RULE_PATH = /^rules\.(\d+)\.(kind|item|parts|limit)$/;
+
+/** The id of the control a problem's path is about: a date's day box, a rule's own control. */
+function controlId(path: string) {
+  const rule = RULE_PATH.exec(path);
+  if (rule) return `rule-${rule[1]}-${rule[2]}`;
+  return (DATE_FIELDS as readonly string[]).includes(path) ? `${path}-day` : path;
+}
+
+/** A problem's words: a rule's say which rule. */
+function problemText(t: Translator, path: string, problems: CollectionProblems) {
+  const message = t(problems[path]!);
+  const rule = RULE_PATH.exec(path);
+  return rule ? t("collectionForm.rule.problem", { n: Number(rule[1]) + 1, message }) : message;
+}
+
+/** The form's problems for the GOV.UK error summary, each linking to its control. */
+export function collectionErrors(t: Translator, problems: CollectionProblems): ErrorItem[] {
+  return Object.keys(problems).map((path) => ({ href: `#${controlId(path)}`, text: problemText(t, path, problems) }));
+}
+
+const BLANK_RULE: RuleInput = { kind: "", item: "", parts: [], limit: "" };
+
+/** The coordinator's form for a collection's details, items (chosen, ordered, required), rules and thresholds. */
 export function CollectionForm({
   t,
   csrfToken,
@@ -24,13 +48,22 @@ export function CollectionForm({
   csrfToken: string;
   catalogue: CatalogueEntry[];
   input: CollectionInput;
-  problems: Partial<Record<CollectionField, MessageKey>>;
+  problems: CollectionProblems;
   codeEditable: boolean;
   submitLabel: string;
 }) {
-  const error = (field: CollectionField) => (problems[field] ? t(problems[field]!) : undefined);
+  const error = (path: string) => (problems[path] ? problemText(t, path, problems) : undefined);
   const prefix = t("page.errorPrefix");
   const chosen = new Map(input.items.map((i) => [i.code, i]));
+  // The items asked for first, in their order; then the rest of the catalogue, by name.
+  const listed = [
+    ...[...input.items].sort((a, b) => a.position - b.position).flatMap((i) => catalogue.filter((c) => c.code === i.code)),
+    ...catalogue
+      .filter((c) => !chosen.has(c.code))
+      .sort((a, b) => pick(t.lang, a, "label").localeCompare(pick(t.lang, b, "label"), LOCALES[t.lang])),
+  ];
+  const rules = input.rules.some((r) => r.kind === "") ? input.rules : [...input.rules, BLANK_RULE];
+  const dateLabels = { day: t("form.date.day"), month: t("form.date.month"), year: t("form.date.year") };
   return (
     <form method="post" noValidate>
       <input type="hidden" name={CSRF_FIELD} value={csrfToken} />
@@ -80,115 +113,99 @@ export function CollectionForm({
         error={error("guidance_cy")}
         errorPrefix={prefix}
       />
-      {(["reference_date", "opens_on", "due_on"] as const).map((field) => (
-        <TextInput
+      {DATE_FIELDS.map((field) => (
+        <DateInput
           key={field}
           id={field}
-          name={field}
-          label={t(`collectionForm.${field}`)}
+          legend={t(`collectionForm.${field}`)}
           hint={t("collectionForm.dateHint")}
-          width={10}
-          defaultValue={input[field]}
+          value={input[field]}
+          labels={dateLabels}
           error={error(field)}
           errorPrefix={prefix}
         />
       ))}
-      <div className={`govuk-form-group${problems.items ? " govuk-form-group--error" : ""}`} id="items">
-        <fieldset className="govuk-fieldset">
+      <div className={`govuk-form-group${problems.items ? " govuk-form-group--error" : ""}`}>
+        <fieldset className="govuk-fieldset" aria-describedby={`items-hint${problems.items ? " items-error" : ""}`}>
           <legend className="govuk-fieldset__legend govuk-fieldset__legend--m">{t("collectionForm.items")}</legend>
-          <div className="govuk-hint">{t("collectionForm.itemsHint")}</div>
+          <div id="items-hint" className="govuk-hint">
+            {t("collectionForm.itemsHint")}
+          </div>
           {problems.items ? (
             <ErrorMessage id="items-error" prefix={prefix}>
               {t(problems.items)}
             </ErrorMessage>
           ) : null}
-          <table className="govuk-table">
-            <caption className="govuk-table__caption govuk-visually-hidden">{t("collectionForm.items")}</caption>
-            <thead className="govuk-table__head">
-              <tr className="govuk-table__row">
-                <th scope="col" className="govuk-table__header">
-                  {t("collectionForm.item")}
-                </th>
-                <th scope="col" className="govuk-table__header">
-                  {t("collectionForm.position")}
-                </th>
-                <th scope="col" className="govuk-table__header">
-                  {t("collectionForm.required")}
-                </th>
-              </tr>
-            </thead>
-            <tbody className="govuk-table__body">
-              {catalogue.map((item, index) => {
-                const current = chosen.get(item.code);
-                return (
-                  <tr key={item.code} className="govuk-table__row">
-                    <td className="govuk-table__cell">
-                      <div className="govuk-checkboxes govuk-checkboxes--small">
-                        <div className="govuk-checkboxes__item">
-                          <input
-                            className="govuk-checkboxes__input"
-                            id={`item-${item.code}`}
-                            name={`item.${item.code}`}
-                            type="checkbox"
-                            value="yes"
-                            defaultChecked={Boolean(current)}
-                          />
-                          <label className="govuk-label govuk-checkboxes__label" htmlFor={`item-${item.code}`}>
-                            {pick(t.lang, item, "label")} <span className="govuk-hint govuk-!-display-block">{item.code}</span>
-                          </label>
-                        </div>
-                      </div>
-                    </td>
-                    <td className="govuk-table__cell">
-                      <label className="govuk-visually-hidden" htmlFor={`position-${item.code}`}>
-                        {t("collectionForm.positionOf", { item: pick(t.lang, item, "label") })}
-                      </label>
+          <ol className="govuk-list app-design-items" id="items">
+            {listed.map((item, index) => {
+              const current = chosen.get(item.code);
+              const label = pick(t.lang, item, "label");
+              return (
+                <li key={item.code} className="app-design-item">
+                  <div className="govuk-checkboxes govuk-checkboxes--small">
+                    <div className="govuk-checkboxes__item">
                       <input
-                        className="govuk-input govuk-input--width-2"
-                        id={`position-${item.code}`}
-                        name={`position.${item.code}`}
-                        inputMode="numeric"
-                        defaultValue={String(current?.position ?? index + 1)}
+                        className="govuk-checkboxes__input"
+                        id={`item-${item.code}`}
+                        name={`item.${item.code}`}
+                        type="checkbox"
+                        value="yes"
+                        defaultChecked={Boolean(current)}
                       />
-                    </td>
-                    <td className="govuk-table__cell">
-                      <div className="govuk-checkboxes govuk-checkboxes--small">
-                        <div className="govuk-checkboxes__item">
-                          <input
-                            className="govuk-checkboxes__input"
-                            id={`required-${item.code}`}
-                            name={`required.${item.code}`}
-                            type="checkbox"
-                            value="yes"
-                            defaultChecked={current ? current.required : item.parent_code === null}
-                          />
-                          <label className="govuk-label govuk-checkboxes__label" htmlFor={`required-${item.code}`}>
-                            <span className="govuk-visually-hidden">
-                              {t("collectionForm.requiredOf", { item: pick(t.lang, item, "label") })}
-                            </span>
-                            <span aria-hidden="true">{t("collectionForm.required")}</span>
-                          </label>
-                        </div>
+                      <label className="govuk-label govuk-checkboxes__label" htmlFor={`item-${item.code}`}>
+                        {label}
+                      </label>
+                    </div>
+                  </div>
+                  <div className="app-design-item__details">
+                    <label className="govuk-label govuk-body-s app-design-item__order" htmlFor={`position-${item.code}`}>
+                      {t("collectionForm.position")}
+                      <span className="govuk-visually-hidden"> {label}</span>
+                    </label>
+                    <input
+                      className="govuk-input govuk-input--width-2"
+                      id={`position-${item.code}`}
+                      name={`position.${item.code}`}
+                      inputMode="numeric"
+                      defaultValue={String(current?.position ?? index + 1)}
+                    />
+                    <div className="govuk-checkboxes govuk-checkboxes--small app-design-item__required">
+                      <div className="govuk-checkboxes__item">
+                        <input
+                          className="govuk-checkboxes__input"
+                          id={`required-${item.code}`}
+                          name={`required.${item.code}`}
+                          type="checkbox"
+                          value="yes"
+                          defaultChecked={current ? current.required : item.parent_code === null}
+                        />
+                        <label className="govuk-label govuk-checkboxes__label" htmlFor={`required-${item.code}`}>
+                          {t("collectionForm.required")}
+                          <span className="govuk-visually-hidden"> {label}</span>
+                        </label>
                       </div>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+                    </div>
+                  </div>
+                </li>
+              );
+            })}
+          </ol>
         </fieldset>
       </div>
-      <Textarea
-        id="rules"
-        name="rules"
-        label={t("collectionForm.rules")}
-        labelClassName="govuk-label govuk-label--m"
-        hint={t("collectionForm.rulesHint")}
-        defaultValue={input.rules}
-        error={error("rules")}
-        errorPrefix={prefix}
-        rows={4}
-      />
+      <h2 className="govuk-heading-m">{t("collectionForm.rules")}</h2>
+      <p className="govuk-body">{t("collectionForm.rulesHint")}</p>
+      {rules.map((rule, i) => (
+        <RuleRow
+          // biome-ignore lint/suspicious/noArrayIndexKey: a rule row is its position on the form; its fields are named by it
+          key={i}
+          t={t}
+          index={i}
+          rule={rule}
+          items={listed}
+          error={error}
+          prefix={prefix}
+        />
+      ))}
       <h2 className="govuk-heading-m">{t("collectionForm.thresholds")}</h2>
       <p className="govuk-body">{t("collectionForm.thresholdsHint")}</p>
       <TextInput
@@ -211,9 +228,190 @@ export function CollectionForm({
         error={error("changeAbsolute")}
         errorPrefix={prefix}
       />
+      <h3 className="govuk-heading-s">{t("collectionForm.outliers")}</h3>
+      <p className="govuk-body">{t("collectionForm.outliersHint")}</p>
+      <TextInput
+        id="outlierScore"
+        name="outlierScore"
+        label={t("collectionForm.outlierScore")}
+        hint={t("collectionForm.outlierScoreHint")}
+        width={4}
+        defaultValue={input.outlierScore}
+        error={error("outlierScore")}
+        errorPrefix={prefix}
+      />
+      <TextInput
+        id="outlierMinPeers"
+        name="outlierMinPeers"
+        label={t("collectionForm.outlierMinPeers")}
+        width={4}
+        inputMode="numeric"
+        defaultValue={input.outlierMinPeers}
+        error={error("outlierMinPeers")}
+        errorPrefix={prefix}
+      />
       <button type="submit" name="intent" value="save" className="govuk-button" data-module="govuk-button">
         {submitLabel}
       </button>
     </form>
+  );
+}
+
+/**
+ * One rule, built by choosing items: "[item] must equal the sum of [parts]" or "[item] must not
+ * exceed [limit]". The kind's radios reveal its own choices, as GOV.UK's conditional reveals do
+ * (all shown without JavaScript).
+ */
+function RuleRow({
+  t,
+  index,
+  rule,
+  items,
+  error,
+  prefix,
+}: {
+  t: Translator;
+  index: number;
+  rule: RuleInput;
+  items: CatalogueEntry[];
+  error: (path: string) => string | undefined;
+  prefix: string;
+}) {
+  const [kind, setKind] = useState(rule.kind);
+  const id = (part: string) => `rule-${index}-${part}`;
+  const name = (part: string) => `rule.${index}.${part}`;
+  const itemError = error(`rules.${index}.item`);
+  const partsError = error(`rules.${index}.parts`);
+  const limitError = error(`rules.${index}.limit`);
+  const kindError = error(`rules.${index}.kind`);
+  const anyError = Boolean(kindError || itemError || partsError || limitError);
+  const options = (
+    <>
+      <option value="">{t("collectionForm.rule.choose")}</option>
+      {items.map((item) => (
+        <option key={item.code} value={item.code}>
+          {pick(t.lang, item, "label")}
+        </option>
+      ))}
+    </>
+  );
+  const kinds = [
+    { value: "", label: t("collectionForm.rule.none") },
+    { value: "sum_equals", label: t("collectionForm.rule.sum") },
+    { value: "not_greater_than", label: t("collectionForm.rule.limit") },
+  ];
+  return (
+    <div className={`govuk-form-group app-rule${anyError ? " govuk-form-group--error" : ""}`}>
+      <fieldset className="govuk-fieldset">
+        <legend className="govuk-fieldset__legend govuk-fieldset__legend--s">{t("collectionForm.rule.legend", { n: index + 1 })}</legend>
+        <div className={`govuk-form-group${itemError ? " govuk-form-group--error" : ""}`}>
+          <label className="govuk-label" htmlFor={id("item")}>
+            {t("collectionForm.rule.item")}
+          </label>
+          {itemError ? (
+            <ErrorMessage id={`${id("item")}-error`} prefix={prefix}>
+              {itemError}
+            </ErrorMessage>
+          ) : null}
+          <select
+            className={`govuk-select${itemError ? " govuk-select--error" : ""}`}
+            id={id("item")}
+            name={name("item")}
+            defaultValue={rule.item}
+            aria-describedby={itemError ? `${id("item")}-error` : undefined}
+          >
+            {options}
+          </select>
+        </div>
+        {kindError ? (
+          <ErrorMessage id={`${id("kind")}-error`} prefix={prefix}>
+            {kindError}
+          </ErrorMessage>
+        ) : null}
+        <div className="govuk-radios govuk-radios--small">
+          {kinds.map((k, i) => (
+            <Fragment key={k.value}>
+              <div className="govuk-radios__item">
+                <input
+                  className="govuk-radios__input"
+                  id={i === 0 ? id("kind") : id(`kind-${k.value}`)}
+                  name={name("kind")}
+                  type="radio"
+                  value={k.value}
+                  defaultChecked={rule.kind === k.value}
+                  onChange={() => setKind(k.value)}
+                  aria-controls={k.value ? id(`conditional-${k.value}`) : undefined}
+                />
+                <label className="govuk-label govuk-radios__label" htmlFor={i === 0 ? id("kind") : id(`kind-${k.value}`)}>
+                  {k.label}
+                </label>
+              </div>
+              {k.value === "sum_equals" ? (
+                <div
+                  className={`govuk-radios__conditional${kind === k.value ? "" : " govuk-radios__conditional--hidden"}`}
+                  id={id("conditional-sum_equals")}
+                >
+                  <div className={`govuk-form-group${partsError ? " govuk-form-group--error" : ""}`}>
+                    <fieldset className="govuk-fieldset" aria-describedby={partsError ? `${id("parts")}-error` : undefined}>
+                      <legend className="govuk-fieldset__legend">{t("collectionForm.rule.parts")}</legend>
+                      {partsError ? (
+                        <ErrorMessage id={`${id("parts")}-error`} prefix={prefix}>
+                          {partsError}
+                        </ErrorMessage>
+                      ) : null}
+                      <div className="govuk-checkboxes govuk-checkboxes--small">
+                        {items.map((item, j) => (
+                          <div key={item.code} className="govuk-checkboxes__item">
+                            <input
+                              className="govuk-checkboxes__input"
+                              id={j === 0 ? id("parts") : id(`parts-${item.code}`)}
+                              name={name("parts")}
+                              type="checkbox"
+                              value={item.code}
+                              defaultChecked={rule.parts.includes(item.code)}
+                            />
+                            <label
+                              className="govuk-label govuk-checkboxes__label"
+                              htmlFor={j === 0 ? id("parts") : id(`parts-${item.code}`)}
+                            >
+                              {pick(t.lang, item, "label")}
+                            </label>
+                          </div>
+                        ))}
+                      </div>
+                    </fieldset>
+                  </div>
+                </div>
+              ) : k.value === "not_greater_than" ? (
+                <div
+                  className={`govuk-radios__conditional${kind === k.value ? "" : " govuk-radios__conditional--hidden"}`}
+                  id={id("conditional-not_greater_than")}
+                >
+                  <div className={`govuk-form-group${limitError ? " govuk-form-group--error" : ""}`}>
+                    <label className="govuk-label" htmlFor={id("limit")}>
+                      {t("collectionForm.rule.limitItem")}
+                    </label>
+                    {limitError ? (
+                      <ErrorMessage id={`${id("limit")}-error`} prefix={prefix}>
+                        {limitError}
+                      </ErrorMessage>
+                    ) : null}
+                    <select
+                      className={`govuk-select${limitError ? " govuk-select--error" : ""}`}
+                      id={id("limit")}
+                      name={name("limit")}
+                      defaultValue={rule.limit}
+                      aria-describedby={limitError ? `${id("limit")}-error` : undefined}
+                    >
+                      {options}
+                    </select>
+                  </div>
+                </div>
+              ) : null}
+            </Fragment>
+          ))}
+        </div>
+      </fieldset>
+    </div>
   );
 }

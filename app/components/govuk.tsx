@@ -195,3 +195,57 @@ export function NotificationBanner({ title, success = false, children }: { title
     </div>
   );
 }
+
+/** GOV.UK's date input: day, month and year boxes in a fieldset, named `<name>-day` and so on. */
+export function DateInput({
+  id,
+  legend,
+  hint,
+  error,
+  errorPrefix,
+  value,
+  labels,
+}: {
+  id: string;
+  legend: ReactNode;
+  hint: ReactNode;
+  error?: string;
+  errorPrefix: string;
+  value: { day: string; month: string; year: string };
+  labels: { day: string; month: string; year: string };
+}) {
+  return (
+    <div className={`govuk-form-group${error ? " govuk-form-group--error" : ""}`}>
+      <fieldset className="govuk-fieldset" role="group" aria-describedby={describedBy(id, hint, error)}>
+        <legend className="govuk-fieldset__legend govuk-fieldset__legend--s">{legend}</legend>
+        <div id={`${id}-hint`} className="govuk-hint">
+          {hint}
+        </div>
+        {error ? (
+          <ErrorMessage id={`${id}-error`} prefix={errorPrefix}>
+            {error}
+          </ErrorMessage>
+        ) : null}
+        <div className="govuk-date-input" id={id}>
+          {(["day", "month", "year"] as const).map((part) => (
+            <div key={part} className="govuk-date-input__item">
+              <div className="govuk-form-group">
+                <label className="govuk-label govuk-date-input__label" htmlFor={`${id}-${part}`}>
+                  {labels[part]}
+                </label>
+                <input
+                  className={`govuk-input govuk-date-input__input govuk-input--width-${part === "year" ? 4 : 2}${error ? " govuk-input--error" : ""}`}
+                  id={`${id}-${part}`}
+                  name={`${id}-${part}`}
+                  type="text"
+                  inputMode="numeric"
+                  defaultValue={value[part]}
+                />
+              </div>
+            </div>
+          ))}
+        </div>
+      </fieldset>
+    </div>
+  );
+}

@@ -16,3 +16,10 @@ export function roundStage(round: { status: CollectionStatus; due_on: string }, 
 export function hasOpened(round: { opens_on: string }, today: string) {
   return round.opens_on <= today;
 }
+
+export type LifecycleStep = "publish" | "close" | "reopen";
+
+/** The one step a round in this status can take: a draft is published, an open round closed, a closed one reopened. */
+export function nextStep(status: CollectionStatus): LifecycleStep {
+  return status === "draft" ? "publish" : status === "open" ? "close" : "reopen";
+}

@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
-import type { Database } from "#db/types.ts";
+import type { CollectionStatus, Database } from "#db/types.ts";
+import type { LifecycleStep } from "#app/domain/round.ts";
 import { CollectionRulesSchema } from "#app/schema/collection-rules.ts";
 import type { CollectionDraft } from "#app/schema/collection-form.ts";
 import type { ReturnDefinition } from "#app/schema/return-values.ts";
@@ -196,17 +197,36 @@ export async function updateCollection(
   });
 }
 
-const NEXT_STATUS = { publish: ["draft", "open"], close: ["open", "closed"] } as const;
+const NEXT_STATUS = { publish: ["draft", "open"], close: ["open", "closed"], reopen: ["closed", "open"] } as const satisfies Record<
+  LifecycleStep,
+  readonly [CollectionStatus, CollectionStatus]
+>;
 
-/** Publishing lets authorities fill the collection in; closing stops it. Each is one step forward. */
+export type LifecycleResult = DesignResult | { ok: false; reason: "statisticsPublished" };
+
+/**
+ * Publishing lets authorities fill the collection in; closing stops it; reopening a closed round
+ * (with a reason, audited) lets them again, unless its statistics are published: those were
+ * computed from the closed round's figures, so they are withdrawn first.
+ */
 export async function changeCollectionStatus(
   db: Kysely<Database>,
   collection: CollectionWithItems,
-  step: keyof typeof NEXT_STATUS,
+  step: LifecycleStep,
   actorUserId: number,
-): Promise<DesignResult> {
+  reason: string | null = null,
+): Promise<LifecycleResult> {
   const [from, to] = NEXT_STATUS[step];
   return db.transaction().execute(async (trx) => {
+    if (step === "reopen") {
+      const live = await trx
+        .selectFrom("statistics_publication")
+        .select("id")
+        .where("collection_id", "=", collection.id)
+        .where("withdrawn_at", "is", null)
+        .executeTakeFirst();
+      if (live) return { ok: false as const, reason: "statisticsPublished" as const };
+    }
     const changed = await trx
       .updateTable("collection")
       .set({ status: to })
@@ -222,6 +242,7 @@ export async function changeCollectionStatus(
       entityKey: collection.id,
       before: { status: from },
       after: { status: to },
+      reason,
     });
     return { ok: true as const };
   });
@@ -240,4 +261,21 @@ export async function setOfficersMayCompare(db: Kysely<Database>, collection: Co
       after: { officers_may_compare: allowed },
     });
   });
+}
+
+/** How far a round has got, for its lifecycle's confirmations: authorities asked, and how many have submitted. */
+export async function roundProgress(db: Executor, collectionId: number) {
+  const [authorities, submitted] = await Promise.all([
+    db
+      .selectFrom("authority")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom("return")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("collection_id", "=", collectionId)
+      .where("submitted_version", "is not", null)
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { authorities: Number(authorities.n), submitted: Number(submitted.n) };
 }

@@ -483,6 +483,7 @@ export async function returnsForAuthority(db: Executor, authorityCode: string) {
       "c.reference_date",
       "c.due_on",
       "c.status as collectionStatus",
+      "c.officers_may_compare as mayCompare",
       "r.status as returnStatus",
       "r.submitted_version as submittedVersion",
       "r.updated_at as updatedAt",

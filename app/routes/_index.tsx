@@ -156,6 +156,12 @@ export default function Home() {
                       <Link className="govuk-link" to={returnPath(r.code, authority.code)}>
                         {pick(t.lang, r, "title")}
                       </Link>
+                      {r.mayCompare ? (
+                        <Link className="govuk-link govuk-!-display-block govuk-!-margin-top-1" to={`/collections/${r.code}`}>
+                          {t("home.officer.compare")}
+                          <span className="govuk-visually-hidden">: {pick(t.lang, r, "title")}</span>
+                        </Link>
+                      ) : null}
                     </td>
                     <td className="govuk-table__cell">{formatDate(t.lang, r.reference_date)}</td>
                     <td className="govuk-table__cell">

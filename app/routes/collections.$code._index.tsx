@@ -74,6 +74,10 @@ export default function CollectionPage() {
           <dd className="govuk-summary-list__value">{t(`collection.status.${collection.status}`)}</dd>
         </div>
         <div className="govuk-summary-list__row">
+          <dt className="govuk-summary-list__key">{t("collection.field.opensOn")}</dt>
+          <dd className="govuk-summary-list__value">{formatDate(t.lang, collection.opens_on)}</dd>
+        </div>
+        <div className="govuk-summary-list__row">
           <dt className="govuk-summary-list__key">{t("collection.field.dueOn")}</dt>
           <dd className="govuk-summary-list__value">{formatDate(t.lang, collection.due_on)}</dd>
         </div>

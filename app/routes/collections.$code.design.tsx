@@ -1,15 +1,16 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
-import { CollectionForm } from "#app/components/collection-form.tsx";
+import { CollectionForm, collectionErrors } from "#app/components/collection-form.tsx";
 import { ErrorSummary, NotificationBanner } from "#app/components/govuk.tsx";
 import { listCatalogue } from "#app/models/catalogue.server.ts";
-import { changeCollectionStatus, setOfficersMayCompare, updateCollection } from "#app/models/collection.server.ts";
-import { validateCollection, type CollectionField } from "#app/schema/collection-form.ts";
+import { setOfficersMayCompare, updateCollection } from "#app/models/collection.server.ts";
+import { nextStep } from "#app/domain/round.ts";
+import { validateCollection, type CollectionProblems } from "#app/schema/collection-form.ts";
 import { requireCsrf } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { collectionToInput, readCollectionForm } from "#app/web/collection-form.server.ts";
 import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
-import { pick, type MessageKey } from "#app/i18n/i18n.ts";
+import { formatDate, pick, type MessageKey } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 
@@ -27,20 +28,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
-type Problems = Partial<Record<CollectionField, MessageKey>>;
-
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { user, db, collection } = await guard("routes/collections.$code.design", "action", { request, params });
   const form = await readForm(request);
   requireCsrf(user, form);
   const here = `/collections/${collection.code}/design`;
   const intent = field(form, "intent");
-  if (intent === "publish" || intent === "close") {
-    const result = await changeCollectionStatus(db, collection, intent, user.id);
-    if (!result.ok)
-      return refuseForm(context, { input: null, problems: {} as Problems, refusal: "design.refused.status" as MessageKey }, 409);
-    throw redirect(`${here}?saved=${intent}`);
-  }
   if (intent === "compare") {
     await setOfficersMayCompare(db, collection, field(form, "officersMayCompare") === "yes", user.id);
     throw redirect(`${here}?saved=compare`);
@@ -52,43 +45,54 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const result = await updateCollection(db, collection, checked.draft, user.id);
   if (!result.ok) {
     const refusal: MessageKey = result.reason === "hasSubmittedData" ? "design.refused.submittedData" : "design.refused.status";
-    return refuseForm(context, { input, problems: {} as Problems, refusal }, 409);
+    return refuseForm(context, { input, problems: {} as CollectionProblems, refusal }, 409);
   }
   throw redirect(`${here}?saved=details`);
 }
+
+const SAVED = {
+  publish: "design.published",
+  close: "design.closed",
+  reopen: "design.reopened",
+  compare: "design.compare.saved",
+  details: "design.saved",
+} as const satisfies Record<string, MessageKey>;
+const STEP_HINT = { publish: "design.publishHint", close: "design.closeHint", reopen: "design.reopenHint" } as const;
+const STEP_LABEL = { publish: "design.publish", close: "design.close", reopen: "design.reopen" } as const;
 
 export default function DesignCollection() {
   const { collection, catalogue, input, csrfToken, saved } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const t = useTranslation();
   const problems = actionData?.problems ?? {};
-  const errors = [
-    ...Object.entries(problems).map(([name, key]) => ({ href: `#${name}`, text: t(key) })),
-    ...(actionData?.refusal ? [{ href: "#details", text: t(actionData.refusal) }] : []),
-  ];
+  const step = nextStep(collection.status);
+  const errors = [...collectionErrors(t, problems), ...(actionData?.refusal ? [{ href: "#details", text: t(actionData.refusal) }] : [])];
   return (
     <>
       <ErrorSummary title={t("errorSummary.title")} errors={errors} />
       {saved && !actionData ? (
         <NotificationBanner title={t("banner.success")} success>
-          <p className="govuk-notification-banner__heading">
-            {t(
-              saved === "publish"
-                ? "design.published"
-                : saved === "close"
-                  ? "design.closed"
-                  : saved === "compare"
-                    ? "design.compare.saved"
-                    : "design.saved",
-            )}
-          </p>
+          <p className="govuk-notification-banner__heading">{t(SAVED[saved as keyof typeof SAVED] ?? "design.saved")}</p>
         </NotificationBanner>
       ) : null}
       <span className="govuk-caption-l">{t("design.title")}</span>
       <h1 className="govuk-heading-l">{pick(t.lang, collection, "title")}</h1>
-      <p className="govuk-body">
-        <strong className="govuk-tag">{t(`collection.status.${collection.status}`)}</strong>
-      </p>
+      <dl className="govuk-summary-list">
+        <div className="govuk-summary-list__row">
+          <dt className="govuk-summary-list__key">{t("collection.field.status")}</dt>
+          <dd className="govuk-summary-list__value">
+            <strong className="govuk-tag">{t(`collection.status.${collection.status}`)}</strong>
+          </dd>
+        </div>
+        <div className="govuk-summary-list__row">
+          <dt className="govuk-summary-list__key">{t("collection.field.opensOn")}</dt>
+          <dd className="govuk-summary-list__value">{formatDate(t.lang, collection.opens_on)}</dd>
+        </div>
+        <div className="govuk-summary-list__row">
+          <dt className="govuk-summary-list__key">{t("collection.field.dueOn")}</dt>
+          <dd className="govuk-summary-list__value">{formatDate(t.lang, collection.due_on)}</dd>
+        </div>
+      </dl>
       <ul className="govuk-list">
         <li>
           <Link className="govuk-link" to={`/collections/${collection.code}/preview`}>
@@ -108,21 +112,16 @@ export default function DesignCollection() {
           </Link>
         </li>
       </ul>
-      {collection.status !== "closed" ? (
-        <form method="post" className="govuk-!-margin-bottom-6">
-          <input type="hidden" name={CSRF_FIELD} value={csrfToken} />
-          <p className="govuk-body">{t(collection.status === "draft" ? "design.publishHint" : "design.closeHint")}</p>
-          <button
-            type="submit"
-            name="intent"
-            value={collection.status === "draft" ? "publish" : "close"}
-            className={`govuk-button${collection.status === "open" ? " govuk-button--warning" : ""}`}
-            data-module="govuk-button"
-          >
-            {t(collection.status === "draft" ? "design.publish" : "design.close")}
-          </button>
-        </form>
-      ) : null}
+      <p className="govuk-body">{t(STEP_HINT[step])}</p>
+      <Link
+        to={`/collections/${collection.code}/status`}
+        role="button"
+        draggable={false}
+        className={`govuk-button${step === "close" ? " govuk-button--warning" : step === "reopen" ? " govuk-button--secondary" : ""}`}
+        data-module="govuk-button"
+      >
+        {t(STEP_LABEL[step])}
+      </Link>
       <form method="post" className="govuk-!-margin-bottom-6">
         <input type="hidden" name={CSRF_FIELD} value={csrfToken} />
         <div className="govuk-form-group">

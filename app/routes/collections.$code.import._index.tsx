@@ -77,7 +77,7 @@ export default function ImportPage() {
               action={`/collections/${collection.code}/import`}
               csrfToken={csrfToken}
               label={t("import.label")}
-              hint={t("upload.hint", { limit: uploadLimitText(t.lang) })}
+              hint={t("import.hint", { limit: uploadLimitText(t.lang) })}
               error={texts.length === 0 ? undefined : texts.length === 1 ? texts[0] : t("upload.error.count", { count: texts.length })}
               errorPrefix={t("page.errorPrefix")}
               submit={t("import.submit")}

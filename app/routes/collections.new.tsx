@@ -1,10 +1,10 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
-import { CollectionForm } from "#app/components/collection-form.tsx";
+import { CollectionForm, collectionErrors } from "#app/components/collection-form.tsx";
 import { ErrorSummary } from "#app/components/govuk.tsx";
 import { listCatalogue } from "#app/models/catalogue.server.ts";
 import { createCollection, getCollection } from "#app/models/collection.server.ts";
-import { validateCollection, type CollectionField } from "#app/schema/collection-form.ts";
+import { validateCollection, type CollectionProblems } from "#app/schema/collection-form.ts";
 import { requireCsrf } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { collectionToInput, EMPTY_COLLECTION, readCollectionForm } from "#app/web/collection-form.server.ts";
@@ -39,7 +39,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (!created.ok)
     return refuseForm(context, {
       input,
-      problems: { code: "collectionForm.error.codeTaken" as MessageKey } as Partial<Record<CollectionField, MessageKey>>,
+      problems: { code: "collectionForm.error.codeTaken" as MessageKey } as CollectionProblems,
     });
   throw redirect(`/collections/${checked.draft.code}/design`);
 }
@@ -51,10 +51,7 @@ export default function NewCollection() {
   const problems = actionData?.problems ?? {};
   return (
     <>
-      <ErrorSummary
-        title={t("errorSummary.title")}
-        errors={Object.entries(problems).map(([name, key]) => ({ href: `#${name}`, text: t(key) }))}
-      />
+      <ErrorSummary title={t("errorSummary.title")} errors={collectionErrors(t, problems)} />
       <h1 className="govuk-heading-l">{t("collectionForm.newTitle")}</h1>
       <CollectionForm
         t={t}

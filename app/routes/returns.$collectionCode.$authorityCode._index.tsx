@@ -31,6 +31,7 @@ import type { Problem } from "#app/schema/return-values.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import {
   FIELD_OF,
+  fieldId,
   problemFieldId,
   formProblemText,
   readFormValues,
@@ -117,7 +118,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     changedAfterAcceptance: Boolean(ret?.accepted_version && ret.status !== "accepted"),
     checkProblems,
     amending,
-    saved: url.searchParams.get("saved") === "1",
+    // "upload": saved from a spreadsheet, whose banner names the figures that now need an explanation.
+    saved: url.searchParams.get("saved"),
     accepted: url.searchParams.get("accepted") === "1",
   };
 }
@@ -186,6 +188,10 @@ export default function ReturnForm() {
     actionData?.input ?? Object.fromEntries(Object.entries(data.values).map(([code, v]) => [code, toFormValue(v)]));
   const problems = actionData?.problems ?? data.checkProblems;
   const answered = Object.values(formValues).filter((v) => v.state !== "").length;
+  // Figures the checks query that have no explanation yet, in the round's order.
+  const toExplain = collection.items
+    .map((i) => i.code)
+    .filter((code) => data.queries.some((q) => q.itemCode === code) && !formValues[code]?.queryExplanation.trim());
   const summary = [
     ...problems.map((p) => ({
       href: `#${problemFieldId(p, formValues[p.itemCode])}`,
@@ -225,7 +231,21 @@ export default function ReturnForm() {
       ) : null}
       {data.saved && !actionData ? (
         <NotificationBanner title={t("banner.success")} success>
-          <p className="govuk-notification-banner__heading">{t("form.saved")}</p>
+          <p className="govuk-notification-banner__heading">{t(data.saved === "upload" ? "form.uploaded" : "form.saved")}</p>
+          {data.saved === "upload" && toExplain.length > 0 ? (
+            <>
+              <p className="govuk-body">{t("form.uploaded.explain", { count: toExplain.length })}</p>
+              <ul className="govuk-list govuk-list--bullet" id="uploaded-to-explain">
+                {toExplain.map((code) => (
+                  <li key={code}>
+                    <a className="govuk-notification-banner__link" href={`#${fieldId(code, "queryExplanation")}`}>
+                      {labels[code]}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
         </NotificationBanner>
       ) : null}
       <span className="govuk-caption-l">{pick(t.lang, authority, "name")}</span>
@@ -267,7 +287,9 @@ export default function ReturnForm() {
       ) : null}
 
       {data.editable ? (
-        <form method="post" noValidate>
+        // The address without its fragment: a form posts to the page's address, fragment and all, and
+        // the redirect that follows keeps it (a query's #query-3 would stick through /check and /submitted).
+        <form method="post" action={returnPath(collection.code, authority.code)} noValidate>
           <input type="hidden" name={CSRF_FIELD} value={data.csrfToken} />
           <input type="hidden" name="lockVersion" value={data.lockVersion} />
           <p className="govuk-body">{t("form.lead")}</p>

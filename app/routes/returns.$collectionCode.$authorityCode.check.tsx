@@ -119,7 +119,8 @@ export default function CheckAnswers() {
             </a>
           </p>
         ) : (
-          <form method="post" noValidate>
+          // Without the page's fragment, which the redirect to /submitted would otherwise keep.
+          <form method="post" action={returnPath(collection.code, authority.code, "check")} noValidate>
             <input type="hidden" name={CSRF_FIELD} value={data.csrfToken} />
             <input type="hidden" name="lockVersion" value={data.lockVersion} />
             <h2 className="govuk-heading-m">{t("check.declaration.title")}</h2>

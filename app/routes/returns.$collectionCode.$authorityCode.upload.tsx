@@ -101,7 +101,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     } as const;
     return refuse([message(keys[saved.reason])], 409);
   }
-  throw redirect(`${returnPath(collection.code, authority.code)}?saved=1`);
+  throw redirect(`${returnPath(collection.code, authority.code)}?saved=upload`);
 }
 
 export default function UploadReturn() {

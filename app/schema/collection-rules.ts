@@ -31,35 +31,3 @@ export const CollectionRulesSchema = z.object({
   queries: FlagThresholdsSchema.default(FlagThresholdsSchema.parse({})),
 });
 export type CollectionRules = z.infer<typeof CollectionRulesSchema>;
-
-/**
- * Cross-item rules as a coordinator writes them, one per line:
- *   care_experienced_parents_child_removed <= care_experienced_parents
- *   care_experienced_parents = care_experienced_mothers + care_experienced_fathers
- */
-export function parseRuleLines(
-  text: string,
-  itemCodes: string[],
-): { ok: true; rules: CrossItemRule[] } | { ok: false; line: number; reason: "syntax" | "unknownItem" } {
-  const known = new Set(itemCodes);
-  const rules: CrossItemRule[] = [];
-  const lines = text.split(/\r?\n/);
-  for (const [index, raw] of lines.entries()) {
-    const line = raw.trim();
-    if (!line) continue;
-    const notGreater = /^([a-z0-9_]+)\s*<=\s*([a-z0-9_]+)$/.exec(line);
-    const sum = /^([a-z0-9_]+)\s*=\s*([a-z0-9_]+(?:\s*\+\s*[a-z0-9_]+)+)$/.exec(line);
-    let rule: CrossItemRule;
-    if (notGreater) rule = { kind: "not_greater_than", item: notGreater[1]!, limit: notGreater[2]! };
-    else if (sum) rule = { kind: "sum_equals", total: sum[1]!, parts: sum[2]!.split("+").map((p) => p.trim()) };
-    else return { ok: false, line: index + 1, reason: "syntax" };
-    const codes = rule.kind === "not_greater_than" ? [rule.item, rule.limit] : [rule.total, ...rule.parts];
-    if (!codes.every((c) => known.has(c))) return { ok: false, line: index + 1, reason: "unknownItem" };
-    rules.push(rule);
-  }
-  return { ok: true, rules };
-}
-
-export function formatRuleLines(rules: CrossItemRule[]) {
-  return rules.map((r) => (r.kind === "not_greater_than" ? `${r.item} <= ${r.limit}` : `${r.total} = ${r.parts.join(" + ")}`)).join("\n");
-}

@@ -59,9 +59,10 @@ export type UploadIssue =
   | { kind: "message"; key: MessageKey; params?: MessageParams }
   | { kind: "cell"; sheet: string; cell: string; problem: Problem };
 
-/** "Sheet Return, cell D7: enter a whole number, like 12", with the item's label where the form would name it. */
+/** "Care leavers aged 21 to 25 (cell E5): …": the item's label with its cell, where the form would name the item. */
 export function issueText(t: Translator, issue: UploadIssue, labels: Record<string, string>) {
   if (issue.kind === "message") return t(issue.key, issue.params);
-  const where = t("upload.cell", { sheet: issue.sheet, cell: issue.cell });
-  return problemText(t, issue.problem, { ...labels, [issue.problem.itemCode]: where });
+  const code = issue.problem.itemCode;
+  const where = t("upload.cell", { label: labels[code] ?? code, cell: issue.cell });
+  return problemText(t, issue.problem, { ...labels, [code]: where });
 }

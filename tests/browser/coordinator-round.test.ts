@@ -23,9 +23,15 @@ describe.skipIf(chromiumMissing)("a whole round in the browser", { timeout: 180_
     await page.getByLabel("Short code, used in web addresses").fill(CODE);
     await page.getByLabel("Title in English").fill("Care leavers (March 2027)");
     await page.getByLabel("Title in Welsh").fill("Pobl sy'n gadael gofal (Mawrth 2027)");
-    await page.getByLabel("Reference date (figures as at)").fill("28/02/2027");
-    await page.getByLabel("Opens on").fill("01/03/2027");
-    await page.getByLabel("Due on").fill("31/03/2027");
+    for (const [field, [day, month, year]] of [
+      ["reference_date", ["28", "2", "2027"]],
+      ["opens_on", ["1", "3", "2027"]],
+      ["due_on", ["31", "3", "2027"]],
+    ] as const) {
+      await page.locator(`#${field}-day`).fill(day);
+      await page.locator(`#${field}-month`).fill(month);
+      await page.locator(`#${field}-year`).fill(year);
+    }
     await page.locator("#item-care_leavers_21_25").check();
     await page.locator("#item-care_experienced_parents").check();
     await page.getByRole("button", { name: "Create as a draft" }).click();
@@ -38,7 +44,10 @@ describe.skipIf(chromiumMissing)("a whole round in the browser", { timeout: 180_
     await expectNoAxeViolations(page);
     await page.getByRole("link", { name: "Back to the design" }).click();
     await page.getByRole("button", { name: "Publish: authorities can fill it in" }).click();
+    await page.locator("h1", { hasText: "Publish this information request" }).waitFor();
+    await page.getByRole("button", { name: "Publish it" }).click();
     await page.waitForURL(/saved=publish$/);
+    await page.locator(".govuk-notification-banner", { hasText: "Published" }).waitFor();
     await expectNoAxeViolations(page);
     await signOut(page);
 

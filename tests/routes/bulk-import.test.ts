@@ -261,9 +261,9 @@ describe("the coordinator's bulk import", () => {
       [
         "Sheet Reply of 16 February 2023, cell A5: no authority is called ‘Atlantis’. Use its code, like W06000015, or its name",
         "Sheet Reply of 16 February 2023, cell B7: Newport already has a row for this item, row 6. Keep one of them",
-        "Sheet Reply of 16 February 2023, cell B9: this item is not part of this information request",
-        "Sheet Reply of 16 February 2023, cell D6: enter a whole number, like 12",
-        "Sheet Reply of 16 February 2023, cell E8: say why there is no number",
+        "care_of_goldfish (cell B9): this item is not part of this information request",
+        "care_leavers_21_25 (cell D6): enter a whole number, like 12",
+        "care_experienced_parents (cell E8): say why there is no number",
         "Newport: there is no row for ‘Care-experienced parents who have had a child removed or placed on the child protection register’, which must be answered",
       ].sort(),
     );

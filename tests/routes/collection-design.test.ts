@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import * as newCollection from "#app/routes/collections.new.tsx";
 import * as design from "#app/routes/collections.$code.design.tsx";
+import * as status from "#app/routes/collections.$code.status.tsx";
 import * as preview from "#app/routes/collections.$code.preview.tsx";
 import * as form from "#app/routes/returns.$collectionCode.$authorityCode._index.tsx";
 import { loader as homeLoader } from "#app/routes/_index.tsx";
@@ -9,16 +10,22 @@ import { COORDINATOR, get, OFFICER, post, routeArgs, run, signIn, snapshot, type
 
 const CODE = "2027-06-care-leavers";
 
-function collectionFields(overrides: Record<string, string> = {}) {
+const date = (field: string, day: string, month: string, year: string) => ({
+  [`${field}-day`]: day,
+  [`${field}-month`]: month,
+  [`${field}-year`]: year,
+});
+
+function collectionFields(overrides: Record<string, string | string[]> = {}) {
   return {
     code: CODE,
     title_en: "Care leavers (June 2027)",
     title_cy: "Pobl sy'n gadael gofal (Mehefin 2027)",
     guidance_en: "Give each figure as at 31 May 2027.",
     guidance_cy: "Rhowch bob ffigur fel yr oedd ar 31 Mai 2027.",
-    reference_date: "31/05/2027",
-    opens_on: "01/06/2027",
-    due_on: "30/06/2027",
+    ...date("reference_date", "31", "5", "2027"),
+    ...date("opens_on", "1", "6", "2027"),
+    ...date("due_on", "30", "6", "2027"),
     "item.care_experienced_parents": "yes",
     "position.care_experienced_parents": "2",
     "required.care_experienced_parents": "yes",
@@ -27,9 +34,14 @@ function collectionFields(overrides: Record<string, string> = {}) {
     "required.care_leavers_21_25": "yes",
     "item.care_experienced_parents_child_removed": "yes",
     "position.care_experienced_parents_child_removed": "3",
-    rules: "care_experienced_parents_child_removed <= care_experienced_parents",
+    "rule.0.kind": "not_greater_than",
+    "rule.0.item": "care_experienced_parents_child_removed",
+    "rule.0.limit": "care_experienced_parents",
+    "rule.1.kind": "",
     changePercent: "40",
     changeAbsolute: "8",
+    outlierScore: "3",
+    outlierMinPeers: "6",
     ...overrides,
   };
 }
@@ -43,10 +55,14 @@ describe("designing a collection", () => {
     [coordinator, officer] = await Promise.all([signIn(db(), COORDINATOR), signIn(db(), OFFICER.cardiff)]);
   });
 
-  const create = (fields: Record<string, string>, visitor = coordinator) =>
+  const create = (fields: Record<string, string | string[]>, visitor = coordinator) =>
     run(() => newCollection.action(routeArgs(post("/collections/new", fields, visitor)) as never));
-  const designAction = (fields: Record<string, string>, code = CODE) =>
+  const designAction = (fields: Record<string, string | string[]>, code = CODE) =>
     run(() => design.action(routeArgs(post(`/collections/${code}/design`, fields, coordinator), { code }) as never));
+  const statusAction = (fields: Record<string, string>, visitor = coordinator, { csrf = true } = {}, code = CODE) =>
+    run(() => status.action(routeArgs(post(`/collections/${code}/status`, fields, visitor, { csrf }), { code }) as never));
+  const statusPage = (code = CODE) =>
+    run(() => status.loader(routeArgs(get(`/collections/${code}/status`, coordinator), { code }) as never));
   const collection = () => db().selectFrom("collection").selectAll().where("code", "=", CODE).executeTakeFirst();
 
   it("keeps collection design from officers", async () => {
@@ -56,12 +72,29 @@ describe("designing a collection", () => {
 
   it.each([
     [{ code: "Not A Code!" }, "code", "collectionForm.error.code"],
-    [{ title_cy: " " }, "title_cy", "collectionForm.error.required"],
-    [{ due_on: "31/05/2027" }, "due_on", "collectionForm.error.dueBeforeOpen"],
-    [{ reference_date: "31/02/2027" }, "reference_date", "collectionForm.error.date"],
-    [{ rules: "parents are more than children" }, "rules", "collectionForm.error.ruleSyntax"],
-    [{ rules: "children_reunification_plan <= care_experienced_parents" }, "rules", "collectionForm.error.ruleItem"],
-    [{ changePercent: "-5" }, "changePercent", "collectionForm.error.threshold"],
+    [{ title_cy: " " }, "title_cy", "collectionForm.error.title_cy.missing"],
+    [date("due_on", "31", "5", "2027"), "due_on", "collectionForm.error.dueBeforeOpen"],
+    [date("reference_date", "31", "2", "2027"), "reference_date", "collectionForm.error.reference_date.invalid"],
+    [date("opens_on", "1", "", "2027"), "opens_on", "collectionForm.error.opens_on.incomplete"],
+    [date("due_on", "", "", ""), "due_on", "collectionForm.error.due_on.missing"],
+    [date("due_on", "1", "7", "27"), "due_on", "collectionForm.error.due_on.invalid"],
+    [{ "rule.0.limit": "" }, "rules.0.limit", "collectionForm.error.rule.limit"],
+    [{ "rule.0.limit": "children_reunification_plan" }, "rules.0.limit", "collectionForm.error.rule.notAsked"],
+    [{ "rule.0.limit": "care_experienced_parents_child_removed" }, "rules.0.limit", "collectionForm.error.rule.self"],
+    [
+      { "rule.1.kind": "sum_equals", "rule.1.item": "care_experienced_parents", "rule.1.parts": "care_leavers_21_25" },
+      "rules.1.parts",
+      "collectionForm.error.rule.parts",
+    ],
+    [
+      { "rule.1.kind": "sum_equals", "rule.1.parts": ["care_leavers_21_25", "care_experienced_parents"] },
+      "rules.1.item",
+      "collectionForm.error.rule.total",
+    ],
+    [{ "rule.1.kind": "less_than" }, "rules.1.kind", "collectionForm.error.rule.kind"],
+    [{ changePercent: "-5" }, "changePercent", "collectionForm.error.changePercent"],
+    [{ outlierMinPeers: "2" }, "outlierMinPeers", "collectionForm.error.outlierMinPeers"],
+    [{ outlierScore: "abc" }, "outlierScore", "collectionForm.error.outlierScore"],
     [
       { "item.care_leavers_21_25": "", "item.care_experienced_parents": "", "item.care_experienced_parents_child_removed": "" },
       "items",
@@ -82,7 +115,7 @@ describe("designing a collection", () => {
     expect(row).toMatchObject({ status: "draft", reference_date: "2027-05-31", opens_on: "2027-06-01", due_on: "2027-06-30" });
     expect(row?.rules).toMatchObject({
       crossItem: [{ kind: "not_greater_than", item: "care_experienced_parents_child_removed", limit: "care_experienced_parents" }],
-      queries: { changePercent: 40, changeAbsolute: 8 },
+      queries: { changePercent: 40, changeAbsolute: 8, outlierScore: 3, outlierMinPeers: 6 },
     });
     const items = await db()
       .selectFrom("collection_item")
@@ -114,12 +147,42 @@ describe("designing a collection", () => {
     ]);
   });
 
-  it("publishes it: authorities can fill it in", async () => {
-    expect(await designAction({ intent: "publish" })).toMatchObject({ location: `/collections/${CODE}/design?saved=publish` });
+  it("builds a sum rule by choosing items, reports every problem at once, and gives saved dates back in their boxes", async () => {
+    const sum = {
+      "rule.1.kind": "sum_equals",
+      "rule.1.item": "care_experienced_parents",
+      "rule.1.parts": ["care_leavers_21_25", "care_experienced_parents_child_removed"],
+      "rule.2.kind": "",
+    };
+    const both = await designAction(collectionFields({ ...sum, title_en: "", "rule.0.limit": "" }));
+    expect(both).toMatchObject({
+      status: 400,
+      data: { problems: { title_en: "collectionForm.error.title_en.missing", "rules.0.limit": "collectionForm.error.rule.limit" } },
+    });
+    expect(await designAction(collectionFields(sum))).toMatchObject({ location: `/collections/${CODE}/design?saved=details` });
+    expect((await collection())?.rules).toMatchObject({
+      crossItem: [
+        { kind: "not_greater_than", item: "care_experienced_parents_child_removed", limit: "care_experienced_parents" },
+        { kind: "sum_equals", total: "care_experienced_parents", parts: ["care_leavers_21_25", "care_experienced_parents_child_removed"] },
+      ],
+    });
+    const page = await design.loader(routeArgs(get(`/collections/${CODE}/design`, coordinator), { code: CODE }) as never);
+    expect(page.input).toMatchObject({ opens_on: { day: "1", month: "6", year: "2027" }, due_on: { day: "30", month: "6", year: "2027" } });
+    expect(page.input.rules).toHaveLength(2);
+  });
+
+  it("publishes it after a confirmation page: authorities can fill it in", async () => {
+    expect(await statusPage()).toMatchObject({ status: 200, data: { step: "publish", progress: { authorities: 22, submitted: 0 } } });
+    const before = await snapshot(db());
+    expect(await statusAction({ step: "publish" }, coordinator, { csrf: false })).toMatchObject({ status: 403 });
+    expect(await statusAction({ step: "publish" }, officer)).toMatchObject({ status: 404 });
+    expect(await statusAction({ step: "close" })).toMatchObject({ status: 409, data: { problem: "lifecycle.refused.moved" } });
+    expect(await snapshot(db())).toBe(before);
+    expect(await statusAction({ step: "publish" })).toMatchObject({ location: `/collections/${CODE}/design?saved=publish` });
     expect((await collection())?.status).toBe("open");
     const officerHome = await homeLoader(routeArgs(get("/", officer)) as never);
     expect(officerHome.officer?.returns.map((r) => r.code)).toContain(CODE);
-    expect(await designAction({ intent: "publish" })).toMatchObject({ status: 409 });
+    expect(await statusAction({ step: "publish" })).toMatchObject({ status: 409 });
   });
 
   it("lets its questions change while nothing is submitted, and refuses once a return is", async () => {
@@ -137,7 +200,7 @@ describe("designing a collection", () => {
     await db().insertInto("return_version").values({ return_id: ret.id, version: 1, signed_off_name: "A", signed_off_role: "B" }).execute();
     await db().updateTable("return").set({ status: "submitted", submitted_version: 1 }).where("id", "=", ret.id).execute();
     const before = await snapshot(db());
-    const refused = await designAction(collectionFields({ "item.care_experienced_parents_child_removed": "", rules: "" }));
+    const refused = await designAction(collectionFields({ "item.care_experienced_parents_child_removed": "", "rule.0.kind": "" }));
     expect(refused).toMatchObject({ status: 409, data: { refusal: "design.refused.submittedData" } });
     expect(await snapshot(db())).toBe(before);
   });
@@ -147,9 +210,13 @@ describe("designing a collection", () => {
     expect(copy.input).toMatchObject({
       code: "",
       title_en: "Care leavers (June 2027)",
-      rules: "care_experienced_parents_child_removed <= care_experienced_parents",
+      reference_date: { day: "31", month: "5", year: "2027" },
+      rules: [{ kind: "not_greater_than", item: "care_experienced_parents_child_removed", parts: [], limit: "care_experienced_parents" }],
+      outlierScore: "3",
+      outlierMinPeers: "6",
     });
-    expect(await designAction({ intent: "close" })).toMatchObject({ location: `/collections/${CODE}/design?saved=close` });
+    expect(await statusPage()).toMatchObject({ data: { step: "close", progress: { authorities: 22, submitted: 1 } } });
+    expect(await statusAction({ step: "close" })).toMatchObject({ location: `/collections/${CODE}/design?saved=close` });
     expect((await collection())?.status).toBe("closed");
     const audit = await db()
       .selectFrom("audit_log")
@@ -158,11 +225,48 @@ describe("designing a collection", () => {
       .where("action", "in", ["collection.create", "collection.update", "collection.publish", "collection.close"])
       .orderBy("id")
       .execute();
-    expect(audit.map((a) => a.action).slice(-4)).toEqual([
+    expect(audit.map((a) => a.action).slice(-5)).toEqual([
       "collection.create",
+      "collection.update",
       "collection.publish",
       "collection.update",
       "collection.close",
     ]);
+  });
+
+  it("reopens a closed round only with a reason, audited with it", async () => {
+    expect(await statusPage()).toMatchObject({ data: { step: "reopen", statisticsPublished: false } });
+    const before = await snapshot(db());
+    expect(await statusAction({ step: "reopen", reason: "  " })).toMatchObject({
+      status: 400,
+      data: { problem: "lifecycle.reopen.reasonMissing" },
+    });
+    expect(await statusAction({ step: "reopen", reason: "x".repeat(2001) })).toMatchObject({
+      status: 400,
+      data: { problem: "lifecycle.reopen.reasonTooLong" },
+    });
+    expect(await statusAction({ step: "reopen", reason: "Powys" }, coordinator, { csrf: false })).toMatchObject({ status: 403 });
+    expect(await snapshot(db())).toBe(before);
+    const reason = "Powys asked to correct a figure after the round closed.";
+    expect(await statusAction({ step: "reopen", reason })).toMatchObject({ location: `/collections/${CODE}/design?saved=reopen` });
+    expect((await collection())?.status).toBe("open");
+    const last = await db()
+      .selectFrom("audit_log")
+      .select(["action", "reason", "before", "after"])
+      .where("entity", "=", "collection")
+      .orderBy("id", "desc")
+      .executeTakeFirstOrThrow();
+    expect(last).toEqual({ action: "collection.reopen", reason, before: { status: "closed" }, after: { status: "open" } });
+  });
+
+  it("does not reopen a round whose statistics are published: they are withdrawn first", async () => {
+    const FEBRUARY = "2023-02-care-experienced-parents";
+    expect(await statusPage(FEBRUARY)).toMatchObject({ data: { step: "reopen", statisticsPublished: true } });
+    const before = await snapshot(db());
+    expect(await statusAction({ step: "reopen", reason: "A late figure." }, coordinator, {}, FEBRUARY)).toMatchObject({
+      status: 409,
+      data: { problem: "lifecycle.reopen.statisticsPublished" },
+    });
+    expect(await snapshot(db())).toBe(before);
   });
 });

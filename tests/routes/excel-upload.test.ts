@@ -295,7 +295,7 @@ describe("the return as a spreadsheet: template and upload", () => {
       ]);
     });
 
-    it("answers the shared schema refuses, listed by cell, in English and in Welsh", async () => {
+    it("answers the shared schema refuses, listed by item and cell, in English and in Welsh", async () => {
       const file = await filled(await template(cardiff), {
         ...COMPLETE,
         care_leavers_21_25: { state: "A number", number: 12.5 },
@@ -307,16 +307,16 @@ describe("the return as a spreadsheet: template and upload", () => {
       const outcome = await refused(file);
       expect((await messages(outcome)).sort()).toEqual(
         [
-          "Sheet Return, cell E4: enter a whole number, like 12",
-          "Sheet Return, cell E5: enter a number, like 12",
-          "Sheet Return, cell F8: say why there is no number",
-          "Sheet Return, cell D12: choose one of the answers given",
-          "Sheet Return, cell D12: choose an answer to go with the reason",
+          "Care leavers aged 21 to 25 known to the authority (cell E4): enter a whole number, like 12",
+          "Care-experienced young people who are parents (cell E5): enter a number, like 12",
+          "Care-experienced parents who left care in the last 5 years (cell F8): say why there is no number",
+          "Children removed from care-experienced parents who have a plan for reunification (cell D12): choose one of the answers given",
+          "Children removed from care-experienced parents who have a plan for reunification (cell D12): choose an answer to go with the reason",
         ].sort(),
       );
       const welsh = translator("cy");
       const issues = (outcome.kind === "data" ? (outcome.data as { issues: UploadIssue[] }) : { issues: [] }).issues;
-      expect(issues.map((i) => issueText(welsh, i, {}))).toContain("Taflen Return, cell E4: rhowch rif cyfan, fel 12");
+      expect(issues.map((i) => issueText(welsh, i, {}))).toContain("care_leavers_21_25 (cell E4): rhowch rif cyfan, fel 12");
     });
   });
 
@@ -327,7 +327,7 @@ describe("the return as a spreadsheet: template and upload", () => {
       care_leavers_21_25: { ...COMPLETE.care_leavers_21_25, ageFrom: 18, ageTo: 25, referenceDate: new Date("2026-09-30T00:00:00Z") },
     });
     const outcome = await upload(cardiff, file);
-    expect(outcome).toMatchObject({ kind: "response", status: 302, location: `${path(CARDIFF)}?saved=1` });
+    expect(outcome).toMatchObject({ kind: "response", status: 302, location: `${path(CARDIFF)}?saved=upload` });
     const saved = await values(CARDIFF);
     expect(saved.care_leavers_21_25).toMatchObject({
       state: "reported",
