@@ -188,10 +188,10 @@ export default function ReturnForm() {
     actionData?.input ?? Object.fromEntries(Object.entries(data.values).map(([code, v]) => [code, toFormValue(v)]));
   const problems = actionData?.problems ?? data.checkProblems;
   const answered = Object.values(formValues).filter((v) => v.state !== "").length;
-  // Figures the checks query that have no explanation yet, in the round's order.
+  // Figures the checks flag that have no explanation yet, in the round's order.
   const toExplain = collection.items
     .map((i) => i.code)
-    .filter((code) => data.queries.some((q) => q.itemCode === code) && !formValues[code]?.queryExplanation.trim());
+    .filter((code) => data.flags.some((f) => f.itemCode === code) && !formValues[code]?.queryExplanation.trim());
   const summary = [
     ...problems.map((p) => ({
       href: `#${problemFieldId(p, formValues[p.itemCode])}`,

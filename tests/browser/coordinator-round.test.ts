@@ -25,7 +25,8 @@ describe.skipIf(chromiumMissing)("a whole round in the browser", { timeout: 180_
     await page.getByLabel("Title in Welsh").fill("Pobl sy'n gadael gofal (Mawrth 2027)");
     for (const [field, [day, month, year]] of [
       ["reference_date", ["28", "2", "2027"]],
-      ["opens_on", ["1", "3", "2027"]],
+      // Opened already: officers can answer a round only from its opening date.
+      ["opens_on", ["1", "11", "2026"]],
       ["due_on", ["31", "3", "2027"]],
     ] as const) {
       await page.locator(`#${field}-day`).fill(day);
