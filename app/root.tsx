@@ -186,6 +186,11 @@ function Document({ lang, user, children }: { lang: Language; user: RootUser; ch
                         </Link>
                       </li>
                       <li className="govuk-service-navigation__item">
+                        <Link className="govuk-service-navigation__link" to="/account/sessions">
+                          {t("layout.nav.sessions")}
+                        </Link>
+                      </li>
+                      <li className="govuk-service-navigation__item">
                         <form method="post" action="/logout" className="app-inline-form">
                           <input type="hidden" name={CSRF_FIELD} value={user.csrfToken} />
                           <button type="submit" className="app-link-button govuk-service-navigation__link">

@@ -1,5 +1,5 @@
 import { createCookie, redirect } from "@remix-run/node";
-import { findSession, randomToken, sameToken, SESSION_HOURS, type SessionUser } from "#app/models/session.server.ts";
+import { findSession, randomToken, sameToken, SESSION_HOURS, touchSession, type SessionUser } from "#app/models/session.server.ts";
 import { getDb } from "#app/db.server.ts";
 import { CSRF_FIELD } from "#app/web/forms.ts";
 import { currentRequest } from "#app/web/request-context.server.ts";
@@ -59,7 +59,12 @@ export async function getCurrentUser(request: Request): Promise<SessionUser | nu
   let lookup = lookupsInFlight.get(token);
   if (!lookup) {
     lookup = getDb()
-      .then((db) => findSession(db, token))
+      .then(async (db) => {
+        const user = await findSession(db, token);
+        // "Last used", for the person's list of sessions: inside the shared lookup, so once per request.
+        if (user) await touchSession(db, user);
+        return user;
+      })
       .finally(() => lookupsInFlight.delete(token));
     lookupsInFlight.set(token, lookup);
   }

@@ -177,13 +177,17 @@ export const ROUTE_ACCESS = {
   "routes/forgot-password": { loader: "public", action: "public" },
   // An address no other route matches: a 404 for everyone, drawn in the person's language with the navigation.
   "routes/$": { loader: "nobody" },
+  // Each person's own sessions, to see and end.
+  "routes/account.sessions": { loader: signedIn, action: signedIn },
   // The accessibility statement: a page with no loader, the same for everyone.
   "routes/accessibility": {},
 
   "routes/admin.users._index": { loader: accounts },
   "routes/admin.users.new": { loader: accounts, action: accounts },
+  "routes/admin.users.$userId._index": { loader: accounts, action: accounts },
   "routes/admin.users.$userId.deactivate": { loader: accounts, action: accounts },
   "routes/admin.users.$userId.two-factor": { loader: accounts, action: accounts },
+  "routes/admin.users.$userId.reactivate": { loader: accounts, action: accounts },
 
   "routes/catalogue._index": { loader: { may: "readCatalogue" }, action: editCatalogue },
   "routes/catalogue.new": { loader: editCatalogue, action: editCatalogue },

@@ -96,12 +96,15 @@ export async function signIn(
     email: typedEmail,
     password,
     address,
+    userAgent = null,
     now = new Date(),
     sleep = defaultSleep,
   }: {
     email: string;
     password: string;
     address: string;
+    /** The browser's User-Agent, kept with the session so the person can recognise it. */
+    userAgent?: string | null;
     now?: Date;
     sleep?: (ms: number) => Promise<void>;
   },
@@ -161,7 +164,8 @@ export async function signIn(
     });
     if (!succeeded) return { ok: false as const, reason: "invalid" as const };
     if (secondFactor) return { ok: "secondFactor", challenge: await startChallenge(trx, user!.id, address, now) };
-    const token = await createSession(trx, user!.id, now);
+    await trx.updateTable("app_user").set({ last_signed_in_at: now }).where("id", "=", user!.id).execute();
+    const token = await createSession(trx, user!.id, now, { address, userAgent });
     return { ok: true as const, token, user: { id: user!.id, language: user!.language } };
   });
 }

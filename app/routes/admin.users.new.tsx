@@ -27,9 +27,9 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   // The authority list sits under the officer choice: for any other role a leftover choice is ignored.
   if (field(form, "role") !== "officer") form.delete("authorityCode");
   const parsed = parseForm(form, InvitationSchema, INVITATION_FIELDS);
-  if (!parsed.ok) return refuseForm(context, { errors: parsed.errors as InviteErrors, input: parsed.input });
+  if (!parsed.ok) return refuseForm(context, { errors: parsed.errors as InviteErrors, input: parsed.input, invitedUserId: null });
   const result = await inviteUser(db, parsed.data, { userId: admin.id, isAdmin: admin.isAdmin }, { baseUrl: publicBaseUrl() });
-  if (!result.ok) return refuseForm(context, { errors: result.errors, input: parsed.input });
+  if (!result.ok) return refuseForm(context, { errors: result.errors, input: parsed.input, invitedUserId: result.invitedUserId ?? null });
   deliverInBackground();
   throw redirect("/admin/users?done=invited");
 }
@@ -130,6 +130,13 @@ export default function InviteUser() {
           {t("common.back")}
         </Link>
         <ErrorSummary title={t("errorSummary.title")} errors={summary} />
+        {actionData?.invitedUserId ? (
+          <p className="govuk-body">
+            <Link to={`/admin/users/${actionData.invitedUserId}`} className="govuk-link">
+              {t("invite.openInvited", { email: input?.email ?? "" })}
+            </Link>
+          </p>
+        ) : null}
         <h1 className="govuk-heading-l">{t("invite.title")}</h1>
         <p className="govuk-body">{t("invite.lead")}</p>
         <form method="post" noValidate>

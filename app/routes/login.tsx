@@ -38,7 +38,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (Object.keys(errors).length > 0) return refuseForm(context, { errors, email });
 
   const db = await getDb();
-  const result = await signIn(db, { email, password, address: clientAddress(context) });
+  const result = await signIn(db, { email, password, address: clientAddress(context), userAgent: request.headers.get("User-Agent") });
   if (!result.ok) {
     const key: MessageKey = result.reason === "throttled" ? "login.error.throttled" : "login.error.invalid";
     return refuseForm(context, { errors: { email: key } as FieldErrors, email }, result.reason === "throttled" ? 429 : 400);

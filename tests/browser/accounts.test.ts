@@ -7,6 +7,7 @@ import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { chromiumMissing, expectNoAxeViolations, signInAs, usePortalInChromium, watchForPageErrors } from "../support/portal.ts";
 
+const ADMIN = "coordinator@adss-cymru.example";
 const NEW_PASSWORD = "kettle orchard lantern ribbon";
 
 describe.skipIf(chromiumMissing)("accounts people can get back into", { timeout: 240_000 }, () => {
@@ -105,5 +106,134 @@ describe.skipIf(chromiumMissing)("accounts people can get back into", { timeout:
     await page.locator("h1", { hasText: "Gwiriwch eich e-bost" }).waitFor();
     await expectNoAxeViolations(page);
     await context.close();
+  });
+  it("sends an invitation again: the old link is refused, the new one works", async () => {
+    const { portal, browser } = running;
+    const invitee = "resent.officer@authorities.example";
+    const admin = await browser.newPage();
+    await signInAs(admin, portal.url, ADMIN);
+    await admin.goto(`${portal.url}/admin/users/new`);
+    await admin.getByLabel("Email address").fill(invitee);
+    await admin.getByLabel("Full name").fill("Rhys Morgan");
+    await admin.getByLabel("Local authority officer").check();
+    await admin.getByLabel("Which authority do they work for?").selectOption({ label: "Newport" });
+    await admin.getByLabel("Welsh", { exact: true }).check();
+    await admin.getByRole("button", { name: "Create account and send invitation" }).click();
+    await admin.locator("h1", { hasText: "Accounts" }).waitFor();
+    const oldLink = await linkFromOutbox("invitation", invitee);
+
+    // Inviting the same address again is no dead end: the page leads to the person's account.
+    await admin.goto(`${portal.url}/admin/users/new`);
+    await admin.getByLabel("Email address").fill(invitee);
+    await admin.getByLabel("Full name").fill("Rhys Morgan");
+    await admin.getByLabel("Local authority officer").check();
+    await admin.getByLabel("Which authority do they work for?").selectOption({ label: "Newport" });
+    await admin.getByLabel("Welsh", { exact: true }).check();
+    await admin.getByRole("button", { name: "Create account and send invitation" }).click();
+    await admin.locator(".govuk-error-summary").waitFor();
+    await admin.getByRole("link", { name: `Go to the account of ${invitee}` }).click();
+    await admin.locator("h1", { hasText: "Rhys Morgan" }).waitFor();
+    await expectNoAxeViolations(admin);
+    await admin.getByRole("button", { name: "Send the invitation again" }).click();
+    await admin.locator(".govuk-notification-banner__heading", { hasText: "The invitation has been sent again" }).waitFor();
+    await expectNoAxeViolations(admin);
+    const newLink = await linkFromOutbox("invitation", invitee);
+    expect(newLink).not.toBe(oldLink);
+
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const refused = await page.goto(oldLink);
+    expect(refused!.status(), "the old link").toBe(404);
+    await page.locator("h1", { hasText: "This link has expired or has already been used" }).waitFor();
+    await choosePassword(page, newLink, "Set your password", "Set password");
+    await page.locator("h1", { hasText: "Your password has been set" }).waitFor();
+    await signInAs(page, portal.url, invitee, NEW_PASSWORD);
+    // In the language the admin chose for them.
+    await page.locator("h1", { hasText: "Eich ffurflenni" }).waitFor();
+    await context.close();
+    await admin.close();
+  });
+
+  it("reactivates a deactivated account with a reason, shown on the accounts page; the accounts page fits 320 px", async () => {
+    const { portal, browser } = running;
+    const analyst = "analyst@gov-wales.example";
+    const admin = await browser.newPage();
+    await signInAs(admin, portal.url, ADMIN);
+    const id = await portal.database.db.selectFrom("app_user").select("id").where("email", "=", analyst).executeTakeFirstOrThrow();
+    await admin.goto(`${portal.url}/admin/users/${id.id}/deactivate`);
+    await admin.getByRole("button", { name: "Deactivate account" }).click();
+    await admin.locator(".govuk-notification-banner__heading", { hasText: "deactivated" }).waitFor();
+
+    await admin.goto(`${portal.url}/admin/users/${id.id}`);
+    await admin.getByRole("link", { name: /^Reactivate/ }).click();
+    await admin.locator("h1", { hasText: "Reactivate the account of" }).waitFor();
+    await expectNoAxeViolations(admin);
+    await admin.getByRole("button", { name: "Reactivate account" }).click();
+    await admin.locator(".govuk-error-summary").waitFor();
+    await expect(admin.title()).resolves.toMatch(/^Error: /);
+    await expectNoAxeViolations(admin);
+    await admin.getByLabel("Why are you reactivating this account?").fill("Back from secondment.");
+    await admin.getByRole("button", { name: "Reactivate account" }).click();
+    await admin.locator(".govuk-notification-banner__heading", { hasText: "The account has been reactivated" }).waitFor();
+    await expect(admin.locator("main").textContent()).resolves.toContain("“Back from secondment.”");
+    await expectNoAxeViolations(admin);
+
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signInAs(page, portal.url, analyst);
+    await page.locator("h1", { hasText: "Information requests" }).waitFor();
+    await context.close();
+
+    // Every account's state and last sign-in, without sideways scrolling on a narrow phone.
+    await admin.setViewportSize({ width: 320, height: 800 });
+    await admin.goto(`${portal.url}/admin/users`);
+    await admin.locator("h1", { hasText: "Accounts" }).waitFor();
+    const width = await admin.evaluate(() => document.documentElement.scrollWidth);
+    expect(width, "the accounts page at 320 px").toBeLessThanOrEqual(320);
+    await admin.goto(`${portal.url}/language?lang=cy&returnTo=/admin/users`);
+    await admin.locator("h1", { hasText: "Cyfrifon" }).waitFor();
+    expect(await admin.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+    await expectNoAxeViolations(admin);
+    await admin.goto(`${portal.url}/language?lang=en&returnTo=/admin/users`);
+    await admin.close();
+  });
+
+  it("lets a person end a session of theirs elsewhere, and an admin end all of them", async () => {
+    const { portal, browser } = running;
+    const officer = "officer.newport@authorities.example";
+    const laptop = await browser.newContext();
+    const phone = await browser.newContext();
+    const [onLaptop, onPhone] = [await laptop.newPage(), await phone.newPage()];
+    await signInAs(onLaptop, portal.url, officer);
+    await signInAs(onPhone, portal.url, officer);
+
+    await onLaptop.goto(`${portal.url}/account/sessions`);
+    await onLaptop.locator("h1", { hasText: "Your sessions" }).waitFor();
+    await expectNoAxeViolations(onLaptop);
+    const cards = onLaptop.locator(".govuk-summary-card");
+    await expect(cards.count()).resolves.toBe(2);
+    // The other device's card: the one not marked "This device".
+    const other = cards.filter({ hasNot: onLaptop.locator(".govuk-tag", { hasText: "This device" }) });
+    await other.getByRole("button", { name: /^End this session/ }).click();
+    await onLaptop.locator(".govuk-notification-banner__heading", { hasText: "The session has been ended" }).waitFor();
+    await expect(onLaptop.locator(".govuk-summary-card").count()).resolves.toBe(1);
+    expect(await isSignedIn(onPhone), "the phone was signed out").toBe(false);
+    expect(await isSignedIn(onLaptop)).toBe(true);
+
+    await onLaptop.goto(`${portal.url}/language?lang=cy&returnTo=/account/sessions`);
+    await onLaptop.locator("h1", { hasText: "Eich sesiynau" }).waitFor();
+    await expectNoAxeViolations(onLaptop);
+    await onLaptop.goto(`${portal.url}/language?lang=en&returnTo=/account/sessions`);
+
+    const admin = await browser.newPage();
+    await signInAs(admin, portal.url, ADMIN);
+    const id = await portal.database.db.selectFrom("app_user").select("id").where("email", "=", officer).executeTakeFirstOrThrow();
+    await admin.goto(`${portal.url}/admin/users/${id.id}`);
+    await admin.getByRole("button", { name: "Sign out everywhere" }).click();
+    await admin.locator(".govuk-notification-banner__heading", { hasText: "All of the person's sessions have been ended" }).waitFor();
+    expect(await isSignedIn(onLaptop), "the laptop was signed out by the admin").toBe(false);
+    await admin.close();
+    await laptop.close();
+    await phone.close();
   });
 });

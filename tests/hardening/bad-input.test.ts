@@ -162,7 +162,8 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
     const who = c.who();
     const body = await c.body();
     const request = () => {
-      const cookies = [who?.cookie, c.signIn || c.route === "routes/set-password.$token" ? anon.cookie : null].filter(Boolean).join("; ");
+      const anonymousForm = c.signIn || c.route === "routes/set-password.$token" || c.route === "routes/forgot-password";
+      const cookies = [who?.cookie, anonymousForm ? anon.cookie : null].filter(Boolean).join("; ");
       const headers = new Headers(cookies ? { Cookie: cookies } : {});
       if ("fields" in body) {
         const form = new URLSearchParams();
@@ -700,6 +701,32 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
     language: "en",
     ...over,
   });
+  // Any address typed gets the same answer (a request counted, perhaps an email): only a form with
+  // no address, or one that cannot be read, is refused. tests/routes/forgotten-password.test.ts
+  // sends hostile addresses through and sees the same answer.
+  const forgotCases: Case[] = ["", "   ", NUL].map((email) => ({
+    name: `forgotten password: the email ${JSON.stringify(email)}`,
+    route: "routes/forgot-password",
+    params: () => ({}),
+    who: () => null,
+    body: () => ({ fields: { csrf: anon.token, email } }),
+  }));
+
+  // The reason is checked before the account is looked at: the analyst is active, and stays so.
+  const reactivateCases: Case[] = [
+    ["no reason", ""],
+    ["a reason of spaces", "   \t "],
+    ["a reason of 1,001 characters", "r".repeat(1001)],
+    ["a reason of 1 MB", MEGABYTE],
+    ["a NUL byte in the reason", NUL],
+  ].map(([name, reason]) => ({
+    name: `reactivate: ${name}`,
+    route: "routes/admin.users.$userId.reactivate",
+    params: () => ({ userId: String(v.analyst.userId) }),
+    who: coordinator,
+    body: () => ({ fields: { csrf: v.coordinator.csrf, reason: reason! } }),
+  }));
+
   const inviteCases: Case[] = [
     ...["not-an-address", "a@b", "", `${"e".repeat(250)}@x.example`, MEGABYTE, SQL[0]!, COORDINATOR, OFFICER.cardiff.toUpperCase()].map(
       (email) => invite(`the email ${JSON.stringify(email.slice(0, 30))}`, () => invitation({ email })),
@@ -834,6 +861,8 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
     ["a new catalogue item", catalogueCases],
     ["deleting a catalogue item", catalogueDeleteCases],
     ["inviting an account", inviteCases],
+    ["asking for a forgotten password's link", forgotCases],
+    ["reactivating an account", reactivateCases],
   ];
   for (const [family, cases] of families) {
     describe(family, () => {
@@ -865,6 +894,12 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
         "/admin/users/1e99/deactivate",
         "/admin/users/99999999999/deactivate",
         "/admin/users/%00/deactivate",
+        "/admin/users/1e99",
+        "/admin/users/99999999999",
+        "/admin/users/%00",
+        "/admin/users/-1/reactivate",
+        "/admin/users/99999999999/reactivate",
+        "/admin/users/%00/reactivate",
         "/set-password/%00",
         `/set-password/${"t".repeat(100_000)}`,
       ].map((path) => [path, (status: number) => status === 404] as [string, (s: number, l: string | null) => boolean]),

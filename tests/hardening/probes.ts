@@ -32,6 +32,8 @@ export const PROBES: Partial<Record<RouteId, Probe>> = {
   "routes/forgot-password": { csrf: "anonymous", search: ["?sent"] },
   "routes/login_.code": { csrf: "anonymous", search: ["?returnTo=%2Foutbox", "?use=recovery"] },
   "routes/account.two-factor": { search: ["?returnTo=%2Fcatalogue"] },
+  "routes/account.sessions": { search: ["?done=ended"] },
+  "routes/admin.users.$userId._index": { search: ["?done=resent", "?done=sessionsEnded"] },
   "routes/language": { search: ["?lang=cy&returnTo=%2Fcatalogue"] },
   // Another authority's line on the trend page: Newport and Cardiff, the Vale and Powys.
   "routes/items.$itemCode": { search: ["?authority=W06000022", "?authority=W06000015", "?authority=W06000014", "?authority=W06000023"] },

@@ -183,4 +183,17 @@ describe("a forgotten password", () => {
     const forged = post("/forgot-password", { csrf: "forged", email: OFFICER.cardiff });
     expect(await run(() => forgot.action({ request: forged, params: {}, context: {} } as never))).toMatchObject({ status: 403 });
   });
+
+  it("gives hostile addresses the same answer as any other, with no server error and nothing sent", async () => {
+    const before = await db().selectFrom("outbox").select("id").execute();
+    for (const email of [
+      "x".repeat(1024 * 1024),
+      "'; DROP TABLE app_user; --",
+      `<script>alert(1)</script>@x.example`,
+      "tab\u0007bell@x.example",
+    ]) {
+      expect(await ask(email, "192.0.2.90"), email.slice(0, 30)).toMatchObject({ status: 302, location: "/forgot-password?sent" });
+    }
+    expect(await db().selectFrom("outbox").select("id").execute()).toEqual(before);
+  });
 });

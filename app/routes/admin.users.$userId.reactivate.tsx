@@ -1,0 +1,93 @@
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { ErrorSummary, Textarea } from "#app/components/govuk.tsx";
+import { findUser, reactivateUser, REASON_MAX_LENGTH } from "#app/models/account.server.ts";
+import { notFound, requireCsrf } from "#app/auth/auth.server.ts";
+import { guard } from "#app/auth/guard.server.ts";
+import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
+import type { MessageKey } from "#app/i18n/i18n.ts";
+import { pageTitle } from "#app/web/meta.ts";
+import { useTranslation } from "#app/i18n/use-translation.ts";
+
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
+  pageTitle(matches, (t) => (data ? t("reactivate.title", { name: data.user.name }) : t("notFound.title")));
+
+/** The admin, and the account the address names; a 404 for anyone else or for no such account. */
+async function load(method: "loader" | "action", { request, params }: { request: Request; params: LoaderFunctionArgs["params"] }) {
+  const { user: admin, db } = await guard("routes/admin.users.$userId.reactivate", method, { request, params });
+  const id = /^\d{1,9}$/.test(params.userId ?? "") ? Number(params.userId) : NaN;
+  const user = await findUser(db, id);
+  if (!user) throw notFound();
+  return { db, admin, user };
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { admin, user } = await load("loader", { request, params });
+  return {
+    user: { id: user.id, name: user.name, email: user.email, active: user.active },
+    csrfToken: admin.csrfToken,
+    // Read by the component: a .server module's exports do not exist in the browser build.
+    maxReason: REASON_MAX_LENGTH,
+  };
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const { db, admin, user } = await load("action", { request, params });
+  const form = await readForm(request);
+  requireCsrf(admin, form);
+  const reason = field(form, "reason");
+  const result = await reactivateUser(db, user.id, reason, { userId: admin.id, isAdmin: admin.isAdmin });
+  if (result.ok) throw redirect("/admin/users?done=reactivated");
+  if (result.reason === "reasonMissing" || result.reason === "reasonTooLong") {
+    const error: MessageKey = result.reason === "reasonMissing" ? "reactivate.error.reasonMissing" : "reactivate.error.reasonTooLong";
+    return refuseForm(context, { error, reason });
+  }
+  if (result.reason === "notFound") throw notFound();
+  throw redirect(`/admin/users/${user.id}`);
+}
+
+export default function Reactivate() {
+  const { user, csrfToken, maxReason } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const t = useTranslation();
+  const error = actionData?.error ? t(actionData.error, { max: maxReason }) : undefined;
+  return (
+    <div className="govuk-grid-row">
+      <div className="govuk-grid-column-two-thirds">
+        <Link to={`/admin/users/${user.id}`} className="govuk-back-link">
+          {t("common.back")}
+        </Link>
+        <ErrorSummary title={t("errorSummary.title")} errors={error ? [{ href: "#reason", text: error }] : []} />
+        <span className="govuk-caption-l">{user.email}</span>
+        <h1 className="govuk-heading-l">{t("reactivate.title", { name: user.name })}</h1>
+        {user.active ? (
+          <p className="govuk-body">{t("reactivate.already")}</p>
+        ) : (
+          <>
+            <p className="govuk-body">{t("reactivate.body")}</p>
+            <form method="post" noValidate>
+              <input type="hidden" name={CSRF_FIELD} value={csrfToken} />
+              <Textarea
+                id="reason"
+                name="reason"
+                label={t("reactivate.reason")}
+                labelClassName="govuk-label govuk-label--m"
+                defaultValue={actionData?.reason}
+                error={error}
+                errorPrefix={t("page.errorPrefix")}
+              />
+              <div className="govuk-button-group">
+                <button type="submit" className="govuk-button" data-module="govuk-button">
+                  {t("reactivate.submit")}
+                </button>
+                <Link to={`/admin/users/${user.id}`} className="govuk-link">
+                  {t("common.cancel")}
+                </Link>
+              </div>
+            </form>
+          </>
+        )}
+      </div>
+    </div>
+  );
+}
