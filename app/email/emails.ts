@@ -74,3 +74,37 @@ export function returnEmail(kind: keyof typeof RETURN_EMAILS, { name, collection
     (t) => [t("email.greeting", { name }), t(RETURN_EMAILS[kind].body, params(t)), t("email.returnLink", { link }), ...signature(t)],
   );
 }
+
+interface QueryEmailContext {
+  name: string;
+  collection: { title_en: string; title_cy: string };
+  authority: { name_en: string; name_cy: string };
+  item: { label_en: string; label_cy: string };
+  /** Who replied, for a reply. */
+  author?: string;
+  link: string;
+}
+
+/**
+ * A query about a figure raised, or a reply on its thread: in the recipient's own language,
+ * with a link to the thread. The query itself is read on the portal, behind sign-in.
+ */
+export function queryEmail(
+  language: Language,
+  kind: "raised" | "reply",
+  { name, collection, authority, item, author, link }: QueryEmailContext,
+) {
+  const t = translator(language);
+  const params = {
+    collection: pick(t.lang, collection, "title"),
+    authority: pick(t.lang, authority, "name"),
+    item: pick(t.lang, item, "label"),
+    name: author ?? "",
+  };
+  const [subject, body] =
+    kind === "raised"
+      ? (["email.queryRaised.subject", "email.queryRaised.body"] as const)
+      : (["email.queryReply.subject", "email.queryReply.body"] as const);
+  const paragraphs = [t("email.greeting", { name }), t(body, params), t("email.queryLink", { link }), ...signature(t)];
+  return { subject: t(subject, params), body: paragraphs.join("\n\n") };
+}

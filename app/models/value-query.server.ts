@@ -7,6 +7,60 @@ import type { Database } from "#db/types.ts";
 import { may } from "#app/auth/policy.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
 import { findReturn, isStoredInteger, type Actor, type ReturnScope } from "./return.server.ts";
+import { queueEmails } from "./outbox.server.ts";
+import { queryEmail } from "#app/email/emails.ts";
+import { publicBaseUrl } from "#app/email/mailer.server.ts";
+
+/**
+ * Emails about a thread, in the same transaction as the change: to the authority's active officers
+ * when a coordinator raises a query or replies; to the coordinator who raised it when an officer
+ * replies. Each in the recipient's language, with a link to the thread.
+ */
+async function notifyThread(
+  trx: Transaction<Database>,
+  scope: ReturnScope,
+  { queryId, kind, actor, baseUrl, now }: { queryId: number; kind: "raised" | "reply"; actor: Actor; baseUrl: string; now: Date },
+) {
+  const thread = await trx
+    .selectFrom("value_query as q")
+    .innerJoin("data_item as di", "di.code", "q.item_code")
+    .innerJoin("authority as a", (join) => join.on("a.code", "=", scope.authorityCode))
+    .select(["q.raised_by", "di.label_en", "di.label_cy", "a.name_en", "a.name_cy"])
+    .where("q.id", "=", queryId)
+    .executeTakeFirstOrThrow();
+  const fromOfficer = actor.role === "officer";
+  const recipients = await trx
+    .selectFrom("app_user")
+    .select(["id", "name", "email", "language"])
+    .where("active", "=", true)
+    .$if(fromOfficer, (qb) => qb.where("id", "=", thread.raised_by))
+    .$if(!fromOfficer, (qb) => qb.where("role", "=", "officer").where("authority_code", "=", scope.authorityCode))
+    .where("id", "!=", actor.userId ?? 0)
+    .orderBy("id")
+    .execute();
+  const author = actor.userId
+    ? (await trx.selectFrom("app_user").select("name").where("id", "=", actor.userId).executeTakeFirst())?.name
+    : undefined;
+  const link = `${baseUrl.replace(/\/+$/, "")}/returns/${encodeURIComponent(scope.collection.code)}/${encodeURIComponent(scope.authorityCode)}/queries/${queryId}`;
+  await queueEmails(
+    trx,
+    recipients.map((to) => ({
+      kind: "query" as const,
+      to: to.email,
+      ...queryEmail(to.language, kind, {
+        name: to.name,
+        collection: scope.collection,
+        authority: thread,
+        item: thread,
+        author,
+        link,
+      }),
+      collectionId: scope.collection.id,
+      authorityCode: scope.authorityCode,
+      createdAt: now,
+    })),
+  );
+}
 
 export type QueryResult = { ok: true } | { ok: false; reason: "notFound" | "notSubmitted" | "notAllowed" | "resolved" };
 
@@ -54,7 +108,13 @@ async function openQueryCount(db: Executor, returnId: number) {
 export async function raiseQuery(
   db: Kysely<Database>,
   scope: ReturnScope,
-  { itemCode, body, actor, now = new Date() }: { itemCode: string; body: string; actor: Actor; now?: Date },
+  {
+    itemCode,
+    body,
+    actor,
+    now = new Date(),
+    baseUrl = publicBaseUrl(),
+  }: { itemCode: string; body: string; actor: Actor; now?: Date; baseUrl?: string },
 ): Promise<QueryResult> {
   if (!may(actor, "reviewReturn", scope.authorityCode)) return { ok: false, reason: "notAllowed" };
   if (!scope.collection.items.some((i) => i.code === itemCode)) return { ok: false, reason: "notFound" };
@@ -94,6 +154,7 @@ export async function raiseQuery(
           ]
         : []),
     ]);
+    await notifyThread(trx, scope, { queryId: query.id, kind: "raised", actor, baseUrl, now });
     return { ok: true as const };
   });
 }
@@ -114,7 +175,13 @@ async function findQuery(db: Executor, scope: ReturnScope, queryId: number) {
 export async function replyToQuery(
   db: Kysely<Database>,
   scope: ReturnScope,
-  { queryId, body, actor, now = new Date() }: { queryId: number; body: string; actor: Actor; now?: Date },
+  {
+    queryId,
+    body,
+    actor,
+    now = new Date(),
+    baseUrl = publicBaseUrl(),
+  }: { queryId: number; body: string; actor: Actor; now?: Date; baseUrl?: string },
 ): Promise<QueryResult> {
   if (!may(actor, "workOnReturn", scope.authorityCode)) return { ok: false, reason: "notAllowed" };
   return db.transaction().execute(async (trx) => {
@@ -130,6 +197,7 @@ export async function replyToQuery(
       authorityCode: scope.authorityCode,
       after: { body },
     });
+    await notifyThread(trx, scope, { queryId, kind: "reply", actor, baseUrl, now });
     return { ok: true as const };
   });
 }

@@ -1423,4 +1423,13 @@ export const cy: Record<MessageKey, Message> = {
   "denominators.error.duplicate": "Rhes {row}: mae {code} yn y ffeil fwy nag unwaith",
   "denominators.error.year": "Rhes {row}: rhaid i'r flwyddyn fod rhwng 1900 a 2200, fel 2021",
   "denominators.error.value": "Rhes {row}: rhaid i'r gwerth ar gyfer {authority} fod yn rhif cyfan mwy na 0",
+
+  // Emails about questions on figures (issue 16).
+  "email.queryRaised.subject": "Ymholiad am eich ffurflen ar gyfer {collection}",
+  "email.queryRaised.body":
+    "Mae ADSS Cymru wedi codi ymholiad am “{item}” yn ffurflen {authority} ar gyfer {collection}. Mewngofnodwch i'w ddarllen ac i ateb.",
+  "email.queryReply.subject": "Ateb am ffurflen {authority} ar gyfer {collection}",
+  "email.queryReply.body":
+    "Mae {name} wedi ateb yr ymholiad am “{item}” yn ffurflen {authority} ar gyfer {collection}. Mewngofnodwch i'w ddarllen.",
+  "email.queryLink": "Agor yr ymholiad: {link}",
 };

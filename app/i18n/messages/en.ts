@@ -1405,6 +1405,14 @@ export const en = {
   "denominators.error.duplicate": "Row {row}: {code} is in the file more than once",
   "denominators.error.year": "Row {row}: the year must be a year between 1900 and 2200, like 2021",
   "denominators.error.value": "Row {row}: the value for {authority} must be a whole number greater than 0",
+
+  // Emails about questions on figures (issue 16).
+  "email.queryRaised.subject": "A query about your return for {collection}",
+  "email.queryRaised.body":
+    "ADSS Cymru has raised a query about “{item}” in {authority}'s return for {collection}. Sign in to read it and reply.",
+  "email.queryReply.subject": "A reply about {authority}'s return for {collection}",
+  "email.queryReply.body": "{name} has replied to the query about “{item}” in {authority}'s return for {collection}. Sign in to read it.",
+  "email.queryLink": "Open the query: {link}",
 } as const satisfies Record<string, string | (Partial<Record<Intl.LDMLPluralRule, string>> & { other: string })>;
 
 export type MessageKey = keyof typeof en;
