@@ -222,7 +222,7 @@ export async function answerChallenge(
   db: Kysely<Database>,
   token: string,
   answer: { kind: "code" | "recoveryCode"; value: string },
-  { address, now = new Date() }: { address: string; now?: Date },
+  { address, userAgent = null, now = new Date() }: { address: string; userAgent?: string | null; now?: Date },
 ): Promise<ChallengeResult> {
   return db.transaction().execute(async (trx): Promise<ChallengeResult> => {
     const found = await findChallenge(trx, token, now);
@@ -286,7 +286,8 @@ export async function answerChallenge(
     if (accepted.via === "code") {
       await trx.updateTable("two_factor").set({ last_used_step: accepted.step }).where("user_id", "=", challenge.userId).execute();
     }
-    const sessionToken = await createSession(trx, challenge.userId, now);
+    await trx.updateTable("app_user").set({ last_signed_in_at: now }).where("id", "=", challenge.userId).execute();
+    const sessionToken = await createSession(trx, challenge.userId, now, { address, userAgent });
     await recordAudit(trx, {
       ...audit,
       actorUserId: challenge.userId,

@@ -52,7 +52,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     db,
     await challengeToken(request),
     { kind: recovery ? "recoveryCode" : "code", value },
-    { address: clientAddress(context) },
+    { address: clientAddress(context), userAgent: request.headers.get("User-Agent") },
   );
   if (result.ok) {
     const headers = new Headers({ "Set-Cookie": await clearChallengeCookieHeader() });

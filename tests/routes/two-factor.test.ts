@@ -74,6 +74,16 @@ describe("the code step of signing in", () => {
       .execute();
     expect(audit.map((a) => a.action)).toEqual(["session.password_accepted", "session.sign_in"]);
     expect(audit[1]!.after).toMatchObject({ second_factor: "totp", address: ADDRESS });
+    // The session and the account say where and when, for the person's sessions and the accounts page.
+    const opened = await db()
+      .selectFrom("session")
+      .select(["address", "last_used_at"])
+      .where("user_id", "=", userId)
+      .orderBy("created_at", "desc")
+      .executeTakeFirstOrThrow();
+    expect(opened).toMatchObject({ address: ADDRESS });
+    const account = await db().selectFrom("app_user").select("last_signed_in_at").where("id", "=", userId).executeTakeFirstOrThrow();
+    expect(account.last_signed_in_at).not.toBeNull();
 
     // The challenge is used: the same cookie cannot open a second session.
     const again = await postCode(step, { code: await freshCode(DEMO_TOTP_SECRET, `route ${OFFICER.cardiff}`) });
