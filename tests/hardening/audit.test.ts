@@ -12,6 +12,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "#db/types.ts";
 import * as design from "#app/routes/collections.$code.design.tsx";
+import { DATE_FIELDS, type CollectionInput } from "#app/schema/collection-form.ts";
 import * as form from "#app/routes/returns.$collectionCode.$authorityCode._index.tsx";
 import * as check from "#app/routes/returns.$collectionCode.$authorityCode.check.tsx";
 import * as amend from "#app/routes/returns.$collectionCode.$authorityCode.amend.tsx";
@@ -81,11 +82,20 @@ describe("every value change made through the portal has its audit row", () => {
     const page = await run(() =>
       design.loader(routeArgs(get(`/collections/${OPEN_ROUND}/design`, coordinator), { code: OPEN_ROUND }) as never),
     );
-    const input = (page as { data: { input: { items: { code: string; position: number; required: boolean }[]; [k: string]: unknown } } })
-      .data.input;
+    const input = (page as { data: { input: CollectionInput } }).data.input;
     const dropped = "children_reunification_plan";
-    const fields: Record<string, string> = {};
+    // The form as the page gives it back, less the dropped item.
+    const fields: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(input)) if (typeof v === "string") fields[k] = v;
+    for (const field of DATE_FIELDS) {
+      for (const part of ["day", "month", "year"] as const) fields[`${field}-${part}`] = input[field][part];
+    }
+    input.rules.forEach((rule, i) => {
+      fields[`rule.${i}.kind`] = rule.kind;
+      fields[`rule.${i}.item`] = rule.item;
+      fields[`rule.${i}.parts`] = rule.parts;
+      fields[`rule.${i}.limit`] = rule.limit;
+    });
     for (const item of input.items.filter((i) => i.code !== dropped)) {
       fields[`item.${item.code}`] = "yes";
       fields[`position.${item.code}`] = String(item.position);
