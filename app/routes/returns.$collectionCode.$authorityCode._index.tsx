@@ -191,7 +191,7 @@ export default function ReturnForm() {
   // Figures the checks flag that have no explanation yet, in the round's order.
   const toExplain = collection.items
     .map((i) => i.code)
-    .filter((code) => data.flags.some((f) => f.itemCode === code) && !formValues[code]?.queryExplanation.trim());
+    .filter((code) => data.flagsToExplain.some((f) => f.itemCode === code) && !formValues[code]?.queryExplanation.trim());
   const summary = [
     ...problems.map((p) => ({
       href: `#${problemFieldId(p, formValues[p.itemCode])}`,

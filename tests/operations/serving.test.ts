@@ -243,8 +243,9 @@ function tinyProxy(upstreams: () => string[]): Promise<{ url: string; server: Se
         answer.pipe(res);
       });
       forward.on("error", (error: NodeJS.ErrnoException) => {
-        // A GET that got no answer at all is safe to send again, as nginx does for idempotent requests.
-        const retry = !res.headersSent && (error.code === "ECONNREFUSED" || (error.code === "ECONNRESET" && req.method === "GET"));
+        // A GET that got no answer at all is safe to send again, whatever the socket said (a reset, a
+        // hang-up, a broken pipe), as nginx's proxy_next_upstream does for idempotent requests.
+        const retry = !res.headersSent && (error.code === "ECONNREFUSED" || req.method === "GET");
         if (retry && tries < 10) setTimeout(() => attempt(tries + 1), 50);
         else if (!res.headersSent) res.writeHead(502).end(error.code);
         else res.destroy();
