@@ -8,14 +8,13 @@ import { notFound, requireCsrf } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { deliverInBackground, publicBaseUrl } from "#app/email/mailer.server.ts";
 import { CSRF_FIELD, field, readForm } from "#app/web/forms.ts";
+import { userIdOf } from "#app/auth/admin-account.server.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) => pageTitle(matches, (t) => data?.user.name ?? t("notFound.title"));
 
 const DONE = { resent: "accounts.done.resent", sessionsEnded: "accounts.done.sessionsEnded" } as const;
-
-const userIdOf = (params: LoaderFunctionArgs["params"]) => (/^\d{1,9}$/.test(params.userId ?? "") ? Number(params.userId) : NaN);
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user: admin, db } = await guard("routes/admin.users.$userId._index", "loader", { request, params });

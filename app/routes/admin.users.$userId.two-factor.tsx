@@ -1,10 +1,9 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ErrorSummary, Textarea, WarningText } from "#app/components/govuk.tsx";
-import { findUser } from "#app/models/account.server.ts";
 import { hasTwoFactor, resetTwoFactor } from "#app/models/two-factor.server.ts";
 import { notFound, requireCsrf } from "#app/auth/auth.server.ts";
-import { guard } from "#app/auth/guard.server.ts";
+import { guardAccountPage } from "#app/auth/admin-account.server.ts";
 import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
 import type { MessageKey } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
@@ -13,17 +12,8 @@ import { useTranslation } from "#app/i18n/use-translation.ts";
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) => (data ? t("resetTwoFactor.title", { name: data.user.name }) : t("notFound.title")));
 
-/** The admin, and the account the address names; a 404 for anyone else or for no such account. */
-async function load(method: "loader" | "action", { request, params }: { request: Request; params: LoaderFunctionArgs["params"] }) {
-  const { user: admin, db } = await guard("routes/admin.users.$userId.two-factor", method, { request, params });
-  const id = /^\d{1,9}$/.test(params.userId ?? "") ? Number(params.userId) : NaN;
-  const user = await findUser(db, id);
-  if (!user) throw notFound();
-  return { db, admin, user };
-}
-
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { db, admin, user } = await load("loader", { request, params });
+  const { db, admin, user } = await guardAccountPage("routes/admin.users.$userId.two-factor", "loader", { request, params });
   return {
     user: { id: user.id, name: user.name, email: user.email },
     hasTwoFactor: await hasTwoFactor(db, user.id),
@@ -33,7 +23,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const { db, admin, user } = await load("action", { request, params });
+  const { db, admin, user } = await guardAccountPage("routes/admin.users.$userId.two-factor", "action", { request, params });
   const form = await readForm(request);
   requireCsrf(admin, form);
   const reason = field(form, "reason");
