@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as outboxPage from "#app/routes/outbox.tsx";
 import * as chase from "#app/routes/collections.$code.chase.$authorityCode.tsx";
@@ -389,5 +390,19 @@ describe("the outbox and reminders", () => {
     expect(await sendPending(db(), transport, SENDER)).toEqual({ sent: 1, failed: 0 });
     expect(sent.map((e) => e.to)).toEqual(["given.up@authorities.example"]);
     await db().updateTable("app_user").set({ language: "en" }).where("id", "=", coordinator.userId).execute();
+  });
+
+  it("sends an email that fell due within the millisecond of the claim: the database keeps microseconds", async () => {
+    await sendPending(db(), fakeTransport().transport, SENDER);
+    await queueEmail(db(), { kind: "query", to: "same.millisecond@authorities.example", subject: "A question", body: "Why?" });
+    const claimAt = new Date();
+    await db()
+      .updateTable("outbox")
+      .set({ next_attempt_at: sql<Date>`${claimAt}::timestamptz + interval '400 microseconds'` })
+      .where("to_email", "=", "same.millisecond@authorities.example")
+      .execute();
+    const { sent, transport } = fakeTransport();
+    expect(await sendPending(db(), transport, { ...SENDER, now: () => claimAt })).toEqual({ sent: 1, failed: 0 });
+    expect(sent.map((e) => e.to)).toEqual(["same.millisecond@authorities.example"]);
   });
 });

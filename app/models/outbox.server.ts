@@ -273,7 +273,10 @@ export async function sendPending(
           .select("id")
           .where("sent_at", "is", null)
           .where("dead_at", "is", null)
-          .where("next_attempt_at", "<=", claimedAt)
+          // The database's now() (an email's default due time) has microseconds, a JavaScript date only
+          // milliseconds: what falls due within this millisecond is due, or an email queued in the same
+          // millisecond as the claim would wait for the next round.
+          .where("next_attempt_at", "<", new Date(claimedAt.getTime() + 1))
           .where((w) => w.or([w("locked_until", "is", null), w("locked_until", "<=", claimedAt)]))
           .orderBy("next_attempt_at")
           .orderBy("id")
