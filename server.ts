@@ -1,5 +1,5 @@
 /**
- * The portal's entry: check the configuration, open (and migrate) the database, build the express
+ * The portal's entry: check the configuration, open (and migrate, and the first time seed) the database, build the express
  * application (server/app.ts), start the scheduled work in this process when it is configured to,
  * and serve until SIGTERM or SIGINT (server/serve.ts).
  */
@@ -9,6 +9,7 @@ import { closeDb, getDb } from "#app/db.server.ts";
 import { logger } from "#app/log.server.ts";
 import { mailTransport, publicBaseUrl } from "#app/email/mailer.server.ts";
 import { startWorker } from "#app/worker/worker.server.ts";
+import { seedOnFirstStart } from "#seeds/first-start.ts";
 import { createApp } from "./server/app.ts";
 import { createMetrics } from "./server/metrics.ts";
 import { serve } from "./server/serve.ts";
@@ -23,8 +24,9 @@ try {
 }
 const log = logger();
 
-// Migrate (and, on the embedded database, load the demo data) before taking any request.
-await getDb();
+// Migrate and, the first time, load the reference data (and on the embedded database the demo
+// data) before taking any request.
+await seedOnFirstStart(await getDb(), { demo: config.embedded || config.SEED_DEMO_DATA === true });
 
 const build = (await import(new URL("./build/index.js", import.meta.url).href)) as ServerBuild;
 const lifecycle = { shuttingDown: false };

@@ -2,8 +2,6 @@ import type { Kysely } from "kysely";
 import { createDatabase, targetFromEnv } from "#db/connect.ts";
 import { migrateToLatest } from "#db/migrator.ts";
 import type { Database } from "#db/types.ts";
-import { seedReferenceData } from "#seeds/reference.ts";
-import { seedDemoData } from "#seeds/demo.ts";
 
 interface Portal {
   db: Kysely<Database>;
@@ -16,22 +14,12 @@ declare global {
 }
 
 /**
- * Migrates on start. The embedded database fills itself with the demo data the first time, so a
- * newcomer's `npm start` shows something true; a PostgreSQL deployment gets demo data only when
- * asked (SEED_DEMO_DATA=true or `npm run db:seed -- --demo`).
+ * Migrates on start. Loading the reference and demo data into an empty database is the entry's
+ * work (server.ts, with seeds/first-start.ts): the app does not depend on seeds.
  */
-async function prepare(db: Kysely<Database>, embedded: boolean) {
-  await migrateToLatest(db);
-  const hasAuthorities = await db.selectFrom("authority").select("code").limit(1).executeTakeFirst();
-  if (hasAuthorities) return;
-  await seedReferenceData(db);
-  if (embedded || process.env.SEED_DEMO_DATA === "true") await seedDemoData(db);
-}
-
 function open(): Portal {
-  const target = targetFromEnv();
-  const db = createDatabase(target);
-  const ready = prepare(db, target.kind === "pglite");
+  const db = createDatabase(targetFromEnv());
+  const ready = migrateToLatest(db).then(() => {});
   // Keep an unhandled failure from crashing the process before a request can report it.
   ready.catch(() => {});
   return { db, ready };

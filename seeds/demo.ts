@@ -9,7 +9,8 @@ import { recordAudit } from "#app/models/audit.server.ts";
 import { publishStatistics } from "#app/models/statistics.server.ts";
 import { SYSTEM_READER } from "#app/auth/policy.server.ts";
 import { hashPassword } from "#app/auth/password.server.ts";
-import { CENSUS_2021, readSeedCsv } from "./reference.ts";
+import { CENSUS_2021 } from "#app/domain/denominators.ts";
+import { readSeedCsv } from "./reference.ts";
 
 export const DEMO_PASSWORD = "demo-password-2023";
 /**

@@ -14,7 +14,7 @@ import { recordAudit, type AuditEntry } from "#app/models/audit.server.ts";
 import { hashPassword } from "#app/auth/password.server.ts";
 import { CATALOGUE } from "./catalogue.ts";
 import { DEMO_PASSWORD, officerEmail } from "./demo.ts";
-import { CENSUS_2021 } from "./reference.ts";
+import { CENSUS_2021 } from "#app/domain/denominators.ts";
 
 const ITEMS_PER_COLLECTION = 30;
 const START_YEAR = 2016;

@@ -2,10 +2,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import type { Kysely } from "kysely";
+import { CENSUS_2021 } from "#app/domain/denominators.ts";
 import type { Database } from "#db/types.ts";
 import { CATALOGUE } from "./catalogue.ts";
-
-export const CENSUS_2021 = "census_2021_usual_residents";
 
 interface AuthorityRow {
   code: string;

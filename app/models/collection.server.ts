@@ -4,7 +4,7 @@ import type { LifecycleStep } from "#app/domain/round.ts";
 import { CollectionRulesSchema } from "#app/schema/collection-rules.ts";
 import type { CollectionDraft } from "#app/schema/collection-form.ts";
 import type { ReturnDefinition } from "#app/schema/return-values.ts";
-import { CENSUS_2021 } from "#seeds/reference.ts";
+import { CENSUS_2021 } from "#app/domain/denominators.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
 import { VALUE_COLUMNS } from "./value-columns.server.ts";
 

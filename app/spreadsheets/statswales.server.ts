@@ -20,7 +20,6 @@ import { finishTable, fitColumns, fitRowHeights, FORMAT } from "./excel-format.s
 import type { CollectionWithItems } from "#app/models/collection.server.ts";
 import type { PublishedCell, PublishedTotal, StatisticsFigures } from "#app/models/statistics.server.ts";
 import { MARK_ORDER, MARKS, type Mark } from "#app/domain/disclosure.ts";
-import { readSeedCsv } from "#seeds/reference.ts";
 import { inertCsvText } from "./tidy-table.ts";
 
 export const WALES_CODE = "W92000004";
@@ -46,22 +45,28 @@ export function totalMarks(total: Pick<PublishedTotal, "total" | "suppressed">):
 
 export const notesCodes = (marks: Mark[]) => marks.map((m) => MARKS[m]).join(" ");
 
-let regionCodes: Map<string, string> | undefined;
-/** The portal's region code -> its ONS code (seeds/data/regions-ons.csv). */
-export function regionOnsCodes() {
-  regionCodes ??= new Map(
-    readSeedCsv<{ region_code: string; ons_code: string }>("regions-ons.csv").map((r) => [r.region_code, r.ons_code]),
-  );
-  return regionCodes;
-}
+/**
+ * The portal's region code -> an ONS/GSS area code. The boards have no codes of their own; each
+ * covers exactly the area of one Local Health Board, so each takes that health board's code from
+ * the ONS's "Local Health Boards (April 2019) Names and Codes in Wales" (Bridgend moved from
+ * Abertawe Bro Morgannwg to Cwm Taf Morgannwg on 1 April 2019, hence W11000030 and W11000031).
+ */
+const REGION_ONS_CODES = new Map([
+  ["north-wales", "W11000023"], // Betsi Cadwaladr University Health Board
+  ["powys", "W11000024"], // Powys Teaching Health Board
+  ["west-wales", "W11000025"], // Hywel Dda University Health Board
+  ["gwent", "W11000028"], // Aneurin Bevan University Health Board
+  ["cardiff-and-vale", "W11000029"], // Cardiff and Vale University Health Board
+  ["cwm-taf-morgannwg", "W11000030"], // Cwm Taf Morgannwg University Health Board
+  ["west-glamorgan", "W11000031"], // Swansea Bay University Health Board
+]);
 
 export function statsWalesRows(collection: CollectionWithItems, figures: StatisticsFigures) {
-  const ons = regionOnsCodes();
   const rows: Record<(typeof STATSWALES_COLUMNS)[number], string>[] = [];
   for (const item of collection.items) {
     for (const total of figures.totals.filter((t) => t.itemCode === item.code)) {
       rows.push({
-        area_code: total.regionCode === null ? WALES_CODE : (ons.get(total.regionCode) ?? total.regionCode),
+        area_code: total.regionCode === null ? WALES_CODE : (REGION_ONS_CODES.get(total.regionCode) ?? total.regionCode),
         area_type: total.regionCode === null ? "country" : "region",
         item_code: item.code,
         reference_date: collection.reference_date,

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import * as denominatorsPage from "#app/routes/denominators.tsx";
 import { translator } from "#app/i18n/i18n.ts";
 import { issueText, type UploadIssue } from "#app/spreadsheets/spreadsheet.ts";
-import { CENSUS_2021 } from "#seeds/reference.ts";
+import { CENSUS_2021 } from "#app/domain/denominators.ts";
 import { useDemoDatabase } from "../support/database.ts";
 import { ANALYST, COORDINATOR, get, OFFICER, routeArgs, run, signIn, snapshot, type Visitor } from "../support/requests.ts";
 
