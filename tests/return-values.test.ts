@@ -200,7 +200,7 @@ describe("flags: figures to explain before submission", () => {
     caveat: null,
     queryExplanation: null,
   });
-  const noPeers = { peerRates: new Map<string, number[]>(), denominator: null };
+  const noPeers = { peerRates: new Map<string, number[]>(), denominators: new Map<string, number>() };
 
   it("a change beyond both the percentage and the absolute threshold", () => {
     const previous = new Map([["leavers", { state: "reported" as const, number: 40 }]]);
@@ -223,9 +223,11 @@ describe("flags: figures to explain before submission", () => {
 
   it("a rate per 10,000 far from the other authorities'", () => {
     const peerRates = new Map([["leavers", [5, 5.5, 6, 6.5, 7, 5.2, 6.1]]]);
-    const context = { previous: new Map(), peerRates, denominator: 100_000 };
+    const context = { previous: new Map(), peerRates, denominators: new Map([["leavers", 100_000]]) };
     expect(findFlags(definition, { leavers: reported(60) }, context)).toEqual([]);
     expect(findFlags(definition, { leavers: reported(300) }, context)[0]).toMatchObject({ kind: "outlier" });
+    // The rate is per 10,000 of the item's own denominator: none for this item, no rate to compare.
+    expect(findFlags(definition, { leavers: reported(300) }, { ...context, denominators: new Map([["other", 100_000]]) })).toEqual([]);
   });
 
   it("needs an explanation for each flagged value at submission", () => {

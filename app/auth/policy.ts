@@ -193,6 +193,7 @@ export const ROUTE_ACCESS = {
   "routes/catalogue.new": { loader: editCatalogue, action: editCatalogue },
   // The populations rates are per: a coordinator loads a table of them from CSV.
   "routes/denominators": { loader: editCatalogue, action: editCatalogue },
+  "routes/denominators_.items": { loader: editCatalogue, action: editCatalogue },
   "routes/collections.new": { loader: { may: "designCollections" }, action: { may: "designCollections" } },
   "routes/outbox": { loader: { may: "runRounds" }, action: { may: "runRounds" } },
   // Trying a given-up email again is a POST from the outbox page: there is nothing to show at this address.

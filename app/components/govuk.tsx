@@ -146,6 +146,35 @@ export function Textarea({
   );
 }
 
+export function Select({
+  id,
+  name,
+  label,
+  hint,
+  error,
+  errorPrefix,
+  defaultValue,
+  options,
+}: FieldProps & { options: { value: string; text: string }[] }) {
+  return (
+    <FieldGroup id={id} label={label} hint={hint} error={error} errorPrefix={errorPrefix}>
+      <select
+        className={`govuk-select${error ? " govuk-select--error" : ""}`}
+        id={id}
+        name={name}
+        aria-describedby={describedBy(id, hint, error)}
+        defaultValue={defaultValue}
+      >
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.text}
+          </option>
+        ))}
+      </select>
+    </FieldGroup>
+  );
+}
+
 export function SummaryList({ rows }: { rows: { key: ReactNode; value: ReactNode; action?: ReactNode; id?: string; error?: boolean }[] }) {
   return (
     <dl className="govuk-summary-list">

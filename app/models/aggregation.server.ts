@@ -4,8 +4,8 @@
  * drafts, and amendments still in progress, never reach a total. Every function that reads figures
  * takes the reader, and returns only what that reader may see (policy.server.ts).
  */
-import { sql } from "kysely";
-import type { CollectionStatus, Language, ValueState } from "#db/types.ts";
+import { sql, type Selectable } from "kysely";
+import type { CollectionStatus, DenominatorTable, Language, ValueState } from "#db/types.ts";
 import type { Reader } from "#app/auth/policy.server.ts";
 import type { Executor } from "./audit.server.ts";
 
@@ -38,6 +38,12 @@ export interface CoverageTotal extends Coverage, Total {
 
 /** Where submittedCells and the queries like it have the figure's collection, return and authority. */
 const CELL = { collection: "c", ret: "r", authorityCode: "a.code" };
+
+/**
+ * The denominator an item's rates are per 10,000 of: the item's own, else its collection's
+ * (decision 012). For queries that have the item as `di` and the collection as `c`.
+ */
+const RATE_DENOMINATOR = sql<string | null>`coalesce(di.denominator_code, c.denominator_code)`;
 
 /** The sum of the comparable values a query groups, for a reader who may see every one of them. */
 function comparableTotal(reader: Reader) {
@@ -109,7 +115,7 @@ export interface AuthorityCell {
   asWritten: string | null;
   asWrittenLang: Language | null;
   /**
-   * Per 10,000 of the collection's denominator; null when the value or the denominator is missing,
+   * Per 10,000 of the item's denominator (itemDenominators); null when the value or the denominator is missing,
    * and for a value counted differently: a rate is given only where it can be compared (decision 012).
    */
   rate: number | null;
@@ -120,8 +126,9 @@ export async function authorityCells(db: Executor, reader: Reader, collectionId:
   return submittedCells(db, collectionId)
     .where(reader.sees(CELL))
     .leftJoin("reply_text as rt", (join) => join.onRef("rt.return_id", "=", "r.id").onRef("rt.item_code", "=", "ci.item_code"))
+    .innerJoin("data_item as di", "di.code", "ci.item_code")
     .leftJoin("denominator_value as d", (join) =>
-      join.onRef("d.denominator_code", "=", "c.denominator_code").onRef("d.authority_code", "=", "a.code"),
+      join.on("d.denominator_code", "=", RATE_DENOMINATOR).onRef("d.authority_code", "=", "a.code"),
     )
     .select([
       "a.code as authorityCode",
@@ -206,8 +213,9 @@ export async function peerRates(
     .selectFrom("return as r")
     .innerJoin("collection as c", "c.id", "r.collection_id")
     .innerJoin("return_version_value as v", (join) => join.onRef("v.return_id", "=", "r.id").onRef("v.version", "=", "r.submitted_version"))
+    .innerJoin("data_item as di", "di.code", "v.item_code")
     .innerJoin("denominator_value as d", (join) =>
-      join.onRef("d.denominator_code", "=", "c.denominator_code").onRef("d.authority_code", "=", "r.authority_code"),
+      join.on("d.denominator_code", "=", RATE_DENOMINATOR).onRef("d.authority_code", "=", "r.authority_code"),
     )
     .select(["v.item_code", sql<number>`v.number * 10000.0 / d.value`.as("rate")])
     .where("r.collection_id", "=", collectionId)
@@ -220,18 +228,22 @@ export async function peerRates(
   return rates;
 }
 
-export async function denominatorFor(
+/** This authority's population for each item's rates, by item code, where its denominator has one. */
+export async function authorityDenominators(
   db: Executor,
-  { denominatorCode, authorityCode }: { denominatorCode: string | null; authorityCode: string },
+  { collectionId, authorityCode }: { collectionId: number; authorityCode: string },
 ) {
-  if (!denominatorCode) return null;
-  const row = await db
-    .selectFrom("denominator_value")
-    .select("value")
-    .where("denominator_code", "=", denominatorCode)
-    .where("authority_code", "=", authorityCode)
-    .executeTakeFirst();
-  return row?.value ?? null;
+  const rows = await db
+    .selectFrom("collection_item as ci")
+    .innerJoin("collection as c", "c.id", "ci.collection_id")
+    .innerJoin("data_item as di", "di.code", "ci.item_code")
+    .innerJoin("denominator_value as d", (join) =>
+      join.on("d.denominator_code", "=", RATE_DENOMINATOR).on("d.authority_code", "=", authorityCode),
+    )
+    .select(["ci.item_code", "d.value"])
+    .where("ci.collection_id", "=", collectionId)
+    .execute();
+  return new Map(rows.map((r) => [r.item_code, r.value]));
 }
 
 export interface ReasonGroup {
@@ -380,9 +392,20 @@ export async function itemHistory(db: Executor, reader: Reader, itemCode: string
     .execute();
 }
 
-export async function denominatorInfo(db: Executor, code: string | null) {
-  if (!code) return null;
-  return (await db.selectFrom("denominator").selectAll().where("code", "=", code).executeTakeFirst()) ?? null;
+export type DenominatorInfo = Selectable<DenominatorTable>;
+
+/** The denominator each item of a collection's rates are per 10,000 of, by item code: null where there is none. */
+export async function itemDenominators(db: Executor, collectionId: number): Promise<Map<string, DenominatorInfo | null>> {
+  const rows = await db
+    .selectFrom("collection_item as ci")
+    .innerJoin("collection as c", "c.id", "ci.collection_id")
+    .innerJoin("data_item as di", "di.code", "ci.item_code")
+    .leftJoin("denominator as dn", (join) => join.on("dn.code", "=", RATE_DENOMINATOR))
+    .select(["ci.item_code", "dn.code", "dn.label_en", "dn.label_cy", "dn.source", "dn.source_cy", "dn.year"])
+    .where("ci.collection_id", "=", collectionId)
+    .orderBy("ci.position")
+    .execute();
+  return new Map(rows.map(({ item_code, ...dn }) => [item_code, dn.code === null ? null : (dn as DenominatorInfo)]));
 }
 
 /** One row of the tidy table: an authority's latest submitted value of one item, blank where there is none. */

@@ -26,6 +26,7 @@ export async function listCatalogue(db: Executor) {
       "age_from",
       "age_to",
       "parent_code",
+      "denominator_code",
     ])
     .orderBy("created_at")
     .orderBy("code")
@@ -44,6 +45,35 @@ export async function createDataItem(db: Kysely<Database>, draft: DataItemDraft,
     if (!created) return { ok: false };
     await recordAudit(trx, { actorUserId, action: "catalogue.create", entity: "data_item", entityKey: draft.code, after: draft });
     return { ok: true };
+  });
+}
+
+/**
+ * Sets what each item's rates are per 10,000 of (null: its round's denominator), in one transaction
+ * with an audit entry for each item that changes. Returns the codes of the items changed.
+ */
+export async function setItemDenominators(
+  db: Kysely<Database>,
+  choices: Map<string, string | null>,
+  actorUserId: number,
+): Promise<string[]> {
+  return db.transaction().execute(async (trx) => {
+    const changed: string[] = [];
+    for (const [code, denominatorCode] of choices) {
+      const before = await trx.selectFrom("data_item").select("denominator_code").where("code", "=", code).forUpdate().executeTakeFirst();
+      if (!before || before.denominator_code === denominatorCode) continue;
+      await trx.updateTable("data_item").set({ denominator_code: denominatorCode }).where("code", "=", code).execute();
+      await recordAudit(trx, {
+        actorUserId,
+        action: "catalogue.denominator",
+        entity: "data_item",
+        entityKey: code,
+        before: { denominator_code: before.denominator_code },
+        after: { denominator_code: denominatorCode },
+      });
+      changed.push(code);
+    }
+    return changed;
   });
 }
 

@@ -1,7 +1,9 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { ErrorSummary, TextInput, Textarea } from "#app/components/govuk.tsx";
+import { DenominatorSelect } from "#app/components/denominator-select.tsx";
 import { createDataItem, listCatalogue } from "#app/models/catalogue.server.ts";
+import { listDenominators } from "#app/models/denominator.server.ts";
 import { DATA_ITEM_FIELDS, validateDataItem, type DataItemField, type DataItemInput } from "#app/schema/data-item.ts";
 import { requireCsrf } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
@@ -14,8 +16,12 @@ export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matc
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, db } = await guard("routes/catalogue.new", "loader", { request, params });
-  const items = await listCatalogue(db);
-  return { parents: items.map(({ code, label_en, label_cy }) => ({ code, label_en, label_cy })), csrfToken: user.csrfToken };
+  const [items, denominators] = await Promise.all([listCatalogue(db), listDenominators(db)]);
+  return {
+    parents: items.map(({ code, label_en, label_cy }) => ({ code, label_en, label_cy })),
+    denominators: denominators.map(({ code, label_en, label_cy }) => ({ code, label_en, label_cy })),
+    csrfToken: user.csrfToken,
+  };
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -26,6 +32,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const checked = validateDataItem(
     input,
     (await listCatalogue(db)).map((i) => i.code),
+    (await listDenominators(db)).map((d) => d.code),
   );
   if (!checked.ok) return refuseForm(context, { input, problems: checked.problems });
   const created = await createDataItem(db, checked.draft, user.id);
@@ -35,7 +42,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function NewItem() {
-  const { parents, csrfToken } = useLoaderData<typeof loader>();
+  const { parents, denominators, csrfToken } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const t = useTranslation();
   const problems = actionData?.problems ?? {};
@@ -147,6 +154,15 @@ export default function NewItem() {
               ))}
             </select>
           </div>
+          <DenominatorSelect
+            id="denominator_code"
+            name="denominator_code"
+            label={t("itemForm.denominator")}
+            hint={t("itemForm.denominatorHint")}
+            denominators={denominators}
+            defaultValue={input?.denominator_code ?? ""}
+            error={error("denominator_code")}
+          />
           <button type="submit" className="govuk-button" data-module="govuk-button">
             {t("itemForm.submit")}
           </button>

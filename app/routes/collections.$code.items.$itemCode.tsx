@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { BarChart, HexMap, type MapCell } from "#app/components/charts.tsx";
-import { authorityCells, coverageTotals, denominatorInfo, previousCells } from "#app/models/aggregation.server.ts";
+import { authorityCells, coverageTotals, itemDenominators, previousCells } from "#app/models/aggregation.server.ts";
 import { listAuthorities } from "#app/models/authority.server.ts";
 import { notFound } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
@@ -34,13 +34,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     : "name";
   const descending = url.searchParams.get("dir") === "desc";
   const asked = url.searchParams.get("colour") === "state" ? "state" : "rate";
-  const [totals, cells, previous, authorities, denominator] = await Promise.all([
+  const [totals, cells, previous, authorities, denominators] = await Promise.all([
     coverageTotals(db, reader, collection.id),
     authorityCells(db, reader, collection.id),
     previousCells(db, reader, { itemCode: item.code, before: collection.reference_date }),
     listAuthorities(db),
-    denominatorInfo(db, collection.denominator_code),
+    itemDenominators(db, collection.id),
   ]);
+  const denominator = denominators.get(item.code) ?? null;
   const itemCells = cells.filter((c) => c.itemCode === item.code);
   // An item without a single comparable rate has no rate key, no rate colouring and no bar chart of rates.
   const hasRates = itemCells.some((c) => c.comparable && c.rate !== null);

@@ -97,6 +97,11 @@ export default function Denominators() {
             </tbody>
           </table>
         )}
+        <p className="govuk-body">
+          <Link className="govuk-link" to="/denominators/items">
+            {t("itemDenominators.link")}
+          </Link>
+        </p>
         <h2 className="govuk-heading-m">{t("denominators.uploadHeading")}</h2>
         <p className="govuk-body">{t("denominators.layout")}</p>
         <ul className="govuk-list govuk-list--bullet">

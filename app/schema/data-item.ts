@@ -13,6 +13,7 @@ export const DATA_ITEM_FIELDS = [
   "age_from",
   "age_to",
   "parent_code",
+  "denominator_code",
 ] as const;
 export type DataItemField = (typeof DATA_ITEM_FIELDS)[number];
 export type DataItemInput = Record<DataItemField, string>;
@@ -28,11 +29,20 @@ export interface DataItemDraft {
   age_from: number | null;
   age_to: number | null;
   parent_code: string | null;
+  denominator_code: string | null;
+}
+
+/** An item's denominator as a form gives it: empty for the round's own, else the code of a loaded denominator. */
+export function parseDenominatorChoice(value: string, denominatorCodes: string[]): { ok: true; code: string | null } | { ok: false } {
+  const code = value.trim();
+  if (code === "") return { ok: true, code: null };
+  return denominatorCodes.includes(code) ? { ok: true, code } : { ok: false };
 }
 
 export function validateDataItem(
   input: DataItemInput,
   existingCodes: string[],
+  denominatorCodes: string[],
 ): { ok: true; draft: DataItemDraft } | { ok: false; problems: Partial<Record<DataItemField, MessageKey>> } {
   const problems: Partial<Record<DataItemField, MessageKey>> = {};
   const code = input.code.trim().toLowerCase();
@@ -59,6 +69,8 @@ export function validateDataItem(
   if (age_from !== null && age_to !== null && age_from > age_to) problems.age_to = "itemForm.error.ageBand";
   const parent_code = input.parent_code.trim() || null;
   if (parent_code !== null && !existingCodes.includes(parent_code)) problems.parent_code = "itemForm.error.parent";
+  const denominator = parseDenominatorChoice(input.denominator_code, denominatorCodes);
+  if (!denominator.ok) problems.denominator_code = "itemForm.error.denominator";
   if (Object.keys(problems).length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -73,6 +85,7 @@ export function validateDataItem(
       age_from,
       age_to,
       parent_code,
+      denominator_code: denominator.ok ? denominator.code : null,
     },
   };
 }

@@ -308,8 +308,8 @@ export interface FlagBasis {
   previous: Map<string, { state: ValueState | null; number: number | null }>;
   /** Rates per 10,000 of the other authorities' comparable values this round, by item. */
   peerRates: Map<string, number[]>;
-  /** This authority's denominator population, when the collection has one. */
-  denominator: number | null;
+  /** This authority's population for each item's rates, by item code, where the item has a denominator. */
+  denominators: Map<string, number>;
 }
 
 export type FlagKind = "change" | "outlier" | "stoppedCollecting";
@@ -347,8 +347,9 @@ export function findFlags(definition: ReturnDefinition, values: Record<string, C
       }
     }
     const peers = context.peerRates.get(code) ?? [];
-    if (value.state === "reported" && value.number !== null && context.denominator && peers.length >= thresholds.outlierMinPeers) {
-      const rate = (value.number / context.denominator) * 10_000;
+    const denominator = context.denominators.get(code);
+    if (value.state === "reported" && value.number !== null && denominator && peers.length >= thresholds.outlierMinPeers) {
+      const rate = (value.number / denominator) * 10_000;
       const sorted = [...peers].sort((a, b) => a - b);
       const centre = median(sorted);
       const spread = median(sorted.map((r) => Math.abs(r - centre)).sort((a, b) => a - b));

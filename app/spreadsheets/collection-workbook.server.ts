@@ -8,10 +8,11 @@ import type { Language } from "#db/types.ts";
 import {
   authorityCells,
   coverageTotals,
-  denominatorInfo,
+  itemDenominators,
   reasonGroups,
   tidyCellsPage,
   type AuthorityCell,
+  type DenominatorInfo,
   type TidyCell,
 } from "#app/models/aggregation.server.ts";
 import type { Reader } from "#app/auth/policy.server.ts";
@@ -67,13 +68,13 @@ type Authorities = Awaited<ReturnType<typeof listAuthorities>>;
 
 export async function collectionWorkbook(db: Executor, collection: CollectionWithItems, options: WorkbookOptions): Promise<Buffer> {
   const t = translator(options.lang);
-  const [totals, cells, groups, authorities, tidy, denominator] = await Promise.all([
+  const [totals, cells, groups, authorities, tidy, denominators] = await Promise.all([
     coverageTotals(db, options.reader, collection.id),
     authorityCells(db, options.reader, collection.id),
     reasonGroups(db, options.reader, collection.id),
     listAuthorities(db),
     collectionTidyCells(db, options.reader, collection.id),
-    denominatorInfo(db, collection.denominator_code),
+    itemDenominators(db, collection.id),
   ]);
   const regionOf = new Map(authorities.map((a) => [a.code, a.region_code]));
   const plan = options.publish
@@ -92,12 +93,12 @@ export async function collectionWorkbook(db: Executor, collection: CollectionWit
   const cellOf = (authorityCode: string, itemCode: string) => cell.get(`${authorityCode}:${itemCode}`)!;
   const labels = Object.fromEntries(collection.items.map((i) => [i.code, pick(t.lang, i, "label")]));
   const stage = roundStage(collection, todayInWales(options.now));
-  const context: SheetContext = { t, collection, authorities, cellOf, plan, labels, stage, denominator };
+  const context: SheetContext = { t, collection, authorities, cellOf, plan, labels, stage, denominators };
 
   const workbook = new ExcelJS.Workbook();
   workbook.creator = t("service.name");
   workbook.created = options.now ?? new Date();
-  aboutSheet(workbook, context, totals, options, denominator);
+  aboutSheet(workbook, context, totals, options);
   summarySheet(workbook, context, totals);
   byAuthoritySheet(workbook, context);
   gapsSheet(workbook, context, groups);
@@ -115,7 +116,17 @@ interface SheetContext {
   plan: SuppressionPlan;
   labels: Record<string, string>;
   stage: RoundStage;
-  denominator: Awaited<ReturnType<typeof denominatorInfo>>;
+  /** What each item's rates are per 10,000 of, by item code. */
+  denominators: Map<string, DenominatorInfo | null>;
+}
+
+function denominatorText(t: Translator, denominator: DenominatorInfo) {
+  return {
+    label: pick(t.lang, denominator, "label"),
+    source: denominatorSource(t.lang, denominator),
+    // A year, not a quantity: "2021", never "2,021".
+    year: String(denominator.year),
+  };
 }
 
 function totalText(t: Translator, total: number | null, suppressed: boolean) {
@@ -125,10 +136,9 @@ function totalText(t: Translator, total: number | null, suppressed: boolean) {
 
 function aboutSheet(
   workbook: ExcelJS.Workbook,
-  { t, collection, plan, labels, stage }: SheetContext,
+  { t, collection, plan, labels, stage, denominators }: SheetContext,
   totals: Awaited<ReturnType<typeof coverageTotals>>,
   options: WorkbookOptions,
-  denominator: Awaited<ReturnType<typeof denominatorInfo>>,
 ) {
   const sheet = workbook.addWorksheet(t("export.sheet.about"));
   sheet.columns = [{ width: 34 }, { width: 100 }];
@@ -171,16 +181,23 @@ function aboutSheet(
     }),
   );
   pair(t("collection.guidance"), pick(t.lang, collection, "guidance"));
-  pair(
-    t("export.about.denominator"),
-    denominator
-      ? t("export.about.denominatorText", {
-          label: pick(t.lang, denominator, "label"),
-          source: denominatorSource(t.lang, denominator),
-          year: String(denominator.year),
-        })
-      : t("export.about.noDenominator"),
-  );
+  // Each denominator once, with the items whose rates are per 10,000 of it.
+  const byDenominator = new Map<string | null, { denominator: DenominatorInfo | null; items: string[] }>();
+  for (const item of collection.items) {
+    const denominator = denominators.get(item.code) ?? null;
+    const entry = byDenominator.get(denominator?.code ?? null) ?? { denominator, items: [] };
+    entry.items.push(labels[item.code]!);
+    byDenominator.set(denominator?.code ?? null, entry);
+  }
+  for (const { denominator, items } of byDenominator.values()) {
+    const list = items.join("; ");
+    pair(
+      t("export.about.denominator"),
+      denominator
+        ? t("export.about.denominatorText", { ...denominatorText(t, denominator), items: list })
+        : t("export.about.noDenominator", { items: list }),
+    );
+  }
   pair(t("export.about.contact"), t("export.about.contactText"));
 
   heading(t("export.about.questions"));
@@ -293,18 +310,16 @@ function authorityRow(t: Translator, authority: Authorities[number]) {
   return [authority.code, pick(t.lang, authority, "name"), t.lang === "cy" ? authority.region_cy : authority.region_en];
 }
 
-function byAuthoritySheet(workbook: ExcelJS.Workbook, { t, collection, authorities, cellOf, plan, labels, denominator }: SheetContext) {
+function byAuthoritySheet(workbook: ExcelJS.Workbook, { t, collection, authorities, cellOf, plan, labels, denominators }: SheetContext) {
   const sheet = workbook.addWorksheet(t("export.sheet.byAuthority"));
-  const rateHeader = (item: string) =>
-    denominator
-      ? t("export.column.rateSourced", {
-          item,
-          per: ratePer(t, denominator),
-          source: denominatorSource(t.lang, denominator),
-          year: String(denominator.year),
-        })
+  const rateHeader = (itemCode: string) => {
+    const item = labels[itemCode]!;
+    const denominator = denominators.get(itemCode) ?? null;
+    return denominator
+      ? t("export.column.rateSourced", { item, ...denominatorText(t, denominator), per: ratePer(t, denominator) })
       : t("export.column.rate", { item, per: ratePer(t, null) });
-  const headers = [...authorityColumns(t), ...collection.items.flatMap((item) => [labels[item.code]!, rateHeader(labels[item.code]!)])];
+  };
+  const headers = [...authorityColumns(t), ...collection.items.flatMap((item) => [labels[item.code]!, rateHeader(item.code)])];
   sheet.addRow(headers);
   for (const authority of authorities) {
     const row = sheet.addRow(authorityRow(t, authority));

@@ -51,6 +51,19 @@ describe.skipIf(chromiumMissing)("the denominators page in the browser", { timeo
     await expect(page.locator("table").textContent()).resolves.toContain("per 10,000 residents aged 18 to 25");
     await expectNoAxeViolations(page);
 
+    // Each item names its own: the care leavers' rates per 10,000 residents aged 18 to 25.
+    await page.getByRole("link", { name: "Choose each item's denominator" }).click();
+    await page.locator("h1", { hasText: "Each item's denominator" }).waitFor();
+    await expectNoAxeViolations(page);
+    await page
+      .getByLabel("Care leavers aged 21 to 25 known to the authority: rates per 10,000 of")
+      .selectOption({ label: "per 10,000 residents aged 18 to 25" });
+    await page.getByRole("button", { name: "Save the denominators" }).click();
+    await page.locator(".govuk-notification-banner--success", { hasText: "Saved: care_leavers_21_25" }).waitFor();
+    await expectNoAxeViolations(page);
+    await page.getByRole("link", { name: "Back to the denominators" }).click();
+    await page.locator("h1", { hasText: /^Denominators$/ }).waitFor();
+
     await page.getByRole("button", { name: "Cymraeg" }).click();
     await page.locator("h1", { hasText: "Enwaduron" }).waitFor();
     const table = await page.locator("table").textContent();
@@ -61,6 +74,10 @@ describe.skipIf(chromiumMissing)("the denominators page in the browser", { timeo
     await page.getByRole("button", { name: "Uwchlwytho'r tabl", exact: true }).click();
     await page.locator(".govuk-error-summary").waitFor();
     await expect(page.locator(".govuk-error-summary").textContent()).resolves.toContain("Rhes 2: rhaid i'r cod fod");
+    await expectNoAxeViolations(page);
+    await page.goto(`${portal.url}/denominators/items`);
+    await page.locator("h1", { hasText: "Enwadur pob eitem" }).waitFor();
+    await expect(page.getByLabel(/^Pobl sy'n gadael gofal rhwng 21 a 25 oed/).inputValue()).resolves.toBe("population_18_25");
     await expectNoAxeViolations(page);
   });
 });

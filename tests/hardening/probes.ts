@@ -43,6 +43,7 @@ export const PROBES: Partial<Record<RouteId, Probe>> = {
   "routes/statistics.$code._index": { search: ["?lang=cy"] },
   "routes/statistics.$code.workbook[.]xlsx": { search: ["?lang=cy"] },
   "routes/denominators": { search: ["?loaded=census_2021_usual_residents"] },
+  "routes/denominators_.items": { search: ["?saved=care_leavers_21_25"] },
 };
 
 /** The person each kind of visitor is, for an address naming `authority` (Cardiff when it names none). */

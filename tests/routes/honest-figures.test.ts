@@ -163,7 +163,7 @@ describe("honest figures: every figure with its source, its status and the autho
     expect(pairs.get("When")).toBe("Asked from 14 December 2022, due by 10 February 2023; each figure as at 31 December 2022");
     expect(pairs.get("Status of the figures")).toBe("Final: the round is closed.");
     expect(pairs.get("Rates per 10,000")).toBe(
-      "Per 10,000 residents of all ages. Source: Census 2021 usual residents (StatsWales: usual resident population by age and local authority), 2021.",
+      "Per 10,000 residents of all ages, for Care leavers aged 21 to 25 known to the authority; Care-experienced young people who are parents; Care-experienced parents who have had a child removed or placed on the child protection register. Source: Census 2021 usual residents (StatsWales: usual resident population by age and local authority), 2021.",
     );
     expect(pairs.get("Contact")).toMatch(/ADSS Cymru/);
     expect(pairs.get("Care-experienced young people who are parents")).toMatch(/Do not count expected births/);
@@ -171,7 +171,7 @@ describe("honest figures: every figure with its source, its status and the autho
     expect(open.get("Status of the figures")).toMatch(/^Provisional/);
     const welsh = about(await workbook(analyst, FEB, "?lang=cy"), "Ynghylch");
     expect(welsh.get("Cyfraddau fesul 10,000")).toMatch(
-      /^Fesul 10,000 o breswylwyr o bob oed\. Ffynhonnell: Preswylwyr arferol Cyfrifiad 2021 .*, 2021\.$/,
+      /^Fesul 10,000 o breswylwyr o bob oed, ar gyfer Pobl sy'n gadael gofal .*\. Ffynhonnell: Preswylwyr arferol Cyfrifiad 2021 .*, 2021\.$/,
     );
   });
 
