@@ -70,7 +70,7 @@ function LanguageNavigation({ t, lang, csrfToken }: { t: Translator; lang: Langu
     { lang: "cy", name: "Cymraeg" },
   ];
   return (
-    <nav className="govuk-language-navigation app-language-navigation" aria-label={t("layout.languageNavigation")}>
+    <nav className="govuk-language-navigation" aria-label={t("layout.languageNavigation")}>
       <ul className="govuk-language-navigation__list">
         {options.map((option) => (
           <li key={option.lang} className="govuk-language-navigation__list-item">
@@ -139,8 +139,8 @@ function Document({ lang, user, children }: { lang: Language; user: RootUser; ch
         </a>
         <header className="govuk-template__header">
           <section aria-label={t("service.name")} className="govuk-service-navigation" data-module="govuk-service-navigation">
-            <div className="govuk-width-container">
-              <div className="govuk-service-navigation__container">
+            <div className="govuk-width-container govuk-service-navigation__inlining-container">
+              <div className="govuk-service-navigation__container app-service-navigation__container">
                 <span className="govuk-service-navigation__service-name">
                   <Link to="/" className="govuk-service-navigation__link">
                     {t("service.name")}
@@ -201,8 +201,8 @@ function Document({ lang, user, children }: { lang: Language; user: RootUser; ch
                     </ul>
                   </nav>
                 ) : null}
-                <LanguageNavigation t={t} lang={lang} csrfToken={user?.csrfToken ?? null} />
               </div>
+              <LanguageNavigation t={t} lang={lang} csrfToken={user?.csrfToken ?? null} />
             </div>
           </section>
         </header>

@@ -69,16 +69,13 @@ export function AccountRows({ user, isSelf }: { user: AccountView; isSelf: boole
         {
           key: t("accounts.role"),
           value: (
-            <>
-              {t(`accounts.role.${user.role}`)}
-              {authority ? `, ${authority}` : null}
-              {user.isAdmin ? (
-                <>
-                  {" "}
-                  <strong className="govuk-tag govuk-tag--purple">{t("accounts.admin")}</strong>
-                </>
-              ) : null}
-            </>
+            <span className="app-with-tag">
+              <span>
+                {t(`accounts.role.${user.role}`)}
+                {authority ? `, ${authority}` : null}
+              </span>
+              {user.isAdmin ? <strong className="govuk-tag govuk-tag--purple">{t("accounts.admin")}</strong> : null}
+            </span>
           ),
         },
         {

@@ -206,6 +206,9 @@ export function CollectionForm({
           prefix={prefix}
         />
       ))}
+      <button type="submit" name="intent" value="addRule" className="govuk-button govuk-button--secondary" data-module="govuk-button">
+        {t("collectionForm.rule.add")}
+      </button>
       <h2 className="govuk-heading-m">{t("collectionForm.thresholds")}</h2>
       <p className="govuk-body">{t("collectionForm.thresholdsHint")}</p>
       <TextInput
@@ -248,6 +251,18 @@ export function CollectionForm({
         inputMode="numeric"
         defaultValue={input.outlierMinPeers}
         error={error("outlierMinPeers")}
+        errorPrefix={prefix}
+      />
+      <h2 className="govuk-heading-m">{t("collectionForm.publication")}</h2>
+      <TextInput
+        id="smallCountMax"
+        name="smallCountMax"
+        label={t("collectionForm.smallCountMax")}
+        hint={t("collectionForm.smallCountMaxHint")}
+        width={2}
+        inputMode="numeric"
+        defaultValue={input.smallCountMax}
+        error={error("smallCountMax")}
         errorPrefix={prefix}
       />
       <button type="submit" name="intent" value="save" className="govuk-button" data-module="govuk-button">

@@ -116,13 +116,10 @@ export default function Home() {
                 <div className="govuk-summary-list__row govuk-summary-list__row--no-actions">
                   <dt className="govuk-summary-list__key">{t("collection.field.dueOn")}</dt>
                   <dd className="govuk-summary-list__value">
-                    {formatDate(t.lang, r.due_on)}
-                    {r.returnStatus === null || r.returnStatus === "draft" ? (
-                      <>
-                        {" "}
-                        <DueIn t={t} today={today} dueOn={r.due_on} />
-                      </>
-                    ) : null}
+                    <span className="app-with-tag">
+                      <span>{formatDate(t.lang, r.due_on)}</span>
+                      {r.returnStatus === null || r.returnStatus === "draft" ? <DueIn t={t} today={today} dueOn={r.due_on} /> : null}
+                    </span>
                   </dd>
                 </div>
               </dl>

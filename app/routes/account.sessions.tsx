@@ -57,14 +57,9 @@ export default function Sessions() {
           return (
             <div key={session.id} className="govuk-summary-card">
               <div className="govuk-summary-card__title-wrapper">
-                <h2 className="govuk-summary-card__title">
-                  {device}
-                  {session.current ? (
-                    <>
-                      {" "}
-                      <strong className="govuk-tag govuk-tag--blue">{t("sessions.thisDevice")}</strong>
-                    </>
-                  ) : null}
+                <h2 className="govuk-summary-card__title app-with-tag">
+                  <span>{device}</span>
+                  {session.current ? <strong className="govuk-tag govuk-tag--blue">{t("sessions.thisDevice")}</strong> : null}
                 </h2>
               </div>
               <div className="govuk-summary-card__content">

@@ -226,12 +226,14 @@ export default function Board() {
                 <td className="govuk-table__cell" data-label={t("board.filter.region")}>
                   {pick(t.lang, { name_en: row.region_en, name_cy: row.region_cy }, "name")}
                 </td>
-                <td className="govuk-table__cell app-tags" data-label={t("collection.field.status")}>
-                  <strong className="govuk-tag govuk-tag--blue">{t(`returnStatus.${boardStatusOf(row)}`)}</strong>
-                  {row.overdue ? <strong className="govuk-tag govuk-tag--red">{t("board.count.overdue")}</strong> : null}
-                  {row.changedAfterAcceptance ? (
-                    <strong className="govuk-tag govuk-tag--orange">{t("board.changedAfterAcceptance")}</strong>
-                  ) : null}
+                <td className="govuk-table__cell" data-label={t("collection.field.status")}>
+                  <span className="app-with-tag">
+                    <strong className="govuk-tag govuk-tag--blue">{t(`returnStatus.${boardStatusOf(row)}`)}</strong>
+                    {row.overdue ? <strong className="govuk-tag govuk-tag--red">{t("board.count.overdue")}</strong> : null}
+                    {row.changedAfterAcceptance ? (
+                      <strong className="govuk-tag govuk-tag--orange">{t("board.changedAfterAcceptance")}</strong>
+                    ) : null}
+                  </span>
                 </td>
                 <td className="govuk-table__cell" data-label={t("board.submittedBy")}>
                   {row.submittedAt ? `${row.submittedByName ?? row.signedOffName}, ${formatDateTime(t.lang, row.submittedAt)}` : "–"}

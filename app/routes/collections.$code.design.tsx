@@ -40,6 +40,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   }
   const catalogue = (await listCatalogue(db)).map((i) => i.code);
   const input = { ...readCollectionForm(form, catalogue), code: collection.code };
+  // "Add another rule": the form comes back as entered, with a new empty rule row; nothing is saved or checked yet.
+  if (intent === "addRule") return { input, problems: {} as CollectionProblems, refusal: null };
   const checked = validateCollection(input, catalogue);
   if (!checked.ok) return refuseForm(context, { input, problems: checked.problems, refusal: null });
   const result = await updateCollection(db, collection, checked.draft, user.id);

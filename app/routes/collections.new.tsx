@@ -8,7 +8,7 @@ import { validateCollection, type CollectionProblems } from "#app/schema/collect
 import { requireCsrf } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { collectionToInput, EMPTY_COLLECTION, readCollectionForm } from "#app/web/collection-form.server.ts";
-import { readForm, refuseForm } from "#app/web/forms.ts";
+import { field, readForm, refuseForm } from "#app/web/forms.ts";
 import type { MessageKey } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
@@ -33,6 +33,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   requireCsrf(user, form);
   const catalogue = (await listCatalogue(db)).map((i) => i.code);
   const input = readCollectionForm(form, catalogue);
+  // "Add another rule": the form comes back as entered, with a new empty rule row; nothing is created or checked yet.
+  if (field(form, "intent") === "addRule") return { input, problems: {} as CollectionProblems };
   const checked = validateCollection(input, catalogue);
   if (!checked.ok) return refuseForm(context, { input, problems: checked.problems });
   const created = await createCollection(db, checked.draft, user.id);

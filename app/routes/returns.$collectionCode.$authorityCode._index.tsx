@@ -262,15 +262,12 @@ export default function ReturnForm() {
         {t("form.due", { date: formatDate(t.lang, collection.due_on) })}
       </p>
       <p className="govuk-body">{pick(t.lang, collection, "guidance")}</p>
-      <p className="govuk-body">
+      <p className="govuk-body app-with-tag">
         <strong className="govuk-tag govuk-tag--blue">{t(`returnStatus.${data.returnStatus ?? "notStarted"}`)}</strong>
         {data.submittedVersion ? (
-          <>
-            {" "}
-            <Link className="govuk-link" to={returnPath(collection.code, authority.code, "history")}>
-              {t("form.historyLink")}
-            </Link>
-          </>
+          <Link className="govuk-link" to={returnPath(collection.code, authority.code, "history")}>
+            {t("form.historyLink")}
+          </Link>
         ) : null}
       </p>
       {data.opensOn ? (

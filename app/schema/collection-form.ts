@@ -46,6 +46,7 @@ export interface CollectionInput {
   changeAbsolute: string;
   outlierScore: string;
   outlierMinPeers: string;
+  smallCountMax: string;
 }
 
 export interface CollectionDraft {
@@ -98,6 +99,13 @@ const threshold = (field: ThresholdField, { integer, min }: { integer: boolean; 
     }
     return n;
   });
+
+/** The largest count suppressed as small in published figures: a whole number from 0 (none) to 99. */
+const smallCountMax = z.string().transform((s, ctx) => {
+  const value = s.trim();
+  if (!/^\d{1,2}$/.test(value)) ctx.addIssue({ code: "custom", message: key("collectionForm.error.smallCountMax") });
+  return Number(value);
+});
 
 type RuleRow = { kind: string; item: string; parts: string[]; limit: string };
 type RuleProblem = { field: "kind" | "item" | "parts" | "limit"; message: MessageKey };
@@ -168,6 +176,7 @@ export function collectionSchema(catalogueCodes: string[]) {
       changeAbsolute: threshold("changeAbsolute", { integer: true, min: 0 }),
       outlierScore: threshold("outlierScore", { integer: false, min: 0 }),
       outlierMinPeers: threshold("outlierMinPeers", { integer: true, min: 3 }),
+      smallCountMax,
     })
     .transform((input, ctx) => {
       const rules = crossItemRules(input.items.map((i) => i.code)).safeParse(input.rules);
@@ -179,11 +188,12 @@ export function collectionSchema(catalogueCodes: string[]) {
         ctx.addIssue({ code: "custom", path: ["due_on"], message: key("collectionForm.error.dueBeforeOpen") });
         return z.NEVER;
       }
-      const { changePercent, changeAbsolute, outlierScore, outlierMinPeers, ...rest } = input;
+      const { changePercent, changeAbsolute, outlierScore, outlierMinPeers, smallCountMax, ...rest } = input;
       const draft: CollectionDraft = {
         ...rest,
         rules: CollectionRulesSchema.parse({
           crossItem: rules.data,
+          smallCountMax,
           queries: { changePercent, changeAbsolute, outlierScore, outlierMinPeers },
         }),
       };

@@ -1,5 +1,6 @@
 import type { CollectionInput, DateInput, RuleInput } from "#app/schema/collection-form.ts";
 import type { CollectionWithItems } from "#app/models/collection.server.ts";
+import { DEFAULT_SMALL_COUNT_MAX } from "#app/domain/disclosure.ts";
 import { field } from "./forms.ts";
 
 /** Rows of rules a form may carry: far more than any round has. */
@@ -41,6 +42,7 @@ export function readCollectionForm(form: FormData, catalogueCodes: string[]): Co
     changeAbsolute: field(form, "changeAbsolute"),
     outlierScore: field(form, "outlierScore"),
     outlierMinPeers: field(form, "outlierMinPeers"),
+    smallCountMax: field(form, "smallCountMax"),
   };
 }
 
@@ -51,7 +53,7 @@ function dateInput(iso: string): DateInput {
 }
 
 export function collectionToInput(collection: CollectionWithItems, { code = collection.code } = {}): CollectionInput {
-  const { crossItem, queries } = collection.rules;
+  const { crossItem, queries, smallCountMax } = collection.rules;
   return {
     code,
     title_en: collection.title_en,
@@ -71,6 +73,7 @@ export function collectionToInput(collection: CollectionWithItems, { code = coll
     changeAbsolute: String(queries.changeAbsolute),
     outlierScore: String(queries.outlierScore),
     outlierMinPeers: String(queries.outlierMinPeers),
+    smallCountMax: String(smallCountMax),
   };
 }
 
@@ -91,4 +94,5 @@ export const EMPTY_COLLECTION: CollectionInput = {
   changeAbsolute: "10",
   outlierScore: "3.5",
   outlierMinPeers: "5",
+  smallCountMax: String(DEFAULT_SMALL_COUNT_MAX),
 };

@@ -155,7 +155,19 @@ describe.skipIf(chromiumMissing || (!process.env.TEST_DATABASE_URL && !process.e
         .locator("#rule-0-conditional-sum_equals")
         .getByLabel("Care-experienced young people who are mothers", { exact: true })
         .check();
+      // Another rule, without JavaScript's help: the form comes back with what was entered and a second row.
+      await page.getByRole("button", { name: "Add another rule" }).click();
+      await page.locator("#rule-1-item").waitFor();
+      await expect(page.locator("#rule-0-item").inputValue()).resolves.toBe("care_experienced_parents");
+      await expect(page.locator("#rule-0-kind-sum_equals").isChecked()).resolves.toBe(true);
+      await expect(page.getByLabel("Title in Welsh").inputValue()).resolves.toBe("Pobl sy'n gadael gofal (Medi 2027)");
+      await expect(page.locator(".govuk-error-summary").count()).resolves.toBe(0);
+      await page.locator("#rule-1-item").selectOption({ label: "Care-experienced young people who are fathers" });
+      await page.locator("#rule-1-kind-not_greater_than").check();
+      await page.locator("#rule-1-limit").selectOption({ label: "Care-experienced young people who are parents" });
+      await expectNoAxeViolations(page);
       await page.locator("#outlierScore").fill("4");
+      await page.locator("#smallCountMax").fill("3");
       await page.getByRole("button", { name: "Create as a draft" }).click();
       await page.locator(".govuk-error-summary").waitFor();
       const summary = await page.locator(".govuk-error-summary li").allTextContents();
@@ -185,6 +197,8 @@ describe.skipIf(chromiumMissing || (!process.env.TEST_DATABASE_URL && !process.e
       await expect(page.locator("#rule-0-item").inputValue()).resolves.toBe("care_experienced_parents");
       await expect(page.locator("#rule-0-kind-sum_equals").isChecked()).resolves.toBe(true);
       await expect(page.locator("#outlierScore").inputValue()).resolves.toBe("4");
+      await expect(page.locator("#smallCountMax").inputValue()).resolves.toBe("3");
+      await expect(page.locator("#rule-1-limit").inputValue()).resolves.toBe("care_experienced_parents");
       const listed = await page.locator(".app-design-item > .govuk-checkboxes .govuk-checkboxes__label").allTextContents();
       expect(listed.slice(0, 3).map((l) => l.trim())).toEqual([
         "Care-experienced young people who are parents",
@@ -197,7 +211,9 @@ describe.skipIf(chromiumMissing || (!process.env.TEST_DATABASE_URL && !process.e
       expect(saved.rules).toMatchObject({
         crossItem: [
           { kind: "sum_equals", total: "care_experienced_parents", parts: ["care_experienced_mothers", "care_experienced_fathers"] },
+          { kind: "not_greater_than", item: "care_experienced_fathers", limit: "care_experienced_parents" },
         ],
+        smallCountMax: 3,
         queries: { outlierScore: 4 },
       });
 
@@ -212,6 +228,13 @@ describe.skipIf(chromiumMissing || (!process.env.TEST_DATABASE_URL && !process.e
       ]);
       await expectNoAxeViolations(page);
       widths.designCy = await widthAt320(page, "design-error-cy");
+      // Saving the design again keeps the largest confidential count it had.
+      await page.locator("#opens_on-month").fill("9");
+      await page.getByRole("button", { name: "Cadw'r newidiadau" }).click();
+      await page.locator(".govuk-notification-banner--success").waitFor();
+      await expect(page.locator("#smallCountMax").inputValue()).resolves.toBe("3");
+      const resaved = await db.selectFrom("collection").select("rules").where("code", "=", NEW_ROUND).executeTakeFirstOrThrow();
+      expect(resaved.rules).toMatchObject({ smallCountMax: 3 });
 
       console.log(`Widths at 320 px: ${JSON.stringify(widths)}`);
       for (const [name, width] of Object.entries(widths)) expect(width, name).toBeLessThanOrEqual(320);

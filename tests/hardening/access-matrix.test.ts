@@ -148,6 +148,7 @@ describe("the access matrix: every route x every role, against the app's access 
         changeAbsolute: "10",
         outlierScore: "3.5",
         outlierMinPeers: "5",
+        smallCountMax: "4",
       },
       [ITEM],
     );

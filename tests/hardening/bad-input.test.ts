@@ -572,6 +572,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
     changeAbsolute: "10",
     outlierScore: "3.5",
     outlierMinPeers: "5",
+    smallCountMax: "4",
     ...over,
   });
   const badDate = dateFields("due_on", "30", "2", "2027");
@@ -599,6 +600,9 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
     ...["abc", "2", "1e99"].map((p) => design(`the outlier peers ${JSON.stringify(p)}`, () => collectionForm({ outlierMinPeers: p }))),
     ...["abc", "1e99", "-1", "NaN", "Infinity", "0", MEGABYTE].map((p) =>
       design(`the change threshold ${JSON.stringify(p.slice(0, 20))}`, () => collectionForm({ changePercent: p })),
+    ),
+    ...["abc", "-1", "100", "2.5", MEGABYTE].map((p) =>
+      design(`the largest confidential count ${JSON.stringify(p.slice(0, 20))}`, () => collectionForm({ smallCountMax: p })),
     ),
     design("a fractional absolute threshold", () => collectionForm({ changeAbsolute: "1.5" })),
     design("no items", () => collectionForm({ [`item.${ITEM}`]: "" })),
@@ -813,6 +817,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
       "changeAbsolute",
       "outlierScore",
       "outlierMinPeers",
+      "smallCountMax",
       `position.${ITEM}`,
     ].map((f) => design(`markup in ${f}, with a bad due date`, () => collectionForm({ ...badDate, [f]: SCRIPT }))),
     ...[

@@ -42,6 +42,7 @@ function collectionFields(overrides: Record<string, string | string[]> = {}) {
     changeAbsolute: "8",
     outlierScore: "3",
     outlierMinPeers: "6",
+    smallCountMax: "2",
     ...overrides,
   };
 }
@@ -95,6 +96,8 @@ describe("designing a collection", () => {
     [{ changePercent: "-5" }, "changePercent", "collectionForm.error.changePercent"],
     [{ outlierMinPeers: "2" }, "outlierMinPeers", "collectionForm.error.outlierMinPeers"],
     [{ outlierScore: "abc" }, "outlierScore", "collectionForm.error.outlierScore"],
+    [{ smallCountMax: "100" }, "smallCountMax", "collectionForm.error.smallCountMax"],
+    [{ smallCountMax: "" }, "smallCountMax", "collectionForm.error.smallCountMax"],
     [
       { "item.care_leavers_21_25": "", "item.care_experienced_parents": "", "item.care_experienced_parents_child_removed": "" },
       "items",
@@ -116,6 +119,7 @@ describe("designing a collection", () => {
     expect(row?.rules).toMatchObject({
       crossItem: [{ kind: "not_greater_than", item: "care_experienced_parents_child_removed", limit: "care_experienced_parents" }],
       queries: { changePercent: 40, changeAbsolute: 8, outlierScore: 3, outlierMinPeers: 6 },
+      smallCountMax: 2,
     });
     const items = await db()
       .selectFrom("collection_item")
@@ -169,6 +173,26 @@ describe("designing a collection", () => {
     const page = await design.loader(routeArgs(get(`/collections/${CODE}/design`, coordinator), { code: CODE }) as never);
     expect(page.input).toMatchObject({ opens_on: { day: "1", month: "6", year: "2027" }, due_on: { day: "30", month: "6", year: "2027" } });
     expect(page.input.rules).toHaveLength(2);
+    expect(page.input.smallCountMax).toBe("2");
+  });
+
+  it("adds another rule row keeping what was entered, saving and checking nothing until saved", async () => {
+    const before = await snapshot(db());
+    const halfDone = { "rule.1.kind": "sum_equals", "rule.1.item": "care_experienced_parents", title_en: "" };
+    const added = await designAction(collectionFields({ ...halfDone, intent: "addRule" }));
+    expect(added).toMatchObject({ status: 200, data: { problems: {}, refusal: null } });
+    const input = (added as { data: { input: { title_en: string; smallCountMax: string; rules: { kind: string; item: string }[] } } }).data
+      .input;
+    expect(input.title_en).toBe("");
+    expect(input.smallCountMax).toBe("2");
+    expect(input.rules.map((r) => [r.kind, r.item])).toEqual([
+      ["not_greater_than", "care_experienced_parents_child_removed"],
+      ["sum_equals", "care_experienced_parents"],
+    ]);
+    expect(await snapshot(db())).toBe(before);
+    const created = await create(collectionFields({ code: "2027-07-add-rule", ...halfDone, intent: "addRule" }));
+    expect(created).toMatchObject({ status: 200, data: { problems: {} } });
+    expect(await snapshot(db())).toBe(before);
   });
 
   it("publishes it after a confirmation page: authorities can fill it in", async () => {
@@ -214,6 +238,7 @@ describe("designing a collection", () => {
       rules: [{ kind: "not_greater_than", item: "care_experienced_parents_child_removed", parts: [], limit: "care_experienced_parents" }],
       outlierScore: "3",
       outlierMinPeers: "6",
+      smallCountMax: "2",
     });
     expect(await statusPage()).toMatchObject({ data: { step: "close", progress: { authorities: 22, submitted: 1 } } });
     expect(await statusAction({ step: "close" })).toMatchObject({ location: `/collections/${CODE}/design?saved=close` });

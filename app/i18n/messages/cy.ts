@@ -470,7 +470,7 @@ export const cy: Record<MessageKey, Message> = {
   "collectionForm.error.dueBeforeOpen": "Rhaid i'r dyddiad cau fod ar y dyddiad agor neu ar ei ôl",
   "collectionForm.dateHint": "Er enghraifft, 31 12 2026",
   "collectionForm.rulesHint":
-    "Mae rheol yn atal ffurflen rhag cael ei chyflwyno tra bo'i ffigurau'n ei thorri. Dewiswch eitem, yna beth mae'n rhaid iddi fod yn hafal iddo neu beidio â bod yn fwy nag ef. Cadwch i ychwanegu rheol arall.",
+    "Mae rheol yn atal ffurflen rhag cael ei chyflwyno tra bo'i ffigurau'n ei thorri. Dewiswch eitem, yna beth mae'n rhaid iddi fod yn hafal iddo neu beidio â bod yn fwy nag ef. Defnyddiwch ‘Ychwanegu rheol arall’ i gael mwy nag un.",
   "collectionForm.rule.legend": "Rheol {n}",
   "collectionForm.rule.problem": "Rheol {n}: {message}",
   "collectionForm.rule.item": "Eitem",
@@ -489,6 +489,11 @@ export const cy: Record<MessageKey, Message> = {
   "collectionForm.outlierScoreHint":
     "Sgôr z wedi'i addasu: sawl gwasgariad (gwyriad absoliwt canolrifol) o'r canolrif. Mae 3.5 yn arferol.",
   "collectionForm.outlierMinPeers": "Chwilio am allanolion dim ond pan fydd gan o leiaf hyn o awdurdodau eraill gyfradd",
+  "collectionForm.publication": "Ffigurau cyhoeddedig",
+  "collectionForm.smallCountMax": "Y cyfrif mwyaf a gedwir yn gyfrinachol",
+  "collectionForm.smallCountMaxHint":
+    "Mewn ffigurau cyhoeddedig, ni ddangosir cyfrif o 1 i'r rhif hwn, nac unrhyw ffigur a fyddai'n ei ddatgelu. Mae 4 yn arferol; mae 0 yn dangos pob cyfrif.",
+  "collectionForm.rule.add": "Ychwanegu rheol arall",
   "collectionForm.error.title_en.missing": "Rhowch y teitl yn Saesneg",
   "collectionForm.error.title_en.tooLong": "Rhaid i'r teitl yn Saesneg fod yn 200 o nodau neu lai",
   "collectionForm.error.title_cy.missing": "Rhowch y teitl yn Gymraeg",
@@ -508,6 +513,7 @@ export const cy: Record<MessageKey, Message> = {
   "collectionForm.error.changeAbsolute": "Rhowch y gwahaniaeth fel rhif cyfan sy'n fwy na 0",
   "collectionForm.error.outlierScore": "Rhowch y sgôr allanolyn fel rhif sy'n fwy na 0, fel 3.5",
   "collectionForm.error.outlierMinPeers": "Rhowch y nifer lleiaf o awdurdodau eraill fel rhif cyfan, 3 neu fwy",
+  "collectionForm.error.smallCountMax": "Rhowch y cyfrif mwyaf a gedwir yn gyfrinachol fel rhif cyfan o 0 i 99",
   "collectionForm.error.rule.kind": "dewiswch pa fath o reol yw hi",
   "collectionForm.error.rule.total": "dewiswch yr eitem y mae'r lleill yn adio i fyny iddi",
   "collectionForm.error.rule.parts": "dewiswch o leiaf ddwy eitem sy'n adio i fyny iddi",

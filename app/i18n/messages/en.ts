@@ -449,7 +449,7 @@ export const en = {
   "collectionForm.error.dueBeforeOpen": "The due date must be on or after the date it opens",
   "collectionForm.dateHint": "For example, 31 12 2026",
   "collectionForm.rulesHint":
-    "A rule stops a return being submitted while its figures break it. Choose an item, then what it must equal or not exceed. Save to add another rule.",
+    "A rule stops a return being submitted while its figures break it. Choose an item, then what it must equal or not exceed. Use ‘Add another rule’ for more than one.",
   "collectionForm.rule.legend": "Rule {n}",
   "collectionForm.rule.problem": "Rule {n}: {message}",
   "collectionForm.rule.item": "Item",
@@ -467,6 +467,11 @@ export const en = {
   "collectionForm.outlierScore": "Outlier beyond this score",
   "collectionForm.outlierScoreHint": "A modified z-score: how many spreads (median absolute deviations) from the median. 3.5 is usual.",
   "collectionForm.outlierMinPeers": "Look for outliers only when at least this many other authorities have a rate",
+  "collectionForm.publication": "Published figures",
+  "collectionForm.smallCountMax": "Largest count kept confidential",
+  "collectionForm.smallCountMaxHint":
+    "In published figures, a count from 1 to this number is not shown, nor any figure that would give it away. 4 is usual; 0 shows every count.",
+  "collectionForm.rule.add": "Add another rule",
   "collectionForm.error.title_en.missing": "Enter the title in English",
   "collectionForm.error.title_en.tooLong": "The title in English must be 200 characters or fewer",
   "collectionForm.error.title_cy.missing": "Enter the title in Welsh",
@@ -486,6 +491,7 @@ export const en = {
   "collectionForm.error.changeAbsolute": "Enter the difference as a whole number greater than 0",
   "collectionForm.error.outlierScore": "Enter the outlier score as a number greater than 0, like 3.5",
   "collectionForm.error.outlierMinPeers": "Enter the fewest other authorities as a whole number, 3 or more",
+  "collectionForm.error.smallCountMax": "Enter the largest count kept confidential as a whole number from 0 to 99",
   "collectionForm.error.rule.kind": "choose what kind of rule it is",
   "collectionForm.error.rule.total": "choose the item that the others add up to",
   "collectionForm.error.rule.parts": "choose at least two items that add up to it",
