@@ -6,6 +6,7 @@
  * runs, so `npm ci && npm start` still works with nothing set.
  */
 import { z } from "zod";
+import { SEND_POINTS } from "#app/models/outbox.server.ts";
 
 const flag = z.enum(["true", "false"]).transform((v) => v === "true");
 const positiveInt = (fallback: number) =>
@@ -36,6 +37,8 @@ const schema = z.object({
   WORKER_IN_PROCESS: flag.optional(),
   /** How long a worker holds a job or an email it has claimed; one that dies gives it up after this. */
   WORKER_LEASE_SECONDS: positiveInt(300),
+  /** For the worker test only: the worker kills itself (SIGKILL) as the first email reaches this point of sending. */
+  WORKER_CRASH_AT: z.enum(SEND_POINTS).optional(),
   /** How long a SIGTERM waits for requests in flight before closing their connections. */
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
 });

@@ -264,6 +264,10 @@ export interface OutboxTable {
   locked_until: Timestamp | null;
   /** Given up after the last attempt (a dead letter), until a coordinator retries it. */
   dead_at: Timestamp | null;
+  /** When the sending worker handed it to the email server: committed before the server could accept it. */
+  handed_over_at: Timestamp | null;
+  /** A handover nobody saw answered (its worker died, or the server went silent): sent or not, a coordinator decides. */
+  uncertain_at: Timestamp | null;
 }
 
 export type JobState = "waiting" | "running" | "retrying";

@@ -31,6 +31,11 @@ const worker = startWorker({
   baseUrl: publicBaseUrl(),
   leaseMs: config.WORKER_LEASE_SECONDS * 1000,
   logger: log,
+  reached: config.WORKER_CRASH_AT
+    ? (point) => {
+        if (point === config.WORKER_CRASH_AT) process.kill(process.pid, "SIGKILL");
+      }
+    : undefined,
 });
 if (!mailTransport()) log.warn("no SMTP_URL: emails wait on the outbox page");
 

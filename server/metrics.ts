@@ -49,13 +49,14 @@ export function createMetrics(database: () => Promise<Kysely<Database>>): Portal
   });
   new Gauge({
     name: "portal_outbox_emails",
-    help: "Emails in the outbox not sent: waiting (to be sent or retried) and dead (given up after every attempt)",
+    help: "Emails in the outbox not sent: waiting (to be sent or retried), dead (given up after every attempt) and uncertain (handed to the email server, its answer never recorded: a coordinator decides)",
     labelNames: ["state"] as const,
     registers: [registry],
     async collect() {
       const backlog = await outboxBacklog(await database());
       this.set({ state: "waiting" }, backlog.waiting);
       this.set({ state: "dead" }, backlog.dead);
+      this.set({ state: "uncertain" }, backlog.uncertain);
     },
   });
   new Gauge({

@@ -3,14 +3,21 @@ import { beforeAll, describe, expect, it } from "vitest";
 import * as outboxPage from "#app/routes/outbox.tsx";
 import * as chase from "#app/routes/collections.$code.chase.$authorityCode.tsx";
 import * as retry from "#app/routes/outbox_.$emailId.retry.tsx";
+import * as decide from "#app/routes/outbox_.$emailId.decide.tsx";
 import { inProcessPortal, serverBuild } from "./support/hardening.ts";
 import {
   composeReminders,
+  DeliveryUncertain,
+  idempotencyKey,
   MAX_ATTEMPTS,
+  nextEmailDue,
+  outboxBacklog,
   queueChase,
   queueEmail,
+  queueEmails,
   retryDeadLetter,
   sendPending,
+  type MailTransport,
   type OutgoingEmail,
 } from "#app/models/outbox.server.ts";
 import { useDemoDatabase } from "./support/database.ts";
@@ -40,10 +47,26 @@ describe("the outbox and reminders", () => {
       .map((u) => u.email)
       .sort();
 
-  /** A transport that keeps what it was given. */
+  /** A transport that keeps what it was given, handed over as a real one does. */
   function fakeTransport() {
     const sent: OutgoingEmail[] = [];
-    return { sent, transport: { send: async (email: OutgoingEmail) => void sent.push(email) } };
+    const transport: MailTransport = {
+      async send(email, handOver) {
+        await handOver();
+        sent.push(email);
+      },
+    };
+    return { sent, transport };
+  }
+
+  /** A page as the coordinator sees it; a signed-in person's pages are in the language of their account. */
+  async function html(path: string, lang: "en" | "cy") {
+    await db().updateTable("app_user").set({ language: lang }).where("id", "=", coordinator.userId).execute();
+    const response = await inProcessPortal(await serverBuild())(
+      new Request(`http://localhost${path}`, { headers: { Cookie: coordinator.cookie } }),
+    );
+    // Without React's markers between neighbouring texts.
+    return (await response.text()).replaceAll("<!-- -->", "");
   }
 
   beforeAll(async () => {
@@ -110,7 +133,7 @@ describe("the outbox and reminders", () => {
     const emails = await outbox();
     expect(emails.every((e) => e.sent_at !== null && e.attempts === 1 && e.last_error === null)).toBe(true);
     expect(new Set(sent.map((e) => e.idempotencyKey)).size).toBe(22);
-    expect(await sendPending(db(), transport, SENDER)).toEqual({ sent: 0, failed: 0 });
+    expect(await sendPending(db(), transport, SENDER)).toEqual({ sent: 0, failed: 0, uncertain: 0 });
   });
 
   it("reminds the authorities that have not submitted once the return is overdue: not those that submitted, nor deactivated officers", async () => {
@@ -153,7 +176,7 @@ describe("the outbox and reminders", () => {
   it("records a failed send, tries again after a growing wait, gives up after the last attempt; a coordinator's retry sends it", async () => {
     const failing = { send: async () => Promise.reject(new Error("550 mailbox unavailable")) };
     const start = Date.now();
-    expect(await sendPending(db(), failing, SENDER)).toEqual({ sent: 0, failed: 19 });
+    expect(await sendPending(db(), failing, SENDER)).toEqual({ sent: 0, failed: 19, uncertain: 0 });
     const overdue = async () => (await outbox()).filter((e) => e.kind === "reminder_overdue");
     let waiting = await overdue();
     expect(
@@ -161,25 +184,29 @@ describe("the outbox and reminders", () => {
     ).toBe(true);
     // The next attempt a minute later, not at once.
     expect(waiting.every((e) => new Date(e.next_attempt_at).getTime() >= start + 60_000)).toBe(true);
-    expect(await sendPending(db(), failing, SENDER)).toEqual({ sent: 0, failed: 0 });
+    expect(await sendPending(db(), failing, SENDER)).toEqual({ sent: 0, failed: 0, uncertain: 0 });
 
     // A minute on: the second attempt fails too, and the next waits two minutes.
     const later = (ms: number) => () => new Date(Date.now() + ms);
-    expect(await sendPending(db(), failing, { ...SENDER, now: later(61_000) })).toEqual({ sent: 0, failed: 19 });
+    expect(await sendPending(db(), failing, { ...SENDER, now: later(61_000) })).toEqual({ sent: 0, failed: 19, uncertain: 0 });
     waiting = await overdue();
     expect(waiting.every((e) => e.attempts === 2 && new Date(e.next_attempt_at).getTime() >= start + 61_000 + 120_000)).toBe(true);
 
     // The last attempt fails: a dead letter, never tried again by itself.
-    expect(await sendPending(db(), failing, { ...SENDER, maxAttempts: 3, now: later(200_000) })).toEqual({ sent: 0, failed: 19 });
+    expect(await sendPending(db(), failing, { ...SENDER, maxAttempts: 3, now: later(200_000) })).toEqual({
+      sent: 0,
+      failed: 19,
+      uncertain: 0,
+    });
     expect((await overdue()).every((e) => e.dead_at !== null && e.attempts === 3)).toBe(true);
     const { sent, transport } = fakeTransport();
-    expect(await sendPending(db(), transport, { ...SENDER, now: later(86_400_000) })).toEqual({ sent: 0, failed: 0 });
+    expect(await sendPending(db(), transport, { ...SENDER, now: later(86_400_000) })).toEqual({ sent: 0, failed: 0, uncertain: 0 });
     expect(MAX_ATTEMPTS).toBeGreaterThan(3);
 
     const actor = { userId: coordinator.userId, role: "coordinator" as const, authorityCode: null };
     for (const email of await overdue()) expect(await retryDeadLetter(db(), { id: email.id, actor })).toBe(true);
     expect(await retryDeadLetter(db(), { id: (await overdue())[0]!.id, actor })).toBe(false);
-    expect(await sendPending(db(), transport, SENDER)).toEqual({ sent: 19, failed: 0 });
+    expect(await sendPending(db(), transport, SENDER)).toEqual({ sent: 19, failed: 0, uncertain: 0 });
     expect(sent).toHaveLength(19);
     expect((await overdue()).every((e) => e.sent_at !== null && e.dead_at === null && e.attempts === 1 && e.last_error === null)).toBe(
       true,
@@ -325,22 +352,15 @@ describe("the outbox and reminders", () => {
     await sendPending(db(), fakeTransport().transport, SENDER);
     await queueEmail(db(), { kind: "query", to: "given.up@authorities.example", subject: "A question", body: "Why?" });
     const failing = { send: async () => Promise.reject(new Error("421 try again later")) };
-    expect(await sendPending(db(), failing, SENDER)).toEqual({ sent: 0, failed: 1 });
+    expect(await sendPending(db(), failing, SENDER)).toEqual({ sent: 0, failed: 1, uncertain: 0 });
     expect(await sendPending(db(), failing, { ...SENDER, maxAttempts: 2, now: () => new Date(Date.now() + 61_000) })).toEqual({
       sent: 0,
       failed: 1,
+      uncertain: 0,
     });
     const email = (await outbox()).find((e) => e.to_email === "given.up@authorities.example")!;
     expect(email.dead_at).not.toBeNull();
 
-    const page = inProcessPortal(await serverBuild());
-    // A signed-in person's pages are in the language of their account.
-    const html = async (path: string, lang: "en" | "cy") => {
-      await db().updateTable("app_user").set({ language: lang }).where("id", "=", coordinator.userId).execute();
-      const response = await page(new Request(`http://localhost${path}`, { headers: { Cookie: coordinator.cookie } }));
-      // Without React's markers between neighbouring texts.
-      return (await response.text()).replaceAll("<!-- -->", "");
-    };
     const english = await html("/outbox", "en");
     expect(english).toContain('<strong class="govuk-tag govuk-tag--red">Given up</strong>');
     expect(english).toContain("Not sent after 2 attempts. Last error: 421 try again later");
@@ -387,7 +407,7 @@ describe("the outbox and reminders", () => {
     expect(audited[0]).toMatchObject({ actor_user_id: coordinator.userId, entity: "outbox" });
 
     const { sent, transport } = fakeTransport();
-    expect(await sendPending(db(), transport, SENDER)).toEqual({ sent: 1, failed: 0 });
+    expect(await sendPending(db(), transport, SENDER)).toEqual({ sent: 1, failed: 0, uncertain: 0 });
     expect(sent.map((e) => e.to)).toEqual(["given.up@authorities.example"]);
     await db().updateTable("app_user").set({ language: "en" }).where("id", "=", coordinator.userId).execute();
   });
@@ -402,7 +422,177 @@ describe("the outbox and reminders", () => {
       .where("to_email", "=", "same.millisecond@authorities.example")
       .execute();
     const { sent, transport } = fakeTransport();
-    expect(await sendPending(db(), transport, { ...SENDER, now: () => claimAt })).toEqual({ sent: 1, failed: 0 });
+    expect(await sendPending(db(), transport, { ...SENDER, now: () => claimAt })).toEqual({ sent: 1, failed: 0, uncertain: 0 });
     expect(sent.map((e) => e.to)).toEqual(["same.millisecond@authorities.example"]);
+  });
+
+  /** A time past every lease SENDER takes: what a sender that died long ago has left. */
+  const afterLease = () => new Date(Date.now() + SENDER.leaseMs + 1000);
+  const emailTo = async (to: string) => (await outbox()).find((e) => e.to_email === to)!;
+  /** A promise and the function that settles it, for a transport the test holds at one point. */
+  function gate() {
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    return { open, opened };
+  }
+
+  it("marks uncertain an email whose sender stopped after handing it over, and never sends it again by itself; the sender's late answer counts", async () => {
+    await sendPending(db(), fakeTransport().transport, SENDER);
+    const to = "slow.answer@authorities.example";
+    await queueEmail(db(), { kind: "query", to, subject: "A question", body: "Why?" });
+    const handedOver = gate();
+    const answered = gate();
+    const slow: MailTransport = {
+      async send(_email, handOver) {
+        await handOver();
+        handedOver.open();
+        await answered.opened;
+      },
+    };
+    const slowSending = sendPending(db(), slow, { ...SENDER, workerId: "slow" });
+    await handedOver.opened;
+    expect(await emailTo(to)).toMatchObject({ locked_by: "slow", sent_at: null, uncertain_at: null, handed_over_at: expect.any(Date) });
+
+    // Within the lease nobody touches it; after it, the next sender finds it uncertain and does not send it.
+    const other = fakeTransport();
+    const otherSender = { ...SENDER, workerId: "other" };
+    expect(await sendPending(db(), other.transport, otherSender)).toEqual({ sent: 0, failed: 0, uncertain: 0 });
+    expect(await sendPending(db(), other.transport, { ...otherSender, now: afterLease })).toEqual({ sent: 0, failed: 0, uncertain: 1 });
+    expect(await sendPending(db(), other.transport, { ...otherSender, now: afterLease })).toEqual({ sent: 0, failed: 0, uncertain: 0 });
+    expect(other.sent).toEqual([]);
+    expect(await emailTo(to)).toMatchObject({
+      sent_at: null,
+      uncertain_at: expect.any(Date),
+      locked_by: null,
+      locked_until: null,
+      attempts: 1,
+      last_error: "handed over by slow, which stopped before recording the answer",
+    });
+    expect(await outboxBacklog(db())).toMatchObject({ waiting: 0, uncertain: 1 });
+    // Nothing for a worker to wake for.
+    expect(await nextEmailDue(db())).toBeNull();
+
+    // The slow sender hears the server accept it after all: sent, no longer in doubt.
+    answered.open();
+    expect(await slowSending).toEqual({ sent: 1, failed: 0, uncertain: 0 });
+    expect(await emailTo(to)).toMatchObject({ sent_at: expect.any(Date), uncertain_at: null, last_error: null, locked_by: null });
+  });
+
+  it("lets another sender send an email whose sender was too slow to hand it over before its lease ran out: sent once", async () => {
+    const to = "slow.connect@authorities.example";
+    await queueEmail(db(), { kind: "query", to, subject: "A question", body: "Why?" });
+    const connecting = gate();
+    const connected = gate();
+    const slowSent: OutgoingEmail[] = [];
+    const slowToConnect: MailTransport = {
+      async send(email, handOver) {
+        connecting.open();
+        await connected.opened;
+        await handOver();
+        slowSent.push(email);
+      },
+    };
+    const slowSending = sendPending(db(), slowToConnect, { ...SENDER, workerId: "slow" });
+    await connecting.opened;
+    const other = fakeTransport();
+    expect(await sendPending(db(), other.transport, { ...SENDER, workerId: "other", now: afterLease })).toEqual({
+      sent: 1,
+      failed: 0,
+      uncertain: 0,
+    });
+    connected.open();
+    expect(await slowSending).toEqual({ sent: 0, failed: 0, uncertain: 0 });
+    expect(slowSent).toEqual([]);
+    expect(other.sent.map((e) => e.to)).toEqual([to]);
+    expect(await emailTo(to)).toMatchObject({ sent_at: expect.any(Date), uncertain_at: null, attempts: 2 });
+  });
+
+  it("keeps a handover the server never answered for a coordinator, who sends it again or marks it sent (both languages, CSRF, audited)", async () => {
+    const unanswered = ["no.answer.1@authorities.example", "no.answer.2@authorities.example"];
+    const refused = "refused.after.handover@authorities.example";
+    await queueEmails(
+      db(),
+      [...unanswered, refused].map((to) => ({ kind: "query" as const, to, subject: `A question for ${to}`, body: "Why?" })),
+    );
+    const silent: MailTransport = {
+      async send(email, handOver) {
+        await handOver();
+        if (email.to === refused) throw new Error("554 5.7.1 rejected");
+        throw new DeliveryUncertain("no answer after the handover: Connection closed unexpectedly");
+      },
+    };
+    expect(await sendPending(db(), silent, SENDER)).toEqual({ sent: 0, failed: 1, uncertain: 2 });
+    // A refusal after the handover is a refusal: tried again later.
+    expect(await emailTo(refused)).toMatchObject({
+      handed_over_at: null,
+      uncertain_at: null,
+      last_error: "554 5.7.1 rejected",
+      sent_at: null,
+    });
+    const [first, second] = await Promise.all(unanswered.map(emailTo));
+    for (const email of [first!, second!])
+      expect(email).toMatchObject({
+        uncertain_at: expect.any(Date),
+        handed_over_at: expect.any(Date),
+        last_error: "no answer after the handover: Connection closed unexpectedly",
+      });
+
+    const english = await html("/outbox", "en");
+    expect(english).toContain("Sent or not? Your decision is needed");
+    expect(english).toContain(`<code>${idempotencyKey(first!)}</code>`);
+    expect(english).toContain(`action="/outbox/${first!.id}/decide"`);
+    expect(english).toContain(`Mark as sent<span class="govuk-visually-hidden">: the email to ${unanswered[0]}</span>`);
+    expect(english).toContain(
+      `Send again<span class="govuk-visually-hidden">: the email to ${unanswered[0]}, who may then get it twice</span>`,
+    );
+    expect(english).toContain('<strong class="govuk-tag govuk-tag--yellow">Not known</strong>');
+    const welsh = await html("/outbox", "cy");
+    expect(welsh).toContain("Wedi&#x27;i anfon neu beidio? Mae angen eich penderfyniad");
+    expect(welsh).toContain("Anfon eto");
+    expect(welsh).toContain("Nodi ei fod wedi&#x27;i anfon");
+    expect(welsh).toContain('<strong class="govuk-tag govuk-tag--yellow">Anhysbys</strong>');
+
+    const decideOn = (id: string, decision: string, visitor = coordinator, csrf = true) =>
+      run(() => decide.action(routeArgs(post(`/outbox/${id}/decide`, { decision }, visitor, { csrf }), { emailId: id }) as never));
+    expect(await decideOn(first!.id, "send_again", coordinator, false)).toMatchObject({ status: 403 });
+    for (const who of [OFFICER.cardiff, ANALYST])
+      expect(await decideOn(first!.id, "send_again", await signIn(db(), who))).toMatchObject({ status: 404 });
+    expect(await run(() => decide.loader())).toMatchObject({ status: 404 });
+    for (const [id, decision] of [
+      [first!.id, "maybe"],
+      [first!.id, ""],
+      ["abc", "send_again"],
+      ["99999999999", "mark_sent"],
+    ] as const)
+      expect(await decideOn(id, decision)).toMatchObject({ status: 302, location: "/outbox?decided=none" });
+    expect(await emailTo(unanswered[0]!)).toMatchObject({ uncertain_at: expect.any(Date), sent_at: null });
+
+    expect(await decideOn(first!.id, "send_again")).toMatchObject({ status: 302, location: "/outbox?decided=send_again" });
+    expect(await decideOn(first!.id, "mark_sent")).toMatchObject({ status: 302, location: "/outbox?decided=none" });
+    expect(await decideOn(second!.id, "mark_sent")).toMatchObject({ status: 302, location: "/outbox?decided=mark_sent" });
+    expect(await html("/outbox?decided=mark_sent", "en")).toContain("The email is marked as sent.");
+    expect(await html("/outbox?decided=send_again", "cy")).toContain("Mae&#x27;r e-bost yn aros i gael ei anfon eto.");
+    expect(await html("/outbox?decided=none", "en")).toContain("That email is not one whose sending is in doubt: nothing was changed.");
+    expect(await html("/outbox", "en")).not.toContain("Sent or not?");
+    await db().updateTable("app_user").set({ language: "en" }).where("id", "=", coordinator.userId).execute();
+
+    const audited = await db()
+      .selectFrom("audit_log")
+      .select(["action", "entity_key", "actor_user_id", "before"])
+      .where("action", "in", ["outbox.send_again", "outbox.mark_sent"])
+      .orderBy("id")
+      .execute();
+    expect(audited).toEqual([
+      expect.objectContaining({ action: "outbox.send_again", entity_key: String(first!.id), actor_user_id: coordinator.userId }),
+      expect.objectContaining({ action: "outbox.mark_sent", entity_key: String(second!.id), actor_user_id: coordinator.userId }),
+    ]);
+    expect(audited[0]!.before).toMatchObject({ uncertain: true });
+
+    // Sent again: once, with the same Message-ID as the first attempt; the one marked sent is not sent.
+    const { sent, transport } = fakeTransport();
+    expect(await sendPending(db(), transport, SENDER)).toEqual({ sent: 1, failed: 0, uncertain: 0 });
+    expect(sent.map((e) => [e.to, e.idempotencyKey])).toEqual([[unanswered[0], idempotencyKey(first!)]]);
+    expect(await emailTo(unanswered[1]!)).toMatchObject({ sent_at: expect.any(Date), uncertain_at: null });
+    expect(await outboxBacklog(db())).toMatchObject({ uncertain: 0, waiting: 1 });
   });
 });

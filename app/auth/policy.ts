@@ -198,6 +198,7 @@ export const ROUTE_ACCESS = {
   "routes/outbox": { loader: { may: "runRounds" }, action: { may: "runRounds" } },
   // Trying a given-up email again is a POST from the outbox page: there is nothing to show at this address.
   "routes/outbox_.$emailId.retry": { loader: "nobody", action: { may: "runRounds" } },
+  "routes/outbox_.$emailId.decide": { loader: "nobody", action: { may: "runRounds" } },
   "routes/exports.all-collections[.]xlsx": { loader: { may: "exportFigures" } },
   "routes/items.$itemCode": { loader: signedIn },
 

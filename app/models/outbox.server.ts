@@ -4,7 +4,7 @@
  * the outbox page. Every email is in Welsh and English, Welsh first.
  */
 import { todayInWales } from "#app/domain/dates.ts";
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { Database, OutboxKind } from "#db/types.ts";
 import { returnEmail } from "#app/email/emails.ts";
 import { may } from "#app/auth/policy.ts";
@@ -19,9 +19,20 @@ export interface OutgoingEmail {
   idempotencyKey: string;
 }
 
-/** Whatever delivers an email: nodemailer in the portal, a fake in the tests. Throws when it cannot. */
+/**
+ * Whatever delivers an email: nodemailer in the portal, a fake in the tests. `handOver` is awaited
+ * as late as the transport can, but before the server could accept the message, and a throw from it
+ * aborts the send: a failure or a crash before it leaves the email certainly unsent. Throws
+ * DeliveryUncertain when the message was handed over and no answer came; any other throw means the
+ * server did not accept it.
+ */
 export interface MailTransport {
-  send(email: OutgoingEmail): Promise<void>;
+  send(email: OutgoingEmail, handOver: () => Promise<void>): Promise<void>;
+}
+
+/** The message was handed to the server and its answer never came: it may have been accepted. */
+export class DeliveryUncertain extends Error {
+  override name = "DeliveryUncertain";
 }
 
 export interface NewEmail {
@@ -230,6 +241,10 @@ export function retryDelayMs(attempts: number) {
 export const idempotencyKey = (email: { id: string; created_at: Date | string }) =>
   `outbox.${email.id}.${new Date(email.created_at).getTime()}`;
 
+/** The points of sending one email, in order: what a crash at each leaves is in decision 009. */
+export const SEND_POINTS = ["claimed", "handed-over", "accepted"] as const;
+export type SendPoint = (typeof SEND_POINTS)[number];
+
 export interface SendOptions {
   /** Who holds the leases (a worker's id). */
   workerId: string;
@@ -241,23 +256,28 @@ export interface SendOptions {
   now?: () => Date;
   /** Stops after the email in hand (a worker told to stop). */
   signal?: AbortSignal;
+  /** Told as each email passes each point (the worker test's crashes, WORKER_CRASH_AT). */
+  reached?: (point: SendPoint) => void;
 }
 
 /**
  * Sends the emails that are due, one at a time: claim one with a lease (FOR UPDATE SKIP LOCKED,
- * committed at once), send it, then mark it sent in one short statement. Senders running at once
- * each claim different emails; an email whose sender died is claimed again when its lease runs
- * out. What cannot be closed: a sender killed after the email server accepted an email but before
- * the mark leaves it to be sent again, with the same Message-ID (decision 009). A failure is
- * recorded with the next attempt's time (backoff); after `maxAttempts` the email is a dead letter.
+ * committed at once), let the transport connect, commit the handover just before the server could
+ * accept the message, send it, then mark it sent. Senders running at once each claim different
+ * emails. A sender that dies before the handover loses nothing: the lease runs out and the email is
+ * claimed again. One that dies after it leaves a handover nobody saw answered: the next sender marks
+ * it uncertain, never sends it again by itself, and the outbox page asks a coordinator to decide
+ * (decision 009). A refusal is recorded with the next attempt's time (backoff); after `maxAttempts`
+ * the email is a dead letter.
  */
 export async function sendPending(
   db: Kysely<Database>,
   transport: MailTransport,
-  { workerId, leaseMs, limit = 100, maxAttempts = MAX_ATTEMPTS, now = () => new Date(), signal }: SendOptions,
+  { workerId, leaseMs, limit = 100, maxAttempts = MAX_ATTEMPTS, now = () => new Date(), signal, reached }: SendOptions,
 ) {
   let sent = 0;
   let failed = 0;
+  let uncertain = await markUnansweredHandovers(db, now());
   for (let i = 0; i < limit && !signal?.aborted; i++) {
     const claimedAt = now();
     const email = await db
@@ -273,6 +293,7 @@ export async function sendPending(
           .select("id")
           .where("sent_at", "is", null)
           .where("dead_at", "is", null)
+          .where("handed_over_at", "is", null)
           // The database's now() (an email's default due time) has microseconds, a JavaScript date only
           // milliseconds: what falls due within this millisecond is due, or an email queued in the same
           // millisecond as the claim would wait for the next round.
@@ -287,36 +308,100 @@ export async function sendPending(
       .returning(["id", "to_email", "subject", "body", "created_at", "attempts"])
       .executeTakeFirst();
     if (!email) break;
-    try {
-      await transport.send({ to: email.to_email, subject: email.subject, text: email.body, idempotencyKey: idempotencyKey(email) });
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+    reached?.("claimed");
+    let leaseLost = false;
+    const handOver = async () => {
       const at = now();
-      await db
+      // Only while the lease is still this sender's: one slow to connect may have lost the email to another.
+      const marked = await db
         .updateTable("outbox")
+        .set({ handed_over_at: at, locked_until: new Date(at.getTime() + leaseMs) })
+        .where("id", "=", email.id)
+        .where("locked_by", "=", workerId)
+        .where("sent_at", "is", null)
+        .where("handed_over_at", "is", null)
+        .executeTakeFirst();
+      if (marked.numUpdatedRows === 0n) {
+        leaseLost = true;
+        throw new Error(`the lease on email ${email.id} passed to another sender before it was handed over`);
+      }
+      reached?.("handed-over");
+    };
+    try {
+      await transport.send(
+        { to: email.to_email, subject: email.subject, text: email.body, idempotencyKey: idempotencyKey(email) },
+        handOver,
+      );
+    } catch (error) {
+      if (leaseLost) continue;
+      const message = (error instanceof Error ? error.message : String(error)).slice(0, 1000);
+      const at = now();
+      const stillOurs = db
+        .updateTable("outbox")
+        .where("id", "=", email.id)
+        .where("sent_at", "is", null)
+        // A coordinator may have decided meanwhile about an email this sender was too slow to answer for.
+        .where((w) => w.or([w("locked_by", "=", workerId), w("uncertain_at", "is not", null)]));
+      if (error instanceof DeliveryUncertain) {
+        await stillOurs
+          .set((eb) => ({
+            uncertain_at: at,
+            handed_over_at: eb.fn.coalesce("handed_over_at", eb.val(at)),
+            locked_by: null,
+            locked_until: null,
+            last_error: message,
+          }))
+          .execute();
+        uncertain += 1;
+        continue;
+      }
+      await stillOurs
         .set({
           locked_by: null,
           locked_until: null,
-          last_error: message.slice(0, 1000),
+          handed_over_at: null,
+          uncertain_at: null,
+          last_error: message,
           next_attempt_at: new Date(at.getTime() + retryDelayMs(email.attempts)),
           dead_at: email.attempts >= maxAttempts ? at : null,
         })
-        .where("id", "=", email.id)
-        .where("sent_at", "is", null)
         .execute();
       failed += 1;
       continue;
     }
-    // Marked sent whoever holds the lease now: it was sent.
+    reached?.("accepted");
+    // Marked sent whoever holds the lease now, and even if found uncertain meanwhile: it was sent.
     await db
       .updateTable("outbox")
-      .set({ sent_at: now(), locked_by: null, locked_until: null, last_error: null })
+      .set({ sent_at: now(), locked_by: null, locked_until: null, uncertain_at: null, last_error: null })
       .where("id", "=", email.id)
       .where("sent_at", "is", null)
       .execute();
     sent += 1;
   }
-  return { sent, failed };
+  return { sent, failed, uncertain };
+}
+
+/**
+ * Emails handed over by a sender whose lease ran out before it recorded the server's answer (it
+ * died, or lost its database): the server may or may not have accepted them, so they are marked
+ * uncertain for a coordinator to decide, never sent again by themselves. Returns how many.
+ */
+async function markUnansweredHandovers(db: Executor, at: Date) {
+  const found = await db
+    .updateTable("outbox")
+    .set({
+      uncertain_at: at,
+      locked_by: null,
+      locked_until: null,
+      last_error: sql<string>`'handed over by ' || locked_by || ', which stopped before recording the answer'`,
+    })
+    .where("sent_at", "is", null)
+    .where("uncertain_at", "is", null)
+    .where("handed_over_at", "is not", null)
+    .where("locked_until", "<=", at)
+    .executeTakeFirst();
+  return Number(found.numUpdatedRows);
 }
 
 /** When the next email becomes due (a retry's time, or a dead sender's lease running out); null when none waits. */
@@ -326,6 +411,7 @@ export async function nextEmailDue(db: Executor): Promise<Date | null> {
     .select((eb) => eb.fn.min(eb.fn("greatest", ["next_attempt_at", eb.fn.coalesce("locked_until", "next_attempt_at")])).as("due"))
     .where("sent_at", "is", null)
     .where("dead_at", "is", null)
+    .where("uncertain_at", "is", null)
     .executeTakeFirstOrThrow();
   return row.due ? new Date(row.due as Date | string) : null;
 }
@@ -358,14 +444,55 @@ export async function retryDeadLetter(db: Kysely<Database>, { id, actor, now = n
   });
 }
 
+/**
+ * A coordinator's decision about an uncertain email (one handed to the email server whose answer
+ * nobody saw): send it again, accepting that the person may get it twice (with the same
+ * Message-ID), or mark it sent, having found that it arrived. Audited; false when the email is not
+ * uncertain (decided already, or sent after all).
+ */
+export async function decideUncertain(
+  db: Kysely<Database>,
+  { id, decision, actor, now = new Date() }: { id: string; decision: UncertainDecision; actor: Actor; now?: Date },
+) {
+  if (!may(actor, "runRounds")) throw new Error(`${actor.role} ${actor.userId} may not decide about emails`);
+  return db.transaction().execute(async (trx) => {
+    const before = await trx
+      .selectFrom("outbox")
+      .select(["id", "authority_code", "handed_over_at", "uncertain_at", "last_error"])
+      .where("id", "=", id)
+      .where("sent_at", "is", null)
+      .where("uncertain_at", "is not", null)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!before) return false;
+    const decided = trx.updateTable("outbox").where("id", "=", id);
+    if (decision === "send_again")
+      await decided.set({ uncertain_at: null, handed_over_at: null, dead_at: null, attempts: 0, next_attempt_at: now }).execute();
+    else await decided.set({ uncertain_at: null, sent_at: now }).execute();
+    await recordAudit(trx, {
+      actorUserId: actor.userId,
+      action: decision === "send_again" ? "outbox.send_again" : "outbox.mark_sent",
+      entity: "outbox",
+      entityKey: before.id,
+      authorityCode: before.authority_code,
+      before: { uncertain: true, handed_over_at: before.handed_over_at, last_error: before.last_error },
+    });
+    return true;
+  });
+}
+
+export const UNCERTAIN_DECISIONS = ["mark_sent", "send_again"] as const;
+export type UncertainDecision = (typeof UNCERTAIN_DECISIONS)[number];
+
 /** What the outbox holds unsent, for the metrics and the runbook's "the outbox backs up". */
 export async function outboxBacklog(db: Executor, now = new Date()) {
   const row = await db
     .selectFrom("outbox")
     .select((eb) => [
-      eb.fn.count<number>("id").filterWhere("dead_at", "is", null).as("waiting"),
+      eb.fn.count<number>("id").filterWhere("dead_at", "is", null).filterWhere("uncertain_at", "is", null).as("waiting"),
       eb.fn.count<number>("id").filterWhere("dead_at", "is not", null).as("dead"),
-      eb.fn.min("created_at").filterWhere("dead_at", "is", null).as("oldest"),
+      eb.fn.count<number>("id").filterWhere("uncertain_at", "is not", null).as("uncertain"),
+      eb.fn.min("created_at").filterWhere("dead_at", "is", null).filterWhere("uncertain_at", "is", null).as("oldest"),
     ])
     .where("sent_at", "is", null)
     .executeTakeFirstOrThrow();
@@ -373,19 +500,42 @@ export async function outboxBacklog(db: Executor, now = new Date()) {
   return {
     waiting: Number(row.waiting),
     dead: Number(row.dead),
+    uncertain: Number(row.uncertain),
     oldestWaitingSeconds: oldest ? Math.max(0, (now.getTime() - oldest.getTime()) / 1000) : 0,
   };
 }
 
 export const OUTBOX_PAGE_SIZE = 200;
 
+const OUTBOX_COLUMNS = [
+  "id",
+  "kind",
+  "to_email",
+  "subject",
+  "body",
+  "created_at",
+  "sent_at",
+  "attempts",
+  "last_error",
+  "next_attempt_at",
+  "dead_at",
+  "handed_over_at",
+  "uncertain_at",
+] as const;
+
 /** The most recent emails, newest first, for the outbox page. */
 export async function listOutbox(db: Executor, limit = OUTBOX_PAGE_SIZE) {
+  return db.selectFrom("outbox").select(OUTBOX_COLUMNS).orderBy("created_at", "desc").orderBy("id", "desc").limit(limit).execute();
+}
+
+/** Every uncertain email, oldest first: each waits for a coordinator, however old, so none is left off the page. */
+export async function listUncertain(db: Executor) {
   return db
     .selectFrom("outbox")
-    .select(["id", "kind", "to_email", "subject", "body", "created_at", "sent_at", "attempts", "last_error", "next_attempt_at", "dead_at"])
-    .orderBy("created_at", "desc")
-    .orderBy("id", "desc")
-    .limit(limit)
+    .select(OUTBOX_COLUMNS)
+    .where("sent_at", "is", null)
+    .where("uncertain_at", "is not", null)
+    .orderBy("handed_over_at")
+    .orderBy("id")
     .execute();
 }

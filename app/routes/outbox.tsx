@@ -1,7 +1,15 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { NotificationBanner } from "#app/components/govuk.tsx";
-import { composeReminders, listOutbox, OUTBOX_PAGE_SIZE, sendPending } from "#app/models/outbox.server.ts";
+import {
+  composeReminders,
+  idempotencyKey,
+  listOutbox,
+  listUncertain,
+  OUTBOX_PAGE_SIZE,
+  sendPending,
+  UNCERTAIN_DECISIONS,
+} from "#app/models/outbox.server.ts";
 import { requireCsrf } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { may } from "#app/auth/policy.ts";
@@ -16,6 +24,14 @@ export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matc
 
 const DUE_SOON_DAYS = 7;
 
+const UNCERTAIN_COLUMNS = [
+  "outbox.uncertain.handedOver",
+  "outbox.to",
+  "outbox.subject",
+  "outbox.uncertain.reference",
+  "outbox.uncertain.decision",
+] as const;
+
 /** How many were queued or sent, from the address the last action redirected to; null if none. */
 function countParam(url: URL, name: string) {
   const value = url.searchParams.get(name);
@@ -25,10 +41,20 @@ function countParam(url: URL, name: string) {
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, db } = await guard("routes/outbox", "loader", { request, params });
   const emails = await listOutbox(db);
+  const uncertain = await listUncertain(db);
   const url = new URL(request.url);
   const sent = countParam(url, "sent");
   const failed = countParam(url, "failed");
+  const decided = url.searchParams.get("decided");
   return {
+    decided: decided === null ? null : (UNCERTAIN_DECISIONS.find((d) => d === decided) ?? ("none" as const)),
+    uncertain: uncertain.map((email) => ({
+      id: email.id,
+      to_email: email.to_email,
+      subject: email.subject,
+      handed_over_at: email.handed_over_at,
+      reference: idempotencyKey(email),
+    })),
     csrfToken: user.csrfToken,
     canSend: mailTransport() !== null,
     dueSoonDays: DUE_SOON_DAYS,
@@ -91,6 +117,13 @@ export default function Outbox() {
           <p className="govuk-notification-banner__heading">{t(data.retried ? "outbox.retried" : "outbox.notRetried")}</p>
         </NotificationBanner>
       ) : null}
+      {data.decided !== null ? (
+        <NotificationBanner title={t(data.decided === "none" ? "common.important" : "banner.success")} success={data.decided !== "none"}>
+          <p className="govuk-notification-banner__heading">
+            {t(data.decided === "none" ? "outbox.notDecided" : `outbox.decided.${data.decided}`)}
+          </p>
+        </NotificationBanner>
+      ) : null}
       <h1 className="govuk-heading-l">{t("outbox.title")}</h1>
       <p className="govuk-body">{t(data.canSend ? "outbox.leadServer" : "outbox.leadNoServer")}</p>
       <form method="post">
@@ -107,6 +140,60 @@ export default function Outbox() {
           ) : null}
         </div>
       </form>
+      {data.uncertain.length > 0 ? (
+        <>
+          <h2 className="govuk-heading-m">{t("outbox.uncertain.title")}</h2>
+          <p className="govuk-body">{t("outbox.uncertain.lead")}</p>
+          <div className="app-table-wrapper">
+            <table className="govuk-table">
+              <caption className="govuk-table__caption govuk-table__caption--s">{t("outbox.uncertain.caption")}</caption>
+              <thead className="govuk-table__head">
+                <tr className="govuk-table__row">
+                  {UNCERTAIN_COLUMNS.map((key) => (
+                    <th key={key} scope="col" className="govuk-table__header">
+                      {t(key)}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody className="govuk-table__body">
+                {data.uncertain.map((email) => (
+                  <tr key={email.id} className="govuk-table__row">
+                    <td className="govuk-table__cell">{email.handed_over_at ? formatDateTime(t.lang, email.handed_over_at) : null}</td>
+                    <td className="govuk-table__cell govuk-!-text-break-word">{email.to_email}</td>
+                    <td className="govuk-table__cell">{email.subject}</td>
+                    <td className="govuk-table__cell govuk-!-text-break-word">
+                      <code>{email.reference}</code>
+                    </td>
+                    <td className="govuk-table__cell">
+                      <form method="post" action={`/outbox/${email.id}/decide`}>
+                        <input type="hidden" name={CSRF_FIELD} value={data.csrfToken} />
+                        <div className="govuk-button-group govuk-!-margin-bottom-0">
+                          {UNCERTAIN_DECISIONS.map((decision) => (
+                            <button
+                              key={decision}
+                              type="submit"
+                              name="decision"
+                              value={decision}
+                              className={`govuk-button ${decision === "send_again" ? "govuk-button--warning" : "govuk-button--secondary"} govuk-!-margin-bottom-0`}
+                              data-module="govuk-button"
+                            >
+                              {t(`outbox.decision.${decision}`)}
+                              <span className="govuk-visually-hidden">
+                                : {t(`outbox.decision.${decision}.for`, { to: email.to_email })}
+                              </span>
+                            </button>
+                          ))}
+                        </div>
+                      </form>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      ) : null}
       {data.emails.length === 0 ? (
         <p className="govuk-body">{t("outbox.none")}</p>
       ) : (
@@ -175,6 +262,11 @@ export default function Outbox() {
                             <span className="govuk-visually-hidden">: {t("outbox.retryFor", { to: email.to_email })}</span>
                           </button>
                         </form>
+                      </>
+                    ) : email.uncertain_at ? (
+                      <>
+                        <strong className="govuk-tag govuk-tag--yellow">{t("outbox.state.uncertain")}</strong>
+                        <p className="govuk-body-s govuk-!-margin-top-2">{t("outbox.state.uncertainHint")}</p>
                       </>
                     ) : (
                       <>

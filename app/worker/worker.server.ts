@@ -11,7 +11,7 @@ import { hostname } from "node:os";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { Database } from "#db/types.ts";
-import { composeReminders, nextEmailDue, sendPending, type MailTransport } from "#app/models/outbox.server.ts";
+import { composeReminders, nextEmailDue, sendPending, type MailTransport, type SendPoint } from "#app/models/outbox.server.ts";
 import { deleteEndedSessions } from "#app/models/session.server.ts";
 import { deleteExpiredInvitations } from "#app/models/account.server.ts";
 import { beat, claimJob, COMPOSE_REMINDERS, ensureJobs, EXPIRE, failJob, finishJob, renewLease, SEND_OUTBOX } from "./queue.server.ts";
@@ -28,6 +28,8 @@ export interface WorkerOptions {
   /** How often the worker looks for due jobs. */
   pollMs?: number;
   heartbeatMs?: number;
+  /** Told as each email passes each point of sending (the worker test's crashes). */
+  reached?: (point: SendPoint) => void;
 }
 
 export interface RunningWorker {
@@ -70,6 +72,7 @@ export function startWorker({
   logger,
   pollMs = 2 * SECOND,
   heartbeatMs = 15 * SECOND,
+  reached,
 }: WorkerOptions): RunningWorker {
   const id = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
   const log = logger.child({ worker: id });
@@ -80,8 +83,8 @@ export function startWorker({
     [COMPOSE_REMINDERS]: async (now) => ({ next: nextReminderTime(now), done: await composeReminders(db, { now, baseUrl }) }),
     [SEND_OUTBOX]: async (now) => {
       if (!transport) return { next: new Date(now.getTime() + MINUTE), done: { sent: 0, failed: 0 } };
-      const done = await sendPending(db, transport, { workerId: id, leaseMs, limit: SEND_BATCH, signal: stopping.signal });
-      if (done.sent + done.failed === SEND_BATCH) return { next: now, done };
+      const done = await sendPending(db, transport, { workerId: id, leaseMs, limit: SEND_BATCH, signal: stopping.signal, reached });
+      if (done.sent + done.failed + done.uncertain >= SEND_BATCH) return { next: now, done };
       // Next when an email falls due (a retry, or a dead worker's lease running out), every 30 s at the latest.
       const due = (await nextEmailDue(db))?.getTime() ?? Number.POSITIVE_INFINITY;
       return { next: new Date(clamp(due, Date.now() + SECOND, Date.now() + 30 * SECOND)), done };

@@ -1,14 +1,15 @@
 /**
  * The scheduled worker as it runs for real: `scripts/worker.ts` processes on one PostgreSQL
  * database, sending through a real socket to a small SMTP server in this test. Two workers at once
- * send every reminder and every other email exactly once; a worker killed with SIGKILL mid-job
- * leaves its work to the survivor, and the only repeat is the one email the killed worker had
- * handed to the server and not yet marked sent, repeated with the same Message-ID (decision 009);
- * one stopped with SIGTERM finishes the email in hand and repeats nothing.
+ * send every reminder and every other email exactly once. A worker that kills itself with SIGKILL
+ * at each point of sending one email (WORKER_CRASH_AT) leaves its work to the survivor: killed
+ * before the handover, every email still arrives exactly once; killed after it, the one email in
+ * hand arrives at most once and is left uncertain for a coordinator, never sent again by itself
+ * (decision 009). One stopped with SIGTERM finishes the email in hand and repeats nothing.
  * /readyz reads the workers' heartbeat; /metrics shows the jobs and the outbox.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { queueEmails } from "#app/models/outbox.server.ts";
+import { listUncertain, queueEmails, type SendPoint } from "#app/models/outbox.server.ts";
 import { todayInWales } from "#app/domain/dates.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { spawnPortal, type PortalProcess } from "../support/portal.ts";
@@ -41,7 +42,7 @@ async function databaseWithWork() {
 const outbox = (database: TestDatabase) =>
   database.db
     .selectFrom("outbox")
-    .select(["id", "kind", "to_email", "created_at", "sent_at", "dead_at", "attempts"])
+    .select(["id", "kind", "to_email", "created_at", "sent_at", "dead_at", "attempts", "uncertain_at"])
     .orderBy("id")
     .execute();
 
@@ -109,6 +110,7 @@ describe.skipIf(!postgres)("the scheduled worker on PostgreSQL", () => {
       expect(metrics).toMatch(/portal_job_failures_total\{job="send_outbox"\} 0/);
       expect(metrics).toMatch(/portal_job_failing_runs\{job="compose_reminders"\} 0/);
       expect(metrics).toMatch(/portal_outbox_emails\{state="dead"\} 0/);
+      expect(metrics).toMatch(/portal_outbox_emails\{state="uncertain"\} 0/);
       expect(metrics).toMatch(/portal_worker_heartbeat_age_seconds \d/);
 
       expect(await Promise.all(workers.map((w) => w.kill("SIGTERM")))).toEqual([0, 0]);
@@ -134,60 +136,82 @@ describe.skipIf(!postgres)("the scheduled worker on PostgreSQL", () => {
   });
 
   describe("a worker killed mid-job", () => {
-    let database: TestDatabase;
-    beforeAll(async () => {
-      database = await databaseWithWork();
+    /**
+     * One worker (the victim) kills itself with SIGKILL as its first email reaches `point`; the
+     * survivor, started once the victim holds the sending job, takes over when the leases (3 s here)
+     * run out. Returns what each server received and the rows once everything is settled.
+     */
+    async function killAt(point: SendPoint, settled: (rows: Awaited<ReturnType<typeof outbox>>) => boolean) {
+      const database = await databaseWithWork();
       closing.push(() => database.destroy());
-    });
-
-    it("leaves its work to the survivor: every email sent, none lost, and at most the one in hand at the kill sent twice", {
-      timeout: 240_000,
-    }, async () => {
       const deliveries: Delivery[] = [];
-      const KILL_AFTER = 5;
-      let survivor: WorkerProcess | undefined;
-      let victim: WorkerProcess | undefined;
-      let killed: Promise<unknown> | undefined;
-      const victimServer = await smtpServer("victim", deliveries, (count) => {
-        // The survivor starts once the victim is sending; the victim dies just after the server accepted its fifth.
-        if (count === 1) {
-          survivor = spawnWorker({ ...database.env, SMTP_URL: survivorServer.url });
-          closing.push(() => survivor!.kill("SIGKILL"));
-        }
-        if (count === KILL_AFTER) killed = victim!.kill("SIGKILL");
-      });
+      const victimServer = await smtpServer("victim", deliveries);
       const survivorServer = await smtpServer("survivor", deliveries);
       closing.push(victimServer.close, survivorServer.close);
-      victim = spawnWorker({ ...database.env, SMTP_URL: victimServer.url });
-      closing.push(() => victim!.kill("SIGKILL"));
-
-      const expected = 22 + OTHER_EMAILS;
-      await until("the victim killed", async () => killed !== undefined, [victim]);
-      expect(await killed).toBe("SIGKILL");
-      await until(`${expected} emails sent after the kill`, async () => {
-        const rows = await outbox(database);
-        return rows.length === expected && rows.every((r) => r.sent_at !== null);
-      }, [victim, survivor!]);
+      const victim = spawnWorker({ ...database.env, SMTP_URL: victimServer.url, WORKER_CRASH_AT: point });
+      closing.push(() => victim.kill("SIGKILL"));
+      const sendingJob = () => database.db.selectFrom("job").select("locked_by").where("name", "=", "send_outbox").executeTakeFirst();
+      await until("the victim holds the sending job", async () => Boolean((await sendingJob())?.locked_by), [victim]);
+      const survivor = spawnWorker({ ...database.env, SMTP_URL: survivorServer.url });
+      closing.push(() => survivor.kill("SIGKILL"));
+      expect(await victim.exited).toBe("SIGKILL");
+      await until(`every email settled after a SIGKILL at "${point}"`, async () => settled(await outbox(database)), [victim, survivor]);
       const rows = await outbox(database);
       expect(rows.filter((r) => r.kind === "reminder_due")).toHaveLength(22);
-      // None lost: every email reached the server, under its own Message-ID.
-      const counts = countBy(deliveries, (d) => d.messageId);
-      expect([...counts.keys()].sort()).toEqual(rows.map(messageIdOf).sort());
-      // Twice at most for one email: the victim's last, accepted by the server as the kill came.
-      const fromVictim = deliveries.filter((d) => d.server === "victim");
-      expect(fromVictim).toHaveLength(KILL_AFTER);
-      const repeated = [...counts].filter(([, n]) => n > 1);
-      expect(repeated.length).toBeLessThanOrEqual(1);
-      for (const [messageId, n] of repeated) {
-        expect(n).toBe(2);
-        expect(messageId).toBe(fromVictim.at(-1)!.messageId);
-      }
-      expect(deliveries).toHaveLength(expected + repeated.length);
-      expect(deliveries.filter((d) => d.server === "survivor").length).toBe(expected - KILL_AFTER + repeated.length);
-      console.log(
-        `SIGKILL after ${KILL_AFTER} accepted: ${expected} emails, ${deliveries.length} deliveries, ${repeated.length} repeated (the one in hand at the kill, same Message-ID)`,
+      return { database, deliveries, rows, survivor };
+    }
+    const EXPECTED = 22 + OTHER_EMAILS;
+    const allSent = (rows: { sent_at: unknown }[]) => rows.length === EXPECTED && rows.every((r) => r.sent_at !== null);
+    const allButOneSent = (rows: { sent_at: unknown; uncertain_at: unknown }[]) =>
+      rows.length === EXPECTED &&
+      rows.filter((r) => r.sent_at !== null).length === EXPECTED - 1 &&
+      rows.some((r) => r.uncertain_at !== null);
+
+    it("killed after claiming an email, before handing it over: the survivor sends every email exactly once", {
+      timeout: 240_000,
+    }, async () => {
+      const { deliveries, rows, survivor } = await killAt("claimed", allSent);
+      expect(deliveries.map((d) => d.messageId).sort()).toEqual(rows.map(messageIdOf).sort());
+      expect(deliveries.every((d) => d.server === "survivor")).toBe(true);
+      // The victim's email: claimed twice, sent once.
+      expect(rows.filter((r) => r.attempts === 2)).toHaveLength(1);
+      expect(rows.every((r) => r.uncertain_at === null)).toBe(true);
+      expect(await survivor.kill("SIGTERM")).toBe(0);
+    });
+
+    it("killed after handing an email over, before the server had it: that email is uncertain, not sent again; the rest exactly once", {
+      timeout: 240_000,
+    }, async () => {
+      const { database, deliveries, rows, survivor } = await killAt("handed-over", allButOneSent);
+      const [uncertain] = rows.filter((r) => r.uncertain_at !== null);
+      expect(deliveries.map((d) => d.messageId).sort()).toEqual(
+        rows
+          .filter((r) => r !== uncertain)
+          .map(messageIdOf)
+          .sort(),
       );
-      expect(await survivor!.kill("SIGTERM")).toBe(0);
+      expect(deliveries.every((d) => d.server === "survivor")).toBe(true);
+      expect((await listUncertain(database.db)).map((e) => e.id)).toEqual([uncertain!.id]);
+      expect(await survivor.kill("SIGTERM")).toBe(0);
+    });
+
+    it("killed after the server accepted an email, before marking it sent: it arrived once and is uncertain, shown for a decision; the rest exactly once", {
+      timeout: 240_000,
+    }, async () => {
+      const { database, deliveries, rows, survivor } = await killAt("accepted", allButOneSent);
+      const [uncertain] = rows.filter((r) => r.uncertain_at !== null);
+      expect(deliveries.map((d) => d.messageId).sort()).toEqual(rows.map(messageIdOf).sort());
+      expect(deliveries.filter((d) => d.server === "victim").map((d) => d.messageId)).toEqual([messageIdOf(uncertain!)]);
+      expect((await listUncertain(database.db)).map((e) => e.id)).toEqual([uncertain!.id]);
+      const portal = await spawnPortal({ ...database.env, METRICS_TOKEN });
+      closing.push(() => portal.kill());
+      const metrics = await (await fetch(`${portal.url}/metrics`, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+      expect(metrics).toMatch(/portal_outbox_emails\{state="uncertain"\} 1/);
+      expect(metrics).toMatch(/portal_outbox_emails\{state="waiting"\} 0/);
+      console.log(
+        `SIGKILL after an accept: ${EXPECTED} emails, ${deliveries.length} deliveries, 1 uncertain awaiting a decision, none twice`,
+      );
+      expect(await survivor.kill("SIGTERM")).toBe(0);
     });
 
     it("stopped with SIGTERM mid-job, finishes the email in hand and hands over the rest at once: nothing sent twice", {
