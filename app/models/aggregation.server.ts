@@ -4,7 +4,7 @@
  * drafts, and amendments still in progress, never reach a total. Every function that reads figures
  * takes the reader, and returns only what that reader may see (policy.server.ts).
  */
-import { sql, type Selectable } from "kysely";
+import { sql, type Expression, type Selectable } from "kysely";
 import type { CollectionStatus, DenominatorTable, Language, ValueState } from "#db/types.ts";
 import type { Reader } from "#app/auth/policy.server.ts";
 import type { Executor } from "./audit.server.ts";
@@ -169,6 +169,34 @@ export interface PreviousValue {
 const RETURN = { collection: "c", ret: "r", authorityCode: "r.authority_code" };
 
 /**
+ * The latest earlier round (by reference date) in which an authority submitted a value of an item:
+ * walked from the newest round back, it stops at the first, so it reads one round however many
+ * years lie behind it (the index on collection's reference date keeps the walk in order).
+ */
+function latestEarlierValue(
+  db: Executor,
+  {
+    authorityCode,
+    itemCode,
+    before,
+  }: { authorityCode: string | Expression<string>; itemCode: string | Expression<string>; before: string },
+) {
+  return db
+    .selectFrom("collection as c")
+    .innerJoin("collection_item as ci", (join) => join.onRef("ci.collection_id", "=", "c.id").on("ci.item_code", "=", itemCode))
+    .innerJoin("return as r", (join) =>
+      join.onRef("r.collection_id", "=", "c.id").on("r.authority_code", "=", authorityCode).on("r.submitted_version", "is not", null),
+    )
+    .innerJoin("return_version_value as v", (join) =>
+      join.onRef("v.return_id", "=", "r.id").onRef("v.version", "=", "r.submitted_version").onRef("v.item_code", "=", "ci.item_code"),
+    )
+    .where("c.reference_date", "<", before)
+    .orderBy("c.reference_date", "desc")
+    .orderBy("c.id", "desc")
+    .limit(1);
+}
+
+/**
  * This authority's latest submitted value of each item in an earlier round (by reference date),
  * where the reader may see it.
  */
@@ -178,29 +206,29 @@ export async function previousValues(
   { authorityCode, before, itemCodes }: { authorityCode: string; before: string; itemCodes: string[] },
 ) {
   if (itemCodes.length === 0) return new Map<string, PreviousValue>();
-  const latest = db
-    .selectFrom("return as r")
-    .innerJoin("collection as c", "c.id", "r.collection_id")
-    .innerJoin("return_version_value as v", (join) => join.onRef("v.return_id", "=", "r.id").onRef("v.version", "=", "r.submitted_version"))
-    .distinctOn("v.item_code")
-    .select([
-      "v.item_code",
-      "v.state",
-      "v.number",
-      "c.code as collectionCode",
-      "c.title_en",
-      "c.title_cy",
-      "c.reference_date as referenceDate",
-      reader.sees(RETURN).as("visible"),
-    ])
-    .where("r.authority_code", "=", authorityCode)
-    .where("c.reference_date", "<", before)
-    .where("v.item_code", "in", itemCodes)
-    .orderBy("v.item_code")
-    .orderBy("c.reference_date", "desc");
-  // The latest earlier round, then whether it may be seen: never an older round passed off as the last.
-  const rows = await db.selectFrom(latest.as("p")).selectAll().where("p.visible", "=", true).execute();
-  return new Map<string, PreviousValue>(rows.map(({ item_code, visible: _visible, ...previous }) => [item_code, previous]));
+  const rows = await db
+    .selectFrom("data_item as di")
+    .innerJoinLateral(
+      (eb) =>
+        latestEarlierValue(db, { authorityCode, itemCode: eb.ref("di.code"), before })
+          .select([
+            "v.state",
+            "v.number",
+            "c.code as collectionCode",
+            "c.title_en",
+            "c.title_cy",
+            "c.reference_date as referenceDate",
+            reader.sees(RETURN).as("visible"),
+          ])
+          .as("p"),
+      (join) => join.onTrue(),
+    )
+    .select(["di.code", "p.state", "p.number", "p.collectionCode", "p.title_en", "p.title_cy", "p.referenceDate"])
+    .where("di.code", "in", itemCodes)
+    // The latest earlier round, then whether it may be seen: never an older round passed off as the last.
+    .where("p.visible", "=", true)
+    .execute();
+  return new Map<string, PreviousValue>(rows.map(({ code, ...previous }) => [code, previous]));
 }
 
 /** The other authorities' comparable rates per 10,000 in this collection, by item, those the reader may see. */
@@ -279,32 +307,25 @@ export async function reasonGroups(db: Executor, reader: Reader, collectionId: n
 
 /**
  * Each authority's latest submitted value of one item in an earlier round, where the reader may see
- * it: one item's history only, never every item's of every year.
+ * it: one item's latest earlier round per authority, never every item's of every year.
  */
 export async function previousCells(db: Executor, reader: Reader, { itemCode, before }: { itemCode: string; before: string }) {
-  const latest = db
-    .selectFrom("return as r")
-    .innerJoin("collection as c", "c.id", "r.collection_id")
-    .innerJoin("return_version_value as v", (join) =>
-      join.onRef("v.return_id", "=", "r.id").onRef("v.version", "=", "r.submitted_version").on("v.item_code", "=", itemCode),
-    )
-    .distinctOn("r.authority_code")
-    .select([
-      "r.authority_code as authorityCode",
-      "v.state",
-      "v.number",
-      "v.is_comparable as comparable",
-      reader.sees(RETURN).as("visible"),
-    ])
-    .where("c.reference_date", "<", before)
-    .orderBy("r.authority_code")
-    .orderBy("c.reference_date", "desc");
-  // The latest earlier round, then whether it may be seen: never an older round passed off as the last.
-  return db
-    .selectFrom(latest.as("p"))
-    .select(["p.authorityCode", "p.state", "p.number", "p.comparable"])
-    .where("p.visible", "=", true)
-    .execute();
+  return (
+    db
+      .selectFrom("authority as a")
+      .innerJoinLateral(
+        (eb) =>
+          latestEarlierValue(db, { authorityCode: eb.ref("a.code"), itemCode, before })
+            .select(["v.state", "v.number", "v.is_comparable as comparable", reader.sees(RETURN).as("visible")])
+            .as("p"),
+        (join) => join.onTrue(),
+      )
+      .select(["a.code as authorityCode", "p.state", "p.number", "p.comparable"])
+      // The latest earlier round, then whether it may be seen: never an older round passed off as the last.
+      .where("p.visible", "=", true)
+      .orderBy("a.code")
+      .execute()
+  );
 }
 
 export interface TrendPoint extends Coverage, Total {
