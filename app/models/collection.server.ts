@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { jsonArrayFrom } from "kysely/helpers/postgres";
 import type { CollectionStatus, Database } from "#db/types.ts";
 import type { LifecycleStep } from "#app/domain/round.ts";
 import { CollectionRulesSchema } from "#app/schema/collection-rules.ts";
@@ -26,29 +27,38 @@ export function isPublished(collection: { status: string }) {
 export async function getCollection(db: Executor, code: string) {
   // Only a code of the form the database allows can exist; anything else (a NUL byte in an address) is not looked up.
   if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(code) || code.length > 200) return null;
-  const collection = await db.selectFrom("collection").selectAll().where("code", "=", code).executeTakeFirst();
+  // The collection and its items in one query: every collection page asks for both before anything else.
+  const collection = await db
+    .selectFrom("collection")
+    .selectAll("collection")
+    .select((eb) =>
+      jsonArrayFrom(
+        eb
+          .selectFrom("collection_item as ci")
+          .innerJoin("data_item as di", "di.code", "ci.item_code")
+          .select([
+            "di.code",
+            "di.label_en",
+            "di.label_cy",
+            "di.definition_en",
+            "di.definition_cy",
+            "di.min_value",
+            "di.max_value",
+            "di.age_from",
+            "di.age_to",
+            "di.parent_code",
+            "ci.position",
+            "ci.required",
+          ])
+          .whereRef("ci.collection_id", "=", "collection.id")
+          .orderBy("ci.position"),
+      ).as("items"),
+    )
+    .where("code", "=", code)
+    .executeTakeFirst();
   if (!collection) return null;
-  const items = await db
-    .selectFrom("collection_item as ci")
-    .innerJoin("data_item as di", "di.code", "ci.item_code")
-    .select([
-      "di.code",
-      "di.label_en",
-      "di.label_cy",
-      "di.definition_en",
-      "di.definition_cy",
-      "di.min_value",
-      "di.max_value",
-      "di.age_from",
-      "di.age_to",
-      "di.parent_code",
-      "ci.position",
-      "ci.required",
-    ])
-    .where("ci.collection_id", "=", collection.id)
-    .orderBy("ci.position")
-    .execute();
-  return { ...collection, rules: CollectionRulesSchema.parse(collection.rules), items };
+  const { items, ...fields } = collection;
+  return { ...fields, rules: CollectionRulesSchema.parse(fields.rules), items };
 }
 
 export type CollectionWithItems = NonNullable<Awaited<ReturnType<typeof getCollection>>>;
