@@ -1,14 +1,22 @@
 import { createHash } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { Worker } from "node:worker_threads";
 import {
+  AbortedTransactionError,
+  CompiledQuery,
   Kysely,
-  PGliteDialect,
+  PGliteAdapter,
   PostgresDialect,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
   type DatabaseConnection,
+  type Dialect,
   type Driver,
   type KyselyConfig,
   type PostgresPool,
   type PostgresPoolClient,
+  type QueryResult,
+  type TransactionSettings,
 } from "kysely";
 import pg from "pg";
 import { logger } from "#app/log.server.ts";
@@ -52,7 +60,7 @@ export function createDatabase(target: DatabaseTarget, { log }: Pick<KyselyConfi
     globalThis.__portalPools.set(db, pool);
     return db;
   }
-  return new Kysely<Database>({ dialect: new SerialisedPGliteDialect(target.dataDir, target.loadDataDir), log });
+  return new Kysely<Database>({ dialect: new EmbeddedDialect(target.dataDir, target.loadDataDir), log });
 }
 
 /** feature_not_supported: what PostgreSQL answers when a schema change altered a prepared statement's result. */
@@ -148,70 +156,172 @@ function preparingClient(client: pg.PoolClient): PostgresPoolClient {
 }
 
 /**
- * PGlite is one connection. Kysely's PGlite driver hands that connection to every caller at
- * once, so two concurrent requests could interleave inside one transaction. This dialect lets
- * one caller hold the connection at a time, as a pool of size one would.
+ * The embedded database runs in a worker thread of its own, so that its WASM, which would
+ * otherwise hold the event loop for the whole of every query, leaves the main thread free to
+ * serve. The worker is loaded only when no DATABASE_URL is set, so a PostgreSQL deployment never
+ * loads the WASM. Its source is here, not in a file of its own, because the Remix build bundles
+ * this module away from the folder a worker file would be found in.
  */
-class SerialisedPGliteDialect extends PGliteDialect {
-  constructor(dataDir: string, loadDataDir?: Blob) {
-    super({
-      pglite: async () => {
-        // Loaded only when no DATABASE_URL is set, so a PostgreSQL deployment never loads the WASM.
-        const { PGlite } = await import("@electric-sql/pglite");
-        if (!dataDir.startsWith("memory://")) mkdirSync(dataDir, { recursive: true });
-        return PGlite.create(dataDir, {
-          loadDataDir,
-          parsers: { [INT8]: (v: string) => Number(v), [DATE]: (v: string) => v },
-        });
-      },
-    });
+const EMBEDDED_WORKER = `
+const { parentPort, workerData } = require("node:worker_threads");
+const { mkdirSync } = require("node:fs");
+const { PGlite } = require(workerData.pglite);
+const { dataDir, loadDataDir, int8, date } = workerData;
+if (!dataDir.startsWith("memory://")) mkdirSync(dataDir, { recursive: true });
+const opened = PGlite.create(dataDir, {
+  loadDataDir: loadDataDir ? new Blob([loadDataDir]) : undefined,
+  parsers: { [int8]: (v) => Number(v), [date]: (v) => v },
+});
+parentPort.on("message", async ({ id, sql, parameters, close }) => {
+  try {
+    const pglite = await opened;
+    if (close) {
+      await pglite.close();
+      parentPort.postMessage({ id });
+      return;
+    }
+    const { rows, affectedRows } = await pglite.query(sql, parameters, { rowMode: "object" });
+    parentPort.postMessage({ id, rows, affectedRows });
+  } catch (error) {
+    // What PostgreSQL said (code, detail, constraint...): the plain fields only, which can cross to the main thread.
+    const fields = Object.entries(error ?? {}).filter(([, v]) => v === null || typeof v !== "object");
+    parentPort.postMessage({ id, error: { ...Object.fromEntries(fields), message: String(error?.message ?? error) } });
+  }
+});
+`;
+
+interface EmbeddedReply {
+  id: number;
+  rows?: unknown[];
+  affectedRows?: number;
+  error?: { message: string } & Record<string, unknown>;
+}
+
+/** PGlite in a worker thread: one connection, which Kysely lends to one caller at a time (PGliteAdapter). */
+class EmbeddedDialect implements Dialect {
+  constructor(
+    private readonly dataDir: string,
+    private readonly loadDataDir?: Blob,
+  ) {}
+
+  createAdapter() {
+    return new PGliteAdapter();
   }
 
-  override createDriver(): Driver {
-    return new SerialisedDriver(super.createDriver());
+  createDriver(): Driver {
+    return new EmbeddedDriver(this.dataDir, this.loadDataDir);
+  }
+
+  createIntrospector(db: Kysely<Database>) {
+    return new PostgresIntrospector(db);
+  }
+
+  createQueryCompiler() {
+    return new PostgresQueryCompiler();
   }
 }
 
-class SerialisedDriver implements Driver {
-  #queue: Promise<void> = Promise.resolve();
-  #release: (() => void) | undefined;
+class EmbeddedDriver implements Driver {
+  #worker: Worker | undefined;
+  #replies = new Map<number, { resolve: (reply: EmbeddedReply) => void; reject: (error: Error) => void }>();
+  #nextId = 0;
+  /** An error inside the transaction aborted it: PostgreSQL then answers COMMIT by rolling back. */
+  #aborted = false;
+  #inTransaction = false;
 
-  constructor(private readonly inner: Driver) {}
+  constructor(
+    private readonly dataDir: string,
+    private readonly loadDataDir?: Blob,
+  ) {}
 
-  init(...args: Parameters<Driver["init"]>) {
-    return this.inner.init(...args);
+  async init() {
+    const loadDataDir = this.loadDataDir ? await this.loadDataDir.arrayBuffer() : undefined;
+    const worker = new Worker(EMBEDDED_WORKER, {
+      eval: true,
+      workerData: {
+        pglite: createRequire(import.meta.url).resolve("@electric-sql/pglite"),
+        dataDir: this.dataDir,
+        loadDataDir,
+        int8: INT8,
+        date: DATE,
+      },
+      transferList: loadDataDir ? [loadDataDir] : [],
+    });
+    worker.on("message", (reply: EmbeddedReply) => {
+      const waiting = this.#replies.get(reply.id);
+      this.#replies.delete(reply.id);
+      // Idle, the worker does not keep the process alive; waiting for an answer, it does.
+      if (this.#replies.size === 0) worker.unref();
+      waiting?.resolve(reply);
+    });
+    worker.on("error", (error) => this.#failAll(error));
+    worker.on("exit", (code) => this.#failAll(new Error(`The embedded database stopped (exit code ${code})`)));
+    worker.unref();
+    this.#worker = worker;
+  }
+
+  #failAll(error: Error) {
+    for (const { reject } of this.#replies.values()) reject(error);
+    this.#replies.clear();
+  }
+
+  #ask(message: { sql: string; parameters: readonly unknown[] } | { close: true }) {
+    const worker = this.#worker;
+    if (!worker) return Promise.reject(new Error("The embedded database is closed"));
+    const id = this.#nextId++;
+    return new Promise<EmbeddedReply>((resolve, reject) => {
+      this.#replies.set(id, { resolve, reject });
+      worker.ref();
+      worker.postMessage({ id, ...message });
+    });
+  }
+
+  async #execute<R>(sql: string, parameters: readonly unknown[]): Promise<QueryResult<R>> {
+    const { rows, affectedRows, error } = await this.#ask({ sql, parameters });
+    if (error) {
+      if (this.#inTransaction) this.#aborted = true;
+      throw Object.assign(new Error(error.message), error);
+    }
+    return { rows: (rows ?? []) as R[], numAffectedRows: affectedRows == null ? undefined : BigInt(affectedRows) };
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    let release!: () => void;
-    const turn = new Promise<void>((resolve) => (release = resolve));
-    const previous = this.#queue;
-    this.#queue = previous.then(() => turn);
-    await previous;
-    this.#release = release;
-    return this.inner.acquireConnection();
+    return {
+      executeQuery: (query) => this.#execute(query.sql, query.parameters),
+      streamQuery: () => {
+        throw new Error("Streaming is not supported by the embedded database");
+      },
+    };
   }
 
-  async releaseConnection(connection: DatabaseConnection) {
-    await this.inner.releaseConnection(connection);
-    const release = this.#release;
-    this.#release = undefined;
-    release?.();
+  async releaseConnection() {}
+
+  async beginTransaction(connection: DatabaseConnection, { isolationLevel, accessMode }: TransactionSettings) {
+    const settings = [isolationLevel && `isolation level ${isolationLevel}`, accessMode].filter(Boolean).join(" ");
+    await connection.executeQuery(CompiledQuery.raw(settings ? `start transaction ${settings}` : "begin"));
+    this.#inTransaction = true;
+    this.#aborted = false;
   }
 
-  beginTransaction(...args: Parameters<Driver["beginTransaction"]>) {
-    return this.inner.beginTransaction(...args);
+  async commitTransaction(connection: DatabaseConnection) {
+    const aborted = this.#aborted;
+    this.#inTransaction = false;
+    this.#aborted = false;
+    await connection.executeQuery(CompiledQuery.raw("commit"));
+    if (aborted) throw new AbortedTransactionError();
   }
 
-  commitTransaction(connection: DatabaseConnection) {
-    return this.inner.commitTransaction(connection);
+  async rollbackTransaction(connection: DatabaseConnection) {
+    this.#inTransaction = false;
+    this.#aborted = false;
+    await connection.executeQuery(CompiledQuery.raw("rollback"));
   }
 
-  rollbackTransaction(connection: DatabaseConnection) {
-    return this.inner.rollbackTransaction(connection);
-  }
-
-  destroy() {
-    return this.inner.destroy();
+  async destroy() {
+    if (!this.#worker) return;
+    // Closed cleanly, or the next start finds an unclean data folder.
+    await this.#ask({ close: true });
+    await this.#worker.terminate();
+    this.#worker = undefined;
   }
 }
