@@ -82,7 +82,7 @@ export function tidyValues(t: Translator, cell: TidyCell, { suppressed = false }
     state: cell.state,
     value: suppressed ? MARKS.suppressed : cell.number,
     // Each figure marked as the GSS marks it, [p] on every figure of a round still open.
-    notesCodes: notesCodes(cellMarks({ ...cell, suppressed, provisional: figureStatus(cell.collectionStatus) === "provisional" })),
+    notesCodes: notesCodes(cellMarks({ ...cell, suppressed, provisional: figureStatus(cell.collectionStatus) === "provisional" })) || null,
     comparable: reported ? cell.comparable : null,
     ageFrom: cell.ageFrom,
     ageTo: cell.ageTo,
