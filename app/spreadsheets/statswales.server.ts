@@ -39,7 +39,7 @@ export function totalMarks(total: Pick<PublishedTotal, "total" | "suppressed">):
  * the ONS's "Local Health Boards (April 2019) Names and Codes in Wales" (Bridgend moved from
  * Abertawe Bro Morgannwg to Cwm Taf Morgannwg on 1 April 2019, hence W11000030 and W11000031).
  */
-const REGION_ONS_CODES = new Map([
+export const REGION_ONS_CODES = new Map([
   ["north-wales", "W11000023"], // Betsi Cadwaladr University Health Board
   ["powys", "W11000024"], // Powys Teaching Health Board
   ["west-wales", "W11000025"], // Hywel Dda University Health Board

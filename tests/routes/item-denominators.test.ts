@@ -9,7 +9,7 @@ import * as itemDenominators from "#app/routes/denominators_.items.tsx";
 import * as newItem from "#app/routes/catalogue.new.tsx";
 import * as itemPage from "#app/routes/collections.$code.items.$itemCode.tsx";
 import * as workbookRoute from "#app/routes/collections.$code.export[.]xlsx.ts";
-import { CENSUS_2021 } from "#seeds/reference.ts";
+import { CENSUS_2021 } from "#app/domain/denominators.ts";
 import { useDemoDatabase } from "../support/database.ts";
 import { bodyBytes } from "../support/returns.ts";
 import { ANALYST, COORDINATOR, get, post, routeArgs, run, signIn, snapshot, type Visitor } from "../support/requests.ts";

@@ -14,7 +14,7 @@ import { loader as statsWalesLoader } from "#app/routes/statistics.$code.statswa
 import { loader as itemsLoader } from "#app/routes/statistics.$code.items[.]csv.ts";
 import { loader as valuesLoader } from "#app/routes/statistics.$code.values[.]csv.ts";
 import { loader as workbookLoader } from "#app/routes/statistics.$code.workbook[.]xlsx.ts";
-import { regionOnsCodes } from "#app/spreadsheets/statswales.server.ts";
+import { REGION_ONS_CODES } from "#app/spreadsheets/statswales.server.ts";
 import { useDemoDatabase } from "../support/database.ts";
 import { attack, type Published, type PublishedRound } from "../support/disclosure-attack.ts";
 import { COORDINATOR, get, OFFICER, post, routeArgs, run, signIn } from "../support/requests.ts";
@@ -160,7 +160,7 @@ describe("published statistics", () => {
     });
     expect(checked).toBe(22 * collection.items.length);
     // Every total, Wales's and each region's: the page's, the StatsWales CSV's (by ONS code) and the workbook Summary's (by name).
-    const ons = regionOnsCodes();
+    const ons = REGION_ONS_CODES;
     const regionName = new Map(page.data.authorities.map((a) => [a.region_code, a.region_en]));
     const summaryTotals = new Map<string, string>();
     summary.eachRow((row, n) => {
