@@ -37,6 +37,22 @@ export const MARKS = {
 export type Mark = keyof typeof MARKS;
 export const MARK_ORDER: Mark[] = ["suppressed", "notAvailable", "notApplicable", "lowReliability", "nonComparable", "provisional"];
 
+/**
+ * The marks of one authority's figure: [c] hidden, [d] counted differently, [z] not applicable,
+ * [x] no figure, and [p] a figure of a round still open, which may change (decision 011).
+ */
+export function cellMarks(cell: { state: ValueState | null; comparable: boolean; suppressed: boolean; provisional?: boolean }): Mark[] {
+  const marks: Mark[] = [];
+  if (cell.suppressed) marks.push("suppressed");
+  if (cell.state === "reported" && !cell.comparable) marks.push("nonComparable");
+  if (cell.state === "not_applicable") marks.push("notApplicable");
+  else if (cell.state !== "reported") marks.push("notAvailable");
+  if (cell.state === "reported" && cell.provisional) marks.push("provisional");
+  return marks;
+}
+
+export const notesCodes = (marks: Mark[]) => marks.map((m) => MARKS[m]).join(" ");
+
 export function isSmallCount(value: number | null, smallCountMax = DEFAULT_SMALL_COUNT_MAX): boolean {
   return value !== null && value > 0 && value <= smallCountMax;
 }

@@ -9,7 +9,8 @@ import { describeDeviation, describeValue } from "#app/domain/values.ts";
 import { compareText, formatDate, formatNumber, pick, type Translator } from "#app/i18n/i18n.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 import type { PublishedCell, PublishedTotal } from "#app/models/statistics.server.ts";
-import { cellMarks, notesCodes, PUBLISHED_CACHE, totalMarks } from "#app/spreadsheets/statswales.server.ts";
+import { cellMarks, notesCodes } from "#app/domain/disclosure.ts";
+import { PUBLISHED_CACHE, totalMarks } from "#app/spreadsheets/statswales.server.ts";
 import { pageTitle } from "#app/web/meta.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>

@@ -28,6 +28,7 @@ import {
   fill,
   finishTable,
   fitColumns,
+  figureFormat,
   fitRowHeights,
   FORMAT,
   printSetup,
@@ -36,7 +37,7 @@ import {
   walesWallTime,
 } from "./excel-format.server.ts";
 import { formatDate, formatDateTime, formatNumber, pick, translator, type Translator } from "#app/i18n/i18n.ts";
-import { TIDY_COLUMNS, tidyHeaders, tidyValues } from "./tidy-table.ts";
+import { figureStatus, TIDY_COLUMNS, tidyHeaders, tidyValues } from "./tidy-table.ts";
 import { describeDeviation } from "#app/domain/values.ts";
 import { denominatorSource, ratePer } from "#app/domain/denominators.ts";
 
@@ -93,7 +94,8 @@ export async function collectionWorkbook(db: Executor, collection: CollectionWit
   const cellOf = (authorityCode: string, itemCode: string) => cell.get(`${authorityCode}:${itemCode}`)!;
   const labels = Object.fromEntries(collection.items.map((i) => [i.code, pick(t.lang, i, "label")]));
   const stage = roundStage(collection, todayInWales(options.now));
-  const context: SheetContext = { t, collection, authorities, cellOf, plan, labels, stage, denominators };
+  const provisional = figureStatus(collection.status) === "provisional";
+  const context: SheetContext = { t, collection, authorities, cellOf, plan, labels, stage, denominators, provisional };
 
   const workbook = new ExcelJS.Workbook();
   workbook.creator = t("service.name");
@@ -118,6 +120,8 @@ interface SheetContext {
   stage: RoundStage;
   /** What each item's rates are per 10,000 of, by item code. */
   denominators: Map<string, DenominatorInfo | null>;
+  /** The round is still open: every figure is marked [p]. */
+  provisional: boolean;
 }
 
 function denominatorText(t: Translator, denominator: DenominatorInfo) {
@@ -218,6 +222,8 @@ function aboutSheet(
     pair(t(`state.${state}`), t(`export.legend.${state}`));
   }
   pair(MARKS.nonComparable, t("export.legend.nonComparable", { mark: MARKS.nonComparable }));
+  if (figureStatus(collection.status) === "provisional")
+    pair(MARKS.provisional, t("export.legend.provisional", { mark: MARKS.provisional }));
   pair(MARKS.suppressed, t("export.legend.suppressed", { mark: MARKS.suppressed, max: collection.rules.smallCountMax }));
   pair(t("export.legend.notesLabel"), t("export.legend.notes"));
   pair(t("export.sheet.data"), t("export.legend.codes"));
@@ -272,14 +278,14 @@ function summarySheet(
   fitColumns(sheet);
 }
 
-function valueCell(t: Translator, target: ExcelJS.Cell, value: AuthorityCell, suppressed: boolean) {
+function valueCell(t: Translator, target: ExcelJS.Cell, value: AuthorityCell, suppressed: boolean, provisional: boolean) {
   if (value.returnStatus === null) target.value = t("state.noReturn");
   else if (value.state === null) target.value = t("state.blank");
   else if (value.state !== "reported") target.value = t(`state.${value.state}`);
   else if (suppressed) target.value = MARKS.suppressed;
   else {
     target.value = value.number;
-    target.numFmt = value.comparable ? FORMAT.count : FORMAT.nonComparable;
+    target.numFmt = figureFormat({ comparable: value.comparable, provisional });
   }
   if (value.state === "reported" && !value.comparable) target.font = { italic: true };
   const note = noteLines(t, value);
@@ -310,7 +316,10 @@ function authorityRow(t: Translator, authority: Authorities[number]) {
   return [authority.code, pick(t.lang, authority, "name"), t.lang === "cy" ? authority.region_cy : authority.region_en];
 }
 
-function byAuthoritySheet(workbook: ExcelJS.Workbook, { t, collection, authorities, cellOf, plan, labels, denominators }: SheetContext) {
+function byAuthoritySheet(
+  workbook: ExcelJS.Workbook,
+  { t, collection, authorities, cellOf, plan, labels, denominators, provisional }: SheetContext,
+) {
   const sheet = workbook.addWorksheet(t("export.sheet.byAuthority"));
   const rateHeader = (itemCode: string) => {
     const item = labels[itemCode]!;
@@ -326,7 +335,7 @@ function byAuthoritySheet(workbook: ExcelJS.Workbook, { t, collection, authoriti
     collection.items.forEach((item, i) => {
       const value = cellOf(authority.code, item.code);
       const suppressed = plan.cell(authority.code, item.code);
-      valueCell(t, row.getCell(4 + 2 * i), value, suppressed);
+      valueCell(t, row.getCell(4 + 2 * i), value, suppressed, provisional);
       const rate = row.getCell(5 + 2 * i);
       // Rates are of comparable figures only, as the totals are.
       if (value.comparable && value.rate !== null) {
@@ -401,7 +410,7 @@ function gapsSheet(
   fitColumns(sheet, { max: 50, minOf: itemColumnsAtLeast16 });
 }
 
-function notesSheet(workbook: ExcelJS.Workbook, { t, collection, authorities, cellOf, plan, labels }: SheetContext) {
+function notesSheet(workbook: ExcelJS.Workbook, { t, collection, authorities, cellOf, plan, labels, provisional }: SheetContext) {
   const sheet = workbook.addWorksheet(t("export.sheet.notes"));
   const headers = [
     ...authorityColumns(t).slice(0, 2),
@@ -427,7 +436,7 @@ function notesSheet(workbook: ExcelJS.Workbook, { t, collection, authorities, ce
         const figure = row.getCell(6);
         if (value.state === "reported") {
           figure.value = plan.cell(authority.code, item.code) ? MARKS.suppressed : value.number;
-          figure.numFmt = value.comparable ? FORMAT.count : FORMAT.nonComparable;
+          figure.numFmt = figureFormat({ comparable: value.comparable, provisional });
         }
         row.getCell(7).value = kind;
         row.getCell(8).value = text;
@@ -471,7 +480,7 @@ function definitionsSheet(workbook: ExcelJS.Workbook, { t, collection }: SheetCo
   fitColumns(sheet, { max: 70 });
 }
 
-function dataSheet(workbook: ExcelJS.Workbook, { t, plan }: SheetContext, tidy: TidyCell[]) {
+function dataSheet(workbook: ExcelJS.Workbook, { t, plan, provisional }: SheetContext, tidy: TidyCell[]) {
   const sheet = workbook.addWorksheet(t("export.sheet.data"));
   sheet.addRow(tidyHeaders(t));
   for (const cell of tidy) {
@@ -485,7 +494,7 @@ function dataSheet(workbook: ExcelJS.Workbook, { t, plan }: SheetContext, tidy: 
       const target = row.getCell(i + 1);
       if (column === "submittedAt") target.numFmt = FORMAT.dateTime;
       else if (target.value instanceof Date) target.numFmt = FORMAT.date;
-      else if (column === "value") target.numFmt = FORMAT.count;
+      else if (column === "value") target.numFmt = figureFormat({ comparable: true, provisional });
     });
   }
   finishTable(sheet, { lastRow: sheet.rowCount, columns: TIDY_COLUMNS.length, freezeColumns: 0 });

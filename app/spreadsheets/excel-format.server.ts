@@ -7,11 +7,16 @@ import { MARKS } from "#app/domain/disclosure.ts";
 
 export const FORMAT = {
   count: "#,##0",
-  nonComparable: `#,##0" ${MARKS.nonComparable}"`,
   rate: "0.0",
   date: "dd/mm/yyyy",
   dateTime: "dd/mm/yyyy hh:mm",
 } as const;
+
+/** A figure's number format: the number stays a number, followed by [d] when counted differently and [p] while its round is open. */
+export function figureFormat({ comparable, provisional }: { comparable: boolean; provisional: boolean }) {
+  const marks = [...(comparable ? [] : [MARKS.nonComparable]), ...(provisional ? [MARKS.provisional] : [])];
+  return marks.length === 0 ? FORMAT.count : `#,##0" ${marks.join(" ")}"`;
+}
 
 export const HEADER_FILL: ExcelJS.Fill = { type: "pattern", pattern: "solid", fgColor: { argb: "FFE8E8E8" } };
 
@@ -68,8 +73,9 @@ function shownLength(cell: ExcelJS.Cell): number {
   if (value instanceof Date) return cell.numFmt === FORMAT.dateTime ? 16 : 10;
   if (typeof value === "number") {
     const digits = Math.trunc(Math.abs(value)).toString().length;
-    const mark = cell.numFmt === FORMAT.nonComparable ? MARKS.nonComparable.length + 1 : 0;
-    return digits + Math.floor((digits - 1) / 3) + (Number.isInteger(value) ? 0 : 2) + mark;
+    // The marks a figure's format writes after it: the text between the format's quotes.
+    const mark = /" ([^"]*)"$/.exec(cell.numFmt ?? "")?.[1]?.length ?? -1;
+    return digits + Math.floor((digits - 1) / 3) + (Number.isInteger(value) ? 0 : 2) + mark + 1;
   }
   if (typeof value === "boolean") return 5;
   return Math.max(

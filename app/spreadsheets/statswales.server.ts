@@ -18,8 +18,8 @@ import { languageOf } from "#app/i18n/language.server.ts";
 import { describeDeviation } from "#app/domain/values.ts";
 import { finishTable, fitColumns, fitRowHeights, FORMAT } from "./excel-format.server.ts";
 import type { CollectionWithItems } from "#app/models/collection.server.ts";
-import type { PublishedCell, PublishedTotal, StatisticsFigures } from "#app/models/statistics.server.ts";
-import { MARK_ORDER, MARKS, type Mark } from "#app/domain/disclosure.ts";
+import type { PublishedTotal, StatisticsFigures } from "#app/models/statistics.server.ts";
+import { cellMarks, MARK_ORDER, MARKS, notesCodes, type Mark } from "#app/domain/disclosure.ts";
 import { inertCsvText } from "./tidy-table.ts";
 
 export const WALES_CODE = "W92000004";
@@ -27,23 +27,11 @@ export const WALES_CODE = "W92000004";
 export const STATSWALES_COLUMNS = ["area_code", "area_type", "item_code", "reference_date", "value", "notes_codes"] as const;
 export const LOOKUP_COLUMNS = ["item_code", "description_en", "description_cy", "definition_en", "definition_cy"] as const;
 
-/** The marks of one authority's published figure. */
-export function cellMarks(cell: Pick<PublishedCell, "state" | "comparable" | "suppressed">): Mark[] {
-  const marks: Mark[] = [];
-  if (cell.suppressed) marks.push("suppressed");
-  if (cell.state === "reported" && !cell.comparable) marks.push("nonComparable");
-  if (cell.state === "not_applicable") marks.push("notApplicable");
-  else if (cell.state !== "reported") marks.push("notAvailable");
-  return marks;
-}
-
 /** The marks of a published total: [c], or [x] when no authority gave a comparable figure. */
 export function totalMarks(total: Pick<PublishedTotal, "total" | "suppressed">): Mark[] {
   if (total.suppressed) return ["suppressed"];
   return total.total === null ? ["notAvailable"] : [];
 }
-
-export const notesCodes = (marks: Mark[]) => marks.map((m) => MARKS[m]).join(" ");
 
 /**
  * The portal's region code -> an ONS/GSS area code. The boards have no codes of their own; each
@@ -51,7 +39,7 @@ export const notesCodes = (marks: Mark[]) => marks.map((m) => MARKS[m]).join(" "
  * the ONS's "Local Health Boards (April 2019) Names and Codes in Wales" (Bridgend moved from
  * Abertawe Bro Morgannwg to Cwm Taf Morgannwg on 1 April 2019, hence W11000030 and W11000031).
  */
-const REGION_ONS_CODES = new Map([
+export const REGION_ONS_CODES = new Map([
   ["north-wales", "W11000023"], // Betsi Cadwaladr University Health Board
   ["powys", "W11000024"], // Powys Teaching Health Board
   ["west-wales", "W11000025"], // Hywel Dda University Health Board

@@ -5,7 +5,7 @@
  */
 import { stringify } from "csv-stringify/sync";
 import type { TidyCell } from "#app/models/aggregation.server.ts";
-import { MARKS } from "#app/domain/disclosure.ts";
+import { cellMarks, MARKS, notesCodes } from "#app/domain/disclosure.ts";
 import type { Translator } from "#app/i18n/i18n.ts";
 import type { CollectionStatus } from "#db/types.ts";
 
@@ -18,6 +18,7 @@ export const TIDY_COLUMNS = [
   "itemCode",
   "state",
   "value",
+  "notesCodes",
   "comparable",
   "ageFrom",
   "ageTo",
@@ -51,6 +52,7 @@ export const TIDY_WIDTHS: Record<TidyColumn, number> = {
   itemCode: 40,
   state: 15,
   value: 10,
+  notesCodes: 12,
   comparable: 12,
   ageFrom: 9,
   ageTo: 9,
@@ -79,6 +81,8 @@ export function tidyValues(t: Translator, cell: TidyCell, { suppressed = false }
     itemCode: cell.itemCode,
     state: cell.state,
     value: suppressed ? MARKS.suppressed : cell.number,
+    // Each figure marked as the GSS marks it, [p] on every figure of a round still open.
+    notesCodes: notesCodes(cellMarks({ ...cell, suppressed, provisional: figureStatus(cell.collectionStatus) === "provisional" })) || null,
     comparable: reported ? cell.comparable : null,
     ageFrom: cell.ageFrom,
     ageTo: cell.ageTo,

@@ -14,6 +14,7 @@ const HEADERS_EN = [
   "Item code",
   "State",
   "Value",
+  "Notes codes",
   "Comparable",
   "Age from",
   "Age to",

@@ -212,6 +212,25 @@ describe("honest figures: every figure with its source, its status and the autho
     expect(row["Queries on the figure"]).toBe("2026-12-01 10:00 Demo Coordinator: Is 250 right? It was 271 last round.");
     expect(row["Explanation of a figure flagged for checking"]).toBe("Checked.");
     expect(row["Status of the figure"]).toBe("provisional");
+
+    // [p] on each figure of the open round, beside the number: in the CSV, and in the workbook's cells.
+    expect(row["Notes codes"]).toBe("[p]");
+    expect(rows.find((r) => r["Authority code"] === "W06000015" && r["Item code"] === LEAVERS)?.["Notes codes"]).toBe("[x]");
+    expect(newport[column("Notes codes")] ?? "").toBe("");
+    expect(data.find((r) => r[2] === "W06000003" && r[5] === LEAVERS)?.[column("Notes codes")]).toBe("[d]");
+    const open = await workbook(analyst, DEC);
+    const byAuthority = open.getWorksheet("By authority")!;
+    const leavers = (byAuthority.getRow(1).values as ExcelJS.CellValue[]).indexOf("Care leavers aged 21 to 25 known to the authority");
+    byAuthority.eachRow((r, n) => {
+      if (n === 1 || r.getCell(1).value !== "W06000022") return;
+      expect(r.getCell(leavers).value).toBe(250);
+      expect(r.getCell(leavers).numFmt).toBe('#,##0" [p]"');
+    });
+    expect(sheetRows(open.getWorksheet("About")!).find((r) => r[0] === "[p]")?.[1]).toMatch(/provisional: the round is still open/);
+    const closed = await workbook(analyst, FEB);
+    closed.getWorksheet("By authority")!.eachRow((r) => {
+      r.eachCell((c) => expect(String(c.numFmt ?? "")).not.toContain("[p]"));
+    });
   });
 
   it("gives the export of every collection an About sheet and a status column, so open rounds are never mixed unmarked", async () => {

@@ -14,6 +14,7 @@ import { loader as statsWalesLoader } from "#app/routes/statistics.$code.statswa
 import { loader as itemsLoader } from "#app/routes/statistics.$code.items[.]csv.ts";
 import { loader as valuesLoader } from "#app/routes/statistics.$code.values[.]csv.ts";
 import { loader as workbookLoader } from "#app/routes/statistics.$code.workbook[.]xlsx.ts";
+import { REGION_ONS_CODES } from "#app/spreadsheets/statswales.server.ts";
 import { useDemoDatabase } from "../support/database.ts";
 import { attack, type Published, type PublishedRound } from "../support/disclosure-attack.ts";
 import { COORDINATOR, get, OFFICER, post, routeArgs, run, signIn } from "../support/requests.ts";
@@ -158,6 +159,23 @@ describe("published statistics", () => {
       checked++;
     });
     expect(checked).toBe(22 * collection.items.length);
+    // Every total, Wales's and each region's: the page's, the StatsWales CSV's (by ONS code) and the workbook Summary's (by name).
+    const ons = REGION_ONS_CODES;
+    const regionName = new Map(page.data.authorities.map((a) => [a.region_code, a.region_en]));
+    const summaryTotals = new Map<string, string>();
+    summary.eachRow((row, n) => {
+      if (n > 1) summaryTotals.set(`${row.getCell(1).value}:${row.getCell(3).value}`, String(row.getCell(4).value ?? ""));
+    });
+    expect(page.data.totals).toHaveLength((7 + 1) * collection.items.length);
+    for (const t of page.data.totals) {
+      const shown = t.total === null ? "" : String(t.total);
+      const r = rows.find(
+        (x) => x.area_code === (t.regionCode === null ? "W92000004" : ons.get(t.regionCode)) && x.item_code === t.itemCode,
+      )!;
+      expect([r.value, r.notes_codes]).toEqual([shown, t.marks]);
+      expect(summaryTotals.get(`${t.itemCode}:${t.regionCode === null ? "Wales" : regionName.get(t.regionCode)}`)).toBe(shown);
+    }
+    expect(summaryTotals.get("care_leavers_21_25:Wales")).toBe("926");
     const about = JSON.stringify(workbook.getWorksheet("About")!.getSheetValues());
     expect(about).not.toContain("Coordinator");
     expect(about).toContain("[c]");

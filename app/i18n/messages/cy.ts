@@ -1135,6 +1135,8 @@ export const cy: Record<MessageKey, Message> = {
   "export.legend.noReturn": "Nid yw'r awdurdod wedi cyflwyno ffurflen.",
   "export.legend.nonComparable":
     "Ar ôl ffigur, mae {mark} yn golygu iddo gael ei gyfrif yn wahanol i'r diffiniad (band oedran, dyddiad neu reol arall): fe'i dangosir, ond caiff ei adael allan o gyfansymiau a chyfraddau. Mae'r hyn a oedd yn wahanol yn nodyn y gell.",
+  "export.legend.provisional":
+    "Ar ôl ffigur, mae {mark} yn golygu ei fod dros dro: mae'r rownd yn dal ar agor, a gall yr awdurdod ei newid o hyd.",
   "export.legend.suppressed":
     "Mewn llyfr gwaith i'w gyhoeddi, rhoddir {mark} yn lle cyfrif o 1 i {max}, a'i gyfradd, ac yn lle unrhyw gyfanswm a fyddai'n datgelu cyfrif o'r fath. Cyhoeddir nodiadau a rhesymau fel yr ysgrifennodd yr awdurdodau nhw: darllenwch nhw cyn cyhoeddi.",
   "export.legend.notesLabel": "Nodiadau",
@@ -1231,6 +1233,7 @@ export const cy: Record<MessageKey, Message> = {
   "tidy.itemCode": "Cod yr eitem",
   "tidy.state": "Cyflwr",
   "tidy.value": "Gwerth",
+  "tidy.notesCodes": "Codau nodiadau",
   "tidy.comparable": "Cymaradwy",
   "tidy.ageFrom": "Oed o",
   "tidy.ageTo": "Oed hyd at",

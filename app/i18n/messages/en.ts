@@ -1130,6 +1130,8 @@ export const en = {
   "export.legend.noReturn": "The authority has not submitted a return.",
   "export.legend.nonComparable":
     "After a figure, {mark} means it was counted differently from the definition (another age band, date or rule): it is shown, but left out of totals and rates. What was different is in the cell's note.",
+  "export.legend.provisional":
+    "After a figure, {mark} means it is provisional: the round is still open, and the authority may still change it.",
   "export.legend.suppressed":
     "In a workbook for publication, {mark} replaces a count from 1 to {max}, and its rate, and any total that would give such a count away. Notes and reasons are published as the authorities wrote them: read them before publishing.",
   "export.legend.notesLabel": "Notes",
@@ -1225,6 +1227,7 @@ export const en = {
   "tidy.itemCode": "Item code",
   "tidy.state": "State",
   "tidy.value": "Value",
+  "tidy.notesCodes": "Notes codes",
   "tidy.comparable": "Comparable",
   "tidy.ageFrom": "Age from",
   "tidy.ageTo": "Age to",
