@@ -2,7 +2,8 @@ import { useState } from "react";
 import type { Flag } from "#app/schema/return-values.ts";
 import { ErrorMessage, TextInput, Textarea, WarningText } from "#app/components/govuk.tsx";
 import { CANNOT, fieldId, fieldName, NOT_REPORTED_STATES, type FormValue } from "#app/web/return-form.ts";
-import { formatNumber, type Translator } from "#app/i18n/i18n.ts";
+import { formatDateTime, formatNumber, type Translator } from "#app/i18n/i18n.ts";
+import type { ThreadView } from "#app/components/query-threads.tsx";
 
 export interface ItemView {
   code: string;
@@ -13,6 +14,12 @@ export interface ItemView {
   ageFrom: number | null;
   ageTo: number | null;
   required: boolean;
+}
+
+/** An open query on the item: its thread, and the address of its reply form. */
+export interface QueryView {
+  thread: ThreadView;
+  replyHref: string;
 }
 
 export interface PreviousView {
@@ -33,6 +40,7 @@ export function ValueFieldset({
   errors,
   previous,
   flags,
+  queries,
 }: {
   t: Translator;
   item: ItemView;
@@ -41,6 +49,8 @@ export function ValueFieldset({
   previous: PreviousView | null;
   /** The automatic checks' flags on this item, each to explain before submitting. */
   flags: Flag[];
+  /** The coordinator's open queries on this item: the item is marked, each thread beside its answer. */
+  queries: QueryView[];
 }) {
   // Whether "I cannot give a number" is ticked, so JavaScript can show its choices only then.
   // Without JavaScript every part shows. (govuk-frontend's own checkboxes script would do the
@@ -68,7 +78,10 @@ export function ValueFieldset({
   );
   const hintId = id("hint");
   return (
-    <div className={`govuk-form-group${stateError ? " govuk-form-group--error" : ""} app-value`} id={`item-${item.code}`}>
+    <div
+      className={`govuk-form-group${stateError ? " govuk-form-group--error" : ""} app-value${queries.length > 0 ? " app-value--queried" : ""}`}
+      id={`item-${item.code}`}
+    >
       <fieldset className="govuk-fieldset" aria-describedby={[hintId, stateError ? id("state-error") : null].filter(Boolean).join(" ")}>
         <legend className="govuk-fieldset__legend govuk-fieldset__legend--m">
           <h2 className="govuk-fieldset__heading">{t("form.itemHeading", { position: item.position, label: item.label })}</h2>
@@ -87,71 +100,78 @@ export function ValueFieldset({
             {stateError}
           </ErrorMessage>
         ) : null}
-        <TextInput
-          id={id("number")}
-          name={name("number")}
-          label={t("form.number")}
-          hint={t("form.numberHint")}
-          inputMode="numeric"
-          spellCheck={false}
-          width={10}
-          defaultValue={value.number}
-          error={errors.number}
-          errorPrefix={errorPrefix}
-        />
-        <div className="govuk-checkboxes govuk-checkboxes--small">
-          <div className="govuk-checkboxes__item">
-            <input
-              className="govuk-checkboxes__input"
-              id={id("cannot")}
-              name={name("cannot")}
-              type="checkbox"
-              value={CANNOT}
-              defaultChecked={value.cannot === CANNOT}
-              onChange={(event) => setCannot(event.currentTarget.checked)}
-              aria-controls={`conditional-${id("cannot")}`}
-            />
-            <label className="govuk-label govuk-checkboxes__label" htmlFor={id("cannot")}>
-              {t("form.cannot")}
-            </label>
-          </div>
-          <div
-            className={`govuk-checkboxes__conditional${cannot ? "" : " govuk-checkboxes__conditional--hidden"}`}
-            id={`conditional-${id("cannot")}`}
-          >
-            <div className="govuk-form-group">
-              <fieldset className="govuk-fieldset">
-                <legend className="govuk-fieldset__legend govuk-fieldset__legend--s">{t("form.cannotWhy")}</legend>
-                <div className="govuk-radios govuk-radios--small">
-                  {NOT_REPORTED_STATES.map((state, i) => (
-                    <div key={state} className="govuk-radios__item">
-                      <input
-                        className="govuk-radios__input"
-                        id={i === 0 ? id("state") : id(`state-${state}`)}
-                        name={name("state")}
-                        type="radio"
-                        value={state}
-                        defaultChecked={value.state === state}
-                      />
-                      <label className="govuk-label govuk-radios__label" htmlFor={i === 0 ? id("state") : id(`state-${state}`)}>
-                        {t(`state.${state}`)}
-                      </label>
-                    </div>
-                  ))}
-                </div>
-              </fieldset>
-            </div>
-            <Textarea
-              id={id("reason")}
-              name={name("reason")}
-              label={t("form.reason")}
-              hint={t("form.reasonHint")}
-              defaultValue={value.reason}
-              error={errors.reason}
+        <div className="app-value__answer-and-query">
+          <div className="app-value__answer">
+            <TextInput
+              id={id("number")}
+              name={name("number")}
+              label={t("form.number")}
+              hint={t("form.numberHint")}
+              inputMode="numeric"
+              spellCheck={false}
+              width={10}
+              defaultValue={value.number}
+              error={errors.number}
               errorPrefix={errorPrefix}
-              rows={2}
             />
+            <div className="govuk-checkboxes govuk-checkboxes--small">
+              <div className="govuk-checkboxes__item">
+                <input
+                  className="govuk-checkboxes__input"
+                  id={id("cannot")}
+                  name={name("cannot")}
+                  type="checkbox"
+                  value={CANNOT}
+                  defaultChecked={value.cannot === CANNOT}
+                  onChange={(event) => setCannot(event.currentTarget.checked)}
+                  aria-controls={`conditional-${id("cannot")}`}
+                />
+                <label className="govuk-label govuk-checkboxes__label" htmlFor={id("cannot")}>
+                  {t("form.cannot")}
+                </label>
+              </div>
+              <div
+                className={`govuk-checkboxes__conditional${cannot ? "" : " govuk-checkboxes__conditional--hidden"}`}
+                id={`conditional-${id("cannot")}`}
+              >
+                <div className="govuk-form-group">
+                  <fieldset className="govuk-fieldset">
+                    <legend className="govuk-fieldset__legend govuk-fieldset__legend--s">{t("form.cannotWhy")}</legend>
+                    <div className="govuk-radios govuk-radios--small">
+                      {NOT_REPORTED_STATES.map((state, i) => (
+                        <div key={state} className="govuk-radios__item">
+                          <input
+                            className="govuk-radios__input"
+                            id={i === 0 ? id("state") : id(`state-${state}`)}
+                            name={name("state")}
+                            type="radio"
+                            value={state}
+                            defaultChecked={value.state === state}
+                          />
+                          <label className="govuk-label govuk-radios__label" htmlFor={i === 0 ? id("state") : id(`state-${state}`)}>
+                            {t(`state.${state}`)}
+                          </label>
+                        </div>
+                      ))}
+                    </div>
+                  </fieldset>
+                </div>
+                <Textarea
+                  id={id("reason")}
+                  name={name("reason")}
+                  label={t("form.reason")}
+                  hint={t("form.reasonHint")}
+                  defaultValue={value.reason}
+                  error={errors.reason}
+                  errorPrefix={errorPrefix}
+                  rows={2}
+                />
+              </div>
+            </div>
           </div>
+          {queries.map((query) => (
+            <QueryBeside key={query.thread.id} t={t} query={query} itemLabel={item.label} />
+          ))}
         </div>
       </fieldset>
       {flags.length > 0 ? (
@@ -269,6 +289,29 @@ export function ValueFieldset({
           />
         </div>
       </details>
+    </div>
+  );
+}
+
+/** A query's thread beside the figure it asks about, with the way to its reply form (a form cannot sit inside the return's). */
+function QueryBeside({ t, query, itemLabel }: { t: Translator; query: QueryView; itemLabel: string }) {
+  return (
+    <div className="app-value__query" id={`item-query-${query.thread.id}`}>
+      <h3 className="govuk-heading-s govuk-!-margin-bottom-2">{t("form.query.title")}</h3>
+      {query.thread.messages.map((message) => (
+        <div key={message.id}>
+          <p className="govuk-body-s govuk-!-margin-bottom-1">
+            {t("queries.byline", { name: message.author_name, at: formatDateTime(t.lang, message.at) })}
+          </p>
+          <p className="govuk-body app-preserve-lines">{message.body}</p>
+        </div>
+      ))}
+      <p className="govuk-body govuk-!-margin-bottom-0">
+        <a className="govuk-link" href={query.replyHref}>
+          {t("form.query.reply")}
+          <span className="govuk-visually-hidden"> {t("form.query.replyAbout", { label: itemLabel })}</span>
+        </a>
+      </p>
     </div>
   );
 }

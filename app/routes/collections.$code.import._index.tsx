@@ -69,7 +69,7 @@ export default function ImportPage() {
             <ul className="govuk-list govuk-list--bullet">
               {collection.items.map((item) => (
                 <li key={item.code}>
-                  <code>{item.code}</code>: {pick(t.lang, item, "label")}
+                  <code className="app-code-inline">{item.code}</code>: {pick(t.lang, item, "label")}
                 </li>
               ))}
             </ul>

@@ -52,6 +52,7 @@ export default function Preview() {
             errors={{}}
             previous={null}
             flags={[]}
+            queries={[]}
           />
         ))}
       </form>

@@ -32,6 +32,7 @@ import { pageTitle } from "#app/web/meta.ts";
 import {
   FIELD_OF,
   fieldId,
+  itemFormPath,
   problemFieldId,
   formProblemText,
   readFormValues,
@@ -43,6 +44,8 @@ import {
   type FormValues,
 } from "#app/web/return-form.ts";
 import { todayInWales } from "#app/domain/dates.ts";
+import { returnSections, type SectionItem } from "#app/domain/return-sections.ts";
+import { ReturnTaskList, sectionTitle } from "#app/components/return-task-list.tsx";
 import { hasOpened } from "#app/domain/round.ts";
 import { actorOf } from "#app/web/return-page.server.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
@@ -66,6 +69,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const mayReview = may(user, "reviewReturn", authority.code);
   const url = new URL(request.url);
   const opened = hasOpened(collection, todayInWales());
+  const section = sectionAsked(collection.items, url);
   const editable = mayFillIn && collection.status === "open" && opened && (!ret || ret.status === "draft");
   // The officer editing sees the draft; everyone else sees what was last submitted.
   const showDraft = editable || !ret?.submitted_version;
@@ -118,6 +122,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     changedAfterAcceptance: Boolean(ret?.accepted_version && ret.status !== "accepted"),
     checkProblems,
     amending,
+    // A long round is worked through a section at a time: none asked for, its task list.
+    sectioned: returnSections(collection.items) !== null,
+    section,
     // "upload": saved from a spreadsheet, whose banner names the figures that now need an explanation.
     saved: url.searchParams.get("saved"),
     accepted: url.searchParams.get("accepted") === "1",
@@ -143,13 +150,15 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const here = returnPath(collection.code, authority.code);
   const intent = field(form, "intent");
   if (intent !== "save" && intent !== "check") throw new Response("Unknown action", { status: 400 });
+  const section = sectionAsked(collection.items, new URL(request.url));
   const refuse = (result: Partial<ActionResult>, status = 400) =>
     refuseForm<ActionResult>(context, { problems: [], input: null, conflict: false, refusal: null, ...result }, status);
   const basedOn = Number(field(form, "lockVersion"));
-  const input = readFormValues(
-    form,
-    collection.items.map((i) => i.code),
-  );
+  const posted = readFormValues(form, section?.itemCodes ?? collection.items.map((i) => i.code));
+  // A section's page carries only its own items: the others stay as saved.
+  const input = section
+    ? { ...Object.fromEntries(Object.entries(await workingValues(db, scope)).map(([code, v]) => [code, toFormValue(v)])), ...posted }
+    : posted;
   // A lock version that cannot be one (a crafted form) is answered as the conflict it would meet.
   if (!Number.isInteger(basedOn) || basedOn < 0) return refuse({ input, conflict: true }, 409);
   const saved = await saveReturn(db, scope, { basedOn, raw: toRawReturn(input), actor: actorOf(user) });
@@ -159,6 +168,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     return refuse({ input, refusal: await refusalOf(saved, db, scope) }, 409);
   }
   throw redirect(intent === "check" ? returnPath(collection.code, authority.code, "check") : `${here}?saved=1`);
+}
+
+/** The section the address asks for (`?section=2`), if the round has sections and that one. */
+function sectionAsked(items: SectionItem[], url: URL) {
+  const asked = Number(url.searchParams.get("section"));
+  return returnSections(items)?.find((s) => s.number === asked) ?? null;
 }
 
 async function refusalOf(
@@ -186,15 +201,24 @@ export default function ReturnForm() {
   const labels = Object.fromEntries(collection.items.map((i) => [i.code, pick(t.lang, i, "label")]));
   const formValues: FormValues =
     actionData?.input ?? Object.fromEntries(Object.entries(data.values).map(([code, v]) => [code, toFormValue(v)]));
-  const problems = actionData?.problems ?? data.checkProblems;
-  const answered = Object.values(formValues).filter((v) => v.state !== "").length;
+  const section = data.section;
+  const taskList = data.editable && data.sectioned && !section;
+  // The items this page asks for: a section's, or all of a short round's.
+  const shown = section ? collection.items.filter((i) => section.itemCodes.includes(i.code)) : collection.items;
+  const isAnswered = (code: string) => (formValues[code]?.state ?? "") !== "";
+  const problems = (actionData?.problems ?? data.checkProblems).filter((p) => !section || section.itemCodes.includes(p.itemCode));
+  const answered = collection.items.filter((i) => isAnswered(i.code)).length;
+  // An item's field: on this page, or on its section's page from the task list.
+  const fieldHref = (code: string, id: string) =>
+    `${taskList ? itemFormPath(collection.code, authority.code, collection.items, code, { check: data.checkProblems.length > 0 }) : ""}#${id}`;
+  const formAction = `${returnPath(collection.code, authority.code)}${section ? `?section=${section.number}` : ""}`;
   // Figures the checks flag that have no explanation yet, in the round's order.
   const toExplain = collection.items
     .map((i) => i.code)
     .filter((code) => data.flagsToExplain.some((f) => f.itemCode === code) && !formValues[code]?.queryExplanation.trim());
   const summary = [
     ...problems.map((p) => ({
-      href: `#${problemFieldId(p, formValues[p.itemCode])}`,
+      href: fieldHref(p.itemCode, problemFieldId(p, formValues[p.itemCode])),
       text: formProblemText(t, p, labels),
     })),
   ];
@@ -238,7 +262,7 @@ export default function ReturnForm() {
               <ul className="govuk-list govuk-list--bullet" id="uploaded-to-explain">
                 {toExplain.map((code) => (
                   <li key={code}>
-                    <a className="govuk-notification-banner__link" href={`#${fieldId(code, "queryExplanation")}`}>
+                    <a className="govuk-notification-banner__link" href={fieldHref(code, fieldId(code, "queryExplanation"))}>
                       {labels[code]}
                     </a>
                   </li>
@@ -283,10 +307,39 @@ export default function ReturnForm() {
         </p>
       ) : null}
 
-      {data.editable ? (
+      {taskList ? (
+        <>
+          <h2 className="govuk-heading-m">{t("form.sections.title")}</h2>
+          <p className="govuk-body">{t("form.sections.lead")}</p>
+          <p className="govuk-body govuk-!-font-weight-bold" id="answered">
+            {t("form.answered", { count: answered, total: collection.items.length })}
+          </p>
+          <ReturnTaskList
+            t={t}
+            labels={labels}
+            sections={returnSections(collection.items)!.map((s) => ({ section: s, answered: s.itemCodes.filter(isAnswered).length }))}
+            sectionHref={(s) => `${returnPath(collection.code, authority.code)}?section=${s.number}`}
+          />
+          <a className="govuk-button" data-module="govuk-button" href={returnPath(collection.code, authority.code, "check")}>
+            {t("form.sections.check")}
+          </a>
+        </>
+      ) : data.editable ? (
         // The address without its fragment: a form posts to the page's address, fragment and all, and
         // the redirect that follows keeps it (a query's #query-3 would stick through /check and /submitted).
-        <form method="post" action={returnPath(collection.code, authority.code)} noValidate>
+        <form method="post" action={formAction} noValidate>
+          {section ? (
+            <>
+              <p className="govuk-body">
+                <a className="govuk-link" href={returnPath(collection.code, authority.code)}>
+                  {t("form.sections.back")}
+                </a>
+              </p>
+              <h2 className="govuk-heading-m" id="section-title">
+                {sectionTitle(t, section, labels)}
+              </h2>
+            </>
+          ) : null}
           <input type="hidden" name={CSRF_FIELD} value={data.csrfToken} />
           <input type="hidden" name="lockVersion" value={data.lockVersion} />
           <p className="govuk-body">{t("form.lead")}</p>
@@ -303,9 +356,11 @@ export default function ReturnForm() {
             </div>
           ) : null}
           <p className="govuk-body govuk-!-font-weight-bold" id="answered">
-            {t("form.answered", { count: answered, total: collection.items.length })}
+            {section
+              ? t("form.answered", { count: shown.filter((i) => isAnswered(i.code)).length, total: shown.length })
+              : t("form.answered", { count: answered, total: collection.items.length })}
           </p>
-          {collection.items.map((item, index) => {
+          {shown.map((item) => {
             const previous = data.previous[item.code];
             return (
               <ValueFieldset
@@ -313,7 +368,7 @@ export default function ReturnForm() {
                 t={t}
                 item={{
                   code: item.code,
-                  position: index + 1,
+                  position: collection.items.indexOf(item) + 1,
                   label: labels[item.code]!,
                   definition: pick(t.lang, item, "definition"),
                   ageFrom: item.age_from,
@@ -324,17 +379,26 @@ export default function ReturnForm() {
                 errors={errorsFor(item.code)}
                 previous={previous ? { date: formatDate(t.lang, previous.referenceDate), text: describeValue(t, previous, true) } : null}
                 flags={data.flagsToExplain.filter((f) => f.itemCode === item.code)}
+                queries={data.threads
+                  .filter((thread) => thread.item_code === item.code && thread.status === "open")
+                  .map((thread) => ({ thread, replyHref: returnPath(collection.code, authority.code, `queries/${thread.id}`) }))}
               />
             );
           })}
-          <div className="govuk-button-group">
-            <button type="submit" name="intent" value="check" className="govuk-button" data-module="govuk-button">
-              {t("form.saveAndCheck")}
+          {section ? (
+            <button type="submit" name="intent" value="save" className="govuk-button" data-module="govuk-button">
+              {t("form.sections.save")}
             </button>
-            <button type="submit" name="intent" value="save" className="govuk-button govuk-button--secondary" data-module="govuk-button">
-              {t("form.saveDraft")}
-            </button>
-          </div>
+          ) : (
+            <div className="govuk-button-group">
+              <button type="submit" name="intent" value="check" className="govuk-button" data-module="govuk-button">
+                {t("form.saveAndCheck")}
+              </button>
+              <button type="submit" name="intent" value="save" className="govuk-button govuk-button--secondary" data-module="govuk-button">
+                {t("form.saveDraft")}
+              </button>
+            </div>
+          )}
         </form>
       ) : (
         <>

@@ -9,7 +9,7 @@ import { CSRF_FIELD, field, parseForm, readForm, refuseForm } from "#app/web/for
 import { SignOffSchema } from "#app/schema/forms.ts";
 import { pick, type MessageKey, type Translator } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
-import { formProblemText, problemFieldId, problemsByItem, returnPath, toFormValue } from "#app/web/return-form.ts";
+import { formProblemText, itemFormPath, problemFieldId, problemsByItem, returnPath, toFormValue } from "#app/web/return-form.ts";
 import { todayInWales } from "#app/domain/dates.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { actorOf } from "#app/web/return-page.server.ts";
@@ -86,7 +86,7 @@ export default function CheckAnswers() {
   const errors = actionData?.errors ?? {};
   const summary = [
     ...problems.map((p) => ({
-      href: `${formPath}#${problemFieldId(p, data.values[p.itemCode] ? toFormValue(data.values[p.itemCode]!) : undefined)}`,
+      href: `${itemFormPath(collection.code, authority.code, collection.items, p.itemCode, { check: true })}#${problemFieldId(p, data.values[p.itemCode] ? toFormValue(data.values[p.itemCode]!) : undefined)}`,
       text: formProblemText(t, p, labels),
     })),
     ...(["signedOffName", "signedOffRole"] as const)
@@ -109,7 +109,7 @@ export default function CheckAnswers() {
           t={t}
           collection={collection}
           values={data.values}
-          changeHref={(code) => `${formPath}#item-${code}`}
+          changeHref={(code) => `${itemFormPath(collection.code, authority.code, collection.items, code, { check: true })}#item-${code}`}
           problems={problemsByItem(t, problems, labels)}
         />
         {problems.length > 0 ? (

@@ -6,6 +6,7 @@ import { VALUE_STATES, type ValueState } from "#db/types.ts";
 import type { CleanValue, Problem, RawReturn, ValueField } from "#app/schema/return-values.ts";
 import type { MessageKey, MessageParams, Translator } from "#app/i18n/i18n.ts";
 import type { CrossItemRule } from "#app/schema/collection-rules.ts";
+import { returnSections, sectionOf, type SectionItem } from "#app/domain/return-sections.ts";
 
 export const NOT_REPORTED_STATES = VALUE_STATES.filter((s) => s !== "reported") as Exclude<ValueState, "reported">[];
 
@@ -185,6 +186,25 @@ export const FIELD_OF: Record<ValueField, keyof FormValue> = {
 
 export function returnPath(collectionCode: string, authorityCode: string, page = "") {
   return `/returns/${collectionCode}/${authorityCode}${page ? `/${page}` : ""}`;
+}
+
+/**
+ * The form's address for one item: its section's page when the round is in sections; `check`
+ * asks the form to show what the check page found.
+ */
+export function itemFormPath(
+  collectionCode: string,
+  authorityCode: string,
+  items: SectionItem[],
+  itemCode: string,
+  { check = false } = {},
+) {
+  const section = sectionOf(returnSections(items), itemCode);
+  const query = new URLSearchParams();
+  if (section) query.set("section", String(section.number));
+  if (check) query.set("check", "1");
+  const search = query.toString();
+  return `${returnPath(collectionCode, authorityCode)}${search ? `?${search}` : ""}`;
 }
 
 /** The reference an authority quotes about one version of its return. */
