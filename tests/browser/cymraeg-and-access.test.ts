@@ -132,6 +132,19 @@ describe.skipIf(chromiumMissing)("Cymraeg throughout, and accessible", { timeout
     await check(page);
     await page.goto(`${url}/account/two-factor`);
     await check(page);
+    // An email a worker handed over and never saw answered: the outbox page asks for a decision, in Welsh too.
+    const at = new Date();
+    await running.portal.database.db
+      .insertInto("outbox")
+      .values({
+        kind: "query",
+        to_email: "swyddog@authorities.example",
+        subject: "Cwestiwn",
+        body: "Pam?",
+        handed_over_at: at,
+        uncertain_at: at,
+      })
+      .execute();
     for (const path of [
       `/collections/${FEB}`,
       `/collections/${FEB}/board`,
