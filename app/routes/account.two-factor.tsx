@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { encode } from "uqr";
-import { ErrorSummary, NotificationBanner, TextInput, WarningText } from "#app/components/govuk.tsx";
+import { ErrorSummary, NotificationBanner, WarningText } from "#app/components/govuk.tsx";
 import { confirmSetUp, setUpState } from "#app/models/two-factor.server.ts";
 import { requireCsrf } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
@@ -11,6 +11,7 @@ import type { MessageKey } from "#app/i18n/i18n.ts";
 import { safeReturnPath } from "#app/i18n/language.server.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
+import { AppCodeInput } from "#app/components/two-factor-code.tsx";
 
 export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("twoFactor.title"));
 
@@ -133,19 +134,7 @@ export default function TwoFactor() {
             <h2 className="govuk-heading-m">{t("twoFactor.step2")}</h2>
             <form method="post" noValidate>
               <input type="hidden" name={CSRF_FIELD} value={csrfToken} />
-              <TextInput
-                id="code"
-                name="code"
-                label={t("login.code.label")}
-                labelClassName="govuk-label govuk-label--s"
-                hint={t("login.code.hint")}
-                inputMode="numeric"
-                autoComplete="one-time-code"
-                spellCheck={false}
-                width={5}
-                error={error}
-                errorPrefix={t("page.errorPrefix")}
-              />
+              <AppCodeInput t={t} error={error} />
               <button type="submit" className="govuk-button" data-module="govuk-button">
                 {t("twoFactor.submit")}
               </button>

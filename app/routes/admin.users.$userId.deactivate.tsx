@@ -1,6 +1,6 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Link, useActionData, useLoaderData } from "@remix-run/react";
-import { ErrorSummary, WarningText } from "#app/components/govuk.tsx";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { WarningText } from "#app/components/govuk.tsx";
 import { deactivateUser } from "#app/models/account.server.ts";
 import { notFound, requireCsrf } from "#app/auth/auth.server.ts";
 import { guardAccountPage } from "#app/auth/admin-account.server.ts";
@@ -8,6 +8,7 @@ import { CSRF_FIELD, readForm, refuseForm } from "#app/web/forms.ts";
 import type { MessageKey } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
+import { AccountActionPage, SubmitOrCancel } from "#app/components/account-action.tsx";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) => (data ? t("deactivate.title", { name: data.user.name }) : t("notFound.title")));
@@ -37,37 +38,28 @@ export default function Deactivate() {
   const t = useTranslation();
   const error = actionData?.error ? t(actionData.error) : null;
   return (
-    <div className="govuk-grid-row">
-      <div className="govuk-grid-column-two-thirds">
-        <Link to="/admin/users" className="govuk-back-link">
-          {t("common.back")}
-        </Link>
-        <ErrorSummary title={t("errorSummary.title")} errors={error ? [{ href: "#deactivate", text: error }] : []} />
-        <span className="govuk-caption-l">{user.email}</span>
-        <h1 className="govuk-heading-l">{t("deactivate.title", { name: user.name })}</h1>
-        {!user.active ? (
-          <p className="govuk-body">{t("deactivate.already")}</p>
-        ) : isSelf ? (
-          <p className="govuk-body" id="deactivate">
-            {t("deactivate.error.self")}
-          </p>
-        ) : (
-          <>
-            <WarningText assistive={t("common.warning")}>{t("deactivate.body")}</WarningText>
-            <form method="post" noValidate>
-              <input type="hidden" name={CSRF_FIELD} value={csrfToken} />
-              <div className="govuk-button-group">
-                <button type="submit" id="deactivate" className="govuk-button govuk-button--warning" data-module="govuk-button">
-                  {t("deactivate.submit")}
-                </button>
-                <Link to="/admin/users" className="govuk-link">
-                  {t("common.cancel")}
-                </Link>
-              </div>
-            </form>
-          </>
-        )}
-      </div>
-    </div>
+    <AccountActionPage
+      back="/admin/users"
+      email={user.email}
+      title={t("deactivate.title", { name: user.name })}
+      error={error}
+      errorHref="#deactivate"
+    >
+      {!user.active ? (
+        <p className="govuk-body">{t("deactivate.already")}</p>
+      ) : isSelf ? (
+        <p className="govuk-body" id="deactivate">
+          {t("deactivate.error.self")}
+        </p>
+      ) : (
+        <>
+          <WarningText assistive={t("common.warning")}>{t("deactivate.body")}</WarningText>
+          <form method="post" noValidate>
+            <input type="hidden" name={CSRF_FIELD} value={csrfToken} />
+            <SubmitOrCancel label={t("deactivate.submit")} cancelTo="/admin/users" warning id="deactivate" />
+          </form>
+        </>
+      )}
+    </AccountActionPage>
   );
 }

@@ -1,6 +1,6 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Link, useActionData, useLoaderData } from "@remix-run/react";
-import { ErrorSummary, Textarea } from "#app/components/govuk.tsx";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { Textarea } from "#app/components/govuk.tsx";
 import { reactivateUser, REASON_MAX_LENGTH } from "#app/models/account.server.ts";
 import { notFound, requireCsrf } from "#app/auth/auth.server.ts";
 import { guardAccountPage } from "#app/auth/admin-account.server.ts";
@@ -8,6 +8,7 @@ import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
 import type { MessageKey } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
+import { AccountActionPage, SubmitOrCancel } from "#app/components/account-action.tsx";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) => (data ? t("reactivate.title", { name: data.user.name }) : t("notFound.title")));
@@ -43,42 +44,33 @@ export default function Reactivate() {
   const t = useTranslation();
   const error = actionData?.error ? t(actionData.error, { max: maxReason }) : undefined;
   return (
-    <div className="govuk-grid-row">
-      <div className="govuk-grid-column-two-thirds">
-        <Link to={`/admin/users/${user.id}`} className="govuk-back-link">
-          {t("common.back")}
-        </Link>
-        <ErrorSummary title={t("errorSummary.title")} errors={error ? [{ href: "#reason", text: error }] : []} />
-        <span className="govuk-caption-l">{user.email}</span>
-        <h1 className="govuk-heading-l">{t("reactivate.title", { name: user.name })}</h1>
-        {user.active ? (
-          <p className="govuk-body">{t("reactivate.already")}</p>
-        ) : (
-          <>
-            <p className="govuk-body">{t("reactivate.body")}</p>
-            <form method="post" noValidate>
-              <input type="hidden" name={CSRF_FIELD} value={csrfToken} />
-              <Textarea
-                id="reason"
-                name="reason"
-                label={t("reactivate.reason")}
-                labelClassName="govuk-label govuk-label--m"
-                defaultValue={actionData?.reason}
-                error={error}
-                errorPrefix={t("page.errorPrefix")}
-              />
-              <div className="govuk-button-group">
-                <button type="submit" className="govuk-button" data-module="govuk-button">
-                  {t("reactivate.submit")}
-                </button>
-                <Link to={`/admin/users/${user.id}`} className="govuk-link">
-                  {t("common.cancel")}
-                </Link>
-              </div>
-            </form>
-          </>
-        )}
-      </div>
-    </div>
+    <AccountActionPage
+      back={`/admin/users/${user.id}`}
+      email={user.email}
+      title={t("reactivate.title", { name: user.name })}
+      error={error}
+      errorHref="#reason"
+    >
+      {user.active ? (
+        <p className="govuk-body">{t("reactivate.already")}</p>
+      ) : (
+        <>
+          <p className="govuk-body">{t("reactivate.body")}</p>
+          <form method="post" noValidate>
+            <input type="hidden" name={CSRF_FIELD} value={csrfToken} />
+            <Textarea
+              id="reason"
+              name="reason"
+              label={t("reactivate.reason")}
+              labelClassName="govuk-label govuk-label--m"
+              defaultValue={actionData?.reason}
+              error={error}
+              errorPrefix={t("page.errorPrefix")}
+            />
+            <SubmitOrCancel label={t("reactivate.submit")} cancelTo={`/admin/users/${user.id}`} />
+          </form>
+        </>
+      )}
+    </AccountActionPage>
   );
 }

@@ -1,6 +1,6 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Link, useActionData, useLoaderData } from "@remix-run/react";
-import { ErrorSummary, Textarea, WarningText } from "#app/components/govuk.tsx";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { Textarea, WarningText } from "#app/components/govuk.tsx";
 import { hasTwoFactor, resetTwoFactor } from "#app/models/two-factor.server.ts";
 import { notFound, requireCsrf } from "#app/auth/auth.server.ts";
 import { guardAccountPage } from "#app/auth/admin-account.server.ts";
@@ -8,6 +8,7 @@ import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
 import type { MessageKey } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
+import { AccountActionPage, SubmitOrCancel } from "#app/components/account-action.tsx";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) => (data ? t("resetTwoFactor.title", { name: data.user.name }) : t("notFound.title")));
@@ -41,45 +42,36 @@ export default function ResetTwoFactor() {
   const t = useTranslation();
   const error = actionData?.error ? t(actionData.error) : undefined;
   return (
-    <div className="govuk-grid-row">
-      <div className="govuk-grid-column-two-thirds">
-        <Link to="/admin/users" className="govuk-back-link">
-          {t("common.back")}
-        </Link>
-        <ErrorSummary title={t("errorSummary.title")} errors={error ? [{ href: "#reason", text: error }] : []} />
-        <span className="govuk-caption-l">{user.email}</span>
-        <h1 className="govuk-heading-l">{t("resetTwoFactor.title", { name: user.name })}</h1>
-        {!hasTwoFactor ? (
-          <p className="govuk-body">{t("resetTwoFactor.none")}</p>
-        ) : isSelf ? (
-          <p className="govuk-body">{t("resetTwoFactor.error.self")}</p>
-        ) : (
-          <>
-            <WarningText assistive={t("common.warning")}>{t("resetTwoFactor.body")}</WarningText>
-            <form method="post" noValidate>
-              <input type="hidden" name={CSRF_FIELD} value={csrfToken} />
-              <Textarea
-                id="reason"
-                name="reason"
-                label={t("resetTwoFactor.reason")}
-                labelClassName="govuk-label govuk-label--s"
-                hint={t("resetTwoFactor.reasonHint")}
-                defaultValue={actionData?.reason}
-                error={error}
-                errorPrefix={t("page.errorPrefix")}
-              />
-              <div className="govuk-button-group">
-                <button type="submit" className="govuk-button govuk-button--warning" data-module="govuk-button">
-                  {t("resetTwoFactor.submit")}
-                </button>
-                <Link to="/admin/users" className="govuk-link">
-                  {t("common.cancel")}
-                </Link>
-              </div>
-            </form>
-          </>
-        )}
-      </div>
-    </div>
+    <AccountActionPage
+      back="/admin/users"
+      email={user.email}
+      title={t("resetTwoFactor.title", { name: user.name })}
+      error={error}
+      errorHref="#reason"
+    >
+      {!hasTwoFactor ? (
+        <p className="govuk-body">{t("resetTwoFactor.none")}</p>
+      ) : isSelf ? (
+        <p className="govuk-body">{t("resetTwoFactor.error.self")}</p>
+      ) : (
+        <>
+          <WarningText assistive={t("common.warning")}>{t("resetTwoFactor.body")}</WarningText>
+          <form method="post" noValidate>
+            <input type="hidden" name={CSRF_FIELD} value={csrfToken} />
+            <Textarea
+              id="reason"
+              name="reason"
+              label={t("resetTwoFactor.reason")}
+              labelClassName="govuk-label govuk-label--s"
+              hint={t("resetTwoFactor.reasonHint")}
+              defaultValue={actionData?.reason}
+              error={error}
+              errorPrefix={t("page.errorPrefix")}
+            />
+            <SubmitOrCancel label={t("resetTwoFactor.submit")} cancelTo="/admin/users" warning />
+          </form>
+        </>
+      )}
+    </AccountActionPage>
   );
 }

@@ -7,10 +7,10 @@ import { guard } from "#app/auth/guard.server.ts";
 import { may } from "#app/auth/policy.ts";
 import { formatDate, pick } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
-import { ItemTableHead } from "#app/components/item-table-head.tsx";
+import { ItemTable, RegionTotalsTable, AuthorityFigure } from "#app/components/item-table.tsx";
 import { WithheldNote } from "#app/components/withheld-note.tsx";
 import { useTranslation } from "#app/i18n/use-translation.ts";
-import { describeDeviation, describeValue } from "#app/domain/values.ts";
+import { describeValue } from "#app/domain/values.ts";
 import { roundStage } from "#app/domain/round.ts";
 import { todayInWales } from "#app/domain/dates.ts";
 
@@ -130,89 +130,21 @@ export default function CollectionPage() {
       })}
 
       <h2 className="govuk-heading-m">{t("collection.regions.title")}</h2>
-      <div className="app-table-wrapper">
-        <table className="govuk-table">
-          <ItemTableHead
-            t={t}
-            caption={t("collection.regions.caption")}
-            firstColumn={t("collection.authorities.region")}
-            items={collection.items}
-          />
-          <tbody className="govuk-table__body">
-            {regions.map((region) => (
-              <tr key={region.code} className="govuk-table__row">
-                <th scope="row" className="govuk-table__header">
-                  {pick(t.lang, region, "name")}
-                </th>
-                {collection.items.map((item) => {
-                  const total = regionTotals.find((r) => r.itemCode === item.code && r.regionCode === region.code)!;
-                  return (
-                    <td key={item.code} className="govuk-table__cell">
-                      <span className="govuk-!-font-weight-bold">{totalFigure(t, total)}</span>
-                      <span className="govuk-body-s govuk-!-display-block govuk-!-margin-bottom-0">
-                        {t("collection.regions.coverage", { comparable: total.comparable, expected: total.expected })}
-                      </span>
-                    </td>
-                  );
-                })}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <RegionTotalsTable t={t} items={collection.items} regions={regions} totals={regionTotals} figure={(total) => totalFigure(t, total)} />
 
       <h2 className="govuk-heading-m">{t("collection.authorities.title")}</h2>
-      <div className="app-table-wrapper">
-        <table className="govuk-table">
-          <caption className="govuk-table__caption govuk-visually-hidden">{t("collection.authorities.caption")}</caption>
-          <thead className="govuk-table__head">
-            <tr className="govuk-table__row">
-              <th scope="col" className="govuk-table__header">
-                {t("collection.authorities.authority")}
-              </th>
-              <th scope="col" className="govuk-table__header">
-                {t("collection.authorities.region")}
-              </th>
-              {collection.items.map((item) => (
-                <th key={item.code} scope="col" className="govuk-table__header">
-                  {pick(t.lang, item, "label")}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody className="govuk-table__body">
-            {authorities.map((authority) => (
-              <tr key={authority.code} className="govuk-table__row">
-                <th scope="row" className="govuk-table__header">
-                  {pick(t.lang, authority, "name")}
-                </th>
-                <td className="govuk-table__cell">{t.lang === "cy" ? authority.region_cy : authority.region_en}</td>
-                {collection.items.map((item) => {
-                  const value = cell.get(`${authority.code}:${item.code}`)!;
-                  const deviation = value.state === "reported" && !value.comparable ? describeDeviation(t, value) : "";
-                  return (
-                    <td key={item.code} className="govuk-table__cell">
-                      <span className={deviation ? "app-non-comparable" : undefined}>
-                        {describeValue(t, value, value.returnStatus !== null)}
-                      </span>
-                      {deviation ? (
-                        <span className="govuk-body-s govuk-!-display-block">
-                          {t("value.nonComparable")}: {deviation}
-                        </span>
-                      ) : null}
-                      {value.caveat ? (
-                        <span className="govuk-body-s govuk-!-display-block">
-                          {t("value.caveat")}: {value.caveat}
-                        </span>
-                      ) : null}
-                    </td>
-                  );
-                })}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <ItemTable
+        t={t}
+        caption={t("collection.authorities.caption")}
+        firstColumn={t("collection.authorities.authority")}
+        rowColumns={[{ header: t("collection.authorities.region"), cell: (authority) => pick(t.lang, authority, "region") }]}
+        items={collection.items}
+        rows={authorities}
+        cell={(authority, item) => {
+          const value = cell.get(`${authority.code}:${item.code}`)!;
+          return <AuthorityFigure t={t} value={value} text={describeValue(t, value, value.returnStatus !== null)} />;
+        }}
+      />
       <Downloads />
     </>
   );

@@ -6,7 +6,7 @@ import { guard } from "#app/auth/guard.server.ts";
 import { cellKind, KIND_TAG } from "#app/domain/cells.ts";
 import { pick, type MessageKey } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
-import { ItemTableHead } from "#app/components/item-table-head.tsx";
+import { ItemTable } from "#app/components/item-table.tsx";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 import { describeDeviation, describeValue } from "#app/domain/values.ts";
 import { roundStage, type RoundStage } from "#app/domain/round.ts";
@@ -122,37 +122,26 @@ export default function Gaps() {
       })}
 
       <h2 className="govuk-heading-m">{t("gaps.gridTitle")}</h2>
-      <div className="app-table-wrapper">
-        <table className="govuk-table app-gaps-grid">
-          <ItemTableHead
-            t={t}
-            caption={t("gaps.gridCaption")}
-            firstColumn={t("collection.authorities.authority")}
-            items={collection.items}
-          />
-          <tbody className="govuk-table__body">
-            {authorities.map((authority) => (
-              <tr key={authority.code} className="govuk-table__row">
-                <th scope="row" className="govuk-table__header">
-                  {pick(t.lang, authority, "name")}
-                </th>
-                {collection.items.map((item) => {
-                  const value = cell.get(`${authority.code}:${item.code}`)!;
-                  const kind = cellKind(value);
-                  return (
-                    <td key={item.code} className="govuk-table__cell">
-                      <strong className={`govuk-tag ${KIND_TAG[kind]}`}>{t(`chart.kind.${kind}`)}</strong>
-                      {kind === "comparable" || kind === "nonComparable" ? (
-                        <span className="govuk-!-display-block">{describeValue(t, value, true)}</span>
-                      ) : null}
-                    </td>
-                  );
-                })}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <ItemTable
+        t={t}
+        className="govuk-table app-gaps-grid"
+        caption={t("gaps.gridCaption")}
+        firstColumn={t("collection.authorities.authority")}
+        items={collection.items}
+        rows={authorities}
+        cell={(authority, item) => {
+          const value = cell.get(`${authority.code}:${item.code}`)!;
+          const kind = cellKind(value);
+          return (
+            <>
+              <strong className={`govuk-tag ${KIND_TAG[kind]}`}>{t(`chart.kind.${kind}`)}</strong>
+              {kind === "comparable" || kind === "nonComparable" ? (
+                <span className="govuk-!-display-block">{describeValue(t, value, true)}</span>
+              ) : null}
+            </>
+          );
+        }}
+      />
       <p className="govuk-body">
         <Link className="govuk-link" to={`/collections/${collection.code}`}>
           {t("gaps.back")}

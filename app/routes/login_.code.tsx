@@ -10,6 +10,7 @@ import { safeReturnPath } from "#app/i18n/language.server.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import { signedInRedirect } from "#app/web/signed-in.server.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
+import { AppCodeInput } from "#app/components/two-factor-code.tsx";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) => t(data?.recovery ? "login.code.recoveryTitle" : "login.code.title"));
@@ -94,19 +95,7 @@ export default function SignInCode() {
               errorPrefix={t("page.errorPrefix")}
             />
           ) : (
-            <TextInput
-              id="code"
-              name="code"
-              label={t("login.code.label")}
-              labelClassName="govuk-label govuk-label--s"
-              hint={t("login.code.hint")}
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              spellCheck={false}
-              width={5}
-              error={error}
-              errorPrefix={t("page.errorPrefix")}
-            />
+            <AppCodeInput t={t} error={error} />
           )}
           <button type="submit" className="govuk-button" data-module="govuk-button">
             {t("login.code.submit")}

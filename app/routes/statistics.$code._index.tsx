@@ -1,11 +1,11 @@
 import { data as withHeaders, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { BarChart, HexMap, type CellKind } from "#app/components/charts.tsx";
-import { ItemTableHead } from "#app/components/item-table-head.tsx";
+import { ItemTable, RegionTotalsTable, AuthorityFigure } from "#app/components/item-table.tsx";
 import { publishedStatisticsOf } from "#app/auth/guard.server.ts";
 import { coverageParts } from "#app/domain/coverage.ts";
 import { MARK_ORDER, MARKS } from "#app/domain/disclosure.ts";
-import { describeDeviation, describeValue } from "#app/domain/values.ts";
+import { describeValue } from "#app/domain/values.ts";
 import { compareText, formatDate, formatNumber, pick, type Translator } from "#app/i18n/i18n.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 import type { PublishedCell, PublishedTotal } from "#app/models/statistics.server.ts";
@@ -130,81 +130,21 @@ export default function PublishedStatistics() {
       })}
 
       <h2 className="govuk-heading-m">{t("collection.regions.title")}</h2>
-      <div className="app-table-wrapper">
-        <table className="govuk-table">
-          <ItemTableHead
-            t={t}
-            caption={t("collection.regions.caption")}
-            firstColumn={t("collection.authorities.region")}
-            items={collection.items}
-          />
-          <tbody className="govuk-table__body">
-            {regions.map((region) => (
-              <tr key={region.code} className="govuk-table__row">
-                <th scope="row" className="govuk-table__header">
-                  {pick(t.lang, region, "name")}
-                </th>
-                {collection.items.map((item) => {
-                  const total = totals.find((r) => r.itemCode === item.code && r.regionCode === region.code)!;
-                  return (
-                    <td key={item.code} className="govuk-table__cell">
-                      <span className="govuk-!-font-weight-bold">{totalText(t, total)}</span>
-                      <span className="govuk-body-s govuk-!-display-block govuk-!-margin-bottom-0">
-                        {t("collection.regions.coverage", { comparable: total.comparable, expected: total.expected })}
-                      </span>
-                    </td>
-                  );
-                })}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <RegionTotalsTable t={t} items={collection.items} regions={regions} totals={totals} figure={(total) => totalText(t, total)} />
 
       <h2 className="govuk-heading-m">{t("collection.authorities.title")}</h2>
-      <div className="app-table-wrapper">
-        <table className="govuk-table" id="by-authority">
-          <ItemTableHead
-            t={t}
-            caption={t("collection.authorities.caption")}
-            firstColumn={t("collection.authorities.authority")}
-            items={collection.items}
-          />
-          <tbody className="govuk-table__body">
-            {authorities.map((authority) => (
-              <tr key={authority.code} className="govuk-table__row">
-                <th scope="row" className="govuk-table__header">
-                  {pick(t.lang, authority, "name")}
-                </th>
-                {collection.items.map((item) => {
-                  const value = cell.get(`${authority.code}:${item.code}`)!;
-                  const deviation = value.state === "reported" && !value.comparable ? describeDeviation(t, value) : "";
-                  return (
-                    <td key={item.code} className="govuk-table__cell">
-                      <span className={deviation ? "app-non-comparable" : undefined}>{cellText(t, value)}</span>
-                      {deviation ? (
-                        <span className="govuk-body-s govuk-!-display-block">
-                          {t("value.nonComparable")}: {deviation}
-                        </span>
-                      ) : null}
-                      {value.reason ? (
-                        <span className="govuk-body-s govuk-!-display-block">
-                          {t("value.reason")}: {value.reason}
-                        </span>
-                      ) : null}
-                      {value.caveat ? (
-                        <span className="govuk-body-s govuk-!-display-block">
-                          {t("value.caveat")}: {value.caveat}
-                        </span>
-                      ) : null}
-                    </td>
-                  );
-                })}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <ItemTable
+        t={t}
+        id="by-authority"
+        caption={t("collection.authorities.caption")}
+        firstColumn={t("collection.authorities.authority")}
+        items={collection.items}
+        rows={authorities}
+        cell={(authority, item) => {
+          const value = cell.get(`${authority.code}:${item.code}`)!;
+          return <AuthorityFigure t={t} value={value} text={cellText(t, value)} withReason />;
+        }}
+      />
 
       <h2 className="govuk-heading-m">{t("statistics.gaps.title")}</h2>
       {reasons.length === 0 ? (

@@ -14,6 +14,7 @@ import { useDemoDatabase } from "../support/database.ts";
 import { expectEveryValueAudited, visitorFor } from "../support/hardening.ts";
 import { COORDINATOR, get, OFFICER, post, routeArgs, run, type Visitor } from "../support/requests.ts";
 import { testEngine } from "../support/engine.ts";
+import { workOfTest } from "../support/test-work.ts";
 import { CARDIFF, formAnswers, ITEM, OPEN_ROUND, userId } from "./fixtures.ts";
 
 const engine = testEngine().kind;
@@ -66,7 +67,8 @@ describe(`concurrent saves (${engine})`, () => {
       .executeTakeFirst();
 
   // 220 saves through the real route: 16 s alone, over the default minute when the whole suite loads both cores.
-  it("22 authorities x 10 concurrent saves: every committed save is stored and audited, as many as were confirmed, no deadlock or error", async () => {
+  it("22 authorities x 10 concurrent saves: every committed save is stored and audited, as many as were confirmed, no deadlock or error", async (context) => {
+    const work = workOfTest(context);
     const SAVERS = 10;
     const confirmed = new Map<string, number[]>();
     const unexpected: string[] = [];
@@ -76,6 +78,7 @@ describe(`concurrent saves (${engine})`, () => {
       const visitor = await visitorFor(db(), authority.officer);
       const number = 1000 + index;
       for (let attempt = 0; attempt < 60; attempt++) {
+        work.signal.throwIfAborted();
         const based = await lockVersion(visitor, authority.code);
         attempts++;
         const outcome = await save(visitor, authority.code, oneItem(number, based));
@@ -93,7 +96,7 @@ describe(`concurrent saves (${engine})`, () => {
       unexpected.push(`${authority.code} saver ${index}: still in conflict after 60 attempts`);
     };
     const started = Date.now();
-    await Promise.all(authorities.flatMap((authority) => Array.from({ length: SAVERS }, (_, i) => saver(authority, i))));
+    await work.track(Promise.all(authorities.flatMap((authority) => Array.from({ length: SAVERS }, (_, i) => saver(authority, i)))));
     const took = Date.now() - started;
     expect(unexpected).toEqual([]);
 
@@ -125,7 +128,8 @@ describe(`concurrent saves (${engine})`, () => {
     );
   }, 240_000);
 
-  it("two officers of one authority saving from the same lock version at once: one wins, the other gets the conflict, nothing is lost", async () => {
+  it("two officers of one authority saving from the same lock version at once: one wins, the other gets the conflict, nothing is lost", async (context) => {
+    const work = workOfTest(context);
     // A second officer for Cardiff.
     const [second] = await db()
       .insertInto("app_user")
@@ -142,11 +146,14 @@ describe(`concurrent saves (${engine})`, () => {
     let races = 0;
     // The first race creates the return (both from "no return yet"); the others bump its lock version.
     for (let round = 0; round < 12; round++) {
+      work.signal.throwIfAborted();
       const based = await lockVersion(first, CARDIFF);
-      const [a, b] = await Promise.all([
-        save(first, CARDIFF, formAnswers({ [ITEM]: { state: "reported", number: String(200 + round) } }, based)),
-        save(other, CARDIFF, formAnswers({ [ITEM]: { state: "reported", number: String(300 + round) } }, based)),
-      ]);
+      const [a, b] = await work.track(
+        Promise.all([
+          save(first, CARDIFF, formAnswers({ [ITEM]: { state: "reported", number: String(200 + round) } }, based)),
+          save(other, CARDIFF, formAnswers({ [ITEM]: { state: "reported", number: String(300 + round) } }, based)),
+        ]),
+      );
       const statuses = [a.status, b.status].sort();
       expect(statuses, `round ${round}`).toEqual([302, 409]);
       const [winner, loser] = a.status === 302 ? [200 + round, b] : [300 + round, a];
@@ -212,52 +219,55 @@ describe(`concurrent saves (${engine})`, () => {
     expect(await db().selectFrom("app_user").select("id").where("email", "=", person.email).execute()).toHaveLength(1);
   });
 
-  it("22 authorities x 3 concurrent submissions of the same draft: one submission each, version 1, audited", async () => {
+  it("22 authorities x 3 concurrent submissions of the same draft: one submission each, version 1, audited", async (context) => {
+    const work = workOfTest(context);
     const outcomes: { authority: string; status: number; location: string | null }[] = [];
-    await Promise.all(
-      authorities.map(async (authority) => {
-        const visitors = await Promise.all([0, 1, 2].map(() => visitorFor(db(), authority.officer)));
-        // A whole valid return first (through the form), so that it can be submitted. Every figure
-        // comes explained: the outlier checks compare with other authorities' figures, which are
-        // being submitted at the same moment, and must not decide who wins here.
-        const explained = (number: string) => ({ state: "reported", number, queryExplanation: "Checked with the team." });
-        const whole = formAnswers(
-          {
-            [ITEM]: explained("50"),
-            care_experienced_parents: explained("10"),
-            care_experienced_mothers: explained("7"),
-            care_experienced_fathers: explained("3"),
-            care_experienced_parents_child_removed: explained("2"),
-          },
-          await lockVersion(visitors[0]!, authority.code),
-        );
-        expect((await save(visitors[0]!, authority.code, whole)).status, authority.code).toBe(302);
-        const checkPage = await run(() =>
-          check.loader(routeArgs(get(path(authority.code, "check"), visitors[0]), params(authority.code)) as never),
-        );
-        const page = checkPage.kind === "data" ? (checkPage.data as { lockVersion: number; problems: unknown[] }) : null;
-        if (!page) throw new Error(`${authority.code}: no check page (${checkPage.status})`);
-        expect(page.problems, authority.code).toEqual([]);
-        const lock = page.lockVersion;
-        const results = await Promise.all(
-          visitors.map((visitor) =>
-            run(() =>
-              check.action(
-                routeArgs(
-                  post(
-                    path(authority.code, "check"),
-                    { lockVersion: String(lock), signedOffName: "An Officer", signedOffRole: "Head of Service" },
-                    visitor,
-                  ),
-                  params(authority.code),
-                ) as never,
+    await work.track(
+      Promise.all(
+        authorities.map(async (authority) => {
+          const visitors = await Promise.all([0, 1, 2].map(() => visitorFor(db(), authority.officer)));
+          // A whole valid return first (through the form), so that it can be submitted. Every figure
+          // comes explained: the outlier checks compare with other authorities' figures, which are
+          // being submitted at the same moment, and must not decide who wins here.
+          const explained = (number: string) => ({ state: "reported", number, queryExplanation: "Checked with the team." });
+          const whole = formAnswers(
+            {
+              [ITEM]: explained("50"),
+              care_experienced_parents: explained("10"),
+              care_experienced_mothers: explained("7"),
+              care_experienced_fathers: explained("3"),
+              care_experienced_parents_child_removed: explained("2"),
+            },
+            await lockVersion(visitors[0]!, authority.code),
+          );
+          expect((await save(visitors[0]!, authority.code, whole)).status, authority.code).toBe(302);
+          const checkPage = await run(() =>
+            check.loader(routeArgs(get(path(authority.code, "check"), visitors[0]), params(authority.code)) as never),
+          );
+          const page = checkPage.kind === "data" ? (checkPage.data as { lockVersion: number; problems: unknown[] }) : null;
+          if (!page) throw new Error(`${authority.code}: no check page (${checkPage.status})`);
+          expect(page.problems, authority.code).toEqual([]);
+          const lock = page.lockVersion;
+          const results = await Promise.all(
+            visitors.map((visitor) =>
+              run(() =>
+                check.action(
+                  routeArgs(
+                    post(
+                      path(authority.code, "check"),
+                      { lockVersion: String(lock), signedOffName: "An Officer", signedOffRole: "Head of Service" },
+                      visitor,
+                    ),
+                    params(authority.code),
+                  ) as never,
+                ),
               ),
             ),
-          ),
-        );
-        for (const r of results)
-          outcomes.push({ authority: authority.code, status: r.status, location: r.kind === "response" ? r.location : null });
-      }),
+          );
+          for (const r of results)
+            outcomes.push({ authority: authority.code, status: r.status, location: r.kind === "response" ? r.location : null });
+        }),
+      ),
     );
     for (const authority of authorities) {
       const mine = outcomes.filter((o) => o.authority === authority.code);

@@ -17,6 +17,7 @@ import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { expectEveryValueAudited, pgliteDemoFolder } from "../support/hardening.ts";
 import { HttpVisitor } from "../support/http.ts";
 import { spawnPortal, type PortalProcess } from "../support/portal.ts";
+import { workOfTest } from "../support/test-work.ts";
 import { ITEM, OPEN_ROUND, formAnswers } from "./fixtures.ts";
 
 const RUNS = 3;
@@ -251,7 +252,8 @@ for (const engine of engines) {
       server = await spawnPortal(env, { port });
     }
 
-    it("keeps every return in a state its officer saved, through SIGKILL and restart", async () => {
+    it("keeps every return in a state its officer saved, through SIGKILL and restart", async (context) => {
+      const work = workOfTest(context);
       const url = () => server!.url;
       const officers = AUTHORITIES.map((name) => new Officer(`officer.${name}@authorities.example`, url));
       for (const officer of officers) await officer.signInAsOfficer();
@@ -260,7 +262,9 @@ for (const engine of engines) {
       for (let run = 1; run <= RUNS; run++) {
         const unconfirmedBefore = officers.flatMap((o) => o.ops).filter((o) => o.state === "unknown").length;
         const stop = { now: false };
-        const streams = officers.map((officer) => drive(officer, counter, stop));
+        work.signal.throwIfAborted();
+        work.signal.addEventListener("abort", () => (stop.now = true), { once: true });
+        const streams = officers.map((officer) => work.track(drive(officer, counter, stop)));
         // Kill the server mid-stream once it has confirmed a number of changes, a different number each
         // run: by progress, not after a sleep, so a loaded machine cannot make a run do no work.
         // A stream that fails (an unexpected answer) fails the test here rather than leaving it waiting.

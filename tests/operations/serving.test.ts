@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { HttpVisitor } from "../support/http.ts";
 import { spawnPortal, type PortalProcess } from "../support/portal.ts";
+import { workOfTest } from "../support/test-work.ts";
 import { COORDINATOR } from "../support/requests.ts";
 
 const postgres = Boolean(process.env.TEST_DATABASE_URL);
@@ -170,16 +171,21 @@ function getOnce(url: string, headers: Record<string, string> = {}): Promise<num
 }
 
 /** `clients` loops of requests until `stop()`; each request has its own id, so the server's log says which it took. */
-function streamOfRequests(target: () => string, clients: number, headers: () => Record<string, string>) {
+function streamOfRequests(
+  work: ReturnType<typeof workOfTest>,
+  target: () => string,
+  clients: number,
+  headers: () => Record<string, string>,
+) {
   const outcomes: { id: string; outcome: number | string }[] = [];
   let running = true;
   let counter = 0;
   const loops = Array.from({ length: clients }, async () => {
-    while (running) {
+    while (running && !work.signal.aborted) {
       const id = `stream-request-${String(++counter).padStart(6, "0")}`;
       outcomes.push({ id, outcome: await getOnce(`${target()}/`, { ...headers(), "X-Request-Id": id }) });
     }
-  });
+  }).map((loop) => work.track(loop));
   return {
     outcomes,
     async stop() {
@@ -200,11 +206,14 @@ describe("graceful shutdown", () => {
     await database?.destroy();
   });
 
-  it("SIGTERM under a stream of requests: every request taken is answered, then the process exits 0", async () => {
+  it("SIGTERM under a stream of requests: every request taken is answered, then the process exits 0", async (context) => {
+    const work = workOfTest(context);
     const portal = await spawnPortal({ ...database.env, SHUTDOWN_TIMEOUT_MS: "20000" });
+    work.atEnd(() => portal.kill("SIGKILL"));
     const visitor = new HttpVisitor(() => portal.url);
     expect((await visitor.signIn(COORDINATOR)).status).toBe(302);
     const stream = streamOfRequests(
+      work,
       () => portal.url,
       8,
       () => ({ Cookie: visitor.cookieHeader() }),
@@ -269,12 +278,15 @@ describe.skipIf(!postgres)("a rolling restart of two instances behind a proxy", 
     await database?.destroy();
   });
 
-  it("loses no request", { timeout: 480_000 }, async () => {
+  it("loses no request", { timeout: 480_000 }, async (context) => {
+    const work = workOfTest(context);
     const instances = [await spawnPortal(database.env), await spawnPortal(database.env)];
+    work.atEnd(() => Promise.all(instances.map((i) => i.kill("SIGKILL"))));
     const proxy = await tinyProxy(() => instances.map((i) => i.url));
     const visitor = new HttpVisitor(() => proxy.url);
     expect((await visitor.signIn(COORDINATOR)).status).toBe(302);
     const stream = streamOfRequests(
+      work,
       () => proxy.url,
       4,
       () => ({ Cookie: visitor.cookieHeader() }),

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { createRequestHandler, type ServerBuild } from "@remix-run/node";
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import { expect, inject } from "vitest";
 import { createDatabase } from "#db/connect.ts";
 import { migrateToLatest } from "#db/migrator.ts";
@@ -110,46 +110,56 @@ export async function anonymousCsrfPair() {
   return { token: page.data.csrf, cookie: page.init.headers["Set-Cookie"]!.split(";")[0]! };
 }
 
-/**
- * Everything a person's action could change, to show that a refused request changed nothing:
- * the return tables, the collections and catalogue, accounts, invitations, queries and their
- * threads, the outbox, uploads, and the audit log's row count, each as a fingerprint worked out
- * in the database (requests.ts `fingerprint`: row count and md5 of every row), so that a case
- * costs two queries rather than two copies of the database. Sessions and sign-in attempts are
- * left out: signing in changes them by design.
- */
-export async function fullSnapshot(db: Kysely<Database>, { auditExcept = [] as string[] } = {}) {
-  const tables = [
-    "return",
-    "value",
-    "return_version",
-    "return_version_value",
-    "collection",
-    "collection_item",
-    "data_item",
-    "app_user",
-    "invitation",
-    "value_query",
-    "value_query_message",
-    "outbox",
-  ];
-  const uploads = (await hasTable(db, "import_upload")) ? ["import_upload"] : [];
-  // API tokens made and revoked; their use counters (last use, the throttle's window) change on every request by design.
-  const tokens = (await hasTable(db, "api_token")) ? ["api_token"] : [];
-  // A stored workbook's bytes are checked by their hash; what an action can change is whether it was applied.
-  const rows: Record<string, unknown> = await fingerprint(db, [...tables, ...uploads, ...tokens], {
-    import_upload: "id, sha256, applied_at",
-    api_token: "id, owner_id, name, scope, authority_code, expires_at, revoked_at",
-  });
-  let audit = db.selectFrom("audit_log").select((eb) => eb.fn.countAll<number>().as("n"));
-  if (auditExcept.length > 0) audit = audit.where("action", "not in", auditExcept);
-  rows.audit = Number((await audit.executeTakeFirstOrThrow()).n);
-  return JSON.stringify(rows);
+/** Tables that change by design on requests that change nothing else: signing in, using a token. */
+const CHANGED_BY_ANY_REQUEST = new Set(["session", "sign_in_attempt", "api_token"]);
+const tableLists = new WeakMap<Kysely<Database>, Promise<string[]>>();
+
+function snapshotTables(db: Kysely<Database>) {
+  let tables = tableLists.get(db);
+  if (!tables) {
+    tables = sql<{ name: string }>`select tablename as name from pg_tables where schemaname = 'public' order by 1`
+      .execute(db)
+      .then(({ rows }) => rows.map((r) => r.name).filter((name) => !CHANGED_BY_ANY_REQUEST.has(name)));
+    tableLists.set(db, tables);
+  }
+  return tables;
 }
 
-async function hasTable(db: Kysely<Database>, name: string) {
-  const tables = await db.introspection.getTables();
-  return tables.some((t) => t.name === name);
+/**
+ * Everything a person's action could change, to show that a refused request changed nothing:
+ * every table, each as its row count and the newest transaction that wrote one of its rows
+ * (`xmin`). An insert or a delete changes the count, and every insert or update writes a row
+ * version stamped with a transaction newer than any before, so any write shows, even one that
+ * writes back what was there; and it costs one query with no row read as text. Left out by
+ * design: sessions and sign-in attempts (signing in changes them), API tokens' use counters (the
+ * rest of each token is compared by content), and the audit rows of `auditExcept` with the seal.
+ */
+export async function fullSnapshot(db: Kysely<Database>, { auditExcept = [] as string[] } = {}) {
+  // The seal follows the audit log (the database writes it at the commit of every audit row), the
+  // left-out rows' too: it is compared only when every audit row is.
+  const tables = (await snapshotTables(db)).filter((table) => auditExcept.length === 0 || table !== "audit_seal");
+  const parts = tables.map((table) => {
+    const rows =
+      table === "audit_log" && auditExcept.length > 0
+        ? sql`(select xmin from audit_log where action not in (${sql.join(auditExcept)}))`
+        : sql.table(table);
+    return sql<{
+      name: string;
+      rows: number;
+      newest: string | null;
+    }>`select ${table}::text as name, count(*)::int as rows, max(t.xmin::text::bigint)::text as newest from ${rows} as t`;
+  });
+  const query = parts.slice(1).reduce((all, part) => sql`${all} union all ${part}`, parts[0]!);
+  const { rows } = await query.execute(db);
+  const fingerprints: Record<string, unknown> = Object.fromEntries(
+    rows.map((r) => [r.name, `${r.rows} rows, newest written by ${r.newest}`]),
+  );
+  // A token's use counters (last use, the throttle's window) change on every request by design.
+  Object.assign(
+    fingerprints,
+    await fingerprint(db, ["api_token"], { api_token: "id, owner_id, name, scope, authority_code, expires_at, revoked_at" }),
+  );
+  return JSON.stringify(fingerprints);
 }
 
 const VALUE_FIELDS = [

@@ -1,0 +1,152 @@
+import type { ReactNode } from "react";
+import { describeDeviation, type DeviationFields } from "#app/domain/values.ts";
+import { pick, type MessageKey, type Translator } from "#app/i18n/i18n.ts";
+
+interface Item {
+  code: string;
+  label_en: string;
+  label_cy: string;
+}
+interface Named {
+  code: string;
+  name_en: string;
+  name_cy: string;
+}
+
+/**
+ * A table of one row per region or authority (its name as the row header), then optional columns
+ * about the row, then one column per item of a collection, each cell drawn by `cell`.
+ */
+export function ItemTable<Row extends Named>({
+  t,
+  caption,
+  firstColumn,
+  items,
+  rows,
+  cell,
+  rowColumns = [],
+  id,
+  className = "govuk-table",
+}: {
+  t: Translator;
+  caption: string;
+  firstColumn: string;
+  items: Item[];
+  rows: Row[];
+  cell: (row: Row, item: Item) => ReactNode;
+  rowColumns?: { header: string; cell: (row: Row) => ReactNode }[];
+  id?: string;
+  className?: string;
+}) {
+  return (
+    <div className="app-table-wrapper">
+      <table className={className} id={id}>
+        <caption className="govuk-table__caption govuk-visually-hidden">{caption}</caption>
+        <thead className="govuk-table__head">
+          <tr className="govuk-table__row">
+            {[firstColumn, ...rowColumns.map((c) => c.header)].map((header) => (
+              <th key={header} scope="col" className="govuk-table__header">
+                {header}
+              </th>
+            ))}
+            {items.map((item) => (
+              <th key={item.code} scope="col" className="govuk-table__header">
+                {pick(t.lang, item, "label")}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody className="govuk-table__body">
+          {rows.map((row) => (
+            <tr key={row.code} className="govuk-table__row">
+              <th scope="row" className="govuk-table__header">
+                {pick(t.lang, row, "name")}
+              </th>
+              {rowColumns.map((column) => (
+                <td key={column.header} className="govuk-table__cell">
+                  {column.cell(row)}
+                </td>
+              ))}
+              {items.map((item) => (
+                <td key={item.code} className="govuk-table__cell">
+                  {cell(row, item)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** The regions' totals for each item: the figure (as the page words it) and how many authorities it is from. */
+export function RegionTotalsTable<Total extends { itemCode: string; regionCode: string | null; comparable: number; expected: number }>({
+  t,
+  items,
+  regions,
+  totals,
+  figure,
+}: {
+  t: Translator;
+  items: Item[];
+  regions: Named[];
+  totals: Total[];
+  figure: (total: Total) => string;
+}) {
+  return (
+    <ItemTable
+      t={t}
+      caption={t("collection.regions.caption")}
+      firstColumn={t("collection.authorities.region")}
+      items={items}
+      rows={regions}
+      cell={(region, item) => {
+        const total = totals.find((r) => r.itemCode === item.code && r.regionCode === region.code)!;
+        return (
+          <>
+            <span className="govuk-!-font-weight-bold">{figure(total)}</span>
+            <span className="govuk-body-s govuk-!-display-block govuk-!-margin-bottom-0">
+              {t("collection.regions.coverage", { comparable: total.comparable, expected: total.expected })}
+            </span>
+          </>
+        );
+      }}
+    />
+  );
+}
+
+/**
+ * An authority's figure as the page words it, marked when it was counted differently, with how,
+ * the reason given (where the page shows reasons) and its caveat under it.
+ */
+export function AuthorityFigure({
+  t,
+  value,
+  text,
+  withReason = false,
+}: {
+  t: Translator;
+  value: DeviationFields & { state: string | null; comparable: boolean; reason: string | null; caveat: string | null };
+  text: string;
+  withReason?: boolean;
+}) {
+  const deviation = value.state === "reported" && !value.comparable ? describeDeviation(t, value) : "";
+  const notes: [MessageKey, string | null][] = [
+    ["value.nonComparable", deviation],
+    ["value.reason", withReason ? value.reason : null],
+    ["value.caveat", value.caveat],
+  ];
+  return (
+    <>
+      <span className={deviation ? "app-non-comparable" : undefined}>{text}</span>
+      {notes.map(([label, note]) =>
+        note ? (
+          <span key={label} className="govuk-body-s govuk-!-display-block">
+            {t(label)}: {note}
+          </span>
+        ) : null,
+      )}
+    </>
+  );
+}
