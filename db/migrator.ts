@@ -12,6 +12,7 @@ import * as scheduledWork from "./migrations/2026-12-02T1600-scheduled-work.ts";
 import * as accounts from "./migrations/2026-12-02T1610-accounts.ts";
 import * as auditChain from "./migrations/2026-12-02T1620-audit-chain.ts";
 import * as twoFactor from "./migrations/2026-12-02T1640-two-factor.ts";
+import * as notifications from "./migrations/2026-12-02T1700-notifications.ts";
 
 // Listed here rather than read from the folder at run time, so that the bundled server build,
 // the command line and the tests all run exactly the same migrations.
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   "2026-12-02T1610-accounts": accounts,
   "2026-12-02T1620-audit-chain": auditChain,
   "2026-12-02T1640-two-factor": twoFactor,
+  "2026-12-02T1700-notifications": notifications,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
