@@ -136,8 +136,9 @@ export async function fullSnapshot(db: Kysely<Database>, { auditExcept = [] as s
   const uploads = (await hasTable(db, "import_upload")) ? ["import_upload"] : [];
   // API tokens made and revoked; their use counters (last use, the throttle's window) change on every request by design.
   const tokens = (await hasTable(db, "api_token")) ? ["api_token"] : [];
+  const notifications = (await hasTable(db, "notification")) ? ["notification", "notification_preference"] : [];
   // A stored workbook's bytes are checked by their hash; what an action can change is whether it was applied.
-  const rows: Record<string, unknown> = await fingerprint(db, [...tables, ...uploads, ...tokens], {
+  const rows: Record<string, unknown> = await fingerprint(db, [...tables, ...uploads, ...tokens, ...notifications], {
     import_upload: "id, sha256, applied_at",
     api_token: "id, owner_id, name, scope, authority_code, expires_at, revoked_at",
   });

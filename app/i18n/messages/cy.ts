@@ -1476,4 +1476,12 @@ export const cy: Record<MessageKey, Message> = {
   "notifications.noChoices": "Nid oes unrhyw hysbysiadau i chi ddewis yn eu cylch.",
   "notifications.error.delivery": "Dewiswch e-bost bob tro neu grynodeb dyddiol",
   "layout.nav.notifications": "Hysbysiadau",
+  "twoFactor.off.title": "Diffodd dilysu dau gam",
+  "twoFactor.off.body":
+    "Fe wnaethoch ddewis mewngofnodi gyda chod o'ch ap dilysu yn ogystal â'ch cyfrinair. I roi'r gorau iddi, rhowch y cod y mae eich ap yn ei ddangos nawr. Bydd eich codau adfer yn peidio â gweithio hefyd.",
+  "twoFactor.off.submit": "Diffodd dilysu dau gam",
+  "twoFactor.off.done": "Mae dilysu dau gam wedi'i ddiffodd. Rydych chi'n mewngofnodi gyda'ch cyfrinair yn unig.",
+  "twoFactor.off.required": "Rhaid i gydlynwyr a gweinyddwyr gadw dilysu dau gam ymlaen",
+  "twoFactor.off.notSetUp": "Nid yw dilysu dau gam ymlaen ar gyfer eich cyfrif",
+  "login.code.error.throttledHere": "Bu gormod o godau anghywir. Arhoswch 15 munud, yna rhowch gynnig arall arni",
 };

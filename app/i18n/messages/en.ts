@@ -1460,6 +1460,14 @@ export const en = {
   "notifications.noChoices": "There are no notifications for you to choose about.",
   "notifications.error.delivery": "Choose an email each time or a daily digest",
   "layout.nav.notifications": "Notifications",
+  "twoFactor.off.title": "Turn off two-factor authentication",
+  "twoFactor.off.body":
+    "You chose to sign in with a code from your authenticator app as well as your password. To stop, enter the code your app shows now. Your recovery codes stop working too.",
+  "twoFactor.off.submit": "Turn off two-factor authentication",
+  "twoFactor.off.done": "Two-factor authentication is off. You sign in with your password alone.",
+  "twoFactor.off.required": "Coordinators and admins must keep two-factor authentication on",
+  "twoFactor.off.notSetUp": "Two-factor authentication is not on for your account",
+  "login.code.error.throttledHere": "There have been too many wrong codes. Wait 15 minutes, then try again",
 } as const satisfies Record<string, string | (Partial<Record<Intl.LDMLPluralRule, string>> & { other: string })>;
 
 export type MessageKey = keyof typeof en;
