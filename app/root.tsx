@@ -186,6 +186,11 @@ function Document({ lang, user, children }: { lang: Language; user: RootUser; ch
                         </Link>
                       </li>
                       <li className="govuk-service-navigation__item">
+                        <Link className="govuk-service-navigation__link" to="/account/notifications">
+                          {t("layout.nav.notifications")}
+                        </Link>
+                      </li>
+                      <li className="govuk-service-navigation__item">
                         <Link className="govuk-service-navigation__link" to="/account/sessions">
                           {t("layout.nav.sessions")}
                         </Link>

@@ -12,6 +12,7 @@ import * as scheduledWork from "./migrations/2026-12-02T1600-scheduled-work.ts";
 import * as accounts from "./migrations/2026-12-02T1610-accounts.ts";
 import * as auditChain from "./migrations/2026-12-02T1620-audit-chain.ts";
 import * as twoFactor from "./migrations/2026-12-02T1640-two-factor.ts";
+import * as notifications from "./migrations/2026-12-02T1700-notifications.ts";
 import * as latestEarlierRound from "./migrations/2026-12-02T1710-latest-earlier-round.ts";
 import * as outboxHandover from "./migrations/2026-12-02T1740-outbox-handover.ts";
 
@@ -30,6 +31,7 @@ const migrations: Record<string, Migration> = {
   "2026-12-02T1610-accounts": accounts,
   "2026-12-02T1620-audit-chain": auditChain,
   "2026-12-02T1640-two-factor": twoFactor,
+  "2026-12-02T1700-notifications": notifications,
   "2026-12-02T1710-latest-earlier-round": latestEarlierRound,
   "2026-12-02T1740-outbox-handover": outboxHandover,
 };

@@ -241,7 +241,16 @@ export interface ValueQueryMessageTable {
   body: string;
 }
 
-export const OUTBOX_KINDS = ["reminder_due", "reminder_overdue", "chase", "invitation", "query", "password_reset"] as const;
+export const OUTBOX_KINDS = [
+  "reminder_due",
+  "reminder_overdue",
+  "chase",
+  "invitation",
+  "query",
+  "password_reset",
+  "notification",
+  "digest",
+] as const;
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];
 
 export interface OutboxTable {
@@ -268,6 +277,59 @@ export interface OutboxTable {
   handed_over_at: Timestamp | null;
   /** A handover nobody saw answered (its worker died, or the server went silent): sent or not, a coordinator decides. */
   uncertain_at: Timestamp | null;
+}
+
+/** What a person hears about (app/models/notification.server.ts); each may be emailed at once or in a daily digest. */
+export const NOTIFICATION_KINDS = [
+  "query_raised",
+  "query_reply",
+  "return_accepted",
+  "round_opened",
+  "return_submitted",
+  "amendment_submitted",
+  "changed_after_acceptance",
+] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+export const DELIVERIES = ["email", "digest"] as const;
+export type Delivery = (typeof DELIVERIES)[number];
+
+/** A word a notification names, in both languages. */
+export interface BilingualWord {
+  en: string;
+  cy: string;
+}
+
+/** The names a notification's sentence fills in: the round, the authority, the item, who wrote. */
+export interface NotificationWords {
+  collection: BilingualWord;
+  authority?: BilingualWord;
+  item?: BilingualWord;
+  author?: string;
+  /** Why an accepted return is being changed. */
+  reason?: string;
+}
+
+export interface NotificationTable {
+  id: Generated<string>;
+  user_id: number;
+  kind: NotificationKind;
+  /** The event this tells of; one notification per person and event. */
+  event_key: string;
+  /** Where to act: a path of the portal. */
+  link: string;
+  words: JsonColumn<NotificationWords>;
+  created_at: Timestamp;
+  delivery: Delivery;
+  /** For a digested one: when it went into a digest email. */
+  digested_at: Timestamp | null;
+}
+
+export interface NotificationPreferenceTable {
+  user_id: number;
+  kind: NotificationKind;
+  delivery: Delivery;
+  updated_at: Timestamp;
 }
 
 export type JobState = "waiting" | "running" | "retrying";
@@ -429,6 +491,8 @@ export interface Database {
   two_factor: TwoFactorTable;
   recovery_code: RecoveryCodeTable;
   sign_in_challenge: SignInChallengeTable;
+  notification: NotificationTable;
+  notification_preference: NotificationPreferenceTable;
 }
 
 export type Collection = Selectable<CollectionTable>;

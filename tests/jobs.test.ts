@@ -26,21 +26,23 @@ describe("the scheduled jobs", () => {
     expect((await db().selectFrom("job").select("name").execute()).map((j) => j.name).sort()).toEqual([
       "compose_reminders",
       "expire_sessions_and_invitations",
+      "send_digests",
       "send_outbox",
     ]);
-    // Three jobs due, six claims at once: each job claimed once.
-    const claims = await Promise.all(Array.from({ length: 6 }, (_, i) => claimJob(db(), `w${i}`, LEASE, start)));
+    // Four jobs due, eight claims at once: each job claimed once.
+    const claims = await Promise.all(Array.from({ length: 8 }, (_, i) => claimJob(db(), `w${i}`, LEASE, start)));
     const claimed = claims.filter((c) => c !== undefined).map((c) => c.name);
-    expect(claimed.sort()).toEqual(["compose_reminders", "expire_sessions_and_invitations", "send_outbox"]);
+    expect(claimed.sort()).toEqual(["compose_reminders", "expire_sessions_and_invitations", "send_digests", "send_outbox"]);
 
     const holder = (await job(SEND_OUTBOX)).locked_by!;
     expect(await claimJob(db(), "late", LEASE, new Date(start.getTime() + LEASE - 1000))).toBeUndefined();
     // The holder died: its lease runs out, and another worker takes the job over.
     const later = new Date(start.getTime() + LEASE + 1000);
-    const takeovers = await Promise.all(["x", "y", "x2", "y2"].map((w) => claimJob(db(), w, LEASE, later)));
-    expect(takeovers.filter((c) => c !== undefined)).toHaveLength(3);
+    const takers = ["x", "y", "x2", "y2", "x3"];
+    const takeovers = await Promise.all(takers.map((w) => claimJob(db(), w, LEASE, later)));
+    expect(takeovers.filter((c) => c !== undefined)).toHaveLength(4);
     const taker = (await job(SEND_OUTBOX)).locked_by!;
-    expect(["x", "y", "x2", "y2"]).toContain(taker);
+    expect(takers).toContain(taker);
     expect(await renewLease(db(), SEND_OUTBOX, holder, LEASE, later)).toBe(false);
     await finishJob(db(), { name: SEND_OUTBOX, workerId: holder, nextRunAt: later, now: later });
     expect(await job(SEND_OUTBOX)).toMatchObject({ state: "running", locked_by: taker });

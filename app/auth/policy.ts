@@ -179,6 +179,8 @@ export const ROUTE_ACCESS = {
   "routes/$": { loader: "nobody" },
   // Each person's own sessions, to see and end.
   "routes/account.sessions": { loader: signedIn, action: signedIn },
+  // How each person hears about each kind of notification: an email each time or a daily digest.
+  "routes/account.notifications": { loader: signedIn, action: signedIn },
   // The accessibility statement: a page with no loader, the same for everyone.
   "routes/accessibility": {},
 

@@ -278,3 +278,78 @@ export function DateInput({
     </div>
   );
 }
+
+/** Radios in a fieldset with its legend and error message. */
+export function RadioGroup({
+  name,
+  legend,
+  error,
+  errorPrefix,
+  inline = false,
+  children,
+}: {
+  name: string;
+  legend: string;
+  error?: string;
+  errorPrefix: string;
+  inline?: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <div className={`govuk-form-group${error ? " govuk-form-group--error" : ""}`}>
+      <fieldset className="govuk-fieldset" aria-describedby={error ? `${name}-error` : undefined}>
+        <legend className="govuk-fieldset__legend govuk-fieldset__legend--m">{legend}</legend>
+        {error ? (
+          <ErrorMessage id={`${name}-error`} prefix={errorPrefix}>
+            {error}
+          </ErrorMessage>
+        ) : null}
+        <div className={`govuk-radios${inline ? " govuk-radios--inline" : ""}`}>{children}</div>
+      </fieldset>
+    </div>
+  );
+}
+
+export function Radio({
+  id,
+  name,
+  value,
+  label,
+  hint,
+  checked,
+  controls,
+  onChange,
+}: {
+  id: string;
+  name: string;
+  value: string;
+  label: string;
+  hint?: string;
+  checked: boolean;
+  controls?: string;
+  onChange?: () => void;
+}) {
+  return (
+    <div className="govuk-radios__item">
+      <input
+        className="govuk-radios__input"
+        id={id}
+        name={name}
+        type="radio"
+        value={value}
+        defaultChecked={checked}
+        aria-controls={controls}
+        onChange={onChange}
+        aria-describedby={hint ? `${id}-hint` : undefined}
+      />
+      <label className="govuk-label govuk-radios__label" htmlFor={id}>
+        {label}
+      </label>
+      {hint ? (
+        <div id={`${id}-hint`} className="govuk-hint govuk-radios__hint">
+          {hint}
+        </div>
+      ) : null}
+    </div>
+  );
+}

@@ -3,7 +3,7 @@
  * English (Welsh first) unless a person chose one language. Queuing and sending them is the
  * outbox's (app/models/outbox.server.ts); what they say is here. No database.
  */
-import type { Language } from "#db/types.ts";
+import type { Language, NotificationKind, NotificationWords } from "#db/types.ts";
 import { formatDate, formatDateTime, pick, translator, type MessageKey, type Translator } from "#app/i18n/i18n.ts";
 
 const DIVIDER = "—".repeat(20);
@@ -75,36 +75,77 @@ export function returnEmail(kind: keyof typeof RETURN_EMAILS, { name, collection
   );
 }
 
-interface QueryEmailContext {
-  name: string;
-  collection: { title_en: string; title_cy: string };
-  authority: { name_en: string; name_cy: string };
-  item: { label_en: string; label_cy: string };
-  /** Who replied, for a reply. */
-  author?: string;
-  link: string;
+/** The messages of each kind of notification: its sentence (the subject, and its line on the home page), body and link line. */
+export const NOTIFICATION_MESSAGES = {
+  query_raised: { subject: "notification.query_raised.subject", body: "notification.query_raised.body", link: "email.queryLink" },
+  query_reply: { subject: "notification.query_reply.subject", body: "notification.query_reply.body", link: "email.queryLink" },
+  return_accepted: { subject: "notification.return_accepted.subject", body: "notification.return_accepted.body", link: "email.returnLink" },
+  round_opened: { subject: "notification.round_opened.subject", body: "notification.round_opened.body", link: "email.returnLink" },
+  return_submitted: {
+    subject: "notification.return_submitted.subject",
+    body: "notification.return_submitted.body",
+    link: "email.reviewLink",
+  },
+  amendment_submitted: {
+    subject: "notification.amendment_submitted.subject",
+    body: "notification.amendment_submitted.body",
+    link: "email.reviewLink",
+  },
+  changed_after_acceptance: {
+    subject: "notification.changed_after_acceptance.subject",
+    body: "notification.changed_after_acceptance.body",
+    link: "email.reviewLink",
+  },
+} as const satisfies Record<NotificationKind, { subject: MessageKey; body: MessageKey; link: MessageKey }>;
+
+function notificationParams(lang: Language, words: NotificationWords) {
+  return {
+    collection: words.collection[lang],
+    authority: words.authority?.[lang] ?? "",
+    item: words.item?.[lang] ?? "",
+    name: words.author ?? "",
+    reason: words.reason ?? "",
+  };
+}
+
+/** What a notification says in one line: its email's subject, and its entry on the home page and in a digest. */
+export function notificationSentence(t: Translator, kind: NotificationKind, words: NotificationWords) {
+  return t(NOTIFICATION_MESSAGES[kind].subject, notificationParams(t.lang, words));
 }
 
 /**
- * A query about a figure raised, or a reply on its thread: in the recipient's own language,
- * with a link to the thread. The query itself is read on the portal, behind sign-in.
+ * One notification as an email, in the recipient's own language, with a link to the place to act.
+ * What it is about (a query, a return) is read on the portal, behind sign-in.
  */
-export function queryEmail(
+export function notificationEmail(
   language: Language,
-  kind: "raised" | "reply",
-  { name, collection, authority, item, author, link }: QueryEmailContext,
+  kind: NotificationKind,
+  { name, words, link }: { name: string; words: NotificationWords; link: string },
 ) {
   const t = translator(language);
-  const params = {
-    collection: pick(t.lang, collection, "title"),
-    authority: pick(t.lang, authority, "name"),
-    item: pick(t.lang, item, "label"),
-    name: author ?? "",
-  };
-  const [subject, body] =
-    kind === "raised"
-      ? (["email.queryRaised.subject", "email.queryRaised.body"] as const)
-      : (["email.queryReply.subject", "email.queryReply.body"] as const);
-  const paragraphs = [t("email.greeting", { name }), t(body, params), t("email.queryLink", { link }), ...signature(t)];
-  return { subject: t(subject, params), body: paragraphs.join("\n\n") };
+  const messages = NOTIFICATION_MESSAGES[kind];
+  const params = notificationParams(language, words);
+  const paragraphs = [t("email.greeting", { name }), t(messages.body, params), t(messages.link, { link }), ...signature(t)];
+  return { subject: t(messages.subject, params), body: paragraphs.join("\n\n") };
+}
+
+/** A person's daily digest: one line and link per notification since the last one, in their language. */
+export function digestEmail(
+  language: Language,
+  {
+    name,
+    notifications,
+    settingsLink,
+  }: { name: string; notifications: { kind: NotificationKind; words: NotificationWords; link: string }[]; settingsLink: string },
+) {
+  const t = translator(language);
+  const lines = notifications.map((n) => `• ${notificationSentence(t, n.kind, n.words)}\n  ${n.link}`);
+  const paragraphs = [
+    t("email.greeting", { name }),
+    t("email.digest.intro"),
+    ...lines,
+    t("email.digest.settings", { link: settingsLink }),
+    ...signature(t),
+  ];
+  return { subject: t("email.digest.subject", { count: notifications.length }), body: paragraphs.join("\n\n") };
 }

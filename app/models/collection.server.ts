@@ -8,6 +8,7 @@ import type { ReturnDefinition } from "#app/schema/return-values.ts";
 import { CENSUS_2021 } from "#app/domain/denominators.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
 import { VALUE_COLUMNS } from "./value-columns.server.ts";
+import { notifyRoundOpened } from "./notification.server.ts";
 
 export async function listCollections(db: Executor) {
   return db
@@ -254,6 +255,7 @@ export async function changeCollectionStatus(
       after: { status: to },
       reason,
     });
+    if (to === "open") await notifyRoundOpened(trx, collection.id);
     return { ok: true as const };
   });
 }

@@ -19,6 +19,7 @@ import {
 import { todayInWales } from "#app/domain/dates.ts";
 import { hasOpened } from "#app/domain/round.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
+import { notifyReturnEvent } from "./notification.server.ts";
 import { fromColumns, toColumns, VALUE_COLUMNS, type ValueColumns } from "./value-columns.server.ts";
 import { returnDefinition, type CollectionWithItems } from "./collection.server.ts";
 import { authorityDenominators, peerRates, previousValues } from "./aggregation.server.ts";
@@ -382,6 +383,15 @@ export async function submitReturnIn(
     after: { status, submitted_version: version, signed_off_name: signedOffName, signed_off_role: signedOffRole },
     reason: ret.amendment_reason,
   });
+  // The portal's own loads (the demo data, a coordinator's bulk import) are no news to the coordinators.
+  if (actor.role !== "system") {
+    await notifyReturnEvent(
+      trx,
+      scope,
+      { kind: ret.submitted_version === null ? "return_submitted" : "amendment_submitted", version },
+      { actorUserId: actor.userId, now },
+    );
+  }
   return { ok: true as const, version };
 }
 
@@ -432,6 +442,14 @@ export async function amendReturn(
       after: { status: "draft" },
       reason,
     });
+    if (current.status === "accepted" && actor.role !== "system") {
+      await notifyReturnEvent(
+        trx,
+        scope,
+        { kind: "changed_after_acceptance", lockVersion: reopened.lock_version, reason },
+        { actorUserId: actor.userId, now },
+      );
+    }
     return { ok: true as const, lockVersion: reopened.lock_version };
   });
 }

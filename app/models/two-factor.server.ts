@@ -9,6 +9,7 @@ import { sql, type Kysely } from "kysely";
 import type { Database } from "#db/types.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
 import { createSession, hashToken, randomToken, revokeAllSessions } from "./session.server.ts";
+import { mustHaveTwoFactor, type Person } from "#app/auth/policy.ts";
 
 export const TWO_FACTOR = {
   /** What every authenticator app supports: SHA-1, 6 digits, 30 seconds. */
@@ -334,6 +335,61 @@ export async function resetTwoFactor(
       before: { two_factor: true, recovery_codes: Number(codes.numDeletedRows) },
       after: { two_factor: false },
       reason: why,
+    });
+    return { ok: true };
+  });
+}
+
+export type TurnOffResult = { ok: true } | { ok: false; reason: "required" | "notSetUp" | "invalid" | "throttled" };
+
+/**
+ * An officer or analyst who chose a second factor turns it off, proving it is them with a current
+ * code from the app (a stolen session alone cannot). Wrong codes are audited and counted: 10 in
+ * 15 minutes and codes are refused, as at sign-in. The secret, the recovery codes and any sign-in
+ * waiting for a code go; coordinators and admins must keep theirs.
+ */
+export async function turnOffTwoFactor(
+  db: Kysely<Database>,
+  user: Person & { id: number },
+  code: string,
+  now = new Date(),
+): Promise<TurnOffResult> {
+  if (mustHaveTwoFactor(user)) return { ok: false, reason: "required" };
+  return db.transaction().execute(async (trx): Promise<TurnOffResult> => {
+    const factor = await trx
+      .selectFrom("two_factor")
+      .select(["secret", "last_used_step"])
+      .where("user_id", "=", user.id)
+      .where("confirmed_at", "is not", null)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!factor) return { ok: false, reason: "notSetUp" };
+    const audit = { actorUserId: user.id, entity: "app_user", entityKey: user.id, authorityCode: user.authorityCode };
+    const since = new Date(now.getTime() - TWO_FACTOR.windowMinutes * 60_000);
+    const wrong = await trx
+      .selectFrom("audit_log")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("action", "=", "two_factor.turn_off_code_wrong")
+      .where("entity_key", "=", String(user.id))
+      .where("at", ">", since)
+      .executeTakeFirstOrThrow();
+    if (Number(wrong.n) >= TWO_FACTOR.failuresPerAccount) {
+      await recordAudit(trx, { ...audit, action: "two_factor.code_refused", after: { turning_off: true } });
+      return { ok: false, reason: "throttled" };
+    }
+    const step = await stepOfCode(factor.secret, code);
+    if (step === null || (factor.last_used_step !== null && step <= factor.last_used_step)) {
+      await recordAudit(trx, { ...audit, action: "two_factor.turn_off_code_wrong" });
+      return { ok: false, reason: "invalid" };
+    }
+    await trx.deleteFrom("two_factor").where("user_id", "=", user.id).execute();
+    const codes = await trx.deleteFrom("recovery_code").where("user_id", "=", user.id).executeTakeFirst();
+    await trx.updateTable("sign_in_challenge").set({ used_at: now }).where("user_id", "=", user.id).where("used_at", "is", null).execute();
+    await recordAudit(trx, {
+      ...audit,
+      action: "two_factor.turn_off",
+      before: { two_factor: true, recovery_codes: Number(codes.numDeletedRows) },
+      after: { two_factor: false },
     });
     return { ok: true };
   });

@@ -7,59 +7,46 @@ import type { Database } from "#db/types.ts";
 import { may } from "#app/auth/policy.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
 import { findReturn, isStoredInteger, type Actor, type ReturnScope } from "./return.server.ts";
-import { queueEmails } from "./outbox.server.ts";
-import { queryEmail } from "#app/email/emails.ts";
+import { notifyQueryEvent, notifyReturnEvent, officersOf } from "./notification.server.ts";
 import { publicBaseUrl } from "#app/email/mailer.server.ts";
 
 /**
- * Emails about a thread, in the same transaction as the change: to the authority's active officers
- * when a coordinator raises a query or replies; to the coordinator who raised it when an officer
- * replies. Each in the recipient's language, with a link to the thread.
+ * Who hears of a thread's new message, in the same transaction: the authority's active officers
+ * when a coordinator raises a query or replies; the coordinator who raised it when an officer
+ * replies. Each is notified in their own language, with a link to the thread.
  */
 async function notifyThread(
   trx: Transaction<Database>,
   scope: ReturnScope,
-  { queryId, kind, actor, baseUrl, now }: { queryId: number; kind: "raised" | "reply"; actor: Actor; baseUrl: string; now: Date },
+  {
+    kind,
+    queryId,
+    messageId,
+    actor,
+    baseUrl,
+    now,
+  }: { kind: "query_raised" | "query_reply"; queryId: number; messageId: number; actor: Actor; baseUrl: string; now: Date },
 ) {
-  const thread = await trx
-    .selectFrom("value_query as q")
-    .innerJoin("data_item as di", "di.code", "q.item_code")
-    .innerJoin("authority as a", (join) => join.on("a.code", "=", scope.authorityCode))
-    .select(["q.raised_by", "di.label_en", "di.label_cy", "a.name_en", "a.name_cy"])
-    .where("q.id", "=", queryId)
-    .executeTakeFirstOrThrow();
+  const thread = await trx.selectFrom("value_query").select(["raised_by"]).where("id", "=", queryId).executeTakeFirstOrThrow();
   const fromOfficer = actor.role === "officer";
-  const recipients = await trx
-    .selectFrom("app_user")
-    .select(["id", "name", "email", "language"])
-    .where("active", "=", true)
-    .$if(fromOfficer, (qb) => qb.where("id", "=", thread.raised_by))
-    .$if(!fromOfficer, (qb) => qb.where("role", "=", "officer").where("authority_code", "=", scope.authorityCode))
-    .where("id", "!=", actor.userId ?? 0)
-    .orderBy("id")
-    .execute();
-  const author = actor.userId
-    ? (await trx.selectFrom("app_user").select("name").where("id", "=", actor.userId).executeTakeFirst())?.name
-    : undefined;
-  const link = `${baseUrl.replace(/\/+$/, "")}/returns/${encodeURIComponent(scope.collection.code)}/${encodeURIComponent(scope.authorityCode)}/queries/${queryId}`;
-  await queueEmails(
-    trx,
-    recipients.map((to) => ({
-      kind: "query" as const,
-      to: to.email,
-      ...queryEmail(to.language, kind, {
-        name: to.name,
-        collection: scope.collection,
-        authority: thread,
-        item: thread,
-        author,
-        link,
-      }),
-      collectionId: scope.collection.id,
-      authorityCode: scope.authorityCode,
-      createdAt: now,
-    })),
-  );
+  const recipients = fromOfficer
+    ? await trx
+        .selectFrom("app_user")
+        .select(["id", "name", "email", "language"])
+        .where("active", "=", true)
+        .where("id", "=", thread.raised_by)
+        .where("id", "!=", actor.userId ?? 0)
+        .execute()
+    : await officersOf(trx, scope.authorityCode, actor.userId);
+  await notifyQueryEvent(trx, scope, {
+    kind,
+    queryId,
+    messageId,
+    recipients,
+    actorUserId: actor.userId,
+    baseUrl,
+    now,
+  });
 }
 
 export type QueryResult = { ok: true } | { ok: false; reason: "notFound" | "notSubmitted" | "notAllowed" | "resolved" };
@@ -126,7 +113,11 @@ export async function raiseQuery(
       .values({ return_id: ret.id, item_code: itemCode, raised_by: actor.userId!, raised_at: now })
       .returning("id")
       .executeTakeFirstOrThrow();
-    await trx.insertInto("value_query_message").values({ query_id: query.id, author_id: actor.userId!, at: now, body }).execute();
+    const message = await trx
+      .insertInto("value_query_message")
+      .values({ query_id: query.id, author_id: actor.userId!, at: now, body })
+      .returning("id")
+      .executeTakeFirstOrThrow();
     const becomesQueried = ret.status === "submitted" || ret.status === "accepted";
     if (becomesQueried) {
       await trx.updateTable("return").set({ status: "queried", updated_at: now }).where("id", "=", ret.id).execute();
@@ -154,7 +145,7 @@ export async function raiseQuery(
           ]
         : []),
     ]);
-    await notifyThread(trx, scope, { queryId: query.id, kind: "raised", actor, baseUrl, now });
+    await notifyThread(trx, scope, { kind: "query_raised", queryId: query.id, messageId: message.id, actor, baseUrl, now });
     return { ok: true as const };
   });
 }
@@ -188,7 +179,11 @@ export async function replyToQuery(
     const query = await findQuery(trx, scope, queryId);
     if (!query) return { ok: false as const, reason: "notFound" as const };
     if (query.status === "resolved") return { ok: false as const, reason: "resolved" as const };
-    await trx.insertInto("value_query_message").values({ query_id: queryId, author_id: actor.userId!, at: now, body }).execute();
+    const message = await trx
+      .insertInto("value_query_message")
+      .values({ query_id: queryId, author_id: actor.userId!, at: now, body })
+      .returning("id")
+      .executeTakeFirstOrThrow();
     await recordAudit(trx, {
       actorUserId: actor.userId,
       action: "query.reply",
@@ -197,7 +192,7 @@ export async function replyToQuery(
       authorityCode: scope.authorityCode,
       after: { body },
     });
-    await notifyThread(trx, scope, { queryId, kind: "reply", actor, baseUrl, now });
+    await notifyThread(trx, scope, { kind: "query_reply", queryId, messageId: message.id, actor, baseUrl, now });
     return { ok: true as const };
   });
 }
@@ -290,6 +285,7 @@ export async function acceptReturnIn(
     before: { status: ret.status, accepted_version: ret.accepted_version },
     after: { status: "accepted", accepted_version: ret.submitted_version },
   });
+  await notifyReturnEvent(trx, scope, { kind: "return_accepted", version: ret.submitted_version! }, { actorUserId: actor.userId, now });
   return { ok: true as const };
 }
 

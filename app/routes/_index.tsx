@@ -7,6 +7,8 @@ import { itemLabels } from "#app/models/catalogue.server.ts";
 import { openQueriesForAuthority } from "#app/models/value-query.server.ts";
 import { queueSize, waitingForCoordinator } from "#app/models/desk.server.ts";
 import { DeskQueue } from "#app/components/desk-queue.tsx";
+import { NotificationList } from "#app/components/notification-list.tsx";
+import { recentNotifications } from "#app/models/notification.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { may } from "#app/auth/policy.ts";
 import { formatDate, formatDateTime, pick, type Translator } from "#app/i18n/i18n.ts";
@@ -22,14 +24,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, db, reader } = await guard("routes/_index", "loader", { request, params });
   if (user.role === "officer") {
     const authorityCode = user.authorityCode!;
-    const [authority, returns, queries] = await Promise.all([
+    const [authority, returns, queries, notifications] = await Promise.all([
       findAuthority(db, authorityCode),
       returnsForAuthority(db, authorityCode),
       openQueriesForAuthority(db, authorityCode),
+      recentNotifications(db, user.id),
     ]);
     const labels = await itemLabels(db, [...new Set(queries.map((q) => q.item_code))]);
     return {
       officer: { authority: authority!, returns, queries, labels, today: todayInWales() },
+      notifications,
       mayDesign: false,
       mayRunRounds: false,
       collections: [],
@@ -41,6 +45,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const queue = may(user, "reviewReturns") ? await waitingForCoordinator(db, reader, { today: todayInWales() }) : null;
   return {
     officer: null,
+    notifications: await recentNotifications(db, user.id),
     mayDesign,
     mayRunRounds: may(user, "runRounds"),
     queue: queue ? { entries: queue, total: queueSize(queue) } : null,
@@ -90,6 +95,7 @@ export default function Home() {
             </div>
           </div>
         ) : null}
+        <NotificationList t={t} notifications={data.notifications} />
         <h2 className="govuk-heading-m">{t("home.officer.open")}</h2>
         {open.length === 0 ? <p className="govuk-body">{t("home.officer.noneOpen")}</p> : null}
         {open.map((r) => (
@@ -183,6 +189,7 @@ export default function Home() {
       <h1 className="govuk-heading-l">{t("home.title")}</h1>
       <p className="govuk-body-l">{t("home.lead")}</p>
       {data.queue ? <DeskQueue t={t} queue={data.queue.entries} total={data.queue.total} /> : null}
+      <NotificationList t={t} notifications={data.notifications} />
       {data.mayDesign ? (
         <Link className="govuk-button" to="/collections/new">
           {t("home.newCollection")}

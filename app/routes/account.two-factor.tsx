@@ -1,8 +1,8 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { encode } from "uqr";
 import { ErrorSummary, NotificationBanner, WarningText } from "#app/components/govuk.tsx";
-import { confirmSetUp, setUpState } from "#app/models/two-factor.server.ts";
+import { confirmSetUp, setUpState, turnOffTwoFactor } from "#app/models/two-factor.server.ts";
 import { requireCsrf } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { mustHaveTwoFactor } from "#app/auth/policy.ts";
@@ -33,25 +33,39 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     qr: state.uri ? qrPath(state.uri) : null,
     required: mustHaveTwoFactor(user),
     returnTo: safeReturnPath(new URL(request.url).searchParams.get("returnTo")),
+    turnedOff: new URL(request.url).searchParams.get("done") === "off",
     csrfToken: user.csrfToken,
   };
 }
+
+const TURN_OFF_REFUSALS = {
+  invalid: "login.code.error.invalid",
+  throttled: "login.code.error.throttledHere",
+  required: "twoFactor.off.required",
+  notSetUp: "twoFactor.off.notSetUp",
+} as const satisfies Record<string, MessageKey>;
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { user, db } = await guard("routes/account.two-factor", "action", { request, params });
   const form = await readForm(request);
   requireCsrf(user, form);
+  const turningOff = field(form, "intent") === "turnOff";
   const code = field(form, "code").replace(/\s+/g, "");
-  const refuse = (error: MessageKey) => refuseForm(context, { error, recoveryCodes: null });
+  const refuse = (error: MessageKey) => refuseForm(context, { error, turningOff, recoveryCodes: null });
   if (!code) return refuse("login.code.error.missing");
   if (!/^\d{6}$/.test(code)) return refuse("login.code.error.format");
+  if (turningOff) {
+    const turnedOff = await turnOffTwoFactor(db, user, code);
+    if (!turnedOff.ok) return refuse(TURN_OFF_REFUSALS[turnedOff.reason]);
+    throw redirect("/account/two-factor?done=off");
+  }
   const result = await confirmSetUp(db, user, code);
   if (!result.ok && result.reason === "invalid") return refuse("login.code.error.invalid");
-  return { error: null, recoveryCodes: result.ok ? result.recoveryCodes : null };
+  return { error: null, turningOff, recoveryCodes: result.ok ? result.recoveryCodes : null };
 }
 
 export default function TwoFactor() {
-  const { state, qr, required, returnTo, csrfToken } = useLoaderData<typeof loader>();
+  const { state, qr, required, returnTo, turnedOff, csrfToken } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const t = useTranslation();
   const error = actionData?.error ? t(actionData.error) : undefined;
@@ -85,6 +99,11 @@ export default function TwoFactor() {
     <div className="govuk-grid-row">
       <div className="govuk-grid-column-two-thirds">
         <ErrorSummary title={t("errorSummary.title")} errors={error ? [{ href: "#code", text: error }] : []} />
+        {turnedOff && !state.confirmed && !actionData ? (
+          <NotificationBanner title={t("banner.success")} success>
+            <p className="govuk-notification-banner__heading">{t("twoFactor.off.done")}</p>
+          </NotificationBanner>
+        ) : null}
         <h1 className="govuk-heading-l">{t("twoFactor.title")}</h1>
         {state.confirmed ? (
           <>
@@ -92,6 +111,20 @@ export default function TwoFactor() {
             <p className="govuk-body">{t("twoFactor.recoveryLeft", { count: state.recoveryCodesLeft })}</p>
             <p className="govuk-body">{t("twoFactor.lost")}</p>
             <p className="govuk-body">{t("twoFactor.noRemember")}</p>
+            {required ? null : (
+              <>
+                <h2 className="govuk-heading-m">{t("twoFactor.off.title")}</h2>
+                <p className="govuk-body">{t("twoFactor.off.body")}</p>
+                <form method="post" noValidate>
+                  <input type="hidden" name={CSRF_FIELD} value={csrfToken} />
+                  <input type="hidden" name="intent" value="turnOff" />
+                  <AppCodeInput t={t} error={error} />
+                  <button type="submit" className="govuk-button govuk-button--warning" data-module="govuk-button">
+                    {t("twoFactor.off.submit")}
+                  </button>
+                </form>
+              </>
+            )}
           </>
         ) : (
           <>

@@ -1,7 +1,7 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
-import { useState, type ReactNode } from "react";
-import { ErrorMessage, ErrorSummary, TextInput } from "#app/components/govuk.tsx";
+import { useState } from "react";
+import { ErrorMessage, ErrorSummary, Radio, RadioGroup, TextInput } from "#app/components/govuk.tsx";
 import { inviteUser, type InviteErrors, type InviteField } from "#app/models/account.server.ts";
 import { listAuthorities } from "#app/models/authority.server.ts";
 import { requireCsrf } from "#app/auth/auth.server.ts";
@@ -35,80 +35,6 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 const FIELDS: InviteField[] = ["email", "name", "role", "authorityCode", "language"];
-
-function RadioGroup({
-  name,
-  legend,
-  error,
-  errorPrefix,
-  inline = false,
-  children,
-}: {
-  name: string;
-  legend: string;
-  error?: string;
-  errorPrefix: string;
-  inline?: boolean;
-  children: ReactNode;
-}) {
-  return (
-    <div className={`govuk-form-group${error ? " govuk-form-group--error" : ""}`}>
-      <fieldset className="govuk-fieldset" aria-describedby={error ? `${name}-error` : undefined}>
-        <legend className="govuk-fieldset__legend govuk-fieldset__legend--m">{legend}</legend>
-        {error ? (
-          <ErrorMessage id={`${name}-error`} prefix={errorPrefix}>
-            {error}
-          </ErrorMessage>
-        ) : null}
-        <div className={`govuk-radios${inline ? " govuk-radios--inline" : ""}`}>{children}</div>
-      </fieldset>
-    </div>
-  );
-}
-
-function Radio({
-  id,
-  name,
-  value,
-  label,
-  hint,
-  checked,
-  controls,
-  onChange,
-}: {
-  id: string;
-  name: string;
-  value: string;
-  label: string;
-  hint?: string;
-  checked: boolean;
-  controls?: string;
-  onChange?: () => void;
-}) {
-  return (
-    <div className="govuk-radios__item">
-      <input
-        className="govuk-radios__input"
-        id={id}
-        name={name}
-        type="radio"
-        value={value}
-        defaultChecked={checked}
-        aria-controls={controls}
-        onChange={onChange}
-        aria-describedby={hint ? `${id}-hint` : undefined}
-      />
-      <label className="govuk-label govuk-radios__label" htmlFor={id}>
-        {label}
-      </label>
-      {hint ? (
-        <div id={`${id}-hint`} className="govuk-hint govuk-radios__hint">
-          {hint}
-        </div>
-      ) : null}
-    </div>
-  );
-}
 
 export default function InviteUser() {
   const { authorities, csrfToken } = useLoaderData<typeof loader>();

@@ -12,7 +12,8 @@ import type { Executor } from "#app/models/audit.server.ts";
 export const COMPOSE_REMINDERS = "compose_reminders";
 export const SEND_OUTBOX = "send_outbox";
 export const EXPIRE = "expire_sessions_and_invitations";
-export const JOB_NAMES = [COMPOSE_REMINDERS, SEND_OUTBOX, EXPIRE] as const;
+export const SEND_DIGESTS = "send_digests";
+export const JOB_NAMES = [COMPOSE_REMINDERS, SEND_OUTBOX, EXPIRE, SEND_DIGESTS] as const;
 
 /** A worker whose heartbeat is older than this is taken for stopped. */
 export const HEARTBEAT_STALE_MS = 120_000;

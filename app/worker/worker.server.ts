@@ -1,6 +1,6 @@
 /**
- * The scheduled work: composing the day's reminders, sending the outbox, removing what has
- * expired. Run as its own process (`npm run worker`, scripts/worker.ts) on PostgreSQL, on as many
+ * The scheduled work: composing the day's reminders (and news of rounds opening), sending the
+ * outbox, the daily digests of notifications, removing what has expired. Run as its own process (`npm run worker`, scripts/worker.ts) on PostgreSQL, on as many
  * instances as wanted, or inside the portal's process on the embedded database (server.ts). Each
  * job runs on one worker at a time (app/worker/queue.server.ts); every job is also safe to run
  * twice (reminders are deduplicated, emails are claimed one by one, expiry is a delete), so a
@@ -14,7 +14,20 @@ import type { Database } from "#db/types.ts";
 import { composeReminders, nextEmailDue, sendPending, type MailTransport, type SendPoint } from "#app/models/outbox.server.ts";
 import { deleteEndedSessions } from "#app/models/session.server.ts";
 import { deleteExpiredInvitations } from "#app/models/account.server.ts";
-import { beat, claimJob, COMPOSE_REMINDERS, ensureJobs, EXPIRE, failJob, finishJob, renewLease, SEND_OUTBOX } from "./queue.server.ts";
+import { deleteExpiredSignInRecords } from "#app/models/cleanup.server.ts";
+import { composeDigests, notifyRoundsOpened } from "#app/models/notification.server.ts";
+import {
+  beat,
+  claimJob,
+  COMPOSE_REMINDERS,
+  ensureJobs,
+  EXPIRE,
+  failJob,
+  finishJob,
+  renewLease,
+  SEND_DIGESTS,
+  SEND_OUTBOX,
+} from "./queue.server.ts";
 
 export interface WorkerOptions {
   db: Kysely<Database>;
@@ -44,21 +57,25 @@ const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 /** Emails one run of send_outbox sends at most, so that the loop comes round again. */
 const SEND_BATCH = 100;
-/** Reminders are composed once a day, at this hour in Wales. */
+/** Reminders (and news of rounds opening) are composed once a day, at this hour in Wales. */
 const REMINDER_HOUR = 7;
+/** Daily digests go at the end of the working day in Wales. */
+const DIGEST_HOUR = 17;
 
 const WALES_HOUR = new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/London", hour: "numeric", hourCycle: "h23" });
 
-/** The next REMINDER_HOUR o'clock in Wales after `now` (whatever the clocks' change). */
-export function nextReminderTime(now: Date) {
-  // Welsh time is UTC or UTC+1: of the whole hours from now, the first that is REMINDER_HOUR there.
+/** The next `hour` o'clock in Wales after `now` (whatever the clocks' change). */
+export function nextHourInWales(now: Date, hour: number) {
+  // Welsh time is UTC or UTC+1: of the whole hours from now, the first that is `hour` there.
   const start = Math.floor(now.getTime() / (60 * MINUTE)) * 60 * MINUTE;
   for (let hours = 1; hours <= 48; hours++) {
     const candidate = new Date(start + hours * 60 * MINUTE);
-    if (Number(WALES_HOUR.format(candidate)) === REMINDER_HOUR) return candidate;
+    if (Number(WALES_HOUR.format(candidate)) === hour) return candidate;
   }
-  throw new Error("no reminder hour in the next two days");
+  throw new Error(`no ${hour} o'clock in the next two days`);
 }
+
+export const nextReminderTime = (now: Date) => nextHourInWales(now, REMINDER_HOUR);
 
 const clamp = (value: number, low: number, high: number) => Math.min(Math.max(value, low), high);
 
@@ -80,7 +97,11 @@ export function startWorker({
   const stopping = new AbortController();
 
   const jobs: Record<string, Job> = {
-    [COMPOSE_REMINDERS]: async (now) => ({ next: nextReminderTime(now), done: await composeReminders(db, { now, baseUrl }) }),
+    [COMPOSE_REMINDERS]: async (now) => ({
+      next: nextReminderTime(now),
+      done: { ...(await composeReminders(db, { now, baseUrl })), roundOpenedNotifications: await notifyRoundsOpened(db, { now, baseUrl }) },
+    }),
+    [SEND_DIGESTS]: async (now) => ({ next: nextHourInWales(now, DIGEST_HOUR), done: await composeDigests(db, { now, baseUrl }) }),
     [SEND_OUTBOX]: async (now) => {
       if (!transport) return { next: new Date(now.getTime() + MINUTE), done: { sent: 0, failed: 0 } };
       const done = await sendPending(db, transport, { workerId: id, leaseMs, limit: SEND_BATCH, signal: stopping.signal, reached });
@@ -92,13 +113,14 @@ export function startWorker({
     [EXPIRE]: async (now) => {
       const sessions = await deleteEndedSessions(db, now);
       const invitations = await deleteExpiredInvitations(db, now);
+      const signInRecords = await deleteExpiredSignInRecords(db, now);
       const heartbeats = await db
         .deleteFrom("worker_heartbeat")
         .where("beat_at", "<", new Date(now.getTime() - 24 * 60 * MINUTE))
         .executeTakeFirst();
       return {
         next: new Date(now.getTime() + 60 * MINUTE),
-        done: { sessions, invitations, heartbeats: Number(heartbeats.numDeletedRows) },
+        done: { sessions, invitations, ...signInRecords, heartbeats: Number(heartbeats.numDeletedRows) },
       };
     },
   };

@@ -731,6 +731,16 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
     body: () => ({ fields: { csrf: v.coordinator.csrf, reason: reason! } }),
   }));
 
+  // Every kind of an officer's choices, one of them bad: nothing is saved, however the rest read.
+  const notificationChoices = { query_raised: "digest", query_reply: "email", return_accepted: "email", round_opened: "digest" };
+  const notificationCases: Case[] = ["", "weekly", "EMAIL", SCRIPT, SQL[0]!, MEGABYTE, NUL].map((delivery) => ({
+    name: `notification settings: the choice ${JSON.stringify(delivery.slice(0, 30))}`,
+    route: "routes/account.notifications",
+    params: () => ({}),
+    who: newportOfficer,
+    body: () => ({ fields: { csrf: v.newport.csrf, ...notificationChoices, return_accepted: delivery } }),
+  }));
+
   const inviteCases: Case[] = [
     ...["not-an-address", "a@b", "", `${"e".repeat(250)}@x.example`, MEGABYTE, SQL[0]!, COORDINATOR, OFFICER.cardiff.toUpperCase()].map(
       (email) => invite(`the email ${JSON.stringify(email.slice(0, 30))}`, () => invitation({ email })),
@@ -868,6 +878,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
     ["inviting an account", inviteCases],
     ["asking for a forgotten password's link", forgotCases],
     ["reactivating an account", reactivateCases],
+    ["choosing how notifications come", notificationCases],
   ];
   for (const [family, cases] of families) {
     describe(family, () => {

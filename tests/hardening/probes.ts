@@ -33,6 +33,7 @@ export const PROBES: Partial<Record<RouteId, Probe>> = {
   "routes/login_.code": { csrf: "anonymous", search: ["?returnTo=%2Foutbox", "?use=recovery"] },
   "routes/account.two-factor": { search: ["?returnTo=%2Fcatalogue"] },
   "routes/account.sessions": { search: ["?done=ended"] },
+  "routes/account.notifications": { search: ["?done=saved"] },
   "routes/admin.users.$userId._index": { search: ["?done=resent", "?done=sessionsEnded"] },
   "routes/language": { search: ["?lang=cy&returnTo=%2Fcatalogue"] },
   // Another authority's line on the trend page: Newport and Cardiff, the Vale and Powys.

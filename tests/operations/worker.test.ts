@@ -90,7 +90,7 @@ describe.skipIf(!postgres)("the scheduled worker on PostgreSQL", () => {
       const audited = await database.db.selectFrom("audit_log").select("after").where("action", "=", "outbox.compose_reminders").execute();
       expect(audited).toHaveLength(1);
       const jobs = await database.db.selectFrom("job").select(["name", "state", "failures", "last_succeeded_at"]).orderBy("name").execute();
-      expect(jobs.map((j) => j.name)).toEqual(["compose_reminders", "expire_sessions_and_invitations", "send_outbox"]);
+      expect(jobs.map((j) => j.name)).toEqual(["compose_reminders", "expire_sessions_and_invitations", "send_digests", "send_outbox"]);
       expect(jobs.every((j) => j.failures === 0 && j.last_succeeded_at !== null)).toBe(true);
       const by = countBy(deliveries, (d) => d.server);
       console.log(`two workers: ${expected} emails, ${by.get("a") ?? 0} sent by one, ${by.get("b") ?? 0} by the other`);

@@ -279,3 +279,71 @@ describe("an admin's reset of a second factor", () => {
     expect(audit).toMatchObject({ actor_user_id: admin.userId, entity_key: String(officer.id), reason: "Lost phone" });
   });
 });
+
+describe("turning a chosen second factor off", () => {
+  const db = useDemoDatabase();
+
+  it("needs a current code from the app, refuses a wrong or used one (audited, counted), and takes the factor and codes away", async () => {
+    const officer = await db().selectFrom("app_user").select("id").where("email", "=", OFFICER.newport).executeTakeFirstOrThrow();
+    await giveSecondFactor(db(), officer.id);
+    await db()
+      .insertInto("recovery_code")
+      .values({ user_id: officer.id, code_hash: "a".repeat(64) })
+      .execute();
+    const visitor = await signIn(db(), OFFICER.newport);
+    const turnOff = (code: string, { csrf = true } = {}) =>
+      run(() => twoFactorPage.action(routeArgs(post("/account/two-factor", { intent: "turnOff", code }, visitor, { csrf }))));
+
+    const page = await run(() => twoFactorPage.loader(routeArgs(get("/account/two-factor", visitor))));
+    expect(page).toMatchObject({ kind: "data", data: { required: false, state: { confirmed: true } } });
+    expect(await turnOff("")).toMatchObject({ kind: "data", status: 400, data: { error: "login.code.error.missing" } });
+    expect(await turnOff("12345x")).toMatchObject({ kind: "data", status: 400, data: { error: "login.code.error.format" } });
+    const current = codeForStep(DEMO_TOTP_SECRET, currentStep());
+    const wrong = String((Number(current) + 1) % 1_000_000).padStart(6, "0");
+    expect(await turnOff(wrong)).toMatchObject({ kind: "data", status: 400, data: { error: "login.code.error.invalid" } });
+    expect((await turnOff(current, { csrf: false })).status).toBe(403);
+    // A code of a step already used (at sign-in, say) is refused.
+    await db()
+      .updateTable("two_factor")
+      .set({ last_used_step: currentStep() + 1 })
+      .where("user_id", "=", officer.id)
+      .execute();
+    expect(await turnOff(current)).toMatchObject({ kind: "data", status: 400, data: { error: "login.code.error.invalid" } });
+    expect(await db().selectFrom("two_factor").select("user_id").where("user_id", "=", officer.id).execute()).toHaveLength(1);
+    const wrongs = await db().selectFrom("audit_log").select("id").where("action", "=", "two_factor.turn_off_code_wrong").execute();
+    expect(wrongs).toHaveLength(2);
+
+    await db().updateTable("two_factor").set({ last_used_step: null }).where("user_id", "=", officer.id).execute();
+    expect(await turnOff(codeForStep(DEMO_TOTP_SECRET, currentStep()))).toMatchObject({
+      kind: "response",
+      status: 302,
+      location: "/account/two-factor?done=off",
+    });
+    expect(await db().selectFrom("two_factor").select("user_id").where("user_id", "=", officer.id).execute()).toEqual([]);
+    expect(await db().selectFrom("recovery_code").select("id").where("user_id", "=", officer.id).execute()).toEqual([]);
+    const audit = await db().selectFrom("audit_log").selectAll().where("action", "=", "two_factor.turn_off").executeTakeFirstOrThrow();
+    expect(audit).toMatchObject({ actor_user_id: officer.id, entity_key: String(officer.id), after: { two_factor: false } });
+  });
+
+  it("refuses codes after 10 wrong ones in 15 minutes, and never turns a coordinator's off", async () => {
+    const officer = await db().selectFrom("app_user").select("id").where("email", "=", OFFICER.conwy).executeTakeFirstOrThrow();
+    await giveSecondFactor(db(), officer.id);
+    const visitor = await signIn(db(), OFFICER.conwy);
+    const turnOff = (code: string) =>
+      run(() => twoFactorPage.action(routeArgs(post("/account/two-factor", { intent: "turnOff", code }, visitor))));
+    const current = codeForStep(DEMO_TOTP_SECRET, currentStep());
+    const wrong = String((Number(current) + 500_000) % 1_000_000).padStart(6, "0");
+    for (let i = 0; i < 10; i++) await turnOff(wrong);
+    expect(await turnOff(current)).toMatchObject({ kind: "data", status: 400, data: { error: "login.code.error.throttledHere" } });
+    expect(await db().selectFrom("two_factor").select("user_id").where("user_id", "=", officer.id).execute()).toHaveLength(1);
+
+    const coordinator = await signIn(db(), "coordinator@adss-cymru.example");
+    const refused = await run(() =>
+      twoFactorPage.action(
+        routeArgs(post("/account/two-factor", { intent: "turnOff", code: codeForStep(DEMO_TOTP_SECRET, currentStep()) }, coordinator)),
+      ),
+    );
+    expect(refused).toMatchObject({ kind: "data", status: 400, data: { error: "twoFactor.off.required" } });
+    expect(await db().selectFrom("two_factor").select("user_id").where("user_id", "=", coordinator.userId).execute()).toHaveLength(1);
+  });
+});

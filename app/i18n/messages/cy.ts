@@ -1013,6 +1013,8 @@ export const cy: Record<MessageKey, Message> = {
   "outbox.kind.invitation": "Gwahoddiad",
   "outbox.kind.query": "Cwestiwn am ffigur",
   "outbox.kind.password_reset": "Cyfrinair wedi'i anghofio",
+  "outbox.kind.notification": "Hysbysiad",
+  "outbox.kind.digest": "Crynodeb dyddiol",
   "outbox.hiddenResetBody": "Ni all neb ddarllen yr e-bost hwn yma: mae ei ddolen yn gosod cyfrinair cyfrif sy'n cael ei ddefnyddio.",
 
   "email.greeting": "Annwyl {name},",
@@ -1478,11 +1480,61 @@ export const cy: Record<MessageKey, Message> = {
   "denominators.error.value": "Rhes {row}: rhaid i'r gwerth ar gyfer {authority} fod yn rhif cyfan mwy na 0",
 
   // Emails about questions on figures (issue 16).
-  "email.queryRaised.subject": "Ymholiad am eich ffurflen ar gyfer {collection}",
-  "email.queryRaised.body":
-    "Mae ADSS Cymru wedi codi ymholiad am “{item}” yn ffurflen {authority} ar gyfer {collection}. Mewngofnodwch i'w ddarllen ac i ateb.",
-  "email.queryReply.subject": "Ateb am ffurflen {authority} ar gyfer {collection}",
-  "email.queryReply.body":
-    "Mae {name} wedi ateb yr ymholiad am “{item}” yn ffurflen {authority} ar gyfer {collection}. Mewngofnodwch i'w ddarllen.",
   "email.queryLink": "Agor yr ymholiad: {link}",
+  // Hysbysiadau (mater 16).
+  "notification.query_raised.subject": "Ymholiad am eich ffurflen ar gyfer {collection}",
+  "notification.query_raised.body":
+    "Mae ADSS Cymru wedi codi ymholiad am “{item}” yn ffurflen {authority} ar gyfer {collection}. Mewngofnodwch i'w ddarllen ac i ateb.",
+  "notification.query_reply.subject": "Ateb am ffurflen {authority} ar gyfer {collection}",
+  "notification.query_reply.body":
+    "Mae {name} wedi ateb yr ymholiad am “{item}” yn ffurflen {authority} ar gyfer {collection}. Mewngofnodwch i'w ddarllen.",
+  "notification.return_accepted.subject": "Mae eich ffurflen ar gyfer {collection} wedi'i derbyn",
+  "notification.return_accepted.body": "Mae ADSS Cymru wedi derbyn ffurflen {authority} ar gyfer {collection}. Diolch.",
+  "notification.round_opened.subject": "Mae {collection} ar agor ar gyfer eich ffurflen",
+  "notification.round_opened.body":
+    "Mae ADSS Cymru wedi agor y cais am wybodaeth {collection}. Mewngofnodwch i lenwi ffurflen {authority}.",
+  "notification.return_submitted.subject": "Mae {authority} wedi cyflwyno ffurflen ar gyfer {collection}",
+  "notification.return_submitted.body": "Cyflwynodd {name} ffurflen {authority} ar gyfer {collection}. Mewngofnodwch i'w hadolygu.",
+  "notification.amendment_submitted.subject": "Mae {authority} wedi cyflwyno ffurflen ddiwygiedig ar gyfer {collection}",
+  "notification.amendment_submitted.body":
+    "Cyflwynodd {name} fersiwn ddiwygiedig o ffurflen {authority} ar gyfer {collection}. Mewngofnodwch i weld beth a newidiodd.",
+  "notification.changed_after_acceptance.subject": "Mae {authority} yn newid ffurflen a dderbyniwyd ar gyfer {collection}",
+  "notification.changed_after_acceptance.body":
+    "Mae {name} wedi ailagor ffurflen {authority} a dderbyniwyd ar gyfer {collection} er mwyn ei newid. Mae'r ffigurau a gyflwynwyd yn sefyll nes cyflwyno fersiwn newydd. Y rheswm a roddwyd: {reason}",
+  "email.reviewLink": "Agor y ffurflen: {link}",
+  "email.digest.subject": "Eich crynodeb dyddiol: {count} hysbysiad",
+  "email.digest.intro": "Dyma beth sydd wedi digwydd ers eich crynodeb diwethaf:",
+  "email.digest.settings": "Fe wnaethoch ddewis cael y rhain mewn crynodeb dyddiol. I newid hynny, ewch i {link}",
+  "home.notifications.title": "Eich hysbysiadau",
+  "home.notifications.none": "Nid oes gennych unrhyw hysbysiadau eto.",
+  "home.notifications.settings": "Dewiswch sut rydych chi'n clywed am y rhain",
+  "notifications.title": "Gosodiadau hysbysiadau",
+  "notifications.lead":
+    "Ar gyfer pob math o hysbysiad, dewiswch e-bost bob tro neu un e-bost y dydd sy'n eu rhestru i gyd. Y naill ffordd neu'r llall, maen nhw wedi'u rhestru ar eich tudalen gartref.",
+  "notifications.kind.query_raised": "Ymholiad wedi'i godi ar ffurflen eich awdurdod",
+  "notifications.kind.query_reply": "Ateb i ymholiad",
+  "notifications.kind.return_accepted": "Ffurflen eich awdurdod wedi'i derbyn",
+  "notifications.kind.round_opened": "Cais am wybodaeth wedi agor",
+  "notifications.kind.return_submitted": "Ffurflen wedi'i chyflwyno",
+  "notifications.kind.amendment_submitted": "Ffurflen ddiwygiedig wedi'i chyflwyno",
+  "notifications.kind.changed_after_acceptance": "Ffurflen a dderbyniwyd wedi'i hailagor i'w newid",
+  "notifications.delivery.email": "E-bost bob tro",
+  "notifications.delivery.digest": "Crynodeb dyddiol",
+  "notifications.save": "Cadw'r gosodiadau",
+  "notifications.saved": "Mae eich gosodiadau hysbysiadau wedi'u cadw.",
+  "notifications.fixed.title": "Bob amser yn cael eu hanfon drwy e-bost",
+  "notifications.fixed.lead": "Ni ellir diffodd y rhain na'u rhoi mewn crynodeb.",
+  "notifications.fixed.reminders": "Nodiadau atgoffa bod ffurflen eich awdurdod yn ddyledus cyn bo hir neu'n hwyr",
+  "notifications.fixed.security": "E-byst diogelwch: gwahoddiadau, dolenni i ddewis cyfrinair newydd, a dilysu dau gam",
+  "notifications.noChoices": "Nid oes unrhyw hysbysiadau i chi ddewis yn eu cylch.",
+  "notifications.error.delivery": "Dewiswch e-bost bob tro neu grynodeb dyddiol",
+  "layout.nav.notifications": "Hysbysiadau",
+  "twoFactor.off.title": "Diffodd dilysu dau gam",
+  "twoFactor.off.body":
+    "Fe wnaethoch ddewis mewngofnodi gyda chod o'ch ap dilysu yn ogystal â'ch cyfrinair. I roi'r gorau iddi, rhowch y cod y mae eich ap yn ei ddangos nawr. Bydd eich codau adfer yn peidio â gweithio hefyd.",
+  "twoFactor.off.submit": "Diffodd dilysu dau gam",
+  "twoFactor.off.done": "Mae dilysu dau gam wedi'i ddiffodd. Rydych chi'n mewngofnodi gyda'ch cyfrinair yn unig.",
+  "twoFactor.off.required": "Rhaid i gydlynwyr a gweinyddwyr gadw dilysu dau gam ymlaen",
+  "twoFactor.off.notSetUp": "Nid yw dilysu dau gam ymlaen ar gyfer eich cyfrif",
+  "login.code.error.throttledHere": "Bu gormod o godau anghywir. Arhoswch 15 munud, yna rhowch gynnig arall arni",
 };

@@ -1004,6 +1004,8 @@ export const en = {
   "outbox.kind.invitation": "Invitation",
   "outbox.kind.query": "Question about a figure",
   "outbox.kind.password_reset": "Forgotten password",
+  "outbox.kind.notification": "Notification",
+  "outbox.kind.digest": "Daily digest",
   "outbox.hiddenResetBody": "Nobody can read this email here: its link sets the password of an account in use.",
 
   "email.greeting": "Dear {name},",
@@ -1459,12 +1461,65 @@ export const en = {
   "denominators.error.value": "Row {row}: the value for {authority} must be a whole number greater than 0",
 
   // Emails about questions on figures (issue 16).
-  "email.queryRaised.subject": "A query about your return for {collection}",
-  "email.queryRaised.body":
-    "ADSS Cymru has raised a query about “{item}” in {authority}'s return for {collection}. Sign in to read it and reply.",
-  "email.queryReply.subject": "A reply about {authority}'s return for {collection}",
-  "email.queryReply.body": "{name} has replied to the query about “{item}” in {authority}'s return for {collection}. Sign in to read it.",
   "email.queryLink": "Open the query: {link}",
+  // Notifications (issue 16): each kind's sentence (its email's subject and its line on the home page) and email body.
+  "notification.query_raised.subject": "A query about your return for {collection}",
+  "notification.query_raised.body":
+    "ADSS Cymru has raised a query about “{item}” in {authority}'s return for {collection}. Sign in to read it and reply.",
+  "notification.query_reply.subject": "A reply about {authority}'s return for {collection}",
+  "notification.query_reply.body":
+    "{name} has replied to the query about “{item}” in {authority}'s return for {collection}. Sign in to read it.",
+  "notification.return_accepted.subject": "Your return for {collection} has been accepted",
+  "notification.return_accepted.body": "ADSS Cymru has accepted {authority}'s return for {collection}. Thank you.",
+  "notification.round_opened.subject": "{collection} is open for your return",
+  "notification.round_opened.body": "ADSS Cymru has opened the information request {collection}. Sign in to fill in {authority}'s return.",
+  "notification.return_submitted.subject": "{authority} has submitted its return for {collection}",
+  "notification.return_submitted.body": "{name} submitted {authority}'s return for {collection}. Sign in to review it.",
+  "notification.amendment_submitted.subject": "{authority} has submitted an amended return for {collection}",
+  "notification.amendment_submitted.body":
+    "{name} submitted an amended version of {authority}'s return for {collection}. Sign in to see what changed.",
+  "notification.changed_after_acceptance.subject": "{authority} is changing its accepted return for {collection}",
+  "notification.changed_after_acceptance.body":
+    "{name} has reopened {authority}'s accepted return for {collection} to change it. The figures submitted stand until a new version is submitted. The reason given: {reason}",
+  "email.reviewLink": "Open the return: {link}",
+  "email.digest.subject": {
+    one: "Your daily summary: {count} notification",
+    other: "Your daily summary: {count} notifications",
+  },
+  "email.digest.intro": "This is what has happened since your last summary:",
+  "email.digest.settings": "You chose to have these in a daily summary. To change that, go to {link}",
+  "home.notifications.title": "Your notifications",
+  "home.notifications.none": "You have no notifications yet.",
+  "home.notifications.settings": "Choose how you hear about these",
+  "notifications.title": "Notification settings",
+  "notifications.lead":
+    "For each kind of notification, choose an email each time or one email a day listing them all. Either way, they are listed on your home page.",
+  "notifications.kind.query_raised": "A query raised on your authority's return",
+  "notifications.kind.query_reply": "A reply to a query",
+  "notifications.kind.return_accepted": "Your authority's return accepted",
+  "notifications.kind.round_opened": "An information request opened",
+  "notifications.kind.return_submitted": "A return submitted",
+  "notifications.kind.amendment_submitted": "An amended return submitted",
+  "notifications.kind.changed_after_acceptance": "An accepted return reopened to be changed",
+  "notifications.delivery.email": "An email each time",
+  "notifications.delivery.digest": "A daily digest",
+  "notifications.save": "Save settings",
+  "notifications.saved": "Your notification settings have been saved.",
+  "notifications.fixed.title": "Always sent by email",
+  "notifications.fixed.lead": "These cannot be turned off or put in a digest.",
+  "notifications.fixed.reminders": "Reminders that your authority's return is due soon or overdue",
+  "notifications.fixed.security": "Security emails: invitations, links to choose a new password, and two-factor authentication",
+  "notifications.noChoices": "There are no notifications for you to choose about.",
+  "notifications.error.delivery": "Choose an email each time or a daily digest",
+  "layout.nav.notifications": "Notifications",
+  "twoFactor.off.title": "Turn off two-factor authentication",
+  "twoFactor.off.body":
+    "You chose to sign in with a code from your authenticator app as well as your password. To stop, enter the code your app shows now. Your recovery codes stop working too.",
+  "twoFactor.off.submit": "Turn off two-factor authentication",
+  "twoFactor.off.done": "Two-factor authentication is off. You sign in with your password alone.",
+  "twoFactor.off.required": "Coordinators and admins must keep two-factor authentication on",
+  "twoFactor.off.notSetUp": "Two-factor authentication is not on for your account",
+  "login.code.error.throttledHere": "There have been too many wrong codes. Wait 15 minutes, then try again",
 } as const satisfies Record<string, string | (Partial<Record<Intl.LDMLPluralRule, string>> & { other: string })>;
 
 export type MessageKey = keyof typeof en;
