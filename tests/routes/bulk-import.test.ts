@@ -309,12 +309,13 @@ describe("the coordinator's bulk import", () => {
   });
 
   it("submits figures the portal's checks query with an explanation saying they were loaded without one", async () => {
-    // A year after February 2023, when Newport reported 271: 40 is a change to explain.
+    // A year after February 2023, when Newport reported 271 (and 39 in the round of February 2023
+    // an earlier test made, which counts as the latest): 4 is a change to explain against either.
     const round = await newRound("2023-12-a-year-on", "2023-12-31");
     const uploaded = await upload(
       round.code,
       await workbookOf([
-        ["Newport", "care_leavers_21_25", "A number", 40, null],
+        ["Newport", "care_leavers_21_25", "A number", 4, null],
         ["Newport", "care_experienced_parents", "A number", 6, null],
         ["Newport", "care_experienced_parents_child_removed", "A number", 1, null],
       ]),
