@@ -1,12 +1,15 @@
+import { mkdirSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { getCollection } from "#app/models/collection.server.ts";
+import { createDataItem } from "#app/models/catalogue.server.ts";
+import { changeCollectionStatus, createCollection, getCollection } from "#app/models/collection.server.ts";
 import { amendReturn, findReturn, SYSTEM_ACTOR } from "#app/models/return.server.ts";
 import { raiseQuery, replyToQuery } from "#app/models/value-query.server.ts";
 import { chromiumMissing, expectNoAxeViolations, signInAs, usePortalInChromium } from "../support/portal.ts";
 import { submitAs } from "../support/returns.ts";
 
 const NINE_ITEMS = "2026-12-care-experienced-parents";
+const LONG_ROUND = "2026-11-care-leavers-in-detail";
 const SHOTS = process.env.FORM_SHOTS ?? "";
 
 /** The header's language buttons change the signed-in person's language. */
@@ -21,6 +24,86 @@ async function shots(page: Page, name: string) {
   await page.setViewportSize({ width: 320, height: 800 });
   await page.screenshot({ path: `${SHOTS}/${name}-320.png`, fullPage: true });
   await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+/** Eight more items for the catalogue, four of them a breakdown of the first: with the demo's nine, a round of seventeen. */
+async function seedLongRound(db: Parameters<typeof createDataItem>[0], coordinatorId: number) {
+  const item = (code: string, en: string, cy: string, parent: string | null) => ({
+    code,
+    label_en: en,
+    label_cy: cy,
+    definition_en: `${en}, on the reference date.`,
+    definition_cy: `${cy}, ar y dyddiad cyfeirio.`,
+    min_value: 0,
+    max_value: null,
+    age_from: null,
+    age_to: null,
+    parent_code: parent,
+    denominator_code: null,
+  });
+  const extra = [
+    item("care_leavers_in_education", "Care leavers in education", "Pobl sy'n gadael gofal mewn addysg", null),
+    item(
+      "care_leavers_in_further_education",
+      "Care leavers in further education",
+      "Pobl sy'n gadael gofal mewn addysg bellach",
+      "care_leavers_in_education",
+    ),
+    item(
+      "care_leavers_in_higher_education",
+      "Care leavers in higher education",
+      "Pobl sy'n gadael gofal mewn addysg uwch",
+      "care_leavers_in_education",
+    ),
+    item(
+      "care_leavers_in_apprenticeships",
+      "Care leavers in apprenticeships",
+      "Pobl sy'n gadael gofal mewn prentisiaethau",
+      "care_leavers_in_education",
+    ),
+    item(
+      "care_leavers_in_training",
+      "Care leavers in other training",
+      "Pobl sy'n gadael gofal mewn hyfforddiant arall",
+      "care_leavers_in_education",
+    ),
+    item("care_leavers_in_work", "Care leavers in work", "Pobl sy'n gadael gofal mewn gwaith", null),
+    item("care_leavers_in_custody", "Care leavers in custody", "Pobl sy'n gadael gofal yn y ddalfa", null),
+    item("care_leavers_homeless", "Care leavers who are homeless", "Pobl sy'n gadael gofal sy'n ddigartref", null),
+  ];
+  for (const draft of extra) expect(await createDataItem(db, draft, coordinatorId)).toEqual({ ok: true });
+  const nine = (await getCollection(db, NINE_ITEMS))!.items.map((i) => i.code);
+  const today = new Date().toISOString().slice(0, 10);
+  await createCollection(
+    db,
+    {
+      code: LONG_ROUND,
+      title_en: "Care leavers in detail (November 2026)",
+      title_cy: "Pobl sy'n gadael gofal yn fanwl (Tachwedd 2026)",
+      guidance_en: "",
+      guidance_cy: "",
+      reference_date: "2026-10-31",
+      opens_on: today,
+      due_on: "2027-12-31",
+      items: [...nine, ...extra.map((e) => e.code)].map((code) => ({ code, required: false })),
+      rules: { crossItem: [], smallCountMax: 4, queries: { changePercent: 50, changeAbsolute: 10, outlierScore: 3.5, outlierMinPeers: 5 } },
+    },
+    coordinatorId,
+  );
+  expect(await changeCollectionStatus(db, (await getCollection(db, LONG_ROUND))!, "publish", coordinatorId)).toEqual({ ok: true });
+}
+
+/** A task's name, its "N of M answered" and its status, as the task list shows them. */
+async function tasks(page: Page) {
+  return page
+    .locator(".govuk-task-list__item")
+    .evaluateAll((items) =>
+      items.map((item) =>
+        [".govuk-task-list__link", ".govuk-task-list__hint", ".govuk-task-list__status"].map(
+          (part) => item.querySelector(part)?.textContent?.trim() ?? "",
+        ),
+      ),
+    );
 }
 
 // The rounds, returns and queries are put in place through the models, on the server's PostgreSQL database.
@@ -144,6 +227,92 @@ describe.skipIf(chromiumMissing || (!process.env.TEST_DATABASE_URL && !process.e
       // One click to the return, one into each box, save and check, the role's box, submit; the figures and the role typed.
       expect(counted).toEqual({ clicks: 13, keystrokes: 11 + "Head of Children's Services".length });
       await page.close();
+    });
+
+    it("a round of seventeen items is a task list of sections, each with its count answered, filled in a section at a time; in English and Welsh, axe clean", async () => {
+      if (SHOTS) mkdirSync(SHOTS, { recursive: true });
+      const db = running.portal.database.db;
+      const coordinator = await db.selectFrom("app_user").select("id").where("role", "=", "coordinator").executeTakeFirstOrThrow();
+      await seedLongRound(db, coordinator.id);
+      const url = running.portal.url;
+      const context = await running.browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const page = await context.newPage();
+      await signInAs(page, url, "officer.cardiff@authorities.example");
+      await page.locator(`main a[href="/returns/${LONG_ROUND}/W06000015"]`).first().click();
+      await page.locator(".govuk-task-list").waitFor();
+      await expect(page.locator("#answered").textContent()).resolves.toBe("0 of 17 answered");
+      await expect(tasks(page)).resolves.toEqual([
+        ["Item 1", "0 of 1 answered", "Not yet started"],
+        ["Care-experienced young people who are parents, and its breakdown", "0 of 6 answered", "Not yet started"],
+        ["Items 8 to 9", "0 of 2 answered", "Not yet started"],
+        ["Care leavers in education, and its breakdown", "0 of 5 answered", "Not yet started"],
+        ["Items 15 to 17", "0 of 3 answered", "Not yet started"],
+      ]);
+      await expectNoAxeViolations(page);
+      await shots(page, "task-list");
+
+      // A section: its items only, numbered as in the round; saved, back to the list.
+      await page.getByRole("link", { name: "Care leavers in education, and its breakdown" }).click();
+      await page.locator("#section-title").waitFor();
+      await expect(page.locator(".app-value h2").allTextContents()).resolves.toEqual([
+        "10. Care leavers in education",
+        "11. Care leavers in further education",
+        "12. Care leavers in higher education",
+        "13. Care leavers in apprenticeships",
+        "14. Care leavers in other training",
+      ]);
+      await expect(page.locator("#answered").textContent()).resolves.toBe("0 of 5 answered");
+      await expectNoAxeViolations(page);
+      await shots(page, "task-list-section");
+      await page.locator("#care_leavers_in_education-number").fill("30");
+      await page.locator("#care_leavers_in_further_education-number").fill("twelve");
+      await page.getByRole("button", { name: "Save and return to the sections" }).click();
+      // A bad figure keeps the person on the section, with the error beside it.
+      await page.locator(".govuk-error-summary").waitFor();
+      await expect(page.locator("#section-title").textContent()).resolves.toBe("Care leavers in education, and its breakdown");
+      await expect(page.locator("#care_leavers_in_education-number").inputValue()).resolves.toBe("30");
+      await expectNoAxeViolations(page);
+      await page.locator("#care_leavers_in_further_education-number").fill("12");
+      await page.locator("#care_leavers_in_higher_education-number").fill("6");
+      await page.getByRole("button", { name: "Save and return to the sections" }).click();
+      await page.locator(".govuk-notification-banner--success").waitFor();
+      await expect(tasks(page)).resolves.toContainEqual(["Care leavers in education, and its breakdown", "3 of 5 answered", "In progress"]);
+
+      // Another section keeps the first one's answers.
+      await page.getByRole("link", { name: "Item 1", exact: true }).click();
+      await page.locator("#section-title").waitFor();
+      await page.locator("#care_leavers_21_25-number").fill("95");
+      await page.getByRole("button", { name: "Save and return to the sections" }).click();
+      await page.locator(".govuk-notification-banner--success").waitFor();
+      await expect(page.locator("#answered").textContent()).resolves.toBe("4 of 17 answered");
+      await expect(tasks(page)).resolves.toContainEqual(["Item 1", "1 of 1 answered", "Completed"]);
+      await expect(tasks(page)).resolves.toContainEqual(["Care leavers in education, and its breakdown", "3 of 5 answered", "In progress"]);
+
+      // In Welsh.
+      await switchLanguage(page, "Cymraeg", "cy");
+      await page.locator(".govuk-task-list").waitFor();
+      await expect(page.locator("#answered").textContent()).resolves.toBe("4 o'r 17 wedi'u hateb");
+      await expect(tasks(page)).resolves.toContainEqual([
+        "Pobl sy'n gadael gofal mewn addysg, a'i dadansoddiad",
+        "3 o'r 5 wedi'u hateb",
+        "Ar y gweill",
+      ]);
+      await expect(tasks(page)).resolves.toContainEqual(["Eitemau 15 i 17", "0 o'r 3 wedi'u hateb", "Heb ddechrau eto"]);
+      await expectNoAxeViolations(page);
+      await page.getByRole("link", { name: "Eitemau 15 i 17" }).click();
+      await page.locator("#section-title").waitFor();
+      await expect(page.locator("#answered").textContent()).resolves.toBe("0 o'r 3 wedi'u hateb");
+      await expectNoAxeViolations(page);
+      await context.close();
+
+      // A round of nine keeps its single form.
+      const nine = await running.browser.newPage();
+      await signInAs(nine, url, "officer.newport@authorities.example");
+      await nine.goto(`${url}/returns/${NINE_ITEMS}/W06000022`);
+      await nine.locator("#answered").waitFor();
+      await expect(nine.locator(".govuk-task-list").count()).resolves.toBe(0);
+      await expect(nine.locator(".app-value").count()).resolves.toBe(9);
+      await nine.close();
     });
   },
 );
