@@ -5,6 +5,7 @@
  */
 import http from "node:http";
 import { readFileSync } from "node:fs";
+import { DEMO_TOTP_SECRET, freshCode } from "#tests/support/two-factor.ts";
 
 export interface Reply {
   status: number;
@@ -58,10 +59,21 @@ export class Client {
 export const field = (html: string, name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1] ?? "";
 const cookiesOf = (reply: Reply) => (reply.headers["set-cookie"] ?? []).map((c) => c.split(";")[0]!);
 
+/** Cookies by name, a later one replacing an earlier one of the same name. */
+const cookieHeader = (...replies: Reply[]) => [...new Map(replies.flatMap(cookiesOf).map((c) => [c.split("=")[0], c])).values()].join("; ");
+
 export async function signIn(client: Client, email: string, password: string) {
   const page = await client.request("/login");
   const body = new URLSearchParams({ csrf: field(page.body, "csrf"), email, password, returnTo: "/" });
-  const reply = await client.request("/login", { method: "POST", form: body, cookie: cookiesOf(page).join("; ") });
+  let reply = await client.request("/login", { method: "POST", form: body, cookie: cookieHeader(page) });
+  // An account with a second factor (the demo coordinator) is asked for its code next.
+  if (reply.status === 302 && String(reply.headers.location).startsWith("/login/code")) {
+    const cookie = cookieHeader(page, reply);
+    const codePage = await client.request(String(reply.headers.location), { cookie });
+    const code = await freshCode(DEMO_TOTP_SECRET, email);
+    const form = new URLSearchParams({ csrf: field(codePage.body, "csrf"), returnTo: "/", kind: "code", code });
+    reply = await client.request("/login/code", { method: "POST", form, cookie: cookieHeader(page, reply, codePage) });
+  }
   const session = cookiesOf(reply).find((c) => c.startsWith("__session="));
   if (!session) throw new Error(`Could not sign in ${email}: ${reply.status}`);
   return session;
