@@ -24,7 +24,9 @@ async function upDownUp(db: Kysely<Database>) {
 }
 
 describe("migrations up, down and up again", () => {
-  it("on PGlite", async () => {
+  // Every migration three times over on one embedded connection: 40 s on a quiet machine, past 60 s
+  // when the machine is loaded (CI at a load average of 25).
+  it("on PGlite", { timeout: 180_000 }, async () => {
     const db = createDatabase({ kind: "pglite", dataDir: "memory://" });
     try {
       await upDownUp(db);
