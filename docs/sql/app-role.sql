@@ -38,8 +38,8 @@ grant select on region, authority, denominator, denominator_value to portal_app;
 grant select on kysely_migration, kysely_migration_lock to portal_app;
 
 -- The catalogue and the collections coordinators design (items no collection uses may be deleted;
--- a collection's items are replaced when it is redesigned).
-grant select, insert, delete on data_item to portal_app;
+-- a collection's items are replaced when it is redesigned; an item's denominator may be changed).
+grant select, insert, update, delete on data_item to portal_app;
 grant select, insert, update on collection to portal_app;
 grant select, insert, delete on collection_item to portal_app;
 
@@ -60,12 +60,17 @@ grant select, insert on value_query_message to portal_app;
 -- invitations are deleted by the worker.
 grant select, insert, update on app_user to portal_app;
 grant select, insert, update, delete on invitation, session to portal_app;
-grant select, insert, update on sign_in_attempt to portal_app;
-grant select, insert on password_reset_request to portal_app;
+-- Spent sign-in attempts, challenges and reset requests are deleted by the worker once no window counts them.
+grant select, insert, update, delete on sign_in_attempt to portal_app;
+grant select, insert, delete on password_reset_request to portal_app;
 -- Second factors: set up, used (the last code's step), and removed with their recovery codes when an
 -- admin resets them; the step between the password and the code is made, counted and closed.
 grant select, insert, update, delete on two_factor, recovery_code to portal_app;
-grant select, insert, update on sign_in_challenge to portal_app;
+grant select, insert, update, delete on sign_in_challenge to portal_app;
+
+-- Notifications: written with their event, marked when a digest carries them; each person's choices per kind.
+grant select, insert, update on notification to portal_app;
+grant select, insert, update on notification_preference to portal_app;
 
 -- Emails waiting to be sent, and workbooks uploaded for a bulk import.
 grant select, insert, update on outbox, import_upload to portal_app;

@@ -54,7 +54,7 @@ describe.skipIf(chromiumMissing)("a whole round in the browser", { timeout: 180_
 
     // Swansea's officer submits.
     await signInAs(page, url, "officer.swansea@authorities.example");
-    await page.getByRole("link", { name: "Care leavers (March 2027)" }).click();
+    await page.getByRole("link", { name: "Care leavers (March 2027)", exact: true }).click();
     await page.locator("#care_leavers_21_25-number").fill("188");
     const parents = page.locator("#item-care_experienced_parents");
     await parents.getByLabel("I cannot give a number", { exact: true }).check();
