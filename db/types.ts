@@ -277,6 +277,8 @@ export interface OutboxTable {
   handed_over_at: Timestamp | null;
   /** A handover nobody saw answered (its worker died, or the server went silent): sent or not, a coordinator decides. */
   uncertain_at: Timestamp | null;
+  /** The one language it is written in; null when it is in Welsh and English. */
+  language: Language | null;
 }
 
 /** What a person hears about (app/models/notification.server.ts); each may be emailed at once or in a daily digest. */

@@ -15,6 +15,7 @@ function bilingual(subject: (t: Translator) => string, paragraphs: (t: Translato
   return {
     subject: `${subject(cy)} / ${subject(en)}`,
     body: [...paragraphs(cy), DIVIDER, ...paragraphs(en)].join("\n\n"),
+    language: null,
   };
 }
 
@@ -47,7 +48,7 @@ export function passwordResetEmail(language: Language, { name, link, expiresAt }
         t("email.passwordReset.ignore"),
       ]
     : [t("email.greeting", { name }), t("email.passwordReset.invitee")];
-  return { subject: t("email.passwordReset.subject"), body: [...paragraphs, ...signature(t)].join("\n\n") };
+  return { subject: t("email.passwordReset.subject"), body: [...paragraphs, ...signature(t)].join("\n\n"), language };
 }
 
 export interface ReturnEmailContext {
@@ -126,7 +127,7 @@ export function notificationEmail(
   const messages = NOTIFICATION_MESSAGES[kind];
   const params = notificationParams(language, words);
   const paragraphs = [t("email.greeting", { name }), t(messages.body, params), t(messages.link, { link }), ...signature(t)];
-  return { subject: t(messages.subject, params), body: paragraphs.join("\n\n") };
+  return { subject: t(messages.subject, params), body: paragraphs.join("\n\n"), language };
 }
 
 /** A person's daily digest: one line and link per notification since the last one, in their language. */
@@ -147,5 +148,5 @@ export function digestEmail(
     t("email.digest.settings", { link: settingsLink }),
     ...signature(t),
   ];
-  return { subject: t("email.digest.subject", { count: notifications.length }), body: paragraphs.join("\n\n") };
+  return { subject: t("email.digest.subject", { count: notifications.length }), body: paragraphs.join("\n\n"), language };
 }

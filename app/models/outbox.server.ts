@@ -5,7 +5,7 @@
  */
 import { todayInWales } from "#app/domain/dates.ts";
 import { sql, type Kysely } from "kysely";
-import type { Database, OutboxKind } from "#db/types.ts";
+import type { Database, Language, OutboxKind } from "#db/types.ts";
 import { returnEmail } from "#app/email/emails.ts";
 import { may } from "#app/auth/policy.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
@@ -40,6 +40,8 @@ export interface NewEmail {
   to: string;
   subject: string;
   body: string;
+  /** The one language it is written in, as the email builders say; left out, it is in Welsh and English. */
+  language?: Language | null;
   collectionId?: number | null;
   authorityCode?: string | null;
   /** Emails with the same key are queued once; see composeReminders. */
@@ -58,6 +60,7 @@ export async function queueEmails(db: Executor, emails: NewEmail[]): Promise<num
         to_email: e.to,
         subject: e.subject,
         body: e.body,
+        language: e.language ?? null,
         collection_id: e.collectionId ?? null,
         authority_code: e.authorityCode ?? null,
         dedupe_key: e.dedupeKey ?? null,
@@ -513,6 +516,7 @@ const OUTBOX_COLUMNS = [
   "to_email",
   "subject",
   "body",
+  "language",
   "created_at",
   "sent_at",
   "attempts",

@@ -52,6 +52,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       id: email.id,
       to_email: email.to_email,
       subject: email.subject,
+      language: email.language,
       handed_over_at: email.handed_over_at,
       reference: idempotencyKey(email),
     })),
@@ -161,7 +162,9 @@ export default function Outbox() {
                   <tr key={email.id} className="govuk-table__row">
                     <td className="govuk-table__cell">{email.handed_over_at ? formatDateTime(t.lang, email.handed_over_at) : null}</td>
                     <td className="govuk-table__cell govuk-!-text-break-word">{email.to_email}</td>
-                    <td className="govuk-table__cell">{email.subject}</td>
+                    <td className="govuk-table__cell" lang={email.language ?? undefined}>
+                      {email.subject}
+                    </td>
                     <td className="govuk-table__cell govuk-!-text-break-word">
                       <code>{email.reference}</code>
                     </td>
@@ -226,7 +229,7 @@ export default function Outbox() {
                   <td className="govuk-table__cell">{t(`outbox.kind.${email.kind}`)}</td>
                   <td className="govuk-table__cell govuk-!-text-break-word">{email.to_email}</td>
                   <td className="govuk-table__cell">
-                    {email.subject}
+                    <span lang={email.language ?? undefined}>{email.subject}</span>
                     <details className="govuk-details govuk-!-margin-top-2 govuk-!-margin-bottom-0">
                       <summary className="govuk-details__summary">
                         <span className="govuk-details__summary-text">{t("outbox.showBody")}</span>
@@ -235,7 +238,9 @@ export default function Outbox() {
                         {email.body === null ? (
                           <p className="govuk-body">{t(email.hiddenBody)}</p>
                         ) : (
-                          <div className="govuk-body app-preserve-lines govuk-!-text-break-word">{email.body}</div>
+                          <div className="govuk-body app-preserve-lines govuk-!-text-break-word" lang={email.language ?? undefined}>
+                            {email.body}
+                          </div>
                         )}
                       </div>
                     </details>
