@@ -39,7 +39,7 @@ const worker = config.workerInProcess
       transport: mailTransport(),
       baseUrl: publicBaseUrl(),
       leaseMs: config.WORKER_LEASE_SECONDS * 1000,
-      logger: log,
+      logger: log.child({ component: "worker" }),
     })
   : null;
 await worker?.started;

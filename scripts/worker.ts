@@ -24,7 +24,7 @@ if (config.embedded) {
   );
   process.exit(1);
 }
-const log = logger().child({ service: "worker" });
+const log = logger().child({ component: "worker" });
 const worker = startWorker({
   db: await getDb(),
   transport: mailTransport(),
