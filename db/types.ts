@@ -281,7 +281,10 @@ export interface OutboxTable {
   language: Language | null;
 }
 
-/** What a person hears about (app/models/notification.server.ts); each may be emailed at once or in a daily digest. */
+/**
+ * What a person hears about (app/models/notification.server.ts); each may be emailed at once or in a
+ * daily digest, but the reminders, which are always emailed (REMINDER_KINDS).
+ */
 export const NOTIFICATION_KINDS = [
   "query_raised",
   "query_reply",
@@ -290,6 +293,8 @@ export const NOTIFICATION_KINDS = [
   "return_submitted",
   "amendment_submitted",
   "changed_after_acceptance",
+  "reminder_due",
+  "reminder_overdue",
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -310,6 +315,8 @@ export interface NotificationWords {
   author?: string;
   /** Why an accepted return is being changed. */
   reason?: string;
+  /** A reminder's due date (YYYY-MM-DD). */
+  due?: string;
 }
 
 export interface NotificationTable {

@@ -5,8 +5,8 @@ import * as chase from "#app/routes/collections.$code.chase.$authorityCode.tsx";
 import * as retry from "#app/routes/outbox_.$emailId.retry.tsx";
 import * as decide from "#app/routes/outbox_.$emailId.decide.tsx";
 import { inProcessPortal, serverBuild } from "./support/hardening.ts";
+import { composeReminders } from "#app/models/notification.server.ts";
 import {
-  composeReminders,
   DeliveryUncertain,
   idempotencyKey,
   MAX_ATTEMPTS,
@@ -79,7 +79,9 @@ describe("the outbox and reminders", () => {
     expect(await outbox()).toHaveLength(0);
   });
 
-  it("reminds each officer of the 22 authorities once, in Welsh and English, when the return is due within the week", async () => {
+  it("reminds each officer of the 22 authorities once, in their own language, when the return is due within the week", async () => {
+    // Cardiff's officer reads in Welsh; every other demo officer in English.
+    await db().updateTable("app_user").set({ language: "cy" }).where("email", "=", OFFICER.cardiff).execute();
     const result = await composeReminders(db(), { now: DUE_SOON, baseUrl: BASE });
     expect(result.queued).toBe(22);
     const emails = await outbox();
@@ -89,23 +91,39 @@ describe("the outbox and reminders", () => {
     expect(new Set(emails.map((e) => e.authority_code)).size).toBe(22);
 
     const cardiff = emails.find((e) => e.to_email === OFFICER.cardiff)!;
+    expect(cardiff.language).toBe("cy");
     expect(cardiff.subject).toBe(
-      "Nodyn atgoffa: mae eich ffurflen ar gyfer Pobl ifanc â phrofiad o ofal sy'n rhieni (Rhagfyr 2026) i'w chyflwyno erbyn 18 Rhagfyr 2026" +
-        " / Reminder: your return for Care-experienced young people who are parents (December 2026) is due by 18 December 2026",
+      "Nodyn atgoffa: mae eich ffurflen ar gyfer Pobl ifanc â phrofiad o ofal sy'n rhieni (Rhagfyr 2026) i'w chyflwyno erbyn 18 Rhagfyr 2026",
     );
-    const welsh = cardiff.body.indexOf("Annwyl Demo Officer (Cardiff),");
-    const english = cardiff.body.indexOf("Dear Demo Officer (Cardiff),");
-    expect(welsh).toBeGreaterThanOrEqual(0);
-    expect(english).toBeGreaterThan(welsh);
+    expect(cardiff.body).toMatch(/^Annwyl Demo Officer \(Cardiff\),/);
+    expect(cardiff.body).not.toContain("Dear ");
     expect(cardiff.body).toContain(
       "ffurflen Caerdydd ar gyfer Pobl ifanc â phrofiad o ofal sy'n rhieni (Rhagfyr 2026) i'w chyflwyno erbyn 18 Rhagfyr 2026",
     );
-    expect(cardiff.body).toContain(
-      "Cardiff's return for Care-experienced young people who are parents (December 2026) is due by 18 December 2026",
-    );
     expect(cardiff.body).toContain(`Agor eich ffurflen: ${BASE}/returns/${ROUND}/${CARDIFF}`);
-    expect(cardiff.body).toContain(`Open your return: ${BASE}/returns/${ROUND}/${CARDIFF}`);
-    expect(cardiff.dedupe_key).toBe(`reminder_due:${collectionId}:${(await signIn(db(), OFFICER.cardiff)).userId}:2026-12-14`);
+    const cardiffOfficer = (await signIn(db(), OFFICER.cardiff)).userId;
+    expect(cardiff.dedupe_key).toBe(`reminder_due:${collectionId}:${cardiffOfficer}:2026-12-14`);
+
+    const newport = emails.find((e) => e.to_email === OFFICER.newport)!;
+    expect(newport.language).toBe("en");
+    expect(newport.subject).toBe(
+      "Reminder: your return for Care-experienced young people who are parents (December 2026) is due by 18 December 2026",
+    );
+    expect(newport.body).toMatch(/^Dear Demo Officer \(Newport\),/);
+    expect(newport.body).toContain(
+      "Newport's return for Care-experienced young people who are parents (December 2026) is due by 18 December 2026",
+    );
+    expect(newport.body).toContain(`Open your return: ${BASE}/returns/${ROUND}/${NEWPORT}`);
+
+    // Each is also a notification, always emailed, with the path to the return.
+    const notifications = await db().selectFrom("notification").selectAll().execute();
+    expect(notifications).toHaveLength(22);
+    expect(notifications.every((n) => n.kind === "reminder_due" && n.delivery === "email")).toBe(true);
+    expect(notifications.find((n) => n.user_id === cardiffOfficer)).toMatchObject({
+      link: `/returns/${ROUND}/${CARDIFF}`,
+      event_key: `reminder_due:${collectionId}:${CARDIFF}:2026-12-14`,
+      words: { due: "2026-12-18", authority: { en: "Cardiff", cy: "Caerdydd" } },
+    });
   });
 
   it("adds nothing when run again the same day, on this instance or another", async () => {
@@ -116,6 +134,7 @@ describe("the outbox and reminders", () => {
     ]);
     expect(first.queued + second.queued).toBe(0);
     expect(await outbox()).toHaveLength(22);
+    expect(await db().selectFrom("notification").select("id").execute()).toHaveLength(22);
   });
 
   it("sends what waits through the transport and marks it sent; nothing is sent twice, even by two senders at once", async () => {
@@ -128,8 +147,10 @@ describe("the outbox and reminders", () => {
     expect(a.failed + b.failed).toBe(0);
     expect(sent).toHaveLength(22);
     expect(new Set(sent.map((e) => e.to)).size).toBe(22);
-    expect(sent[0]!.subject).toMatch(/^Nodyn atgoffa: .* \/ Reminder: /);
-    expect(sent[0]!.text).toMatch(/^Annwyl /);
+    const welsh = sent.find((e) => e.to === OFFICER.cardiff)!;
+    expect(welsh.subject).toMatch(/^Nodyn atgoffa: /);
+    expect(welsh.text).toMatch(/^Annwyl /);
+    expect(sent.filter((e) => e.subject.startsWith("Reminder: "))).toHaveLength(21);
     const emails = await outbox();
     expect(emails.every((e) => e.sent_at !== null && e.attempts === 1 && e.last_error === null)).toBe(true);
     expect(new Set(sent.map((e) => e.idempotencyKey)).size).toBe(22);
@@ -167,10 +188,9 @@ describe("the outbox and reminders", () => {
     expect(to).not.toContain("officer.swansea@authorities.example");
     expect(to).toContain(OFFICER.newport);
     const newport = overdue.find((e) => e.to_email === OFFICER.newport)!;
-    expect(newport.subject).toContain("Yn hwyr: roedd eich ffurflen ar gyfer");
-    expect(newport.subject).toContain("Overdue: your return for");
-    expect(newport.body).toContain("Roedd ffurflen Casnewydd ar gyfer");
+    expect(newport.subject).toMatch(/^Overdue: your return for .* was due by 18 December 2026$/);
     expect(newport.body).toContain("Newport's return for");
+    expect(newport.body).not.toContain("Casnewydd");
   });
 
   it("records a failed send, tries again after a growing wait, gives up after the last attempt; a coordinator's retry sends it", async () => {

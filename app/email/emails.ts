@@ -59,8 +59,6 @@ export interface ReturnEmailContext {
 }
 
 export const RETURN_EMAILS = {
-  reminder_due: { subject: "email.reminderDue.subject", body: "email.reminderDue.body" },
-  reminder_overdue: { subject: "email.reminderOverdue.subject", body: "email.reminderOverdue.body" },
   chase: { subject: "email.chase.subject", body: "email.chase.body" },
 } as const satisfies Record<string, { subject: MessageKey; body: MessageKey }>;
 
@@ -97,6 +95,8 @@ export const NOTIFICATION_MESSAGES = {
     body: "notification.changed_after_acceptance.body",
     link: "email.reviewLink",
   },
+  reminder_due: { subject: "email.reminderDue.subject", body: "email.reminderDue.body", link: "email.returnLink" },
+  reminder_overdue: { subject: "email.reminderOverdue.subject", body: "email.reminderOverdue.body", link: "email.returnLink" },
 } as const satisfies Record<NotificationKind, { subject: MessageKey; body: MessageKey; link: MessageKey }>;
 
 function notificationParams(lang: Language, words: NotificationWords) {
@@ -106,6 +106,7 @@ function notificationParams(lang: Language, words: NotificationWords) {
     item: words.item?.[lang] ?? "",
     name: words.author ?? "",
     reason: words.reason ?? "",
+    date: words.due ? formatDate(lang, words.due) : "",
   };
 }
 

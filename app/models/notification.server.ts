@@ -2,15 +2,16 @@
  * Notifications: what a person hears about (a query on their return, a return submitted...), one
  * row per person and event, written in the transaction of the event itself and listed on their
  * home page. Each is emailed at once or kept for the person's daily digest, as they chose for its
- * kind. Reminders and security emails are not notifications: they are always emailed (outbox).
+ * kind; reminders (due soon, overdue) are always emailed. Security emails are not notifications:
+ * they are always emailed (outbox).
  */
-import type { Kysely, Transaction } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database, Delivery, Language, NotificationKind, NotificationWords, Role } from "#db/types.ts";
 import { todayInWales } from "#app/domain/dates.ts";
 import { digestEmail, notificationEmail } from "#app/email/emails.ts";
 import { publicBaseUrl } from "#app/email/mailer.server.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
-import { queueEmail, queueEmails } from "./outbox.server.ts";
+import { queueEmail, queueEmails, type NewEmail } from "./outbox.server.ts";
 import type { ReturnScope } from "./return.server.ts";
 
 /** The kinds a person of each role may hear about, and so may choose how to receive. */
@@ -19,6 +20,23 @@ export const KINDS_FOR_ROLE: Record<Role, readonly NotificationKind[]> = {
   coordinator: ["return_submitted", "amendment_submitted", "query_reply", "changed_after_acceptance"],
   analyst: [],
 };
+
+/** Reminders: always emailed, whatever a person chose; nobody may digest them or turn them off. */
+export const REMINDER_KINDS = ["reminder_due", "reminder_overdue"] as const satisfies readonly NotificationKind[];
+const isReminder = (kind: NotificationKind) => (REMINDER_KINDS as readonly NotificationKind[]).includes(kind);
+
+/** The kinds a person of each role hears about by email with no choice, shown so on the settings page. */
+export const ALWAYS_EMAILED_FOR_ROLE: Record<Role, readonly NotificationKind[]> = {
+  officer: REMINDER_KINDS,
+  coordinator: [],
+  analyst: [],
+};
+
+/** The outbox's kind for a notification's email: the outbox page names queries and reminders as such. */
+function outboxKind(kind: NotificationKind): NewEmail["kind"] {
+  if (kind.startsWith("query_")) return "query";
+  return kind === "reminder_due" || kind === "reminder_overdue" ? kind : "notification";
+}
 
 export interface Recipient {
   id: number;
@@ -36,6 +54,8 @@ export interface NotificationEvent {
   words: NotificationWords;
   collectionId: number;
   authorityCode: string;
+  /** The outbox dedupe key of a recipient's email, when it must be other than `notification:<id>`. */
+  emailKey?: (recipientId: number) => string;
 }
 
 export interface NotifyOptions {
@@ -48,22 +68,24 @@ const absolute = (baseUrl: string, path: string) => `${baseUrl.replace(/\/+$/, "
 
 /**
  * Writes the event's notification for each recipient, inside the caller's transaction, and queues
- * the email of each who gets this kind by email. A recipient already notified of this event is
- * left alone (no second row, no second email). Returns how many were notified.
+ * the email of each who gets this kind by email (every reminder). A recipient already notified of
+ * this event is left alone (no second row, no second email). Returns how many were notified.
  */
 export async function notify(trx: Transaction<Database>, recipients: Recipient[], event: NotificationEvent, options: NotifyOptions = {}) {
   if (recipients.length === 0) return 0;
   const { now = new Date(), baseUrl = publicBaseUrl() } = options;
-  const chosen = await trx
-    .selectFrom("notification_preference")
-    .select(["user_id", "delivery"])
-    .where("kind", "=", event.kind)
-    .where(
-      "user_id",
-      "in",
-      recipients.map((r) => r.id),
-    )
-    .execute();
+  const chosen = isReminder(event.kind)
+    ? []
+    : await trx
+        .selectFrom("notification_preference")
+        .select(["user_id", "delivery"])
+        .where("kind", "=", event.kind)
+        .where(
+          "user_id",
+          "in",
+          recipients.map((r) => r.id),
+        )
+        .execute();
   const deliveryOf = (userId: number): Delivery => chosen.find((c) => c.user_id === userId)?.delivery ?? "email";
   const written = await trx
     .insertInto("notification")
@@ -87,12 +109,12 @@ export async function notify(trx: Transaction<Database>, recipients: Recipient[]
     emailed.map((n) => {
       const to = recipients.find((r) => r.id === n.user_id)!;
       return {
-        kind: event.kind.startsWith("query_") ? ("query" as const) : ("notification" as const),
+        kind: outboxKind(event.kind),
         to: to.email,
         ...notificationEmail(to.language, event.kind, { name: to.name, words: event.words, link: absolute(baseUrl, event.link) }),
         collectionId: event.collectionId,
         authorityCode: event.authorityCode,
-        dedupeKey: `notification:${n.id}`,
+        dedupeKey: event.emailKey?.(n.user_id) ?? `notification:${n.id}`,
         createdAt: now,
       };
     }),
@@ -301,16 +323,130 @@ export async function notifyRoundsOpened(db: Kysely<Database>, options: NotifyOp
   return notified;
 }
 
+const addDays = (isoDate: string, days: number) =>
+  new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * Reminds the active officers of every authority that has not submitted its return to an open
+ * collection: from `dueSoonDays` before the due date ('reminder_due'), and after it
+ * ('reminder_overdue'), each a notification emailed in the officer's language and listed on their
+ * home page. "Not submitted" means no submitted version, as on the completeness board: an
+ * amendment in progress leaves the last submitted version standing. At most one reminder of a kind
+ * per officer, collection and day, however often or on however many instances this runs: the
+ * event key names the day, and the email keeps the dedupe key reminders had before they were
+ * notifications, so a day's reminder already in the outbox is not sent again.
+ */
+export async function composeReminders(
+  db: Kysely<Database>,
+  {
+    now = new Date(),
+    dueSoonDays = 7,
+    baseUrl = publicBaseUrl(),
+    actorUserId = null,
+  }: NotifyOptions & { dueSoonDays?: number; actorUserId?: number | null } = {},
+) {
+  const today = todayInWales(now);
+  const rows = await db
+    .selectFrom("collection as c")
+    .innerJoin("app_user as u", (join) => join.on("u.role", "=", "officer").on("u.active", "=", true))
+    .innerJoin("authority as a", "a.code", "u.authority_code")
+    .leftJoin("return as r", (join) => join.onRef("r.collection_id", "=", "c.id").onRef("r.authority_code", "=", "a.code"))
+    .select([
+      "c.id as collectionId",
+      "c.code as collectionCode",
+      "c.title_en",
+      "c.title_cy",
+      "c.due_on",
+      "a.code as authorityCode",
+      "a.name_en",
+      "a.name_cy",
+      "u.id",
+      "u.name",
+      "u.email",
+      "u.language",
+    ])
+    .where("c.status", "=", "open")
+    .where("c.opens_on", "<=", today)
+    .where("c.due_on", "<=", addDays(today, dueSoonDays))
+    .where("r.submitted_version", "is", null)
+    .orderBy("c.id")
+    .orderBy("a.code")
+    .orderBy("u.id")
+    .execute();
+
+  // One transaction, its inserts always in the same order: a second run at once waits for the
+  // first's rows, then finds them there and writes nothing.
+  return db.transaction().execute(async (trx) => {
+    let queued = 0;
+    const groups = new Map<string, typeof rows>();
+    for (const row of rows) {
+      const key = `${row.collectionId}:${row.authorityCode}`;
+      groups.set(key, [...(groups.get(key) ?? []), row]);
+    }
+    for (const group of groups.values()) {
+      const { collectionId, collectionCode, authorityCode, due_on } = group[0]!;
+      const kind = due_on < today ? "reminder_overdue" : "reminder_due";
+      queued += await notify(
+        trx,
+        group,
+        {
+          kind,
+          eventKey: `${kind}:${collectionId}:${authorityCode}:${today}`,
+          link: returnLinkPath(collectionCode, authorityCode),
+          words: {
+            collection: { en: group[0]!.title_en, cy: group[0]!.title_cy },
+            authority: { en: group[0]!.name_en, cy: group[0]!.name_cy },
+            due: due_on,
+          },
+          collectionId,
+          authorityCode,
+          emailKey: (userId) => `${kind}:${collectionId}:${userId}:${today}`,
+        },
+        { now, baseUrl },
+      );
+    }
+    if (queued > 0) {
+      await recordAudit(trx, {
+        actorUserId,
+        action: "outbox.compose_reminders",
+        entity: "outbox",
+        entityKey: today,
+        after: { queued, considered: rows.length },
+      });
+    }
+    return { queued, considered: rows.length };
+  });
+}
+
 export const HOME_NOTIFICATIONS = 10;
 
-/** A person's most recent notifications, newest first: theirs only. */
+/**
+ * A person's most recent notifications, newest first: theirs only. Of the reminders about one
+ * return only the latest is listed: a reminder a day would otherwise push everything else off.
+ */
 export async function recentNotifications(db: Executor, userId: number, limit = HOME_NOTIFICATIONS) {
   const rows = await db
-    .selectFrom("notification")
-    .select(["id", "kind", "link", "words", "created_at"])
-    .where("user_id", "=", userId)
-    .orderBy("created_at", "desc")
-    .orderBy("id", "desc")
+    .selectFrom("notification as n")
+    .select(["n.id", "n.kind", "n.link", "n.words", "n.created_at"])
+    .where("n.user_id", "=", userId)
+    .where((eb) =>
+      eb.or([
+        eb("n.kind", "not in", REMINDER_KINDS),
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom("notification as later")
+              .select("later.id")
+              .where("later.user_id", "=", userId)
+              .whereRef("later.link", "=", "n.link")
+              .where("later.kind", "in", REMINDER_KINDS)
+              .where(sql<boolean>`(later.created_at, later.id) > (n.created_at, n.id)`),
+          ),
+        ),
+      ]),
+    )
+    .orderBy("n.created_at", "desc")
+    .orderBy("n.id", "desc")
     .limit(limit)
     .execute();
   return rows.map((row) => ({ ...row, createdAt: new Date(row.created_at).toISOString() }));

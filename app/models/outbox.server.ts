@@ -1,7 +1,8 @@
 /**
  * Emails, queued in the database and sent from there: several instances may compose and send at
  * once without sending anything twice, and without an email server they simply wait, readable on
- * the outbox page. Every email is in Welsh and English, Welsh first.
+ * the outbox page. An email is in its recipient's language, or in Welsh and English (Welsh first)
+ * when written to no one person's choice (invitations, chases).
  */
 import { todayInWales } from "#app/domain/dates.ts";
 import { sql, type Kysely } from "kysely";
@@ -44,7 +45,7 @@ export interface NewEmail {
   language?: Language | null;
   collectionId?: number | null;
   authorityCode?: string | null;
-  /** Emails with the same key are queued once; see composeReminders. */
+  /** Emails with the same key are queued once (a chase a day, a digest a day, a notification once). */
   dedupeKey?: string | null;
   createdAt?: Date;
 }
@@ -78,89 +79,8 @@ export async function queueEmail(db: Executor, email: NewEmail): Promise<boolean
   return (await queueEmails(db, [email])) === 1;
 }
 
-function addDays(isoDate: string, days: number) {
-  return new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
-}
-
 const returnLink = (baseUrl: string, collectionCode: string, authorityCode: string) =>
   `${baseUrl.replace(/\/+$/, "")}/returns/${encodeURIComponent(collectionCode)}/${encodeURIComponent(authorityCode)}`;
-
-/**
- * Reminds the active officers of every authority that has not submitted its return to an open
- * collection: from `dueSoonDays` before the due date ('reminder_due'), and after it
- * ('reminder_overdue'). "Not submitted" means no submitted version, as on the completeness board:
- * an amendment in progress leaves the last submitted version standing. At most one reminder of a
- * kind per officer, collection and day, however often or on however many instances this runs.
- */
-export async function composeReminders(
-  db: Kysely<Database>,
-  {
-    now = new Date(),
-    dueSoonDays = 7,
-    baseUrl,
-    actorUserId = null,
-  }: { now?: Date; dueSoonDays?: number; baseUrl: string; actorUserId?: number | null },
-) {
-  const today = todayInWales(now);
-  const rows = await db
-    .selectFrom("collection as c")
-    .innerJoin("app_user as u", (join) => join.on("u.role", "=", "officer").on("u.active", "=", true))
-    .innerJoin("authority as a", "a.code", "u.authority_code")
-    .leftJoin("return as r", (join) => join.onRef("r.collection_id", "=", "c.id").onRef("r.authority_code", "=", "a.code"))
-    .select([
-      "c.id as collectionId",
-      "c.code as collectionCode",
-      "c.title_en",
-      "c.title_cy",
-      "c.due_on",
-      "a.code as authorityCode",
-      "a.name_en",
-      "a.name_cy",
-      "u.id as userId",
-      "u.name",
-      "u.email",
-    ])
-    .where("c.status", "=", "open")
-    .where("c.opens_on", "<=", today)
-    .where("c.due_on", "<=", addDays(today, dueSoonDays))
-    .where("r.submitted_version", "is", null)
-    .orderBy("c.id")
-    .orderBy("a.name_en")
-    .orderBy("u.id")
-    .execute();
-
-  const emails: NewEmail[] = rows.map((row) => {
-    const kind = row.due_on < today ? "reminder_overdue" : "reminder_due";
-    return {
-      kind,
-      to: row.email,
-      ...returnEmail(kind, {
-        name: row.name,
-        collection: row,
-        authority: row,
-        link: returnLink(baseUrl, row.collectionCode, row.authorityCode),
-      }),
-      collectionId: row.collectionId,
-      authorityCode: row.authorityCode,
-      dedupeKey: `${kind}:${row.collectionId}:${row.userId}:${today}`,
-      createdAt: now,
-    };
-  });
-
-  return db.transaction().execute(async (trx) => {
-    const queued = await queueEmails(trx, emails);
-    if (queued > 0) {
-      await recordAudit(trx, {
-        actorUserId,
-        action: "outbox.compose_reminders",
-        entity: "outbox",
-        entityKey: today,
-        after: { queued, considered: emails.length },
-      });
-    }
-    return { queued, considered: emails.length };
-  });
-}
 
 export type ChaseResult = { ok: true; queued: number } | { ok: false; reason: "notFound" | "notOpen" | "submitted" | "noOfficers" };
 

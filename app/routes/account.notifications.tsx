@@ -1,7 +1,7 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { ErrorSummary, NotificationBanner, Radio, RadioGroup } from "#app/components/govuk.tsx";
-import { deliveryChoices, KINDS_FOR_ROLE, saveDeliveryChoices } from "#app/models/notification.server.ts";
+import { ALWAYS_EMAILED_FOR_ROLE, deliveryChoices, KINDS_FOR_ROLE, saveDeliveryChoices } from "#app/models/notification.server.ts";
 import { requireCsrf } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { CSRF_FIELD, parseForm, readForm, refuseForm } from "#app/web/forms.ts";
@@ -16,7 +16,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, db } = await guard("routes/account.notifications", "loader", { request, params });
   return {
     choices: await deliveryChoices(db, user),
-    remindsOfReturns: user.role === "officer",
+    alwaysEmailed: ALWAYS_EMAILED_FOR_ROLE[user.role],
     saved: new URL(request.url).searchParams.get("done") === "saved",
     csrfToken: user.csrfToken,
   };
@@ -26,6 +26,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const { user, db } = await guard("routes/account.notifications", "action", { request, params });
   const form = await readForm(request);
   requireCsrf(user, form);
+  // Only the kinds the person may choose about are read: a reminder posted as "digest" is ignored.
   const kinds = KINDS_FOR_ROLE[user.role];
   const parsed = parseForm(form, deliveryChoicesSchema(kinds), kinds);
   if (!parsed.ok) return refuseForm(context, { errors: parsed.errors, input: parsed.input });
@@ -34,7 +35,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function NotificationSettings() {
-  const { choices, remindsOfReturns, saved, csrfToken } = useLoaderData<typeof loader>();
+  const { choices, alwaysEmailed, saved, csrfToken } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const t = useTranslation();
   const errors = actionData?.errors ?? {};
@@ -88,8 +89,10 @@ export default function NotificationSettings() {
         )}
         <h2 className="govuk-heading-m">{t("notifications.fixed.title")}</h2>
         <p className="govuk-body">{t("notifications.fixed.lead")}</p>
-        <ul className="govuk-list govuk-list--bullet">
-          {remindsOfReturns ? <li>{t("notifications.fixed.reminders")}</li> : null}
+        <ul className="govuk-list govuk-list--bullet" data-testid="always-emailed">
+          {alwaysEmailed.map((kind) => (
+            <li key={kind}>{t(`notifications.kind.${kind}`)}</li>
+          ))}
           <li>{t("notifications.fixed.security")}</li>
         </ul>
       </div>

@@ -1,8 +1,8 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { NotificationBanner } from "#app/components/govuk.tsx";
+import { composeReminders } from "#app/models/notification.server.ts";
 import {
-  composeReminders,
   idempotencyKey,
   listOutbox,
   listUncertain,

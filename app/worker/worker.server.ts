@@ -11,11 +11,11 @@ import { hostname } from "node:os";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { Database } from "#db/types.ts";
-import { composeReminders, nextEmailDue, sendPending, type MailTransport, type SendPoint } from "#app/models/outbox.server.ts";
+import { nextEmailDue, sendPending, type MailTransport, type SendPoint } from "#app/models/outbox.server.ts";
 import { deleteEndedSessions } from "#app/models/session.server.ts";
 import { deleteExpiredInvitations } from "#app/models/account.server.ts";
 import { deleteExpiredSignInRecords } from "#app/models/cleanup.server.ts";
-import { composeDigests, notifyRoundsOpened } from "#app/models/notification.server.ts";
+import { composeDigests, composeReminders, notifyRoundsOpened } from "#app/models/notification.server.ts";
 import {
   beat,
   claimJob,

@@ -2,7 +2,8 @@
  * Notifications (issue 16): each event tells the people who must act, once, in its own
  * transaction, in each person's language with a link to the place to act; the home page lists a
  * person's own; each person chooses per kind an email each time or a daily digest, which the
- * digest job sends once a day per person, whichever worker runs it.
+ * digest job sends once a day per person, whichever worker runs it. Reminders are notifications
+ * too, always emailed: no choice about them is kept, whatever is posted.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import * as home from "#app/routes/_index.tsx";
@@ -10,13 +11,23 @@ import * as settings from "#app/routes/account.notifications.tsx";
 import { changeCollectionStatus, getCollection } from "#app/models/collection.server.ts";
 import { amendReturn, findReturn } from "#app/models/return.server.ts";
 import { acceptReturn, raiseQuery, replyToQuery, resolveQuery } from "#app/models/value-query.server.ts";
-import { composeDigests, notifyReturnEvent, notifyRoundsOpened } from "#app/models/notification.server.ts";
+import {
+  composeDigests,
+  composeReminders,
+  notifyReturnEvent,
+  notifyRoundsOpened,
+  saveDeliveryChoices,
+} from "#app/models/notification.server.ts";
+import { todayInWales } from "#app/domain/dates.ts";
 import { useDemoDatabase } from "../support/database.ts";
 import { COORDINATOR, get, OFFICER, post, routeArgs, run, signIn, type Visitor } from "../support/requests.ts";
 import { submitAs } from "../support/returns.ts";
 
 const ROUND = "2026-12-care-experienced-parents";
 const NEWPORT = "W06000022";
+const CARDIFF = "W06000015";
+const CONWY = "W06000003";
+const DAY = 86_400_000;
 const VALUES = {
   care_leavers_21_25: { state: "reported", number: "100" },
   care_experienced_parents: { state: "reported", number: "9" },
@@ -205,5 +216,94 @@ describe("notifications", () => {
     const tomorrow = new Date(Date.now() + 86_400_000);
     expect((await composeDigests(db(), { now: tomorrow })).digests).toBe(1);
     expect((await emailsTo(OFFICER.newport)).filter((e) => e.kind === "digest")).toHaveLength(2);
+  });
+
+  it("reminds the officers of each return not submitted, in their language, listed at home with its link; always emailed, whatever is posted", async () => {
+    // A forged choice about reminders: the settings page reads only the kinds a person may choose about.
+    const everyEmail = { query_raised: "email", query_reply: "email", return_accepted: "email", round_opened: "email" };
+    const forged = await run(() =>
+      settings.action(
+        routeArgs(post("/account/notifications", { ...everyEmail, reminder_due: "digest", reminder_overdue: "digest" }, cardiffVisitor)),
+      ),
+    );
+    expect(forged).toMatchObject({ kind: "response", status: 302 });
+    const cardiffUser = { id: ids.cardiffOfficer, role: "officer" as const, authorityCode: CARDIFF };
+    expect(await saveDeliveryChoices(db(), cardiffUser, { reminder_due: "digest", reminder_overdue: "digest" })).toBe(0);
+    const reminderChoices = () =>
+      db().selectFrom("notification_preference").select("kind").where("kind", "in", ["reminder_due", "reminder_overdue"]).execute();
+    expect(await reminderChoices()).toEqual([]);
+    // Nor can anything else store one, nor write a reminder to be digested.
+    await expect(
+      db()
+        .insertInto("notification_preference")
+        .values({ user_id: ids.cardiffOfficer, kind: "reminder_due", delivery: "digest" })
+        .execute(),
+    ).rejects.toThrow();
+    await expect(
+      db()
+        .insertInto("notification")
+        .values({
+          user_id: ids.cardiffOfficer,
+          kind: "reminder_due",
+          event_key: "forged",
+          link: "/",
+          words: JSON.stringify({ collection: { en: "x", cy: "x" } }),
+          delivery: "digest",
+        })
+        .execute(),
+    ).rejects.toThrow();
+    const page = await run(() => settings.loader(routeArgs(get("/account/notifications", cardiffVisitor))));
+    expect(page).toMatchObject({ kind: "data", data: { alwaysEmailed: ["reminder_due", "reminder_overdue"] } });
+    expect((page as { data: { choices: { kind: string }[] } }).data.choices.map((c) => c.kind)).not.toContain("reminder_due");
+    const coordinatorPage = await run(() => settings.loader(routeArgs(get("/account/notifications", coordinatorVisitor))));
+    expect(coordinatorPage).toMatchObject({ kind: "data", data: { alwaysEmailed: [] } });
+
+    // Due in three days; Newport has submitted, Cardiff and Conwy have not. Conwy's officer reads in Welsh.
+    const now = new Date();
+    const today = todayInWales(now);
+    const inDays = (days: number) => todayInWales(new Date(now.getTime() + days * DAY));
+    const collection = (await getCollection(db(), ROUND))!;
+    await db()
+      .updateTable("collection")
+      .set({ opens_on: inDays(-10), due_on: inDays(3) })
+      .where("id", "=", collection.id)
+      .execute();
+    await db().updateTable("app_user").set({ language: "cy" }).where("email", "=", OFFICER.conwy).execute();
+    const conwyVisitor = await signIn(db(), OFFICER.conwy);
+    const officers = await db().selectFrom("app_user").select("id").where("role", "=", "officer").where("active", "=", true).execute();
+
+    const due = await composeReminders(db(), { now });
+    expect(due.queued).toBe(officers.length - 1);
+    expect(await notificationsOf(ids.officer).then((all) => all.filter((n) => n.kind.startsWith("reminder_")))).toEqual([]);
+    const [cardiffReminder] = (await notificationsOf(ids.cardiffOfficer)).filter((n) => n.kind === "reminder_due");
+    expect(cardiffReminder).toMatchObject({
+      link: `/returns/${ROUND}/${CARDIFF}`,
+      delivery: "email",
+      event_key: `reminder_due:${collection.id}:${CARDIFF}:${today}`,
+    });
+    const cardiffEmail = (await emailsTo(OFFICER.cardiff)).at(-1)!;
+    expect(cardiffEmail.kind).toBe("reminder_due");
+    expect(cardiffEmail.subject).toMatch(
+      /^Reminder: your return for Care-experienced young people who are parents \(December 2026\) is due by /,
+    );
+    expect(cardiffEmail.body).toContain(`Open your return: http://localhost/returns/${ROUND}/${CARDIFF}`);
+    const conwyEmail = (await emailsTo(OFFICER.conwy)).at(-1)!;
+    expect(conwyEmail.subject).toMatch(/^Nodyn atgoffa: mae eich ffurflen ar gyfer .* i'w chyflwyno erbyn /);
+    expect(conwyEmail.body).toContain(`Agor eich ffurflen: http://localhost/returns/${ROUND}/${CONWY}`);
+    expect(conwyEmail.body).not.toContain("Dear ");
+    expect((await homeOf(cardiffVisitor))[0]).toMatchObject({ kind: "reminder_due", link: `/returns/${ROUND}/${CARDIFF}` });
+    expect((await homeOf(conwyVisitor))[0]).toMatchObject({ kind: "reminder_due", link: `/returns/${ROUND}/${CONWY}` });
+    // Nobody's reminder is on another's home page.
+    expect((await homeOf(officerVisitor)).some((n) => n.kind.startsWith("reminder_"))).toBe(false);
+    expect((await homeOf(coordinatorVisitor)).some((n) => n.kind.startsWith("reminder_"))).toBe(false);
+
+    // Again the same day: nothing. Five days on, overdue: a new reminder, which replaces the first on the home page.
+    expect(await composeReminders(db(), { now })).toEqual({ queued: 0, considered: officers.length - 1 });
+    const later = new Date(now.getTime() + 5 * DAY);
+    expect((await composeReminders(db(), { now: later })).queued).toBe(officers.length - 1);
+    expect((await emailsTo(OFFICER.cardiff)).at(-1)!.subject).toMatch(/^Overdue: your return for /);
+    const cardiffHome = await homeOf(cardiffVisitor);
+    expect(cardiffHome.filter((n) => n.kind.startsWith("reminder_")).map((n) => n.kind)).toEqual(["reminder_overdue"]);
+    expect((await notificationsOf(ids.cardiffOfficer)).filter((n) => n.kind.startsWith("reminder_"))).toHaveLength(2);
   });
 });
