@@ -1,12 +1,16 @@
 /**
  * Notifications in a browser, in Welsh: an accepted return listed on the
  * officer's home page and leading to the return; the officer choosing a daily digest for it; and
- * the same officer turning off the second factor they had set up. Axe on each page.
+ * the same officer turning off the second factor they had set up. A reminder on a Welsh-speaking
+ * officer's home page and in their email in Welsh, and on an English-speaking one's in English;
+ * reminders shown as always emailed. Axe on each page.
  */
 import { describe, expect, it } from "vitest";
 import { getCollection } from "#app/models/collection.server.ts";
 import { findReturn } from "#app/models/return.server.ts";
 import { acceptReturn } from "#app/models/value-query.server.ts";
+import { composeReminders } from "#app/models/notification.server.ts";
+import { todayInWales } from "#app/domain/dates.ts";
 import { chromiumMissing, expectNoAxeViolations, signInAs, usePortalInChromium } from "../support/portal.ts";
 import { submitAs } from "../support/returns.ts";
 import { DEMO_TOTP_SECRET, freshCode, giveSecondFactor } from "../support/two-factor.ts";
@@ -14,6 +18,10 @@ import { DEMO_TOTP_SECRET, freshCode, giveSecondFactor } from "../support/two-fa
 const ROUND = "2026-12-care-experienced-parents";
 const CARDIFF = "W06000015";
 const OFFICER = "officer.cardiff@authorities.example";
+const CONWY = "W06000003";
+const NEWPORT = "W06000022";
+const WELSH_OFFICER = "officer.conwy@authorities.example";
+const ENGLISH_OFFICER = "officer.newport@authorities.example";
 
 describe.skipIf(chromiumMissing || (!process.env.TEST_DATABASE_URL && !process.env.CI))(
   "notifications in a browser",
@@ -100,6 +108,91 @@ describe.skipIf(chromiumMissing || (!process.env.TEST_DATABASE_URL && !process.e
         .where("confirmed_at", "is not", null);
       await expect(confirmed.execute()).resolves.toEqual([]);
       await context.close();
+    });
+
+    it("lists a reminder on a Welsh-speaking officer's home page and emails it in Welsh, and in English to an English-speaking one; axe clean", async () => {
+      const db = running.portal.database.db;
+      const url = running.portal.url;
+      await db.updateTable("app_user").set({ language: "cy" }).where("email", "=", WELSH_OFFICER).execute();
+      // The round is due in three days, and neither authority has submitted.
+      const now = new Date();
+      const inDays = (days: number) => todayInWales(new Date(now.getTime() + days * 86_400_000));
+      await db
+        .updateTable("collection")
+        .set({ opens_on: inDays(-10), due_on: inDays(3) })
+        .where("code", "=", ROUND)
+        .execute();
+      await composeReminders(db, { now, baseUrl: url });
+
+      const cases = [
+        {
+          email: WELSH_OFFICER,
+          authority: CONWY,
+          language: "cy",
+          sentence:
+            /^Nodyn atgoffa: mae eich ffurflen ar gyfer Pobl ifanc â phrofiad o ofal sy'n rhieni \(Rhagfyr 2026\) i'w chyflwyno erbyn /,
+          greeting: "Annwyl ",
+          link: "Agor eich ffurflen: ",
+          title: "Eich hysbysiadau",
+          settings: "Dewiswch sut rydych chi'n clywed am y rhain",
+          alwaysEmailed: [
+            "Nodyn atgoffa bod ffurflen eich awdurdod i'w chyflwyno cyn bo hir",
+            "Nodyn atgoffa bod ffurflen eich awdurdod yn hwyr",
+          ],
+        },
+        {
+          email: ENGLISH_OFFICER,
+          authority: NEWPORT,
+          language: "en",
+          sentence: /^Reminder: your return for Care-experienced young people who are parents \(December 2026\) is due by /,
+          greeting: "Dear ",
+          link: "Open your return: ",
+          title: "Your notifications",
+          settings: "Choose how you hear about these",
+          alwaysEmailed: ["A reminder that your authority's return is due soon", "A reminder that your authority's return is overdue"],
+        },
+      ] as const;
+      for (const officer of cases) {
+        const returnPath = `/returns/${ROUND}/${officer.authority}`;
+        // The email, in the officer's language only, with the link to their return.
+        const email = await db
+          .selectFrom("outbox")
+          .select(["subject", "body", "language"])
+          .where("to_email", "=", officer.email)
+          .where("kind", "=", "reminder_due")
+          .executeTakeFirstOrThrow();
+        expect(email.language).toBe(officer.language);
+        expect(email.subject).toMatch(officer.sentence);
+        expect(email.body.startsWith(officer.greeting)).toBe(true);
+        expect(email.body).toContain(`${officer.link}${url}${returnPath}`);
+        expect(email.body).not.toContain(officer.language === "cy" ? "Dear " : "Annwyl ");
+
+        const context = await running.browser.newContext({ viewport: { width: 1280, height: 900 } });
+        const page = await context.newPage();
+        await signInAs(page, url, officer.email);
+        const list = page.getByTestId("notifications");
+        await list.waitFor();
+        await expect(page.locator("#notifications-title").textContent()).resolves.toBe(officer.title);
+        const reminder = list.locator("a").first();
+        await expect(reminder.textContent()).resolves.toMatch(officer.sentence);
+        await expect(reminder.getAttribute("href")).resolves.toBe(returnPath);
+        await expectNoAxeViolations(page);
+        await reminder.click();
+        await page.waitForURL(`${url}${returnPath}`);
+        await page.locator("main h1").waitFor();
+
+        // The settings page shows reminders as always emailed, with no choice to make about them.
+        await page.goto(`${url}/`);
+        await page.getByRole("link", { name: officer.settings }).click();
+        await page.getByTestId("always-emailed").waitFor();
+        await expect(page.getByTestId("always-emailed").locator("li").allTextContents()).resolves.toEqual([
+          ...officer.alwaysEmailed,
+          expect.any(String),
+        ]);
+        await expect(page.locator("input[name^=reminder_]").count()).resolves.toBe(0);
+        await expectNoAxeViolations(page);
+        await context.close();
+      }
     });
   },
 );
