@@ -114,6 +114,31 @@ function byItem(scope: ReturnScope, rows: (ValueColumns & { item_code: string })
   return Object.fromEntries(scope.collection.items.map((item) => [item.code, found.get(item.code) ?? { ...BLANK_VALUE }]));
 }
 
+/** The language each value's words were written in (decision 018), of the working copy or the latest submitted version. */
+export async function valueLanguages(
+  db: Executor,
+  scope: ReturnScope,
+  which: "working" | "submitted",
+): Promise<Record<string, Language | null>> {
+  const rows =
+    which === "working"
+      ? await db
+          .selectFrom("value as v")
+          .innerJoin("return as r", "r.id", "v.return_id")
+          .select(["v.item_code", "v.text_lang"])
+          .where("r.collection_id", "=", scope.collection.id)
+          .where("r.authority_code", "=", scope.authorityCode)
+          .execute()
+      : await db
+          .selectFrom("return_version_value as v")
+          .innerJoin("return as r", (join) => join.onRef("r.id", "=", "v.return_id").onRef("r.submitted_version", "=", "v.version"))
+          .select(["v.item_code", "v.text_lang"])
+          .where("r.collection_id", "=", scope.collection.id)
+          .where("r.authority_code", "=", scope.authorityCode)
+          .execute();
+  return Object.fromEntries(rows.map((row) => [row.item_code, row.text_lang]));
+}
+
 /** The values of the latest submitted version: what everyone but the editing officer sees. */
 export async function submittedValues(db: Executor, scope: ReturnScope): Promise<Record<string, CleanValue>> {
   const rows = await db
@@ -504,12 +529,13 @@ export async function returnVersions(db: Executor, scope: ReturnScope) {
   const values = await db
     .selectFrom("return_version_value as v")
     .innerJoin("return as r", "r.id", "v.return_id")
-    .select(["v.version", "v.item_code", ...VALUE_COLUMNS.map((c) => `v.${c}` as const)])
+    .select(["v.version", "v.item_code", "v.text_lang", ...VALUE_COLUMNS.map((c) => `v.${c}` as const)])
     .where("r.collection_id", "=", scope.collection.id)
     .where("r.authority_code", "=", scope.authorityCode)
     .execute();
   return versions.map((version) => ({
     ...version,
+    textLangs: Object.fromEntries(values.filter((v) => v.version === version.version).map((v) => [v.item_code, v.text_lang])),
     values: byItem(
       scope,
       values.filter((v) => v.version === version.version),

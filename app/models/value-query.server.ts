@@ -68,7 +68,7 @@ export async function listQueries(db: Executor, scope: ReturnScope, only?: numbe
   const messages = await db
     .selectFrom("value_query_message as m")
     .innerJoin("app_user as u", "u.id", "m.author_id")
-    .select(["m.id", "m.query_id", "m.at", "m.body", "u.name as author_name", "u.role as author_role"])
+    .select(["m.id", "m.query_id", "m.at", "m.body", "m.lang", "u.name as author_name", "u.role as author_role"])
     .where(
       "m.query_id",
       "in",

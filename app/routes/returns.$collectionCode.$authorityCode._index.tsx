@@ -16,6 +16,7 @@ import {
   type ReturnScope,
   type RoundRefusal,
   submittedValues,
+  valueLanguages,
   workingValues,
 } from "#app/models/return.server.ts";
 import { listQueries } from "#app/models/value-query.server.ts";
@@ -74,8 +75,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   // The officer editing sees the draft; everyone else sees what was last submitted.
   const showDraft = editable || !ret?.submitted_version;
   // One look at last round serves both the "last round" hints and the checks that compare with it.
-  const [values, context, threads, flags] = await Promise.all([
+  const [values, textLangs, context, threads, flags] = await Promise.all([
     showDraft ? workingValues(db, scope) : submittedValues(db, scope),
+    valueLanguages(db, scope, showDraft ? "working" : "submitted"),
     flagBasis(db, scope),
     listQueries(db, scope),
     // The reviewer sees each automatic flag with its figures, beside the officer's explanation.
@@ -97,6 +99,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return {
     collection,
     authority,
+    textLangs,
     returnStatus: ret?.status ?? null,
     submittedVersion: ret?.submitted_version ?? null,
     lockVersion: ret?.lock_version ?? 0,
@@ -406,7 +409,7 @@ export default function ReturnForm() {
           {data.changedAfterAcceptance ? (
             <p className="govuk-inset-text">{t("review.changedAfterAcceptance", { version: data.acceptedVersion ?? 0 })}</p>
           ) : null}
-          <ReturnSummary t={t} collection={collection} values={data.values} flags={data.flags} />
+          <ReturnSummary t={t} collection={collection} values={data.values} textLangs={data.textLangs} flags={data.flags} />
           {data.mayAmend ? (
             <Link className="govuk-button" to={returnPath(collection.code, authority.code, "amend")}>
               {t("form.amendLink")}

@@ -87,7 +87,7 @@ export default function History() {
                         {labels[item.code]}
                       </th>
                       <td className="govuk-table__cell">
-                        <ValueDescription t={t} value={version.values[item.code]!} />
+                        <ValueDescription t={t} value={version.values[item.code]!} lang={version.textLangs[item.code]} />
                       </td>
                     </tr>
                   ))}

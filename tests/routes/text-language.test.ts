@@ -10,7 +10,7 @@ import { asShownIn, PORTAL_TEXT } from "#app/i18n/portal-text.ts";
 import { sortForDisplay } from "#app/i18n/i18n.ts";
 import { FEBRUARY_2023, FEBRUARY_2023_REASONS } from "../../seeds/demo.ts";
 import { useDemoDatabase } from "../support/database.ts";
-import { COORDINATOR, get, OFFICER, post, routeArgs, run, signIn, type Visitor } from "../support/requests.ts";
+import { COORDINATOR, OFFICER, post, routeArgs, run, signIn, type Visitor } from "../support/requests.ts";
 
 const ROUND = "2026-12-care-experienced-parents";
 const CARDIFF = "W06000015";
