@@ -28,6 +28,8 @@ import { guard } from "#app/auth/guard.server.ts";
 import { may } from "#app/auth/policy.ts";
 import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
 import { formatDate, formatDateTime, pick, type Translator } from "#app/i18n/i18n.ts";
+import { asShownIn } from "#app/i18n/portal-text.ts";
+import type { Language } from "#db/types.ts";
 import type { Problem } from "#app/schema/return-values.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import {
@@ -136,7 +138,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 /** What stopped a save that nobody can retry from this form: the person's answers are shown back, not lost. */
 type Refusal =
-  | { reason: "submitted"; at: string | null; by: string | null; signedOffName: string; signedOffRole: string }
+  | {
+      reason: "submitted";
+      at: string | null;
+      by: string | null;
+      signedOffName: string;
+      signedOffRole: string;
+      signedOffLang: Language | null;
+    }
   | { reason: "closed" }
   | { reason: "notYetOpen"; opensOn: string };
 
@@ -193,6 +202,7 @@ async function refusalOf(
     by: latest?.submitted_by_name ?? null,
     signedOffName: latest?.signed_off_name ?? "",
     signedOffRole: latest?.signed_off_role ?? "",
+    signedOffLang: latest?.signed_off_lang ?? null,
   };
 }
 
@@ -465,7 +475,11 @@ export default function ReturnForm() {
 function refusalText(t: Translator, refusal: Refusal) {
   if (refusal.reason === "closed") return t("form.refused.closedBody");
   if (refusal.reason === "notYetOpen") return t("form.opensOn", { date: formatDate(t.lang, refusal.opensOn) });
-  const signedOff = { name: refusal.signedOffName, role: refusal.signedOffRole };
+  // The portal's own sign-off (the February 2023 reply's) in the page's language.
+  const signedOff = {
+    name: asShownIn(t.lang, refusal.signedOffName, refusal.signedOffLang).text,
+    role: asShownIn(t.lang, refusal.signedOffRole, refusal.signedOffLang).text,
+  };
   return refusal.at
     ? t("form.refused.submittedBody", { at: formatDateTime(t.lang, refusal.at), by: refusal.by ?? t("form.refused.portal"), ...signedOff })
     : t("form.refused.submittedUndated", signedOff);

@@ -54,13 +54,13 @@ describe.skipIf(chromiumMissing)("Welsh beside English: the portal's words trans
   });
 
   it("shows a Welsh-speaking coordinator the February 2023 notes and sign-off in Welsh, the reply's words marked English, authorities in Welsh order", async () => {
-    const db = running.portal.database.db;
-    await db.updateTable("app_user").set({ language: "cy" }).where("email", "=", "coordinator@adss-cymru.example").execute();
     const page = await running.browser.newPage();
     const url = running.portal.url;
     await signInAs(page, url, "coordinator@adss-cymru.example");
 
     await page.goto(`${url}/collections/${FEBRUARY_2023}/items/care_leavers_21_25`);
+    await page.getByRole("button", { name: "Cymraeg", exact: true }).click();
+    // The address stays; wait for the Welsh page itself.
     await page.locator("html[lang=cy]").waitFor({ state: "attached" });
     await page.locator("table q").first().waitFor();
     await expectPortalWordsInWelsh(page, ["unexplainedIn2023", "blaenauGwentCaveat", "rhonddaCynonTafDate"]);
