@@ -1,6 +1,8 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { PORTAL_TEXT } from "#app/i18n/portal-text.ts";
+import { getCollection } from "#app/models/collection.server.ts";
+import { raiseQuery, replyToQuery } from "#app/models/value-query.server.ts";
 import { FEBRUARY_2023, FEBRUARY_2023_REASONS } from "../../seeds/demo.ts";
 import { chromiumMissing, expectNoAxeViolations, signInAs, usePortalInChromium, watchForPageErrors } from "../support/portal.ts";
 
@@ -90,6 +92,34 @@ describe.skipIf(chromiumMissing)("Welsh beside English: the portal's words trans
     expect(board).toEqual([...board].sort(WELSH_ORDER));
     expect([board[0], board.at(-1)]).toEqual(["Abertawe", "Ynys Môn"]);
     await expectNoAxeViolations(page);
+
+    // A query thread: the coordinator asks in Welsh, the officer answers in English. The test can
+    // write to the portal's database only on PostgreSQL (an embedded one is the portal's alone).
+    if (process.env.TEST_DATABASE_URL || process.env.CI) {
+      const db = running.portal.database.db;
+      const scope = { collection: (await getCollection(db, FEBRUARY_2023))!, authorityCode: "W06000016" };
+      const person = (email: string) => db.selectFrom("app_user").select("id").where("email", "=", email).executeTakeFirstOrThrow();
+      const coordinator = await person("coordinator@adss-cymru.example");
+      const officer = await person("officer.rhondda-cynon-taf@authorities.example");
+      const asked = await raiseQuery(db, scope, {
+        itemCode: "care_leavers_21_25",
+        body: "Pa ddyddiad yw hwn?",
+        actor: { userId: coordinator.id, role: "coordinator", authorityCode: null },
+      });
+      expect(asked).toEqual({ ok: true });
+      const query = await db.selectFrom("value_query").select("id").orderBy("id", "desc").executeTakeFirstOrThrow();
+      const answered = await replyToQuery(db, scope, {
+        queryId: query.id,
+        body: "It is 31 December 2022.",
+        actor: { userId: officer.id, role: "officer", authorityCode: "W06000016" },
+      });
+      expect(answered).toEqual({ ok: true });
+      await page.goto(`${url}/returns/${FEBRUARY_2023}/W06000016`);
+      await page.locator(`#query-${query.id}`).waitFor();
+      await expect(page.locator(`#query-${query.id} p[lang='en']`).textContent()).resolves.toBe("It is 31 December 2022.");
+      await expect(page.locator(`#query-${query.id} [lang]`, { hasText: "Pa ddyddiad yw hwn?" }).count()).resolves.toBe(0);
+      await expectNoAxeViolations(page);
+    }
 
     await page.goto(`${url}/returns/${FEBRUARY_2023}/W06000016/history`);
     await page.locator("html[lang=cy]").waitFor({ state: "attached" });
