@@ -121,6 +121,7 @@ export interface ReturnTable {
   submitted_version: number | null;
   /** Reason given when a submitted return was reopened for amendment, carried into the next version. */
   amendment_reason: string | null;
+  amendment_reason_lang: ColumnType<Language | null, Language | null | undefined, Language | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
   /** The submitted version the coordinator accepted; kept when an amendment reopens the return. */
@@ -141,6 +142,8 @@ interface ValueColumns {
   counting_note: string | null;
   caveat: string | null;
   query_explanation: string | null;
+  /** The language the reason, counting note, caveat and explanation were written in; null: not known. */
+  text_lang: ColumnType<Language | null, Language | null | undefined, Language | null>;
   deviates: ColumnType<boolean, never, never>;
   is_comparable: ColumnType<boolean, never, never>;
 }
@@ -159,7 +162,10 @@ export interface ReturnVersionTable {
   submitted_by: number | null;
   signed_off_name: string;
   signed_off_role: string;
+  /** The language the sign-off was typed in; null: not known. */
+  signed_off_lang: ColumnType<Language | null, Language | null | undefined, Language | null>;
   amendment_reason: string | null;
+  amendment_reason_lang: ColumnType<Language | null, Language | null | undefined, Language | null>;
 }
 
 export interface ReturnVersionValueTable extends ValueColumns {
@@ -239,6 +245,8 @@ export interface ValueQueryMessageTable {
   author_id: number;
   at: Timestamp;
   body: string;
+  /** The language the message was written in; null: not known. */
+  lang: ColumnType<Language | null, Language | null | undefined, Language | null>;
 }
 
 export const OUTBOX_KINDS = [

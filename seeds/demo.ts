@@ -10,6 +10,7 @@ import { publishStatistics } from "#app/models/statistics.server.ts";
 import { SYSTEM_READER } from "#app/auth/policy.server.ts";
 import { hashPassword } from "#app/auth/password.server.ts";
 import { CENSUS_2021 } from "#app/domain/denominators.ts";
+import { PORTAL_TEXT } from "#app/i18n/portal-text.ts";
 import { readSeedCsv } from "./reference.ts";
 
 export const DEMO_PASSWORD = "demo-password-2023";
@@ -29,7 +30,8 @@ export const FEBRUARY_2023_REASONS = {
     "We do not gather this information, partly because we do not include parental care experience in the data we capture for children with care and support needs.",
 };
 
-const UNEXPLAINED_IN_2023 = "Flagged by the portal's checks when the February 2023 reply was loaded; the reply gave no explanation.";
+// The portal's own words are stored in English, marked as English; their Welsh is in PORTAL_TEXT (decision 018).
+const UNEXPLAINED_IN_2023 = PORTAL_TEXT.unexplainedIn2023.en;
 
 interface February2023Row {
   authority_as_written: string;
@@ -50,16 +52,14 @@ export const FEBRUARY_2023_PARENTS_COUNTED_DIFFERENTLY: Record<string, { number:
   W06000019: {
     number: "7",
     asWritten: "(7 are parent/preg)",
-    countingNote:
-      'Includes young people who are pregnant (expectant parents), whom the definition leaves out; given in the reply as "(7 are parent/preg)" beside the figure for care leavers aged 21 to 25.',
+    countingNote: PORTAL_TEXT.blaenauGwentParents.en,
   },
 };
 
 /** Notes an authority made beside its figure, or that its figure needs beside it. */
 const FEBRUARY_2023_CAVEATS: Record<string, string> = {
-  W06000019: "7 of these 33 are parents or pregnant.",
-  W06000016:
-    "Stated as at 31.12.23, a date after the reply itself (16 February 2023); most likely 31.12.22, but kept as stated until the authority confirms.",
+  W06000019: PORTAL_TEXT.blaenauGwentCaveat.en,
+  W06000016: PORTAL_TEXT.rhonddaCynonTafDate.en,
 };
 
 function slug(name: string) {
@@ -222,8 +222,8 @@ async function seedFebruary2023(db: Kysely<Database>) {
     if (!saved.ok) throw new Error(`Could not load ${row.authority_code}: ${JSON.stringify(saved)}`);
     const submitted = await submitReturn(db, scope, {
       basedOn: saved.lockVersion,
-      signedOffName: "All Wales Heads of Children's Services",
-      signedOffRole: "Reply coordinated by ADSS Cymru, 16 February 2023",
+      signedOffName: PORTAL_TEXT.february2023SignedOffName.en,
+      signedOffRole: PORTAL_TEXT.february2023SignedOffRole.en,
       actor: SYSTEM_ACTOR,
       today,
       now: repliedOn,

@@ -2,7 +2,7 @@ import { Fragment, useState } from "react";
 import { DateInput, ErrorMessage, TextInput, Textarea, type ErrorItem } from "#app/components/govuk.tsx";
 import { DATE_FIELDS, type CollectionInput, type CollectionProblems, type RuleInput } from "#app/schema/collection-form.ts";
 import { CSRF_FIELD } from "#app/web/forms.ts";
-import { LOCALES, pick, type Translator } from "#app/i18n/i18n.ts";
+import { pick, sortForDisplay, type Translator } from "#app/i18n/i18n.ts";
 
 export interface CatalogueEntry {
   code: string;
@@ -58,9 +58,11 @@ export function CollectionForm({
   // The items asked for first, in their order; then the rest of the catalogue, by name.
   const listed = [
     ...[...input.items].sort((a, b) => a.position - b.position).flatMap((i) => catalogue.filter((c) => c.code === i.code)),
-    ...catalogue
-      .filter((c) => !chosen.has(c.code))
-      .sort((a, b) => pick(t.lang, a, "label").localeCompare(pick(t.lang, b, "label"), LOCALES[t.lang])),
+    ...sortForDisplay(
+      t.lang,
+      catalogue.filter((c) => !chosen.has(c.code)),
+      (c) => pick(t.lang, c, "label"),
+    ),
   ];
   const rules = input.rules.some((r) => r.kind === "") ? input.rules : [...input.rules, BLANK_RULE];
   const dateLabels = { day: t("form.date.day"), month: t("form.date.month"), year: t("form.date.year") };

@@ -3,6 +3,8 @@ import type { ReactNode } from "react";
 import { formatDate, formatDateTime, pick, type Translator } from "#app/i18n/i18n.ts";
 import { returnPath } from "#app/web/return-form.ts";
 import type { QueueKind } from "#app/domain/board.ts";
+import { SentenceWithWords } from "#app/components/written-text.tsx";
+import type { Language } from "#db/types.ts";
 
 type Names = { name_en: string; name_cy: string };
 type Titles = { title_en: string; title_cy: string };
@@ -12,6 +14,7 @@ interface ReturnEntry extends Names, Titles {
   version: number | null;
   at: string | Date;
   reason: string | null;
+  reasonLang: Language | null;
 }
 interface ReplyEntry extends Names, Titles {
   queryId: number;
@@ -46,7 +49,18 @@ export function DeskQueue({ t, queue, total }: { t: Translator; queue: QueueView
       detail: (
         <>
           {t("queue.entry.version", { version: entry.version ?? 0, at: formatDateTime(t.lang, new Date(entry.at)) })}
-          {entry.reason ? <span className="govuk-!-display-block">{t("queue.entry.reason", { reason: entry.reason })}</span> : null}
+          {entry.reason ? (
+            <span className="govuk-!-display-block">
+              <SentenceWithWords
+                t={t}
+                messageKey="queue.entry.reason"
+                params={{}}
+                name="reason"
+                text={entry.reason}
+                lang={entry.reasonLang}
+              />
+            </span>
+          ) : null}
         </>
       ),
     }));

@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import { describeDeviation, type DeviationFields } from "#app/domain/values.ts";
-import { pick, type MessageKey, type Translator } from "#app/i18n/i18n.ts";
+import { DeviationText, WrittenText } from "#app/components/written-text.tsx";
+import { pick, sortForDisplay, type MessageKey, type Translator } from "#app/i18n/i18n.ts";
 
 interface Item {
   code: string;
@@ -100,7 +101,7 @@ export function RegionTotalsTable<Total extends { itemCode: string; regionCode: 
       caption={t("collection.regions.caption")}
       firstColumn={t("collection.authorities.region")}
       items={items}
-      rows={regions}
+      rows={sortForDisplay(t.lang, regions, (region) => pick(t.lang, region, "name"))}
       cell={(region, item) => {
         const total = totals.find((r) => r.itemCode === item.code && r.regionCode === region.code)!;
         return (
@@ -131,19 +132,23 @@ export function AuthorityFigure({
   text: string;
   withReason?: boolean;
 }) {
-  const deviation = value.state === "reported" && !value.comparable ? describeDeviation(t, value) : "";
+  const deviates = value.state === "reported" && !value.comparable && describeDeviation(t, value) !== "";
   const notes: [MessageKey, string | null][] = [
-    ["value.nonComparable", deviation],
     ["value.reason", withReason ? value.reason : null],
     ["value.caveat", value.caveat],
   ];
   return (
     <>
-      <span className={deviation ? "app-non-comparable" : undefined}>{text}</span>
+      <span className={deviates ? "app-non-comparable" : undefined}>{text}</span>
+      {deviates ? (
+        <span className="govuk-body-s govuk-!-display-block">
+          {t("value.nonComparable")}: <DeviationText t={t} value={value} />
+        </span>
+      ) : null}
       {notes.map(([label, note]) =>
         note ? (
           <span key={label} className="govuk-body-s govuk-!-display-block">
-            {t(label)}: {note}
+            {t(label)}: <WrittenText t={t} text={note} lang={value.textLang} />
           </span>
         ) : null,
       )}

@@ -1,12 +1,14 @@
 import { Textarea } from "#app/components/govuk.tsx";
 import { CSRF_FIELD } from "#app/web/forms.ts";
 import { formatDateTime, type Translator } from "#app/i18n/i18n.ts";
+import { WrittenText } from "#app/components/written-text.tsx";
+import type { Language } from "#db/types.ts";
 
 export interface ThreadView {
   id: number;
   item_code: string;
   status: "open" | "resolved";
-  messages: { id: number; at: string | Date; body: string; author_name: string }[];
+  messages: { id: number; at: string | Date; body: string; lang: Language | null; author_name: string }[];
 }
 
 /**
@@ -52,7 +54,7 @@ export function QueryThreads({
                 <p className="govuk-body-s govuk-!-margin-bottom-1">
                   {t("queries.byline", { name: message.author_name, at: formatDateTime(t.lang, message.at) })}
                 </p>
-                <p className="govuk-body app-preserve-lines">{message.body}</p>
+                <WrittenText t={t} as="p" className="govuk-body app-preserve-lines" text={message.body} lang={message.lang} />
               </div>
             ))}
             {thread.status === "open" && (mayReply || mayResolve) ? (

@@ -1,7 +1,9 @@
 import type { ReactNode } from "react";
 import type { CleanValue } from "#app/schema/return-values.ts";
 import { ErrorMessage, SummaryList } from "#app/components/govuk.tsx";
-import { pick, type Translator } from "#app/i18n/i18n.ts";
+import { pick, type MessageKey, type Translator } from "#app/i18n/i18n.ts";
+import { DeviationText, WrittenText } from "#app/components/written-text.tsx";
+import type { Language } from "#db/types.ts";
 import { describeDeviation, describeValue } from "#app/domain/values.ts";
 import { FlagContextNote, type FlagView } from "#app/components/flag-context.tsx";
 
@@ -17,6 +19,7 @@ export function ReturnSummary({
   t,
   collection,
   values,
+  textLangs = {},
   changeHref,
   flags = [],
   problems = {},
@@ -24,6 +27,8 @@ export function ReturnSummary({
   t: Translator;
   collection: CollectionItems;
   values: Record<string, CleanValue>;
+  /** The language each value's words were written in, where known. */
+  textLangs?: Record<string, Language | null>;
   changeHref?: (itemCode: string) => string;
   /** The automatic flags on these values, each shown with its figures beside the officer's explanation. */
   flags?: FlagView[];
@@ -48,6 +53,7 @@ export function ReturnSummary({
               <ValueDescription
                 t={t}
                 value={values[item.code]!}
+                lang={textLangs[item.code]}
                 optional={!item.required}
                 flags={flags.filter((f) => f.itemCode === item.code)}
               />
@@ -135,20 +141,33 @@ export function ChangesTable({
 export function ValueDescription({
   t,
   value,
+  lang = null,
   optional = false,
   flags = [],
 }: {
   t: Translator;
   value: CleanValue;
+  /** The language the value's words were written in, where known. */
+  lang?: Language | null;
   optional?: boolean;
   flags?: FlagView[];
 }) {
-  const deviation = value.state === "reported" ? describeDeviation(t, value) : "";
+  const words = (label: MessageKey, text: string) => (
+    <>
+      {t(label)}: <WrittenText t={t} text={text} lang={lang} />
+    </>
+  );
   const lines: ReactNode[] = [];
-  if (value.reason) lines.push(`${t("value.reason")}: ${value.reason}`);
-  if (deviation) lines.push(`${t("value.nonComparable")}: ${deviation}`);
-  if (value.caveat) lines.push(`${t("value.caveat")}: ${value.caveat}`);
-  if (value.queryExplanation && flags.length === 0) lines.push(`${t("value.queryExplanation")}: ${value.queryExplanation}`);
+  if (value.reason) lines.push(words("value.reason", value.reason));
+  if (value.state === "reported" && describeDeviation(t, value)) {
+    lines.push(
+      <>
+        {t("value.nonComparable")}: <DeviationText t={t} value={{ ...value, textLang: lang }} />
+      </>,
+    );
+  }
+  if (value.caveat) lines.push(words("value.caveat", value.caveat));
+  if (value.queryExplanation && flags.length === 0) lines.push(words("value.queryExplanation", value.queryExplanation));
   return (
     <>
       {value.state === null && optional ? (
@@ -168,7 +187,7 @@ export function ValueDescription({
             <FlagContextNote key={flag.kind} t={t} flag={flag} />
           ))}
           <p className="govuk-body-s govuk-!-margin-bottom-1">
-            {value.queryExplanation ? `${t("value.queryExplanation")}: ${value.queryExplanation}` : t("flag.noExplanation")}
+            {value.queryExplanation ? words("value.queryExplanation", value.queryExplanation) : t("flag.noExplanation")}
           </p>
         </div>
       ) : null}

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import type { Flag } from "#app/schema/return-values.ts";
 import { ErrorMessage, TextInput, Textarea, WarningText } from "#app/components/govuk.tsx";
+import { WrittenText } from "#app/components/written-text.tsx";
 import { CANNOT, fieldId, fieldName, NOT_REPORTED_STATES, type FormValue } from "#app/web/return-form.ts";
 import { formatDateTime, formatNumber, type Translator } from "#app/i18n/i18n.ts";
 import type { ThreadView } from "#app/components/query-threads.tsx";
@@ -303,7 +304,7 @@ function QueryBeside({ t, query, itemLabel }: { t: Translator; query: QueryView;
           <p className="govuk-body-s govuk-!-margin-bottom-1">
             {t("queries.byline", { name: message.author_name, at: formatDateTime(t.lang, message.at) })}
           </p>
-          <p className="govuk-body app-preserve-lines">{message.body}</p>
+          <WrittenText t={t} as="p" className="govuk-body app-preserve-lines" text={message.body} lang={message.lang} />
         </div>
       ))}
       <p className="govuk-body govuk-!-margin-bottom-0">

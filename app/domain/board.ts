@@ -1,4 +1,5 @@
-import type { ReturnStatus } from "#db/types.ts";
+import type { Language, ReturnStatus } from "#db/types.ts";
+import { compareText } from "#app/i18n/i18n.ts";
 
 /** The statuses the completeness board counts and filters by. Shared: the board renders them. */
 export const BOARD_STATUSES = ["notStarted", "draft", "submitted", "queried", "accepted", "overdue"] as const;
@@ -28,7 +29,9 @@ interface BoardRowLike {
   overdue: boolean;
   region_code: string;
   region_en: string;
+  region_cy: string;
   name_en: string;
+  name_cy: string;
   lastActivity: Date | string | null;
   lastChasedAt: Date | string | null;
 }
@@ -61,17 +64,21 @@ export function boardSearch(filter: BoardFilter, change: Partial<BoardFilter> = 
 const STATUS_ORDER: Record<Exclude<BoardStatus, "overdue">, number> = { notStarted: 0, draft: 1, submitted: 2, queried: 3, accepted: 4 };
 const time = (at: Date | string | null) => (at === null ? Number.NEGATIVE_INFINITY : new Date(at).getTime());
 
-/** The rows the filter shows, in its order; ties, and every sort's second key, go by authority name. */
-export function filterBoard<R extends BoardRowLike>(rows: R[], filter: BoardFilter): R[] {
+/**
+ * The rows the filter shows, in its order; ties, and every sort's second key, go by authority name,
+ * names as a reader of `lang` reads and orders them.
+ */
+export function filterBoard<R extends BoardRowLike>(rows: R[], filter: BoardFilter, lang: Language): R[] {
   const shown = rows.filter(
     (r) =>
       (!filter.status || (filter.status === "overdue" ? r.overdue : boardStatusOf(r) === filter.status)) &&
       (!filter.region || r.region_code === filter.region),
   );
+  const nameOf = (r: R) => (lang === "cy" ? r.name_cy : r.name_en);
   const key = (r: R): number | string => {
     switch (filter.sort) {
       case "region":
-        return r.region_en;
+        return lang === "cy" ? r.region_cy : r.region_en;
       case "status":
         return STATUS_ORDER[boardStatusOf(r)];
       case "lastActivity":
@@ -79,13 +86,13 @@ export function filterBoard<R extends BoardRowLike>(rows: R[], filter: BoardFilt
       case "lastChased":
         return time(r.lastChasedAt);
       default:
-        return r.name_en;
+        return nameOf(r);
     }
   };
   const sign = filter.dir === "desc" ? -1 : 1;
   return [...shown].sort((a, b) => {
     const [ka, kb] = [key(a), key(b)];
-    const primary = typeof ka === "number" && typeof kb === "number" ? ka - kb : String(ka).localeCompare(String(kb));
-    return primary !== 0 ? sign * primary : a.name_en.localeCompare(b.name_en);
+    const primary = typeof ka === "number" && typeof kb === "number" ? ka - kb : compareText(lang, String(ka), String(kb));
+    return primary !== 0 ? sign * primary : compareText(lang, nameOf(a), nameOf(b));
   });
 }

@@ -38,6 +38,34 @@ export function compareText(lang: Language, a: string, b: string) {
   return COLLATORS[lang].compare(a, b);
 }
 
+/** Authorities by region, then by name, as a reader of `lang` expects them. */
+export function sortAuthorities<T extends { name_en: string; name_cy: string; region_en: string; region_cy: string }>(
+  lang: Language,
+  list: readonly T[],
+): T[] {
+  return sortForDisplay(
+    lang,
+    list,
+    (a) => (lang === "cy" ? a.region_cy : a.region_en),
+    (a) => (lang === "cy" ? a.name_cy : a.name_en),
+  );
+}
+
+/**
+ * A list as a reader of `lang` expects it: by each key in turn, in the language's collation (in
+ * Welsh, Ch after C, Dd after D, Ll after L). Every list of authorities, regions or items a page
+ * shows in alphabetical order is put in it here, by the names the page shows.
+ */
+export function sortForDisplay<T>(lang: Language, list: readonly T[], ...keys: ((row: T) => string)[]): T[] {
+  return [...list].sort((a, b) => {
+    for (const key of keys) {
+      const order = compareText(lang, key(a), key(b));
+      if (order !== 0) return order;
+    }
+    return 0;
+  });
+}
+
 /** CLDR's category for the count; an explicit zero form, where a message has one, is used for 0 in any language. */
 function pluralForm(lang: Language, message: PluralMessage, count: number) {
   if (count === 0 && message.zero) return message.zero;

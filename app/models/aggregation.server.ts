@@ -111,6 +111,8 @@ export interface AuthorityCell {
   caveat: string | null;
   /** The authority's explanation of a figure the portal's checks flagged. */
   queryExplanation: string | null;
+  /** The language the reason, counting note, caveat and explanation were written in; null: not known. */
+  textLang: Language | null;
   /** What the authority actually wrote, where the value was read from free text, and its language. */
   asWritten: string | null;
   asWrittenLang: Language | null;
@@ -145,6 +147,7 @@ export async function authorityCells(db: Executor, reader: Reader, collectionId:
       "v.counting_note as countingNote",
       "v.caveat",
       "v.query_explanation as queryExplanation",
+      "v.text_lang as textLang",
       "rt.text as asWritten",
       "rt.lang as asWrittenLang",
       sql<number | null>`case when v.is_comparable then v.number * 10000.0 / d.value end`.as("rate"),
@@ -278,6 +281,8 @@ export interface ReasonGroup {
   itemCode: string;
   state: Exclude<ValueState, "reported">;
   reason: string;
+  /** The language the reason was written in; null when not known, or not the same for all who gave it. */
+  lang: Language | null;
   /** The authorities that gave this reason, by code, in name order. */
   authorityCodes: string[];
 }
@@ -294,6 +299,9 @@ export async function reasonGroups(db: Executor, reader: Reader, collectionId: n
       "ci.item_code as itemCode",
       sql<Exclude<ValueState, "reported">>`v.state`.as("state"),
       sql<string>`min(btrim(v.reason))`.as("reason"),
+      sql<Language | null>`case when count(distinct v.text_lang) = 1 and count(v.text_lang) = count(*) then min(v.text_lang) end`.as(
+        "lang",
+      ),
       sql<string[]>`array_agg(a.code order by a.name_en)`.as("authorityCodes"),
     ])
     .where("v.state", "in", ["not_collected", "unknown", "not_applicable"])

@@ -45,6 +45,7 @@ export async function completenessBoard(db: Executor, { collectionId, today }: {
       "r.submitted_version as submittedVersion",
       "rv.submitted_at as submittedAt",
       "rv.signed_off_name as signedOffName",
+      "rv.signed_off_lang as signedOffLang",
       "u.name as submittedByName",
       "chase.at as lastChasedAt",
       "chase.name as lastChasedBy",

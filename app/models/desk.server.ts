@@ -42,6 +42,7 @@ export async function waitingForCoordinator(db: Executor, reader: Reader, { toda
         "r.accepted_version as acceptedVersion",
         "rv.submitted_at as at",
         "rv.amendment_reason as reason",
+        "rv.amendment_reason_lang as reasonLang",
       ])
       // A closed round's review is over: the desk shows the rounds still open.
       .where("c.status", "=", "open")

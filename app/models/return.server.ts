@@ -3,7 +3,7 @@
  * and filters by it in SQL: a caller cannot reach another authority's return through this module.
  */
 import type { Kysely, Transaction } from "kysely";
-import type { Database, Role } from "#db/types.ts";
+import type { Database, Language, Role } from "#db/types.ts";
 import {
   BLANK_VALUE,
   findFlags,
@@ -39,6 +39,21 @@ export interface Actor {
 }
 
 export const SYSTEM_ACTOR: Actor = { userId: null, role: "system", authorityCode: null };
+
+/**
+ * The language an actor's words are in (decision 018): a person's interface language as they write
+ * them, which is their account's (the language switch changes it); the portal's own loads (the
+ * seeds) write English; an import's words are whatever its sheet held, so not known.
+ */
+export async function writtenIn(db: Executor, actor: Actor): Promise<Language | null> {
+  if (actor.role === "system") return actor.userId === null ? "en" : null;
+  if (actor.userId === null) return null;
+  const user = await db.selectFrom("app_user").select("language").where("id", "=", actor.userId).executeTakeFirst();
+  return user?.language ?? null;
+}
+
+const WORDS = ["reason", "countingNote", "caveat", "queryExplanation"] as const;
+const sameWords = (a: CleanValue, b: CleanValue) => WORDS.every((w) => (a[w] ?? null) === (b[w] ?? null));
 
 /** The portal loading a coordinator's bulk import: the portal changes the returns, the coordinator is on record as who asked. */
 export function importActor(userId: number): Actor & { userId: number } {
@@ -97,6 +112,31 @@ export async function workingValues(db: Executor, scope: ReturnScope): Promise<R
 function byItem(scope: ReturnScope, rows: (ValueColumns & { item_code: string })[]): Record<string, CleanValue> {
   const found = new Map(rows.map((row) => [row.item_code, fromColumns(row)]));
   return Object.fromEntries(scope.collection.items.map((item) => [item.code, found.get(item.code) ?? { ...BLANK_VALUE }]));
+}
+
+/** The language each value's words were written in (decision 018), of the working copy or the latest submitted version. */
+export async function valueLanguages(
+  db: Executor,
+  scope: ReturnScope,
+  which: "working" | "submitted",
+): Promise<Record<string, Language | null>> {
+  const rows =
+    which === "working"
+      ? await db
+          .selectFrom("value as v")
+          .innerJoin("return as r", "r.id", "v.return_id")
+          .select(["v.item_code", "v.text_lang"])
+          .where("r.collection_id", "=", scope.collection.id)
+          .where("r.authority_code", "=", scope.authorityCode)
+          .execute()
+      : await db
+          .selectFrom("return_version_value as v")
+          .innerJoin("return as r", (join) => join.onRef("r.id", "=", "v.return_id").onRef("r.submitted_version", "=", "v.version"))
+          .select(["v.item_code", "v.text_lang"])
+          .where("r.collection_id", "=", scope.collection.id)
+          .where("r.authority_code", "=", scope.authorityCode)
+          .execute();
+  return Object.fromEntries(rows.map((row) => [row.item_code, row.text_lang]));
 }
 
 /** The values of the latest submitted version: what everyone but the editing officer sees. */
@@ -203,6 +243,7 @@ async function writeValues(
   const claimed = await claimReturn(trx, scope, basedOn, now);
   if (!claimed.ok) return claimed;
   const current = await workingValues(trx, scope);
+  const textLang = await writtenIn(trx, actor);
   const changed: string[] = [];
   for (const [itemCode, value] of Object.entries(values)) {
     const before = current[itemCode]!;
@@ -211,7 +252,9 @@ async function writeValues(
     if (isBlank(value)) {
       await trx.deleteFrom("value").where("return_id", "=", claimed.returnId).where("item_code", "=", itemCode).execute();
     } else {
-      const row = { ...toColumns(value), updated_at: now, updated_by: actor.userId };
+      // The words keep the language they were written in when only the figure changes.
+      const words = isBlank(before) || !sameWords(before, value) ? { text_lang: textLang } : {};
+      const row = { ...toColumns(value), ...words, updated_at: now, updated_by: actor.userId };
       await trx
         .insertInto("value")
         .values({ return_id: claimed.returnId, collection_id: scope.collection.id, item_code: itemCode, ...row })
@@ -347,16 +390,18 @@ export async function submitReturnIn(
       submitted_by: actor.userId,
       signed_off_name: signedOffName,
       signed_off_role: signedOffRole,
+      signed_off_lang: await writtenIn(trx, actor),
       amendment_reason: ret.amendment_reason,
+      amendment_reason_lang: ret.amendment_reason_lang,
     })
     .execute();
   await trx
     .insertInto("return_version_value")
-    .columns(["return_id", "version", "item_code", ...VALUE_COLUMNS])
+    .columns(["return_id", "version", "item_code", "text_lang", ...VALUE_COLUMNS])
     .expression((eb) =>
       eb
         .selectFrom("value")
-        .select((s) => [s.val(ret.id).as("return_id"), s.val(version).as("version"), "item_code", ...VALUE_COLUMNS])
+        .select((s) => [s.val(ret.id).as("return_id"), s.val(version).as("version"), "item_code", "text_lang", ...VALUE_COLUMNS])
         .where("return_id", "=", ret.id),
     )
     .execute();
@@ -370,7 +415,7 @@ export async function submitReturnIn(
   const status = Number(open.n) > 0 ? "queried" : "submitted";
   await trx
     .updateTable("return")
-    .set({ status, submitted_version: version, amendment_reason: null, updated_at: now })
+    .set({ status, submitted_version: version, amendment_reason: null, amendment_reason_lang: null, updated_at: now })
     .where("id", "=", ret.id)
     .execute();
   await recordAudit(trx, {
@@ -422,10 +467,17 @@ export async function amendReturn(
   return db.transaction().execute(async (trx) => {
     const current = await findReturn(trx, scope);
     if (!current || current.status === "draft") return { ok: false as const, reason: "notSubmitted" as const };
+    const reasonLang = await writtenIn(trx, actor);
     if (!isStoredInteger(basedOn)) return { ok: false as const, reason: "conflict" as const, lockVersion: current.lock_version };
     const reopened = await trx
       .updateTable("return")
-      .set((eb) => ({ status: "draft", amendment_reason: reason, lock_version: eb("lock_version", "+", 1), updated_at: now }))
+      .set((eb) => ({
+        status: "draft",
+        amendment_reason: reason,
+        amendment_reason_lang: reasonLang,
+        lock_version: eb("lock_version", "+", 1),
+        updated_at: now,
+      }))
       .where("id", "=", current.id)
       .where("authority_code", "=", scope.authorityCode)
       .where("lock_version", "=", basedOn)
@@ -465,7 +517,9 @@ export async function returnVersions(db: Executor, scope: ReturnScope) {
       "rv.submitted_at",
       "rv.signed_off_name",
       "rv.signed_off_role",
+      "rv.signed_off_lang",
       "rv.amendment_reason",
+      "rv.amendment_reason_lang",
       "u.name as submitted_by_name",
     ])
     .where("r.collection_id", "=", scope.collection.id)
@@ -475,12 +529,13 @@ export async function returnVersions(db: Executor, scope: ReturnScope) {
   const values = await db
     .selectFrom("return_version_value as v")
     .innerJoin("return as r", "r.id", "v.return_id")
-    .select(["v.version", "v.item_code", ...VALUE_COLUMNS.map((c) => `v.${c}` as const)])
+    .select(["v.version", "v.item_code", "v.text_lang", ...VALUE_COLUMNS.map((c) => `v.${c}` as const)])
     .where("r.collection_id", "=", scope.collection.id)
     .where("r.authority_code", "=", scope.authorityCode)
     .execute();
   return versions.map((version) => ({
     ...version,
+    textLangs: Object.fromEntries(values.filter((v) => v.version === version.version).map((v) => [v.item_code, v.text_lang])),
     values: byItem(
       scope,
       values.filter((v) => v.version === version.version),

@@ -6,7 +6,7 @@
  * only what was published, and later amendments change nothing until the round is published again.
  */
 import type { Kysely } from "kysely";
-import type { Database, ValueState } from "#db/types.ts";
+import type { Database, Language, ValueState } from "#db/types.ts";
 import type { Reader } from "#app/auth/policy.server.ts";
 import { planOf, type SuppressionResult } from "#app/domain/disclosure.ts";
 import { suppressionPlan } from "#app/domain/suppression-plan.server.ts";
@@ -30,6 +30,8 @@ export interface PublishedCell {
   referenceDateUsed: string | null;
   countingNote: string | null;
   caveat: string | null;
+  /** The language of the reason, counting note and caveat; absent from publications made before it was kept. */
+  textLang?: Language | null;
   rate: number | null;
 }
 
@@ -91,6 +93,7 @@ export async function statisticsFigures(db: Executor, reader: Reader, collection
         referenceDateUsed: c.referenceDateUsed,
         countingNote: c.countingNote,
         caveat: c.caveat,
+        textLang: c.textLang,
         rate: suppressed ? null : c.rate,
       };
     }),

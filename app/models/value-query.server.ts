@@ -6,7 +6,7 @@ import type { Kysely, Transaction } from "kysely";
 import type { Database } from "#db/types.ts";
 import { may } from "#app/auth/policy.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
-import { findReturn, isStoredInteger, type Actor, type ReturnScope } from "./return.server.ts";
+import { findReturn, isStoredInteger, writtenIn, type Actor, type ReturnScope } from "./return.server.ts";
 import { notifyQueryEvent, notifyReturnEvent, officersOf } from "./notification.server.ts";
 import { publicBaseUrl } from "#app/email/mailer.server.ts";
 
@@ -68,7 +68,7 @@ export async function listQueries(db: Executor, scope: ReturnScope, only?: numbe
   const messages = await db
     .selectFrom("value_query_message as m")
     .innerJoin("app_user as u", "u.id", "m.author_id")
-    .select(["m.id", "m.query_id", "m.at", "m.body", "u.name as author_name", "u.role as author_role"])
+    .select(["m.id", "m.query_id", "m.at", "m.body", "m.lang", "u.name as author_name", "u.role as author_role"])
     .where(
       "m.query_id",
       "in",
@@ -115,7 +115,7 @@ export async function raiseQuery(
       .executeTakeFirstOrThrow();
     const message = await trx
       .insertInto("value_query_message")
-      .values({ query_id: query.id, author_id: actor.userId!, at: now, body })
+      .values({ query_id: query.id, author_id: actor.userId!, at: now, body, lang: await writtenIn(trx, actor) })
       .returning("id")
       .executeTakeFirstOrThrow();
     const becomesQueried = ret.status === "submitted" || ret.status === "accepted";
@@ -181,7 +181,7 @@ export async function replyToQuery(
     if (query.status === "resolved") return { ok: false as const, reason: "resolved" as const };
     const message = await trx
       .insertInto("value_query_message")
-      .values({ query_id: queryId, author_id: actor.userId!, at: now, body })
+      .values({ query_id: queryId, author_id: actor.userId!, at: now, body, lang: await writtenIn(trx, actor) })
       .returning("id")
       .executeTakeFirstOrThrow();
     await recordAudit(trx, {
@@ -208,7 +208,12 @@ export async function resolveQuery(
     const query = await findQuery(trx, scope, queryId);
     if (!query) return { ok: false as const, reason: "notFound" as const };
     if (query.status === "resolved") return { ok: false as const, reason: "resolved" as const };
-    if (body) await trx.insertInto("value_query_message").values({ query_id: queryId, author_id: actor.userId!, at: now, body }).execute();
+    if (body) {
+      await trx
+        .insertInto("value_query_message")
+        .values({ query_id: queryId, author_id: actor.userId!, at: now, body, lang: await writtenIn(trx, actor) })
+        .execute();
+    }
     await trx
       .updateTable("value_query")
       .set({ status: "resolved", resolved_by: actor.userId, resolved_at: now })

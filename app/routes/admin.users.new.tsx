@@ -8,7 +8,7 @@ import { requireCsrf } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { CSRF_FIELD, field, parseForm, readForm, refuseForm } from "#app/web/forms.ts";
 import { INVITATION_FIELDS, InvitationSchema } from "#app/schema/forms.ts";
-import { pick } from "#app/i18n/i18n.ts";
+import { pick, sortForDisplay } from "#app/i18n/i18n.ts";
 import { deliverInBackground, publicBaseUrl } from "#app/email/mailer.server.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
@@ -122,7 +122,7 @@ export default function InviteUser() {
                   aria-describedby={errors.authorityCode ? "authorityCode-error" : undefined}
                 >
                   <option value="">{t("invite.authorityChoose")}</option>
-                  {authorities.map((authority) => (
+                  {sortForDisplay(t.lang, authorities, (authority) => pick(t.lang, authority, "name")).map((authority) => (
                     <option key={authority.code} value={authority.code}>
                       {pick(t.lang, authority, "name")}
                     </option>

@@ -7,7 +7,7 @@ import { guard } from "#app/auth/guard.server.ts";
 import { may } from "#app/auth/policy.ts";
 import { TOKEN_LIFETIMES, validateTokenForm, type TokenField } from "#app/schema/api-token.ts";
 import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
-import { formatDateTime, type MessageKey, type Translator } from "#app/i18n/i18n.ts";
+import { formatDateTime, sortForDisplay, type MessageKey, type Translator } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 
@@ -158,7 +158,12 @@ export default function ApiTokens() {
               aria-describedby={errors.ownerId ? "ownerId-hint ownerId-error" : "ownerId-hint"}
             >
               <option value="">{t("apiTokens.owner.self")}</option>
-              {owners.map((o) => (
+              {sortForDisplay(
+                t.lang,
+                owners,
+                (o) => (t.lang === "cy" ? o.authorityCy : o.authorityEn),
+                (o) => o.name,
+              ).map((o) => (
                 <option key={o.id} value={String(o.id)}>
                   {t("apiTokens.owner.officer", { name: o.name, authority: t.lang === "cy" ? o.authorityCy : o.authorityEn })}
                 </option>

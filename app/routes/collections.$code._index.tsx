@@ -5,7 +5,7 @@ import { listAuthorities } from "#app/models/authority.server.ts";
 import { coverageParts, isFullCoverage, totalFigure, totalSentence } from "#app/domain/coverage.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { may } from "#app/auth/policy.ts";
-import { formatDate, pick } from "#app/i18n/i18n.ts";
+import { formatDate, pick, sortAuthorities } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import { ItemTable, RegionTotalsTable, AuthorityFigure } from "#app/components/item-table.tsx";
 import { WithheldNote } from "#app/components/withheld-note.tsx";
@@ -139,7 +139,7 @@ export default function CollectionPage() {
         firstColumn={t("collection.authorities.authority")}
         rowColumns={[{ header: t("collection.authorities.region"), cell: (authority) => pick(t.lang, authority, "region") }]}
         items={collection.items}
-        rows={authorities}
+        rows={sortAuthorities(t.lang, authorities)}
         cell={(authority, item) => {
           const value = cell.get(`${authority.code}:${item.code}`)!;
           return <AuthorityFigure t={t} value={value} text={describeValue(t, value, value.returnStatus !== null)} />;

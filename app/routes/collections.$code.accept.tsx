@@ -5,7 +5,7 @@ import { acceptanceCandidates, acceptInBulk } from "#app/models/desk.server.ts";
 import { requireCsrf } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
-import { formatDateTime, pick } from "#app/i18n/i18n.ts";
+import { formatDateTime, pick, sortForDisplay } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import { returnPath } from "#app/web/return-form.ts";
 import { actorOf } from "#app/web/return-page.server.ts";
@@ -19,7 +19,9 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
 /** Choosing clean returns (a GET form, so the choice survives in the address), then confirming them. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, db, reader, collection } = await guard("routes/collections.$code.accept", "loader", { request, params });
-  const candidates = await acceptanceCandidates(db, reader, collection);
+  const candidates = sortForDisplay(user.language, await acceptanceCandidates(db, reader, collection), (c) =>
+    pick(user.language, c, "name"),
+  );
   const url = new URL(request.url);
   const asked = new Set(url.searchParams.getAll("authority"));
   const chosen = candidates.filter((c) => c.problem === null && asked.has(c.code));

@@ -10,6 +10,7 @@ import { formatDate, formatDateTime, pick, type MessageKey } from "#app/i18n/i18
 import { pageTitle } from "#app/web/meta.ts";
 import { returnPath } from "#app/web/return-form.ts";
 import { daysBetween, todayInWales } from "#app/domain/dates.ts";
+import { WrittenText } from "#app/components/written-text.tsx";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
@@ -50,7 +51,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       itemCount: collection.items.length,
     },
     counts: boardCounts(rows),
-    rows: filterBoard(rows, filter),
+    rows: filterBoard(rows, filter, user.language),
     regions,
     filter,
     today,
@@ -236,7 +237,14 @@ export default function Board() {
                   </span>
                 </td>
                 <td className="govuk-table__cell" data-label={t("board.submittedBy")}>
-                  {row.submittedAt ? `${row.submittedByName ?? row.signedOffName}, ${formatDateTime(t.lang, row.submittedAt)}` : "–"}
+                  {row.submittedAt ? (
+                    <>
+                      {row.submittedByName ?? <WrittenText t={t} text={row.signedOffName ?? ""} lang={row.signedOffLang} />},{" "}
+                      {formatDateTime(t.lang, row.submittedAt)}
+                    </>
+                  ) : (
+                    "–"
+                  )}
                 </td>
                 <td className="govuk-table__cell" data-label={t("board.lastActivity")}>
                   {row.lastActivity ? formatDateTime(t.lang, row.lastActivity) : "–"}

@@ -19,7 +19,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const rows = await chaseList(
     db,
     collection.id,
-    filterBoard(board, filter).map((r) => r.code),
+    filterBoard(board, filter, t.lang).map((r) => r.code),
   );
   const missing = (answered: string[] | null) =>
     collection.items

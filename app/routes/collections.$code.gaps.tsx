@@ -1,14 +1,16 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Fragment } from "react";
 import { Link, useLoaderData } from "@remix-run/react";
 import { authorityCells, coverageTotals, reasonGroups } from "#app/models/aggregation.server.ts";
 import { listAuthorities } from "#app/models/authority.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { cellKind, KIND_TAG } from "#app/domain/cells.ts";
-import { pick, type MessageKey } from "#app/i18n/i18n.ts";
+import { pick, sortAuthorities, sortForDisplay, type MessageKey } from "#app/i18n/i18n.ts";
+import { DeviationText, SentenceWithWords, WrittenText } from "#app/components/written-text.tsx";
 import { pageTitle } from "#app/web/meta.ts";
 import { ItemTable } from "#app/components/item-table.tsx";
 import { useTranslation } from "#app/i18n/use-translation.ts";
-import { describeDeviation, describeValue } from "#app/domain/values.ts";
+import { describeValue } from "#app/domain/values.ts";
 import { roundStage, type RoundStage } from "#app/domain/round.ts";
 import { todayInWales } from "#app/domain/dates.ts";
 
@@ -70,14 +72,21 @@ export default function Gaps() {
         <p className="govuk-body">{t("gaps.everyoneReplied")}</p>
       ) : (
         <p className="govuk-body" id="no-return">
-          {noReturn.map((a) => pick(t.lang, a, "name")).join(", ")}.
+          {sortForDisplay(t.lang, noReturn, (a) => pick(t.lang, a, "name"))
+            .map((a) => pick(t.lang, a, "name"))
+            .join(", ")}
+          .
         </p>
       )}
 
       {collection.items.map((item) => {
         const total = totals.find((row) => row.itemCode === item.code)!;
         const itemReasons = reasons.filter((r) => r.itemCode === item.code);
-        const deviations = cells.filter((c) => c.itemCode === item.code && c.state === "reported" && !c.comparable);
+        const deviations = sortForDisplay(
+          t.lang,
+          cells.filter((c) => c.itemCode === item.code && c.state === "reported" && !c.comparable),
+          (c) => name(c.authorityCode),
+        );
         return (
           <section key={item.code} className="govuk-!-margin-bottom-8" aria-labelledby={`gap-${item.code}`} id={`item-${item.code}`}>
             <h2 className="govuk-heading-m" id={`gap-${item.code}`}>
@@ -88,14 +97,30 @@ export default function Gaps() {
               {total.nonComparable ? (
                 <li>
                   {t("gaps.summary.nonComparable", { count: total.nonComparable })}{" "}
-                  {deviations.map((c) => `${name(c.authorityCode)} (${describeDeviation(t, c)})`).join("; ")}
+                  {deviations.map((c, i) => (
+                    <Fragment key={c.authorityCode}>
+                      {i > 0 ? "; " : null}
+                      {name(c.authorityCode)} (<DeviationText t={t} value={c} />)
+                    </Fragment>
+                  ))}
                 </li>
               ) : null}
               {(["not_collected", "unknown", "not_applicable"] as const).map((state) => {
                 const groups = itemReasons.filter((r) => r.state === state);
                 const count = groups.reduce((n, g) => n + g.authorityCodes.length, 0);
                 if (count === 0) return null;
-                return <li key={state}>{t(SUMMARY_KEYS[state], { count, reason: groups[0]!.reason })}</li>;
+                return (
+                  <li key={state}>
+                    <SentenceWithWords
+                      t={t}
+                      messageKey={SUMMARY_KEYS[state]}
+                      params={{ count }}
+                      name="reason"
+                      text={groups[0]!.reason}
+                      lang={groups[0]!.lang}
+                    />
+                  </li>
+                );
               })}
               {total.notAnswered ? <li>{t("gaps.summary.notAnswered", { count: total.notAnswered })}</li> : null}
               {total.noReturn ? <li>{t(NO_RETURN_SUMMARY[stage], { count: total.noReturn })}</li> : null}
@@ -109,9 +134,9 @@ export default function Gaps() {
                   {itemReasons.map((group) => (
                     <div key={`${group.state}:${group.reason}`} className="govuk-!-margin-bottom-4">
                       <p className="govuk-body govuk-!-margin-bottom-1">
-                        <strong>{t(`state.${group.state}`)}</strong>: “{group.reason}”
+                        <strong>{t(`state.${group.state}`)}</strong>: “<WrittenText t={t} text={group.reason} lang={group.lang} />”
                       </p>
-                      <p className="govuk-body-s">{group.authorityCodes.map(name).join(", ")}</p>
+                      <p className="govuk-body-s">{sortForDisplay(t.lang, group.authorityCodes.map(name), (n) => n).join(", ")}</p>
                     </div>
                   ))}
                 </div>
@@ -128,7 +153,7 @@ export default function Gaps() {
         caption={t("gaps.gridCaption")}
         firstColumn={t("collection.authorities.authority")}
         items={collection.items}
-        rows={authorities}
+        rows={sortAuthorities(t.lang, authorities)}
         cell={(authority, item) => {
           const value = cell.get(`${authority.code}:${item.code}`)!;
           const kind = cellKind(value);

@@ -9,7 +9,8 @@ import { cellKind } from "#app/domain/cells.ts";
 import { coverageText, isFullCoverage, totalFigure, totalSentence } from "#app/domain/coverage.ts";
 import { roundStage } from "#app/domain/round.ts";
 import { todayInWales } from "#app/domain/dates.ts";
-import { compareText, formatNumber, pick } from "#app/i18n/i18n.ts";
+import { compareText, formatNumber, pick, sortForDisplay } from "#app/i18n/i18n.ts";
+import { DeviationText, WrittenText } from "#app/components/written-text.tsx";
 import { WithheldNote } from "#app/components/withheld-note.tsx";
 import { pageTitle } from "#app/web/meta.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
@@ -149,10 +150,10 @@ export default function ItemPage() {
           </tr>
         </thead>
         <tbody className="govuk-table__body">
-          {regions.map((r) => (
+          {sortForDisplay(t.lang, regions, (r) => pick(t.lang, r.region, "region")).map((r) => (
             <tr key={r.regionCode} className="govuk-table__row">
               <th scope="row" className="govuk-table__header">
-                {t.lang === "cy" ? r.region.region_cy : r.region.region_en}
+                {pick(t.lang, r.region, "region")}
               </th>
               <td className="govuk-table__cell app-numeric">{totalFigure(t, r)}</td>
               <td className="govuk-table__cell">{coverageText(t, r, stage)}</td>
@@ -265,17 +266,31 @@ export default function ItemPage() {
                   <td className="govuk-table__cell app-numeric">{row.state === "reported" ? rateOf(row) : "–"}</td>
                   <td className="govuk-table__cell app-numeric">{row.previous ? describeValue(t, row.previous, true) : "–"}</td>
                   <td className="govuk-table__cell">
-                    {deviation ? <span className="govuk-!-display-block">{`${t("value.nonComparable")}: ${deviation}`}</span> : null}
-                    {row.reason ? <span className="govuk-!-display-block">{`${t("value.reason")}: ${row.reason}`}</span> : null}
-                    {row.caveat ? <span className="govuk-!-display-block">{`${t("value.caveat")}: ${row.caveat}`}</span> : null}
-                    {row.queryExplanation ? (
-                      <span className="govuk-!-display-block">{`${t("value.queryExplanation")}: ${row.queryExplanation}`}</span>
+                    {deviation ? (
+                      <span className="govuk-!-display-block">
+                        {`${t("value.nonComparable")}: `}
+                        <DeviationText t={t} value={row} />
+                      </span>
                     ) : null}
+                    {(
+                      [
+                        ["value.reason", row.reason],
+                        ["value.caveat", row.caveat],
+                        ["value.queryExplanation", row.queryExplanation],
+                      ] as const
+                    ).map(([label, words]) =>
+                      words ? (
+                        <span key={label} className="govuk-!-display-block">
+                          {`${t(label)}: `}
+                          <WrittenText t={t} text={words} lang={row.textLang} />
+                        </span>
+                      ) : null,
+                    )}
                     {row.asWritten ? (
                       <span className="govuk-!-display-block">
                         {`${t("value.asWritten")}: `}
                         {/* The authority's own words, marked with their language so a screen reader reads them in it. */}
-                        <q lang={row.asWrittenLang !== t.lang ? (row.asWrittenLang ?? undefined) : undefined}>{row.asWritten}</q>
+                        <WrittenText t={t} as="q" text={row.asWritten} lang={row.asWrittenLang} />
                       </span>
                     ) : null}
                   </td>

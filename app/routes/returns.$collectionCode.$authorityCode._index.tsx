@@ -16,6 +16,7 @@ import {
   type ReturnScope,
   type RoundRefusal,
   submittedValues,
+  valueLanguages,
   workingValues,
 } from "#app/models/return.server.ts";
 import { listQueries } from "#app/models/value-query.server.ts";
@@ -27,6 +28,8 @@ import { guard } from "#app/auth/guard.server.ts";
 import { may } from "#app/auth/policy.ts";
 import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
 import { formatDate, formatDateTime, pick, type Translator } from "#app/i18n/i18n.ts";
+import { asShownIn } from "#app/i18n/portal-text.ts";
+import type { Language } from "#db/types.ts";
 import type { Problem } from "#app/schema/return-values.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import {
@@ -74,8 +77,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   // The officer editing sees the draft; everyone else sees what was last submitted.
   const showDraft = editable || !ret?.submitted_version;
   // One look at last round serves both the "last round" hints and the checks that compare with it.
-  const [values, context, threads, flags] = await Promise.all([
+  const [values, textLangs, context, threads, flags] = await Promise.all([
     showDraft ? workingValues(db, scope) : submittedValues(db, scope),
+    valueLanguages(db, scope, showDraft ? "working" : "submitted"),
     flagBasis(db, scope),
     listQueries(db, scope),
     // The reviewer sees each automatic flag with its figures, beside the officer's explanation.
@@ -97,6 +101,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return {
     collection,
     authority,
+    textLangs,
     returnStatus: ret?.status ?? null,
     submittedVersion: ret?.submitted_version ?? null,
     lockVersion: ret?.lock_version ?? 0,
@@ -133,7 +138,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 /** What stopped a save that nobody can retry from this form: the person's answers are shown back, not lost. */
 type Refusal =
-  | { reason: "submitted"; at: string | null; by: string | null; signedOffName: string; signedOffRole: string }
+  | {
+      reason: "submitted";
+      at: string | null;
+      by: string | null;
+      signedOffName: string;
+      signedOffRole: string;
+      signedOffLang: Language | null;
+    }
   | { reason: "closed" }
   | { reason: "notYetOpen"; opensOn: string };
 
@@ -190,6 +202,7 @@ async function refusalOf(
     by: latest?.submitted_by_name ?? null,
     signedOffName: latest?.signed_off_name ?? "",
     signedOffRole: latest?.signed_off_role ?? "",
+    signedOffLang: latest?.signed_off_lang ?? null,
   };
 }
 
@@ -406,7 +419,7 @@ export default function ReturnForm() {
           {data.changedAfterAcceptance ? (
             <p className="govuk-inset-text">{t("review.changedAfterAcceptance", { version: data.acceptedVersion ?? 0 })}</p>
           ) : null}
-          <ReturnSummary t={t} collection={collection} values={data.values} flags={data.flags} />
+          <ReturnSummary t={t} collection={collection} values={data.values} textLangs={data.textLangs} flags={data.flags} />
           {data.mayAmend ? (
             <Link className="govuk-button" to={returnPath(collection.code, authority.code, "amend")}>
               {t("form.amendLink")}
@@ -462,7 +475,11 @@ export default function ReturnForm() {
 function refusalText(t: Translator, refusal: Refusal) {
   if (refusal.reason === "closed") return t("form.refused.closedBody");
   if (refusal.reason === "notYetOpen") return t("form.opensOn", { date: formatDate(t.lang, refusal.opensOn) });
-  const signedOff = { name: refusal.signedOffName, role: refusal.signedOffRole };
+  // The portal's own sign-off (the February 2023 reply's) in the page's language.
+  const signedOff = {
+    name: asShownIn(t.lang, refusal.signedOffName, refusal.signedOffLang).text,
+    role: asShownIn(t.lang, refusal.signedOffRole, refusal.signedOffLang).text,
+  };
   return refusal.at
     ? t("form.refused.submittedBody", { at: formatDateTime(t.lang, refusal.at), by: refusal.by ?? t("form.refused.portal"), ...signedOff })
     : t("form.refused.submittedUndated", signedOff);

@@ -6,6 +6,7 @@ import { formatDateTime, pick } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import { returnPath, returnReference } from "#app/web/return-form.ts";
 import { guard } from "#app/auth/guard.server.ts";
+import { WrittenText } from "#app/components/written-text.tsx";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("history.title"));
@@ -48,13 +49,16 @@ export default function History() {
               <div className="govuk-summary-list__row govuk-summary-list__row--no-actions">
                 <dt className="govuk-summary-list__key">{t("history.signedOff")}</dt>
                 <dd className="govuk-summary-list__value">
-                  {version.signed_off_name}, {version.signed_off_role}
+                  <WrittenText t={t} text={version.signed_off_name} lang={version.signed_off_lang} />,{" "}
+                  <WrittenText t={t} text={version.signed_off_role} lang={version.signed_off_lang} />
                 </dd>
               </div>
               {version.amendment_reason ? (
                 <div className="govuk-summary-list__row govuk-summary-list__row--no-actions">
                   <dt className="govuk-summary-list__key">{t("history.amendmentReason")}</dt>
-                  <dd className="govuk-summary-list__value">{version.amendment_reason}</dd>
+                  <dd className="govuk-summary-list__value">
+                    <WrittenText t={t} text={version.amendment_reason} lang={version.amendment_reason_lang} />
+                  </dd>
                 </div>
               ) : null}
             </dl>
@@ -83,7 +87,7 @@ export default function History() {
                         {labels[item.code]}
                       </th>
                       <td className="govuk-table__cell">
-                        <ValueDescription t={t} value={version.values[item.code]!} />
+                        <ValueDescription t={t} value={version.values[item.code]!} lang={version.textLangs[item.code]} />
                       </td>
                     </tr>
                   ))}

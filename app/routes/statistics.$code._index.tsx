@@ -2,11 +2,12 @@ import { data as withHeaders, type HeadersFunction, type LoaderFunctionArgs, typ
 import { useLoaderData } from "@remix-run/react";
 import { BarChart, HexMap, type CellKind } from "#app/components/charts.tsx";
 import { ItemTable, RegionTotalsTable, AuthorityFigure } from "#app/components/item-table.tsx";
+import { WrittenText } from "#app/components/written-text.tsx";
 import { publishedStatisticsOf } from "#app/auth/guard.server.ts";
 import { coverageParts } from "#app/domain/coverage.ts";
 import { MARK_ORDER, MARKS } from "#app/domain/disclosure.ts";
 import { describeValue } from "#app/domain/values.ts";
-import { compareText, formatDate, formatNumber, pick, type Translator } from "#app/i18n/i18n.ts";
+import { sortAuthorities, sortForDisplay, formatDate, formatNumber, pick, type Translator } from "#app/i18n/i18n.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 import type { PublishedCell, PublishedTotal } from "#app/models/statistics.server.ts";
 import { cellMarks, notesCodes } from "#app/domain/disclosure.ts";
@@ -68,14 +69,7 @@ export default function PublishedStatistics() {
   const { collection, authorities: listed, cells, totals, reasons, publishedAt, smallCountMax } = useLoaderData<typeof loader>();
   const t = useTranslation();
   // By region, then by name, each in the page's language and its collation.
-  const authorities = [...listed].sort(
-    (a, b) =>
-      compareText(
-        t.lang,
-        pick(t.lang, { region_en: a.region_en, region_cy: a.region_cy }, "region"),
-        pick(t.lang, { region_en: b.region_en, region_cy: b.region_cy }, "region"),
-      ) || compareText(t.lang, pick(t.lang, a, "name"), pick(t.lang, b, "name")),
-  );
+  const authorities = sortAuthorities(t.lang, listed);
   const cell = new Map(cells.map((c) => [`${c.authorityCode}:${c.itemCode}`, c]));
   const regions = [
     ...new Map(authorities.map((a) => [a.region_code, { code: a.region_code, name_en: a.region_en, name_cy: a.region_cy }])).values(),
@@ -159,9 +153,13 @@ export default function PublishedStatistics() {
                   item: pick(t.lang, item, "label"),
                   state: t(`state.${group.state}`),
                   count: group.authorityCodes.length,
-                  authorities: group.authorityCodes.map((code) => names.get(code) ?? code).join(", "),
+                  authorities: sortForDisplay(
+                    t.lang,
+                    group.authorityCodes.map((code) => names.get(code) ?? code),
+                    (name) => name,
+                  ).join(", "),
                 })}{" "}
-                {t("value.reason")}: {group.reason}
+                {t("value.reason")}: <WrittenText t={t} text={group.reason} lang={group.lang} />
               </li>
             );
           })}

@@ -37,6 +37,7 @@ import {
   walesWallTime,
 } from "./excel-format.server.ts";
 import { formatDate, formatDateTime, formatNumber, pick, translator, type Translator } from "#app/i18n/i18n.ts";
+import { asShownIn } from "#app/i18n/portal-text.ts";
 import { figureStatus, TIDY_COLUMNS, tidyHeaders, tidyValues } from "./tidy-table.ts";
 import { describeDeviation } from "#app/domain/values.ts";
 import { denominatorSource, ratePer } from "#app/domain/denominators.ts";
@@ -296,10 +297,12 @@ function valueCell(t: Translator, target: ExcelJS.Cell, value: AuthorityCell, su
 /** Everything said about a value, each with what it is: what differed, why there is none, notes, and the authority's own words. */
 function valueNotes(t: Translator, value: AuthorityCell): [kind: string, text: string][] {
   const notes: [string, string][] = [];
+  // The portal's own notes in the workbook's language; the authorities' words as they wrote them.
+  const words = (text: string) => asShownIn(t.lang, text, value.textLang).text;
   if (value.state === "reported" && !value.comparable) notes.push([t("export.notes.kind.deviation"), describeDeviation(t, value)]);
-  if (value.reason) notes.push([t("export.notes.kind.reason"), value.reason]);
-  if (value.caveat) notes.push([t("export.notes.kind.caveat"), value.caveat]);
-  if (value.queryExplanation) notes.push([t("value.queryExplanation"), value.queryExplanation]);
+  if (value.reason) notes.push([t("export.notes.kind.reason"), words(value.reason)]);
+  if (value.caveat) notes.push([t("export.notes.kind.caveat"), words(value.caveat)]);
+  if (value.queryExplanation) notes.push([t("value.queryExplanation"), words(value.queryExplanation)]);
   if (value.asWritten) notes.push([t("value.asWritten"), value.asWritten]);
   return notes;
 }

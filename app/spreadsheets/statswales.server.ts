@@ -15,6 +15,7 @@ import { stringify } from "csv-stringify/sync";
 import ExcelJS from "exceljs";
 import { formatDate, isLanguage, pick, type Translator } from "#app/i18n/i18n.ts";
 import { languageOf } from "#app/i18n/language.server.ts";
+import { asShownIn } from "#app/i18n/portal-text.ts";
 import { describeDeviation } from "#app/domain/values.ts";
 import { finishTable, fitColumns, fitRowHeights, FORMAT } from "./excel-format.server.ts";
 import type { CollectionWithItems } from "#app/models/collection.server.ts";
@@ -140,8 +141,9 @@ export function publishedValueRows(t: Translator, collection: CollectionWithItem
           value: c.number,
           notes_codes: notesCodes(cellMarks(c)),
           counted_differently: c.state === "reported" && !c.comparable ? describeDeviation(t, c) : "",
-          reason: c.reason ?? "",
-          caveat: c.caveat ?? "",
+          // The portal's own notes in the file's language; the authorities' words as they wrote them.
+          reason: c.reason ? asShownIn(t.lang, c.reason, c.textLang ?? null).text : "",
+          caveat: c.caveat ? asShownIn(t.lang, c.caveat, c.textLang ?? null).text : "",
         } satisfies Record<(typeof VALUES_COLUMNS)[number], string | number | null>;
       }),
   );
