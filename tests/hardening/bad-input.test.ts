@@ -17,13 +17,12 @@ import {
   anonymousCsrfPair,
   expectEveryValueAudited,
   fillPath,
-  fullSnapshot,
   inProcessPortal,
   serverBuild,
   visitorFor,
   visitorWithToken,
 } from "../support/hardening.ts";
-import { ANALYST, COORDINATOR, OFFICER, run, type Visitor } from "../support/requests.ts";
+import { ANALYST, COORDINATOR, OFFICER, run, snapshot, type Visitor } from "../support/requests.ts";
 import { CARDIFF, CLOSED_ROUND, DRAFT_ROUND, formAnswers, ITEM, NEWPORT, OPEN_ROUND, prepareReturns, userId } from "./fixtures.ts";
 
 type RouteFn = (args: { request: Request; params: Record<string, string>; context: Record<string, unknown> }) => Promise<unknown>;
@@ -184,7 +183,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
             .executeTakeFirstOrThrow()
         ).n,
       );
-    const before = await fullSnapshot(db(), { auditExcept });
+    const before = await snapshot(db(), { auditExcept });
     const sessionsBefore = await sessions();
     const context: Record<string, unknown> = { clientAddress: `198.18.${tried % 250}.${Math.floor(tried / 250) % 250}` };
     let outcome: Awaited<ReturnType<typeof run>>;
@@ -206,7 +205,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
     expect(rendered.status, `${c.name}: the rendered page gives the same answer`).toBe(outcome.status);
     for (const raw of RAW_MARKUP) expect(html.includes(raw), `${c.name}: ${raw} came back raw`).toBe(false);
     if (c.echoes) expect(html, `${c.name}: shown back escaped`).toContain(escapeHtml(c.echoes));
-    expect(changedParts(before, await fullSnapshot(db(), { auditExcept })), `${c.name}: the database is as it was`).toEqual([]);
+    expect(changedParts(before, await snapshot(db(), { auditExcept })), `${c.name}: the database is as it was`).toEqual([]);
     expect(await sessions(), `${c.name}: no session was opened`).toBe(sessionsBefore);
     tried += 1;
   }
@@ -1328,14 +1327,14 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
     const locks = ABSURD_LOCK_VERSIONS.map((lv): [string, string] => [`the lock version ${JSON.stringify(lv)}`, lv]);
 
     async function expectProblem(request: Request, name: string) {
-      const before = await fullSnapshot(db());
+      const before = await snapshot(db());
       const response = await page(request);
       expect(response.status, `${name}: a refusal, not a server error`).toBeGreaterThanOrEqual(400);
       expect(response.status, `${name}: a refusal, not a server error`).toBeLessThan(500);
       expect(response.headers.get("Content-Type"), name).toContain("application/problem+json");
       const body = (await response.json()) as { title?: string; detail?: string };
       expect(body.title && body.detail, `${name}: the problem says why`).toBeTruthy();
-      expect(changedParts(before, await fullSnapshot(db())), `${name}: the database is as it was`).toEqual([]);
+      expect(changedParts(before, await snapshot(db())), `${name}: the database is as it was`).toEqual([]);
       tried += 1;
     }
     const headers = (extra: Record<string, string>) => ({ Authorization: `Bearer ${v.cardiff.apiToken}`, ...extra });
@@ -1355,11 +1354,11 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
         body,
         headers: headers({ "Content-Type": "application/json" }),
       });
-      const before = await fullSnapshot(db());
+      const before = await snapshot(db());
       const response = await page(request);
       expect(response.status, name).toBeLessThan(500);
       expect([200, 400, 413, 415]).toContain(response.status);
-      expect(changedParts(before, await fullSnapshot(db())), `${name}: the database is as it was`).toEqual([]);
+      expect(changedParts(before, await snapshot(db())), `${name}: the database is as it was`).toEqual([]);
       tried += 1;
     });
     it.each(locks)("PUT with %s", async (name, lv) => {
