@@ -7,6 +7,7 @@
 import { sql, type Expression, type Selectable } from "kysely";
 import type { CollectionStatus, DenominatorTable, Language, ValueState } from "#db/types.ts";
 import type { Reader } from "#app/auth/policy.server.ts";
+import type { CleanValue } from "#app/schema/return-values.ts";
 import type { Executor } from "./audit.server.ts";
 
 export interface Coverage {
@@ -95,22 +96,13 @@ export async function coverageTotals(db: Executor, reader: Reader, collectionId:
   return rows.map((r) => ({ ...r, total: r.total === null ? null : Number(r.total) }));
 }
 
-export interface AuthorityCell {
+/** One authority's value of one item (its fields as the schema's CleanValue has them) and where its return stands. */
+export interface AuthorityCell extends CleanValue {
   authorityCode: string;
   itemCode: string;
   returnStatus: string | null;
   submittedVersion: number | null;
-  state: ValueState | null;
-  number: number | null;
   comparable: boolean;
-  reason: string | null;
-  ageFrom: number | null;
-  ageTo: number | null;
-  referenceDateUsed: string | null;
-  countingNote: string | null;
-  caveat: string | null;
-  /** The authority's explanation of a figure the portal's checks flagged. */
-  queryExplanation: string | null;
   /** What the authority actually wrote, where the value was read from free text, and its language. */
   asWritten: string | null;
   asWrittenLang: Language | null;
@@ -430,7 +422,8 @@ export async function itemDenominators(db: Executor, collectionId: number): Prom
 }
 
 /** One row of the tidy table: an authority's latest submitted value of one item, blank where there is none. */
-export interface TidyCell {
+/** One value of the tidy table: its fields (CleanValue), its round, authority and item, and where its return stands. */
+export interface TidyCell extends CleanValue {
   collectionId: number;
   collectionCode: string;
   referenceDate: string;
@@ -441,21 +434,12 @@ export interface TidyCell {
   regionCy: string;
   itemCode: string;
   position: number;
-  state: ValueState | null;
-  number: number | null;
   comparable: boolean;
-  ageFrom: number | null;
-  ageTo: number | null;
-  referenceDateUsed: string | null;
-  countingNote: string | null;
-  caveat: string | null;
-  reason: string | null;
   returnStatus: string | null;
   submittedVersion: number | null;
   submittedAt: Date | null;
   /** The round's status: an open round's figures are provisional. */
   collectionStatus: CollectionStatus;
-  queryExplanation: string | null;
   asWritten: string | null;
   /** Every query the coordinator raised on this value, message by message: when, who, what. */
   queryThread: string | null;
