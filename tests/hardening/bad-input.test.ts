@@ -11,6 +11,7 @@ import JSZip from "jszip";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { en } from "#app/i18n/messages/en.ts";
 import { getCollection } from "#app/models/collection.server.ts";
+import { DATA_ITEM_FIELDS } from "#app/schema/data-item.ts";
 import { raiseQuery } from "#app/models/value-query.server.ts";
 import { useDemoDatabase } from "../support/database.ts";
 import {
@@ -843,18 +844,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
     ].map((f) =>
       newCollection(`markup in ${f}, with a bad due date`, () => collectionForm({ code: "hardening-new", ...badDate, [f]: SCRIPT })),
     ),
-    ...[
-      "code",
-      "label_en",
-      "label_cy",
-      "definition_en",
-      "definition_cy",
-      "min_value",
-      "max_value",
-      "age_from",
-      "age_to",
-      "parent_code",
-    ].map((f) => catalogueNew(`markup in ${f}, with a bad code`, () => itemForm({ code: "Bad Code", [f]: SCRIPT }))),
+    ...DATA_ITEM_FIELDS.map((f) => catalogueNew(`markup in ${f}, with a bad code`, () => itemForm({ code: "Bad Code", [f]: SCRIPT }))),
     catalogueDelete(SCRIPT),
     ...["email", "name", "role", "authorityCode", "language"].map((f) =>
       invite(`markup in ${f}, with a bad email`, () => invitation({ email: "bad", [f]: SCRIPT })),
