@@ -1,15 +1,15 @@
 import type { Kysely } from "kysely";
 import type { Database, Role } from "#db/types.ts";
-import { CollectionRulesSchema, type CollectionRules } from "#app/schema/collection-rules.ts";
+import { CollectionRulesSchema } from "#app/schema/collection-rules.ts";
 import type { RawReturn } from "#app/schema/return-values.ts";
-import { getCollection } from "#app/models/collection.server.ts";
+import { createCollection, getCollection } from "#app/models/collection.server.ts";
+import type { CollectionDraft } from "#app/schema/collection-form.ts";
 import { findReturn, saveAsGiven, submitReturn, SYSTEM_ACTOR } from "#app/models/return.server.ts";
 import { recordReplyText } from "#app/models/reply-text.server.ts";
 import { recordAudit } from "#app/models/audit.server.ts";
 import { publishStatistics } from "#app/models/statistics.server.ts";
 import { SYSTEM_READER } from "#app/auth/policy.server.ts";
 import { hashPassword } from "#app/auth/password.server.ts";
-import { CENSUS_2021 } from "#app/domain/denominators.ts";
 import { readSeedCsv } from "./reference.ts";
 
 export const DEMO_PASSWORD = "demo-password-2023";
@@ -118,40 +118,9 @@ async function seedDemoAccounts(db: Kysely<Database>) {
   });
 }
 
-interface CollectionSeed {
-  code: string;
-  title_en: string;
-  title_cy: string;
-  guidance_en: string;
-  guidance_cy: string;
-  reference_date: string;
-  opens_on: string;
-  due_on: string;
-  items: { code: string; required: boolean }[];
-  rules: CollectionRules;
-}
-
-async function createOpenCollection(db: Kysely<Database>, seed: CollectionSeed) {
-  await db.transaction().execute(async (trx) => {
-    const { items, rules, ...fields } = seed;
-    const { id } = await trx
-      .insertInto("collection")
-      .values({ ...fields, status: "open", rules: JSON.stringify(rules), denominator_code: CENSUS_2021 })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    await trx
-      .insertInto("collection_item")
-      .values(items.map((item, i) => ({ collection_id: id, item_code: item.code, position: i + 1, required: item.required })))
-      .execute();
-    await recordAudit(trx, {
-      actorUserId: null,
-      action: "collection.create",
-      entity: "collection",
-      entityKey: id,
-      after: { code: seed.code, status: "open" },
-      reason: "Demo data",
-    });
-  });
+async function createOpenCollection(db: Kysely<Database>, seed: CollectionDraft) {
+  const created = await createCollection(db, seed, null, { status: "open", reason: "Demo data" });
+  if (!created.ok) throw new Error(`demo data: the round ${seed.code} exists already`);
   return (await getCollection(db, seed.code))!;
 }
 
