@@ -41,6 +41,9 @@ interface February2023Row {
   reference_date_stated: string;
 }
 
+/** The February 2023 reply to item 1, a row an authority, as ADSS Cymru received it. */
+export const february2023Reply = () => readSeedCsv<February2023Row>("adss-2023-02-care-leavers-21-25.csv");
+
 /**
  * Figures for item 2 given inside an answer to item 1. Blaenau Gwent's "(7 are parent/preg)" is a
  * count of care-experienced parents that also counts young people who are pregnant: a figure for
@@ -154,7 +157,7 @@ async function seedFebruary2023(db: Kysely<Database>) {
   });
   const repliedOn = new Date("2023-02-16T12:00:00Z");
   const today = new Date().toISOString().slice(0, 10);
-  for (const row of readSeedCsv<February2023Row>("adss-2023-02-care-leavers-21-25.csv")) {
+  for (const row of february2023Reply()) {
     const raw: RawReturn = {
       care_leavers_21_25: {
         state: "reported",
