@@ -193,6 +193,58 @@ export function SummaryList({ rows }: { rows: { key: ReactNode; value: ReactNode
   );
 }
 
+/** A column heading: its text, whether the column holds numbers (aligned right), and its sort state where it sorts. */
+export interface TableHeading {
+  text: ReactNode;
+  numeric?: boolean;
+  ariaSort?: "ascending" | "descending" | "none";
+  key?: string;
+}
+
+/** A GOV.UK table in the wrapper that scrolls it on a narrow screen: its caption, its column headings, then the rows given. */
+export function Table({
+  caption,
+  captionClassName,
+  headings,
+  children,
+}: {
+  caption: ReactNode;
+  /** The caption's size (`govuk-table__caption--m`), or `govuk-visually-hidden` where a heading says it already. */
+  captionClassName: string;
+  headings: (ReactNode | TableHeading)[];
+  children: ReactNode;
+}) {
+  return (
+    <div className="app-table-wrapper">
+      <table className="govuk-table">
+        <caption className={`govuk-table__caption ${captionClassName}`}>{caption}</caption>
+        <thead className="govuk-table__head">
+          <tr className="govuk-table__row">
+            {headings.map((heading, i) => {
+              const { text, numeric, ariaSort, key } = isHeading(heading) ? heading : { text: heading };
+              return (
+                <th
+                  key={key ?? i}
+                  scope="col"
+                  className={numeric ? "govuk-table__header app-numeric" : "govuk-table__header"}
+                  aria-sort={ariaSort}
+                >
+                  {text}
+                </th>
+              );
+            })}
+          </tr>
+        </thead>
+        <tbody className="govuk-table__body">{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+function isHeading(heading: ReactNode | TableHeading): heading is TableHeading {
+  return typeof heading === "object" && heading !== null && "text" in heading;
+}
+
 export function WarningText({ assistive, children }: { assistive: string; children: ReactNode }) {
   return (
     <div className="govuk-warning-text">
