@@ -55,6 +55,18 @@ function comparableTotal(reader: Reader) {
   ] as const;
 }
 
+/** The Coverage of the values a query groups, one per authority expected (`r` the return, `v` the value). */
+const COVERAGE_COUNTS = [
+  sql<number>`count(*)`.as("expected"),
+  sql<number>`count(*) filter (where v.is_comparable)`.as("comparable"),
+  sql<number>`count(*) filter (where v.state = 'reported' and not v.is_comparable)`.as("nonComparable"),
+  sql<number>`count(*) filter (where v.state = 'not_collected')`.as("notCollected"),
+  sql<number>`count(*) filter (where v.state = 'unknown')`.as("unknown"),
+  sql<number>`count(*) filter (where v.state = 'not_applicable')`.as("notApplicable"),
+  sql<number>`count(*) filter (where r.id is not null and v.state is null)`.as("notAnswered"),
+  sql<number>`count(*) filter (where r.id is null)`.as("noReturn"),
+] as const;
+
 /** Each authority's latest submitted value of each item of a collection, blank where there is none. */
 function submittedCells(db: Executor, collectionId: number) {
   return db
@@ -76,18 +88,11 @@ function submittedCells(db: Executor, collectionId: number) {
 /** The Wales and regional totals of each item, with their coverage; a total the reader may not see is withheld. */
 export async function coverageTotals(db: Executor, reader: Reader, collectionId: number): Promise<CoverageTotal[]> {
   const rows = await submittedCells(db, collectionId)
-    .select((eb) => [
+    .select([
       "ci.item_code as itemCode",
       sql<string | null>`case when grouping(a.region_code) = 0 then a.region_code end`.as("regionCode"),
       ...comparableTotal(reader),
-      eb.fn.countAll<number>().as("expected"),
-      sql<number>`count(*) filter (where v.is_comparable)`.as("comparable"),
-      sql<number>`count(*) filter (where v.state = 'reported' and not v.is_comparable)`.as("nonComparable"),
-      sql<number>`count(*) filter (where v.state = 'not_collected')`.as("notCollected"),
-      sql<number>`count(*) filter (where v.state = 'unknown')`.as("unknown"),
-      sql<number>`count(*) filter (where v.state = 'not_applicable')`.as("notApplicable"),
-      sql<number>`count(*) filter (where r.id is not null and v.state is null)`.as("notAnswered"),
-      sql<number>`count(*) filter (where r.id is null)`.as("noReturn"),
+      ...COVERAGE_COUNTS,
     ])
     .groupBy(sql`grouping sets ((ci.position, ci.item_code), (ci.position, ci.item_code, a.region_code))`)
     .orderBy("ci.position")
@@ -356,7 +361,7 @@ function itemCells(db: Executor, itemCode: string) {
  */
 export async function itemTrend(db: Executor, reader: Reader, itemCode: string): Promise<TrendPoint[]> {
   const rows = await itemCells(db, itemCode)
-    .select((eb) => [
+    .select([
       "c.code as collectionCode",
       "c.title_en",
       "c.title_cy",
@@ -364,14 +369,7 @@ export async function itemTrend(db: Executor, reader: Reader, itemCode: string):
       "c.status",
       "c.due_on as dueOn",
       ...comparableTotal(reader),
-      eb.fn.countAll<number>().as("expected"),
-      sql<number>`count(*) filter (where v.is_comparable)`.as("comparable"),
-      sql<number>`count(*) filter (where v.state = 'reported' and not v.is_comparable)`.as("nonComparable"),
-      sql<number>`count(*) filter (where v.state = 'not_collected')`.as("notCollected"),
-      sql<number>`count(*) filter (where v.state = 'unknown')`.as("unknown"),
-      sql<number>`count(*) filter (where v.state = 'not_applicable')`.as("notApplicable"),
-      sql<number>`count(*) filter (where r.id is not null and v.state is null)`.as("notAnswered"),
-      sql<number>`count(*) filter (where r.id is null)`.as("noReturn"),
+      ...COVERAGE_COUNTS,
       sql<string>`coalesce(string_agg(a.code, ',' order by a.code) filter (where v.is_comparable), '')`.as("comparableSet"),
     ])
     .groupBy(["c.id", "c.code", "c.title_en", "c.title_cy", "c.reference_date", "c.status", "c.due_on"])
