@@ -1,7 +1,9 @@
 /** A GOV.UK file upload for one .xlsx workbook (or another file `accept` names), in a plain multipart form that works without JavaScript. */
 import type { ReactNode } from "react";
 import { CSRF_FIELD } from "#app/web/forms.ts";
-import { FILE_FIELD, XLSX_TYPE } from "#app/spreadsheets/spreadsheet.ts";
+import { FILE_FIELD, uploadLimitText, XLSX_TYPE } from "#app/spreadsheets/spreadsheet.ts";
+import type { Translator } from "#app/i18n/i18n.ts";
+import { returnPath } from "#app/web/return-form.ts";
 import { ErrorMessage } from "./govuk.tsx";
 
 export function WorkbookUpload({
@@ -52,5 +54,40 @@ export function WorkbookUpload({
         {submit}
       </button>
     </form>
+  );
+}
+
+/** An officer's return as a workbook: the lead, the template to fill in, and the form to upload it (on the return page and the upload page). */
+export function ReturnUpload({
+  t,
+  collectionCode,
+  authorityCode,
+  csrfToken,
+  error,
+}: {
+  t: Translator;
+  collectionCode: string;
+  authorityCode: string;
+  csrfToken: string;
+  error?: string;
+}) {
+  return (
+    <>
+      <p className="govuk-body">{t("upload.lead")}</p>
+      <p className="govuk-body">
+        <a className="govuk-link" href={returnPath(collectionCode, authorityCode, "template.xlsx")}>
+          {t("upload.templateLink")}
+        </a>
+      </p>
+      <WorkbookUpload
+        action={returnPath(collectionCode, authorityCode, "upload")}
+        csrfToken={csrfToken}
+        label={t("upload.label")}
+        hint={t("upload.hint", { limit: uploadLimitText(t.lang) })}
+        error={error}
+        errorPrefix={t("page.errorPrefix")}
+        submit={t("upload.submit")}
+      />
+    </>
   );
 }
