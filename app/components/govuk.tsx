@@ -50,7 +50,7 @@ interface FieldProps {
 }
 
 /** A form group's label, hint and error message, around the control itself. */
-function FieldGroup({
+export function FieldGroup({
   id,
   label,
   labelClassName = "govuk-label",
@@ -79,7 +79,7 @@ function FieldGroup({
   );
 }
 
-function describedBy(id: string, hint: unknown, error: unknown) {
+export function describedBy(id: string, hint: unknown, error: unknown) {
   return [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
 }
 
@@ -286,6 +286,8 @@ export function DateInput({
   errorPrefix,
   value,
   labels,
+  partId = (part) => `${id}-${part}`,
+  partName = partId,
 }: {
   id: string;
   legend: ReactNode;
@@ -294,6 +296,9 @@ export function DateInput({
   errorPrefix: string;
   value: { day: string; month: string; year: string };
   labels: { day: string; month: string; year: string };
+  /** Each box's id and name, where a form names them its own way (the return form's `<item>.refDay`). */
+  partId?: (part: "day" | "month" | "year") => string;
+  partName?: (part: "day" | "month" | "year") => string;
 }) {
   return (
     <div className={`govuk-form-group${error ? " govuk-form-group--error" : ""}`}>
@@ -311,13 +316,13 @@ export function DateInput({
           {(["day", "month", "year"] as const).map((part) => (
             <div key={part} className="govuk-date-input__item">
               <div className="govuk-form-group">
-                <label className="govuk-label govuk-date-input__label" htmlFor={`${id}-${part}`}>
+                <label className="govuk-label govuk-date-input__label" htmlFor={partId(part)}>
                   {labels[part]}
                 </label>
                 <input
                   className={`govuk-input govuk-date-input__input govuk-input--width-${part === "year" ? 4 : 2}${error ? " govuk-input--error" : ""}`}
-                  id={`${id}-${part}`}
-                  name={`${id}-${part}`}
+                  id={partId(part)}
+                  name={partName(part)}
                   type="text"
                   inputMode="numeric"
                   defaultValue={value[part]}

@@ -4,7 +4,7 @@ import { CSRF_FIELD } from "#app/web/forms.ts";
 import { FILE_FIELD, uploadLimitText, XLSX_TYPE } from "#app/spreadsheets/spreadsheet.ts";
 import type { Translator } from "#app/i18n/i18n.ts";
 import { returnPath } from "#app/web/return-form.ts";
-import { ErrorMessage } from "./govuk.tsx";
+import { describedBy, FieldGroup } from "./govuk.tsx";
 
 export function WorkbookUpload({
   action,
@@ -29,27 +29,16 @@ export function WorkbookUpload({
   return (
     <form method="post" action={action} encType="multipart/form-data" noValidate>
       <input type="hidden" name={CSRF_FIELD} value={csrfToken} />
-      <div className={`govuk-form-group${error ? " govuk-form-group--error" : ""}`}>
-        <label className="govuk-label govuk-label--s" htmlFor={id}>
-          {label}
-        </label>
-        <div id={`${id}-hint`} className="govuk-hint">
-          {hint}
-        </div>
-        {error ? (
-          <ErrorMessage id={`${id}-error`} prefix={errorPrefix}>
-            {error}
-          </ErrorMessage>
-        ) : null}
+      <FieldGroup id={id} label={label} labelClassName="govuk-label govuk-label--s" hint={hint} error={error} errorPrefix={errorPrefix}>
         <input
           className={`govuk-file-upload${error ? " govuk-file-upload--error" : ""}`}
           id={id}
           name={FILE_FIELD}
           type="file"
           accept={accept}
-          aria-describedby={`${id}-hint${error ? ` ${id}-error` : ""}`}
+          aria-describedby={describedBy(id, hint, error)}
         />
-      </div>
+      </FieldGroup>
       <button type="submit" className="govuk-button govuk-button--secondary" data-module="govuk-button">
         {submit}
       </button>
