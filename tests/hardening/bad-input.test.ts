@@ -218,14 +218,18 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
   const openNewport = () => ({ collectionCode: OPEN_ROUND, authorityCode: NEWPORT });
 
   /** The return form's save, as Cardiff's officer, with its session's token. */
-  const save = (name: string, fields: () => Fields, echoes?: string): Case => ({
-    name: `save: ${name}`,
-    route: returnIndex,
-    params: openCardiff,
-    who: () => v.cardiff,
-    body: () => ({ fields: { csrf: v.cardiff.csrf, ...fields() } }),
-    echoes,
-  });
+  /** One form's cases: each posts its fields, with the visitor's CSRF token, to the route as that visitor. */
+  const formCase =
+    (label: string, route: string, params: () => Record<string, string>, who: () => Visitor) =>
+    (name: string, fields: () => Fields, echoes?: string): Case => ({
+      name: `${label}: ${name}`,
+      route,
+      params,
+      who,
+      body: () => ({ fields: { csrf: who().csrf, ...fields() } }),
+      echoes,
+    });
+  const save = formCase("save", returnIndex, openCardiff, () => v.cardiff);
   /** A whole valid return with one field changed, and (to be sure it is refused) a number that is not one. */
   const poisoned = (overrides: Record<string, Record<string, string>>) =>
     formAnswers({ care_experienced_fathers: { state: "reported", number: "three" }, ...overrides }, lock.cardiff);
@@ -368,14 +372,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
   ];
 
   const checkRoute = "routes/returns.$collectionCode.$authorityCode.check";
-  const submit = (name: string, fields: () => Fields, echoes?: string): Case => ({
-    name: `submit: ${name}`,
-    route: checkRoute,
-    params: openCardiff,
-    who: () => v.cardiff,
-    body: () => ({ fields: { csrf: v.cardiff.csrf, ...fields() } }),
-    echoes,
-  });
+  const submit = formCase("submit", checkRoute, openCardiff, () => v.cardiff);
   const declaration = (over: Fields) => ({
     lockVersion: String(lock.cardiff),
     signedOffName: "Siân Evans",
@@ -399,14 +396,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
   ];
 
   const amendRoute = "routes/returns.$collectionCode.$authorityCode.amend";
-  const amend = (name: string, fields: () => Fields, echoes?: string): Case => ({
-    name: `amend: ${name}`,
-    route: amendRoute,
-    params: openNewport,
-    who: () => v.newport,
-    body: () => ({ fields: { csrf: v.newport.csrf, ...fields() } }),
-    echoes,
-  });
+  const amend = formCase("amend", amendRoute, openNewport, () => v.newport);
   const reason = (over: Fields) => ({ lockVersion: String(lock.newport), reason: "A figure was wrong.", ...over });
   const amendCases: Case[] = [
     ...ABSURD_LOCK_VERSIONS.map((lv) => amend(`the lock version ${JSON.stringify(lv)}`, () => reason({ lockVersion: lv }))),
@@ -542,14 +532,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
   ];
 
   const designRoute = "routes/collections.$code.design";
-  const design = (name: string, fields: () => Fields, echoes?: string): Case => ({
-    name: `design: ${name}`,
-    route: designRoute,
-    params: () => ({ code: DRAFT_ROUND }),
-    who: coordinator,
-    body: () => ({ fields: { csrf: v.coordinator.csrf, ...fields() } }),
-    echoes,
-  });
+  const design = formCase("design", designRoute, () => ({ code: DRAFT_ROUND }), coordinator);
   const dateFields = (field: string, day: string, month: string, year: string): Fields => ({
     [`${field}-day`]: day,
     [`${field}-month`]: month,
@@ -626,12 +609,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
     design("a NUL byte in the guidance, with a bad date", () => collectionForm({ guidance_en: NUL, ...badDate })),
   ];
 
-  const newCollection = (name: string, fields: () => Fields, echoes?: string): Case => ({
-    ...design(name, fields, echoes),
-    name: `new collection: ${name}`,
-    route: "routes/collections.new",
-    params: () => ({}),
-  });
+  const newCollection = formCase("new collection", "routes/collections.new", () => ({}), coordinator);
   const newCollectionCases: Case[] = [
     ...["../../etc/passwd", "UPPER Case!", "a--b", "x".repeat(81), MEGABYTE, SQL[0]!, ""].map((code) =>
       newCollection(`the code ${JSON.stringify(code.slice(0, 20))}`, () => collectionForm({ code })),
@@ -641,14 +619,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
     newCollection("a NUL byte in the code", () => collectionForm({ code: `new${NUL}code` })),
   ];
 
-  const catalogueNew = (name: string, fields: () => Fields, echoes?: string): Case => ({
-    name: `new catalogue item: ${name}`,
-    route: "routes/catalogue.new",
-    params: () => ({}),
-    who: coordinator,
-    body: () => ({ fields: { csrf: v.coordinator.csrf, ...fields() } }),
-    echoes,
-  });
+  const catalogueNew = formCase("new catalogue item", "routes/catalogue.new", () => ({}), coordinator);
   const itemForm = (over: Fields): Fields => ({
     code: "hardening_item",
     label_en: "Label",
@@ -689,14 +660,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
   });
   const catalogueDeleteCases = [ITEM, "care_experienced_parents", "", SQL[0]!, MEGABYTE, NUL, "no_such_item"].map(catalogueDelete);
 
-  const invite = (name: string, fields: () => Fields, echoes?: string): Case => ({
-    name: `invite: ${name}`,
-    route: "routes/admin.users.new",
-    params: () => ({}),
-    who: coordinator,
-    body: () => ({ fields: { csrf: v.coordinator.csrf, ...fields() } }),
-    echoes,
-  });
+  const invite = formCase("invite", "routes/admin.users.new", () => ({}), coordinator);
   const invitation = (over: Fields): Fields => ({
     email: "new.person@authorities.example",
     name: "New Person",
