@@ -206,17 +206,20 @@ export function Table({
   caption,
   captionClassName,
   headings,
+  stacked = false,
   children,
 }: {
   caption: ReactNode;
   /** The caption's size (`govuk-table__caption--m`), or `govuk-visually-hidden` where a heading says it already. */
   captionClassName: string;
   headings: (ReactNode | TableHeading)[];
+  /** On a narrow screen each row is stacked, each cell under its column's name (the cells' `data-label`). */
+  stacked?: boolean;
   children: ReactNode;
 }) {
   return (
     <div className="app-table-wrapper">
-      <table className="govuk-table">
+      <table className={stacked ? "govuk-table app-responsive-table" : "govuk-table"}>
         <caption className={`govuk-table__caption ${captionClassName}`}>{caption}</caption>
         <thead className="govuk-table__head">
           <tr className="govuk-table__row">
