@@ -4,7 +4,7 @@
  * and serve until SIGTERM or SIGINT (server/serve.ts).
  */
 import type { ServerBuild } from "@remix-run/node";
-import { ConfigError, readConfig } from "#app/config.server.ts";
+import { readConfigOrExit } from "#app/config.server.ts";
 import { closeDb, getDb } from "#app/db.server.ts";
 import { logger } from "#app/log.server.ts";
 import { mailTransport, publicBaseUrl } from "#app/email/mailer.server.ts";
@@ -14,14 +14,7 @@ import { createApp } from "./server/app.ts";
 import { createMetrics } from "./server/metrics.ts";
 import { serve } from "./server/serve.ts";
 
-let config: ReturnType<typeof readConfig>;
-try {
-  config = readConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(error.message);
-  process.exit(1);
-}
+const config = readConfigOrExit();
 const log = logger();
 
 // Migrate and, the first time, load the reference data (and on the embedded database the demo

@@ -82,3 +82,14 @@ export function readConfig(env: Record<string, string | undefined> = process.env
   const embedded = !parsed.data.DATABASE_URL;
   return { ...parsed.data, embedded, workerInProcess: parsed.data.WORKER_IN_PROCESS ?? embedded };
 }
+
+/** For a process's entry: the configuration, or every problem with it on standard error and exit code 1. */
+export function readConfigOrExit(): Config {
+  try {
+    return readConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}

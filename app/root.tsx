@@ -19,7 +19,7 @@ import appStyles from "#app/styles/app.css";
 import { getCurrentUser } from "#app/auth/auth.server.ts";
 import { may } from "#app/auth/policy.ts";
 import { languageOf } from "#app/i18n/language.server.ts";
-import { translator, type Translator } from "#app/i18n/i18n.ts";
+import { translator, type MessageKey, type Translator } from "#app/i18n/i18n.ts";
 import { useNonce } from "#app/web/nonce.tsx";
 import type { Language } from "#db/types.ts";
 
@@ -55,6 +55,21 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
  * fetch), whose session lookup it shares, so the request id on an error page is that request's.
  */
 export const shouldRevalidate = () => true;
+
+/** The service navigation's links, in order: the ones the person may use. */
+function navigationLinks(user: { role: string; nav: Record<"catalogue" | "outbox" | "accounts", boolean> }) {
+  const links: { to: string; label: MessageKey; shown: boolean }[] = [
+    { to: "/", label: user.role === "officer" ? "layout.nav.returns" : "layout.nav.collections", shown: true },
+    { to: "/catalogue", label: "layout.nav.catalogue", shown: user.nav.catalogue },
+    { to: "/outbox", label: "layout.nav.outbox", shown: user.nav.outbox },
+    { to: "/admin/users", label: "layout.nav.accounts", shown: user.nav.accounts },
+    { to: "/account/two-factor", label: "layout.nav.twoFactor", shown: true },
+    { to: "/api-tokens", label: "layout.nav.apiTokens", shown: true },
+    { to: "/account/notifications", label: "layout.nav.notifications", shown: true },
+    { to: "/account/sessions", label: "layout.nav.sessions", shown: true },
+  ];
+  return links.filter((link) => link.shown);
+}
 
 type RootUser = Awaited<ReturnType<typeof loader>>["user"];
 
@@ -149,52 +164,13 @@ function Document({ lang, user, children }: { lang: Language; user: RootUser; ch
                 {user ? (
                   <nav aria-label={t("layout.navigation")} className="govuk-service-navigation__wrapper">
                     <ul className="govuk-service-navigation__list">
-                      <li className="govuk-service-navigation__item">
-                        <Link className="govuk-service-navigation__link" to="/">
-                          {t(user.role === "officer" ? "layout.nav.returns" : "layout.nav.collections")}
-                        </Link>
-                      </li>
-                      {user.nav.catalogue ? (
-                        <li className="govuk-service-navigation__item">
-                          <Link className="govuk-service-navigation__link" to="/catalogue">
-                            {t("layout.nav.catalogue")}
+                      {navigationLinks(user).map(({ to, label }) => (
+                        <li key={to} className="govuk-service-navigation__item">
+                          <Link className="govuk-service-navigation__link" to={to}>
+                            {t(label)}
                           </Link>
                         </li>
-                      ) : null}
-                      {user.nav.outbox ? (
-                        <li className="govuk-service-navigation__item">
-                          <Link className="govuk-service-navigation__link" to="/outbox">
-                            {t("layout.nav.outbox")}
-                          </Link>
-                        </li>
-                      ) : null}
-                      {user.nav.accounts ? (
-                        <li className="govuk-service-navigation__item">
-                          <Link className="govuk-service-navigation__link" to="/admin/users">
-                            {t("layout.nav.accounts")}
-                          </Link>
-                        </li>
-                      ) : null}
-                      <li className="govuk-service-navigation__item">
-                        <Link className="govuk-service-navigation__link" to="/account/two-factor">
-                          {t("layout.nav.twoFactor")}
-                        </Link>
-                      </li>
-                      <li className="govuk-service-navigation__item">
-                        <Link className="govuk-service-navigation__link" to="/api-tokens">
-                          {t("layout.nav.apiTokens")}
-                        </Link>
-                      </li>
-                      <li className="govuk-service-navigation__item">
-                        <Link className="govuk-service-navigation__link" to="/account/notifications">
-                          {t("layout.nav.notifications")}
-                        </Link>
-                      </li>
-                      <li className="govuk-service-navigation__item">
-                        <Link className="govuk-service-navigation__link" to="/account/sessions">
-                          {t("layout.nav.sessions")}
-                        </Link>
-                      </li>
+                      ))}
                       <li className="govuk-service-navigation__item">
                         <form method="post" action="/logout" className="app-inline-form">
                           <input type="hidden" name={CSRF_FIELD} value={user.csrfToken} />

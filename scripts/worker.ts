@@ -4,20 +4,13 @@
  * (`npm start`): a second process must never open the same data folder. SIGTERM or SIGINT lets
  * the job in hand finish, closes the database and exits 0.
  */
-import { ConfigError, readConfig } from "#app/config.server.ts";
+import { readConfigOrExit } from "#app/config.server.ts";
 import { closeDb, getDb } from "#app/db.server.ts";
 import { mailTransport, publicBaseUrl } from "#app/email/mailer.server.ts";
 import { logger } from "#app/log.server.ts";
 import { startWorker } from "#app/worker/worker.server.ts";
 
-let config: ReturnType<typeof readConfig>;
-try {
-  config = readConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(error.message);
-  process.exit(1);
-}
+const config = readConfigOrExit();
 if (config.embedded) {
   console.error(
     "The worker runs as its own process on PostgreSQL (DATABASE_URL). On the embedded database `npm start` runs it inside the portal.",

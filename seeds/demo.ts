@@ -1,15 +1,15 @@
 import type { Kysely } from "kysely";
 import type { Database, Role } from "#db/types.ts";
-import { CollectionRulesSchema, type CollectionRules } from "#app/schema/collection-rules.ts";
+import { CollectionRulesSchema } from "#app/schema/collection-rules.ts";
 import type { RawReturn } from "#app/schema/return-values.ts";
-import { getCollection } from "#app/models/collection.server.ts";
+import { createCollection, getCollection } from "#app/models/collection.server.ts";
+import type { CollectionDraft } from "#app/schema/collection-form.ts";
 import { findReturn, saveAsGiven, submitReturn, SYSTEM_ACTOR } from "#app/models/return.server.ts";
 import { recordReplyText } from "#app/models/reply-text.server.ts";
 import { recordAudit } from "#app/models/audit.server.ts";
 import { publishStatistics } from "#app/models/statistics.server.ts";
 import { SYSTEM_READER } from "#app/auth/policy.server.ts";
 import { hashPassword } from "#app/auth/password.server.ts";
-import { CENSUS_2021 } from "#app/domain/denominators.ts";
 import { PORTAL_TEXT } from "#app/i18n/portal-text.ts";
 import { readSeedCsv } from "./reference.ts";
 
@@ -42,6 +42,9 @@ interface February2023Row {
   age_to: string;
   reference_date_stated: string;
 }
+
+/** The February 2023 reply to item 1, a row an authority, as ADSS Cymru received it. */
+export const february2023Reply = () => readSeedCsv<February2023Row>("adss-2023-02-care-leavers-21-25.csv");
 
 /**
  * Figures for item 2 given inside an answer to item 1. Blaenau Gwent's "(7 are parent/preg)" is a
@@ -118,40 +121,9 @@ async function seedDemoAccounts(db: Kysely<Database>) {
   });
 }
 
-interface CollectionSeed {
-  code: string;
-  title_en: string;
-  title_cy: string;
-  guidance_en: string;
-  guidance_cy: string;
-  reference_date: string;
-  opens_on: string;
-  due_on: string;
-  items: { code: string; required: boolean }[];
-  rules: CollectionRules;
-}
-
-async function createOpenCollection(db: Kysely<Database>, seed: CollectionSeed) {
-  await db.transaction().execute(async (trx) => {
-    const { items, rules, ...fields } = seed;
-    const { id } = await trx
-      .insertInto("collection")
-      .values({ ...fields, status: "open", rules: JSON.stringify(rules), denominator_code: CENSUS_2021 })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    await trx
-      .insertInto("collection_item")
-      .values(items.map((item, i) => ({ collection_id: id, item_code: item.code, position: i + 1, required: item.required })))
-      .execute();
-    await recordAudit(trx, {
-      actorUserId: null,
-      action: "collection.create",
-      entity: "collection",
-      entityKey: id,
-      after: { code: seed.code, status: "open" },
-      reason: "Demo data",
-    });
-  });
+async function createOpenCollection(db: Kysely<Database>, seed: CollectionDraft) {
+  const created = await createCollection(db, seed, null, { status: "open", reason: "Demo data" });
+  if (!created.ok) throw new Error(`demo data: the round ${seed.code} exists already`);
   return (await getCollection(db, seed.code))!;
 }
 
@@ -185,7 +157,7 @@ async function seedFebruary2023(db: Kysely<Database>) {
   });
   const repliedOn = new Date("2023-02-16T12:00:00Z");
   const today = new Date().toISOString().slice(0, 10);
-  for (const row of readSeedCsv<February2023Row>("adss-2023-02-care-leavers-21-25.csv")) {
+  for (const row of february2023Reply()) {
     const raw: RawReturn = {
       care_leavers_21_25: {
         state: "reported",

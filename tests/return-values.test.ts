@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CollectionRulesSchema } from "#app/schema/collection-rules.ts";
 import {
+  BLANK_VALUE,
   findFlags,
   parseWholeNumber,
   unexplainedFlags,
@@ -189,17 +190,7 @@ describe("what is accepted, and how it is cleaned", () => {
 });
 
 describe("flags: figures to explain before submission", () => {
-  const reported = (number: number): CleanValue => ({
-    state: "reported",
-    number,
-    reason: null,
-    ageFrom: null,
-    ageTo: null,
-    referenceDateUsed: null,
-    countingNote: null,
-    caveat: null,
-    queryExplanation: null,
-  });
+  const reported = (number: number): CleanValue => ({ ...BLANK_VALUE, state: "reported", number });
   const noPeers = { peerRates: new Map<string, number[]>(), denominators: new Map<string, number>() };
 
   it("a change beyond both the percentage and the absolute threshold", () => {

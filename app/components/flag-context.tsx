@@ -1,16 +1,8 @@
 import { formatDate, formatNumber, pick, type Translator } from "#app/i18n/i18n.ts";
-import type { FlagKind } from "#app/schema/return-values.ts";
+import type { FlagContext } from "#app/models/desk.server.ts";
 
-/** What the review page knows about one automatic flag (FlagContext in desk.server.ts, as loader data). */
-export interface FlagView {
-  itemCode: string;
-  kind: FlagKind;
-  current: number | null;
-  previous: { number: number; referenceDate: string; title_en: string; title_cy: string } | null;
-  changePercent: number | null;
-  rate: number | null;
-  peers: { count: number; median: number; spread: number; low: number; high: number } | null;
-}
+/** What the review page knows about one automatic flag: its figures, as loader data (the explanation is shown beside it). */
+export type FlagView = Omit<FlagContext, "explanation">;
 
 /** An automatic flag with the figures behind it, for the coordinator to weigh the officer's explanation against. */
 export function FlagContextNote({ t, flag }: { t: Translator; flag: FlagView }) {

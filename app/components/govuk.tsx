@@ -50,7 +50,7 @@ interface FieldProps {
 }
 
 /** A form group's label, hint and error message, around the control itself. */
-function FieldGroup({
+export function FieldGroup({
   id,
   label,
   labelClassName = "govuk-label",
@@ -79,7 +79,7 @@ function FieldGroup({
   );
 }
 
-function describedBy(id: string, hint: unknown, error: unknown) {
+export function describedBy(id: string, hint: unknown, error: unknown) {
   return [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
 }
 
@@ -193,6 +193,61 @@ export function SummaryList({ rows }: { rows: { key: ReactNode; value: ReactNode
   );
 }
 
+/** A column heading: its text, whether the column holds numbers (aligned right), and its sort state where it sorts. */
+export interface TableHeading {
+  text: ReactNode;
+  numeric?: boolean;
+  ariaSort?: "ascending" | "descending" | "none";
+  key?: string;
+}
+
+/** A GOV.UK table in the wrapper that scrolls it on a narrow screen: its caption, its column headings, then the rows given. */
+export function Table({
+  caption,
+  captionClassName,
+  headings,
+  stacked = false,
+  children,
+}: {
+  caption: ReactNode;
+  /** The caption's size (`govuk-table__caption--m`), or `govuk-visually-hidden` where a heading says it already. */
+  captionClassName: string;
+  headings: (ReactNode | TableHeading)[];
+  /** On a narrow screen each row is stacked, each cell under its column's name (the cells' `data-label`). */
+  stacked?: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <div className="app-table-wrapper">
+      <table className={stacked ? "govuk-table app-responsive-table" : "govuk-table"}>
+        <caption className={`govuk-table__caption ${captionClassName}`}>{caption}</caption>
+        <thead className="govuk-table__head">
+          <tr className="govuk-table__row">
+            {headings.map((heading, i) => {
+              const { text, numeric, ariaSort, key } = isHeading(heading) ? heading : { text: heading };
+              return (
+                <th
+                  key={key ?? i}
+                  scope="col"
+                  className={numeric ? "govuk-table__header app-numeric" : "govuk-table__header"}
+                  aria-sort={ariaSort}
+                >
+                  {text}
+                </th>
+              );
+            })}
+          </tr>
+        </thead>
+        <tbody className="govuk-table__body">{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+function isHeading(heading: ReactNode | TableHeading): heading is TableHeading {
+  return typeof heading === "object" && heading !== null && "text" in heading;
+}
+
 export function WarningText({ assistive, children }: { assistive: string; children: ReactNode }) {
   return (
     <div className="govuk-warning-text">
@@ -234,6 +289,8 @@ export function DateInput({
   errorPrefix,
   value,
   labels,
+  partId = (part) => `${id}-${part}`,
+  partName = partId,
 }: {
   id: string;
   legend: ReactNode;
@@ -242,6 +299,9 @@ export function DateInput({
   errorPrefix: string;
   value: { day: string; month: string; year: string };
   labels: { day: string; month: string; year: string };
+  /** Each box's id and name, where a form names them its own way (the return form's `<item>.refDay`). */
+  partId?: (part: "day" | "month" | "year") => string;
+  partName?: (part: "day" | "month" | "year") => string;
 }) {
   return (
     <div className={`govuk-form-group${error ? " govuk-form-group--error" : ""}`}>
@@ -259,13 +319,13 @@ export function DateInput({
           {(["day", "month", "year"] as const).map((part) => (
             <div key={part} className="govuk-date-input__item">
               <div className="govuk-form-group">
-                <label className="govuk-label govuk-date-input__label" htmlFor={`${id}-${part}`}>
+                <label className="govuk-label govuk-date-input__label" htmlFor={partId(part)}>
                   {labels[part]}
                 </label>
                 <input
                   className={`govuk-input govuk-date-input__input govuk-input--width-${part === "year" ? 4 : 2}${error ? " govuk-input--error" : ""}`}
-                  id={`${id}-${part}`}
-                  name={`${id}-${part}`}
+                  id={partId(part)}
+                  name={partName(part)}
                   type="text"
                   inputMode="numeric"
                   defaultValue={value[part]}

@@ -1,10 +1,13 @@
 import { useState } from "react";
 import type { Flag } from "#app/schema/return-values.ts";
-import { ErrorMessage, TextInput, Textarea, WarningText } from "#app/components/govuk.tsx";
+import { DateInput, ErrorMessage, TextInput, Textarea, WarningText } from "#app/components/govuk.tsx";
 import { WrittenText } from "#app/components/written-text.tsx";
 import { CANNOT, fieldId, fieldName, NOT_REPORTED_STATES, type FormValue } from "#app/web/return-form.ts";
 import { formatDateTime, formatNumber, type Translator } from "#app/i18n/i18n.ts";
 import type { ThreadView } from "#app/components/query-threads.tsx";
+
+/** The return form's fields of a reference date, by the date input's boxes. */
+const DATE_PARTS = { day: "refDay", month: "refMonth", year: "refYear" } as const;
 
 export interface ItemView {
   code: string;
@@ -237,48 +240,17 @@ export function ValueFieldset({
             error={errors.ageTo}
             errorPrefix={errorPrefix}
           />
-          <div className={`govuk-form-group${dateError ? " govuk-form-group--error" : ""}`}>
-            <fieldset
-              className="govuk-fieldset"
-              role="group"
-              aria-describedby={`${id("refDate")}-hint${dateError ? ` ${id("refDate")}-error` : ""}`}
-            >
-              <legend className="govuk-fieldset__legend govuk-fieldset__legend--s">{t("form.deviation.referenceDate")}</legend>
-              <div id={`${id("refDate")}-hint`} className="govuk-hint">
-                {t("form.deviation.referenceDateHint")}
-              </div>
-              {dateError ? (
-                <ErrorMessage id={`${id("refDate")}-error`} prefix={errorPrefix}>
-                  {dateError}
-                </ErrorMessage>
-              ) : null}
-              <div className="govuk-date-input">
-                {(
-                  [
-                    ["refDay", "form.date.day", 2],
-                    ["refMonth", "form.date.month", 2],
-                    ["refYear", "form.date.year", 4],
-                  ] as const
-                ).map(([part, labelKey, width]) => (
-                  <div key={part} className="govuk-date-input__item">
-                    <div className="govuk-form-group">
-                      <label className="govuk-label govuk-date-input__label" htmlFor={id(part)}>
-                        {t(labelKey)}
-                      </label>
-                      <input
-                        className={`govuk-input govuk-date-input__input govuk-input--width-${width}${dateError ? " govuk-input--error" : ""}`}
-                        id={id(part)}
-                        name={name(part)}
-                        type="text"
-                        inputMode="numeric"
-                        defaultValue={value[part]}
-                      />
-                    </div>
-                  </div>
-                ))}
-              </div>
-            </fieldset>
-          </div>
+          <DateInput
+            id={id("refDate")}
+            legend={t("form.deviation.referenceDate")}
+            hint={t("form.deviation.referenceDateHint")}
+            error={dateError}
+            errorPrefix={errorPrefix}
+            value={{ day: value.refDay, month: value.refMonth, year: value.refYear }}
+            labels={{ day: t("form.date.day"), month: t("form.date.month"), year: t("form.date.year") }}
+            partId={(part) => id(DATE_PARTS[part])}
+            partName={(part) => name(DATE_PARTS[part])}
+          />
           <Textarea
             id={id("countingNote")}
             name={name("countingNote")}

@@ -5,11 +5,38 @@
  * gets a companion hidden beside it, until none is pinned.
  */
 import highsLoader from "highs";
-import { isSmallCount, tableOf, type PlanInput, type SuppressionResult, type Table } from "#app/domain/disclosure.ts";
+import {
+  isSmallCount,
+  tableOf,
+  type CellFigure,
+  type PlanInput,
+  type SuppressionResult,
+  type Table,
+  type TotalFigure,
+} from "#app/domain/disclosure.ts";
+import type { CollectionWithItems } from "#app/models/collection.server.ts";
 
 let highs: Promise<Awaited<ReturnType<typeof highsLoader>>> | undefined;
 
 type Solver = Awaited<ReturnType<typeof highsLoader>>;
+
+/** The plan for one round's figures, by its rules: what a publication and a coordinator's export with it hide. */
+export function roundSuppressionPlan(
+  collection: Pick<CollectionWithItems, "rules" | "items">,
+  authorities: { code: string; region_code: string }[],
+  cells: CellFigure[],
+  totals: TotalFigure[],
+): Promise<SuppressionResult> {
+  const regionOf = new Map(authorities.map((a) => [a.code, a.region_code]));
+  return suppressionPlan({
+    cells,
+    totals,
+    regionOf: (code) => regionOf.get(code) ?? "",
+    rules: collection.rules.crossItem,
+    smallCountMax: collection.rules.smallCountMax,
+    itemMax: Object.fromEntries(collection.items.map((i) => [i.code, i.max_value])),
+  });
+}
 
 /** The plan for one round's published figures. */
 export async function suppressionPlan(input: PlanInput): Promise<SuppressionResult> {

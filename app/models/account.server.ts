@@ -278,6 +278,11 @@ export async function resendInvitation(
   });
 }
 
+/** An account, locked until the transaction ends: whether it may sign in is decided by one admin at a time. */
+function lockAccount(trx: Executor, userId: number) {
+  return trx.selectFrom("app_user").select(["id", "active", "authority_code"]).where("id", "=", userId).forUpdate().executeTakeFirst();
+}
+
 export type DeactivateResult = { ok: true } | { ok: false; reason: "notFound" | "alreadyInactive" | "self" };
 
 /** Stops the account signing in, and ends its sessions at once, everywhere. */
@@ -292,12 +297,7 @@ export async function deactivateUser(
   if (userId === actor.userId) return { ok: false, reason: "self" };
   if (!Number.isSafeInteger(userId) || userId <= 0) return { ok: false, reason: "notFound" };
   return db.transaction().execute(async (trx) => {
-    const user = await trx
-      .selectFrom("app_user")
-      .select(["id", "active", "authority_code"])
-      .where("id", "=", userId)
-      .forUpdate()
-      .executeTakeFirst();
+    const user = await lockAccount(trx, userId);
     if (!user) return { ok: false as const, reason: "notFound" as const };
     if (!user.active) return { ok: false as const, reason: "alreadyInactive" as const };
     await trx
@@ -335,12 +335,7 @@ export async function reactivateUser(
   if ([...reason].length > REASON_MAX_LENGTH) return { ok: false, reason: "reasonTooLong" };
   if (!Number.isSafeInteger(userId) || userId <= 0) return { ok: false, reason: "notFound" };
   return db.transaction().execute(async (trx): Promise<ReactivateResult> => {
-    const user = await trx
-      .selectFrom("app_user")
-      .select(["id", "active", "authority_code"])
-      .where("id", "=", userId)
-      .forUpdate()
-      .executeTakeFirst();
+    const user = await lockAccount(trx, userId);
     if (!user) return { ok: false, reason: "notFound" };
     if (user.active) return { ok: false, reason: "alreadyActive" };
     await trx

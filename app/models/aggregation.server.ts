@@ -7,6 +7,7 @@
 import { sql, type Expression, type Selectable } from "kysely";
 import type { CollectionStatus, DenominatorTable, Language, ValueState } from "#db/types.ts";
 import type { Reader } from "#app/auth/policy.server.ts";
+import type { CleanValue } from "#app/schema/return-values.ts";
 import type { Executor } from "./audit.server.ts";
 
 export interface Coverage {
@@ -54,6 +55,18 @@ function comparableTotal(reader: Reader) {
   ] as const;
 }
 
+/** The Coverage of the values a query groups, one per authority expected (`r` the return, `v` the value). */
+const COVERAGE_COUNTS = [
+  sql<number>`count(*)`.as("expected"),
+  sql<number>`count(*) filter (where v.is_comparable)`.as("comparable"),
+  sql<number>`count(*) filter (where v.state = 'reported' and not v.is_comparable)`.as("nonComparable"),
+  sql<number>`count(*) filter (where v.state = 'not_collected')`.as("notCollected"),
+  sql<number>`count(*) filter (where v.state = 'unknown')`.as("unknown"),
+  sql<number>`count(*) filter (where v.state = 'not_applicable')`.as("notApplicable"),
+  sql<number>`count(*) filter (where r.id is not null and v.state is null)`.as("notAnswered"),
+  sql<number>`count(*) filter (where r.id is null)`.as("noReturn"),
+] as const;
+
 /** Each authority's latest submitted value of each item of a collection, blank where there is none. */
 function submittedCells(db: Executor, collectionId: number) {
   return db
@@ -75,18 +88,11 @@ function submittedCells(db: Executor, collectionId: number) {
 /** The Wales and regional totals of each item, with their coverage; a total the reader may not see is withheld. */
 export async function coverageTotals(db: Executor, reader: Reader, collectionId: number): Promise<CoverageTotal[]> {
   const rows = await submittedCells(db, collectionId)
-    .select((eb) => [
+    .select([
       "ci.item_code as itemCode",
       sql<string | null>`case when grouping(a.region_code) = 0 then a.region_code end`.as("regionCode"),
       ...comparableTotal(reader),
-      eb.fn.countAll<number>().as("expected"),
-      sql<number>`count(*) filter (where v.is_comparable)`.as("comparable"),
-      sql<number>`count(*) filter (where v.state = 'reported' and not v.is_comparable)`.as("nonComparable"),
-      sql<number>`count(*) filter (where v.state = 'not_collected')`.as("notCollected"),
-      sql<number>`count(*) filter (where v.state = 'unknown')`.as("unknown"),
-      sql<number>`count(*) filter (where v.state = 'not_applicable')`.as("notApplicable"),
-      sql<number>`count(*) filter (where r.id is not null and v.state is null)`.as("notAnswered"),
-      sql<number>`count(*) filter (where r.id is null)`.as("noReturn"),
+      ...COVERAGE_COUNTS,
     ])
     .groupBy(sql`grouping sets ((ci.position, ci.item_code), (ci.position, ci.item_code, a.region_code))`)
     .orderBy("ci.position")
@@ -95,22 +101,13 @@ export async function coverageTotals(db: Executor, reader: Reader, collectionId:
   return rows.map((r) => ({ ...r, total: r.total === null ? null : Number(r.total) }));
 }
 
-export interface AuthorityCell {
+/** One authority's value of one item (its fields as the schema's CleanValue has them) and where its return stands. */
+export interface AuthorityCell extends CleanValue {
   authorityCode: string;
   itemCode: string;
   returnStatus: string | null;
   submittedVersion: number | null;
-  state: ValueState | null;
-  number: number | null;
   comparable: boolean;
-  reason: string | null;
-  ageFrom: number | null;
-  ageTo: number | null;
-  referenceDateUsed: string | null;
-  countingNote: string | null;
-  caveat: string | null;
-  /** The authority's explanation of a figure the portal's checks flagged. */
-  queryExplanation: string | null;
   /** The language the reason, counting note, caveat and explanation were written in; null: not known. */
   textLang: Language | null;
   /** What the authority actually wrote, where the value was read from free text, and its language. */
@@ -372,7 +369,7 @@ function itemCells(db: Executor, itemCode: string) {
  */
 export async function itemTrend(db: Executor, reader: Reader, itemCode: string): Promise<TrendPoint[]> {
   const rows = await itemCells(db, itemCode)
-    .select((eb) => [
+    .select([
       "c.code as collectionCode",
       "c.title_en",
       "c.title_cy",
@@ -380,14 +377,7 @@ export async function itemTrend(db: Executor, reader: Reader, itemCode: string):
       "c.status",
       "c.due_on as dueOn",
       ...comparableTotal(reader),
-      eb.fn.countAll<number>().as("expected"),
-      sql<number>`count(*) filter (where v.is_comparable)`.as("comparable"),
-      sql<number>`count(*) filter (where v.state = 'reported' and not v.is_comparable)`.as("nonComparable"),
-      sql<number>`count(*) filter (where v.state = 'not_collected')`.as("notCollected"),
-      sql<number>`count(*) filter (where v.state = 'unknown')`.as("unknown"),
-      sql<number>`count(*) filter (where v.state = 'not_applicable')`.as("notApplicable"),
-      sql<number>`count(*) filter (where r.id is not null and v.state is null)`.as("notAnswered"),
-      sql<number>`count(*) filter (where r.id is null)`.as("noReturn"),
+      ...COVERAGE_COUNTS,
       sql<string>`coalesce(string_agg(a.code, ',' order by a.code) filter (where v.is_comparable), '')`.as("comparableSet"),
     ])
     .groupBy(["c.id", "c.code", "c.title_en", "c.title_cy", "c.reference_date", "c.status", "c.due_on"])
@@ -438,7 +428,8 @@ export async function itemDenominators(db: Executor, collectionId: number): Prom
 }
 
 /** One row of the tidy table: an authority's latest submitted value of one item, blank where there is none. */
-export interface TidyCell {
+/** One value of the tidy table: its fields (CleanValue), its round, authority and item, and where its return stands. */
+export interface TidyCell extends CleanValue {
   collectionId: number;
   collectionCode: string;
   referenceDate: string;
@@ -449,21 +440,12 @@ export interface TidyCell {
   regionCy: string;
   itemCode: string;
   position: number;
-  state: ValueState | null;
-  number: number | null;
   comparable: boolean;
-  ageFrom: number | null;
-  ageTo: number | null;
-  referenceDateUsed: string | null;
-  countingNote: string | null;
-  caveat: string | null;
-  reason: string | null;
   returnStatus: string | null;
   submittedVersion: number | null;
   submittedAt: Date | null;
   /** The round's status: an open round's figures are provisional. */
   collectionStatus: CollectionStatus;
-  queryExplanation: string | null;
   asWritten: string | null;
   /** Every query the coordinator raised on this value, message by message: when, who, what. */
   queryThread: string | null;

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Database } from "#db/types.ts";
-import type { DataItemDraft } from "#app/schema/data-item.ts";
+import { DATA_ITEM_FIELDS, type DataItemDraft } from "#app/schema/data-item.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
 
 /** The English and Welsh labels of some catalogue items, by code. */
@@ -15,19 +15,7 @@ export async function itemLabels(db: Executor, wanted: string[]) {
 export async function listCatalogue(db: Executor) {
   return db
     .selectFrom("data_item")
-    .select([
-      "code",
-      "label_en",
-      "label_cy",
-      "definition_en",
-      "definition_cy",
-      "min_value",
-      "max_value",
-      "age_from",
-      "age_to",
-      "parent_code",
-      "denominator_code",
-    ])
+    .select([...DATA_ITEM_FIELDS])
     .orderBy("created_at")
     .orderBy("code")
     .execute();

@@ -108,11 +108,17 @@ function collectionColumns(draft: CollectionDraft) {
   return { ...fields, rules: JSON.stringify(rules) };
 }
 
-export async function createCollection(db: Kysely<Database>, draft: CollectionDraft, actorUserId: number): Promise<DesignResult> {
+/** Adds a round, a draft to design; the demo data adds its rounds open, by the portal (no actor), with its reason. */
+export async function createCollection(
+  db: Kysely<Database>,
+  draft: CollectionDraft,
+  actorUserId: number | null,
+  { status = "draft", reason }: { status?: "draft" | "open"; reason?: string } = {},
+): Promise<DesignResult> {
   return db.transaction().execute(async (trx) => {
     const created = await trx
       .insertInto("collection")
-      .values({ ...collectionColumns(draft), status: "draft", denominator_code: CENSUS_2021 })
+      .values({ ...collectionColumns(draft), status, denominator_code: CENSUS_2021 })
       .onConflict((oc) => oc.column("code").doNothing())
       .returning("id")
       .executeTakeFirst();
@@ -126,7 +132,8 @@ export async function createCollection(db: Kysely<Database>, draft: CollectionDr
       action: "collection.create",
       entity: "collection",
       entityKey: created.id,
-      after: { code: draft.code, items: draft.items, rules: draft.rules },
+      after: { code: draft.code, ...(status === "draft" ? {} : { status }), items: draft.items, rules: draft.rules },
+      reason,
     });
     return { ok: true as const };
   });

@@ -6,30 +6,23 @@
  * only what was published, and later amendments change nothing until the round is published again.
  */
 import type { Kysely } from "kysely";
-import type { Database, Language, ValueState } from "#db/types.ts";
+import type { Database, Language } from "#db/types.ts";
 import type { Reader } from "#app/auth/policy.server.ts";
 import { planOf, type SuppressionResult } from "#app/domain/disclosure.ts";
-import { suppressionPlan } from "#app/domain/suppression-plan.server.ts";
+import { roundSuppressionPlan } from "#app/domain/suppression-plan.server.ts";
 import { authorityCells, coverageTotals, reasonGroups, type Coverage, type ReasonGroup } from "./aggregation.server.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
 import { listAuthorities, type AuthoritySummary } from "./authority.server.ts";
 import type { CollectionWithItems } from "./collection.server.ts";
+import type { CleanValue } from "#app/schema/return-values.ts";
 
-export interface PublishedCell {
+/** A published value: its fields but the flagged figure's explanation, which is not published; `number` is null for a [c]. */
+export interface PublishedCell extends Omit<CleanValue, "queryExplanation"> {
   authorityCode: string;
   itemCode: string;
   hasReturn: boolean;
-  state: ValueState | null;
-  /** null for a [c], as for a reason instead of a figure. */
-  number: number | null;
   comparable: boolean;
   suppressed: boolean;
-  reason: string | null;
-  ageFrom: number | null;
-  ageTo: number | null;
-  referenceDateUsed: string | null;
-  countingNote: string | null;
-  caveat: string | null;
   /** The language of the reason, counting note and caveat; absent from publications made before it was kept. */
   textLang?: Language | null;
   rate: number | null;
@@ -64,15 +57,7 @@ export async function statisticsFigures(db: Executor, reader: Reader, collection
   if (totals.some((t) => t.withheld) || cells.length !== authorities.length * collection.items.length) {
     throw new Error("statistics: only a reader of every figure may publish a round");
   }
-  const regionOf = new Map(authorities.map((a) => [a.code, a.region_code]));
-  const plan = await suppressionPlan({
-    cells,
-    totals,
-    regionOf: (code) => regionOf.get(code) ?? "",
-    rules: collection.rules.crossItem,
-    smallCountMax: collection.rules.smallCountMax,
-    itemMax: Object.fromEntries(collection.items.map((i) => [i.code, i.max_value])),
-  });
+  const plan = await roundSuppressionPlan(collection, authorities, cells, totals);
   const hidden = planOf(plan);
   return {
     plan,

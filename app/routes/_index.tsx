@@ -16,6 +16,7 @@ import { pageTitle } from "#app/web/meta.ts";
 import { returnPath } from "#app/web/return-form.ts";
 import { daysBetween, todayInWales } from "#app/domain/dates.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
+import { Table } from "#app/components/govuk.tsx";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) => t(data?.officer ? "home.officer.title" : "home.title"));
@@ -136,50 +137,36 @@ export default function Home() {
         {closed.length === 0 ? (
           <p className="govuk-body">{t("home.officer.noneClosed")}</p>
         ) : (
-          <div className="app-table-wrapper">
-            <table className="govuk-table">
-              <caption className="govuk-table__caption govuk-visually-hidden">{t("home.officer.closed")}</caption>
-              <thead className="govuk-table__head">
-                <tr className="govuk-table__row">
-                  <th scope="col" className="govuk-table__header">
-                    {t("collection.field.title")}
-                  </th>
-                  <th scope="col" className="govuk-table__header">
-                    {t("collection.field.referenceDate")}
-                  </th>
-                  <th scope="col" className="govuk-table__header">
-                    {t("home.officer.submitted")}
-                  </th>
-                </tr>
-              </thead>
-              <tbody className="govuk-table__body">
-                {closed.map((r) => (
-                  <tr key={r.code} className="govuk-table__row">
-                    <td className="govuk-table__cell">
-                      <Link className="govuk-link" to={returnPath(r.code, authority.code)}>
-                        {pick(t.lang, r, "title")}
-                      </Link>
-                      {r.mayCompare ? (
-                        <Link className="govuk-link govuk-!-display-block govuk-!-margin-top-1" to={`/collections/${r.code}`}>
-                          {t("home.officer.compare")}
-                          <span className="govuk-visually-hidden">: {pick(t.lang, r, "title")}</span>
-                        </Link>
-                      ) : null}
-                    </td>
-                    <td className="govuk-table__cell">{formatDate(t.lang, r.reference_date)}</td>
-                    <td className="govuk-table__cell">
-                      {r.submittedAt
-                        ? t("home.officer.submittedVersion", {
-                            version: r.submittedVersion ?? 0,
-                            at: formatDateTime(t.lang, r.submittedAt),
-                          })
-                        : t("home.officer.noReturn")}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            caption={t("home.officer.closed")}
+            captionClassName="govuk-visually-hidden"
+            headings={[t("collection.field.title"), t("collection.field.referenceDate"), t("home.officer.submitted")]}
+          >
+            {closed.map((r) => (
+              <tr key={r.code} className="govuk-table__row">
+                <td className="govuk-table__cell">
+                  <Link className="govuk-link" to={returnPath(r.code, authority.code)}>
+                    {pick(t.lang, r, "title")}
+                  </Link>
+                  {r.mayCompare ? (
+                    <Link className="govuk-link govuk-!-display-block govuk-!-margin-top-1" to={`/collections/${r.code}`}>
+                      {t("home.officer.compare")}
+                      <span className="govuk-visually-hidden">: {pick(t.lang, r, "title")}</span>
+                    </Link>
+                  ) : null}
+                </td>
+                <td className="govuk-table__cell">{formatDate(t.lang, r.reference_date)}</td>
+                <td className="govuk-table__cell">
+                  {r.submittedAt
+                    ? t("home.officer.submittedVersion", {
+                        version: r.submittedVersion ?? 0,
+                        at: formatDateTime(t.lang, r.submittedAt),
+                      })
+                    : t("home.officer.noReturn")}
+                </td>
+              </tr>
+            ))}
+          </Table>
         )}
       </>
     );
@@ -198,58 +185,46 @@ export default function Home() {
       {data.collections.length === 0 ? (
         <p className="govuk-body">{t("home.none")}</p>
       ) : (
-        <div className="app-table-wrapper">
-          <table className="govuk-table">
-            <caption className="govuk-table__caption govuk-visually-hidden">{t("home.table.caption")}</caption>
-            <thead className="govuk-table__head">
-              <tr className="govuk-table__row">
-                <th scope="col" className="govuk-table__header">
-                  {t("collection.field.title")}
-                </th>
-                <th scope="col" className="govuk-table__header">
-                  {t("collection.field.referenceDate")}
-                </th>
-                <th scope="col" className="govuk-table__header">
-                  {t("collection.field.dueOn")}
-                </th>
-                <th scope="col" className="govuk-table__header">
-                  {t("collection.field.status")}
-                </th>
-              </tr>
-            </thead>
-            <tbody className="govuk-table__body">
-              {data.collections.map((c) => (
-                <tr key={c.code} className="govuk-table__row">
-                  <td className="govuk-table__cell">
-                    <Link className="govuk-link" to={`/collections/${c.code}${c.status === "draft" ? "/design" : ""}`}>
-                      {pick(t.lang, c, "title")}
+        <Table
+          caption={t("home.table.caption")}
+          captionClassName="govuk-visually-hidden"
+          headings={[
+            t("collection.field.title"),
+            t("collection.field.referenceDate"),
+            t("collection.field.dueOn"),
+            t("collection.field.status"),
+          ]}
+        >
+          {data.collections.map((c) => (
+            <tr key={c.code} className="govuk-table__row">
+              <td className="govuk-table__cell">
+                <Link className="govuk-link" to={`/collections/${c.code}${c.status === "draft" ? "/design" : ""}`}>
+                  {pick(t.lang, c, "title")}
+                </Link>
+                {data.mayRunRounds && c.status !== "draft" ? (
+                  <span className="govuk-!-display-block govuk-body-s govuk-!-margin-bottom-0">
+                    <Link className="govuk-link" to={`/collections/${c.code}/board`}>
+                      {t("board.link")}
+                    </Link>{" "}
+                    ·{" "}
+                    <Link className="govuk-link" to={`/collections/${c.code}/design`}>
+                      {t("design.title")}
                     </Link>
-                    {data.mayRunRounds && c.status !== "draft" ? (
-                      <span className="govuk-!-display-block govuk-body-s govuk-!-margin-bottom-0">
-                        <Link className="govuk-link" to={`/collections/${c.code}/board`}>
-                          {t("board.link")}
-                        </Link>{" "}
-                        ·{" "}
-                        <Link className="govuk-link" to={`/collections/${c.code}/design`}>
-                          {t("design.title")}
-                        </Link>
-                      </span>
-                    ) : null}
-                  </td>
-                  <td className="govuk-table__cell">{formatDate(t.lang, c.reference_date)}</td>
-                  <td className="govuk-table__cell">{formatDate(t.lang, c.due_on)}</td>
-                  <td className="govuk-table__cell">
-                    <strong
-                      className={`govuk-tag ${c.status === "open" ? "govuk-tag--green" : c.status === "draft" ? "govuk-tag--yellow" : "govuk-tag--grey"}`}
-                    >
-                      {t(`collection.status.${c.status}`)}
-                    </strong>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+                  </span>
+                ) : null}
+              </td>
+              <td className="govuk-table__cell">{formatDate(t.lang, c.reference_date)}</td>
+              <td className="govuk-table__cell">{formatDate(t.lang, c.due_on)}</td>
+              <td className="govuk-table__cell">
+                <strong
+                  className={`govuk-tag ${c.status === "open" ? "govuk-tag--green" : c.status === "draft" ? "govuk-tag--yellow" : "govuk-tag--grey"}`}
+                >
+                  {t(`collection.status.${c.status}`)}
+                </strong>
+              </td>
+            </tr>
+          ))}
+        </Table>
       )}
     </>
   );

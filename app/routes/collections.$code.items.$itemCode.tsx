@@ -16,6 +16,7 @@ import { pageTitle } from "#app/web/meta.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 import { describeDeviation, describeValue } from "#app/domain/values.ts";
 import { denominatorSource, ratePer } from "#app/domain/denominators.ts";
+import { Table } from "#app/components/govuk.tsx";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) =>
@@ -224,82 +225,85 @@ export default function ItemPage() {
           })}
         </p>
       ) : null}
-      <div className="app-table-wrapper">
-        <table className="govuk-table">
-          <caption className="govuk-table__caption govuk-visually-hidden">{t("item.tableCaption", { item: label })}</caption>
-          <thead className="govuk-table__head">
-            <tr className="govuk-table__row">
-              <th scope="col" className="govuk-table__header" aria-sort={ariaSort("name")}>
-                <Link className="govuk-link" to={`${sortLink("name")}#by-authority`}>
-                  {t("collection.authorities.authority")}
-                </Link>
+      <Table
+        caption={t("item.tableCaption", { item: label })}
+        captionClassName="govuk-visually-hidden"
+        headings={[
+          {
+            text: (
+              <Link className="govuk-link" to={`${sortLink("name")}#by-authority`}>
+                {t("collection.authorities.authority")}
+              </Link>
+            ),
+            ariaSort: ariaSort("name"),
+          },
+          {
+            text: (
+              <Link className="govuk-link" to={`${sortLink("value")}#by-authority`}>
+                {t("item.answer")}
+              </Link>
+            ),
+            numeric: true,
+            ariaSort: ariaSort("value"),
+          },
+          {
+            text: (
+              <Link className="govuk-link" to={`${sortLink("rate")}#by-authority`}>
+                {t("item.rate", { per: ratePer(t, denominator) })}
+              </Link>
+            ),
+            numeric: true,
+            ariaSort: ariaSort("rate"),
+          },
+          { text: t("item.lastRound"), numeric: true },
+          t("item.notes"),
+        ]}
+      >
+        {rows.map((row) => {
+          const deviation = row.state === "reported" && !row.comparable ? describeDeviation(t, row) : "";
+          return (
+            <tr key={row.authorityCode} className="govuk-table__row">
+              <th scope="row" className="govuk-table__header">
+                {pick(t.lang, row.authority, "name")}
               </th>
-              <th scope="col" className="govuk-table__header app-numeric" aria-sort={ariaSort("value")}>
-                <Link className="govuk-link" to={`${sortLink("value")}#by-authority`}>
-                  {t("item.answer")}
-                </Link>
-              </th>
-              <th scope="col" className="govuk-table__header app-numeric" aria-sort={ariaSort("rate")}>
-                <Link className="govuk-link" to={`${sortLink("rate")}#by-authority`}>
-                  {t("item.rate", { per: ratePer(t, denominator) })}
-                </Link>
-              </th>
-              <th scope="col" className="govuk-table__header app-numeric">
-                {t("item.lastRound")}
-              </th>
-              <th scope="col" className="govuk-table__header">
-                {t("item.notes")}
-              </th>
+              <td className="govuk-table__cell app-numeric">
+                <span className={deviation ? "app-non-comparable" : undefined}>{answer(row)}</span>
+              </td>
+              <td className="govuk-table__cell app-numeric">{row.state === "reported" ? rateOf(row) : "–"}</td>
+              <td className="govuk-table__cell app-numeric">{row.previous ? describeValue(t, row.previous, true) : "–"}</td>
+              <td className="govuk-table__cell">
+                {deviation ? (
+                  <span className="govuk-!-display-block">
+                    {`${t("value.nonComparable")}: `}
+                    <DeviationText t={t} value={row} />
+                  </span>
+                ) : null}
+                {(
+                  [
+                    ["value.reason", row.reason],
+                    ["value.caveat", row.caveat],
+                    ["value.queryExplanation", row.queryExplanation],
+                  ] as const
+                ).map(([label, words]) =>
+                  words ? (
+                    <span key={label} className="govuk-!-display-block">
+                      {`${t(label)}: `}
+                      <WrittenText t={t} text={words} lang={row.textLang} />
+                    </span>
+                  ) : null,
+                )}
+                {row.asWritten ? (
+                  <span className="govuk-!-display-block">
+                    {`${t("value.asWritten")}: `}
+                    {/* The authority's own words, marked with their language so a screen reader reads them in it. */}
+                    <WrittenText t={t} as="q" text={row.asWritten} lang={row.asWrittenLang} />
+                  </span>
+                ) : null}
+              </td>
             </tr>
-          </thead>
-          <tbody className="govuk-table__body">
-            {rows.map((row) => {
-              const deviation = row.state === "reported" && !row.comparable ? describeDeviation(t, row) : "";
-              return (
-                <tr key={row.authorityCode} className="govuk-table__row">
-                  <th scope="row" className="govuk-table__header">
-                    {pick(t.lang, row.authority, "name")}
-                  </th>
-                  <td className="govuk-table__cell app-numeric">
-                    <span className={deviation ? "app-non-comparable" : undefined}>{answer(row)}</span>
-                  </td>
-                  <td className="govuk-table__cell app-numeric">{row.state === "reported" ? rateOf(row) : "–"}</td>
-                  <td className="govuk-table__cell app-numeric">{row.previous ? describeValue(t, row.previous, true) : "–"}</td>
-                  <td className="govuk-table__cell">
-                    {deviation ? (
-                      <span className="govuk-!-display-block">
-                        {`${t("value.nonComparable")}: `}
-                        <DeviationText t={t} value={row} />
-                      </span>
-                    ) : null}
-                    {(
-                      [
-                        ["value.reason", row.reason],
-                        ["value.caveat", row.caveat],
-                        ["value.queryExplanation", row.queryExplanation],
-                      ] as const
-                    ).map(([label, words]) =>
-                      words ? (
-                        <span key={label} className="govuk-!-display-block">
-                          {`${t(label)}: `}
-                          <WrittenText t={t} text={words} lang={row.textLang} />
-                        </span>
-                      ) : null,
-                    )}
-                    {row.asWritten ? (
-                      <span className="govuk-!-display-block">
-                        {`${t("value.asWritten")}: `}
-                        {/* The authority's own words, marked with their language so a screen reader reads them in it. */}
-                        <WrittenText t={t} as="q" text={row.asWritten} lang={row.asWrittenLang} />
-                      </span>
-                    ) : null}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+          );
+        })}
+      </Table>
     </>
   );
 }

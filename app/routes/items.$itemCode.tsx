@@ -14,6 +14,7 @@ import { WithheldNote } from "#app/components/withheld-note.tsx";
 import { pageTitle } from "#app/web/meta.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 import { describeValue } from "#app/domain/values.ts";
+import { Table } from "#app/components/govuk.tsx";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) => (data ? `${t("trend.title")}: ${pick(t.lang, data.item, "label")}` : t("notFound.title")));
@@ -70,45 +71,31 @@ export default function Trend() {
             }))}
           />
           <p className="govuk-body-s">{t("trend.legend")}</p>
-          <div className="app-table-wrapper">
-            <table className="govuk-table">
-              <caption className="govuk-table__caption govuk-table__caption--s">{t("trend.tableCaption")}</caption>
-              <thead className="govuk-table__head">
-                <tr className="govuk-table__row">
-                  <th scope="col" className="govuk-table__header">
-                    {t("collection.field.title")}
-                  </th>
-                  <th scope="col" className="govuk-table__header">
-                    {t("collection.field.referenceDate")}
-                  </th>
-                  <th scope="col" className="govuk-table__header app-numeric">
-                    {t("collection.totals.total")}
-                  </th>
-                  <th scope="col" className="govuk-table__header">
-                    {t("collection.totals.coverage")}
-                  </th>
-                  <th scope="col" className="govuk-table__header">
-                    {t("trend.status")}
-                  </th>
-                </tr>
-              </thead>
-              <tbody className="govuk-table__body">
-                {points.map((p) => (
-                  <tr key={p.collectionCode} className="govuk-table__row">
-                    <td className="govuk-table__cell">
-                      <Link className="govuk-link" to={`/collections/${p.collectionCode}/items/${item.code}`}>
-                        {pick(t.lang, p, "title")}
-                      </Link>
-                    </td>
-                    <td className="govuk-table__cell">{formatDate(t.lang, p.referenceDate)}</td>
-                    <td className="govuk-table__cell app-numeric">{totalFigure(t, p)}</td>
-                    <td className="govuk-table__cell">{coverageText(t, p, p.stage)}</td>
-                    <td className="govuk-table__cell">{t(p.stage === "closed" ? "trend.status.final" : "trend.status.provisional")}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            caption={t("trend.tableCaption")}
+            captionClassName="govuk-table__caption--s"
+            headings={[
+              t("collection.field.title"),
+              t("collection.field.referenceDate"),
+              { text: t("collection.totals.total"), numeric: true },
+              t("collection.totals.coverage"),
+              t("trend.status"),
+            ]}
+          >
+            {points.map((p) => (
+              <tr key={p.collectionCode} className="govuk-table__row">
+                <td className="govuk-table__cell">
+                  <Link className="govuk-link" to={`/collections/${p.collectionCode}/items/${item.code}`}>
+                    {pick(t.lang, p, "title")}
+                  </Link>
+                </td>
+                <td className="govuk-table__cell">{formatDate(t.lang, p.referenceDate)}</td>
+                <td className="govuk-table__cell app-numeric">{totalFigure(t, p)}</td>
+                <td className="govuk-table__cell">{coverageText(t, p, p.stage)}</td>
+                <td className="govuk-table__cell">{t(p.stage === "closed" ? "trend.status.final" : "trend.status.provisional")}</td>
+              </tr>
+            ))}
+          </Table>
           <WithheldNote t={t} totals={points} />
 
           {chosen ? (
@@ -139,49 +126,39 @@ export default function Trend() {
             </>
           ) : null}
           <h2 className="govuk-heading-m">{t("trend.authoritiesTitle")}</h2>
-          <div className="app-table-wrapper">
-            <table className="govuk-table">
-              <caption className="govuk-table__caption govuk-visually-hidden">{t("trend.authoritiesTitle")}</caption>
-              <thead className="govuk-table__head">
-                <tr className="govuk-table__row">
-                  <th scope="col" className="govuk-table__header">
-                    {t("collection.authorities.authority")}
-                  </th>
-                  {points.map((p) => (
-                    <th key={p.collectionCode} scope="col" className="govuk-table__header app-numeric">
-                      {formatDate(t.lang, p.referenceDate)}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody className="govuk-table__body">
-                {authorities.map((a) => (
-                  <tr key={a.code} className="govuk-table__row">
-                    <th scope="row" className="govuk-table__header">
-                      <Link className="govuk-link" to={`?authority=${a.code}`}>
-                        {pick(t.lang, a, "name")}
-                      </Link>
-                    </th>
-                    {points.map((p) => {
-                      const value = history.find((h) => h.authorityCode === a.code && h.collectionCode === p.collectionCode);
-                      return (
-                        <td key={p.collectionCode} className="govuk-table__cell app-numeric">
-                          {value ? (
-                            <span className={value.state === "reported" && !value.comparable ? "app-non-comparable" : undefined}>
-                              {describeValue(t, value, value.returned)}
-                              {value.state === "reported" && !value.comparable ? ` (${t("value.nonComparable")})` : ""}
-                            </span>
-                          ) : (
-                            t("chart.kind.hidden")
-                          )}
-                        </td>
-                      );
-                    })}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            caption={t("trend.authoritiesTitle")}
+            captionClassName="govuk-visually-hidden"
+            headings={[
+              t("collection.authorities.authority"),
+              ...points.map((p) => ({ key: p.collectionCode, text: formatDate(t.lang, p.referenceDate), numeric: true })),
+            ]}
+          >
+            {authorities.map((a) => (
+              <tr key={a.code} className="govuk-table__row">
+                <th scope="row" className="govuk-table__header">
+                  <Link className="govuk-link" to={`?authority=${a.code}`}>
+                    {pick(t.lang, a, "name")}
+                  </Link>
+                </th>
+                {points.map((p) => {
+                  const value = history.find((h) => h.authorityCode === a.code && h.collectionCode === p.collectionCode);
+                  return (
+                    <td key={p.collectionCode} className="govuk-table__cell app-numeric">
+                      {value ? (
+                        <span className={value.state === "reported" && !value.comparable ? "app-non-comparable" : undefined}>
+                          {describeValue(t, value, value.returned)}
+                          {value.state === "reported" && !value.comparable ? ` (${t("value.nonComparable")})` : ""}
+                        </span>
+                      ) : (
+                        t("chart.kind.hidden")
+                      )}
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </Table>
         </>
       ) : null}
     </>

@@ -1,6 +1,6 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { NotificationBanner } from "#app/components/govuk.tsx";
+import { NotificationBanner, Table } from "#app/components/govuk.tsx";
 import { composeReminders } from "#app/models/notification.server.ts";
 import {
   idempotencyKey,
@@ -145,151 +145,119 @@ export default function Outbox() {
         <>
           <h2 className="govuk-heading-m">{t("outbox.uncertain.title")}</h2>
           <p className="govuk-body">{t("outbox.uncertain.lead")}</p>
-          <div className="app-table-wrapper">
-            <table className="govuk-table">
-              <caption className="govuk-table__caption govuk-table__caption--s">{t("outbox.uncertain.caption")}</caption>
-              <thead className="govuk-table__head">
-                <tr className="govuk-table__row">
-                  {UNCERTAIN_COLUMNS.map((key) => (
-                    <th key={key} scope="col" className="govuk-table__header">
-                      {t(key)}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody className="govuk-table__body">
-                {data.uncertain.map((email) => (
-                  <tr key={email.id} className="govuk-table__row">
-                    <td className="govuk-table__cell">{email.handed_over_at ? formatDateTime(t.lang, email.handed_over_at) : null}</td>
-                    <td className="govuk-table__cell govuk-!-text-break-word">{email.to_email}</td>
-                    <td className="govuk-table__cell" lang={email.language ?? undefined}>
-                      {email.subject}
-                    </td>
-                    <td className="govuk-table__cell govuk-!-text-break-word">
-                      <code>{email.reference}</code>
-                    </td>
-                    <td className="govuk-table__cell">
-                      <form method="post" action={`/outbox/${email.id}/decide`}>
-                        <input type="hidden" name={CSRF_FIELD} value={data.csrfToken} />
-                        <div className="govuk-button-group govuk-!-margin-bottom-0">
-                          {UNCERTAIN_DECISIONS.map((decision) => (
-                            <button
-                              key={decision}
-                              type="submit"
-                              name="decision"
-                              value={decision}
-                              className={`govuk-button ${decision === "send_again" ? "govuk-button--warning" : "govuk-button--secondary"} govuk-!-margin-bottom-0`}
-                              data-module="govuk-button"
-                            >
-                              {t(`outbox.decision.${decision}`)}
-                              <span className="govuk-visually-hidden">
-                                : {t(`outbox.decision.${decision}.for`, { to: email.to_email })}
-                              </span>
-                            </button>
-                          ))}
-                        </div>
-                      </form>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            caption={t("outbox.uncertain.caption")}
+            captionClassName="govuk-table__caption--s"
+            headings={UNCERTAIN_COLUMNS.map((key) => t(key))}
+          >
+            {data.uncertain.map((email) => (
+              <tr key={email.id} className="govuk-table__row">
+                <td className="govuk-table__cell">{email.handed_over_at ? formatDateTime(t.lang, email.handed_over_at) : null}</td>
+                <td className="govuk-table__cell govuk-!-text-break-word">{email.to_email}</td>
+                <td className="govuk-table__cell" lang={email.language ?? undefined}>
+                  {email.subject}
+                </td>
+                <td className="govuk-table__cell govuk-!-text-break-word">
+                  <code>{email.reference}</code>
+                </td>
+                <td className="govuk-table__cell">
+                  <form method="post" action={`/outbox/${email.id}/decide`}>
+                    <input type="hidden" name={CSRF_FIELD} value={data.csrfToken} />
+                    <div className="govuk-button-group govuk-!-margin-bottom-0">
+                      {UNCERTAIN_DECISIONS.map((decision) => (
+                        <button
+                          key={decision}
+                          type="submit"
+                          name="decision"
+                          value={decision}
+                          className={`govuk-button ${decision === "send_again" ? "govuk-button--warning" : "govuk-button--secondary"} govuk-!-margin-bottom-0`}
+                          data-module="govuk-button"
+                        >
+                          {t(`outbox.decision.${decision}`)}
+                          <span className="govuk-visually-hidden">: {t(`outbox.decision.${decision}.for`, { to: email.to_email })}</span>
+                        </button>
+                      ))}
+                    </div>
+                  </form>
+                </td>
+              </tr>
+            ))}
+          </Table>
         </>
       ) : null}
       {data.emails.length === 0 ? (
         <p className="govuk-body">{t("outbox.none")}</p>
       ) : (
-        <div className="app-table-wrapper">
-          <table className="govuk-table">
-            <caption className="govuk-table__caption govuk-table__caption--m">{t("outbox.caption")}</caption>
-            <thead className="govuk-table__head">
-              <tr className="govuk-table__row">
-                <th scope="col" className="govuk-table__header">
-                  {t("outbox.created")}
-                </th>
-                <th scope="col" className="govuk-table__header">
-                  {t("outbox.kind")}
-                </th>
-                <th scope="col" className="govuk-table__header">
-                  {t("outbox.to")}
-                </th>
-                <th scope="col" className="govuk-table__header">
-                  {t("outbox.subject")}
-                </th>
-                <th scope="col" className="govuk-table__header">
-                  {t("outbox.state")}
-                </th>
-              </tr>
-            </thead>
-            <tbody className="govuk-table__body">
-              {data.emails.map((email) => (
-                <tr key={email.id} className="govuk-table__row">
-                  <td className="govuk-table__cell">{formatDateTime(t.lang, email.created_at)}</td>
-                  <td className="govuk-table__cell">{t(`outbox.kind.${email.kind}`)}</td>
-                  <td className="govuk-table__cell govuk-!-text-break-word">{email.to_email}</td>
-                  <td className="govuk-table__cell">
-                    <span lang={email.language ?? undefined}>{email.subject}</span>
-                    <details className="govuk-details govuk-!-margin-top-2 govuk-!-margin-bottom-0">
-                      <summary className="govuk-details__summary">
-                        <span className="govuk-details__summary-text">{t("outbox.showBody")}</span>
-                      </summary>
-                      <div className="govuk-details__text">
-                        {email.body === null ? (
-                          <p className="govuk-body">{t(email.hiddenBody)}</p>
-                        ) : (
-                          <div className="govuk-body app-preserve-lines govuk-!-text-break-word" lang={email.language ?? undefined}>
-                            {email.body}
-                          </div>
-                        )}
-                      </div>
-                    </details>
-                  </td>
-                  <td className="govuk-table__cell">
-                    {email.sent_at ? (
-                      <strong className="govuk-tag govuk-tag--green">
-                        {t("outbox.state.sent", { at: formatDateTime(t.lang, email.sent_at) })}
-                      </strong>
-                    ) : email.dead_at ? (
-                      <>
-                        <strong className="govuk-tag govuk-tag--red">{t("outbox.state.dead")}</strong>
-                        <p className="govuk-body-s govuk-!-margin-top-2">
-                          {t("outbox.state.deadHint", { attempts: email.attempts, error: email.last_error ?? "" })}
-                        </p>
-                        <form method="post" action={`/outbox/${email.id}/retry`}>
-                          <input type="hidden" name={CSRF_FIELD} value={data.csrfToken} />
-                          <button
-                            type="submit"
-                            className="govuk-button govuk-button--secondary govuk-!-margin-bottom-0"
-                            data-module="govuk-button"
-                          >
-                            {t("outbox.retry")}
-                            <span className="govuk-visually-hidden">: {t("outbox.retryFor", { to: email.to_email })}</span>
-                          </button>
-                        </form>
-                      </>
-                    ) : email.uncertain_at ? (
-                      <>
-                        <strong className="govuk-tag govuk-tag--yellow">{t("outbox.state.uncertain")}</strong>
-                        <p className="govuk-body-s govuk-!-margin-top-2">{t("outbox.state.uncertainHint")}</p>
-                      </>
+        <Table
+          caption={t("outbox.caption")}
+          captionClassName="govuk-table__caption--m"
+          headings={[t("outbox.created"), t("outbox.kind"), t("outbox.to"), t("outbox.subject"), t("outbox.state")]}
+        >
+          {data.emails.map((email) => (
+            <tr key={email.id} className="govuk-table__row">
+              <td className="govuk-table__cell">{formatDateTime(t.lang, email.created_at)}</td>
+              <td className="govuk-table__cell">{t(`outbox.kind.${email.kind}`)}</td>
+              <td className="govuk-table__cell govuk-!-text-break-word">{email.to_email}</td>
+              <td className="govuk-table__cell">
+                <span lang={email.language ?? undefined}>{email.subject}</span>
+                <details className="govuk-details govuk-!-margin-top-2 govuk-!-margin-bottom-0">
+                  <summary className="govuk-details__summary">
+                    <span className="govuk-details__summary-text">{t("outbox.showBody")}</span>
+                  </summary>
+                  <div className="govuk-details__text">
+                    {email.body === null ? (
+                      <p className="govuk-body">{t(email.hiddenBody)}</p>
                     ) : (
-                      <>
-                        <strong className="govuk-tag govuk-tag--grey">{t("outbox.state.waiting")}</strong>
-                        {email.last_error ? (
-                          <p className="govuk-body-s govuk-!-margin-top-2">
-                            {t("outbox.state.failed", { error: email.last_error })}{" "}
-                            {t("outbox.state.nextAttempt", { at: formatDateTime(t.lang, email.next_attempt_at) })}
-                          </p>
-                        ) : null}
-                      </>
+                      <div className="govuk-body app-preserve-lines govuk-!-text-break-word" lang={email.language ?? undefined}>
+                        {email.body}
+                      </div>
                     )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+                  </div>
+                </details>
+              </td>
+              <td className="govuk-table__cell">
+                {email.sent_at ? (
+                  <strong className="govuk-tag govuk-tag--green">
+                    {t("outbox.state.sent", { at: formatDateTime(t.lang, email.sent_at) })}
+                  </strong>
+                ) : email.dead_at ? (
+                  <>
+                    <strong className="govuk-tag govuk-tag--red">{t("outbox.state.dead")}</strong>
+                    <p className="govuk-body-s govuk-!-margin-top-2">
+                      {t("outbox.state.deadHint", { attempts: email.attempts, error: email.last_error ?? "" })}
+                    </p>
+                    <form method="post" action={`/outbox/${email.id}/retry`}>
+                      <input type="hidden" name={CSRF_FIELD} value={data.csrfToken} />
+                      <button
+                        type="submit"
+                        className="govuk-button govuk-button--secondary govuk-!-margin-bottom-0"
+                        data-module="govuk-button"
+                      >
+                        {t("outbox.retry")}
+                        <span className="govuk-visually-hidden">: {t("outbox.retryFor", { to: email.to_email })}</span>
+                      </button>
+                    </form>
+                  </>
+                ) : email.uncertain_at ? (
+                  <>
+                    <strong className="govuk-tag govuk-tag--yellow">{t("outbox.state.uncertain")}</strong>
+                    <p className="govuk-body-s govuk-!-margin-top-2">{t("outbox.state.uncertainHint")}</p>
+                  </>
+                ) : (
+                  <>
+                    <strong className="govuk-tag govuk-tag--grey">{t("outbox.state.waiting")}</strong>
+                    {email.last_error ? (
+                      <p className="govuk-body-s govuk-!-margin-top-2">
+                        {t("outbox.state.failed", { error: email.last_error })}{" "}
+                        {t("outbox.state.nextAttempt", { at: formatDateTime(t.lang, email.next_attempt_at) })}
+                      </p>
+                    ) : null}
+                  </>
+                )}
+              </td>
+            </tr>
+          ))}
+        </Table>
       )}
       {data.showingLatest ? <p className="govuk-body">{t("outbox.recent", { count: data.showingLatest })}</p> : null}
     </>

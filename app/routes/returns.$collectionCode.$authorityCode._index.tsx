@@ -5,7 +5,7 @@ import { ErrorSummary, NotificationBanner } from "#app/components/govuk.tsx";
 import { RaiseQuery } from "#app/components/raise-query.tsx";
 import { ReturnSummary } from "#app/components/return-summary.tsx";
 import { ValueFieldset } from "#app/components/value-fieldset.tsx";
-import { WorkbookUpload } from "#app/components/workbook-upload.tsx";
+import { ReturnUpload } from "#app/components/workbook-upload.tsx";
 import { returnDefinition } from "#app/models/collection.server.ts";
 import {
   checkForSubmission,
@@ -53,7 +53,6 @@ import { hasOpened } from "#app/domain/round.ts";
 import { actorOf } from "#app/web/return-page.server.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 import { describeValue } from "#app/domain/values.ts";
-import { uploadLimitText } from "#app/spreadsheets/spreadsheet.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(
@@ -432,20 +431,7 @@ export default function ReturnForm() {
           <h2 className="govuk-heading-m" id="upload-title">
             {t("upload.title")}
           </h2>
-          <p className="govuk-body">{t("upload.lead")}</p>
-          <p className="govuk-body">
-            <a className="govuk-link" href={returnPath(collection.code, authority.code, "template.xlsx")}>
-              {t("upload.templateLink")}
-            </a>
-          </p>
-          <WorkbookUpload
-            action={returnPath(collection.code, authority.code, "upload")}
-            csrfToken={data.csrfToken}
-            label={t("upload.label")}
-            hint={t("upload.hint", { limit: uploadLimitText(t.lang) })}
-            errorPrefix={t("page.errorPrefix")}
-            submit={t("upload.submit")}
-          />
+          <ReturnUpload t={t} collectionCode={collection.code} authorityCode={authority.code} csrfToken={data.csrfToken} />
         </section>
       ) : null}
       <QueryThreads

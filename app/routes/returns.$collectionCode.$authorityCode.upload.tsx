@@ -1,7 +1,7 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ErrorSummary } from "#app/components/govuk.tsx";
-import { WorkbookUpload } from "#app/components/workbook-upload.tsx";
+import { ReturnUpload } from "#app/components/workbook-upload.tsx";
 import { findReturn, saveReturn, workingValues } from "#app/models/return.server.ts";
 import type { RawReturn } from "#app/schema/return-values.ts";
 import { requireCsrf } from "#app/auth/auth.server.ts";
@@ -14,7 +14,7 @@ import { returnPath } from "#app/web/return-form.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { actorOf } from "#app/web/return-page.server.ts";
 import { readReturnSheet, readStamp, returnTemplateShape } from "#app/spreadsheets/return-template.server.ts";
-import { issueText, uploadLimitText, type UploadIssue } from "#app/spreadsheets/spreadsheet.ts";
+import { issueText, type UploadIssue } from "#app/spreadsheets/spreadsheet.ts";
 import { checkXlsx, loadWorkbook, readUploadForm } from "#app/spreadsheets/upload.server.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 
@@ -120,20 +120,12 @@ export default function UploadReturn() {
           {pick(t.lang, authority, "name")}: {pick(t.lang, collection, "title")}
         </span>
         <h1 className="govuk-heading-l">{t("upload.title")}</h1>
-        <p className="govuk-body">{t("upload.lead")}</p>
-        <p className="govuk-body">
-          <a className="govuk-link" href={returnPath(collection.code, authority.code, "template.xlsx")}>
-            {t("upload.templateLink")}
-          </a>
-        </p>
-        <WorkbookUpload
-          action={returnPath(collection.code, authority.code, "upload")}
+        <ReturnUpload
+          t={t}
+          collectionCode={collection.code}
+          authorityCode={authority.code}
           csrfToken={csrfToken}
-          label={t("upload.label")}
-          hint={t("upload.hint", { limit: uploadLimitText(t.lang) })}
           error={texts.length === 0 ? undefined : texts.length === 1 ? texts[0] : t("upload.error.count", { count: texts.length })}
-          errorPrefix={t("page.errorPrefix")}
-          submit={t("upload.submit")}
         />
         <p className="govuk-body">
           <Link className="govuk-link" to={here}>

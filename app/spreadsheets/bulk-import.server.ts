@@ -4,23 +4,20 @@
  * shared schema's RawValue; which authority and item it is for is checked by the import model.
  */
 import type ExcelJS from "exceljs";
-import type { RawValue, ValueField } from "#app/schema/return-values.ts";
+import { VALUE_FIELDS, type RawValue, type ValueField } from "#app/schema/return-values.ts";
 import { translate } from "#app/i18n/i18n.ts";
 import { cellRef, MAX_IMPORT_ROWS, stateFromCell, type UploadIssue } from "./spreadsheet.ts";
 import { isBlankContent, mergedCells, readCell, unreadableCellIssue, type CellContent } from "./upload.server.ts";
 import { shapeFor, type WorkbookShape } from "./package-check.server.ts";
 
+/**
+ * The authority and the item, then every value field but the explanation of a flag: an import is a
+ * record loaded as it was given, and saveAsGiven explains the flags it raises.
+ */
 export const IMPORT_COLUMNS = [
   "authority",
   "itemCode",
-  "state",
-  "number",
-  "reason",
-  "ageFrom",
-  "ageTo",
-  "referenceDate",
-  "countingNote",
-  "caveat",
+  ...VALUE_FIELDS.filter((field): field is Exclude<ValueField, "queryExplanation"> => field !== "queryExplanation"),
 ] as const;
 export type ImportColumn = (typeof IMPORT_COLUMNS)[number];
 

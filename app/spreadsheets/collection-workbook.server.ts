@@ -23,7 +23,7 @@ import { coverageText } from "#app/domain/coverage.ts";
 import { roundStage, type RoundStage } from "#app/domain/round.ts";
 import { todayInWales } from "#app/domain/dates.ts";
 import { MARKS, NOTHING_SUPPRESSED, planOf, type SuppressionPlan } from "#app/domain/disclosure.ts";
-import { suppressionPlan } from "#app/domain/suppression-plan.server.ts";
+import { roundSuppressionPlan } from "#app/domain/suppression-plan.server.ts";
 import {
   fill,
   finishTable,
@@ -39,6 +39,7 @@ import {
 import { formatDate, formatDateTime, formatNumber, pick, translator, type Translator } from "#app/i18n/i18n.ts";
 import { asShownIn } from "#app/i18n/portal-text.ts";
 import { figureStatus, TIDY_COLUMNS, tidyHeaders, tidyValues } from "./tidy-table.ts";
+import { areaNames, coverageCounts, coverageHeadings } from "./summary-sheet.server.ts";
 import { describeDeviation } from "#app/domain/values.ts";
 import { denominatorSource, ratePer } from "#app/domain/denominators.ts";
 
@@ -78,19 +79,7 @@ export async function collectionWorkbook(db: Executor, collection: CollectionWit
     collectionTidyCells(db, options.reader, collection.id),
     itemDenominators(db, collection.id),
   ]);
-  const regionOf = new Map(authorities.map((a) => [a.code, a.region_code]));
-  const plan = options.publish
-    ? planOf(
-        await suppressionPlan({
-          cells,
-          totals,
-          regionOf: (code) => regionOf.get(code) ?? "",
-          rules: collection.rules.crossItem,
-          smallCountMax: collection.rules.smallCountMax,
-          itemMax: Object.fromEntries(collection.items.map((i) => [i.code, i.max_value])),
-        }),
-      )
-    : NOTHING_SUPPRESSED;
+  const plan = options.publish ? planOf(await roundSuppressionPlan(collection, authorities, cells, totals)) : NOTHING_SUPPRESSED;
   const cell = new Map(cells.map((c) => [`${c.authorityCode}:${c.itemCode}`, c]));
   const cellOf = (authorityCode: string, itemCode: string) => cell.get(`${authorityCode}:${itemCode}`)!;
   const labels = Object.fromEntries(collection.items.map((i) => [i.code, pick(t.lang, i, "label")]));
@@ -238,20 +227,13 @@ function summarySheet(
   totals: Awaited<ReturnType<typeof coverageTotals>>,
 ) {
   const sheet = workbook.addWorksheet(t("export.sheet.summary"));
-  const regionName = new Map(authorities.map((a) => [a.region_code, t.lang === "cy" ? a.region_cy : a.region_en]));
+  const areaName = areaNames(t, authorities);
   const headers = [
     t("export.column.itemCode"),
     t("collection.totals.item"),
     t("export.column.area"),
     t("collection.totals.total"),
-    t("export.column.expected"),
-    t("export.column.comparable"),
-    t("export.column.nonComparable"),
-    t("state.not_collected"),
-    t("state.unknown"),
-    t("state.not_applicable"),
-    t("export.column.notAnswered"),
-    t("state.noReturn"),
+    ...coverageHeadings(t),
     t("collection.totals.coverage"),
   ];
   sheet.addRow(headers);
@@ -260,16 +242,9 @@ function summarySheet(
     const row = sheet.addRow([
       total.itemCode,
       labels[total.itemCode] ?? total.itemCode,
-      total.regionCode === null ? t("export.wales") : (regionName.get(total.regionCode) ?? total.regionCode),
+      areaName(total.regionCode),
       suppressed ? MARKS.suppressed : total.total,
-      total.expected,
-      total.comparable,
-      total.nonComparable,
-      total.notCollected,
-      total.unknown,
-      total.notApplicable,
-      total.notAnswered,
-      total.noReturn,
+      ...coverageCounts(total),
       total.total === null ? t("collection.totals.noComparable") : coverageText(t, total, stage),
     ]);
     for (let column = 4; column <= 12; column++) row.getCell(column).numFmt = FORMAT.count;

@@ -22,6 +22,7 @@ import type { CollectionWithItems } from "#app/models/collection.server.ts";
 import type { PublishedTotal, StatisticsFigures } from "#app/models/statistics.server.ts";
 import { cellMarks, MARK_ORDER, MARKS, notesCodes, type Mark } from "#app/domain/disclosure.ts";
 import { inertCsvText } from "./tidy-table.ts";
+import { areaNames, coverageCounts, coverageHeadings } from "./summary-sheet.server.ts";
 
 export const WALES_CODE = "W92000004";
 
@@ -189,7 +190,7 @@ export async function publishedWorkbook(
   for (const mark of MARK_ORDER) pair(MARKS[mark], t(`mark.${mark}`, { max: figures.plan.smallCountMax }));
   fitRowHeights(about);
 
-  const regionName = new Map(figures.authorities.map((a) => [a.region_code, t.lang === "cy" ? a.region_cy : a.region_en]));
+  const areaName = areaNames(t, figures.authorities);
   const summary = workbook.addWorksheet(t("export.sheet.summary"));
   const summaryHeaders = [
     t("export.column.itemCode"),
@@ -197,14 +198,7 @@ export async function publishedWorkbook(
     t("export.column.area"),
     t("collection.totals.total"),
     t("statistics.column.notes"),
-    t("export.column.expected"),
-    t("export.column.comparable"),
-    t("export.column.nonComparable"),
-    t("state.not_collected"),
-    t("state.unknown"),
-    t("state.not_applicable"),
-    t("export.column.notAnswered"),
-    t("state.noReturn"),
+    ...coverageHeadings(t),
   ];
   summary.addRow(summaryHeaders);
   for (const item of collection.items) {
@@ -212,17 +206,10 @@ export async function publishedWorkbook(
       const row = summary.addRow([
         item.code,
         pick(t.lang, item, "label"),
-        total.regionCode === null ? t("export.wales") : (regionName.get(total.regionCode) ?? total.regionCode),
+        areaName(total.regionCode),
         total.total,
         notesCodes(totalMarks(total)),
-        total.expected,
-        total.comparable,
-        total.nonComparable,
-        total.notCollected,
-        total.unknown,
-        total.notApplicable,
-        total.notAnswered,
-        total.noReturn,
+        ...coverageCounts(total),
       ]);
       row.getCell(4).numFmt = FORMAT.count;
       if (total.regionCode === null) row.font = { bold: true };

@@ -23,13 +23,12 @@ import {
   anonymousCsrfPair,
   expectEveryValueAudited,
   fillPath,
-  fullSnapshot,
   inProcessPortal,
   serverBuild,
   visitorFor,
   visitorWithToken,
 } from "../support/hardening.ts";
-import { ANALYST, COORDINATOR, get, OFFICER, run, visitorHeaders, type Visitor } from "../support/requests.ts";
+import { ANALYST, COORDINATOR, get, OFFICER, run, snapshot, visitorHeaders, type Visitor } from "../support/requests.ts";
 import {
   CARDIFF,
   CLOSED_ROUND,
@@ -266,7 +265,7 @@ describe("the access matrix: every route x every role, against the app's access 
               const visitor = await visitorAs(role, variant.own);
               const url = `${path}${search}`;
               const request = requestFor(method, url, visitor, probe.csrf === "anonymous" ? anonymousCsrf : null);
-              const before = expected === "ok" ? null : await fullSnapshot(db());
+              const before = expected === "ok" ? null : await snapshot(db());
               let got: string;
               let body = "";
               try {
@@ -286,7 +285,7 @@ describe("the access matrix: every route x every role, against the app's access 
               else actionProbes++;
               const where = `${method.padEnd(6)} ${url} as ${role}${variant.status ? ` (${variant.status} collection)` : ""}`;
               if (got !== expected) mismatches.push(`${where}: expected ${expected}, got ${got}`);
-              if (before !== null && (await fullSnapshot(db())) !== before) mismatches.push(`${where}: refused, yet the database changed`);
+              if (before !== null && (await snapshot(db())) !== before) mismatches.push(`${where}: refused, yet the database changed`);
               if (role === "officerOwn" || role === "officerOther") {
                 const reader = role === "officerOwn" ? variant.own : OTHER[variant.own]!;
                 const foreign = marker(OTHER[reader]!);
@@ -344,7 +343,7 @@ describe("the access matrix: every route x every role, against the app's access 
     expect(await post(coordinator, NEWPORT, "queries/new", { itemCode: ITEM, message: "Is 271 right?" })).toMatchObject({ status: 302 });
     const query = await db().selectFrom("value_query").select("id").orderBy("id", "desc").executeTakeFirstOrThrow();
     const thread = `queries/${query.id}`;
-    const before = await fullSnapshot(db());
+    const before = await snapshot(db());
     const attempts = [
       // Cardiff's officer answers Newport's query through Cardiff's own return, or through Newport's.
       await post(cardiff, CARDIFF, thread, { intent: "reply", message: "Hijacked" }),
@@ -377,7 +376,7 @@ describe("the access matrix: every route x every role, against the app's access 
       }),
     );
     expect([read.status, apply.status]).toEqual([404, 404]);
-    expect(await fullSnapshot(db())).toBe(before);
+    expect(await snapshot(db())).toBe(before);
   });
 
   it("leaves every value the matrix's requests touched with its audit row", async () => {

@@ -7,16 +7,12 @@
  * `npm run audit:verify` finds the first broken link. On either engine; the application role's
  * part on PostgreSQL.
  */
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { sql } from "kysely";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { recordAudit, verifyAuditChain } from "#app/models/audit.server.ts";
-import { createTestDatabase, useDemoDatabase, type TestDatabase } from "../support/database.ts";
-import { databaseUrl } from "../support/engine.ts";
+import { useAppRoleDatabase, run$ } from "../support/app-role.ts";
+import { useDemoDatabase } from "../support/database.ts";
 
-const run$ = promisify(execFile);
 const postgres = process.env.TEST_DATABASE_URL;
 
 /** `npm run audit:verify` on a database, as an operator runs it: its exit code and what it says. */
@@ -126,41 +122,25 @@ if (!postgres && process.env.CI)
   throw new Error("CI is set but TEST_DATABASE_URL is not: the application role is tested on PostgreSQL in CI.");
 
 describe.skipIf(!postgres)("the application's role and the chain, and npm run audit:verify, on PostgreSQL", () => {
-  let test: TestDatabase;
-  let appUrl: string;
-  let app: pg.Client;
-
-  beforeAll(async () => {
-    test = await createTestDatabase();
-    const ownerUrl = test.env.DATABASE_URL!;
-    await run$("psql", ["-v", "ON_ERROR_STOP=1", "-q", "-d", ownerUrl, "-f", "docs/sql/app-role.sql"]);
-    await sql`alter role portal_app password 'portal-app-test-password'`.execute(test.db);
-    const url = new URL(databaseUrl(postgres!, new URL(ownerUrl).pathname.slice(1)));
-    url.username = "portal_app";
-    url.password = "portal-app-test-password";
-    appUrl = url.toString();
-    app = new pg.Client({ connectionString: appUrl });
-    await app.connect();
-  });
-  afterAll(async () => {
-    await app?.end();
-    await test?.destroy();
-  });
+  const role = useAppRoleDatabase();
 
   it("gives portal_app's back-dated insert the time of writing, refuses its forged actor, and keeps the seals out of its reach", async () => {
-    const { rows } = await app.query<{ at: Date }>(
-      "insert into audit_log (at, action, entity, entity_key) values ('2001-01-01', 'test.backdated', 'test', '1') returning at",
-    );
+    const { rows } = await role
+      .app()
+      .query<{ at: Date }>(
+        "insert into audit_log (at, action, entity, entity_key) values ('2001-01-01', 'test.backdated', 'test', '1') returning at",
+      );
     expect(Date.now() - rows[0]!.at.getTime()).toBeLessThan(60_000);
-    await app.query("begin");
-    await app.query("select set_config('portal.actor_user_id', '1', true)");
-    const forged = await app
+    await role.app().query("begin");
+    await role.app().query("select set_config('portal.actor_user_id', '1', true)");
+    const forged = await role
+      .app()
       .query("insert into audit_log (actor_user_id, action, entity, entity_key) values (2, 'test.forged', 'test', '1')")
       .then(
         () => null,
         (error: { code?: string; message: string }) => ({ code: error.code, message: error.message }),
       );
-    await app.query("rollback");
+    await role.app().query("rollback");
     expect(forged).toMatchObject({ code: "42501", message: expect.stringContaining("not the one this transaction declared") });
     for (const statement of [
       "insert into audit_seal (audit_id, hash) values (1, 'x')",
@@ -169,34 +149,41 @@ describe.skipIf(!postgres)("the application's role and the chain, and npm run au
       "alter table audit_log disable trigger audit_log_seal",
     ]) {
       expect(
-        await app.query(statement).then(
-          () => "done",
-          (error: { message: string }) => error.message,
-        ),
+        await role
+          .app()
+          .query(statement)
+          .then(
+            () => "done",
+            (error: { message: string }) => error.message,
+          ),
         statement,
       ).toMatch(/permission denied|must be owner/);
     }
   });
 
   it("says OK with the row count, then the row an owner changed with the triggers off, exiting 1", async () => {
-    const rows = (await app.query<{ n: number }>("select count(*)::int as n from audit_log")).rows[0]!.n;
-    const ok = await auditVerify(appUrl);
+    const rows = (await role.app().query<{ n: number }>("select count(*)::int as n from audit_log")).rows[0]!.n;
+    const ok = await auditVerify(role.appUrl());
     expect(ok).toMatchObject({
       code: 0,
       out: expect.stringMatching(new RegExp(`^audit log: OK, ${rows} rows chained; last hash [0-9a-f]{64}$`)),
     });
-    const { id } = await test.db
+    const { id } = await role
+      .owner()
       .selectFrom("audit_log")
       .select("id")
       .where("action", "=", "account.create")
       .orderBy("id", "desc")
       .limit(1)
       .executeTakeFirstOrThrow();
-    await test.db.transaction().execute(async (trx) => {
-      await sql`set local session_replication_role = replica`.execute(trx);
-      await sql`update audit_log set reason = 'Nothing to see' where id = ${id}`.execute(trx);
-    });
-    const broken = await auditVerify(appUrl);
+    await role
+      .owner()
+      .transaction()
+      .execute(async (trx) => {
+        await sql`set local session_replication_role = replica`.execute(trx);
+        await sql`update audit_log set reason = 'Nothing to see' where id = ${id}`.execute(trx);
+      });
+    const broken = await auditVerify(role.appUrl());
     expect(broken).toMatchObject({ code: 1, out: expect.stringContaining(`BROKEN at row ${id}: its content is not what was sealed`) });
     console.log(`audit:verify: "${ok.out}", then "${broken.out}"`);
   }, 60_000);

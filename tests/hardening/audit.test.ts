@@ -5,19 +5,16 @@
  * never change or remove a row of it, nor of the submitted versions: refused by the database with a
  * permission error, before the append-only trigger is even reached; the portal runs on that role.
  */
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { sql, type Kysely } from "kysely";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "#db/types.ts";
 import * as design from "#app/routes/collections.$code.design.tsx";
 import { DATE_FIELDS, type CollectionInput } from "#app/schema/collection-form.ts";
 import * as form from "#app/routes/returns.$collectionCode.$authorityCode._index.tsx";
 import * as check from "#app/routes/returns.$collectionCode.$authorityCode.check.tsx";
 import * as amend from "#app/routes/returns.$collectionCode.$authorityCode.amend.tsx";
-import { createTestDatabase, useDemoDatabase, type TestDatabase } from "../support/database.ts";
-import { databaseUrl } from "../support/engine.ts";
+import { useAppRoleDatabase } from "../support/app-role.ts";
+import { useDemoDatabase } from "../support/database.ts";
 import { expectEveryValueAudited } from "../support/hardening.ts";
 import { HttpVisitor } from "../support/http.ts";
 import { spawnPortal, type PortalProcess } from "../support/portal.ts";
@@ -25,7 +22,6 @@ import { COORDINATOR, get, OFFICER, post, routeArgs, run, signIn, type Visitor }
 import { type Delivery, smtpServer, spawnWorker, until } from "../support/worker.ts";
 import { CARDIFF, formAnswers, ITEM, NEWPORT, OPEN_ROUND } from "./fixtures.ts";
 
-const run$ = promisify(execFile);
 const path = (authority: string, page = "") => `/returns/${OPEN_ROUND}/${authority}${page ? `/${page}` : ""}`;
 const params = (authority: string) => ({ collectionCode: OPEN_ROUND, authorityCode: authority });
 
@@ -179,46 +175,31 @@ if (!postgres && process.env.CI)
 if (!postgres) console.warn("Skipping the application-role audit tests: they need PostgreSQL (set TEST_DATABASE_URL).");
 
 describe.skipIf(!postgres)("the application's own PostgreSQL role (docs/sql/app-role.sql)", () => {
-  let test: TestDatabase;
-  let appUrl: string;
-  let app: pg.Client;
-  const owner = () => test.db;
-
-  beforeAll(async () => {
-    test = await createTestDatabase();
-    const ownerUrl = test.env.DATABASE_URL!;
-    // Applied as documented, twice: running it again must change nothing.
-    for (let i = 0; i < 2; i++) await run$("psql", ["-v", "ON_ERROR_STOP=1", "-q", "-d", ownerUrl, "-f", "docs/sql/app-role.sql"]);
-    await sql`alter role portal_app password 'portal-app-test-password'`.execute(owner());
-    const url = new URL(databaseUrl(postgres!, new URL(ownerUrl).pathname.slice(1)));
-    url.username = "portal_app";
-    url.password = "portal-app-test-password";
-    appUrl = url.toString();
-    app = new pg.Client({ connectionString: appUrl });
-    await app.connect();
-  });
-  afterAll(async () => {
-    await app?.end();
-    await test?.destroy();
-  });
+  const role = useAppRoleDatabase({ times: 2 });
+  const owner = role.owner;
 
   const refusal = (text: string, values: unknown[] = []) =>
-    app.query(text, values).then(
-      () => null,
-      (error: { code?: string; message: string }) => ({ code: error.code, message: error.message }),
-    );
+    role
+      .app()
+      .query(text, values)
+      .then(
+        () => null,
+        (error: { code?: string; message: string }) => ({ code: error.code, message: error.message }),
+      );
 
   it("appends to and reads the audit log", async () => {
-    const { rows } = await app.query<{ id: string }>(
-      "insert into audit_log (action, entity, entity_key, reason) values ('test.append', 'test', '1', 'as the application') returning id",
-    );
+    const { rows } = await role
+      .app()
+      .query<{ id: string }>(
+        "insert into audit_log (action, entity, entity_key, reason) values ('test.append', 'test', '1', 'as the application') returning id",
+      );
     expect(rows).toHaveLength(1);
-    const read = await app.query("select count(*)::int as n from audit_log");
+    const read = await role.app().query("select count(*)::int as n from audit_log");
     expect(read.rows[0].n).toBeGreaterThan(1);
   });
 
   it("may not UPDATE, DELETE or TRUNCATE the audit log: a permission error from the database itself", async () => {
-    const before = (await app.query("select count(*)::int as n, max(id) as last from audit_log")).rows[0];
+    const before = (await role.app().query("select count(*)::int as n, max(id) as last from audit_log")).rows[0];
     for (const statement of [
       "update audit_log set reason = 'tampered'",
       "update audit_log set after = null where action = 'value.change'",
@@ -229,7 +210,7 @@ describe.skipIf(!postgres)("the application's own PostgreSQL role (docs/sql/app-
       const refused = await refusal(statement);
       expect(refused, statement).toMatchObject({ code: "42501", message: expect.stringMatching(/permission denied for table audit_log/) });
     }
-    expect((await app.query("select count(*)::int as n, max(id) as last from audit_log")).rows[0]).toEqual(before);
+    expect((await role.app().query("select count(*)::int as n, max(id) as last from audit_log")).rows[0]).toEqual(before);
   });
 
   it("may not change or remove submitted versions, nor alter the schema, the trigger or its own grants", async () => {
@@ -248,12 +229,15 @@ describe.skipIf(!postgres)("the application's own PostgreSQL role (docs/sql/app-
       expect(await refusal(statement), statement).toMatchObject({ message: expect.stringMatching(pattern) });
     }
     // Granting itself more is a no-op (PostgreSQL warns "no privileges were granted"): the log stays closed.
-    await app.query("grant update, delete on audit_log to portal_app").catch(() => undefined);
+    await role
+      .app()
+      .query("grant update, delete on audit_log to portal_app")
+      .catch(() => undefined);
     expect(await refusal("update audit_log set reason = 'tampered'")).toMatchObject({ code: "42501" });
   });
 
   it("has a grant on every table of the schema, and UPDATE, DELETE or TRUNCATE on none of the records", async () => {
-    const { rows } = await app.query<{ table: string; select: boolean; update: boolean; delete: boolean; truncate: boolean }>(`
+    const { rows } = await role.app().query<{ table: string; select: boolean; update: boolean; delete: boolean; truncate: boolean }>(`
       select c.relname as table,
              has_table_privilege('portal_app', c.oid, 'SELECT') as select,
              has_table_privilege('portal_app', c.oid, 'UPDATE') as update,
@@ -277,7 +261,7 @@ describe.skipIf(!postgres)("the application's own PostgreSQL role (docs/sql/app-
   it("is enough to run the portal: signing in, saving, submitting, amending, designing, inviting, all audited", async () => {
     let server: PortalProcess | null = null;
     try {
-      server = await spawnPortal({ DATABASE_URL: appUrl });
+      server = await spawnPortal({ DATABASE_URL: role.appUrl() });
       const base = () => server!.url;
       const auditBefore = Number((await sql<{ n: number }>`select count(*)::int as n from audit_log`.execute(owner())).rows[0]!.n);
       const officer = new HttpVisitor(base);
@@ -382,7 +366,7 @@ describe.skipIf(!postgres)("the application's own PostgreSQL role (docs/sql/app-
       .insertInto("outbox")
       .values({ kind: "query", to_email: "someone@authorities.example", subject: "A question", body: "Why?" })
       .execute();
-    const worker = spawnWorker({ DATABASE_URL: appUrl, SMTP_URL: relay.url });
+    const worker = spawnWorker({ DATABASE_URL: role.appUrl(), SMTP_URL: relay.url });
     try {
       await until("every job run once and the outbox sent, as portal_app", async () => {
         const succeeded = await owner()

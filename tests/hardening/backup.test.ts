@@ -10,11 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { sql, type Kysely } from "kysely";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase } from "#db/connect.ts";
 import type { Database } from "#db/types.ts";
-import { createTestDatabase, type TestDatabase } from "../support/database.ts";
+import { adminQuery, createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { databaseUrl } from "../support/engine.ts";
 import { expectEveryValueAudited, pgliteDemoFolder, tableContents } from "../support/hardening.ts";
 import { CLOSED_ROUND, marker, NEWPORT, OPEN_ROUND, saveAndSubmit, reopen, CARDIFF } from "./fixtures.ts";
@@ -50,15 +49,7 @@ describe.skipIf(!postgres)("PostgreSQL: pg_dump, then pg_restore (or psql) into 
   let source: TestDatabase;
   const restored: string[] = [];
   const folder = mkdtempSync(join(tmpdir(), "portal-backup-"));
-  const admin = async (text: string) => {
-    const client = new pg.Client({ connectionString: postgres });
-    await client.connect();
-    try {
-      await client.query(text);
-    } finally {
-      await client.end();
-    }
-  };
+  const admin = (text: string) => adminQuery(postgres!, text);
 
   beforeAll(async () => {
     source = await createTestDatabase();

@@ -11,19 +11,19 @@ import JSZip from "jszip";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { en } from "#app/i18n/messages/en.ts";
 import { getCollection } from "#app/models/collection.server.ts";
+import { DATA_ITEM_FIELDS } from "#app/schema/data-item.ts";
 import { raiseQuery } from "#app/models/value-query.server.ts";
 import { useDemoDatabase } from "../support/database.ts";
 import {
   anonymousCsrfPair,
   expectEveryValueAudited,
   fillPath,
-  fullSnapshot,
   inProcessPortal,
   serverBuild,
   visitorFor,
   visitorWithToken,
 } from "../support/hardening.ts";
-import { ANALYST, COORDINATOR, OFFICER, run, type Visitor } from "../support/requests.ts";
+import { ANALYST, COORDINATOR, OFFICER, run, snapshot, type Visitor } from "../support/requests.ts";
 import { CARDIFF, CLOSED_ROUND, DRAFT_ROUND, formAnswers, ITEM, NEWPORT, OPEN_ROUND, prepareReturns, userId } from "./fixtures.ts";
 
 type RouteFn = (args: { request: Request; params: Record<string, string>; context: Record<string, unknown> }) => Promise<unknown>;
@@ -184,7 +184,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
             .executeTakeFirstOrThrow()
         ).n,
       );
-    const before = await fullSnapshot(db(), { auditExcept });
+    const before = await snapshot(db(), { auditExcept });
     const sessionsBefore = await sessions();
     const context: Record<string, unknown> = { clientAddress: `198.18.${tried % 250}.${Math.floor(tried / 250) % 250}` };
     let outcome: Awaited<ReturnType<typeof run>>;
@@ -206,7 +206,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
     expect(rendered.status, `${c.name}: the rendered page gives the same answer`).toBe(outcome.status);
     for (const raw of RAW_MARKUP) expect(html.includes(raw), `${c.name}: ${raw} came back raw`).toBe(false);
     if (c.echoes) expect(html, `${c.name}: shown back escaped`).toContain(escapeHtml(c.echoes));
-    expect(changedParts(before, await fullSnapshot(db(), { auditExcept })), `${c.name}: the database is as it was`).toEqual([]);
+    expect(changedParts(before, await snapshot(db(), { auditExcept })), `${c.name}: the database is as it was`).toEqual([]);
     expect(await sessions(), `${c.name}: no session was opened`).toBe(sessionsBefore);
     tried += 1;
   }
@@ -218,14 +218,18 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
   const openNewport = () => ({ collectionCode: OPEN_ROUND, authorityCode: NEWPORT });
 
   /** The return form's save, as Cardiff's officer, with its session's token. */
-  const save = (name: string, fields: () => Fields, echoes?: string): Case => ({
-    name: `save: ${name}`,
-    route: returnIndex,
-    params: openCardiff,
-    who: () => v.cardiff,
-    body: () => ({ fields: { csrf: v.cardiff.csrf, ...fields() } }),
-    echoes,
-  });
+  /** One form's cases: each posts its fields, with the visitor's CSRF token, to the route as that visitor. */
+  const formCase =
+    (label: string, route: string, params: () => Record<string, string>, who: () => Visitor) =>
+    (name: string, fields: () => Fields, echoes?: string): Case => ({
+      name: `${label}: ${name}`,
+      route,
+      params,
+      who,
+      body: () => ({ fields: { csrf: who().csrf, ...fields() } }),
+      echoes,
+    });
+  const save = formCase("save", returnIndex, openCardiff, () => v.cardiff);
   /** A whole valid return with one field changed, and (to be sure it is refused) a number that is not one. */
   const poisoned = (overrides: Record<string, Record<string, string>>) =>
     formAnswers({ care_experienced_fathers: { state: "reported", number: "three" }, ...overrides }, lock.cardiff);
@@ -368,14 +372,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
   ];
 
   const checkRoute = "routes/returns.$collectionCode.$authorityCode.check";
-  const submit = (name: string, fields: () => Fields, echoes?: string): Case => ({
-    name: `submit: ${name}`,
-    route: checkRoute,
-    params: openCardiff,
-    who: () => v.cardiff,
-    body: () => ({ fields: { csrf: v.cardiff.csrf, ...fields() } }),
-    echoes,
-  });
+  const submit = formCase("submit", checkRoute, openCardiff, () => v.cardiff);
   const declaration = (over: Fields) => ({
     lockVersion: String(lock.cardiff),
     signedOffName: "Siân Evans",
@@ -399,14 +396,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
   ];
 
   const amendRoute = "routes/returns.$collectionCode.$authorityCode.amend";
-  const amend = (name: string, fields: () => Fields, echoes?: string): Case => ({
-    name: `amend: ${name}`,
-    route: amendRoute,
-    params: openNewport,
-    who: () => v.newport,
-    body: () => ({ fields: { csrf: v.newport.csrf, ...fields() } }),
-    echoes,
-  });
+  const amend = formCase("amend", amendRoute, openNewport, () => v.newport);
   const reason = (over: Fields) => ({ lockVersion: String(lock.newport), reason: "A figure was wrong.", ...over });
   const amendCases: Case[] = [
     ...ABSURD_LOCK_VERSIONS.map((lv) => amend(`the lock version ${JSON.stringify(lv)}`, () => reason({ lockVersion: lv }))),
@@ -542,14 +532,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
   ];
 
   const designRoute = "routes/collections.$code.design";
-  const design = (name: string, fields: () => Fields, echoes?: string): Case => ({
-    name: `design: ${name}`,
-    route: designRoute,
-    params: () => ({ code: DRAFT_ROUND }),
-    who: coordinator,
-    body: () => ({ fields: { csrf: v.coordinator.csrf, ...fields() } }),
-    echoes,
-  });
+  const design = formCase("design", designRoute, () => ({ code: DRAFT_ROUND }), coordinator);
   const dateFields = (field: string, day: string, month: string, year: string): Fields => ({
     [`${field}-day`]: day,
     [`${field}-month`]: month,
@@ -626,12 +609,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
     design("a NUL byte in the guidance, with a bad date", () => collectionForm({ guidance_en: NUL, ...badDate })),
   ];
 
-  const newCollection = (name: string, fields: () => Fields, echoes?: string): Case => ({
-    ...design(name, fields, echoes),
-    name: `new collection: ${name}`,
-    route: "routes/collections.new",
-    params: () => ({}),
-  });
+  const newCollection = formCase("new collection", "routes/collections.new", () => ({}), coordinator);
   const newCollectionCases: Case[] = [
     ...["../../etc/passwd", "UPPER Case!", "a--b", "x".repeat(81), MEGABYTE, SQL[0]!, ""].map((code) =>
       newCollection(`the code ${JSON.stringify(code.slice(0, 20))}`, () => collectionForm({ code })),
@@ -641,14 +619,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
     newCollection("a NUL byte in the code", () => collectionForm({ code: `new${NUL}code` })),
   ];
 
-  const catalogueNew = (name: string, fields: () => Fields, echoes?: string): Case => ({
-    name: `new catalogue item: ${name}`,
-    route: "routes/catalogue.new",
-    params: () => ({}),
-    who: coordinator,
-    body: () => ({ fields: { csrf: v.coordinator.csrf, ...fields() } }),
-    echoes,
-  });
+  const catalogueNew = formCase("new catalogue item", "routes/catalogue.new", () => ({}), coordinator);
   const itemForm = (over: Fields): Fields => ({
     code: "hardening_item",
     label_en: "Label",
@@ -689,14 +660,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
   });
   const catalogueDeleteCases = [ITEM, "care_experienced_parents", "", SQL[0]!, MEGABYTE, NUL, "no_such_item"].map(catalogueDelete);
 
-  const invite = (name: string, fields: () => Fields, echoes?: string): Case => ({
-    name: `invite: ${name}`,
-    route: "routes/admin.users.new",
-    params: () => ({}),
-    who: coordinator,
-    body: () => ({ fields: { csrf: v.coordinator.csrf, ...fields() } }),
-    echoes,
-  });
+  const invite = formCase("invite", "routes/admin.users.new", () => ({}), coordinator);
   const invitation = (over: Fields): Fields => ({
     email: "new.person@authorities.example",
     name: "New Person",
@@ -844,18 +808,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
     ].map((f) =>
       newCollection(`markup in ${f}, with a bad due date`, () => collectionForm({ code: "hardening-new", ...badDate, [f]: SCRIPT })),
     ),
-    ...[
-      "code",
-      "label_en",
-      "label_cy",
-      "definition_en",
-      "definition_cy",
-      "min_value",
-      "max_value",
-      "age_from",
-      "age_to",
-      "parent_code",
-    ].map((f) => catalogueNew(`markup in ${f}, with a bad code`, () => itemForm({ code: "Bad Code", [f]: SCRIPT }))),
+    ...DATA_ITEM_FIELDS.map((f) => catalogueNew(`markup in ${f}, with a bad code`, () => itemForm({ code: "Bad Code", [f]: SCRIPT }))),
     catalogueDelete(SCRIPT),
     ...["email", "name", "role", "authorityCode", "language"].map((f) =>
       invite(`markup in ${f}, with a bad email`, () => invitation({ email: "bad", [f]: SCRIPT })),
@@ -1328,14 +1281,14 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
     const locks = ABSURD_LOCK_VERSIONS.map((lv): [string, string] => [`the lock version ${JSON.stringify(lv)}`, lv]);
 
     async function expectProblem(request: Request, name: string) {
-      const before = await fullSnapshot(db());
+      const before = await snapshot(db());
       const response = await page(request);
       expect(response.status, `${name}: a refusal, not a server error`).toBeGreaterThanOrEqual(400);
       expect(response.status, `${name}: a refusal, not a server error`).toBeLessThan(500);
       expect(response.headers.get("Content-Type"), name).toContain("application/problem+json");
       const body = (await response.json()) as { title?: string; detail?: string };
       expect(body.title && body.detail, `${name}: the problem says why`).toBeTruthy();
-      expect(changedParts(before, await fullSnapshot(db())), `${name}: the database is as it was`).toEqual([]);
+      expect(changedParts(before, await snapshot(db())), `${name}: the database is as it was`).toEqual([]);
       tried += 1;
     }
     const headers = (extra: Record<string, string>) => ({ Authorization: `Bearer ${v.cardiff.apiToken}`, ...extra });
@@ -1355,11 +1308,11 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
         body,
         headers: headers({ "Content-Type": "application/json" }),
       });
-      const before = await fullSnapshot(db());
+      const before = await snapshot(db());
       const response = await page(request);
       expect(response.status, name).toBeLessThan(500);
       expect([200, 400, 413, 415]).toContain(response.status);
-      expect(changedParts(before, await fullSnapshot(db())), `${name}: the database is as it was`).toEqual([]);
+      expect(changedParts(before, await snapshot(db())), `${name}: the database is as it was`).toEqual([]);
       tried += 1;
     });
     it.each(locks)("PUT with %s", async (name, lv) => {

@@ -6,9 +6,8 @@
  * instances behind a proxy that loses no request.
  */
 import { request as httpRequest, createServer, type Server } from "node:http";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../support/database.ts";
+import { adminQuery, createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { HttpVisitor } from "../support/http.ts";
 import { spawnPortal, type PortalProcess } from "../support/portal.ts";
 import { workOfTest } from "../support/test-work.ts";
@@ -97,23 +96,14 @@ describe.skipIf(!postgres)("logs, request ids, health and metrics", () => {
 describe.skipIf(!postgres)("PostgreSQL goes away and comes back", () => {
   let database: TestDatabase;
   let portal: PortalProcess;
-  const admin = () => new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
   const name = () => new URL(database.env.DATABASE_URL!).pathname.slice(1);
-  async function adminQuery(text: string) {
-    const client = admin();
-    await client.connect();
-    try {
-      await client.query(text);
-    } finally {
-      await client.end();
-    }
-  }
+  const admin = (text: string) => adminQuery(process.env.TEST_DATABASE_URL!, text);
   beforeAll(async () => {
     database = await createTestDatabase();
     portal = await spawnPortal({ ...database.env, WORKER_IN_PROCESS: "true" });
   });
   afterAll(async () => {
-    await adminQuery(`alter database ${name()} allow_connections true`).catch(() => {});
+    await admin(`alter database ${name()} allow_connections true`).catch(() => {});
     await portal?.kill();
     await database?.destroy();
   });
@@ -123,8 +113,8 @@ describe.skipIf(!postgres)("PostgreSQL goes away and comes back", () => {
     expect((await visitor.signIn(COORDINATOR)).status).toBe(302);
     expect((await fetch(`${portal.url}/readyz`)).status).toBe(200);
 
-    await adminQuery(`alter database ${name()} allow_connections false`);
-    await adminQuery(`select pg_terminate_backend(pid) from pg_stat_activity where datname = '${name()}' and pid <> pg_backend_pid()`);
+    await admin(`alter database ${name()} allow_connections false`);
+    await admin(`select pg_terminate_backend(pid) from pg_stat_activity where datname = '${name()}' and pid <> pg_backend_pid()`);
     const down = await fetch(`${portal.url}/readyz`);
     expect(down.status).toBe(503);
     const body = (await down.json()) as { ready: boolean; checks: Record<string, string> };
@@ -145,7 +135,7 @@ describe.skipIf(!postgres)("PostgreSQL goes away and comes back", () => {
     expect((failure?.err as { stack?: string } | undefined)?.stack).toMatch(/\n\s+at /);
     expect(logged.find((l) => l.msg === "request")).toMatchObject({ status: 500, level: 50 });
 
-    await adminQuery(`alter database ${name()} allow_connections true`);
+    await admin(`alter database ${name()} allow_connections true`);
     let status = 0;
     for (let i = 0; i < 50 && status !== 200; i++) {
       status = (await fetch(`${portal.url}/readyz`)).status;

@@ -5,35 +5,11 @@ import * as amend from "#app/routes/returns.$collectionCode.$authorityCode.amend
 import * as history from "#app/routes/returns.$collectionCode.$authorityCode.history.tsx";
 import * as submitted from "#app/routes/returns.$collectionCode.$authorityCode.submitted.tsx";
 import { useDemoDatabase } from "../support/database.ts";
-import { saveAndSubmit } from "../hardening/fixtures.ts";
+import { CARDIFF, formAnswers as answers, NEWPORT, OPEN_ROUND as ROUND, saveAndSubmit } from "../hardening/fixtures.ts";
 import { ANALYST, COORDINATOR, get, OFFICER, post, routeArgs, run, signIn, snapshot, type Visitor } from "../support/requests.ts";
 
-const ROUND = "2026-12-care-experienced-parents";
-const CARDIFF = "W06000015";
-const NEWPORT = "W06000022";
 const path = (authority: string, page = "") => `/returns/${ROUND}/${authority}${page ? `/${page}` : ""}`;
 const params = (authority: string) => ({ collectionCode: ROUND, authorityCode: authority });
-
-/** A whole return as the form posts it: every item, with the state chosen and its fields. */
-function answers(overrides: Record<string, Record<string, string>> = {}, lockVersion = 0) {
-  const items: Record<string, Record<string, string>> = {
-    care_leavers_21_25: { state: "reported", number: "120" },
-    care_experienced_parents: { state: "reported", number: "10" },
-    care_experienced_mothers: { state: "reported", number: "7" },
-    care_experienced_fathers: { state: "reported", number: "3" },
-    care_experienced_parents_recent: { state: "unknown", cannot: "yes", reason: "Our records do not say when care ended." },
-    care_experienced_parents_home_authority: {},
-    care_experienced_parents_other_authority: {},
-    care_experienced_parents_child_removed: { state: "reported", number: "2" },
-    children_reunification_plan: { state: "not_collected", cannot: "yes", reason: "We do not record this." },
-    ...overrides,
-  };
-  const fields: Record<string, string> = { lockVersion: String(lockVersion), intent: "save" };
-  for (const [code, values] of Object.entries(items)) {
-    for (const [name, value] of Object.entries(values)) fields[`${code}.${name}`] = value;
-  }
-  return fields;
-}
 
 describe("an officer's return", () => {
   const db = useDemoDatabase();

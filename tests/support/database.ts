@@ -15,7 +15,8 @@ export interface TestDatabase {
   destroy(): Promise<void>;
 }
 
-async function adminQuery(adminUrl: string, text: string) {
+/** Runs one statement as the PostgreSQL administrator (creating, dropping, closing databases). */
+export async function adminQuery(adminUrl: string, text: string) {
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {

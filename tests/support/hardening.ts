@@ -1,7 +1,6 @@
 /**
  * Helpers for the hardening suites (tests/hardening/): the route manifest of the production build,
- * an in-process request handler that renders whole pages, a wider snapshot of the database, and
- * the check that every value change has its audit row.
+ * an in-process request handler that renders whole pages, and the check that every value change has its audit row.
  */
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -18,7 +17,7 @@ import { sessionCookieHeader } from "#app/auth/auth.server.ts";
 import { createApiToken } from "#app/models/api-token.server.ts";
 import * as login from "#app/routes/login.tsx";
 import { createTestDatabase } from "./database.ts";
-import { fingerprint, get, type Visitor } from "./requests.ts";
+import { get, type Visitor } from "./requests.ts";
 
 const BUILD = join(process.cwd(), "build", "index.js");
 
@@ -110,58 +109,6 @@ export async function anonymousCsrfPair() {
   return { token: page.data.csrf, cookie: page.init.headers["Set-Cookie"]!.split(";")[0]! };
 }
 
-/** Tables that change by design on requests that change nothing else: signing in, using a token. */
-const CHANGED_BY_ANY_REQUEST = new Set(["session", "sign_in_attempt", "api_token"]);
-const tableLists = new WeakMap<Kysely<Database>, Promise<string[]>>();
-
-function snapshotTables(db: Kysely<Database>) {
-  let tables = tableLists.get(db);
-  if (!tables) {
-    tables = sql<{ name: string }>`select tablename as name from pg_tables where schemaname = 'public' order by 1`
-      .execute(db)
-      .then(({ rows }) => rows.map((r) => r.name).filter((name) => !CHANGED_BY_ANY_REQUEST.has(name)));
-    tableLists.set(db, tables);
-  }
-  return tables;
-}
-
-/**
- * Everything a person's action could change, to show that a refused request changed nothing:
- * every table, each as its row count and the newest transaction that wrote one of its rows
- * (`xmin`). An insert or a delete changes the count, and every insert or update writes a row
- * version stamped with a transaction newer than any before, so any write shows, even one that
- * writes back what was there; and it costs one query with no row read as text. Left out by
- * design: sessions and sign-in attempts (signing in changes them), API tokens' use counters (the
- * rest of each token is compared by content), and the audit rows of `auditExcept` with the seal.
- */
-export async function fullSnapshot(db: Kysely<Database>, { auditExcept = [] as string[] } = {}) {
-  // The seal follows the audit log (the database writes it at the commit of every audit row), the
-  // left-out rows' too: it is compared only when every audit row is.
-  const tables = (await snapshotTables(db)).filter((table) => auditExcept.length === 0 || table !== "audit_seal");
-  const parts = tables.map((table) => {
-    const rows =
-      table === "audit_log" && auditExcept.length > 0
-        ? sql`(select xmin from audit_log where action not in (${sql.join(auditExcept)}))`
-        : sql.table(table);
-    return sql<{
-      name: string;
-      rows: number;
-      newest: string | null;
-    }>`select ${table}::text as name, count(*)::int as rows, max(t.xmin::text::bigint)::text as newest from ${rows} as t`;
-  });
-  const query = parts.slice(1).reduce((all, part) => sql`${all} union all ${part}`, parts[0]!);
-  const { rows } = await query.execute(db);
-  const fingerprints: Record<string, unknown> = Object.fromEntries(
-    rows.map((r) => [r.name, `${r.rows} rows, newest written by ${r.newest}`]),
-  );
-  // A token's use counters (last use, the throttle's window) change on every request by design.
-  Object.assign(
-    fingerprints,
-    await fingerprint(db, ["api_token"], { api_token: "id, owner_id, name, scope, authority_code, expires_at, revoked_at" }),
-  );
-  return JSON.stringify(fingerprints);
-}
-
 const VALUE_FIELDS = [
   "state",
   "number",
@@ -246,7 +193,6 @@ export async function pgliteDemoFolder(folder: string) {
 
 /** Every row of every table in the public schema, in a stable order: to compare two databases. */
 export async function tableContents(db: Kysely<Database>) {
-  const { sql } = await import("kysely");
   const tables = (
     await sql<{
       name: string;

@@ -1,5 +1,5 @@
 /**
- * The "nothing changed" check of the hardening suites (fullSnapshot) sees every kind of write to
+ * The "nothing changed" check of the tests (snapshot) sees every kind of write to
  * any table: an insert, a delete, an update, even one that writes back what was there, and a row in
  * a table made after the suite started; and it ignores only what changes by design.
  */
@@ -7,9 +7,9 @@ import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { recordAudit } from "#app/models/audit.server.ts";
 import { useDemoDatabase } from "../support/database.ts";
-import { fullSnapshot } from "../support/hardening.ts";
+import { snapshot } from "../support/requests.ts";
 
-describe("fullSnapshot", () => {
+describe("snapshot", () => {
   const db = useDemoDatabase();
 
   it("changes with every insert, update and delete, in any table", async () => {
@@ -20,9 +20,9 @@ describe("fullSnapshot", () => {
       sql`delete from region where code = 'test-region'`,
     ];
     for (const write of writes) {
-      const before = await fullSnapshot(db());
+      const before = await snapshot(db());
       const { numAffectedRows } = await write.execute(db());
-      const after = await fullSnapshot(db());
+      const after = await snapshot(db());
       expect(numAffectedRows, write.compile(db()).sql).toBe(1n);
       expect(after, write.compile(db()).sql).not.toBe(before);
     }
@@ -32,14 +32,14 @@ describe("fullSnapshot", () => {
     const user = await db().selectFrom("app_user").select("id").orderBy("id").executeTakeFirstOrThrow();
     const audit = (action: string) => recordAudit(db(), { actorUserId: user.id, action, entity: "user", entityKey: user.id });
     const except = { auditExcept: ["session.sign_in_failed"] };
-    let before = await fullSnapshot(db(), except);
+    let before = await snapshot(db(), except);
     await audit("session.sign_in_failed");
-    expect(await fullSnapshot(db(), except)).toBe(before);
+    expect(await snapshot(db(), except)).toBe(before);
     await audit("account.language");
-    expect(await fullSnapshot(db(), except)).not.toBe(before);
+    expect(await snapshot(db(), except)).not.toBe(before);
 
-    before = await fullSnapshot(db());
+    before = await snapshot(db());
     await sql`update session set last_used_at = now()`.execute(db());
-    expect(await fullSnapshot(db())).toBe(before);
+    expect(await snapshot(db())).toBe(before);
   });
 });
