@@ -199,7 +199,7 @@ export default function Home() {
         <p className="govuk-body">{t("home.none")}</p>
       ) : (
         <div className="app-table-wrapper">
-          <table className="govuk-table">
+          <table className="govuk-table app-responsive-table">
             <caption className="govuk-table__caption govuk-visually-hidden">{t("home.table.caption")}</caption>
             <thead className="govuk-table__head">
               <tr className="govuk-table__row">
@@ -220,7 +220,7 @@ export default function Home() {
             <tbody className="govuk-table__body">
               {data.collections.map((c) => (
                 <tr key={c.code} className="govuk-table__row">
-                  <td className="govuk-table__cell">
+                  <td className="govuk-table__cell" data-label={t("collection.field.title")}>
                     <Link className="govuk-link" to={`/collections/${c.code}${c.status === "draft" ? "/design" : ""}`}>
                       {pick(t.lang, c, "title")}
                     </Link>
@@ -236,9 +236,13 @@ export default function Home() {
                       </span>
                     ) : null}
                   </td>
-                  <td className="govuk-table__cell">{formatDate(t.lang, c.reference_date)}</td>
-                  <td className="govuk-table__cell">{formatDate(t.lang, c.due_on)}</td>
-                  <td className="govuk-table__cell">
+                  <td className="govuk-table__cell" data-label={t("collection.field.referenceDate")}>
+                    {formatDate(t.lang, c.reference_date)}
+                  </td>
+                  <td className="govuk-table__cell" data-label={t("collection.field.dueOn")}>
+                    {formatDate(t.lang, c.due_on)}
+                  </td>
+                  <td className="govuk-table__cell" data-label={t("collection.field.status")}>
                     <strong
                       className={`govuk-tag ${c.status === "open" ? "govuk-tag--green" : c.status === "draft" ? "govuk-tag--yellow" : "govuk-tag--grey"}`}
                     >

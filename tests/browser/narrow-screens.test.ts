@@ -4,7 +4,8 @@
  * (`.app-table-wrapper`, GOV.UK's approach): that does not widen the document. The widths are
  * printed, widest first, for the closing note's "widest page at 320 px".
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import ExcelJS from "exceljs";
 import type { BrowserContext, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
@@ -16,8 +17,6 @@ import { raiseQuery } from "#app/models/value-query.server.ts";
 import { routeFiles } from "../support/hardening.ts";
 import { chromiumMissing, signInAs, usePortalInChromium } from "../support/portal.ts";
 import { submitAs } from "../support/returns.ts";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 
 const ROUND = "2026-12-care-experienced-parents";
 const FEB = "2023-02-care-experienced-parents";
@@ -42,20 +41,76 @@ interface Width {
   lang: string;
   at320: number;
   at1280: number;
+  /** At 1280 px: how far anything in the page's content sticks out past its column (a table wider than the page's grid). */
+  spill1280: number;
+  /** At a width the page does not fit: the outermost elements that stick out, to say what to fix. */
+  culprits?: string;
+}
+
+/**
+ * How far the content of <main> reaches past the right edge of its column, leaving out what scrolls
+ * inside a wrapper of its own (`overflow-x: auto`), which stays inside the column.
+ */
+function spill(page: Page) {
+  return page.evaluate(() => {
+    const main = document.querySelector("main")!;
+    const column = main.getBoundingClientRect().right;
+    let furthest = column;
+    const walk = (element: Element) => {
+      for (const child of element.children) {
+        if (child.classList.contains("govuk-visually-hidden")) continue;
+        // GOV.UK's grid rows, their columns and button groups reach into the gutter by design (negative margins,
+        // padding): their contents do not.
+        const gutter = [...child.classList].some((c) => c.startsWith("govuk-grid-") || c === "govuk-button-group");
+        if (!gutter) furthest = Math.max(furthest, child.getBoundingClientRect().right);
+        if (getComputedStyle(child).overflowX === "visible") walk(child);
+      }
+    };
+    walk(main);
+    return Math.round(furthest - column);
+  });
+}
+
+/**
+ * The outermost elements wider than the window (those whose parent still fits), and words too long
+ * for their box; not what scrolls inside a wrapper of its own.
+ */
+function sticksOut(page: Page, within: "window" | "main" = "window") {
+  return page.evaluate((within) => {
+    const root = within === "main" ? document.querySelector("main")! : document.body;
+    const limit = (within === "main" ? root.getBoundingClientRect().right : document.documentElement.clientWidth) + 0.5;
+    const name = (e: Element) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ""}${[...e.classList].map((c) => `.${c}`).join("")}`;
+    const scrolled = (e: Element) => {
+      for (let a = e.parentElement; a && a !== root; a = a.parentElement) if (getComputedStyle(a).overflowX !== "visible") return true;
+      return false;
+    };
+    const found: string[] = [];
+    for (const e of root.querySelectorAll("*")) {
+      if (scrolled(e)) continue;
+      const right = e.getBoundingClientRect().right;
+      if (right > limit && !(e.parentElement && e.parentElement.getBoundingClientRect().right > limit))
+        found.push(`${name(e)} ${Math.round(right)}`);
+      for (const node of e.childNodes) {
+        if (node.nodeType !== Node.TEXT_NODE || !node.textContent?.trim()) continue;
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        const textRight = range.getBoundingClientRect().right;
+        if (textRight > limit && right <= limit)
+          found.push(`text "${node.textContent.trim().slice(0, 40)}" in ${name(e)} ${Math.round(textRight)}`);
+      }
+    }
+    return found.slice(0, 4).join("; ");
+  }, within);
 }
 
 /** Route modules with a page: a default export (the others only answer posts or send files). */
 function pageRoutes() {
-  return routeFiles().filter((id) => {
-    const file = ["tsx", "ts"].map((ext) => join(process.cwd(), "app", `${id}.${ext}`)).find((f) => {
-      try {
-        return readFileSync(f, "utf8").includes("export default");
-      } catch {
-        return false;
-      }
-    });
-    return file !== undefined;
-  });
+  return routeFiles().filter((id) =>
+    ["tsx", "ts"].some((ext) => {
+      const file = join(process.cwd(), "app", `${id}.${ext}`);
+      return existsSync(file) && readFileSync(file, "utf8").includes("export default");
+    }),
+  );
 }
 
 async function switchLanguage(page: Page, button: string, lang: string) {
@@ -70,18 +125,28 @@ async function measure(page: Page, url: string, visit: Visit, lang: string, who:
   await page.locator(`html[lang=${lang}]`).waitFor({ state: "attached" });
   const scrollWidth = () => page.evaluate(() => document.documentElement.scrollWidth);
   const at1280 = await scrollWidth();
+  const spill1280 = await spill(page);
+  const culprits = at1280 > 1280 || spill1280 > 0 ? [`1280: ${await sticksOut(page, "main")}`] : [];
   if (SHOTS && visit.shot) await page.screenshot({ path: `${SHOTS}/${visit.shot}-${lang}-1280.png`, fullPage: true });
   await page.setViewportSize({ width: 320, height: 800 });
   const at320 = await scrollWidth();
+  if (at320 > 320) culprits.push(`320: ${await sticksOut(page)}`);
   if (SHOTS && visit.shot) await page.screenshot({ path: `${SHOTS}/${visit.shot}-${lang}-320.png`, fullPage: true });
-  return { page: `${who} ${visit.path}`, lang, at320, at1280 };
+  return {
+    page: `${who} ${visit.path}`,
+    lang,
+    at320,
+    at1280,
+    spill1280,
+    ...(culprits.length > 0 ? { culprits: culprits.join(" | ") } : {}),
+  };
 }
 
 /** A workbook for the coordinator's import: two authorities' answers to the first item. */
 async function importWorkbook() {
   const workbook = new ExcelJS.Workbook();
   const sheet = workbook.addWorksheet("Returns");
-  sheet.addRow(["Authority", "Item code", "State", "Number", "Reason", "Age from", "Age to", "Reference date used", "Other difference", "Caveat"]);
+  sheet.addRow(["Authority", "Item code", "State", "Number"]);
   sheet.addRow(["Swansea", ITEM, "A number", 42]);
   sheet.addRow(["Wrexham", ITEM, "A number", 17]);
   return new Uint8Array(await workbook.xlsx.writeBuffer());
@@ -120,11 +185,19 @@ describe.skipIf(chromiumMissing || (!process.env.TEST_DATABASE_URL && !process.e
       );
       expect(raised).toEqual({ ok: true });
       const query = await db.selectFrom("value_query").select("id").orderBy("id", "desc").executeTakeFirstOrThrow();
-      const cardiffOfficer = { userId: await userIdOf("officer.cardiff@authorities.example"), role: "officer" as const, authorityCode: CARDIFF };
+      const cardiffOfficer = {
+        userId: await userIdOf("officer.cardiff@authorities.example"),
+        role: "officer" as const,
+        authorityCode: CARDIFF,
+      };
       const draft = await saveReturn(
         db,
         { collection: open, authorityCode: CARDIFF },
-        { basedOn: (await findReturn(db, { collection: open, authorityCode: CARDIFF }))?.lock_version ?? 0, raw: answers(120), actor: cardiffOfficer },
+        {
+          basedOn: (await findReturn(db, { collection: open, authorityCode: CARDIFF }))?.lock_version ?? 0,
+          raw: answers(120),
+          actor: cardiffOfficer,
+        },
       );
       expect(draft.ok).toBe(true);
       const uploadId = await storeImportUpload(db, {
@@ -188,7 +261,10 @@ describe.skipIf(chromiumMissing || (!process.env.TEST_DATABASE_URL && !process.e
             { route: "routes/returns.$collectionCode.$authorityCode.amend", path: `/returns/${ROUND}/${NEWPORT}/amend` },
             { route: "routes/returns.$collectionCode.$authorityCode.submitted", path: `/returns/${ROUND}/${NEWPORT}/submitted` },
             { route: "routes/returns.$collectionCode.$authorityCode.history", path: `/returns/${ROUND}/${NEWPORT}/history` },
-            { route: "routes/returns.$collectionCode.$authorityCode.queries.$queryId", path: `/returns/${ROUND}/${NEWPORT}/queries/${query.id}` },
+            {
+              route: "routes/returns.$collectionCode.$authorityCode.queries.$queryId",
+              path: `/returns/${ROUND}/${NEWPORT}/queries/${query.id}`,
+            },
           ],
         },
         {
@@ -247,8 +323,14 @@ describe.skipIf(chromiumMissing || (!process.env.TEST_DATABASE_URL && !process.e
             { route: "routes/collections.$code.gaps", path: `/collections/${FEB}/gaps` },
             { route: "routes/returns.$collectionCode.$authorityCode._index", path: `/returns/${ROUND}/${NEWPORT}`, shot: "review" },
             { route: "routes/returns.$collectionCode.$authorityCode.history", path: `/returns/${ROUND}/${NEWPORT}/history` },
-            { route: "routes/returns.$collectionCode.$authorityCode.queries.new", path: `/returns/${ROUND}/${NEWPORT}/queries/new?item=${ITEM}` },
-            { route: "routes/returns.$collectionCode.$authorityCode.queries.$queryId", path: `/returns/${ROUND}/${NEWPORT}/queries/${query.id}` },
+            {
+              route: "routes/returns.$collectionCode.$authorityCode.queries.new",
+              path: `/returns/${ROUND}/${NEWPORT}/queries/new?item=${ITEM}`,
+            },
+            {
+              route: "routes/returns.$collectionCode.$authorityCode.queries.$queryId",
+              path: `/returns/${ROUND}/${NEWPORT}/queries/${query.id}`,
+            },
             { route: "routes/returns.$collectionCode.$authorityCode.accept", path: `/returns/${ROUND}/${POWYS}/accept` },
           ],
         },
@@ -289,7 +371,15 @@ describe.skipIf(chromiumMissing || (!process.env.TEST_DATABASE_URL && !process.e
         await page.locator("#password").fill("demo-password-2023");
         await page.locator("main button[type=submit]").click();
         await page.waitForURL((u) => u.pathname === "/login/code");
-        widths.push(await measure(page, url, { route: "routes/login_.code", path: new URL(page.url()).pathname + new URL(page.url()).search }, lang, "anonymous"));
+        widths.push(
+          await measure(
+            page,
+            url,
+            { route: "routes/login_.code", path: new URL(page.url()).pathname + new URL(page.url()).search },
+            lang,
+            "anonymous",
+          ),
+        );
         await context.close();
       }
 
@@ -297,7 +387,9 @@ describe.skipIf(chromiumMissing || (!process.env.TEST_DATABASE_URL && !process.e
       console.log(`Widths (px) of ${widths.length} pages, widest at 320 px first:`);
       console.table(widths);
       console.log(`The widest page at 320 px: ${widths[0]!.page} (${widths[0]!.lang}), ${widths[0]!.at320} px`);
-      const tooWide = widths.filter((w) => w.at320 > 320 || w.at1280 > 1280).map((w) => `${w.page} (${w.lang}): ${w.at320} / ${w.at1280}`);
+      const tooWide = widths
+        .filter((w) => w.at320 > 320 || w.at1280 > 1280 || w.spill1280 > 0)
+        .map((w) => `${w.page} (${w.lang}): ${w.at320} / ${w.at1280} (+${w.spill1280}): ${w.culprits}`);
       expect(tooWide).toEqual([]);
     });
   },
