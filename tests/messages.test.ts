@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { catalogues, compareText, formatDate, formatDateTime, translate } from "#app/i18n/i18n.ts";
+import { catalogues, compareText, formatDate, formatDateTime, formatNumber, translate } from "#app/i18n/i18n.ts";
 
 const placeholders = (message: unknown) => [...new Set([...JSON.stringify(message).matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort();
 
@@ -34,6 +34,16 @@ describe("the message catalogue", () => {
     expect(translate("cy", "coverage.sentence", { total: "1,234", comparable: 12, expected: 22 })).toContain("12 o'r 22 awdurdod");
     expect(translate("cy", "home.daysLeft", { count: 2 })).toBe("2 ddiwrnod ar ôl");
     expect(translate("cy", "home.daysLeft", { count: 3 })).toBe("3 diwrnod ar ôl");
+  });
+
+  it("writes a negative number with a minus sign (U+2212), not a hyphen, in both languages", () => {
+    const change = { style: "percent", maximumFractionDigits: 1, signDisplay: "exceptZero" } as const;
+    for (const lang of ["en", "cy"] as const) {
+      expect(formatNumber(lang, -0.631, change)).toBe("\u221263.1%");
+      expect(formatNumber(lang, 0.25, change)).toBe("+25%");
+      expect(formatNumber(lang, -1234)).toBe("\u22121,234");
+      expect(translate(lang, "board.filledOf", { filled: -2, total: 9 })).toContain("\u22122");
+    }
   });
 
   it("writes dates in Welsh without the browser's locale data, the same on server and browser", () => {

@@ -31,7 +31,7 @@ export function AccountActionPage({
           {t("common.back")}
         </Link>
         <ErrorSummary title={t("errorSummary.title")} errors={error ? [{ href: errorHref, text: error }] : []} />
-        <span className="govuk-caption-l">{email}</span>
+        <span className="govuk-caption-l app-code-inline">{email}</span>
         <h1 className="govuk-heading-l">{title}</h1>
         {children}
       </div>

@@ -79,7 +79,9 @@ export function formatNumber(lang: Language, value: number, options?: Intl.Numbe
     format = new Intl.NumberFormat(LOCALES[lang], options);
     numberFormats.set(key, format);
   }
-  return format.format(value);
+  // A minus sign (U+2212), not the hyphen Intl gives: read as "minus" and the width of a plus. Only
+  // for people: CSV files and workbooks carry numbers as numbers.
+  return format.format(value).replace("-", "\u2212");
 }
 
 // Browsers' built-in date formats often lack Welsh (Chromium gives "December 31, 2022" for cy-GB),

@@ -188,6 +188,7 @@ export default function Home() {
         <Table
           caption={t("home.table.caption")}
           captionClassName="govuk-visually-hidden"
+          stacked
           headings={[
             t("collection.field.title"),
             t("collection.field.referenceDate"),
@@ -197,7 +198,7 @@ export default function Home() {
         >
           {data.collections.map((c) => (
             <tr key={c.code} className="govuk-table__row">
-              <td className="govuk-table__cell">
+              <td className="govuk-table__cell" data-label={t("collection.field.title")}>
                 <Link className="govuk-link" to={`/collections/${c.code}${c.status === "draft" ? "/design" : ""}`}>
                   {pick(t.lang, c, "title")}
                 </Link>
@@ -213,9 +214,13 @@ export default function Home() {
                   </span>
                 ) : null}
               </td>
-              <td className="govuk-table__cell">{formatDate(t.lang, c.reference_date)}</td>
-              <td className="govuk-table__cell">{formatDate(t.lang, c.due_on)}</td>
-              <td className="govuk-table__cell">
+              <td className="govuk-table__cell" data-label={t("collection.field.referenceDate")}>
+                {formatDate(t.lang, c.reference_date)}
+              </td>
+              <td className="govuk-table__cell" data-label={t("collection.field.dueOn")}>
+                {formatDate(t.lang, c.due_on)}
+              </td>
+              <td className="govuk-table__cell" data-label={t("collection.field.status")}>
                 <strong
                   className={`govuk-tag ${c.status === "open" ? "govuk-tag--green" : c.status === "draft" ? "govuk-tag--yellow" : "govuk-tag--grey"}`}
                 >

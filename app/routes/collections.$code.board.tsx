@@ -84,7 +84,7 @@ export default function Board() {
         <Link className="govuk-link app-sortable__link" to={boardSearch(filter, { sort, dir }) || "?"}>
           {label}
           <span className="app-sortable__arrow" aria-hidden="true">
-            {current ? (filter.dir === "asc" ? " ▲" : " ▼") : " ▲▼"}
+            {current ? (filter.dir === "asc" ? "\u00a0▲" : "\u00a0▼") : "\u00a0▲▼"}
           </span>
         </Link>
       </th>
@@ -190,7 +190,7 @@ export default function Board() {
       {rows.length === 0 ? (
         <p className="govuk-body">{t("board.noneMatch")}</p>
       ) : (
-        <table className="govuk-table app-responsive-table app-board-table">
+        <table className="govuk-table govuk-!-font-size-16 app-responsive-table app-board-table">
           <caption className="govuk-table__caption govuk-table__caption--m">
             {t("board.tableCaption", {
               count: rows.length,
@@ -276,11 +276,8 @@ export default function Board() {
                     <form method="post" action={`/collections/${collection.code}/chase/${row.code}`}>
                       <input type="hidden" name={CSRF_FIELD} value={csrfToken} />
                       <input type="hidden" name="returnTo" value={`${here}${boardSearch(filter)}`} />
-                      <button
-                        type="submit"
-                        className="govuk-button govuk-button--secondary govuk-!-margin-bottom-0"
-                        data-module="govuk-button"
-                      >
+                      {/* A row's action reads as a link, as GOV.UK tables' actions do: a button would squeeze to three lines in the last of nine columns. */}
+                      <button type="submit" className="app-link-button">
                         {t("board.chase")}
                         <span className="govuk-visually-hidden"> {pick(t.lang, row, "name")}</span>
                       </button>

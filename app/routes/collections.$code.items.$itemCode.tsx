@@ -135,7 +135,7 @@ export default function ItemPage() {
       </p>
 
       <h2 className="govuk-heading-m">{t("collection.regions.title")}</h2>
-      <table className="govuk-table">
+      <table className="govuk-table app-responsive-table">
         <caption className="govuk-table__caption govuk-visually-hidden">{t("collection.regions.caption")}</caption>
         <thead className="govuk-table__head">
           <tr className="govuk-table__row">
@@ -153,11 +153,15 @@ export default function ItemPage() {
         <tbody className="govuk-table__body">
           {sortForDisplay(t.lang, regions, (r) => pick(t.lang, r.region, "region")).map((r) => (
             <tr key={r.regionCode} className="govuk-table__row">
-              <th scope="row" className="govuk-table__header">
+              <th scope="row" className="govuk-table__header" data-label={t("collection.authorities.region")}>
                 {pick(t.lang, r.region, "region")}
               </th>
-              <td className="govuk-table__cell app-numeric">{totalFigure(t, r)}</td>
-              <td className="govuk-table__cell">{coverageText(t, r, stage)}</td>
+              <td className="govuk-table__cell app-numeric" data-label={t("collection.totals.total")}>
+                {totalFigure(t, r)}
+              </td>
+              <td className="govuk-table__cell" data-label={t("collection.totals.coverage")}>
+                {coverageText(t, r, stage)}
+              </td>
             </tr>
           ))}
         </tbody>

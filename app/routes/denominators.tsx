@@ -59,7 +59,7 @@ export default function Denominators() {
         {denominators.length === 0 ? (
           <p className="govuk-body">{t("denominators.none")}</p>
         ) : (
-          <table className="govuk-table">
+          <table className="govuk-table app-responsive-table">
             <caption className="govuk-table__caption govuk-table__caption--m">{t("denominators.tableCaption")}</caption>
             <thead className="govuk-table__head">
               <tr className="govuk-table__row">
@@ -83,15 +83,23 @@ export default function Denominators() {
             <tbody className="govuk-table__body">
               {denominators.map((d) => (
                 <tr key={d.code} className="govuk-table__row">
-                  <th scope="row" className="govuk-table__header">
+                  <th scope="row" className="govuk-table__header" data-label={t("denominators.column.denominator")}>
                     {t("denominators.per", { label: pick(t.lang, d, "label") })}
                     <br />
-                    <code className="govuk-body-s">{d.code}</code>
+                    <code className="govuk-body-s app-code-inline">{d.code}</code>
                   </th>
-                  <td className="govuk-table__cell">{denominatorSource(t.lang, d)}</td>
-                  <td className="govuk-table__cell">{String(d.year)}</td>
-                  <td className="govuk-table__cell govuk-table__cell--numeric">{formatNumber(t.lang, d.authorities)}</td>
-                  <td className="govuk-table__cell">{d.items.length > 0 ? d.items.join(", ") : t("denominators.noItems")}</td>
+                  <td className="govuk-table__cell" data-label={t("denominators.column.source")}>
+                    {denominatorSource(t.lang, d)}
+                  </td>
+                  <td className="govuk-table__cell" data-label={t("denominators.column.year")}>
+                    {String(d.year)}
+                  </td>
+                  <td className="govuk-table__cell govuk-table__cell--numeric" data-label={t("denominators.column.authorities")}>
+                    {formatNumber(t.lang, d.authorities)}
+                  </td>
+                  <td className="govuk-table__cell app-code-inline" data-label={t("denominators.column.items")}>
+                    {d.items.length > 0 ? d.items.join(", ") : t("denominators.noItems")}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -69,7 +69,7 @@ describe.skipIf(chromiumMissing || (!process.env.TEST_DATABASE_URL && !process.e
         .click();
       await page.waitForURL(/\/returns\/.+\/W06000022$/);
       const flag = page.locator('[data-flag="change"]');
-      await expect(flag.textContent()).resolves.toContain("Last round (as at 31 December 2022): 271. Now: 100. Change: -63.1%.");
+      await expect(flag.textContent()).resolves.toContain("Last round (as at 31 December 2022): 271. Now: 100. Change: \u221263.1%.");
       await expect(page.locator("#answer-care_leavers_21_25").textContent()).resolves.toContain("Checked.");
       await expectNoAxeViolations(page);
       await shot(page, "review-en");
