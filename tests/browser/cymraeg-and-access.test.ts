@@ -35,6 +35,7 @@ async function expectAllWelsh(page: Page) {
   const text = await page.evaluate(() => {
     const otherLanguage = [...document.querySelectorAll<HTMLElement>("body [lang]:not([lang='cy'])")];
     for (const element of otherLanguage) element.style.display = "none";
+    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is wanted, without what is hidden.
     const seen = document.body.innerText;
     for (const element of otherLanguage) element.style.display = "";
     return seen;
