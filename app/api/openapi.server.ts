@@ -6,7 +6,8 @@
 import { z } from "zod";
 import { apiRegistry } from "#app/schema/api.ts";
 import { translator } from "#app/i18n/i18n.ts";
-import { PROBLEM_KINDS, problemType } from "./problem.server.ts";
+import { PROBLEM_KINDS } from "./problem-kinds.ts";
+import { problemType } from "./problem.server.ts";
 
 /** The operations' summaries are the catalogue's, so the reference page can give them in Welsh too. */
 const en = translator("en");

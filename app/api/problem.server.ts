@@ -7,22 +7,7 @@ import type { Language } from "#db/types.ts";
 import { translator, type MessageKey, type MessageParams, type Translator } from "#app/i18n/i18n.ts";
 import type { Problem } from "#app/schema/return-values.ts";
 import { problemText } from "#app/web/return-form.ts";
-
-export const PROBLEM_KINDS = [
-  "unauthorized",
-  "notFound",
-  "throttled",
-  "methodNotAllowed",
-  "unsupportedMediaType",
-  "badBody",
-  "preconditionRequired",
-  "conflict",
-  "notEditable",
-  "collectionNotOpen",
-  "notYetOpen",
-  "invalid",
-] as const;
-export type ProblemKind = (typeof PROBLEM_KINDS)[number];
+import type { ProblemKind } from "./problem-kinds.ts";
 
 const STATUS: Record<ProblemKind, number> = {
   unauthorized: 401,

@@ -11,6 +11,7 @@ import { returnEmail } from "#app/email/emails.ts";
 import { may } from "#app/auth/policy.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
 import type { Actor } from "./return.server.ts";
+import type { UncertainDecision } from "#app/schema/outbox.ts";
 
 export interface OutgoingEmail {
   to: string;
@@ -403,9 +404,6 @@ export async function decideUncertain(
     return true;
   });
 }
-
-export const UNCERTAIN_DECISIONS = ["mark_sent", "send_again"] as const;
-export type UncertainDecision = (typeof UNCERTAIN_DECISIONS)[number];
 
 /** What the outbox holds unsent, for the metrics and the runbook's "the outbox backs up". */
 export async function outboxBacklog(db: Executor, now = new Date()) {

@@ -1,7 +1,7 @@
 import type { MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { openApiDocument } from "#app/api/openapi.server.ts";
-import { PROBLEM_KINDS } from "#app/api/problem.server.ts";
+import { PROBLEM_KINDS } from "#app/api/problem-kinds.ts";
 import type { MessageKey } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";

@@ -2,15 +2,9 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { useLoaderData } from "@remix-run/react";
 import { NotificationBanner, Table } from "#app/components/govuk.tsx";
 import { composeReminders } from "#app/models/notification.server.ts";
-import {
-  idempotencyKey,
-  listOutbox,
-  listUncertain,
-  OUTBOX_PAGE_SIZE,
-  sendPending,
-  UNCERTAIN_DECISIONS,
-} from "#app/models/outbox.server.ts";
+import { idempotencyKey, listOutbox, listUncertain, OUTBOX_PAGE_SIZE, sendPending } from "#app/models/outbox.server.ts";
 import { requireCsrf } from "#app/auth/auth.server.ts";
+import { UNCERTAIN_DECISIONS } from "#app/schema/outbox.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { may } from "#app/auth/policy.ts";
 import { CSRF_FIELD, field, readForm } from "#app/web/forms.ts";

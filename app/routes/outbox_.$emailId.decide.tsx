@@ -1,5 +1,6 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
-import { decideUncertain, UNCERTAIN_DECISIONS } from "#app/models/outbox.server.ts";
+import { decideUncertain } from "#app/models/outbox.server.ts";
+import { UNCERTAIN_DECISIONS } from "#app/schema/outbox.ts";
 import { notFound, requireCsrf } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { field, readForm } from "#app/web/forms.ts";

@@ -193,6 +193,10 @@ describe.skipIf(chromiumMissing)("Cymraeg throughout, and accessible", { timeout
       expect(response?.status(), path).toBe(200);
       await check(page);
     }
+    if (process.env.TEST_DATABASE_URL || process.env.CI) {
+      await page.goto(`${url}/outbox`);
+      await expect(page.locator("span[lang='en']", { hasText: "Planted Council has submitted" }).count()).resolves.toBe(1);
+    }
     // A set-password link that is no longer good answers with a page of its own.
     const expired = await page.goto(`${url}/set-password/no-longer-good`);
     expect(expired?.status()).toBe(404);

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { afterAll, beforeAll, expect } from "vitest";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
 import { DEMO_TOTP_SECRET, freshCode } from "./two-factor.ts";
 
@@ -193,12 +193,44 @@ export async function signInAs(
   }
 }
 
-/** For a browser test file: the portal on its own database, and Chromium, for the whole file. */
+/**
+ * Every page opened in `browser` from now on reports its script errors into `errors`. A page the
+ * server renders well can still break once its script runs (a value the browser's bundle does not
+ * have, say) and show the error page, though it was fine without JavaScript.
+ */
+function watchEveryPage(browser: Browser, errors: string[]) {
+  const newContext = browser.newContext.bind(browser);
+  // Browser.newPage opens its page through newContext, so this watches both.
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    context.on("page", (page) => {
+      page.on("pageerror", (error) => errors.push(`${page.url()}: ${error.message}`));
+      page.on("console", (message) => {
+        // A page answered with an error status is logged by Chromium as a failed load; tests check statuses themselves.
+        if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) {
+          errors.push(`${page.url()}: ${message.text()}`);
+        }
+      });
+    });
+    return context;
+  };
+}
+
+/**
+ * For a browser test file: the portal on its own database, and Chromium, for the whole file. A
+ * test fails if any page it opened reported a script error.
+ */
 export function usePortalInChromium() {
   const running: { portal?: RunningPortal; browser?: Browser } = {};
+  const scriptErrors: string[] = [];
   beforeAll(async () => {
     [running.portal, running.browser] = await Promise.all([startPortal(), launchChromium()]);
+    watchEveryPage(running.browser, scriptErrors);
   }, 300_000);
+  afterEach(() => {
+    const seen = scriptErrors.splice(0);
+    expect(seen, "script errors in the browser").toEqual([]);
+  });
   afterAll(async () => {
     await running.browser?.close();
     await running.portal?.stop();

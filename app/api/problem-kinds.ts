@@ -1,0 +1,16 @@
+/** Every kind of refusal the machine API answers with. Listed on the API docs page, in the browser too. */
+export const PROBLEM_KINDS = [
+  "unauthorized",
+  "notFound",
+  "throttled",
+  "methodNotAllowed",
+  "unsupportedMediaType",
+  "badBody",
+  "preconditionRequired",
+  "conflict",
+  "notEditable",
+  "collectionNotOpen",
+  "notYetOpen",
+  "invalid",
+] as const;
+export type ProblemKind = (typeof PROBLEM_KINDS)[number];
