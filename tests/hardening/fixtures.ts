@@ -6,7 +6,7 @@
 import type { Kysely } from "kysely";
 import type { Database } from "#db/types.ts";
 import { getCollection } from "#app/models/collection.server.ts";
-import { amendReturn, saveAsGiven, submitReturn, type Actor } from "#app/models/return.server.ts";
+import { amendReturn, findReturn, saveAsGiven, submitReturn, type Actor } from "#app/models/return.server.ts";
 import type { RawReturn } from "#app/schema/return-values.ts";
 import { todayInWales } from "#app/domain/dates.ts";
 
@@ -97,12 +97,7 @@ export async function saveAndSubmit(
   const actor = await officerActor(db, authorityCode);
   const today = todayInWales();
   const raw = { ...rawReturn(collectionCode, number, caveat), ...others };
-  const current = await db
-    .selectFrom("return")
-    .select("lock_version")
-    .where("collection_id", "=", collection.id)
-    .where("authority_code", "=", authorityCode)
-    .executeTakeFirst();
+  const current = await findReturn(db, scope);
   const saved = await saveAsGiven(db, scope, {
     basedOn: current?.lock_version ?? 0,
     raw,
@@ -123,22 +118,13 @@ export async function saveAndSubmit(
 
 /** Reopens a submitted return as a draft (an amendment in progress). */
 export async function reopen(db: Kysely<Database>, collectionCode: string, authorityCode: string) {
-  const collection = (await getCollection(db, collectionCode))!;
-  const ret = await db
-    .selectFrom("return")
-    .select("lock_version")
-    .where("collection_id", "=", collection.id)
-    .where("authority_code", "=", authorityCode)
-    .executeTakeFirstOrThrow();
-  const result = await amendReturn(
-    db,
-    { collection, authorityCode },
-    {
-      basedOn: ret.lock_version,
-      reason: "A figure was counted twice.",
-      actor: await officerActor(db, authorityCode),
-    },
-  );
+  const scope = { collection: (await getCollection(db, collectionCode))!, authorityCode };
+  const ret = (await findReturn(db, scope))!;
+  const result = await amendReturn(db, scope, {
+    basedOn: ret.lock_version,
+    reason: "A figure was counted twice.",
+    actor: await officerActor(db, authorityCode),
+  });
   if (!result.ok) throw new Error(`fixture amendment refused: ${JSON.stringify(result)}`);
 }
 
