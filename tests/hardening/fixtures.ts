@@ -9,15 +9,13 @@ import { getCollection } from "#app/models/collection.server.ts";
 import { amendReturn, findReturn, saveAsGiven, submitReturn, type Actor } from "#app/models/return.server.ts";
 import type { RawReturn } from "#app/schema/return-values.ts";
 import { todayInWales } from "#app/domain/dates.ts";
+import { CARDIFF, NEWPORT, POWYS, VALE } from "../support/authorities.ts";
+
+export { CARDIFF, NEWPORT, POWYS, VALE } from "../support/authorities.ts";
 
 export const OPEN_ROUND = "2026-12-care-experienced-parents";
 export const CLOSED_ROUND = "2023-02-care-experienced-parents";
 export const DRAFT_ROUND = "2027-03-hardening-draft";
-export const CARDIFF = "W06000015";
-export const NEWPORT = "W06000022";
-/** Cardiff's neighbour in the Cardiff and Vale region, and Powys, a region of one authority. */
-export const VALE = "W06000014";
-export const POWYS = "W06000023";
 export const ITEM = "care_leavers_21_25";
 
 /** Text that only the named authority's officers may ever be shown. */
