@@ -12,12 +12,13 @@ import type { Params } from "@remix-run/react";
 import type { Kysely } from "kysely";
 import type { Database, Language } from "#db/types.ts";
 import { getDb } from "#app/db.server.ts";
-import { findAuthority } from "#app/models/authority.server.ts";
+import type { findAuthority } from "#app/models/authority.server.ts";
 import { getCollection, isPublished, type CollectionWithItems } from "#app/models/collection.server.ts";
 import type { ReturnScope } from "#app/models/return.server.ts";
 import { authenticateApiToken, type TokenUser } from "#app/models/api-token.server.ts";
 import { readerFor, type Reader } from "#app/auth/policy.server.ts";
-import { ROUTE_ACCESS, tokenMay, type Access, type RouteId, type TokenAccess } from "#app/auth/policy.ts";
+import { accessOf, type ROUTE_ACCESS, tokenMay, type RouteId, type TokenAccess } from "#app/auth/policy.ts";
+import { addressedReturn } from "#app/auth/guard.server.ts";
 import { isLanguage } from "#app/i18n/i18n.ts";
 import { problem } from "./problem.server.ts";
 
@@ -64,7 +65,7 @@ export async function tokenGuard<R extends RouteId, M extends TokenMethod<R>>(
   method: M,
   { request, params }: { request: Request; params: Params },
 ): Promise<GrantOf<Table[R][M]>> {
-  const access = (ROUTE_ACCESS[route] as Partial<Record<"loader" | "action", Access>>)[method];
+  const access = accessOf(route, method);
   if (!access || typeof access === "string" || !("token" in access)) throw new Error(`${route} ${method}: not an API route`);
   const granted = await grant(request, params, access);
   return granted as GrantOf<Table[R][M]>;
@@ -86,13 +87,10 @@ async function grant(request: Request, params: Params, access: TokenAccess): Pro
   const notFound = () => problem(lang, "notFound");
   const base: TokenGrantResult = { db, user, reader: readerFor(user), lang };
   if (access.token === "returns:write") {
-    const [collection, authority] = await Promise.all([
-      getCollection(db, params.collectionCode ?? ""),
-      findAuthority(db, params.authorityCode ?? ""),
-    ]);
-    if (!collection || !isPublished(collection) || !authority) throw notFound();
-    if (!tokenMay(user, { scope: user.scope, authorityCode: user.tokenAuthority }, access, authority.code)) throw notFound();
-    const granted: TokenReturnGrant = { ...base, collection, authority, scope: { collection, authorityCode: authority.code } };
+    const addressed = await addressedReturn(db, params);
+    if (!addressed) throw notFound();
+    if (!tokenMay(user, { scope: user.scope, authorityCode: user.tokenAuthority }, access, addressed.authority.code)) throw notFound();
+    const granted: TokenReturnGrant = { ...base, ...addressed };
     return granted;
   }
   if (!tokenMay(user, { scope: user.scope, authorityCode: user.tokenAuthority }, access)) throw notFound();

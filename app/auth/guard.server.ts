@@ -15,10 +15,11 @@ import { getDb } from "#app/db.server.ts";
 import { publishedFigures } from "#app/models/statistics.server.ts";
 import { notFound, requireUser, type SessionUser } from "./auth.server.ts";
 import {
+  accessOf,
   isReturnAbility,
   may,
   mustHaveTwoFactor,
-  ROUTE_ACCESS,
+  type ROUTE_ACCESS,
   type Access,
   type PortalAbility,
   type ReturnAbility,
@@ -55,7 +56,7 @@ export async function guard<R extends RouteId, M extends GuardedMethod<R>>(
   method: M,
   { request, params }: { request: Request; params: Params },
 ): Promise<GrantOf<Table[R][M]>> {
-  const access = (ROUTE_ACCESS[route] as Partial<Record<"loader" | "action", Access>>)[method];
+  const access = accessOf(route, method);
   if (!access || typeof access === "string") throw new Error(`${route} ${method}: nothing to guard; the route must not call guard`);
   if ("token" in access) throw new Error(`${route} ${method}: an API route is guarded by tokenGuard (token.server.ts)`);
   const granted = await grant(request, params, access);
@@ -85,7 +86,7 @@ async function grant(request: Request, params: Params, access: Exclude<Access, s
  * suppression plan). Any other round, or none, is a 404.
  */
 export async function publishedStatisticsOf(route: RouteId, { params }: { params: Params }) {
-  const access = (ROUTE_ACCESS[route] as Partial<Record<"loader" | "action", Access>>).loader;
+  const access = accessOf(route, "loader");
   if (access !== "publishedStatistics") throw new Error(`${route}: not a published-statistics route`);
   const db = await getDb();
   const collection = await getCollection(db, params.code ?? "");
@@ -97,10 +98,20 @@ export async function publishedStatisticsOf(route: RouteId, { params }: { params
 /** The return an address names, if this person may do this to it: otherwise a 404, whether it does not exist or is someone else's. */
 async function returnGrant(user: SessionUser, params: Params, ability: ReturnAbility): Promise<ReturnGrant> {
   const db = await getDb();
+  const addressed = await addressedReturn(db, params);
+  if (!addressed || !may(user, ability, addressed.authority.code)) throw notFound();
+  return { user, db, reader: readerFor(user), ...addressed };
+}
+
+/**
+ * The return an address names (`:collectionCode`, `:authorityCode`): its collection, published,
+ * and its authority; null where either does not exist or the collection is a draft.
+ */
+export async function addressedReturn(db: Kysely<Database>, params: Params) {
   const [collection, authority] = await Promise.all([
     getCollection(db, params.collectionCode ?? ""),
     findAuthority(db, params.authorityCode ?? ""),
   ]);
-  if (!collection || !isPublished(collection) || !authority || !may(user, ability, authority.code)) throw notFound();
-  return { user, db, reader: readerFor(user), collection, authority, scope: { collection, authorityCode: authority.code } };
+  if (!collection || !isPublished(collection) || !authority) return null;
+  return { collection, authority, scope: { collection, authorityCode: authority.code } };
 }

@@ -263,3 +263,8 @@ export const ROUTE_ACCESS = {
 } as const satisfies Record<string, RouteAccess>;
 
 export type RouteId = keyof typeof ROUTE_ACCESS;
+
+/** Who may call a route's loader or action, as ROUTE_ACCESS says; undefined where the route has none. */
+export function accessOf(route: RouteId, method: "loader" | "action"): Access | undefined {
+  return (ROUTE_ACCESS[route] as Partial<Record<"loader" | "action", Access>>)[method];
+}

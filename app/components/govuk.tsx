@@ -1,5 +1,17 @@
 /** GOV.UK Design System components, as govuk-frontend's own templates render them. */
+import { Link } from "@remix-run/react";
 import { useEffect, useRef, type ReactNode } from "react";
+
+/** A paragraph that is one link: on to another page, or back to the one the person came from. */
+export function ParagraphLink({ to, children }: { to: string; children: ReactNode }) {
+  return (
+    <p className="govuk-body">
+      <Link className="govuk-link" to={to}>
+        {children}
+      </Link>
+    </p>
+  );
+}
 
 export interface ErrorItem {
   href: string;
@@ -83,20 +95,18 @@ export function describedBy(id: string, hint: unknown, error: unknown) {
   return [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
 }
 
+/** What every field's control carries: its id and name, its value, and its hint and error for screen readers. */
+function controlProps({ id, name, hint, error, defaultValue }: FieldProps) {
+  return { id, name, defaultValue, "aria-describedby": describedBy(id, hint, error) };
+}
+
 export function TextInput({
-  id,
-  name,
-  label,
-  labelClassName = "govuk-label",
-  hint,
-  error,
-  errorPrefix,
-  defaultValue,
   type = "text",
   autoComplete,
   inputMode,
   width,
   spellCheck,
+  ...field
 }: FieldProps & {
   type?: string;
   autoComplete?: string;
@@ -105,66 +115,31 @@ export function TextInput({
   spellCheck?: boolean;
 }) {
   return (
-    <FieldGroup id={id} label={label} labelClassName={labelClassName} hint={hint} error={error} errorPrefix={errorPrefix}>
+    <FieldGroup {...field}>
       <input
-        className={`govuk-input${width ? ` govuk-input--width-${width}` : ""}${error ? " govuk-input--error" : ""}`}
-        id={id}
-        name={name}
+        className={`govuk-input${width ? ` govuk-input--width-${width}` : ""}${field.error ? " govuk-input--error" : ""}`}
+        {...controlProps(field)}
         type={type}
-        defaultValue={defaultValue}
         autoComplete={autoComplete}
         inputMode={inputMode}
         spellCheck={spellCheck}
-        aria-describedby={describedBy(id, hint, error)}
       />
     </FieldGroup>
   );
 }
 
-export function Textarea({
-  id,
-  name,
-  label,
-  labelClassName = "govuk-label",
-  hint,
-  error,
-  errorPrefix,
-  defaultValue,
-  rows = 3,
-}: FieldProps & { rows?: number }) {
+export function Textarea({ rows = 3, ...field }: FieldProps & { rows?: number }) {
   return (
-    <FieldGroup id={id} label={label} labelClassName={labelClassName} hint={hint} error={error} errorPrefix={errorPrefix}>
-      <textarea
-        className={`govuk-textarea${error ? " govuk-textarea--error" : ""}`}
-        id={id}
-        name={name}
-        rows={rows}
-        defaultValue={defaultValue}
-        aria-describedby={describedBy(id, hint, error)}
-      />
+    <FieldGroup {...field}>
+      <textarea className={`govuk-textarea${field.error ? " govuk-textarea--error" : ""}`} {...controlProps(field)} rows={rows} />
     </FieldGroup>
   );
 }
 
-export function Select({
-  id,
-  name,
-  label,
-  hint,
-  error,
-  errorPrefix,
-  defaultValue,
-  options,
-}: FieldProps & { options: { value: string; text: string }[] }) {
+export function Select({ options, ...field }: FieldProps & { options: { value: string; text: string }[] }) {
   return (
-    <FieldGroup id={id} label={label} hint={hint} error={error} errorPrefix={errorPrefix}>
-      <select
-        className={`govuk-select${error ? " govuk-select--error" : ""}`}
-        id={id}
-        name={name}
-        aria-describedby={describedBy(id, hint, error)}
-        defaultValue={defaultValue}
-      >
+    <FieldGroup {...field}>
+      <select className={`govuk-select${field.error ? " govuk-select--error" : ""}`} {...controlProps(field)}>
         {options.map((o) => (
           <option key={o.value} value={o.value}>
             {o.text}
@@ -172,6 +147,18 @@ export function Select({
         ))}
       </select>
     </FieldGroup>
+  );
+}
+
+/** One row of a summary list without actions: a key and its value (`lang` where the value is in the other language). */
+export function SummaryRow({ label, id, lang, children }: { label: ReactNode; id?: string; lang?: string; children: ReactNode }) {
+  return (
+    <div className="govuk-summary-list__row" id={id}>
+      <dt className="govuk-summary-list__key">{label}</dt>
+      <dd className="govuk-summary-list__value" lang={lang}>
+        {children}
+      </dd>
+    </div>
   );
 }
 

@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 import type { CleanValue } from "#app/schema/return-values.ts";
-import { ErrorMessage, SummaryList } from "#app/components/govuk.tsx";
+import { ErrorMessage, SummaryList, Table } from "#app/components/govuk.tsx";
 import { pick, type MessageKey, type Translator } from "#app/i18n/i18n.ts";
 import { DeviationText, WrittenText } from "#app/components/written-text.tsx";
 import type { Language } from "#db/types.ts";
@@ -103,37 +103,25 @@ export function ChangesTable({
   afterHeading: string;
 }) {
   return (
-    <table className="govuk-table">
-      <caption className="govuk-table__caption govuk-table__caption--s">{caption}</caption>
-      <thead className="govuk-table__head">
-        <tr className="govuk-table__row">
-          <th scope="col" className="govuk-table__header">
-            {t("collection.totals.item")}
+    <Table
+      caption={caption}
+      captionClassName="govuk-table__caption--s"
+      headings={[t("collection.totals.item"), beforeHeading, afterHeading]}
+    >
+      {items.map((item) => (
+        <tr key={item.code} className="govuk-table__row">
+          <th scope="row" className="govuk-table__header">
+            {labels[item.code]}
           </th>
-          <th scope="col" className="govuk-table__header">
-            {beforeHeading}
-          </th>
-          <th scope="col" className="govuk-table__header">
-            {afterHeading}
-          </th>
+          <td className="govuk-table__cell">
+            <ValueDescription t={t} value={before[item.code]!} />
+          </td>
+          <td className="govuk-table__cell">
+            <ValueDescription t={t} value={after[item.code]!} />
+          </td>
         </tr>
-      </thead>
-      <tbody className="govuk-table__body">
-        {items.map((item) => (
-          <tr key={item.code} className="govuk-table__row">
-            <th scope="row" className="govuk-table__header">
-              {labels[item.code]}
-            </th>
-            <td className="govuk-table__cell">
-              <ValueDescription t={t} value={before[item.code]!} />
-            </td>
-            <td className="govuk-table__cell">
-              <ValueDescription t={t} value={after[item.code]!} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </Table>
   );
 }
 

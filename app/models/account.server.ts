@@ -11,7 +11,7 @@ import { hashPassword } from "#app/auth/password.server.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
 import { queueEmail } from "./outbox.server.ts";
 import { invitationEmail, passwordResetEmail } from "#app/email/emails.ts";
-import { hashToken, randomToken, revokeAllSessions } from "./session.server.ts";
+import { hashToken, PERSON_COLUMNS, randomToken, revokeAllSessions } from "./session.server.ts";
 
 export const INVITATION_DAYS = 7;
 export const PASSWORD_RESET_MINUTES = 60;
@@ -48,15 +48,9 @@ function usersQuery(db: Executor) {
     .leftJoin("authority as a", "a.code", "u.authority_code")
     .leftJoin("app_user as changer", "changer.id", "u.active_changed_by")
     .select([
-      "u.id",
-      "u.email",
-      "u.name",
-      "u.role",
-      "u.is_admin as isAdmin",
-      "u.authority_code as authorityCode",
+      ...PERSON_COLUMNS,
       "a.name_en as authority_en",
       "a.name_cy as authority_cy",
-      "u.language",
       "u.active",
       "u.created_at as createdAt",
       "u.last_signed_in_at as lastSignedInAt",

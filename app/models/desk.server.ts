@@ -16,6 +16,9 @@ import { acceptReturnIn, type AcceptResult } from "./value-query.server.ts";
 
 const RETURN = { collection: "c", ret: "r", authorityCode: "r.authority_code" } as const;
 
+/** Which return a row of the desk is about: its round's code and titles, its authority's code and names. */
+const RETURN_NAMES = ["c.code as collectionCode", "c.title_en", "c.title_cy", "a.code as authorityCode", "a.name_en", "a.name_cy"] as const;
+
 /**
  * Everything waiting for a coordinator, oldest first within each kind:
  * - submitted: a first version submitted and not yet accepted or queried;
@@ -32,12 +35,7 @@ export async function waitingForCoordinator(db: Executor, reader: Reader, { toda
       .innerJoin("authority as a", "a.code", "r.authority_code")
       .innerJoin("return_version as rv", (join) => join.onRef("rv.return_id", "=", "r.id").onRef("rv.version", "=", "r.submitted_version"))
       .select([
-        "c.code as collectionCode",
-        "c.title_en",
-        "c.title_cy",
-        "a.code as authorityCode",
-        "a.name_en",
-        "a.name_cy",
+        ...RETURN_NAMES,
         "r.submitted_version as version",
         "r.accepted_version as acceptedVersion",
         "rv.submitted_at as at",
@@ -69,19 +67,7 @@ export async function waitingForCoordinator(db: Executor, reader: Reader, { toda
             .as("last"),
         (join) => join.onRef("last.query_id", "=", "q.id"),
       )
-      .select([
-        "q.id as queryId",
-        "c.code as collectionCode",
-        "c.title_en",
-        "c.title_cy",
-        "a.code as authorityCode",
-        "a.name_en",
-        "a.name_cy",
-        "di.label_en",
-        "di.label_cy",
-        "last.at",
-        "last.name as author",
-      ])
+      .select(["q.id as queryId", ...RETURN_NAMES, "di.label_en", "di.label_cy", "last.at", "last.name as author"])
       .where("q.status", "=", "open")
       .where("c.status", "=", "open")
       .where("last.role", "=", "officer")

@@ -48,6 +48,17 @@ export async function createSession(
   return token;
 }
 
+/** A person as the pages know them, from `app_user as u`: who they are, their role, authority and language. */
+export const PERSON_COLUMNS = [
+  "u.id",
+  "u.email",
+  "u.name",
+  "u.role",
+  "u.is_admin as isAdmin",
+  "u.authority_code as authorityCode",
+  "u.language",
+] as const;
+
 /** The live session for a cookie's token, with its active user; null when expired, revoked or unknown. */
 export async function findSession(db: Executor, token: string, now = new Date()) {
   return (
@@ -58,13 +69,7 @@ export async function findSession(db: Executor, token: string, now = new Date())
         "s.id as sessionId",
         "s.csrf_token as csrfToken",
         "s.last_used_at as lastUsedAt",
-        "u.id",
-        "u.email",
-        "u.name",
-        "u.role",
-        "u.is_admin as isAdmin",
-        "u.authority_code as authorityCode",
-        "u.language",
+        ...PERSON_COLUMNS,
         (eb) =>
           eb
             .exists(

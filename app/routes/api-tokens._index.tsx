@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useActionData, useLoaderData } from "@remix-run/react";
-import { ErrorMessage, ErrorSummary, NotificationBanner, TextInput } from "#app/components/govuk.tsx";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { ErrorMessage, ErrorSummary, NotificationBanner, ParagraphLink, TextInput } from "#app/components/govuk.tsx";
 import { createApiToken, listApiTokens, tokenOwnerChoices } from "#app/models/api-token.server.ts";
 import { requireCsrf } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
@@ -90,11 +90,7 @@ export default function ApiTokens() {
       <h1 className="govuk-heading-l">{t("apiTokens.title")}</h1>
       <p className="govuk-body">{t(ownScope === "returns:write" ? "apiTokens.lead.officer" : "apiTokens.lead.reader")}</p>
       <p className="govuk-body">{t("apiTokens.lead.limits")}</p>
-      <p className="govuk-body">
-        <Link to="/api/v1/docs" className="govuk-link">
-          {t("apiTokens.reference")}
-        </Link>
-      </p>
+      <ParagraphLink to="/api/v1/docs">{t("apiTokens.reference")}</ParagraphLink>
 
       <h2 className="govuk-heading-m">{t("apiTokens.create.title")}</h2>
       <form method="post" noValidate>

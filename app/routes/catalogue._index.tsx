@@ -1,6 +1,6 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
-import { ErrorSummary, NotificationBanner } from "#app/components/govuk.tsx";
+import { ErrorSummary, NotificationBanner, SummaryRow } from "#app/components/govuk.tsx";
 import { deleteDataItem, itemsInUse, listCatalogue } from "#app/models/catalogue.server.ts";
 import { requireCsrf } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
@@ -77,40 +77,22 @@ export default function Catalogue() {
           </div>
           <div className="govuk-summary-card__content">
             <dl className="govuk-summary-list">
-              <div className="govuk-summary-list__row">
-                <dt className="govuk-summary-list__key">{t("catalogue.code")}</dt>
-                <dd className="govuk-summary-list__value">{item.code}</dd>
-              </div>
-              <div className="govuk-summary-list__row">
-                <dt className="govuk-summary-list__key">{t("catalogue.definition")}</dt>
-                <dd className="govuk-summary-list__value">{pick(t.lang, item, "definition")}</dd>
-              </div>
-              <div className="govuk-summary-list__row">
-                <dt className="govuk-summary-list__key">{t("catalogue.otherLanguage")}</dt>
-                <dd className="govuk-summary-list__value" lang={t.lang === "cy" ? "en" : "cy"}>
-                  {t.lang === "cy" ? item.label_en : item.label_cy}
-                </dd>
-              </div>
-              <div className="govuk-summary-list__row">
-                <dt className="govuk-summary-list__key">{t("catalogue.bounds")}</dt>
-                <dd className="govuk-summary-list__value">
-                  {item.max_value === null
-                    ? t("catalogue.boundsFrom", { min: item.min_value })
-                    : t("catalogue.boundsRange", { min: item.min_value, max: item.max_value })}
-                </dd>
-              </div>
+              <SummaryRow label={t("catalogue.code")}>{item.code}</SummaryRow>
+              <SummaryRow label={t("catalogue.definition")}>{pick(t.lang, item, "definition")}</SummaryRow>
+              <SummaryRow label={t("catalogue.otherLanguage")} lang={t.lang === "cy" ? "en" : "cy"}>
+                {t.lang === "cy" ? item.label_en : item.label_cy}
+              </SummaryRow>
+              <SummaryRow label={t("catalogue.bounds")}>
+                {item.max_value === null
+                  ? t("catalogue.boundsFrom", { min: item.min_value })
+                  : t("catalogue.boundsRange", { min: item.min_value, max: item.max_value })}
+              </SummaryRow>
               {item.age_from !== null || item.age_to !== null ? (
-                <div className="govuk-summary-list__row">
-                  <dt className="govuk-summary-list__key">{t("catalogue.ageBand")}</dt>
-                  <dd className="govuk-summary-list__value">{t("value.ageBand", { from: item.age_from ?? 0, to: item.age_to ?? 120 })}</dd>
-                </div>
+                <SummaryRow label={t("catalogue.ageBand")}>
+                  {t("value.ageBand", { from: item.age_from ?? 0, to: item.age_to ?? 120 })}
+                </SummaryRow>
               ) : null}
-              {item.parent_code ? (
-                <div className="govuk-summary-list__row">
-                  <dt className="govuk-summary-list__key">{t("catalogue.parent")}</dt>
-                  <dd className="govuk-summary-list__value">{item.parent_code}</dd>
-                </div>
-              ) : null}
+              {item.parent_code ? <SummaryRow label={t("catalogue.parent")}>{item.parent_code}</SummaryRow> : null}
             </dl>
           </div>
         </div>

@@ -13,6 +13,7 @@ import { useTranslation } from "#app/i18n/use-translation.ts";
 import { describeValue } from "#app/domain/values.ts";
 import { roundStage } from "#app/domain/round.ts";
 import { todayInWales } from "#app/domain/dates.ts";
+import { SummaryRow } from "#app/components/govuk.tsx";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) => (data ? pick(t.lang, data.collection, "title") : t("notFound.title")));
@@ -69,22 +70,10 @@ export default function CollectionPage() {
         ) : null}
       </ul>
       <dl className="govuk-summary-list">
-        <div className="govuk-summary-list__row">
-          <dt className="govuk-summary-list__key">{t("collection.field.status")}</dt>
-          <dd className="govuk-summary-list__value">{t(`collection.status.${collection.status}`)}</dd>
-        </div>
-        <div className="govuk-summary-list__row">
-          <dt className="govuk-summary-list__key">{t("collection.field.opensOn")}</dt>
-          <dd className="govuk-summary-list__value">{formatDate(t.lang, collection.opens_on)}</dd>
-        </div>
-        <div className="govuk-summary-list__row">
-          <dt className="govuk-summary-list__key">{t("collection.field.dueOn")}</dt>
-          <dd className="govuk-summary-list__value">{formatDate(t.lang, collection.due_on)}</dd>
-        </div>
-        <div className="govuk-summary-list__row">
-          <dt className="govuk-summary-list__key">{t("collection.guidance")}</dt>
-          <dd className="govuk-summary-list__value">{pick(t.lang, collection, "guidance")}</dd>
-        </div>
+        <SummaryRow label={t("collection.field.status")}>{t(`collection.status.${collection.status}`)}</SummaryRow>
+        <SummaryRow label={t("collection.field.opensOn")}>{formatDate(t.lang, collection.opens_on)}</SummaryRow>
+        <SummaryRow label={t("collection.field.dueOn")}>{formatDate(t.lang, collection.due_on)}</SummaryRow>
+        <SummaryRow label={t("collection.guidance")}>{pick(t.lang, collection, "guidance")}</SummaryRow>
       </dl>
 
       <h2 className="govuk-heading-m">{t("collection.totals.title")}</h2>

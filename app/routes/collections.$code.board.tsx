@@ -67,6 +67,37 @@ const SORTABLE: { sort: BoardSort; label: MessageKey }[] = [
   { sort: "status", label: "collection.field.status" },
 ];
 
+/** One of the board's filters: a choice of its options, or all of them (the empty value). */
+function BoardFilter({
+  name,
+  label,
+  all,
+  value,
+  options,
+}: {
+  name: string;
+  label: string;
+  all: string;
+  value: string | null | undefined;
+  options: { value: string; text: string }[];
+}) {
+  return (
+    <div className="govuk-form-group app-inline-field">
+      <label className="govuk-label" htmlFor={name}>
+        {label}
+      </label>
+      <select className="govuk-select" id={name} name={name} defaultValue={value ?? ""}>
+        <option value="">{all}</option>
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.text}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 export default function Board() {
   const { collection, counts, rows, regions, filter, today, csrfToken, accepted, chased } = useLoaderData<typeof loader>();
   const t = useTranslation();
@@ -141,32 +172,20 @@ export default function Board() {
         ))}
       </ul>
       <form method="get" className="app-board-filter">
-        <div className="govuk-form-group app-inline-field">
-          <label className="govuk-label" htmlFor="status">
-            {t("board.filter.status")}
-          </label>
-          <select className="govuk-select" id="status" name="status" defaultValue={filter.status ?? ""}>
-            <option value="">{t("board.filter.all")}</option>
-            {BOARD_STATUSES.map((status) => (
-              <option key={status} value={status}>
-                {t(`board.count.${status}`)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="govuk-form-group app-inline-field">
-          <label className="govuk-label" htmlFor="region">
-            {t("board.filter.region")}
-          </label>
-          <select className="govuk-select" id="region" name="region" defaultValue={filter.region ?? ""}>
-            <option value="">{t("board.filter.all")}</option>
-            {regions.map((region) => (
-              <option key={region.code} value={region.code}>
-                {pick(t.lang, region, "name")}
-              </option>
-            ))}
-          </select>
-        </div>
+        <BoardFilter
+          name="status"
+          label={t("board.filter.status")}
+          all={t("board.filter.all")}
+          value={filter.status}
+          options={BOARD_STATUSES.map((status) => ({ value: status, text: t(`board.count.${status}`) }))}
+        />
+        <BoardFilter
+          name="region"
+          label={t("board.filter.region")}
+          all={t("board.filter.all")}
+          value={filter.region}
+          options={regions.map((region) => ({ value: region.code, text: pick(t.lang, region, "name") }))}
+        />
         {filter.sort !== "authority" ? <input type="hidden" name="sort" value={filter.sort} /> : null}
         {filter.dir !== "asc" ? <input type="hidden" name="dir" value={filter.dir} /> : null}
         <button type="submit" className="govuk-button govuk-button--secondary" data-module="govuk-button">

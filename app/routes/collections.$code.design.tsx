@@ -1,7 +1,7 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { CollectionForm, collectionErrors } from "#app/components/collection-form.tsx";
-import { ErrorSummary, NotificationBanner } from "#app/components/govuk.tsx";
+import { ErrorSummary, NotificationBanner, SummaryRow } from "#app/components/govuk.tsx";
 import { listCatalogue } from "#app/models/catalogue.server.ts";
 import { setOfficersMayCompare, updateCollection } from "#app/models/collection.server.ts";
 import { nextStep } from "#app/domain/round.ts";
@@ -80,20 +80,11 @@ export default function DesignCollection() {
       <span className="govuk-caption-l">{t("design.title")}</span>
       <h1 className="govuk-heading-l">{pick(t.lang, collection, "title")}</h1>
       <dl className="govuk-summary-list">
-        <div className="govuk-summary-list__row">
-          <dt className="govuk-summary-list__key">{t("collection.field.status")}</dt>
-          <dd className="govuk-summary-list__value">
-            <strong className="govuk-tag">{t(`collection.status.${collection.status}`)}</strong>
-          </dd>
-        </div>
-        <div className="govuk-summary-list__row">
-          <dt className="govuk-summary-list__key">{t("collection.field.opensOn")}</dt>
-          <dd className="govuk-summary-list__value">{formatDate(t.lang, collection.opens_on)}</dd>
-        </div>
-        <div className="govuk-summary-list__row">
-          <dt className="govuk-summary-list__key">{t("collection.field.dueOn")}</dt>
-          <dd className="govuk-summary-list__value">{formatDate(t.lang, collection.due_on)}</dd>
-        </div>
+        <SummaryRow label={t("collection.field.status")}>
+          <strong className="govuk-tag">{t(`collection.status.${collection.status}`)}</strong>
+        </SummaryRow>
+        <SummaryRow label={t("collection.field.opensOn")}>{formatDate(t.lang, collection.opens_on)}</SummaryRow>
+        <SummaryRow label={t("collection.field.dueOn")}>{formatDate(t.lang, collection.due_on)}</SummaryRow>
       </dl>
       <ul className="govuk-list">
         <li>

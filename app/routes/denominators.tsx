@@ -1,6 +1,6 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Link, useActionData, useLoaderData } from "@remix-run/react";
-import { ErrorSummary, NotificationBanner } from "#app/components/govuk.tsx";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { ErrorSummary, NotificationBanner, ParagraphLink } from "#app/components/govuk.tsx";
 import { WorkbookUpload } from "#app/components/workbook-upload.tsx";
 import { requireCsrf } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
@@ -105,11 +105,7 @@ export default function Denominators() {
             </tbody>
           </table>
         )}
-        <p className="govuk-body">
-          <Link className="govuk-link" to="/denominators/items">
-            {t("itemDenominators.link")}
-          </Link>
-        </p>
+        <ParagraphLink to="/denominators/items">{t("itemDenominators.link")}</ParagraphLink>
         <h2 className="govuk-heading-m">{t("denominators.uploadHeading")}</h2>
         <p className="govuk-body">{t("denominators.layout")}</p>
         <ul className="govuk-list govuk-list--bullet">
@@ -131,11 +127,7 @@ export default function Denominators() {
           submit={t("denominators.submit")}
           accept=".csv,text/csv"
         />
-        <p className="govuk-body">
-          <Link className="govuk-link" to="/catalogue">
-            {t("denominators.back")}
-          </Link>
-        </p>
+        <ParagraphLink to="/catalogue">{t("denominators.back")}</ParagraphLink>
       </div>
     </div>
   );

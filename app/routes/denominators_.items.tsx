@@ -1,6 +1,6 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Link, useActionData, useLoaderData } from "@remix-run/react";
-import { ErrorSummary, NotificationBanner } from "#app/components/govuk.tsx";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { ErrorSummary, NotificationBanner, ParagraphLink } from "#app/components/govuk.tsx";
 import { DenominatorSelect } from "#app/components/denominator-select.tsx";
 import { requireCsrf } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
@@ -88,11 +88,7 @@ export default function ItemDenominators() {
             {t("itemDenominators.submit")}
           </button>
         </form>
-        <p className="govuk-body">
-          <Link className="govuk-link" to="/denominators">
-            {t("itemDenominators.back")}
-          </Link>
-        </p>
+        <ParagraphLink to="/denominators">{t("itemDenominators.back")}</ParagraphLink>
       </div>
     </div>
   );

@@ -1,6 +1,6 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
-import { ErrorSummary, TextInput } from "#app/components/govuk.tsx";
+import { ErrorSummary, ParagraphLink, TextInput } from "#app/components/govuk.tsx";
 import { requestPasswordReset, RESET_THROTTLE } from "#app/models/account.server.ts";
 import { anonymousCsrf, clientAddress, requireAnonymousCsrf } from "#app/auth/auth.server.ts";
 import { getDb } from "#app/db.server.ts";
@@ -45,11 +45,7 @@ export default function ForgotPassword() {
           <h1 className="govuk-heading-l">{t("forgot.sent.title")}</h1>
           <p className="govuk-body">{t("forgot.sent.body")}</p>
           <p className="govuk-body">{t("forgot.sent.help", { count: perEmail })}</p>
-          <p className="govuk-body">
-            <Link to="/login" className="govuk-link">
-              {t("login.title")}
-            </Link>
-          </p>
+          <ParagraphLink to="/login">{t("login.title")}</ParagraphLink>
         </div>
       </div>
     );

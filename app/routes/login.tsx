@@ -1,6 +1,6 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Link, useActionData, useLoaderData } from "@remix-run/react";
-import { ErrorSummary, NotificationBanner, TextInput } from "#app/components/govuk.tsx";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { ErrorSummary, NotificationBanner, ParagraphLink, TextInput } from "#app/components/govuk.tsx";
 import { signIn } from "#app/models/sign-in.server.ts";
 import { anonymousCsrf, challengeCookieHeader, clientAddress, getCurrentUser, requireAnonymousCsrf } from "#app/auth/auth.server.ts";
 import { getDb } from "#app/db.server.ts";
@@ -98,11 +98,7 @@ export default function Login() {
             {t("login.submit")}
           </button>
         </form>
-        <p className="govuk-body">
-          <Link to="/forgot-password" className="govuk-link">
-            {t("login.forgotten")}
-          </Link>
-        </p>
+        <ParagraphLink to="/forgot-password">{t("login.forgotten")}</ParagraphLink>
       </div>
     </div>
   );

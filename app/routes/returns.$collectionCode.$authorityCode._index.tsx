@@ -1,7 +1,7 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { AcceptReturn } from "#app/components/accept-return.tsx";
-import { ErrorSummary, NotificationBanner } from "#app/components/govuk.tsx";
+import { ErrorSummary, NotificationBanner, Table } from "#app/components/govuk.tsx";
 import { RaiseQuery } from "#app/components/raise-query.tsx";
 import { ReturnSummary } from "#app/components/return-summary.tsx";
 import { ValueFieldset } from "#app/components/value-fieldset.tsx";
@@ -484,32 +484,20 @@ function ConflictTable({
   const describeForm = (v: FormValue) =>
     v.state === "reported" || (!v.state && v.number) ? v.number : v.state ? t(`state.${v.state}` as "state.unknown") : t("state.blank");
   return (
-    <table className="govuk-table">
-      <caption className="govuk-table__caption govuk-table__caption--s">{t("form.conflict.caption")}</caption>
-      <thead className="govuk-table__head">
-        <tr className="govuk-table__row">
-          <th scope="col" className="govuk-table__header">
-            {t("collection.totals.item")}
+    <Table
+      caption={t("form.conflict.caption")}
+      captionClassName="govuk-table__caption--s"
+      headings={[t("collection.totals.item"), t("form.conflict.saved"), t("form.conflict.yours")]}
+    >
+      {Object.entries(labels).map(([code, label]) => (
+        <tr key={code} className="govuk-table__row">
+          <th scope="row" className="govuk-table__header">
+            {label}
           </th>
-          <th scope="col" className="govuk-table__header">
-            {t("form.conflict.saved")}
-          </th>
-          <th scope="col" className="govuk-table__header">
-            {t("form.conflict.yours")}
-          </th>
+          <td className="govuk-table__cell">{describeValue(t, saved[code]!, true)}</td>
+          <td className="govuk-table__cell">{describeForm(yours[code]!)}</td>
         </tr>
-      </thead>
-      <tbody className="govuk-table__body">
-        {Object.entries(labels).map(([code, label]) => (
-          <tr key={code} className="govuk-table__row">
-            <th scope="row" className="govuk-table__header">
-              {label}
-            </th>
-            <td className="govuk-table__cell">{describeValue(t, saved[code]!, true)}</td>
-            <td className="govuk-table__cell">{describeForm(yours[code]!)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </Table>
   );
 }

@@ -1,7 +1,7 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useActionData, useLoaderData } from "@remix-run/react";
 import { AcceptReturn } from "#app/components/accept-return.tsx";
-import { ErrorSummary } from "#app/components/govuk.tsx";
+import { ErrorSummary, ParagraphLink } from "#app/components/govuk.tsx";
 import { notFound, requireCsrf } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { pick, type MessageKey } from "#app/i18n/i18n.ts";
@@ -80,11 +80,7 @@ export default function AcceptPage() {
             <p className="govuk-inset-text">{t(WHY_NOT[data.status])}</p>
           </>
         )}
-        <p className="govuk-body">
-          <Link className="govuk-link" to={returnPath(collection.code, authority.code)}>
-            {t("history.back")}
-          </Link>
-        </p>
+        <ParagraphLink to={returnPath(collection.code, authority.code)}>{t("history.back")}</ParagraphLink>
       </div>
     </div>
   );

@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { useLoaderData } from "@remix-run/react";
 import { ChangesTable, changedItems, ValueDescription } from "#app/components/return-summary.tsx";
 import { returnVersions } from "#app/models/return.server.ts";
 import { formatDateTime, pick } from "#app/i18n/i18n.ts";
@@ -8,6 +8,7 @@ import { returnPath, returnReference } from "#app/web/return-form.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { WrittenText } from "#app/components/written-text.tsx";
 import { useTranslation } from "#app/i18n/use-translation.ts";
+import { ParagraphLink } from "#app/components/govuk.tsx";
 
 export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("history.title"));
 
@@ -97,11 +98,7 @@ export default function History() {
           </section>
         );
       })}
-      <p className="govuk-body">
-        <Link className="govuk-link" to={returnPath(collection.code, authority.code)}>
-          {t("history.back")}
-        </Link>
-      </p>
+      <ParagraphLink to={returnPath(collection.code, authority.code)}>{t("history.back")}</ParagraphLink>
     </>
   );
 }

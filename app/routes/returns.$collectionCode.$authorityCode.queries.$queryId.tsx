@@ -1,6 +1,6 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Link, useActionData, useLoaderData } from "@remix-run/react";
-import { ErrorSummary } from "#app/components/govuk.tsx";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { ErrorSummary, ParagraphLink } from "#app/components/govuk.tsx";
 import { QueryThreads } from "#app/components/query-threads.tsx";
 import { notFound, requireCsrf } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
@@ -84,11 +84,7 @@ export default function QueryThreadPage() {
           actionOf={(id) => returnPath(collection.code, authority.code, `queries/${id}`)}
           error={error ? { queryId: data.thread.id, message: error, typed: actionData?.typed ?? "" } : undefined}
         />
-        <p className="govuk-body">
-          <Link className="govuk-link" to={returnPath(collection.code, authority.code)}>
-            {t("history.back")}
-          </Link>
-        </p>
+        <ParagraphLink to={returnPath(collection.code, authority.code)}>{t("history.back")}</ParagraphLink>
       </div>
     </div>
   );

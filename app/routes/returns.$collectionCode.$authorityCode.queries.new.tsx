@@ -1,6 +1,6 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Link, useActionData, useLoaderData } from "@remix-run/react";
-import { ErrorSummary } from "#app/components/govuk.tsx";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { ErrorSummary, ParagraphLink } from "#app/components/govuk.tsx";
 import { RaiseQuery } from "#app/components/raise-query.tsx";
 import { notFound, requireCsrf } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
@@ -75,11 +75,7 @@ export default function RaiseQueryPage() {
           errors={errors}
           heading="h1"
         />
-        <p className="govuk-body">
-          <Link className="govuk-link" to={here}>
-            {t("history.back")}
-          </Link>
-        </p>
+        <ParagraphLink to={here}>{t("history.back")}</ParagraphLink>
       </div>
     </div>
   );

@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { useLoaderData } from "@remix-run/react";
 import { findReturn } from "#app/models/return.server.ts";
 import { notFound } from "#app/auth/auth.server.ts";
 import { pick } from "#app/i18n/i18n.ts";
@@ -7,6 +7,7 @@ import { pageTitle } from "#app/web/meta.ts";
 import { returnPath, returnReference } from "#app/web/return-form.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
+import { ParagraphLink } from "#app/components/govuk.tsx";
 
 export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("submitted.title"));
 
@@ -48,16 +49,8 @@ export default function Submitted() {
         </p>
         <h2 className="govuk-heading-m">{t("submitted.nextTitle")}</h2>
         <p className="govuk-body">{t("submitted.next")}</p>
-        <p className="govuk-body">
-          <Link className="govuk-link" to={returnPath(collection.code, authority.code)}>
-            {t("submitted.viewReturn")}
-          </Link>
-        </p>
-        <p className="govuk-body">
-          <Link className="govuk-link" to="/">
-            {t("submitted.home")}
-          </Link>
-        </p>
+        <ParagraphLink to={returnPath(collection.code, authority.code)}>{t("submitted.viewReturn")}</ParagraphLink>
+        <ParagraphLink to="/">{t("submitted.home")}</ParagraphLink>
       </div>
     </div>
   );

@@ -1,6 +1,6 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Link, useActionData, useLoaderData } from "@remix-run/react";
-import { ErrorSummary } from "#app/components/govuk.tsx";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { ErrorSummary, ParagraphLink } from "#app/components/govuk.tsx";
 import { ReturnUpload } from "#app/components/workbook-upload.tsx";
 import { findReturn, saveReturn, workingValues } from "#app/models/return.server.ts";
 import type { RawReturn } from "#app/schema/return-values.ts";
@@ -127,11 +127,7 @@ export default function UploadReturn() {
           csrfToken={csrfToken}
           error={texts.length === 0 ? undefined : texts.length === 1 ? texts[0] : t("upload.error.count", { count: texts.length })}
         />
-        <p className="govuk-body">
-          <Link className="govuk-link" to={here}>
-            {t("history.back")}
-          </Link>
-        </p>
+        <ParagraphLink to={here}>{t("history.back")}</ParagraphLink>
       </div>
     </div>
   );

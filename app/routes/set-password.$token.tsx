@@ -1,6 +1,6 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
-import { ErrorSummary, TextInput } from "#app/components/govuk.tsx";
+import { ErrorSummary, ParagraphLink, TextInput } from "#app/components/govuk.tsx";
 import {
   findInvitation,
   passwordProblem,
@@ -111,11 +111,7 @@ export default function SetPassword() {
         <div className="govuk-grid-column-two-thirds">
           <h1 className="govuk-heading-l">{t("setPassword.invalid.title")}</h1>
           <p className="govuk-body">{t("setPassword.invalid.body")}</p>
-          <p className="govuk-body">
-            <Link to="/login" className="govuk-link">
-              {t("login.title")}
-            </Link>
-          </p>
+          <ParagraphLink to="/login">{t("login.title")}</ParagraphLink>
         </div>
       </div>
     );

@@ -13,6 +13,7 @@ import type { PublishedCell, PublishedTotal } from "#app/models/statistics.serve
 import { cellMarks, notesCodes } from "#app/domain/disclosure.ts";
 import { PUBLISHED_CACHE, totalMarks } from "#app/spreadsheets/statswales.server.ts";
 import { pageTitle } from "#app/web/meta.ts";
+import { SummaryRow } from "#app/components/govuk.tsx";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) => (data ? pick(t.lang, data.collection, "title") : t("notFound.title")));
@@ -81,22 +82,10 @@ export default function PublishedStatistics() {
       <span className="govuk-caption-l">{t("statistics.caption")}</span>
       <h1 className="govuk-heading-l">{pick(t.lang, collection, "title")}</h1>
       <dl className="govuk-summary-list">
-        <div className="govuk-summary-list__row">
-          <dt className="govuk-summary-list__key">{t("collection.field.referenceDate")}</dt>
-          <dd className="govuk-summary-list__value">{formatDate(t.lang, collection.reference_date)}</dd>
-        </div>
-        <div className="govuk-summary-list__row">
-          <dt className="govuk-summary-list__key">{t("statistics.publishedOn")}</dt>
-          <dd className="govuk-summary-list__value">{formatDate(t.lang, new Date(publishedAt).toISOString().slice(0, 10))}</dd>
-        </div>
-        <div className="govuk-summary-list__row">
-          <dt className="govuk-summary-list__key">{t("statistics.status")}</dt>
-          <dd className="govuk-summary-list__value">{t("statistics.status.final")}</dd>
-        </div>
-        <div className="govuk-summary-list__row">
-          <dt className="govuk-summary-list__key">{t("collection.guidance")}</dt>
-          <dd className="govuk-summary-list__value">{pick(t.lang, collection, "guidance")}</dd>
-        </div>
+        <SummaryRow label={t("collection.field.referenceDate")}>{formatDate(t.lang, collection.reference_date)}</SummaryRow>
+        <SummaryRow label={t("statistics.publishedOn")}>{formatDate(t.lang, new Date(publishedAt).toISOString().slice(0, 10))}</SummaryRow>
+        <SummaryRow label={t("statistics.status")}>{t("statistics.status.final")}</SummaryRow>
+        <SummaryRow label={t("collection.guidance")}>{pick(t.lang, collection, "guidance")}</SummaryRow>
       </dl>
 
       <h2 className="govuk-heading-m">{t("collection.totals.title")}</h2>
@@ -211,22 +200,25 @@ export default function PublishedStatistics() {
       <h2 className="govuk-heading-m">{t("statistics.definitions.title")}</h2>
       <dl className="govuk-summary-list" id="definitions">
         {collection.items.map((item) => (
-          <div key={item.code} className="govuk-summary-list__row">
-            <dt className="govuk-summary-list__key">
-              {pick(t.lang, item, "label")} <span className="govuk-body-s govuk-!-display-block">{item.code}</span>
-            </dt>
-            <dd className="govuk-summary-list__value">{pick(t.lang, item, "definition")}</dd>
-          </div>
+          <SummaryRow
+            key={item.code}
+            label={
+              <>
+                {pick(t.lang, item, "label")} <span className="govuk-body-s govuk-!-display-block">{item.code}</span>
+              </>
+            }
+          >
+            {pick(t.lang, item, "definition")}
+          </SummaryRow>
         ))}
       </dl>
 
       <h2 className="govuk-heading-m">{t("statistics.legend.title")}</h2>
       <dl className="govuk-summary-list" id="legend">
         {MARK_ORDER.map((mark) => (
-          <div key={mark} className="govuk-summary-list__row">
-            <dt className="govuk-summary-list__key">{MARKS[mark]}</dt>
-            <dd className="govuk-summary-list__value">{t(`mark.${mark}`, { max: smallCountMax })}</dd>
-          </div>
+          <SummaryRow key={mark} label={MARKS[mark]}>
+            {t(`mark.${mark}`, { max: smallCountMax })}
+          </SummaryRow>
         ))}
       </dl>
 

@@ -1,8 +1,8 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { catalogues } from "#app/i18n/i18n.ts";
-import { chromiumMissing, expectNoAxeViolations, signInAs, usePortalInChromium } from "../support/portal.ts";
-import { DEMO_TOTP_SECRET, freshCode } from "../support/two-factor.ts";
+import { DEMO_PASSWORD } from "#seeds/demo.ts";
+import { chromiumMissing, enterCode, enterPassword, expectNoAxeViolations, signInAs, usePortalInChromium } from "../support/portal.ts";
 
 const ROUND = "2026-12-care-experienced-parents";
 const FEB = "2023-02-care-experienced-parents";
@@ -67,10 +67,7 @@ describe.skipIf(chromiumMissing)("Cymraeg throughout, and accessible", { timeout
     await page.waitForLoadState();
     await expect(page.title()).resolves.toMatch(/^Gwall: /);
     await check(page);
-    await page.getByLabel("Cyfeiriad e-bost").fill("officer.cardiff@authorities.example");
-    await page.getByLabel("Cyfrinair").fill("demo-password-2023");
-    await page.getByRole("button", { name: "Mewngofnodi" }).click();
-    await page.waitForURL((u) => !u.pathname.startsWith("/login"));
+    await signInAs(page, url, "officer.cardiff@authorities.example", DEMO_PASSWORD, { lang: "cy" });
     await check(page);
 
     await page.goto(`${url}/returns/${ROUND}/W06000015`);
@@ -128,15 +125,11 @@ describe.skipIf(chromiumMissing)("Cymraeg throughout, and accessible", { timeout
     const page = await running.browser.newPage();
     const url = running.portal.url;
     await chooseWelsh(page, url);
-    await page.getByLabel("Cyfeiriad e-bost").fill("coordinator@adss-cymru.example");
-    await page.getByLabel("Cyfrinair").fill("demo-password-2023");
-    await page.getByRole("button", { name: "Mewngofnodi" }).click();
+    await enterPassword(page, url, "coordinator@adss-cymru.example", DEMO_PASSWORD, { lang: "cy" });
     // A coordinator's second factor: the code page, in Welsh too.
     await page.locator("h1", { hasText: "Rhowch y cod o'ch ap dilysu" }).waitFor();
     await check(page);
-    await page.getByLabel("Cod", { exact: true }).fill(await freshCode(DEMO_TOTP_SECRET, `${url} coordinator@adss-cymru.example`));
-    await page.getByRole("button", { name: "Parhau" }).click();
-    await page.waitForURL((u) => !u.pathname.startsWith("/login"));
+    await enterCode(page, url, "coordinator@adss-cymru.example", { lang: "cy" });
     await check(page);
     await page.goto(`${url}/account/two-factor`);
     await check(page);

@@ -15,16 +15,12 @@ import { findReturn, saveReturn } from "#app/models/return.server.ts";
 import { storeImportUpload } from "#app/models/import.server.ts";
 import { raiseQuery } from "#app/models/value-query.server.ts";
 import { routeFiles } from "../support/hardening.ts";
-import { chromiumMissing, signInAs, usePortalInChromium } from "../support/portal.ts";
+import { chromiumMissing, databaseBesideMissing, signInAs, usePortalInChromium } from "../support/portal.ts";
 import { submitAs } from "../support/returns.ts";
+import { DECEMBER_2026 as ROUND, FEBRUARY_2023 as FEB } from "#seeds/demo.ts";
+import { ANGLESEY, CARDIFF, NEWPORT, POWYS } from "../support/authorities.ts";
 
-const ROUND = "2026-12-care-experienced-parents";
-const FEB = "2023-02-care-experienced-parents";
 const ITEM = "care_leavers_21_25";
-const CARDIFF = "W06000015";
-const NEWPORT = "W06000022";
-const POWYS = "W06000023";
-const ANGLESEY = "W06000001";
 const SHOTS = process.env.NARROW_SHOTS ?? "";
 
 /** A page to measure: the route module it shows, its address, and the status it answers with. */
@@ -153,7 +149,7 @@ async function importWorkbook() {
 }
 
 // Returns, a query, an invitation and an upload are put in place on the server's PostgreSQL database.
-describe.skipIf(chromiumMissing || (!process.env.TEST_DATABASE_URL && !process.env.CI))(
+describe.skipIf(chromiumMissing || databaseBesideMissing)(
   "no page scrolls sideways at 320 px, nor past 1280 px",
   { timeout: 900_000 },
   () => {

@@ -4,15 +4,14 @@
  * finds it on their home page.
  */
 import { describe, expect, it } from "vitest";
-import { chromiumMissing, expectNoAxeViolations, signInAs, usePortalInChromium } from "../support/portal.ts";
+import { chromiumMissing, databaseBesideMissing, expectNoAxeViolations, signInAs, usePortalInChromium } from "../support/portal.ts";
 import { submitAs } from "../support/returns.ts";
 
 const ROUND = "2026-12-care-experienced-parents";
 const NEWPORT = "W06000022";
 const OFFICER = "officer.newport@authorities.example";
 
-// The test reads the portal's database beside the running server: PostgreSQL (always in CI).
-describe.skipIf(chromiumMissing || (!process.env.TEST_DATABASE_URL && !process.env.CI))(
+describe.skipIf(chromiumMissing || databaseBesideMissing)(
   "a query reaches the officer by email and on their home page",
   { timeout: 240_000 },
   () => {

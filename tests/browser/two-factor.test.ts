@@ -5,14 +5,22 @@
  * coordinator signs in with the demo key's code without JavaScript: the pages are plain forms.
  */
 import { describe, expect, it } from "vitest";
-import { chromiumMissing, expectNoAxeViolations, signInAs, usePortalInChromium, watchForPageErrors } from "../support/portal.ts";
+import {
+  chromiumMissing,
+  databaseBesideMissing,
+  enterCode,
+  enterPassword,
+  expectNoAxeViolations,
+  expectRefusedForm,
+  signInAs,
+  usePortalInChromium,
+  watchForPageErrors,
+} from "../support/portal.ts";
 import { codeForStep, currentStep, freshCode, giveSecondFactor } from "../support/two-factor.ts";
 
 const OFFICER = "officer.newport@authorities.example";
-const PASSWORD = "demo-password-2023";
 
-// The test reads the portal's database beside the running server: PostgreSQL (always in CI).
-describe.skipIf(chromiumMissing || (!process.env.TEST_DATABASE_URL && !process.env.CI))(
+describe.skipIf(chromiumMissing || databaseBesideMissing)(
   "two-factor authentication, set up and used to sign in",
   { timeout: 240_000 },
   () => {
@@ -44,10 +52,8 @@ describe.skipIf(chromiumMissing || (!process.env.TEST_DATABASE_URL && !process.e
       const wrong = codeForStep(secret, currentStep() - 10);
       await input.fill(wrong);
       await page.getByRole("button", { name: "Turn on two-factor authentication" }).click();
-      await page.locator(".govuk-error-summary").waitFor();
-      await expect(page.title()).resolves.toMatch(/^Error: /);
+      await expectRefusedForm(page);
       await expect(page.locator("#code-error").textContent()).resolves.toContain("The code is not right");
-      await expectNoAxeViolations(page);
 
       await page.getByLabel("Code", { exact: true }).fill(await freshCode(secret, `${url} ${OFFICER}`));
       await page.getByRole("button", { name: "Turn on two-factor authentication" }).click();
@@ -74,9 +80,7 @@ describe.skipIf(chromiumMissing || (!process.env.TEST_DATABASE_URL && !process.e
       // Signing in now asks for a code before there is a session.
       await page.getByRole("button", { name: "Sign out" }).click();
       await page.locator("h1", { hasText: "Sign in" }).waitFor();
-      await page.getByLabel("Email address").fill(OFFICER);
-      await page.getByLabel("Password").fill(PASSWORD);
-      await page.getByRole("button", { name: "Sign in" }).click();
+      await enterPassword(page, url, OFFICER);
       await page.locator("h1", { hasText: "Enter the code from your authenticator app" }).waitFor();
       await expectNoAxeViolations(page);
       await page.goto(`${url}/`);
@@ -87,17 +91,14 @@ describe.skipIf(chromiumMissing || (!process.env.TEST_DATABASE_URL && !process.e
       await page.getByRole("button", { name: "Continue" }).click();
       await page.locator(".govuk-error-summary").waitFor();
       await expectNoAxeViolations(page);
-      await page.getByLabel("Code", { exact: true }).fill(await freshCode(secret, `${url} ${OFFICER}`));
-      await page.getByRole("button", { name: "Continue" }).click();
+      await enterCode(page, url, OFFICER, { totpSecret: secret });
       await page.locator("h1", { hasText: "Your returns" }).waitFor();
 
       // A recovery code instead of the app: once.
       for (const attempt of ["first", "second"] as const) {
         await page.getByRole("button", { name: "Sign out" }).click();
         await page.locator("h1", { hasText: "Sign in" }).waitFor();
-        await page.getByLabel("Email address").fill(OFFICER);
-        await page.getByLabel("Password").fill(PASSWORD);
-        await page.getByRole("button", { name: "Sign in" }).click();
+        await enterPassword(page, url, OFFICER);
         await page.locator("h1", { hasText: "Enter the code from your authenticator app" }).waitFor();
         await page.getByRole("link", { name: "I cannot use my authenticator app" }).click();
         await page.locator("h1", { hasText: "Enter a recovery code" }).waitFor();

@@ -10,7 +10,6 @@
  * Once the coordinator accepts them and lets officers compare a closed round, the same officer
  * does see them: the search can fail both ways.
  */
-import type { ServerBuild } from "@remix-run/node";
 import ExcelJS from "exceljs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ROUTE_ACCESS, type RouteAccess, type RouteId } from "#app/auth/policy.ts";
@@ -23,8 +22,7 @@ import {
   anonymousCsrfPair,
   expectEveryValueAudited,
   fillPath,
-  inProcessPortal,
-  serverBuild,
+  useInProcessPortal,
   visitorFor,
   visitorWithToken,
 } from "../support/hardening.ts";
@@ -95,16 +93,13 @@ function variantsOf(pattern: string, fill: Record<string, (v: Variant) => string
 
 describe("the access matrix: every route x every role, against the app's access table", () => {
   const db = useDemoDatabase();
-  let build: ServerBuild;
-  let page: ReturnType<typeof inProcessPortal>;
+  const portal = useInProcessPortal();
   let ids: { officer: Record<string, number>; coordinator: number; coordinatorNotAdmin: number; analyst: number; target: number };
   let token: string;
   let uploads: Record<string, number>;
   let threads: Record<string, number>;
 
   beforeAll(async () => {
-    build = await serverBuild();
-    page = inProcessPortal(build);
     await prepareReturns(db());
     const coordinator = await userId(db(), COORDINATOR);
     // A coordinator who is not an admin, and an account for the admin pages to act on.
@@ -222,10 +217,10 @@ describe("the access matrix: every route x every role, against the app's access 
   }
 
   it("gives every role exactly what the app's table says, on every route of the build, and a refusal changes nothing", async () => {
-    const manifest = Object.entries(build.routes);
+    const manifest = Object.entries(portal.build.routes);
     const unlisted = manifest.map(([id]) => id).filter((id) => !accessOf(id));
     expect(unlisted, "routes in the build that the access table does not list: add each to ROUTE_ACCESS in app/auth/policy.ts").toEqual([]);
-    const vanished = Object.keys(ROUTE_ACCESS).filter((id) => !build.routes[id]);
+    const vanished = Object.keys(ROUTE_ACCESS).filter((id) => !portal.build.routes[id]);
     expect(vanished, "routes in the access table that the build no longer has").toEqual([]);
 
     const anonymousCsrf = await anonymousCsrfPair();
@@ -245,7 +240,7 @@ describe("the access matrix: every route x every role, against the app's access 
         // A page without a loader shows the same to everyone: rendered whole, for every role.
         for (const role of ROLES) {
           const visitor = await visitorAs(role, CARDIFF);
-          const response = await page(get(fillPath(route.path, {}), visitor));
+          const response = await portal.page(get(fillPath(route.path, {}), visitor));
           probes++;
           loaderProbes++;
           if (response.status !== 200) mismatches.push(`page   /${route.path} as ${role}: expected 200, got ${response.status}`);
@@ -307,7 +302,7 @@ describe("the access matrix: every route x every role, against the app's access 
   }, 1_200_000);
 
   it("shows each officer their own marker where they may read their return, so the leak check above is not vacuous", async () => {
-    const route = build.routes["routes/returns.$collectionCode.$authorityCode.history"]!;
+    const route = portal.build.routes["routes/returns.$collectionCode.$authorityCode.history"]!;
     for (const own of [CARDIFF, NEWPORT]) {
       const visitor = await visitorAs("officerOwn", own);
       const params = { collectionCode: OPEN_ROUND, authorityCode: own };
@@ -319,7 +314,7 @@ describe("the access matrix: every route x every role, against the app's access 
   });
 
   it("refuses ids of another authority's or another collection's records smuggled into a form, and changes nothing", async () => {
-    const importRoute = build.routes["routes/collections.$code.import.$uploadId"]!.module as { action: RouteFn; loader: RouteFn };
+    const importRoute = portal.build.routes["routes/collections.$code.import.$uploadId"]!.module as { action: RouteFn; loader: RouteFn };
     const [cardiff, newport, coordinator] = [
       await visitorFor(db(), ids.officer[CARDIFF]!),
       await visitorFor(db(), ids.officer[NEWPORT]!),
@@ -328,7 +323,9 @@ describe("the access matrix: every route x every role, against the app's access 
     /** A post to one of a return's action routes: "" the return itself, or queries/new, queries/<id>, accept. */
     const post = (visitor: Visitor, authority: string, page: string, fields: Record<string, string>) => {
       const pattern = { "": "", "queries/new": ".queries.new", accept: ".accept" }[page] ?? ".queries.$queryId";
-      const route = build.routes[`routes/returns.$collectionCode.$authorityCode${pattern || "._index"}`]!.module as { action: RouteFn };
+      const route = portal.build.routes[`routes/returns.$collectionCode.$authorityCode${pattern || "._index"}`]!.module as {
+        action: RouteFn;
+      };
       const params: Record<string, string> = { collectionCode: OPEN_ROUND, authorityCode: authority };
       if (pattern === ".queries.$queryId") params.queryId = page.split("/")[1]!;
       const body = new URLSearchParams({ csrf: visitor.csrf, ...fields });
@@ -455,13 +452,10 @@ const CLOSED_FIGURES: Forbidden[] = [
 
 describe("the access matrix with numbers: figures planted in one authority, looked for in every response another officer gets", () => {
   const db = useDemoDatabase();
-  let build: ServerBuild;
-  let page: ReturnType<typeof inProcessPortal>;
+  const portal = useInProcessPortal();
   let items: string[];
 
   beforeAll(async () => {
-    build = await serverBuild();
-    page = inProcessPortal(build);
     await prepareReturns(db());
     await plantFigures(db());
     items = (await getCollection(db(), OPEN_ROUND))!.items.map((i) => i.code);
@@ -485,7 +479,7 @@ describe("the access matrix with numbers: figures planted in one authority, look
       emailId: () => ["1"],
     };
     const published = COLLECTIONS.filter(([, status]) => status !== "draft");
-    for (const [id, route] of Object.entries(build.routes)) {
+    for (const [id, route] of Object.entries(portal.build.routes)) {
       const access = accessOf(id)?.loader;
       if (!access || !(route.module as { loader?: unknown }).loader) continue;
       for (const variant of variantsOf(route.path ?? "", fill, published)) {
@@ -494,7 +488,7 @@ describe("the access matrix with numbers: figures planted in one authority, look
         const path = fillPath(route.path, variant.params);
         for (const search of ["", ...(PROBES[id as RouteId]?.search ?? [])]) {
           const data = `${path === "/" ? "/_root" : path}.data${search}`;
-          for (const url of [`${path}${search}`, data]) responses.set(url, await bodyText(await page(get(url, visitor))));
+          for (const url of [`${path}${search}`, data]) responses.set(url, await bodyText(await portal.page(get(url, visitor))));
         }
       }
     }

@@ -5,7 +5,6 @@
  * sent twice: to the route's action directly (to read what it answered), and through the build's
  * request handler, which renders the whole page: hostile markup must come back escaped, never raw.
  */
-import type { ServerBuild } from "@remix-run/node";
 import ExcelJS from "exceljs";
 import JSZip from "jszip";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,8 +17,7 @@ import {
   anonymousCsrfPair,
   expectEveryValueAudited,
   fillPath,
-  inProcessPortal,
-  serverBuild,
+  useInProcessPortal,
   visitorFor,
   visitorWithToken,
 } from "../support/hardening.ts";
@@ -54,6 +52,8 @@ const ODD_UNICODE = "\u202Eevil\u202C \uFEFF zero\u200Bwidth 𝔘𝔫𝔦𝔠�
 const ABSURD_LOCK_VERSIONS = ["-1", "1e99", "abc", "", "1.5", "99999999999", "Infinity", "NaN", "0x10", "2147483648"];
 
 const MESSAGE_KEYS = new Set(Object.keys(en));
+/** The collection form's text fields: the design page's and the new collection page's. */
+const COLLECTION_TEXT_FIELDS = ["code", "title_en", "title_cy", "guidance_en", "guidance_cy"];
 
 /** Message keys anywhere in what an action answered. */
 function messageKeys(data: unknown): string[] {
@@ -69,8 +69,7 @@ function messageKeys(data: unknown): string[] {
 
 describe("bad input: every form refuses what it cannot take, and changes nothing", () => {
   const db = useDemoDatabase();
-  let build: ServerBuild;
-  let page: ReturnType<typeof inProcessPortal>;
+  const portal = useInProcessPortal();
   const v: Record<"cardiff" | "newport" | "coordinator" | "analyst", Visitor> = {} as never;
   let lock: { cardiff: number; newport: number; closedCardiff: number };
   let queryId: number;
@@ -79,8 +78,6 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
   let tried = 0;
 
   beforeAll(async () => {
-    build = await serverBuild();
-    page = inProcessPortal(build);
     await prepareReturns(db());
     v.cardiff = await visitorWithToken(db(), await userId(db(), OFFICER.cardiff));
     v.newport = await visitorFor(db(), await userId(db(), OFFICER.newport));
@@ -132,7 +129,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
       .execute();
     const template = async (visitor: Visitor, collection: string, authority: string) => {
       const params = { collectionCode: collection, authorityCode: authority };
-      const module = build.routes["routes/returns.$collectionCode.$authorityCode.template[.]xlsx"]!.module as { loader: RouteFn };
+      const module = portal.build.routes["routes/returns.$collectionCode.$authorityCode.template[.]xlsx"]!.module as { loader: RouteFn };
       const response = (await module.loader({
         request: new Request(`http://localhost/returns/${collection}/${authority}/template.xlsx`, { headers: { Cookie: visitor.cookie } }),
         params,
@@ -154,7 +151,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
 
   /** Sends one case to its route's action and through the request handler; both must refuse it and change nothing. */
   async function expectRefused(c: Case) {
-    const route = build.routes[c.route];
+    const route = portal.build.routes[c.route];
     if (!route) throw new Error(`no route ${c.route} in the build`);
     const action = (route.module as { action?: RouteFn }).action!;
     const params = c.params();
@@ -201,7 +198,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
       expect(said, `${c.name}: the refusal says why (${JSON.stringify(data).slice(0, 300)})`).toBe(true);
       expect(context.pageHasErrors, `${c.name}: the page title says Error`).toBe(true);
     }
-    const rendered = await page(request(), context.clientAddress as string);
+    const rendered = await portal.page(request(), context.clientAddress as string);
     const html = await rendered.text();
     expect(rendered.status, `${c.name}: the rendered page gives the same answer`).toBe(outcome.status);
     for (const raw of RAW_MARKUP) expect(html.includes(raw), `${c.name}: ${raw} came back raw`).toBe(false);
@@ -775,11 +772,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
       onThread(() => SCRIPT),
     ),
     ...[
-      "code",
-      "title_en",
-      "title_cy",
-      "guidance_en",
-      "guidance_cy",
+      ...COLLECTION_TEXT_FIELDS,
       "reference_date-day",
       "opens_on-month",
       "due_on-year",
@@ -794,18 +787,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
       "smallCountMax",
       `position.${ITEM}`,
     ].map((f) => design(`markup in ${f}, with a bad due date`, () => collectionForm({ ...badDate, [f]: SCRIPT }))),
-    ...[
-      "code",
-      "title_en",
-      "title_cy",
-      "guidance_en",
-      "guidance_cy",
-      "reference_date-day",
-      "opens_on-year",
-      "rule.0.item",
-      "changePercent",
-      "outlierScore",
-    ].map((f) =>
+    ...[...COLLECTION_TEXT_FIELDS, "reference_date-day", "opens_on-year", "rule.0.item", "changePercent", "outlierScore"].map((f) =>
       newCollection(`markup in ${f}, with a bad due date`, () => collectionForm({ code: "hardening-new", ...badDate, [f]: SCRIPT })),
     ),
     ...DATA_ITEM_FIELDS.map((f) => catalogueNew(`markup in ${f}, with a bad code`, () => itemForm({ code: "Bad Code", [f]: SCRIPT }))),
@@ -891,7 +873,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
     ];
     it.each(addresses)("%s", async (path, acceptable) => {
       for (const visitor of [v.coordinator, null]) {
-        const response = await page(new Request(`http://localhost${path}`, { headers: visitor ? { Cookie: visitor.cookie } : {} }));
+        const response = await portal.page(new Request(`http://localhost${path}`, { headers: visitor ? { Cookie: visitor.cookie } : {} }));
         const location = response.headers.get("Location");
         // Anyone not signed in is sent to sign in first; the address is checked once they are.
         if (!visitor && location?.startsWith("/login?returnTo=")) continue;
@@ -904,7 +886,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
     });
     it("keeps sign-in's returnTo on this site, whatever it is given", async () => {
       for (const returnTo of ["/\t/evil.example", "/\n/evil.example", "/\\evil.example", "//evil.example", "https://evil.example"]) {
-        const login = build.routes["routes/login"]!.module as { action: RouteFn };
+        const login = portal.build.routes["routes/login"]!.module as { action: RouteFn };
         const signInAs = await visitorFor(db(), v.coordinator.userId);
         const request = new Request("http://localhost/login", {
           method: "POST",
@@ -1160,7 +1142,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
         },
         lock.cardiff,
       );
-      const saveRoute = build.routes[returnIndex]!.module as { action: RouteFn };
+      const saveRoute = portal.build.routes[returnIndex]!.module as { action: RouteFn };
       const saved = await run(() =>
         saveRoute.action({
           request: new Request(`http://localhost/returns/${OPEN_ROUND}/${CARDIFF}`, {
@@ -1173,7 +1155,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
         }),
       );
       expect(saved.status, JSON.stringify(saved.kind === "data" ? saved.data : saved.location)).toBe(302);
-      const checkRoute = build.routes["routes/returns.$collectionCode.$authorityCode.check"]!.module as { action: RouteFn };
+      const checkRoute = portal.build.routes["routes/returns.$collectionCode.$authorityCode.check"]!.module as { action: RouteFn };
       const submitted = await run(() =>
         checkRoute.action({
           request: new Request(`http://localhost/returns/${OPEN_ROUND}/${CARDIFF}/check`, {
@@ -1209,7 +1191,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
       ];
       let shown = 0;
       for (const [visitor, path] of pages) {
-        const response = await page(new Request(`http://localhost${path}`, { headers: { Cookie: visitor.cookie } }));
+        const response = await portal.page(new Request(`http://localhost${path}`, { headers: { Cookie: visitor.cookie } }));
         const html = await response.text();
         expect(response.status, path).toBe(200);
         for (const raw of RAW_MARKUP) expect(html.includes(raw), `${path}: ${raw} came back raw`).toBe(false);
@@ -1220,7 +1202,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
     });
 
     it("writes a formula typed as an answer into the CSV as text a spreadsheet will not run", async () => {
-      const route = build.routes["routes/collections.$code.values[.]csv"]!.module as { loader: RouteFn };
+      const route = portal.build.routes["routes/collections.$code.values[.]csv"]!.module as { loader: RouteFn };
       const response = (await route.loader({
         request: new Request(`http://localhost/collections/${OPEN_ROUND}/values.csv`, { headers: { Cookie: v.coordinator.cookie } }),
         params: { code: OPEN_ROUND },
@@ -1282,7 +1264,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
 
     async function expectProblem(request: Request, name: string) {
       const before = await snapshot(db());
-      const response = await page(request);
+      const response = await portal.page(request);
       expect(response.status, `${name}: a refusal, not a server error`).toBeGreaterThanOrEqual(400);
       expect(response.status, `${name}: a refusal, not a server error`).toBeLessThan(500);
       expect(response.headers.get("Content-Type"), name).toContain("application/problem+json");
@@ -1309,7 +1291,7 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
         headers: headers({ "Content-Type": "application/json" }),
       });
       const before = await snapshot(db());
-      const response = await page(request);
+      const response = await portal.page(request);
       expect(response.status, name).toBeLessThan(500);
       expect([200, 400, 413, 415]).toContain(response.status);
       expect(changedParts(before, await snapshot(db())), `${name}: the database is as it was`).toEqual([]);

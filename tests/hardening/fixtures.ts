@@ -6,18 +6,16 @@
 import type { Kysely } from "kysely";
 import type { Database } from "#db/types.ts";
 import { getCollection } from "#app/models/collection.server.ts";
-import { amendReturn, saveAsGiven, submitReturn, type Actor } from "#app/models/return.server.ts";
+import { amendReturn, findReturn, saveAsGiven, submitReturn, type Actor } from "#app/models/return.server.ts";
 import type { RawReturn } from "#app/schema/return-values.ts";
 import { todayInWales } from "#app/domain/dates.ts";
+import { CARDIFF, NEWPORT, POWYS, VALE } from "../support/authorities.ts";
+
+export { CARDIFF, NEWPORT, POWYS, VALE } from "../support/authorities.ts";
 
 export const OPEN_ROUND = "2026-12-care-experienced-parents";
 export const CLOSED_ROUND = "2023-02-care-experienced-parents";
 export const DRAFT_ROUND = "2027-03-hardening-draft";
-export const CARDIFF = "W06000015";
-export const NEWPORT = "W06000022";
-/** Cardiff's neighbour in the Cardiff and Vale region, and Powys, a region of one authority. */
-export const VALE = "W06000014";
-export const POWYS = "W06000023";
 export const ITEM = "care_leavers_21_25";
 
 /** Text that only the named authority's officers may ever be shown. */
@@ -97,12 +95,7 @@ export async function saveAndSubmit(
   const actor = await officerActor(db, authorityCode);
   const today = todayInWales();
   const raw = { ...rawReturn(collectionCode, number, caveat), ...others };
-  const current = await db
-    .selectFrom("return")
-    .select("lock_version")
-    .where("collection_id", "=", collection.id)
-    .where("authority_code", "=", authorityCode)
-    .executeTakeFirst();
+  const current = await findReturn(db, scope);
   const saved = await saveAsGiven(db, scope, {
     basedOn: current?.lock_version ?? 0,
     raw,
@@ -123,22 +116,13 @@ export async function saveAndSubmit(
 
 /** Reopens a submitted return as a draft (an amendment in progress). */
 export async function reopen(db: Kysely<Database>, collectionCode: string, authorityCode: string) {
-  const collection = (await getCollection(db, collectionCode))!;
-  const ret = await db
-    .selectFrom("return")
-    .select("lock_version")
-    .where("collection_id", "=", collection.id)
-    .where("authority_code", "=", authorityCode)
-    .executeTakeFirstOrThrow();
-  const result = await amendReturn(
-    db,
-    { collection, authorityCode },
-    {
-      basedOn: ret.lock_version,
-      reason: "A figure was counted twice.",
-      actor: await officerActor(db, authorityCode),
-    },
-  );
+  const scope = { collection: (await getCollection(db, collectionCode))!, authorityCode };
+  const ret = (await findReturn(db, scope))!;
+  const result = await amendReturn(db, scope, {
+    basedOn: ret.lock_version,
+    reason: "A figure was counted twice.",
+    actor: await officerActor(db, authorityCode),
+  });
   if (!result.ok) throw new Error(`fixture amendment refused: ${JSON.stringify(result)}`);
 }
 

@@ -5,7 +5,7 @@ import { tidyCellsPage, type TidyCell } from "#app/models/aggregation.server.ts"
 import { readerFor } from "#app/auth/policy.server.ts";
 import { DECEMBER_2026, FEBRUARY_2023 } from "#seeds/demo.ts";
 import { useDemoDatabase } from "../support/database.ts";
-import { ANALYST, COORDINATOR, get, OFFICER, routeArgs, run, signIn, type Visitor } from "../support/requests.ts";
+import { ANALYST, COORDINATOR, get, OFFICER, routeArgs, run, useSignedIn, type Visitor } from "../support/requests.ts";
 import { bodyBytes, submitAs } from "../support/returns.ts";
 
 /** Reads every authority's figures, as an analyst does. */
@@ -13,12 +13,9 @@ const analystReader = readerFor({ role: "analyst", authorityCode: null });
 
 describe("the export of every collection, streamed", () => {
   const db = useDemoDatabase();
-  let coordinator: Visitor;
-  let analyst: Visitor;
-  let officer: Visitor;
+  const people = useSignedIn(db, { coordinator: COORDINATOR, analyst: ANALYST, officer: OFFICER.conwy });
 
   beforeAll(async () => {
-    [coordinator, analyst, officer] = await Promise.all([signIn(db(), COORDINATOR), signIn(db(), ANALYST), signIn(db(), OFFICER.conwy)]);
     await submitAs(db(), DECEMBER_2026, "W06000003", {
       care_leavers_21_25: { number: 140 },
       care_experienced_parents: { number: 9 },
@@ -30,12 +27,12 @@ describe("the export of every collection, streamed", () => {
     run(() => exportRoute.loader(routeArgs(get(`/exports/all-collections.xlsx${query}`, visitor)) as never));
 
   it("is for coordinators and analysts", async () => {
-    expect(await download(officer)).toMatchObject({ kind: "response", status: 404 });
-    expect(await download(coordinator)).toMatchObject({ kind: "response", status: 200 });
+    expect(await download(people.officer)).toMatchObject({ kind: "response", status: 404 });
+    expect(await download(people.coordinator)).toMatchObject({ kind: "response", status: 200 });
   });
 
   it("streams the tidy table of every published collection into one sheet, read back with exceljs", async () => {
-    const outcome = await download(analyst);
+    const outcome = await download(people.analyst);
     if (outcome.kind !== "response") throw new Error("expected a download");
     expect(outcome.response.body).toBeInstanceOf(ReadableStream);
     expect(outcome.response.headers.get("Content-Length")).toBeNull();
@@ -59,7 +56,7 @@ describe("the export of every collection, streamed", () => {
   });
 
   it("is in Welsh with ?lang=cy", async () => {
-    const outcome = await download(analyst, "?lang=cy");
+    const outcome = await download(people.analyst, "?lang=cy");
     if (outcome.kind !== "response") throw new Error("expected a download");
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load((await bodyBytes(outcome.response)).buffer as ExcelJS.Buffer);

@@ -1,16 +1,15 @@
 import ExcelJS from "exceljs";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as importPage from "#app/routes/collections.$code.import._index.tsx";
 import * as previewPage from "#app/routes/collections.$code.import.$uploadId.tsx";
 import { coverageTotals } from "#app/models/aggregation.server.ts";
 import { readerFor } from "#app/auth/policy.server.ts";
 import { changeCollectionStatus, createCollection, getCollection } from "#app/models/collection.server.ts";
-import { CollectionRulesSchema } from "#app/schema/collection-rules.ts";
 import { translator } from "#app/i18n/i18n.ts";
 import { issueText, type UploadIssue } from "#app/spreadsheets/spreadsheet.ts";
 import { FEBRUARY_2023, february2023Reply, FEBRUARY_2023_PARENTS_COUNTED_DIFFERENTLY, FEBRUARY_2023_REASONS } from "#seeds/demo.ts";
 import { useDemoDatabase } from "../support/database.ts";
-import { ANALYST, COORDINATOR, get, OFFICER, post, routeArgs, run, signIn, snapshot, type Visitor } from "../support/requests.ts";
+import { ANALYST, COORDINATOR, get, OFFICER, post, routeArgs, run, snapshot, useSignedIn, type Visitor } from "../support/requests.ts";
 import { submitAs } from "../support/returns.ts";
 
 /** Reads every authority's figures, as a coordinator does. */
@@ -82,19 +81,11 @@ function february2023Rows() {
 
 describe("the coordinator's bulk import", () => {
   const db = useDemoDatabase();
-  let coordinator: Visitor;
-  let analyst: Visitor;
-  let officer: Visitor;
+  const people = useSignedIn(db, { coordinator: COORDINATOR, analyst: ANALYST, officer: OFFICER.cardiff });
 
-  beforeAll(async () => {
-    [coordinator, analyst, officer] = await Promise.all([signIn(db(), COORDINATOR), signIn(db(), ANALYST), signIn(db(), OFFICER.cardiff)]);
-  });
-
-  /** A new open collection asking what February 2023 asked, with its rule. */
+  /** A new open collection asking what February 2023 asked (its dates, items and rule), at `referenceDate`. */
   const newRound = async (code: string, referenceDate = "2022-12-31") => {
-    const rules = CollectionRulesSchema.parse({
-      crossItem: [{ kind: "not_greater_than", item: "care_experienced_parents_child_removed", limit: "care_experienced_parents" }],
-    });
+    const february = (await getCollection(db(), FEBRUARY_2023))!;
     const created = await createCollection(
       db(),
       {
@@ -104,19 +95,15 @@ describe("the coordinator's bulk import", () => {
         guidance_en: "",
         guidance_cy: "",
         reference_date: referenceDate,
-        opens_on: "2022-12-14",
-        due_on: "2023-02-10",
-        items: [
-          { code: "care_leavers_21_25", required: true },
-          { code: "care_experienced_parents", required: true },
-          { code: "care_experienced_parents_child_removed", required: true },
-        ],
-        rules,
+        opens_on: february.opens_on,
+        due_on: february.due_on,
+        items: february.items.map((item) => ({ code: item.code, required: item.required })),
+        rules: february.rules,
       },
-      coordinator.userId,
+      people.coordinator.userId,
     );
     expect(created.ok).toBe(true);
-    await changeCollectionStatus(db(), (await getCollection(db(), code))!, "publish", coordinator.userId);
+    await changeCollectionStatus(db(), (await getCollection(db(), code))!, "publish", people.coordinator.userId);
     return (await getCollection(db(), code))!;
   };
 
@@ -127,31 +114,31 @@ describe("the coordinator's bulk import", () => {
     return new Request(`http://localhost/collections/${code}/import`, { method: "POST", body, headers: { Cookie: visitor.cookie } });
   };
 
-  const upload = (code: string, file: Uint8Array, visitor = coordinator) =>
+  const upload = (code: string, file: Uint8Array, visitor = people.coordinator) =>
     run(() => importPage.action(routeArgs(uploadRequest(code, visitor, file), { code }) as never));
 
   const preview = async (code: string, uploadId: string) => {
     const outcome = await run(() =>
-      previewPage.loader(routeArgs(get(`/collections/${code}/import/${uploadId}`, coordinator), { code, uploadId }) as never),
+      previewPage.loader(routeArgs(get(`/collections/${code}/import/${uploadId}`, people.coordinator), { code, uploadId }) as never),
     );
     if (outcome.kind !== "data") throw new Error(`expected the preview, got ${outcome.status}`);
     return outcome.data as Awaited<ReturnType<typeof previewPage.loader>>;
   };
 
-  const apply = (code: string, uploadId: string, visitor = coordinator) =>
+  const apply = (code: string, uploadId: string, visitor = people.coordinator) =>
     run(() => previewPage.action(routeArgs(post(`/collections/${code}/import/${uploadId}`, {}, visitor), { code, uploadId }) as never));
 
   const texts = (issues: UploadIssue[]) => issues.map((issue) => issueText(translator("en"), issue, {}));
 
   it("is for coordinators only", async () => {
-    for (const visitor of [analyst, officer]) {
+    for (const visitor of [people.analyst, people.officer]) {
       const outcome = await run(() =>
         importPage.loader(routeArgs(get(`/collections/${FEBRUARY_2023}/import`, visitor), { code: FEBRUARY_2023 }) as never),
       );
       expect(outcome).toMatchObject({ kind: "response", status: 404 });
     }
     const outcome = await run(() =>
-      importPage.loader(routeArgs(get(`/collections/${FEBRUARY_2023}/import`, coordinator), { code: FEBRUARY_2023 }) as never),
+      importPage.loader(routeArgs(get(`/collections/${FEBRUARY_2023}/import`, people.coordinator), { code: FEBRUARY_2023 }) as never),
     );
     expect(outcome.kind).toBe("data");
   });
@@ -197,7 +184,7 @@ describe("the coordinator's bulk import", () => {
       .selectFrom("audit_log")
       .selectAll()
       .where("action", "in", ["import.apply", "return.submit"])
-      .where("actor_user_id", "=", coordinator.userId)
+      .where("actor_user_id", "=", people.coordinator.userId)
       .execute();
     expect(audit.filter((a) => a.action === "return.submit")).toHaveLength(15);
     expect(audit.find((a) => a.action === "import.apply")).toMatchObject({ entity: "import_upload", entity_key: uploadId });
@@ -326,7 +313,7 @@ describe("the coordinator's bulk import", () => {
     expect(outcome.status).toBe(400);
     const forged = await run(() =>
       previewPage.action(
-        routeArgs(post(`/collections/${round.code}/import/1`, {}, coordinator, { csrf: false }), {
+        routeArgs(post(`/collections/${round.code}/import/1`, {}, people.coordinator, { csrf: false }), {
           code: round.code,
           uploadId: "1",
         }) as never,
@@ -335,7 +322,7 @@ describe("the coordinator's bulk import", () => {
     expect([403, 404]).toContain(forged.status);
     const nonsense = await run(() =>
       previewPage.loader(
-        routeArgs(get(`/collections/${round.code}/import/abc`, coordinator), { code: round.code, uploadId: "abc" }) as never,
+        routeArgs(get(`/collections/${round.code}/import/abc`, people.coordinator), { code: round.code, uploadId: "abc" }) as never,
       ),
     );
     expect(nonsense.status).toBe(404);

@@ -1,8 +1,8 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as catalogue from "#app/routes/catalogue._index.tsx";
 import * as newItem from "#app/routes/catalogue.new.tsx";
 import { useDemoDatabase } from "../support/database.ts";
-import { ANALYST, COORDINATOR, get, OFFICER, post, routeArgs, run, signIn, snapshot, type Visitor } from "../support/requests.ts";
+import { ANALYST, COORDINATOR, get, OFFICER, post, routeArgs, run, snapshot, useSignedIn } from "../support/requests.ts";
 
 const item = (overrides: Record<string, string> = {}) => ({
   code: "care_leavers_16_20",
@@ -20,22 +20,17 @@ const item = (overrides: Record<string, string> = {}) => ({
 
 describe("the catalogue of data items", () => {
   const db = useDemoDatabase();
-  let coordinator: Visitor;
-  let analyst: Visitor;
-  let officer: Visitor;
-  beforeAll(async () => {
-    [coordinator, analyst, officer] = await Promise.all([signIn(db(), COORDINATOR), signIn(db(), ANALYST), signIn(db(), OFFICER.cardiff)]);
-  });
-  const add = (fields: Record<string, string>, visitor = coordinator) =>
+  const people = useSignedIn(db, { coordinator: COORDINATOR, analyst: ANALYST, officer: OFFICER.cardiff });
+  const add = (fields: Record<string, string>, visitor = people.coordinator) =>
     run(() => newItem.action(routeArgs(post("/catalogue/new", fields, visitor)) as never));
-  const remove = (code: string, visitor = coordinator) =>
+  const remove = (code: string, visitor = people.coordinator) =>
     run(() => catalogue.action(routeArgs(post("/catalogue", { code }, visitor)) as never));
 
   it("is read by coordinators and analysts, changed only by coordinators", async () => {
-    expect((await catalogue.loader(routeArgs(get("/catalogue", analyst)) as never)).mayEdit).toBe(false);
-    expect(await run(() => catalogue.loader(routeArgs(get("/catalogue", officer)) as never))).toMatchObject({ status: 404 });
-    expect(await add(item(), analyst)).toMatchObject({ status: 404 });
-    expect(await remove("care_leavers_21_25", analyst)).toMatchObject({ status: 404 });
+    expect((await catalogue.loader(routeArgs(get("/catalogue", people.analyst)) as never)).mayEdit).toBe(false);
+    expect(await run(() => catalogue.loader(routeArgs(get("/catalogue", people.officer)) as never))).toMatchObject({ status: 404 });
+    expect(await add(item(), people.analyst)).toMatchObject({ status: 404 });
+    expect(await remove("care_leavers_21_25", people.analyst)).toMatchObject({ status: 404 });
   });
 
   it.each([
@@ -58,7 +53,7 @@ describe("the catalogue of data items", () => {
     const row = await db().selectFrom("data_item").selectAll().where("code", "=", "care_leavers_16_20").executeTakeFirstOrThrow();
     expect(row).toMatchObject({ min_value: 0, max_value: 5000, age_from: 16, age_to: 20, label_cy: item().label_cy });
     const audit = await db().selectFrom("audit_log").selectAll().where("action", "=", "catalogue.create").executeTakeFirstOrThrow();
-    expect(audit).toMatchObject({ entity_key: "care_leavers_16_20", actor_user_id: coordinator.userId });
+    expect(audit).toMatchObject({ entity_key: "care_leavers_16_20", actor_user_id: people.coordinator.userId });
   });
 
   it("refuses to delete an item in use (and the database would too), and deletes one that is not", async () => {

@@ -1,9 +1,9 @@
 import { parse } from "csv-parse/sync";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as csvRoute from "#app/routes/collections.$code.values[.]csv.ts";
 import { FEBRUARY_2023 } from "#seeds/demo.ts";
 import { useDemoDatabase } from "../support/database.ts";
-import { ANALYST, COORDINATOR, get, OFFICER, routeArgs, run, signIn, type Visitor } from "../support/requests.ts";
+import { ANALYST, COORDINATOR, get, OFFICER, routeArgs, run, useSignedIn, type Visitor } from "../support/requests.ts";
 
 const HEADERS_EN = [
   "Information request code",
@@ -33,13 +33,7 @@ const HEADERS_EN = [
 
 describe("the tidy CSV of a collection", () => {
   const db = useDemoDatabase();
-  let coordinator: Visitor;
-  let analyst: Visitor;
-  let officer: Visitor;
-
-  beforeAll(async () => {
-    [coordinator, analyst, officer] = await Promise.all([signIn(db(), COORDINATOR), signIn(db(), ANALYST), signIn(db(), OFFICER.newport)]);
-  });
+  const people = useSignedIn(db, { coordinator: COORDINATOR, analyst: ANALYST, officer: OFFICER.newport });
 
   const download = (visitor: Visitor, query = "") =>
     run(() =>
@@ -57,20 +51,20 @@ describe("the tidy CSV of a collection", () => {
   };
 
   it("is for coordinators and analysts only", async () => {
-    expect(await download(officer)).toMatchObject({ kind: "response", status: 404 });
-    expect(await download(analyst)).toMatchObject({ kind: "response", status: 200 });
+    expect(await download(people.officer)).toMatchObject({ kind: "response", status: 404 });
+    expect(await download(people.analyst)).toMatchObject({ kind: "response", status: 200 });
   });
 
   it("starts with a byte order mark, and has Welsh headers with ?lang=cy", async () => {
-    expect(parse(await text(coordinator), { to_line: 1 })[0]).toEqual(HEADERS_EN);
-    const welsh = parse(await text(coordinator, "?lang=cy"), { to_line: 1 })[0] as string[];
+    expect(parse(await text(people.coordinator), { to_line: 1 })[0]).toEqual(HEADERS_EN);
+    const welsh = parse(await text(people.coordinator, "?lang=cy"), { to_line: 1 })[0] as string[];
     expect(welsh).toHaveLength(HEADERS_EN.length);
     expect(welsh.slice(0, 4)).toEqual(["Cod y cais am wybodaeth", "Dyddiad cyfeirio", "Cod yr awdurdod", "Awdurdod"]);
     expect(welsh.every((header, i) => header !== HEADERS_EN[i])).toBe(true);
   });
 
   it("parsed back, gives the February 2023 reply's figures, worked out by hand: every authority x item, blanks where none", async () => {
-    const rows = parse(await text(coordinator), { columns: true }) as Record<string, string>[];
+    const rows = parse(await text(people.coordinator), { columns: true }) as Record<string, string>[];
     const leavers = rows.filter((r) => r["Item code"] === "care_leavers_21_25");
     // The reply's 15 answers to item 1 (seeds/data/adss-2023-02-care-leavers-21-25.csv), typed out here.
     expect(Object.fromEntries(leavers.filter((r) => r.Value !== "").map((r) => [r["Authority code"], Number(r.Value)]))).toEqual({

@@ -4,18 +4,15 @@ import { translator } from "#app/i18n/i18n.ts";
 import { issueText, type UploadIssue } from "#app/spreadsheets/spreadsheet.ts";
 import { CENSUS_2021 } from "#app/domain/denominators.ts";
 import { useDemoDatabase } from "../support/database.ts";
-import { ANALYST, COORDINATOR, get, OFFICER, routeArgs, run, signIn, snapshot, type Visitor } from "../support/requests.ts";
+import { ANALYST, COORDINATOR, get, OFFICER, routeArgs, run, snapshot, useSignedIn } from "../support/requests.ts";
 
 const HEADER = ["code", "label_en", "label_cy", "source_en", "source_cy", "year"];
 
 describe("uploading a denominator table", () => {
   const db = useDemoDatabase();
-  let coordinator: Visitor;
-  let analyst: Visitor;
-  let officer: Visitor;
+  const people = useSignedIn(db, { coordinator: COORDINATOR, analyst: ANALYST, officer: OFFICER.cardiff });
   let authorities: string[];
   beforeAll(async () => {
-    [coordinator, analyst, officer] = await Promise.all([signIn(db(), COORDINATOR), signIn(db(), ANALYST), signIn(db(), OFFICER.cardiff)]);
     authorities = (await db().selectFrom("authority").select("code").orderBy("code").execute()).map((a) => a.code);
   });
 
@@ -30,7 +27,7 @@ describe("uploading a denominator table", () => {
   ];
   const csv = (rows: string[][], header = [...HEADER, ...authorities]) => `${[header, ...rows].map((r) => r.join(",")).join("\r\n")}\r\n`;
 
-  const upload = (body: Uint8Array | string, visitor = coordinator, { csrf = true } = {}) => {
+  const upload = (body: Uint8Array | string, visitor = people.coordinator, { csrf = true } = {}) => {
     const form = new FormData();
     if (csrf) form.append("csrf", visitor.csrf);
     const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
@@ -45,13 +42,15 @@ describe("uploading a denominator table", () => {
   };
 
   it("is a coordinator's page: analysts and officers are refused as if it did not exist", async () => {
-    const page = await denominatorsPage.loader(routeArgs(get("/denominators", coordinator)) as never);
+    const page = await denominatorsPage.loader(routeArgs(get("/denominators", people.coordinator)) as never);
     expect(page.denominators.find((d) => d.code === CENSUS_2021)).toMatchObject({ year: 2021, authorities: 22 });
-    expect(await run(() => denominatorsPage.loader(routeArgs(get("/denominators", analyst)) as never))).toMatchObject({ status: 404 });
+    expect(await run(() => denominatorsPage.loader(routeArgs(get("/denominators", people.analyst)) as never))).toMatchObject({
+      status: 404,
+    });
     const before = await snapshot(db());
-    expect(await upload(csv([row("population_18_25")]), analyst)).toMatchObject({ status: 404 });
-    expect(await upload(csv([row("population_18_25")]), officer)).toMatchObject({ status: 404 });
-    expect(await upload(csv([row("population_18_25")]), coordinator, { csrf: false })).toMatchObject({ status: 403 });
+    expect(await upload(csv([row("population_18_25")]), people.analyst)).toMatchObject({ status: 404 });
+    expect(await upload(csv([row("population_18_25")]), people.officer)).toMatchObject({ status: 404 });
+    expect(await upload(csv([row("population_18_25")]), people.coordinator, { csrf: false })).toMatchObject({ status: 403 });
     expect(await snapshot(db())).toBe(before);
   });
 
@@ -120,13 +119,13 @@ describe("uploading a denominator table", () => {
       .orderBy("id")
       .execute();
     expect(audit.map((a) => [a.entity_key, a.actor_user_id])).toEqual([
-      ["population_18_25", coordinator.userId],
-      [CENSUS_2021, coordinator.userId],
+      ["population_18_25", people.coordinator.userId],
+      [CENSUS_2021, people.coordinator.userId],
     ]);
     expect(audit[0]!.before).toBeNull();
     expect(audit[1]!.before).toMatchObject({ year: 2021, values: { W06000001: 68877 } });
     expect(audit[1]!.after).toMatchObject({ year: 2022, values: { W06000001: 5000 } });
-    const page = await denominatorsPage.loader(routeArgs(get("/denominators?loaded=population_18_25", coordinator)) as never);
+    const page = await denominatorsPage.loader(routeArgs(get("/denominators?loaded=population_18_25", people.coordinator)) as never);
     expect(page.denominators.map((d) => d.code)).toEqual(expect.arrayContaining(["population_18_25", CENSUS_2021]));
   });
 });

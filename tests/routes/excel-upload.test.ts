@@ -1,5 +1,5 @@
 import ExcelJS from "exceljs";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as form from "#app/routes/returns.$collectionCode.$authorityCode._index.tsx";
 import * as check from "#app/routes/returns.$collectionCode.$authorityCode.check.tsx";
 import * as templateRoute from "#app/routes/returns.$collectionCode.$authorityCode.template[.]xlsx.ts";
@@ -10,7 +10,7 @@ import { translator } from "#app/i18n/i18n.ts";
 import { issueText, type UploadIssue } from "#app/spreadsheets/spreadsheet.ts";
 import { DECEMBER_2026, FEBRUARY_2023 } from "#seeds/demo.ts";
 import { useDemoDatabase } from "../support/database.ts";
-import { ANALYST, COORDINATOR, get, OFFICER, post, routeArgs, run, signIn, snapshot, type Visitor } from "../support/requests.ts";
+import { ANALYST, COORDINATOR, get, OFFICER, post, routeArgs, run, snapshot, useSignedIn, type Visitor } from "../support/requests.ts";
 import { bodyBytes, submitAs } from "../support/returns.ts";
 import { makeZip } from "../support/zip.ts";
 
@@ -35,19 +35,7 @@ const COMPLETE: Answers = {
 
 describe("the return as a spreadsheet: template and upload", () => {
   const db = useDemoDatabase();
-  let cardiff: Visitor;
-  let newport: Visitor;
-  let coordinator: Visitor;
-  let analyst: Visitor;
-
-  beforeAll(async () => {
-    [cardiff, newport, coordinator, analyst] = await Promise.all([
-      signIn(db(), OFFICER.cardiff),
-      signIn(db(), OFFICER.newport),
-      signIn(db(), COORDINATOR),
-      signIn(db(), ANALYST),
-    ]);
-  });
+  const people = useSignedIn(db, { cardiff: OFFICER.cardiff, newport: OFFICER.newport, coordinator: COORDINATOR, analyst: ANALYST });
 
   const downloadTemplate = (visitor: Visitor, authority = CARDIFF, round = DECEMBER_2026, query = "") =>
     run(() =>
@@ -114,7 +102,7 @@ describe("the return as a spreadsheet: template and upload", () => {
   };
 
   /** Every refusal leaves the database exactly as it was. */
-  const refused = async (file: Uint8Array | null, expectedStatus = 400, { visitor = cardiff, csrf = true } = {}) => {
+  const refused = async (file: Uint8Array | null, expectedStatus = 400, { visitor = people.cardiff, csrf = true } = {}) => {
     const before = await snapshot(db());
     const outcome = await upload(visitor, file, CARDIFF, { csrf });
     expect(outcome.status).toBe(expectedStatus);
@@ -128,14 +116,14 @@ describe("the return as a spreadsheet: template and upload", () => {
   };
 
   it("gives the template to the authority's officers and to coordinators; other officers and analysts get a 404", async () => {
-    expect(await downloadTemplate(cardiff)).toMatchObject({ kind: "response", status: 200 });
-    expect(await downloadTemplate(coordinator)).toMatchObject({ kind: "response", status: 200 });
-    expect(await downloadTemplate(newport)).toMatchObject({ kind: "response", status: 404 });
-    expect(await downloadTemplate(analyst)).toMatchObject({ kind: "response", status: 404 });
+    expect(await downloadTemplate(people.cardiff)).toMatchObject({ kind: "response", status: 200 });
+    expect(await downloadTemplate(people.coordinator)).toMatchObject({ kind: "response", status: 200 });
+    expect(await downloadTemplate(people.newport)).toMatchObject({ kind: "response", status: 404 });
+    expect(await downloadTemplate(people.analyst)).toMatchObject({ kind: "response", status: 404 });
   });
 
   it("has instructions in English and Welsh, a protected Return sheet with a drop-down, unlocked answers, hidden codes and a hidden stamp", async () => {
-    const workbook = await template(cardiff);
+    const workbook = await template(people.cardiff);
     expect(workbook.worksheets.map((s) => [s.name, s.state])).toEqual([
       ["Instructions", "visible"],
       ["Return", "visible"],
@@ -169,7 +157,7 @@ describe("the return as a spreadsheet: template and upload", () => {
   });
 
   it("is in Welsh with ?lang=cy, instructions still in both languages", async () => {
-    const workbook = await template(cardiff, CARDIFF, DECEMBER_2026, "?lang=cy");
+    const workbook = await template(people.cardiff, CARDIFF, DECEMBER_2026, "?lang=cy");
     expect(workbook.worksheets.map((s) => s.name)).toEqual(["Cyfarwyddiadau", "Ffurflen", "portal"]);
     const row = rowOfItem(returnSheet(workbook), "care_leavers_21_25");
     expect(row.getCell(2).value).toBe("Pobl sy'n gadael gofal rhwng 21 a 25 oed sy'n hysbys i'r awdurdod");
@@ -178,7 +166,7 @@ describe("the return as a spreadsheet: template and upload", () => {
 
   describe("refuses, with a clear message and no change", () => {
     it("a request without the session's CSRF token", async () => {
-      await refused(await filled(await template(cardiff), COMPLETE), 403, { csrf: false });
+      await refused(await filled(await template(people.cardiff), COMPLETE), 403, { csrf: false });
     });
 
     it("an upload without a file", async () => {
@@ -188,13 +176,13 @@ describe("the return as a spreadsheet: template and upload", () => {
     it("a request that is not a multipart form, or whose body is broken, without a 500", async () => {
       const before = await snapshot(db());
       const plain = await run(() =>
-        uploadRoute.action(routeArgs(post(path(CARDIFF, "upload"), { workbook: "x" }, cardiff), params(CARDIFF)) as never),
+        uploadRoute.action(routeArgs(post(path(CARDIFF, "upload"), { workbook: "x" }, people.cardiff), params(CARDIFF)) as never),
       );
       expect(plain.status).toBe(400);
       const broken = new Request(`http://localhost${path(CARDIFF, "upload")}`, {
         method: "POST",
         body: '--b\r\nContent-Disposition: form-data; name="workbook"; filename="a.xlsx"\r\n\r\nPK',
-        headers: { Cookie: cardiff.cookie, "Content-Type": "multipart/form-data; boundary=b" },
+        headers: { Cookie: people.cardiff.cookie, "Content-Type": "multipart/form-data; boundary=b" },
       });
       const outcome = await run(() => uploadRoute.action(routeArgs(broken, params(CARDIFF)) as never));
       expect(outcome.status).toBe(400);
@@ -217,7 +205,11 @@ describe("the return as a spreadsheet: template and upload", () => {
       const declared = new Request(`http://localhost${path(CARDIFF, "upload")}`, {
         method: "POST",
         body: "x",
-        headers: { Cookie: cardiff.cookie, "Content-Type": "multipart/form-data; boundary=b", "Content-Length": String(50 * 1024 * 1024) },
+        headers: {
+          Cookie: people.cardiff.cookie,
+          "Content-Type": "multipart/form-data; boundary=b",
+          "Content-Length": String(50 * 1024 * 1024),
+        },
       });
       expect((await run(() => uploadRoute.action(routeArgs(declared, params(CARDIFF)) as never))).status).toBe(413);
       expect(await snapshot(db())).toBe(before);
@@ -250,16 +242,16 @@ describe("the return as a spreadsheet: template and upload", () => {
     });
 
     it("the template of another authority, or of another collection", async () => {
-      const newports = await filled(await template(newport, NEWPORT), COMPLETE);
+      const newports = await filled(await template(people.newport, NEWPORT), COMPLETE);
       expect(await messages(await refused(newports))).toEqual([
         `This spreadsheet is the template of another return (${NEWPORT} ${DECEMBER_2026}). Upload the one you downloaded from this return's page`,
       ]);
-      const february = await filled(await template(coordinator, CARDIFF, FEBRUARY_2023), {});
+      const february = await filled(await template(people.coordinator, CARDIFF, FEBRUARY_2023), {});
       expect((await messages(await refused(february)))[0]).toContain(`another return (${CARDIFF} ${FEBRUARY_2023})`);
     });
 
     it("formulas where numbers are expected", async () => {
-      const file = await filled(await template(cardiff), {
+      const file = await filled(await template(people.cardiff), {
         ...COMPLETE,
         care_leavers_21_25: { state: "A number", number: { formula: "100+20", result: 120 } },
       });
@@ -267,7 +259,7 @@ describe("the return as a spreadsheet: template and upload", () => {
     });
 
     it("merged cells", async () => {
-      const workbook = await template(cardiff);
+      const workbook = await template(people.cardiff);
       returnSheet(workbook).mergeCells("E4:E5");
       const file = await filled(workbook, {});
       expect(await messages(await refused(file))).toEqual([
@@ -276,7 +268,7 @@ describe("the return as a spreadsheet: template and upload", () => {
     });
 
     it("rows moved or sorted", async () => {
-      const workbook = await template(cardiff);
+      const workbook = await template(people.cardiff);
       const sheet = returnSheet(workbook);
       const [fourth, fifth] = [sheet.getRow(4).values, sheet.getRow(5).values];
       sheet.getRow(4).values = fifth as ExcelJS.CellValue[];
@@ -287,7 +279,7 @@ describe("the return as a spreadsheet: template and upload", () => {
     });
 
     it("too many rows", async () => {
-      const workbook = await template(cardiff);
+      const workbook = await template(people.cardiff);
       const sheet = returnSheet(workbook);
       sheet.getRow(4 + 9).values = ["care_leavers_21_25", "Another row", "", "A number", 5];
       expect(await messages(await refused(await filled(workbook, COMPLETE)))).toEqual([
@@ -296,7 +288,7 @@ describe("the return as a spreadsheet: template and upload", () => {
     });
 
     it("answers the shared schema refuses, listed by item and cell, in English and in Welsh", async () => {
-      const file = await filled(await template(cardiff), {
+      const file = await filled(await template(people.cardiff), {
         ...COMPLETE,
         care_leavers_21_25: { state: "A number", number: 12.5 },
         care_experienced_parents: { state: "A number", number: "twelve" },
@@ -321,12 +313,12 @@ describe("the return as a spreadsheet: template and upload", () => {
   });
 
   it("saves a filled template to the draft, all at once, audited, and sends the officer back to the return", async () => {
-    const workbook = await template(cardiff);
+    const workbook = await template(people.cardiff);
     const file = await filled(workbook, {
       ...COMPLETE,
       care_leavers_21_25: { ...COMPLETE.care_leavers_21_25, ageFrom: 18, ageTo: 25, referenceDate: new Date("2026-09-30T00:00:00Z") },
     });
-    const outcome = await upload(cardiff, file);
+    const outcome = await upload(people.cardiff, file);
     expect(outcome).toMatchObject({ kind: "response", status: 302, location: `${path(CARDIFF)}?saved=upload` });
     const saved = await values(CARDIFF);
     expect(saved.care_leavers_21_25).toMatchObject({
@@ -348,10 +340,12 @@ describe("the return as a spreadsheet: template and upload", () => {
       .where("authority_code", "=", CARDIFF)
       .execute();
     expect(audit).toHaveLength(7);
-    expect(audit.every((a) => a.actor_user_id === cardiff.userId && a.reason === "Uploaded from the spreadsheet return.xlsx")).toBe(true);
+    expect(audit.every((a) => a.actor_user_id === people.cardiff.userId && a.reason === "Uploaded from the spreadsheet return.xlsx")).toBe(
+      true,
+    );
 
     // The template now comes pre-filled with the draft, and the same old file is out of date.
-    const again = await template(cardiff);
+    const again = await template(people.cardiff);
     expect(rowOfItem(returnSheet(again), "care_leavers_21_25").getCell(COLUMN.number).value).toBe(120);
     expect(rowOfItem(returnSheet(again), "care_leavers_21_25").getCell(COLUMN.state).value).toBe("A number");
     expect(await messages(await refused(file, 409))).toEqual([
@@ -360,20 +354,20 @@ describe("the return as a spreadsheet: template and upload", () => {
   });
 
   it("never wipes the explanations of queried figures, which the template does not carry", async () => {
-    const page = await run(() => form.loader(routeArgs(get(path(NEWPORT), newport), params(NEWPORT)) as never));
+    const page = await run(() => form.loader(routeArgs(get(path(NEWPORT), people.newport), params(NEWPORT)) as never));
     const lockVersion = page.kind === "data" ? (page.data as { lockVersion: number }).lockVersion : -1;
     const fields: Record<string, string> = { lockVersion: String(lockVersion), intent: "save" };
     fields["care_leavers_21_25.state"] = "reported";
     fields["care_leavers_21_25.number"] = "40";
     fields["care_leavers_21_25.queryExplanation"] = "Data cleansing removed duplicates.";
-    const saved = await run(() => form.action(routeArgs(post(path(NEWPORT), fields, newport), params(NEWPORT)) as never));
+    const saved = await run(() => form.action(routeArgs(post(path(NEWPORT), fields, people.newport), params(NEWPORT)) as never));
     expect(saved.status).toBe(302);
 
-    const file = await filled(await template(newport, NEWPORT), {
+    const file = await filled(await template(people.newport, NEWPORT), {
       ...COMPLETE,
       care_leavers_21_25: { state: "A number", number: 41, caveat: null },
     });
-    expect(await upload(newport, file, NEWPORT)).toMatchObject({ kind: "response", status: 302 });
+    expect(await upload(people.newport, file, NEWPORT)).toMatchObject({ kind: "response", status: 302 });
     expect((await values(NEWPORT)).care_leavers_21_25).toMatchObject({
       number: 41,
       caveat: null,
@@ -382,10 +376,10 @@ describe("the return as a spreadsheet: template and upload", () => {
   });
 
   it("reads a Welsh template with its Welsh answers", async () => {
-    const file = await filled(await template(cardiff, CARDIFF, DECEMBER_2026, "?lang=cy"), {
+    const file = await filled(await template(people.cardiff, CARDIFF, DECEMBER_2026, "?lang=cy"), {
       children_reunification_plan: { state: "Amherthnasol", reason: "Nid oes gennym blant a symudwyd eleni." },
     });
-    expect(await upload(cardiff, file)).toMatchObject({ kind: "response", status: 302 });
+    expect(await upload(people.cardiff, file)).toMatchObject({ kind: "response", status: 302 });
     expect((await values(CARDIFF)).children_reunification_plan).toMatchObject({
       state: "not_applicable",
       reason: "Nid oes gennym blant a symudwyd eleni.",
@@ -394,20 +388,20 @@ describe("the return as a spreadsheet: template and upload", () => {
   });
 
   it("saves a draft that breaks a rule across items, as the form does, and the check page names it", async () => {
-    const file = await filled(await template(cardiff), { ...COMPLETE, care_experienced_parents_child_removed: { number: 11 } });
-    expect(await upload(cardiff, file)).toMatchObject({ kind: "response", status: 302 });
-    const page = await run(() => check.loader(routeArgs(get(path(CARDIFF, "check"), cardiff), params(CARDIFF)) as never));
+    const file = await filled(await template(people.cardiff), { ...COMPLETE, care_experienced_parents_child_removed: { number: 11 } });
+    expect(await upload(people.cardiff, file)).toMatchObject({ kind: "response", status: 302 });
+    const page = await run(() => check.loader(routeArgs(get(path(CARDIFF, "check"), people.cardiff), params(CARDIFF)) as never));
     const problems = page.kind === "data" ? (page.data as { problems: { itemCode: string; key: string }[] }).problems : [];
     expect(problems.map((p) => `${p.itemCode}:${p.key}`)).toEqual(["care_experienced_parents_child_removed:error.rule.notGreaterThan"]);
   });
 
   it("refuses an upload before the round opens", async () => {
-    const file = await filled(await template(newport, NEWPORT), COMPLETE);
+    const file = await filled(await template(people.newport, NEWPORT), COMPLETE);
     const { due_on } = await db().selectFrom("collection").select("due_on").where("code", "=", DECEMBER_2026).executeTakeFirstOrThrow();
     await db().updateTable("collection").set({ opens_on: "2099-01-01", due_on: "2099-01-01" }).where("code", "=", DECEMBER_2026).execute();
     try {
       const before = await snapshot(db());
-      const outcome = await upload(newport, file, NEWPORT);
+      const outcome = await upload(people.newport, file, NEWPORT);
       expect(outcome.status).toBe(409);
       expect(await messages(outcome)).toEqual([
         "This information request has not opened yet: its return can be filled in from the opening date on the return page",
@@ -424,24 +418,24 @@ describe("the return as a spreadsheet: template and upload", () => {
       care_experienced_parents: { number: 10 },
       care_experienced_parents_child_removed: { number: 2 },
     });
-    const file = await filled(await template(cardiff), COMPLETE);
+    const file = await filled(await template(people.cardiff), COMPLETE);
     expect(await messages(await refused(file, 409))).toEqual(["This return has been submitted. Amend it before you upload a spreadsheet"]);
   });
 
   it("is offered on the return page: the template link and the upload form for an editable return", async () => {
-    const page = await run(() => form.loader(routeArgs(get(path(NEWPORT), newport), params(NEWPORT)) as never));
+    const page = await run(() => form.loader(routeArgs(get(path(NEWPORT), people.newport), params(NEWPORT)) as never));
     expect(page.kind === "data" && page.data).toMatchObject({ editable: true, mayDownloadTemplate: true });
-    const submitted = await run(() => form.loader(routeArgs(get(path(CARDIFF), cardiff), params(CARDIFF)) as never));
+    const submitted = await run(() => form.loader(routeArgs(get(path(CARDIFF), people.cardiff), params(CARDIFF)) as never));
     expect(submitted.kind === "data" && submitted.data).toMatchObject({ editable: false, mayDownloadTemplate: true });
-    const forCoordinator = await run(() => form.loader(routeArgs(get(path(NEWPORT), coordinator), params(NEWPORT)) as never));
+    const forCoordinator = await run(() => form.loader(routeArgs(get(path(NEWPORT), people.coordinator), params(NEWPORT)) as never));
     expect(forCoordinator.kind === "data" && forCoordinator.data).toMatchObject({ editable: false, mayDownloadTemplate: true });
-    const forAnalyst = await run(() => form.loader(routeArgs(get(path(NEWPORT), analyst), params(NEWPORT)) as never));
+    const forAnalyst = await run(() => form.loader(routeArgs(get(path(NEWPORT), people.analyst), params(NEWPORT)) as never));
     expect(forAnalyst.kind === "data" && forAnalyst.data).toMatchObject({ mayDownloadTemplate: false });
   });
 
   it("lets nobody but the authority's own officers upload", async () => {
-    const file = await filled(await template(newport, NEWPORT), COMPLETE);
-    for (const visitor of [cardiff, coordinator, analyst]) {
+    const file = await filled(await template(people.newport, NEWPORT), COMPLETE);
+    for (const visitor of [people.cardiff, people.coordinator, people.analyst]) {
       const before = await snapshot(db());
       expect(await upload(visitor, file, NEWPORT)).toMatchObject({ kind: "response", status: 404 });
       expect(await snapshot(db())).toBe(before);

@@ -8,18 +8,12 @@ import { readerFor } from "#app/auth/policy.server.ts";
 import { MARKS } from "#app/domain/disclosure.ts";
 import { FEBRUARY_2023, DECEMBER_2026 } from "#seeds/demo.ts";
 import { useDemoDatabase } from "../support/database.ts";
-import { ANALYST, COORDINATOR, get, OFFICER, routeArgs, run, signIn, type Visitor } from "../support/requests.ts";
+import { ANALYST, COORDINATOR, get, OFFICER, routeArgs, run, useSignedIn, type Visitor } from "../support/requests.ts";
 import { bodyBytes, submitAs } from "../support/returns.ts";
+import { BLAENAU_GWENT, CARDIFF, CONWY, NEWPORT, SWANSEA, TORFAEN } from "../support/authorities.ts";
 
 /** Reads every authority's figures, as a coordinator does. */
 const coordinatorReader = readerFor({ role: "coordinator", authorityCode: null });
-
-const CARDIFF = "W06000015";
-const CONWY = "W06000003";
-const NEWPORT = "W06000022";
-const TORFAEN = "W06000020";
-const BLAENAU_GWENT = "W06000019";
-const SWANSEA = "W06000011";
 
 const SHEETS_EN = ["About", "Summary", "By authority", "Gaps", "Caveats and deviations", "Definitions", "Data"];
 const SHEETS_CY = ["Ynghylch", "Crynodeb", "Yn ôl awdurdod", "Bylchau", "Cafeatau a gwyriadau", "Diffiniadau", "Y data"];
@@ -42,13 +36,7 @@ function rowOf(sheet: ExcelJS.Worksheet, code: string) {
 
 describe("the Welsh Government workbook", () => {
   const db = useDemoDatabase();
-  let coordinator: Visitor;
-  let analyst: Visitor;
-  let officer: Visitor;
-
-  beforeAll(async () => {
-    [coordinator, analyst, officer] = await Promise.all([signIn(db(), COORDINATOR), signIn(db(), ANALYST), signIn(db(), OFFICER.cardiff)]);
-  });
+  const people = useSignedIn(db, { coordinator: COORDINATOR, analyst: ANALYST, officer: OFFICER.cardiff });
 
   const download = async (visitor: Visitor | undefined, code: string, query = "") => {
     const path = `/collections/${code}/export.xlsx${query}`;
@@ -66,14 +54,14 @@ describe("the Welsh Government workbook", () => {
   };
 
   it("is for coordinators and analysts: officers get a 404, and anyone not signed in is sent to sign in", async () => {
-    expect(await download(officer, FEBRUARY_2023)).toMatchObject({ kind: "response", status: 404 });
+    expect(await download(people.officer, FEBRUARY_2023)).toMatchObject({ kind: "response", status: 404 });
     expect(await download(undefined, FEBRUARY_2023)).toMatchObject({ kind: "response", status: 302 });
-    expect(await download(coordinator, "no-such-round")).toMatchObject({ kind: "response", status: 404 });
-    expect(await download(analyst, FEBRUARY_2023)).toMatchObject({ kind: "response", status: 200 });
+    expect(await download(people.coordinator, "no-such-round")).toMatchObject({ kind: "response", status: 404 });
+    expect(await download(people.analyst, FEBRUARY_2023)).toMatchObject({ kind: "response", status: 200 });
   });
 
   it("has every sheet, with frozen headers, filters, fitted widths and landscape pages one page wide", async () => {
-    const workbook = await open(coordinator, FEBRUARY_2023);
+    const workbook = await open(people.coordinator, FEBRUARY_2023);
     expect(workbook.worksheets.map((s) => s.name)).toEqual(SHEETS_EN);
     for (const sheet of workbook.worksheets.slice(1)) {
       expect(sheet.views[0], sheet.name).toMatchObject({ state: "frozen", ySplit: 1 });
@@ -84,7 +72,7 @@ describe("the Welsh Government workbook", () => {
   });
 
   it("says on About what it is, when and by whom it was exported, its coverage and the legend", async () => {
-    const about = (await open(coordinator, FEBRUARY_2023)).getWorksheet("About")!;
+    const about = (await open(people.coordinator, FEBRUARY_2023)).getWorksheet("About")!;
     const text = rows(about)
       .flat()
       .filter((v) => typeof v === "string")
@@ -101,7 +89,7 @@ describe("the Welsh Government workbook", () => {
   it("gives on Summary the totals and coverage of Wales and each of the 7 regions, exactly as coverageTotals does", async () => {
     const collection = (await getCollection(db(), FEBRUARY_2023))!;
     const totals = await coverageTotals(db(), coordinatorReader, collection.id);
-    const summary = rows((await open(coordinator, FEBRUARY_2023)).getWorksheet("Summary")!).slice(1);
+    const summary = rows((await open(people.coordinator, FEBRUARY_2023)).getWorksheet("Summary")!).slice(1);
     expect(summary).toHaveLength(3 * 8);
     expect(summary.map((r) => [r[0], r[3] ?? null, r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11]])).toEqual(
       totals.map((t) => [
@@ -124,7 +112,7 @@ describe("the Welsh Government workbook", () => {
   it("shows each authority's figure, its state in words, marks what was counted differently, with notes and rates", async () => {
     const collection = (await getCollection(db(), FEBRUARY_2023))!;
     const cells = await authorityCells(db(), coordinatorReader, collection.id);
-    const sheet = (await open(coordinator, FEBRUARY_2023)).getWorksheet("By authority")!;
+    const sheet = (await open(people.coordinator, FEBRUARY_2023)).getWorksheet("By authority")!;
     expect(sheet.actualRowCount).toBe(23);
     const conwy = rowOf(sheet, CONWY);
     expect(conwy.getCell(4).value).toBe(133);
@@ -147,7 +135,7 @@ describe("the Welsh Government workbook", () => {
   it("lists the gaps, the reasons grouped as reasonGroups groups them, every caveat and deviation, and the definitions", async () => {
     const collection = (await getCollection(db(), FEBRUARY_2023))!;
     const groups = await reasonGroups(db(), coordinatorReader, collection.id);
-    const workbook = await open(coordinator, FEBRUARY_2023);
+    const workbook = await open(people.coordinator, FEBRUARY_2023);
     const gaps = workbook.getWorksheet("Gaps")!;
     expect(rowOf(gaps, CARDIFF).getCell(4).value).toBe("No return");
     expect(rowOf(gaps, CONWY).getCell(4).value).toBe(`Counted differently ${MARKS.nonComparable}`);
@@ -186,7 +174,7 @@ describe("the Welsh Government workbook", () => {
   });
 
   it("has the tidy long table on Data, one row per authority and item", async () => {
-    const data = rows((await open(coordinator, FEBRUARY_2023)).getWorksheet("Data")!);
+    const data = rows((await open(people.coordinator, FEBRUARY_2023)).getWorksheet("Data")!);
     expect(data[0]).toContain("Authority code");
     expect(data).toHaveLength(1 + 22 * 3);
     const newport = data.find((r) => r[2] === NEWPORT && r[5] === "care_leavers_21_25")!;
@@ -208,7 +196,7 @@ describe("the Welsh Government workbook", () => {
   });
 
   it("is in Welsh with ?lang=cy: sheet names, headings and words", async () => {
-    const workbook = await open(analyst, FEBRUARY_2023, "?lang=cy");
+    const workbook = await open(people.analyst, FEBRUARY_2023, "?lang=cy");
     expect(workbook.worksheets.map((s) => s.name)).toEqual(SHEETS_CY);
     const byAuthority = workbook.getWorksheet("Yn ôl awdurdod")!;
     expect(byAuthority.getRow(1).getCell(2).value).toBe("Awdurdod");
@@ -244,7 +232,7 @@ describe("the Welsh Government workbook", () => {
     });
 
     it("keeps every figure without ?publish=1", async () => {
-      const workbook = await open(coordinator, DECEMBER_2026);
+      const workbook = await open(people.coordinator, DECEMBER_2026);
       const byAuthority = workbook.getWorksheet("By authority")!;
       expect(rowOf(byAuthority, CARDIFF).getCell(4).value).toBe(3);
       const summary = rows(workbook.getWorksheet("Summary")!);
@@ -252,7 +240,7 @@ describe("the Welsh Government workbook", () => {
     });
 
     it("suppresses counts from 1 to 4 with their rates, and what else would give one away, but keeps zeros", async () => {
-      const workbook = await open(coordinator, DECEMBER_2026, "?publish=1");
+      const workbook = await open(people.coordinator, DECEMBER_2026, "?publish=1");
       const byAuthority = workbook.getWorksheet("By authority")!;
       // Columns: 4 leavers, 5 its rate, then 2 per item; child removed is the 8th item.
       const removed = 4 + 2 * 7;
@@ -282,9 +270,9 @@ describe("the Welsh Government workbook", () => {
 
   it("is linked from the collection page for coordinators and analysts, not for officers", async () => {
     for (const [visitor, shown] of [
-      [coordinator, true],
-      [analyst, true],
-      [officer, false],
+      [people.coordinator, true],
+      [people.analyst, true],
+      [people.officer, false],
     ] as const) {
       const outcome = await run(() =>
         collectionPage.loader(routeArgs(get(`/collections/${FEBRUARY_2023}`, visitor), { code: FEBRUARY_2023 }) as never),

@@ -6,26 +6,26 @@ import * as history from "#app/routes/returns.$collectionCode.$authorityCode.his
 import * as submitted from "#app/routes/returns.$collectionCode.$authorityCode.submitted.tsx";
 import { useDemoDatabase } from "../support/database.ts";
 import { CARDIFF, formAnswers as answers, NEWPORT, OPEN_ROUND as ROUND, saveAndSubmit } from "../hardening/fixtures.ts";
-import { ANALYST, COORDINATOR, get, OFFICER, post, routeArgs, run, signIn, snapshot, type Visitor } from "../support/requests.ts";
+import {
+  ANALYST,
+  COORDINATOR,
+  get,
+  OFFICER,
+  post,
+  routeArgs,
+  run,
+  signIn,
+  snapshot,
+  useSignedIn,
+  type Visitor,
+} from "../support/requests.ts";
 
 const path = (authority: string, page = "") => `/returns/${ROUND}/${authority}${page ? `/${page}` : ""}`;
 const params = (authority: string) => ({ collectionCode: ROUND, authorityCode: authority });
 
 describe("an officer's return", () => {
   const db = useDemoDatabase();
-  let cardiff: Visitor;
-  let newport: Visitor;
-  let coordinator: Visitor;
-  let analyst: Visitor;
-
-  beforeAll(async () => {
-    [cardiff, newport, coordinator, analyst] = await Promise.all([
-      signIn(db(), OFFICER.cardiff),
-      signIn(db(), OFFICER.newport),
-      signIn(db(), COORDINATOR),
-      signIn(db(), ANALYST),
-    ]);
-  });
+  const people = useSignedIn(db, { cardiff: OFFICER.cardiff, newport: OFFICER.newport, coordinator: COORDINATOR, analyst: ANALYST });
 
   const save = (visitor: Visitor, fields: Record<string, string>, authority = CARDIFF) =>
     run(() => form.action(routeArgs(post(path(authority), fields, visitor), params(authority)) as never));
@@ -47,14 +47,14 @@ describe("an officer's return", () => {
   });
 
   it("shows Cardiff, which did not reply in February 2023, a blank return it can fill in", async () => {
-    const data = await loadForm(cardiff);
+    const data = await loadForm(people.cardiff);
     expect(data).toMatchObject({ editable: true, lockVersion: 0, returnStatus: null });
     expect(Object.values(data.values).every((v) => v.state === null)).toBe(true);
     expect(data.previous).toEqual({});
   });
 
   it("shows Newport its value last round beside the item", async () => {
-    const data = await loadForm(newport, NEWPORT);
+    const data = await loadForm(people.newport, NEWPORT);
     expect(data.previous.care_leavers_21_25).toMatchObject({
       state: "reported",
       number: 271,
@@ -64,27 +64,27 @@ describe("an officer's return", () => {
 
   it("gives another authority's officer a 404 for Cardiff's return, by address or by crafted post, and changes nothing", async () => {
     const before = await snapshot(db());
-    const read = await run(() => form.loader(routeArgs(get(path(CARDIFF), newport), params(CARDIFF)) as never));
+    const read = await run(() => form.loader(routeArgs(get(path(CARDIFF), people.newport), params(CARDIFF)) as never));
     expect(read).toMatchObject({ kind: "response", status: 404 });
-    const write = await save(newport, answers());
+    const write = await save(people.newport, answers());
     expect(write).toMatchObject({ kind: "response", status: 404 });
     const actions = [check.action, amend.action] as ((args: never) => Promise<unknown>)[];
     for (const action of actions) {
       const outcome = await run(() =>
-        action(routeArgs(post(path(CARDIFF, "x"), { lockVersion: "0", reason: "x" }, newport), params(CARDIFF)) as never),
+        action(routeArgs(post(path(CARDIFF, "x"), { lockVersion: "0", reason: "x" }, people.newport), params(CARDIFF)) as never),
       );
       expect(outcome).toMatchObject({ kind: "response", status: 404 });
     }
     const loaders = [history.loader, submitted.loader, check.loader, amend.loader] as ((args: never) => Promise<unknown>)[];
     for (const loader of loaders) {
-      const outcome = await run(() => loader(routeArgs(get(path(CARDIFF, "x"), newport), params(CARDIFF)) as never));
+      const outcome = await run(() => loader(routeArgs(get(path(CARDIFF, "x"), people.newport), params(CARDIFF)) as never));
       expect(outcome).toMatchObject({ kind: "response", status: 404 });
     }
     expect(await snapshot(db())).toBe(before);
   });
 
   it("lets the coordinator and the analyst read the return but not change it", async () => {
-    for (const visitor of [coordinator, analyst]) {
+    for (const visitor of [people.coordinator, people.analyst]) {
       expect((await loadForm(visitor)).editable).toBe(false);
       expect(await save(visitor, answers())).toMatchObject({ kind: "response", status: 404 });
     }
@@ -93,13 +93,13 @@ describe("an officer's return", () => {
   it("refuses a post without the session's CSRF token, and changes nothing", async () => {
     const before = await snapshot(db());
     const outcome = await run(() =>
-      form.action(routeArgs(post(path(CARDIFF), answers(), cardiff, { csrf: false }), params(CARDIFF)) as never),
+      form.action(routeArgs(post(path(CARDIFF), answers(), people.cardiff, { csrf: false }), params(CARDIFF)) as never),
     );
     expect(outcome).toMatchObject({ kind: "response", status: 403 });
     const forged = await run(() =>
       form.action(
         routeArgs(
-          post(path(CARDIFF), { ...answers(), csrf: newport.csrf }, { ...cardiff, csrf: "" }, { csrf: false }),
+          post(path(CARDIFF), { ...answers(), csrf: people.newport.csrf }, { ...people.cardiff, csrf: "" }, { csrf: false }),
           params(CARDIFF),
         ) as never,
       ),
@@ -117,7 +117,7 @@ describe("an officer's return", () => {
       ["5001", "error.number.aboveMaximum"],
     ])("a number typed as %j", async (typed, key) => {
       const before = await snapshot(db());
-      const outcome = await save(cardiff, answers({ care_leavers_21_25: { state: "reported", number: typed } }));
+      const outcome = await save(people.cardiff, answers({ care_leavers_21_25: { state: "reported", number: typed } }));
       expect(outcome.status).toBe(400);
       expect(problemKeys(outcome)).toEqual([`care_leavers_21_25:${key}`]);
       expect(await snapshot(db())).toBe(before);
@@ -133,14 +133,14 @@ describe("an officer's return", () => {
       [{ cannot: "yes", state: "guess" }, "error.state.invalid"],
     ])("a value %j", async (value, key) => {
       const before = await snapshot(db());
-      const outcome = await save(cardiff, answers({ care_leavers_21_25: value }));
+      const outcome = await save(people.cardiff, answers({ care_leavers_21_25: value }));
       expect(problemKeys(outcome)).toEqual([`care_leavers_21_25:${key}`]);
       expect(await snapshot(db())).toBe(before);
     });
   });
 
   it("ignores the state and reason, hidden from the person, when “I cannot give a number” is not ticked", async () => {
-    const outcome = await save(cardiff, answers({ care_leavers_21_25: { state: "unknown", number: "99", reason: "stale" } }));
+    const outcome = await save(people.cardiff, answers({ care_leavers_21_25: { state: "unknown", number: "99", reason: "stale" } }));
     expect(outcome).toMatchObject({ kind: "response", status: 302 });
     const value = await db()
       .selectFrom("value as v")
@@ -153,17 +153,17 @@ describe("an officer's return", () => {
   });
 
   it("accepts numbers as people type them, saves a draft with blanks, and audits each change", async () => {
-    const { lockVersion } = await loadForm(cardiff);
+    const { lockVersion } = await loadForm(people.cardiff);
     const auditBefore = await db()
       .selectFrom("audit_log")
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .executeTakeFirstOrThrow();
     const outcome = await save(
-      cardiff,
+      people.cardiff,
       answers({ care_leavers_21_25: { state: "reported", number: " 1,234 " }, care_experienced_parents_child_removed: {} }, lockVersion),
     );
     expect(outcome).toMatchObject({ kind: "response", status: 302, location: `${path(CARDIFF)}?saved=1` });
-    const data = await loadForm(cardiff);
+    const data = await loadForm(people.cardiff);
     expect(data.values.care_leavers_21_25).toMatchObject({ state: "reported", number: 1234 });
     expect(data.values.care_experienced_parents_child_removed?.state).toBeNull();
     expect(data.lockVersion).toBe(lockVersion + 1);
@@ -180,29 +180,29 @@ describe("an officer's return", () => {
       .executeTakeFirstOrThrow();
     // The leavers figure and the child-removed figure (now blank) changed; nothing else did.
     expect(auditAfter.n - auditBefore.n).toBe(2);
-    expect(audit[0]).toMatchObject({ actor_user_id: cardiff.userId, entity: "value" });
+    expect(audit[0]).toMatchObject({ actor_user_id: people.cardiff.userId, entity: "value" });
     const leavers = audit.find((a) => a.entity_key.endsWith(":care_leavers_21_25"))!;
     expect(leavers.before).toMatchObject({ state: "reported", number: 99 });
     expect(leavers.after).toMatchObject({ state: "reported", number: 1234 });
   });
 
   it("never overwrites a save made in between: the second save gets the conflict, nothing is lost", async () => {
-    const { lockVersion } = await loadForm(cardiff);
-    const first = await save(cardiff, answers({ care_leavers_21_25: { state: "reported", number: "130" } }, lockVersion));
+    const { lockVersion } = await loadForm(people.cardiff);
+    const first = await save(people.cardiff, answers({ care_leavers_21_25: { state: "reported", number: "130" } }, lockVersion));
     expect(first.status).toBe(302);
     const before = await snapshot(db());
-    const second = await save(cardiff, answers({ care_leavers_21_25: { state: "reported", number: "999" } }, lockVersion));
+    const second = await save(people.cardiff, answers({ care_leavers_21_25: { state: "reported", number: "999" } }, lockVersion));
     expect(second.status).toBe(409);
     expect(second.kind === "data" && (second.data as { conflict: boolean; input: Record<string, { number: string }> })).toMatchObject({
       conflict: true,
       input: { care_leavers_21_25: { number: "999" } },
     });
     expect(await snapshot(db())).toBe(before);
-    expect((await loadForm(cardiff)).values.care_leavers_21_25?.number).toBe(130);
+    expect((await loadForm(people.cardiff)).values.care_leavers_21_25?.number).toBe(130);
     // Re-applying from the page the conflict showed (with the new lock version) goes through.
-    const again = await save(cardiff, answers({ care_leavers_21_25: { state: "reported", number: "999" } }, lockVersion + 1));
+    const again = await save(people.cardiff, answers({ care_leavers_21_25: { state: "reported", number: "999" } }, lockVersion + 1));
     expect(again.status).toBe(302);
-    const restored = await save(cardiff, answers({}, lockVersion + 2));
+    const restored = await save(people.cardiff, answers({}, lockVersion + 2));
     expect(restored.status).toBe(302);
   });
 
@@ -217,10 +217,10 @@ describe("an officer's return", () => {
     };
 
     it("saves a draft that breaks the rules across items, which the form states, and refuses to submit it, naming each", async () => {
-      const { lockVersion, rules } = await loadForm(cardiff);
+      const { lockVersion, rules } = await loadForm(people.cardiff);
       expect(rules.map((r) => r.kind)).toEqual(expect.arrayContaining(["not_greater_than", "sum_equals"]));
       const outcome = await save(
-        cardiff,
+        people.cardiff,
         answers(
           {
             // More parents had a child removed than there are parents; mothers and fathers add up to 11, not 10.
@@ -231,54 +231,56 @@ describe("an officer's return", () => {
         ),
       );
       expect(outcome).toMatchObject({ kind: "response", status: 302 });
-      const page = await loadCheck(cardiff);
+      const page = await loadCheck(people.cardiff);
       expect(page.problems.map((p) => `${p.itemCode}:${p.key}`).sort()).toEqual([
         "care_experienced_parents:error.rule.sumEquals",
         "care_experienced_parents_child_removed:error.rule.notGreaterThan",
       ]);
       const before = await snapshot(db());
-      const refused = await submit(cardiff, { lockVersion: String(page.lockVersion), signedOffName: "A", signedOffRole: "B" });
+      const refused = await submit(people.cardiff, { lockVersion: String(page.lockVersion), signedOffName: "A", signedOffRole: "B" });
       expect(refused.status).toBe(400);
       expect(await snapshot(db())).toBe(before);
     });
 
     it("refuses to submit while a required item is blank", async () => {
-      const { lockVersion } = await loadForm(cardiff);
-      await save(cardiff, answers({ care_experienced_parents_child_removed: {} }, lockVersion));
-      const page = await loadCheck(cardiff);
+      const { lockVersion } = await loadForm(people.cardiff);
+      await save(people.cardiff, answers({ care_experienced_parents_child_removed: {} }, lockVersion));
+      const page = await loadCheck(people.cardiff);
       expect(page.problems.map((p) => `${p.itemCode}:${p.key}`)).toEqual(["care_experienced_parents_child_removed:error.state.required"]);
       // The check page's links bring the form back with the same problem, to show beside the field.
-      const fromCheck = await run(() => form.loader(routeArgs(get(`${path(CARDIFF)}?check=1`, cardiff), params(CARDIFF)) as never));
+      const fromCheck = await run(() => form.loader(routeArgs(get(`${path(CARDIFF)}?check=1`, people.cardiff), params(CARDIFF)) as never));
       expect(fromCheck.kind === "data" && (fromCheck.data as { checkProblems: { itemCode: string; key: string }[] }).checkProblems).toEqual(
         page.problems,
       );
-      expect((await loadForm(cardiff)).checkProblems).toEqual([]);
+      expect((await loadForm(people.cardiff)).checkProblems).toEqual([]);
       const before = await snapshot(db());
-      const outcome = await submit(cardiff, { lockVersion: String(page.lockVersion), signedOffName: "A", signedOffRole: "B" });
+      const outcome = await submit(people.cardiff, { lockVersion: String(page.lockVersion), signedOffName: "A", signedOffRole: "B" });
       expect(outcome.status).toBe(400);
       expect(await snapshot(db())).toBe(before);
     });
 
     it("needs a name and role for the declaration", async () => {
-      const { lockVersion } = await loadForm(cardiff);
-      await save(cardiff, answers({}, lockVersion));
-      const page = await loadCheck(cardiff);
+      const { lockVersion } = await loadForm(people.cardiff);
+      await save(people.cardiff, answers({}, lockVersion));
+      const page = await loadCheck(people.cardiff);
       expect(page.problems).toEqual([]);
-      const outcome = await submit(cardiff, { lockVersion: String(page.lockVersion), signedOffName: " ", signedOffRole: "" });
+      const outcome = await submit(people.cardiff, { lockVersion: String(page.lockVersion), signedOffName: " ", signedOffRole: "" });
       expect(outcome.kind === "data" && outcome.data).toMatchObject({
         errors: { signedOffName: "check.error.nameMissing", signedOffRole: "check.error.roleMissing" },
       });
     });
 
     it("submits version 1 with the declaration, audited, and confirms it with a reference", async () => {
-      const page = await loadCheck(cardiff);
-      const outcome = await submit(cardiff, {
+      const page = await loadCheck(people.cardiff);
+      const outcome = await submit(people.cardiff, {
         lockVersion: String(page.lockVersion),
         signedOffName: "Siân Evans",
         signedOffRole: "Head of Children's Services",
       });
       expect(outcome).toMatchObject({ kind: "response", status: 302, location: `${path(CARDIFF, "submitted")}?version=1` });
-      const confirmation = await run(() => submitted.loader(routeArgs(get(path(CARDIFF, "submitted"), cardiff), params(CARDIFF)) as never));
+      const confirmation = await run(() =>
+        submitted.loader(routeArgs(get(path(CARDIFF, "submitted"), people.cardiff), params(CARDIFF)) as never),
+      );
       expect(confirmation.kind === "data" && confirmation.data).toMatchObject({
         reference: `${CARDIFF}-${ROUND}-V1`.toUpperCase(),
         version: 1,
@@ -290,46 +292,53 @@ describe("an officer's return", () => {
         .where("authority_code", "=", CARDIFF)
         .executeTakeFirstOrThrow();
       expect(audit).toMatchObject({
-        actor_user_id: cardiff.userId,
+        actor_user_id: people.cardiff.userId,
         after: { status: "submitted", submitted_version: 1, signed_off_name: "Siân Evans" },
       });
-      const data = await loadForm(cardiff);
+      const data = await loadForm(people.cardiff);
       expect(data).toMatchObject({ editable: false, mayAmend: true, returnStatus: "submitted", submittedVersion: 1 });
       // Saving the submitted return again is refused, saying so, with the answers kept.
-      const again = await save(cardiff, answers({}, data.lockVersion));
+      const again = await save(people.cardiff, answers({}, data.lockVersion));
       expect(again).toMatchObject({ kind: "data", status: 409 });
       expect(again.kind === "data" && again.data).toMatchObject({ refusal: { reason: "submitted", signedOffName: "Siân Evans" } });
     });
 
     it("amends with a reason into a new version, keeping the first readable, with what changed", async () => {
-      const { lockVersion } = await loadForm(cardiff);
+      const { lockVersion } = await loadForm(people.cardiff);
       const noReason = await run(() =>
         amend.action(
-          routeArgs(post(path(CARDIFF, "amend"), { lockVersion: String(lockVersion), reason: "" }, cardiff), params(CARDIFF)) as never,
+          routeArgs(
+            post(path(CARDIFF, "amend"), { lockVersion: String(lockVersion), reason: "" }, people.cardiff),
+            params(CARDIFF),
+          ) as never,
         ),
       );
       expect(noReason.kind === "data" && noReason.data).toMatchObject({ error: "amend.error.reasonMissing" });
       const reopened = await run(() =>
         amend.action(
           routeArgs(
-            post(path(CARDIFF, "amend"), { lockVersion: String(lockVersion), reason: "Two care leavers were counted twice." }, cardiff),
+            post(
+              path(CARDIFF, "amend"),
+              { lockVersion: String(lockVersion), reason: "Two care leavers were counted twice." },
+              people.cardiff,
+            ),
             params(CARDIFF),
           ) as never,
         ),
       );
       expect(reopened).toMatchObject({ kind: "response", status: 302, location: path(CARDIFF) });
-      const draft = await loadForm(cardiff);
+      const draft = await loadForm(people.cardiff);
       expect(draft).toMatchObject({ editable: true, returnStatus: "draft", submittedVersion: 1 });
-      await save(cardiff, answers({ care_leavers_21_25: { state: "reported", number: "118" } }, draft.lockVersion));
-      const page = await loadCheck(cardiff);
+      await save(people.cardiff, answers({ care_leavers_21_25: { state: "reported", number: "118" } }, draft.lockVersion));
+      const page = await loadCheck(people.cardiff);
       expect(page).toMatchObject({ isAmendment: true, amendmentReason: "Two care leavers were counted twice." });
-      const outcome = await submit(cardiff, {
+      const outcome = await submit(people.cardiff, {
         lockVersion: String(page.lockVersion),
         signedOffName: "Siân Evans",
         signedOffRole: "Head of Service",
       });
       expect(outcome).toMatchObject({ location: `${path(CARDIFF, "submitted")}?version=2` });
-      const versions = await run(() => history.loader(routeArgs(get(path(CARDIFF, "history"), cardiff), params(CARDIFF)) as never));
+      const versions = await run(() => history.loader(routeArgs(get(path(CARDIFF, "history"), people.cardiff), params(CARDIFF)) as never));
       const list = versions.kind === "data" ? (versions.data as Awaited<ReturnType<typeof history.loader>>).versions : [];
       expect(list.map((v) => [v.version, v.amendment_reason, v.values.care_leavers_21_25?.number])).toEqual([
         [1, null, 120],
@@ -340,10 +349,10 @@ describe("an officer's return", () => {
 
   it("flags a big change from last round as a query that needs an explanation before submission", async () => {
     const flagged = answers({ care_leavers_21_25: { state: "reported", number: "40" } });
-    expect((await save(newport, flagged, NEWPORT)).status).toBe(302);
-    const data = await loadForm(newport, NEWPORT);
+    expect((await save(people.newport, flagged, NEWPORT)).status).toBe(302);
+    const data = await loadForm(people.newport, NEWPORT);
     expect(data.flagsToExplain).toEqual([{ itemCode: "care_leavers_21_25", kind: "change", params: { previous: 271, current: 40 } }]);
-    const check1 = await run(() => check.loader(routeArgs(get(path(NEWPORT, "check"), newport), params(NEWPORT)) as never));
+    const check1 = await run(() => check.loader(routeArgs(get(path(NEWPORT, "check"), people.newport), params(NEWPORT)) as never));
     expect(check1.kind === "data" && (check1.data as { problems: { key: string }[] }).problems.map((p) => p.key)).toEqual([
       "error.flag.explanationMissing",
     ]);
@@ -351,8 +360,8 @@ describe("an officer's return", () => {
       { care_leavers_21_25: { state: "reported", number: "40", queryExplanation: "Data cleansing removed duplicates." } },
       data.lockVersion,
     );
-    expect((await save(newport, explained, NEWPORT)).status).toBe(302);
-    const check2 = await run(() => check.loader(routeArgs(get(path(NEWPORT, "check"), newport), params(NEWPORT)) as never));
+    expect((await save(people.newport, explained, NEWPORT)).status).toBe(302);
+    const check2 = await run(() => check.loader(routeArgs(get(path(NEWPORT, "check"), people.newport), params(NEWPORT)) as never));
     expect(check2.kind === "data" && (check2.data as { problems: unknown[] }).problems).toEqual([]);
   });
 
@@ -398,12 +407,12 @@ describe("an officer's return", () => {
   it("cannot be filled in before the round opens, and says when it opens", async () => {
     const opensOn = "2099-01-01";
     const { due_on } = await db().selectFrom("collection").select("due_on").where("code", "=", ROUND).executeTakeFirstOrThrow();
-    const { lockVersion } = await loadForm(newport, NEWPORT);
+    const { lockVersion } = await loadForm(people.newport, NEWPORT);
     await db().updateTable("collection").set({ opens_on: opensOn, due_on: opensOn }).where("code", "=", ROUND).execute();
     try {
-      expect(await loadForm(newport, NEWPORT)).toMatchObject({ editable: false, opensOn });
+      expect(await loadForm(people.newport, NEWPORT)).toMatchObject({ editable: false, opensOn });
       const before = await snapshot(db());
-      const outcome = await save(newport, answers({}, lockVersion), NEWPORT);
+      const outcome = await save(people.newport, answers({}, lockVersion), NEWPORT);
       expect(outcome.kind === "data" && outcome.data).toMatchObject({ refusal: { reason: "notYetOpen", opensOn } });
       expect(await snapshot(db())).toBe(before);
     } finally {

@@ -6,7 +6,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { createRequestHandler, type ServerBuild } from "@remix-run/node";
 import { sql, type Kysely } from "kysely";
-import { expect, inject } from "vitest";
+import { beforeAll, expect, inject } from "vitest";
 import { createDatabase } from "#db/connect.ts";
 import { migrateToLatest } from "#db/migrator.ts";
 import type { Database } from "#db/types.ts";
@@ -63,6 +63,19 @@ export function fillPath(pattern: string | undefined, params: Record<string, str
 export function inProcessPortal(build: ServerBuild) {
   const handler = createRequestHandler(build, "production");
   return (request: Request, clientAddress = "192.0.2.44") => handler(request, { cspNonce: "test-nonce", clientAddress });
+}
+
+/**
+ * For a test file: the server build (`build.routes`: its route modules) and its request handler in
+ * this process (`page`), both ready before the file's tests and its own `beforeAll`.
+ */
+export function useInProcessPortal() {
+  const portal = {} as { build: ServerBuild; page: ReturnType<typeof inProcessPortal> };
+  beforeAll(async () => {
+    portal.build = await serverBuild();
+    portal.page = inProcessPortal(portal.build);
+  });
+  return portal;
 }
 
 /** A signed-in visitor for a user id (a new session, as signing in makes one). */

@@ -7,6 +7,9 @@ import { createRequire } from "node:module";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
+import { translate } from "#app/i18n/i18n.ts";
+import type { Language } from "#db/types.ts";
+import { DEMO_PASSWORD } from "#seeds/demo.ts";
 import { DEMO_TOTP_SECRET, freshCode } from "./two-factor.ts";
 
 export const CHROMIUM = "/usr/bin/chromium";
@@ -14,6 +17,12 @@ export const CHROMIUM = "/usr/bin/chromium";
 /** Browser tests need Debian's Chromium. Missing on a developer's machine: skipped, and said so. In CI: a failure. */
 export const chromiumMissing = !existsSync(CHROMIUM) && !process.env.CI;
 if (chromiumMissing) console.warn(`Skipping browser tests: ${CHROMIUM} is not installed (apt-get install chromium).`);
+
+/**
+ * Browser tests that read or write the portal's database beside the running server need PostgreSQL
+ * (always in CI): an embedded database is open in the portal's process alone.
+ */
+export const databaseBesideMissing = !process.env.TEST_DATABASE_URL && !process.env.CI;
 
 async function freePort() {
   return new Promise<number>((resolve, reject) => {
@@ -160,6 +169,13 @@ export async function expectNoAxeViolations(page: Page) {
   ).toEqual([]);
 }
 
+/** A refused form's page, as GOV.UK shows one: the error summary, "Error: " before the title, axe clean. */
+export async function expectRefusedForm(page: Page) {
+  await page.locator(".govuk-error-summary").waitFor();
+  await expect(page.title()).resolves.toMatch(/^Error: /);
+  await expectNoAxeViolations(page);
+}
+
 /** Collects what the browser reports against the page: CSP refusals, script errors. */
 export function watchForPageErrors(page: Page) {
   const errors: string[] = [];
@@ -171,6 +187,36 @@ export function watchForPageErrors(page: Page) {
 }
 
 /**
+ * The sign-in page's first step, in `lang` (the page's language, chosen before): email and
+ * password, then on to wherever the portal sends the person, the code page for a second factor.
+ */
+export async function enterPassword(
+  page: Page,
+  url: string,
+  email: string,
+  password = DEMO_PASSWORD,
+  { lang = "en" }: { lang?: Language } = {},
+) {
+  await page.goto(`${url}/login`);
+  await page.getByLabel(translate(lang, "login.email")).fill(email);
+  await page.getByLabel(translate(lang, "login.password")).fill(password);
+  await page.getByRole("button", { name: translate(lang, "login.submit") }).click();
+  await page.waitForURL((u) => u.pathname !== "/login");
+}
+
+/** The code page's step: a code the portal has not yet accepted from the account's authenticator app. */
+export async function enterCode(
+  page: Page,
+  url: string,
+  email: string,
+  { totpSecret = DEMO_TOTP_SECRET, lang = "en" }: { totpSecret?: string; lang?: Language } = {},
+) {
+  await page.getByLabel(translate(lang, "login.code.label"), { exact: true }).fill(await freshCode(totpSecret, `${url} ${email}`));
+  await page.getByRole("button", { name: translate(lang, "login.code.submit") }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith("/login"));
+}
+
+/**
  * Signs in through the sign-in page, as a person would: with a code from their authenticator app
  * when the portal asks for one (`totpSecret`: the demo coordinator's, unless another is given).
  */
@@ -178,19 +224,11 @@ export async function signInAs(
   page: Page,
   url: string,
   email: string,
-  password = "demo-password-2023",
-  { totpSecret = DEMO_TOTP_SECRET }: { totpSecret?: string } = {},
+  password = DEMO_PASSWORD,
+  options: { totpSecret?: string; lang?: Language } = {},
 ) {
-  await page.goto(`${url}/login`);
-  await page.getByLabel("Email address").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL((u) => u.pathname !== "/login");
-  if (new URL(page.url()).pathname === "/login/code") {
-    await page.getByLabel("Code", { exact: true }).fill(await freshCode(totpSecret, `${url} ${email}`));
-    await page.getByRole("button", { name: "Continue" }).click();
-    await page.waitForURL((u) => !u.pathname.startsWith("/login"));
-  }
+  await enterPassword(page, url, email, password, options);
+  if (new URL(page.url()).pathname === "/login/code") await enterCode(page, url, email, options);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from "kysely";
+import { beforeAll } from "vitest";
 import type { Database } from "#db/types.ts";
 import { createSession, hashToken } from "#app/models/session.server.ts";
 import { sessionCookieHeader } from "#app/auth/auth.server.ts";
@@ -25,6 +26,22 @@ export async function signIn(db: Kysely<Database>, email: string): Promise<Visit
   const session = await db.selectFrom("session").select("csrf_token").where("id", "=", hashToken(token)).executeTakeFirstOrThrow();
   const cookie = (await sessionCookieHeader(token)).split(";")[0]!;
   return { userId: user.id, cookie, csrf: session.csrf_token };
+}
+
+/**
+ * For a route test file: these people (a name for each, and their email) signed in to the file's
+ * database before its tests, each then read as `people.<name>`.
+ */
+export function useSignedIn<Name extends string>(db: () => Kysely<Database>, emails: Record<Name, string>) {
+  const people = {} as Record<Name, Visitor>;
+  beforeAll(async () => {
+    const names = Object.keys(emails) as Name[];
+    const visitors = await Promise.all(names.map((name) => signIn(db(), emails[name])));
+    names.forEach((name, i) => {
+      people[name] = visitors[i]!;
+    });
+  });
+  return people;
 }
 
 export const OFFICER = {
