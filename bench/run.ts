@@ -5,7 +5,7 @@
  * Nothing here asserts a time. Writes bench/results.json and prints the goals table.
  *
  *   npm run bench [-- --runs 3 --samples 500]
- *   npm run bench -- --exports-only   # the history export and its limit alone, on a database of their own
+ *   npm run bench -- --only exports   the history export and its limit alone, on a database of their own
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -32,8 +32,8 @@ const { values: args } = parseArgs({
     seconds: { type: "string", default: "4" },
     /** A folder: every server runs under `node --cpu-prof` and leaves its profile there. */
     profile: { type: "string" },
-    /** Only the exports, upload and import, printed per run: nothing else is measured or written. */
-    "exports-only": { type: "boolean", default: false },
+    /** `exports`: only the exports, upload and import, printed per run, on a database of their own. */
+    only: { type: "string" },
   },
 });
 const profileAs = (name: string) => (args.profile ? { profile: { dir: args.profile, name } } : {});
@@ -549,4 +549,6 @@ async function exportsOnly() {
   }
 }
 
-await (args["exports-only"] ? exportsOnly() : main());
+if (args.only === "exports") await exportsOnly();
+else if (args.only) throw new Error(`--only: the one scenario that can run alone is "exports", not "${args.only}"`);
+else await main();
