@@ -5,6 +5,7 @@
  * Nothing here asserts a time. Writes bench/results.json and prints the goals table.
  *
  *   npm run bench [-- --runs 3 --samples 500]
+ *   npm run bench -- --only exports   the history export and its limit alone, on a database of their own
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -31,6 +32,8 @@ const { values: args } = parseArgs({
     seconds: { type: "string", default: "4" },
     /** A folder: every server runs under `node --cpu-prof` and leaves its profile there. */
     profile: { type: "string" },
+    /** `exports`: only the exports, upload and import, printed per run, on a database of their own. */
+    only: { type: "string" },
   },
 });
 const profileAs = (name: string) => (args.profile ? { profile: { dir: args.profile, name } } : {});
@@ -517,4 +520,35 @@ async function embeddedBenchmark(url: string, pgliteDir: string, names: { code: 
   }
 }
 
-await main();
+/** The exports alone, on a ten-year database of their own (so that another bench's databases are left alone). */
+async function exportsOnly() {
+  const name = "portal_bench_exports";
+  console.log("Preparing a database of ten years…");
+  await preparePostgres(name, 40);
+  const url = databaseUrl(name);
+  const server = await startServer({ url });
+  try {
+    const coordinatorCookie = await signIn(server.client, COORDINATOR, DEMO_PASSWORD);
+    for (let run = 1; run <= RUNS; run++) {
+      const { results: r } = await exportBenchmarks({
+        url: server.url,
+        coordinatorCookie,
+        databaseUrl: url,
+        run,
+        server: profileAs(`history-export-${run}`),
+      });
+      console.log(
+        `Run ${run}: history export ÷ exceljs alone ${(r.history.cellsPerSecond / r.limit.cellsPerSecond).toFixed(2)}` +
+          ` (${r.history.seconds.toFixed(2)} s, ${r.limit.seconds.toFixed(2)} s, ${r.history.cells} cells);` +
+          ` peak RSS server ${(r.history.peakRssKb / 1024).toFixed(0)} MB (idle ${(r.history.idleRssKb / 1024).toFixed(0)} MB),` +
+          ` exceljs alone ${(r.limit.peakRssKb / 1024).toFixed(0)} MB`,
+      );
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+if (args.only === "exports") await exportsOnly();
+else if (args.only) throw new Error(`--only: the one scenario that can run alone is "exports", not "${args.only}"`);
+else await main();

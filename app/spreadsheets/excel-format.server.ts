@@ -165,3 +165,42 @@ export function walesWallTime(at: Date): Date {
   }
   return new Date(lastConversion.wallTime);
 }
+
+/**
+ * The stream through which exceljs's streaming writer hands a sheet's XML to the zip, when it is
+ * holding more than it wants. exceljs writes to it without waiting, so rows written faster than the
+ * zip compresses pile up there as uncompressed XML: up to 18 MB in a history export (issue 19). It is
+ * not public (exceljs 4.4.0, through archiver's readable-stream): null if it is not where it was.
+ */
+export function zipInputWaiting(sheet: object): NodeJS.EventEmitter | null {
+  const input = (sheet as { stream?: { pipes?: unknown[] } }).stream?.pipes?.[0] as
+    | (NodeJS.EventEmitter & { _writableState?: { needDrain?: unknown; ended?: unknown } })
+    | undefined;
+  const state = input?._writableState;
+  if (typeof state?.needDrain !== "boolean") return null;
+  return state.needDrain && !state.ended ? input! : null;
+}
+
+/**
+ * Waits until the zip has taken what was written to a streamed sheet (at once if it has), or the
+ * workbook's own output closes (the download was abandoned, and the zip will take nothing more).
+ */
+export async function zipTaken(sheet: object, output: NodeJS.EventEmitter) {
+  const input = zipInputWaiting(sheet);
+  if (input) await drained(input, output);
+}
+
+/** Resolves when a stream that asked to be waited for takes more, or it or `also` closes. */
+export function drained(stream: NodeJS.EventEmitter, also?: NodeJS.EventEmitter) {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      stream.off("drain", done);
+      stream.off("close", done);
+      also?.off("close", done);
+      resolve();
+    };
+    stream.on("drain", done);
+    stream.on("close", done);
+    also?.on("close", done);
+  });
+}

@@ -81,8 +81,18 @@ export function tidyValues(t: Translator, cell: TidyCell, { suppressed = false }
     itemCode: cell.itemCode,
     state: cell.state,
     value: suppressed ? MARKS.suppressed : cell.number,
-    // Each figure marked as the GSS marks it, [p] on every figure of a round still open.
-    notesCodes: notesCodes(cellMarks({ ...cell, suppressed, provisional: figureStatus(cell.collectionStatus) === "provisional" })) || null,
+    // Each figure marked as the GSS marks it, [p] on every figure of a round still open. Only the
+    // fields cellMarks reads: a copy of the whole cell per row was most of what a history export
+    // left for the old generation's collector (42 of 89 MB, issue 19).
+    notesCodes:
+      notesCodes(
+        cellMarks({
+          state: cell.state,
+          comparable: cell.comparable,
+          suppressed,
+          provisional: figureStatus(cell.collectionStatus) === "provisional",
+        }),
+      ) || null,
     comparable: reported ? cell.comparable : null,
     ageFrom: cell.ageFrom,
     ageTo: cell.ageTo,
