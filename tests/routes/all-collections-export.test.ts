@@ -103,7 +103,7 @@ describe("the export of every collection, streamed", () => {
     await seedHistory(db(), { rounds: 1 });
     const whole = await tidyCellsPage(db(), readerFor({ role: "coordinator", authorityCode: null }), { limit: 100_000 });
     expect(whole.length).toBeGreaterThan(500 * 1.5);
-    const outcome = await download(coordinator);
+    const outcome = await download(people.coordinator);
     if (outcome.kind !== "response") throw new Error("expected a download");
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load((await bodyBytes(outcome.response)).buffer as ExcelJS.Buffer);
