@@ -97,7 +97,7 @@ export default function ApiReference() {
         {operations.map((op) => (
           <section key={`${op.method} ${op.path}`} aria-labelledby={`op-${op.id}`}>
             <h3 className="govuk-heading-s" id={`op-${op.id}`}>
-              <code>{`${op.method} ${op.path}`}</code>
+              <code className="app-code-inline">{`${op.method} ${op.path}`}</code>
             </h3>
             <p className="govuk-body">{t(`api.op.${op.id}` as MessageKey)}</p>
             <p className="govuk-body-s">{t("apiDocs.statuses", { statuses: op.statuses.join(", ") })}</p>
@@ -136,10 +136,10 @@ export default function ApiReference() {
               {schema.properties.map((p) => (
                 <tr className="govuk-table__row" key={p.name}>
                   <td className="govuk-table__cell">
-                    <code>{p.name}</code>
+                    <code className="app-code-inline">{p.name}</code>
                   </td>
                   <td className="govuk-table__cell">
-                    <code>{p.type}</code>
+                    <code className="app-code-inline">{p.type}</code>
                   </td>
                   <td className="govuk-table__cell">{p.required ? t("apiDocs.yes") : t("apiDocs.no")}</td>
                 </tr>
