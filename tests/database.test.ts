@@ -5,6 +5,7 @@ import { createDatabase } from "#db/connect.ts";
 import { createMigrator, migrateToLatest } from "#db/migrator.ts";
 import type { Database } from "#db/types.ts";
 import { createTestDatabase, useDemoDatabase, type TestDatabase } from "./support/database.ts";
+import { postgresFor } from "./support/engine.ts";
 
 async function tableNames(db: Kysely<Database>) {
   const { rows } = await sql<{ table_name: string }>`
@@ -35,8 +36,7 @@ describe("migrations up, down and up again", () => {
     }
   });
 
-  // Skipped only on a developer's machine without PostgreSQL; in CI the engine check fails instead.
-  it.skipIf(!process.env.TEST_DATABASE_URL && !process.env.CI)("on PostgreSQL", async () => {
+  it.skipIf(!postgresFor("the migrations on PostgreSQL"))("on PostgreSQL", async () => {
     const test: TestDatabase = await createTestDatabase({ empty: true });
     try {
       await upDownUp(test.db);

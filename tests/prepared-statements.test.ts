@@ -7,6 +7,7 @@ import { sql, type Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "#db/types.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
+import { postgresFor } from "./support/engine.ts";
 
 /** This test's own tables. */
 interface Tables {
@@ -27,7 +28,7 @@ async function prepared(db: Kysely<Database>): Promise<Prepared[]> {
 
 // Prepared statements are pg's: PGlite has no pool to prepare on. Skipped only on a developer's
 // machine without PostgreSQL; in CI the engine check fails instead.
-describe.skipIf(!process.env.TEST_DATABASE_URL && !process.env.CI)("named prepared statements on PostgreSQL", () => {
+describe.skipIf(!postgresFor("the prepared statements' tests"))("named prepared statements on PostgreSQL", () => {
   let test: TestDatabase;
   let tables: Kysely<Tables>;
   beforeAll(async () => {

@@ -18,7 +18,8 @@ import {
 const ADMIN = "coordinator@adss-cymru.example";
 const NEW_PASSWORD = "kettle orchard lantern ribbon";
 
-describe.skipIf(chromiumMissing || databaseBesideMissing)("accounts people can get back into", { timeout: 240_000 }, () => {
+const cannotRun = chromiumMissing || databaseBesideMissing("the account recovery journeys in Chromium");
+describe.skipIf(cannotRun)("accounts people can get back into", { timeout: 240_000 }, () => {
   const running = usePortalInChromium();
 
   /** The newest email of a kind to an address, and the set-password link in it, on the test server. */

@@ -49,7 +49,8 @@ async function heading(page: Page, text: string) {
 }
 
 // The drafts are put in place through the collection model, on the server's PostgreSQL database.
-describe.skipIf(chromiumMissing || databaseBesideMissing)("the round's design and lifecycle in the browser", { timeout: 240_000 }, () => {
+const cannotRun = chromiumMissing || databaseBesideMissing("the round's design in Chromium");
+describe.skipIf(cannotRun)("the round's design and lifecycle in the browser", { timeout: 240_000 }, () => {
   const running = usePortalInChromium();
 
   it("publish, close and reopen each confirm what will happen; a round is designed with date boxes, chosen rules and outlier thresholds; in English and Welsh, axe clean, no sideways scroll at 320 px", async () => {

@@ -30,7 +30,8 @@ async function shot(page: Page, name: string) {
 }
 
 // The returns are put in place through the return model, on the server's PostgreSQL database.
-describe.skipIf(chromiumMissing || databaseBesideMissing)("the coordinator's desk in the browser", { timeout: 240_000 }, () => {
+const cannotRun = chromiumMissing || databaseBesideMissing("the coordinator's desk in Chromium");
+describe.skipIf(cannotRun)("the coordinator's desk in the browser", { timeout: 240_000 }, () => {
   const running = usePortalInChromium();
 
   it("queue, review with the flag's figures, board (sort, chase), bulk acceptance: in English and Welsh, axe clean, no sideways scroll at 320 px", async () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { catalogues } from "#app/i18n/i18n.ts";
 import { DEMO_PASSWORD } from "#seeds/demo.ts";
 import { chromiumMissing, enterCode, enterPassword, expectNoAxeViolations, signInAs, usePortalInChromium } from "../support/portal.ts";
+import { postgresFor } from "../support/engine.ts";
 
 const ROUND = "2026-12-care-experienced-parents";
 const FEB = "2023-02-care-experienced-parents";
@@ -136,7 +137,7 @@ describe.skipIf(chromiumMissing)("Cymraeg throughout, and accessible", { timeout
     // An email a worker handed over and never saw answered: the outbox page asks for a decision, in Welsh too.
     // The test can write to the portal's database only on PostgreSQL (always in CI): an embedded
     // portal's database is open in the portal's process alone, and the outbox page is then checked without it.
-    if (process.env.TEST_DATABASE_URL || process.env.CI) {
+    if (postgresFor("the outbox's uncertain email, in both languages")) {
       const at = new Date();
       await running.portal.database.db
         .insertInto("outbox")
@@ -186,7 +187,7 @@ describe.skipIf(chromiumMissing)("Cymraeg throughout, and accessible", { timeout
       expect(response?.status(), path).toBe(200);
       await check(page);
     }
-    if (process.env.TEST_DATABASE_URL || process.env.CI) {
+    if (postgresFor("the planted English email on the English outbox")) {
       await page.goto(`${url}/outbox`);
       await expect(page.locator("span[lang='en']", { hasText: "Planted Council has submitted" }).count()).resolves.toBe(1);
     }

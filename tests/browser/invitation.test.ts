@@ -19,7 +19,8 @@ const ADMIN = "coordinator@adss-cymru.example";
 const INVITEE = "new.officer@authorities.example";
 const PASSWORD = "kettle orchard lantern ribbon";
 
-describe.skipIf(chromiumMissing || databaseBesideMissing)("an invitation, from the admin's form to the invitee signed in", () => {
+const cannotRun = chromiumMissing || databaseBesideMissing("the invitation journey in Chromium");
+describe.skipIf(cannotRun)("an invitation, from the admin's form to the invitee signed in", () => {
   const running = usePortalInChromium();
 
   it("lets the invitee set a password through the emailed link, and sign in with it", async () => {

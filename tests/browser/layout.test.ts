@@ -53,7 +53,8 @@ async function tagsTouching(page: Page) {
   });
 }
 
-describe.skipIf(chromiumMissing || databaseBesideMissing)("the layout holds steady", { timeout: 600_000 }, () => {
+const cannotRun = chromiumMissing || databaseBesideMissing("the layout tests");
+describe.skipIf(cannotRun)("the layout holds steady", { timeout: 600_000 }, () => {
   const running = usePortalInChromium();
 
   it("the language switch stays on the header's row at 1280 px for the officer, analyst, coordinator and admin, in English and Welsh; tags keep their distance from the text beside them", async () => {

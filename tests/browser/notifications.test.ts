@@ -21,7 +21,8 @@ const OFFICER = "officer.cardiff@authorities.example";
 const WELSH_OFFICER = "officer.conwy@authorities.example";
 const ENGLISH_OFFICER = "officer.newport@authorities.example";
 
-describe.skipIf(chromiumMissing || databaseBesideMissing)("notifications in a browser", { timeout: 600_000 }, () => {
+const cannotRun = chromiumMissing || databaseBesideMissing("the notification journeys in Chromium");
+describe.skipIf(cannotRun)("notifications in a browser", { timeout: 600_000 }, () => {
   const running = usePortalInChromium();
 
   it("lists an accepted return on a Welsh-speaking officer's home page, lets them choose a daily digest for it, and turn off their second factor; axe clean", async () => {

@@ -107,7 +107,8 @@ async function tasks(page: Page) {
 }
 
 // The rounds, returns and queries are put in place through the models, on the server's PostgreSQL database.
-describe.skipIf(chromiumMissing || databaseBesideMissing)("the officer's form in the browser", { timeout: 600_000 }, () => {
+const cannotRun = chromiumMissing || databaseBesideMissing("the officer's form in Chromium");
+describe.skipIf(cannotRun)("the officer's form in the browser", { timeout: 600_000 }, () => {
   const running = usePortalInChromium();
 
   it("a queried figure is marked on the amended form with the coordinator's question and the replies beside it, and a way to reply; in English and Welsh, axe clean", async () => {

@@ -5,6 +5,7 @@ import { getCollection } from "#app/models/collection.server.ts";
 import { raiseQuery, replyToQuery } from "#app/models/value-query.server.ts";
 import { FEBRUARY_2023, FEBRUARY_2023_REASONS } from "../../seeds/demo.ts";
 import { chromiumMissing, expectNoAxeViolations, signInAs, usePortalInChromium, watchForPageErrors } from "../support/portal.ts";
+import { postgresFor } from "../support/engine.ts";
 
 const WELSH_ORDER = new Intl.Collator("cy").compare;
 
@@ -95,7 +96,7 @@ describe.skipIf(chromiumMissing)("Welsh beside English: the portal's words trans
 
     // A query thread: the coordinator asks in Welsh, the officer answers in English. The test can
     // write to the portal's database only on PostgreSQL (an embedded one is the portal's alone).
-    if (process.env.TEST_DATABASE_URL || process.env.CI) {
+    if (postgresFor("the Welsh query thread")) {
       const db = running.portal.database.db;
       const scope = { collection: (await getCollection(db, FEBRUARY_2023))!, authorityCode: "W06000016" };
       const person = (email: string) => db.selectFrom("app_user").select("id").where("email", "=", email).executeTakeFirstOrThrow();

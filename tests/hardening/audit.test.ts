@@ -15,6 +15,7 @@ import * as check from "#app/routes/returns.$collectionCode.$authorityCode.check
 import * as amend from "#app/routes/returns.$collectionCode.$authorityCode.amend.tsx";
 import { useAppRoleDatabase } from "../support/app-role.ts";
 import { useDemoDatabase } from "../support/database.ts";
+import { postgresFor } from "../support/engine.ts";
 import { expectEveryValueAudited } from "../support/hardening.ts";
 import { HttpVisitor } from "../support/http.ts";
 import { spawnPortal, type PortalProcess } from "../support/portal.ts";
@@ -169,10 +170,7 @@ describe("every value change made through the portal has its audit row", () => {
   });
 });
 
-const postgres = process.env.TEST_DATABASE_URL;
-if (!postgres && process.env.CI)
-  throw new Error("CI is set but TEST_DATABASE_URL is not: the application role is tested on PostgreSQL in CI.");
-if (!postgres) console.warn("Skipping the application-role audit tests: they need PostgreSQL (set TEST_DATABASE_URL).");
+const postgres = postgresFor("the application role's audit tests");
 
 describe.skipIf(!postgres)("the application's own PostgreSQL role (docs/sql/app-role.sql)", () => {
   const role = useAppRoleDatabase({ times: 2 });

@@ -14,16 +14,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase } from "#db/connect.ts";
 import type { Database } from "#db/types.ts";
 import { adminQuery, createTestDatabase, type TestDatabase } from "../support/database.ts";
-import { databaseUrl } from "../support/engine.ts";
+import { databaseUrl, postgresFor } from "../support/engine.ts";
 import { expectEveryValueAudited, pgliteDemoFolder, tableContents } from "../support/hardening.ts";
 import { CLOSED_ROUND, marker, NEWPORT, OPEN_ROUND, saveAndSubmit, reopen, CARDIFF } from "./fixtures.ts";
 
 const exec = promisify(execFile);
-const postgres = process.env.TEST_DATABASE_URL;
-if (!postgres && process.env.CI)
-  throw new Error("CI is set but TEST_DATABASE_URL is not: backup and restore are tested on PostgreSQL in CI.");
-if (!postgres)
-  console.warn("Skipping the PostgreSQL backup test (pg_dump, pg_restore): TEST_DATABASE_URL is not set. The PGlite backup is tested.");
+const postgres = postgresFor("the backup tests with pg_dump and pg_restore (PGlite's backup is tested)");
 
 /** Some life in the database beyond the demo data: returns saved, submitted and amended, with their audit rows. */
 async function changeThings(db: Kysely<Database>) {

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase } from "#db/connect.ts";
 import type { Database } from "#db/types.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
+import { postgresFor } from "../support/engine.ts";
 import { expectEveryValueAudited, pgliteDemoFolder } from "../support/hardening.ts";
 import { HttpVisitor } from "../support/http.ts";
 import { spawnPortal, type PortalProcess } from "../support/portal.ts";
@@ -24,9 +25,7 @@ const RUNS = 3;
 const AUTHORITIES = ["isle-of-anglesey", "gwynedd", "conwy", "cardiff", "newport", "swansea", "powys", "wrexham"];
 const PASSWORD = "demo-password-2023";
 
-const postgres = Boolean(process.env.TEST_DATABASE_URL);
-if (!postgres && process.env.CI) throw new Error("CI is set but TEST_DATABASE_URL is not: the crash test runs on PostgreSQL in CI.");
-if (!postgres) console.warn("Crash test on PostgreSQL skipped: TEST_DATABASE_URL is not set (CI always sets it). PGlite is tested.");
+const postgres = postgresFor("the crash tests on PostgreSQL (those on PGlite run)");
 const engines = ["pglite", ...(postgres ? ["postgres"] : [])] as const;
 
 interface Op {

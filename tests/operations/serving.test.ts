@@ -8,14 +8,13 @@
 import { request as httpRequest, createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminQuery, createTestDatabase, type TestDatabase } from "../support/database.ts";
+import { postgresFor } from "../support/engine.ts";
 import { HttpVisitor } from "../support/http.ts";
 import { spawnPortal, type PortalProcess } from "../support/portal.ts";
 import { workOfTest } from "../support/test-work.ts";
 import { COORDINATOR } from "../support/requests.ts";
 
-const postgres = Boolean(process.env.TEST_DATABASE_URL);
-if (!postgres && process.env.CI)
-  throw new Error("CI is set but TEST_DATABASE_URL is not: readiness and rolling restarts are tested on PostgreSQL in CI.");
+const postgres = postgresFor("the tests of logs, metrics, readiness and rolling restarts");
 const METRICS_TOKEN = "metrics-token-for-the-tests-0123";
 
 type LogLine = Record<string, unknown>;
@@ -97,7 +96,7 @@ describe.skipIf(!postgres)("PostgreSQL goes away and comes back", () => {
   let database: TestDatabase;
   let portal: PortalProcess;
   const name = () => new URL(database.env.DATABASE_URL!).pathname.slice(1);
-  const admin = (text: string) => adminQuery(process.env.TEST_DATABASE_URL!, text);
+  const admin = (text: string) => adminQuery(postgres!, text);
   beforeAll(async () => {
     database = await createTestDatabase();
     portal = await spawnPortal({ ...database.env, WORKER_IN_PROCESS: "true" });

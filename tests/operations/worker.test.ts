@@ -12,11 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listUncertain, queueEmails, type SendPoint } from "#app/models/outbox.server.ts";
 import { todayInWales } from "#app/domain/dates.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
+import { postgresFor } from "../support/engine.ts";
 import { spawnPortal, type PortalProcess } from "../support/portal.ts";
 import { countBy, type Delivery, smtpServer, spawnWorker, until, type WorkerProcess } from "../support/worker.ts";
 
-const postgres = Boolean(process.env.TEST_DATABASE_URL);
-if (!postgres && process.env.CI) throw new Error("CI is set but TEST_DATABASE_URL is not: the worker is tested on PostgreSQL in CI.");
+const postgres = postgresFor("the scheduled worker's tests");
 const ROUND = "2026-12-care-experienced-parents";
 const OTHER_EMAILS = 30;
 const METRICS_TOKEN = "metrics-token-for-the-tests-0123";

@@ -13,6 +13,19 @@ export function testEngine(): TestEngine {
   return { kind: "pglite" };
 }
 
+/**
+ * The PostgreSQL server (TEST_DATABASE_URL, always set in CI) for `what`, tests that run only on
+ * PostgreSQL. On a developer's machine without it they are skipped, and said so; in CI its absence
+ * fails the run.
+ */
+export function postgresFor(what: string): string | undefined {
+  const url = process.env.TEST_DATABASE_URL;
+  if (url) return url;
+  if (process.env.CI) throw new Error(`CI is set but TEST_DATABASE_URL is not: ${what} run on PostgreSQL in CI.`);
+  console.warn(`Skipping ${what}: they need PostgreSQL (set TEST_DATABASE_URL, as CI does).`);
+  return undefined;
+}
+
 export function databaseUrl(adminUrl: string, name: string) {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;

@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
+import { postgresFor } from "./engine.ts";
 import { translate } from "#app/i18n/i18n.ts";
 import type { Language } from "#db/types.ts";
 import { DEMO_PASSWORD } from "#seeds/demo.ts";
@@ -19,10 +20,11 @@ export const chromiumMissing = !existsSync(CHROMIUM) && !process.env.CI;
 if (chromiumMissing) console.warn(`Skipping browser tests: ${CHROMIUM} is not installed (apt-get install chromium).`);
 
 /**
- * Browser tests that read or write the portal's database beside the running server need PostgreSQL
- * (always in CI): an embedded database is open in the portal's process alone.
+ * Whether `what`, browser tests that read or write the portal's database beside the running server,
+ * cannot run: they need PostgreSQL (always there in CI), as an embedded database is open in the
+ * portal's process alone.
  */
-export const databaseBesideMissing = !process.env.TEST_DATABASE_URL && !process.env.CI;
+export const databaseBesideMissing = (what: string) => !postgresFor(`${what}, which reach into the portal's database`);
 
 async function freePort() {
   return new Promise<number>((resolve, reject) => {
