@@ -165,14 +165,60 @@ function preparingClient(client: pg.PoolClient): PostgresPoolClient {
 const EMBEDDED_WORKER = `
 const { parentPort, workerData } = require("node:worker_threads");
 const { mkdirSync } = require("node:fs");
-const { PGlite } = require(workerData.pglite);
-const { dataDir, loadDataDir, int8, date } = workerData;
+const { PGlite, protocol, parse } = require(workerData.pglite);
+const { dataDir, loadDataDir, int8, date, maxPrepared, stalePlan } = workerData;
 if (!dataDir.startsWith("memory://")) mkdirSync(dataDir, { recursive: true });
 const opened = PGlite.create(dataDir, {
   loadDataDir: loadDataDir ? new Blob([loadDataDir]) : undefined,
   parsers: { [int8]: (v) => Number(v), [date]: (v) => v },
 });
-parentPort.on("message", async ({ id, sql, parameters, close }) => {
+const { serialize } = protocol;
+const messages = (...parts) => {
+  const joined = new Uint8Array(parts.reduce((length, part) => length + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    joined.set(part, at);
+    at += part.length;
+  }
+  return joined;
+};
+// PGlite's query() parses, describes and plans its statement again on every call, in five calls
+// into the WASM; a statement prepared under a name is parsed once, then bound and run in one call.
+const statements = new Map();
+let named = 0;
+async function prepared(pglite, text) {
+  if (statements.has(text) || statements.size >= maxPrepared) return statements.get(text);
+  const name = "s" + named++;
+  const described = await pglite.execProtocol(
+    messages(serialize.parse({ name, text }), serialize.describe({ type: "S", name }), serialize.sync()),
+  );
+  const statement = { name, types: parse.parseDescribeStatementResults(described.messages) };
+  statements.set(text, statement);
+  return statement;
+}
+async function run(pglite, text, parameters, prepare) {
+  const statement = prepare ? await prepared(pglite, text) : undefined;
+  if (!statement) return pglite.query(text, parameters, { rowMode: "object" });
+  const values = parameters.map((value, i) =>
+    value == null ? null : (pglite.serializers[statement.types[i]] ?? String)(value),
+  );
+  try {
+    const ran = await pglite.execProtocol(
+      messages(
+        serialize.bind({ statement: statement.name, values }),
+        serialize.describe({ type: "P" }),
+        serialize.execute({}),
+        serialize.sync(),
+      ),
+    );
+    return parse.parseResults(ran.messages, pglite.parsers, { rowMode: "object" })[0];
+  } catch (error) {
+    // A migration changed what the statement returns: prepared again, under a new name, on its next use.
+    if (error?.code === stalePlan) statements.delete(text);
+    throw error;
+  }
+}
+parentPort.on("message", async ({ id, sql, parameters, prepare, close }) => {
   try {
     const pglite = await opened;
     if (close) {
@@ -180,7 +226,7 @@ parentPort.on("message", async ({ id, sql, parameters, close }) => {
       parentPort.postMessage({ id });
       return;
     }
-    const { rows, affectedRows } = await pglite.query(sql, parameters, { rowMode: "object" });
+    const { rows, affectedRows } = await run(pglite, sql, parameters, prepare);
     parentPort.postMessage({ id, rows, affectedRows });
   } catch (error) {
     // What PostgreSQL said (code, detail, constraint...): the plain fields only, which can cross to the main thread.
@@ -244,6 +290,8 @@ class EmbeddedDriver implements Driver {
         loadDataDir,
         int8: INT8,
         date: DATE,
+        maxPrepared: MAX_PREPARED,
+        stalePlan: STALE_PLAN,
       },
       transferList: loadDataDir ? [loadDataDir] : [],
     });
@@ -265,7 +313,7 @@ class EmbeddedDriver implements Driver {
     this.#replies.clear();
   }
 
-  #ask(message: { sql: string; parameters: readonly unknown[] } | { close: true }) {
+  #ask(message: { sql: string; parameters: readonly unknown[]; prepare: boolean } | { close: true }) {
     const worker = this.#worker;
     if (!worker) return Promise.reject(new Error("The embedded database is closed"));
     const id = this.#nextId++;
@@ -277,7 +325,7 @@ class EmbeddedDriver implements Driver {
   }
 
   async #execute<R>(sql: string, parameters: readonly unknown[]): Promise<QueryResult<R>> {
-    const { rows, affectedRows, error } = await this.#ask({ sql, parameters });
+    const { rows, affectedRows, error } = await this.#ask({ sql, parameters, prepare: preparable(sql, parameters.length) });
     if (error) {
       if (this.#inTransaction) this.#aborted = true;
       throw Object.assign(new Error(error.message), error);
