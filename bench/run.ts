@@ -5,7 +5,8 @@
  * Nothing here asserts a time. Writes bench/results.json and prints the goals table.
  *
  *   npm run bench [-- --runs 3 --samples 500]
- *   npm run bench -- --only exports   the history export and its limit alone, on a database of their own
+ *   npm run bench -- --only exports    the history export and its limit alone, on a database of their own
+ *   npm run bench -- --only embedded   PGlite against PostgreSQL alone, on databases of their own
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -32,7 +33,7 @@ const { values: args } = parseArgs({
     seconds: { type: "string", default: "4" },
     /** A folder: every server runs under `node --cpu-prof` and leaves its profile there. */
     profile: { type: "string" },
-    /** `exports`: only the exports, upload and import, printed per run, on a database of their own. */
+    /** One scenario alone, printed per run, on databases of its own: `exports` or `embedded`. */
     only: { type: "string" },
   },
 });
@@ -549,6 +550,31 @@ async function exportsOnly() {
   }
 }
 
-if (args.only === "exports") await exportsOnly();
-else if (args.only) throw new Error(`--only: the one scenario that can run alone is "exports", not "${args.only}"`);
-else await main();
+/** PGlite against PostgreSQL alone, one round on each (databases of their own). */
+async function embeddedOnly() {
+  const name = "portal_bench_embedded";
+  const pgliteDir = mkdtempSync(join(tmpdir(), "portal-bench-pglite-"));
+  try {
+    console.log("Preparing one round on PostgreSQL and on PGlite…");
+    await Promise.all([preparePostgres(name, 1), preparePglite(join(pgliteDir, "data"))]);
+    const url = databaseUrl(name);
+    const names = await authorities(url);
+    for (let run = 1; run <= RUNS; run++) {
+      const { pglite, postgres } = await embeddedBenchmark(url, join(pgliteDir, "data"), names);
+      console.log(
+        `Run ${run}: PGlite ÷ PostgreSQL ${(pglite!.rps / postgres!.rps).toFixed(2)};` +
+          ` PGlite ${pglite!.rps.toFixed(0)} req/s, CPU ${pglite!.cpuMsPerRequest.toFixed(1)} ms/req;` +
+          ` PostgreSQL ${postgres!.rps.toFixed(0)} req/s, CPU ${postgres!.cpuMsPerRequest.toFixed(1)} ms/req`,
+      );
+    }
+  } finally {
+    rmSync(pgliteDir, { recursive: true, force: true });
+  }
+}
+
+const ALONE: Record<string, () => Promise<void>> = { exports: exportsOnly, embedded: embeddedOnly };
+if (args.only) {
+  const scenario = ALONE[args.only];
+  if (!scenario) throw new Error(`--only: the scenarios that can run alone are ${Object.keys(ALONE).join(", ")}, not "${args.only}"`);
+  await scenario();
+} else await main();
