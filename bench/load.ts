@@ -105,6 +105,15 @@ export function cpuMs(pid: number) {
   return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
 }
 
+/** The whole machine's CPU time so far, busy and in all, in ticks (the first line of /proc/stat). */
+function machineTicks() {
+  const [, ...fields] = readFileSync("/proc/stat", "utf8").split("\n", 1)[0]!.trim().split(/\s+/);
+  const ticks = fields.map(Number);
+  const idle = ticks[3]! + ticks[4]!; // idle and iowait
+  const total = ticks.slice(0, 8).reduce((sum, t) => sum + t, 0); // guest time is counted in user already
+  return { busy: total - idle, total };
+}
+
 export function rssKb(pid: number, which: "VmRSS" | "VmHWM" = "VmRSS") {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   return Number(new RegExp(`${which}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN);
@@ -118,6 +127,8 @@ export interface LoadResult {
   /** Server CPU (all the server processes given) over the whole measurement, and per request, in ms. */
   cpuMs: number;
   cpuMsPerRequest: number;
+  /** How busy the whole machine's cores were while a load ran (0 to 1): servers, database, this load and anything else; NaN for timed samples. */
+  machineBusy: number;
   /** Latencies by route name. */
   routes: Record<string, Latencies>;
   /** Highest resident memory sampled across the server processes while the load ran, in KB. */
@@ -130,9 +141,10 @@ export function loadResult({
   seconds,
   errors,
   cpuMs,
+  machineBusy = Number.NaN,
   peakRssKb,
   times,
-}: Pick<LoadResult, "seconds" | "errors" | "cpuMs" | "peakRssKb" | "times">): LoadResult {
+}: Pick<LoadResult, "seconds" | "errors" | "cpuMs" | "peakRssKb" | "times"> & { machineBusy?: number }): LoadResult {
   const requests = Object.values(times).reduce((sum, t) => sum + t.length, 0);
   return {
     seconds,
@@ -141,6 +153,7 @@ export function loadResult({
     errors,
     cpuMs,
     cpuMsPerRequest: cpuMs / Math.max(1, requests),
+    machineBusy,
     routes: Object.fromEntries(Object.entries(times).map(([route, t]) => [route, latencies(t)])),
     peakRssKb,
     times,
@@ -155,6 +168,7 @@ export function combine(results: LoadResult[]): LoadResult {
     seconds: results.reduce((s, r) => s + r.seconds, 0),
     errors: results.reduce((s, r) => s + r.errors, 0),
     cpuMs: results.reduce((s, r) => s + r.cpuMs, 0),
+    machineBusy: results.reduce((s, r) => s + r.machineBusy * r.seconds, 0) / results.reduce((s, r) => s + r.seconds, 0),
     peakRssKb: Math.max(...results.map((r) => r.peakRssKb)),
     times,
   });
@@ -190,6 +204,7 @@ export async function load({
     times[route] = list;
   };
   const cpuBefore = pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+  const machineBefore = machineTicks();
   let peakRssKb = 0;
   const sampler = setInterval(() => {
     peakRssKb = Math.max(
@@ -222,7 +237,9 @@ export async function load({
     pids.reduce((sum, pid) => sum + rssKb(pid), 0),
   );
   const cpu = pids.reduce((sum, pid) => sum + cpuMs(pid), 0) - cpuBefore;
-  return loadResult({ seconds: elapsed, errors, cpuMs: cpu, peakRssKb, times });
+  const machineAfter = machineTicks();
+  const machineBusy = (machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total);
+  return loadResult({ seconds: elapsed, errors, cpuMs: cpu, machineBusy, peakRssKb, times });
 }
 
 /** Expects a status; anything else is an error of the step. */

@@ -73,6 +73,7 @@ export function pool(runs: RunFigures[]): RunFigures {
 const ms = (n: number) => (n >= 100 ? `${n.toFixed(0)} ms` : `${n.toFixed(1)} ms`);
 const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
 const cpu = (r: { cpuMsPerRequest?: number }) => (r.cpuMsPerRequest === undefined ? "" : `, CPU ${r.cpuMsPerRequest.toFixed(1)} ms/req`);
+const percent = (fraction: number) => `${(fraction * 100).toFixed(0)}%`;
 const rate = (r: LoadResult) => `${r.rps.toFixed(0)} req/s${cpu(r)}`;
 const routeP95 = (r: LoadResult, route: string) => r.routes[route]?.p95 ?? Number.NaN;
 
@@ -169,7 +170,9 @@ export function goalsTable(runs: RunFigures[]): Goal[] {
   }
   add("Two instances ÷ one (throughput, officers' loop, 50 connections)", ">= 1.7", atLeast(1.7), (r) => ({
     value: r.scaleOut.two!.rps / r.scaleOut.one!.rps,
-    figures: `two ${rate(r.scaleOut.two!)}; one ${rate(r.scaleOut.one!)}`,
+    figures:
+      `two ${rate(r.scaleOut.two!)}; one ${rate(r.scaleOut.one!)};` +
+      ` the machine's cores busy ${percent(r.scaleOut.one!.machineBusy)} under one, ${percent(r.scaleOut.two!.machineBusy)} under two`,
   }));
   add("PGlite ÷ PostgreSQL (throughput, officers' loop, 10 users)", ">= 0.8", atLeast(0.8), (r) => ({
     value: r.embedded.pglite!.rps / r.embedded.postgres!.rps,
