@@ -6,6 +6,7 @@
  *
  *   npm run bench [-- --runs 3 --samples 500]
  *   npm run bench -- --only exports   the history export and its limit alone, on a database of their own
+ *   npm run bench -- --only views     each view's page ÷ all its SQL at ten years, on a database of their own
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -23,7 +24,7 @@ import { combine, cpuMs, expect, field, load, loadResult, rssKb, signIn, type Cl
 import { startServer, type Server } from "./servers.ts";
 import { recordSql, replay, shape, type Recording } from "./sql.ts";
 import { exportBenchmarks } from "./exports.ts";
-import { goalsTable, markdownTable, type Goal, type RunFigures } from "./report.ts";
+import { goalsTable, markdownTable, pageOverSql, type Goal, type RunFigures } from "./report.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -32,7 +33,7 @@ const { values: args } = parseArgs({
     seconds: { type: "string", default: "4" },
     /** A folder: every server runs under `node --cpu-prof` and leaves its profile there. */
     profile: { type: "string" },
-    /** `exports`: only the exports, upload and import, printed per run, on a database of their own. */
+    /** `exports`: only the exports, upload and import; `views`: only the views at ten years against their SQL. Printed per run, on a database of their own. */
     only: { type: "string" },
   },
 });
@@ -166,11 +167,10 @@ async function viewTarget(server: Server, name: string, collection: string, offi
   return target;
 }
 
-function viewSeries(targets: Record<Age, ViewTarget>): ViewSeries[] {
+function viewSeries(targets: Partial<Record<Age, ViewTarget>>, views = Object.keys(VIEWS) as View[]): ViewSeries[] {
   const series: ViewSeries[] = [];
-  for (const view of Object.keys(VIEWS) as View[]) {
-    for (const age of ["oneRound", "tenYears"] as const) {
-      const t = targets[age];
+  for (const view of views) {
+    for (const [age, t] of Object.entries(targets) as [Age, ViewTarget][]) {
       const path = VIEWS[view](t.collection);
       const cookie = view === "form" ? t.officer : t.coordinator;
       series.push({
@@ -549,6 +549,42 @@ async function exportsOnly() {
   }
 }
 
+/** The views whose page ÷ SQL goal `--only views` measures: every view but the form, whose redesign is measured apart. */
+const PAGES_OVER_SQL: View[] = ["board", "gaps", "totals", "item", "trend"];
+
+/** Each view at ten years and all its SQL, interleaved, on a ten-year database of their own; page ÷ SQL per run and pooled. */
+async function viewsOnly() {
+  const name = "portal_bench_views";
+  console.log("Preparing a database of ten years…");
+  await preparePostgres(name, 40);
+  const url = databaseUrl(name);
+  const cardiff = (await authorities(url)).find((a) => a.code === FORM_AUTHORITY)!.name_en;
+  const server = await startServer({ url }, profileAs("views"));
+  try {
+    const target = await viewTarget(server, name, "history-2025-q4", nthOfficerEmail(cardiff, 1));
+    const series = viewSeries({ tenYears: target }, PAGES_OVER_SQL);
+    await interleave(series, 30);
+    const runs: RunFigures["views"][] = [];
+    for (let run = 1; run <= RUNS; run++) {
+      await sql`analyze`.execute(target.db);
+      runs.push(await interleave(series, SAMPLES_PER_RUN));
+      for (const view of PAGES_OVER_SQL) {
+        const { value, figures } = pageOverSql(runs.at(-1)!, view);
+        console.log(`Run ${run}: ${view} page ÷ SQL ${value.toFixed(2)} (${figures})`);
+      }
+    }
+    const pooled = Object.fromEntries(Object.keys(runs[0]!).map((key) => [key, combine(runs.map((r) => r[key]!))]));
+    for (const view of PAGES_OVER_SQL) {
+      const { value, figures } = pageOverSql(pooled, view);
+      console.log(`All runs: ${view} page ÷ SQL ${value.toFixed(2)} (${figures})`);
+    }
+    await target.db.destroy();
+  } finally {
+    await server.stop();
+  }
+}
+
 if (args.only === "exports") await exportsOnly();
-else if (args.only) throw new Error(`--only: the one scenario that can run alone is "exports", not "${args.only}"`);
+else if (args.only === "views") await viewsOnly();
+else if (args.only) throw new Error(`--only: the scenarios that can run alone are "exports" and "views", not "${args.only}"`);
 else await main();
