@@ -6,6 +6,7 @@
  *
  *   npm run bench [-- --runs 3 --samples 500]
  *   npm run bench -- --only exports    the history export and its limit alone, on a database of their own
+ *   npm run bench -- --only views      each view's page ÷ all its SQL at ten years, on a database of their own
  *   npm run bench -- --only embedded   PGlite against PostgreSQL alone, on databases of their own
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -24,7 +25,7 @@ import { combine, cpuMs, expect, field, load, loadResult, rssKb, signIn, type Cl
 import { startServer, type Server } from "./servers.ts";
 import { recordSql, replay, shape, type Recording } from "./sql.ts";
 import { exportBenchmarks } from "./exports.ts";
-import { goalsTable, markdownTable, type Goal, type RunFigures } from "./report.ts";
+import { goalsTable, markdownTable, pageOverSql, type Goal, type RunFigures } from "./report.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -33,7 +34,7 @@ const { values: args } = parseArgs({
     seconds: { type: "string", default: "4" },
     /** A folder: every server runs under `node --cpu-prof` and leaves its profile there. */
     profile: { type: "string" },
-    /** One scenario alone, printed per run, on databases of its own: `exports` or `embedded`. */
+    /** One scenario alone, printed per run, on databases of its own: `exports`, `views` or `embedded`. */
     only: { type: "string" },
   },
 });
@@ -167,11 +168,10 @@ async function viewTarget(server: Server, name: string, collection: string, offi
   return target;
 }
 
-function viewSeries(targets: Record<Age, ViewTarget>): ViewSeries[] {
+function viewSeries(targets: Partial<Record<Age, ViewTarget>>, views = Object.keys(VIEWS) as View[]): ViewSeries[] {
   const series: ViewSeries[] = [];
-  for (const view of Object.keys(VIEWS) as View[]) {
-    for (const age of ["oneRound", "tenYears"] as const) {
-      const t = targets[age];
+  for (const view of views) {
+    for (const [age, t] of Object.entries(targets) as [Age, ViewTarget][]) {
       const path = VIEWS[view](t.collection);
       const cookie = view === "form" ? t.officer : t.coordinator;
       series.push({
@@ -550,6 +550,41 @@ async function exportsOnly() {
   }
 }
 
+/** The views whose page ÷ SQL goal `--only views` measures: every view but the form, whose redesign is measured apart. */
+const PAGES_OVER_SQL: View[] = ["board", "gaps", "totals", "item", "trend"];
+
+/** Each view at ten years and all its SQL, interleaved, on a ten-year database of their own; page ÷ SQL per run and pooled. */
+async function viewsOnly() {
+  const name = "portal_bench_views";
+  console.log("Preparing a database of ten years…");
+  await preparePostgres(name, 40);
+  const url = databaseUrl(name);
+  const cardiff = (await authorities(url)).find((a) => a.code === FORM_AUTHORITY)!.name_en;
+  const server = await startServer({ url }, profileAs("views"));
+  try {
+    const target = await viewTarget(server, name, "history-2025-q4", nthOfficerEmail(cardiff, 1));
+    const series = viewSeries({ tenYears: target }, PAGES_OVER_SQL);
+    await interleave(series, 30);
+    const runs: RunFigures["views"][] = [];
+    for (let run = 1; run <= RUNS; run++) {
+      await sql`analyze`.execute(target.db);
+      runs.push(await interleave(series, SAMPLES_PER_RUN));
+      for (const view of PAGES_OVER_SQL) {
+        const { value, figures } = pageOverSql(runs.at(-1)!, view);
+        console.log(`Run ${run}: ${view} page ÷ SQL ${value.toFixed(2)} (${figures})`);
+      }
+    }
+    const pooled = Object.fromEntries(Object.keys(runs[0]!).map((key) => [key, combine(runs.map((r) => r[key]!))]));
+    for (const view of PAGES_OVER_SQL) {
+      const { value, figures } = pageOverSql(pooled, view);
+      console.log(`All runs: ${view} page ÷ SQL ${value.toFixed(2)} (${figures})`);
+    }
+    await target.db.destroy();
+  } finally {
+    await server.stop();
+  }
+}
+
 /** PGlite against PostgreSQL alone, one round on each (databases of their own). */
 async function embeddedOnly() {
   const name = "portal_bench_embedded";
@@ -572,7 +607,7 @@ async function embeddedOnly() {
   }
 }
 
-const ALONE: Record<string, () => Promise<void>> = { exports: exportsOnly, embedded: embeddedOnly };
+const ALONE: Record<string, () => Promise<void>> = { exports: exportsOnly, views: viewsOnly, embedded: embeddedOnly };
 if (args.only) {
   const scenario = ALONE[args.only];
   if (!scenario) throw new Error(`--only: the scenarios that can run alone are ${Object.keys(ALONE).join(", ")}, not "${args.only}"`);

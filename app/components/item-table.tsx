@@ -2,6 +2,7 @@ import type { ReactNode } from "react";
 import { describeDeviation, type DeviationFields } from "#app/domain/values.ts";
 import { DeviationText, WrittenText } from "#app/components/written-text.tsx";
 import { pick, sortForDisplay, type MessageKey, type Translator } from "#app/i18n/i18n.ts";
+import type { Language } from "#db/types.ts";
 
 interface Item {
   code: string;
@@ -34,7 +35,8 @@ export function ItemTable<Row extends Named>({
   firstColumn: string;
   items: Item[];
   rows: Row[];
-  cell: (row: Row, item: Item) => ReactNode;
+  /** `column`: the item's index in `items`. */
+  cell: (row: Row, item: Item, column: number) => ReactNode;
   rowColumns?: { header: string; cell: (row: Row) => ReactNode }[];
   id?: string;
   className?: string;
@@ -68,9 +70,9 @@ export function ItemTable<Row extends Named>({
                   {column.cell(row)}
                 </td>
               ))}
-              {items.map((item) => (
+              {items.map((item, column) => (
                 <td key={item.code} className="govuk-table__cell">
-                  {cell(row, item)}
+                  {cell(row, item, column)}
                 </td>
               ))}
             </tr>
@@ -128,21 +130,22 @@ export function AuthorityFigure({
   withReason = false,
 }: {
   t: Translator;
-  value: DeviationFields & { state: string | null; comparable: boolean; reason: string | null; caveat: string | null };
+  /** `deviation`: how a figure that cannot be compared was counted (deviationOf), null for any other value. */
+  value: { deviation: DeviationFields | null; reason?: string | null; caveat: string | null; textLang?: Language | null };
   text: string;
   withReason?: boolean;
 }) {
-  const deviates = value.state === "reported" && !value.comparable && describeDeviation(t, value) !== "";
-  const notes: [MessageKey, string | null][] = [
+  const deviation = value.deviation && describeDeviation(t, value.deviation) !== "" ? value.deviation : null;
+  const notes: [MessageKey, string | null | undefined][] = [
     ["value.reason", withReason ? value.reason : null],
     ["value.caveat", value.caveat],
   ];
   return (
     <>
-      <span className={deviates ? "app-non-comparable" : undefined}>{text}</span>
-      {deviates ? (
+      <span className={deviation ? "app-non-comparable" : undefined}>{text}</span>
+      {deviation ? (
         <span className="govuk-body-s govuk-!-display-block">
-          {t("value.nonComparable")}: <DeviationText t={t} value={value} />
+          {t("value.nonComparable")}: <DeviationText t={t} value={deviation} />
         </span>
       ) : null}
       {notes.map(([label, note]) =>

@@ -64,6 +64,17 @@ export async function getCollection(db: Executor, code: string) {
 
 export type CollectionWithItems = NonNullable<Awaited<ReturnType<typeof getCollection>>>;
 
+/** What a page of a collection's figures says of it above them: its title, guidance and reference date. */
+export function collectionHeading(collection: CollectionWithItems) {
+  const { code, title_en, title_cy, guidance_en, guidance_cy, reference_date } = collection;
+  return { code, title_en, title_cy, guidance_en, guidance_cy, reference_date };
+}
+
+/** A collection's items as a page of its figures names them: code and label, without their definitions and limits. */
+export function itemsShown(collection: CollectionWithItems) {
+  return collection.items.map(({ code, label_en, label_cy }) => ({ code, label_en, label_cy }));
+}
+
 /** What the shared schema needs to know of a collection to validate a return to it. */
 export function returnDefinition(collection: CollectionWithItems): ReturnDefinition {
   return {

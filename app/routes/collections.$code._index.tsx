@@ -2,6 +2,8 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { authorityCells, coverageTotals } from "#app/models/aggregation.server.ts";
 import { listAuthorities } from "#app/models/authority.server.ts";
+import { collectionHeading, itemsShown } from "#app/models/collection.server.ts";
+import { cellsByAuthority, pageCell } from "#app/domain/cells.ts";
 import { coverageParts, isFullCoverage, totalFigure, totalSentence } from "#app/domain/coverage.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { may } from "#app/auth/policy.ts";
@@ -30,15 +32,34 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     mayRunRounds: may(user, "runRounds"),
     mayExport: may(user, "exportFigures"),
     seesGaps: may(user, "readEveryFigure"),
-    collection,
+    collection: {
+      ...collectionHeading(collection),
+      status: collection.status,
+      opens_on: collection.opens_on,
+      due_on: collection.due_on,
+      items: itemsShown(collection),
+    },
     stage: roundStage(collection, todayInWales()),
     walesTotals: totals.filter((row) => row.regionCode === null),
-    regionTotals: totals.filter((row) => row.regionCode !== null),
+    // A region's cell shows its figure and how many authorities it is from, not the rest of its coverage.
+    regionTotals: totals
+      .filter((row) => row.regionCode !== null)
+      .map(({ itemCode, regionCode, total, withheld, comparable, expected }) => ({
+        itemCode,
+        regionCode,
+        total,
+        withheld,
+        comparable,
+        expected,
+      })),
     regions: [
       ...new Map(authorities.map((a) => [a.region_code, { code: a.region_code, name_en: a.region_en, name_cy: a.region_cy }])).values(),
     ],
-    cells,
-    authorities: authorities.filter((a) => shown.has(a.code)),
+    /** Each shown authority's cells, in the items' order, with the caveat the table shows under a figure. */
+    cells: cellsByAuthority(cells, collection.items, (c) => ({ ...pageCell(c), caveat: c.caveat, textLang: c.textLang })),
+    authorities: authorities
+      .filter((a) => shown.has(a.code))
+      .map(({ code, name_en, name_cy, region_en, region_cy }) => ({ code, name_en, name_cy, region_en, region_cy })),
   };
 }
 
@@ -46,7 +67,6 @@ export default function CollectionPage() {
   const { mayRunRounds, seesGaps, collection, stage, walesTotals, regionTotals, regions, cells, authorities } =
     useLoaderData<typeof loader>();
   const t = useTranslation();
-  const cell = new Map(cells.map((c) => [`${c.authorityCode}:${c.itemCode}`, c]));
   return (
     <>
       <span className="govuk-caption-l">
@@ -129,8 +149,8 @@ export default function CollectionPage() {
         rowColumns={[{ header: t("collection.authorities.region"), cell: (authority) => pick(t.lang, authority, "region") }]}
         items={collection.items}
         rows={sortAuthorities(t.lang, authorities)}
-        cell={(authority, item) => {
-          const value = cell.get(`${authority.code}:${item.code}`)!;
+        cell={(authority, _item, column) => {
+          const value = cells[authority.code]![column]!;
           return <AuthorityFigure t={t} value={value} text={describeValue(t, value, value.returnStatus !== null)} />;
         }}
       />

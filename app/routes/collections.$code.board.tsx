@@ -108,6 +108,7 @@ export default function Board() {
     const dir = current && filter.dir === "asc" ? "desc" : "asc";
     return (
       <th
+        key={sort}
         scope="col"
         className={`${className} app-sortable`}
         aria-sort={current ? (filter.dir === "asc" ? "ascending" : "descending") : "none"}

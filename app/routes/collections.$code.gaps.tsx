@@ -3,8 +3,9 @@ import { Fragment } from "react";
 import { Link, useLoaderData } from "@remix-run/react";
 import { authorityCells, coverageTotals, reasonGroups } from "#app/models/aggregation.server.ts";
 import { listAuthorities } from "#app/models/authority.server.ts";
+import { itemsShown } from "#app/models/collection.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
-import { cellKind, KIND_TAG } from "#app/domain/cells.ts";
+import { cellKind, cellsByAuthority, KIND_TAG, pageCell } from "#app/domain/cells.ts";
 import { pick, sortAuthorities, sortForDisplay, type MessageKey } from "#app/i18n/i18n.ts";
 import { DeviationText, SentenceWithWords, WrittenText } from "#app/components/written-text.tsx";
 import { pageTitle } from "#app/web/meta.ts";
@@ -27,14 +28,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     listAuthorities(db),
   ]);
   const noReturn = authorities.filter((a) => cells.some((c) => c.authorityCode === a.code && c.returnStatus === null));
+  const named = ({ code, name_en, name_cy }: { code: string; name_en: string; name_cy: string }) => ({ code, name_en, name_cy });
   return {
-    collection,
+    collection: { code: collection.code, title_en: collection.title_en, title_cy: collection.title_cy, items: itemsShown(collection) },
     stage: roundStage(collection, todayInWales()),
     totals: totals.filter((t) => t.regionCode === null),
-    cells,
+    /** Each authority's cells, in the items' order. */
+    cells: cellsByAuthority(cells, collection.items, pageCell),
     reasons,
-    authorities,
-    noReturn,
+    authorities: authorities.map((a) => ({ ...named(a), region_en: a.region_en, region_cy: a.region_cy })),
+    noReturn: noReturn.map(named),
   };
 }
 
@@ -60,7 +63,6 @@ export default function Gaps() {
   const { collection, stage, totals, cells, reasons, authorities, noReturn } = useLoaderData<typeof loader>();
   const t = useTranslation();
   const name = (code: string) => pick(t.lang, authorities.find((a) => a.code === code)!, "name");
-  const cell = new Map(cells.map((c) => [`${c.authorityCode}:${c.itemCode}`, c]));
   return (
     <>
       <span className="govuk-caption-l">{pick(t.lang, collection, "title")}</span>
@@ -79,12 +81,15 @@ export default function Gaps() {
         </p>
       )}
 
-      {collection.items.map((item) => {
+      {collection.items.map((item, column) => {
         const total = totals.find((row) => row.itemCode === item.code)!;
         const itemReasons = reasons.filter((r) => r.itemCode === item.code);
         const deviations = sortForDisplay(
           t.lang,
-          cells.filter((c) => c.itemCode === item.code && c.state === "reported" && !c.comparable),
+          authorities.flatMap((a) => {
+            const deviation = cells[a.code]![column]!.deviation;
+            return deviation ? [{ authorityCode: a.code, deviation }] : [];
+          }),
           (c) => name(c.authorityCode),
         );
         return (
@@ -100,7 +105,7 @@ export default function Gaps() {
                   {deviations.map((c, i) => (
                     <Fragment key={c.authorityCode}>
                       {i > 0 ? "; " : null}
-                      {name(c.authorityCode)} (<DeviationText t={t} value={c} />)
+                      {name(c.authorityCode)} (<DeviationText t={t} value={c.deviation} />)
                     </Fragment>
                   ))}
                 </li>
@@ -154,8 +159,8 @@ export default function Gaps() {
         firstColumn={t("collection.authorities.authority")}
         items={collection.items}
         rows={sortAuthorities(t.lang, authorities)}
-        cell={(authority, item) => {
-          const value = cell.get(`${authority.code}:${item.code}`)!;
+        cell={(authority, _item, column) => {
+          const value = cells[authority.code]![column]!;
           const kind = cellKind(value);
           return (
             <>

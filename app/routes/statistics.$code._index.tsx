@@ -4,9 +4,11 @@ import { BarChart, HexMap, type CellKind } from "#app/components/charts.tsx";
 import { ItemTable, RegionTotalsTable, AuthorityFigure } from "#app/components/item-table.tsx";
 import { WrittenText } from "#app/components/written-text.tsx";
 import { publishedStatisticsOf } from "#app/auth/guard.server.ts";
+import { collectionHeading } from "#app/models/collection.server.ts";
 import { coverageParts } from "#app/domain/coverage.ts";
 import { MARK_ORDER, MARKS } from "#app/domain/disclosure.ts";
 import { describeValue } from "#app/domain/values.ts";
+import { deviationOf } from "#app/domain/cells.ts";
 import { sortAuthorities, sortForDisplay, formatDate, formatNumber, pick, type Translator } from "#app/i18n/i18n.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 import type { PublishedCell, PublishedTotal } from "#app/models/statistics.server.ts";
@@ -28,15 +30,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { collection, publishedAt, figures } = await publishedStatisticsOf("routes/statistics.$code._index", { params });
   const signedIn = /(^|;\s*)__session=/.test(request.headers.get("Cookie") ?? "");
   const data = {
-    collection: {
-      code: collection.code,
-      title_en: collection.title_en,
-      title_cy: collection.title_cy,
-      guidance_en: collection.guidance_en,
-      guidance_cy: collection.guidance_cy,
-      reference_date: collection.reference_date,
-      items: collection.items,
-    },
+    collection: { ...collectionHeading(collection), items: collection.items },
     publishedAt,
     smallCountMax: figures.plan.smallCountMax,
     authorities: figures.authorities,
@@ -125,7 +119,7 @@ export default function PublishedStatistics() {
         rows={authorities}
         cell={(authority, item) => {
           const value = cell.get(`${authority.code}:${item.code}`)!;
-          return <AuthorityFigure t={t} value={value} text={cellText(t, value)} withReason />;
+          return <AuthorityFigure t={t} value={{ ...value, deviation: deviationOf(value) }} text={cellText(t, value)} withReason />;
         }}
       />
 

@@ -119,13 +119,17 @@ describe("aggregation views: totals, gaps, trends, the map, and who sees what", 
       ["2026-12-care-experienced-parents", null, 0, 22],
     ]);
     expect(data.chosen).toBe("W06000016");
-    expect(data.history.find((h) => h.authorityCode === "W06000016")).toMatchObject({ number: 173, comparable: false });
+    expect(data.authorities.find((a) => a.code === "W06000016")!.values[0]).toMatchObject({ number: 173, comparable: false });
     // Conwy's officer follows Conwy, and the two authorities whose figures February 2023's
     // coordinator accepted and let officers compare (above); not Rhondda Cynon Taf's.
     const own = await trend.loader(routeArgs(get(`/items/${LEAVERS}?authority=W06000016`, conwy), { itemCode: LEAVERS }) as never);
     expect(own.authorities.map((a) => a.code)).toEqual(["W06000003", "W06000023", "W06000011"]);
     expect(own.chosen).toBeNull();
-    expect(own.history.map((h) => h.authorityCode).sort()).toEqual(["W06000003", "W06000003", "W06000011", "W06000023"]);
+    expect(own.authorities.map((a) => [a.code, a.values.map((v) => v !== null)])).toEqual([
+      ["W06000003", [true, true]],
+      ["W06000023", [true, false]],
+      ["W06000011", [true, false]],
+    ]);
     // Twelve comparable figures, ten of them not accepted: the total is withheld, its coverage shown.
     expect(own.points.map((p) => [p.collectionCode, p.total, p.withheld, p.comparable])).toEqual([
       [FEB, null, true, 12],

@@ -38,7 +38,7 @@ describe("pages that show what the database holds", () => {
       ["care_experienced_parents_child_removed", null, 0, 0, 15, 7],
     ]);
     expect(data.authorities).toHaveLength(22);
-    expect(data.cells).toHaveLength(22 * 3);
+    expect(Object.values(data.cells).map((row) => row.length)).toEqual(Array(22).fill(3));
   });
 
   it("shows an officer the coverage of the Wales totals, whose figures they may not see, and only their own authority's figures", async () => {
@@ -46,7 +46,7 @@ describe("pages that show what the database holds", () => {
     const data = await collectionLoader(args("/collections/x", { code: "2023-02-care-experienced-parents" }));
     expect(data.walesTotals[0]).toMatchObject({ total: null, withheld: true, comparable: 12 });
     expect(data.authorities.map((a) => a.code)).toEqual(["W06000003"]);
-    expect(new Set(data.cells.map((c) => c.authorityCode))).toEqual(new Set(["W06000003"]));
+    expect(Object.keys(data.cells)).toEqual(["W06000003"]);
     visitor = await signIn(db(), COORDINATOR);
   });
 
