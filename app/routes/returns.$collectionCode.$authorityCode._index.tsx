@@ -175,6 +175,8 @@ type ActionResult = {
   refusal: Refusal | null;
   /** The item whose "Add a note…" was pressed. */
   more: string | null;
+  /** The lock version the form was built from, carried on after "Add a note…" so that a colleague's save in between is still caught. */
+  basedOn: number | null;
 };
 
 /** Save as draft, or save and go on to check the answers: the return's figures, from its own officers. */
@@ -197,6 +199,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     conflict: false,
     refusal: null,
     more: null,
+    basedOn: null,
     ...r,
   });
   const refuse = (r: Partial<ActionResult>, status = 400) => refuseForm<ActionResult>(context, result(r), status);
@@ -206,10 +209,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const input = section
     ? { ...Object.fromEntries(Object.entries(await workingValues(db, scope)).map(([code, v]) => [code, toFormValue(v)])), ...posted }
     : posted;
-  // "Add a note…": the form comes back as typed, with that item's note and how it was counted open; nothing is saved or checked.
-  if (more) return result({ input, more });
   // A lock version that cannot be one (a crafted form) is answered as the conflict it would meet.
   if (!Number.isInteger(basedOn) || basedOn < 0) return refuse({ input, conflict: true }, 409);
+  // "Add a note…": the form comes back as typed, with that item's note and how it was counted open; nothing is saved or checked.
+  if (more) return result({ input, more, basedOn });
   const saved = await saveReturn(db, scope, { basedOn, raw: toRawReturn(input), actor: actorOf(user) });
   if (!saved.ok) {
     if (saved.reason === "invalid") return refuse({ problems: saved.problems, input });
@@ -393,7 +396,7 @@ export default function ReturnForm() {
           {/* Enter in a box presses the form's first submit button: the save below, not an item's "Add a note…". */}
           <DefaultButton name="intent" value={section ? "save" : "check"} />
           <input type="hidden" name={CSRF_FIELD} value={data.csrfToken} />
-          <input type="hidden" name="lockVersion" value={data.lockVersion} />
+          <input type="hidden" name="lockVersion" value={actionData?.basedOn ?? data.lockVersion} />
           <p className="govuk-body">{t("form.lead")}</p>
           {data.rules.length > 0 ? (
             <div className="govuk-inset-text" id="rules">

@@ -76,13 +76,18 @@ describe("an officer's return", () => {
     delete typed.intent;
     const outcome = await save(people.cardiff, { ...typed, more: "care_experienced_mothers" });
     expect(outcome).toMatchObject({ kind: "data", status: 200 });
-    const data = (outcome as { data: { more: string; problems: unknown[]; input: Record<string, { number: string }> } }).data;
+    const data = (outcome as { data: { more: string; basedOn: number; problems: unknown[]; input: Record<string, { number: string }> } })
+      .data;
+    expect(data.basedOn).toBe(0);
     expect(data.more).toBe("care_experienced_mothers");
     // Neither checked nor saved: a number that is not one waits for the save to be told.
     expect(data.problems).toEqual([]);
     expect(data.input.care_leavers_21_25!.number).toBe("95");
     expect(data.input.care_experienced_parents!.number).toBe("twelve");
     expect(await snapshot(db())).toBe(before);
+    // The form keeps the lock version it was built from: a colleague's save in between is still a conflict.
+    const stale = await save(people.cardiff, { ...typed, lockVersion: "3", more: "care_experienced_mothers" });
+    expect(stale).toMatchObject({ kind: "data", status: 200, data: { basedOn: 3 } });
     // An item the form does not have is refused.
     for (const more of ["no_such_item", "care_leavers_21_25x"]) {
       expect(await save(people.cardiff, { ...typed, more })).toMatchObject({ kind: "response", status: 400 });
