@@ -8,6 +8,7 @@
  *   npm run bench -- --only exports    the history export and its limit alone, on a database of their own
  *   npm run bench -- --only views      each view's page ÷ all its SQL at ten years, on a database of their own
  *   npm run bench -- --only embedded   PGlite against PostgreSQL alone, on databases of their own
+ *   npm run bench -- --only form       the form GET beside the signed-in floor, on a one-round database of its own
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -34,7 +35,7 @@ const { values: args } = parseArgs({
     seconds: { type: "string", default: "4" },
     /** A folder: every server runs under `node --cpu-prof` and leaves its profile there. */
     profile: { type: "string" },
-    /** One scenario alone, printed per run, on databases of its own: `exports`, `views` or `embedded`. */
+    /** One scenario alone, printed per run, on databases of its own: `exports`, `views`, `embedded` or `form`. */
     only: { type: "string" },
   },
 });
@@ -607,7 +608,64 @@ async function embeddedOnly() {
   }
 }
 
-const ALONE: Record<string, () => Promise<void>> = { exports: exportsOnly, views: viewsOnly, embedded: embeddedOnly };
+/**
+ * The form GET beside the signed-in floor (10 connections each, in turn), on a one-round database
+ * of its own, and what the page weighs: each run's form ÷ floor and Node CPU per request. The form
+ * is Cardiff's, with a draft saved first.
+ */
+async function formOnly() {
+  const name = "portal_bench_form";
+  console.log("Preparing a database of one round…");
+  await preparePostgres(name, 1);
+  const url = databaseUrl(name);
+  const server = await startServer({ url }, profileAs("form"));
+  try {
+    const officer = nthOfficerEmail((await authorities(url)).find((a) => a.code === FORM_AUTHORITY)!.name_en, 1);
+    const cookie = await signIn(server.client, officer, DEMO_PASSWORD);
+    const form = VIEWS.form();
+    // A draft, as the form is on deadline day: saved once as the load benchmarks save it.
+    const blank = expect(await server.client.request(form, { cookie }), 200, "form").body;
+    const draft = saveBody(field(blank, "csrf"), Number(field(blank, "lockVersion")), 0);
+    expect(await server.client.request(form, { method: "POST", cookie, form: draft }), 302, "save");
+    const html = expect(await server.client.request(form, { cookie }), 200, "form").body;
+    // The loader data Remix writes into the page for hydration (its context and turbo-stream chunks).
+    const inline = [...html.matchAll(/<script[^>]*>(window\.__remixContext[\s\S]*?)<\/script>/g)].reduce(
+      (n, m) => n + Buffer.byteLength(m[1]!),
+      0,
+    );
+    const count = (re: RegExp) => html.match(re)?.length ?? 0;
+    console.log(
+      `The form page: ${(Buffer.byteLength(html) / 1000).toFixed(1)} KB, ${count(/<[a-z][\w-]*[\s>]/g)} elements,` +
+        ` ${count(/<textarea[\s>]/g)} textareas, ${(inline / 1000).toFixed(1)} KB of inline data`,
+    );
+    const scenarios = {
+      floor: { connections: 10, pids: () => server.pids, step: floorStep(server.client, () => cookie) },
+      form: {
+        connections: 10,
+        pids: () => server.pids,
+        step: async (_: number, time: (route: string, started: number) => void) => {
+          const t0 = performance.now();
+          expect(await server.client.request(form, { cookie }), 200, "form");
+          time("form", t0);
+        },
+      },
+    };
+    await interleavedLoad(scenarios, { slices: 1, seconds: 2 }); // warm-up
+    for (let run = 1; run <= RUNS; run++) {
+      const r = await interleavedLoad(scenarios);
+      console.log(
+        `Run ${run}: form ÷ floor ${(r.form!.rps / r.floor!.rps).toFixed(2)}` +
+          ` (${r.form!.rps.toFixed(0)} and ${r.floor!.rps.toFixed(0)} requests/s);` +
+          ` Node CPU per request: form ${r.form!.cpuMsPerRequest.toFixed(1)} ms, floor ${r.floor!.cpuMsPerRequest.toFixed(1)} ms;` +
+          ` load average ${loadavg()[0]!.toFixed(2)}`,
+      );
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+const ALONE: Record<string, () => Promise<void>> = { exports: exportsOnly, views: viewsOnly, embedded: embeddedOnly, form: formOnly };
 if (args.only) {
   const scenario = ALONE[args.only];
   if (!scenario) throw new Error(`--only: the scenarios that can run alone are ${Object.keys(ALONE).join(", ")}, not "${args.only}"`);

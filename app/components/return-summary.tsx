@@ -1,15 +1,11 @@
 import type { ReactNode } from "react";
 import type { CleanValue } from "#app/schema/return-values.ts";
 import { ErrorMessage, SummaryList, Table } from "#app/components/govuk.tsx";
-import { pick, type MessageKey, type Translator } from "#app/i18n/i18n.ts";
+import type { MessageKey, Translator } from "#app/i18n/i18n.ts";
 import { DeviationText, WrittenText } from "#app/components/written-text.tsx";
 import type { Language } from "#db/types.ts";
 import { describeDeviation, describeValue } from "#app/domain/values.ts";
 import { FlagContextNote, type FlagView } from "#app/components/flag-context.tsx";
-
-interface CollectionItems {
-  items: { code: string; label_en: string; label_cy: string; required: boolean }[];
-}
 
 /**
  * A return's answers as a GOV.UK summary list: the figure or state, and all that goes with it.
@@ -17,7 +13,8 @@ interface CollectionItems {
  */
 export function ReturnSummary({
   t,
-  collection,
+  items,
+  labels,
   values,
   textLangs = {},
   changeHref,
@@ -25,7 +22,9 @@ export function ReturnSummary({
   problems = {},
 }: {
   t: Translator;
-  collection: CollectionItems;
+  items: { code: string; required: boolean }[];
+  /** Each item's label, in the page's language. */
+  labels: Record<string, string>;
   values: Record<string, CleanValue>;
   /** The language each value's words were written in, where known. */
   textLangs?: Record<string, Language | null>;
@@ -36,8 +35,8 @@ export function ReturnSummary({
 }) {
   return (
     <SummaryList
-      rows={collection.items.map((item) => {
-        const label = pick(t.lang, item, "label");
+      rows={items.map((item) => {
+        const label = labels[item.code]!;
         const errors = problems[item.code] ?? [];
         return {
           id: `answer-${item.code}`,

@@ -1,8 +1,8 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import type { Flag } from "#app/schema/return-values.ts";
 import { DateInput, ErrorMessage, TextInput, Textarea, WarningText } from "#app/components/govuk.tsx";
 import { WrittenText } from "#app/components/written-text.tsx";
-import { CANNOT, fieldId, fieldName, NOT_REPORTED_STATES, type FormValue } from "#app/web/return-form.ts";
+import { CANNOT, fieldId, fieldName, MORE_FIELD, NOT_REPORTED_STATES, type FormValue } from "#app/web/return-form.ts";
 import { formatDateTime, formatNumber, type Translator } from "#app/i18n/i18n.ts";
 import type { ThreadView } from "#app/components/query-threads.tsx";
 
@@ -34,8 +34,9 @@ export interface PreviousView {
 
 /**
  * One item of the return. The number box shows first, since a number is the common answer;
- * "I cannot give a number" reveals the other states and one reason box. Then any flags, and,
- * folded away, a note and how it was counted.
+ * "I cannot give a number" reveals the other states and one reason box. Then any flags, and a
+ * note and how it was counted: shown when anything is in them, otherwise behind "Add a note…",
+ * a button of the item's form that comes back with them open (see `MORE_FIELD`).
  */
 export function ValueFieldset({
   t,
@@ -45,6 +46,8 @@ export function ValueFieldset({
   previous,
   flags,
   queries,
+  formAction,
+  moreAsked,
 }: {
   t: Translator;
   item: ItemView;
@@ -55,6 +58,10 @@ export function ValueFieldset({
   flags: Flag[];
   /** The coordinator's open queries on this item: the item is marked, each thread beside its answer. */
   queries: QueryView[];
+  /** The address the item's form sends to, without a fragment ("" for the page's own). */
+  formAction: string;
+  /** "Add a note…" was pressed for this item: its note and how it was counted are shown. */
+  moreAsked: boolean;
 }) {
   // Whether "I cannot give a number" is ticked, so JavaScript can show its choices only then.
   // Without JavaScript every part shows. (govuk-frontend's own checkboxes script would do the
@@ -65,21 +72,30 @@ export function ValueFieldset({
   const errorPrefix = t("page.errorPrefix");
   const stateError = errors.state;
   const dateError = errors.refDay;
-  // The note and how it was counted are folded away unless something is in them.
-  const moreOpen = Boolean(
-    value.caveat ||
-      value.ageFrom ||
-      value.ageTo ||
-      value.refDay ||
-      value.refMonth ||
-      value.refYear ||
-      value.countingNote ||
-      errors.caveat ||
-      errors.ageFrom ||
-      errors.ageTo ||
-      dateError ||
-      errors.countingNote,
-  );
+  // The note and how it was counted are left out unless something is in them or they were asked for.
+  const [moreClicked, setMoreClicked] = useState(false);
+  const moreOpen =
+    moreAsked ||
+    moreClicked ||
+    Boolean(
+      value.caveat ||
+        value.ageFrom ||
+        value.ageTo ||
+        value.refDay ||
+        value.refMonth ||
+        value.refYear ||
+        value.countingNote ||
+        errors.caveat ||
+        errors.ageFrom ||
+        errors.ageTo ||
+        dateError ||
+        errors.countingNote,
+    );
+  // With JavaScript, "Add a note…" opens the fields where they are and moves to the first of them.
+  const caveatId = id("caveat");
+  useEffect(() => {
+    if (moreClicked) document.getElementById(caveatId)?.focus();
+  }, [moreClicked, caveatId]);
   const hintId = id("hint");
   return (
     <div
@@ -199,11 +215,8 @@ export function ValueFieldset({
       ) : (
         <input type="hidden" name={name("queryExplanation")} value={value.queryExplanation} />
       )}
-      <details className="govuk-details govuk-!-margin-top-4 govuk-!-margin-bottom-0" open={moreOpen}>
-        <summary className="govuk-details__summary">
-          <span className="govuk-details__summary-text">{t("form.more.summary")}</span>
-        </summary>
-        <div className="govuk-details__text">
+      {moreOpen ? (
+        <div className="govuk-!-margin-top-4">
           <Textarea
             id={id("caveat")}
             name={name("caveat")}
@@ -261,9 +274,37 @@ export function ValueFieldset({
             errorPrefix={errorPrefix}
           />
         </div>
-      </details>
+      ) : (
+        // Without JavaScript it sends the form as typed, and the page comes back with these fields
+        // open, scrolled to them: nothing typed is lost, nothing is saved.
+        <button
+          type="submit"
+          name={MORE_FIELD}
+          value={item.code}
+          formAction={`${formAction}#${caveatId}`}
+          className="govuk-button govuk-button--secondary govuk-!-margin-top-4 govuk-!-margin-bottom-0"
+          data-module="govuk-button"
+          onClick={(event) => {
+            event.preventDefault();
+            setMoreClicked(true);
+          }}
+        >
+          {t("form.more.button")}
+          <span className="govuk-visually-hidden">{` ${t("form.more.about", { label: item.label })}`}</span>
+        </button>
+      )}
     </div>
   );
+}
+
+/**
+ * A form's default button, first in it: Enter in a text box presses the first submit button of its
+ * form, which would otherwise be the first item's "Add a note…". Not shown (the same button is at
+ * the end of the form), so neither focusable nor read out. Without a name it is disabled, and
+ * Enter sends nothing (the preview).
+ */
+export function DefaultButton({ name, value }: { name?: string; value?: string }) {
+  return <button type="submit" name={name} value={value} disabled={!name} hidden />;
 }
 
 /** A query's thread beside the figure it asks about, with the way to its reply form (a form cannot sit inside the return's). */

@@ -1,23 +1,24 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { ValueFieldset } from "#app/components/value-fieldset.tsx";
+import { DefaultButton, ValueFieldset } from "#app/components/value-fieldset.tsx";
 import { BLANK_VALUE } from "#app/schema/return-values.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { formatDate, pick } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
-import { toFormValue } from "#app/web/return-form.ts";
+import { MORE_FIELD, toFormValue } from "#app/web/return-form.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("design.previewTitle"));
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { collection } = await guard("routes/collections.$code.preview", "loader", { request, params });
-  return { collection };
+  // An item whose "Add a note…" was pressed: the preview shows its note and how it was counted.
+  return { collection, more: new URL(request.url).searchParams.get(MORE_FIELD) };
 }
 
 /** The return form exactly as an officer will meet it, with nothing to send. */
 export default function Preview() {
-  const { collection } = useLoaderData<typeof loader>();
+  const { collection, more } = useLoaderData<typeof loader>();
   const t = useTranslation();
   const blank = toFormValue(BLANK_VALUE);
   return (
@@ -35,6 +36,7 @@ export default function Preview() {
       </p>
       <p className="govuk-body">{pick(t.lang, collection, "guidance")}</p>
       <form>
+        <DefaultButton />
         {collection.items.map((item, index) => (
           <ValueFieldset
             key={item.code}
@@ -53,6 +55,8 @@ export default function Preview() {
             previous={null}
             flags={[]}
             queries={[]}
+            formAction=""
+            moreAsked={more === item.code}
           />
         ))}
       </form>

@@ -4,7 +4,7 @@ import { AcceptReturn } from "#app/components/accept-return.tsx";
 import { ErrorSummary, NotificationBanner, Table } from "#app/components/govuk.tsx";
 import { RaiseQuery } from "#app/components/raise-query.tsx";
 import { ReturnSummary } from "#app/components/return-summary.tsx";
-import { ValueFieldset } from "#app/components/value-fieldset.tsx";
+import { DefaultButton, ValueFieldset } from "#app/components/value-fieldset.tsx";
 import { ReturnUpload } from "#app/components/workbook-upload.tsx";
 import { returnDefinition } from "#app/models/collection.server.ts";
 import {
@@ -27,7 +27,7 @@ import { requireCsrf } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { may } from "#app/auth/policy.ts";
 import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
-import { formatDate, formatDateTime, pick, type Translator } from "#app/i18n/i18n.ts";
+import { formatDate, formatDateTime, pick, translator, type Translator } from "#app/i18n/i18n.ts";
 import { asShownIn } from "#app/i18n/portal-text.ts";
 import type { Language } from "#db/types.ts";
 import type { Problem } from "#app/schema/return-values.ts";
@@ -36,6 +36,7 @@ import {
   FIELD_OF,
   fieldId,
   itemFormPath,
+  MORE_FIELD,
   problemFieldId,
   formProblemText,
   readFormValues,
@@ -55,11 +56,9 @@ import { useTranslation } from "#app/i18n/use-translation.ts";
 import { describeValue } from "#app/domain/values.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
-  pageTitle(
-    matches,
-    (t) => (data ? `${pick(t.lang, data.authority, "name")}: ${pick(t.lang, data.collection, "title")}` : t("notFound.title")),
-    { errors: Boolean(data?.checkProblems.length) },
-  );
+  pageTitle(matches, (t) => (data ? `${data.authority.name}: ${data.collection.title}` : t("notFound.title")), {
+    errors: Boolean(data?.checkProblems.length),
+  });
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, user, reader, collection, authority, scope } = await guard("routes/returns.$collectionCode.$authorityCode._index", "loader", {
@@ -78,13 +77,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   // One look at last round serves both the "last round" hints and the checks that compare with it.
   const [values, textLangs, context, threads, flags] = await Promise.all([
     showDraft ? workingValues(db, scope) : submittedValues(db, scope),
-    valueLanguages(db, scope, showDraft ? "working" : "submitted"),
+    // The languages of the words people typed, for the summary a reader sees; the form shows them as typed.
+    editable ? {} : valueLanguages(db, scope, showDraft ? "working" : "submitted"),
     flagBasis(db, scope),
     listQueries(db, scope),
     // The reviewer sees each automatic flag with its figures, beside the officer's explanation.
     mayReview && ret?.submitted_version ? flagsInContext(db, reader, scope) : [],
   ]);
-  const previous = context.previous;
   const flagsToExplain = ret && editable ? findFlags(returnDefinition(collection), values, context) : [];
   // Sent back from the check page: what it found is shown here too, beside each field.
   const checkProblems =
@@ -97,9 +96,27 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
           submittedAt: (await returnVersions(db, scope)).find((v) => v.version === ret.submitted_version)?.submitted_at ?? null,
         }
       : null;
+  // The page's words in its language only (the person's): the catalogue's other language is never shown.
+  const lang = user.language;
+  const t = translator(lang);
   return {
-    collection,
-    authority,
+    collection: {
+      code: collection.code,
+      title: pick(lang, collection, "title"),
+      guidance: pick(lang, collection, "guidance"),
+      reference_date: collection.reference_date,
+      due_on: collection.due_on,
+      items: collection.items.map((i) => ({
+        code: i.code,
+        label: pick(lang, i, "label"),
+        definition: pick(lang, i, "definition"),
+        age_from: i.age_from,
+        age_to: i.age_to,
+        required: i.required,
+        parent_code: i.parent_code,
+      })),
+    },
+    authority: { code: authority.code, name: pick(lang, authority, "name") },
     textLangs,
     returnStatus: ret?.status ?? null,
     submittedVersion: ret?.submitted_version ?? null,
@@ -110,7 +127,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     mayDownloadTemplate: may(user, "workOnReturn", authority.code),
     csrfToken: user.csrfToken,
     values,
-    previous: Object.fromEntries(previous),
+    // Last round's figure as the hint says it, not the whole of last round's value.
+    previous: Object.fromEntries(
+      [...context.previous].map(([code, p]) => [code, { date: formatDate(lang, p.referenceDate), text: describeValue(t, p, true) }]),
+    ),
     rules: collection.rules.crossItem,
     flagsToExplain,
     threads,
@@ -148,7 +168,16 @@ type Refusal =
   | { reason: "closed" }
   | { reason: "notYetOpen"; opensOn: string };
 
-type ActionResult = { problems: Problem[]; input: FormValues | null; conflict: boolean; refusal: Refusal | null };
+type ActionResult = {
+  problems: Problem[];
+  input: FormValues | null;
+  conflict: boolean;
+  refusal: Refusal | null;
+  /** The item whose "Add a note…" was pressed. */
+  more: string | null;
+  /** The lock version the form was built from, carried on after "Add a note…" so that a colleague's save in between is still caught. */
+  basedOn: number | null;
+};
 
 /** Save as draft, or save and go on to check the answers: the return's figures, from its own officers. */
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -160,18 +189,30 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   requireCsrf(user, form);
   const here = returnPath(collection.code, authority.code);
   const intent = field(form, "intent");
-  if (intent !== "save" && intent !== "check") throw new Response("Unknown action", { status: 400 });
+  const more = field(form, MORE_FIELD);
   const section = sectionAsked(collection.items, new URL(request.url));
-  const refuse = (result: Partial<ActionResult>, status = 400) =>
-    refuseForm<ActionResult>(context, { problems: [], input: null, conflict: false, refusal: null, ...result }, status);
+  const shownCodes = section?.itemCodes ?? collection.items.map((i) => i.code);
+  if (more ? !shownCodes.includes(more) : intent !== "save" && intent !== "check") throw new Response("Unknown action", { status: 400 });
+  const result = (r: Partial<ActionResult>): ActionResult => ({
+    problems: [],
+    input: null,
+    conflict: false,
+    refusal: null,
+    more: null,
+    basedOn: null,
+    ...r,
+  });
+  const refuse = (r: Partial<ActionResult>, status = 400) => refuseForm<ActionResult>(context, result(r), status);
   const basedOn = Number(field(form, "lockVersion"));
-  const posted = readFormValues(form, section?.itemCodes ?? collection.items.map((i) => i.code));
+  const posted = readFormValues(form, shownCodes);
   // A section's page carries only its own items: the others stay as saved.
   const input = section
     ? { ...Object.fromEntries(Object.entries(await workingValues(db, scope)).map(([code, v]) => [code, toFormValue(v)])), ...posted }
     : posted;
   // A lock version that cannot be one (a crafted form) is answered as the conflict it would meet.
   if (!Number.isInteger(basedOn) || basedOn < 0) return refuse({ input, conflict: true }, 409);
+  // "Add a note…": the form comes back as typed, with that item's note and how it was counted open; nothing is saved or checked.
+  if (more) return result({ input, more, basedOn });
   const saved = await saveReturn(db, scope, { basedOn, raw: toRawReturn(input), actor: actorOf(user) });
   if (!saved.ok) {
     if (saved.reason === "invalid") return refuse({ problems: saved.problems, input });
@@ -210,7 +251,7 @@ export default function ReturnForm() {
   const actionData = useActionData<typeof action>();
   const t = useTranslation();
   const { collection, authority } = data;
-  const labels = Object.fromEntries(collection.items.map((i) => [i.code, pick(t.lang, i, "label")]));
+  const labels = Object.fromEntries(collection.items.map((i) => [i.code, i.label]));
   const formValues: FormValues =
     actionData?.input ?? Object.fromEntries(Object.entries(data.values).map(([code, v]) => [code, toFormValue(v)]));
   const section = data.section;
@@ -284,8 +325,8 @@ export default function ReturnForm() {
           ) : null}
         </NotificationBanner>
       ) : null}
-      <span className="govuk-caption-l">{pick(t.lang, authority, "name")}</span>
-      <h1 className="govuk-heading-l">{pick(t.lang, collection, "title")}</h1>
+      <span className="govuk-caption-l">{authority.name}</span>
+      <h1 className="govuk-heading-l">{collection.title}</h1>
       {data.amending ? (
         <p className="govuk-inset-text" id="amending">
           {data.amending.submittedAt
@@ -297,7 +338,7 @@ export default function ReturnForm() {
         {t("form.asAt", { date: formatDate(t.lang, collection.reference_date) })}{" "}
         {t("form.due", { date: formatDate(t.lang, collection.due_on) })}
       </p>
-      <p className="govuk-body">{pick(t.lang, collection, "guidance")}</p>
+      <p className="govuk-body">{collection.guidance}</p>
       <p className="govuk-body app-with-tag">
         <strong className="govuk-tag govuk-tag--blue">{t(`returnStatus.${data.returnStatus ?? "notStarted"}`)}</strong>
         {data.submittedVersion ? (
@@ -352,8 +393,10 @@ export default function ReturnForm() {
               </h2>
             </>
           ) : null}
+          {/* Enter in a box presses the form's first submit button: the save below, not an item's "Add a note…". */}
+          <DefaultButton name="intent" value={section ? "save" : "check"} />
           <input type="hidden" name={CSRF_FIELD} value={data.csrfToken} />
-          <input type="hidden" name="lockVersion" value={data.lockVersion} />
+          <input type="hidden" name="lockVersion" value={actionData?.basedOn ?? data.lockVersion} />
           <p className="govuk-body">{t("form.lead")}</p>
           {data.rules.length > 0 ? (
             <div className="govuk-inset-text" id="rules">
@@ -372,31 +415,30 @@ export default function ReturnForm() {
               ? t("form.answered", { count: shown.filter((i) => isAnswered(i.code)).length, total: shown.length })
               : t("form.answered", { count: answered, total: collection.items.length })}
           </p>
-          {shown.map((item) => {
-            const previous = data.previous[item.code];
-            return (
-              <ValueFieldset
-                key={item.code}
-                t={t}
-                item={{
-                  code: item.code,
-                  position: collection.items.indexOf(item) + 1,
-                  label: labels[item.code]!,
-                  definition: pick(t.lang, item, "definition"),
-                  ageFrom: item.age_from,
-                  ageTo: item.age_to,
-                  required: item.required,
-                }}
-                value={formValues[item.code]!}
-                errors={errorsFor(item.code)}
-                previous={previous ? { date: formatDate(t.lang, previous.referenceDate), text: describeValue(t, previous, true) } : null}
-                flags={data.flagsToExplain.filter((f) => f.itemCode === item.code)}
-                queries={data.threads
-                  .filter((thread) => thread.item_code === item.code && thread.status === "open")
-                  .map((thread) => ({ thread, replyHref: returnPath(collection.code, authority.code, `queries/${thread.id}`) }))}
-              />
-            );
-          })}
+          {shown.map((item) => (
+            <ValueFieldset
+              key={item.code}
+              t={t}
+              item={{
+                code: item.code,
+                position: collection.items.indexOf(item) + 1,
+                label: item.label,
+                definition: item.definition,
+                ageFrom: item.age_from,
+                ageTo: item.age_to,
+                required: item.required,
+              }}
+              value={formValues[item.code]!}
+              errors={errorsFor(item.code)}
+              previous={data.previous[item.code] ?? null}
+              flags={data.flagsToExplain.filter((f) => f.itemCode === item.code)}
+              queries={data.threads
+                .filter((thread) => thread.item_code === item.code && thread.status === "open")
+                .map((thread) => ({ thread, replyHref: returnPath(collection.code, authority.code, `queries/${thread.id}`) }))}
+              formAction={formAction}
+              moreAsked={actionData?.more === item.code}
+            />
+          ))}
           {section ? (
             <button type="submit" name="intent" value="save" className="govuk-button" data-module="govuk-button">
               {t("form.sections.save")}
@@ -418,7 +460,14 @@ export default function ReturnForm() {
           {data.changedAfterAcceptance ? (
             <p className="govuk-inset-text">{t("review.changedAfterAcceptance", { version: data.acceptedVersion ?? 0 })}</p>
           ) : null}
-          <ReturnSummary t={t} collection={collection} values={data.values} textLangs={data.textLangs} flags={data.flags} />
+          <ReturnSummary
+            t={t}
+            items={collection.items}
+            labels={labels}
+            values={data.values}
+            textLangs={data.textLangs}
+            flags={data.flags}
+          />
           {data.mayAmend ? (
             <Link className="govuk-button" to={returnPath(collection.code, authority.code, "amend")}>
               {t("form.amendLink")}

@@ -107,7 +107,8 @@ export default function CheckAnswers() {
         ) : null}
         <ReturnSummary
           t={t}
-          collection={collection}
+          items={collection.items}
+          labels={labels}
           values={data.values}
           changeHref={(code) => `${itemFormPath(collection.code, authority.code, collection.items, code, { check: true })}#item-${code}`}
           problems={problemsByItem(t, problems, labels)}

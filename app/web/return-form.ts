@@ -49,6 +49,11 @@ export const fieldName = (code: string, field: string) => `${code}.${field}`;
 export const fieldId = (code: string, field: string) => `${code}-${field}`;
 /** The value the "I cannot give a number" box posts when ticked. */
 export const CANNOT = "yes";
+/**
+ * The field an item's "Add a note…" button sends, naming the item: the form comes back as typed with
+ * that item's note and how it was counted open (posted to the return, in the address of the preview).
+ */
+export const MORE_FIELD = "more";
 
 export function toFormValue(value: CleanValue): FormValue {
   const [year = "", month = "", day = ""] = value.referenceDateUsed?.split("-") ?? [];

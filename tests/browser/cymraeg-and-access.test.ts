@@ -173,6 +173,8 @@ describe.skipIf(chromiumMissing)("Cymraeg throughout, and accessible", { timeout
       `/collections/${FEB}/items/care_leavers_21_25?colour=state`,
       `/collections/${ROUND}/design`,
       `/collections/${ROUND}/preview`,
+      // An item's note and how it was counted, opened by its "Add a note…".
+      `/collections/${ROUND}/preview?more=care_leavers_21_25`,
       `/returns/${FEB}/W06000016`,
       "/collections/new",
       "/catalogue",

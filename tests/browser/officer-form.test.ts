@@ -106,6 +106,15 @@ async function tasks(page: Page) {
     );
 }
 
+/** Enter in an item's number box: the return is saved and the check page shows each answer's `expected` text. */
+async function enterToCheck(page: Page, itemCode: string, expected: Record<string, string>) {
+  await page.locator(`#${itemCode}-number`).press("Enter");
+  await page.waitForURL(/\/check$/);
+  for (const [code, text] of Object.entries(expected)) {
+    await expect(page.locator(`#answer-${code}`).textContent()).resolves.toContain(text);
+  }
+}
+
 // The rounds, returns and queries are put in place through the models, on the server's PostgreSQL database.
 const cannotRun = chromiumMissing || databaseBesideMissing("the officer's form in Chromium");
 describe.skipIf(cannotRun)("the officer's form in the browser", { timeout: 600_000 }, () => {
@@ -223,6 +232,60 @@ describe.skipIf(cannotRun)("the officer's form in the browser", { timeout: 600_0
     // One click to the return, one into each box, save and check, the role's box, submit; the figures and the role typed.
     expect(counted).toEqual({ clicks: 13, keystrokes: 11 + "Head of Children's Services".length });
     await page.close();
+  });
+
+  describe.each([
+    ["with JavaScript", true, "officer.swansea@authorities.example", "W06000011"],
+    ["without JavaScript", false, "officer.torfaen@authorities.example", "W06000020"],
+  ])("%s", (_, javaScriptEnabled, officer, authority) => {
+    it("Enter in a number box saves and goes on to check, and “Add a note…” opens one item's note keeping what was typed; axe clean", async () => {
+      // axe runs as a script in the page, so only where scripts run; the markup is the server's either way.
+      const axe = (page: Page) => (javaScriptEnabled ? expectNoAxeViolations(page) : Promise.resolve());
+      const url = running.portal.url;
+      const context = await running.browser.newContext({ javaScriptEnabled, viewport: { width: 1280, height: 900 } });
+      const page = await context.newPage();
+      await signInAs(page, url, officer);
+      const form = `${url}/returns/${NINE_ITEMS}/${authority}`;
+      await page.goto(form);
+      await page.locator("#answered").waitFor();
+      // Each item's note and how it was counted wait behind a button; one reason box an item.
+      await expect(page.locator("textarea").count()).resolves.toBe(9);
+      await expect(page.locator("#care_experienced_parents-caveat").count()).resolves.toBe(0);
+      await axe(page);
+
+      // Enter in a number box presses the form's default button: save and check, not the first "Add a note…".
+      await page.locator("#care_leavers_21_25-number").fill("95");
+      await page.locator("#care_experienced_parents-number").fill("12");
+      await enterToCheck(page, "care_experienced_parents", { care_leavers_21_25: "95", care_experienced_parents: "12" });
+
+      // Back on the form, the figures are saved; a figure typed, then "Add a note…" for one item.
+      await page.goto(form);
+      await expect(page.locator("#care_leavers_21_25-number").inputValue()).resolves.toBe("95");
+      await page.locator("#care_experienced_mothers-number").fill("8");
+      await page
+        .getByRole("button", { name: "Add a note, or say it was counted differently about Care-experienced young people who are parents" })
+        .click();
+      const caveat = page.locator("#care_experienced_parents-caveat");
+      await caveat.waitFor();
+      // Focus (with JavaScript) or the address's fragment (without) takes the person to the note.
+      if (javaScriptEnabled) await expect(caveat.evaluate((e) => e === document.activeElement)).resolves.toBe(true);
+      else expect(new URL(page.url()).hash).toBe("#care_experienced_parents-caveat");
+      await expect(page.locator("#care_experienced_mothers-number").inputValue()).resolves.toBe("8");
+      await expect(page.locator("#care_experienced_parents-number").inputValue()).resolves.toBe("12");
+      await expect(page.locator("#care_experienced_parents-ageFrom").count()).resolves.toBe(1);
+      await expect(page.locator("#care_leavers_21_25-caveat").count()).resolves.toBe(0);
+      await expect(page.locator(".govuk-error-summary").count()).resolves.toBe(0);
+      await axe(page);
+      await caveat.fill("Includes two fathers who are 26.");
+      await enterToCheck(page, "care_experienced_mothers", {
+        care_experienced_mothers: "8",
+        care_experienced_parents: "Includes two fathers who are 26.",
+      });
+      // A note once written stays open on the form.
+      await page.goto(form);
+      await expect(page.locator("#care_experienced_parents-caveat").inputValue()).resolves.toBe("Includes two fathers who are 26.");
+      await context.close();
+    });
   });
 
   it("a round of seventeen items is a task list of sections, each with its count answered, filled in a section at a time; in English and Welsh, axe clean", async () => {

@@ -149,6 +149,12 @@ describe("designing a collection", () => {
       "care_experienced_parents",
       "care_experienced_parents_child_removed",
     ]);
+    expect(data.more).toBeNull();
+    // "Add a note…" in the preview asks for the same page with that item's note open.
+    const more = await preview.loader(
+      routeArgs(get(`/collections/${CODE}/preview?more=care_experienced_parents`, coordinator), { code: CODE }) as never,
+    );
+    expect(more.more).toBe("care_experienced_parents");
   });
 
   it("builds a sum rule by choosing items, reports every problem at once, and gives saved dates back in their boxes", async () => {

@@ -52,9 +52,10 @@ describe("the coordinator's review: queries, acceptance and the board", () => {
     (
       await db()
         .selectFrom("return")
-        .select("status")
-        .where("authority_code", "=", CONWY)
-        .where("collection_id", "=", (await page(coordinator)).collection.id)
+        .innerJoin("collection", "collection.id", "return.collection_id")
+        .select("return.status")
+        .where("return.authority_code", "=", CONWY)
+        .where("collection.code", "=", ROUND)
         .executeTakeFirstOrThrow()
     ).status;
 

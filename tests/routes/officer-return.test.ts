@@ -55,11 +55,44 @@ describe("an officer's return", () => {
 
   it("shows Newport its value last round beside the item", async () => {
     const data = await loadForm(people.newport, NEWPORT);
-    expect(data.previous.care_leavers_21_25).toMatchObject({
-      state: "reported",
-      number: 271,
-      collectionCode: "2023-02-care-experienced-parents",
+    // As the hint says it: the earlier round's reference date and this item's figure.
+    expect(data.previous.care_leavers_21_25).toEqual({ date: "31 December 2022", text: "271" });
+  });
+
+  it("sends the page its words in the person's language only", async () => {
+    const data = await loadForm(people.cardiff);
+    expect(data.collection.items[0]).toMatchObject({
+      code: "care_leavers_21_25",
+      label: "Care leavers aged 21 to 25 known to the authority",
     });
+    expect(data.authority).toEqual({ code: CARDIFF, name: "Cardiff" });
+    const sent = JSON.stringify(data);
+    for (const welsh of ["Caerdydd", "Pobl sy'n gadael gofal rhwng 21 a 25 oed", "Rhagfyr 2026"]) expect(sent).not.toContain(welsh);
+  });
+
+  it("“Add a note…” brings the form back as typed with that item's note open, and saves nothing", async () => {
+    const before = await snapshot(db());
+    const typed = answers({ care_leavers_21_25: { number: "95" }, care_experienced_parents: { number: "twelve" } });
+    delete typed.intent;
+    const outcome = await save(people.cardiff, { ...typed, more: "care_experienced_mothers" });
+    expect(outcome).toMatchObject({ kind: "data", status: 200 });
+    const data = (outcome as { data: { more: string; basedOn: number; problems: unknown[]; input: Record<string, { number: string }> } })
+      .data;
+    expect(data.basedOn).toBe(0);
+    expect(data.more).toBe("care_experienced_mothers");
+    // Neither checked nor saved: a number that is not one waits for the save to be told.
+    expect(data.problems).toEqual([]);
+    expect(data.input.care_leavers_21_25!.number).toBe("95");
+    expect(data.input.care_experienced_parents!.number).toBe("twelve");
+    expect(await snapshot(db())).toBe(before);
+    // The form keeps the lock version it was built from: a colleague's save in between is still a conflict.
+    const stale = await save(people.cardiff, { ...typed, lockVersion: "3", more: "care_experienced_mothers" });
+    expect(stale).toMatchObject({ kind: "data", status: 200, data: { basedOn: 3 } });
+    // An item the form does not have is refused.
+    for (const more of ["no_such_item", "care_leavers_21_25x"]) {
+      expect(await save(people.cardiff, { ...typed, more })).toMatchObject({ kind: "response", status: 400 });
+    }
+    expect(await snapshot(db())).toBe(before);
   });
 
   it("gives another authority's officer a 404 for Cardiff's return, by address or by crafted post, and changes nothing", async () => {

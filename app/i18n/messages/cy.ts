@@ -233,7 +233,8 @@ export const cy: Record<MessageKey, Message> = {
   "form.deviation.countingNoteHint": "Er enghraifft, ‘yn cynnwys pobl ifanc sy'n feichiog’",
   "form.reason": "Rheswm",
   "form.reasonHint": "Dywedwch pam nad oes rhif: er enghraifft, nad yw eich cofnodion yn ei gadw, neu ers pryd.",
-  "form.more.summary": "Ychwanegu nodyn, neu ddweud iddo gael ei gyfrif yn wahanol",
+  "form.more.button": "Ychwanegu nodyn, neu ddweud iddo gael ei gyfrif yn wahanol",
+  "form.more.about": "am {label}",
   "form.caveat": "Nodyn am y ffigur hwn (dewisol)",
   "form.caveatHint":
     "Unrhyw beth y dylai pobl sy'n defnyddio'r ffigur hwn ei wybod. Mae'n mynd gyda'r ffigur i bob golwg ac i bob allforyn.",
