@@ -175,7 +175,7 @@ type ActionResult = {
   refusal: Refusal | null;
   /** The item whose "Add a note…" was pressed. */
   more: string | null;
-  /** The lock version the form was built from, carried on after "Add a note…" so that a colleague's save in between is still caught. */
+  /** The lock version the form was built from, carried on after "Add a note…" or a refused save, so that a colleague's save in between is still caught. */
   basedOn: number | null;
 };
 
@@ -215,7 +215,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (more) return result({ input, more, basedOn });
   const saved = await saveReturn(db, scope, { basedOn, raw: toRawReturn(input), actor: actorOf(user) });
   if (!saved.ok) {
-    if (saved.reason === "invalid") return refuse({ problems: saved.problems, input });
+    // Corrected and sent again, the form must still be checked against the version it was built from.
+    if (saved.reason === "invalid") return refuse({ problems: saved.problems, input, basedOn });
     if (saved.reason === "conflict") return refuse({ input, conflict: true }, 409);
     return refuse({ input, refusal: await refusalOf(saved, db, scope) }, 409);
   }

@@ -95,6 +95,14 @@ describe("an officer's return", () => {
     expect(await snapshot(db())).toBe(before);
   });
 
+  it("keeps the lock version a refused form was built from, so that sent again it still meets a colleague's save in between", async () => {
+    const { lockVersion } = await loadForm(people.cardiff);
+    const before = await snapshot(db());
+    const refused = await save(people.cardiff, answers({ care_leavers_21_25: { state: "reported", number: "twelve" } }, lockVersion));
+    expect(refused).toMatchObject({ kind: "data", status: 400, data: { basedOn: lockVersion } });
+    expect(await snapshot(db())).toBe(before);
+  });
+
   it("gives another authority's officer a 404 for Cardiff's return, by address or by crafted post, and changes nothing", async () => {
     const before = await snapshot(db());
     const read = await run(() => form.loader(routeArgs(get(path(CARDIFF), people.newport), params(CARDIFF)) as never));
