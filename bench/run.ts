@@ -24,6 +24,7 @@ import { DECEMBER_2026, DEMO_PASSWORD, seedDemoData } from "#seeds/demo.ts";
 import { nthOfficerEmail, OFFICERS_PER_AUTHORITY, seedHistory } from "#seeds/history.ts";
 import { combine, cpuMs, expect, field, load, loadResult, rssKb, signIn, type Client, type LoadResult, type Step } from "./load.ts";
 import { startServer, type Server } from "./servers.ts";
+import { CANNOT } from "#app/web/return-form.ts";
 import { recordSql, replay, shape, type Recording } from "./sql.ts";
 import { exportBenchmarks } from "./exports.ts";
 import { goalsTable, markdownTable, pageOverSql, type Goal, type RunFigures } from "./report.ts";
@@ -251,7 +252,7 @@ function saveBody(csrf: string, lockVersion: number, n: number) {
   set("care_experienced_parents", { state: "reported", number: "10" });
   set("care_experienced_mothers", { state: "reported", number: "7" });
   set("care_experienced_fathers", { state: "reported", number: "3" });
-  set("care_experienced_parents_child_removed", { state: "not_collected", "reason-not_collected": "We do not record this." });
+  set("care_experienced_parents_child_removed", { cannot: CANNOT, state: "not_collected", reason: "We do not record this." });
   return body;
 }
 
