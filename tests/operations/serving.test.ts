@@ -226,7 +226,12 @@ describe("graceful shutdown", () => {
   });
 });
 
-/** A load balancer in miniature: round robin, no keep-alive upstream, a refused connection tried on the next instance (as nginx's proxy_next_upstream error does). */
+/**
+ * A load balancer in miniature: round robin, no keep-alive upstream, a refused connection tried on
+ * the request's next instance (as nginx's proxy_next_upstream error does: the next after the one
+ * that failed, not whichever the shared rotation has reached, which under concurrent retries can be
+ * the stopped one again and again).
+ */
 function tinyProxy(upstreams: () => string[]): Promise<{ url: string; server: Server }> {
   let next = 0;
   const server = createServer(async (req, res) => {
@@ -234,9 +239,10 @@ function tinyProxy(upstreams: () => string[]): Promise<{ url: string; server: Se
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
+    const first = next++;
     const attempt = (tries: number) => {
       const list = upstreams();
-      const upstream = list[next++ % list.length]!;
+      const upstream = list[(first + tries) % list.length]!;
       const forward = httpRequest(`${upstream}${req.url}`, { method: req.method, headers: req.headers, agent: false }, (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
