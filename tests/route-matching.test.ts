@@ -1,0 +1,60 @@
+/**
+ * patches/@remix-run+router+1.23.3.patch: the router keeps each routes array's ranked branches and
+ * each path's compiled expression, instead of working them out again on every match (seven times
+ * per page). What must still hold: the same matches, and routes added later through patchRoutes
+ * (as lazy route discovery adds them in the browser) are found.
+ */
+import { createMemoryHistory, createRouter, matchRoutes, type AgnosticRouteObject } from "@remix-run/router";
+import { describe, expect, it } from "vitest";
+
+const routes = (): AgnosticRouteObject[] => [
+  {
+    id: "root",
+    path: "/",
+    children: [
+      { id: "home", index: true },
+      { id: "return", path: "returns/:collectionCode/:authorityCode" },
+      { id: "return-check", path: "returns/:collectionCode/:authorityCode/check" },
+      { id: "everything-else", path: "*" },
+    ],
+  },
+];
+
+const ids = (matches: ReturnType<typeof matchRoutes>) => matches?.map((m) => m.route.id) ?? null;
+
+describe("route matching with the router's caches", () => {
+  it("answers every path as before, the same array asked again and again", () => {
+    const tree = routes();
+    for (let round = 0; round < 3; round++) {
+      expect(ids(matchRoutes(tree, "/"))).toEqual(["root", "home"]);
+      const form = matchRoutes(tree, "/returns/2026-12/W06000015");
+      expect(ids(form)).toEqual(["root", "return"]);
+      expect(form?.at(-1)?.params).toEqual({ collectionCode: "2026-12", authorityCode: "W06000015" });
+      expect(ids(matchRoutes(tree, "/RETURNS/2026-12/W06000015/check"))).toEqual(["root", "return-check"]);
+      expect(matchRoutes(tree, "/nowhere")?.at(-1)?.params).toEqual({ "*": "nowhere" });
+    }
+  });
+
+  it("keeps what it worked out for an array: its routes are not to be changed in place", () => {
+    const tree = routes();
+    expect(ids(matchRoutes(tree, "/returns/a/b"))).toEqual(["root", "return"]);
+    tree[0]!.children![1]!.path = "forms/:collectionCode/:authorityCode";
+    expect(ids(matchRoutes(tree, "/returns/a/b"))).toEqual(["root", "return"]);
+    // A new array is worked out afresh.
+    expect(ids(matchRoutes([...tree], "/forms/a/b"))).toEqual(["root", "return"]);
+  });
+
+  it("finds routes added while a navigation discovers them, as lazy route discovery adds them in the browser", async () => {
+    const router = createRouter({
+      routes: routes().map((root) => ({ ...root, children: root.children!.filter((r) => r.path !== "*") })),
+      history: createMemoryHistory(),
+      patchRoutesOnNavigation: ({ path, patch }) => {
+        if (path === "/accessibility") patch("root", [{ id: "accessibility", path: "accessibility" }]);
+      },
+    }).initialize();
+    await router.navigate("/accessibility");
+    expect(router.state.matches.map((m) => m.route.id)).toEqual(["root", "accessibility"]);
+    expect(router.state.errors).toBeNull();
+    router.dispose();
+  });
+});
