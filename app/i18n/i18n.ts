@@ -101,43 +101,36 @@ const WELSH_MONTHS = [
   "Rhagfyr",
 ];
 
-const NUMERIC_DATE = { day: "numeric", month: "numeric", year: "numeric" } as const;
-const DATE_PARTS = new Intl.DateTimeFormat("en-GB", { ...NUMERIC_DATE, timeZone: "UTC" });
-const DATE_TIME_PARTS = new Intl.DateTimeFormat("en-GB", {
-  ...NUMERIC_DATE,
+// English month names are ours too: both languages take one path, with no Intl call for a date.
+const MONTHS: Record<Language, string[]> = {
+  en: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"],
+  cy: WELSH_MONTHS,
+};
+// Wales's wall time, read from one format() call: formatToParts cost several times as much, and
+// the board shows dozens of these.
+const WALES_WALL_TIME = new Intl.DateTimeFormat("en-GB", {
+  day: "2-digit",
+  month: "2-digit",
+  year: "numeric",
   hour: "2-digit",
   minute: "2-digit",
   hourCycle: "h23",
   timeZone: "Europe/London",
 });
-const ENGLISH_DATE = new Intl.DateTimeFormat(LOCALES.en, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
-
-function dateParts(at: Date, withTime: boolean) {
-  const parts = (withTime ? DATE_TIME_PARTS : DATE_PARTS).formatToParts(at);
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "";
-  return {
-    day: Number(part("day")),
-    month: Number(part("month")),
-    year: part("year"),
-    time: withTime ? `${part("hour")}:${part("minute")}` : "",
-  };
-}
 
 /** Formats an ISO date ("2022-12-31") as people write it: "31 December 2022" / "31 Rhagfyr 2022". */
 export function formatDate(lang: Language, isoDate: string) {
-  const at = new Date(`${isoDate.slice(0, 10)}T00:00:00Z`);
-  if (lang === "cy") {
-    const { day, month, year } = dateParts(at, false);
-    return `${day} ${WELSH_MONTHS[month - 1]} ${year}`;
-  }
-  return ENGLISH_DATE.format(at);
+  const [, year, month, day] = /^(\d{4})-(\d{2})-(\d{2})/.exec(isoDate) ?? [];
+  // Not a date: shown as given rather than as a wrong one.
+  if (!year) return isoDate;
+  return `${Number(day)} ${MONTHS[lang][Number(month) - 1]} ${year}`;
 }
 
 /** A moment in Wales's time zone: "16 February 2023 at 12:00" / "16 Chwefror 2023 am 12:00". */
 export function formatDateTime(lang: Language, at: Date | string) {
-  const { day, month, year, time } = dateParts(new Date(at), true);
-  const isoDate = `${year}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
-  return translate(lang, "format.dateTime", { date: formatDate(lang, isoDate), time });
+  // "16/02/2023, 12:00"; the separators are left to the platform's locale data.
+  const [, day, month, year, time] = /^(\d{2})\D+(\d{2})\D+(\d{4})\D+(\d{2}:\d{2})/.exec(WALES_WALL_TIME.format(new Date(at)))!;
+  return translate(lang, "format.dateTime", { date: formatDate(lang, `${year}-${month}-${day}`), time: time! });
 }
 
 /** Picks the English or Welsh column of a bilingual row: pick(lang, item, "label") reads label_en or label_cy. */
