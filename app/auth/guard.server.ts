@@ -8,8 +8,7 @@ import { redirect } from "@remix-run/node";
 import type { Params } from "@remix-run/react";
 import type { Kysely } from "kysely";
 import type { Database } from "#db/types.ts";
-import { findAuthority } from "#app/models/authority.server.ts";
-import { getCollection, isPublished, type CollectionWithItems } from "#app/models/collection.server.ts";
+import { getCollection, getCollectionAndAuthority, isPublished, type CollectionWithItems } from "#app/models/collection.server.ts";
 import type { ReturnScope } from "#app/models/return.server.ts";
 import { getDb } from "#app/db.server.ts";
 import { publishedFigures } from "#app/models/statistics.server.ts";
@@ -45,7 +44,7 @@ export interface CollectionGrant extends Grant {
   collection: CollectionWithItems;
 }
 export interface ReturnGrant extends CollectionGrant {
-  authority: NonNullable<Awaited<ReturnType<typeof findAuthority>>>;
+  authority: NonNullable<Awaited<ReturnType<typeof getCollectionAndAuthority>>>["authority"];
   scope: ReturnScope;
 }
 
@@ -108,10 +107,8 @@ async function returnGrant(user: SessionUser, params: Params, ability: ReturnAbi
  * and its authority; null where either does not exist or the collection is a draft.
  */
 export async function addressedReturn(db: Kysely<Database>, params: Params) {
-  const [collection, authority] = await Promise.all([
-    getCollection(db, params.collectionCode ?? ""),
-    findAuthority(db, params.authorityCode ?? ""),
-  ]);
-  if (!collection || !isPublished(collection) || !authority) return null;
+  const found = await getCollectionAndAuthority(db, params.collectionCode ?? "", params.authorityCode ?? "");
+  if (!found || !isPublished(found.collection)) return null;
+  const { collection, authority } = found;
   return { collection, authority, scope: { collection, authorityCode: authority.code } };
 }

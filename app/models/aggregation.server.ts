@@ -231,11 +231,15 @@ export async function previousValues(
   return new Map<string, PreviousValue>(rows.map(({ code, ...previous }) => [code, previous]));
 }
 
-/** The other authorities' comparable rates per 10,000 in this collection, by item, those the reader may see. */
-export async function peerRates(
+/**
+ * What the rate check compares a return's figures with, in one query: the other authorities'
+ * comparable rates per 10,000 in this collection, by item, those the reader may see; and this
+ * authority's population for each item's rates, by item code, where its denominator has one.
+ */
+export async function rateBasis(
   db: Executor,
   reader: Reader,
-  { collectionId, excludeAuthority }: { collectionId: number; excludeAuthority: string },
+  { collectionId, authorityCode }: { collectionId: number; authorityCode: string },
 ) {
   const rows = await db
     .selectFrom("return as r")
@@ -245,33 +249,30 @@ export async function peerRates(
     .innerJoin("denominator_value as d", (join) =>
       join.on("d.denominator_code", "=", RATE_DENOMINATOR).onRef("d.authority_code", "=", "r.authority_code"),
     )
-    .select(["v.item_code", sql<number>`v.number * 10000.0 / d.value`.as("rate")])
+    .select(["v.item_code", sql<number | null>`v.number * 10000.0 / d.value`.as("rate"), sql<number | null>`null`.as("population")])
     .where("r.collection_id", "=", collectionId)
-    .where("r.authority_code", "<>", excludeAuthority)
+    .where("r.authority_code", "<>", authorityCode)
     .where("v.is_comparable", "=", true)
     .where(reader.sees(RETURN))
-    .execute();
-  const rates = new Map<string, number[]>();
-  for (const row of rows) rates.set(row.item_code, [...(rates.get(row.item_code) ?? []), Number(row.rate)]);
-  return rates;
-}
-
-/** This authority's population for each item's rates, by item code, where its denominator has one. */
-export async function authorityDenominators(
-  db: Executor,
-  { collectionId, authorityCode }: { collectionId: number; authorityCode: string },
-) {
-  const rows = await db
-    .selectFrom("collection_item as ci")
-    .innerJoin("collection as c", "c.id", "ci.collection_id")
-    .innerJoin("data_item as di", "di.code", "ci.item_code")
-    .innerJoin("denominator_value as d", (join) =>
-      join.on("d.denominator_code", "=", RATE_DENOMINATOR).on("d.authority_code", "=", authorityCode),
+    .unionAll(
+      db
+        .selectFrom("collection_item as ci")
+        .innerJoin("collection as c", "c.id", "ci.collection_id")
+        .innerJoin("data_item as di", "di.code", "ci.item_code")
+        .innerJoin("denominator_value as d", (join) =>
+          join.on("d.denominator_code", "=", RATE_DENOMINATOR).on("d.authority_code", "=", authorityCode),
+        )
+        .select(["ci.item_code", sql<number | null>`null`.as("rate"), sql<number | null>`d.value`.as("population")])
+        .where("ci.collection_id", "=", collectionId),
     )
-    .select(["ci.item_code", "d.value"])
-    .where("ci.collection_id", "=", collectionId)
     .execute();
-  return new Map(rows.map((r) => [r.item_code, r.value]));
+  const peerRates = new Map<string, number[]>();
+  const denominators = new Map<string, number>();
+  for (const row of rows) {
+    if (row.population !== null) denominators.set(row.item_code, row.population);
+    else peerRates.set(row.item_code, [...(peerRates.get(row.item_code) ?? []), Number(row.rate)]);
+  }
+  return { peerRates, denominators };
 }
 
 export interface ReasonGroup {

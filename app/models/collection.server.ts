@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { jsonArrayFrom } from "kysely/helpers/postgres";
+import { jsonArrayFrom, jsonObjectFrom } from "kysely/helpers/postgres";
 import type { CollectionStatus, Database } from "#db/types.ts";
 import type { LifecycleStep } from "#app/domain/round.ts";
 import { CollectionRulesSchema } from "#app/schema/collection-rules.ts";
@@ -7,6 +7,7 @@ import type { CollectionDraft } from "#app/schema/collection-form.ts";
 import type { ReturnDefinition } from "#app/schema/return-values.ts";
 import { CENSUS_2021 } from "#app/domain/denominators.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
+import { authorityQuery, isAuthorityCode } from "./authority.server.ts";
 import { VALUE_COLUMNS } from "./value-columns.server.ts";
 import { notifyRoundOpened } from "./notification.server.ts";
 
@@ -25,11 +26,12 @@ export function isPublished(collection: { status: string }) {
   return collection.status !== "draft";
 }
 
-export async function getCollection(db: Executor, code: string) {
-  // Only a code of the form the database allows can exist; anything else (a NUL byte in an address) is not looked up.
-  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(code) || code.length > 200) return null;
-  // The collection and its items in one query: every collection page asks for both before anything else.
-  const collection = await db
+// Only a code of the form the database allows can exist; anything else (a NUL byte in an address) is not looked up.
+const isCollectionCode = (code: string) => /^[a-z0-9]+(-[a-z0-9]+)*$/.test(code) && code.length <= 200;
+
+/** A collection and its items in one query: every collection page asks for both before anything else. */
+function collectionWithItems(db: Executor, code: string) {
+  return db
     .selectFrom("collection")
     .selectAll("collection")
     .select((eb) =>
@@ -55,11 +57,31 @@ export async function getCollection(db: Executor, code: string) {
           .orderBy("ci.position"),
       ).as("items"),
     )
-    .where("code", "=", code)
+    .where("code", "=", code);
+}
+
+function withRules<C extends { rules: unknown }>(collection: C) {
+  return { ...collection, rules: CollectionRulesSchema.parse(collection.rules) };
+}
+
+export async function getCollection(db: Executor, code: string) {
+  if (!isCollectionCode(code)) return null;
+  const collection = await collectionWithItems(db, code).executeTakeFirst();
+  return collection ? withRules(collection) : null;
+}
+
+/**
+ * A collection with its items, and an authority, in one query: what every page of a return asks
+ * for before anything else. Null where either does not exist.
+ */
+export async function getCollectionAndAuthority(db: Executor, code: string, authorityCode: string) {
+  if (!isCollectionCode(code) || !isAuthorityCode(authorityCode)) return null;
+  const found = await collectionWithItems(db, code)
+    .select(jsonObjectFrom(authorityQuery(db, authorityCode)).as("authority"))
     .executeTakeFirst();
-  if (!collection) return null;
-  const { items, ...fields } = collection;
-  return { ...fields, rules: CollectionRulesSchema.parse(fields.rules), items };
+  if (!found?.authority) return null;
+  const { authority, ...collection } = found;
+  return { collection: withRules(collection), authority };
 }
 
 export type CollectionWithItems = NonNullable<Awaited<ReturnType<typeof getCollection>>>;

@@ -9,7 +9,7 @@ import { findFlags, type FlagKind } from "#app/schema/return-values.ts";
 import type { Reader } from "#app/auth/policy.server.ts";
 import { QUEUE_KINDS } from "#app/domain/board.ts";
 import type { Executor } from "./audit.server.ts";
-import { authorityDenominators, peerRates, previousValues } from "./aggregation.server.ts";
+import { previousValues, rateBasis } from "./aggregation.server.ts";
 import { returnDefinition, type CollectionWithItems } from "./collection.server.ts";
 import { findReturn, submittedValues, type Actor, type ReturnScope } from "./return.server.ts";
 import { acceptReturnIn, type AcceptResult } from "./value-query.server.ts";
@@ -144,13 +144,12 @@ export interface FlagContext {
  */
 export async function flagsInContext(db: Executor, reader: Reader, scope: ReturnScope): Promise<FlagContext[]> {
   const { collection, authorityCode } = scope;
-  const [values, previous, peers, denominators] = await Promise.all([
+  const [values, previous, rates] = await Promise.all([
     submittedValues(db, scope),
     previousValues(db, reader, { authorityCode, before: collection.reference_date, itemCodes: collection.items.map((i) => i.code) }),
-    peerRates(db, reader, { collectionId: collection.id, excludeAuthority: authorityCode }),
-    authorityDenominators(db, { collectionId: collection.id, authorityCode }),
+    rateBasis(db, reader, { collectionId: collection.id, authorityCode }),
   ]);
-  const findings = findFlags(returnDefinition(collection), values, { previous, peerRates: peers, denominators });
+  const findings = findFlags(returnDefinition(collection), values, { previous, ...rates });
   if (findings.length === 0) return [];
   const roundCodes = [...new Set([...previous.values()].map((p) => p.collectionCode))];
   const rounds = new Map(
@@ -171,9 +170,9 @@ export async function flagsInContext(db: Executor, reader: Reader, scope: Return
             title_cy: before.title_cy,
           }
         : null;
-    const sorted = [...(peers.get(finding.itemCode) ?? [])].sort((a, b) => a - b);
+    const sorted = [...(rates.peerRates.get(finding.itemCode) ?? [])].sort((a, b) => a - b);
     const centre = sorted.length > 0 ? median(sorted) : 0;
-    const denominator = denominators.get(finding.itemCode);
+    const denominator = rates.denominators.get(finding.itemCode);
     return {
       itemCode: finding.itemCode,
       kind: finding.kind,

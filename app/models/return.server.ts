@@ -22,7 +22,7 @@ import { recordAudit, type Executor } from "./audit.server.ts";
 import { notifyReturnEvent } from "./notification.server.ts";
 import { fromColumns, toColumns, VALUE_COLUMNS, type ValueColumns } from "./value-columns.server.ts";
 import { returnDefinition, type CollectionWithItems } from "./collection.server.ts";
-import { authorityDenominators, peerRates, previousValues } from "./aggregation.server.ts";
+import { previousValues, rateBasis } from "./aggregation.server.ts";
 import { may } from "#app/auth/policy.ts";
 import { SYSTEM_READER } from "#app/auth/policy.server.ts";
 
@@ -158,16 +158,15 @@ export async function submittedValues(db: Executor, scope: ReturnScope): Promise
  * median).
  */
 export async function flagBasis(db: Executor, { collection, authorityCode }: ReturnScope) {
-  const [previous, peers, denominators] = await Promise.all([
+  const [previous, rates] = await Promise.all([
     previousValues(db, SYSTEM_READER, {
       authorityCode,
       before: collection.reference_date,
       itemCodes: collection.items.map((i) => i.code),
     }),
-    peerRates(db, SYSTEM_READER, { collectionId: collection.id, excludeAuthority: authorityCode }),
-    authorityDenominators(db, { collectionId: collection.id, authorityCode }),
+    rateBasis(db, SYSTEM_READER, { collectionId: collection.id, authorityCode }),
   ]);
-  return { previous, peerRates: peers, denominators };
+  return { previous, ...rates };
 }
 
 /** Why the round takes no answers now: closed (or never opened to returns), or not yet at its opening date. */

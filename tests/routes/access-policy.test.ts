@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import * as form from "#app/routes/returns.$collectionCode.$authorityCode._index.tsx";
-import { coverageTotals } from "#app/models/aggregation.server.ts";
+import { coverageTotals, rateBasis } from "#app/models/aggregation.server.ts";
 import { getCollection } from "#app/models/collection.server.ts";
 import { amendReturn, importActor, saveReturn, submitReturn, SYSTEM_ACTOR, type Actor } from "#app/models/return.server.ts";
 import { readerFor } from "#app/auth/policy.server.ts";
@@ -120,6 +120,16 @@ describe("the access policy in the data layer", () => {
       .map(([code, n]) => (n * 10_000) / populations.find((p) => p.authority_code === code)!.value)
       .sort((a, b) => a - b);
     const median = peerRates[2]!;
+    // What the check compares with, read in one query: the five peers' rates and Cardiff's own
+    // population; through an officer's reader, Cardiff's population and no peer at all.
+    const basis = (person: Parameters<typeof readerFor>[0]) =>
+      rateBasis(db(), readerFor(person), { collectionId: collection.id, authorityCode: CARDIFF });
+    const asCoordinator = await basis({ role: "coordinator", authorityCode: null });
+    expect(asCoordinator.peerRates.get("care_leavers_21_25")!.sort((a, b) => a - b)).toEqual(peerRates.map((r) => expect.closeTo(r, 6)));
+    expect(asCoordinator.denominators.get("care_leavers_21_25")).toBe(population);
+    const asOfficer = await basis({ role: "officer", authorityCode: CARDIFF });
+    expect(asOfficer.peerRates.size).toBe(0);
+    expect(asOfficer.denominators.get("care_leavers_21_25")).toBe(population);
     const data = JSON.stringify(page.data);
     for (const text of [
       data,
