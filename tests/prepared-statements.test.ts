@@ -1,11 +1,15 @@
 /**
  * Named prepared statements on PostgreSQL (db/connect.ts): each distinct query is planned once per
  * connection and reused; DDL, transaction control and `*` queries stay unnamed; a plan made stale
- * by a schema change is prepared again rather than failing for good.
+ * by a schema change is prepared again rather than failing for good. The queries every page of a
+ * collection or of a return runs first name their columns, so that they are prepared.
  */
 import { sql, type Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "#db/types.ts";
+import { getCollection, getCollectionAndAuthority } from "#app/models/collection.server.ts";
+import { findReturn } from "#app/models/return.server.ts";
+import { DECEMBER_2026 } from "#seeds/demo.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
 import { postgresFor } from "./support/engine.ts";
 
@@ -59,6 +63,21 @@ describe.skipIf(!postgresFor("the prepared statements' tests"))("named prepared 
       expect(statements.some((s) => /create table|select \*|^begin|^commit/i.test(s))).toBe(false);
       expect(statements).toContain('insert into "prepared_plain" ("id") values ($1)');
     });
+  });
+
+  it("prepares the queries every page of a collection or of a return runs first", async () => {
+    const demo = await createTestDatabase();
+    try {
+      await demo.db.connection().execute(async (connection) => {
+        const found = await getCollectionAndAuthority(connection, DECEMBER_2026, "W06000015");
+        await getCollection(connection, DECEMBER_2026);
+        await findReturn(connection, { collection: found!.collection, authorityCode: "W06000015" });
+        const statements = (await prepared(connection)).map((p) => p.statement);
+        expect(statements.filter((s) => /from "(collection|return)" where/.test(s))).toHaveLength(3);
+      });
+    } finally {
+      await demo.destroy();
+    }
   });
 
   it("prepares a statement again when a schema change made its plan stale", async () => {

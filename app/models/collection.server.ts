@@ -8,6 +8,7 @@ import type { ReturnDefinition } from "#app/schema/return-values.ts";
 import { CENSUS_2021 } from "#app/domain/denominators.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
 import { authorityQuery, isAuthorityCode } from "./authority.server.ts";
+import { COLLECTION_COLUMNS } from "./columns.server.ts";
 import { VALUE_COLUMNS } from "./value-columns.server.ts";
 import { notifyRoundOpened } from "./notification.server.ts";
 
@@ -33,7 +34,7 @@ const isCollectionCode = (code: string) => /^[a-z0-9]+(-[a-z0-9]+)*$/.test(code)
 function collectionWithItems(db: Executor, code: string) {
   return db
     .selectFrom("collection")
-    .selectAll("collection")
+    .select(COLLECTION_COLUMNS)
     .select((eb) =>
       jsonArrayFrom(
         eb

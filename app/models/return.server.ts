@@ -23,6 +23,7 @@ import { notifyReturnEvent } from "./notification.server.ts";
 import { fromColumns, toColumns, VALUE_COLUMNS, type ValueColumns } from "./value-columns.server.ts";
 import { returnDefinition, type CollectionWithItems } from "./collection.server.ts";
 import { previousValues, rateBasis } from "./aggregation.server.ts";
+import { RETURN_COLUMNS } from "./columns.server.ts";
 import { may } from "#app/auth/policy.ts";
 import { SYSTEM_READER } from "#app/auth/policy.server.ts";
 
@@ -90,7 +91,7 @@ function sameValue(a: CleanValue, b: CleanValue) {
 export async function findReturn(db: Executor, { collection, authorityCode }: ReturnScope) {
   return db
     .selectFrom("return")
-    .selectAll()
+    .select(RETURN_COLUMNS)
     .where("collection_id", "=", collection.id)
     .where("authority_code", "=", authorityCode)
     .executeTakeFirst();
