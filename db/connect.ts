@@ -99,6 +99,10 @@ class PreparingPool implements PostgresPool {
 
   async connect(): Promise<PostgresPoolClient> {
     const client = await this.pool.connect();
+    // Lent out, a connection has no pool listener: one the server ends between two statements (a
+    // restart, a terminate) would raise an "error" nobody hears, which ends the process. Heard,
+    // the next statement fails instead, and the pool drops the connection when it comes back.
+    client.on("error", lostWhileLentOut);
     let wrapped = this.#clients.get(client);
     if (!wrapped) {
       wrapped = preparingClient(client);
@@ -110,6 +114,10 @@ class PreparingPool implements PostgresPool {
   end() {
     return this.pool.end();
   }
+}
+
+function lostWhileLentOut(error: Error) {
+  logger().warn({ err: error }, "database connection lost while in use");
 }
 
 function preparingClient(client: pg.PoolClient): PostgresPoolClient {
@@ -148,7 +156,10 @@ function preparingClient(client: pg.PoolClient): PostgresPoolClient {
       typeof textOrCursor === "string"
         ? query(textOrCursor, parameters ?? [])
         : client.query(textOrCursor as never)) as unknown as PostgresPoolClient["query"],
-    release: (destroy?: boolean) => client.release(destroy),
+    release: (destroy?: boolean) => {
+      client.off("error", lostWhileLentOut);
+      client.release(destroy);
+    },
     get processID() {
       return (client as unknown as { processID?: number }).processID;
     },
