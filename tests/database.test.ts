@@ -51,8 +51,9 @@ const postgres = postgresFor("the connection lost while lent out");
 describe.skipIf(!postgres)("a connection PostgreSQL ends while it is lent out", () => {
   // Between two statements (inside a transaction, say) a connection is out of the pool and the
   // pool's listener is off it: an administrator's terminate, a restart or a failover then raised
-  // an "error" event nobody heard, which ended the process (seen once in CI's "PostgreSQL goes
-  // away" test). Now the next statement fails, the request with it, and the process carries on.
+  // an "error" event nobody heard, which ended the process (the likely cause of one failure of
+  // CI's "PostgreSQL goes away" test). Now the next statement fails, the request with it, and the
+  // process carries on.
   it("fails the next statement, not the process, and the pool replaces the connection", async () => {
     const test = await createTestDatabase({ empty: true });
     const unheard: unknown[] = [];
