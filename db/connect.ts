@@ -229,7 +229,13 @@ async function run(pglite, text, parameters, prepare) {
     throw error;
   }
 }
-parentPort.on("message", async ({ id, sql, parameters, prepare, close }) => {
+// The main thread sends statements without waiting for the one before (EmbeddedDriver): they run
+// one at a time, in the order they came, since a statement prepared first takes two calls.
+let previous = Promise.resolve();
+parentPort.on("message", (message) => {
+  previous = previous.then(() => answer(message));
+});
+async function answer({ id, sql, parameters, prepare, close }) {
   try {
     const pglite = await opened;
     if (close) {
@@ -244,7 +250,7 @@ parentPort.on("message", async ({ id, sql, parameters, prepare, close }) => {
     const fields = Object.entries(error ?? {}).filter(([, v]) => v === null || typeof v !== "object");
     parentPort.postMessage({ id, error: { ...Object.fromEntries(fields), message: String(error?.message ?? error) } });
   }
-});
+}
 `;
 
 interface EmbeddedReply {
@@ -254,7 +260,19 @@ interface EmbeddedReply {
   error?: { message: string } & Record<string, unknown>;
 }
 
-/** PGlite in a worker thread: one connection, which Kysely lends to one caller at a time (PGliteAdapter). */
+/**
+ * PGlite is one session, so Kysely would lend it to one caller at a time, each statement waiting
+ * for the one before to come back to the main thread. Statements outside a transaction are sent
+ * to the worker at once instead and queue there, so that it never waits on the main thread
+ * between two; a transaction still has the session to itself (EmbeddedDriver).
+ */
+class EmbeddedAdapter extends PGliteAdapter {
+  override get supportsMultipleConnections() {
+    return true;
+  }
+}
+
+/** PGlite in a worker thread, its statements pipelined, its transactions one at a time. */
 class EmbeddedDialect implements Dialect {
   constructor(
     private readonly dataDir: string,
@@ -262,7 +280,7 @@ class EmbeddedDialect implements Dialect {
   ) {}
 
   createAdapter() {
-    return new PGliteAdapter();
+    return new EmbeddedAdapter();
   }
 
   createDriver(): Driver {
@@ -282,9 +300,11 @@ class EmbeddedDriver implements Driver {
   #worker: Worker | undefined;
   #replies = new Map<number, { resolve: (reply: EmbeddedReply) => void; reject: (error: Error) => void }>();
   #nextId = 0;
+  /** The connection whose transaction is open: any other's statements wait for it to end. */
+  #inTransaction: DatabaseConnection | undefined;
+  #waitingForTransactionEnd: (() => void)[] = [];
   /** An error inside the transaction aborted it: PostgreSQL then answers COMMIT by rolling back. */
   #aborted = false;
-  #inTransaction = false;
 
   constructor(
     private readonly dataDir: string,
@@ -335,45 +355,79 @@ class EmbeddedDriver implements Driver {
     });
   }
 
-  async #execute<R>(sql: string, parameters: readonly unknown[]): Promise<QueryResult<R>> {
+  /**
+   * Whether another connection's transaction is open. Its caller must check again after each wait
+   * and act in the same turn: a wait that ends ends for every waiter, and another may open a
+   * transaction in between.
+   */
+  #othersTransaction(connection: DatabaseConnection) {
+    return this.#inTransaction !== undefined && this.#inTransaction !== connection;
+  }
+
+  #transactionEnd() {
+    return new Promise<void>((resolve) => this.#waitingForTransactionEnd.push(resolve));
+  }
+
+  #endTransaction() {
+    this.#inTransaction = undefined;
+    this.#aborted = false;
+    const waiting = this.#waitingForTransactionEnd;
+    this.#waitingForTransactionEnd = [];
+    // In the order they came: a statement that waited before a BEGIN is sent before it.
+    for (const resume of waiting) resume();
+  }
+
+  async #execute<R>(connection: DatabaseConnection, sql: string, parameters: readonly unknown[]): Promise<QueryResult<R>> {
+    while (this.#othersTransaction(connection)) await this.#transactionEnd();
     const { rows, affectedRows, error } = await this.#ask({ sql, parameters, prepare: preparable(sql, parameters.length) });
     if (error) {
-      if (this.#inTransaction) this.#aborted = true;
+      if (this.#inTransaction === connection) this.#aborted = true;
       throw Object.assign(new Error(error.message), error);
     }
     return { rows: (rows ?? []) as R[], numAffectedRows: affectedRows == null ? undefined : BigInt(affectedRows) };
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    return {
-      executeQuery: (query) => this.#execute(query.sql, query.parameters),
+    const connection: DatabaseConnection = {
+      executeQuery: (query) => this.#execute(connection, query.sql, query.parameters),
       streamQuery: () => {
         throw new Error("Streaming is not supported by the embedded database");
       },
     };
+    return connection;
   }
 
   async releaseConnection() {}
 
   async beginTransaction(connection: DatabaseConnection, { isolationLevel, accessMode }: TransactionSettings) {
-    const settings = [isolationLevel && `isolation level ${isolationLevel}`, accessMode].filter(Boolean).join(" ");
-    await connection.executeQuery(CompiledQuery.raw(settings ? `start transaction ${settings}` : "begin"));
-    this.#inTransaction = true;
+    while (this.#othersTransaction(connection)) await this.#transactionEnd();
+    this.#inTransaction = connection;
     this.#aborted = false;
+    const settings = [isolationLevel && `isolation level ${isolationLevel}`, accessMode].filter(Boolean).join(" ");
+    try {
+      await connection.executeQuery(CompiledQuery.raw(settings ? `start transaction ${settings}` : "begin"));
+    } catch (error) {
+      this.#endTransaction();
+      throw error;
+    }
   }
 
   async commitTransaction(connection: DatabaseConnection) {
     const aborted = this.#aborted;
-    this.#inTransaction = false;
-    this.#aborted = false;
-    await connection.executeQuery(CompiledQuery.raw("commit"));
+    try {
+      await connection.executeQuery(CompiledQuery.raw("commit"));
+    } finally {
+      this.#endTransaction();
+    }
     if (aborted) throw new AbortedTransactionError();
   }
 
   async rollbackTransaction(connection: DatabaseConnection) {
-    this.#inTransaction = false;
-    this.#aborted = false;
-    await connection.executeQuery(CompiledQuery.raw("rollback"));
+    try {
+      await connection.executeQuery(CompiledQuery.raw("rollback"));
+    } finally {
+      this.#endTransaction();
+    }
   }
 
   async destroy() {

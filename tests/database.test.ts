@@ -46,6 +46,65 @@ describe("migrations up, down and up again", () => {
   });
 });
 
+describe("the embedded database, one session for every caller", () => {
+  // Statements outside a transaction go to PGlite's worker without waiting for each other; a
+  // transaction has the session to itself, so nothing else may run inside it.
+  const withEmbedded = async (use: (db: Kysely<Database>) => Promise<void>) => {
+    const db = createDatabase({ kind: "pglite", dataDir: "memory://" });
+    try {
+      await use(db);
+    } finally {
+      await db.destroy();
+    }
+  };
+
+  it("holds another caller's statement until the transaction ends, and does not roll it back with it", async () => {
+    await withEmbedded(async (db) => {
+      await sql`create table marks (mark text not null)`.execute(db);
+      let outside: Promise<unknown> = Promise.resolve();
+      let outsideDone = false;
+      const transaction = db.transaction().execute(async (trx) => {
+        await sql`insert into marks values ('inside')`.execute(trx);
+        outside = sql`insert into marks values ('outside')`.execute(db).then(() => (outsideDone = true));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(outsideDone).toBe(false);
+        const { rows } = await sql<{ mark: string }>`select mark from marks`.execute(trx);
+        expect(rows).toEqual([{ mark: "inside" }]);
+        throw new Error("rolled back on purpose");
+      });
+      await expect(transaction).rejects.toThrow("rolled back on purpose");
+      await outside;
+      const { rows } = await sql<{ mark: string }>`select mark from marks`.execute(db);
+      expect(rows).toEqual([{ mark: "outside" }]);
+    });
+  });
+
+  it("sends a statement that waited before the next transaction, not inside it", async () => {
+    await withEmbedded(async (db) => {
+      await sql`create table marks (mark text not null)`.execute(db);
+      const tick = () => new Promise((resolve) => setTimeout(resolve, 50));
+      let endFirst = () => {};
+      const first = db.transaction().execute(() => new Promise<void>((resolve) => (endFirst = resolve)));
+      await tick();
+      const outside = sql`insert into marks values ('outside')`.execute(db);
+      await tick();
+      const next = db.transaction().execute(async (trx) => {
+        await sql`insert into marks values ('next')`.execute(trx);
+        throw new Error("rolled back on purpose");
+      });
+      await tick();
+      // Both wait for the first transaction, the statement first: when it ends, the statement
+      // must go before the next transaction's BEGIN, or it is rolled back with that transaction.
+      endFirst();
+      await first;
+      await outside;
+      await expect(next).rejects.toThrow("rolled back on purpose");
+      const { rows } = await sql<{ mark: string }>`select mark from marks`.execute(db);
+      expect(rows).toEqual([{ mark: "outside" }]);
+    });
+  });
+});
+
 const postgres = postgresFor("the connection lost while lent out");
 
 describe.skipIf(!postgres)("a connection PostgreSQL ends while it is lent out", () => {
