@@ -354,7 +354,6 @@ async function main() {
     await interleave(series, 30);
     const sessions = await signInAll(ten.client, names);
     const tenOfficer = (c: number): Officer => ({ cookie: sessions.officers[c % 22]![0]!, authority: codes[c % 22]! });
-    // The officers of the deadline-day rounds: connection c plays officer (c / 22) % 3 of authority c % 22 in round c / 22.
     const deadlineOfficer = deadlineOfficers(sessions, codes);
 
     const runs: RunFigures[] = [];
