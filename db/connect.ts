@@ -246,8 +246,10 @@ async function answer({ id, sql, parameters, prepare, close }) {
     const { rows, affectedRows } = await run(pglite, sql, parameters, prepare);
     parentPort.postMessage({ id, rows, affectedRows });
   } catch (error) {
-    // What PostgreSQL said (code, detail, constraint...): the plain fields only, which can cross to the main thread.
-    const fields = Object.entries(error ?? {}).filter(([, v]) => v === null || typeof v !== "object");
+    // What PostgreSQL said (code, detail, constraint...): the plain fields only, which can cross to
+    // the main thread. Anything that could not would make postMessage throw, and stop the queue.
+    const plain = (v) => v === null || ["string", "number", "boolean"].includes(typeof v);
+    const fields = Object.entries(error ?? {}).filter(([, v]) => plain(v));
     parentPort.postMessage({ id, error: { ...Object.fromEntries(fields), message: String(error?.message ?? error) } });
   }
 }
@@ -368,7 +370,8 @@ class EmbeddedDriver implements Driver {
     return new Promise<void>((resolve) => this.#waitingForTransactionEnd.push(resolve));
   }
 
-  #endTransaction() {
+  #endTransaction(connection: DatabaseConnection) {
+    if (this.#inTransaction !== connection) return;
     this.#inTransaction = undefined;
     this.#aborted = false;
     const waiting = this.#waitingForTransactionEnd;
@@ -407,7 +410,7 @@ class EmbeddedDriver implements Driver {
     try {
       await connection.executeQuery(CompiledQuery.raw(settings ? `start transaction ${settings}` : "begin"));
     } catch (error) {
-      this.#endTransaction();
+      this.#endTransaction(connection);
       throw error;
     }
   }
@@ -417,16 +420,19 @@ class EmbeddedDriver implements Driver {
     try {
       await connection.executeQuery(CompiledQuery.raw("commit"));
     } finally {
-      this.#endTransaction();
+      this.#endTransaction(connection);
     }
     if (aborted) throw new AbortedTransactionError();
   }
 
   async rollbackTransaction(connection: DatabaseConnection) {
+    // Kysely rolls back after a COMMIT that failed, whose transaction PostgreSQL has ended already:
+    // by then another caller's may be open, which a ROLLBACK would end.
+    if (this.#inTransaction !== connection) return;
     try {
       await connection.executeQuery(CompiledQuery.raw("rollback"));
     } finally {
-      this.#endTransaction();
+      this.#endTransaction(connection);
     }
   }
 

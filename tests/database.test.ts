@@ -103,6 +103,53 @@ describe("the embedded database, one session for every caller", () => {
       expect(rows).toEqual([{ mark: "outside" }]);
     });
   });
+
+  it("ends only its own transaction when a COMMIT fails and Kysely rolls back after it", async () => {
+    await withEmbedded(async (db) => {
+      await sql`create table parent (id int primary key)`.execute(db);
+      await sql`create table child (parent_id int references parent deferrable initially deferred)`.execute(db);
+      await sql`create table marks (mark text not null)`.execute(db);
+      const tick = () => new Promise((resolve) => setTimeout(resolve, 50));
+      let endFirst = () => {};
+      let endSecond = () => {};
+      let outside: Promise<unknown> = Promise.resolve();
+      // The first fails at COMMIT (its deferred foreign key); Kysely then sends ROLLBACK, which
+      // waits for the second. The third waits behind that ROLLBACK, and must keep the session
+      // to itself after the ROLLBACK's answer, which ends nothing of its.
+      const first = db
+        .transaction()
+        .execute(async (trx) => {
+          await sql`insert into child values (1)`.execute(trx);
+          await new Promise<void>((resolve) => (endFirst = resolve));
+        })
+        .then(
+          () => "committed",
+          (error: Error) => error.message,
+        );
+      await tick();
+      const second = db.transaction().execute(async (trx) => {
+        await sql`insert into marks values ('second')`.execute(trx);
+        await new Promise<void>((resolve) => (endSecond = resolve));
+      });
+      await tick();
+      endFirst();
+      await tick();
+      const third = db.transaction().execute(async (trx) => {
+        await sql`insert into marks values ('third')`.execute(trx);
+        outside = sql`insert into marks values ('outside')`.execute(db);
+        await tick();
+        throw new Error("third rolled back on purpose");
+      });
+      await tick();
+      endSecond();
+      expect(await first).toMatch(/foreign key/);
+      await second;
+      await expect(third).rejects.toThrow("third rolled back on purpose");
+      await outside;
+      const { rows } = await sql<{ mark: string }>`select mark from marks order by mark`.execute(db);
+      expect(rows).toEqual([{ mark: "outside" }, { mark: "second" }]);
+    });
+  });
 });
 
 const postgres = postgresFor("the connection lost while lent out");
