@@ -57,6 +57,7 @@ describe("the embedded database, one session for every caller", () => {
       await db.destroy();
     }
   };
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 50));
 
   it("holds another caller's statement until the transaction ends, and does not roll it back with it", async () => {
     await withEmbedded(async (db) => {
@@ -82,7 +83,6 @@ describe("the embedded database, one session for every caller", () => {
   it("sends a statement that waited before the next transaction, not inside it", async () => {
     await withEmbedded(async (db) => {
       await sql`create table marks (mark text not null)`.execute(db);
-      const tick = () => new Promise((resolve) => setTimeout(resolve, 50));
       let endFirst = () => {};
       const first = db.transaction().execute(() => new Promise<void>((resolve) => (endFirst = resolve)));
       await tick();
@@ -109,13 +109,12 @@ describe("the embedded database, one session for every caller", () => {
       await sql`create table parent (id int primary key)`.execute(db);
       await sql`create table child (parent_id int references parent deferrable initially deferred)`.execute(db);
       await sql`create table marks (mark text not null)`.execute(db);
-      const tick = () => new Promise((resolve) => setTimeout(resolve, 50));
       let endFirst = () => {};
       let endSecond = () => {};
       let outside: Promise<unknown> = Promise.resolve();
-      // The first fails at COMMIT (its deferred foreign key); Kysely then sends ROLLBACK, which
-      // waits for the second. The third waits behind that ROLLBACK, and must keep the session
-      // to itself after the ROLLBACK's answer, which ends nothing of its.
+      // The first fails at COMMIT (its deferred foreign key) while the second waits, and Kysely
+      // then asks for the first to be rolled back. The third opens while the second is still
+      // open, and keeps the session to itself: nothing done for the first may end its hold.
       const first = db
         .transaction()
         .execute(async (trx) => {
