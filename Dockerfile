@@ -18,14 +18,15 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build
 
-# 2. Production dependencies only (tsx among them: the server and scripts are TypeScript).
+# 2. Production dependencies only (tsx among them: the migrate job runs db/cli.ts and seeds/cli.ts).
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY patches ./patches
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
-# 3. What runs: source read by tsx at start, the built bundles, production node_modules.
+# 3. What runs: the compiled portal and worker (build/server), the browser bundles, production
+#    node_modules; the TypeScript source only for the migrate job's commands.
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
     PORT=3000 \
@@ -36,8 +37,6 @@ COPY package.json package-lock.json tsconfig.json remix.config.js ./
 COPY app ./app
 COPY db ./db
 COPY seeds ./seeds
-COPY server ./server
-COPY server.ts ./
 COPY scripts ./scripts
 COPY docs/sql ./docs/sql
 COPY --from=build /app/build ./build
@@ -49,8 +48,9 @@ EXPOSE 3000
 # Liveness only: /healthz does not touch the database (readiness is /readyz, for the load balancer).
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-# One process (no npm, no tsx wrapper), so SIGTERM reaches the portal and its graceful shutdown.
-CMD ["node", "--import", "tsx", "server.ts"]
+# One process (no npm wrapper), so SIGTERM reaches the portal and its graceful shutdown. Compiled
+# ahead of time: no tsx loader thread, about 80 MB less memory (docs/decisions/007-performance.md).
+CMD ["node", "--enable-source-maps", "build/server/server.js"]
 
 # 4. The migrate job: the runtime plus psql, to apply docs/sql/app-role.sql as the owner.
 FROM runtime AS ops

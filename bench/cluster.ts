@@ -1,12 +1,13 @@
 /**
- * Scale-out for the benchmark: N instances of server.ts as Node cluster workers sharing one port
+ * Scale-out for the benchmark: N instances of the compiled portal as Node cluster workers sharing one port
  * (on Linux the primary hands connections out round-robin), on one PostgreSQL. Prints the workers' process
  * ids once every one listens, so the benchmark can read their CPU and memory.
  */
 import cluster from "node:cluster";
+import { COMPILED, COMPILED_NODE_OPTIONS } from "../server/compiled.ts";
 
 const instances = Number(process.argv[2] ?? 2);
-cluster.setupPrimary({ exec: "server.ts", execArgv: ["--import", "tsx"] });
+cluster.setupPrimary({ exec: COMPILED.portal, execArgv: COMPILED_NODE_OPTIONS });
 const listening = new Set<number>();
 for (let i = 0; i < instances; i++) cluster.fork();
 cluster.on("listening", (worker) => {

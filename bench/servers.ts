@@ -1,6 +1,7 @@
 /** Production servers for the benchmark: one process, or a cluster of instances, on a free port. */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
+import { COMPILED, COMPILED_NODE_OPTIONS } from "../server/compiled.ts";
 import { Client } from "./load.ts";
 
 export const SESSION_SECRET = "bench-only-session-secret-of-32-characters";
@@ -24,7 +25,7 @@ export interface Server {
 }
 
 /**
- * Starts `server.ts` (or, with `instances`, `bench/cluster.ts` with that many workers) on the
+ * Starts the compiled portal (or, with `instances`, `bench/cluster.ts` with that many workers) on the
  * database `DATABASE_URL`, or on PGlite in `pgliteDir`; with `profile`, under `node --cpu-prof`.
  */
 export async function startServer(
@@ -39,10 +40,11 @@ export async function startServer(
     delete env.DATABASE_URL;
     env.PGLITE_DATA_DIR = database.pgliteDir;
   }
-  const script = instances ? ["bench/cluster.ts", String(instances)] : profile ? ["bench/profiled-server.ts"] : ["server.ts"];
-  // A folder per server: Node writes one profile per thread (tsx's loader runs in one of its own).
+  // The compiled server, as production runs it; the cluster's primary is TypeScript, its workers not.
+  const command = instances ? ["--import", "tsx", "bench/cluster.ts", String(instances)] : [...COMPILED_NODE_OPTIONS, COMPILED.portal];
+  // A folder per server: Node writes one profile per thread, when the process exits.
   const profiling = profile ? ["--cpu-prof", `--cpu-prof-dir=${profile.dir}/${profile.name}`] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profiling, "--import", "tsx", ...script], {
+  const child: ChildProcess = spawn(process.execPath, [...profiling, ...command], {
     env,
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -71,7 +73,8 @@ export async function startServer(
     },
     async stop() {
       client.close();
-      if (child.exitCode === null) child.kill(profile ? "SIGUSR2" : "SIGTERM");
+      // SIGTERM: the server shuts down gracefully and exits, and Node writes its profile.
+      if (child.exitCode === null) child.kill("SIGTERM");
       await exited;
     },
   };

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromiumMissing, launchChromium, signInAs } from "../support/portal.ts";
+import { COMPILED, COMPILED_NODE_OPTIONS } from "../../server/compiled.ts";
 
 async function freePort() {
   return new Promise<number>((resolve) => {
@@ -35,7 +36,7 @@ describe.skipIf(chromiumMissing)("npm start on a newcomer's machine", () => {
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), PGLITE_DATA_DIR: join(folder, "data") };
     for (const name of ["DATABASE_URL", "NODE_ENV", "PUBLIC_URL", "SESSION_SECRET"]) delete env[name];
     // What `npm start` runs once the build is done.
-    child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    child = spawn(process.execPath, [...COMPILED_NODE_OPTIONS, COMPILED.start], { env, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
     url = `http://localhost:${port}`;

@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { ConfigError, readConfig } from "#app/config.server.ts";
+import { COMPILED, COMPILED_NODE_OPTIONS } from "../../server/compiled.ts";
 
 function problemsOf(env: Record<string, string>) {
   try {
@@ -72,7 +73,7 @@ describe("the configuration", () => {
   it("the server exits with the one message, before opening any database", async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production", SESSION_SECRET: "too-short" };
     for (const name of ["DATABASE_URL", "PGLITE_DATA_DIR", "PUBLIC_URL"]) delete env[name];
-    const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...COMPILED_NODE_OPTIONS, COMPILED.portal], { env, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));

@@ -12,6 +12,7 @@ import { translate } from "#app/i18n/i18n.ts";
 import type { Language } from "#db/types.ts";
 import { DEMO_PASSWORD } from "#seeds/demo.ts";
 import { DEMO_TOTP_SECRET, freshCode } from "./two-factor.ts";
+import { COMPILED, COMPILED_NODE_OPTIONS } from "../../server/compiled.ts";
 
 export const CHROMIUM = "/usr/bin/chromium";
 
@@ -51,7 +52,7 @@ export interface RunningPortal {
   restart(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** One server process: the production build, served by server.ts on `port`, with `env` on top of this process's. */
+/** One server process: the compiled portal (production's build), on `port`, with `env` on top of this process's. */
 export interface PortalProcess {
   url: string;
   /** The server process's id, to read its memory from /proc. */
@@ -62,7 +63,7 @@ export interface PortalProcess {
 }
 
 export async function spawnPortal(env: Record<string, string>, { port }: { port?: number } = {}): Promise<PortalProcess> {
-  if (!existsSync("build/index.js")) throw new Error("No production build: run `npm run build` (npm test does).");
+  if (!existsSync(COMPILED.portal)) throw new Error("No production build: run `npm run build` (npm test does).");
   const listenOn = port ?? (await freePort());
   let output = "";
   const childEnv: NodeJS.ProcessEnv = {
@@ -78,7 +79,7 @@ export async function spawnPortal(env: Record<string, string>, { port }: { port?
   };
   // An embedded database asked for by name must not be overridden by a PostgreSQL one in the environment.
   if (env.PGLITE_DATA_DIR && !env.DATABASE_URL) delete childEnv.DATABASE_URL;
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+  const child: ChildProcess = spawn(process.execPath, [...COMPILED_NODE_OPTIONS, COMPILED.portal], {
     env: childEnv,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -112,9 +113,9 @@ export async function spawnPortal(env: Record<string, string>, { port }: { port?
   };
 }
 
-/** The production build, served by server.ts on its own port, on a fresh copy of the demo database. */
+/** The compiled portal (production's build) on its own port, on a fresh copy of the demo database. */
 export async function startPortal(env: Record<string, string> = {}): Promise<RunningPortal> {
-  if (!existsSync("build/index.js")) throw new Error("No production build: run `npm run build` (npm test does).");
+  if (!existsSync(COMPILED.portal)) throw new Error("No production build: run `npm run build` (npm test does).");
   const folder = mkdtempSync(join(tmpdir(), "portal-server-"));
   const database = await createTestDatabase({ dataDir: process.env.TEST_DATABASE_URL ? undefined : join(folder, "data") });
   let server = await spawnPortal({ ...database.env, ...env });

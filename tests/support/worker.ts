@@ -1,9 +1,10 @@
 /**
- * The scheduled worker as a process of its own (`scripts/worker.ts`, as `npm run worker` runs it),
+ * The scheduled worker as a process of its own (`scripts/worker.ts` compiled, as `npm run worker` runs it),
  * and a small SMTP server on a real socket for it to send to.
  */
 import { spawn } from "node:child_process";
 import { createServer, type Server, type Socket } from "node:net";
+import { COMPILED, COMPILED_NODE_OPTIONS } from "../../server/compiled.ts";
 
 export interface Delivery {
   server: string;
@@ -84,7 +85,7 @@ export interface WorkerProcess {
 
 export function spawnWorker(env: Record<string, string>): WorkerProcess {
   let output = "";
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], {
+  const child = spawn(process.execPath, [...COMPILED_NODE_OPTIONS, COMPILED.worker], {
     env: {
       ...process.env,
       ...env,
