@@ -1,8 +1,9 @@
 /**
- * patches/@remix-run+router+1.23.3.patch: the router keeps each routes array's ranked branches and
- * each path's compiled expression, instead of working them out again on every match (seven times
- * per page). What must still hold: the same matches, and routes added later through patchRoutes
- * (as lazy route discovery adds them in the browser) are found.
+ * patches/@remix-run+router+1.23.3.patch: the router keeps each routes array's ranked branches, the
+ * matches for each path and each path's compiled expression, instead of working them out again on
+ * every match (seven times per page). What must still hold: the same matches, each caller's its
+ * own, and routes added later through patchRoutes (as lazy route discovery adds them in the
+ * browser) are found.
  */
 import { createMemoryHistory, createRouter, matchRoutes, type AgnosticRouteObject } from "@remix-run/router";
 import { describe, expect, it } from "vitest";
@@ -33,6 +34,21 @@ describe("route matching with the router's caches", () => {
       expect(ids(matchRoutes(tree, "/RETURNS/2026-12/W06000015/check"))).toEqual(["root", "return-check"]);
       expect(matchRoutes(tree, "/nowhere")?.at(-1)?.params).toEqual({ "*": "nowhere" });
     }
+  });
+
+  it("gives each caller matches of its own: changing them changes no later answer", () => {
+    const tree = routes();
+    matchRoutes(tree, "/returns/2026-12/W06000015");
+    const first = matchRoutes(tree, "/returns/2026-12/W06000015")!;
+    first[1]!.params.authorityCode = "W06000001";
+    first[1]!.pathname = "/elsewhere";
+    first.pop();
+    const again = matchRoutes(tree, "/returns/2026-12/W06000015")!;
+    expect(ids(again)).toEqual(["root", "return"]);
+    expect(again[1]!.params).toEqual({ collectionCode: "2026-12", authorityCode: "W06000015" });
+    expect(again[1]!.pathname).toBe("/returns/2026-12/W06000015");
+    // As in a fresh match, the matches of one branch share their params.
+    expect(again[0]!.params).toBe(again[1]!.params);
   });
 
   it("keeps what it worked out for an array: its routes are not to be changed in place", () => {
