@@ -34,6 +34,9 @@ export default function handleRequest(
     let shellRendered = false;
     const chunks: Buffer[] = [];
     const document = new Writable({
+      // React aborts a render when its destination closes. This one closes only after React has
+      // ended it, and the abort then ended it again, building a Node error (and its stack) per page.
+      emitClose: false,
       write(chunk: Buffer, _encoding, done) {
         chunks.push(chunk);
         done();
