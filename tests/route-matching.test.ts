@@ -40,7 +40,8 @@ describe("route matching with the router's caches", () => {
     const tree = routes();
     matchRoutes(tree, "/returns/2026-12/W06000015");
     const first = matchRoutes(tree, "/returns/2026-12/W06000015")!;
-    first[1]!.params.authorityCode = "W06000001";
+    // Typed read-only, but a plain object a caller can change (as Remix's own code never does).
+    Object.assign(first[1]!.params, { authorityCode: "W06000001" });
     first[1]!.pathname = "/elsewhere";
     first.pop();
     const again = matchRoutes(tree, "/returns/2026-12/W06000015")!;
