@@ -19,6 +19,8 @@ export function isLanguage(value: unknown): value is Language {
 export function translate(lang: Language, key: MessageKey, params: MessageParams = {}): string {
   const message = catalogues[lang][key];
   const template = typeof message === "string" ? message : pluralForm(lang, message, Number(params.count ?? 0));
+  // Most messages have no placeholders: a page asks for hundreds.
+  if (!template.includes("{")) return template;
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
     const value = params[name];
     if (value === undefined) return whole;
