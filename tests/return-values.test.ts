@@ -69,6 +69,31 @@ describe("numbers as people type them", () => {
   });
 });
 
+describe("each definition's schema, built once and kept", () => {
+  it("checks a changed definition by its own rules, and keeps nothing of a caller's object", () => {
+    const asked = { leavers: { state: "reported", number: "4000" } } as const;
+    expect(problemsOf(asked)).toEqual([]);
+    // A design that lowers the maximum is a new definition: its own schema, not the kept one.
+    const lowered = () => {
+      const copy: ReturnDefinition = structuredClone(definition);
+      copy.items[0]!.maxValue = 3000;
+      return copy;
+    };
+    const first = lowered();
+    expect(validateReturn(first, asked, draft)).toMatchObject({
+      ok: false,
+      problems: [{ itemCode: "leavers", key: "error.number.aboveMaximum" }],
+    });
+    // The object first checked, changed afterwards, does not change what was kept for its rules.
+    first.items[0]!.maxValue = 5000;
+    expect(validateReturn(lowered(), asked, draft).ok).toBe(false);
+    // The day is part of it: a reference date after today is refused, whatever was kept before.
+    const late = { leavers: { state: "reported", number: "4", referenceDate: "2026-11-30" } } as const;
+    expect(problemsOf(late, { ...draft, today: "2026-12-01" })).toEqual([]);
+    expect(problemsOf(late, { ...draft, today: "2026-11-23" })).not.toEqual([]);
+  });
+});
+
 describe("errors stop a return", () => {
   it("a number above the item's maximum", () => {
     expect(problemsOf({ leavers: { state: "reported", number: "5001" } })).toEqual(["leavers.number:error.number.aboveMaximum"]);

@@ -265,6 +265,22 @@ function crossItemProblems(values: Record<string, CleanValue>, rules: Collection
  * mothers and fathers not yet), and the form says which rules its answers must meet.
  */
 export function buildReturnSchema(definition: ReturnDefinition, options: ValidationOptions) {
+  // Building the schema was 4.6% of a save's CPU, and zod compiles an object schema on its first
+  // parse: so each definition's schema, for each mode and day, is built once. Built from a copy
+  // (the key), so that no caller's object is kept. Bounded, as designs and days change.
+  const key = JSON.stringify([definition, options]);
+  let schema = returnSchemas.get(key);
+  if (!schema) {
+    if (returnSchemas.size >= 100) returnSchemas.clear();
+    schema = returnSchema(...(JSON.parse(key) as [ReturnDefinition, ValidationOptions]));
+    returnSchemas.set(key, schema);
+  }
+  return schema;
+}
+
+const returnSchemas = new Map<string, ReturnType<typeof returnSchema>>();
+
+function returnSchema(definition: ReturnDefinition, options: ValidationOptions) {
   const shape = Object.fromEntries(definition.items.map((item) => [item.code, valueSchema(item, definition, options)]));
   return z.object(shape).superRefine((values, ctx) => {
     if (options.mode !== "submit") return;
