@@ -19,7 +19,10 @@ const log = logger();
 
 // Migrate and, the first time, load the reference data (and on the embedded database the demo
 // data) before taking any request.
-await seedOnFirstStart(await getDb(), { demo: config.embedded || config.SEED_DEMO_DATA === true });
+const seeding = await seedOnFirstStart(await getDb(), { demo: config.embedded || config.SEED_DEMO_DATA === true });
+// The embedded database keeps the memory the seeding grew it to (about 500 MB): it is closed and
+// opened again, so that the portal serves from one that holds only what serving needs.
+if (seeding === "seeded" && config.embedded) await closeDb();
 
 const build = (await import(new URL("./build/index.js", import.meta.url).href)) as ServerBuild;
 const lifecycle = { shuttingDown: false };

@@ -9,9 +9,10 @@ import { seedReferenceData } from "./reference.ts";
  * on PostgreSQL only with SEED_DEMO_DATA=true. The portal's entry (server.ts) calls it after
  * migrating; the app itself never loads seeds.
  */
-export async function seedOnFirstStart(db: Kysely<Database>, { demo }: { demo: boolean }) {
+export async function seedOnFirstStart(db: Kysely<Database>, { demo }: { demo: boolean }): Promise<"seeded" | "already seeded"> {
   const hasAuthorities = await db.selectFrom("authority").select("code").limit(1).executeTakeFirst();
-  if (hasAuthorities) return;
+  if (hasAuthorities) return "already seeded";
   await seedReferenceData(db);
   if (demo) await seedDemoData(db);
+  return "seeded";
 }
