@@ -142,7 +142,7 @@ export function AuthorityFigure({
   ];
   return (
     <>
-      <span className={deviation ? "app-non-comparable" : undefined}>{text}</span>
+      {deviation ? <span className="app-non-comparable">{text}</span> : text}
       {deviation ? (
         <span className="govuk-body-s govuk-!-display-block">
           {t("value.nonComparable")}: <DeviationText t={t} value={deviation} />

@@ -153,16 +153,17 @@ export default function Trend() {
                 </th>
                 {points.map((p, i) => {
                   const value = a.values[i];
+                  const countedDifferently = value?.state === "reported" && !value.comparable;
+                  // One text per cell, the mark of a figure counted differently on the cell itself:
+                  // this table has a cell per authority per round, 900 at ten years.
                   return (
-                    <td key={p.collectionCode} className="govuk-table__cell app-numeric">
-                      {value ? (
-                        <span className={value.state === "reported" && !value.comparable ? "app-non-comparable" : undefined}>
-                          {describeValue(t, value, value.returned)}
-                          {value.state === "reported" && !value.comparable ? ` (${t("value.nonComparable")})` : ""}
-                        </span>
-                      ) : (
-                        t("chart.kind.hidden")
-                      )}
+                    <td
+                      key={p.collectionCode}
+                      className={`govuk-table__cell app-numeric${countedDifferently ? " app-non-comparable" : ""}`}
+                    >
+                      {value
+                        ? `${describeValue(t, value, value.returned)}${countedDifferently ? ` (${t("value.nonComparable")})` : ""}`
+                        : t("chart.kind.hidden")}
                     </td>
                   );
                 })}
