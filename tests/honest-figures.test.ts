@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { catalogues, translate, translator } from "#app/i18n/i18n.ts";
 import { coverageParts, coverageText } from "#app/domain/coverage.ts";
 import { roundStage } from "#app/domain/round.ts";
-import { TrendChart, type TrendChartPoint } from "#app/components/charts.tsx";
+import { labelledPoints, TrendChart, type TrendChartPoint } from "#app/components/charts.tsx";
 import type { Coverage } from "#app/models/aggregation.server.ts";
 
 const february: Coverage = {
@@ -97,6 +97,18 @@ describe("the trend chart", () => {
     expect(segments([point("a", 10), point("b", 12, { joinsPrevious: false }), point("c", 14)]).count).toBe(1);
     expect(segments([point("a", 10), point("b", 12, { comparable: false }), point("c", 14)]).count).toBe(0);
     expect(segments([point("a", 10), point("b", null), point("c", 14)]).count).toBe(0);
+  });
+
+  it("dates every point while the dates fit under the axis, and beyond that an even spread of them, the first and the last always", () => {
+    const dated = (count: number) => {
+      const { svg } = segments(Array.from({ length: count }, (_, i) => point(`round-${i}`, 10 + i)));
+      return [...svg.matchAll(/<tspan[^>]*>(round-\d+)<\/tspan>/g)].map((m) => m[1]);
+    };
+    expect(dated(3)).toEqual(["round-0", "round-1", "round-2"]);
+    expect(dated(5)).toHaveLength(5);
+    // Ten years of quarterly rounds: 41 dates side by side would overprint one another.
+    expect(dated(41)).toEqual(["round-0", "round-10", "round-20", "round-30", "round-40"]);
+    expect(labelledPoints(2, 5)).toEqual(new Set([0, 1]));
   });
 
   it("marks a provisional point and its line as dashed, and says so under its date with its coverage", () => {

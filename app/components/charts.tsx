@@ -266,7 +266,8 @@ export function TrendChart({
 }) {
   const width = 640;
   const height = 280;
-  const pad = { left: 50, right: 20, top: 20, bottom: 80 };
+  // Room at each side for half of a date centred on the first and the last point.
+  const pad = { left: 60, right: 60, top: 20, bottom: 80 };
   const values = points.map((p) => p.value ?? 0);
   const max = Math.max(1, ...values);
   const x = (i: number) =>
@@ -276,6 +277,8 @@ export function TrendChart({
   const segments = points.flatMap((p, i) =>
     i > 0 && p.joinsPrevious && joined(p) && joined(points[i - 1]) ? [{ from: points[i - 1]!, to: p, i }] : [],
   );
+  // Dates centred on the points: as many as are at least a date's width apart, both ends included.
+  const labelled = labelledPoints(points.length, Math.floor((width - pad.left - pad.right) / LABEL_WIDTH) + 1);
   return (
     <svg viewBox={`0 0 ${width} ${height}`} width="100%" role="img" aria-labelledby={`${id}-title ${id}-desc`} className="app-trendchart">
       <title id={`${id}-title`}>{title}</title>
@@ -313,21 +316,36 @@ export function TrendChart({
           />
         ),
       )}
-      {points.map((p, i) => (
-        <text key={`${p.key}-label`} x={x(i)} y={height - pad.bottom + 20} textAnchor="middle" fontSize="12" fill="#0b0c0c">
-          <tspan x={x(i)}>{p.label}</tspan>
-          {p.note ? (
-            <tspan x={x(i)} dy="16">
-              {p.note}
-            </tspan>
-          ) : null}
-          {p.provisional ? (
-            <tspan x={x(i)} dy="16">
-              {t("trend.provisional")}
-            </tspan>
-          ) : null}
-        </text>
-      ))}
+      {points.map((p, i) =>
+        labelled.has(i) ? (
+          <text key={`${p.key}-label`} x={x(i)} y={height - pad.bottom + 20} textAnchor="middle" fontSize="12" fill="#0b0c0c">
+            <tspan x={x(i)}>{p.label}</tspan>
+            {p.note ? (
+              <tspan x={x(i)} dy="16">
+                {p.note}
+              </tspan>
+            ) : null}
+            {p.provisional ? (
+              <tspan x={x(i)} dy="16">
+                {t("trend.provisional")}
+              </tspan>
+            ) : null}
+          </text>
+        ) : null,
+      )}
     </svg>
   );
+}
+
+/** About the width, in the chart's units, of a date and its note under the axis. */
+const LABEL_WIDTH = 110;
+
+/**
+ * Which of `count` points get their date under the axis when only `room` dates fit side by side:
+ * evenly spread, the first and the last always. The table under the chart gives every round.
+ */
+export function labelledPoints(count: number, room: number) {
+  const shown = Math.min(count, Math.max(2, room));
+  if (shown === count) return new Set(Array.from({ length: count }, (_, i) => i));
+  return new Set(Array.from({ length: shown }, (_, k) => Math.round((k * (count - 1)) / (shown - 1))));
 }
