@@ -109,6 +109,8 @@ describe("the trend chart", () => {
     // Ten years of quarterly rounds: 41 dates side by side would overprint one another.
     expect(dated(41)).toEqual(["round-0", "round-10", "round-20", "round-30", "round-40"]);
     expect(labelledPoints(2, 5)).toEqual(new Set([0, 1]));
+    // An undated point still says its date and figure on hover.
+    expect(segments([point("round-0", 10), point("round-1", 1234)]).svg).toContain("<title>round-1: 1,234</title>");
   });
 
   it("marks a provisional point and its line as dashed, and says so under its date with its coverage", () => {

@@ -313,7 +313,10 @@ export function TrendChart({
             stroke="#1d70b8"
             strokeWidth="3"
             strokeDasharray={p.provisional ? "3 2" : undefined}
-          />
+          >
+            {/* Shown on hover: the axis dates only some points when there are many. */}
+            <title>{`${p.label}: ${formatNumber(t.lang, p.value)}`}</title>
+          </circle>
         ),
       )}
       {points.map((p, i) =>
