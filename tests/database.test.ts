@@ -58,6 +58,18 @@ describe("the embedded database, one session for every caller", () => {
     }
   };
   const tick = () => new Promise((resolve) => setTimeout(resolve, 50));
+  /**
+   * A signal between the test and a transaction's callback that may be given before it is
+   * awaited: a resolver captured by the callback is lost if the test calls it before the callback
+   * reaches it (a slow statement on a loaded machine), and the transaction then never ends.
+   */
+  const gate = () => {
+    let open = () => {};
+    const opened = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    return { open, opened };
+  };
 
   it("holds another caller's statement until the transaction ends, and does not roll it back with it", async () => {
     await withEmbedded(async (db) => {
@@ -83,9 +95,13 @@ describe("the embedded database, one session for every caller", () => {
   it("sends a statement that waited before the next transaction, not inside it", async () => {
     await withEmbedded(async (db) => {
       await sql`create table marks (mark text not null)`.execute(db);
-      let endFirst = () => {};
-      const first = db.transaction().execute(() => new Promise<void>((resolve) => (endFirst = resolve)));
-      await tick();
+      const firstOpen = gate();
+      const firstMayEnd = gate();
+      const first = db.transaction().execute(async () => {
+        firstOpen.open();
+        await firstMayEnd.opened;
+      });
+      await firstOpen.opened;
       const outside = sql`insert into marks values ('outside')`.execute(db);
       await tick();
       const next = db.transaction().execute(async (trx) => {
@@ -95,7 +111,7 @@ describe("the embedded database, one session for every caller", () => {
       await tick();
       // Both wait for the first transaction, the statement first: when it ends, the statement
       // must go before the next transaction's BEGIN, or it is rolled back with that transaction.
-      endFirst();
+      firstMayEnd.open();
       await first;
       await outside;
       await expect(next).rejects.toThrow("rolled back on purpose");
@@ -109,8 +125,10 @@ describe("the embedded database, one session for every caller", () => {
       await sql`create table parent (id int primary key)`.execute(db);
       await sql`create table child (parent_id int references parent deferrable initially deferred)`.execute(db);
       await sql`create table marks (mark text not null)`.execute(db);
-      let endFirst = () => {};
-      let endSecond = () => {};
+      const firstInserted = gate();
+      const firstMayCommit = gate();
+      const secondInserted = gate();
+      const secondMayCommit = gate();
       let outside: Promise<unknown> = Promise.resolve();
       // The first fails at COMMIT (its deferred foreign key) while the second waits, and Kysely
       // then asks for the first to be rolled back. The third opens while the second is still
@@ -119,20 +137,22 @@ describe("the embedded database, one session for every caller", () => {
         .transaction()
         .execute(async (trx) => {
           await sql`insert into child values (1)`.execute(trx);
-          await new Promise<void>((resolve) => (endFirst = resolve));
+          firstInserted.open();
+          await firstMayCommit.opened;
         })
         .then(
           () => "committed",
           (error: Error) => error.message,
         );
-      await tick();
+      await firstInserted.opened;
       const second = db.transaction().execute(async (trx) => {
         await sql`insert into marks values ('second')`.execute(trx);
-        await new Promise<void>((resolve) => (endSecond = resolve));
+        secondInserted.open();
+        await secondMayCommit.opened;
       });
       await tick();
-      endFirst();
-      await tick();
+      firstMayCommit.open();
+      await secondInserted.opened;
       const third = db.transaction().execute(async (trx) => {
         await sql`insert into marks values ('third')`.execute(trx);
         outside = sql`insert into marks values ('outside')`.execute(db);
@@ -140,7 +160,7 @@ describe("the embedded database, one session for every caller", () => {
         throw new Error("third rolled back on purpose");
       });
       await tick();
-      endSecond();
+      secondMayCommit.open();
       expect(await first).toMatch(/foreign key/);
       await second;
       await expect(third).rejects.toThrow("third rolled back on purpose");
