@@ -6,6 +6,7 @@ import { createMigrator, migrateToLatest } from "#db/migrator.ts";
 import type { Database } from "#db/types.ts";
 import { adminQuery, createTestDatabase, useDemoDatabase, type TestDatabase } from "./support/database.ts";
 import { postgresFor } from "./support/engine.ts";
+import { gate } from "./support/gate.ts";
 
 async function tableNames(db: Kysely<Database>) {
   const { rows } = await sql<{ table_name: string }>`
@@ -58,18 +59,6 @@ describe("the embedded database, one session for every caller", () => {
     }
   };
   const tick = () => new Promise((resolve) => setTimeout(resolve, 50));
-  /**
-   * A signal between the test and a transaction's callback that may be given before it is
-   * awaited: a resolver captured by the callback is lost if the test calls it before the callback
-   * reaches it (a slow statement on a loaded machine), and the transaction then never ends.
-   */
-  const gate = () => {
-    let open = () => {};
-    const opened = new Promise<void>((resolve) => {
-      open = resolve;
-    });
-    return { open, opened };
-  };
 
   it("holds another caller's statement until the transaction ends, and does not roll it back with it", async () => {
     await withEmbedded(async (db) => {

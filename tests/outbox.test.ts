@@ -23,6 +23,7 @@ import {
 import { useDemoDatabase } from "./support/database.ts";
 import { ANALYST, COORDINATOR, get, OFFICER, post, routeArgs, run, signIn, type Visitor } from "./support/requests.ts";
 import { giveSecondFactor } from "./support/two-factor.ts";
+import { gate } from "./support/gate.ts";
 
 const ROUND = "2026-12-care-experienced-parents";
 const CARDIFF = "W06000015";
@@ -449,12 +450,6 @@ describe("the outbox and reminders", () => {
   /** A time past every lease SENDER takes: what a sender that died long ago has left. */
   const afterLease = () => new Date(Date.now() + SENDER.leaseMs + 1000);
   const emailTo = async (to: string) => (await outbox()).find((e) => e.to_email === to)!;
-  /** A promise and the function that settles it, for a transport the test holds at one point. */
-  function gate() {
-    let open!: () => void;
-    const opened = new Promise<void>((resolve) => (open = resolve));
-    return { open, opened };
-  }
 
   it("marks uncertain an email whose sender stopped after handing it over, and never sends it again by itself; the sender's late answer counts", async () => {
     await sendPending(db(), fakeTransport().transport, SENDER);
