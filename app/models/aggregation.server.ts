@@ -9,6 +9,7 @@ import type { CollectionItemTable, CollectionStatus, Database, DenominatorTable,
 import type { Reader } from "#app/auth/policy.server.ts";
 import type { CleanValue } from "#app/schema/return-values.ts";
 import type { Executor } from "./audit.server.ts";
+import { VALUE_COLUMNS } from "./value-columns.server.ts";
 
 export interface Coverage {
   /** Authorities expected to answer: all 22 for Wales, a region's members for a region. */
@@ -77,19 +78,7 @@ const COVERAGE_COUNTS = [
 function submittedValue(eb: ExpressionBuilder<Database & { r: ReturnTable; ci: CollectionItemTable }, "r" | "ci">) {
   return eb
     .selectFrom("return_version_value")
-    .select([
-      "state",
-      "number",
-      "is_comparable",
-      "reason",
-      "age_from",
-      "age_to",
-      "reference_date_used",
-      "counting_note",
-      "caveat",
-      "query_explanation",
-      "text_lang",
-    ])
+    .select([...VALUE_COLUMNS, "is_comparable", "text_lang"])
     .whereRef("return_id", "=", "r.id")
     .whereRef("version", "=", "r.submitted_version")
     .whereRef("item_code", "=", "ci.item_code")
