@@ -55,6 +55,12 @@ const COORDINATOR = "coordinator@adss-cymru.example";
 /** Open rounds like the demo's, so that on deadline day every connection saves a return of its own. */
 const DEADLINE_ROUNDS = 10;
 const deadlineRound = (n: number) => `deadline-day-${String(n + 1).padStart(2, "0")}`;
+/**
+ * Deadline day's floor "at the same load": people opening the lightest signed-in page while the
+ * officers' loops run, each again a second after its answer. They add 5 to 10% of the requests.
+ */
+const FLOOR_PROBES = 20;
+const FLOOR_PROBE_PAUSE_MS = 1000;
 
 function databaseUrl(name: string) {
   const url = new URL(ADMIN_URL);
@@ -459,8 +465,9 @@ function deadlineOfficers(sessions: Sessions, codes: string[]) {
 }
 
 /**
- * Deadline day on a server of its own (so its memory is the scenario's): the signed-in floor and
- * the officers' loops with the coordinator's board every 3 s, at 50 and at 200 connections, in turn.
+ * Deadline day on a server of its own (so its memory is the scenario's), at 50 and at 200
+ * connections in turn: the signed-in floor alone at that many connections, then the officers' loops
+ * with the coordinator's board every 3 s and the floor's probes among them.
  */
 async function deadlineDay(url: string, sessions: Sessions, officerOf: (c: number) => Officer & { round: string }) {
   const server = await startServer({ url }, profileAs(`deadline-day-${Date.now()}`));
@@ -486,13 +493,18 @@ async function deadlineDay(url: string, sessions: Sessions, officerOf: (c: numbe
       });
       const officers = officerLoop(server.client, officerOf);
       const board = `/collections/${DECEMBER_2026}/board`;
+      const probe = floorStep(server.client, (c) => officerOf(c - connections - 1).cookie);
       const day = await load({
-        connections: connections + 1,
+        connections: connections + 1 + FLOOR_PROBES,
         seconds: SLICE_SECONDS * 3,
-        minSamples: { form: SAMPLES_PER_RUN, save: SAMPLES_PER_RUN },
+        minSamples: { form: SAMPLES_PER_RUN, save: SAMPLES_PER_RUN, floor: SAMPLES_PER_RUN },
         pids: server.pids,
         step: async (c, time) => {
           if (c < connections) return officers(c, time);
+          if (c > connections) {
+            await probe(c, time);
+            return new Promise((r) => setTimeout(r, FLOOR_PROBE_PAUSE_MS));
+          }
           const t0 = performance.now();
           expect(await server.client.request(board, { cookie: sessions.coordinator }), 200, "board");
           time("board", t0);
@@ -710,9 +722,11 @@ async function deadlineOnly() {
     for (const [connections, { floor, day, rssHighWaterKb }] of Object.entries(deadline)) {
       const p95 = (result: LoadResult, route: string) => result.routes[route]!.p95;
       console.log(
-        `Run ${run}, ${connections} connections: form ÷ floor ${(p95(day, "form") / p95(floor, "floor")).toFixed(2)},` +
-          ` save ÷ floor ${(p95(day, "save") / p95(floor, "floor")).toFixed(2)}` +
-          ` (p95 form ${p95(day, "form").toFixed(0)} ms, save ${p95(day, "save").toFixed(0)} ms, floor ${p95(floor, "floor").toFixed(0)} ms);` +
+        `Run ${run}, ${connections} connections: form ÷ floor ${(p95(day, "form") / p95(day, "floor")).toFixed(2)},` +
+          ` save ÷ floor ${(p95(day, "save") / p95(day, "floor")).toFixed(2)}` +
+          ` (p95 form ${p95(day, "form").toFixed(0)} ms, save ${p95(day, "save").toFixed(0)} ms, floor ${p95(day, "floor").toFixed(0)} ms);` +
+          ` beside the floor alone ${(p95(day, "form") / p95(floor, "floor")).toFixed(2)} and ${(p95(day, "save") / p95(floor, "floor")).toFixed(2)}` +
+          ` (its p95 ${p95(floor, "floor").toFixed(0)} ms);` +
           ` ${day.rps.toFixed(0)} req/s, CPU ${day.cpuMsPerRequest.toFixed(1)} ms/req (floor ${floor.cpuMsPerRequest.toFixed(1)});` +
           ` errors ${day.errors + floor.errors}; RSS peak ${(rssHighWaterKb / 1024).toFixed(0)} MB`,
       );
