@@ -24,6 +24,7 @@ import { useDemoDatabase } from "./support/database.ts";
 import { ANALYST, COORDINATOR, get, OFFICER, post, routeArgs, run, signIn, type Visitor } from "./support/requests.ts";
 import { giveSecondFactor } from "./support/two-factor.ts";
 import { gate } from "./support/gate.ts";
+import { smtpServer, type Delivery } from "./support/worker.ts";
 
 const ROUND = "2026-12-care-experienced-parents";
 const CARDIFF = "W06000015";
@@ -609,5 +610,47 @@ describe("the outbox and reminders", () => {
     expect(sent.map((e) => [e.to, e.idempotencyKey])).toEqual([[unanswered[0], idempotencyKey(first!)]]);
     expect(await emailTo(unanswered[1]!)).toMatchObject({ sent_at: expect.any(Date), uncertain_at: null });
     expect(await outboxBacklog(db())).toMatchObject({ uncertain: 0, waiting: 1 });
+  });
+
+  it("says, after the outbox page's sending, how many emails the email server took without answering, in English and Welsh", async () => {
+    const hangsUp = "server.hangs.up@authorities.example";
+    const arrives = "arrives@authorities.example";
+    await queueEmails(
+      db(),
+      [hangsUp, arrives].map((to) => ({ kind: "query" as const, to, subject: `A question for ${to}`, body: "Why?" })),
+    );
+    const deliveries: Delivery[] = [];
+    const server = await smtpServer("hangs up", deliveries, undefined, (to) => to === hangsUp);
+    process.env.SMTP_URL = server.url;
+    try {
+      const outcome = await run(() => outboxPage.action(routeArgs(post("/outbox", { intent: "send" }, coordinator)) as never));
+      // Whatever else was due went too, and was answered.
+      expect(deliveries.map((d) => d.to)).toEqual(expect.arrayContaining([hangsUp, arrives]));
+      const answered = deliveries.length - 1;
+      expect(outcome).toMatchObject({ status: 302, location: `/outbox?sent=${answered}&failed=0&uncertain=1` });
+      expect(await emailTo(hangsUp)).toMatchObject({ uncertain_at: expect.any(Date), sent_at: null });
+      expect(await emailTo(arrives)).toMatchObject({ sent_at: expect.any(Date), uncertain_at: null });
+
+      const location = (outcome as { location: string }).location;
+      const english = await html(location, "en");
+      expect(english).toContain(`Sent: ${answered}. Could not send: 0.`);
+      expect(english).toContain(
+        "1 email was handed to the email server, but no answer came: it may or may not have been sent. Your decision is needed below.",
+      );
+      expect(english).not.toContain("govuk-notification-banner--success");
+      expect(english).toContain("Sent or not? Your decision is needed");
+      expect(english).toContain(hangsUp);
+      const welsh = await html(location, "cy");
+      expect(welsh).toContain(`Anfonwyd: ${answered}. Methwyd anfon: 0.`);
+      expect(welsh).toContain("Rhoddwyd 1 e-bost i&#x27;r gweinydd e-bost, ond ni ddaeth ateb");
+      // Everything answered: a success banner, with nothing said about doubt.
+      const allSent = await html("/outbox?sent=2&failed=0&uncertain=0", "en");
+      expect(allSent).toContain("govuk-notification-banner--success");
+      expect(allSent).not.toContain("no answer came");
+    } finally {
+      delete process.env.SMTP_URL;
+      await db().updateTable("app_user").set({ language: "en" }).where("id", "=", coordinator.userId).execute();
+      await server.close();
+    }
   });
 });

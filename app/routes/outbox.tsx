@@ -39,6 +39,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const sent = countParam(url, "sent");
   const failed = countParam(url, "failed");
+  const uncertainAfterSending = countParam(url, "uncertain") ?? 0;
   const decided = url.searchParams.get("decided");
   return {
     decided: decided === null ? null : (UNCERTAIN_DECISIONS.find((d) => d === decided) ?? ("none" as const)),
@@ -54,7 +55,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     canSend: mailTransport() !== null,
     dueSoonDays: DUE_SOON_DAYS,
     composed: countParam(url, "composed"),
-    delivery: sent !== null && failed !== null ? { sent, failed } : null,
+    delivery: sent !== null && failed !== null ? { sent, failed, uncertain: uncertainAfterSending } : null,
     retried: countParam(url, "retried"),
     // Only the latest page is shown; say so when there may be more.
     showingLatest: emails.length === OUTBOX_PAGE_SIZE ? OUTBOX_PAGE_SIZE : null,
@@ -80,11 +81,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
   const transport = mailTransport();
   if (intent === "send" && transport) {
-    const { sent, failed } = await sendPending(db, transport, {
+    const { sent, failed, uncertain } = await sendPending(db, transport, {
       workerId: `outbox-page:${user.id}`,
       leaseMs: readConfig().WORKER_LEASE_SECONDS * 1000,
     });
-    throw redirect(`/outbox?sent=${sent}&failed=${failed}`);
+    throw redirect(`/outbox?sent=${sent}&failed=${failed}&uncertain=${uncertain}`);
   }
   throw redirect("/outbox");
 }
@@ -101,10 +102,13 @@ export default function Outbox() {
       ) : null}
       {data.delivery ? (
         <NotificationBanner
-          title={t(data.delivery.failed === 0 ? "banner.success" : "common.important")}
-          success={data.delivery.failed === 0}
+          title={t(data.delivery.failed === 0 && data.delivery.uncertain === 0 ? "banner.success" : "common.important")}
+          success={data.delivery.failed === 0 && data.delivery.uncertain === 0}
         >
           <p className="govuk-notification-banner__heading">{t("outbox.sent", data.delivery)}</p>
+          {data.delivery.uncertain > 0 ? (
+            <p className="govuk-body">{t("outbox.sentUncertain", { count: data.delivery.uncertain })}</p>
+          ) : null}
         </NotificationBanner>
       ) : null}
       {data.retried !== null ? (

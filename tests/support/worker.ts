@@ -14,9 +14,16 @@ export interface Delivery {
 
 /**
  * An SMTP server that accepts everything: 250 to each command, the message recorded once its
- * final dot arrives, just before the 250 that tells the sender it was accepted.
+ * final dot arrives, just before the 250 that tells the sender it was accepted. For a recipient
+ * that `hangsUpOn` names, it records the message and closes the connection instead of answering,
+ * as a server that fails after taking the message does.
  */
-export function smtpServer(name: string, deliveries: Delivery[], onAccepted: (count: number) => void = () => {}) {
+export function smtpServer(
+  name: string,
+  deliveries: Delivery[],
+  onAccepted: (count: number) => void = () => {},
+  hangsUpOn: (to: string) => boolean = () => false,
+) {
   let accepted = 0;
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
@@ -43,6 +50,10 @@ export function smtpServer(name: string, deliveries: Delivery[], onAccepted: (co
           const messageId = /^Message-ID:\s*(\S+)/im.exec(data.join("\n"))?.[1] ?? "(none)";
           data = null;
           deliveries.push({ server: name, messageId, to });
+          if (hangsUpOn(to)) {
+            socket.destroy();
+            return;
+          }
           accepted += 1;
           reply("250 accepted");
           onAccepted(accepted);

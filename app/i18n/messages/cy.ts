@@ -972,6 +972,11 @@ export const cy: Record<MessageKey, Message> = {
     other: "Mae {count} nodyn atgoffa wedi'u rhoi yn y ciw.",
   },
   "outbox.sent": "Anfonwyd: {sent}. Methwyd anfon: {failed}.",
+  "outbox.sentUncertain": {
+    one: "Rhoddwyd {count} e-bost i'r gweinydd e-bost, ond ni ddaeth ateb: efallai ei fod wedi'i anfon, efallai ddim. Mae angen eich penderfyniad isod.",
+    other:
+      "Rhoddwyd {count} e-bost i'r gweinydd e-bost, ond ni ddaeth ateb: efallai eu bod wedi'u hanfon, efallai ddim. Mae angen eich penderfyniad isod.",
+  },
   "outbox.none": "Does dim negeseuon e-bost eto.",
   "outbox.caption": "Negeseuon e-bost, y diweddaraf yn gyntaf",
   "outbox.recent": "Yn dangos y {count} diweddaraf.",

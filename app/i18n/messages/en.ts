@@ -963,6 +963,11 @@ export const en = {
     other: "{count} reminders have been queued.",
   },
   "outbox.sent": "Sent: {sent}. Could not send: {failed}.",
+  "outbox.sentUncertain": {
+    one: "{count} email was handed to the email server, but no answer came: it may or may not have been sent. Your decision is needed below.",
+    other:
+      "{count} emails were handed to the email server, but no answer came: they may or may not have been sent. Your decision is needed below.",
+  },
   "outbox.none": "There are no emails yet.",
   "outbox.caption": "Emails, newest first",
   "outbox.recent": "Showing the {count} most recent.",
