@@ -30,9 +30,19 @@ class Reader {
   /** SQL: whether this reader may see the figure of this return (true or false, never null). */
   sees(at: FigureRefs): RawBuilder<boolean> {
     if (this.everyAuthority) return sql<boolean>`true`;
-    const c = (column: string) => sql.ref(`${at.collection}.${column}`);
-    const comparable = sql`${c("status")} = 'closed' and ${c("officers_may_compare")} and ${sql.ref(`${at.ret}.status`)} = 'accepted'`;
+    const comparable = sql`${this.comparesIn(at.collection)} and ${sql.ref(`${at.ret}.status`)} = 'accepted'`;
     return sql<boolean>`(${sql.ref(at.authorityCode)} is not distinct from ${this.ownAuthority} or coalesce(${comparable}, false))`;
+  }
+
+  /**
+   * SQL: whether this reader may see other authorities' accepted figures in the round at `collection`
+   * (its alias in the caller's query): in every round for a reader of every authority; for an
+   * officer, once the round is closed and the coordinator lets officers compare.
+   */
+  comparesIn(collection: string): RawBuilder<boolean> {
+    if (this.everyAuthority) return sql<boolean>`true`;
+    const c = (column: string) => sql.ref(`${collection}.${column}`);
+    return sql<boolean>`(${c("status")} = 'closed' and ${c("officers_may_compare")})`;
   }
 
   /**
@@ -53,7 +63,13 @@ export function readerFor(person: Person): Reader {
 }
 
 /**
- * The portal reading for its own checks (the outlier check compares a return with every other
- * authority's): what such a read finds may reach a person only as a finding about their own figure.
+ * What an officer of the authority reads. The checks of a return read as its authority: a check's
+ * finding is a yes or a no that anyone who may fill in the return can ask for again and again with
+ * other figures, so it must rest on nothing the authority's officers may not see.
  */
+export function authorityReader(authorityCode: string): Reader {
+  return new Reader(false, authorityCode);
+}
+
+/** The portal reading for its own work, never for a person: the seeds publishing a round's statistics. */
 export const SYSTEM_READER = new Reader(true, null);

@@ -184,6 +184,8 @@ export interface PreviousValue {
 
 /** Where queries that start from the return have the figure's collection, return and authority. */
 const RETURN = { collection: "c", ret: "r", authorityCode: "r.authority_code" };
+/** A peer's return in the round the rate check compares with (`rateBasis`). */
+const BASIS_RETURN = { collection: "bc", ret: "r", authorityCode: "r.authority_code" };
 
 /**
  * The latest earlier round (by reference date) in which an authority submitted a value of an item:
@@ -249,28 +251,61 @@ export async function previousValues(
 }
 
 /**
- * What the rate check compares a return's figures with, in one query: the other authorities'
- * comparable rates per 10,000 in this collection, by item, those the reader may see; and this
- * authority's population for each item's rates, by item code, where its denominator has one.
+ * What the rate check compares a return's figures with, in one query: for each item, the other
+ * authorities' comparable rates per 10,000 that the reader may see, from the latest round up to this
+ * one in which the reader may compare authorities (this round itself for a reader of every
+ * authority; for an officer, the latest closed round open to comparison, where they see accepted
+ * figures only); and this authority's population for each item's rates, where its denominator has one.
  */
 export async function rateBasis(
   db: Executor,
   reader: Reader,
-  { collectionId, authorityCode }: { collectionId: number; authorityCode: string },
+  { collection, authorityCode }: { collection: { id: number; reference_date: string }; authorityCode: string },
 ) {
   const rows = await db
-    .selectFrom("return as r")
-    .innerJoin("collection as c", "c.id", "r.collection_id")
-    .innerJoin("return_version_value as v", (join) => join.onRef("v.return_id", "=", "r.id").onRef("v.version", "=", "r.submitted_version"))
-    .innerJoin("data_item as di", "di.code", "v.item_code")
+    // Each item's round once, before the peers' figures are read (materialized: inlined, PostgreSQL
+    // looked the round up again for every peer).
+    .with(
+      (cte) => cte("basis").materialized(),
+      (qb) =>
+        qb
+          .selectFrom("collection_item as ci")
+          .select((eb) => [
+            "ci.item_code",
+            eb
+              .selectFrom("collection as round")
+              .innerJoin("collection_item as round_item", "round_item.collection_id", "round.id")
+              .select("round.id")
+              .whereRef("round_item.item_code", "=", "ci.item_code")
+              .where("round.reference_date", "<=", collection.reference_date)
+              .where(reader.comparesIn("round"))
+              .orderBy(sql`round.id = ${collection.id}`, "desc")
+              .orderBy("round.reference_date", "desc")
+              .orderBy("round.id", "desc")
+              .limit(1)
+              .as("round_id"),
+          ])
+          .where("ci.collection_id", "=", collection.id),
+    )
+    .selectFrom("basis")
+    .innerJoin("collection_item as ci", (join) =>
+      join.onRef("ci.item_code", "=", "basis.item_code").on("ci.collection_id", "=", collection.id),
+    )
+    .innerJoin("collection as c", "c.id", "ci.collection_id")
+    .innerJoin("data_item as di", "di.code", "ci.item_code")
+    .innerJoin("collection as bc", "bc.id", "basis.round_id")
+    .innerJoin("return as r", "r.collection_id", "bc.id")
+    .innerJoin("return_version_value as v", (join) =>
+      join.onRef("v.return_id", "=", "r.id").onRef("v.version", "=", "r.submitted_version").onRef("v.item_code", "=", "basis.item_code"),
+    )
+    // The peers' rates per this round's denominator, as this authority's own rate is.
     .innerJoin("denominator_value as d", (join) =>
       join.on("d.denominator_code", "=", RATE_DENOMINATOR).onRef("d.authority_code", "=", "r.authority_code"),
     )
-    .select(["v.item_code", sql<number | null>`v.number * 10000.0 / d.value`.as("rate"), sql<number | null>`null`.as("population")])
-    .where("r.collection_id", "=", collectionId)
+    .select(["ci.item_code", sql<number | null>`v.number * 10000.0 / d.value`.as("rate"), sql<number | null>`null`.as("population")])
     .where("r.authority_code", "<>", authorityCode)
     .where("v.is_comparable", "=", true)
-    .where(reader.sees(RETURN))
+    .where(reader.sees(BASIS_RETURN))
     .unionAll(
       db
         .selectFrom("collection_item as ci")
@@ -280,7 +315,7 @@ export async function rateBasis(
           join.on("d.denominator_code", "=", RATE_DENOMINATOR).on("d.authority_code", "=", authorityCode),
         )
         .select(["ci.item_code", sql<number | null>`null`.as("rate"), sql<number | null>`d.value`.as("population")])
-        .where("ci.collection_id", "=", collectionId),
+        .where("ci.collection_id", "=", collection.id),
     )
     .execute();
   const peerRates = new Map<string, number[]>();

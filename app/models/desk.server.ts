@@ -147,7 +147,7 @@ export async function flagsInContext(db: Executor, reader: Reader, scope: Return
   const [values, previous, rates] = await Promise.all([
     submittedValues(db, scope),
     previousValues(db, reader, { authorityCode, before: collection.reference_date, itemCodes: collection.items.map((i) => i.code) }),
-    rateBasis(db, reader, { collectionId: collection.id, authorityCode }),
+    rateBasis(db, reader, { collection, authorityCode }),
   ]);
   const findings = findFlags(returnDefinition(collection), values, { previous, ...rates });
   if (findings.length === 0) return [];

@@ -25,7 +25,7 @@ import { returnDefinition, type CollectionWithItems } from "./collection.server.
 import { previousValues, rateBasis } from "./aggregation.server.ts";
 import { RETURN_COLUMNS } from "./columns.server.ts";
 import { may } from "#app/auth/policy.ts";
-import { SYSTEM_READER } from "#app/auth/policy.server.ts";
+import { authorityReader } from "#app/auth/policy.server.ts";
 
 export interface ReturnScope {
   collection: CollectionWithItems;
@@ -153,19 +153,21 @@ export async function submittedValues(db: Executor, scope: ReturnScope): Promise
 }
 
 /**
- * What the checks compare a return with: its authority's last round, and the other authorities'
- * rates this round. The portal reads them for its own checks; the scope is one a person may read,
- * and the findings tell them only about their own figures (never another authority's, nor their
- * median).
+ * What the checks compare a return with: its authority's last round, and other authorities' rates.
+ * Read as the authority's officers read: each finding is a yes or a no that whoever fills in the
+ * return can ask for with any figure, so it may rest only on figures they could see (the other
+ * authorities' accepted figures of the latest round open to comparison, never this round's while
+ * it is open).
  */
 export async function flagBasis(db: Executor, { collection, authorityCode }: ReturnScope) {
+  const reader = authorityReader(authorityCode);
   const [previous, rates] = await Promise.all([
-    previousValues(db, SYSTEM_READER, {
+    previousValues(db, reader, {
       authorityCode,
       before: collection.reference_date,
       itemCodes: collection.items.map((i) => i.code),
     }),
-    rateBasis(db, SYSTEM_READER, { collectionId: collection.id, authorityCode }),
+    rateBasis(db, reader, { collection, authorityCode }),
   ]);
   return { previous, ...rates };
 }

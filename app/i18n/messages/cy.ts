@@ -138,7 +138,7 @@ export const cy: Record<MessageKey, Message> = {
 
   "flag.explain.change": "Mae hwn yn newid o {previous} y rownd ddiwethaf i {current}. Gwiriwch ef, yna esboniwch ef.",
   "flag.explain.outlier":
-    "Mae hyn yn {rate} fesul 10,000 o breswylwyr, ymhell o gyfraddau'r rhan fwyaf o awdurdodau eraill y rownd hon. Gwiriwch ef, yna esboniwch ef.",
+    "Mae hyn yn {rate} fesul 10,000 o breswylwyr, ymhell o gyfraddau'r rhan fwyaf o awdurdodau eraill yn y rownd ddiweddaraf y gallwch gymharu ei ffigurau. Gwiriwch ef, yna esboniwch ef.",
   "flag.explain.stoppedCollecting": "Y rownd ddiwethaf, fe wnaethoch adrodd {previous}. Esboniwch pam nad yw'n cael ei gasglu nawr.",
 
   "layout.nav.catalogue": "Catalog",
@@ -499,7 +499,8 @@ export const cy: Record<MessageKey, Message> = {
   "collectionForm.thresholdsHint":
     "Mae angen esboniad cyn cyflwyno ffigur sy'n newid o rownd ddiwethaf yr awdurdod o fwy na'r ddau o'r rhain.",
   "collectionForm.outliers": "Cyfraddau sy'n wahanol i rai awdurdodau eraill",
-  "collectionForm.outliersHint": "Mae angen esboniad hefyd ar gyfradd fesul 10,000 sy'n bell o ganolrif yr awdurdodau eraill.",
+  "collectionForm.outliersHint":
+    "Mae angen esboniad hefyd ar gyfradd fesul 10,000 sy'n bell o ganolrif yr awdurdodau eraill. Caiff cyfraddau swyddogion eu cymharu â ffigurau derbyniedig y rownd ddiweddaraf sy'n agored i gymhariaeth, byth â ffigurau'r rownd hon tra bydd ar agor.",
   "collectionForm.outlierScore": "Allanolyn y tu hwnt i'r sgôr hwn",
   "collectionForm.outlierScoreHint":
     "Sgôr z wedi'i addasu: sawl gwasgariad (gwyriad absoliwt canolrifol) o'r canolrif. Mae 3.5 yn arferol.",

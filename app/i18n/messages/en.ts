@@ -130,7 +130,7 @@ export const en = {
 
   "flag.explain.change": "This is a change from {previous} last round to {current}. Check it, then explain it.",
   "flag.explain.outlier":
-    "This is {rate} per 10,000 residents, far from most other authorities’ rates this round. Check it, then explain it.",
+    "This is {rate} per 10,000 residents, far from most other authorities’ rates in the latest round whose figures you can compare. Check it, then explain it.",
   "flag.explain.stoppedCollecting": "Last round you reported {previous}. Explain why it is not collected now.",
 
   "layout.nav.catalogue": "Catalogue",
@@ -478,7 +478,8 @@ export const en = {
   "collectionForm.thresholdsHint":
     "A figure that changes from the authority's last round by more than both of these needs an explanation before it can be submitted.",
   "collectionForm.outliers": "Rates unlike other authorities'",
-  "collectionForm.outliersHint": "A rate per 10,000 far from the other authorities' median also needs an explanation.",
+  "collectionForm.outliersHint":
+    "A rate per 10,000 far from the other authorities' median also needs an explanation. Officers' rates are compared with the accepted figures of the latest round open to comparison, never with this round's while it is open.",
   "collectionForm.outlierScore": "Outlier beyond this score",
   "collectionForm.outlierScoreHint": "A modified z-score: how many spreads (median absolute deviations) from the median. 3.5 is usual.",
   "collectionForm.outlierMinPeers": "Look for outliers only when at least this many other authorities have a rate",
