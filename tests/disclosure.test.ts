@@ -16,7 +16,7 @@ import {
 } from "#app/domain/disclosure.ts";
 import { suppressionPlan } from "#app/domain/suppression-plan.server.ts";
 import type { CrossItemRule } from "#app/schema/collection-rules.ts";
-import { attack, type Published, type PublishedRound } from "./support/disclosure-attack.ts";
+import { attack, attackReleases, type Published, type PublishedRound } from "./support/disclosure-attack.ts";
 
 /** Wales's shape: 22 authorities in 7 regions of 6, 5, 3, 3, 2, 2 and 1. */
 const REGIONS = [6, 5, 3, 3, 2, 2, 1].flatMap((size, r) => Array.from({ length: size }, () => `region-${r}`));
@@ -105,6 +105,35 @@ function newportRound() {
 }
 
 describe("the suppression plan, attacked", () => {
+  it("keeps a revision from giving away what the release before it hid: read together, no [c] is pinned", async () => {
+    // The outside review's case: a region of two, 3 and 50, published 53 with both hidden; then 3 became 6.
+    const rows: Record<string, Row> = Object.fromEntries(AUTHORITIES.map((a, i) => [a, { leavers: 40 + i }]));
+    rows.W06000018 = { leavers: 3 };
+    rows.W06000019 = { leavers: 50 };
+    const first = roundOf(rows, []);
+    const firstPlan = await suppressionPlan(first);
+    expect(firstPlan.cells).toContain("cell:W06000018:leavers");
+    const revised = roundOf({ ...rows, W06000018: { leavers: 6 } }, []);
+    const changed = new Set(["cell:W06000018:leavers", "total:leavers:region-4", "total:leavers:"]);
+    const firstRelease = published(first, planOf(firstPlan));
+
+    // Planned alone, the revision has nothing small to hide, and the two releases give the 3 away.
+    const alone = await suppressionPlan(revised);
+    const leaked = (await attackReleases([firstRelease, published(revised, planOf(alone))], changed)).filter((r) => r.min === r.max);
+    expect(leaked).toContainEqual({ key: "0|cell:W06000018:leavers", min: 3, max: 3 });
+
+    const plan = await suppressionPlan({
+      ...revised,
+      earlier: [{ cells: first.cells, totals: first.totals, hidden: [...firstPlan.cells, ...firstPlan.totals] }],
+    });
+    const together = await attackReleases([firstRelease, published(revised, planOf(plan))], changed);
+    expect(together.filter((r) => r.min === r.max)).toEqual([]);
+    // What the first release hid and has not changed stays hidden.
+    for (const key of [...firstPlan.cells, ...firstPlan.totals].filter((k) => !changed.has(k))) {
+      expect([...plan.cells, ...plan.totals]).toContain(key);
+    }
+  }, 120_000);
+
   it("hides Newport's 2 and enough besides that 20 − 18 no longer gives it away", async () => {
     const input = newportRound();
     const result = await suppressionPlan(input);

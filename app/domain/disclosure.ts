@@ -80,6 +80,15 @@ export interface PlanInput {
   smallCountMax: number;
   /** Each item's published largest allowed value, where it has one. */
   itemMax?: Record<string, number | null>;
+  /** The round's earlier releases (withdrawn ones included: they were public), which readers still hold. */
+  earlier?: EarlierRelease[];
+}
+
+/** A release made before: the figures it was made of, and the keys it hid. */
+export interface EarlierRelease {
+  cells: CellFigure[];
+  totals: TotalFigure[];
+  hidden: string[];
 }
 
 /** What the plan hides, as keys: kept with a publication, so that every view of it hides the same. */

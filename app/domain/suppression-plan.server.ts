@@ -9,6 +9,7 @@ import {
   isSmallCount,
   tableOf,
   type CellFigure,
+  type EarlierRelease,
   type PlanInput,
   type SuppressionResult,
   type Table,
@@ -26,6 +27,7 @@ export function roundSuppressionPlan(
   authorities: { code: string; region_code: string }[],
   cells: CellFigure[],
   totals: TotalFigure[],
+  earlier: EarlierRelease[],
 ): Promise<SuppressionResult> {
   const regionOf = new Map(authorities.map((a) => [a.code, a.region_code]));
   return suppressionPlan({
@@ -35,6 +37,7 @@ export function roundSuppressionPlan(
     rules: collection.rules.crossItem,
     smallCountMax: collection.rules.smallCountMax,
     itemMax: Object.fromEntries(collection.items.map((i) => [i.code, i.max_value])),
+    earlier,
   });
 }
 
@@ -42,16 +45,21 @@ export function roundSuppressionPlan(
 export async function suppressionPlan(input: PlanInput): Promise<SuppressionResult> {
   highs ??= highsLoader();
   const solver = await highs;
-  const table = tableOf(input);
-  const hidden = new Set<string>([...table.value].filter(([, v]) => isSmallCount(v, input.smallCountMax)).map(([k]) => k));
+  const current = tableOf(input);
+  const { table, known, hiddenBefore } = withEarlierReleases(current, input);
+  const hidden = new Set<string>([
+    ...[...current.value].filter(([, v]) => isSmallCount(v, input.smallCountMax)).map(([k]) => k),
+    ...hiddenBefore,
+  ]);
   // Hiding one more figure only widens the others' ranges (it turns a constant into a variable),
-  // so a figure found safe stays safe: each is checked until it is, and each companion in turn.
-  let unchecked = new Set(hidden);
+  // so a figure found safe stays safe: each is checked until it is, and each companion in turn. A
+  // figure readers already hold from an earlier release needs no protection, and gives none.
+  let unchecked = new Set([...hidden].filter((k) => !known.has(k)));
   while (unchecked.size > 0) {
     // Two programmes clear most figures at once: pushing every unchecked figure up (at most one
     // above its true value) and down; a figure that moves by a whole unit either way is not pinned.
     for (const sense of ["Maximize", "Minimize"] as const) {
-      const moved = solveProgramme(solver, table, hidden, [...unchecked], sense, { capped: true });
+      const moved = solveProgramme(solver, table, hidden, known, [...unchecked], sense, { capped: true });
       if (moved === null) continue;
       for (const key of unchecked) {
         const shift = (moved.get(key) ?? table.value.get(key)!) - table.value.get(key)!;
@@ -60,20 +68,56 @@ export async function suppressionPlan(input: PlanInput): Promise<SuppressionResu
     }
     const key = [...unchecked].sort()[0];
     if (key === undefined) break;
-    if (!isPinned(feasibleRange(solver, table, hidden, key))) {
+    if (!isPinned(feasibleRange(solver, table, hidden, known, key))) {
       unchecked.delete(key);
       continue;
     }
-    const companion = companionFor(table, hidden, key);
+    const companion = companionFor(table, hidden, known, key);
     if (companion === null) throw new Error(`disclosure: nothing more can be hidden to protect ${key}`);
     hidden.add(companion);
     unchecked = new Set([...unchecked, companion]);
   }
   return {
     smallCountMax: input.smallCountMax,
-    cells: [...hidden].filter((k) => table.isCell.has(k)).sort(),
-    totals: [...hidden].filter((k) => !table.isCell.has(k)).sort(),
+    cells: [...hidden].filter((k) => current.isCell.has(k)).sort(),
+    totals: [...hidden].filter((k) => current.value.has(k) && !current.isCell.has(k)).sort(),
   };
+}
+
+/**
+ * This release's table joined with the round's earlier releases, as a reader who kept them would
+ * write it down. A figure unchanged since a release is one unknown in both (so a figure that
+ * release hid stays hidden now), or, if that release published it, a number the reader knows. A
+ * figure changed since is an unknown of that release's own, protected as this release's hidden
+ * figures are, or a known number if it was published then.
+ */
+function withEarlierReleases(current: Table, input: PlanInput) {
+  const relations = [...current.relations];
+  const value = new Map(current.value);
+  const upper = new Map(current.upper);
+  const known = new Set<string>();
+  const hiddenBefore = new Set<string>();
+  (input.earlier ?? []).forEach((release, index) => {
+    const then = tableOf({ ...input, cells: release.cells, totals: release.totals });
+    const hiddenThen = new Set(release.hidden);
+    const keyThen = (key: string) => {
+      const unchanged = current.value.get(key) === then.value.get(key);
+      const name = unchanged ? key : `release${index}:${key}`;
+      if (!unchanged) {
+        value.set(name, then.value.get(key)!);
+        const limit = then.upper.get(key);
+        if (limit !== undefined) upper.set(name, limit);
+      }
+      (hiddenThen.has(key) ? hiddenBefore : known).add(name);
+      return name;
+    };
+    for (const relation of then.relations) {
+      relations.push({ kind: relation.kind, terms: relation.terms.map(([key, coefficient]) => [keyThen(key), coefficient]) });
+    }
+  });
+  // Known once published, whatever a later release hides.
+  for (const key of known) hiddenBefore.delete(key);
+  return { table: { relations, value, upper, isCell: current.isCell }, known, hiddenBefore };
 }
 
 /**
@@ -86,28 +130,30 @@ function isPinned({ min, max }: { min: number; max: number }) {
 }
 
 /** The least and greatest value a hidden figure can take, given everything else published. */
-function feasibleRange(solver: Solver, table: Table, hidden: Set<string>, key: string) {
+function feasibleRange(solver: Solver, table: Table, hidden: Set<string>, known: Set<string>, key: string) {
   const bound = (sense: "Minimize" | "Maximize") => {
-    const solution = solveProgramme(solver, table, hidden, [key], sense, { capped: false });
+    const solution = solveProgramme(solver, table, hidden, known, [key], sense, { capped: false });
     return solution === null ? Number.POSITIVE_INFINITY : solution.get(key)!;
   };
   return { min: bound("Minimize"), max: bound("Maximize") };
 }
 
 /**
- * The linear programme of everything published, with the hidden figures as its variables, solved
- * for the sum of `objective`: the attack the plan defends against, run by the plan on itself.
- * Capped, no variable goes more than one above its true value. Null when unbounded.
+ * The linear programme of everything published, with the hidden figures readers do not already
+ * know as its variables, solved for the sum of `objective`: the attack the plan defends against,
+ * run by the plan on itself. Capped, no variable goes more than one above its true value. Null
+ * when unbounded.
  */
 function solveProgramme(
   solver: Solver,
   table: Table,
   hidden: Set<string>,
+  known: Set<string>,
   objective: string[],
   sense: "Minimize" | "Maximize",
   { capped }: { capped: boolean },
 ): Map<string, number> | null {
-  const names = new Map([...hidden].map((k, i) => [k, `x${i}`]));
+  const names = new Map([...hidden].filter((k) => !known.has(k)).map((k, i) => [k, `x${i}`]));
   const rows: string[] = [];
   table.relations.forEach((relation, index) => {
     let known = 0;
@@ -141,15 +187,15 @@ function solveProgramme(
 /**
  * The next figure to hide for a pinned one: a published, non-zero figure in a relation with it (or,
  * when there is none, with any hidden figure it is linked to), the smallest, authorities' figures
- * before totals, so that totals stay published where they can.
+ * before totals, so that totals stay published where they can; never one readers already know.
  */
-function companionFor(table: Table, hidden: Set<string>, pinned: string): string | null {
+function companionFor(table: Table, hidden: Set<string>, known: Set<string>, pinned: string): string | null {
   let reach = new Set([pinned]);
   for (let grown = true; grown; ) {
     const candidates = table.relations
       .filter((r) => r.terms.some(([k]) => reach.has(k)))
       .flatMap((r) => r.terms.map(([k]) => k))
-      .filter((k) => !hidden.has(k) && table.value.get(k)! > 0);
+      .filter((k) => !hidden.has(k) && !known.has(k) && table.value.get(k)! > 0);
     if (candidates.length > 0) {
       return [...new Set(candidates)].sort(
         (a, b) =>

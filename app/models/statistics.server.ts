@@ -8,7 +8,7 @@
 import type { Kysely } from "kysely";
 import type { Database, Language } from "#db/types.ts";
 import type { Reader } from "#app/auth/policy.server.ts";
-import { planOf, type SuppressionResult } from "#app/domain/disclosure.ts";
+import { planOf, type CellFigure, type EarlierRelease, type SuppressionResult, type TotalFigure } from "#app/domain/disclosure.ts";
 import { roundSuppressionPlan } from "#app/domain/suppression-plan.server.ts";
 import { authorityCells, coverageTotals, reasonGroups, type Coverage, type ReasonGroup } from "./aggregation.server.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
@@ -57,7 +57,7 @@ export async function statisticsFigures(db: Executor, reader: Reader, collection
   if (totals.some((t) => t.withheld) || cells.length !== authorities.length * collection.items.length) {
     throw new Error("statistics: only a reader of every figure may publish a round");
   }
-  const plan = await roundSuppressionPlan(collection, authorities, cells, totals);
+  const plan = await roundSuppressionPlan(collection, authorities, cells, totals, await earlierReleases(db, collection.id));
   const hidden = planOf(plan);
   return {
     plan,
@@ -88,6 +88,68 @@ export async function statisticsFigures(db: Executor, reader: Reader, collection
     }),
     reasons,
   };
+}
+
+/**
+ * The round's releases so far, withdrawn ones included (they were public, and readers keep what
+ * they downloaded): for each, the figures it was made from, the versions latest submitted when it
+ * was published, with their totals, and what its plan hid. A new release must not let a reader
+ * holding them work out any figure they hid (the plan joins them: suppression-plan.server.ts).
+ */
+export async function earlierReleases(db: Executor, collectionId: number): Promise<EarlierRelease[]> {
+  const releases = await db
+    .selectFrom("statistics_publication")
+    .select(["id", "published_at", "figures"])
+    .where("collection_id", "=", collectionId)
+    .orderBy("id")
+    .execute();
+  if (releases.length === 0) return [];
+  const regionOf = new Map((await listAuthorities(db)).map((a) => [a.code, a.region_code]));
+  return Promise.all(
+    releases.map(async (release) => {
+      const cells: CellFigure[] = (
+        await db
+          .selectFrom("return as r")
+          .innerJoinLateral(
+            (eb) =>
+              eb
+                .selectFrom("return_version as rv")
+                .select((agg) => agg.fn.max("rv.version").as("version"))
+                .whereRef("rv.return_id", "=", "r.id")
+                .where("rv.submitted_at", "<=", release.published_at)
+                .as("then"),
+            (join) => join.onTrue(),
+          )
+          .innerJoin("return_version_value as v", (join) => join.onRef("v.return_id", "=", "r.id").onRef("v.version", "=", "then.version"))
+          .select(["r.authority_code", "v.item_code", "v.state", "v.number", "v.is_comparable"])
+          .where("r.collection_id", "=", collectionId)
+          .execute()
+      ).map((v) => ({
+        authorityCode: v.authority_code,
+        itemCode: v.item_code,
+        state: v.state,
+        number: v.number,
+        comparable: v.is_comparable,
+      }));
+      const figures = (typeof release.figures === "string" ? JSON.parse(release.figures) : release.figures) as StatisticsFigures;
+      return { cells, totals: totalsOf(cells, regionOf), hidden: [...figures.plan.cells, ...figures.plan.totals] };
+    }),
+  );
+}
+
+/** Each item's total for Wales and for each region: the sum of its comparable figures, none if there are none. */
+function totalsOf(cells: CellFigure[], regionOf: Map<string, string>): TotalFigure[] {
+  const sums = new Map<string, TotalFigure>();
+  for (const cell of cells) {
+    if (!cell.comparable || cell.state !== "reported" || cell.number === null) continue;
+    for (const regionCode of [null, regionOf.get(cell.authorityCode) ?? ""]) {
+      const key = `${cell.itemCode}:${regionCode ?? ""}`;
+      const sum = sums.get(key) ?? { itemCode: cell.itemCode, regionCode, total: 0 };
+      sum.total = (sum.total ?? 0) + cell.number;
+      sums.set(key, sum);
+    }
+  }
+  return [...sums.values()];
 }
 
 /** Publishes a closed round's statistics, audited; refused for a round not closed or already published. */

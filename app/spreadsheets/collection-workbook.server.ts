@@ -23,6 +23,7 @@ import { coverageText } from "#app/domain/coverage.ts";
 import { roundStage, type RoundStage } from "#app/domain/round.ts";
 import { todayInWales } from "#app/domain/dates.ts";
 import { MARKS, NOTHING_SUPPRESSED, planOf, type SuppressionPlan } from "#app/domain/disclosure.ts";
+import { earlierReleases } from "#app/models/statistics.server.ts";
 import { roundSuppressionPlan } from "#app/domain/suppression-plan.server.ts";
 import {
   fill,
@@ -79,7 +80,9 @@ export async function collectionWorkbook(db: Executor, collection: CollectionWit
     collectionTidyCells(db, options.reader, collection.id),
     itemDenominators(db, collection.id),
   ]);
-  const plan = options.publish ? planOf(await roundSuppressionPlan(collection, authorities, cells, totals)) : NOTHING_SUPPRESSED;
+  const plan = options.publish
+    ? planOf(await roundSuppressionPlan(collection, authorities, cells, totals, await earlierReleases(db, collection.id)))
+    : NOTHING_SUPPRESSED;
   const cell = new Map(cells.map((c) => [`${c.authorityCode}:${c.itemCode}`, c]));
   const cellOf = (authorityCode: string, itemCode: string) => cell.get(`${authorityCode}:${itemCode}`)!;
   const labels = Object.fromEntries(collection.items.map((i) => [i.code, pick(t.lang, i, "label")]));

@@ -7,6 +7,9 @@ import ExcelJS from "exceljs";
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
 import { getCollection } from "#app/models/collection.server.ts";
+import { amendReturn, findReturn, SYSTEM_ACTOR } from "#app/models/return.server.ts";
+import { earlierReleases } from "#app/models/statistics.server.ts";
+import type { EarlierRelease } from "#app/domain/disclosure.ts";
 import { action as publishAction, loader as publishLoader } from "#app/routes/collections.$code.statistics.tsx";
 import { loader as pageLoader } from "#app/routes/statistics.$code._index.tsx";
 import { loader as listLoader } from "#app/routes/statistics._index.tsx";
@@ -16,7 +19,7 @@ import { loader as valuesLoader } from "#app/routes/statistics.$code.values[.]cs
 import { loader as workbookLoader } from "#app/routes/statistics.$code.workbook[.]xlsx.ts";
 import { REGION_ONS_CODES } from "#app/spreadsheets/statswales.server.ts";
 import { useDemoDatabase } from "../support/database.ts";
-import { attack, type Published, type PublishedRound } from "../support/disclosure-attack.ts";
+import { attack, attackReleases, type Published, type PublishedRound } from "../support/disclosure-attack.ts";
 import { COORDINATOR, get, OFFICER, post, routeArgs, run, signIn } from "../support/requests.ts";
 import { submitAs } from "../support/returns.ts";
 
@@ -261,5 +264,33 @@ describe("published statistics", () => {
     const last = await db().selectFrom("audit_log").select(["action", "reason"]).orderBy("id", "desc").executeTakeFirstOrThrow();
     expect(last).toEqual({ action: "statistics.withdraw", reason: "A figure was found to be wrong." });
     expect((await run(() => pageLoader(routeArgs(get(`/statistics/${DECEMBER}`), { code: DECEMBER }) as never))).status).toBe(404);
+
+    // The revision: Cardiff's 3 children removed, [c] above, becomes 6, and the round is published
+    // again. Its readers still hold the first release: read together, neither gives away a [c].
+    await db().updateTable("collection").set({ status: "open" }).where("code", "=", DECEMBER).execute();
+    const cardiff = { collection: (await getCollection(db(), DECEMBER))!, authorityCode: "W06000015" };
+    const amended = await amendReturn(db(), cardiff, {
+      basedOn: (await findReturn(db(), cardiff))!.lock_version,
+      reason: "Six, not three",
+      actor: SYSTEM_ACTOR,
+    });
+    expect(amended).toMatchObject({ ok: true });
+    await submitAs(db(), DECEMBER, "W06000015", small(20, 12, 18, 6));
+    await db().updateTable("collection").set({ status: "closed" }).where("code", "=", DECEMBER).execute();
+    const again = await run(() => publishAction(routeArgs(post(path, { intent: "publish" }, coordinator), { code: DECEMBER }) as never));
+    expect(again).toMatchObject({ status: 302, location: `${path}?saved=published` });
+    const revised = csvRows(await (await download(statsWalesLoader, `/statistics/${DECEMBER}/statswales.csv`, DECEMBER)).text());
+    const removed = "care_experienced_parents_child_removed";
+    const changed = new Set([`cell:W06000015:${removed}`, `total:${removed}:W11000029`, `total:${removed}:`]);
+    const revision = publishedFromStatsWales(revised, regionOf, collection.rules.crossItem);
+    const recoveredTogether = (await attackReleases([round, revision], changed)).filter((r) => r.min === r.max);
+    expect(recoveredTogether, "suppressed figures recovered from the two releases together").toEqual([]);
+    expect(revised.find((r) => r.area_code === "W06000015" && r.item_code === removed)!.notes_codes).toContain("[c]");
+    // Each release's figures as they were when it was published, read back from the versions submitted by then.
+    const releases = await earlierReleases(db(), collection.id);
+    const cardiffRemoved = (release: EarlierRelease) =>
+      release.cells.find((c) => c.authorityCode === "W06000015" && c.itemCode === removed)?.number;
+    expect(releases.map(cardiffRemoved)).toEqual([3, 6]);
+    expect(releases[0]!.hidden).toContain(`cell:W06000015:${removed}`);
   }, 300_000);
 });

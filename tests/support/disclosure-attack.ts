@@ -35,7 +35,17 @@ export interface Recovered {
 let highs: Awaited<ReturnType<typeof highsLoader>> | undefined;
 
 /** Every [c] with the range an attacker can pin it to. */
-export async function attack(round: PublishedRound): Promise<Recovered[]> {
+export function attack(round: PublishedRound): Promise<Recovered[]> {
+  return attackReleases([round], new Set());
+}
+
+/**
+ * Every [c] of several releases of one round, read together, with the range an attacker can pin it
+ * to. The attacker is told which figures changed between the releases (`changed`, by key), the
+ * worst case: every other figure is one unknown across all the releases, equal to any number one
+ * of them published.
+ */
+export async function attackReleases(releases: PublishedRound[], changed: Set<string>): Promise<Recovered[]> {
   highs ??= await highsLoader();
   const names = new Map<string, string>();
   const variable = (key: string) => {
@@ -55,44 +65,55 @@ export async function attack(round: PublishedRound): Promise<Recovered[]> {
     }
     if (parts.length > 0) lines.push(` c${lines.length}: ${parts.join(" ")} ${op} ${-constant}`);
   };
+  const hidden = new Set<string>();
+  const published = new Map<string, number>();
 
-  for (const [itemCode, areas] of round.totals) {
-    for (const [area, total] of areas) {
-      if (total === "[x]" || total === "[z]") continue;
-      const parts: Term[] = [];
-      for (const [authority, items] of round.cells) {
-        if (area !== "" && round.regionOf.get(authority) !== area) continue;
-        const cell = items.get(itemCode);
-        if (!cell || cell.counted === "differently" || (cell.shown !== "[c]" && typeof cell.shown !== "number")) continue;
-        parts.push({ coefficient: -1, figure: cell.shown, key: `cell:${authority}:${itemCode}` });
-      }
-      relation([{ coefficient: 1, figure: total, key: `total:${itemCode}:${area}` }, ...parts], "=");
-    }
-  }
-  for (const [authority, items] of round.cells) {
-    const term = (itemCode: string, coefficient: number): Term | null => {
-      const cell = items.get(itemCode);
-      if (!cell || (cell.shown !== "[c]" && typeof cell.shown !== "number")) return null;
-      return { coefficient, figure: cell.shown, key: `cell:${authority}:${itemCode}` };
+  releases.forEach((round, index) => {
+    const name = (key: string) => (changed.has(key) && releases.length > 1 ? `${index}|${key}` : key);
+    const note = (key: string, figure: Published) => {
+      if (figure === "[c]") hidden.add(name(key));
+      else if (typeof figure === "number") published.set(name(key), figure);
     };
-    for (const rule of round.rules) {
-      const terms =
-        rule.kind === "sum_equals"
-          ? [term(rule.total, 1), ...rule.parts.map((p) => term(p, -1))]
-          : [term(rule.item, 1), term(rule.limit, -1)];
-      if (terms.every((t) => t !== null)) relation(terms as Term[], rule.kind === "sum_equals" ? "=" : "<=");
+    for (const [itemCode, areas] of round.totals) {
+      for (const [area, total] of areas) {
+        note(`total:${itemCode}:${area}`, total);
+        if (total === "[x]" || total === "[z]") continue;
+        const parts: Term[] = [];
+        for (const [authority, items] of round.cells) {
+          if (area !== "" && round.regionOf.get(authority) !== area) continue;
+          const cell = items.get(itemCode);
+          if (!cell || cell.counted === "differently" || (cell.shown !== "[c]" && typeof cell.shown !== "number")) continue;
+          parts.push({ coefficient: -1, figure: cell.shown, key: name(`cell:${authority}:${itemCode}`) });
+        }
+        relation([{ coefficient: 1, figure: total, key: name(`total:${itemCode}:${area}`) }, ...parts], "=");
+      }
     }
-  }
-  const hidden: string[] = [];
-  for (const [authority, items] of round.cells) {
-    for (const [itemCode, cell] of items) if (cell.shown === "[c]") hidden.push(`cell:${authority}:${itemCode}`);
-  }
-  for (const [itemCode, areas] of round.totals) {
-    for (const [area, total] of areas) if (total === "[c]") hidden.push(`total:${itemCode}:${area}`);
+    for (const [authority, items] of round.cells) {
+      for (const [itemCode, cell] of items) note(`cell:${authority}:${itemCode}`, cell.shown);
+      const term = (itemCode: string, coefficient: number): Term | null => {
+        const cell = items.get(itemCode);
+        if (!cell || (cell.shown !== "[c]" && typeof cell.shown !== "number")) return null;
+        return { coefficient, figure: cell.shown, key: name(`cell:${authority}:${itemCode}`) };
+      };
+      for (const rule of round.rules) {
+        const terms =
+          rule.kind === "sum_equals"
+            ? [term(rule.total, 1), ...rule.parts.map((p) => term(p, -1))]
+            : [term(rule.item, 1), term(rule.limit, -1)];
+        if (terms.every((t) => t !== null)) relation(terms as Term[], rule.kind === "sum_equals" ? "=" : "<=");
+      }
+    }
+  });
+  // A figure hidden in one release and published, unchanged, in another is that number.
+  for (const key of hidden) {
+    const known = published.get(key);
+    if (known !== undefined) lines.push(` c${lines.length}: + 1 ${variable(key)} = ${known}`);
   }
   for (const key of hidden) variable(key);
-  const bounds = hidden.map((key) => {
-    const max = key.startsWith("cell:") ? round.itemMax?.[key.split(":")[2]!] : null;
+  const itemMax = Object.assign({}, ...releases.map((r) => r.itemMax ?? {})) as Record<string, number | null>;
+  const bounds = [...hidden].map((key) => {
+    const [kind, , itemCode] = key.replace(/^\d+\|/, "").split(":");
+    const max = kind === "cell" ? itemMax[itemCode!] : null;
     return max === null || max === undefined ? ` ${variable(key)} >= 1` : ` 1 <= ${variable(key)} <= ${max}`;
   });
   const solveFor = (key: string, sense: "Minimize" | "Maximize") => {
@@ -112,5 +133,5 @@ export async function attack(round: PublishedRound): Promise<Recovered[]> {
     if (solution.Status !== "Optimal") throw new Error(`attack on ${key}: ${solution.Status}`);
     return Math.round(solution.ObjectiveValue);
   };
-  return hidden.map((key) => ({ key, min: solveFor(key, "Minimize"), max: solveFor(key, "Maximize") }));
+  return [...hidden].map((key) => ({ key, min: solveFor(key, "Minimize"), max: solveFor(key, "Maximize") }));
 }
