@@ -162,6 +162,21 @@ describe("requests before Remix: body limits and the origin check", () => {
     await expect(spawnPortal({ ...portal.database.env, PUBLIC_URL: "" })).rejects.toThrow(/PUBLIC_URL is required in production/);
   }, 300_000);
 
+  it("answers Remix's old ?_data= requests with a not-found page before Remix, and logs nothing for them", async () => {
+    const before = portal.output().length;
+    for (const path of ["/?_data=root", "/login?_data=routes%2Flogin", "/accessibility?x=1&_data"]) {
+      const response = await fetch(`${portal.url}${path}`, { redirect: "manual" });
+      expect(response.status, path).toBe(404);
+      const body = await response.text();
+      expect(body).toContain("Page not found");
+      expect(body).toContain("Heb ddod o hyd i&#39;r dudalen");
+    }
+    // The pages themselves, and their .data, still answer.
+    expect((await fetch(`${portal.url}/accessibility`)).status).toBe(200);
+    expect((await fetch(`${portal.url}/login.data`)).status).toBe(200);
+    expect(portal.output().slice(before)).not.toMatch(/"level":50|Single fetch/);
+  });
+
   it("marks pages and their .data no-store, so that no cache keeps a page rendered for one person", async () => {
     // Pages rendered for a visitor, and their data (a redirect has no page to keep).
     for (const path of ["/login", "/login.data", "/accessibility", "/_root.data"]) {
