@@ -21,11 +21,19 @@ export interface ErrorItem {
 export function ErrorSummary({ title, errors }: { title: string; errors: ErrorItem[] }) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    if (errors.length > 0) ref.current?.focus();
+    if (errors.length === 0) return;
+    // Arriving from another page's error link (the check page's, say) at a field: that field, not
+    // this summary, is where the person was sent, as a page without scripts would leave them.
+    const target = window.location.hash ? document.getElementById(decodeURIComponent(window.location.hash.slice(1))) : null;
+    if (target && !ref.current?.contains(target)) {
+      (target.closest(".govuk-form-group") ?? target).scrollIntoView();
+      target.focus({ preventScroll: true });
+    } else ref.current?.focus();
   }, [errors]);
   if (errors.length === 0) return null;
+  // Focus is this component's to give (above), so govuk-frontend's script does not take it too.
   return (
-    <div className="govuk-error-summary" data-module="govuk-error-summary" ref={ref} tabIndex={-1}>
+    <div className="govuk-error-summary" data-module="govuk-error-summary" data-disable-auto-focus="true" ref={ref} tabIndex={-1}>
       <div role="alert">
         <h2 className="govuk-error-summary__title">{title}</h2>
         <div className="govuk-error-summary__body">

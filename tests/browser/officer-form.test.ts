@@ -286,6 +286,30 @@ describe.skipIf(cannotRun)("the officer's form in the browser", { timeout: 600_0
       await expect(page.locator("#care_experienced_parents-caveat").inputValue()).resolves.toBe("Includes two fathers who are 26.");
       await context.close();
     });
+
+    it("an error link on the check page takes the person to the field on the form, focused, not to the form's own summary", async () => {
+      const url = running.portal.url;
+      const context = await running.browser.newContext({ javaScriptEnabled, viewport: { width: 1280, height: 720 } });
+      const page = await context.newPage();
+      await signInAs(page, url, officer);
+      await page.goto(`${url}/returns/${NINE_ITEMS}/${authority}`);
+      await page.locator("#care_leavers_21_25-number").fill("");
+      await enterToCheck(page, "care_experienced_parents", {});
+      // The first item left blank: the check page's error sends the person back to it.
+      const link = page.locator(".govuk-error-summary a").first();
+      const field = (await link.getAttribute("href"))!.split("#")[1]!;
+      await link.click();
+      await page.waitForURL(/check=1/);
+      await page.locator(".govuk-error-summary").waitFor();
+      expect(new URL(page.url()).hash).toBe(`#${field}`);
+      if (javaScriptEnabled) {
+        await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe(field);
+        const box = await page.locator(`#${field}`).boundingBox();
+        expect(box!.y).toBeGreaterThanOrEqual(0);
+        expect(box!.y).toBeLessThan(720);
+      }
+      await context.close();
+    });
   });
 
   it("a round of seventeen items is a task list of sections, each with its count answered, filled in a section at a time; in English and Welsh, axe clean", async () => {
