@@ -1,6 +1,6 @@
 /** GOV.UK Design System components, as govuk-frontend's own templates render them. */
 import { Link } from "@remix-run/react";
-import { useEffect, useRef, type ReactNode } from "react";
+import { useEffect, useId, useRef, type ReactNode } from "react";
 
 /** A paragraph that is one link: on to another page, or back to the one the person came from. */
 export function ParagraphLink({ to, children }: { to: string; children: ReactNode }) {
@@ -196,6 +196,19 @@ export interface TableHeading {
   key?: string;
 }
 
+/**
+ * The box a table scrolls sideways in when it is wider than the page: a region named by the table's
+ * caption and in the tab order, so that it can be scrolled from the keyboard too (WCAG 2.1.1).
+ */
+export function TableWrapper({ captionId, children }: { captionId: string; children: ReactNode }) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take focus for the keyboard to scroll it.
+    <div className="app-table-wrapper" role="region" aria-labelledby={captionId} tabIndex={0}>
+      {children}
+    </div>
+  );
+}
+
 /** A GOV.UK table in the wrapper that scrolls it on a narrow screen: its caption, its column headings, then the rows given. */
 export function Table({
   caption,
@@ -212,10 +225,13 @@ export function Table({
   stacked?: boolean;
   children: ReactNode;
 }) {
+  const captionId = useId();
   return (
-    <div className="app-table-wrapper">
+    <TableWrapper captionId={captionId}>
       <table className={stacked ? "govuk-table app-responsive-table" : "govuk-table"}>
-        <caption className={`govuk-table__caption ${captionClassName}`}>{caption}</caption>
+        <caption id={captionId} className={`govuk-table__caption ${captionClassName}`}>
+          {caption}
+        </caption>
         <thead className="govuk-table__head">
           <tr className="govuk-table__row">
             {headings.map((heading, i) => {
@@ -235,7 +251,7 @@ export function Table({
         </thead>
         <tbody className="govuk-table__body">{children}</tbody>
       </table>
-    </div>
+    </TableWrapper>
   );
 }
 

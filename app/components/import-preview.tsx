@@ -2,6 +2,8 @@
 import type { ImportAuthority } from "#app/models/import.server.ts";
 import { formatNumber, pick, type Translator } from "#app/i18n/i18n.ts";
 import { describeDeviation } from "#app/domain/values.ts";
+import { TableWrapper } from "#app/components/govuk.tsx";
+import { useId } from "react";
 
 export function ImportPreview({
   t,
@@ -13,10 +15,11 @@ export function ImportPreview({
   items: { code: string; label_en: string; label_cy: string }[];
 }) {
   const label = new Map(items.map((item) => [item.code, pick(t.lang, item, "label")]));
+  const captionId = useId();
   return (
-    <div className="app-table-wrapper">
+    <TableWrapper captionId={captionId}>
       <table className="govuk-table">
-        <caption className="govuk-table__caption govuk-table__caption--m">
+        <caption id={captionId} className="govuk-table__caption govuk-table__caption--m">
           {t("import.preview.caption", { count: authorities.length })}
         </caption>
         <thead className="govuk-table__head">
@@ -70,6 +73,6 @@ export function ImportPreview({
           )}
         </tbody>
       </table>
-    </div>
+    </TableWrapper>
   );
 }

@@ -1,4 +1,5 @@
-import type { ReactNode } from "react";
+import { useId, type ReactNode } from "react";
+import { TableWrapper } from "#app/components/govuk.tsx";
 import { describeDeviation, type DeviationFields } from "#app/domain/values.ts";
 import { DeviationText, WrittenText } from "#app/components/written-text.tsx";
 import { pick, sortForDisplay, type MessageKey, type Translator } from "#app/i18n/i18n.ts";
@@ -41,10 +42,13 @@ export function ItemTable<Row extends Named>({
   id?: string;
   className?: string;
 }) {
+  const captionId = useId();
   return (
-    <div className="app-table-wrapper">
+    <TableWrapper captionId={captionId}>
       <table className={className} id={id}>
-        <caption className="govuk-table__caption govuk-visually-hidden">{caption}</caption>
+        <caption id={captionId} className="govuk-table__caption govuk-visually-hidden">
+          {caption}
+        </caption>
         <thead className="govuk-table__head">
           <tr className="govuk-table__row">
             {[firstColumn, ...rowColumns.map((c) => c.header)].map((header) => (
@@ -79,7 +83,7 @@ export function ItemTable<Row extends Named>({
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrapper>
   );
 }
 

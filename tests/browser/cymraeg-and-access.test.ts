@@ -52,6 +52,17 @@ async function check(page: Page) {
   await expectNoAxeViolations(page);
 }
 
+/** The round's pages whose tables are wider than the page at 1280 px: they scroll sideways in their wrappers. */
+const WIDE_TABLES = [`/collections/${ROUND}`, `/collections/${ROUND}/gaps`];
+
+/** That the page has a table wider than its wrapper: the case axe's "scrollable-region-focusable" is about. */
+async function expectTableScrollsSideways(page: Page) {
+  const overflowing = await page
+    .locator(".app-table-wrapper")
+    .evaluateAll((wrappers) => wrappers.filter((wrapper) => wrapper.scrollWidth > wrapper.clientWidth).length);
+  expect(overflowing, `a table scrolling sideways on ${page.url()}`).toBeGreaterThan(0);
+}
+
 async function chooseWelsh(page: Page, url: string) {
   await page.goto(`${url}/language?lang=cy&returnTo=/login`);
 }
@@ -123,7 +134,7 @@ describe.skipIf(chromiumMissing)("Cymraeg throughout, and accessible", { timeout
   });
 
   it("lets a coordinator run the board, the gaps view and the design pages in Welsh", async () => {
-    const page = await running.browser.newPage();
+    const page = await running.browser.newPage({ viewport: { width: 1280, height: 720 } });
     const url = running.portal.url;
     await chooseWelsh(page, url);
     await enterPassword(page, url, "coordinator@adss-cymru.example", DEMO_PASSWORD, { lang: "cy" });
@@ -170,6 +181,7 @@ describe.skipIf(chromiumMissing)("Cymraeg throughout, and accessible", { timeout
       `/collections/${FEB}/board`,
       `/collections/${ROUND}/board`,
       `/collections/${FEB}/gaps`,
+      ...WIDE_TABLES,
       `/collections/${FEB}/items/care_leavers_21_25?colour=state`,
       `/collections/${ROUND}/design`,
       `/collections/${ROUND}/preview`,
@@ -187,6 +199,7 @@ describe.skipIf(chromiumMissing)("Cymraeg throughout, and accessible", { timeout
     ]) {
       const response = await page.goto(`${url}${path}`);
       expect(response?.status(), path).toBe(200);
+      if (WIDE_TABLES.includes(path)) await expectTableScrollsSideways(page);
       await check(page);
     }
     if (postgresFor("the planted English email on the English outbox")) {
@@ -207,6 +220,17 @@ describe.skipIf(chromiumMissing)("Cymraeg throughout, and accessible", { timeout
     await page.getByRole("button", { name: "Ychwanegu'r eitem" }).click();
     await page.waitForLoadState();
     await check(page);
+    await page.close();
+  });
+
+  it("lets an analyst reach the round's wide tables by keyboard at 1280 px", async () => {
+    const page = await running.browser.newPage({ viewport: { width: 1280, height: 720 } });
+    await signInAs(page, running.portal.url, "analyst@gov-wales.example");
+    for (const path of WIDE_TABLES) {
+      await page.goto(`${running.portal.url}${path}`);
+      await expectTableScrollsSideways(page);
+      await expectNoAxeViolations(page);
+    }
     await page.close();
   });
 
