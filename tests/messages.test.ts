@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { catalogues, compareText, formatDate, formatDateTime, formatNumber, translate } from "#app/i18n/i18n.ts";
+import { catalogues, compareText, formatDate, formatDateTime, formatNumber, translate, translator } from "#app/i18n/i18n.ts";
+import { problemText, ruleText } from "#app/web/return-form.ts";
 
 const placeholders = (message: unknown) => [...new Set([...JSON.stringify(message).matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort();
 
@@ -58,5 +59,48 @@ describe("the message catalogue", () => {
     const names = ["Llanelli", "Lyon", "Chwilog", "Conwy", "Casnewydd"];
     expect([...names].sort((a, b) => compareText("cy", a, b))).toEqual(["Casnewydd", "Conwy", "Chwilog", "Lyon", "Llanelli"]);
     expect([...names].sort((a, b) => compareText("en", a, b))).toEqual(["Casnewydd", "Chwilog", "Conwy", "Llanelli", "Lyon"]);
+  });
+
+  it("names items in Welsh rule messages only where Welsh does not mutate them", () => {
+    // An item's name is whatever a coordinator wrote: after "na", "i" or "a" Welsh would mutate it
+    // ("na phobl", "i bobl", "a phobl"), which the portal cannot do for any name.
+    const itemName = /\{(label|limitItem|parts|part)\}/g;
+    const rules = Object.entries(catalogues.cy).filter(([key, message]) => /(^|\.)rules?\./.test(key) && String(message).match(itemName));
+    expect(rules.map(([key]) => key).sort()).toEqual([
+      "error.rule.notGreaterThan",
+      "error.rule.sumEquals",
+      "form.rule.notGreaterThan",
+      "form.rule.parts.last",
+      "form.rule.parts.more",
+      "form.rule.sumEquals",
+    ]);
+    for (const [key, message] of rules) {
+      expect(String(message), key).not.toMatch(/(^|[\s'])(na|i|a)\s+\{(label|limitItem|parts|part)\}/);
+      for (const match of String(message).matchAll(itemName)) {
+        expect(String(message).slice(0, match.index), `${key}: before {${match[1]}}`).toMatch(/(^|: |ar gyfer )$/);
+      }
+    }
+    // As the form says them, with names that would mutate, and a sum of three items joined in Welsh.
+    const t = translator("cy");
+    const labels = { parents: "Pobl ifanc sy'n rieni", mothers: "Pobl ifanc sy'n famau", fathers: "Pobl ifanc sy'n dadau", taken: "Plant" };
+    const sentences = [
+      ruleText(t, { kind: "not_greater_than", item: "taken", limit: "parents" }, labels),
+      ruleText(t, { kind: "sum_equals", total: "parents", parts: ["mothers", "fathers", "taken"] }, labels),
+      // And as the error summary says a broken rule.
+      problemText(
+        t,
+        { itemCode: "parents", field: "number", key: "error.rule.sumEquals", params: { parts: "mothers,fathers", sum: 7 } },
+        labels,
+      ),
+    ];
+    expect(sentences).toEqual([
+      "Ni all y ffigur ar gyfer Plant fod yn fwy na'r ffigur ar gyfer Pobl ifanc sy'n rieni.",
+      "Rhaid i'r ffigur ar gyfer Pobl ifanc sy'n rieni fod yn hafal i swm y ffigurau ar gyfer Pobl ifanc sy'n famau, ar gyfer Pobl ifanc sy'n dadau ac ar gyfer Plant.",
+      "Pobl ifanc sy'n rieni: rhaid i'r ffigur fod yn hafal i swm y ffigurau ar gyfer Pobl ifanc sy'n famau ac ar gyfer Pobl ifanc sy'n dadau (7)",
+    ]);
+    expect(ruleText(translator("en"), { kind: "sum_equals", total: "parents", parts: ["mothers", "fathers", "taken"] }, labels)).toBe(
+      "The figure for Pobl ifanc sy'n rieni must equal the figures for Pobl ifanc sy'n famau, Pobl ifanc sy'n dadau and Plant added together.",
+    );
+    for (const sentence of sentences) expect(sentence).not.toMatch(/(^|[\s'])(na|i|a) P/);
   });
 });

@@ -134,10 +134,11 @@ export function problemText(t: Translator, problem: Problem, labels: Record<stri
   const params: MessageParams = { ...problem.params, label: labels[problem.itemCode] ?? problem.itemCode };
   if (typeof params.limitItem === "string") params.limitItem = labels[params.limitItem] ?? params.limitItem;
   if (typeof params.parts === "string") {
-    params.parts = params.parts
-      .split(",")
-      .map((code) => labels[code] ?? code)
-      .join(t.lang === "cy" ? " a " : " and ");
+    // Each name after the first is joined as the language joins it: in Welsh after "ar gyfer", as "a" would mutate it.
+    const names = params.parts.split(",").map((code) => labels[code] ?? code);
+    params.parts = names.reduce((parts, part, i) =>
+      t(i === names.length - 1 ? "form.rule.parts.last" : "form.rule.parts.more", { parts, part }),
+    );
   }
   return t(problem.key, params);
 }

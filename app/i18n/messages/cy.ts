@@ -131,8 +131,8 @@ export const cy: Record<MessageKey, Message> = {
   "error.referenceDate.invalid": "{label}: rhowch ddyddiad go iawn, fel 31 12 2022",
   "error.referenceDate.future": "{label}: ni all y dyddiad y gwnaethoch gyfrif arno fod yn y dyfodol",
   "error.deviation.onlyWithNumber": "{label}: dim ond gyda rhif y gall ffordd wahanol o gyfrif fynd; tynnwch hi, neu dewiswch ‘Rhif’",
-  "error.rule.notGreaterThan": "{label}: ni all fod yn fwy na {limitItem} ({limit})",
-  "error.rule.sumEquals": "{label}: rhaid iddo fod yn hafal i {parts} wedi'u hadio at ei gilydd ({sum})",
+  "error.rule.notGreaterThan": "{label}: ni all y ffigur fod yn fwy na'r ffigur ar gyfer {limitItem} ({limit})",
+  "error.rule.sumEquals": "{label}: rhaid i'r ffigur fod yn hafal i swm y ffigurau ar gyfer {parts} ({sum})",
   "error.item.unknown": "{label}: nid yw'r eitem hon yn rhan o'r cais hwn am wybodaeth",
   "error.flag.explanationMissing": "{label}: esboniwch y ffigur a nodwyd i'w wirio cyn i chi gyflwyno",
 
@@ -185,8 +185,10 @@ export const cy: Record<MessageKey, Message> = {
   "form.rules.title": "Atebion y mae'n rhaid iddynt gytuno",
   "form.rules.lead":
     "Caiff y rhain eu gwirio pan fyddwch yn gwirio'ch atebion, cyn i chi gyflwyno: gallwch gadw drafft nad yw'n eu bodloni eto.",
-  "form.rule.notGreaterThan": "Ni all {label} fod yn fwy na {limitItem}.",
-  "form.rule.sumEquals": "Rhaid i {label} fod yn hafal i {parts} wedi'u hadio at ei gilydd.",
+  "form.rule.notGreaterThan": "Ni all y ffigur ar gyfer {label} fod yn fwy na'r ffigur ar gyfer {limitItem}.",
+  "form.rule.sumEquals": "Rhaid i'r ffigur ar gyfer {label} fod yn hafal i swm y ffigurau ar gyfer {parts}.",
+  "form.rule.parts.more": "{parts}, ar gyfer {part}",
+  "form.rule.parts.last": "{parts} ac ar gyfer {part}",
   "form.opensOn": "Mae'r cais hwn am wybodaeth yn agor ar {date}. Gallwch lenwi'r ffurflen o'r dyddiad hwnnw ymlaen.",
   "form.refused.submitted": "Ni chadwyd eich atebion: mae'r ffurflen hon wedi'i chyflwyno.",
   "form.refused.closed": "Ni chadwyd eich atebion: mae'r cais hwn am wybodaeth wedi cau.",
