@@ -39,6 +39,7 @@ import {
   MORE_FIELD,
   problemFieldId,
   formProblemText,
+  inPageOrder,
   readFormValues,
   returnPath,
   ruleText,
@@ -260,7 +261,10 @@ export default function ReturnForm() {
   // The items this page asks for: a section's, or all of a short round's.
   const shown = section ? collection.items.filter((i) => section.itemCodes.includes(i.code)) : collection.items;
   const isAnswered = (code: string) => (formValues[code]?.state ?? "") !== "";
-  const problems = (actionData?.problems ?? data.checkProblems).filter((p) => !section || section.itemCodes.includes(p.itemCode));
+  const problems = inPageOrder(
+    (actionData?.problems ?? data.checkProblems).filter((p) => !section || section.itemCodes.includes(p.itemCode)),
+    collection.items.map((i) => i.code),
+  );
   const answered = collection.items.filter((i) => isAnswered(i.code)).length;
   // An item's field: on this page, or on its section's page from the task list.
   const fieldHref = (code: string, id: string) =>

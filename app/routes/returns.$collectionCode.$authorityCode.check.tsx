@@ -9,7 +9,15 @@ import { CSRF_FIELD, field, parseForm, readForm, refuseForm } from "#app/web/for
 import { SignOffSchema } from "#app/schema/forms.ts";
 import { pick, type MessageKey, type Translator } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
-import { formProblemText, itemFormPath, problemFieldId, problemsByItem, returnPath, toFormValue } from "#app/web/return-form.ts";
+import {
+  formProblemText,
+  inPageOrder,
+  itemFormPath,
+  problemFieldId,
+  problemsByItem,
+  returnPath,
+  toFormValue,
+} from "#app/web/return-form.ts";
 import { todayInWales } from "#app/domain/dates.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { actorOf } from "#app/web/return-page.server.ts";
@@ -82,7 +90,10 @@ export default function CheckAnswers() {
   // The form, asked to show what this page found, beside each field.
   const formPath = `${returnPath(collection.code, authority.code)}?check=1`;
   const labels = Object.fromEntries(collection.items.map((i) => [i.code, pick(t.lang, i, "label")]));
-  const problems = actionData?.problems.length ? actionData.problems : data.problems;
+  const problems = inPageOrder(
+    actionData?.problems.length ? actionData.problems : data.problems,
+    collection.items.map((i) => i.code),
+  );
   const errors = actionData?.errors ?? {};
   const summary = [
     ...problems.map((p) => ({

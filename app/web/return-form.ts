@@ -129,6 +129,32 @@ export function problemFieldId(problem: Problem, value: Pick<FormValue, "cannot"
   return fieldId(problem.itemCode, problem.field);
 }
 
+/**
+ * Where each field stands in an item's part of the form, top to bottom: a state's error is shown at
+ * the top of the item, its note and how it was counted (caveat, ages, date, counting note) come last.
+ */
+const PAGE_POSITION: Record<ValueField, number> = {
+  state: 0,
+  number: 1,
+  reason: 2,
+  queryExplanation: 3,
+  caveat: 4,
+  ageFrom: 5,
+  ageTo: 6,
+  referenceDate: 7,
+  countingNote: 8,
+};
+
+/**
+ * Problems in the order of their fields on the page, for the error summary: item by item in the
+ * round's order, each item's fields top to bottom. The shared schema finds them in its own order
+ * (a date before an age band, the rules across items after every item).
+ */
+export function inPageOrder(problems: Problem[], itemCodes: string[]) {
+  const item = (p: Problem) => itemCodes.indexOf(p.itemCode);
+  return [...problems].sort((a, b) => item(a) - item(b) || PAGE_POSITION[a.field] - PAGE_POSITION[b.field]);
+}
+
 /** A problem as the person reads it: the item's label first, other items' codes as their labels. */
 export function problemText(t: Translator, problem: Problem, labels: Record<string, string>) {
   const params: MessageParams = { ...problem.params, label: labels[problem.itemCode] ?? problem.itemCode };
