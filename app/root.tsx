@@ -18,6 +18,8 @@ import govukStyles from "govuk-frontend/dist/govuk/govuk-frontend.min.css";
 import appStyles from "#app/styles/app.css";
 import { getCurrentUser } from "#app/auth/auth.server.ts";
 import { may } from "#app/auth/policy.ts";
+import { getDb } from "#app/db.server.ts";
+import { findInvitation } from "#app/models/account.server.ts";
 import { languageOf } from "#app/i18n/language.server.ts";
 import { translator, type MessageKey, type Translator } from "#app/i18n/i18n.ts";
 import { useNonce } from "#app/web/nonce.tsx";
@@ -30,12 +32,25 @@ export const links: LinksFunction = () => [
   { rel: "icon", sizes: "any", href: "/assets/images/favicon.svg", type: "image/svg+xml" },
 ];
 
-export async function loader({ request, context }: LoaderFunctionArgs) {
+/**
+ * The language of the account a set-password link names (the `$token` of its route), read whether
+ * or not the link can still be used: the invitee, or someone in a new browser, has no other.
+ */
+async function linkLanguage(token: string | undefined) {
+  if (!token) return null;
+  const link = await getDb()
+    .then((db) => findInvitation(db, token))
+    .catch(() => null);
+  return link?.language ?? null;
+}
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
   // Should the session not be readable (the database gone), the layout still renders, as signed
   // out, so that the error page the route's own failure leads to can show the request id.
   const user = await getCurrentUser(request).catch(() => null);
   return {
-    lang: user?.language ?? languageOf(request),
+    // Accept-Language only guesses: a language chosen in this browser, or the account's, comes first.
+    lang: user?.language ?? languageOf(request, { cookieOnly: true }) ?? (await linkLanguage(params.token)) ?? languageOf(request),
     // Shown on the error page, so a person can quote it and the operator find the request's log lines.
     requestId: context.requestId ?? null,
     pageHasErrors: Boolean(context.pageHasErrors),

@@ -441,7 +441,8 @@ export async function requestPasswordReset(
 
 /**
  * The invitation a link's token names: whether it can still be used (unused, unexpired, for an
- * active account) and whether it has been used. Null for a token that names none.
+ * active account), whether it has been used, and its account's language. Null for a token that
+ * names none.
  */
 export async function findInvitation(db: Executor, token: string, now = new Date()) {
   if (!token) return null;
@@ -457,6 +458,7 @@ export async function findInvitation(db: Executor, token: string, now = new Date
       "i.expires_at as expiresAt",
       "u.email",
       "u.active",
+      "u.language",
     ])
     .where("i.token_hash", "=", hashToken(token))
     .executeTakeFirst();

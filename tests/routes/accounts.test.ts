@@ -8,6 +8,7 @@ import { findInvitation, INVITATION_DAYS, inviteUser, setPasswordWithInvitation 
 import { hashToken } from "#app/models/session.server.ts";
 import { signIn as signInModel } from "#app/models/sign-in.server.ts";
 import { useDemoDatabase } from "../support/database.ts";
+import { useInProcessPortal } from "../support/hardening.ts";
 import { ANALYST, COORDINATOR, get, OFFICER, post, routeArgs, run, signIn, type Visitor } from "../support/requests.ts";
 import { giveSecondFactor } from "../support/two-factor.ts";
 
@@ -18,6 +19,7 @@ const noSleep = { sleep: async () => {} };
 
 describe("accounts", () => {
   const db = useDemoDatabase();
+  const portal = useInProcessPortal();
   let admin: Visitor;
   let officer: Visitor;
   let analyst: Visitor;
@@ -363,6 +365,58 @@ describe("accounts", () => {
 
     expect(await openLink("no-such-token")).toMatchObject({ status: 404, data: { page: "invalid" } });
     expect(await openLink("no-such-token", "?done")).toMatchObject({ status: 404, data: { page: "invalid" } });
+  });
+
+  it("shows a Welsh invitee's page, its errors and its confirmation in Welsh in a browser that has chosen no language", async () => {
+    const invited = await inviteUser(
+      db(),
+      { email: "cymraeg@authorities.example", name: "Siân", role: "officer", authorityCode: CARDIFF, language: "cy" },
+      { userId: admin.userId, isAdmin: true },
+      { baseUrl: "http://localhost" },
+    );
+    if (!invited.ok) throw new Error("invitation refused");
+    const path = `/set-password/${invited.token}`;
+    const fresh = { "Accept-Language": "en-GB,en;q=0.9" };
+    const open = await portal.page(new Request(`http://localhost${path}`, { headers: fresh }));
+    const form = await open.text();
+    expect(open.status).toBe(200);
+    expect(form).toContain('<html lang="cy"');
+    expect(form).toContain("<title>Gosod eich cyfrinair – ");
+    expect(form).not.toContain("Set your password");
+    const english = await portal.page(new Request(`http://localhost${path}`, { headers: { Cookie: "lang=en" } }));
+    expect(await english.text(), "English chosen in this browser wins").toContain('<h1 class="govuk-heading-l">Set your password</h1>');
+
+    const submit = (password: string) =>
+      portal.page(
+        new Request(`http://localhost${path}`, {
+          method: "POST",
+          body: new URLSearchParams({ csrf: /name="csrf" value="([^"]+)"/.exec(form)![1]!, password, confirm: password }),
+          headers: {
+            ...fresh,
+            "Content-Type": "application/x-www-form-urlencoded",
+            Cookie: open.headers.get("Set-Cookie")!.split(";")[0]!,
+          },
+        }),
+      );
+    const refused = await submit("short");
+    expect(refused.status).toBe(400);
+    const refusedPage = await refused.text();
+    expect(refusedPage).toContain('<html lang="cy"');
+    expect(refusedPage).toContain("<title>Gwall: Gosod eich cyfrinair – ");
+    const done = await submit(GOOD_PASSWORD);
+    expect(done).toMatchObject({ status: 302 });
+    expect(done.headers.get("Location")).toBe(`${path}?done`);
+    const confirmation = await (await portal.page(new Request(`http://localhost${path}?done`, { headers: fresh }))).text();
+    expect(confirmation).toContain('<html lang="cy"');
+    expect(confirmation).toContain("Mae eich cyfrinair wedi&#x27;i osod");
+
+    // Used, the link keeps the invitation's own words, in the account's language; a link naming no
+    // account is in the browser's.
+    const used = await (await portal.page(new Request(`http://localhost${path}`, { headers: fresh }))).text();
+    expect(used).toContain("Dim ond unwaith y mae dolen i osod eich cyfrinair yn gweithio, a dim ond am 7 diwrnod.");
+    const unknown = await (await portal.page(new Request("http://localhost/set-password/no-such-token", { headers: fresh }))).text();
+    expect(unknown).toContain('<html lang="en"');
+    expect(unknown).toContain("A link to set your password works only once, and only for 7 days.");
   });
 
   it("refuses a password form without its CSRF cookie", async () => {

@@ -17,6 +17,7 @@ import {
 import { hashToken } from "#app/models/session.server.ts";
 import { signIn as signInModel } from "#app/models/sign-in.server.ts";
 import { useDemoDatabase } from "../support/database.ts";
+import { useInProcessPortal } from "../support/hardening.ts";
 import { COORDINATOR, get, OFFICER, post, run, signIn } from "../support/requests.ts";
 
 const NEW_PASSWORD = "lantern orchard kettle ribbon";
@@ -24,6 +25,7 @@ const noSleep = { sleep: async () => {} };
 
 describe("a forgotten password", () => {
   const db = useDemoDatabase();
+  const portal = useInProcessPortal();
 
   /** Posts the page's form as a browser would: its CSRF cookie and token, from one network address. */
   async function ask(email: string, address = "192.0.2.20") {
@@ -35,6 +37,12 @@ describe("a forgotten password", () => {
     request.headers.set("Cookie", page.init.headers["Set-Cookie"]!.split(";")[0]!);
     const context: Record<string, unknown> = { clientAddress: address };
     return run(() => forgot.action({ request, params: {}, context } as never));
+  }
+
+  /** A whole page as the server renders it, for a browser that sends these headers. */
+  async function page(path: string, headers: Record<string, string> = {}) {
+    const response = await portal.page(new Request(`http://localhost${path}`, { headers }));
+    return { status: response.status, html: await response.text() };
   }
 
   const resetEmails = (to: string) =>
@@ -182,6 +190,30 @@ describe("a forgotten password", () => {
     expect(context.pageHasErrors).toBe(true);
     const forged = post("/forgot-password", { csrf: "forged", email: OFFICER.cardiff });
     expect(await run(() => forgot.action({ request: forged, params: {}, context: {} } as never))).toMatchObject({ status: 403 });
+  });
+
+  it("shows a reset link's page and its confirmation in the account's language, unless this browser chose one", async () => {
+    const email = "officer.gwynedd@authorities.example";
+    await db().updateTable("app_user").set({ language: "cy" }).where("email", "=", email).execute();
+    await requestPasswordReset(db(), { email, address: "192.0.2.60", baseUrl: "http://localhost" });
+    const token = linkIn((await resetEmails(email))[0]!.body)!;
+
+    // A fresh browser, whatever it guesses from Accept-Language: the account's Welsh.
+    const fresh = await page(`/set-password/${token}`, { "Accept-Language": "en-GB,en;q=0.9" });
+    expect(fresh.status).toBe(200);
+    expect(fresh.html).toContain('<html lang="cy"');
+    expect(fresh.html).toContain("<title>Dewis cyfrinair newydd – ");
+    expect(fresh.html).toContain("Dewiswch gyfrinair newydd ar gyfer eich cyfrif");
+    expect(fresh.html).not.toContain("Choose a new password");
+    // English chosen in this browser wins.
+    const chosen = await page(`/set-password/${token}`, { Cookie: "lang=en" });
+    expect(chosen.html).toContain('<html lang="en"');
+    expect(chosen.html).toContain("Choose a new password for your account");
+
+    expect(await setPasswordWithInvitation(db(), token, NEW_PASSWORD)).toMatchObject({ ok: true });
+    const done = await page(`/set-password/${token}?done`);
+    expect(done.html).toContain('<html lang="cy"');
+    expect(done.html).toContain("Mae eich cyfrinair wedi&#x27;i newid");
   });
 
   it("gives hostile addresses the same answer as any other, with no server error and nothing sent", async () => {
