@@ -5,8 +5,8 @@ import { requestPasswordReset, RESET_THROTTLE } from "#app/models/account.server
 import { anonymousCsrf, clientAddress, requireAnonymousCsrf } from "#app/auth/auth.server.ts";
 import { getDb } from "#app/db.server.ts";
 import { deliverInBackground, publicBaseUrl } from "#app/email/mailer.server.ts";
-import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
-import type { MessageKey } from "#app/i18n/i18n.ts";
+import { CSRF_FIELD, parseForm, readForm, refuseForm } from "#app/web/forms.ts";
+import { ForgotPasswordSchema } from "#app/schema/forms.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 
@@ -25,11 +25,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readForm(request);
   await requireAnonymousCsrf(request, form);
-  const email = field(form, "email");
-  if (!email.trim()) return refuseForm(context, { error: "forgot.error.emailMissing" as MessageKey });
+  const parsed = parseForm(form, ForgotPasswordSchema, ["email"]);
+  if (!parsed.ok) return refuseForm(context, { error: parsed.errors.email, email: parsed.input.email });
   // Whatever happened (a link sent, an invitee pointed to their invitation, no such account, too
   // many requests), the answer is the same page: it says nothing about who has an account.
-  await requestPasswordReset(await getDb(), { email, address: clientAddress(context), baseUrl: publicBaseUrl() });
+  await requestPasswordReset(await getDb(), { email: parsed.data.email, address: clientAddress(context), baseUrl: publicBaseUrl() });
   deliverInBackground();
   throw redirect("/forgot-password?sent");
 }
@@ -69,6 +69,7 @@ export default function ForgotPassword() {
             label={t("forgot.email")}
             autoComplete="email"
             spellCheck={false}
+            defaultValue={actionData?.email}
             error={error}
             errorPrefix={t("page.errorPrefix")}
           />

@@ -1,6 +1,6 @@
 /**
- * The forms a person fills in besides the return itself: an invitation, the sign-off declaration
- * and an amendment's reason (query messages are in messages.ts). Each field's errors are message
+ * The forms a person fills in besides the return itself: an invitation, a forgotten password, the
+ * sign-off declaration and an amendment's reason (query messages are in messages.ts). Each field's errors are message
  * keys; routes read them through parseForm, and a model that must refuse bad input whoever sends
  * it (inviteUser) checks the same schema again. Isomorphic: no server imports.
  */
@@ -19,16 +19,23 @@ export function fieldErrors(error: z.ZodError): Partial<Record<string, MessageKe
 
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/**
+ * An email address as typed, trimmed and in lower case. Too long an address stops the checks: the
+ * pattern takes time quadratic in the length of a line of dots, and a form may carry 256 KB.
+ */
+const emailAddress = (missing: MessageKey) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .min(1, key(missing))
+    .max(254, { message: key("account.error.emailTooLong"), abort: true })
+    .regex(EMAIL_PATTERN, key("account.error.emailInvalid"));
+
 /** A new account: an officer belongs to an authority, and nobody else does. */
 export const InvitationSchema = z
   .object({
-    email: z
-      .string()
-      .trim()
-      .toLowerCase()
-      .min(1, key("account.error.emailMissing"))
-      .max(254, key("account.error.emailTooLong"))
-      .regex(EMAIL_PATTERN, key("account.error.emailInvalid")),
+    email: emailAddress("account.error.emailMissing"),
     name: z.string().trim().min(1, key("account.error.nameMissing")).max(200, key("account.error.nameTooLong")),
     role: z.enum(ROLES, { message: key("account.error.roleMissing") }),
     authorityCode: z
@@ -52,6 +59,9 @@ export const InvitationSchema = z
 export type InvitationInput = Omit<z.input<typeof InvitationSchema>, "authorityCode"> & { authorityCode: string | null };
 export type Invitation = z.output<typeof InvitationSchema>;
 export const INVITATION_FIELDS = ["email", "name", "role", "authorityCode", "language"] as const;
+
+/** Whom to send a link to choose a new password. */
+export const ForgotPasswordSchema = z.object({ email: emailAddress("forgot.error.emailMissing") });
 
 /** The declaration a return is submitted with. */
 export const SignOffSchema = z.object({

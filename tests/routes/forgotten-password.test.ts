@@ -1,6 +1,7 @@
 /**
  * Forgotten passwords, through the page's loader and action on a real database: the same answer
- * whether or not the account exists, a single-use link valid for an hour in the account's language,
+ * whether or not the account exists (an address that is not one is refused as the invite form
+ * refuses it), a single-use link valid for an hour in the account's language,
  * requests throttled per email address and per network address (counted atomically), and a new
  * password that signs the account out everywhere.
  */
@@ -18,7 +19,7 @@ import { hashToken } from "#app/models/session.server.ts";
 import { signIn as signInModel } from "#app/models/sign-in.server.ts";
 import { useDemoDatabase } from "../support/database.ts";
 import { useInProcessPortal } from "../support/hardening.ts";
-import { COORDINATOR, get, OFFICER, post, run, signIn } from "../support/requests.ts";
+import { COORDINATOR, get, OFFICER, post, run, signIn, snapshot } from "../support/requests.ts";
 
 const NEW_PASSWORD = "lantern orchard kettle ribbon";
 const noSleep = { sleep: async () => {} };
@@ -28,14 +29,14 @@ describe("a forgotten password", () => {
   const portal = useInProcessPortal();
 
   /** Posts the page's form as a browser would: its CSRF cookie and token, from one network address. */
-  async function ask(email: string, address = "192.0.2.20") {
+  async function ask(email: string, address = "192.0.2.20", context: Record<string, unknown> = {}) {
     const page = (await forgot.loader({ request: get("/forgot-password"), params: {}, context: {} } as never)) as unknown as {
       data: { csrf: string };
       init: { headers: Record<string, string> };
     };
     const request = post("/forgot-password", { csrf: page.data.csrf, email });
     request.headers.set("Cookie", page.init.headers["Set-Cookie"]!.split(";")[0]!);
-    const context: Record<string, unknown> = { clientAddress: address };
+    context.clientAddress = address;
     return run(() => forgot.action({ request, params: {}, context } as never));
   }
 
@@ -192,6 +193,49 @@ describe("a forgotten password", () => {
     expect(await run(() => forgot.action({ request: forged, params: {}, context: {} } as never))).toMatchObject({ status: 403 });
   });
 
+  it("refuses an address that is not one with the invite form's error, and records and sends nothing", async () => {
+    const before = await snapshot(db());
+    for (const email of ["not an email", "name@example", "@example.com", "name@example.com extra"]) {
+      const context: Record<string, unknown> = {};
+      expect(await ask(email, "192.0.2.70", context), email).toMatchObject({
+        kind: "data",
+        status: 400,
+        data: { error: "account.error.emailInvalid", email },
+      });
+      expect(context.pageHasErrors, email).toBe(true);
+    }
+
+    // The whole page, posted as a browser posts it: the GOV.UK error summary and the field's error.
+    const form = await portal.page(new Request("http://localhost/forgot-password"));
+    const csrf = /name="csrf" value="([^"]+)"/.exec(await form.text())?.[1];
+    const refused = (lang: string) =>
+      portal.page(
+        new Request("http://localhost/forgot-password", {
+          method: "POST",
+          body: new URLSearchParams({ csrf: csrf!, email: "not an email" }),
+          headers: {
+            "Content-Type": "application/x-www-form-urlencoded",
+            Cookie: `${form.headers.get("Set-Cookie")!.split(";")[0]!}; lang=${lang}`,
+          },
+        }),
+      );
+    for (const [lang, title, prefix, message] of [
+      ["en", "Reset your password", "Error:", "Enter an email address in the correct format, like name@example.com"],
+      ["cy", "Ailosod eich cyfrinair", "Gwall:", "Rhowch gyfeiriad e-bost yn y fformat cywir, fel enw@enghraifft.com"],
+    ] as const) {
+      const response = await refused(lang);
+      const html = await response.text();
+      expect(response.status).toBe(400);
+      expect(html).toContain(`<title>${prefix} ${title} – `);
+      expect(html).toMatch(new RegExp(`govuk-error-summary[\\s\\S]*href="#email">${message}<`));
+      expect(html).toMatch(
+        new RegExp(`govuk-error-message[^>]*><span class="govuk-visually-hidden">${prefix}</span> (<!-- -->)?${message}<`),
+      );
+      expect(html).toContain('value="not an email"');
+    }
+    expect(await snapshot(db())).toBe(before);
+  });
+
   it("shows a reset link's page and its confirmation in the account's language, unless this browser chose one", async () => {
     const email = "officer.gwynedd@authorities.example";
     await db().updateTable("app_user").set({ language: "cy" }).where("email", "=", email).execute();
@@ -216,15 +260,19 @@ describe("a forgotten password", () => {
     expect(done.html).toContain("Mae eich cyfrinair wedi&#x27;i newid");
   });
 
-  it("gives hostile addresses the same answer as any other, with no server error and nothing sent", async () => {
+  it("answers hostile addresses without a server error, and sends nothing", async () => {
     const before = await db().selectFrom("outbox").select("id").execute();
-    for (const email of [
-      "x".repeat(1024 * 1024),
-      "'; DROP TABLE app_user; --",
-      `<script>alert(1)</script>@x.example`,
-      "tab\u0007bell@x.example",
+    // Well formed: the same answer as any other address.
+    for (const email of [`<script>alert(1)</script>@x.example`, "tab\u0007bell@x.example"]) {
+      expect(await ask(email, "192.0.2.90"), email).toMatchObject({ status: 302, location: "/forgot-password?sent" });
+    }
+    // Not an address: the form's errors, at once (the last is a pattern's worst case, slow if matched in full).
+    for (const [email, error] of [
+      ["x".repeat(1024 * 1024), "account.error.emailTooLong"],
+      [`a@${"x.".repeat(100_000)} y`, "account.error.emailTooLong"],
+      ["'; DROP TABLE app_user; --", "account.error.emailInvalid"],
     ]) {
-      expect(await ask(email, "192.0.2.90"), email.slice(0, 30)).toMatchObject({ status: 302, location: "/forgot-password?sent" });
+      expect(await ask(email!, "192.0.2.90"), email!.slice(0, 30)).toMatchObject({ status: 400, data: { error } });
     }
     expect(await db().selectFrom("outbox").select("id").execute()).toEqual(before);
   });
