@@ -24,6 +24,7 @@ const WORDS = {
     submit: "setPassword.submit",
     done: "setPassword.done.title",
     doneBody: "setPassword.done.body",
+    invalidBody: "setPassword.invalid.body",
   },
   password_reset: {
     form: "setPassword.reset.title",
@@ -31,6 +32,7 @@ const WORDS = {
     submit: "setPassword.reset.submit",
     done: "setPassword.reset.done.title",
     doneBody: "setPassword.reset.done.body",
+    invalidBody: "setPassword.reset.invalid.body",
   },
 } as const satisfies Record<LinkPurpose, Record<string, MessageKey>>;
 
@@ -110,7 +112,8 @@ export default function SetPassword() {
       <div className="govuk-grid-row">
         <div className="govuk-grid-column-two-thirds">
           <h1 className="govuk-heading-l">{t("setPassword.invalid.title")}</h1>
-          <p className="govuk-body">{t("setPassword.invalid.body")}</p>
+          <p className="govuk-body">{t(words.invalidBody)}</p>
+          {purpose === "password_reset" ? <ParagraphLink to="/forgot-password">{t("forgot.sent.again")}</ParagraphLink> : null}
           <ParagraphLink to="/login">{t("login.title")}</ParagraphLink>
         </div>
       </div>

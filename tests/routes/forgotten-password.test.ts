@@ -260,6 +260,36 @@ describe("a forgotten password", () => {
     expect(done.html).toContain("Mae eich cyfrinair wedi&#x27;i newid");
   });
 
+  it("says a used or expired reset link worked once, for an hour, and offers a new one, in both languages", async () => {
+    // The words below say "an hour": the lifetime the link really has.
+    expect(PASSWORD_RESET_MINUTES).toBe(60);
+    const email = "officer.torfaen@authorities.example";
+    const now = new Date();
+    await requestPasswordReset(db(), { email, address: "192.0.2.61", baseUrl: "http://localhost", now });
+    const token = linkIn((await resetEmails(email))[0]!.body)!;
+    await setPasswordWithInvitation(db(), token, NEW_PASSWORD);
+    await db().updateTable("app_user").set({ language: "cy" }).where("email", "=", OFFICER.newport).execute();
+    await requestPasswordReset(db(), { email: OFFICER.newport, address: "192.0.2.62", baseUrl: "http://localhost" });
+    const expired = linkIn((await resetEmails(OFFICER.newport)).at(-1)!.body)!;
+    await db()
+      .updateTable("invitation")
+      .set({ expires_at: new Date(now.getTime() - 60_000) })
+      .where("token_hash", "=", hashToken(expired))
+      .execute();
+
+    const used = await page(`/set-password/${token}`);
+    expect(used.status).toBe(404);
+    expect(used.html).toContain("A link to choose a new password works only once, and only for an hour.");
+    expect(used.html).not.toContain("7 days");
+    expect(used.html).not.toContain("ADSS Cymru to help you");
+    expect(used.html).toMatch(/<a class="govuk-link"[^>]* href="\/forgot-password"[^>]*>Ask for another link<\/a>/);
+    const welsh = await page(`/set-password/${expired}`);
+    expect(welsh.status).toBe(404);
+    expect(welsh.html).toContain('<html lang="cy"');
+    expect(welsh.html).toContain("Dim ond unwaith y mae dolen i ddewis cyfrinair newydd yn gweithio, a dim ond am awr.");
+    expect(welsh.html).toMatch(/<a class="govuk-link"[^>]* href="\/forgot-password"[^>]*>Gofyn am ddolen arall<\/a>/);
+  });
+
   it("answers hostile addresses without a server error, and sends nothing", async () => {
     const before = await db().selectFrom("outbox").select("id").execute();
     // Well formed: the same answer as any other address.

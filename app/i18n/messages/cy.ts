@@ -1368,6 +1368,8 @@ export const cy: Record<MessageKey, Message> = {
   "setPassword.reset.done.title": "Mae eich cyfrinair wedi'i newid",
   "setPassword.reset.done.body":
     "Rydych wedi cael eich allgofnodi ym mhobman. Mewngofnodwch gyda'ch cyfeiriad e-bost a'ch cyfrinair newydd.",
+  "setPassword.reset.invalid.body":
+    "Dim ond unwaith y mae dolen i ddewis cyfrinair newydd yn gweithio, a dim ond am awr. Os ydych wedi newid eich cyfrinair eisoes, mewngofnodwch. Os nad ydych, gofynnwch am ddolen arall.",
   "email.passwordReset.subject": "Dewis cyfrinair newydd ar gyfer Ffurflenni data profiad o ofal",
   "email.passwordReset.body":
     "Gofynnodd rhywun am gael dewis cyfrinair newydd ar gyfer eich cyfrif ar y gwasanaeth Ffurflenni data profiad o ofal. Os mai chi oedd hynny, defnyddiwch y ddolen isod. Mae'n gweithio unwaith, hyd at {time}.",

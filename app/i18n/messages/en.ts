@@ -1358,6 +1358,8 @@ export const en = {
   "setPassword.reset.submit": "Change password",
   "setPassword.reset.done.title": "Your password has been changed",
   "setPassword.reset.done.body": "You have been signed out everywhere. Sign in with your email address and your new password.",
+  "setPassword.reset.invalid.body":
+    "A link to choose a new password works only once, and only for an hour. If you have already changed your password, sign in. If not, ask for another link.",
   "email.passwordReset.subject": "Choose a new password for Care experience data returns",
   "email.passwordReset.body":
     "Someone asked to choose a new password for your account on the Care experience data returns service. If it was you, use the link below. It works once, until {time}.",
