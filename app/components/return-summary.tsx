@@ -174,7 +174,9 @@ export function ValueDescription({
             <FlagContextNote key={flag.kind} t={t} flag={flag} />
           ))}
           <p className="govuk-body-s govuk-!-margin-bottom-1">
-            {value.queryExplanation ? words("value.queryExplanation", value.queryExplanation) : t("flag.noExplanation")}
+            {value.queryExplanation
+              ? words("value.queryExplanation", value.queryExplanation)
+              : t(flags.some((f) => f.askedOfOfficer) ? "flag.noExplanation" : "flag.notAskedOfOfficer")}
           </p>
         </div>
       ) : null}

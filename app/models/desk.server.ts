@@ -11,7 +11,7 @@ import { QUEUE_KINDS } from "#app/domain/board.ts";
 import type { Executor } from "./audit.server.ts";
 import { previousValues, rateBasis } from "./aggregation.server.ts";
 import { returnDefinition, type CollectionWithItems } from "./collection.server.ts";
-import { findReturn, submittedValues, type Actor, type ReturnScope } from "./return.server.ts";
+import { findReturn, flagBasis, submittedValues, type Actor, type ReturnScope } from "./return.server.ts";
 import { acceptReturnIn, type AcceptResult } from "./value-query.server.ts";
 
 const RETURN = { collection: "c", ret: "r", authorityCode: "r.authority_code" } as const;
@@ -134,6 +134,11 @@ export interface FlagContext {
   /** outlier: the authority's rate per 10,000, and the other authorities' median and spread. */
   rate: number | null;
   peers: { count: number; median: number; spread: number; low: number; high: number } | null;
+  /**
+   * Whether the officer's own checks raise it too, and so asked them to explain it before they
+   * submitted. An outlier against figures officers may not see is the reader's only (decision 019).
+   */
+  askedOfOfficer: boolean;
   explanation: string | null;
 }
 
@@ -149,8 +154,11 @@ export async function flagsInContext(db: Executor, reader: Reader, scope: Return
     previousValues(db, reader, { authorityCode, before: collection.reference_date, itemCodes: collection.items.map((i) => i.code) }),
     rateBasis(db, reader, { collection, authorityCode }),
   ]);
-  const findings = findFlags(returnDefinition(collection), values, { previous, ...rates });
+  const definition = returnDefinition(collection);
+  const findings = findFlags(definition, values, { previous, ...rates });
   if (findings.length === 0) return [];
+  // The officer's checks read the same last round; only their rate check's peers can differ.
+  const officers = findings.some((f) => f.kind === "outlier") ? findFlags(definition, values, await flagBasis(db, scope)) : findings;
   const roundCodes = [...new Set([...previous.values()].map((p) => p.collectionCode))];
   const rounds = new Map(
     (roundCodes.length > 0
@@ -193,6 +201,7 @@ export async function flagsInContext(db: Executor, reader: Reader, scope: Return
               high: oneDecimal(sorted[sorted.length - 1]!),
             }
           : null,
+      askedOfOfficer: officers.some((f) => f.itemCode === finding.itemCode && f.kind === finding.kind),
       explanation: value.queryExplanation,
     };
   });

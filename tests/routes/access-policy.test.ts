@@ -23,7 +23,8 @@ import { createApiToken } from "#app/models/api-token.server.ts";
 import { readerFor } from "#app/auth/policy.server.ts";
 import { translate } from "#app/i18n/i18n.ts";
 import { useDemoDatabase } from "../support/database.ts";
-import { get, OFFICER, post, routeArgs, run, signIn, snapshot } from "../support/requests.ts";
+import { COORDINATOR, get, OFFICER, post, routeArgs, run, signIn, snapshot } from "../support/requests.ts";
+import { flagsInContext } from "#app/models/desk.server.ts";
 import { submitAs } from "../support/returns.ts";
 import { inProcessPortal, serverBuild } from "../support/hardening.ts";
 
@@ -238,7 +239,30 @@ describe("the access policy in the data layer", () => {
     expect(data).not.toMatch(/(?<![\w.])17(?![\w.])|4363|4919/);
     expect(translate("en", "flag.explain.outlier", outlier!.params)).toContain(String(outlier!.params.rate));
 
+    // While February 2023 is open to comparison the officer's check flags Cardiff's 4,000 too: it
+    // cannot be submitted without an explanation.
+    const unexplained = {
+      care_leavers_21_25: { state: "reported", number: "4000", queryExplanation: "" },
+      care_experienced_parents: { state: "reported", number: "10" },
+      care_experienced_parents_child_removed: { state: "reported", number: "2" },
+    };
+    await expect(submitAs(db(), ROUND, CARDIFF, unexplained)).rejects.toThrow(/explanationMissing/);
+    const review = () =>
+      flagsInContext(db(), readerFor({ role: "coordinator", authorityCode: null }), { collection, authorityCode: CARDIFF });
+
     await setOfficersMayCompare(db(), february, false, coordinatorId);
     expect(await flaggedAt()).toEqual([]);
+    // With nothing to compare with, the officer is not asked, and may submit without explaining; the
+    // coordinator still sees the outlier, and is told the officer was not asked rather than that they gave nothing.
+    await submitAs(db(), ROUND, CARDIFF, unexplained);
+    expect(await review()).toEqual([
+      expect.objectContaining({ itemCode: "care_leavers_21_25", kind: "outlier", askedOfOfficer: false, explanation: null }),
+    ]);
+    const coordinatorVisitor = await signIn(db(), COORDINATOR);
+    const reviewPage = await (
+      await handle(new Request(`http://localhost${path}`, { headers: { Cookie: coordinatorVisitor.cookie } }))
+    ).text();
+    expect(reviewPage).toContain("The officer was not asked to explain this");
+    expect(reviewPage).not.toContain("The officer gave no explanation.");
   });
 });

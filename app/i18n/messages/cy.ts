@@ -383,6 +383,8 @@ export const cy: Record<MessageKey, Message> = {
     "Yr awdurdod hwn: {rate} fesul 10,000 o breswylwyr. Yr {count} awdurdod arall: canolrif {median}, gwasgariad {spread} (y pellter canolrifol o'r canolrif), isaf {low}, uchaf {high}.",
   "flag.outlierRateOnly": "Yr awdurdod hwn: {rate} fesul 10,000 o breswylwyr.",
   "flag.noExplanation": "Ni roddodd y swyddog esboniad.",
+  "flag.notAskedOfOfficer":
+    "Ni ofynnwyd i'r swyddog esbonio hyn: mae eu gwiriadau'n cymharu â ffigurau y caiff swyddogion eu gweld yn unig, byth â ffigurau'r rownd hon tra bydd ar agor. Codwch ymholiad os oes angen ateb arnoch.",
   "review.beingAmended": "Mae'r awdurdod yn diwygio'r ffurflen hon. Rydych yn gweld y fersiwn a gyflwynodd ddiwethaf.",
   "review.changedAfterAcceptance":
     "Newidiwyd ar ôl ei derbyn: fe wnaethoch dderbyn fersiwn {version}, ac mae'r awdurdod wedi'i diwygio ers hynny.",

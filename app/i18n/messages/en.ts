@@ -371,6 +371,8 @@ export const en = {
     "This authority: {rate} per 10,000 residents. The other {count} authorities: median {median}, spread {spread} (the median distance from the median), lowest {low}, highest {high}.",
   "flag.outlierRateOnly": "This authority: {rate} per 10,000 residents.",
   "flag.noExplanation": "The officer gave no explanation.",
+  "flag.notAskedOfOfficer":
+    "The officer was not asked to explain this: their checks compare only with figures officers may see, never with this round's while it is open. Raise a query if you need an answer.",
   "review.beingAmended": "The authority is amending this return. You are seeing the version it last submitted.",
   "review.changedAfterAcceptance": "Changed after acceptance: you accepted version {version}, and the authority has amended it since.",
   "home.officer.queries": "Queries from ADSS Cymru",
