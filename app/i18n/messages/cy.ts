@@ -560,7 +560,7 @@ export const cy: Record<MessageKey, Message> = {
     "Mae ffurflenni wedi'u cyflwyno i'r cais hwn am wybodaeth, felly ni all ei eitemau a'i reolau newid: copïwch ef fel un newydd yn lle hynny.",
   "design.compare.title": "Cymharu awdurdodau",
   "design.compare.hint":
-    "Mae swyddogion bob amser yn gweld ffigurau eu hawdurdod eu hunain wrth ymyl y cyfansymiau ar gyfer Cymru a'u rhanbarth. Gallwch hefyd adael iddynt weld ffigurau a dderbyniwyd gan awdurdodau eraill ar ôl i'r cais hwn am wybodaeth gau.",
+    "Mae swyddogion bob amser yn gweld ffigurau eu hawdurdod eu hunain wrth ymyl y cyfansymiau ar gyfer Cymru a'u rhanbarth. Gallwch hefyd adael iddynt weld ffigurau a dderbyniwyd gan awdurdodau eraill ar ôl i'r cais hwn am wybodaeth gau; wedyn bydd gwiriadau swyddogion mewn ceisiadau am wybodaeth diweddarach yn cymharu eu cyfraddau â'r ffigurau hyn a dderbyniwyd, i sylwi ar rai anarferol.",
   "design.compare.label": "Gadael i swyddogion weld ffigurau a dderbyniwyd gan awdurdodau eraill ar ôl cau",
   "design.compare.save": "Cadw'r dewis hwn",
   "design.compare.saved": "Mae eich dewis am gymharu awdurdodau wedi'i gadw.",

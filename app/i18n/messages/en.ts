@@ -538,7 +538,7 @@ export const en = {
     "Returns have been submitted to this information request, so its items and rules cannot change: copy it as a new one instead.",
   "design.compare.title": "Comparing authorities",
   "design.compare.hint":
-    "Officers always see their own authority's figures beside the totals for Wales and their region. You can also let them see other authorities' accepted figures once this information request is closed.",
+    "Officers always see their own authority's figures beside the totals for Wales and their region. You can also let them see other authorities' accepted figures once this information request is closed; officers' checks in later information requests then compare their rates with these accepted figures, to spot unusual ones.",
   "design.compare.label": "Let officers see other authorities' accepted figures once closed",
   "design.compare.save": "Save this choice",
   "design.compare.saved": "Your choice about comparing authorities has been saved.",
