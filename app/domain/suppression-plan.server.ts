@@ -86,10 +86,12 @@ export async function suppressionPlan(input: PlanInput): Promise<SuppressionResu
 
 /**
  * This release's table joined with the round's earlier releases, as a reader who kept them would
- * write it down. A figure unchanged since a release is one unknown in both (so a figure that
- * release hid stays hidden now), or, if that release published it, a number the reader knows. A
- * figure changed since is an unknown of that release's own, protected as this release's hidden
- * figures are, or a known number if it was published then.
+ * write it down, told what each revision changed. A figure unchanged from one release to the next
+ * is one unknown in both: unchanged up to this release, it is this release's own figure (so a
+ * figure a release hid stays hidden now), or, if a release published it, a number the reader
+ * knows. A figure changed since is an unknown of its own, shared by the run of releases that gave
+ * it the same value, protected as this release's hidden figures are, or a known number if one of
+ * them published it.
  */
 function withEarlierReleases(current: Table, input: PlanInput) {
   const relations = [...current.relations];
@@ -97,21 +99,26 @@ function withEarlierReleases(current: Table, input: PlanInput) {
   const upper = new Map(current.upper);
   const known = new Set<string>();
   const hiddenBefore = new Set<string>();
-  (input.earlier ?? []).forEach((release, index) => {
-    const then = tableOf({ ...input, cells: release.cells, totals: release.totals });
-    const hiddenThen = new Set(release.hidden);
+  const earlier = (input.earlier ?? []).map((release) => ({
+    table: tableOf({ ...input, cells: release.cells, totals: release.totals }),
+    hidden: new Set(release.hidden),
+  }));
+  const tables = [...earlier.map((release) => release.table), current];
+  earlier.forEach((release, index) => {
     const keyThen = (key: string) => {
-      const unchanged = current.value.get(key) === then.value.get(key);
-      const name = unchanged ? key : `release${index}:${key}`;
-      if (!unchanged) {
-        value.set(name, then.value.get(key)!);
-        const limit = then.upper.get(key);
+      const figure = release.table.value.get(key);
+      let last = index;
+      while (last < tables.length - 1 && tables[last + 1]!.value.get(key) === figure) last++;
+      const name = last === tables.length - 1 ? key : `release${last}:${key}`;
+      if (name !== key) {
+        value.set(name, figure!);
+        const limit = release.table.upper.get(key);
         if (limit !== undefined) upper.set(name, limit);
       }
-      (hiddenThen.has(key) ? hiddenBefore : known).add(name);
+      (release.hidden.has(key) ? hiddenBefore : known).add(name);
       return name;
     };
-    for (const relation of then.relations) {
+    for (const relation of release.table.relations) {
       relations.push({ kind: relation.kind, terms: relation.terms.map(([key, coefficient]) => [keyThen(key), coefficient]) });
     }
   });

@@ -36,16 +36,17 @@ let highs: Awaited<ReturnType<typeof highsLoader>> | undefined;
 
 /** Every [c] with the range an attacker can pin it to. */
 export function attack(round: PublishedRound): Promise<Recovered[]> {
-  return attackReleases([round], new Set());
+  return attackReleases([round], []);
 }
 
 /**
  * Every [c] of several releases of one round, read together, with the range an attacker can pin it
- * to. The attacker is told which figures changed between the releases (`changed`, by key), the
- * worst case: every other figure is one unknown across all the releases, equal to any number one
- * of them published.
+ * to. The attacker is told what each revision changed (`changes[i]`: the keys that differ between
+ * release i and i + 1), the worst case: a figure is one unknown across each run of releases that
+ * did not change it, equal to any number one of them published. A figure that changed is named by
+ * the release that began its run (`1|cell:…`).
  */
-export async function attackReleases(releases: PublishedRound[], changed: Set<string>): Promise<Recovered[]> {
+export async function attackReleases(releases: PublishedRound[], changes: Set<string>[]): Promise<Recovered[]> {
   highs ??= await highsLoader();
   const names = new Map<string, string>();
   const variable = (key: string) => {
@@ -69,7 +70,12 @@ export async function attackReleases(releases: PublishedRound[], changed: Set<st
   const published = new Map<string, number>();
 
   releases.forEach((round, index) => {
-    const name = (key: string) => (changed.has(key) && releases.length > 1 ? `${index}|${key}` : key);
+    const name = (key: string) => {
+      if (!changes.some((changed) => changed.has(key))) return key;
+      let first = index;
+      while (first > 0 && !changes[first - 1]!.has(key)) first--;
+      return `${first}|${key}`;
+    };
     const note = (key: string, figure: Published) => {
       if (figure === "[c]") hidden.add(name(key));
       else if (typeof figure === "number") published.set(name(key), figure);
