@@ -18,6 +18,7 @@ import * as outboxHandover from "./migrations/2026-12-02T1740-outbox-handover.ts
 import * as outboxLanguage from "./migrations/2026-12-02T2040-outbox-language.ts";
 import * as reminderNotifications from "./migrations/2026-12-02T2100-reminder-notifications.ts";
 import * as textLanguage from "./migrations/2026-12-02T2100-text-language.ts";
+import * as disclosureReleases from "./migrations/2026-12-04T0300-disclosure-releases.ts";
 
 // Listed here rather than read from the folder at run time, so that the bundled server build,
 // the command line and the tests all run exactly the same migrations.
@@ -40,6 +41,7 @@ const migrations: Record<string, Migration> = {
   "2026-12-02T2040-outbox-language": outboxLanguage,
   "2026-12-02T2100-reminder-notifications": reminderNotifications,
   "2026-12-02T2100-text-language": textLanguage,
+  "2026-12-04T0300-disclosure-releases": disclosureReleases,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

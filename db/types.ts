@@ -477,6 +477,22 @@ export interface StatisticsPublicationTable {
   withdrawn_reason: string | null;
 }
 
+/**
+ * One release of a round's figures through the suppression plan (decision 011): the figures it was
+ * made from, true values included, and the keys its plan hid. Append-only.
+ */
+export interface DisclosureReleaseTable {
+  id: Generated<number>;
+  collection_id: number;
+  kind: "statistics" | "workbook";
+  released_at: ColumnType<Date, Date | string | undefined, never>;
+  released_by: number | null;
+  /** CellFigure[] (app/domain/disclosure.ts). */
+  cells: JsonColumn<unknown>;
+  /** The keys the release's plan hid. */
+  hidden: JsonColumn<unknown>;
+}
+
 export interface Database {
   region: RegionTable;
   authority: AuthorityTable;
@@ -502,6 +518,7 @@ export interface Database {
   import_upload: ImportUploadTable;
   api_token: ApiTokenTable;
   statistics_publication: StatisticsPublicationTable;
+  disclosure_release: DisclosureReleaseTable;
   reply_text: ReplyTextTable;
   job: JobTable;
   worker_heartbeat: WorkerHeartbeatTable;

@@ -265,6 +265,21 @@ describe("the database refuses what the product forbids", () => {
     ).rejects.toThrow(/app_user_officer_authority/);
   });
 
+  it("an UPDATE, DELETE or TRUNCATE of a release of figures for publication", async () => {
+    // The demo data's February 2023 statistics are a release.
+    const count = () =>
+      db()
+        .selectFrom("disclosure_release")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .executeTakeFirstOrThrow();
+    const before = await count();
+    expect(Number(before.n)).toBeGreaterThan(0);
+    await expect(db().updateTable("disclosure_release").set({ hidden: "[]" }).execute()).rejects.toThrow(/append-only/);
+    await expect(db().deleteFrom("disclosure_release").execute()).rejects.toThrow(/append-only/);
+    await expect(sql`truncate disclosure_release`.execute(db())).rejects.toThrow(/append-only/);
+    expect(await count()).toEqual(before);
+  });
+
   it("an UPDATE, DELETE or TRUNCATE of the audit log", async () => {
     const before = await db()
       .selectFrom("audit_log")

@@ -5,7 +5,7 @@
  * the suppression plan, and a [c] is kept as no number at all, so the public pages and files read
  * only what was published, and later amendments change nothing until the round is published again.
  */
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import type { Database, Language } from "#db/types.ts";
 import type { Reader } from "#app/auth/policy.server.ts";
 import { planOf, type CellFigure, type EarlierRelease, type SuppressionResult, type TotalFigure } from "#app/domain/disclosure.ts";
@@ -46,18 +46,26 @@ export interface StatisticsFigures {
 
 export type PublishResult = { ok: true } | { ok: false; reason: "notClosed" | "alreadyPublished" | "notPublished" };
 
-/** The figures of a round as they would be published: the plan made and applied. */
-export async function statisticsFigures(db: Executor, reader: Reader, collection: CollectionWithItems): Promise<StatisticsFigures> {
+/**
+ * The figures of a round as they are published: the plan made, recorded as a release, and applied.
+ * Inside the publication's transaction, so that the release is kept only if the publication is.
+ */
+async function statisticsFigures(
+  trx: Transaction<Database>,
+  reader: Reader,
+  collection: CollectionWithItems,
+  releasedBy: number | null,
+): Promise<StatisticsFigures> {
   const [totals, cells, reasons, authorities] = await Promise.all([
-    coverageTotals(db, reader, collection.id),
-    authorityCells(db, reader, collection.id),
-    reasonGroups(db, reader, collection.id),
-    listAuthorities(db),
+    coverageTotals(trx, reader, collection.id),
+    authorityCells(trx, reader, collection.id),
+    reasonGroups(trx, reader, collection.id),
+    listAuthorities(trx),
   ]);
   if (totals.some((t) => t.withheld) || cells.length !== authorities.length * collection.items.length) {
     throw new Error("statistics: only a reader of every figure may publish a round");
   }
-  const plan = await roundSuppressionPlan(collection, authorities, cells, totals, await earlierReleases(db, collection.id));
+  const plan = await planRelease(trx, collection, { authorities, cells, totals }, { kind: "statistics", releasedBy });
   const hidden = planOf(plan);
   return {
     plan,
@@ -91,50 +99,71 @@ export async function statisticsFigures(db: Executor, reader: Reader, collection
 }
 
 /**
- * The round's releases so far, withdrawn ones included (they were public, and readers keep what
- * they downloaded): for each, the figures it was made from, the versions latest submitted when it
- * was published, with their totals, and what its plan hid. A new release must not let a reader
- * holding them work out any figure they hid (the plan joins them: suppression-plan.server.ts).
+ * The plan for a release of a round's figures (its published statistics, or a workbook for
+ * publication), made with every release of the round before it, and recorded with the figures it
+ * was made from, so that every later release is planned with this one too. One release of a round
+ * at a time: the round's row is locked until the caller's transaction ends. A release identical to
+ * the one before it (the same figures, the same plan) is not recorded again.
+ */
+export async function planRelease(
+  trx: Transaction<Database>,
+  collection: CollectionWithItems,
+  figures: { authorities: { code: string; region_code: string }[]; cells: CellFigure[]; totals: TotalFigure[] },
+  release: { kind: "statistics" | "workbook"; releasedBy: number | null },
+): Promise<SuppressionResult> {
+  await trx.selectFrom("collection").select("id").where("id", "=", collection.id).forUpdate().executeTakeFirstOrThrow();
+  const earlier = await earlierReleases(trx, collection.id);
+  const plan = await roundSuppressionPlan(collection, figures.authorities, figures.cells, figures.totals, earlier);
+  const cells: CellFigure[] = figures.cells.map(({ authorityCode, itemCode, state, number, comparable }) => ({
+    authorityCode,
+    itemCode,
+    state,
+    number,
+    comparable,
+  }));
+  const hidden = [...plan.cells, ...plan.totals];
+  const last = earlier.at(-1);
+  if (!last || !sameRelease(last, { cells, hidden })) {
+    await trx
+      .insertInto("disclosure_release")
+      .values({
+        collection_id: collection.id,
+        kind: release.kind,
+        released_by: release.releasedBy,
+        cells: JSON.stringify(cells),
+        hidden: JSON.stringify(hidden),
+      })
+      .execute();
+  }
+  return plan;
+}
+
+function sameRelease(a: Pick<EarlierRelease, "cells" | "hidden">, b: Pick<EarlierRelease, "cells" | "hidden">) {
+  const figures = (release: Pick<EarlierRelease, "cells">) =>
+    JSON.stringify(release.cells.map((c) => [c.authorityCode, c.itemCode, c.state, c.number, c.comparable]).sort());
+  return figures(a) === figures(b) && JSON.stringify([...a.hidden].sort()) === JSON.stringify([...b.hidden].sort());
+}
+
+/**
+ * The round's releases so far, withdrawn statistics included (they were public, and readers keep
+ * what they downloaded): for each, the figures it was made from, with their totals, and what its
+ * plan hid. A new release must not let a reader holding them work out any figure they hid (the
+ * plan joins them: suppression-plan.server.ts).
  */
 export async function earlierReleases(db: Executor, collectionId: number): Promise<EarlierRelease[]> {
   const releases = await db
-    .selectFrom("statistics_publication")
-    .select(["id", "published_at", "figures"])
+    .selectFrom("disclosure_release")
+    .select(["cells", "hidden"])
     .where("collection_id", "=", collectionId)
     .orderBy("id")
     .execute();
   if (releases.length === 0) return [];
   const regionOf = new Map((await listAuthorities(db)).map((a) => [a.code, a.region_code]));
-  return Promise.all(
-    releases.map(async (release) => {
-      const cells: CellFigure[] = (
-        await db
-          .selectFrom("return as r")
-          .innerJoinLateral(
-            (eb) =>
-              eb
-                .selectFrom("return_version as rv")
-                .select((agg) => agg.fn.max("rv.version").as("version"))
-                .whereRef("rv.return_id", "=", "r.id")
-                .where("rv.submitted_at", "<=", release.published_at)
-                .as("then"),
-            (join) => join.onTrue(),
-          )
-          .innerJoin("return_version_value as v", (join) => join.onRef("v.return_id", "=", "r.id").onRef("v.version", "=", "then.version"))
-          .select(["r.authority_code", "v.item_code", "v.state", "v.number", "v.is_comparable"])
-          .where("r.collection_id", "=", collectionId)
-          .execute()
-      ).map((v) => ({
-        authorityCode: v.authority_code,
-        itemCode: v.item_code,
-        state: v.state,
-        number: v.number,
-        comparable: v.is_comparable,
-      }));
-      const figures = (typeof release.figures === "string" ? JSON.parse(release.figures) : release.figures) as StatisticsFigures;
-      return { cells, totals: totalsOf(cells, regionOf), hidden: [...figures.plan.cells, ...figures.plan.totals] };
-    }),
-  );
+  const parsed = <T>(json: unknown) => (typeof json === "string" ? JSON.parse(json) : json) as T;
+  return releases.map((release) => {
+    const cells = parsed<CellFigure[]>(release.cells);
+    return { cells, totals: totalsOf(cells, regionOf), hidden: parsed<string[]>(release.hidden) };
+  });
 }
 
 /** Each item's total for Wales and for each region: the sum of its comparable figures, none if there are none. */
@@ -161,8 +190,9 @@ export async function publishStatistics(
   now = new Date(),
 ): Promise<PublishResult> {
   if (collection.status !== "closed") return { ok: false, reason: "notClosed" };
-  const figures = await statisticsFigures(db, reader, collection);
   return db.transaction().execute(async (trx) => {
+    // Planned first: planning takes the round's lock, so a publication at the same moment is seen.
+    const figures = await statisticsFigures(trx, reader, collection, actorUserId);
     const live = await livePublication(trx, collection.id);
     if (live) return { ok: false as const, reason: "alreadyPublished" as const };
     const row = await trx

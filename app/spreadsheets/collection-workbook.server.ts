@@ -4,7 +4,8 @@
  * them out, translates the words, and, for publication, puts marks in place of small counts.
  */
 import ExcelJS from "exceljs";
-import type { Language } from "#db/types.ts";
+import type { Kysely } from "kysely";
+import type { Database, Language } from "#db/types.ts";
 import {
   authorityCells,
   coverageTotals,
@@ -23,8 +24,7 @@ import { coverageText } from "#app/domain/coverage.ts";
 import { roundStage, type RoundStage } from "#app/domain/round.ts";
 import { todayInWales } from "#app/domain/dates.ts";
 import { MARKS, NOTHING_SUPPRESSED, planOf, type SuppressionPlan } from "#app/domain/disclosure.ts";
-import { earlierReleases } from "#app/models/statistics.server.ts";
-import { roundSuppressionPlan } from "#app/domain/suppression-plan.server.ts";
+import { planRelease } from "#app/models/statistics.server.ts";
 import {
   fill,
   finishTable,
@@ -46,12 +46,15 @@ import { denominatorSource, ratePer } from "#app/domain/denominators.ts";
 
 export interface WorkbookOptions {
   lang: Language;
-  /** Small counts suppressed, for publication; otherwise every figure is kept. */
+  /**
+   * Small counts suppressed, for publication, and the workbook recorded as a release of the round,
+   * so that later releases protect what it hides; otherwise every figure is kept.
+   */
   publish: boolean;
   /** Whose figures the workbook may hold. */
   reader: Reader;
-  /** The name on the About sheet. */
-  exportedBy: string;
+  /** Who takes it: their name goes on the About sheet. */
+  exportedBy: { id: number; name: string };
   now?: Date;
 }
 
@@ -70,7 +73,7 @@ export async function collectionTidyCells(db: Executor, reader: Reader, collecti
 
 type Authorities = Awaited<ReturnType<typeof listAuthorities>>;
 
-export async function collectionWorkbook(db: Executor, collection: CollectionWithItems, options: WorkbookOptions): Promise<Buffer> {
+export async function collectionWorkbook(db: Kysely<Database>, collection: CollectionWithItems, options: WorkbookOptions): Promise<Buffer> {
   const t = translator(options.lang);
   const [totals, cells, groups, authorities, tidy, denominators] = await Promise.all([
     coverageTotals(db, options.reader, collection.id),
@@ -81,7 +84,13 @@ export async function collectionWorkbook(db: Executor, collection: CollectionWit
     itemDenominators(db, collection.id),
   ]);
   const plan = options.publish
-    ? planOf(await roundSuppressionPlan(collection, authorities, cells, totals, await earlierReleases(db, collection.id)))
+    ? planOf(
+        await db
+          .transaction()
+          .execute((trx) =>
+            planRelease(trx, collection, { authorities, cells, totals }, { kind: "workbook", releasedBy: options.exportedBy.id }),
+          ),
+      )
     : NOTHING_SUPPRESSED;
   const cell = new Map(cells.map((c) => [`${c.authorityCode}:${c.itemCode}`, c]));
   const cellOf = (authorityCode: string, itemCode: string) => cell.get(`${authorityCode}:${itemCode}`)!;
@@ -158,7 +167,7 @@ function aboutSheet(
   pair(t("collection.field.referenceDate"), formatDate(t.lang, collection.reference_date));
   pair(t("export.about.status"), t(`export.about.status.${stage}`));
   pair(t("export.about.exportedAt"), formatDateTime(t.lang, now));
-  pair(t("export.about.exportedBy"), options.exportedBy);
+  pair(t("export.about.exportedBy"), options.exportedBy.name);
   pair(
     t("export.about.figures"),
     options.publish

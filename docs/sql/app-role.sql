@@ -84,6 +84,10 @@ grant select, insert, update on api_token to portal_app;
 
 -- Published statistics: published, and withdrawn with a reason (the row stays).
 grant select, insert, update on statistics_publication to portal_app;
+-- Every release of a round's figures through the suppression plan: a record, added, never changed.
+-- Planning one locks the round's collection row (select … for update), which the collection's
+-- update grant above allows.
+grant select, insert on disclosure_release to portal_app;
 
 -- The audit log: appended to and read, never changed. Its seals (the hash chain) are written by
 -- the database's own sealing function at commit: the portal only reads them.

@@ -251,7 +251,7 @@ describe.skipIf(!postgres)("the application's own PostgreSQL role (docs/sql/app-
     expect(rows.filter((r) => r.truncate).map((r) => r.table)).toEqual([]);
     // sign_in_attempt is a counter, not a record: an attempt is counted before its password is checked
     // and marked successful afterwards (decision 010); the audit log keeps the record of sign-ins.
-    const records = ["audit_log", "audit_seal", "return_version", "return_version_value", "value_query_message"];
+    const records = ["audit_log", "audit_seal", "disclosure_release", "return_version", "return_version_value", "value_query_message"];
     expect(rows.filter((r) => records.includes(r.table) && (r.update || r.delete)).map((r) => r.table)).toEqual([]);
     expect(rows.length).toBeGreaterThan(15);
   });

@@ -5,7 +5,9 @@
  */
 import ExcelJS from "exceljs";
 import { parse } from "csv-parse/sync";
+import type { Kysely } from "kysely";
 import { describe, expect, it } from "vitest";
+import type { Database } from "#db/types.ts";
 import { getCollection } from "#app/models/collection.server.ts";
 import { amendReturn, findReturn, SYSTEM_ACTOR } from "#app/models/return.server.ts";
 import { earlierReleases } from "#app/models/statistics.server.ts";
@@ -17,6 +19,7 @@ import { loader as statsWalesLoader } from "#app/routes/statistics.$code.statswa
 import { loader as itemsLoader } from "#app/routes/statistics.$code.items[.]csv.ts";
 import { loader as valuesLoader } from "#app/routes/statistics.$code.values[.]csv.ts";
 import { loader as workbookLoader } from "#app/routes/statistics.$code.workbook[.]xlsx.ts";
+import { loader as exportLoader } from "#app/routes/collections.$code.export[.]xlsx.ts";
 import { REGION_ONS_CODES } from "#app/spreadsheets/statswales.server.ts";
 import { useDemoDatabase } from "../support/database.ts";
 import { attack, attackReleases, type Published, type PublishedRound } from "../support/disclosure-attack.ts";
@@ -57,6 +60,20 @@ function publishedFromStatsWales(rows: Row[], regionOf: Map<string, string>, rul
     }
   }
   return { cells, totals, regionOf, rules };
+}
+
+/** The round reopened, Cardiff's return amended ("Six, not three") and submitted with `raw`, and the round closed again. */
+async function amendCardiff(db: Kysely<Database>, raw: Parameters<typeof submitAs>[3]) {
+  await db.updateTable("collection").set({ status: "open" }).where("code", "=", DECEMBER).execute();
+  const cardiff = { collection: (await getCollection(db, DECEMBER))!, authorityCode: "W06000015" };
+  const amended = await amendReturn(db, cardiff, {
+    basedOn: (await findReturn(db, cardiff))!.lock_version,
+    reason: "Six, not three",
+    actor: SYSTEM_ACTOR,
+  });
+  expect(amended).toMatchObject({ ok: true });
+  await submitAs(db, DECEMBER, "W06000015", raw);
+  await db.updateTable("collection").set({ status: "closed" }).where("code", "=", DECEMBER).execute();
 }
 
 describe("published statistics", () => {
@@ -267,16 +284,7 @@ describe("published statistics", () => {
 
     // The revision: Cardiff's 3 children removed, [c] above, becomes 6, and the round is published
     // again. Its readers still hold the first release: read together, neither gives away a [c].
-    await db().updateTable("collection").set({ status: "open" }).where("code", "=", DECEMBER).execute();
-    const cardiff = { collection: (await getCollection(db(), DECEMBER))!, authorityCode: "W06000015" };
-    const amended = await amendReturn(db(), cardiff, {
-      basedOn: (await findReturn(db(), cardiff))!.lock_version,
-      reason: "Six, not three",
-      actor: SYSTEM_ACTOR,
-    });
-    expect(amended).toMatchObject({ ok: true });
-    await submitAs(db(), DECEMBER, "W06000015", small(20, 12, 18, 6));
-    await db().updateTable("collection").set({ status: "closed" }).where("code", "=", DECEMBER).execute();
+    await amendCardiff(db(), small(20, 12, 18, 6));
     const again = await run(() => publishAction(routeArgs(post(path, { intent: "publish" }, coordinator), { code: DECEMBER }) as never));
     expect(again).toMatchObject({ status: 302, location: `${path}?saved=published` });
     const revised = csvRows(await (await download(statsWalesLoader, `/statistics/${DECEMBER}/statswales.csv`, DECEMBER)).text());
@@ -292,5 +300,103 @@ describe("published statistics", () => {
       release.cells.find((c) => c.authorityCode === "W06000015" && c.itemCode === removed)?.number;
     expect(releases.map(cardiffRemoved)).toEqual([3, 6]);
     expect(releases[0]!.hidden).toContain(`cell:W06000015:${removed}`);
+  }, 300_000);
+});
+
+describe("a workbook for publication", () => {
+  const db = useDemoDatabase();
+  it("plans statistics published after an amendment with the workbook for publication taken before it", async () => {
+    // A review's case: the coordinator's workbook for publication hid Cardiff's 3 and the region's
+    // total of 53 beside the Vale's 50; Cardiff's figure was amended to 6 and the round published.
+    // Planned without the workbook, the statistics showed the Vale's 50 and 53 − 50 gave the 3 back.
+    const leavers = (n: number) => ({
+      care_leavers_21_25: { state: "reported", number: String(n) },
+      care_experienced_parents: { state: "reported", number: "10" },
+      care_experienced_mothers: { state: "reported", number: "6" },
+      care_experienced_fathers: { state: "reported", number: "4" },
+      care_experienced_parents_home_authority: { state: "reported", number: "10" },
+      care_experienced_parents_other_authority: { state: "reported", number: "0" },
+      care_experienced_parents_child_removed: { state: "reported", number: "0" },
+    });
+    const figures = [
+      ["W06000015", 3], // Cardiff
+      ["W06000014", 50], // the Vale
+      ["W06000022", 40],
+      ["W06000011", 60],
+      ["W06000020", 30],
+    ] as const;
+    for (const [code, n] of figures) await submitAs(db(), DECEMBER, code, leavers(n));
+    await db().updateTable("collection").set({ status: "closed" }).where("code", "=", DECEMBER).execute();
+    const coordinator = await signIn(db(), COORDINATOR);
+    const collection = (await getCollection(db(), DECEMBER))!;
+    const authorities = await db().selectFrom("authority").select(["code", "name_en", "region_code"]).execute();
+    const regionOf = new Map(authorities.map((a) => [a.code, REGION_ONS_CODES.get(a.region_code)!]));
+    const regionNames = await db().selectFrom("region").select(["code", "name_en"]).execute();
+    const regionByName = new Map(regionNames.map((r) => [r.name_en, REGION_ONS_CODES.get(r.code)!]));
+
+    const takeWorkbook = async () => {
+      const response = await exportLoader(
+        routeArgs(get(`/collections/${DECEMBER}/export.xlsx?publish=1`, coordinator), { code: DECEMBER }) as never,
+      );
+      expect(response.headers.get("Content-Disposition")).toContain("for-publication");
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.load(await response.arrayBuffer());
+      return book;
+    };
+    const book = await takeWorkbook();
+    // The same figures taken again are the same release, recorded once.
+    await takeWorkbook();
+    const releases = () =>
+      db().selectFrom("disclosure_release").select("kind").where("collection_id", "=", collection.id).orderBy("id").execute();
+    expect((await releases()).map((r) => r.kind)).toEqual(["workbook"]);
+
+    // What a reader of the workbook knows: its tidy table and its totals.
+    const shown = (value: unknown, notes: string): Published =>
+      notes.includes("[c]") ? "[c]" : typeof value === "number" ? value : notes.includes("[z]") ? "[z]" : "[x]";
+    const data = book.getWorksheet("Data")!;
+    const header = (data.getRow(1).values as unknown[]).map(String);
+    const column = (name: string) => header.indexOf(name);
+    const cells: PublishedRound["cells"] = new Map();
+    data.eachRow((row, n) => {
+      if (n === 1) return;
+      const v = row.values as unknown[];
+      const notes = String(v[column("Notes codes")] ?? "");
+      const authority = cells.get(String(v[column("Authority code")])) ?? new Map();
+      authority.set(String(v[column("Item code")]), {
+        shown: shown(v[column("Value")], notes),
+        counted: notes.includes("[d]") ? "differently" : "same",
+      });
+      cells.set(String(v[column("Authority code")]), authority);
+    });
+    const totals: PublishedRound["totals"] = new Map();
+    book.getWorksheet("Summary")!.eachRow((row, n) => {
+      if (n === 1) return;
+      const v = row.values as unknown[];
+      const areas = totals.get(String(v[1])) ?? new Map();
+      areas.set(regionByName.get(String(v[3])) ?? "", typeof v[4] === "number" ? v[4] : v[4] === "[c]" ? "[c]" : "[x]");
+      totals.set(String(v[1]), areas);
+    });
+    const workbookRound: PublishedRound = { cells, totals, regionOf, rules: collection.rules.crossItem };
+    expect(cells.get("W06000015")!.get("care_leavers_21_25")!.shown).toBe("[c]");
+    // The region's total of 53 is published, so the Vale's 50 is hidden beside the 3.
+    expect(totals.get("care_leavers_21_25")!.get("W11000029")).toBe(53);
+    expect(cells.get("W06000014")!.get("care_leavers_21_25")!.shown).toBe("[c]");
+    expect((await attack(workbookRound)).filter((r) => r.min === r.max)).toEqual([]);
+
+    await amendCardiff(db(), leavers(6));
+    const path = `/collections/${DECEMBER}/statistics`;
+    const published = await run(() =>
+      publishAction(routeArgs(post(path, { intent: "publish" }, coordinator), { code: DECEMBER }) as never),
+    );
+    expect(published).toMatchObject({ status: 302 });
+    expect((await releases()).map((r) => r.kind)).toEqual(["workbook", "statistics"]);
+    const official = publishedFromStatsWales(
+      csvRows(await (await download(statsWalesLoader, `/statistics/${DECEMBER}/statswales.csv`, DECEMBER)).text()),
+      regionOf,
+      collection.rules.crossItem,
+    );
+    const changed = new Set(["cell:W06000015:care_leavers_21_25", "total:care_leavers_21_25:W11000029", "total:care_leavers_21_25:"]);
+    const recovered = (await attackReleases([workbookRound, official], [changed])).filter((r) => r.min === r.max);
+    expect(recovered, "figures the workbook hid, recovered with the statistics").toEqual([]);
   }, 300_000);
 });
