@@ -19,6 +19,7 @@ import * as outboxLanguage from "./migrations/2026-12-02T2040-outbox-language.ts
 import * as reminderNotifications from "./migrations/2026-12-02T2100-reminder-notifications.ts";
 import * as textLanguage from "./migrations/2026-12-02T2100-text-language.ts";
 import * as disclosureReleases from "./migrations/2026-12-04T0300-disclosure-releases.ts";
+import * as flagsAsked from "./migrations/2026-12-04T0310-flags-asked.ts";
 
 // Listed here rather than read from the folder at run time, so that the bundled server build,
 // the command line and the tests all run exactly the same migrations.
@@ -42,6 +43,7 @@ const migrations: Record<string, Migration> = {
   "2026-12-02T2100-reminder-notifications": reminderNotifications,
   "2026-12-02T2100-text-language": textLanguage,
   "2026-12-04T0300-disclosure-releases": disclosureReleases,
+  "2026-12-04T0310-flags-asked": flagsAsked,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -166,6 +166,8 @@ export interface ReturnVersionTable {
   signed_off_lang: ColumnType<Language | null, Language | null | undefined, Language | null>;
   amendment_reason: string | null;
   amendment_reason_lang: ColumnType<Language | null, Language | null | undefined, Language | null>;
+  /** The flags the officer's checks raised at submission, [{ itemCode, kind }]; null: submitted before they were kept. */
+  flags_asked: ColumnType<unknown, string | undefined, never>;
 }
 
 export interface ReturnVersionValueTable extends ValueColumns {

@@ -11,7 +11,7 @@ import { QUEUE_KINDS } from "#app/domain/board.ts";
 import type { Executor } from "./audit.server.ts";
 import { previousValues, rateBasis } from "./aggregation.server.ts";
 import { returnDefinition, type CollectionWithItems } from "./collection.server.ts";
-import { findReturn, flagBasis, submittedValues, type Actor, type ReturnScope } from "./return.server.ts";
+import { findReturn, flagBasis, flagsAskedAtSubmission, submittedValues, type Actor, type ReturnScope } from "./return.server.ts";
 import { acceptReturnIn, type AcceptResult } from "./value-query.server.ts";
 
 const RETURN = { collection: "c", ret: "r", authorityCode: "r.authority_code" } as const;
@@ -135,8 +135,8 @@ export interface FlagContext {
   rate: number | null;
   peers: { count: number; median: number; spread: number; low: number; high: number } | null;
   /**
-   * Whether the officer's own checks raise it too, and so asked them to explain it before they
-   * submitted. An outlier against figures officers may not see is the reader's only (decision 019).
+   * Whether the officer's own checks raised it too when they submitted, and so asked them to explain
+   * it. An outlier against figures officers may not see is the reader's only (decision 019).
    */
   askedOfOfficer: boolean;
   explanation: string | null;
@@ -157,8 +157,11 @@ export async function flagsInContext(db: Executor, reader: Reader, scope: Return
   const definition = returnDefinition(collection);
   const findings = findFlags(definition, values, { previous, ...rates });
   if (findings.length === 0) return [];
-  // The officer's checks read the same last round; only their rate check's peers can differ.
-  const officers = findings.some((f) => f.kind === "outlier") ? findFlags(definition, values, await flagBasis(db, scope)) : findings;
+  // What the officer's checks raised when they submitted; for a version submitted before that was
+  // kept, their checks as they read now (the same last round; only the rate check's peers differ).
+  const officers =
+    (await flagsAskedAtSubmission(db, scope)) ??
+    (findings.some((f) => f.kind === "outlier") ? findFlags(definition, values, await flagBasis(db, scope)) : findings);
   const roundCodes = [...new Set([...previous.values()].map((p) => p.collectionCode))];
   const rounds = new Map(
     (roundCodes.length > 0

@@ -153,6 +153,22 @@ export async function submittedValues(db: Executor, scope: ReturnScope): Promise
 }
 
 /**
+ * The flags the officer's checks raised on the return's submitted version when it was submitted,
+ * each of which they had to explain; null for a version submitted before these were kept.
+ */
+export async function flagsAskedAtSubmission(db: Executor, scope: ReturnScope): Promise<Pick<Flag, "itemCode" | "kind">[] | null> {
+  const row = await db
+    .selectFrom("return_version as rv")
+    .innerJoin("return as r", (join) => join.onRef("r.id", "=", "rv.return_id").onRef("r.submitted_version", "=", "rv.version"))
+    .select("rv.flags_asked")
+    .where("r.collection_id", "=", scope.collection.id)
+    .where("r.authority_code", "=", scope.authorityCode)
+    .executeTakeFirst();
+  const asked = row?.flags_asked ?? null;
+  return (typeof asked === "string" ? JSON.parse(asked) : asked) as Pick<Flag, "itemCode" | "kind">[] | null;
+}
+
+/**
  * What the checks compare a return with: its authority's last round, and other authorities' rates.
  * Read as the authority's officers read: each finding is a yes or a no that whoever fills in the
  * return can ask for with any figure, so it may rest only on figures they could see (the other
@@ -395,6 +411,7 @@ export async function submitReturnIn(
       signed_off_lang: await writtenIn(trx, actor),
       amendment_reason: ret.amendment_reason,
       amendment_reason_lang: ret.amendment_reason_lang,
+      flags_asked: JSON.stringify(check.flags.map(({ itemCode, kind }) => ({ itemCode, kind }))),
     })
     .execute();
   await trx

@@ -264,5 +264,17 @@ describe("the access policy in the data layer", () => {
     ).text();
     expect(reviewPage).toContain("The officer was not asked to explain this");
     expect(reviewPage).not.toContain("The officer gave no explanation.");
+
+    // Opening February 2023 to comparison again moves the officer's checks on, not what they were
+    // asked when they submitted: the page still says they were not asked.
+    await setOfficersMayCompare(db(), february, true, coordinatorId);
+    expect(await review()).toEqual([
+      expect.objectContaining({ itemCode: "care_leavers_21_25", kind: "outlier", askedOfOfficer: false, explanation: null }),
+    ]);
+    const laterPage = await (
+      await handle(new Request(`http://localhost${path}`, { headers: { Cookie: coordinatorVisitor.cookie } }))
+    ).text();
+    expect(laterPage).toContain("The officer was not asked to explain this");
+    expect(laterPage).not.toContain("The officer gave no explanation.");
   });
 });
