@@ -76,18 +76,41 @@ function parseCell(ref: string): { row: number; column: number } | null {
   return { column: columnNumber(match[1]!), row: Number(match[2]) };
 }
 
+/** An attribute's value as exceljs's XML parser hands it over, its references decoded; null when it is absent. */
 function attribute(attributes: string, name: string) {
-  const match = new RegExp(`(?:^|\\s)${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`).exec(attributes);
-  return match ? (match[1] ?? match[2] ?? "") : null;
+  const matches = [...attributes.matchAll(new RegExp(`(?:^|\\s)${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`, "g"))];
+  // The parser takes the last of two values, this scan would take the first.
+  if (matches.length > 1) throw new Refusal(notXlsx, `${name} given twice`);
+  return matches[0] ? xmlText(matches[0][1] ?? matches[0][2] ?? "") : null;
 }
 
-const xmlText = (text: string) =>
-  text
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&amp;/g, "&");
+const NAMED_ENTITIES: Record<string, string> = { lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" };
+
+/** Whether a character reference stands for a character XML allows, as the parser requires. */
+function isXmlChar(code: number) {
+  return (
+    code === 0x9 ||
+    code === 0xa ||
+    code === 0xd ||
+    (code >= 0x20 && code <= 0xd7ff) ||
+    (code >= 0xe000 && code <= 0xfffd) ||
+    (code >= 0x10000 && code <= 0x10ffff)
+  );
+}
+
+/**
+ * Text as exceljs's parser (saxes) decodes it: the five named entities and the numeric references
+ * ("&#48;", "&#x30;"), all in one pass, so that "&amp;#48;" stays "&#48;". A check that read the
+ * references as written would see row 2 in "$Z$2&#48;&#48;&#48;&#48;&#48;", which exceljs expands to row 200,000.
+ */
+function xmlText(text: string) {
+  return text.replace(/&(?:#x([0-9a-fA-F]+)|#(\d+)|(lt|gt|quot|apos|amp));/g, (reference, hex, decimal, named) => {
+    if (named) return NAMED_ENTITIES[named]!;
+    const code = hex ? Number.parseInt(hex, 16) : Number(decimal);
+    if (!isXmlChar(code)) throw new Refusal(notXlsx, `character reference ${reference.slice(0, 20)}`);
+    return String.fromCodePoint(code);
+  });
+}
 
 /** Counts and limits for one sheet as its tags go by. */
 class SheetScan {
@@ -180,8 +203,11 @@ class SheetScan {
       case "col": {
         // Excel writes max="16384" for the columns after the last used one; exceljs makes one object
         // per column, which is affordable for one sheet's worth, but not for many such elements.
-        const max = Number(attribute(attributes, "max") ?? 0);
-        if (!Number.isSafeInteger(max) || max > 16384) throw new Refusal(notXlsx, `col max ${max}`);
+        // exceljs also makes a column object for every number below min, so min is bounded as max is.
+        for (const end of ["min", "max"]) {
+          const value = Number(attribute(attributes, end) ?? 0);
+          if (!Number.isSafeInteger(value) || value > 16384) throw new Refusal(notXlsx, `col ${end} ${value}`);
+        }
         if (++this.colsSeen > 100) throw new Refusal(tooMuch, "more than 100 col elements");
         return;
       }
@@ -250,9 +276,15 @@ function sheetNames(workbook: string, rels: string): Map<string, string> {
 
 /** Every cell address a defined name refers to ("Sheet!$A$1:$XFD$1048576"), which exceljs expands cell by cell. */
 function checkDefinedNames(workbook: string, shape: WorkbookShape) {
-  for (const match of workbook.matchAll(/<(?:\w+:)?definedName\b[^>]*>([^<]*)</g)) {
+  // The text runs to the next "<", which must close the name: exceljs joins the text on either side
+  // of a comment, CDATA section or other tag, which Excel never writes inside a name, so that
+  // "$Z$2<!---->00000" is row 200,000.
+  const definedNames = /<(?:\w+:)?definedName\b(?:[^>"']|"[^"]*"|'[^']*')*?(?:\/>|>([^<]*)(<\/(?:\w+:)?definedName\s*>)?)/g;
+  for (const match of workbook.matchAll(definedNames)) {
+    const text = match[1] ?? "";
+    if (match[1] !== undefined && match[2] === undefined) throw new Refusal(notXlsx, "markup inside a definedName");
     // A reference, not a sheet's name ("Sheet1!"), a function ("LOG10(") or part of a longer word.
-    for (const ref of xmlText(match[1]!).matchAll(/(?<![\w.])\$?([A-Za-z]{1,3})\$?(\d+)(?![\w(!.])/g)) {
+    for (const ref of xmlText(text).matchAll(/(?<![\w.])\$?([A-Za-z]{1,3})\$?(\d+)(?![\w(!.])/g)) {
       const column = columnNumber(ref[1]!);
       const row = Number(ref[2]);
       if (row > shape.rows || column > shape.columns) throw new Refusal(tooMuch, `definedName ${ref[0]}`);
