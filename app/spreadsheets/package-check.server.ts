@@ -292,6 +292,74 @@ function checkDefinedNames(workbook: string, shape: WorkbookShape) {
   }
 }
 
+/**
+ * The parts exceljs 4.4 parses beyond those it knows by exact name (the loop over the zip's entries
+ * in its xlsx.js): the pattern it tests each name with, unanchored, and the name Excel and
+ * LibreOffice give such a part. A name that matches the first but not the second
+ * ("zz/xl/worksheets/sheet9.xml", "xl/worksheets/sheet9.xmlx") would be parsed without the scan
+ * below ever looking at it.
+ */
+const EXCELJS_PATTERNS: { loads: RegExp; canonical: RegExp }[] = [
+  { loads: /xl\/worksheets\/sheet(\d+)[.]xml/, canonical: /^xl\/worksheets\/sheet\d+\.xml$/ },
+  { loads: /xl\/worksheets\/_rels\/sheet(\d+)[.]xml.rels/, canonical: /^xl\/worksheets\/_rels\/sheet\d+\.xml\.rels$/ },
+  { loads: /xl\/theme\/([a-zA-Z0-9]+)[.]xml/, canonical: /^xl\/theme\/[a-zA-Z0-9]+\.xml$/ },
+  { loads: /xl\/media\/([a-zA-Z0-9]+[.][a-zA-Z0-9]{3,4})$/, canonical: /^xl\/media\/[a-zA-Z0-9]+\.[a-zA-Z0-9]{3,4}$/ },
+  { loads: /xl\/drawings\/([a-zA-Z0-9]+)[.]xml/, canonical: /^xl\/drawings\/[a-zA-Z0-9]+\.xml$/ },
+  { loads: /xl\/(comments\d+)[.]xml/, canonical: /^xl\/comments\d+\.xml$/ },
+  { loads: /xl\/tables\/(table\d+)[.]xml/, canonical: /^xl\/tables\/table\d+\.xml$/ },
+  { loads: /xl\/drawings\/_rels\/([a-zA-Z0-9]+)[.]xml[.]rels/, canonical: /^xl\/drawings\/_rels\/[a-zA-Z0-9]+\.xml\.rels$/ },
+  { loads: /xl\/drawings\/(vmlDrawing\d+)[.]vml/, canonical: /^xl\/drawings\/vmlDrawing\d+\.vml$/ },
+];
+
+/** Whether exceljs would parse a part of this name under another name than Excel gives it. */
+function loadedUnderOddName(name: string) {
+  const pattern = EXCELJS_PATTERNS.find(({ loads }) => loads.test(name));
+  return pattern !== undefined && !pattern.canonical.test(name);
+}
+
+const UNICODE_PATH_FIELD = 0x7075;
+
+/**
+ * Whether JSZip, which exceljs unpacks with, will see this entry under the very name yauzl gives
+ * it here. JSZip takes the name from the local header, not the central directory; reads it as UTF-8
+ * where yauzl reads CP437, and a Unicode path field under other conditions than yauzl does; keeps a
+ * backslash that yauzl turns into "/"; and drops "." and empty segments and resolves ".." (so
+ * "a/../xl/workbook.xml" is the workbook), while exceljs drops a leading "/". Excel writes none of these.
+ */
+async function plainName(zip: yauzl.ZipFile, entry: yauzl.Entry) {
+  const raw = entry.fileNameRaw;
+  if (!/^[\x20-\x5b\x5d-\x7e]+$/.test(raw.toString("latin1"))) return false;
+  if (entry.extraFields.some((field) => field.id === UNICODE_PATH_FIELD)) return false;
+  const segments = entry.fileName.replace(/\/$/, "").split("/");
+  if (segments.some((segment) => segment === "" || segment === "." || segment === "..")) return false;
+  const local = await zip.readLocalFileHeaderPromise(entry);
+  return local.fileName.equals(raw);
+}
+
+const END_OF_DIRECTORY = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
+const ZIP64_LOCATOR = 0x07064b50;
+const CENTRAL_HEADER_BYTES = 46;
+
+/**
+ * Where the central directory ends and how long it is, when JSZip would read the directory yauzl
+ * reads; null otherwise. Both take the last end record, but JSZip takes any bytes between the
+ * directory and that record for bytes prepended to the zip and shifts every offset by as many (a
+ * second directory, of the sender's choosing), and it reads the zip64 records only when the end
+ * record's fields are at their maximum, where yauzl reads them whenever they are there. Excel
+ * writes the directory just before its end record, and no zip64 records in a file this small.
+ */
+function directoryFrame(buffer: Buffer) {
+  const end = buffer.lastIndexOf(END_OF_DIRECTORY);
+  if (end < 0 || end + 22 > buffer.length) return null;
+  if (end >= 20 && buffer.readUInt32LE(end - 20) === ZIP64_LOCATOR) return null;
+  const counts = [4, 6, 8, 10].map((at) => buffer.readUInt16LE(end + at));
+  const size = buffer.readUInt32LE(end + 12);
+  const offset = buffer.readUInt32LE(end + 16);
+  if (counts.includes(0xffff) || size === 0xffffffff || offset === 0xffffffff) return null;
+  if (offset + size !== end) return null;
+  return { size };
+}
+
 export interface PackageCheck {
   issue: UploadIssue | null;
   /** Which limit refused it, in English, for the tests and the logs. */
@@ -314,14 +382,24 @@ export async function inspectPackage(bytes: Uint8Array, shape: WorkbookShape): P
   }
   try {
     if (zip.entryCount > MAX_ZIP_ENTRIES) return { issue: tooBigUnpacked, limit: `more than ${MAX_ZIP_ENTRIES} entries` };
+    const frame = directoryFrame(buffer);
+    if (!frame) return { issue: notXlsx, limit: "a directory JSZip would read otherwise" };
     const entries = new Map<string, yauzl.Entry>();
     let declared = 0;
+    let directoryBytes = 0;
     for await (const entry of zip.eachEntry()) {
       if (entry.isEncrypted() || !entry.canDecodeFileData()) return { issue: notXlsx, limit: "encrypted or unknown compression" };
       declared += entry.uncompressedSize;
       if (declared > MAX_UNPACKED_BYTES) return { issue: tooBigUnpacked, limit: `declared sizes over ${MAX_UNPACKED_BYTES}` };
-      entries.set(entry.fileName, entry);
+      directoryBytes += CENTRAL_HEADER_BYTES + entry.fileNameLength + entry.extraFieldLength + entry.fileCommentLength;
+      const name = entry.fileName;
+      if (!(await plainName(zip, entry))) return { issue: notXlsx, limit: `entry name ${name.slice(0, 60)}` };
+      if (entries.has(name)) return { issue: notXlsx, limit: `two entries named ${name.slice(0, 60)}` };
+      if (loadedUnderOddName(name)) return { issue: notXlsx, limit: `a part exceljs would load, named ${name.slice(0, 60)}` };
+      entries.set(name, entry);
     }
+    // JSZip reads directory entries for as long as their signature follows, not for the count declared.
+    if (directoryBytes !== frame.size) return { issue: notXlsx, limit: "directory entries beyond the count declared" };
     const workbookEntry = entries.get(WORKBOOK);
     if (!entries.has("[Content_Types].xml") || !workbookEntry) return { issue: notXlsx, limit: "no workbook part" };
 
