@@ -81,6 +81,21 @@ async function withSheet(bytes: Uint8Array, part: string, change: (xml: string) 
   return new Uint8Array(await zip.generateAsync({ type: "nodebuffer", compression: "DEFLATE", compressionOptions: { level: 9 } }));
 }
 
+/** The package with a defined name of `text` (as written in the XML) added to its workbook. */
+async function withDefinedName(bytes: Uint8Array, text: string) {
+  const zip = await JSZip.loadAsync(bytes);
+  const xml = await zip.file("xl/workbook.xml")!.async("string");
+  const name = `<definedName name="everything">${text}</definedName>`;
+  // Replaced by a function, so that "$&" in a reference is not read as the match.
+  zip.file(
+    "xl/workbook.xml",
+    xml.includes("<definedNames>")
+      ? xml.replace("<definedNames>", () => `<definedNames>${name}`)
+      : xml.replace("</sheets>", () => `</sheets><definedNames>${name}</definedNames>`),
+  );
+  return new Uint8Array(await zip.generateAsync({ type: "nodebuffer", compression: "DEFLATE" }));
+}
+
 const addMerge = (ref: string) => (xml: string) =>
   xml.includes("<mergeCells")
     ? xml.replace(/<mergeCells[^>]*>/, `$&<mergeCell ref="${ref}"/>`)
@@ -208,20 +223,19 @@ describe("hostile workbooks: refused before they are opened, in a fraction of a 
     ["a huge dimension A1:XFD1048576", (b, p) => withSheet(b, p, setDimension("A1:XFD1048576")), /goes down to row 1,048,576/],
     ["100,000 columns", (b, p) => withSheet(b, p, hundredThousandColumns(2)), /goes across to cell/],
     ["a whole-sheet data validation", (b, p) => withSheet(b, p, wholeSheetValidation), /goes down to row 1,048,576/],
+    ["a defined name over the whole sheet", (b) => withDefinedName(b, "'Return'!$A$1:$XFD$1048576"), /far more than/],
     [
-      "a defined name over the whole sheet",
-      async (b) => {
+      "a whole-sheet merge in a part exceljs loads as a sheet but Excel would never name so",
+      async (b, p) => {
         const zip = await JSZip.loadAsync(b);
-        const xml = await zip.file("xl/workbook.xml")!.async("string");
-        const name = `<definedName name="everything">'Return'!$A$1:$XFD$1048576</definedName>`;
-        zip.file(
-          "xl/workbook.xml",
-          xml.includes("<definedNames>")
-            ? xml.replace("<definedNames>", `<definedNames>${name}`)
-            : xml.replace("</sheets>", `</sheets><definedNames>${name}</definedNames>`),
-        );
+        zip.file("zz/xl/worksheets/sheet9.xml", addMerge("A1:Z1048576")(await zip.file(p)!.async("string")));
         return new Uint8Array(await zip.generateAsync({ type: "nodebuffer", compression: "DEFLATE" }));
       },
+      /must be an Excel workbook/,
+    ],
+    [
+      "a defined name whose last row is written as character references",
+      (b) => withDefinedName(b, "'Return'!$A$1:$D$2&#48;&#48;&#48;&#48;&#48;"),
       /far more than/,
     ],
     [
