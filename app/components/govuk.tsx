@@ -1,5 +1,5 @@
 /** GOV.UK Design System components, as govuk-frontend's own templates render them. */
-import { Link } from "@remix-run/react";
+import { Link, useActionData } from "@remix-run/react";
 import { useEffect, useId, useRef, type ReactNode } from "react";
 
 /** A paragraph that is one link: on to another page, or back to the one the person came from. */
@@ -20,8 +20,13 @@ export interface ErrorItem {
 
 export function ErrorSummary({ title, errors }: { title: string; errors: ErrorItem[] }) {
   const ref = useRef<HTMLDivElement>(null);
+  // Focus moves here when the problems change or a form comes back refused again, not whenever the
+  // page renders: choosing a radio button re-renders it, and must leave focus on that button.
+  const problems = errors.map((error) => `${error.href} ${error.text}`).join("\n");
+  const refusal = useActionData();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a refusal is a new object each time a form comes back, which is when focus should move.
   useEffect(() => {
-    if (errors.length === 0) return;
+    if (problems === "") return;
     // Arriving from another page's error link (the check page's, say) at a field: that field, not
     // this summary, is where the person was sent, as a page without scripts would leave them.
     const target = window.location.hash ? document.getElementById(decodeURIComponent(window.location.hash.slice(1))) : null;
@@ -29,7 +34,7 @@ export function ErrorSummary({ title, errors }: { title: string; errors: ErrorIt
       (target.closest(".govuk-form-group") ?? target).scrollIntoView();
       target.focus({ preventScroll: true });
     } else ref.current?.focus();
-  }, [errors]);
+  }, [problems, refusal]);
   if (errors.length === 0) return null;
   // Focus is this component's to give (above), so govuk-frontend's script does not take it too.
   return (
