@@ -23,7 +23,8 @@ import { guard } from "#app/auth/guard.server.ts";
 import { actorOf } from "#app/web/return-page.server.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 
-export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matches, (t) => t("check.title"));
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
+  pageTitle(matches, (t) => t("check.title"), { errors: Boolean(data?.problems.length) });
 
 async function loadDraft(method: "loader" | "action", { request, params }: { request: Request; params: LoaderFunctionArgs["params"] }) {
   const page = await guard("routes/returns.$collectionCode.$authorityCode.check", method, { request, params });

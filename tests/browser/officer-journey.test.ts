@@ -93,6 +93,10 @@ async function journey(
     await page.getByRole("button", { name: "Save and check your answers" }).click();
     await page.waitForLoadState();
     await expect(page.locator(".govuk-error-summary").textContent()).resolves.toContain("explain the figure flagged for checking");
+    // The check page lists it too, and its title says there is a problem, as every page with an error summary does.
+    await page.goto(`${portal.url}/returns/${ROUND}/${authority}/check`);
+    await expect(page.locator(".govuk-error-summary").textContent()).resolves.toContain("explain the figure flagged for checking");
+    await expect(page.title()).resolves.toBe("Error: Check your answers before submitting your return – Care experience data returns");
     await page.goto(`${portal.url}/returns/${ROUND}/${authority}`);
     await item.getByLabel("Explain this figure").fill("A data cleanse removed 231 duplicate records.");
   }
