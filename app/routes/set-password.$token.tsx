@@ -10,6 +10,7 @@ import {
 } from "#app/models/account.server.ts";
 import { anonymousCsrf, requireAnonymousCsrf } from "#app/auth/auth.server.ts";
 import { getDb } from "#app/db.server.ts";
+import { languageCookie, languageOf } from "#app/i18n/language.server.ts";
 import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
 import type { MessageKey } from "#app/i18n/i18n.ts";
 import type { LinkPurpose } from "#db/types.ts";
@@ -78,8 +79,14 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   else if (password !== confirm) errors.confirm = "setPassword.error.mismatch";
   if (Object.keys(errors).length > 0) return refuseForm(context, { errors });
 
-  const result = await setPasswordWithInvitation(await getDb(), token, password);
-  if (result.ok) throw redirect(`/set-password/${encodeURIComponent(token)}?done`);
+  const db = await getDb();
+  const result = await setPasswordWithInvitation(db, token, password);
+  if (result.ok) {
+    // Signing in, next, follows the account's language in this browser too, unless it has chosen one.
+    const language = languageOf(request, { cookieOnly: true }) ? null : (await findInvitation(db, token))?.language;
+    const headers = language ? { "Set-Cookie": languageCookie(language) } : undefined;
+    throw redirect(`/set-password/${encodeURIComponent(token)}?done`, { headers });
+  }
   // The loader, run after this, shows the link is no longer usable.
   if (result.reason === "invalidLink") return data({ errors: {} as FieldErrors }, { status: 404 });
   return refuseForm(context, { errors: { password: result.problem } as FieldErrors });

@@ -135,6 +135,19 @@ describe.skipIf(cannotRun)("accounts people can get back into", { timeout: 240_0
       await admin.getByLabel("Welsh", { exact: true }).check();
       await admin.getByRole("button", { name: "Create account and send invitation" }).click();
     };
+    // Refused empty, the form's error summary takes focus; choosing a role after that leaves focus
+    // on the role chosen, where a keyboard user goes on from (it used to jump back to the summary).
+    await admin.goto(`${portal.url}/admin/users/new`);
+    await admin.getByRole("button", { name: "Create account and send invitation" }).click();
+    await admin.locator(".govuk-error-summary").waitFor();
+    await expect(admin.evaluate(() => document.activeElement?.classList.contains("govuk-error-summary"))).resolves.toBe(true);
+    const officerRole = admin.getByLabel("Local authority officer");
+    await officerRole.focus();
+    await admin.keyboard.press("Space");
+    await expect(officerRole.isChecked()).resolves.toBe(true);
+    await admin.getByLabel("Which authority do they work for?").waitFor();
+    await expect(officerRole.evaluate((radio) => radio === document.activeElement)).resolves.toBe(true);
+
     await invite();
     await admin.locator("h1", { hasText: "Accounts" }).waitFor();
     const oldLink = await linkFromOutbox("invitation", invitee);
@@ -159,7 +172,12 @@ describe.skipIf(cannotRun)("accounts people can get back into", { timeout: 240_0
     await page.locator("h1", { hasText: "Mae'r ddolen hon wedi dod i ben neu wedi'i defnyddio eisoes" }).waitFor();
     await choosePassword(page, newLink, "Gosod eich cyfrinair", "Gosod y cyfrinair", true);
     await page.locator("h1", { hasText: "Mae eich cyfrinair wedi'i osod" }).waitFor();
-    await signInAs(page, portal.url, invitee, NEW_PASSWORD);
+    // The sign-in page it leads to stays in Welsh: setting the password keeps the account's language in this browser.
+    await page.getByRole("button", { name: "Mewngofnodi" }).press("Enter");
+    await page.waitForURL((u) => u.pathname === "/login");
+    await expect(page.locator("html").getAttribute("lang")).resolves.toBe("cy");
+    await page.locator("h1", { hasText: "Mewngofnodi" }).waitFor();
+    await signInAs(page, portal.url, invitee, NEW_PASSWORD, { lang: "cy" });
     await page.locator("h1", { hasText: "Eich ffurflenni" }).waitFor();
     await context.close();
     await admin.close();
