@@ -5,6 +5,7 @@
  * needs it. `scripts/start.ts` fills in a newcomer's defaults on the embedded database before this
  * runs, so `npm ci && npm start` still works with nothing set.
  */
+import { isIP } from "node:net";
 import { z } from "zod";
 import { SEND_POINTS } from "#app/models/outbox.server.ts";
 
@@ -29,7 +30,8 @@ const schema = z.object({
   PORT: positiveInt(3000).refine((p) => p < 65536, "must be a port number"),
   DATABASE_POOL_SIZE: positiveInt(10),
   SEED_DEMO_DATA: flag.optional(),
-  TRUST_PROXY: z.string().optional(),
+  /** Which proxies in front of the portal to believe about the client's address: see trustProxy. */
+  TRUST_PROXY: z.string().transform(trustProxy).optional(),
   /** Bearer token for /metrics; without it /metrics answers 404. */
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -42,6 +44,55 @@ const schema = z.object({
   /** How long a SIGTERM waits for requests in flight before closing their connections. */
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
 });
+
+/** Express's names for ranges of addresses, as `trust proxy` takes them. */
+const PROXY_RANGES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+/** Whether an entry names proxies Express can trust: an address, a subnet (address/prefix) or a range's name. */
+function isProxyEntry(entry: string) {
+  if (PROXY_RANGES.has(entry)) return true;
+  const [address = "", prefix, ...rest] = entry.split("/");
+  const version = isIP(address);
+  // A zone (fe80::1%eth0) is left out: Express's own parser does not take one.
+  if (version === 0 || address.includes("%") || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  // A prefix of 0 would trust every address: refused, as `true` is.
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) >= 1 && Number(prefix) <= (version === 4 ? 32 : 128);
+}
+
+/**
+ * TRUST_PROXY as Express's `trust proxy` takes it. A whole number is how many proxies stand in front
+ * of the portal (1 behind one load balancer); anything else a comma-separated list of the proxies'
+ * addresses, subnets or range names. Given to Express as a string, "1" was read as the address
+ * 0.0.0.1: no proxy was trusted, every client had the load balancer's address, and the sign-in and
+ * password-reset throttles, counted by address, refused everyone for one sender's failures. `true`
+ * is refused: it trusts every hop, so any client could choose its own address with X-Forwarded-For.
+ * Checked here so that a wrong value stops the start with the setting's name, not deep in Express.
+ */
+function trustProxy(value: string, context: z.RefinementCtx): number | string[] | undefined {
+  const given = value.trim();
+  if (/^\d+$/.test(given)) return Number(given);
+  if (given.toLowerCase() === "false") return undefined;
+  if (given.toLowerCase() === "true") {
+    context.addIssue({
+      code: "custom",
+      message:
+        "must not be true: that trusts every hop, so any client could forge X-Forwarded-For and choose its own address; give the number of proxies in front of the portal (e.g. 1) or their addresses",
+    });
+    return z.NEVER;
+  }
+  const entries = given.split(",").map((entry) => entry.trim());
+  // Named by position, not echoed: no value is repeated in the message.
+  const wrong = entries.flatMap((entry, i) => (isProxyEntry(entry) ? [] : [i + 1]));
+  if (wrong.length > 0) {
+    context.addIssue({
+      code: "custom",
+      message: `must be a number of proxy hops (e.g. 1) or a comma-separated list of addresses, subnets (e.g. 10.0.0.0/8) or loopback, linklocal, uniquelocal; entry ${wrong.join(", ")} is none of these`,
+    });
+    return z.NEVER;
+  }
+  return entries;
+}
 
 /** What production needs on top of well-formed values; checked on the raw values, so every problem is told at once. */
 function productionProblems(env: Record<string, string>): string[] {

@@ -29,7 +29,8 @@ export interface AppDependencies {
 export function createApp({ build, config, database, lifecycle, logger, metrics }: AppDependencies) {
   const app = express();
   app.disable("x-powered-by");
-  if (config.TRUST_PROXY) app.set("trust proxy", config.TRUST_PROXY);
+  // A hop count or a list of addresses, never a string: Express reads a string as addresses ("1" as 0.0.0.1).
+  if (config.TRUST_PROXY !== undefined) app.set("trust proxy", config.TRUST_PROXY);
 
   app.use(observeRequests({ logger, metrics, routeOf: routeLabeller(build) }));
   // While shutting down, every response closes its connection, so keep-alive clients reconnect elsewhere.

@@ -3,6 +3,7 @@
  * secret of 32 characters, its public address and a database, and says all that is wrong at once.
  */
 import { spawn } from "node:child_process";
+import express from "express";
 import { describe, expect, it } from "vitest";
 import { ConfigError, readConfig } from "#app/config.server.ts";
 import { COMPILED, COMPILED_NODE_OPTIONS } from "../../server/compiled.ts";
@@ -68,6 +69,41 @@ describe("the configuration", () => {
     });
     expect(config).toMatchObject({ PORT: 8080, embedded: false });
     expect(config.SMTP_URL).toBeUndefined();
+  });
+
+  it("reads TRUST_PROXY as a hop count or a list of proxies, each of which Express takes", () => {
+    const trust = (value: string) => readConfig({ TRUST_PROXY: value }).TRUST_PROXY;
+    // A number, never the string "1", which Express would read as the address 0.0.0.1.
+    expect(trust("1")).toBe(1);
+    expect(trust(" 2 ")).toBe(2);
+    expect(trust("0")).toBe(0);
+    expect(trust("false")).toBeUndefined();
+    expect(trust("")).toBeUndefined();
+    expect(trust("loopback")).toEqual(["loopback"]);
+    const list = trust("10.0.0.0/8, 192.168.1.1,uniquelocal, ::1, fd00::/8, linklocal");
+    expect(list).toEqual(["10.0.0.0/8", "192.168.1.1", "uniquelocal", "::1", "fd00::/8", "linklocal"]);
+    for (const value of [trust("1"), list]) expect(() => express().set("trust proxy", value)).not.toThrow();
+  });
+
+  it("refuses TRUST_PROXY=true, which would let any client forge its address, and anything Express would not take, by name", () => {
+    expect(problemsOf({ TRUST_PROXY: "true" })).toEqual([
+      "TRUST_PROXY must not be true: that trusts every hop, so any client could forge X-Forwarded-For and choose its own address; give the number of proxies in front of the portal (e.g. 1) or their addresses",
+    ]);
+    expect(problemsOf({ TRUST_PROXY: "TRUE" })).toHaveLength(1);
+    for (const [value, entries] of [
+      ["1.2.3", "1"],
+      ["loopback, proxy.internal", "2"],
+      ["10.0.0.0/0", "1"],
+      ["10.0.0.0/33,::1/129", "1, 2"],
+      ["fe80::1%eth0", "1"],
+      ["-1", "1"],
+      ["1.5", "1"],
+    ] as const) {
+      const problems = problemsOf({ TRUST_PROXY: value });
+      expect(problems, value).toEqual([
+        `TRUST_PROXY must be a number of proxy hops (e.g. 1) or a comma-separated list of addresses, subnets (e.g. 10.0.0.0/8) or loopback, linklocal, uniquelocal; entry ${entries} is none of these`,
+      ]);
+    }
   });
 
   it("the server exits with the one message, before opening any database", async () => {
