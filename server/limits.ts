@@ -35,7 +35,12 @@ export function bodyLimits(): RequestHandler {
       // The body is never buffered: what the client is still sending is discarded as it arrives (as
       // Node does for any response sent before its request was read), so that it can read the page;
       // the connection is cut after a few seconds in any case.
-      sendRefusal(res, status, { title: "refusal.tooLarge.title", body: "refusal.tooLarge.body" }, { limit: kilobytes(limit) });
+      sendRefusal(
+        res,
+        status,
+        { title: "refusal.tooLarge.title", body: "refusal.tooLarge.body", problem: status === 411 ? "lengthRequired" : "tooLarge" },
+        { limit: kilobytes(limit) },
+      );
       setTimeout(() => req.socket.destroy(), DRAIN_MS).unref();
     };
     if (chunked && length === undefined) return refuse(411);

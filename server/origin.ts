@@ -34,7 +34,7 @@ export function originCheck(env: NodeJS.ProcessEnv = process.env): RequestHandle
         given = null;
       }
       if (given === null || (given !== configured && given !== own)) {
-        return sendRefusal(res, 403, { title: "refusal.origin.title", body: "refusal.origin.body" });
+        return sendRefusal(res, 403, { title: "refusal.origin.title", body: "refusal.origin.body", problem: "crossOrigin" });
       }
     }
     delete req.headers.origin;

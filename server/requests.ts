@@ -21,5 +21,5 @@ export function requestGuards(env: NodeJS.ProcessEnv = process.env) {
  */
 const noLegacyDataRequests: RequestHandler = (req, res, next) => {
   if (req.query._data === undefined) return next();
-  sendRefusal(res, 404, { title: "notFound.title", body: "notFound.body" });
+  sendRefusal(res, 404, { title: "notFound.title", body: "notFound.body", problem: "notFound" });
 };

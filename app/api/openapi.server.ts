@@ -27,6 +27,12 @@ const REFUSALS = {
   },
 };
 
+/** A body is refused before it is read: too big (the detail says the limit), or sent in chunks with no length. */
+const BODY_REFUSALS = {
+  "411": problem("The body was sent in chunks without Content-Length"),
+  "413": problem("The body is over the size limit the problem's detail gives; nothing was read"),
+};
+
 const collectionCode = { name: "code", in: "path", required: true, schema: { type: "string" }, description: "The collection's code" };
 const returnParams = [
   { name: "collection", in: "path", required: true, schema: { type: "string" }, description: "The collection's code" },
@@ -140,6 +146,7 @@ export function openApiDocument(): Json {
             "415": problem("The body is not application/json"),
             "422": problem("Values the form would refuse: each in `errors`, with a JSON pointer and the form's words"),
             "428": problem("If-Match is missing"),
+            ...BODY_REFUSALS,
             ...REFUSALS,
           },
         },
@@ -155,6 +162,7 @@ export function openApiDocument(): Json {
             "200": { description: "The report", content: json("ValidationReport") },
             "400": problem("The body is not JSON shaped as DraftInput"),
             "415": problem("The body is not application/json"),
+            ...BODY_REFUSALS,
             ...REFUSALS,
           },
         },

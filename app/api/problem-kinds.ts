@@ -12,5 +12,9 @@ export const PROBLEM_KINDS = [
   "collectionNotOpen",
   "notYetOpen",
   "invalid",
+  // Refused before the API's own handling (server/requests.ts), as for any address.
+  "crossOrigin",
+  "lengthRequired",
+  "tooLarge",
 ] as const;
 export type ProblemKind = (typeof PROBLEM_KINDS)[number];

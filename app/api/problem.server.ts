@@ -4,28 +4,13 @@
  * language. A bad field is named by a JSON pointer into the request body, with the form's words.
  */
 import type { Language } from "#db/types.ts";
-import { translator, type MessageKey, type MessageParams, type Translator } from "#app/i18n/i18n.ts";
+import type { MessageParams, Translator } from "#app/i18n/i18n.ts";
 import type { Problem } from "#app/schema/return-values.ts";
 import { problemText } from "#app/web/return-form.ts";
+import { PROBLEM_CONTENT_TYPE, problemDocument } from "./problem-document.ts";
 import type { ProblemKind } from "./problem-kinds.ts";
 
-const STATUS: Record<ProblemKind, number> = {
-  unauthorized: 401,
-  notFound: 404,
-  throttled: 429,
-  methodNotAllowed: 405,
-  unsupportedMediaType: 415,
-  badBody: 400,
-  preconditionRequired: 428,
-  conflict: 409,
-  notEditable: 409,
-  collectionNotOpen: 409,
-  notYetOpen: 409,
-  invalid: 422,
-};
-
-/** Where each kind of problem is explained: a section of the reference page. */
-export const problemType = (kind: ProblemKind) => `/api/v1/docs#problem-${kind}`;
+export { problemType } from "./problem-document.ts";
 
 const NO_STORE = { "Cache-Control": "no-store" } as const;
 
@@ -45,19 +30,11 @@ export interface ProblemOptions {
 }
 
 export function problem(lang: Language, kind: ProblemKind, { params, headers, extra, instance }: ProblemOptions = {}) {
-  const t = translator(lang);
-  const status = STATUS[kind];
-  const body = {
-    type: problemType(kind),
-    title: t(`api.problem.${kind}.title` as MessageKey),
-    status,
-    detail: t(`api.problem.${kind}.detail` as MessageKey, params),
-    ...(instance ? { instance } : {}),
-    ...extra,
-  };
+  const document = problemDocument(lang, kind, params);
+  const body = { ...document, ...(instance ? { instance } : {}), ...extra };
   return new Response(JSON.stringify(body), {
-    status,
-    headers: { "Content-Type": "application/problem+json; charset=utf-8", "Content-Language": lang, ...NO_STORE, ...headers },
+    status: document.status,
+    headers: { "Content-Type": PROBLEM_CONTENT_TYPE, "Content-Language": lang, ...NO_STORE, ...headers },
   });
 }
 

@@ -19,7 +19,7 @@ import { authenticateApiToken, type TokenUser } from "#app/models/api-token.serv
 import { readerFor, type Reader } from "#app/auth/policy.server.ts";
 import { accessOf, type ROUTE_ACCESS, tokenMay, type RouteId, type TokenAccess } from "#app/auth/policy.ts";
 import { addressedReturn } from "#app/auth/guard.server.ts";
-import { isLanguage } from "#app/i18n/i18n.ts";
+import { languageAsked } from "./problem-document.ts";
 import { problem } from "./problem.server.ts";
 
 type Table = typeof ROUTE_ACCESS;
@@ -51,8 +51,7 @@ type GrantOf<A> = A extends { token: "returns:write" }
 
 /** The language of a refusal before the token is known: the one the client asks for, else English. */
 export function requestLanguage(request: Request): Language {
-  const asked = request.headers.get("Accept-Language")?.trim().slice(0, 2).toLowerCase();
-  return isLanguage(asked) ? asked : "en";
+  return languageAsked(request.headers.get("Accept-Language"));
 }
 
 function bearer(request: Request) {

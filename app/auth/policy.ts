@@ -260,6 +260,8 @@ export const ROUTE_ACCESS = {
   "routes/api.v1.collections.$code.figures": { loader: apiCollection },
   "routes/api.v1.returns.$collectionCode.$authorityCode.draft": { loader: apiReturn, action: apiReturn },
   "routes/api.v1.returns.$collectionCode.$authorityCode.validate": { loader: "nobody", action: apiReturn },
+  // Any other address under /api/: a 404 as problem details.
+  "routes/api.$": { loader: "nobody", action: "nobody" },
 } as const satisfies Record<string, RouteAccess>;
 
 export type RouteId = keyof typeof ROUTE_ACCESS;

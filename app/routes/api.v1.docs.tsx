@@ -66,7 +66,7 @@ function typeText(schema: Schema): string {
   return schema.format ? `${type} (${schema.format})` : type;
 }
 
-const EXAMPLE = { seconds: "N", sent: "N", current: "N", status: "submitted" };
+const EXAMPLE = { seconds: "N", sent: "N", current: "N", status: "submitted", limit: "N KB" };
 
 export default function ApiReference() {
   const { operations, schemas } = useLoaderData<typeof loader>();

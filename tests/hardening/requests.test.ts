@@ -3,7 +3,7 @@
  * refused with a 413 page before it is read (before, a 50 MB POST /login was read whole, and eight
  * at once took the server from 231 MB to 824 MB), and the origin check refuses another site's form
  * with a 403 page but lets a browser that withholds its origin (`Origin: null`) reach the CSRF check,
- * never a 500.
+ * never a 500. Under /api/ the same refusals are problem details, as the API's own are.
  */
 import { readFileSync } from "node:fs";
 import http from "node:http";
@@ -175,6 +175,49 @@ describe("requests before Remix: body limits and the origin check", () => {
     expect((await fetch(`${portal.url}/accessibility`)).status).toBe(200);
     expect((await fetch(`${portal.url}/login.data`)).status).toBe(200);
     expect(portal.output().slice(before)).not.toMatch(/"level":50|Single fetch/);
+  });
+
+  it("refuses requests to /api/ before Remix with problem details, as the API's own refusals are, with the same statuses", async () => {
+    const draft = "/api/v1/returns/2026-12-care-experienced-parents/W06000015/draft";
+    const json = { "Content-Type": "application/json" };
+    const problemIn = (answer: Answer, status: number, kind: string) => {
+      expect(answer.status, kind).toBe(status);
+      expect(answer.headers["content-type"], kind).toBe("application/problem+json; charset=utf-8");
+      const body = JSON.parse(answer.body) as Record<string, unknown>;
+      expect(body, kind).toMatchObject({ type: `/api/v1/docs#problem-${kind}`, status });
+      expect(typeof body.title).toBe("string");
+      return body as { title: string; detail: string };
+    };
+    const tooLarge = problemIn(await send(portal.url, draft, { declared: FORM_BODY_LIMIT + 1, headers: json }), 413, "tooLarge");
+    expect(tooLarge).toMatchObject({ title: "The body is too big" });
+    expect(tooLarge.detail).toContain("256 KB");
+    const welsh = problemIn(
+      await send(portal.url, draft, { declared: FORM_BODY_LIMIT + 1, headers: { ...json, "Accept-Language": "cy" } }),
+      413,
+      "tooLarge",
+    );
+    expect(welsh.title).toBe("Mae'r corff yn rhy fawr");
+    problemIn(await send(portal.url, draft, { declared: 1024, chunked: true, headers: json }), 411, "lengthRequired");
+    problemIn(await send(portal.url, draft, { declared: 20, headers: { ...json, Origin: "https://evil.example" } }), 403, "crossOrigin");
+    for (const path of ["/api/v1/collections?_data=root", "/api?_data=root"]) {
+      const legacy = await fetch(`${portal.url}${path}`);
+      expect(legacy.status, path).toBe(404);
+      expect(legacy.headers.get("content-type"), path).toContain("application/problem+json");
+    }
+    // Addresses under /api/ that no route has: the API's 404, through Remix.
+    for (const path of ["/api/v1/nothing", "/api/v1/returns/2026-12-care-experienced-parents/W06000015"]) {
+      const response = await fetch(`${portal.url}${path}`);
+      expect(response.status, path).toBe(404);
+      expect(response.headers.get("content-type"), path).toContain("application/problem+json");
+      expect(await response.json(), path).toMatchObject({ type: "/api/v1/docs#problem-notFound", status: 404 });
+    }
+    // Pages keep their HTML, /api-tokens among them.
+    const page = await send(portal.url, "/api-tokens", { declared: FORM_BODY_LIMIT + 1 });
+    expect(page.status).toBe(413);
+    expect(page.headers["content-type"]).toMatch(/^text\/html/);
+    const missing = await fetch(`${portal.url}/no-such-page`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get("content-type")).toMatch(/^text\/html/);
   });
 
   it("marks pages and their .data no-store, so that no cache keeps a page rendered for one person", async () => {

@@ -435,6 +435,17 @@ describe("the machine API", () => {
       expect(shaped).toMatchObject({ pointer: "/values/care_leavers_21_25" });
     });
 
+    it("answers an address under /api/ that no route has with a 404 problem, not the site's HTML page", async () => {
+      for (const path of ["/api/v1/nothing", `/api/v1/returns/${ROUND}/${CARDIFF}`, "/api/v2/collections", "/api", "/API/V1/NOTHING"]) {
+        const body = await problemOf(await api(path, tokens.cardiff), 404);
+        expect(body, path).toMatchObject({ type: "/api/v1/docs#problem-notFound", title: "Not found" });
+        const posted = await api(path, tokens.cardiff, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
+        await problemOf(posted, 404);
+      }
+      const welsh = await problemOf(await api("/api/v1/nothing", null, { headers: { "Accept-Language": "cy" } }), 404);
+      expect(welsh.title).toBe("Heb ei ganfod");
+    });
+
     it("gives every error and query at once in the dry run, and saves nothing", async () => {
       const before = await db().selectFrom("value").selectAll().orderBy("return_id").orderBy("item_code").execute();
       const response = await validate(CARDIFF, tokens.cardiff, {

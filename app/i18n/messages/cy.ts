@@ -945,6 +945,14 @@ export const cy: Record<MessageKey, Message> = {
   "api.problem.collectionNotOpen.detail": "Nid yw'r casgliad hwn ar agor i ffurflenni, felly ni ellir cadw dim iddo.",
   "api.problem.invalid.title": "Ni chafodd rhai gwerthoedd eu derbyn",
   "api.problem.invalid.detail": "Ni chadwyd dim. Rhestrir pob gwerth na chafodd ei dderbyn yn ‘errors’, gyda sut i'w gywiro.",
+  "api.problem.crossOrigin.title": "Wedi'i anfon o wefan arall",
+  "api.problem.crossOrigin.detail":
+    "Mae pennawd Origin y cais yn enwi gwefan arall, felly ni wnaed dim. Nid oes angen i raglen sy'n galw'r API anfon Origin.",
+  "api.problem.lengthRequired.title": "Mae angen Content-Length",
+  "api.problem.lengthRequired.detail":
+    "Anfonwch y corff gyda phennawd Content-Length: ni chaiff corff a anfonir fesul darn hebddo ei ddarllen.",
+  "api.problem.tooLarge.title": "Mae'r corff yn rhy fawr",
+  "api.problem.tooLarge.detail": "Ni ddarllenwyd na chadwyd dim. Ni all corff a anfonir i'r cyfeiriad hwn fod yn fwy na {limit}.",
 
   "setPassword.title": "Gosod eich cyfrinair",
   "setPassword.lead": "Dewiswch gyfrinair ar gyfer eich cyfrif, {email}.",

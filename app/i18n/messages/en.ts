@@ -937,6 +937,13 @@ export const en = {
   "api.problem.collectionNotOpen.detail": "This collection is not open for returns, so nothing can be saved to it.",
   "api.problem.invalid.title": "Some values were not accepted",
   "api.problem.invalid.detail": "Nothing was saved. Each value that was not accepted is listed in ‘errors’, with how to fix it.",
+  "api.problem.crossOrigin.title": "Sent from another website",
+  "api.problem.crossOrigin.detail":
+    "The request's Origin header names another website, so nothing was done. A program calling the API need not send Origin.",
+  "api.problem.lengthRequired.title": "Content-Length needed",
+  "api.problem.lengthRequired.detail": "Send the body with a Content-Length header: a body sent in chunks without one is not read.",
+  "api.problem.tooLarge.title": "The body is too big",
+  "api.problem.tooLarge.detail": "Nothing was read or saved. A body sent to this address may be no more than {limit}.",
 
   "setPassword.title": "Set your password",
   "setPassword.lead": "Choose a password for your account, {email}.",
