@@ -8,6 +8,7 @@ import type { Database } from "#db/types.ts";
 import { returnDefinition } from "#app/models/collection.server.ts";
 import { findReturn, flagBasis, saveReturn, workingValues, type ReturnScope } from "#app/models/return.server.ts";
 import { actorOf } from "#app/web/return-page.server.ts";
+import type { Reader } from "#app/auth/policy.server.ts";
 import { recordTokenUse } from "#app/models/api-token.server.ts";
 import { findFlags, validateReturn, type CleanValue, type Problem, type RawReturn } from "#app/schema/return-values.ts";
 import { DraftInputSchema, type ApiValue } from "#app/schema/api.ts";
@@ -34,8 +35,8 @@ export function toApiValue(value: CleanValue): ApiValue {
 }
 
 /** The draft as the API shows it: the working copy, its status and lock version (also the ETag). */
-export async function draftDocument(db: Kysely<Database>, scope: ReturnScope) {
-  const [ret, values] = await Promise.all([findReturn(db, scope), workingValues(db, scope)]);
+export async function draftDocument(db: Kysely<Database>, reader: Reader, scope: ReturnScope) {
+  const [ret, values] = await Promise.all([findReturn(db, scope), workingValues(db, reader, scope)]);
   return {
     collection: scope.collection.code,
     authority: scope.authorityCode,
@@ -47,8 +48,8 @@ export async function draftDocument(db: Kysely<Database>, scope: ReturnScope) {
 
 export const etag = (lockVersion: number) => `"${lockVersion}"`;
 
-export async function getDraft({ db, scope }: TokenReturnGrant) {
-  const draft = await draftDocument(db, scope);
+export async function getDraft({ db, reader, scope }: TokenReturnGrant) {
+  const draft = await draftDocument(db, reader, scope);
   return apiJson(draft, { headers: { ETag: etag(draft.lockVersion) } });
 }
 
@@ -87,7 +88,7 @@ function ifMatch(request: Request): number | null | "missing" {
 
 /** PUT: replaces the draft's values (items left out become blank), if nobody saved since If-Match. */
 export async function putDraft(request: Request, grant: TokenReturnGrant) {
-  const { db, scope, lang, user } = grant;
+  const { db, reader, scope, lang, user } = grant;
   const basedOn = ifMatch(request);
   if (basedOn === "missing") throw problem(lang, "preconditionRequired");
   const raw = await readValues(request, grant);
@@ -99,7 +100,7 @@ export async function putDraft(request: Request, grant: TokenReturnGrant) {
     return result;
   });
   if (saved.ok) {
-    const draft = await draftDocument(db, scope);
+    const draft = await draftDocument(db, reader, scope);
     return apiJson({ ...draft, changed: saved.changed }, { headers: { ETag: etag(draft.lockVersion) } });
   }
   if (saved.reason === "invalid") {
@@ -107,7 +108,7 @@ export async function putDraft(request: Request, grant: TokenReturnGrant) {
   }
   if (saved.reason === "collectionNotOpen") return problem(lang, "collectionNotOpen");
   if (saved.reason === "notYetOpen") return problem(lang, "notYetOpen", { params: { opensOn: saved.opensOn } });
-  const current = await draftDocument(db, scope);
+  const current = await draftDocument(db, reader, scope);
   if (saved.reason === "notEditable") return problem(lang, "notEditable", { params: { status: current.status ?? "" } });
   return problem(lang, "conflict", {
     params: { sent: request.headers.get("If-Match") ?? "", current: current.lockVersion },

@@ -35,6 +35,15 @@ class Reader {
   }
 
   /**
+   * Whether this reader may see the authority's draft (the working copy of its return, never
+   * submitted, or being amended): its own officers only. Everyone else, coordinators and analysts
+   * included, reads what the authority last submitted (product.md, "Who uses it").
+   */
+  seesDraftOf(authorityCode: string): boolean {
+    return this.ownAuthority !== null && this.ownAuthority === authorityCode;
+  }
+
+  /**
    * SQL: whether this reader may see other authorities' accepted figures in the round at `collection`
    * (its alias in the caller's query): in every round for a reader of every authority; for an
    * officer, once the round is closed and the coordinator lets officers compare.

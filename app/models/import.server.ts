@@ -15,6 +15,7 @@ import type { UploadIssue } from "#app/spreadsheets/spreadsheet.ts";
 import { checkXlsx, loadWorkbook, type UploadedFile } from "#app/spreadsheets/upload.server.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
 import { listAuthorities } from "./authority.server.ts";
+import { authorityReader } from "#app/auth/policy.server.ts";
 import { returnDefinition, type CollectionWithItems } from "./collection.server.ts";
 import {
   findReturn,
@@ -119,8 +120,9 @@ export async function planImport(
       continue;
     }
     // What the workbook does not carry (explanations of queried figures, items it has no row for)
-    // keeps what the authority's draft has.
-    const working = existing ? await workingValues(db, scope) : {};
+    // keeps what the authority's draft has: the portal, writing the authority's return for the
+    // coordinator, reads its draft as the authority does (the coordinator is shown none of it).
+    const working = existing ? await workingValues(db, authorityReader(authority.code), scope) : {};
     const raw: RawReturn = Object.fromEntries(
       collection.items.map(({ code }) => {
         const row = rows.get(code);

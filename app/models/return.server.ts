@@ -25,7 +25,7 @@ import { returnDefinition, type CollectionWithItems } from "./collection.server.
 import { previousValues, rateBasis } from "./aggregation.server.ts";
 import { RETURN_COLUMNS } from "./columns.server.ts";
 import { may } from "#app/auth/policy.ts";
-import { authorityReader } from "#app/auth/policy.server.ts";
+import { authorityReader, type Reader } from "#app/auth/policy.server.ts";
 
 export interface ReturnScope {
   collection: CollectionWithItems;
@@ -97,8 +97,55 @@ export async function findReturn(db: Executor, { collection, authorityCode }: Re
     .executeTakeFirst();
 }
 
-/** The working copy of the return's values, one per item of the collection (blank where none). */
-export async function workingValues(db: Executor, scope: ReturnScope): Promise<Record<string, CleanValue>> {
+/** A reader asked for a draft they may not see (Reader.seesDraftOf): a caller's mistake, never a page to show. */
+export class DraftRefused extends Error {
+  constructor(authorityCode: string) {
+    super(`This reader may not read the draft of ${authorityCode}`);
+  }
+}
+
+/**
+ * The working copy of the return's values (the draft), one per item (blank where none), for a
+ * reader who may see it: the authority's own officers, or the portal reading as them. Anyone else
+ * is refused: a draft is the authority's own until it is submitted.
+ */
+export async function workingValues(db: Executor, reader: Reader, scope: ReturnScope): Promise<Record<string, CleanValue>> {
+  if (!reader.seesDraftOf(scope.authorityCode)) throw new DraftRefused(scope.authorityCode);
+  return draftOf(db, scope);
+}
+
+/** What a reader is shown of a return's values, and which copy they are. */
+export interface ShownValues {
+  /** "nothing": nothing submitted yet, and the reader may not see the draft (every value blank). */
+  of: "draft" | "submitted" | "nothing";
+  values: Record<string, CleanValue>;
+  textLangs: Record<string, Language | null>;
+}
+
+/**
+ * The values of a return a reader is shown. The authority's own officers see the draft when they
+ * are editing it (`editing`) or when nothing has been submitted yet, else the latest submitted
+ * version. Everyone else (coordinators, analysts) sees the latest submitted version only, and
+ * before the first submission nothing: every value blank, `of: "nothing"`.
+ */
+export async function valuesShown(
+  db: Executor,
+  reader: Reader,
+  scope: ReturnScope,
+  { editing = false }: { editing?: boolean } = {},
+): Promise<ShownValues> {
+  const ret = await findReturn(db, scope);
+  if (reader.seesDraftOf(scope.authorityCode) && (editing || !ret?.submitted_version)) {
+    const [values, textLangs] = await Promise.all([draftOf(db, scope), valueLanguages(db, scope, "working")]);
+    return { of: "draft", values, textLangs };
+  }
+  if (!ret?.submitted_version) return { of: "nothing", values: byItem(scope, []), textLangs: {} };
+  const [values, textLangs] = await Promise.all([submittedValues(db, scope), valueLanguages(db, scope, "submitted")]);
+  return { of: "submitted", values, textLangs };
+}
+
+/** The draft, unchecked: for this module's own writes and checks, which the actor's rights guard. */
+async function draftOf(db: Executor, scope: ReturnScope): Promise<Record<string, CleanValue>> {
   const rows = await db
     .selectFrom("value as v")
     .innerJoin("return as r", "r.id", "v.return_id")
@@ -116,11 +163,7 @@ function byItem(scope: ReturnScope, rows: (ValueColumns & { item_code: string })
 }
 
 /** The language each value's words were written in (decision 018), of the working copy or the latest submitted version. */
-export async function valueLanguages(
-  db: Executor,
-  scope: ReturnScope,
-  which: "working" | "submitted",
-): Promise<Record<string, Language | null>> {
+async function valueLanguages(db: Executor, scope: ReturnScope, which: "working" | "submitted"): Promise<Record<string, Language | null>> {
   const rows =
     which === "working"
       ? await db
@@ -242,7 +285,7 @@ export async function saveAsGiven(db: Executor, scope: ReturnScope, { explanatio
   const flagged = new Set(problems.filter((p) => p.key === "error.flag.explanationMissing").map((p) => p.itemCode));
   if (flagged.size === 0) return saved;
   const raw = Object.fromEntries(
-    Object.entries(await workingValues(db, scope)).map(([code, value]) => [
+    Object.entries(await draftOf(db, scope)).map(([code, value]) => [
       code,
       flagged.has(code) ? { ...rawValue(value), queryExplanation: explanation } : rawValue(value),
     ]),
@@ -260,7 +303,7 @@ async function writeValues(
   if (refused) return refused;
   const claimed = await claimReturn(trx, scope, basedOn, now);
   if (!claimed.ok) return claimed;
-  const current = await workingValues(trx, scope);
+  const current = await draftOf(trx, scope);
   const textLang = await writtenIn(trx, actor);
   const changed: string[] = [];
   for (const [itemCode, value] of Object.entries(values)) {
@@ -354,7 +397,7 @@ export interface SubmissionCheck {
 /** Everything that would stop the return being submitted now: errors, blanks and unexplained flags. */
 export async function checkForSubmission(db: Executor, scope: ReturnScope, today: string): Promise<SubmissionCheck> {
   const definition = returnDefinition(scope.collection);
-  const values = await workingValues(db, scope);
+  const values = await draftOf(db, scope);
   const raw = Object.fromEntries(Object.entries(values).map(([code, v]) => [code, rawValue(v)]));
   const result = validateReturn(definition, raw, { mode: "submit", today });
   const flags = findFlags(definition, values, await flagBasis(db, scope));

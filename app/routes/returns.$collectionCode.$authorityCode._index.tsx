@@ -15,8 +15,7 @@ import {
   saveReturn,
   type ReturnScope,
   type RoundRefusal,
-  submittedValues,
-  valueLanguages,
+  valuesShown,
   workingValues,
 } from "#app/models/return.server.ts";
 import { listQueries } from "#app/models/value-query.server.ts";
@@ -73,18 +72,17 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const opened = hasOpened(collection, todayInWales());
   const section = sectionAsked(collection.items, url);
   const editable = mayFillIn && collection.status === "open" && opened && (!ret || ret.status === "draft");
-  // The officer editing sees the draft; everyone else sees what was last submitted.
-  const showDraft = editable || !ret?.submitted_version;
+  // The officer editing sees the draft; everyone else what was last submitted, and none of a draft
+  // but the authority's own officers (the model decides, by the reader).
   // One look at last round serves both the "last round" hints and the checks that compare with it.
-  const [values, textLangs, context, threads, flags] = await Promise.all([
-    showDraft ? workingValues(db, scope) : submittedValues(db, scope),
-    // The languages of the words people typed, for the summary a reader sees; the form shows them as typed.
-    editable ? {} : valueLanguages(db, scope, showDraft ? "working" : "submitted"),
+  const [shown, context, threads, flags] = await Promise.all([
+    valuesShown(db, reader, scope, { editing: editable }),
     flagBasis(db, scope),
     listQueries(db, scope),
     // The reviewer sees each automatic flag with its figures, beside the officer's explanation.
     mayReview && ret?.submitted_version ? flagsInContext(db, reader, scope) : [],
   ]);
+  const values = shown.values;
   const flagsToExplain = ret && editable ? findFlags(returnDefinition(collection), values, context) : [];
   // Sent back from the check page: what it found is shown here too, beside each field.
   const checkProblems =
@@ -118,7 +116,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       })),
     },
     authority: { code: authority.code, name: pick(lang, authority, "name") },
-    textLangs,
+    // The languages of the words people typed, for the summary a reader sees; the form shows them as typed.
+    textLangs: editable ? {} : shown.textLangs,
+    /** Nothing to show: not yet submitted, and the draft is the authority's own. */
+    nothingSubmitted: shown.of === "nothing",
     returnStatus: ret?.status ?? null,
     submittedVersion: ret?.submitted_version ?? null,
     lockVersion: ret?.lock_version ?? 0,
@@ -182,7 +183,7 @@ type ActionResult = {
 
 /** Save as draft, or save and go on to check the answers: the return's figures, from its own officers. */
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const { db, user, collection, authority, scope } = await guard("routes/returns.$collectionCode.$authorityCode._index", "action", {
+  const { db, user, reader, collection, authority, scope } = await guard("routes/returns.$collectionCode.$authorityCode._index", "action", {
     request,
     params,
   });
@@ -208,7 +209,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const posted = readFormValues(form, shownCodes);
   // A section's page carries only its own items: the others stay as saved.
   const input = section
-    ? { ...Object.fromEntries(Object.entries(await workingValues(db, scope)).map(([code, v]) => [code, toFormValue(v)])), ...posted }
+    ? {
+        ...Object.fromEntries(Object.entries(await workingValues(db, reader, scope)).map(([code, v]) => [code, toFormValue(v)])),
+        ...posted,
+      }
     : posted;
   // A lock version that cannot be one (a crafted form) is answered as the conflict it would meet.
   if (!Number.isInteger(basedOn) || basedOn < 0) return refuse({ input, conflict: true }, 409);
@@ -465,14 +469,20 @@ export default function ReturnForm() {
           {data.changedAfterAcceptance ? (
             <p className="govuk-inset-text">{t("review.changedAfterAcceptance", { version: data.acceptedVersion ?? 0 })}</p>
           ) : null}
-          <ReturnSummary
-            t={t}
-            items={collection.items}
-            labels={labels}
-            values={data.values}
-            textLangs={data.textLangs}
-            flags={data.flags}
-          />
+          {data.nothingSubmitted ? (
+            <p className="govuk-inset-text" id="nothing-submitted">
+              {t("review.nothingSubmitted")}
+            </p>
+          ) : (
+            <ReturnSummary
+              t={t}
+              items={collection.items}
+              labels={labels}
+              values={data.values}
+              textLangs={data.textLangs}
+              flags={data.flags}
+            />
+          )}
           {data.mayAmend ? (
             <Link className="govuk-button" to={returnPath(collection.code, authority.code, "amend")}>
               {t("form.amendLink")}

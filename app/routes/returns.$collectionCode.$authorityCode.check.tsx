@@ -37,10 +37,10 @@ async function loadDraft(method: "loader" | "action", { request, params }: { req
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { db, user, collection, authority, scope, ret } = await loadDraft("loader", { request, params });
+  const { db, user, reader, collection, authority, scope, ret } = await loadDraft("loader", { request, params });
   const amendment = ret.submitted_version !== null;
   const [values, check, versions] = await Promise.all([
-    workingValues(db, scope),
+    workingValues(db, reader, scope),
     checkForSubmission(db, scope, todayInWales()),
     amendment ? returnVersions(db, scope) : Promise.resolve([]),
   ]);

@@ -1,13 +1,16 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { findReturn, workingValues } from "#app/models/return.server.ts";
+import { findReturn, valuesShown } from "#app/models/return.server.ts";
 import { attachmentHeaders, exportLanguage } from "#app/web/downloads.server.ts";
 import { returnTemplate } from "#app/spreadsheets/return-template.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { XLSX_TYPE } from "#app/spreadsheets/spreadsheet.ts";
 
-/** The return as a spreadsheet to fill in, pre-filled with the working draft: for its officers and coordinators. */
+/**
+ * The return as a spreadsheet to fill in: for its officers, pre-filled with their draft; for a
+ * coordinator, with what the authority last submitted (a draft is the authority's own), or blank.
+ */
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { db, user, collection, authority, scope } = await guard(
+  const { db, user, reader, collection, authority, scope } = await guard(
     "routes/returns.$collectionCode.$authorityCode.template[.]xlsx",
     "loader",
     {
@@ -15,7 +18,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       params,
     },
   );
-  const [ret, values] = await Promise.all([findReturn(db, scope), workingValues(db, scope)]);
+  const [ret, { values }] = await Promise.all([findReturn(db, scope), valuesShown(db, reader, scope, { editing: true })]);
   const workbook = await returnTemplate({
     collection,
     authority,

@@ -48,7 +48,7 @@ const message = (key: Extract<UploadIssue, { kind: "message" }>["key"], params?:
  * figures) keep what the draft has.
  */
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const { db, user, collection, authority, scope, ret, editable, opened } = await loadEditable("action", { request, params });
+  const { db, user, reader, collection, authority, scope, ret, editable, opened } = await loadEditable("action", { request, params });
   const refuse = (issues: UploadIssue[], status = 400) => refuseForm(context, { issues }, status);
   const upload = await readUploadForm(request);
   if (!upload.ok) return refuse([upload.issue], upload.status);
@@ -72,7 +72,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const sheet = readReturnSheet(workbook, collection);
   if (!sheet.ok) return refuse(sheet.issues);
 
-  const working = await workingValues(db, scope);
+  const working = await workingValues(db, reader, scope);
   const raw: RawReturn = Object.fromEntries(
     Object.entries(sheet.raw).map(([code, value]) => [code, { ...value, queryExplanation: working[code]?.queryExplanation ?? undefined }]),
   );

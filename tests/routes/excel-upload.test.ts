@@ -6,6 +6,7 @@ import * as templateRoute from "#app/routes/returns.$collectionCode.$authorityCo
 import * as uploadRoute from "#app/routes/returns.$collectionCode.$authorityCode.upload.tsx";
 import { getCollection } from "#app/models/collection.server.ts";
 import { workingValues } from "#app/models/return.server.ts";
+import { authorityReader } from "#app/auth/policy.server.ts";
 import { translator } from "#app/i18n/i18n.ts";
 import { issueText, type UploadIssue } from "#app/spreadsheets/spreadsheet.ts";
 import { DECEMBER_2026, FEBRUARY_2023 } from "#seeds/demo.ts";
@@ -112,7 +113,7 @@ describe("the return as a spreadsheet: template and upload", () => {
 
   const values = async (authority: string) => {
     const collection = (await getCollection(db(), DECEMBER_2026))!;
-    return workingValues(db(), { collection, authorityCode: authority });
+    return workingValues(db(), authorityReader(authority), { collection, authorityCode: authority });
   };
 
   it("gives the template to the authority's officers and to coordinators; other officers and analysts get a 404", async () => {

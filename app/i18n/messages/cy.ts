@@ -385,6 +385,8 @@ export const cy: Record<MessageKey, Message> = {
   "flag.noExplanation": "Ni roddodd y swyddog esboniad.",
   "flag.notAskedOfOfficer":
     "Ni ofynnwyd i'r swyddog esbonio hyn: mae eu gwiriadau'n cymharu â ffigurau y caiff swyddogion eu gweld yn unig, byth â ffigurau'r rownd hon tra bydd ar agor. Codwch ymholiad os oes angen ateb arnoch.",
+  "review.nothingSubmitted":
+    "Does dim wedi'i gyflwyno eto. Bydd ffigurau'r awdurdod yn ymddangos yma unwaith y bydd yn cyflwyno'r ffurflen hon.",
   "review.beingAmended": "Mae'r awdurdod yn diwygio'r ffurflen hon. Rydych yn gweld y fersiwn a gyflwynodd ddiwethaf.",
   "review.changedAfterAcceptance":
     "Newidiwyd ar ôl ei derbyn: fe wnaethoch dderbyn fersiwn {version}, ac mae'r awdurdod wedi'i diwygio ers hynny.",

@@ -373,6 +373,7 @@ export const en = {
   "flag.noExplanation": "The officer gave no explanation.",
   "flag.notAskedOfOfficer":
     "The officer was not asked to explain this: their checks compare only with figures officers may see, never with this round's while it is open. Raise a query if you need an answer.",
+  "review.nothingSubmitted": "Nothing has been submitted yet. The authority's figures will show here once it submits this return.",
   "review.beingAmended": "The authority is amending this return. You are seeing the version it last submitted.",
   "review.changedAfterAcceptance": "Changed after acceptance: you accepted version {version}, and the authority has amended it since.",
   "home.officer.queries": "Queries from ADSS Cymru",
