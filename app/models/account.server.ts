@@ -12,6 +12,7 @@ import { recordAudit, type Executor } from "./audit.server.ts";
 import { queueEmail } from "./outbox.server.ts";
 import { invitationEmail, passwordResetEmail } from "#app/email/emails.ts";
 import { hashToken, PERSON_COLUMNS, randomToken, revokeAllSessions } from "./session.server.ts";
+import { revokeOwnedApiTokens } from "./api-token.server.ts";
 
 export const INVITATION_DAYS = 7;
 export const PASSWORD_RESET_MINUTES = 60;
@@ -277,9 +278,9 @@ function lockAccount(trx: Executor, userId: number) {
   return trx.selectFrom("app_user").select(["id", "active", "authority_code"]).where("id", "=", userId).forUpdate().executeTakeFirst();
 }
 
-export type DeactivateResult = { ok: true } | { ok: false; reason: "notFound" | "alreadyInactive" | "self" };
+export type DeactivateResult = { ok: true; tokensRevoked: number } | { ok: false; reason: "notFound" | "alreadyInactive" | "self" };
 
-/** Stops the account signing in, and ends its sessions at once, everywhere. */
+/** Stops the account signing in, ends its sessions at once, everywhere, and revokes its API tokens. */
 export async function deactivateUser(
   db: Kysely<Database>,
   userId: number,
@@ -300,6 +301,8 @@ export async function deactivateUser(
       .where("id", "=", userId)
       .execute();
     await revokeAllSessions(trx, userId);
+    // Revoked, not merely refused while inactive: reactivating the account must not bring them back.
+    const tokensRevoked = await revokeOwnedApiTokens(trx, userId, { actorUserId: actor.userId, why: "account deactivated", now });
     await recordAudit(trx, {
       actorUserId: actor.userId,
       action: "account.deactivate",
@@ -307,15 +310,19 @@ export async function deactivateUser(
       entityKey: userId,
       authorityCode: user.authority_code,
       before: { active: true },
-      after: { active: false },
+      after: { active: false, api_tokens_revoked: tokensRevoked },
     });
-    return { ok: true as const };
+    return { ok: true as const, tokensRevoked };
   });
 }
 
 export type ReactivateResult = { ok: true } | { ok: false; reason: "notFound" | "alreadyActive" | "reasonMissing" | "reasonTooLong" };
 
-/** Lets a deactivated account sign in again, with the admin's reason, audited. Its sessions stay ended. */
+/**
+ * Lets a deactivated account sign in again, with the admin's reason, audited. Its sessions stay
+ * ended and its API tokens revoked: any still live (an account deactivated before deactivating
+ * revoked them) are revoked now, so that no token comes back with the account.
+ */
 export async function reactivateUser(
   db: Kysely<Database>,
   userId: number,
@@ -337,6 +344,7 @@ export async function reactivateUser(
       .set({ active: true, active_changed_at: now, active_changed_by: actor.userId, active_change_reason: reason })
       .where("id", "=", userId)
       .execute();
+    await revokeOwnedApiTokens(trx, userId, { actorUserId: actor.userId, why: "account reactivated", now });
     await recordAudit(trx, {
       actorUserId: actor.userId,
       action: "account.reactivate",
@@ -482,13 +490,13 @@ export function passwordProblem(password: string): PasswordProblem | null {
 }
 
 export type SetPasswordResult =
-  | { ok: true; userId: number; email: string }
+  | { ok: true; userId: number; email: string; tokensRevoked: number }
   | { ok: false; reason: "invalidLink" }
   | { ok: false; reason: "password"; problem: PasswordProblem };
 
 /**
- * Uses an invitation or a forgotten-password link: sets the password, marks the link used and ends
- * every session the account had, in one transaction. A link works once, before it expires or is
+ * Uses an invitation or a forgotten-password link: sets the password, marks the link used, ends
+ * every session the account had and revokes its API tokens, in one transaction. A link works once, before it expires or is
  * replaced, for an active account.
  */
 export async function setPasswordWithInvitation(
@@ -528,15 +536,21 @@ export async function setPasswordWithInvitation(
       .execute();
     // A new password signs the account out everywhere: whoever knew the old one is out too.
     await revokeAllSessions(trx, used.userId);
+    // And its API tokens: one made with a stolen password must not outlive the new one.
+    const tokensRevoked = await revokeOwnedApiTokens(trx, used.userId, {
+      actorUserId: used.userId,
+      why: used.purpose === "password_reset" ? "password reset" : "password set",
+      now,
+    });
     await recordAudit(trx, {
       actorUserId: used.userId,
       action: used.purpose === "password_reset" ? "account.reset_password" : "account.set_password",
       entity: "app_user",
       entityKey: used.userId,
       authorityCode: used.authorityCode,
-      after: { invitation_id: used.id },
+      after: { invitation_id: used.id, api_tokens_revoked: tokensRevoked },
     });
-    return { ok: true, userId: used.userId, email: used.email };
+    return { ok: true, userId: used.userId, email: used.email, tokensRevoked };
   });
 }
 

@@ -9,7 +9,7 @@ import { sql, type Kysely } from "kysely";
 import type { ApiScope, Database, Language, Role } from "#db/types.ts";
 import { mayIssueToken, may } from "#app/auth/policy.ts";
 import type { TokenForm } from "#app/schema/api-token.ts";
-import { recordAudit, type Executor } from "./audit.server.ts";
+import { recordAudit, type AuditEntry, type Executor } from "./audit.server.ts";
 import { hashToken, randomToken } from "./session.server.ts";
 
 /** A token reads as what it is in logs and secret scanners: the portal's prefix, then 43 random characters. */
@@ -115,6 +115,25 @@ export async function tokenOwnerChoices(db: Executor) {
     .execute();
 }
 
+/** The audit row of a token's revocation: by whom, the token as it was, and why when it went with its account. */
+function revocationAudit(
+  actorUserId: number,
+  token: { id: number; name: string; scope: ApiScope; authority_code: string | null },
+  now: Date,
+  reason?: string,
+): AuditEntry {
+  return {
+    actorUserId,
+    action: "api_token.revoke",
+    entity: "api_token",
+    entityKey: token.id,
+    authorityCode: token.authority_code,
+    before: { name: token.name, scope: token.scope, revoked_at: null },
+    after: { revoked_at: now.toISOString() },
+    reason,
+  };
+}
+
 export type RevokeTokenResult = { ok: true } | { ok: false; reason: "notFound" };
 
 /** Revokes a token the person may see (listApiTokens); at once, for every instance. */
@@ -135,17 +154,36 @@ export async function revokeApiToken(
       .returning(["id", "name", "scope", "authority_code"])
       .executeTakeFirst();
     if (!revoked) return { ok: false, reason: "notFound" };
-    await recordAudit(trx, {
-      actorUserId: actor.id,
-      action: "api_token.revoke",
-      entity: "api_token",
-      entityKey: revoked.id,
-      authorityCode: revoked.authority_code,
-      before: { name: revoked.name, scope: revoked.scope, revoked_at: null },
-      after: { revoked_at: now.toISOString() },
-    });
+    await recordAudit(trx, revocationAudit(actor.id, revoked, now));
     return { ok: true };
   });
+}
+
+/**
+ * Revokes every live token an account owns, in the caller's transaction, each audited as a
+ * revocation is: when its password is set through a link (whoever knew the old one may have made
+ * a token with it) and when it is deactivated (a token must not come back when it is reactivated).
+ * `actorUserId` is who did it (the person setting their password, the admin); `why` says why.
+ * Returns how many were revoked.
+ */
+export async function revokeOwnedApiTokens(
+  trx: Executor,
+  ownerId: number,
+  { actorUserId, why, now = new Date() }: { actorUserId: number; why: string; now?: Date },
+): Promise<number> {
+  const revoked = await trx
+    .updateTable("api_token")
+    .set({ revoked_at: now, revoked_by: actorUserId })
+    .where("owner_id", "=", ownerId)
+    .where("revoked_at", "is", null)
+    .where("expires_at", ">", now)
+    .returning(["id", "name", "scope", "authority_code"])
+    .execute();
+  await recordAudit(
+    trx,
+    revoked.map((token) => revocationAudit(actorUserId, token, now, why)),
+  );
+  return revoked.length;
 }
 
 /** A live token and its owner as they are now. */

@@ -26,7 +26,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const { db, admin, user } = await guardAccountPage("routes/admin.users.$userId.deactivate", "action", { request, params });
   requireCsrf(admin, await readForm(request));
   const result = await deactivateUser(db, user.id, { userId: admin.id, isAdmin: admin.isAdmin });
-  if (result.ok) throw redirect("/admin/users?done=deactivated");
+  // The confirmation says so when the account's API tokens were revoked with it.
+  if (result.ok) throw redirect(`/admin/users?done=${result.tokensRevoked > 0 ? "deactivatedWithTokens" : "deactivated"}`);
   if (result.reason === "self") return refuseForm(context, { error: "deactivate.error.self" as MessageKey });
   if (result.reason === "notFound") throw notFound();
   throw redirect("/admin/users");

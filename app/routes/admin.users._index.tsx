@@ -12,6 +12,7 @@ export const meta: MetaFunction<typeof loader> = ({ matches }) => pageTitle(matc
 const DONE = {
   invited: "accounts.done.invited",
   deactivated: "accounts.done.deactivated",
+  deactivatedWithTokens: "accounts.done.deactivatedWithTokens",
   reactivated: "accounts.done.reactivated",
   twoFactorReset: "accounts.done.twoFactorReset",
 } as const;

@@ -54,14 +54,22 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const headers = csrf.setCookie ? { "Set-Cookie": csrf.setCookie } : undefined;
   const purpose: LinkPurpose = invitation?.purpose ?? "invitation";
   if (invitation?.usable) {
-    return data({ page: "form" as const, purpose, email: invitation.email, csrf: csrf.token, limits: LIMITS }, { headers });
+    return data(
+      { page: "form" as const, purpose, email: invitation.email, csrf: csrf.token, limits: LIMITS, tokensRevoked: false },
+      { headers },
+    );
   }
   // Where a successful form sends the person: only someone holding the link can see it.
-  if (invitation?.used && new URL(request.url).searchParams.has("done")) {
-    return data({ page: "done" as const, purpose, email: null, csrf: csrf.token, limits: LIMITS }, { headers });
+  const done = new URL(request.url).searchParams.get("done");
+  if (invitation?.used && done !== null) {
+    const tokensRevoked = done === "tokens";
+    return data({ page: "done" as const, purpose, email: null, csrf: csrf.token, limits: LIMITS, tokensRevoked }, { headers });
   }
   // An unknown, used, replaced or expired link: a page that says so, with 404, never an error.
-  return data({ page: "invalid" as const, purpose, email: null, csrf: csrf.token, limits: LIMITS }, { status: 404, headers });
+  return data(
+    { page: "invalid" as const, purpose, email: null, csrf: csrf.token, limits: LIMITS, tokensRevoked: false },
+    { status: 404, headers },
+  );
 }
 
 type FieldErrors = Partial<Record<"password" | "confirm", MessageKey>>;
@@ -85,7 +93,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     // Signing in, next, follows the account's language in this browser too, unless it has chosen one.
     const language = languageOf(request, { cookieOnly: true }) ? null : (await findInvitation(db, token))?.language;
     const headers = language ? { "Set-Cookie": languageCookie(language) } : undefined;
-    throw redirect(`/set-password/${encodeURIComponent(token)}?done`, { headers });
+    // The confirmation says so when the account's API tokens were revoked with the old password.
+    throw redirect(`/set-password/${encodeURIComponent(token)}?done${result.tokensRevoked > 0 ? "=tokens" : ""}`, { headers });
   }
   // The loader, run after this, shows the link is no longer usable.
   if (result.reason === "invalidLink") return data({ errors: {} as FieldErrors }, { status: 404 });
@@ -93,7 +102,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function SetPassword() {
-  const { page, purpose, email, csrf, limits } = useLoaderData<typeof loader>();
+  const { page, purpose, email, csrf, limits, tokensRevoked } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const t = useTranslation();
   const words = WORDS[purpose];
@@ -106,6 +115,11 @@ export default function SetPassword() {
             <h1 className="govuk-panel__title">{t(words.done)}</h1>
           </div>
           <p className="govuk-body">{t(words.doneBody)}</p>
+          {tokensRevoked ? (
+            <p className="govuk-body" id="tokens-revoked">
+              {t("setPassword.done.tokensRevoked")}
+            </p>
+          ) : null}
           <Link to="/login" className="govuk-button" role="button" draggable={false} data-module="govuk-button">
             {t("login.title")}
           </Link>

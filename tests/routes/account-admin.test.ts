@@ -90,7 +90,7 @@ describe("accounts an admin can get people back into", () => {
 
   it("reactivates a deactivated account only with a reason, audited, and shows who and why", async () => {
     const analystId = await userIdOf(ANALYST);
-    expect(await deactivateUser(db(), analystId, { userId: admin.userId, isAdmin: true })).toEqual({ ok: true });
+    expect(await deactivateUser(db(), analystId, { userId: admin.userId, isAdmin: true })).toEqual({ ok: true, tokensRevoked: 0 });
     const params = { userId: String(analystId) };
     const context: Record<string, unknown> = {};
     const empty = await run(() =>

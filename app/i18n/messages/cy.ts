@@ -799,6 +799,8 @@ export const cy: Record<MessageKey, Message> = {
   "accounts.deactivate": "Dadactifadu",
   "accounts.done.invited": "Mae'r cyfrif wedi'i greu ac mae'r e-bost gwahodd yn y ciw.",
   "accounts.done.deactivated": "Mae'r cyfrif wedi'i ddadactifadu a'i allgofnodi ym mhobman.",
+  "accounts.done.deactivatedWithTokens":
+    "Mae'r cyfrif wedi'i ddadactifadu a'i allgofnodi ym mhobman, ac mae ei docynnau API wedi'u dirymu.",
   "accounts.role.officer": "Swyddog awdurdod lleol",
   "accounts.role.officerHint": "Mae'n llenwi ac yn cyflwyno ffurflenni ei awdurdod.",
   "accounts.role.coordinator": "Cydlynydd ADSS Cymru",
@@ -828,7 +830,7 @@ export const cy: Record<MessageKey, Message> = {
 
   "deactivate.title": "Dadactifadu cyfrif {name}?",
   "deactivate.body":
-    "Bydd y person hwn yn cael ei allgofnodi ym mhobman ar unwaith, ac ni fydd yn gallu mewngofnodi eto. Mae popeth a wnaeth yn aros yn y log archwilio.",
+    "Bydd y person hwn yn cael ei allgofnodi ym mhobman ar unwaith, bydd unrhyw docynnau API sydd ganddo yn cael eu dirymu, ac ni fydd yn gallu mewngofnodi eto. Mae popeth a wnaeth yn aros yn y log archwilio.",
   "deactivate.submit": "Dadactifadu'r cyfrif",
   "deactivate.already": "Mae'r cyfrif hwn eisoes wedi'i ddadactifadu.",
   "deactivate.error.self": "Ni allwch ddadactifadu eich cyfrif eich hun",
@@ -973,6 +975,8 @@ export const cy: Record<MessageKey, Message> = {
   "setPassword.done.title": "Mae eich cyfrinair wedi'i osod",
   "setPassword.done.body": "Gallwch nawr fewngofnodi gyda'ch cyfeiriad e-bost a'ch cyfrinair newydd.",
 
+  "setPassword.done.tokensRevoked":
+    "Mae eich tocynnau API wedi'u dirymu hefyd. Os yw un o'ch systemau yn defnyddio un, gwnewch docyn newydd ar y dudalen tocynnau API ar ôl i chi fewngofnodi.",
   "outbox.title": "Blwch allan",
   "outbox.leadNoServer":
     "Does dim gweinydd e-bost wedi'i osod, felly mae negeseuon e-bost yn aros yma. Os oes un yn frys, copïwch ef a'i anfon eich hun.",
@@ -1375,7 +1379,8 @@ export const cy: Record<MessageKey, Message> = {
     "Dim e-bost ar ôl 15 munud? Edrychwch yn eich ffolder sbam. Gallwch ofyn am ddolen hyd at {count} gwaith yr awr; os na allwch fewngofnodi o hyd, cysylltwch â thîm ADSS Cymru.",
   "forgot.sent.again": "Gofyn am ddolen arall",
   "setPassword.reset.title": "Dewis cyfrinair newydd",
-  "setPassword.reset.lead": "Dewiswch gyfrinair newydd ar gyfer eich cyfrif, {email}. Cewch eich allgofnodi ym mhobman.",
+  "setPassword.reset.lead":
+    "Dewiswch gyfrinair newydd ar gyfer eich cyfrif, {email}. Cewch eich allgofnodi ym mhobman, a bydd unrhyw docynnau API sydd gennych yn cael eu dirymu.",
   "setPassword.reset.submit": "Newid y cyfrinair",
   "setPassword.reset.done.title": "Mae eich cyfrinair wedi'i newid",
   "setPassword.reset.done.body":

@@ -792,6 +792,8 @@ export const en = {
   "accounts.deactivate": "Deactivate",
   "accounts.done.invited": "The account has been created and its invitation email queued.",
   "accounts.done.deactivated": "The account has been deactivated and signed out everywhere.",
+  "accounts.done.deactivatedWithTokens":
+    "The account has been deactivated and signed out everywhere, and its API tokens have been revoked.",
   "accounts.role.officer": "Local authority officer",
   "accounts.role.officerHint": "Fills in and submits their authority's returns.",
   "accounts.role.coordinator": "ADSS Cymru coordinator",
@@ -821,7 +823,7 @@ export const en = {
 
   "deactivate.title": "Deactivate the account of {name}?",
   "deactivate.body":
-    "This person will be signed out everywhere at once and will not be able to sign in again. Everything they did stays in the audit log.",
+    "This person will be signed out everywhere at once, any API tokens they hold will be revoked, and they will not be able to sign in again. Everything they did stays in the audit log.",
   "deactivate.submit": "Deactivate account",
   "deactivate.already": "This account is already deactivated.",
   "deactivate.error.self": "You cannot deactivate your own account",
@@ -963,6 +965,8 @@ export const en = {
   "setPassword.done.title": "Your password has been set",
   "setPassword.done.body": "You can now sign in with your email address and your new password.",
 
+  "setPassword.done.tokensRevoked":
+    "Your API tokens have been revoked too. If a system of yours uses one, make a new token on the API tokens page after you sign in.",
   "outbox.title": "Outbox",
   "outbox.leadNoServer": "No email server is set up, so emails wait here. If one is urgent, copy it and send it yourself.",
   "outbox.leadServer": "Emails are sent through the email server. Any that could not be sent wait here with the error.",
@@ -1364,7 +1368,8 @@ export const en = {
     "No email after 15 minutes? Look in your spam folder. You can ask for a link up to {count} times an hour; if you still cannot sign in, contact the ADSS Cymru team.",
   "forgot.sent.again": "Ask for another link",
   "setPassword.reset.title": "Choose a new password",
-  "setPassword.reset.lead": "Choose a new password for your account, {email}. You will be signed out everywhere.",
+  "setPassword.reset.lead":
+    "Choose a new password for your account, {email}. You will be signed out everywhere, and any API tokens you hold will be revoked.",
   "setPassword.reset.submit": "Change password",
   "setPassword.reset.done.title": "Your password has been changed",
   "setPassword.reset.done.body": "You have been signed out everywhere. Sign in with your email address and your new password.",
