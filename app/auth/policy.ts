@@ -198,9 +198,9 @@ export const ROUTE_ACCESS = {
   "routes/denominators_.items": { loader: editCatalogue, action: editCatalogue },
   "routes/collections.new": { loader: { may: "designCollections" }, action: { may: "designCollections" } },
   "routes/outbox": { loader: { may: "runRounds" }, action: { may: "runRounds" } },
-  // Trying a given-up email again is a POST from the outbox page: there is nothing to show at this address.
-  "routes/outbox_.$emailId.retry": { loader: "nobody", action: { may: "runRounds" } },
-  "routes/outbox_.$emailId.decide": { loader: "nobody", action: { may: "runRounds" } },
+  // Trying a given-up email again is a POST from the outbox page: its address leads back there.
+  "routes/outbox_.$emailId.retry": { loader: { may: "runRounds" }, action: { may: "runRounds" } },
+  "routes/outbox_.$emailId.decide": { loader: { may: "runRounds" }, action: { may: "runRounds" } },
   "routes/exports.all-collections[.]xlsx": { loader: { may: "exportFigures" } },
   "routes/items.$itemCode": { loader: signedIn },
 
@@ -222,7 +222,7 @@ export const ROUTE_ACCESS = {
   "routes/collections.$code.import._index": { loader: deskPublished, action: deskPublished },
   "routes/collections.$code.import.$uploadId": { loader: deskPublished, action: deskPublished },
   // A chase is a POST from the board: there is nothing to show at this address.
-  "routes/collections.$code.chase.$authorityCode": { loader: "nobody", action: deskPublished },
+  "routes/collections.$code.chase.$authorityCode": { loader: deskPublished, action: deskPublished },
   // Publishing a closed round's statistics, and withdrawing them: the confirmation page is shown for any round.
   "routes/collections.$code.statistics": { loader: desk, action: desk },
 
@@ -250,7 +250,7 @@ export const ROUTE_ACCESS = {
   // API tokens: each person's own (an admin's page also lists and revokes everyone's).
   "routes/api-tokens._index": { loader: signedIn, action: signedIn },
   // A revocation is a POST from the list: there is nothing to show at this address.
-  "routes/api-tokens.revoke": { loader: "nobody", action: signedIn },
+  "routes/api-tokens.revoke": { loader: signedIn, action: signedIn },
 
   // The machine API (issue 18): bearer tokens only. The document and its reference page are public.
   "routes/api.v1.openapi[.]json": { loader: "public" },

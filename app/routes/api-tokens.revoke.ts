@@ -1,12 +1,16 @@
-import { redirect, type ActionFunctionArgs } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { revokeApiToken } from "#app/models/api-token.server.ts";
 import { notFound, requireCsrf } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { field, readForm } from "#app/web/forms.ts";
 
-/** Nothing to show here: a revocation is a POST from the token list. */
-export async function loader() {
-  throw notFound();
+/**
+ * A revocation is a POST from the token list; whoever arrives here otherwise (signed in again after
+ * their session ended mid-post, say) goes back to that list.
+ */
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  await guard("routes/api-tokens.revoke", "loader", { request, params });
+  throw redirect("/api-tokens");
 }
 
 /** Revokes one of the tokens the person may see (their own, those they made; an admin's: any). */

@@ -1,4 +1,4 @@
-import { redirect, type ActionFunctionArgs } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { findAuthority } from "#app/models/authority.server.ts";
 import { queueChase } from "#app/models/outbox.server.ts";
 import { notFound, requireCsrf } from "#app/auth/auth.server.ts";
@@ -7,9 +7,13 @@ import { field, readForm } from "#app/web/forms.ts";
 import { deliverInBackground, publicBaseUrl } from "#app/email/mailer.server.ts";
 import { actorOf } from "#app/web/return-page.server.ts";
 
-/** A chase is a POST from the completeness board; there is nothing to show at this address. */
-export async function loader() {
-  throw notFound();
+/**
+ * A chase is a POST from the completeness board; whoever arrives here otherwise (signed in again
+ * after their session ended mid-post, say) goes back to the board.
+ */
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { collection } = await guard("routes/collections.$code.chase.$authorityCode", "loader", { request, params });
+  throw redirect(`/collections/${encodeURIComponent(collection.code)}/board`);
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {

@@ -1,4 +1,4 @@
-import { redirect, type ActionFunctionArgs } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { decideUncertain } from "#app/models/outbox.server.ts";
 import { UNCERTAIN_DECISIONS } from "#app/schema/outbox.ts";
 import { notFound, requireCsrf } from "#app/auth/auth.server.ts";
@@ -7,9 +7,13 @@ import { field, readForm } from "#app/web/forms.ts";
 import { deliverInBackground } from "#app/email/mailer.server.ts";
 import { actorOf } from "#app/web/return-page.server.ts";
 
-/** A decision is a POST from the outbox page; there is nothing to show at this address. */
-export async function loader() {
-  throw notFound();
+/**
+ * A decision is a POST from the outbox page; whoever arrives here otherwise (signed in again after
+ * their session ended mid-post, say) goes back to that page.
+ */
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  await guard("routes/outbox_.$emailId.decide", "loader", { request, params });
+  throw redirect("/outbox");
 }
 
 /** A coordinator's decision about an email that may or may not have been sent: send it again, or mark it sent. */

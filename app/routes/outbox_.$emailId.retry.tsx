@@ -1,4 +1,4 @@
-import { redirect, type ActionFunctionArgs } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { retryDeadLetter } from "#app/models/outbox.server.ts";
 import { notFound, requireCsrf } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
@@ -6,9 +6,13 @@ import { readForm } from "#app/web/forms.ts";
 import { deliverInBackground } from "#app/email/mailer.server.ts";
 import { actorOf } from "#app/web/return-page.server.ts";
 
-/** A retry is a POST from the outbox page; there is nothing to show at this address. */
-export async function loader() {
-  throw notFound();
+/**
+ * A retry is a POST from the outbox page; whoever arrives here otherwise (signed in again after
+ * their session ended mid-post, say) goes back to that page.
+ */
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  await guard("routes/outbox_.$emailId.retry", "loader", { request, params });
+  throw redirect("/outbox");
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
