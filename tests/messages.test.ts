@@ -61,6 +61,15 @@ describe("the message catalogue", () => {
     expect([...names].sort((a, b) => compareText("en", a, b))).toEqual(["Casnewydd", "Chwilog", "Conwy", "Llanelli", "Lyon"]);
   });
 
+  it("puts no word that mutates what follows before a name the portal does not write itself", () => {
+    // Titles, item labels and authority names are data ("Pobl ifanc…", "Caerdydd"): after "i", "am",
+    // "yn" or "gan" Welsh would mutate them ("i Bobl", "ym Mhobl", "gan Gaerdydd"), which the portal
+    // cannot do for any name, so the sentence names them after words that mutate nothing ("ar gyfer", "ynghylch").
+    const mutating = /(^|[\s'])(i|am|yn|o|â|a|na|gan|dan|drwy|trwy|heb|wrth|dros|tan|at|ar)\s+\{(collection|item|label|authority|title|limitItem|parts|part)\}/;
+    const offending = Object.entries(catalogues.cy).filter(([, message]) => mutating.test(JSON.stringify(message)));
+    expect(offending.map(([key, message]) => `${key}: ${JSON.stringify(message)}`)).toEqual([]);
+  });
+
   it("names items in Welsh rule messages only where Welsh does not mutate them", () => {
     // An item's name is whatever a coordinator wrote: after "na", "i" or "a" Welsh would mutate it
     // ("na phobl", "i bobl", "a phobl"), which the portal cannot do for any name.

@@ -236,7 +236,7 @@ export const cy: Record<MessageKey, Message> = {
   "form.reason": "Rheswm",
   "form.reasonHint": "Dywedwch pam nad oes rhif: er enghraifft, nad yw eich cofnodion yn ei gadw, neu ers pryd.",
   "form.more.button": "Ychwanegu nodyn, neu ddweud iddo gael ei gyfrif yn wahanol",
-  "form.more.about": "am {label}",
+  "form.more.about": "ynghylch {label}",
   "form.caveat": "Nodyn am y ffigur hwn (dewisol)",
   "form.caveatHint":
     "Unrhyw beth y dylai pobl sy'n defnyddio'r ffigur hwn ei wybod. Mae'n mynd gyda'r ffigur i bob golwg ac i bob allforyn.",
@@ -247,7 +247,7 @@ export const cy: Record<MessageKey, Message> = {
     "{label}: dim ond gyda rhif y gall ffordd wahanol o gyfrif fynd; tynnwch hi, neu dad-diciwch ‘Ni allaf roi rhif’",
   "form.query.title": "Mae'r cydlynydd wedi holi am y ffigur hwn",
   "form.query.reply": "Ateb yr ymholiad",
-  "form.query.replyAbout": "am {label}",
+  "form.query.replyAbout": "ynghylch {label}",
   "form.flag.assistive": "Gwiriwch y ffigur hwn",
   "form.flag.explanation": "Esboniwch y ffigur hwn",
   "form.flag.explanationHint": "Mae angen hwn cyn i chi gyflwyno. Dywedwch pam fod y ffigur yn gywir, neu cywirwch ef uchod.",
@@ -292,7 +292,7 @@ export const cy: Record<MessageKey, Message> = {
 
   "submitted.title": "Ffurflen wedi'i chyflwyno",
   "submitted.reference": "Eich cyfeirnod",
-  "submitted.body": "Mae {authority} wedi cyflwyno fersiwn {version} o'i ffurflen i {collection}.",
+  "submitted.body": "Mae {authority} wedi cyflwyno fersiwn {version} o'i ffurflen ar gyfer {collection}.",
   "submitted.nextTitle": "Beth sy'n digwydd nesaf",
   "submitted.next":
     "Bydd ADSS Cymru yn gwirio'r ffurflen a gallai ofyn am ffigur. Gallwch ei diwygio o hyd, gan roi rheswm, tra bo'r cais ar agor.",
@@ -391,7 +391,7 @@ export const cy: Record<MessageKey, Message> = {
   "review.changedAfterAcceptance":
     "Newidiwyd ar ôl ei derbyn: fe wnaethoch dderbyn fersiwn {version}, ac mae'r awdurdod wedi'i diwygio ers hynny.",
   "home.officer.queries": "Ymholiadau gan ADSS Cymru",
-  "home.officer.queryOn": "{item}, yn {collection}",
+  "home.officer.queryOn": "{item}, ar gyfer {collection}",
   "queue.title": "Yn aros amdanoch chi",
   "queue.lead": {
     zero: "Does dim byd yn aros amdanoch chi.",
@@ -409,7 +409,7 @@ export const cy: Record<MessageKey, Message> = {
   "queue.kind.pastDue": "Ffurflenni sy'n hwyr",
   "queue.entry.version": "fersiwn {version}, cyflwynwyd {at}",
   "queue.entry.reason": "Rheswm: {reason}",
-  "queue.entry.reply": "Atebodd {author} am {item}, {at}",
+  "queue.entry.reply": "Atebodd {author} ynghylch {item}, {at}",
   "queue.entry.pastDue": {
     one: "Nid yw {count} awdurdod wedi cyflwyno; roedd disgwyl iddo wneud erbyn {date}",
     other: "Nid yw {count} awdurdod wedi cyflwyno; roedd disgwyl iddynt wneud erbyn {date}",
@@ -417,7 +417,7 @@ export const cy: Record<MessageKey, Message> = {
   "queue.action.review": "Adolygu'r ffurflen",
   "queue.action.reply": "Darllen yr ateb",
   "queue.action.chase": "Eu hatgoffa ar y bwrdd",
-  "queue.acceptInBulk": "Derbyn ffurflenni glân i {collection} gyda'i gilydd",
+  "queue.acceptInBulk": "Derbyn ffurflenni glân ar gyfer {collection} gyda'i gilydd",
   "board.title": "Bwrdd cyflawnder",
   "board.count.notStarted": "Heb ddechrau",
   "board.count.draft": "Yn ddrafft",
@@ -1339,7 +1339,7 @@ export const cy: Record<MessageKey, Message> = {
   "import.error.unknownAuthority":
     "Taflen {sheet}, cell {cell}: does dim awdurdod o'r enw ‘{name}’. Defnyddiwch ei god, fel W06000015, neu ei enw",
   "import.error.duplicate":
-    "Taflen {sheet}, cell {cell}: mae gan {authority} res ar gyfer yr eitem hon eisoes, rhes {row}. Cadwch un ohonynt",
+    "Taflen {sheet}, cell {cell}: mae rhes ar gyfer {authority} a'r eitem hon eisoes, rhes {row}. Cadwch un ohonynt",
   "import.error.missingItem": "{authority}: does dim rhes ar gyfer ‘{item}’, y mae'n rhaid ei hateb",
   "import.error.alreadySubmitted":
     "Mae {authority} eisoes wedi cyflwyno ei ffurflen i'r cais hwn am wybodaeth; ni all mewnforio ei disodli",
