@@ -362,6 +362,7 @@ export function RadioGroup({
   error,
   errorPrefix,
   inline = false,
+  hint,
   children,
 }: {
   name: string;
@@ -369,12 +370,19 @@ export function RadioGroup({
   error?: string;
   errorPrefix: string;
   inline?: boolean;
+  hint?: string;
   children: ReactNode;
 }) {
+  const describedBy = [hint ? `${name}-hint` : null, error ? `${name}-error` : null].filter(Boolean).join(" ");
   return (
     <div className={`govuk-form-group${error ? " govuk-form-group--error" : ""}`}>
-      <fieldset className="govuk-fieldset" aria-describedby={error ? `${name}-error` : undefined}>
+      <fieldset className="govuk-fieldset" aria-describedby={describedBy || undefined}>
         <legend className="govuk-fieldset__legend govuk-fieldset__legend--m">{legend}</legend>
+        {hint ? (
+          <div id={`${name}-hint`} className="govuk-hint">
+            {hint}
+          </div>
+        ) : null}
         {error ? (
           <ErrorMessage id={`${name}-error`} prefix={errorPrefix}>
             {error}

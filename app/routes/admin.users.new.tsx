@@ -149,7 +149,14 @@ export default function InviteUser() {
               onChange={() => setRole("analyst")}
             />
           </RadioGroup>
-          <RadioGroup name="language" legend={t("invite.language")} error={message("language")} errorPrefix={errorPrefix} inline>
+          <RadioGroup
+            name="language"
+            legend={t("invite.language")}
+            hint={t("invite.languageHint")}
+            error={message("language")}
+            errorPrefix={errorPrefix}
+            inline
+          >
             <Radio id="language" name="language" value="en" label={t("language.en")} checked={input?.language === "en"} />
             <Radio id="language-cy" name="language" value="cy" label={t("language.cy")} checked={input?.language === "cy"} />
           </RadioGroup>

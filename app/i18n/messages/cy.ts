@@ -816,6 +816,8 @@ export const cy: Record<MessageKey, Message> = {
   "invite.authority": "I ba awdurdod y mae'r person yn gweithio?",
   "invite.authorityChoose": "Dewiswch awdurdod",
   "invite.language": "Ym mha iaith y dylai negeseuon e-bost a thudalennau'r person fod?",
+  "invite.languageHint":
+    "Mae'r gwahoddiad yn Gymraeg ac yn Saesneg, gan nad ydynt wedi dewis eto; mae pob e-bost a thudalen ar ei ôl yn yr iaith hon, a gallant ei newid.",
   "invite.submit": "Creu'r cyfrif ac anfon gwahoddiad",
   "account.error.emailMissing": "Rhowch gyfeiriad e-bost y person",
   "account.error.emailInvalid": "Rhowch gyfeiriad e-bost yn y fformat cywir, fel enw@enghraifft.com",

@@ -809,6 +809,8 @@ export const en = {
   "invite.authority": "Which authority do they work for?",
   "invite.authorityChoose": "Choose an authority",
   "invite.language": "Which language should their emails and pages be in?",
+  "invite.languageHint":
+    "The invitation is in Welsh and English, since they have not chosen yet; every email and page after it is in this language, which they can change.",
   "invite.submit": "Create account and send invitation",
   "account.error.emailMissing": "Enter the person's email address",
   "account.error.emailInvalid": "Enter an email address in the correct format, like name@example.com",
