@@ -139,8 +139,7 @@ describe.skipIf(cannotRun)("accounts people can get back into", { timeout: 240_0
     // on the role chosen, where a keyboard user goes on from (it used to jump back to the summary).
     await admin.goto(`${portal.url}/admin/users/new`);
     await admin.getByRole("button", { name: "Create account and send invitation" }).click();
-    await admin.locator(".govuk-error-summary").waitFor();
-    await expect(admin.evaluate(() => document.activeElement?.classList.contains("govuk-error-summary"))).resolves.toBe(true);
+    await admin.waitForFunction(() => document.activeElement?.classList.contains("govuk-error-summary"));
     const officerRole = admin.getByLabel("Local authority officer");
     await officerRole.focus();
     await admin.keyboard.press("Space");
