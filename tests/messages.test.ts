@@ -65,7 +65,8 @@ describe("the message catalogue", () => {
     // Titles, item labels and authority names are data ("Pobl ifanc…", "Caerdydd"): after "i", "am",
     // "yn" or "gan" Welsh would mutate them ("i Bobl", "ym Mhobl", "gan Gaerdydd"), which the portal
     // cannot do for any name, so the sentence names them after words that mutate nothing ("ar gyfer", "ynghylch").
-    const mutating = /(^|[\s'])(i|am|yn|o|â|a|na|gan|dan|drwy|trwy|heb|wrth|dros|tan|at|ar)\s+\{(collection|item|label|authority|title|limitItem|parts|part)\}/;
+    const mutating =
+      /(^|[\s'])(i|am|yn|o|â|a|na|gan|dan|drwy|trwy|heb|wrth|dros|tan|at|ar)\s+\{(collection|item|label|authority|title|limitItem|parts|part)\}/;
     const offending = Object.entries(catalogues.cy).filter(([, message]) => mutating.test(JSON.stringify(message)));
     expect(offending.map(([key, message]) => `${key}: ${JSON.stringify(message)}`)).toEqual([]);
   });

@@ -1,7 +1,7 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { decideUncertain } from "#app/models/outbox.server.ts";
 import { UNCERTAIN_DECISIONS } from "#app/schema/outbox.ts";
-import { notFound, requireCsrf } from "#app/auth/auth.server.ts";
+import { requireCsrf } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { field, readForm } from "#app/web/forms.ts";
 import { deliverInBackground } from "#app/email/mailer.server.ts";

@@ -1,6 +1,6 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { retryDeadLetter } from "#app/models/outbox.server.ts";
-import { notFound, requireCsrf } from "#app/auth/auth.server.ts";
+import { requireCsrf } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { readForm } from "#app/web/forms.ts";
 import { deliverInBackground } from "#app/email/mailer.server.ts";
