@@ -123,23 +123,24 @@ export interface ShownValues {
 }
 
 /**
- * The values of a return a reader is shown. The authority's own officers see the draft when they
- * are editing it (`editing`) or when nothing has been submitted yet, else the latest submitted
- * version. Everyone else (coordinators, analysts) sees the latest submitted version only, and
- * before the first submission nothing: every value blank, `of: "nothing"`.
+ * The values of a return a reader is shown, given the return's latest submitted version (the
+ * caller has the return already). The authority's own officers see the draft when they are editing
+ * it (`editing`: a form shows the words as typed, so without their languages) or when nothing has
+ * been submitted yet, else the latest submitted version. Everyone else (coordinators, analysts)
+ * sees the latest submitted version only, and before the first submission nothing: every value
+ * blank, `of: "nothing"`.
  */
 export async function valuesShown(
   db: Executor,
   reader: Reader,
   scope: ReturnScope,
-  { editing = false }: { editing?: boolean } = {},
+  { submittedVersion, editing = false }: { submittedVersion: number | null; editing?: boolean },
 ): Promise<ShownValues> {
-  const ret = await findReturn(db, scope);
-  if (reader.seesDraftOf(scope.authorityCode) && (editing || !ret?.submitted_version)) {
-    const [values, textLangs] = await Promise.all([draftOf(db, scope), valueLanguages(db, scope, "working")]);
+  if (reader.seesDraftOf(scope.authorityCode) && (editing || !submittedVersion)) {
+    const [values, textLangs] = await Promise.all([draftOf(db, scope), editing ? {} : valueLanguages(db, scope, "working")]);
     return { of: "draft", values, textLangs };
   }
-  if (!ret?.submitted_version) return { of: "nothing", values: byItem(scope, []), textLangs: {} };
+  if (!submittedVersion) return { of: "nothing", values: byItem(scope, []), textLangs: {} };
   const [values, textLangs] = await Promise.all([submittedValues(db, scope), valueLanguages(db, scope, "submitted")]);
   return { of: "submitted", values, textLangs };
 }

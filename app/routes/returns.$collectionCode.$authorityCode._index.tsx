@@ -76,7 +76,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   // but the authority's own officers (the model decides, by the reader).
   // One look at last round serves both the "last round" hints and the checks that compare with it.
   const [shown, context, threads, flags] = await Promise.all([
-    valuesShown(db, reader, scope, { editing: editable }),
+    valuesShown(db, reader, scope, { submittedVersion: ret?.submitted_version ?? null, editing: editable }),
     flagBasis(db, scope),
     listQueries(db, scope),
     // The reviewer sees each automatic flag with its figures, beside the officer's explanation.
@@ -117,7 +117,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     },
     authority: { code: authority.code, name: pick(lang, authority, "name") },
     // The languages of the words people typed, for the summary a reader sees; the form shows them as typed.
-    textLangs: editable ? {} : shown.textLangs,
+    textLangs: shown.textLangs,
     /** Nothing to show: not yet submitted, and the draft is the authority's own. */
     nothingSubmitted: shown.of === "nothing",
     returnStatus: ret?.status ?? null,

@@ -18,7 +18,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       params,
     },
   );
-  const [ret, { values }] = await Promise.all([findReturn(db, scope), valuesShown(db, reader, scope, { editing: true })]);
+  const ret = await findReturn(db, scope);
+  const { values } = await valuesShown(db, reader, scope, { submittedVersion: ret?.submitted_version ?? null, editing: true });
   const workbook = await returnTemplate({
     collection,
     authority,

@@ -130,7 +130,7 @@ describe("a draft never submitted", () => {
         .executeTakeFirstOrThrow();
       const reader = readerFor(user);
       await expect(workingValues(db(), reader, scope)).rejects.toBeInstanceOf(DraftRefused);
-      const shown = await valuesShown(db(), reader, scope, { editing: true });
+      const shown = await valuesShown(db(), reader, scope, { submittedVersion: null, editing: true });
       expect(shown.of).toBe("nothing");
       expectNoDraftIn(JSON.stringify(shown), email);
     }
