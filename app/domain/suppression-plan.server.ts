@@ -51,6 +51,10 @@ export async function suppressionPlan(input: PlanInput): Promise<SuppressionResu
     ...[...current.value].filter(([, v]) => isSmallCount(v, input.smallCountMax)).map(([k]) => k),
     ...hiddenBefore,
   ]);
+  // The small counts, this release's and the earlier releases' it hid: the figures the plan protects.
+  // Every other hidden figure is a companion, hidden only to protect them.
+  const primary = new Set([...hidden].filter((k) => isSmallCount(table.value.get(k) ?? null, input.smallCountMax)));
+  const shown = new Set<string>();
   // Hiding one more figure only widens the others' ranges (it turns a constant into a variable),
   // so a figure found safe stays safe: each is checked until it is, and each companion in turn. A
   // figure readers already hold from an earlier release needs no protection, and gives none.
@@ -72,8 +76,21 @@ export async function suppressionPlan(input: PlanInput): Promise<SuppressionResu
       unchecked.delete(key);
       continue;
     }
-    const companion = companionFor(table, hidden, known, key);
-    if (companion === null) throw new Error(`disclosure: nothing more can be hidden to protect ${key}`);
+    const companion = companionFor(table, hidden, new Set([...known, ...shown]), key);
+    if (companion === null && primary.has(key)) throw new Error(`disclosure: nothing more can be hidden to protect ${key}`);
+    if (companion === null) {
+      // A companion readers can work out from figures published already, whatever else is hidden
+      // (a region's total unchanged since an earlier release beside a zero, say): hiding it
+      // protects nothing. Hidden by this plan alone, it is published, never chosen again, and
+      // every hidden figure is checked anew without it, a constant where it was a variable.
+      unchecked.delete(key);
+      if (!hiddenBefore.has(key)) {
+        hidden.delete(key);
+        shown.add(key);
+        unchecked = new Set([...hidden].filter((k) => !known.has(k)));
+      }
+      continue;
+    }
     hidden.add(companion);
     unchecked = new Set([...unchecked, companion]);
   }
