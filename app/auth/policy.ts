@@ -208,7 +208,8 @@ export const ROUTE_ACCESS = {
   "routes/collections.$code.items.$itemCode": { loader: { may: "usePortal", collection: "published" } },
   "routes/collections.$code.gaps": { loader: { may: "readEveryFigure", collection: "published" } },
   "routes/collections.$code.values[.]csv": { loader: exportPublished },
-  "routes/collections.$code.export[.]xlsx": { loader: exportPublished },
+  // The workbook for publication is a POST: it records a release of the round.
+  "routes/collections.$code.export[.]xlsx": { loader: exportPublished, action: exportPublished },
   // The coordinator's desk: drafts included.
   "routes/collections.$code.board": { loader: desk },
   "routes/collections.$code.chase-list[.]csv": { loader: desk },

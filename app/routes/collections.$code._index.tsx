@@ -16,6 +16,7 @@ import { describeValue } from "#app/domain/values.ts";
 import { roundStage } from "#app/domain/round.ts";
 import { todayInWales } from "#app/domain/dates.ts";
 import { SummaryRow } from "#app/components/govuk.tsx";
+import { CSRF_FIELD } from "#app/web/forms.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) => (data ? pick(t.lang, data.collection, "title") : t("notFound.title")));
@@ -31,10 +32,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return {
     mayRunRounds: may(user, "runRounds"),
     mayExport: may(user, "exportFigures"),
+    // The workbook for publication is asked for by a form: it records a release of the round.
+    csrfToken: may(user, "exportFigures") ? user.csrfToken : null,
     seesGaps: may(user, "readEveryFigure"),
     collection: {
       ...collectionHeading(collection),
       status: collection.status,
+      smallCountMax: collection.rules.smallCountMax,
       opens_on: collection.opens_on,
       due_on: collection.due_on,
       items: itemsShown(collection),
@@ -161,7 +165,7 @@ export default function CollectionPage() {
 
 /** The exports of this collection, and the bulk import, for those who may take the figures away. */
 function Downloads() {
-  const { mayExport, mayRunRounds, collection } = useLoaderData<typeof loader>();
+  const { mayExport, mayRunRounds, collection, csrfToken } = useLoaderData<typeof loader>();
   const t = useTranslation();
   if (!mayExport) return null;
   const base = `/collections/${collection.code}`;
@@ -178,11 +182,6 @@ function Downloads() {
         <li>
           <a className="govuk-link" href={`${base}/export.xlsx?lang=${otherLanguage}`} hrefLang={otherLanguage}>
             {t("export.link.workbookOtherLanguage")}
-          </a>
-        </li>
-        <li>
-          <a className="govuk-link" href={`${base}/export.xlsx?publish=1`}>
-            {t("export.link.publication")}
           </a>
         </li>
         <li>
@@ -203,6 +202,16 @@ function Downloads() {
           </li>
         ) : null}
       </ul>
+      <h3 className="govuk-heading-s" id="publication">
+        {t("export.publication.title")}
+      </h3>
+      <p className="govuk-body">{t("export.publication.what", { max: collection.smallCountMax })}</p>
+      <form method="post" action={`${base}/export.xlsx`}>
+        <input type="hidden" name={CSRF_FIELD} value={csrfToken ?? ""} />
+        <button type="submit" className="govuk-button govuk-button--secondary" data-module="govuk-button">
+          {t("export.publication.button")}
+        </button>
+      </form>
     </>
   );
 }

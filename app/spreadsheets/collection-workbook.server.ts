@@ -18,7 +18,7 @@ import {
 } from "#app/models/aggregation.server.ts";
 import type { Reader } from "#app/auth/policy.server.ts";
 import { listAuthorities } from "#app/models/authority.server.ts";
-import type { Executor } from "#app/models/audit.server.ts";
+import { recordAudit, type Executor } from "#app/models/audit.server.ts";
 import type { CollectionWithItems } from "#app/models/collection.server.ts";
 import { coverageText } from "#app/domain/coverage.ts";
 import { roundStage, type RoundStage } from "#app/domain/round.ts";
@@ -39,7 +39,7 @@ import {
 } from "./excel-format.server.ts";
 import { formatDate, formatDateTime, formatNumber, pick, translator, type Translator } from "#app/i18n/i18n.ts";
 import { asShownIn } from "#app/i18n/portal-text.ts";
-import { figureStatus, TIDY_COLUMNS, tidyHeaders, tidyValues } from "./tidy-table.ts";
+import { figureStatus, TIDY_COLUMNS, type TidyColumn, tidyHeaders, tidyValues, UNPUBLISHED_COLUMNS } from "./tidy-table.ts";
 import { areaNames, coverageCounts, coverageHeadings } from "./summary-sheet.server.ts";
 import { describeDeviation } from "#app/domain/values.ts";
 import { denominatorSource, ratePer } from "#app/domain/denominators.ts";
@@ -85,19 +85,35 @@ export async function collectionWorkbook(db: Kysely<Database>, collection: Colle
   ]);
   const plan = options.publish
     ? planOf(
-        await db
-          .transaction()
-          .execute((trx) =>
-            planRelease(trx, collection, { authorities, cells, totals }, { kind: "workbook", releasedBy: options.exportedBy.id }),
-          ),
+        await db.transaction().execute(async (trx) => {
+          const release = await planRelease(
+            trx,
+            collection,
+            { authorities, cells, totals },
+            { kind: "workbook", releasedBy: options.exportedBy.id },
+          );
+          await recordAudit(trx, {
+            actorUserId: options.exportedBy.id,
+            action: "collection.workbook_for_publication",
+            entity: "collection",
+            entityKey: collection.id,
+            after: { suppressed: { cells: release.cells.length, totals: release.totals.length } },
+          });
+          return release;
+        }),
       )
     : NOTHING_SUPPRESSED;
-  const cell = new Map(cells.map((c) => [`${c.authorityCode}:${c.itemCode}`, c]));
+  // A workbook for publication says what the published statistics say about a figure, no more: the
+  // answer to an automatic query and the words first written can give away a [c] beside them.
+  const cell = new Map(
+    cells.map((c) => [`${c.authorityCode}:${c.itemCode}`, options.publish ? { ...c, queryExplanation: null, asWritten: null } : c]),
+  );
   const cellOf = (authorityCode: string, itemCode: string) => cell.get(`${authorityCode}:${itemCode}`)!;
   const labels = Object.fromEntries(collection.items.map((i) => [i.code, pick(t.lang, i, "label")]));
   const stage = roundStage(collection, todayInWales(options.now));
   const provisional = figureStatus(collection.status) === "provisional";
-  const context: SheetContext = { t, collection, authorities, cellOf, plan, labels, stage, denominators, provisional };
+  const tidyColumns = options.publish ? TIDY_COLUMNS.filter((column) => !UNPUBLISHED_COLUMNS.has(column)) : TIDY_COLUMNS;
+  const context: SheetContext = { t, collection, authorities, cellOf, plan, labels, stage, denominators, provisional, tidyColumns };
 
   const workbook = new ExcelJS.Workbook();
   workbook.creator = t("service.name");
@@ -124,6 +140,8 @@ interface SheetContext {
   denominators: Map<string, DenominatorInfo | null>;
   /** The round is still open: every figure is marked [p]. */
   provisional: boolean;
+  /** The Data sheet's columns. */
+  tidyColumns: readonly TidyColumn[];
 }
 
 function denominatorText(t: Translator, denominator: DenominatorInfo) {
@@ -470,23 +488,23 @@ function definitionsSheet(workbook: ExcelJS.Workbook, { t, collection }: SheetCo
   fitColumns(sheet, { max: 70 });
 }
 
-function dataSheet(workbook: ExcelJS.Workbook, { t, plan, provisional }: SheetContext, tidy: TidyCell[]) {
+function dataSheet(workbook: ExcelJS.Workbook, { t, plan, provisional, tidyColumns }: SheetContext, tidy: TidyCell[]) {
   const sheet = workbook.addWorksheet(t("export.sheet.data"));
-  sheet.addRow(tidyHeaders(t));
+  sheet.addRow(tidyHeaders(t, tidyColumns));
   for (const cell of tidy) {
     const values = tidyValues(t, cell, { suppressed: plan.cell(cell.authorityCode, cell.itemCode) });
     const row = sheet.addRow(
-      TIDY_COLUMNS.map((column) =>
+      tidyColumns.map((column) =>
         column === "submittedAt" && values.submittedAt instanceof Date ? walesWallTime(values.submittedAt) : values[column],
       ),
     );
-    TIDY_COLUMNS.forEach((column, i) => {
+    tidyColumns.forEach((column, i) => {
       const target = row.getCell(i + 1);
       if (column === "submittedAt") target.numFmt = FORMAT.dateTime;
       else if (target.value instanceof Date) target.numFmt = FORMAT.date;
       else if (column === "value") target.numFmt = figureFormat({ comparable: true, provisional });
     });
   }
-  finishTable(sheet, { lastRow: sheet.rowCount, columns: TIDY_COLUMNS.length, freezeColumns: 0 });
+  finishTable(sheet, { lastRow: sheet.rowCount, columns: tidyColumns.length, freezeColumns: 0 });
   fitColumns(sheet, { max: 50 });
 }

@@ -38,8 +38,11 @@ export type TidyColumn = (typeof TIDY_COLUMNS)[number];
 
 export type TidyValue = string | number | boolean | Date | null;
 
-export function tidyHeaders(t: Translator) {
-  return TIDY_COLUMNS.map((column) => t(`tidy.${column}`));
+/** Left out of a table for publication, as the published statistics leave them out. */
+export const UNPUBLISHED_COLUMNS: ReadonlySet<TidyColumn> = new Set(["queryExplanation", "asWritten", "queryThread"]);
+
+export function tidyHeaders(t: Translator, columns: readonly TidyColumn[] = TIDY_COLUMNS) {
+  return columns.map((column) => t(`tidy.${column}`));
 }
 
 /** How wide each column is written when the rows cannot be measured first (a streamed export). */

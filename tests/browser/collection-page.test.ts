@@ -1,3 +1,4 @@
+import ExcelJS from "exceljs";
 import { describe, expect, it } from "vitest";
 import { chromiumMissing, expectNoAxeViolations, signInAs, usePortalInChromium, watchForPageErrors } from "../support/portal.ts";
 
@@ -36,6 +37,29 @@ describe.skipIf(chromiumMissing)("the February 2023 round in a browser", () => {
     await expectNoAxeViolations(page);
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it("gives the workbook for publication from the round's button, with JavaScript and without", async () => {
+    for (const javaScriptEnabled of [true, false]) {
+      const context = await running.browser.newContext({ javaScriptEnabled });
+      const page = await context.newPage();
+      await signInAs(page, running.portal.url, "analyst@gov-wales.example");
+      await page.goto(`${running.portal.url}/collections/2023-02-care-experienced-parents#publication`);
+      await expect(page.locator("#publication").textContent()).resolves.toBe("Workbook for publication");
+      const [download] = await Promise.all([
+        page.waitForEvent("download"),
+        page.getByRole("button", { name: "Download the workbook for publication (Excel)" }).click(),
+      ]);
+      expect(download.suggestedFilename()).toBe("2023-02-care-experienced-parents-for-publication.xlsx");
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.readFile((await download.path())!);
+      const about: string[] = [];
+      book.getWorksheet("About")!.eachRow((row) => about.push(String(row.getCell(2).value ?? "")));
+      expect(about.join("\n"), `JavaScript ${javaScriptEnabled}`).toContain("For publication: counts from 1 to 4 are replaced by [c]");
+      await expect(page.locator("h1").textContent()).resolves.toBe("Care-experienced young people who are parents (February 2023)");
+      if (javaScriptEnabled) await expectNoAxeViolations(page);
+      await context.close();
+    }
   });
 
   it("reads in Welsh once Cymraeg is chosen, and keeps the choice", async () => {

@@ -8,7 +8,7 @@ import { readerFor } from "#app/auth/policy.server.ts";
 import { MARKS } from "#app/domain/disclosure.ts";
 import { FEBRUARY_2023, DECEMBER_2026 } from "#seeds/demo.ts";
 import { useDemoDatabase } from "../support/database.ts";
-import { ANALYST, COORDINATOR, get, OFFICER, routeArgs, run, useSignedIn, type Visitor } from "../support/requests.ts";
+import { ANALYST, COORDINATOR, get, OFFICER, post, routeArgs, run, useSignedIn, type Visitor } from "../support/requests.ts";
 import { bodyBytes, submitAs } from "../support/returns.ts";
 import { BLAENAU_GWENT, CARDIFF, CONWY, NEWPORT, SWANSEA, TORFAEN } from "../support/authorities.ts";
 
@@ -43,8 +43,11 @@ describe("the Welsh Government workbook", () => {
     return run(() => workbookRoute.loader(routeArgs(get(path, visitor), { code }) as never));
   };
 
-  const open = async (visitor: Visitor, code: string, query = "") => {
-    const outcome = await download(visitor, code, query);
+  /** The workbook for publication, asked for as the collection page's form asks. */
+  const takeForPublication = async (visitor: Visitor, code: string, { csrf = true } = {}) =>
+    run(() => workbookRoute.action(routeArgs(post(`/collections/${code}/export.xlsx`, {}, visitor, { csrf }), { code }) as never));
+
+  const read = async (outcome: Awaited<ReturnType<typeof download>>, code: string) => {
     if (outcome.kind !== "response" || outcome.status !== 200) throw new Error(`expected a workbook, got ${outcome.status}`);
     expect(outcome.response.headers.get("Content-Type")).toBe("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
     expect(outcome.response.headers.get("Content-Disposition")).toContain(`${code}`);
@@ -52,6 +55,7 @@ describe("the Welsh Government workbook", () => {
     await workbook.xlsx.load((await bodyBytes(outcome.response)).buffer as ExcelJS.Buffer);
     return workbook;
   };
+  const open = async (visitor: Visitor, code: string, query = "") => read(await download(visitor, code, query), code);
 
   it("is for coordinators and analysts: officers get a 404, and anyone not signed in is sent to sign in", async () => {
     expect(await download(people.officer, FEBRUARY_2023)).toMatchObject({ kind: "response", status: 404 });
@@ -229,7 +233,7 @@ describe("the Welsh Government workbook", () => {
       });
     });
 
-    it("keeps every figure without ?publish=1", async () => {
+    it("keeps every figure in the workbook a link gives", async () => {
       const workbook = await open(people.coordinator, DECEMBER_2026);
       const byAuthority = workbook.getWorksheet("By authority")!;
       expect(rowOf(byAuthority, CARDIFF).getCell(4).value).toBe(3);
@@ -238,7 +242,7 @@ describe("the Welsh Government workbook", () => {
     });
 
     it("suppresses counts from 1 to 4 with their rates, and what else would give one away, but keeps zeros", async () => {
-      const workbook = await open(people.coordinator, DECEMBER_2026, "?publish=1");
+      const workbook = await read(await takeForPublication(people.coordinator, DECEMBER_2026), DECEMBER_2026);
       const byAuthority = workbook.getWorksheet("By authority")!;
       // Columns: 4 leavers, 5 its rate, then 2 per item; child removed is the 8th item.
       const removed = 4 + 2 * 7;
@@ -263,6 +267,78 @@ describe("the Welsh Government workbook", () => {
       expect(data.find((r) => r[2] === CARDIFF && r[5] === "care_leavers_21_25")?.[7]).toBe(MARKS.suppressed);
       const about = rows(workbook.getWorksheet("About")!).flat().join("\n");
       expect(about).toContain("For publication: counts from 1 to 4 are replaced by [c]");
+    });
+
+    it("is a release of the round only when asked for by the page's form: a link records nothing, a post is recorded and audited", async () => {
+      const collection = (await getCollection(db(), DECEMBER_2026))!;
+      const releases = () => db().selectFrom("disclosure_release").select("kind").where("collection_id", "=", collection.id).execute();
+      const audited = () =>
+        db()
+          .selectFrom("audit_log")
+          .select(["actor_user_id", "after"])
+          .where("action", "=", "collection.workbook_for_publication")
+          .where("entity_key", "=", String(collection.id))
+          .execute();
+      const before = { releases: (await releases()).length, audited: (await audited()).length };
+
+      // A link from anywhere (the old address, sent to a signed-in analyst) leads to the form and records nothing.
+      expect(await download(people.analyst, DECEMBER_2026, "?publish=1")).toMatchObject({
+        kind: "response",
+        status: 302,
+        location: `/collections/${DECEMBER_2026}#publication`,
+      });
+      expect(await takeForPublication(people.analyst, DECEMBER_2026, { csrf: false })).toMatchObject({ kind: "response", status: 403 });
+      expect(await takeForPublication(people.officer, DECEMBER_2026)).toMatchObject({ kind: "response", status: 404 });
+      expect((await releases()).length).toBe(before.releases);
+      expect((await audited()).length).toBe(before.audited);
+
+      // Conwy's 1 changes the figures, so this workbook is a release of its own.
+      await submitAs(db(), DECEMBER_2026, CONWY, {
+        care_leavers_21_25: { number: 1 },
+        care_experienced_parents: { number: 0 },
+        care_experienced_parents_child_removed: { number: 0 },
+      });
+      const taken = await takeForPublication(people.analyst, DECEMBER_2026);
+      expect(taken).toMatchObject({ kind: "response", status: 200 });
+      expect((taken as { response: Response }).response.headers.get("Content-Disposition")).toContain("-for-publication");
+      expect((await releases()).length).toBe(before.releases + 1);
+      const entries = await audited();
+      expect(entries.length).toBe(before.audited + 1);
+      expect(entries.at(-1)!.actor_user_id).toBe(people.analyst.userId);
+    });
+
+    it("leaves out what the published statistics leave out: query explanations, replies as written and query threads", async () => {
+      await submitAs(db(), DECEMBER_2026, SWANSEA, {
+        care_leavers_21_25: { number: 4, queryExplanation: "ZQ-EXPLAINED: up from 1 last year" },
+        care_experienced_parents: { number: 0 },
+        care_experienced_parents_child_removed: { number: 0 },
+      });
+      const texts = (workbook: ExcelJS.Workbook) =>
+        workbook.worksheets
+          .flatMap((sheet) => {
+            const found: string[] = [];
+            sheet.eachRow((row) =>
+              row.eachCell((cell) => {
+                found.push(String(cell.value ?? ""));
+                if (cell.note) found.push(typeof cell.note === "string" ? cell.note : JSON.stringify(cell.note));
+              }),
+            );
+            return found;
+          })
+          .join("\n");
+      const kept = texts(await open(people.coordinator, DECEMBER_2026));
+      expect(kept).toContain("ZQ-EXPLAINED");
+      const published = await read(await takeForPublication(people.coordinator, DECEMBER_2026), DECEMBER_2026);
+      expect(texts(published)).not.toContain("ZQ-EXPLAINED");
+      const header = rows(published.getWorksheet("Data")!)[0]!;
+      expect(header).not.toContain("Explanation of a figure flagged for checking");
+      expect(header).not.toContain("What the authority wrote");
+      expect(header).toContain("Caveat");
+      // February 2023's replies as written, kept beside each figure, are not in its workbook for publication.
+      const reply = await db().selectFrom("reply_text").select("text").executeTakeFirstOrThrow();
+      const snippet = reply.text.slice(0, 40);
+      expect(texts(await open(people.coordinator, FEBRUARY_2023))).toContain(snippet);
+      expect(texts(await read(await takeForPublication(people.coordinator, FEBRUARY_2023), FEBRUARY_2023))).not.toContain(snippet);
     });
   });
 

@@ -19,7 +19,7 @@ import { loader as statsWalesLoader } from "#app/routes/statistics.$code.statswa
 import { loader as itemsLoader } from "#app/routes/statistics.$code.items[.]csv.ts";
 import { loader as valuesLoader } from "#app/routes/statistics.$code.values[.]csv.ts";
 import { loader as workbookLoader } from "#app/routes/statistics.$code.workbook[.]xlsx.ts";
-import { loader as exportLoader } from "#app/routes/collections.$code.export[.]xlsx.ts";
+import { action as takeForPublication } from "#app/routes/collections.$code.export[.]xlsx.ts";
 import { REGION_ONS_CODES } from "#app/spreadsheets/statswales.server.ts";
 import { useDemoDatabase } from "../support/database.ts";
 import { attack, attackReleases, type Published, type PublishedRound } from "../support/disclosure-attack.ts";
@@ -335,8 +335,8 @@ describe("a workbook for publication", () => {
     const regionByName = new Map(regionNames.map((r) => [r.name_en, REGION_ONS_CODES.get(r.code)!]));
 
     const takeWorkbook = async () => {
-      const response = await exportLoader(
-        routeArgs(get(`/collections/${DECEMBER}/export.xlsx?publish=1`, coordinator), { code: DECEMBER }) as never,
+      const response = await takeForPublication(
+        routeArgs(post(`/collections/${DECEMBER}/export.xlsx`, {}, coordinator), { code: DECEMBER }) as never,
       );
       expect(response.headers.get("Content-Disposition")).toContain("for-publication");
       const book = new ExcelJS.Workbook();

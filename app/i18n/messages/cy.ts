@@ -1129,7 +1129,10 @@ export const cy: Record<MessageKey, Message> = {
   "export.downloads.title": "Lawrlwythiadau",
   "export.link.workbook": "Llyfr gwaith i Lywodraeth Cymru (Excel)",
   "export.link.workbookOtherLanguage": "Yr un llyfr gwaith yn Saesneg (Excel)",
-  "export.link.publication": "Llyfr gwaith i'w gyhoeddi, gyda niferoedd bach wedi'u hatal (Excel)",
+  "export.publication.title": "Llyfr gwaith i'w gyhoeddi",
+  "export.publication.what":
+    "Y llyfr gwaith gyda [c] yn lle cyfrifon o 1 i {max}, ac yn lle unrhyw ffigur a fyddai'n datgelu un. Mae ei gymryd yn cofnodi rhyddhad o'r rownd hon: bydd pob rhyddhad diweddarach, gan gynnwys yr ystadegau a gyhoeddir, yn cadw'n gudd yr hyn y mae'n ei guddio, a bydd y log archwilio'n cofnodi eich bod wedi'i gymryd.",
+  "export.publication.button": "Lawrlwytho'r llyfr gwaith i'w gyhoeddi (Excel)",
   "export.link.csv": "Pob gwerth mewn un tabl (CSV)",
   "export.link.all": "Gwerthoedd pob cais am wybodaeth, mewn un llyfr gwaith (Excel)",
   "export.sheet.about": "Ynghylch",

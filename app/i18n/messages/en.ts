@@ -1121,7 +1121,10 @@ export const en = {
   "export.downloads.title": "Downloads",
   "export.link.workbook": "Workbook for Welsh Government (Excel)",
   "export.link.workbookOtherLanguage": "The same workbook in Welsh (Excel)",
-  "export.link.publication": "Workbook for publication, with small numbers suppressed (Excel)",
+  "export.publication.title": "Workbook for publication",
+  "export.publication.what":
+    "The workbook with counts from 1 to {max}, and any figure that would give one away, replaced by [c]. Taking it records a release of this round: every later release, the published statistics included, keeps hidden what it hides, and the audit log records that you took it.",
+  "export.publication.button": "Download the workbook for publication (Excel)",
   "export.link.csv": "Every value as one table (CSV)",
   "export.link.all": "Every information request's values, in one workbook (Excel)",
   "export.sheet.about": "About",
