@@ -278,14 +278,12 @@ export async function seedDemoData(db: Kysely<Database>) {
   const existing = new Set((await db.selectFrom("collection").select("code").execute()).map((c) => c.code));
   if (!existing.has(FEBRUARY_2023)) {
     await seedFebruary2023(db);
-    // Its figures reached the Senedd committee's published papers: its statistics are published here too.
-    const published = await publishStatistics(
-      db,
-      SYSTEM_READER,
-      (await getCollection(db, FEBRUARY_2023))!,
-      null,
-      new Date("2023-02-16T12:00:00Z"),
-    );
+    // Its figures reached the Senedd committee's published papers from the replies as given, never
+    // accepted in a portal: its statistics are published here too, as history.
+    const published = await publishStatistics(db, SYSTEM_READER, (await getCollection(db, FEBRUARY_2023))!, null, {
+      now: new Date("2023-02-16T12:00:00Z"),
+      history: true,
+    });
     if (!published.ok) throw new Error(`Could not publish the February 2023 statistics: ${published.reason}`);
   }
   if (!existing.has(DECEMBER_2026)) await seedDecember2026(db);

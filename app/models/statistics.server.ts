@@ -44,7 +44,7 @@ export interface StatisticsFigures {
   reasons: ReasonGroup[];
 }
 
-export type PublishResult = { ok: true } | { ok: false; reason: "notClosed" | "alreadyPublished" | "notPublished" };
+export type PublishResult = { ok: true } | { ok: false; reason: "notClosed" | "alreadyPublished" | "notPublished" | "notAccepted" };
 
 /**
  * The figures of a round as they are published: the plan made, recorded as a release, and applied.
@@ -111,7 +111,7 @@ export async function planRelease(
   figures: { authorities: { code: string; region_code: string }[]; cells: CellFigure[]; totals: TotalFigure[] },
   release: { kind: "statistics" | "workbook"; releasedBy: number | null },
 ): Promise<SuppressionResult> {
-  await trx.selectFrom("collection").select("id").where("id", "=", collection.id).forUpdate().executeTakeFirstOrThrow();
+  await lockRound(trx, collection.id);
   const earlier = await earlierReleases(trx, collection.id);
   const plan = await roundSuppressionPlan(collection, figures.authorities, figures.cells, figures.totals, earlier);
   const cells: CellFigure[] = figures.cells.map(({ authorityCode, itemCode, state, number, comparable }) => ({
@@ -136,6 +136,11 @@ export async function planRelease(
       .execute();
   }
   return plan;
+}
+
+/** One release of a round at a time: its row locked until the transaction ends. */
+async function lockRound(trx: Transaction<Database>, collectionId: number) {
+  await trx.selectFrom("collection").select("id").where("id", "=", collectionId).forUpdate().executeTakeFirstOrThrow();
 }
 
 function sameRelease(a: Pick<EarlierRelease, "cells" | "hidden">, b: Pick<EarlierRelease, "cells" | "hidden">) {
@@ -181,20 +186,28 @@ function totalsOf(cells: CellFigure[], regionOf: Map<string, string>): TotalFigu
   return [...sums.values()];
 }
 
-/** Publishes a closed round's statistics, audited; refused for a round not closed or already published. */
+/**
+ * Publishes a closed round's statistics, audited; refused for a round not closed, already published,
+ * or with a return not yet accepted. `history` loads a publication made before the portal (the demo
+ * data's February 2023, published from the replies as given), which no one accepted.
+ */
 export async function publishStatistics(
   db: Kysely<Database>,
   reader: Reader,
   collection: CollectionWithItems,
   actorUserId: number | null,
-  now = new Date(),
+  { now = new Date(), history = false }: { now?: Date; history?: boolean } = {},
 ): Promise<PublishResult> {
   if (collection.status !== "closed") return { ok: false, reason: "notClosed" };
   return db.transaction().execute(async (trx) => {
-    // Planned first: planning takes the round's lock, so a publication at the same moment is seen.
+    // The round locked before anything is checked: a publication at the same moment waits, then
+    // sees this one. A refusal plans nothing, so it records no release.
+    await lockRound(trx, collection.id);
+    if (await livePublication(trx, collection.id)) return { ok: false as const, reason: "alreadyPublished" as const };
+    if (!history && (await returnsAwaitingAcceptance(trx, collection.id)).length > 0) {
+      return { ok: false as const, reason: "notAccepted" as const };
+    }
     const figures = await statisticsFigures(trx, reader, collection, actorUserId);
-    const live = await livePublication(trx, collection.id);
-    if (live) return { ok: false as const, reason: "alreadyPublished" as const };
     const row = await trx
       .insertInto("statistics_publication")
       .values({ collection_id: collection.id, published_by: actorUserId, published_at: now, figures: JSON.stringify(figures) })
@@ -209,6 +222,22 @@ export async function publishStatistics(
     });
     return { ok: true as const };
   });
+}
+
+/**
+ * The round's returns submitted and not accepted, by authority code: their figures cannot be
+ * published. Everyone may read what is published, officers of other authorities included, who may
+ * see another authority's figure only once it is accepted.
+ */
+export async function returnsAwaitingAcceptance(db: Executor, collectionId: number) {
+  return db
+    .selectFrom("return as r")
+    .innerJoin("authority as a", "a.code", "r.authority_code")
+    .select(["a.code", "a.name_en", "a.name_cy"])
+    .where("r.collection_id", "=", collectionId)
+    .where("r.status", "in", ["submitted", "queried"])
+    .orderBy("a.code")
+    .execute();
 }
 
 /** Withdraws a round's published statistics, with a reason, audited. The publication row stays. */

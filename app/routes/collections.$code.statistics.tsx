@@ -1,7 +1,7 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ErrorSummary, NotificationBanner, Textarea } from "#app/components/govuk.tsx";
-import { publicationOf, publishStatistics, withdrawStatistics } from "#app/models/statistics.server.ts";
+import { publicationOf, publishStatistics, returnsAwaitingAcceptance, withdrawStatistics } from "#app/models/statistics.server.ts";
 import { requireCsrf } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
@@ -14,11 +14,15 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, db, collection } = await guard("routes/collections.$code.statistics", "loader", { request, params });
-  const publication = await publicationOf(db, collection.id);
+  const [publication, awaitingAcceptance] = await Promise.all([
+    publicationOf(db, collection.id),
+    returnsAwaitingAcceptance(db, collection.id),
+  ]);
   return {
     collection: { code: collection.code, title_en: collection.title_en, title_cy: collection.title_cy, status: collection.status },
     smallCountMax: collection.rules.smallCountMax,
     publishedAt: publication?.published_at ?? null,
+    awaitingAcceptance,
     csrfToken: user.csrfToken,
     saved: new URL(request.url).searchParams.get("saved"),
   };
@@ -47,7 +51,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function PublishStatistics() {
-  const { collection, smallCountMax, publishedAt, csrfToken, saved } = useLoaderData<typeof loader>();
+  const { collection, smallCountMax, publishedAt, awaitingAcceptance, csrfToken, saved } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const t = useTranslation();
   const problem = actionData?.problem;
@@ -91,6 +95,21 @@ export default function PublishStatistics() {
         </>
       ) : collection.status !== "closed" ? (
         <p className="govuk-body">{t("statistics.publish.notClosed")}</p>
+      ) : awaitingAcceptance.length > 0 ? (
+        <>
+          <p className="govuk-body" id="publish">
+            {t("statistics.publish.notAccepted")}
+          </p>
+          <ul className="govuk-list govuk-list--bullet">
+            {awaitingAcceptance.map((authority) => (
+              <li key={authority.code}>
+                <Link className="govuk-link" to={`/returns/${collection.code}/${authority.code}`}>
+                  {pick(t.lang, authority, "name")}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </>
       ) : (
         <>
           <p className="govuk-body">{t("statistics.publish.what")}</p>

@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import type { Database } from "#db/types.ts";
 import { getCollection } from "#app/models/collection.server.ts";
 import { amendReturn, findReturn, SYSTEM_ACTOR } from "#app/models/return.server.ts";
+import { acceptReturn } from "#app/models/value-query.server.ts";
 import { earlierReleases } from "#app/models/statistics.server.ts";
 import type { EarlierRelease } from "#app/domain/disclosure.ts";
 import { action as publishAction, loader as publishLoader } from "#app/routes/collections.$code.statistics.tsx";
@@ -74,6 +75,24 @@ async function amendCardiff(db: Kysely<Database>, raw: Parameters<typeof submitA
   expect(amended).toMatchObject({ ok: true });
   await submitAs(db, DECEMBER, "W06000015", raw);
   await db.updateTable("collection").set({ status: "closed" }).where("code", "=", DECEMBER).execute();
+  await acceptSubmitted(db);
+}
+
+/** Every return of the December round submitted and not accepted, accepted: only accepted figures are published. */
+async function acceptSubmitted(db: Kysely<Database>) {
+  const collection = (await getCollection(db, DECEMBER))!;
+  const submitted = await db
+    .selectFrom("return")
+    .select(["authority_code", "lock_version"])
+    .where("collection_id", "=", collection.id)
+    .where("status", "=", "submitted")
+    .execute();
+  const coordinator = await db.selectFrom("app_user").select("id").where("email", "=", COORDINATOR).executeTakeFirstOrThrow();
+  const actor = { userId: coordinator.id, role: "coordinator" as const, authorityCode: null };
+  for (const ret of submitted) {
+    const scope = { collection, authorityCode: ret.authority_code };
+    expect(await acceptReturn(db, scope, { basedOn: ret.lock_version, actor })).toEqual({ ok: true });
+  }
 }
 
 describe("published statistics", () => {
@@ -231,8 +250,23 @@ describe("published statistics", () => {
     const early = await run(() => publishAction(routeArgs(post(path, { intent: "publish" }, coordinator), { code: DECEMBER }) as never));
     expect(early.status).toBe(409);
     await db().updateTable("collection").set({ status: "closed" }).where("code", "=", DECEMBER).execute();
+    // Not while a return waits to be accepted: anyone may read what is published, other
+    // authorities' officers too, who may see a figure only once it is accepted. The page lists them.
+    const waiting = await run(() => publishLoader(routeArgs(get(path, coordinator), { code: DECEMBER }) as never));
+    expect(
+      waiting.kind === "data" && (waiting.data as { awaitingAcceptance: { code: string }[] }).awaitingAcceptance.map((a) => a.code),
+    ).toEqual(figures.map(([code]) => code).sort());
+    const unaccepted = await run(() =>
+      publishAction(routeArgs(post(path, { intent: "publish" }, coordinator), { code: DECEMBER }) as never),
+    );
+    expect(unaccepted).toMatchObject({ status: 409, data: { problem: "statistics.refused.notAccepted" } });
+    const december = (await getCollection(db(), DECEMBER))!;
+    expect(await db().selectFrom("statistics_publication").select("id").where("collection_id", "=", december.id).execute()).toEqual([]);
+    expect(await db().selectFrom("disclosure_release").select("id").where("collection_id", "=", december.id).execute()).toEqual([]);
+    await acceptSubmitted(db());
     const confirm = await run(() => publishLoader(routeArgs(get(path, coordinator), { code: DECEMBER }) as never));
     expect(confirm.kind === "data" && (confirm.data as { publishedAt: unknown }).publishedAt).toBe(null);
+    expect(confirm.kind === "data" && (confirm.data as { awaitingAcceptance: unknown[] }).awaitingAcceptance).toEqual([]);
     const done = await run(() => publishAction(routeArgs(post(path, { intent: "publish" }, coordinator), { code: DECEMBER }) as never));
     expect(done).toMatchObject({ status: 302, location: `${path}?saved=published` });
     const audit = await db().selectFrom("audit_log").select(["action", "actor_user_id"]).where("action", "like", "statistics.%").execute();

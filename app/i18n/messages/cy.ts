@@ -1232,6 +1232,8 @@ export const cy: Record<MessageKey, Message> = {
   "statistics.publish.what.audited": "cofnodi yn y log archwilio mai chi a'u cyhoeddodd",
   "statistics.publish.button": "Cyhoeddi ystadegau",
   "statistics.publish.notClosed": "Dim ond ar ôl i'r rownd gau y gellir cyhoeddi ystadegau.",
+  "statistics.publish.notAccepted":
+    "Dim ond ar ôl derbyn pob ffurflen a gyflwynwyd y gellir cyhoeddi ystadegau: gall unrhyw un ddarllen yr hyn a gyhoeddir, ac ni ddangosir ffigur unrhyw awdurdod i eraill cyn ei dderbyn. Derbyniwch y ffurflenni hyn yn gyntaf:",
   "statistics.publish.isPublished": "Cyhoeddwyd ystadegau'r rownd hon ar {when}.",
   "statistics.publish.view": "Gweld yr ystadegau a gyhoeddwyd",
   "statistics.published": "Mae'r ystadegau wedi'u cyhoeddi.",
@@ -1244,6 +1246,7 @@ export const cy: Record<MessageKey, Message> = {
   "statistics.refused.notClosed": "Dim ond ar ôl i'r rownd gau y gellir cyhoeddi ystadegau",
   "statistics.refused.alreadyPublished": "Mae ystadegau'r rownd hon eisoes wedi'u cyhoeddi",
   "statistics.refused.notPublished": "Nid yw ystadegau'r rownd hon wedi'u cyhoeddi",
+  "statistics.refused.notAccepted": "Derbyniwch bob ffurflen a gyflwynwyd cyn cyhoeddi'r ystadegau",
   "statistics.refused.intent": "Dewiswch gyhoeddi neu dynnu'r ystadegau'n ôl",
   "export.wales": "Cymru",
   "export.column.itemCode": "Cod yr eitem",

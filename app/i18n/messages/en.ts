@@ -1224,6 +1224,8 @@ export const en = {
   "statistics.publish.what.audited": "record in the audit log that you published them",
   "statistics.publish.button": "Publish statistics",
   "statistics.publish.notClosed": "Statistics can be published only once the round has closed.",
+  "statistics.publish.notAccepted":
+    "Statistics can be published only once every return submitted is accepted: anyone may read what is published, and no authority's figure is shown to others before it is accepted. Accept these returns first:",
   "statistics.publish.isPublished": "This round's statistics were published on {when}.",
   "statistics.publish.view": "View the published statistics",
   "statistics.published": "The statistics are published.",
@@ -1236,6 +1238,7 @@ export const en = {
   "statistics.refused.notClosed": "Statistics can be published only once the round has closed",
   "statistics.refused.alreadyPublished": "This round's statistics are already published",
   "statistics.refused.notPublished": "This round's statistics are not published",
+  "statistics.refused.notAccepted": "Accept every return submitted before publishing the statistics",
   "statistics.refused.intent": "Choose to publish or to withdraw the statistics",
   "export.wales": "Wales",
   "export.column.itemCode": "Item code",
