@@ -12,8 +12,11 @@ import { actorOf } from "#app/web/return-page.server.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
-  pageTitle(matches, (t) =>
-    data ? `${t(data.confirming ? "bulk.confirm.title" : "bulk.title")}: ${pick(t.lang, data.collection, "title")}` : t("notFound.title"),
+  pageTitle(
+    matches,
+    (t) =>
+      data ? `${t(data.confirming ? "bulk.confirm.title" : "bulk.title")}: ${pick(t.lang, data.collection, "title")}` : t("notFound.title"),
+    { errors: Boolean(data?.noneChosen) },
   );
 
 /** Choosing clean returns (a GET form, so the choice survives in the address), then confirming them. */

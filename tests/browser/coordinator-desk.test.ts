@@ -101,6 +101,7 @@ describe.skipIf(cannotRun)("the coordinator's desk in the browser", { timeout: 2
     await page.getByRole("button", { name: "Continue" }).click();
     await page.waitForURL(/step=confirm$/);
     await expect(page.locator(".govuk-error-summary").textContent()).resolves.toContain("Select at least one return to accept");
+    await expect(page.title()).resolves.toMatch(/^Error: Accept returns in bulk: /);
     await expectNoAxeViolations(page);
     await page.getByLabel("Cardiff").check();
     await page.getByLabel("Newport").check();
