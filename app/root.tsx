@@ -214,6 +214,11 @@ function Document({ lang, user, children }: { lang: Language; user: RootUser; ch
                 <h2 className="govuk-visually-hidden">{t("layout.footer.support")}</h2>
                 <ul className="govuk-footer__inline-list">
                   <li className="govuk-footer__inline-list-item">
+                    <Link className="govuk-footer__link" to="/statistics">
+                      {t("statistics.list.title")}
+                    </Link>
+                  </li>
+                  <li className="govuk-footer__inline-list-item">
                     <Link className="govuk-footer__link" to="/accessibility">
                       {t("layout.footer.accessibility")}
                     </Link>

@@ -9,6 +9,11 @@ describe.skipIf(chromiumMissing)("published statistics in a browser, without sig
   it("reads February 2023 in English and in Welsh: 926 from 12 of 22, three counted differently, seven no reply, the downloads; axe passes", async () => {
     const page = await running.browser.newPage();
     const errors = watchForPageErrors(page);
+    // Found from the sign-in page, where anyone not signed in lands: the footer links to them.
+    await page.goto(`${running.portal.url}/`);
+    await page.waitForURL(/\/login/);
+    await page.locator("footer").getByRole("link", { name: "Published statistics" }).click();
+    await page.locator("h1", { hasText: "Published statistics" }).waitFor();
     const response = await page.goto(`${running.portal.url}/statistics`);
     expect(response!.status()).toBe(200);
     expect(response!.headers()["cache-control"]).toBe("public, max-age=300");
