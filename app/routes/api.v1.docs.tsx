@@ -55,13 +55,20 @@ export async function loader() {
   return { operations, schemas };
 }
 
-/** A schema's type in a few words: string, integer | null, array of Value, map of Value. */
+/**
+ * A schema's type as a short expression, the same in both languages (no English words on the Welsh
+ * page): string, integer | null, Value[], { [key: string]: Value }.
+ */
 function typeText(schema: Schema): string {
   if (schema.$ref) return schema.$ref.split("/").at(-1)!;
   if (schema.anyOf) return schema.anyOf.map(typeText).join(" | ");
   if (schema.enum) return schema.enum.map((v) => JSON.stringify(v)).join(" | ");
-  if (schema.type === "array" && schema.items) return `array of ${typeText(schema.items)}`;
-  if (schema.type === "object" && typeof schema.additionalProperties === "object") return `map of ${typeText(schema.additionalProperties)}`;
+  if (schema.type === "array" && schema.items) {
+    const item = typeText(schema.items);
+    return item.includes(" ") ? `(${item})[]` : `${item}[]`;
+  }
+  if (schema.type === "object" && typeof schema.additionalProperties === "object")
+    return `{ [key: string]: ${typeText(schema.additionalProperties)} }`;
   const type = Array.isArray(schema.type) ? schema.type.join(" | ") : (schema.type ?? "any");
   return schema.format ? `${type} (${schema.format})` : type;
 }

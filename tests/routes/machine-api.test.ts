@@ -192,6 +192,9 @@ describe("the machine API", () => {
       expect(cy).toContain(translate("cy", "api.op.validateDraft"));
       expect(cy).toContain(translate("cy", "api.problem.invalid.title"));
       expect(cy).not.toContain(translate("en", "api.op.validateDraft"));
+      // Types are expressions, not English words: "array of CollectionSummary" was on the Welsh page.
+      expect(cy).toContain("CollectionSummary[]");
+      expect(cy).not.toMatch(/\b(array|map) of\b/);
     });
 
     it("answers every endpoint as the document says", async () => {
