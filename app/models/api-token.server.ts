@@ -162,7 +162,8 @@ export async function revokeApiToken(
 /**
  * Revokes every live token an account owns, in the caller's transaction, each audited as a
  * revocation is: when its password is set through a link (whoever knew the old one may have made
- * a token with it) and when it is deactivated (a token must not come back when it is reactivated).
+ * a token with it), when an admin resets its second factor (so may whoever held the lost phone),
+ * and when it is deactivated (a token must not come back when it is reactivated).
  * `actorUserId` is who did it (the person setting their password, the admin); `why` says why.
  * Returns how many were revoked.
  */

@@ -29,7 +29,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   requireCsrf(admin, form);
   const reason = field(form, "reason");
   const result = await resetTwoFactor(db, user.id, { userId: admin.id, isAdmin: admin.isAdmin }, reason);
-  if (result.ok) throw redirect("/admin/users?done=twoFactorReset");
+  if (result.ok) throw redirect(`/admin/users?done=${result.tokensRevoked > 0 ? "twoFactorResetWithTokens" : "twoFactorReset"}`);
   if (result.reason === "notFound") throw notFound();
   if (result.reason === "notSetUp") throw redirect("/admin/users");
   const error: MessageKey = `resetTwoFactor.error.${result.reason}`;

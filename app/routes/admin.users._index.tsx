@@ -15,6 +15,7 @@ const DONE = {
   deactivatedWithTokens: "accounts.done.deactivatedWithTokens",
   reactivated: "accounts.done.reactivated",
   twoFactorReset: "accounts.done.twoFactorReset",
+  twoFactorResetWithTokens: "accounts.done.twoFactorResetWithTokens",
 } as const;
 
 const isDone = (value: string | null): value is keyof typeof DONE => value !== null && Object.hasOwn(DONE, value);

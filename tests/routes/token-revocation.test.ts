@@ -11,12 +11,14 @@ import * as forgot from "#app/routes/forgot-password.tsx";
 import * as setPassword from "#app/routes/set-password.$token.tsx";
 import * as deactivate from "#app/routes/admin.users.$userId.deactivate.tsx";
 import * as reactivate from "#app/routes/admin.users.$userId.reactivate.tsx";
+import * as resetTwoFactor from "#app/routes/admin.users.$userId.two-factor.tsx";
 import { translate, type MessageKey } from "#app/i18n/i18n.ts";
 import type { Language } from "#db/types.ts";
 import { useDemoDatabase } from "../support/database.ts";
 import { useInProcessPortal } from "../support/hardening.ts";
 import { CARDIFF, NEWPORT, OPEN_ROUND } from "../hardening/fixtures.ts";
-import { COORDINATOR, get, OFFICER, post, routeArgs, run, signIn, type Visitor } from "../support/requests.ts";
+import { ANALYST, COORDINATOR, get, OFFICER, post, routeArgs, run, signIn, type Visitor } from "../support/requests.ts";
+import { giveSecondFactor } from "../support/two-factor.ts";
 
 const NEW_PASSWORD = "lantern orchard kettle ribbon";
 const html = (text: string) => text.replaceAll("'", "&#x27;");
@@ -153,6 +155,30 @@ describe("API tokens and the account they belong to", () => {
     await expectOneRevocation(OFFICER.newport, admin.userId, "account deactivated");
     // The admin is told, in their language.
     await expectSaidInBoth(COORDINATOR, get("/admin/users?done=deactivatedWithTokens", admin), "accounts.done.deactivatedWithTokens");
+  });
+
+  it("an admin's reset of a second factor revokes the account's tokens, audited, and says so", async () => {
+    const admin = await signIn(db(), COORDINATOR);
+    const analyst = await signIn(db(), ANALYST);
+    await giveSecondFactor(db(), analyst.userId);
+    const token = await makeToken(analyst);
+    const figures = () =>
+      portal
+        .page(new Request(`http://localhost/api/v1/collections/${OPEN_ROUND}/figures`, { headers: { Authorization: `Bearer ${token}` } }))
+        .then((response) => response.status);
+    expect(await figures()).toBe(200);
+
+    const done = await run(() =>
+      resetTwoFactor.action(
+        routeArgs(post(`/admin/users/${analyst.userId}/two-factor`, { reason: "Lost phone" }, admin), {
+          userId: String(analyst.userId),
+        }) as never,
+      ),
+    );
+    expect(done).toMatchObject({ kind: "response", status: 302, location: "/admin/users?done=twoFactorResetWithTokens" });
+    expect(await figures(), "the token made before the reset").toBe(401);
+    await expectOneRevocation(ANALYST, admin.userId, "two-factor reset");
+    await expectSaidInBoth(COORDINATOR, get("/admin/users?done=twoFactorResetWithTokens", admin), "accounts.done.twoFactorResetWithTokens");
   });
 
   it("an account deactivated before tokens were revoked with it gets none back when reactivated", async () => {

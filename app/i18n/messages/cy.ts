@@ -838,7 +838,7 @@ export const cy: Record<MessageKey, Message> = {
   "deactivate.error.self": "Ni allwch ddadactifadu eich cyfrif eich hun",
   "resetTwoFactor.title": "Ailosod dilysu dau gam {name}?",
   "resetTwoFactor.body":
-    "Bydd eu ap dilysu a'u codau adfer yn peidio â gweithio, a byddant yn cael eu hallgofnodi ym mhobman. Rhaid i gydlynydd neu weinyddwr sefydlu dilysu dau gam eto pan fyddant yn mewngofnodi nesaf. Gwnewch hyn dim ond pan fyddwch yn siŵr pwy ofynnodd, er enghraifft pan fyddant wedi colli eu ffôn.",
+    "Bydd eu ap dilysu a'u codau adfer yn peidio â gweithio, byddant yn cael eu hallgofnodi ym mhobman, a bydd eu tocynnau API yn peidio â gweithio. Rhaid i gydlynydd neu weinyddwr sefydlu dilysu dau gam eto pan fyddant yn mewngofnodi nesaf. Gwnewch hyn dim ond pan fyddwch yn siŵr pwy ofynnodd, er enghraifft pan fyddant wedi colli eu ffôn.",
   "resetTwoFactor.reason": "Pam ydych chi'n ei ailosod?",
   "resetTwoFactor.reasonHint":
     "Caiff hyn ei gadw yn y log archwilio, er enghraifft: ffôn wedi'i golli, wedi'i gadarnhau drwy alwad i rif eu swyddfa",
@@ -850,6 +850,8 @@ export const cy: Record<MessageKey, Message> = {
   "accounts.resetTwoFactor": "Ailosod dau gam",
   "accounts.twoFactorOn": "Dau gam ymlaen",
   "accounts.done.twoFactorReset": "Mae eu dilysu dau gam wedi'i ailosod ac maent wedi'u hallgofnodi ym mhobman.",
+  "accounts.done.twoFactorResetWithTokens":
+    "Mae eu dilysu dau gam wedi'i ailosod, maent wedi'u hallgofnodi ym mhobman, ac mae eu tocynnau API wedi'u dirymu.",
 
   "apiTokens.title": "Tocynnau API",
   "apiTokens.lead.officer":

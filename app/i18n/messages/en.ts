@@ -831,7 +831,7 @@ export const en = {
   "deactivate.error.self": "You cannot deactivate your own account",
   "resetTwoFactor.title": "Reset the two-factor authentication of {name}?",
   "resetTwoFactor.body":
-    "Their authenticator app and recovery codes will stop working, and they will be signed out everywhere. A coordinator or administrator must set up two-factor authentication again when they next sign in. Do this only when you are sure who asked, for example when they have lost their phone.",
+    "Their authenticator app and recovery codes will stop working, they will be signed out everywhere, and their API tokens will stop working. A coordinator or administrator must set up two-factor authentication again when they next sign in. Do this only when you are sure who asked, for example when they have lost their phone.",
   "resetTwoFactor.reason": "Why are you resetting it?",
   "resetTwoFactor.reasonHint": "This is kept in the audit log, for example: lost phone, confirmed by a call to their office number",
   "resetTwoFactor.submit": "Reset two-factor authentication",
@@ -842,6 +842,8 @@ export const en = {
   "accounts.resetTwoFactor": "Reset two-factor",
   "accounts.twoFactorOn": "Two-factor on",
   "accounts.done.twoFactorReset": "Their two-factor authentication has been reset and they have been signed out everywhere.",
+  "accounts.done.twoFactorResetWithTokens":
+    "Their two-factor authentication has been reset, they have been signed out everywhere, and their API tokens have been revoked.",
 
   "apiTokens.title": "API tokens",
   "apiTokens.lead.officer":
