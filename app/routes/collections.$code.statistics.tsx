@@ -5,7 +5,7 @@ import { publicationOf, publishStatistics, returnsAwaitingAcceptance, withdrawSt
 import { requireCsrf } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
-import { formatDateTime, pick, type MessageKey } from "#app/i18n/i18n.ts";
+import { formatDateTime, pick, sortForDisplay, type MessageKey } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 
@@ -22,7 +22,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     collection: { code: collection.code, title_en: collection.title_en, title_cy: collection.title_cy, status: collection.status },
     smallCountMax: collection.rules.smallCountMax,
     publishedAt: publication?.published_at ?? null,
-    awaitingAcceptance,
+    awaitingAcceptance: sortForDisplay(user.language, awaitingAcceptance, (authority) => pick(user.language, authority, "name")),
     csrfToken: user.csrfToken,
     saved: new URL(request.url).searchParams.get("saved"),
   };
