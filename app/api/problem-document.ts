@@ -23,6 +23,7 @@ export const PROBLEM_STATUS: Record<ProblemKind, number> = {
   crossOrigin: 403,
   lengthRequired: 411,
   tooLarge: 413,
+  internal: 500,
 };
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json; charset=utf-8";

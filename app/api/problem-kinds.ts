@@ -16,5 +16,7 @@ export const PROBLEM_KINDS = [
   "crossOrigin",
   "lengthRequired",
   "tooLarge",
+  // An error of the portal's own, answered as the API answers everything (answeringProblems).
+  "internal",
 ] as const;
 export type ProblemKind = (typeof PROBLEM_KINDS)[number];

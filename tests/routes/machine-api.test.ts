@@ -10,7 +10,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { Database } from "#db/types.ts";
 import { openApiDocument } from "#app/api/openapi.server.ts";
 import { createApiToken, THROTTLE } from "#app/models/api-token.server.ts";
@@ -644,6 +644,34 @@ describe("the machine API", () => {
       .where("id", "=", row.id)
       .execute();
     expect((await api("/api/v1/collections", fresh)).status).toBe(200);
+  });
+
+  it("answers an error of its own as problem details, in the language asked for, with nothing saved", async () => {
+    // The database refusing every write to the audit log, as a full disk would.
+    await sql`create function refuse_audit() returns trigger language plpgsql as $$ begin raise exception 'no space left on device'; end $$`.execute(
+      db(),
+    );
+    await sql`create trigger refuse_audit before insert on audit_log for each row execute function refuse_audit()`.execute(db());
+    try {
+      const before = await api(draftPath(NEWPORT), tokens.newport);
+      const etag = before.headers.get("ETag")!;
+      const response = await api(draftPath(NEWPORT), tokens.newport, {
+        method: "PUT",
+        headers: { "Content-Type": "application/json", "If-Match": etag, "Accept-Language": "cy" },
+        body: JSON.stringify({ values: VALID }),
+      });
+      const text = await response.clone().text();
+      const body = await problemOf(response, 500);
+      expect(body).toMatchObject({ type: "/api/v1/docs#problem-internal", title: translate("cy", "api.problem.internal.title") });
+      // Nothing of the database's error, or of the code's, reaches the client.
+      expect(text).not.toContain("no space left");
+      expect(text).not.toMatch(/\bat .*\.(ts|js):\d+/);
+      const after = await api(draftPath(NEWPORT), tokens.newport);
+      expect(after.headers.get("ETag")).toBe(etag);
+    } finally {
+      await sql`drop trigger refuse_audit on audit_log`.execute(db());
+      await sql`drop function refuse_audit()`.execute(db());
+    }
   });
 });
 

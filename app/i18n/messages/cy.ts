@@ -961,6 +961,9 @@ export const cy: Record<MessageKey, Message> = {
     "Anfonwch y corff gyda phennawd Content-Length: ni chaiff corff a anfonir fesul darn hebddo ei ddarllen.",
   "api.problem.tooLarge.title": "Mae'r corff yn rhy fawr",
   "api.problem.tooLarge.detail": "Ni ddarllenwyd na chadwyd dim. Ni all corff a anfonir i'r cyfeiriad hwn fod yn fwy na {limit}.",
+  "api.problem.internal.title": "Aeth rhywbeth o'i le ar ein hochr ni",
+  "api.problem.internal.detail":
+    "Ni allai'r porth ateb oherwydd gwall ar ei ochr ei hun. Rhowch gynnig arall arni yn nes ymlaen; os yw'n dal i ddigwydd, dywedwch wrth ADSS Cymru yr amser a'r cyfeiriad y gofynnoch amdano.",
 
   "setPassword.title": "Gosod eich cyfrinair",
   "setPassword.lead": "Dewiswch gyfrinair ar gyfer eich cyfrif, {email}.",

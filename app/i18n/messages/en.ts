@@ -951,6 +951,9 @@ export const en = {
   "api.problem.lengthRequired.detail": "Send the body with a Content-Length header: a body sent in chunks without one is not read.",
   "api.problem.tooLarge.title": "The body is too big",
   "api.problem.tooLarge.detail": "Nothing was read or saved. A body sent to this address may be no more than {limit}.",
+  "api.problem.internal.title": "Something went wrong on our side",
+  "api.problem.internal.detail":
+    "The portal could not answer because of an error of its own. Try again later; if it keeps happening, tell ADSS Cymru the time and the address you asked for.",
 
   "setPassword.title": "Set your password",
   "setPassword.lead": "Choose a password for your account, {email}.",
