@@ -12,7 +12,7 @@ async function signOut(page: Page) {
 describe.skipIf(chromiumMissing)("a whole round in the browser", { timeout: 180_000 }, () => {
   const running = usePortalInChromium();
 
-  it("the coordinator publishes, an officer submits, the coordinator queries, the officer amends, the coordinator accepts", async () => {
+  it("the coordinator publishes, an officer submits, the coordinator queries, the officer amends, the coordinator accepts and publishes the statistics", async () => {
     const page = await running.browser.newPage();
     const url = running.portal.url;
 
@@ -110,9 +110,32 @@ describe.skipIf(chromiumMissing)("a whole round in the browser", { timeout: 180_
     await expect(page.locator(".govuk-summary-list").first().textContent()).resolves.toContain("192");
     await page.getByRole("button", { name: "Resolve the query" }).click();
     await page.waitForLoadState();
+
+    // Closed, its statistics cannot be published while Swansea's return waits to be accepted: the page names it.
+    await page.goto(`${url}/collections/${CODE}/design`);
+    await page.getByRole("button", { name: "Close it" }).click();
+    await page.locator("h1", { hasText: "Close this information request" }).waitFor();
+    await page.getByRole("button", { name: "Close it" }).click();
+    await page.locator(".govuk-notification-banner", { hasText: "Closed: no more answers" }).waitFor();
+    await page.goto(`${url}/collections/${CODE}/statistics`);
+    await expect(page.locator("main").textContent()).resolves.toContain("only once every return submitted is accepted");
+    await expect(page.locator("main").getByRole("link", { name: "Swansea" }).getAttribute("href")).resolves.toBe(
+      `/returns/${CODE}/W06000011`,
+    );
+    await expect(page.getByRole("button", { name: "Publish statistics" }).count()).resolves.toBe(0);
+    await expectNoAxeViolations(page);
+
+    await page.goto(`${url}/returns/${CODE}/W06000011`);
     await page.getByRole("button", { name: "Accept return" }).click();
     await page.waitForURL(/accepted=1/);
     await expect(page.locator(".govuk-notification-banner--success").textContent()).resolves.toContain("The return has been accepted.");
+    // Accepted, the statistics are published, and anyone can read Swansea's figure.
+    await page.goto(`${url}/collections/${CODE}/statistics`);
+    await page.getByRole("button", { name: "Publish statistics" }).click();
+    await page.locator(".govuk-notification-banner--success", { hasText: "published" }).waitFor();
+    await expect((await page.request.get(`${url}/statistics/${CODE}/statswales.csv`)).text()).resolves.toContain(
+      "W06000011,authority,care_leavers_21_25,2027-02-28,192,",
+    );
     await page.goto(`${url}/collections/${CODE}/board`);
     await expect(page.locator(".app-board-counts").textContent()).resolves.toMatch(/1\s*Accepted/);
     await expectNoAxeViolations(page);
