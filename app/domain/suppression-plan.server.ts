@@ -138,6 +138,9 @@ function withEarlierReleases(current: Table, input: PlanInput) {
     for (const relation of release.table.relations) {
       relations.push({ kind: relation.kind, terms: relation.terms.map(([key, coefficient]) => [keyThen(key), coefficient]) });
     }
+    // A figure in no relation then (counted differently, say) was published all the same: readers
+    // know it if it is unchanged now, whatever relations it is in today.
+    for (const key of release.table.value.keys()) keyThen(key);
   });
   // Known once published, whatever a later release hides.
   for (const key of known) hiddenBefore.delete(key);
