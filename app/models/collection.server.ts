@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import { jsonArrayFrom, jsonObjectFrom } from "kysely/helpers/postgres";
 import type { CollectionStatus, Database } from "#db/types.ts";
 import type { LifecycleStep } from "#app/domain/round.ts";
@@ -270,6 +270,8 @@ export async function changeCollectionStatus(
 ): Promise<LifecycleResult> {
   const [from, to] = NEXT_STATUS[step];
   return db.transaction().execute(async (trx) => {
+    // Taken in turn with the round's publications: a round published at this moment is not reopened.
+    if ((await lockRound(trx, collection.id)).status !== from) return { ok: false as const, reason: "wrongStatus" as const };
     if (step === "reopen") {
       const live = await trx
         .selectFrom("statistics_publication")
@@ -279,14 +281,7 @@ export async function changeCollectionStatus(
         .executeTakeFirst();
       if (live) return { ok: false as const, reason: "statisticsPublished" as const };
     }
-    const changed = await trx
-      .updateTable("collection")
-      .set({ status: to })
-      .where("id", "=", collection.id)
-      .where("status", "=", from)
-      .returning("id")
-      .executeTakeFirst();
-    if (!changed) return { ok: false as const, reason: "wrongStatus" as const };
+    await trx.updateTable("collection").set({ status: to }).where("id", "=", collection.id).execute();
     await recordAudit(trx, {
       actorUserId,
       action: `collection.${step}`,
@@ -299,6 +294,14 @@ export async function changeCollectionStatus(
     if (to === "open") await notifyRoundOpened(trx, collection.id);
     return { ok: true as const };
   });
+}
+
+/**
+ * A round's row locked until the transaction ends, with its status as it is now: its lifecycle and
+ * its releases (published statistics, workbooks for publication) take it in turn.
+ */
+export async function lockRound(trx: Transaction<Database>, collectionId: number) {
+  return trx.selectFrom("collection").select("status").where("id", "=", collectionId).forUpdate().executeTakeFirstOrThrow();
 }
 
 /** Whether officers may see other authorities' accepted figures once the collection has closed. */

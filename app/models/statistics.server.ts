@@ -5,7 +5,7 @@
  * the suppression plan, and a [c] is kept as no number at all, so the public pages and files read
  * only what was published, and later amendments change nothing until the round is published again.
  */
-import type { Kysely, Transaction } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database, Language } from "#db/types.ts";
 import type { Reader } from "#app/auth/policy.server.ts";
 import { planOf, type CellFigure, type EarlierRelease, type SuppressionResult, type TotalFigure } from "#app/domain/disclosure.ts";
@@ -13,7 +13,7 @@ import { roundSuppressionPlan } from "#app/domain/suppression-plan.server.ts";
 import { authorityCells, coverageTotals, reasonGroups, type Coverage, type ReasonGroup } from "./aggregation.server.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
 import { listAuthorities, type AuthoritySummary } from "./authority.server.ts";
-import type { CollectionWithItems } from "./collection.server.ts";
+import { lockRound, type CollectionWithItems } from "./collection.server.ts";
 import type { CleanValue } from "#app/schema/return-values.ts";
 
 /** A published value: its fields but the flagged figure's explanation, which is not published; `number` is null for a [c]. */
@@ -138,11 +138,6 @@ export async function planRelease(
   return plan;
 }
 
-/** One release of a round at a time: its row locked until the transaction ends. */
-async function lockRound(trx: Transaction<Database>, collectionId: number) {
-  await trx.selectFrom("collection").select("id").where("id", "=", collectionId).forUpdate().executeTakeFirstOrThrow();
-}
-
 function sameRelease(a: Pick<EarlierRelease, "cells" | "hidden">, b: Pick<EarlierRelease, "cells" | "hidden">) {
   const figures = (release: Pick<EarlierRelease, "cells">) =>
     JSON.stringify(release.cells.map((c) => [c.authorityCode, c.itemCode, c.state, c.number, c.comparable]).sort());
@@ -198,11 +193,10 @@ export async function publishStatistics(
   actorUserId: number | null,
   { now = new Date(), history = false }: { now?: Date; history?: boolean } = {},
 ): Promise<PublishResult> {
-  if (collection.status !== "closed") return { ok: false, reason: "notClosed" };
   return db.transaction().execute(async (trx) => {
-    // The round locked before anything is checked: a publication at the same moment waits, then
-    // sees this one. A refusal plans nothing, so it records no release.
-    await lockRound(trx, collection.id);
+    // The round locked before anything is checked: a publication or a reopening at the same moment
+    // waits, then sees this one. A refusal plans nothing, so it records no release.
+    if ((await lockRound(trx, collection.id)).status !== "closed") return { ok: false as const, reason: "notClosed" as const };
     if (await livePublication(trx, collection.id)) return { ok: false as const, reason: "alreadyPublished" as const };
     if (!history && (await returnsAwaitingAcceptance(trx, collection.id)).length > 0) {
       return { ok: false as const, reason: "notAccepted" as const };
@@ -225,17 +219,20 @@ export async function publishStatistics(
 }
 
 /**
- * The round's returns submitted and not accepted, by authority code: their figures cannot be
- * published. Everyone may read what is published, officers of other authorities included, who may
- * see another authority's figure only once it is accepted.
+ * The round's returns whose submitted version, the one totals read, is not the accepted one, by
+ * authority code: their figures cannot be published. Everyone may read what is published, officers
+ * of other authorities included, who may see another authority's figure only once it is accepted.
+ * A return reopened for amendment before it was accepted is among them (`amending`): it can be
+ * accepted only once it is submitted again.
  */
 export async function returnsAwaitingAcceptance(db: Executor, collectionId: number) {
   return db
     .selectFrom("return as r")
     .innerJoin("authority as a", "a.code", "r.authority_code")
-    .select(["a.code", "a.name_en", "a.name_cy"])
+    .select(["a.code", "a.name_en", "a.name_cy", sql<boolean>`r.status = 'draft'`.as("amending")])
     .where("r.collection_id", "=", collectionId)
-    .where("r.status", "in", ["submitted", "queried"])
+    .where("r.submitted_version", "is not", null)
+    .whereRef("r.accepted_version", "is distinct from", "r.submitted_version")
     .orderBy("a.code")
     .execute();
 }

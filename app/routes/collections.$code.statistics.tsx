@@ -106,6 +106,7 @@ export default function PublishStatistics() {
                 <Link className="govuk-link" to={`/returns/${collection.code}/${authority.code}`}>
                   {pick(t.lang, authority, "name")}
                 </Link>
+                {authority.amending ? `: ${t("statistics.publish.amending")}` : null}
               </li>
             ))}
           </ul>

@@ -5,7 +5,7 @@
  */
 import ExcelJS from "exceljs";
 import { parse } from "csv-parse/sync";
-import type { Kysely } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import { describe, expect, it } from "vitest";
 import type { Database } from "#db/types.ts";
 import { getCollection } from "#app/models/collection.server.ts";
@@ -20,6 +20,7 @@ import { loader as statsWalesLoader } from "#app/routes/statistics.$code.statswa
 import { loader as itemsLoader } from "#app/routes/statistics.$code.items[.]csv.ts";
 import { loader as valuesLoader } from "#app/routes/statistics.$code.values[.]csv.ts";
 import { loader as workbookLoader } from "#app/routes/statistics.$code.workbook[.]xlsx.ts";
+import { action as statusAction } from "#app/routes/collections.$code.status.tsx";
 import { action as takeForPublication } from "#app/routes/collections.$code.export[.]xlsx.ts";
 import { REGION_ONS_CODES } from "#app/spreadsheets/statswales.server.ts";
 import { useDemoDatabase } from "../support/database.ts";
@@ -434,4 +435,120 @@ describe("a workbook for publication", () => {
     const recovered = (await attackReleases([workbookRound, official], [changed])).filter((r) => r.min === r.max);
     expect(recovered, "figures the workbook hid, recovered with the statistics").toEqual([]);
   }, 300_000);
+});
+
+describe("a return reopened for amendment before it was accepted", () => {
+  const db = useDemoDatabase();
+
+  it("refuses to publish a return reopened for amendment before it was accepted, until it is submitted again and accepted", async () => {
+    // A review's case: Swansea's submitted figures, never accepted, stay what totals read while its
+    // officer amends them, so publishing them would show them to every reader before acceptance.
+    const raw = (removed: number) => ({
+      care_leavers_21_25: { state: "reported", number: "94" },
+      care_experienced_parents: { state: "reported", number: "31" },
+      care_experienced_mothers: { state: "reported", number: "20" },
+      care_experienced_fathers: { state: "reported", number: "11" },
+      care_experienced_parents_home_authority: { state: "reported", number: "25" },
+      care_experienced_parents_other_authority: { state: "reported", number: "6" },
+      care_experienced_parents_child_removed: { state: "reported", number: String(removed) },
+    });
+    await submitAs(db(), DECEMBER, "W06000011", raw(6));
+    const swansea = { collection: (await getCollection(db(), DECEMBER))!, authorityCode: "W06000011" };
+    const amended = await amendReturn(db(), swansea, {
+      basedOn: (await findReturn(db(), swansea))!.lock_version,
+      reason: "Seven, not six",
+      actor: SYSTEM_ACTOR,
+    });
+    expect(amended).toMatchObject({ ok: true });
+    await db().updateTable("collection").set({ status: "closed" }).where("code", "=", DECEMBER).execute();
+    await acceptSubmitted(db());
+    const coordinator = await signIn(db(), COORDINATOR);
+    const path = `/collections/${DECEMBER}/statistics`;
+    const waiting = await run(() => publishLoader(routeArgs(get(path, coordinator), { code: DECEMBER }) as never));
+    expect(waiting.kind === "data" && (waiting.data as { awaitingAcceptance: unknown[] }).awaitingAcceptance).toEqual([
+      { code: "W06000011", name_en: "Swansea", name_cy: "Abertawe", amending: true },
+    ]);
+    const refused = await run(() => publishAction(routeArgs(post(path, { intent: "publish" }, coordinator), { code: DECEMBER }) as never));
+    expect(refused).toMatchObject({ status: 409, data: { problem: "statistics.refused.notAccepted" } });
+    expect(
+      await db().selectFrom("statistics_publication").select("id").where("collection_id", "=", swansea.collection.id).execute(),
+    ).toEqual([]);
+
+    await db().updateTable("collection").set({ status: "open" }).where("code", "=", DECEMBER).execute();
+    await submitAs(db(), DECEMBER, "W06000011", raw(7));
+    await db().updateTable("collection").set({ status: "closed" }).where("code", "=", DECEMBER).execute();
+    await acceptSubmitted(db());
+    const published = await run(() =>
+      publishAction(routeArgs(post(path, { intent: "publish" }, coordinator), { code: DECEMBER }) as never),
+    );
+    expect(published).toMatchObject({ status: 302, location: `${path}?saved=published` });
+  });
+});
+
+describe("publishing and reopening a round at the same moment", () => {
+  const db = useDemoDatabase();
+
+  /** Runs `change` in a transaction that holds the round's row, and lets it commit once `whileHeld` is waiting on that row. */
+  async function holdingTheRound(change: (trx: Transaction<Database>, id: number) => Promise<void>, whileHeld: () => Promise<unknown>) {
+    const { id } = (await getCollection(db(), DECEMBER))!;
+    let held!: () => void;
+    let commit!: () => void;
+    const holding = new Promise<void>((resolve) => (held = resolve));
+    const committing = new Promise<void>((resolve) => (commit = resolve));
+    const holder = db()
+      .transaction()
+      .execute(async (trx) => {
+        await trx.selectFrom("collection").select("id").where("id", "=", id).forUpdate().execute();
+        await change(trx, id);
+        held();
+        await committing;
+      });
+    await holding;
+    const waiting = whileHeld();
+    try {
+      // Until the other request is queued behind the lock: then it has read all it reads before it.
+      for (let waited = 0; ; waited += 20) {
+        const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock'`.execute(db());
+        if (rows[0]!.n > 0) break;
+        if (waited > 10_000) throw new Error("the other request never waited for the round");
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      commit();
+      await holder;
+    }
+    return waiting;
+  }
+
+  it("does not publish a round being reopened", async () => {
+    await db().updateTable("collection").set({ status: "closed" }).where("code", "=", DECEMBER).execute();
+    const coordinator = await signIn(db(), COORDINATOR);
+    const path = `/collections/${DECEMBER}/statistics`;
+    const published = await holdingTheRound(
+      async (trx, id) => {
+        await trx.updateTable("collection").set({ status: "open" }).where("id", "=", id).execute();
+      },
+      () => run(() => publishAction(routeArgs(post(path, { intent: "publish" }, coordinator), { code: DECEMBER }) as never)),
+    );
+    expect(published).toMatchObject({ status: 409, data: { problem: "statistics.refused.notClosed" } });
+    expect(await db().selectFrom("statistics_publication").select("id").execute()).toHaveLength(1); // February's only
+  });
+
+  it("does not reopen a round being published", async () => {
+    await db().updateTable("collection").set({ status: "closed" }).where("code", "=", DECEMBER).execute();
+    const coordinator = await signIn(db(), COORDINATOR);
+    const path = `/collections/${DECEMBER}/status`;
+    const reopened = await holdingTheRound(
+      async (trx, id) => {
+        await trx.insertInto("statistics_publication").values({ collection_id: id, published_by: null, figures: "{}" }).execute();
+      },
+      () =>
+        run(() =>
+          statusAction(routeArgs(post(path, { step: "reopen", reason: "A late return" }, coordinator), { code: DECEMBER }) as never),
+        ),
+    );
+    expect(reopened).toMatchObject({ status: 409, data: { problem: "lifecycle.reopen.statisticsPublished" } });
+    expect((await getCollection(db(), DECEMBER))!.status).toBe("closed");
+  });
 });

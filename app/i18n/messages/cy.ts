@@ -1239,6 +1239,8 @@ export const cy: Record<MessageKey, Message> = {
   "statistics.publish.notClosed": "Dim ond ar ôl i'r rownd gau y gellir cyhoeddi ystadegau.",
   "statistics.publish.notAccepted":
     "Dim ond ar ôl derbyn pob ffurflen a gyflwynwyd y gellir cyhoeddi ystadegau: gall unrhyw un ddarllen yr hyn a gyhoeddir, ac ni ddangosir ffigur unrhyw awdurdod i eraill cyn ei dderbyn. Derbyniwch y ffurflenni hyn yn gyntaf:",
+  "statistics.publish.amending":
+    "wedi'i hailagor i'w diwygio; gellir ei derbyn ar ôl ei chyflwyno eto, ac mae angen ailagor y rownd i wneud hynny",
   "statistics.publish.isPublished": "Cyhoeddwyd ystadegau'r rownd hon ar {when}.",
   "statistics.publish.view": "Gweld yr ystadegau a gyhoeddwyd",
   "statistics.published": "Mae'r ystadegau wedi'u cyhoeddi.",

@@ -1231,6 +1231,7 @@ export const en = {
   "statistics.publish.notClosed": "Statistics can be published only once the round has closed.",
   "statistics.publish.notAccepted":
     "Statistics can be published only once every return submitted is accepted: anyone may read what is published, and no authority's figure is shown to others before it is accepted. Accept these returns first:",
+  "statistics.publish.amending": "reopened for amendment; it can be accepted once it is submitted again, which needs the round reopened",
   "statistics.publish.isPublished": "This round's statistics were published on {when}.",
   "statistics.publish.view": "View the published statistics",
   "statistics.published": "The statistics are published.",
