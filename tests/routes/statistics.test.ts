@@ -64,6 +64,26 @@ function publishedFromStatsWales(rows: Row[], regionOf: Map<string, string>, rul
   return { cells, totals, regionOf, rules };
 }
 
+/** A return of the December round's items: the fathers and the parents from other authorities are the rest. */
+function parentsReturn({
+  leavers,
+  parents,
+  mothers,
+  home,
+  removed,
+}: Record<"leavers" | "parents" | "mothers" | "home" | "removed", number>) {
+  const reported = (n: number) => ({ state: "reported", number: String(n) });
+  return {
+    care_leavers_21_25: reported(leavers),
+    care_experienced_parents: reported(parents),
+    care_experienced_mothers: reported(mothers),
+    care_experienced_fathers: reported(parents - mothers),
+    care_experienced_parents_home_authority: reported(home),
+    care_experienced_parents_other_authority: reported(parents - home),
+    care_experienced_parents_child_removed: reported(removed),
+  };
+}
+
 /** The round reopened, Cardiff's return amended ("Six, not three") and submitted with `raw`, and the round closed again. */
 async function amendCardiff(db: Kysely<Database>, raw: Parameters<typeof submitAs>[3]) {
   await db.updateTable("collection").set({ status: "open" }).where("code", "=", DECEMBER).execute();
@@ -226,15 +246,8 @@ describe("published statistics", () => {
   });
 
   it("publishes a closed round of small numbers with sum rules, from which no [c] can be recovered; withdrawing takes it down", async () => {
-    const small = (parents: number, mothers: number, home: number, removed: number) => ({
-      care_leavers_21_25: { state: "reported", number: String(parents * 3 + 1) },
-      care_experienced_parents: { state: "reported", number: String(parents) },
-      care_experienced_mothers: { state: "reported", number: String(mothers) },
-      care_experienced_fathers: { state: "reported", number: String(parents - mothers) },
-      care_experienced_parents_home_authority: { state: "reported", number: String(home) },
-      care_experienced_parents_other_authority: { state: "reported", number: String(parents - home) },
-      care_experienced_parents_child_removed: { state: "reported", number: String(removed) },
-    });
+    const small = (parents: number, mothers: number, home: number, removed: number) =>
+      parentsReturn({ leavers: parents * 3 + 1, parents, mothers, home, removed });
     const figures: [string, ReturnType<typeof small>][] = [
       ["W06000015", small(20, 12, 18, 3)], // Cardiff
       ["W06000014", small(9, 5, 7, 0)], // the Vale
@@ -345,15 +358,7 @@ describe("a workbook for publication", () => {
     // A review's case: the coordinator's workbook for publication hid Cardiff's 3 and the region's
     // total of 53 beside the Vale's 50; Cardiff's figure was amended to 6 and the round published.
     // Planned without the workbook, the statistics showed the Vale's 50 and 53 − 50 gave the 3 back.
-    const leavers = (n: number) => ({
-      care_leavers_21_25: { state: "reported", number: String(n) },
-      care_experienced_parents: { state: "reported", number: "10" },
-      care_experienced_mothers: { state: "reported", number: "6" },
-      care_experienced_fathers: { state: "reported", number: "4" },
-      care_experienced_parents_home_authority: { state: "reported", number: "10" },
-      care_experienced_parents_other_authority: { state: "reported", number: "0" },
-      care_experienced_parents_child_removed: { state: "reported", number: "0" },
-    });
+    const leavers = (n: number) => parentsReturn({ leavers: n, parents: 10, mothers: 6, home: 10, removed: 0 });
     const figures = [
       ["W06000015", 3], // Cardiff
       ["W06000014", 50], // the Vale
@@ -443,15 +448,7 @@ describe("a return reopened for amendment before it was accepted", () => {
   it("refuses to publish a return reopened for amendment before it was accepted, until it is submitted again and accepted", async () => {
     // A review's case: Swansea's submitted figures, never accepted, stay what totals read while its
     // officer amends them, so publishing them would show them to every reader before acceptance.
-    const raw = (removed: number) => ({
-      care_leavers_21_25: { state: "reported", number: "94" },
-      care_experienced_parents: { state: "reported", number: "31" },
-      care_experienced_mothers: { state: "reported", number: "20" },
-      care_experienced_fathers: { state: "reported", number: "11" },
-      care_experienced_parents_home_authority: { state: "reported", number: "25" },
-      care_experienced_parents_other_authority: { state: "reported", number: "6" },
-      care_experienced_parents_child_removed: { state: "reported", number: String(removed) },
-    });
+    const raw = (removed: number) => parentsReturn({ leavers: 94, parents: 31, mothers: 20, home: 25, removed });
     await submitAs(db(), DECEMBER, "W06000011", raw(6));
     const swansea = { collection: (await getCollection(db(), DECEMBER))!, authorityCode: "W06000011" };
     const amended = await amendReturn(db(), swansea, {
