@@ -4,6 +4,7 @@ import * as workbookRoute from "#app/routes/collections.$code.export[.]xlsx.ts";
 import * as collectionPage from "#app/routes/collections.$code._index.tsx";
 import { authorityCells, coverageTotals, reasonGroups } from "#app/models/aggregation.server.ts";
 import { getCollection } from "#app/models/collection.server.ts";
+import { raiseQuery } from "#app/models/value-query.server.ts";
 import { readerFor } from "#app/auth/policy.server.ts";
 import { MARKS } from "#app/domain/disclosure.ts";
 import { FEBRUARY_2023, DECEMBER_2026 } from "#seeds/demo.ts";
@@ -313,6 +314,10 @@ describe("the Welsh Government workbook", () => {
         care_experienced_parents: { number: 0 },
         care_experienced_parents_child_removed: { number: 0 },
       });
+      const swansea = { collection: (await getCollection(db(), DECEMBER_2026))!, authorityCode: SWANSEA };
+      const coordinator = { userId: people.coordinator.userId, role: "coordinator" as const, authorityCode: null };
+      const asked = await raiseQuery(db(), swansea, { itemCode: "care_leavers_21_25", body: "ZQ-THREAD: is 4 right?", actor: coordinator });
+      expect(asked).toEqual({ ok: true });
       const texts = (workbook: ExcelJS.Workbook) =>
         workbook.worksheets
           .flatMap((sheet) => {
@@ -328,11 +333,14 @@ describe("the Welsh Government workbook", () => {
           .join("\n");
       const kept = texts(await open(people.coordinator, DECEMBER_2026));
       expect(kept).toContain("ZQ-EXPLAINED");
+      expect(kept).toContain("ZQ-THREAD");
       const published = await read(await takeForPublication(people.coordinator, DECEMBER_2026), DECEMBER_2026);
       expect(texts(published)).not.toContain("ZQ-EXPLAINED");
+      expect(texts(published)).not.toContain("ZQ-THREAD");
       const header = rows(published.getWorksheet("Data")!)[0]!;
       expect(header).not.toContain("Explanation of a figure flagged for checking");
       expect(header).not.toContain("What the authority wrote");
+      expect(header).not.toContain("Queries on the figure");
       expect(header).toContain("Caveat");
       // February 2023's replies as written, kept beside each figure, are not in its workbook for publication.
       const reply = await db().selectFrom("reply_text").select("text").executeTakeFirstOrThrow();
