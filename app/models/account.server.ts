@@ -12,7 +12,7 @@ import { recordAudit, type Executor } from "./audit.server.ts";
 import { queueEmail } from "./outbox.server.ts";
 import { invitationEmail, passwordResetEmail } from "#app/email/emails.ts";
 import { hashToken, PERSON_COLUMNS, randomToken, revokeAllSessions } from "./session.server.ts";
-import { revokeOwnedApiTokens } from "./api-token.server.ts";
+import { revokeAccountApiTokens } from "./api-token.server.ts";
 
 export const INVITATION_DAYS = 7;
 export const PASSWORD_RESET_MINUTES = 60;
@@ -302,7 +302,7 @@ export async function deactivateUser(
       .execute();
     await revokeAllSessions(trx, userId);
     // Revoked, not merely refused while inactive: reactivating the account must not bring them back.
-    const tokensRevoked = await revokeOwnedApiTokens(trx, userId, { actorUserId: actor.userId, why: "account deactivated", now });
+    const tokensRevoked = await revokeAccountApiTokens(trx, userId, { actorUserId: actor.userId, why: "account deactivated", now });
     await recordAudit(trx, {
       actorUserId: actor.userId,
       action: "account.deactivate",
@@ -344,7 +344,7 @@ export async function reactivateUser(
       .set({ active: true, active_changed_at: now, active_changed_by: actor.userId, active_change_reason: reason })
       .where("id", "=", userId)
       .execute();
-    await revokeOwnedApiTokens(trx, userId, { actorUserId: actor.userId, why: "account reactivated", now });
+    await revokeAccountApiTokens(trx, userId, { actorUserId: actor.userId, why: "account reactivated", now });
     await recordAudit(trx, {
       actorUserId: actor.userId,
       action: "account.reactivate",
@@ -536,10 +536,12 @@ export async function setPasswordWithInvitation(
       .execute();
     // A new password signs the account out everywhere: whoever knew the old one is out too.
     await revokeAllSessions(trx, used.userId);
-    // And its API tokens: one made with a stolen password must not outlive the new one.
-    const tokensRevoked = await revokeOwnedApiTokens(trx, used.userId, {
+    // And its API tokens, and those it made for others: one made with a stolen password must not
+    // outlive the new one.
+    const tokensRevoked = await revokeAccountApiTokens(trx, used.userId, {
       actorUserId: used.userId,
       why: used.purpose === "password_reset" ? "password reset" : "password set",
+      madeForOthers: true,
       now,
     });
     await recordAudit(trx, {

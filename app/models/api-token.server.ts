@@ -163,19 +163,22 @@ export async function revokeApiToken(
  * Revokes every live token an account owns, in the caller's transaction, each audited as a
  * revocation is: when its password is set through a link (whoever knew the old one may have made
  * a token with it), when an admin resets its second factor (so may whoever held the lost phone),
- * and when it is deactivated (a token must not come back when it is reactivated).
+ * and when it is deactivated (a token must not come back when it is reactivated). `madeForOthers`
+ * takes the tokens the account made for other people too: after a password or a phone may have
+ * been someone else's, a token an admin's account made for an officer may be theirs. Not on
+ * deactivation: a token made for an officer acts for that officer, who is still trusted.
  * `actorUserId` is who did it (the person setting their password, the admin); `why` says why.
  * Returns how many were revoked.
  */
-export async function revokeOwnedApiTokens(
+export async function revokeAccountApiTokens(
   trx: Executor,
-  ownerId: number,
-  { actorUserId, why, now = new Date() }: { actorUserId: number; why: string; now?: Date },
+  userId: number,
+  { actorUserId, why, madeForOthers = false, now = new Date() }: { actorUserId: number; why: string; madeForOthers?: boolean; now?: Date },
 ): Promise<number> {
   const revoked = await trx
     .updateTable("api_token")
     .set({ revoked_at: now, revoked_by: actorUserId })
-    .where("owner_id", "=", ownerId)
+    .where((eb) => (madeForOthers ? eb.or([eb("owner_id", "=", userId), eb("created_by", "=", userId)]) : eb("owner_id", "=", userId)))
     .where("revoked_at", "is", null)
     .where("expires_at", ">", now)
     .returning(["id", "name", "scope", "authority_code"])

@@ -7,7 +7,7 @@ import { createHash, randomBytes, randomInt } from "node:crypto";
 import { getTOTPAuthUri, verifyTOTP } from "@epic-web/totp";
 import { sql, type Kysely } from "kysely";
 import type { Database } from "#db/types.ts";
-import { revokeOwnedApiTokens } from "./api-token.server.ts";
+import { revokeAccountApiTokens } from "./api-token.server.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
 import { createSession, hashToken, randomToken, revokeAllSessions } from "./session.server.ts";
 import { mustHaveTwoFactor, type Person } from "#app/auth/policy.ts";
@@ -329,8 +329,14 @@ export async function resetTwoFactor(
     const codes = await trx.deleteFrom("recovery_code").where("user_id", "=", userId).executeTakeFirst();
     await trx.updateTable("sign_in_challenge").set({ used_at: now }).where("user_id", "=", userId).where("used_at", "is", null).execute();
     await revokeAllSessions(trx, userId);
-    // Whoever held the lost phone may have signed in and made a token: it goes with the factor.
-    const tokensRevoked = await revokeOwnedApiTokens(trx, userId, { actorUserId: actor.userId, why: "two-factor reset", now });
+    // Whoever held the lost phone may have signed in and made a token, for themselves or, on an
+    // admin's account, for an officer: it goes with the factor.
+    const tokensRevoked = await revokeAccountApiTokens(trx, userId, {
+      actorUserId: actor.userId,
+      why: "two-factor reset",
+      madeForOthers: true,
+      now,
+    });
     await recordAudit(trx, {
       actorUserId: actor.userId,
       action: "two_factor.reset",

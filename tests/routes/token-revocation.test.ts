@@ -2,9 +2,11 @@
  * API tokens end with the password and the account they were made under: a new password set
  * through a forgotten-password link revokes the account's tokens, as it ends its sessions, and
  * deactivating an account revokes them, so that reactivating it brings none back. Each revocation
- * is in the audit log, and the person is told, in English and Welsh. Through the pages' loaders and
+ * is in the audit log, and the person is told, in English and Welsh. A new password or a reset
+ * second factor revokes the tokens an admin's account made for officers too; deactivation does not. Through the pages' loaders and
  * actions and the API's request handler, on a real database.
  */
+import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import * as tokensPage from "#app/routes/api-tokens._index.tsx";
 import * as forgot from "#app/routes/forgot-password.tsx";
@@ -27,11 +29,10 @@ describe("API tokens and the account they belong to", () => {
   const db = useDemoDatabase();
   const portal = useInProcessPortal();
 
-  /** Makes a token on the API tokens page, as the person would: the year-long kind. */
-  async function makeToken(visitor: Visitor) {
-    const outcome = await run(() =>
-      tokensPage.action(routeArgs(post("/api-tokens", { name: "Our case system", lifetime: "365", ownerId: "" }, visitor)) as never),
-    );
+  /** Makes a token on the API tokens page, as the person would: the year-long kind, theirs or (an admin's) for `ownerId`. */
+  async function makeToken(visitor: Visitor, ownerId?: number) {
+    const form = { name: "Our case system", lifetime: "365", ownerId: ownerId === undefined ? "" : String(ownerId) };
+    const outcome = await run(() => tokensPage.action(routeArgs(post("/api-tokens", form, visitor)) as never));
     if (outcome.kind !== "data") throw new Error(`no token: ${outcome.status}`);
     return (outcome.data as { created: string }).created;
   }
@@ -198,5 +199,55 @@ describe("API tokens and the account they belong to", () => {
     expect(reactivated).toMatchObject({ kind: "response", status: 302 });
     expect(await draftStatus(token, "W06000003")).toBe(401);
     expect(await tokenRevocations(OFFICER.conwy)).toMatchObject([{ actor_user_id: admin.userId, reason: "account reactivated" }]);
+  });
+
+  it("an admin's tokens made for officers go with the admin's password or second factor, not when the admin is deactivated", async () => {
+    const admin = await signIn(db(), COORDINATOR);
+    const officer = await signIn(db(), OFFICER.cardiff);
+    const second = await db()
+      .insertInto("app_user")
+      .values({ email: "second-admin@adss-cymru.example", name: "Second Admin", role: "coordinator", is_admin: true, authority_code: null })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await giveSecondFactor(db(), second.id);
+    const secondAdmin = await signIn(db(), "second-admin@adss-cymru.example");
+    /** Why the officer's newest token was revoked, and by whom, from the audit log. */
+    const newestRevocation = () =>
+      db()
+        .selectFrom("api_token as t")
+        .leftJoin("audit_log as a", (join) => join.on("a.action", "=", "api_token.revoke").onRef("a.entity_key", "=", sql`t.id::text`))
+        .select(["a.reason", "a.actor_user_id"])
+        .where("t.owner_id", "=", officer.userId)
+        .orderBy("t.id", "desc")
+        .executeTakeFirstOrThrow();
+
+    // Their second factor reset: whoever held the phone may have made a token for an officer.
+    const forOfficer = await makeToken(secondAdmin, officer.userId);
+    expect(await draftStatus(forOfficer, CARDIFF)).toBe(200);
+    const reset = await run(() =>
+      resetTwoFactor.action(
+        routeArgs(post(`/admin/users/${second.id}/two-factor`, { reason: "Lost phone" }, admin), { userId: String(second.id) }) as never,
+      ),
+    );
+    expect(reset).toMatchObject({ kind: "response", status: 302, location: "/admin/users?done=twoFactorResetWithTokens" });
+    expect(await draftStatus(forOfficer, CARDIFF), "the token the admin's account made for the officer").toBe(401);
+    expect(await newestRevocation()).toEqual({ reason: "two-factor reset", actor_user_id: admin.userId });
+
+    // Deactivated: a token made for an officer acts for the officer, who is still trusted.
+    await giveSecondFactor(db(), second.id);
+    const kept = await makeToken(await signIn(db(), "second-admin@adss-cymru.example"), officer.userId);
+    const deactivated = await run(() =>
+      deactivate.action(routeArgs(post(`/admin/users/${second.id}/deactivate`, {}, admin), { userId: String(second.id) }) as never),
+    );
+    expect(deactivated).toMatchObject({ kind: "response", status: 302 });
+    expect(await draftStatus(kept, CARDIFF), "the officer's token, made by an admin since deactivated").toBe(200);
+
+    // A new password through a link: whoever knew the old one may have made a token for an officer.
+    const madeBeforeReset = await makeToken(admin, officer.userId);
+    expect(await draftStatus(madeBeforeReset, CARDIFF)).toBe(200);
+    expect(await choosePassword(await resetLink(COORDINATOR))).toMatchObject({ kind: "response", status: 302 });
+    expect(await draftStatus(madeBeforeReset, CARDIFF), "the token the admin made for the officer before the reset").toBe(401);
+    expect(await draftStatus(kept, CARDIFF), "a token another admin made").toBe(200);
+    expect(await newestRevocation()).toEqual({ reason: "password reset", actor_user_id: admin.userId });
   });
 });

@@ -838,7 +838,7 @@ export const cy: Record<MessageKey, Message> = {
   "deactivate.error.self": "Ni allwch ddadactifadu eich cyfrif eich hun",
   "resetTwoFactor.title": "Ailosod dilysu dau gam {name}?",
   "resetTwoFactor.body":
-    "Bydd eu ap dilysu a'u codau adfer yn peidio â gweithio, byddant yn cael eu hallgofnodi ym mhobman, a bydd eu tocynnau API yn peidio â gweithio. Rhaid i gydlynydd neu weinyddwr sefydlu dilysu dau gam eto pan fyddant yn mewngofnodi nesaf. Gwnewch hyn dim ond pan fyddwch yn siŵr pwy ofynnodd, er enghraifft pan fyddant wedi colli eu ffôn.",
+    "Bydd eu ap dilysu a'u codau adfer yn peidio â gweithio, byddant yn cael eu hallgofnodi ym mhobman, a bydd y tocynnau API sydd ganddynt neu a wnaethant i eraill yn peidio â gweithio. Rhaid i gydlynydd neu weinyddwr sefydlu dilysu dau gam eto pan fyddant yn mewngofnodi nesaf. Gwnewch hyn dim ond pan fyddwch yn siŵr pwy ofynnodd, er enghraifft pan fyddant wedi colli eu ffôn.",
   "resetTwoFactor.reason": "Pam ydych chi'n ei ailosod?",
   "resetTwoFactor.reasonHint":
     "Caiff hyn ei gadw yn y log archwilio, er enghraifft: ffôn wedi'i golli, wedi'i gadarnhau drwy alwad i rif eu swyddfa",
@@ -851,7 +851,7 @@ export const cy: Record<MessageKey, Message> = {
   "accounts.twoFactorOn": "Dau gam ymlaen",
   "accounts.done.twoFactorReset": "Mae eu dilysu dau gam wedi'i ailosod ac maent wedi'u hallgofnodi ym mhobman.",
   "accounts.done.twoFactorResetWithTokens":
-    "Mae eu dilysu dau gam wedi'i ailosod, maent wedi'u hallgofnodi ym mhobman, ac mae eu tocynnau API wedi'u dirymu.",
+    "Mae eu dilysu dau gam wedi'i ailosod, maent wedi'u hallgofnodi ym mhobman, ac mae'r tocynnau API a oedd ganddynt neu a wnaethant i eraill wedi'u dirymu.",
 
   "apiTokens.title": "Tocynnau API",
   "apiTokens.lead.officer":
@@ -983,7 +983,7 @@ export const cy: Record<MessageKey, Message> = {
   "setPassword.done.body": "Gallwch nawr fewngofnodi gyda'ch cyfeiriad e-bost a'ch cyfrinair newydd.",
 
   "setPassword.done.tokensRevoked":
-    "Mae eich tocynnau API wedi'u dirymu hefyd. Os yw un o'ch systemau yn defnyddio un, gwnewch docyn newydd ar y dudalen tocynnau API ar ôl i chi fewngofnodi.",
+    "Mae eich tocynnau API, ac unrhyw rai a wnaethoch i eraill, wedi'u dirymu hefyd. Os yw system yn defnyddio un, gwnewch docyn newydd ar y dudalen tocynnau API ar ôl i chi fewngofnodi.",
   "outbox.title": "Blwch allan",
   "outbox.leadNoServer":
     "Does dim gweinydd e-bost wedi'i osod, felly mae negeseuon e-bost yn aros yma. Os oes un yn frys, copïwch ef a'i anfon eich hun.",

@@ -831,7 +831,7 @@ export const en = {
   "deactivate.error.self": "You cannot deactivate your own account",
   "resetTwoFactor.title": "Reset the two-factor authentication of {name}?",
   "resetTwoFactor.body":
-    "Their authenticator app and recovery codes will stop working, they will be signed out everywhere, and their API tokens will stop working. A coordinator or administrator must set up two-factor authentication again when they next sign in. Do this only when you are sure who asked, for example when they have lost their phone.",
+    "Their authenticator app and recovery codes will stop working, they will be signed out everywhere, and the API tokens they hold or made for others will stop working. A coordinator or administrator must set up two-factor authentication again when they next sign in. Do this only when you are sure who asked, for example when they have lost their phone.",
   "resetTwoFactor.reason": "Why are you resetting it?",
   "resetTwoFactor.reasonHint": "This is kept in the audit log, for example: lost phone, confirmed by a call to their office number",
   "resetTwoFactor.submit": "Reset two-factor authentication",
@@ -843,7 +843,7 @@ export const en = {
   "accounts.twoFactorOn": "Two-factor on",
   "accounts.done.twoFactorReset": "Their two-factor authentication has been reset and they have been signed out everywhere.",
   "accounts.done.twoFactorResetWithTokens":
-    "Their two-factor authentication has been reset, they have been signed out everywhere, and their API tokens have been revoked.",
+    "Their two-factor authentication has been reset, they have been signed out everywhere, and the API tokens they held or had made for others have been revoked.",
 
   "apiTokens.title": "API tokens",
   "apiTokens.lead.officer":
@@ -973,7 +973,7 @@ export const en = {
   "setPassword.done.body": "You can now sign in with your email address and your new password.",
 
   "setPassword.done.tokensRevoked":
-    "Your API tokens have been revoked too. If a system of yours uses one, make a new token on the API tokens page after you sign in.",
+    "Your API tokens, and any you made for others, have been revoked too. If a system uses one, make a new token on the API tokens page after you sign in.",
   "outbox.title": "Outbox",
   "outbox.leadNoServer": "No email server is set up, so emails wait here. If one is urgent, copy it and send it yourself.",
   "outbox.leadServer": "Emails are sent through the email server. Any that could not be sent wait here with the error.",
