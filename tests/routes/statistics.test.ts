@@ -8,7 +8,7 @@ import { parse } from "csv-parse/sync";
 import { sql, type Kysely, type Transaction } from "kysely";
 import { describe, expect, it } from "vitest";
 import type { Database } from "#db/types.ts";
-import { getCollection } from "#app/models/collection.server.ts";
+import { getCollection, lockRound } from "#app/models/collection.server.ts";
 import { amendReturn, findReturn, SYSTEM_ACTOR } from "#app/models/return.server.ts";
 import { acceptReturn } from "#app/models/value-query.server.ts";
 import { earlierReleases } from "#app/models/statistics.server.ts";
@@ -485,7 +485,19 @@ describe("a return reopened for amendment before it was accepted", () => {
 describe("publishing and reopening a round at the same moment", () => {
   const db = useDemoDatabase();
 
-  /** Runs `change` in a transaction that holds the round's row, and lets it commit once `whileHeld` is waiting on that row. */
+  /** Whether a connection to the database comes to wait on a lock before `done` says what it watches has finished. */
+  async function untilWaitingOnLock(done: () => boolean) {
+    for (let waited = 0; !done(); waited += 20) {
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and wait_event_type = 'Lock'`.execute(db());
+      if (rows[0]!.n > 0) return true;
+      if (waited > 10_000) throw new Error("nothing waited on the round, and nothing finished");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return false;
+  }
+
+  /** Runs `change` in a transaction that holds the round's lock, and lets it commit once `whileHeld` is waiting on it. */
   async function holdingTheRound(change: (trx: Transaction<Database>, id: number) => Promise<void>, whileHeld: () => Promise<unknown>) {
     const { id } = (await getCollection(db(), DECEMBER))!;
     let held!: () => void;
@@ -495,7 +507,7 @@ describe("publishing and reopening a round at the same moment", () => {
     const holder = db()
       .transaction()
       .execute(async (trx) => {
-        await trx.selectFrom("collection").select("id").where("id", "=", id).forUpdate().execute();
+        await lockRound(trx, id);
         await change(trx, id);
         held();
         await committing;
@@ -504,19 +516,36 @@ describe("publishing and reopening a round at the same moment", () => {
     const waiting = whileHeld();
     try {
       // Until the other request is queued behind the lock: then it has read all it reads before it.
-      for (let waited = 0; ; waited += 20) {
-        const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-          where datname = current_database() and wait_event_type = 'Lock'`.execute(db());
-        if (rows[0]!.n > 0) break;
-        if (waited > 10_000) throw new Error("the other request never waited for the round");
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      expect(await untilWaitingOnLock(() => false)).toBe(true);
     } finally {
       commit();
       await holder;
     }
     return waiting;
   }
+
+  it("holds up no officer's save while the round is locked for a release", async () => {
+    // A workbook for publication is planned with the round locked, for seconds on a large round:
+    // an officer's first save, whose new return refers to the round, must not wait for it.
+    const { id } = (await getCollection(db(), DECEMBER))!;
+    await db()
+      .transaction()
+      .execute(async (trx) => {
+        await lockRound(trx, id);
+        let saved = false;
+        const saving = submitAs(
+          db(),
+          DECEMBER,
+          "W06000001",
+          parentsReturn({ leavers: 40, parents: 5, mothers: 3, home: 5, removed: 0 }),
+        ).then(() => {
+          saved = true;
+        });
+        const waited = await untilWaitingOnLock(() => saved);
+        expect(waited, "Anglesey's first save waited for the round's lock").toBe(false);
+        await saving;
+      });
+  });
 
   it("does not publish a round being reopened", async () => {
     await db().updateTable("collection").set({ status: "closed" }).where("code", "=", DECEMBER).execute();
