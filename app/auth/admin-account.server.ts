@@ -1,4 +1,8 @@
+import type { AppLoadContext } from "@remix-run/node";
 import type { Params } from "@remix-run/react";
+import type { MessageKey } from "#app/i18n/i18n.ts";
+import { REASON_MAX_LENGTH } from "#app/schema/forms.ts";
+import { refuseForm } from "#app/web/forms.ts";
 import { notFound } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { findUser } from "#app/models/account.server.ts";
@@ -18,4 +22,12 @@ export async function guardAccountPage(route: AccountRoute, method: "loader" | "
   const user = await findUser(db, userIdOf(args.params));
   if (!user) throw notFound();
   return { db, admin, user };
+}
+
+/**
+ * A reason the account's model refused (AccountReasonSchema): the page again with the error, and
+ * the reason as typed, for the admin to correct; no more of it than twice what may be kept.
+ */
+export function refuseReason(context: AppLoadContext, error: MessageKey, typed: string) {
+  return refuseForm(context, { error, reason: typed.slice(0, 2 * REASON_MAX_LENGTH) });
 }

@@ -1,26 +1,29 @@
 import { Link } from "@remix-run/react";
 import type { ReactNode } from "react";
-import { ErrorSummary } from "#app/components/govuk.tsx";
+import { ErrorSummary, Textarea } from "#app/components/govuk.tsx";
 import { useTranslation } from "#app/i18n/use-translation.ts";
+
+/** The reason field's id and name on each page: the error summary links to it. */
+export const REASON_FIELD = "reason";
 
 /**
  * An admin's page that does one thing to one account (deactivate, reactivate, reset two-factor):
- * back link, the error (linked to `errorHref`), the account's email over the title, then the page's
- * own explanation or form.
+ * back link, the error (linked to `errorHref`, the reason field unless given), the account's email
+ * over the title, then the page's own explanation or form.
  */
 export function AccountActionPage({
   back,
   email,
   title,
   error,
-  errorHref,
+  errorHref = `#${REASON_FIELD}`,
   children,
 }: {
   back: string;
   email: string;
   title: string;
   error: string | null | undefined;
-  errorHref: string;
+  errorHref?: string;
   children: ReactNode;
 }) {
   const t = useTranslation();
@@ -51,5 +54,25 @@ export function SubmitOrCancel({ label, cancelTo, warning, id }: { label: string
         {t("common.cancel")}
       </Link>
     </div>
+  );
+}
+
+/**
+ * Why the admin is doing it: the same field on each of the three pages, checked by one schema
+ * (AccountReasonSchema), its error the page's one error. The label asks the page's question.
+ */
+export function ReasonField({ label, hint, defaultValue, error }: { label: string; hint?: string; defaultValue?: string; error?: string }) {
+  const t = useTranslation();
+  return (
+    <Textarea
+      id={REASON_FIELD}
+      name={REASON_FIELD}
+      label={label}
+      labelClassName="govuk-label govuk-label--s"
+      hint={hint}
+      defaultValue={defaultValue}
+      error={error}
+      errorPrefix={t("page.errorPrefix")}
+    />
   );
 }

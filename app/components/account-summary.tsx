@@ -55,7 +55,14 @@ export function AccountRows({ user, isSelf }: { user: AccountView; isSelf: boole
   const change =
     user.activeChangedAt && user.activeChangedBy
       ? user.state === "deactivated"
-        ? t("accounts.change.deactivated", { name: user.activeChangedBy, at: formatDateTime(t.lang, user.activeChangedAt) })
+        ? // Accounts deactivated before a reason was asked for have none.
+          user.activeChangeReason
+          ? t("accounts.change.deactivatedWithReason", {
+              name: user.activeChangedBy,
+              at: formatDateTime(t.lang, user.activeChangedAt),
+              reason: user.activeChangeReason,
+            })
+          : t("accounts.change.deactivated", { name: user.activeChangedBy, at: formatDateTime(t.lang, user.activeChangedAt) })
         : t("accounts.change.reactivated", {
             name: user.activeChangedBy,
             at: formatDateTime(t.lang, user.activeChangedAt),

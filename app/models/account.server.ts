@@ -5,7 +5,7 @@
 import type { Kysely } from "kysely";
 import { sql } from "kysely";
 import type { Database, LinkPurpose } from "#db/types.ts";
-import { fieldErrors, type INVITATION_FIELDS, InvitationSchema, type InvitationInput } from "#app/schema/forms.ts";
+import { checkAccountReason, fieldErrors, type INVITATION_FIELDS, InvitationSchema, type InvitationInput } from "#app/schema/forms.ts";
 import type { MessageKey } from "#app/i18n/i18n.ts";
 import { hashPassword } from "#app/auth/password.server.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
@@ -16,7 +16,6 @@ import { revokeAccountApiTokens } from "./api-token.server.ts";
 
 export const INVITATION_DAYS = 7;
 export const PASSWORD_RESET_MINUTES = 60;
-export const REASON_MAX_LENGTH = 1000;
 export const PASSWORD_MIN_LENGTH = 12;
 export const PASSWORD_MAX_LENGTH = 256;
 
@@ -278,26 +277,38 @@ function lockAccount(trx: Executor, userId: number) {
   return trx.selectFrom("app_user").select(["id", "active", "authority_code"]).where("id", "=", userId).forUpdate().executeTakeFirst();
 }
 
-export type DeactivateResult = { ok: true; tokensRevoked: number } | { ok: false; reason: "notFound" | "alreadyInactive" | "self" };
+/** The admin's reason was missing or too long: `error` says which, as the form shows it. */
+export type ReasonRefused = { ok: false; reason: "reason"; error: MessageKey };
 
-/** Stops the account signing in, ends its sessions at once, everywhere, and revokes its API tokens. */
+export type DeactivateResult =
+  | { ok: true; tokensRevoked: number }
+  | { ok: false; reason: "notFound" | "alreadyInactive" | "self" }
+  | ReasonRefused;
+
+/**
+ * Stops the account signing in, ends its sessions at once, everywhere, and revokes its API tokens,
+ * with the admin's reason, kept on the account (the accounts page shows it) and in the audit log.
+ */
 export async function deactivateUser(
   db: Kysely<Database>,
   userId: number,
+  typedReason: string,
   actor: AccountActor,
   now = new Date(),
 ): Promise<DeactivateResult> {
   assertAdmin(actor);
   // An admin who locked themselves out could leave nobody able to manage accounts.
   if (userId === actor.userId) return { ok: false, reason: "self" };
+  const why = checkAccountReason(typedReason);
+  if (!why.ok) return { ok: false, reason: "reason", error: why.error };
   if (!Number.isSafeInteger(userId) || userId <= 0) return { ok: false, reason: "notFound" };
-  return db.transaction().execute(async (trx) => {
+  return db.transaction().execute(async (trx): Promise<DeactivateResult> => {
     const user = await lockAccount(trx, userId);
-    if (!user) return { ok: false as const, reason: "notFound" as const };
-    if (!user.active) return { ok: false as const, reason: "alreadyInactive" as const };
+    if (!user) return { ok: false, reason: "notFound" };
+    if (!user.active) return { ok: false, reason: "alreadyInactive" };
     await trx
       .updateTable("app_user")
-      .set({ active: false, active_changed_at: now, active_changed_by: actor.userId, active_change_reason: null })
+      .set({ active: false, active_changed_at: now, active_changed_by: actor.userId, active_change_reason: why.reason })
       .where("id", "=", userId)
       .execute();
     await revokeAllSessions(trx, userId);
@@ -311,12 +322,13 @@ export async function deactivateUser(
       authorityCode: user.authority_code,
       before: { active: true },
       after: { active: false, api_tokens_revoked: tokensRevoked },
+      reason: why.reason,
     });
-    return { ok: true as const, tokensRevoked };
+    return { ok: true, tokensRevoked };
   });
 }
 
-export type ReactivateResult = { ok: true } | { ok: false; reason: "notFound" | "alreadyActive" | "reasonMissing" | "reasonTooLong" };
+export type ReactivateResult = { ok: true } | { ok: false; reason: "notFound" | "alreadyActive" } | ReasonRefused;
 
 /**
  * Lets a deactivated account sign in again, with the admin's reason, audited. Its sessions stay
@@ -331,9 +343,9 @@ export async function reactivateUser(
   now = new Date(),
 ): Promise<ReactivateResult> {
   assertAdmin(actor);
-  const reason = typedReason.trim();
-  if (!reason) return { ok: false, reason: "reasonMissing" };
-  if ([...reason].length > REASON_MAX_LENGTH) return { ok: false, reason: "reasonTooLong" };
+  const why = checkAccountReason(typedReason);
+  if (!why.ok) return { ok: false, reason: "reason", error: why.error };
+  const reason = why.reason;
   if (!Number.isSafeInteger(userId) || userId <= 0) return { ok: false, reason: "notFound" };
   return db.transaction().execute(async (trx): Promise<ReactivateResult> => {
     const user = await lockAccount(trx, userId);

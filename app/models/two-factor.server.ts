@@ -11,6 +11,8 @@ import { revokeAccountApiTokens } from "./api-token.server.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
 import { createSession, hashToken, randomToken, revokeAllSessions } from "./session.server.ts";
 import { mustHaveTwoFactor, type Person } from "#app/auth/policy.ts";
+import { checkAccountReason } from "#app/schema/forms.ts";
+import type { ReasonRefused } from "./account.server.ts";
 
 export const TWO_FACTOR = {
   /** What every authenticator app supports: SHA-1, 6 digits, 30 seconds. */
@@ -300,9 +302,7 @@ export async function answerChallenge(
   });
 }
 
-export type ResetResult =
-  | { ok: true; tokensRevoked: number }
-  | { ok: false; reason: "notFound" | "notSetUp" | "self" | "reasonMissing" | "reasonTooLong" };
+export type ResetResult = { ok: true; tokensRevoked: number } | { ok: false; reason: "notFound" | "notSetUp" | "self" } | ReasonRefused;
 
 /**
  * An admin takes away another person's second factor (a lost phone): the secret, the recovery
@@ -318,9 +318,9 @@ export async function resetTwoFactor(
 ): Promise<ResetResult> {
   if (!actor.isAdmin) throw new Error(`User ${actor.userId} is not an admin and may not reset a second factor`);
   if (userId === actor.userId) return { ok: false, reason: "self" };
-  const why = reason.trim();
-  if (!why) return { ok: false, reason: "reasonMissing" };
-  if (why.length > 1000) return { ok: false, reason: "reasonTooLong" };
+  const checked = checkAccountReason(reason);
+  if (!checked.ok) return { ok: false, reason: "reason", error: checked.error };
+  const why = checked.reason;
   return db.transaction().execute(async (trx): Promise<ResetResult> => {
     const user = await trx.selectFrom("app_user").select(["id", "authority_code"]).where("id", "=", userId).forUpdate().executeTakeFirst();
     if (!user) return { ok: false, reason: "notFound" };

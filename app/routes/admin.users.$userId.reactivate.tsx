@@ -1,14 +1,12 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
-import { Textarea } from "#app/components/govuk.tsx";
-import { reactivateUser, REASON_MAX_LENGTH } from "#app/models/account.server.ts";
+import { reactivateUser } from "#app/models/account.server.ts";
 import { notFound, requireCsrf } from "#app/auth/auth.server.ts";
-import { guardAccountPage } from "#app/auth/admin-account.server.ts";
-import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
-import type { MessageKey } from "#app/i18n/i18n.ts";
+import { guardAccountPage, refuseReason } from "#app/auth/admin-account.server.ts";
+import { CSRF_FIELD, field, readForm } from "#app/web/forms.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
-import { AccountActionPage, SubmitOrCancel } from "#app/components/account-action.tsx";
+import { AccountActionPage, REASON_FIELD, ReasonField, SubmitOrCancel } from "#app/components/account-action.tsx";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) => (data ? t("reactivate.title", { name: data.user.name }) : t("notFound.title")));
@@ -18,8 +16,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return {
     user: { id: user.id, name: user.name, email: user.email, active: user.active },
     csrfToken: admin.csrfToken,
-    // Read by the component: a .server module's exports do not exist in the browser build.
-    maxReason: REASON_MAX_LENGTH,
   };
 }
 
@@ -27,30 +23,21 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const { db, admin, user } = await guardAccountPage("routes/admin.users.$userId.reactivate", "action", { request, params });
   const form = await readForm(request);
   requireCsrf(admin, form);
-  const reason = field(form, "reason");
+  const reason = field(form, REASON_FIELD);
   const result = await reactivateUser(db, user.id, reason, { userId: admin.id, isAdmin: admin.isAdmin });
   if (result.ok) throw redirect("/admin/users?done=reactivated");
-  if (result.reason === "reasonMissing" || result.reason === "reasonTooLong") {
-    const error: MessageKey = result.reason === "reasonMissing" ? "reactivate.error.reasonMissing" : "reactivate.error.reasonTooLong";
-    return refuseForm(context, { error, reason });
-  }
+  if (result.reason === "reason") return refuseReason(context, result.error, reason);
   if (result.reason === "notFound") throw notFound();
   throw redirect(`/admin/users/${user.id}`);
 }
 
 export default function Reactivate() {
-  const { user, csrfToken, maxReason } = useLoaderData<typeof loader>();
+  const { user, csrfToken } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const t = useTranslation();
-  const error = actionData?.error ? t(actionData.error, { max: maxReason }) : undefined;
+  const error = actionData?.error ? t(actionData.error) : undefined;
   return (
-    <AccountActionPage
-      back={`/admin/users/${user.id}`}
-      email={user.email}
-      title={t("reactivate.title", { name: user.name })}
-      error={error}
-      errorHref="#reason"
-    >
+    <AccountActionPage back={`/admin/users/${user.id}`} email={user.email} title={t("reactivate.title", { name: user.name })} error={error}>
       {user.active ? (
         <p className="govuk-body">{t("reactivate.already")}</p>
       ) : (
@@ -58,15 +45,7 @@ export default function Reactivate() {
           <p className="govuk-body">{t("reactivate.body")}</p>
           <form method="post" noValidate>
             <input type="hidden" name={CSRF_FIELD} value={csrfToken} />
-            <Textarea
-              id="reason"
-              name="reason"
-              label={t("reactivate.reason")}
-              labelClassName="govuk-label govuk-label--m"
-              defaultValue={actionData?.reason}
-              error={error}
-              errorPrefix={t("page.errorPrefix")}
-            />
+            <ReasonField label={t("reactivate.reason")} defaultValue={actionData?.reason} error={error} />
             <SubmitOrCancel label={t("reactivate.submit")} cancelTo={`/admin/users/${user.id}`} />
           </form>
         </>

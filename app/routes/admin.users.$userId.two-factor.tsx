@@ -1,14 +1,14 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
-import { Textarea, WarningText } from "#app/components/govuk.tsx";
+import { WarningText } from "#app/components/govuk.tsx";
 import { hasTwoFactor, resetTwoFactor } from "#app/models/two-factor.server.ts";
 import { notFound, requireCsrf } from "#app/auth/auth.server.ts";
-import { guardAccountPage } from "#app/auth/admin-account.server.ts";
+import { guardAccountPage, refuseReason } from "#app/auth/admin-account.server.ts";
 import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
 import type { MessageKey } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
-import { AccountActionPage, SubmitOrCancel } from "#app/components/account-action.tsx";
+import { AccountActionPage, REASON_FIELD, ReasonField, SubmitOrCancel } from "#app/components/account-action.tsx";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   pageTitle(matches, (t) => (data ? t("resetTwoFactor.title", { name: data.user.name }) : t("notFound.title")));
@@ -27,13 +27,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const { db, admin, user } = await guardAccountPage("routes/admin.users.$userId.two-factor", "action", { request, params });
   const form = await readForm(request);
   requireCsrf(admin, form);
-  const reason = field(form, "reason");
+  const reason = field(form, REASON_FIELD);
   const result = await resetTwoFactor(db, user.id, { userId: admin.id, isAdmin: admin.isAdmin }, reason);
   if (result.ok) throw redirect(`/admin/users?done=${result.tokensRevoked > 0 ? "twoFactorResetWithTokens" : "twoFactorReset"}`);
   if (result.reason === "notFound") throw notFound();
   if (result.reason === "notSetUp") throw redirect("/admin/users");
-  const error: MessageKey = `resetTwoFactor.error.${result.reason}`;
-  return refuseForm(context, { error, reason: reason.slice(0, 2000) });
+  if (result.reason === "reason") return refuseReason(context, result.error, reason);
+  return refuseForm(context, { error: "resetTwoFactor.error.self" as MessageKey, reason: "" });
 }
 
 export default function ResetTwoFactor() {
@@ -42,13 +42,7 @@ export default function ResetTwoFactor() {
   const t = useTranslation();
   const error = actionData?.error ? t(actionData.error) : undefined;
   return (
-    <AccountActionPage
-      back="/admin/users"
-      email={user.email}
-      title={t("resetTwoFactor.title", { name: user.name })}
-      error={error}
-      errorHref="#reason"
-    >
+    <AccountActionPage back="/admin/users" email={user.email} title={t("resetTwoFactor.title", { name: user.name })} error={error}>
       {!hasTwoFactor ? (
         <p className="govuk-body">{t("resetTwoFactor.none")}</p>
       ) : isSelf ? (
@@ -58,15 +52,11 @@ export default function ResetTwoFactor() {
           <WarningText assistive={t("common.warning")}>{t("resetTwoFactor.body")}</WarningText>
           <form method="post" noValidate>
             <input type="hidden" name={CSRF_FIELD} value={csrfToken} />
-            <Textarea
-              id="reason"
-              name="reason"
+            <ReasonField
               label={t("resetTwoFactor.reason")}
-              labelClassName="govuk-label govuk-label--s"
               hint={t("resetTwoFactor.reasonHint")}
               defaultValue={actionData?.reason}
               error={error}
-              errorPrefix={t("page.errorPrefix")}
             />
             <SubmitOrCancel label={t("resetTwoFactor.submit")} cancelTo="/admin/users" warning />
           </form>

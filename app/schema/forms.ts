@@ -1,6 +1,7 @@
 /**
  * The forms a person fills in besides the return itself: an invitation, a forgotten password, the
- * sign-off declaration and an amendment's reason (query messages are in messages.ts). Each field's errors are message
+ * sign-off declaration, an amendment's reason and an admin's reason for changing an account (query
+ * messages are in messages.ts). Each field's errors are message
  * keys; routes read them through parseForm, and a model that must refuse bad input whoever sends
  * it (inviteUser) checks the same schema again. Isomorphic: no server imports.
  */
@@ -73,3 +74,26 @@ export const SignOffSchema = z.object({
 export const AmendmentSchema = z.object({
   reason: z.string().trim().min(1, key("amend.error.reasonMissing")).max(1000, key("amend.error.reasonTooLong")),
 });
+
+/** The longest reason an admin may give for changing an account, in characters as a person counts them. */
+export const REASON_MAX_LENGTH = 1000;
+
+/**
+ * Why an admin deactivates or reactivates an account, or resets its second factor: required,
+ * kept in the audit log. One check and one pair of messages for the three pages.
+ */
+export const AccountReasonSchema = z.object({
+  reason: z
+    .string()
+    .trim()
+    .min(1, key("accountReason.error.missing"))
+    // Counted as PostgreSQL's length() counts (app_user.active_change_reason), not in UTF-16 units.
+    .refine((reason) => [...reason].length <= REASON_MAX_LENGTH, key("accountReason.error.tooLong")),
+});
+
+/** A reason as typed, checked: trimmed, or the message key saying what is wrong with it. */
+export function checkAccountReason(typed: string): { ok: true; reason: string } | { ok: false; error: MessageKey } {
+  const parsed = AccountReasonSchema.safeParse({ reason: typed });
+  if (parsed.success) return { ok: true, reason: parsed.data.reason };
+  return { ok: false, error: fieldErrors(parsed.error).reason ?? key("accountReason.error.missing") };
+}

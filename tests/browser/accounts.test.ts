@@ -182,14 +182,54 @@ describe.skipIf(cannotRun)("accounts people can get back into", { timeout: 240_0
     await admin.close();
   });
 
+  it("deactivates an account only with a reason: without one, the error summary and the field say so, with and without JavaScript", async () => {
+    const { portal, browser } = running;
+    const analyst = "analyst@gov-wales.example";
+    const id = await portal.database.db.selectFrom("app_user").select("id").where("email", "=", analyst).executeTakeFirstOrThrow();
+    const path = `${portal.url}/admin/users/${id.id}/deactivate`;
+
+    // A plain form: the refusal is the page the server sends back.
+    const noScript = await browser.newContext({ javaScriptEnabled: false });
+    const plain = await noScript.newPage();
+    await signInAs(plain, portal.url, ADMIN);
+    await plain.goto(path);
+    await plain.getByRole("button", { name: "Deactivate account" }).click();
+    await plain.locator(".govuk-error-summary").waitFor();
+    await expect(plain.title()).resolves.toMatch(/^Error: /);
+    const summaryLink = plain.locator(".govuk-error-summary a", { hasText: "Enter the reason for this change" });
+    await expect(summaryLink.getAttribute("href")).resolves.toBe("#reason");
+    await expect(plain.locator("#reason-error").textContent()).resolves.toContain("Enter the reason for this change");
+    await expect(plain.locator("#reason").getAttribute("aria-describedby")).resolves.toContain("reason-error");
+    await noScript.close();
+    const account = await portal.database.db.selectFrom("app_user").select("active").where("id", "=", id.id).executeTakeFirstOrThrow();
+    expect(account.active, "still active after the refusal").toBe(true);
+
+    // With JavaScript: the error state passes axe, then the reason is taken and shown on the account.
+    const admin = await adminPage();
+    await admin.goto(path);
+    await expectNoAxeViolations(admin);
+    await admin.getByRole("button", { name: "Deactivate account" }).click();
+    await expectRefusedForm(admin);
+    await admin.getByLabel("Why are you deactivating this account?").fill("Moved to another team.");
+    await admin.getByRole("button", { name: "Deactivate account" }).click();
+    await admin.locator(".govuk-notification-banner__heading", { hasText: "deactivated" }).waitFor();
+    await admin.goto(`${portal.url}/admin/users/${id.id}`);
+    await expect(admin.locator("main").textContent()).resolves.toContain("“Moved to another team.”");
+    await admin.close();
+  });
+
   it("reactivates a deactivated account with a reason, shown on the accounts page; the accounts page fits 320 px", async () => {
     const { portal, browser } = running;
     const analyst = "analyst@gov-wales.example";
     const admin = await adminPage();
     const id = await portal.database.db.selectFrom("app_user").select("id").where("email", "=", analyst).executeTakeFirstOrThrow();
-    await admin.goto(`${portal.url}/admin/users/${id.id}/deactivate`);
-    await admin.getByRole("button", { name: "Deactivate account" }).click();
-    await admin.locator(".govuk-notification-banner__heading", { hasText: "deactivated" }).waitFor();
+    const account = await portal.database.db.selectFrom("app_user").select("active").where("id", "=", id.id).executeTakeFirstOrThrow();
+    if (account.active) {
+      await admin.goto(`${portal.url}/admin/users/${id.id}/deactivate`);
+      await admin.getByLabel("Why are you deactivating this account?").fill("On secondment.");
+      await admin.getByRole("button", { name: "Deactivate account" }).click();
+      await admin.locator(".govuk-notification-banner__heading", { hasText: "deactivated" }).waitFor();
+    }
 
     await admin.goto(`${portal.url}/admin/users/${id.id}`);
     await admin.getByRole("link", { name: /^Reactivate/ }).click();

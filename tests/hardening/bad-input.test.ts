@@ -677,20 +677,22 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
     body: () => ({ fields: { csrf: anon.token, email } }),
   }));
 
-  // The reason is checked before the account is looked at: the analyst is active, and stays so.
-  const reactivateCases: Case[] = [
-    ["no reason", ""],
-    ["a reason of spaces", "   \t "],
-    ["a reason of 1,001 characters", "r".repeat(1001)],
-    ["a reason of 1 MB", MEGABYTE],
-    ["a NUL byte in the reason", NUL],
-  ].map(([name, reason]) => ({
-    name: `reactivate: ${name}`,
-    route: "routes/admin.users.$userId.reactivate",
-    params: () => ({ userId: String(v.analyst.userId) }),
-    who: coordinator,
-    body: () => ({ fields: { csrf: v.coordinator.csrf, reason: reason! } }),
-  }));
+  // The reason is checked before the account is looked at: the analyst is active, and stays so,
+  // whether the admin meant to deactivate the account or (refused anyway) to reactivate it.
+  const reasonCases = (change: "reactivate" | "deactivate"): Case[] =>
+    [
+      ["no reason", ""],
+      ["a reason of spaces", "   \t "],
+      ["a reason of 1,001 characters", "r".repeat(1001)],
+      ["a reason of 1 MB", MEGABYTE],
+      ["a NUL byte in the reason", NUL],
+    ].map(([name, reason]) => ({
+      name: `${change}: ${name}`,
+      route: `routes/admin.users.$userId.${change}`,
+      params: () => ({ userId: String(v.analyst.userId) }),
+      who: coordinator,
+      body: () => ({ fields: { csrf: v.coordinator.csrf, reason: reason! } }),
+    }));
 
   // Every kind of an officer's choices, one of them bad: nothing is saved, however the rest read.
   const notificationChoices = { query_raised: "digest", query_reply: "email", return_accepted: "email", round_opened: "digest" };
@@ -812,7 +814,8 @@ describe("bad input: every form refuses what it cannot take, and changes nothing
     ["deleting a catalogue item", catalogueDeleteCases],
     ["inviting an account", inviteCases],
     ["asking for a forgotten password's link", forgotCases],
-    ["reactivating an account", reactivateCases],
+    ["reactivating an account", reasonCases("reactivate")],
+    ["deactivating an account", reasonCases("deactivate")],
     ["choosing how notifications come", notificationCases],
   ];
   for (const [family, cases] of families) {

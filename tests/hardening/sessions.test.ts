@@ -128,7 +128,7 @@ describe("sessions, CSRF and headers on the running server", () => {
     const analystId = users.match(new RegExp(`${ANALYST.replace(/\./g, "\\.")}[\\s\\S]*?/admin/users/(\\d+)/deactivate`))?.[1];
     expect(analystId).toBeDefined();
     const { csrf } = await admin.page(`/admin/users/${analystId}/deactivate`);
-    const response = await admin.post(`/admin/users/${analystId}/deactivate`, { csrf });
+    const response = await admin.post(`/admin/users/${analystId}/deactivate`, { csrf, reason: "Left Welsh Government" });
     expect(response.status).toBe(302);
     expect(await isSignedIn(analyst)).toBe(false);
     expect((await browser().signIn(ANALYST)).status, "and cannot sign in again").toBe(400);

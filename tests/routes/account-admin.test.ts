@@ -90,20 +90,23 @@ describe("accounts an admin can get people back into", () => {
 
   it("reactivates a deactivated account only with a reason, audited, and shows who and why", async () => {
     const analystId = await userIdOf(ANALYST);
-    expect(await deactivateUser(db(), analystId, { userId: admin.userId, isAdmin: true })).toEqual({ ok: true, tokensRevoked: 0 });
+    expect(await deactivateUser(db(), analystId, "On secondment.", { userId: admin.userId, isAdmin: true })).toEqual({
+      ok: true,
+      tokensRevoked: 0,
+    });
     const params = { userId: String(analystId) };
     const context: Record<string, unknown> = {};
     const empty = await run(() =>
       reactivate.action({ request: post(`/admin/users/${analystId}/reactivate`, { reason: "  " }, admin), params, context } as never),
     );
-    expect(empty).toMatchObject({ status: 400, data: { error: "reactivate.error.reasonMissing" } });
+    expect(empty).toMatchObject({ status: 400, data: { error: "accountReason.error.missing" } });
     expect(context.pageHasErrors).toBe(true);
     const tooLong = await run(() =>
       reactivate.action(routeArgs(post(`/admin/users/${analystId}/reactivate`, { reason: "x".repeat(1001) }, admin), params) as never),
     );
-    expect(tooLong).toMatchObject({ status: 400, data: { error: "reactivate.error.reasonTooLong" } });
+    expect(tooLong).toMatchObject({ status: 400, data: { error: "accountReason.error.tooLong" } });
     const deactivated = (await listUsers(db())).find((u) => u.id === analystId)!;
-    expect(deactivated).toMatchObject({ state: "deactivated", activeChangedBy: "Demo Coordinator", activeChangeReason: null });
+    expect(deactivated).toMatchObject({ state: "deactivated", activeChangedBy: "Demo Coordinator", activeChangeReason: "On secondment." });
 
     const done = await run(() =>
       reactivate.action(routeArgs(post(`/admin/users/${analystId}/reactivate`, { reason: "Back from leave." }, admin), params) as never),

@@ -135,7 +135,9 @@ describe("accounts", () => {
         status: 404,
       });
       expect(
-        await run(() => deactivate.action(routeArgs(post(`/admin/users/${officer.userId}/deactivate`, {}, visitor), params) as never)),
+        await run(() =>
+          deactivate.action(routeArgs(post(`/admin/users/${officer.userId}/deactivate`, { reason: "Left" }, visitor), params) as never),
+        ),
       ).toMatchObject({
         status: 404,
       });
@@ -430,6 +432,37 @@ describe("accounts", () => {
     });
   });
 
+  it("refuses to deactivate an account without a reason, or with one too long: 400, still active, nothing audited", async () => {
+    const before = await counts();
+    const params = { userId: String(officer.userId) };
+    const path = `/admin/users/${officer.userId}/deactivate`;
+    for (const [fields, error] of [
+      [{}, "accountReason.error.missing"],
+      [{ reason: "" }, "accountReason.error.missing"],
+      [{ reason: " \t\n " }, "accountReason.error.missing"],
+      [{ reason: "x".repeat(1001) }, "accountReason.error.tooLong"],
+    ] as const) {
+      const context: Record<string, unknown> = {};
+      const outcome = await run(() => deactivate.action({ request: post(path, fields, admin), params, context } as never));
+      expect(outcome, JSON.stringify(fields).slice(0, 40)).toMatchObject({ kind: "data", status: 400, data: { error } });
+      expect(context.pageHasErrors).toBe(true);
+    }
+    // What was typed comes back for the admin to correct.
+    const typed = "x".repeat(1001);
+    expect(await run(() => deactivate.action(routeArgs(post(path, { reason: typed }, admin), params) as never))).toMatchObject({
+      data: { reason: typed },
+    });
+    expect(await counts()).toEqual(before);
+    const account = await db()
+      .selectFrom("app_user")
+      .select(["active", "active_change_reason"])
+      .where("id", "=", officer.userId)
+      .executeTakeFirstOrThrow();
+    expect(account).toEqual({ active: true, active_change_reason: null });
+    expect(await audits("account.deactivate", officer.userId)).toHaveLength(0);
+    expect((await rootLoader({ request: get("/", officer), params: {}, context: {} } as never)).user).not.toBeNull();
+  });
+
   it("deactivates an account: confirmation page, then every session ends and the old cookie no longer signs in; audited", async () => {
     const newport = await signIn(db(), OFFICER.newport);
     const other = await signIn(db(), OFFICER.newport);
@@ -440,12 +473,13 @@ describe("accounts", () => {
     const confirm = await run(() => deactivate.loader(routeArgs(get(path, admin), params) as never));
     expect(confirm).toMatchObject({ kind: "data", data: { user: { email: OFFICER.newport, active: true }, isSelf: false } });
 
-    expect(await run(() => deactivate.action(routeArgs(post(path, {}, admin, { csrf: false }), params) as never))).toMatchObject({
+    const reason = "Left the authority at the end of March";
+    expect(await run(() => deactivate.action(routeArgs(post(path, { reason }, admin, { csrf: false }), params) as never))).toMatchObject({
       status: 403,
     });
     expect((await rootLoader({ request: get("/", newport), params: {}, context: {} } as never)).user).not.toBeNull();
 
-    const outcome = await run(() => deactivate.action(routeArgs(post(path, {}, admin), params) as never));
+    const outcome = await run(() => deactivate.action(routeArgs(post(path, { reason: `  ${reason}\n` }, admin), params) as never));
     expect(outcome).toMatchObject({ kind: "response", status: 302, location: "/admin/users?done=deactivated" });
     for (const visitor of [newport, other]) {
       expect((await rootLoader({ request: get("/", visitor), params: {}, context: {} } as never)).user).toBeNull();
@@ -463,10 +497,19 @@ describe("accounts", () => {
     });
     const audit = await audits("account.deactivate", newport.userId);
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ actor_user_id: admin.userId, entity: "app_user" });
+    expect(audit[0]).toMatchObject({ actor_user_id: admin.userId, entity: "app_user", reason });
+    // Kept on the account, trimmed, and shown on the accounts page.
+    const account = await db()
+      .selectFrom("app_user")
+      .select(["active", "active_changed_by", "active_change_reason"])
+      .where("id", "=", newport.userId)
+      .executeTakeFirstOrThrow();
+    expect(account).toEqual({ active: false, active_changed_by: admin.userId, active_change_reason: reason });
+    const page = await (await portal.page(get("/admin/users", admin))).text();
+    expect(page).toMatch(new RegExp(`Deactivated by Demo Coordinator on [^<]*: “${reason}”`));
 
     // Twice is harmless: nothing more happens, nothing more is audited.
-    expect(await run(() => deactivate.action(routeArgs(post(path, {}, admin), params) as never))).toMatchObject({
+    expect(await run(() => deactivate.action(routeArgs(post(path, { reason: "Again" }, admin), params) as never))).toMatchObject({
       status: 302,
       location: "/admin/users",
     });

@@ -140,7 +140,9 @@ describe("API tokens and the account they belong to", () => {
     const params = { userId: String(officer.userId) };
 
     const deactivated = await run(() =>
-      deactivate.action(routeArgs(post(`/admin/users/${officer.userId}/deactivate`, {}, admin), params) as never),
+      deactivate.action(
+        routeArgs(post(`/admin/users/${officer.userId}/deactivate`, { reason: "Left the authority" }, admin), params) as never,
+      ),
     );
     expect(deactivated).toMatchObject({ kind: "response", status: 302 });
     expect(await draftStatus(token, NEWPORT), "the token of the deactivated account").toBe(401);
@@ -237,7 +239,11 @@ describe("API tokens and the account they belong to", () => {
     await giveSecondFactor(db(), second.id);
     const kept = await makeToken(await signIn(db(), "second-admin@adss-cymru.example"), officer.userId);
     const deactivated = await run(() =>
-      deactivate.action(routeArgs(post(`/admin/users/${second.id}/deactivate`, {}, admin), { userId: String(second.id) }) as never),
+      deactivate.action(
+        routeArgs(post(`/admin/users/${second.id}/deactivate`, { reason: "Left ADSS Cymru" }, admin), {
+          userId: String(second.id),
+        }) as never,
+      ),
     );
     expect(deactivated).toMatchObject({ kind: "response", status: 302 });
     expect(await draftStatus(kept, CARDIFF), "the officer's token, made by an admin since deactivated").toBe(200);

@@ -254,11 +254,11 @@ describe("an admin's reset of a second factor", () => {
 
     expect(await run(() => reset.action(args({ reason: "  " })))).toMatchObject({
       status: 400,
-      data: { error: "resetTwoFactor.error.reasonMissing" },
+      data: { error: "accountReason.error.missing" },
     });
     expect(await run(() => reset.action(args({ reason: "x".repeat(1001) })))).toMatchObject({
       status: 400,
-      data: { error: "resetTwoFactor.error.reasonTooLong" },
+      data: { error: "accountReason.error.tooLong" },
     });
     expect(await run(() => reset.action(args({ reason: "mine" }, String(admin.userId))))).toMatchObject({
       status: 400,

@@ -833,6 +833,9 @@ export const cy: Record<MessageKey, Message> = {
   "deactivate.title": "Dadactifadu cyfrif {name}?",
   "deactivate.body":
     "Bydd y person hwn yn cael ei allgofnodi ym mhobman ar unwaith, bydd unrhyw docynnau API sydd ganddo yn cael eu dirymu, ac ni fydd yn gallu mewngofnodi eto. Mae popeth a wnaeth yn aros yn y log archwilio.",
+  "deactivate.reason": "Pam ydych chi'n dadactifadu'r cyfrif hwn?",
+  "deactivate.reasonHint":
+    "Caiff hyn ei gadw yn y log archwilio a'i ddangos ar y dudalen cyfrifon, er enghraifft: wedi gadael yr awdurdod ddiwedd mis Mawrth",
   "deactivate.submit": "Dadactifadu'r cyfrif",
   "deactivate.already": "Mae'r cyfrif hwn eisoes wedi'i ddadactifadu.",
   "deactivate.error.self": "Ni allwch ddadactifadu eich cyfrif eich hun",
@@ -845,8 +848,8 @@ export const cy: Record<MessageKey, Message> = {
   "resetTwoFactor.submit": "Ailosod dilysu dau gam",
   "resetTwoFactor.none": "Nid oes gan y cyfrif hwn ddilysu dau gam i'w ailosod.",
   "resetTwoFactor.error.self": "Ni allwch ailosod eich dilysu dau gam eich hun: gofynnwch i weinyddwr arall",
-  "resetTwoFactor.error.reasonMissing": "Rhowch pam rydych yn ei ailosod",
-  "resetTwoFactor.error.reasonTooLong": "Rhaid i'r rheswm fod yn 1,000 o nodau neu lai",
+  "accountReason.error.missing": "Rhowch y rheswm dros y newid hwn",
+  "accountReason.error.tooLong": "Rhaid i'r rheswm fod yn 1,000 nod neu lai",
   "accounts.resetTwoFactor": "Ailosod dau gam",
   "accounts.twoFactorOn": "Dau gam ymlaen",
   "accounts.done.twoFactorReset": "Mae eu dilysu dau gam wedi'i ailosod ac maent wedi'u hallgofnodi ym mhobman.",
@@ -1420,6 +1423,7 @@ export const cy: Record<MessageKey, Message> = {
   "accounts.invitationUntil": "Gwahoddiad yn ddilys tan {at}",
   "accounts.change": "Newid diwethaf",
   "accounts.change.deactivated": "Dadactifadwyd gan {name} ar {at}",
+  "accounts.change.deactivatedWithReason": "Dadactifadwyd gan {name} ar {at}: “{reason}”",
   "accounts.change.reactivated": "Ail-actifadwyd gan {name} ar {at}: “{reason}”",
   "accounts.done.reactivated": "Mae'r cyfrif wedi'i ail-actifadu. Gall y person fewngofnodi eto.",
   "accounts.done.resent": "Mae'r gwahoddiad wedi'i anfon eto. Nid yw'r ddolen gynharach yn gweithio mwyach.",
@@ -1444,8 +1448,6 @@ export const cy: Record<MessageKey, Message> = {
   "reactivate.reason": "Pam ydych chi'n ail-actifadu'r cyfrif hwn?",
   "reactivate.submit": "Ail-actifadu'r cyfrif",
   "reactivate.already": "Mae'r cyfrif hwn yn weithredol.",
-  "reactivate.error.reasonMissing": "Rhowch pam rydych chi'n ail-actifadu'r cyfrif hwn",
-  "reactivate.error.reasonTooLong": "Rhaid i'r rheswm fod yn {max} nod neu lai",
   "sessions.title": "Eich sesiynau",
   "sessions.lead":
     "Ble mae eich cyfrif wedi mewngofnodi nawr. Os nad ydych yn adnabod sesiwn, dewch â hi i ben a dewiswch gyfrinair newydd.",
