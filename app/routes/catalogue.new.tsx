@@ -1,6 +1,6 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
-import { ErrorSummary, TextInput, Textarea } from "#app/components/govuk.tsx";
+import { ErrorSummary, Select, TextInput, Textarea } from "#app/components/govuk.tsx";
 import { DenominatorSelect } from "#app/components/denominator-select.tsx";
 import { createDataItem, listCatalogue } from "#app/models/catalogue.server.ts";
 import { listDenominators } from "#app/models/denominator.server.ts";
@@ -141,19 +141,18 @@ export default function NewItem() {
             error={error("age_to")}
             errorPrefix={prefix}
           />
-          <div className={`govuk-form-group${problems.parent_code ? " govuk-form-group--error" : ""}`}>
-            <label className="govuk-label" htmlFor="parent_code">
-              {t("itemForm.parent")}
-            </label>
-            <select className="govuk-select" id="parent_code" name="parent_code" defaultValue={input?.parent_code ?? ""}>
-              <option value="">{t("itemForm.noParent")}</option>
-              {parents.map((p) => (
-                <option key={p.code} value={p.code}>
-                  {pick(t.lang, p, "label")}
-                </option>
-              ))}
-            </select>
-          </div>
+          <Select
+            id="parent_code"
+            name="parent_code"
+            label={t("itemForm.parent")}
+            options={[
+              { value: "", text: t("itemForm.noParent") },
+              ...parents.map((p) => ({ value: p.code, text: pick(t.lang, p, "label") })),
+            ]}
+            defaultValue={input?.parent_code ?? ""}
+            error={error("parent_code")}
+            errorPrefix={prefix}
+          />
           <DenominatorSelect
             id="denominator_code"
             name="denominator_code"

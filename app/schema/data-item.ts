@@ -39,6 +39,16 @@ export function parseDenominatorChoice(value: string, denominatorCodes: string[]
   return denominatorCodes.includes(code) ? { ok: true, code } : { ok: false };
 }
 
+type NumberField = "min_value" | "max_value" | "age_from" | "age_to";
+
+/** What is wrong with a number field: not a whole number of 0 or more, or above its limit (an age's message gives both ends). */
+const NUMBER_PROBLEMS: Record<NumberField, { number: MessageKey; tooBig: MessageKey }> = {
+  min_value: { number: "itemForm.error.min_value.number", tooBig: "itemForm.error.min_value.tooBig" },
+  max_value: { number: "itemForm.error.max_value.number", tooBig: "itemForm.error.max_value.tooBig" },
+  age_from: { number: "itemForm.error.age_from", tooBig: "itemForm.error.age_from" },
+  age_to: { number: "itemForm.error.age_to", tooBig: "itemForm.error.age_to" },
+};
+
 export function validateDataItem(
   input: DataItemInput,
   existingCodes: string[],
@@ -48,20 +58,21 @@ export function validateDataItem(
   const code = input.code.trim().toLowerCase();
   if (!/^[a-z0-9]+(_[a-z0-9]+)*$/.test(code) || code.length > 80) problems.code = "itemForm.error.code";
   else if (existingCodes.includes(code)) problems.code = "itemForm.error.codeTaken";
+  // Each field's message names it: the error summary lists them together, out of sight of their labels.
   for (const field of ["label_en", "label_cy", "definition_en", "definition_cy"] as const) {
     const value = input[field].trim();
-    if (!value) problems[field] = "collectionForm.error.required";
-    else if (value.length > (field.startsWith("label") ? 300 : 3000)) problems[field] = "collectionForm.error.tooLong";
+    if (!value) problems[field] = `itemForm.error.${field}.missing`;
+    else if (value.length > (field.startsWith("label") ? 300 : 3000)) problems[field] = `itemForm.error.${field}.tooLong`;
   }
-  const number = (field: DataItemField, max: number) => {
+  const number = (field: NumberField, max: number) => {
     const parsed = parseWholeNumber(input[field]);
-    if (!parsed.ok || (parsed.value !== null && parsed.value > max)) {
-      problems[field] = "itemForm.error.number";
-      return null;
-    }
-    return parsed.value;
+    // Ten digits or more is a whole number too, only too big.
+    if (!parsed.ok) problems[field] = NUMBER_PROBLEMS[field][parsed.key === "error.number.tooManyDigits" ? "tooBig" : "number"];
+    else if (parsed.value !== null && parsed.value > max) problems[field] = NUMBER_PROBLEMS[field].tooBig;
+    else return parsed.value;
+    return null;
   };
-  const min_value = number("min_value", 1_000_000_000) ?? 0;
+  const min_value = number("min_value", 999_999_999) ?? 0;
   const max_value = number("max_value", 999_999_999);
   const age_from = number("age_from", 120);
   const age_to = number("age_to", 120);

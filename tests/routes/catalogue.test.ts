@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as catalogue from "#app/routes/catalogue._index.tsx";
 import * as newItem from "#app/routes/catalogue.new.tsx";
+import { translate, type MessageKey } from "#app/i18n/i18n.ts";
 import { useDemoDatabase } from "../support/database.ts";
 import { ANALYST, COORDINATOR, get, OFFICER, post, routeArgs, run, snapshot, useSignedIn } from "../support/requests.ts";
 
@@ -36,8 +37,11 @@ describe("the catalogue of data items", () => {
   it.each([
     [{ code: "Care Leavers" }, "code", "itemForm.error.code"],
     [{ code: "care_leavers_21_25" }, "code", "itemForm.error.codeTaken"],
-    [{ label_cy: "" }, "label_cy", "collectionForm.error.required"],
-    [{ max_value: "-1" }, "max_value", "itemForm.error.number"],
+    [{ label_cy: "" }, "label_cy", "itemForm.error.label_cy.missing"],
+    [{ definition_en: "d".repeat(3001) }, "definition_en", "itemForm.error.definition_en.tooLong"],
+    [{ max_value: "-1" }, "max_value", "itemForm.error.max_value.number"],
+    [{ min_value: "1,000,000,001" }, "min_value", "itemForm.error.min_value.tooBig"],
+    [{ age_to: "121" }, "age_to", "itemForm.error.age_to"],
     [{ min_value: "10", max_value: "5" }, "max_value", "itemForm.error.bounds"],
     [{ age_from: "25", age_to: "16" }, "age_to", "itemForm.error.ageBand"],
     [{ parent_code: "no_such_item" }, "parent_code", "itemForm.error.parent"],
@@ -46,6 +50,54 @@ describe("the catalogue of data items", () => {
     const outcome = await add(item(overrides));
     expect(outcome.kind === "data" && (outcome.data as { problems: Record<string, string> }).problems[fieldName]).toBe(key);
     expect(await snapshot(db())).toBe(before);
+  });
+
+  it("names each field in its error, so that the error summary's messages can be told apart, in English and Welsh", async () => {
+    const refused = async (overrides: Record<string, string>) => {
+      const outcome = await add(item(overrides));
+      expect(outcome).toMatchObject({ kind: "data", status: 400 });
+      return (outcome as { data: { problems: Record<string, MessageKey> } }).data.problems;
+    };
+    const check = (problems: Record<string, MessageKey>, names: Record<string, string>) => {
+      expect(Object.keys(problems).sort()).toEqual(Object.keys(names).sort());
+      for (const lang of ["en", "cy"] as const) {
+        const texts = Object.values(problems).map((key) => translate(lang, key));
+        expect(new Set(texts).size, `${lang}: ${texts.join(" | ")}`).toBe(texts.length);
+      }
+      for (const [field, name] of Object.entries(names)) expect(translate("en", problems[field]!), field).toContain(name);
+    };
+    // Every number field wrong at once: each says which it is.
+    check(await refused({ min_value: "ten", max_value: "-1", age_from: "16.5", age_to: "old" }), {
+      min_value: "lowest allowed value",
+      max_value: "highest allowed value",
+      age_from: "lowest age",
+      age_to: "highest age",
+    });
+    // And too big for each.
+    check(await refused({ min_value: "1000000001", max_value: "1000000000", age_from: "121", age_to: "200" }), {
+      min_value: "lowest allowed value",
+      max_value: "highest allowed value",
+      age_from: "lowest age",
+      age_to: "highest age",
+    });
+    // The texts left empty, then too long.
+    const empty = { label_en: "", label_cy: "", definition_en: "", definition_cy: "" };
+    const texts = {
+      label_en: "label in English",
+      label_cy: "label in Welsh",
+      definition_en: "definition in English",
+      definition_cy: "definition in Welsh",
+    };
+    check(await refused(empty), texts);
+    check(
+      await refused({
+        label_en: "l".repeat(301),
+        label_cy: "l".repeat(301),
+        definition_en: "d".repeat(3001),
+        definition_cy: "d".repeat(3001),
+      }),
+      texts,
+    );
   });
 
   it("adds an item with its bilingual label and definition, bounds and age band, audited", async () => {
