@@ -12,24 +12,36 @@ export interface CatalogueEntry {
 }
 
 const RULE_PATH = /^rules\.(\d+)\.(kind|item|parts|limit)$/;
+const POSITION_PATH = /^items\.([a-z0-9_]+)\.position$/;
 
-/** The id of the control a problem's path is about: a date's day box, a rule's own control. */
+/** The problem's path for an item's place in the order. */
+const positionPath = (code: string) => `items.${code}.position`;
+
+/** The id of the control a problem's path is about: a date's day box, a rule's own control, an item's order box. */
 function controlId(path: string) {
   const rule = RULE_PATH.exec(path);
   if (rule) return `rule-${rule[1]}-${rule[2]}`;
+  const position = POSITION_PATH.exec(path);
+  if (position) return `position-${position[1]}`;
   return (DATE_FIELDS as readonly string[]).includes(path) ? `${path}-day` : path;
 }
 
-/** A problem's words: a rule's say which rule. */
-function problemText(t: Translator, path: string, problems: CollectionProblems) {
+/** A problem's words: a rule's say which rule, an item's order which item. */
+function problemText(t: Translator, path: string, problems: CollectionProblems, catalogue: CatalogueEntry[]) {
   const message = t(problems[path]!);
   const rule = RULE_PATH.exec(path);
-  return rule ? t("collectionForm.rule.problem", { n: Number(rule[1]) + 1, message }) : message;
+  if (rule) return t("collectionForm.rule.problem", { n: Number(rule[1]) + 1, message });
+  const position = POSITION_PATH.exec(path);
+  if (position) {
+    const item = catalogue.find((c) => c.code === position[1]);
+    return t("collectionForm.position.problem", { label: item ? pick(t.lang, item, "label") : position[1]!, message });
+  }
+  return message;
 }
 
 /** The form's problems for the GOV.UK error summary, each linking to its control. */
-export function collectionErrors(t: Translator, problems: CollectionProblems): ErrorItem[] {
-  return Object.keys(problems).map((path) => ({ href: `#${controlId(path)}`, text: problemText(t, path, problems) }));
+export function collectionErrors(t: Translator, problems: CollectionProblems, catalogue: CatalogueEntry[]): ErrorItem[] {
+  return Object.keys(problems).map((path) => ({ href: `#${controlId(path)}`, text: problemText(t, path, problems, catalogue) }));
 }
 
 const BLANK_RULE: RuleInput = { kind: "", item: "", parts: [], limit: "" };
@@ -52,7 +64,7 @@ export function CollectionForm({
   codeEditable: boolean;
   submitLabel: string;
 }) {
-  const error = (path: string) => (problems[path] ? problemText(t, path, problems) : undefined);
+  const error = (path: string) => (problems[path] ? problemText(t, path, problems, catalogue) : undefined);
   const prefix = t("page.errorPrefix");
   const chosen = new Map(input.items.map((i) => [i.code, i]));
   // The items asked for first, in their order; then the rest of the catalogue, by name.
@@ -142,8 +154,9 @@ export function CollectionForm({
             {listed.map((item, index) => {
               const current = chosen.get(item.code);
               const label = pick(t.lang, item, "label");
+              const positionError = error(positionPath(item.code));
               return (
-                <li key={item.code} className="app-design-item">
+                <li key={item.code} className={`app-design-item${positionError ? " govuk-form-group--error" : ""}`}>
                   <div className="govuk-checkboxes govuk-checkboxes--small">
                     <div className="govuk-checkboxes__item">
                       <input
@@ -159,17 +172,25 @@ export function CollectionForm({
                       </label>
                     </div>
                   </div>
+                  {positionError ? (
+                    <div className="app-design-item__error">
+                      <ErrorMessage id={`position-${item.code}-error`} prefix={prefix}>
+                        {positionError}
+                      </ErrorMessage>
+                    </div>
+                  ) : null}
                   <div className="app-design-item__details">
                     <label className="govuk-label govuk-body-s app-design-item__order" htmlFor={`position-${item.code}`}>
                       {t("collectionForm.position")}
                       <span className="govuk-visually-hidden"> {label}</span>
                     </label>
                     <input
-                      className="govuk-input govuk-input--width-2"
+                      className={`govuk-input govuk-input--width-2${positionError ? " govuk-input--error" : ""}`}
                       id={`position-${item.code}`}
                       name={`position.${item.code}`}
                       inputMode="numeric"
                       defaultValue={String(current?.position ?? index + 1)}
+                      aria-describedby={positionError ? `position-${item.code}-error` : undefined}
                     />
                     <div className="govuk-checkboxes govuk-checkboxes--small app-design-item__required">
                       <div className="govuk-checkboxes__item">

@@ -68,7 +68,10 @@ export default function DesignCollection() {
   const t = useTranslation();
   const problems = actionData?.problems ?? {};
   const step = nextStep(collection.status);
-  const errors = [...collectionErrors(t, problems), ...(actionData?.refusal ? [{ href: "#details", text: t(actionData.refusal) }] : [])];
+  const errors = [
+    ...collectionErrors(t, problems, catalogue),
+    ...(actionData?.refusal ? [{ href: "#details", text: t(actionData.refusal) }] : []),
+  ];
   return (
     <>
       <ErrorSummary title={t("errorSummary.title")} errors={errors} />

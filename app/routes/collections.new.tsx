@@ -53,7 +53,7 @@ export default function NewCollection() {
   const problems = actionData?.problems ?? {};
   return (
     <>
-      <ErrorSummary title={t("errorSummary.title")} errors={collectionErrors(t, problems)} />
+      <ErrorSummary title={t("errorSummary.title")} errors={collectionErrors(t, problems, catalogue)} />
       <h1 className="govuk-heading-l">{t("collectionForm.newTitle")}</h1>
       <CollectionForm
         t={t}

@@ -1,7 +1,7 @@
 /**
  * What a coordinator may enter for a collection. Isomorphic; each problem is a message key, under
- * the path of the field it is about ("title_en", "opens_on", "rules.1.parts"), which the form turns
- * into the id of the control to link to.
+ * the path of the field it is about ("title_en", "opens_on", "rules.1.parts",
+ * "items.care_leavers_21_25.position"), which the form turns into the id of the control to link to.
  */
 import { z } from "zod";
 import type { MessageKey } from "#app/i18n/i18n.ts";
@@ -170,6 +170,17 @@ export function collectionSchema(catalogueCodes: string[]) {
       items: z
         .array(z.object({ code: z.string(), position: z.number(), required: z.boolean() }))
         .refine((items) => items.length > 0 && items.every((i) => known.has(i.code)), key("collectionForm.error.items"))
+        // Two items at one place in the order would be put in whatever order the sort left them:
+        // each of them is refused, at its own position field ("items.<code>.position").
+        .superRefine((items, ctx) => {
+          const atPosition = new Map<number, number>();
+          for (const { position } of items) atPosition.set(position, (atPosition.get(position) ?? 0) + 1);
+          for (const { code, position } of items) {
+            if (atPosition.get(position)! > 1) {
+              ctx.addIssue({ code: "custom", path: [code, "position"], message: key("collectionForm.error.position.shared") });
+            }
+          }
+        })
         .transform((items) => [...items].sort((a, b) => a.position - b.position).map(({ code, required }) => ({ code, required }))),
       rules: z.array(z.any()),
       changePercent: threshold("changePercent", { integer: false, min: 0 }),

@@ -219,14 +219,29 @@ describe.skipIf(cannotRun)("the round's design and lifecycle in the browser", { 
     await switchLanguage(page, "Cymraeg", "cy");
     await heading(page, "Pobl sy'n gadael gofal (Medi 2027)");
     await page.locator("#opens_on-month").fill("13");
+    // Two items at one place in the order: each is refused, by name, at its own order box.
+    await page.locator("#position-care_experienced_fathers").fill("2");
     await page.getByRole("button", { name: "Cadw'r newidiadau" }).click();
     await page.locator(".govuk-error-summary").waitFor();
+    const labelCy = async (code: string) =>
+      (await db.selectFrom("data_item").select("label_cy").where("code", "=", code).executeTakeFirstOrThrow()).label_cy;
+    const shared = "mae gan eitem arall yr un rhif; rhowch ei rhif ei hun i bob eitem yn y drefn";
     await expect(page.locator(".govuk-error-summary li").allTextContents()).resolves.toEqual([
       "Rhaid i'r dyddiad y mae'n agor fod yn ddyddiad go iawn, fel 1 1 2027",
+      `Trefn ${await labelCy("care_experienced_fathers")}: ${shared}`,
+      `Trefn ${await labelCy("care_experienced_mothers")}: ${shared}`,
     ]);
     await expectNoAxeViolations(page);
     widths.designCy = await widthAt320(page, "design-error-cy");
+    await page.getByRole("link", { name: `Trefn ${await labelCy("care_experienced_fathers")}: ${shared}` }).click();
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe("position-care_experienced_fathers");
+    await expect(page.locator("#position-care_experienced_mothers-error").textContent()).resolves.toContain(shared);
+    expect(
+      (await db.selectFrom("collection").select("rules").where("code", "=", NEW_ROUND).executeTakeFirstOrThrow()).rules,
+      "nothing saved",
+    ).toEqual(saved.rules);
     // Saving the design again keeps the largest confidential count it had.
+    await page.locator("#position-care_experienced_fathers").fill("3");
     await page.locator("#opens_on-month").fill("9");
     await page.getByRole("button", { name: "Cadw'r newidiadau" }).click();
     await page.locator(".govuk-notification-banner--success").waitFor();

@@ -5,6 +5,10 @@ import * as status from "#app/routes/collections.$code.status.tsx";
 import * as preview from "#app/routes/collections.$code.preview.tsx";
 import * as form from "#app/routes/returns.$collectionCode.$authorityCode._index.tsx";
 import { loader as homeLoader } from "#app/routes/_index.tsx";
+import { collectionErrors } from "#app/components/collection-form.tsx";
+import { translator, type MessageKey } from "#app/i18n/i18n.ts";
+import { validateCollection } from "#app/schema/collection-form.ts";
+import { EMPTY_COLLECTION } from "#app/web/collection-form.server.ts";
 import { useDemoDatabase } from "../support/database.ts";
 import { COORDINATOR, get, OFFICER, post, routeArgs, run, signIn, snapshot, type Visitor } from "../support/requests.ts";
 
@@ -180,6 +184,87 @@ describe("designing a collection", () => {
     expect(page.input).toMatchObject({ opens_on: { day: "1", month: "6", year: "2027" }, due_on: { day: "30", month: "6", year: "2027" } });
     expect(page.input.rules).toHaveLength(2);
     expect(page.input.smallCountMax).toBe("2");
+  });
+
+  it("refuses two items at the same place in the order, on each of their order boxes, saving nothing", async () => {
+    const before = await snapshot(db());
+    const saved = await db()
+      .selectFrom("collection_item")
+      .innerJoin("collection", "collection.id", "collection_item.collection_id")
+      .select(["item_code", "position"])
+      .where("collection.code", "=", CODE)
+      .orderBy("position")
+      .execute();
+    const clash = { "position.care_leavers_21_25": "2", "position.care_experienced_parents": "2" };
+    const refused = await designAction(collectionFields(clash));
+    expect(refused).toMatchObject({ status: 400 });
+    const problems = (refused as { data: { problems: Record<string, MessageKey> } }).data.problems;
+    expect(problems).toEqual({
+      "items.care_leavers_21_25.position": "collectionForm.error.position.shared",
+      "items.care_experienced_parents.position": "collectionForm.error.position.shared",
+    });
+    expect(await snapshot(db())).toBe(before);
+    expect(
+      await db()
+        .selectFrom("collection_item")
+        .innerJoin("collection", "collection.id", "collection_item.collection_id")
+        .select(["item_code", "position"])
+        .where("collection.code", "=", CODE)
+        .orderBy("position")
+        .execute(),
+    ).toEqual(saved);
+    // The error summary names each item and links to its order box, in both languages.
+    const catalogue = (await design.loader(routeArgs(get(`/collections/${CODE}/design`, coordinator), { code: CODE }) as never)).catalogue;
+    const label = (code: string) => catalogue.find((c) => c.code === code)!;
+    for (const lang of ["en", "cy"] as const) {
+      const errors = collectionErrors(translator(lang), problems, catalogue);
+      expect(errors.map((e) => e.href).sort()).toEqual(["#position-care_experienced_parents", "#position-care_leavers_21_25"]);
+      for (const error of errors) {
+        const item = label(error.href.replace("#position-", ""));
+        expect(error.text).toContain(lang === "en" ? item.label_en : item.label_cy);
+      }
+    }
+    expect(collectionErrors(translator("en"), problems, catalogue)[0]!.text).toMatch(/^Order of .+: another item has the same number/);
+    // A new collection is refused the same way; three at one place are each named, an item not ticked does not count.
+    const three = await create(
+      collectionFields({
+        code: "2027-08-clash",
+        "position.care_leavers_21_25": "1",
+        "position.care_experienced_parents": "1",
+        "position.care_experienced_parents_child_removed": "1",
+        "position.children_reunification_plan": "1",
+      }),
+    );
+    expect(three).toMatchObject({ status: 400 });
+    expect(Object.keys((three as { data: { problems: Record<string, string> } }).data.problems).sort()).toEqual([
+      "items.care_experienced_parents.position",
+      "items.care_experienced_parents_child_removed.position",
+      "items.care_leavers_21_25.position",
+    ]);
+    expect(await snapshot(db())).toBe(before);
+  });
+
+  it("refuses shared positions in the one schema, whatever reads the design", () => {
+    const when = (day: string, month: string) => ({ day, month, year: "2027" });
+    const dates = { reference_date: when("31", "5"), opens_on: when("1", "6"), due_on: when("30", "6") };
+    const base = { ...EMPTY_COLLECTION, ...dates, code: "2027-09-order", title_en: "Order", title_cy: "Trefn" };
+    const codes = ["care_leavers_21_25", "care_experienced_parents"];
+    const at = (a: number, b: number) => ({
+      ...base,
+      items: [
+        { code: codes[0]!, position: a, required: true },
+        { code: codes[1]!, position: b, required: true },
+      ],
+    });
+    expect(validateCollection(at(1, 2), codes)).toMatchObject({ ok: true, draft: { items: [{ code: codes[0] }, { code: codes[1] }] } });
+    expect(validateCollection(at(2, 1), codes)).toMatchObject({ ok: true, draft: { items: [{ code: codes[1] }, { code: codes[0] }] } });
+    expect(validateCollection(at(3, 3), codes)).toEqual({
+      ok: false,
+      problems: {
+        "items.care_leavers_21_25.position": "collectionForm.error.position.shared",
+        "items.care_experienced_parents.position": "collectionForm.error.position.shared",
+      },
+    });
   });
 
   it("adds another rule row keeping what was entered, saving and checking nothing until saved", async () => {
