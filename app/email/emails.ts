@@ -6,16 +6,31 @@
 import type { Language, NotificationKind, NotificationWords } from "#db/types.ts";
 import { formatDate, formatDateTime, pick, translator, type MessageKey, type Translator } from "#app/i18n/i18n.ts";
 
-const DIVIDER = "—".repeat(20);
+/** What stands between the languages of an email in both: in its subject, and in its body. */
+export const SUBJECT_SEPARATOR = " / ";
+export const BODY_SEPARATOR = `\n\n${"—".repeat(20)}\n\n`;
 
-/** One email in both languages: the subjects side by side, the Welsh text, then the English. */
+/** One language's part of an email: a page showing the email marks each part with its language. */
+export interface EmailPart {
+  lang: Language;
+  subject: string;
+  body: string;
+}
+
+/**
+ * One email in both languages: the subjects side by side, the Welsh text, then the English. Its
+ * parts, joined by the separators, are its subject and body.
+ */
 function bilingual(subject: (t: Translator) => string, paragraphs: (t: Translator) => string[]) {
-  const cy = translator("cy");
-  const en = translator("en");
+  const parts: EmailPart[] = (["cy", "en"] as const).map((lang) => {
+    const t = translator(lang);
+    return { lang, subject: subject(t), body: paragraphs(t).join("\n\n") };
+  });
   return {
-    subject: `${subject(cy)} / ${subject(en)}`,
-    body: [...paragraphs(cy), DIVIDER, ...paragraphs(en)].join("\n\n"),
+    subject: parts.map((part) => part.subject).join(SUBJECT_SEPARATOR),
+    body: parts.map((part) => part.body).join(BODY_SEPARATOR),
     language: null,
+    parts,
   };
 }
 

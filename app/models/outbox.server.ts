@@ -7,7 +7,7 @@
 import { todayInWales } from "#app/domain/dates.ts";
 import { sql, type Kysely } from "kysely";
 import type { Database, Language, OutboxKind } from "#db/types.ts";
-import { returnEmail } from "#app/email/emails.ts";
+import { returnEmail, type EmailPart } from "#app/email/emails.ts";
 import { may } from "#app/auth/policy.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
 import type { Actor } from "./return.server.ts";
@@ -83,11 +83,35 @@ export async function queueEmail(db: Executor, email: NewEmail): Promise<boolean
 const returnLink = (baseUrl: string, collectionCode: string, authorityCode: string) =>
   `${baseUrl.replace(/\/+$/, "")}/returns/${encodeURIComponent(collectionCode)}/${encodeURIComponent(authorityCode)}`;
 
-export type ChaseResult = { ok: true; queued: number } | { ok: false; reason: "notFound" | "notOpen" | "submitted" | "noOfficers" };
+export type ChaseRefusal = "notFound" | "notOpen" | "submitted" | "noOfficers";
+export type ChaseResult = { ok: true; queued: number } | { ok: false; reason: ChaseRefusal };
 
-/** A coordinator's chase of one authority's return: an email to each of its active officers, audited. */
-export async function queueChase(
-  db: Kysely<Database>,
+/** One officer's email in a chase, as it would be queued. */
+export interface ChaseEmail {
+  officer: { id: number; name: string; email: string };
+  email: NewEmail & { kind: "chase" };
+  /** Its subject and body in each of its languages, for a page to show them marked. */
+  parts: EmailPart[];
+  /** The officer was chased about this return today already: the outbox keeps this email out (its dedupe key). */
+  sentToday: boolean;
+}
+
+export type ChasePlan =
+  | {
+      ok: true;
+      collection: { id: number; code: string; title_en: string; title_cy: string; due_on: string };
+      authority: { code: string; name_en: string; name_cy: string };
+      /** An email to each of the authority's active officers, in the order they are queued. */
+      emails: ChaseEmail[];
+    }
+  | { ok: false; reason: ChaseRefusal };
+
+/**
+ * What a coordinator's chase of one authority's return would send, or why it would send nothing:
+ * the one decision, shown on the check page before the chase and followed by queueChase. Reads only.
+ */
+export async function planChase(
+  db: Executor,
   {
     collectionId,
     authorityCode,
@@ -95,51 +119,80 @@ export async function queueChase(
     baseUrl,
     now = new Date(),
   }: { collectionId: number; authorityCode: string; actor: Actor; baseUrl: string; now?: Date },
-): Promise<ChaseResult> {
+): Promise<ChasePlan> {
   if (!may(actor, "runRounds")) throw new Error(`${actor.role} ${actor.userId} may not chase returns`);
   const today = todayInWales(now);
+  const collection = await db
+    .selectFrom("collection")
+    .select(["id", "code", "title_en", "title_cy", "due_on", "status"])
+    .where("id", "=", collectionId)
+    .executeTakeFirst();
+  const authority = await db
+    .selectFrom("authority")
+    .select(["code", "name_en", "name_cy"])
+    .where("code", "=", authorityCode)
+    .executeTakeFirst();
+  if (!collection || !authority) return { ok: false, reason: "notFound" };
+  if (collection.status !== "open") return { ok: false, reason: "notOpen" };
+  const ret = await db
+    .selectFrom("return")
+    .select("submitted_version")
+    .where("collection_id", "=", collectionId)
+    .where("authority_code", "=", authorityCode)
+    .executeTakeFirst();
+  if (ret?.submitted_version != null) return { ok: false, reason: "submitted" };
+  const officers = await db
+    .selectFrom("app_user")
+    .select(["id", "name", "email"])
+    .where("role", "=", "officer")
+    .where("authority_code", "=", authorityCode)
+    .where("active", "=", true)
+    .orderBy("id")
+    .execute();
+  if (officers.length === 0) return { ok: false, reason: "noOfficers" };
+  const link = returnLink(baseUrl, collection.code, authorityCode);
+  // A second chase the same day does not send a second email.
+  const dedupeKeys = officers.map((officer) => `chase:${collectionId}:${officer.id}:${today}`);
+  const sent = new Set(
+    (await db.selectFrom("outbox").select("dedupe_key").where("dedupe_key", "in", dedupeKeys).execute()).map((row) => row.dedupe_key),
+  );
+  return {
+    ok: true,
+    collection: {
+      id: collection.id,
+      code: collection.code,
+      title_en: collection.title_en,
+      title_cy: collection.title_cy,
+      due_on: collection.due_on,
+    },
+    authority,
+    emails: officers.map((officer, i) => {
+      const { parts, ...words } = returnEmail("chase", { name: officer.name, collection, authority, link });
+      return {
+        officer,
+        email: { kind: "chase", to: officer.email, ...words, collectionId, authorityCode, dedupeKey: dedupeKeys[i]!, createdAt: now },
+        parts,
+        sentToday: sent.has(dedupeKeys[i]!),
+      };
+    }),
+  };
+}
+
+/** A coordinator's chase of one authority's return: an email to each of its active officers (as planChase plans it), audited. */
+export async function queueChase(
+  db: Kysely<Database>,
+  options: { collectionId: number; authorityCode: string; actor: Actor; baseUrl: string; now?: Date },
+): Promise<ChaseResult> {
+  const { collectionId, authorityCode, actor } = options;
+  if (!may(actor, "runRounds")) throw new Error(`${actor.role} ${actor.userId} may not chase returns`);
   return db.transaction().execute(async (trx): Promise<ChaseResult> => {
-    const collection = await trx
-      .selectFrom("collection")
-      .select(["id", "code", "title_en", "title_cy", "due_on", "status"])
-      .where("id", "=", collectionId)
-      .executeTakeFirst();
-    const authority = await trx
-      .selectFrom("authority")
-      .select(["code", "name_en", "name_cy"])
-      .where("code", "=", authorityCode)
-      .executeTakeFirst();
-    if (!collection || !authority) return { ok: false, reason: "notFound" };
-    if (collection.status !== "open") return { ok: false, reason: "notOpen" };
-    const ret = await trx
-      .selectFrom("return")
-      .select("submitted_version")
-      .where("collection_id", "=", collectionId)
-      .where("authority_code", "=", authorityCode)
-      .executeTakeFirst();
-    if (ret?.submitted_version != null) return { ok: false, reason: "submitted" };
-    const officers = await trx
-      .selectFrom("app_user")
-      .select(["id", "name", "email"])
-      .where("role", "=", "officer")
-      .where("authority_code", "=", authorityCode)
-      .where("active", "=", true)
-      .orderBy("id")
-      .execute();
-    if (officers.length === 0) return { ok: false, reason: "noOfficers" };
-    const link = returnLink(baseUrl, collection.code, authorityCode);
+    const plan = await planChase(trx, options);
+    if (!plan.ok) return plan;
+    // Every officer's email, those sent today too: the outbox leaves those out by their dedupe key,
+    // so two chases at once send each officer one.
     const queued = await queueEmails(
       trx,
-      officers.map((officer) => ({
-        kind: "chase" as const,
-        to: officer.email,
-        ...returnEmail("chase", { name: officer.name, collection, authority, link }),
-        collectionId,
-        authorityCode,
-        // A second click the same day does not send a second email.
-        dedupeKey: `chase:${collectionId}:${officer.id}:${today}`,
-        createdAt: now,
-      })),
+      plan.emails.map((e) => e.email),
     );
     await recordAudit(trx, {
       actorUserId: actor.userId,
@@ -147,7 +200,7 @@ export async function queueChase(
       entity: "collection",
       entityKey: collectionId,
       authorityCode,
-      after: { recipients: officers.map((o) => o.email), queued },
+      after: { recipients: plan.emails.map((e) => e.officer.email), queued },
     });
     return { ok: true, queued };
   });
