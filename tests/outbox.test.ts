@@ -280,7 +280,7 @@ describe("the outbox and reminders", () => {
     ).rejects.toThrow();
   });
 
-  it("chases from the board: a coordinator's POST with its CSRF token, then back to the board; 404 for anyone else", async () => {
+  it("chases from its check page: a coordinator's POST with its CSRF token, then back to the board; 404 for anyone else", async () => {
     const path = `/collections/${ROUND}/chase/W06000024`;
     const params = { code: ROUND, authorityCode: "W06000024" };
     const before = (await outbox()).length;
@@ -300,10 +300,10 @@ describe("the outbox and reminders", () => {
     ).toMatchObject({
       status: 404,
     });
-    // Its address, asked for (signed in again after a session ended mid-post, say), leads back to the board.
+    // Its address is the check page of what the chase will send: asking for it sends nothing.
     expect(await run(() => chase.loader(routeArgs(get(path, coordinator), params) as never))).toMatchObject({
-      status: 302,
-      location: `/collections/${ROUND}/board`,
+      status: 200,
+      data: { refusal: null, recipients: [{ email: "officer.merthyr-tydfil@authorities.example" }] },
     });
     expect((await outbox()).length).toBe(before);
 

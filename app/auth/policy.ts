@@ -222,7 +222,7 @@ export const ROUTE_ACCESS = {
   // Bulk import of a workbook of every authority's figures, into a published collection.
   "routes/collections.$code.import._index": { loader: deskPublished, action: deskPublished },
   "routes/collections.$code.import.$uploadId": { loader: deskPublished, action: deskPublished },
-  // A chase is a POST from the board: there is nothing to show at this address.
+  // A chase: the page of what it will send (to whom, what it says), then the POST that sends it.
   "routes/collections.$code.chase.$authorityCode": { loader: deskPublished, action: deskPublished },
   // Publishing a closed round's statistics, and withdrawing them: the confirmation page is shown for any round.
   "routes/collections.$code.statistics": { loader: desk, action: desk },

@@ -61,6 +61,23 @@ export function boardSearch(filter: BoardFilter, change: Partial<BoardFilter> = 
   return text ? `?${text}` : "";
 }
 
+/** The board's parameters that say what was just done (its banners), not how it is filtered. */
+const BOARD_BANNERS = ["chased", "refused", "accepted"];
+
+/**
+ * The board's own address from a `returnTo` a link or form carried from it: its filters and sort
+ * kept, its banners dropped, then `set`. Any other address gives the bare board: a page never
+ * sends a person elsewhere from a parameter.
+ */
+export function boardReturn(collectionCode: string, returnTo: string | null | undefined, set: Record<string, string> = {}) {
+  const board = `/collections/${encodeURIComponent(collectionCode)}/board`;
+  const back = new URLSearchParams(returnTo?.startsWith(`${board}?`) ? returnTo.slice(board.length + 1) : "");
+  for (const banner of BOARD_BANNERS) back.delete(banner);
+  for (const [name, value] of Object.entries(set)) back.set(name, value);
+  const search = back.toString();
+  return search ? `${board}?${search}` : board;
+}
+
 const STATUS_ORDER: Record<Exclude<BoardStatus, "overdue">, number> = { notStarted: 0, draft: 1, submitted: 2, queried: 3, accepted: 4 };
 const time = (at: Date | string | null) => (at === null ? Number.NEGATIVE_INFINITY : new Date(at).getTime());
 

@@ -130,17 +130,18 @@ export async function chaseList(db: Executor, collectionId: number, authorityCod
     .execute();
 }
 
-/** The latest chase of one authority for a round, as the board confirms it: when, to whom, and the email's subject. */
+/** The latest chase of one authority for a round, as the board confirms it: when, by whom, to whom, and the email's subject. */
 export async function lastChase(db: Executor, collectionId: number, authorityCode: string) {
   const [audit, email] = await Promise.all([
     db
-      .selectFrom("audit_log")
-      .select(["at", "after"])
-      .where("action", "=", "return.chase")
-      .where("entity", "=", "collection")
-      .where("entity_key", "=", String(collectionId))
-      .where("authority_code", "=", authorityCode)
-      .orderBy("at", "desc")
+      .selectFrom("audit_log as l")
+      .leftJoin("app_user as u", "u.id", "l.actor_user_id")
+      .select(["l.at", "l.after", "u.name as by"])
+      .where("l.action", "=", "return.chase")
+      .where("l.entity", "=", "collection")
+      .where("l.entity_key", "=", String(collectionId))
+      .where("l.authority_code", "=", authorityCode)
+      .orderBy("l.at", "desc")
       .limit(1)
       .executeTakeFirst(),
     db
@@ -158,5 +159,12 @@ export async function lastChase(db: Executor, collectionId: number, authorityCod
     recipients?: string[];
     queued?: number;
   } | null;
-  return { at: audit.at, recipients: after?.recipients ?? [], queued: after?.queued ?? 0, subject: email?.subject ?? null };
+  return {
+    at: audit.at,
+    /** Who chased: null for the portal itself (or an account since removed). */
+    by: audit.by,
+    recipients: after?.recipients ?? [],
+    queued: after?.queued ?? 0,
+    subject: email?.subject ?? null,
+  };
 }

@@ -5,7 +5,6 @@ import { findAuthority } from "#app/models/authority.server.ts";
 import { BOARD_STATUSES, boardSearch, boardStatusOf, filterBoard, readBoardFilter, type BoardSort } from "#app/domain/board.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { NotificationBanner } from "#app/components/govuk.tsx";
-import { CSRF_FIELD } from "#app/web/forms.ts";
 import { formatDate, formatDateTime, pick, type MessageKey } from "#app/i18n/i18n.ts";
 import { pageTitle } from "#app/web/meta.ts";
 import { returnPath } from "#app/web/return-form.ts";
@@ -55,7 +54,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     regions,
     filter,
     today,
-    csrfToken: user.csrfToken,
     accepted: Number(url.searchParams.get("accepted")) || 0,
     chased,
   };
@@ -99,7 +97,7 @@ function BoardFilter({
 }
 
 export default function Board() {
-  const { collection, counts, rows, regions, filter, today, csrfToken, accepted, chased } = useLoaderData<typeof loader>();
+  const { collection, counts, rows, regions, filter, today, accepted, chased } = useLoaderData<typeof loader>();
   const t = useTranslation();
   const daysToDue = daysBetween(today, collection.due_on);
   const here = `/collections/${collection.code}/board`;
@@ -123,6 +121,9 @@ export default function Board() {
     );
   };
   const chaseSent = chased?.chase && !chased.refused;
+  // The check page's way back to the board as it is now (its filters and sort).
+  const chasePath = (authorityCode: string) =>
+    `/collections/${collection.code}/chase/${authorityCode}${boardSearch(filter) ? `?${new URLSearchParams({ returnTo: `${here}${boardSearch(filter)}` })}` : ""}`;
   return (
     <>
       {accepted > 0 ? (
@@ -293,15 +294,11 @@ export default function Board() {
                 </td>
                 <td className="govuk-table__cell" data-label={t("board.actions")}>
                   {collection.status === "open" && !row.submittedVersion ? (
-                    <form method="post" action={`/collections/${collection.code}/chase/${row.code}`}>
-                      <input type="hidden" name={CSRF_FIELD} value={csrfToken} />
-                      <input type="hidden" name="returnTo" value={`${here}${boardSearch(filter)}`} />
-                      {/* A row's action reads as a link, as GOV.UK tables' actions do: a button would squeeze to three lines in the last of nine columns. */}
-                      <button type="submit" className="app-link-button">
-                        {t("board.chase")}
-                        <span className="govuk-visually-hidden"> {pick(t.lang, row, "name")}</span>
-                      </button>
-                    </form>
+                    // A link to the check page, which shows who the chase goes to and what it says before it is sent.
+                    <Link className="govuk-link" to={chasePath(row.code)}>
+                      {t("board.chase")}
+                      <span className="govuk-visually-hidden"> {pick(t.lang, row, "name")}</span>
+                    </Link>
                   ) : null}
                 </td>
               </tr>
