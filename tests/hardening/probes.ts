@@ -45,6 +45,13 @@ export const PROBES: Partial<Record<RouteId, Probe>> = {
   "routes/statistics.$code.workbook[.]xlsx": { search: ["?lang=cy"] },
   "routes/denominators": { search: ["?loaded=census_2021_usual_residents"] },
   "routes/denominators_.items": { search: ["?saved=care_leavers_21_25"] },
+  // The chase's check page, with the board's filters to go back to, and an address elsewhere it must not lead to.
+  "routes/collections.$code.chase.$authorityCode": {
+    search: [
+      "?returnTo=%2Fcollections%2F2026-12-care-experienced-parents%2Fboard%3Fregion%3Dgwent",
+      "?returnTo=https%3A%2F%2Fexample.com%2F",
+    ],
+  },
 };
 
 /** The person each kind of visitor is, for an address naming `authority` (Cardiff when it names none). */
