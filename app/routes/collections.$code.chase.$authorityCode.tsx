@@ -163,7 +163,7 @@ export default function ChaseCheck() {
           {data.recipients.map((r, i) => (
             <details key={r.email} className="govuk-details" open={i === 0} data-recipient={r.email}>
               <summary className="govuk-details__summary">
-                <span className="govuk-details__summary-text govuk-!-text-break-word">{t("chase.check.emailTo", { email: r.email })}</span>
+                <span className="govuk-details__summary-text app-break-anywhere">{t("chase.check.emailTo", { email: r.email })}</span>
               </summary>
               <div className="govuk-details__text">
                 <SummaryList
