@@ -80,7 +80,10 @@ describe.skipIf(cannotRun)("the coordinator's desk in the browser", { timeout: 2
     expect(new URL(page.url()).searchParams.get("region")).toBe("gwent");
     // The address changes before the new page is drawn: wait for the sorted header itself.
     await page.locator("th[aria-sort=ascending]", { hasText: "Status" }).waitFor();
-    await page.getByRole("button", { name: "Send a chase Caerphilly" }).click();
+    // A chase is checked before it is sent: who gets it and what it says.
+    await page.getByRole("link", { name: "Send a chase Caerphilly" }).click();
+    await page.locator("h1", { hasText: "Check the chase before you send it" }).waitFor();
+    await page.getByRole("button", { name: "Send chase" }).click();
     await page.waitForURL(/chased=W06000018/);
     expect(new URL(page.url()).searchParams.get("region")).toBe("gwent");
     await expect(page.locator(".govuk-notification-banner").textContent()).resolves.toContain(

@@ -180,6 +180,9 @@ describe.skipIf(chromiumMissing)("Cymraeg throughout, and accessible", { timeout
       `/collections/${FEB}`,
       `/collections/${FEB}/board`,
       `/collections/${ROUND}/board`,
+      // A chase's check page: the email in Welsh and English (the English marked so), and one with nothing to send.
+      `/collections/${ROUND}/chase/W06000018`,
+      `/collections/${FEB}/chase/W06000018`,
       `/collections/${FEB}/gaps`,
       ...WIDE_TABLES,
       `/collections/${FEB}/items/care_leavers_21_25?colour=state`,

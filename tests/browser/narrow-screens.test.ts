@@ -305,6 +305,9 @@ describe.skipIf(cannotRun)("no page scrolls sideways at 320 px, nor past 1280 px
           { route: "routes/collections.$code.board", path: `/collections/${ROUND}/board`, shot: "board" },
           { route: "routes/collections.$code.board", path: `/collections/${FEB}/board` },
           { route: "routes/collections.$code.accept", path: `/collections/${ROUND}/accept` },
+          // A chase's check page: Cardiff's draft, the email in full; Newport's submitted return, nothing to send.
+          { route: "routes/collections.$code.chase.$authorityCode", path: `/collections/${ROUND}/chase/${CARDIFF}`, shot: "chase" },
+          { route: "routes/collections.$code.chase.$authorityCode", path: `/collections/${ROUND}/chase/${NEWPORT}` },
           { route: "routes/collections.$code.design", path: `/collections/${ROUND}/design`, shot: "design" },
           { route: "routes/collections.$code.design", path: `/collections/${FEB}/design` },
           { route: "routes/collections.$code.preview", path: `/collections/${ROUND}/preview` },
