@@ -51,9 +51,9 @@ export interface NewEmail {
   createdAt?: Date;
 }
 
-/** Queues emails; those whose dedupe key is already in the outbox are left out. Returns how many were queued. */
-export async function queueEmails(db: Executor, emails: NewEmail[]): Promise<number> {
-  if (emails.length === 0) return 0;
+/** Queues emails; those whose dedupe key is already in the outbox are left out. Returns the addresses of those queued. */
+export async function queueEmails(db: Executor, emails: NewEmail[]): Promise<string[]> {
+  if (emails.length === 0) return [];
   const inserted = await db
     .insertInto("outbox")
     .values(
@@ -70,14 +70,14 @@ export async function queueEmails(db: Executor, emails: NewEmail[]): Promise<num
       })),
     )
     .onConflict((oc) => oc.column("dedupe_key").doNothing())
-    .returning("id")
+    .returning("to_email")
     .execute();
-  return inserted.length;
+  return inserted.map((row) => row.to_email);
 }
 
 /** Queues one email; false when one with the same dedupe key was already queued. */
 export async function queueEmail(db: Executor, email: NewEmail): Promise<boolean> {
-  return (await queueEmails(db, [email])) === 1;
+  return (await queueEmails(db, [email])).length === 1;
 }
 
 const returnLink = (baseUrl: string, collectionCode: string, authorityCode: string) =>
@@ -189,8 +189,9 @@ export async function queueChase(
     const plan = await planChase(trx, options);
     if (!plan.ok) return plan;
     // Every officer's email, those sent today too: the outbox leaves those out by their dedupe key,
-    // so two chases at once send each officer one.
-    const queued = await queueEmails(
+    // so two chases at once send each officer one. The audit names only those it reached (the
+    // board's banner says so).
+    const recipients = await queueEmails(
       trx,
       plan.emails.map((e) => e.email),
     );
@@ -200,9 +201,9 @@ export async function queueChase(
       entity: "collection",
       entityKey: collectionId,
       authorityCode,
-      after: { recipients: plan.emails.map((e) => e.officer.email), queued },
+      after: { recipients, queued: recipients.length },
     });
-    return { ok: true, queued };
+    return { ok: true, queued: recipients.length };
   });
 }
 

@@ -157,6 +157,9 @@ describe("the chase's check page", () => {
     expect(partly.chasedToday.map((r) => r.email)).toEqual(["officer.caerphilly@authorities.example", second.email]);
     expect(await send(CAERPHILLY)).toMatchObject({ status: 302, location: `${BOARD}?chased=${CAERPHILLY}` });
     expect((await chases(CAERPHILLY)).map((e) => e.to_email)).toEqual([...shown.recipients.map((r) => r.email), newcomer!.email]);
+    // The board's banner names whom this chase reached: the newcomer alone.
+    const board = await html(`${BOARD}?chased=${CAERPHILLY}`);
+    expect(board).toContain(`Chase sent about Caerphilly&#x27;s return to ${newcomer!.email}<`);
   });
 
   it("says in plain words why nothing would be sent, and offers no button", async () => {
