@@ -20,6 +20,7 @@ import * as reminderNotifications from "./migrations/2026-12-02T2100-reminder-no
 import * as textLanguage from "./migrations/2026-12-02T2100-text-language.ts";
 import * as disclosureReleases from "./migrations/2026-12-04T0300-disclosure-releases.ts";
 import * as flagsAsked from "./migrations/2026-12-04T0310-flags-asked.ts";
+import * as accountReasonLanguage from "./migrations/2026-12-04T1030-account-reason-language.ts";
 
 // Listed here rather than read from the folder at run time, so that the bundled server build,
 // the command line and the tests all run exactly the same migrations.
@@ -44,6 +45,7 @@ const migrations: Record<string, Migration> = {
   "2026-12-02T2100-text-language": textLanguage,
   "2026-12-04T0300-disclosure-releases": disclosureReleases,
   "2026-12-04T0310-flags-asked": flagsAsked,
+  "2026-12-04T1030-account-reason-language": accountReasonLanguage,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

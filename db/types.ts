@@ -108,6 +108,8 @@ export interface AppUserTable {
   active_changed_at: Timestamp | null;
   active_changed_by: number | null;
   active_change_reason: string | null;
+  /** The language the reason is in: its author's interface language when they wrote it. */
+  active_change_reason_lang: Language | null;
 }
 
 export interface ReturnTable {

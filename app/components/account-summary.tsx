@@ -3,7 +3,8 @@ import { SummaryList } from "#app/components/govuk.tsx";
 import { formatDateTime } from "#app/i18n/i18n.ts";
 import { useTranslation } from "#app/i18n/use-translation.ts";
 import type { AccountState } from "#app/models/account.server.ts";
-import type { Role } from "#db/types.ts";
+import type { Language, Role } from "#db/types.ts";
+import { WrittenText } from "#app/components/written-text.tsx";
 
 /** An account as the accounts pages show it (dates as the loader's data carries them). */
 export interface AccountView {
@@ -20,6 +21,7 @@ export interface AccountView {
   activeChangedAt: string | Date | null;
   activeChangedBy: string | null;
   activeChangeReason: string | null;
+  activeChangeReasonLang: Language | null;
   liveSessions: number;
   hasTwoFactor: boolean;
 }
@@ -53,22 +55,20 @@ export function AccountRows({ user, isSelf }: { user: AccountView; isSelf: boole
     );
   const authority = t.lang === "cy" ? user.authority_cy : user.authority_en;
   const change =
-    user.activeChangedAt && user.activeChangedBy
-      ? user.state === "deactivated"
-        ? // Accounts deactivated before a reason was asked for have none.
-          user.activeChangeReason
-          ? t("accounts.change.deactivatedWithReason", {
-              name: user.activeChangedBy,
-              at: formatDateTime(t.lang, user.activeChangedAt),
-              reason: user.activeChangeReason,
-            })
-          : t("accounts.change.deactivated", { name: user.activeChangedBy, at: formatDateTime(t.lang, user.activeChangedAt) })
-        : t("accounts.change.reactivated", {
-            name: user.activeChangedBy,
-            at: formatDateTime(t.lang, user.activeChangedAt),
-            reason: user.activeChangeReason ?? "",
-          })
-      : null;
+    user.activeChangedAt && user.activeChangedBy ? (
+      <>
+        {t(user.state === "deactivated" ? "accounts.change.deactivated" : "accounts.change.reactivated", {
+          name: user.activeChangedBy,
+          at: formatDateTime(t.lang, user.activeChangedAt),
+        })}
+        {/* Accounts deactivated before a reason was asked for have none. */}
+        {user.activeChangeReason ? (
+          <>
+            : <WrittenText t={t} as="q" text={user.activeChangeReason} lang={user.activeChangeReasonLang} />
+          </>
+        ) : null}
+      </>
+    ) : null;
   return (
     <SummaryList
       rows={[

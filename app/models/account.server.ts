@@ -2,7 +2,7 @@
  * Accounts: who may sign in. Only an admin changes them; every change is audited in its own
  * transaction. An invited person has no password until they use their single-use link.
  */
-import type { Kysely } from "kysely";
+import type { ExpressionBuilder, Kysely } from "kysely";
 import { sql } from "kysely";
 import type { Database, LinkPurpose } from "#db/types.ts";
 import { checkAccountReason, fieldErrors, type INVITATION_FIELDS, InvitationSchema, type InvitationInput } from "#app/schema/forms.ts";
@@ -57,6 +57,7 @@ function usersQuery(db: Executor) {
       "u.active_changed_at as activeChangedAt",
       "changer.name as activeChangedBy",
       "u.active_change_reason as activeChangeReason",
+      "u.active_change_reason_lang as activeChangeReasonLang",
       (eb) => eb("u.password_hash", "is not", null).as("hasPassword"),
       (eb) =>
         eb
@@ -277,6 +278,11 @@ function lockAccount(trx: Executor, userId: number) {
   return trx.selectFrom("app_user").select(["id", "active", "authority_code"]).where("id", "=", userId).forUpdate().executeTakeFirst();
 }
 
+/** The language the admin writes in: theirs on the portal, as their reason is kept with it. */
+function writtenInBy(eb: ExpressionBuilder<Database, "app_user">, actor: AccountActor) {
+  return eb.selectFrom("app_user as author").select("author.language").where("author.id", "=", actor.userId);
+}
+
 /** The admin's reason was missing or too long: `error` says which, as the form shows it. */
 export type ReasonRefused = { ok: false; reason: "reason"; error: MessageKey };
 
@@ -308,7 +314,13 @@ export async function deactivateUser(
     if (!user.active) return { ok: false, reason: "alreadyInactive" };
     await trx
       .updateTable("app_user")
-      .set({ active: false, active_changed_at: now, active_changed_by: actor.userId, active_change_reason: why.reason })
+      .set((eb) => ({
+        active: false,
+        active_changed_at: now,
+        active_changed_by: actor.userId,
+        active_change_reason: why.reason,
+        active_change_reason_lang: writtenInBy(eb, actor),
+      }))
       .where("id", "=", userId)
       .execute();
     await revokeAllSessions(trx, userId);
@@ -353,7 +365,13 @@ export async function reactivateUser(
     if (user.active) return { ok: false, reason: "alreadyActive" };
     await trx
       .updateTable("app_user")
-      .set({ active: true, active_changed_at: now, active_changed_by: actor.userId, active_change_reason: reason })
+      .set((eb) => ({
+        active: true,
+        active_changed_at: now,
+        active_changed_by: actor.userId,
+        active_change_reason: reason,
+        active_change_reason_lang: writtenInBy(eb, actor),
+      }))
       .where("id", "=", userId)
       .execute();
     await revokeAccountApiTokens(trx, userId, { actorUserId: actor.userId, why: "account reactivated", now });

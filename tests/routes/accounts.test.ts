@@ -506,7 +506,12 @@ describe("accounts", () => {
       .executeTakeFirstOrThrow();
     expect(account).toEqual({ active: false, active_changed_by: admin.userId, active_change_reason: reason });
     const page = await (await portal.page(get("/admin/users", admin))).text();
-    expect(page).toMatch(new RegExp(`Deactivated by Demo Coordinator on [^<]*: “${reason}”`));
+    expect(page).toMatch(new RegExp(`Deactivated by Demo Coordinator on [^<]*(<!-- -->)?: <q>${reason}</q>`));
+    // Written in English: on the page in Welsh, marked as English for a screen reader.
+    await db().updateTable("app_user").set({ language: "cy" }).where("id", "=", admin.userId).execute();
+    const welsh = await (await portal.page(get("/admin/users", admin))).text();
+    expect(welsh).toMatch(new RegExp(`Dadactifadwyd gan Demo Coordinator ar [^<]*(<!-- -->)?: <q lang="en">${reason}</q>`));
+    await db().updateTable("app_user").set({ language: "en" }).where("id", "=", admin.userId).execute();
 
     // Twice is harmless: nothing more happens, nothing more is audited.
     expect(await run(() => deactivate.action(routeArgs(post(path, { reason: "Again" }, admin), params) as never))).toMatchObject({
