@@ -42,11 +42,19 @@ export default function ResetTwoFactor() {
   const t = useTranslation();
   const error = actionData?.error ? t(actionData.error) : undefined;
   return (
-    <AccountActionPage back="/admin/users" email={user.email} title={t("resetTwoFactor.title", { name: user.name })} error={error}>
+    <AccountActionPage
+      back="/admin/users"
+      email={user.email}
+      title={t("resetTwoFactor.title", { name: user.name })}
+      error={error}
+      errorHref={isSelf ? "#reset-self" : undefined}
+    >
       {!hasTwoFactor ? (
         <p className="govuk-body">{t("resetTwoFactor.none")}</p>
       ) : isSelf ? (
-        <p className="govuk-body">{t("resetTwoFactor.error.self")}</p>
+        <p className="govuk-body" id="reset-self">
+          {t("resetTwoFactor.error.self")}
+        </p>
       ) : (
         <>
           <WarningText assistive={t("common.warning")}>{t("resetTwoFactor.body")}</WarningText>

@@ -7,6 +7,7 @@ import * as catalogue from "#app/routes/catalogue._index.tsx";
 import * as reset from "#app/routes/admin.users.$userId.two-factor.tsx";
 import { answerChallenge, startChallenge, TWO_FACTOR } from "#app/models/two-factor.server.ts";
 import { useDemoDatabase } from "../support/database.ts";
+import { useInProcessPortal } from "../support/hardening.ts";
 import { get, OFFICER, post, routeArgs, run, signIn } from "../support/requests.ts";
 import { codeForStep, currentStep, DEMO_TOTP_SECRET, freshCode, giveSecondFactor } from "../support/two-factor.ts";
 
@@ -238,6 +239,7 @@ describe("coordinators and admins must have a second factor", () => {
 
 describe("an admin's reset of a second factor", () => {
   const db = useDemoDatabase();
+  const portal = useInProcessPortal();
 
   it("needs a reason, refuses the admin's own, and takes the factor, codes and sessions away, audited", async () => {
     const admin = await signIn(db(), "coordinator@adss-cymru.example");
@@ -264,6 +266,10 @@ describe("an admin's reset of a second factor", () => {
       status: 400,
       data: { error: "resetTwoFactor.error.self" },
     });
+    // The page has no reason field for the admin's own account: the error summary links to what it says instead.
+    const own = await (await portal.page(post(`/admin/users/${admin.userId}/two-factor`, { reason: "mine" }, admin))).text();
+    expect(own).toMatch(/<div class="govuk-error-summary__body"><ul [^>]*><li><a href="#reset-self">/);
+    expect(own).toContain('id="reset-self"');
     expect(await run(() => reset.action(args({ reason: "x" }, "999999")))).toMatchObject({ kind: "response", status: 404 });
     const noCsrf = post(path, { reason: "x" }, admin, { csrf: false });
     expect(await run(() => reset.action(routeArgs(noCsrf, { userId: String(officer.id) }) as never))).toMatchObject({ status: 403 });
