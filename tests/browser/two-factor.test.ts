@@ -160,7 +160,7 @@ describe.skipIf(cannotRun)("two-factor authentication, set up and used to sign i
     await expectNoAxeViolations(page);
     await page.getByRole("button", { name: "Reset two-factor authentication" }).click();
     await page.locator(".govuk-error-summary").waitFor();
-    await expect(page.locator("#reason-error").textContent()).resolves.toContain("Enter why you are resetting it");
+    await expect(page.locator("#reason-error").textContent()).resolves.toContain("Enter the reason for this change");
     await expectNoAxeViolations(page);
     await page.getByLabel("Why are you resetting it?").fill("Lost phone, confirmed by a call to Conwy's office");
     await page.getByRole("button", { name: "Reset two-factor authentication" }).click();
