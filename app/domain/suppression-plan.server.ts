@@ -19,6 +19,22 @@ import type { CollectionWithItems } from "#app/models/collection.server.ts";
 
 let highs: Promise<Awaited<ReturnType<typeof highsLoader>>> | undefined;
 
+/**
+ * A small count no plan can protect: the figures already published, with this release's, give it
+ * away whatever else is hidden (a revision's new zero completing a rule, say). The release is
+ * refused, and the coordinator told which figure, an authority's or a total's.
+ */
+export class UnprotectableSmallCount extends Error {
+  /** The figure's key as the published table names it: "cell:<authority>:<item>" or "total:<item>:<region>". */
+  readonly key: string;
+
+  constructor(key: string) {
+    super(`disclosure: nothing more can be hidden to protect ${key}`);
+    // An earlier release's figure changed since is named after its release: "release0:cell:…".
+    this.key = key.replace(/^release\d+:/, "");
+  }
+}
+
 type Solver = Awaited<ReturnType<typeof highsLoader>>;
 
 /** The plan for one round's figures, by its rules: what a publication and a coordinator's export with it hide. */
@@ -77,7 +93,7 @@ export async function suppressionPlan(input: PlanInput): Promise<SuppressionResu
       continue;
     }
     const companion = companionFor(table, hidden, new Set([...known, ...shown]), key);
-    if (companion === null && primary.has(key)) throw new Error(`disclosure: nothing more can be hidden to protect ${key}`);
+    if (companion === null && primary.has(key)) throw new UnprotectableSmallCount(key);
     if (companion === null) {
       // A companion readers can work out from figures published already, whatever else is hidden
       // (a region's total unchanged since an earlier release beside a zero, say): hiding it

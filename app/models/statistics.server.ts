@@ -9,7 +9,7 @@ import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database, Language } from "#db/types.ts";
 import type { Reader } from "#app/auth/policy.server.ts";
 import { planOf, type CellFigure, type EarlierRelease, type SuppressionResult, type TotalFigure } from "#app/domain/disclosure.ts";
-import { roundSuppressionPlan } from "#app/domain/suppression-plan.server.ts";
+import { roundSuppressionPlan, UnprotectableSmallCount } from "#app/domain/suppression-plan.server.ts";
 import { authorityCells, coverageTotals, reasonGroups, type Coverage, type ReasonGroup } from "./aggregation.server.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
 import { listAuthorities, type AuthoritySummary } from "./authority.server.ts";
@@ -44,7 +44,39 @@ export interface StatisticsFigures {
   reasons: ReasonGroup[];
 }
 
-export type PublishResult = { ok: true } | { ok: false; reason: "notClosed" | "alreadyPublished" | "notPublished" | "notAccepted" };
+export type PublishResult =
+  | { ok: true }
+  | { ok: false; reason: "notClosed" | "alreadyPublished" | "notPublished" | "notAccepted" }
+  | { ok: false; reason: "cannotProtect"; figure: string };
+
+/**
+ * A figure of the round by its key in the published table ("cell:<authority>:<item>",
+ * "total:<item>:<region>", the region empty for Wales), in words for the page that refuses a
+ * release over it; null for a key that names nothing in the round.
+ */
+export async function figureNamed(db: Executor, collection: CollectionWithItems, key: string): Promise<FigureWords | null> {
+  const [kind, first = "", second = ""] = key.split(":");
+  const item = collection.items.find((i) => i.code === (kind === "cell" ? second : first));
+  if (!item || (kind !== "cell" && kind !== "total")) return null;
+  const authorities = await listAuthorities(db);
+  const words = { item: { en: item.label_en, cy: item.label_cy }, authority: null, region: null };
+  if (kind === "cell") {
+    const authority = authorities.find((a) => a.code === first);
+    return authority ? { ...words, authority: { en: authority.name_en, cy: authority.name_cy } } : null;
+  }
+  if (second === "") return words;
+  const region = authorities.find((a) => a.region_code === second);
+  return region ? { ...words, region: { en: region.region_en, cy: region.region_cy } } : null;
+}
+
+type Words = { en: string; cy: string };
+
+/** A figure named for a sentence: its item, and the authority or region it is of (neither: Wales). */
+export interface FigureWords {
+  item: Words;
+  authority: Words | null;
+  region: Words | null;
+}
 
 /**
  * The figures of a round as they are published: the plan made, recorded as a release, and applied.
@@ -192,6 +224,21 @@ export async function publishStatistics(
   collection: CollectionWithItems,
   actorUserId: number | null,
   { now = new Date(), history = false }: { now?: Date; history?: boolean } = {},
+): Promise<PublishResult> {
+  try {
+    return await publishInTransaction(db, reader, collection, actorUserId, { now, history });
+  } catch (error) {
+    if (error instanceof UnprotectableSmallCount) return { ok: false, reason: "cannotProtect", figure: error.key };
+    throw error;
+  }
+}
+
+async function publishInTransaction(
+  db: Kysely<Database>,
+  reader: Reader,
+  collection: CollectionWithItems,
+  actorUserId: number | null,
+  { now, history }: { now: Date; history: boolean },
 ): Promise<PublishResult> {
   return db.transaction().execute(async (trx) => {
     // The round locked before anything is checked: a publication or a reopening at the same moment

@@ -15,11 +15,15 @@ import { useTranslation } from "#app/i18n/use-translation.ts";
 import { describeValue } from "#app/domain/values.ts";
 import { roundStage } from "#app/domain/round.ts";
 import { todayInWales } from "#app/domain/dates.ts";
-import { SummaryRow } from "#app/components/govuk.tsx";
+import { ErrorMessage, ErrorSummary, SummaryRow } from "#app/components/govuk.tsx";
+import { figureInWords } from "#app/components/figure-words.ts";
+import { figureNamed, type FigureWords } from "#app/models/statistics.server.ts";
 import { CSRF_FIELD } from "#app/web/forms.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
-  pageTitle(matches, (t) => (data ? pick(t.lang, data.collection, "title") : t("notFound.title")));
+  pageTitle(matches, (t) => (data ? pick(t.lang, data.collection, "title") : t("notFound.title")), {
+    errors: Boolean(data?.unprotectable),
+  });
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, db, reader, collection } = await guard("routes/collections.$code._index", "loader", { request, params });
@@ -29,7 +33,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     listAuthorities(db),
   ]);
   const shown = new Set(cells.map((c) => c.authorityCode));
+  // A workbook for publication refused: the small count no plan could protect (its key, from the form's action).
+  const unprotectable = new URL(request.url).searchParams.get("unprotectable");
   return {
+    unprotectable: unprotectable && may(user, "exportFigures") ? await figureNamed(db, collection, unprotectable) : null,
     mayRunRounds: may(user, "runRounds"),
     mayExport: may(user, "exportFigures"),
     // The workbook for publication is asked for by a form: it records a release of the round.
@@ -68,11 +75,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export default function CollectionPage() {
-  const { mayRunRounds, seesGaps, collection, stage, walesTotals, regionTotals, regions, cells, authorities } =
+  const { mayRunRounds, seesGaps, collection, stage, walesTotals, regionTotals, regions, cells, authorities, unprotectable } =
     useLoaderData<typeof loader>();
   const t = useTranslation();
+  const refused = unprotectable ? t("disclosure.refused.cannotProtect", { figure: figureInWords(t, unprotectable as FigureWords) }) : null;
   return (
     <>
+      {refused ? <ErrorSummary title={t("errorSummary.title")} errors={[{ href: "#publication", text: refused }]} /> : null}
       <span className="govuk-caption-l">
         {t("collection.field.referenceDate")} {formatDate(t.lang, collection.reference_date)}
       </span>
@@ -165,7 +174,7 @@ export default function CollectionPage() {
 
 /** The exports of this collection, and the bulk import, for those who may take the figures away. */
 function Downloads() {
-  const { mayExport, mayRunRounds, collection, csrfToken } = useLoaderData<typeof loader>();
+  const { mayExport, mayRunRounds, collection, csrfToken, unprotectable } = useLoaderData<typeof loader>();
   const t = useTranslation();
   if (!mayExport) return null;
   const base = `/collections/${collection.code}`;
@@ -206,6 +215,11 @@ function Downloads() {
         {t("export.publication.title")}
       </h3>
       <p className="govuk-body">{t("export.publication.what", { max: collection.smallCountMax })}</p>
+      {unprotectable ? (
+        <ErrorMessage id="publication-error" prefix={t("page.errorPrefix")}>
+          {t("disclosure.refused.cannotProtect", { figure: figureInWords(t, unprotectable as FigureWords) })}
+        </ErrorMessage>
+      ) : null}
       <form method="post" action={`${base}/export.xlsx`}>
         <input type="hidden" name={CSRF_FIELD} value={csrfToken ?? ""} />
         <button type="submit" className="govuk-button govuk-button--secondary" data-module="govuk-button">

@@ -2,6 +2,7 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@rem
 import { requireCsrf } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { collectionWorkbook } from "#app/spreadsheets/collection-workbook.server.ts";
+import { UnprotectableSmallCount } from "#app/domain/suppression-plan.server.ts";
 import { attachmentHeaders, exportLanguage } from "#app/web/downloads.server.ts";
 import { readForm } from "#app/web/forms.ts";
 import { XLSX_TYPE } from "#app/spreadsheets/spreadsheet.ts";
@@ -24,7 +25,18 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const { user, db, reader, collection } = await guard("routes/collections.$code.export[.]xlsx", "action", { request, params });
   requireCsrf(user, await readForm(request));
   const lang = exportLanguage(request, user);
-  const workbook = await collectionWorkbook(db, collection, { lang, publish: true, reader, exportedBy: { id: user.id, name: user.name } });
+  const workbook = await collectionWorkbook(db, collection, {
+    lang,
+    publish: true,
+    reader,
+    exportedBy: { id: user.id, name: user.name },
+  }).catch((error) => {
+    // Back to the form, which says which small count no plan could protect; nothing was recorded.
+    if (error instanceof UnprotectableSmallCount) {
+      throw redirect(`/collections/${collection.code}?unprotectable=${encodeURIComponent(error.key)}#publication`);
+    }
+    throw error;
+  });
   const name = `${collection.code}-for-publication${lang === "cy" ? "-cy" : ""}.xlsx`;
   return new Response(new Uint8Array(workbook), { headers: attachmentHeaders(name, XLSX_TYPE) });
 }

@@ -1,7 +1,15 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ErrorSummary, NotificationBanner, Textarea } from "#app/components/govuk.tsx";
-import { publicationOf, publishStatistics, returnsAwaitingAcceptance, withdrawStatistics } from "#app/models/statistics.server.ts";
+import {
+  type FigureWords,
+  figureNamed,
+  publicationOf,
+  publishStatistics,
+  returnsAwaitingAcceptance,
+  withdrawStatistics,
+} from "#app/models/statistics.server.ts";
+import { figureInWords } from "#app/components/figure-words.ts";
 import { requireCsrf } from "#app/auth/auth.server.ts";
 import { guard } from "#app/auth/guard.server.ts";
 import { CSRF_FIELD, field, readForm, refuseForm } from "#app/web/forms.ts";
@@ -36,6 +44,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const here = `/collections/${collection.code}/statistics`;
   if (intent === "publish") {
     const result = await publishStatistics(db, reader, collection, user.id);
+    if (!result.ok && result.reason === "cannotProtect") {
+      const figure = await figureNamed(db, collection, result.figure);
+      return refuseForm(context, { problem: "disclosure.refused.cannotProtect" as MessageKey, figure }, 409);
+    }
     if (!result.ok) return refuseForm(context, { problem: `statistics.refused.${result.reason}` as MessageKey }, 409);
     throw redirect(`${here}?saved=published`);
   }
@@ -55,11 +67,14 @@ export default function PublishStatistics() {
   const actionData = useActionData<typeof action>();
   const t = useTranslation();
   const problem = actionData?.problem;
+  // The figure a refused release would have given away, when that is why.
+  const figure = actionData && "figure" in actionData ? (actionData.figure as FigureWords | null) : null;
+  const problemText = problem ? t(problem, figure ? { figure: figureInWords(t, figure) } : {}) : null;
   const publicPath = `/statistics/${collection.code}`;
   return (
     <>
       {problem ? (
-        <ErrorSummary title={t("errorSummary.title")} errors={[{ href: publishedAt ? "#reason" : "#publish", text: t(problem) }]} />
+        <ErrorSummary title={t("errorSummary.title")} errors={[{ href: publishedAt ? "#reason" : "#publish", text: problemText ?? "" }]} />
       ) : null}
       {saved === "published" || saved === "withdrawn" ? (
         <NotificationBanner title={t("banner.success")} success>

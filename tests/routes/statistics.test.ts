@@ -15,6 +15,7 @@ import { earlierReleases } from "#app/models/statistics.server.ts";
 import type { EarlierRelease } from "#app/domain/disclosure.ts";
 import { action as publishAction, loader as publishLoader } from "#app/routes/collections.$code.statistics.tsx";
 import { loader as pageLoader } from "#app/routes/statistics.$code._index.tsx";
+import { loader as collectionPage } from "#app/routes/collections.$code._index.tsx";
 import { loader as listLoader } from "#app/routes/statistics._index.tsx";
 import { loader as statsWalesLoader } from "#app/routes/statistics.$code.statswales[.]csv.ts";
 import { loader as itemsLoader } from "#app/routes/statistics.$code.items[.]csv.ts";
@@ -24,6 +25,7 @@ import { action as statusAction } from "#app/routes/collections.$code.status.tsx
 import { action as takeForPublication } from "#app/routes/collections.$code.export[.]xlsx.ts";
 import { REGION_ONS_CODES } from "#app/spreadsheets/statswales.server.ts";
 import { useDemoDatabase } from "../support/database.ts";
+import { useInProcessPortal } from "../support/hardening.ts";
 import { attack, attackReleases, type Published, type PublishedRound } from "../support/disclosure-attack.ts";
 import { COORDINATOR, get, OFFICER, post, routeArgs, run, signIn } from "../support/requests.ts";
 import { submitAs } from "../support/returns.ts";
@@ -576,5 +578,73 @@ describe("publishing and reopening a round at the same moment", () => {
     );
     expect(reopened).toMatchObject({ status: 409, data: { problem: "lifecycle.reopen.statisticsPublished" } });
     expect((await getCollection(db(), DECEMBER))!.status).toBe("closed");
+  });
+});
+
+describe("a small count no plan can protect", () => {
+  const db = useDemoDatabase();
+  const portal = useInProcessPortal();
+
+  it("refuses the workbook for publication and the statistics with a message naming it, and records nothing", async () => {
+    // Cardiff's 3 parents were hidden with the Vale's 14 beside them, whose figures from their own
+    // authority were not collected and from others were counted differently (14, published). The
+    // Vale then gave its own as 0: 14 = 0 + 14 gives its parents away, the region's total gives
+    // Cardiff's 3, and every other figure about them was published before. Nothing can be hidden.
+    await submitAs(db(), DECEMBER, "W06000015", parentsReturn({ leavers: 40, parents: 3, mothers: 2, home: 3, removed: 0 }));
+    const vale = (home: { state: string; number?: string; reason?: string }) => ({
+      ...parentsReturn({ leavers: 60, parents: 14, mothers: 8, home: 0, removed: 0 }),
+      care_experienced_parents_home_authority: home,
+      care_experienced_parents_other_authority: { state: "reported", number: "14", countingNote: "Counted where the child was placed" },
+    });
+    await submitAs(db(), DECEMBER, "W06000014", vale({ state: "not_collected", reason: "Not recorded by placing authority" }));
+    const coordinator = await signIn(db(), COORDINATOR);
+    const collection = (await getCollection(db(), DECEMBER))!;
+    const take = () =>
+      takeForPublication(routeArgs(post(`/collections/${DECEMBER}/export.xlsx`, {}, coordinator), { code: DECEMBER }) as never);
+    expect((await take()).status).toBe(200);
+    expect((await take()).status).toBe(200);
+
+    const theVale = { collection, authorityCode: "W06000014" };
+    const amended = await amendReturn(db(), theVale, {
+      basedOn: (await findReturn(db(), theVale))!.lock_version,
+      reason: "Our own placements are 0",
+      actor: SYSTEM_ACTOR,
+    });
+    expect(amended).toMatchObject({ ok: true });
+    await submitAs(db(), DECEMBER, "W06000014", vale({ state: "reported", number: "0" }));
+    const recorded = async () => ({
+      releases: (await db().selectFrom("disclosure_release").select("id").where("collection_id", "=", collection.id).execute()).length,
+      audits: (await db().selectFrom("audit_log").select("id").where("action", "like", "%publication%").execute()).length,
+    });
+    const before = await recorded();
+
+    // The workbook: back to the collection page's form, which says which figure and why.
+    const refused = await run(() => take());
+    expect(refused).toMatchObject({ kind: "response", status: 302 });
+    const location = (refused as { location: string }).location;
+    expect(location).toMatch(new RegExp(`^/collections/${DECEMBER}\\?unprotectable=cell%3AW06000015%3A[a-z_]+#publication$`));
+    const page = await run(() => collectionPage(routeArgs(get(location, coordinator), { code: DECEMBER }) as never));
+    expect(page.kind === "data" && (page.data as { unprotectable: unknown }).unprotectable).toMatchObject({
+      authority: { en: "Cardiff", cy: "Caerdydd" },
+      region: null,
+    });
+    const html = await (await portal.page(get(location, coordinator))).text();
+    expect(html).toContain("<title>Error: ");
+    expect(html).toMatch(
+      /<a href="#publication">Nothing was released: with the figures released before, this release would give away a small count, Cardiff&#x27;s figure for [^<]+, whatever else were hidden/,
+    );
+    expect(await recorded()).toEqual(before);
+
+    // The statistics: refused with the same message, nothing published.
+    await db().updateTable("collection").set({ status: "closed" }).where("id", "=", collection.id).execute();
+    await acceptSubmitted(db());
+    const path = `/collections/${DECEMBER}/statistics`;
+    const publish = await run(() => publishAction(routeArgs(post(path, { intent: "publish" }, coordinator), { code: DECEMBER }) as never));
+    expect(publish).toMatchObject({
+      status: 409,
+      data: { problem: "disclosure.refused.cannotProtect", figure: { authority: { en: "Cardiff", cy: "Caerdydd" } } },
+    });
+    expect(await db().selectFrom("statistics_publication").select("id").where("collection_id", "=", collection.id).execute()).toEqual([]);
+    expect(await recorded()).toEqual(before);
   });
 });

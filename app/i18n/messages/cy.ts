@@ -1270,6 +1270,11 @@ export const cy: Record<MessageKey, Message> = {
     "cyhoeddi'r ffigurau fel y maent nawr: nid yw diwygiadau diweddarach yn eu newid nes cyhoeddi'r rownd eto",
   "statistics.publish.what.audited": "cofnodi yn y log archwilio mai chi a'u cyhoeddodd",
   "statistics.publish.button": "Cyhoeddi ystadegau",
+  "disclosure.figure.authority": "ffigur {authority} ar gyfer {item}",
+  "disclosure.figure.region": "cyfanswm {region} ar gyfer {item}",
+  "disclosure.figure.wales": "cyfanswm Cymru ar gyfer {item}",
+  "disclosure.refused.cannotProtect":
+    "Ni ryddhawyd dim: gyda'r ffigurau a ryddhawyd o'r blaen, byddai'r datganiad hwn yn datgelu cyfrif bach, {figure}, beth bynnag arall a guddid. Siaradwch â'r sawl sy'n gofalu am reoli datgelu ar gyfer y rownd cyn ei rhyddhau eto.",
   "statistics.publish.notClosed": "Dim ond ar ôl i'r rownd gau y gellir cyhoeddi ystadegau.",
   "statistics.publish.notAccepted":
     "Dim ond ar ôl derbyn pob ffurflen a gyflwynwyd y gellir cyhoeddi ystadegau: gall unrhyw un ddarllen yr hyn a gyhoeddir, ac ni ddangosir ffigur unrhyw awdurdod i eraill cyn ei dderbyn. Derbyniwch y ffurflenni hyn yn gyntaf:",

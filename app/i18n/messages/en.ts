@@ -1262,6 +1262,11 @@ export const en = {
     "publish the figures as they stand now: later amendments do not change them until the round is published again",
   "statistics.publish.what.audited": "record in the audit log that you published them",
   "statistics.publish.button": "Publish statistics",
+  "disclosure.figure.authority": "{authority}'s figure for {item}",
+  "disclosure.figure.region": "the {region} total for {item}",
+  "disclosure.figure.wales": "the Wales total for {item}",
+  "disclosure.refused.cannotProtect":
+    "Nothing was released: with the figures released before, this release would give away a small count, {figure}, whatever else were hidden. Talk to whoever looks after disclosure control for the round before releasing it again.",
   "statistics.publish.notClosed": "Statistics can be published only once the round has closed.",
   "statistics.publish.notAccepted":
     "Statistics can be published only once every return submitted is accepted: anyone may read what is published, and no authority's figure is shown to others before it is accepted. Accept these returns first:",
