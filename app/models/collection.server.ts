@@ -270,8 +270,12 @@ export async function changeCollectionStatus(
 ): Promise<LifecycleResult> {
   const [from, to] = NEXT_STATUS[step];
   return db.transaction().execute(async (trx) => {
-    // Taken in turn with the round's publications: a round published at this moment is not reopened.
-    if ((await lockRound(trx, collection.id)).status !== from) return { ok: false as const, reason: "wrongStatus" as const };
+    // Taken in turn with the round's publications (a round published at this moment is not
+    // reopened) and with every change of its returns (holdRound): a submission on its way when the
+    // round closes lands before the close, or is refused after it, never in a closed round.
+    if ((await lockRound(trx, collection.id, { lifecycle: true })).status !== from) {
+      return { ok: false as const, reason: "wrongStatus" as const };
+    }
     if (step === "reopen") {
       const live = await trx
         .selectFrom("statistics_publication")
@@ -302,8 +306,21 @@ export async function changeCollectionStatus(
  * UPDATE, not FOR UPDATE: a new return refers to its round, and the foreign key's check (FOR KEY
  * SHARE) would otherwise wait for a release's plan, seconds on a large round.
  */
-export async function lockRound(trx: Transaction<Database>, collectionId: number) {
-  return trx.selectFrom("collection").select("status").where("id", "=", collectionId).forNoKeyUpdate().executeTakeFirstOrThrow();
+export async function lockRound(trx: Transaction<Database>, collectionId: number, { lifecycle = false } = {}) {
+  const query = trx.selectFrom("collection").select("status").where("id", "=", collectionId);
+  // A change of the round's status (FOR UPDATE) waits for the returns being changed (holdRound's
+  // FOR KEY SHARE), and they for it; a release does not, and they do not wait for a release.
+  return (lifecycle ? query.forUpdate() : query.forNoKeyUpdate()).executeTakeFirstOrThrow();
+}
+
+/**
+ * The round as it is now, held against a change of its status (lockRound's lifecycle lock) until
+ * the transaction ends: a change of one of its returns checks the round is open with this, not
+ * with the round as its request first read it. FOR KEY SHARE: a release's lock (FOR NO KEY UPDATE)
+ * does not hold it up.
+ */
+export async function holdRound(trx: Executor, collectionId: number) {
+  return trx.selectFrom("collection").select(["status", "opens_on"]).where("id", "=", collectionId).forKeyShare().executeTakeFirstOrThrow();
 }
 
 /** Whether officers may see other authorities' accepted figures once the collection has closed. */

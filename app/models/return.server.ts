@@ -21,7 +21,7 @@ import { hasOpened } from "#app/domain/round.ts";
 import { recordAudit, type Executor } from "./audit.server.ts";
 import { notifyReturnEvent } from "./notification.server.ts";
 import { fromColumns, toColumns, VALUE_COLUMNS, type ValueColumns } from "./value-columns.server.ts";
-import { returnDefinition, type CollectionWithItems } from "./collection.server.ts";
+import { holdRound, returnDefinition, type CollectionWithItems } from "./collection.server.ts";
 import { previousValues, rateBasis } from "./aggregation.server.ts";
 import { RETURN_COLUMNS } from "./columns.server.ts";
 import { may } from "#app/auth/policy.ts";
@@ -235,10 +235,19 @@ export async function flagBasis(db: Executor, { collection, authorityCode }: Ret
 /** Why the round takes no answers now: closed (or never opened to returns), or not yet at its opening date. */
 export type RoundRefusal = { ok: false; reason: "collectionNotOpen" } | { ok: false; reason: "notYetOpen"; opensOn: string };
 
-function roundRefusal(collection: CollectionWithItems, now: Date): RoundRefusal | null {
+function roundRefusal(collection: Pick<CollectionWithItems, "status" | "opens_on">, now: Date): RoundRefusal | null {
   if (collection.status !== "open") return { ok: false, reason: "collectionNotOpen" };
   if (!hasOpened(collection, todayInWales(now))) return { ok: false, reason: "notYetOpen", opensOn: collection.opens_on };
   return null;
+}
+
+/**
+ * Why the round takes no answers, as it is now, inside the change's transaction: the round held
+ * (holdRound) until it ends, so that it cannot close, and so be published, between this check and
+ * the commit. The round as the request first read it may have closed since.
+ */
+async function roundRefusalNow(trx: Executor, collection: CollectionWithItems, now: Date): Promise<RoundRefusal | null> {
+  return roundRefusal(await holdRound(trx, collection.id), now);
 }
 
 export type SaveResult =
@@ -300,7 +309,7 @@ async function writeValues(
   scope: ReturnScope,
   { basedOn, values, actor, now = new Date(), reason = null }: Omit<SaveChange, "raw"> & { values: ValidValues },
 ): Promise<SaveResult> {
-  const refused = roundRefusal(scope.collection, now);
+  const refused = await roundRefusalNow(trx, scope.collection, now);
   if (refused) return refused;
   const claimed = await claimReturn(trx, scope, basedOn, now);
   if (!claimed.ok) return claimed;
@@ -435,7 +444,7 @@ export async function submitReturnIn(
   { basedOn, signedOffName, signedOffRole, actor, today, now = new Date() }: SubmitChange,
 ): Promise<SubmitResult> {
   assertMayChange(scope, actor);
-  const refused = roundRefusal(scope.collection, now);
+  const refused = await roundRefusalNow(trx, scope.collection, now);
   if (refused) return refused;
   const claimed = await claimReturn(trx, scope, basedOn, now);
   if (!claimed.ok) return claimed;
@@ -527,7 +536,9 @@ export async function amendReturn(
   assertMayChange(scope, actor);
   const refused = roundRefusal(scope.collection, now);
   if (refused) return refused;
-  return db.transaction().execute(async (trx) => {
+  return db.transaction().execute(async (trx): Promise<AmendResult> => {
+    const refusedNow = await roundRefusalNow(trx, scope.collection, now);
+    if (refusedNow) return refusedNow;
     const current = await findReturn(trx, scope);
     if (!current || current.status === "draft") return { ok: false as const, reason: "notSubmitted" as const };
     const reasonLang = await writtenIn(trx, actor);
