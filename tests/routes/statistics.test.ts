@@ -28,7 +28,7 @@ import { useDemoDatabase } from "../support/database.ts";
 import { useInProcessPortal } from "../support/hardening.ts";
 import { attack, attackReleases, type Published, type PublishedRound } from "../support/disclosure-attack.ts";
 import { COORDINATOR, get, OFFICER, post, routeArgs, run, signIn } from "../support/requests.ts";
-import { submitAs } from "../support/returns.ts";
+import { parentsReturn, submitAs } from "../support/returns.ts";
 
 const FEBRUARY = "2023-02-care-experienced-parents";
 const DECEMBER = "2026-12-care-experienced-parents";
@@ -64,26 +64,6 @@ function publishedFromStatsWales(rows: Row[], regionOf: Map<string, string>, rul
     }
   }
   return { cells, totals, regionOf, rules };
-}
-
-/** A return of the December round's items: the fathers and the parents from other authorities are the rest. */
-function parentsReturn({
-  leavers,
-  parents,
-  mothers,
-  home,
-  removed,
-}: Record<"leavers" | "parents" | "mothers" | "home" | "removed", number>) {
-  const reported = (n: number) => ({ state: "reported", number: String(n) });
-  return {
-    care_leavers_21_25: reported(leavers),
-    care_experienced_parents: reported(parents),
-    care_experienced_mothers: reported(mothers),
-    care_experienced_fathers: reported(parents - mothers),
-    care_experienced_parents_home_authority: reported(home),
-    care_experienced_parents_other_authority: reported(parents - home),
-    care_experienced_parents_child_removed: reported(removed),
-  };
 }
 
 /** The round reopened, Cardiff's return amended ("Six, not three") and submitted with `raw`, and the round closed again. */

@@ -38,3 +38,23 @@ export async function submitAs(
 export async function bodyBytes(response: Response) {
   return new Uint8Array(await response.arrayBuffer());
 }
+
+/**
+ * A return of the December round's items: the fathers and the parents from other authorities are
+ * the rest. `explained` adds an explanation to every figure, for a submission the checks may flag.
+ */
+export function parentsReturn(
+  { leavers, parents, mothers, home, removed }: Record<"leavers" | "parents" | "mothers" | "home" | "removed", number>,
+  { explained = false } = {},
+) {
+  const reported = (n: number) => ({ state: "reported", number: String(n), ...(explained ? { queryExplanation: "Checked." } : {}) });
+  return {
+    care_leavers_21_25: reported(leavers),
+    care_experienced_parents: reported(parents),
+    care_experienced_mothers: reported(mothers),
+    care_experienced_fathers: reported(parents - mothers),
+    care_experienced_parents_home_authority: reported(home),
+    care_experienced_parents_other_authority: reported(parents - home),
+    care_experienced_parents_child_removed: reported(removed),
+  };
+}

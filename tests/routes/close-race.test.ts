@@ -1,5 +1,5 @@
 /**
- * Review: closing a round while an officer's submission is on its way. The return model checks
+ * Closing a round while an officer's submission is on its way. The return model checks
  * that the round is open against the collection the request read when it began (roundRefusal on
  * scope.collection), not inside its transaction, and nothing it does waits for the round's lock.
  * So a submission already past its guard lands after the round has closed, even in the middle of
@@ -18,32 +18,10 @@ import * as check from "#app/routes/returns.$collectionCode.$authorityCode.check
 import { action as statusAction } from "#app/routes/collections.$code.status.tsx";
 import { useDemoDatabase } from "../support/database.ts";
 import { COORDINATOR, OFFICER, post, routeArgs, run, signIn } from "../support/requests.ts";
+import { parentsReturn } from "../support/returns.ts";
 
 const DECEMBER = "2026-12-care-experienced-parents";
 const NEWPORT = "W06000022";
-
-function parentsReturn({
-  leavers,
-  parents,
-  mothers,
-  home,
-  removed,
-}: Record<"leavers" | "parents" | "mothers" | "home" | "removed", number>) {
-  const reported = (n: number) => ({
-    state: "reported",
-    number: String(n),
-    queryExplanation: "Checked.",
-  });
-  return {
-    care_leavers_21_25: reported(leavers),
-    care_experienced_parents: reported(parents),
-    care_experienced_mothers: reported(mothers),
-    care_experienced_fathers: reported(parents - mothers),
-    care_experienced_parents_home_authority: reported(home),
-    care_experienced_parents_other_authority: reported(parents - home),
-    care_experienced_parents_child_removed: reported(removed),
-  };
-}
 
 /** A hook run after the query whose SQL mentions `marker` returns (the results unchanged): a pause at one point of a transaction. */
 function after(marker: string, hook: () => Promise<void>): KyselyPlugin {
@@ -104,13 +82,16 @@ describe("closing and publishing a round while an officer's submission is on its
     const before = (await findReturn(db(), newport))?.lock_version ?? 0;
     const saved = await saveReturn(db(), newport, {
       basedOn: before,
-      raw: parentsReturn({
-        leavers: 77,
-        parents: 12,
-        mothers: 7,
-        home: 9,
-        removed: 2,
-      }),
+      raw: parentsReturn(
+        {
+          leavers: 77,
+          parents: 12,
+          mothers: 7,
+          home: 9,
+          removed: 2,
+        },
+        { explained: true },
+      ),
       actor: SYSTEM_ACTOR,
     });
     expect(saved).toMatchObject({ ok: true });
@@ -242,13 +223,16 @@ describe("closing and publishing a round while an officer's submission is on its
     const conwyBefore = (await findReturn(db(), conwy))?.lock_version ?? 0;
     const saved = await saveReturn(db(), conwy, {
       basedOn: conwyBefore,
-      raw: parentsReturn({
-        leavers: 5,
-        parents: 1,
-        mothers: 1,
-        home: 1,
-        removed: 0,
-      }),
+      raw: parentsReturn(
+        {
+          leavers: 5,
+          parents: 1,
+          mothers: 1,
+          home: 1,
+          removed: 0,
+        },
+        { explained: true },
+      ),
       actor: SYSTEM_ACTOR,
     });
     expect(saved, "a save into the closed round").toMatchObject({
