@@ -325,7 +325,12 @@ export async function deactivateUser(
       .execute();
     await revokeAllSessions(trx, userId);
     // Revoked, not merely refused while inactive: reactivating the account must not bring them back.
-    const tokensRevoked = await revokeAccountApiTokens(trx, userId, { actorUserId: actor.userId, why: "account deactivated", now });
+    const tokensRevoked = await revokeAccountApiTokens(trx, userId, {
+      actorUserId: actor.userId,
+      why: "account deactivated",
+      madeForOthers: true,
+      now,
+    });
     await recordAudit(trx, {
       actorUserId: actor.userId,
       action: "account.deactivate",

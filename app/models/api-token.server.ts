@@ -165,8 +165,8 @@ export async function revokeApiToken(
  * a token with it), when an admin resets its second factor (so may whoever held the lost phone),
  * and when it is deactivated (a token must not come back when it is reactivated). `madeForOthers`
  * takes the tokens the account made for other people too: after a password or a phone may have
- * been someone else's, a token an admin's account made for an officer may be theirs. Not on
- * deactivation: a token made for an officer acts for that officer, who is still trusted.
+ * been someone else's, a token an admin's account made for an officer may be theirs; and whoever
+ * made a token saw it once, so a deactivated admin may still hold the secret of one they made.
  * `actorUserId` is who did it (the person setting their password, the admin); `why` says why.
  * Returns how many were revoked.
  */

@@ -3,7 +3,7 @@
  * through a forgotten-password link revokes the account's tokens, as it ends its sessions, and
  * deactivating an account revokes them, so that reactivating it brings none back. Each revocation
  * is in the audit log, and the person is told, in English and Welsh. A new password or a reset
- * second factor revokes the tokens an admin's account made for officers too; deactivation does not. Through the pages' loaders and
+ * second factor or a deactivation revokes the tokens an admin's account made for officers too. Through the pages' loaders and
  * actions and the API's request handler, on a real database.
  */
 import { sql } from "kysely";
@@ -203,7 +203,7 @@ describe("API tokens and the account they belong to", () => {
     expect(await tokenRevocations(OFFICER.conwy)).toMatchObject([{ actor_user_id: admin.userId, reason: "account reactivated" }]);
   });
 
-  it("an admin's tokens made for officers go with the admin's password or second factor, not when the admin is deactivated", async () => {
+  it("an admin's tokens made for officers go with the admin's password, second factor or account", async () => {
     const admin = await signIn(db(), COORDINATOR);
     const officer = await signIn(db(), OFFICER.cardiff);
     const second = await db()
@@ -235,9 +235,9 @@ describe("API tokens and the account they belong to", () => {
     expect(await draftStatus(forOfficer, CARDIFF), "the token the admin's account made for the officer").toBe(401);
     expect(await newestRevocation()).toEqual({ reason: "two-factor reset", actor_user_id: admin.userId });
 
-    // Deactivated: a token made for an officer acts for the officer, who is still trusted.
+    // Deactivated: whoever made a token saw its secret, and may still hold it.
     await giveSecondFactor(db(), second.id);
-    const kept = await makeToken(await signIn(db(), "second-admin@adss-cymru.example"), officer.userId);
+    const madeBeforeLeaving = await makeToken(await signIn(db(), "second-admin@adss-cymru.example"), officer.userId);
     const deactivated = await run(() =>
       deactivate.action(
         routeArgs(post(`/admin/users/${second.id}/deactivate`, { reason: "Left ADSS Cymru" }, admin), {
@@ -245,15 +245,17 @@ describe("API tokens and the account they belong to", () => {
         }) as never,
       ),
     );
-    expect(deactivated).toMatchObject({ kind: "response", status: 302 });
-    expect(await draftStatus(kept, CARDIFF), "the officer's token, made by an admin since deactivated").toBe(200);
+    expect(deactivated).toMatchObject({ kind: "response", status: 302, location: "/admin/users?done=deactivatedWithTokens" });
+    expect(await draftStatus(madeBeforeLeaving, CARDIFF), "the officer's token, made by an admin since deactivated").toBe(401);
+    expect(await newestRevocation()).toEqual({ reason: "account deactivated", actor_user_id: admin.userId });
 
     // A new password through a link: whoever knew the old one may have made a token for an officer.
+    const officersOwn = await makeToken(officer);
     const madeBeforeReset = await makeToken(admin, officer.userId);
     expect(await draftStatus(madeBeforeReset, CARDIFF)).toBe(200);
     expect(await choosePassword(await resetLink(COORDINATOR))).toMatchObject({ kind: "response", status: 302 });
     expect(await draftStatus(madeBeforeReset, CARDIFF), "the token the admin made for the officer before the reset").toBe(401);
-    expect(await draftStatus(kept, CARDIFF), "a token another admin made").toBe(200);
+    expect(await draftStatus(officersOwn, CARDIFF), "the officer's own token").toBe(200);
     expect(await newestRevocation()).toEqual({ reason: "password reset", actor_user_id: admin.userId });
   });
 });

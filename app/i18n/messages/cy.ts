@@ -831,7 +831,7 @@ export const cy: Record<MessageKey, Message> = {
   "accounts.done.invited": "Mae'r cyfrif wedi'i greu ac mae'r e-bost gwahodd yn y ciw.",
   "accounts.done.deactivated": "Mae'r cyfrif wedi'i ddadactifadu a'i allgofnodi ym mhobman.",
   "accounts.done.deactivatedWithTokens":
-    "Mae'r cyfrif wedi'i ddadactifadu a'i allgofnodi ym mhobman, ac mae ei docynnau API wedi'u dirymu.",
+    "Mae'r cyfrif wedi'i ddadactifadu a'i allgofnodi ym mhobman, ac mae'r tocynnau API a oedd ganddo neu a wnaeth i eraill wedi'u dirymu.",
   "accounts.role.officer": "Swyddog awdurdod lleol",
   "accounts.role.officerHint": "Mae'n llenwi ac yn cyflwyno ffurflenni ei awdurdod.",
   "accounts.role.coordinator": "Cydlynydd ADSS Cymru",
@@ -863,7 +863,7 @@ export const cy: Record<MessageKey, Message> = {
 
   "deactivate.title": "Dadactifadu cyfrif {name}?",
   "deactivate.body":
-    "Bydd y person hwn yn cael ei allgofnodi ym mhobman ar unwaith, bydd unrhyw docynnau API sydd ganddo yn cael eu dirymu, ac ni fydd yn gallu mewngofnodi eto. Mae popeth a wnaeth yn aros yn y log archwilio.",
+    "Bydd y person hwn yn cael ei allgofnodi ym mhobman ar unwaith, bydd unrhyw docynnau API sydd ganddo neu a wnaeth i eraill yn cael eu dirymu, ac ni fydd yn gallu mewngofnodi eto. Mae popeth a wnaeth yn aros yn y log archwilio.",
   "deactivate.reason": "Pam ydych chi'n dadactifadu'r cyfrif hwn?",
   "deactivate.reasonHint":
     "Caiff hyn ei gadw yn y log archwilio a'i ddangos ar y dudalen cyfrifon, er enghraifft: wedi gadael yr awdurdod ddiwedd mis Mawrth",

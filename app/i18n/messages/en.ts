@@ -824,7 +824,7 @@ export const en = {
   "accounts.done.invited": "The account has been created and its invitation email queued.",
   "accounts.done.deactivated": "The account has been deactivated and signed out everywhere.",
   "accounts.done.deactivatedWithTokens":
-    "The account has been deactivated and signed out everywhere, and its API tokens have been revoked.",
+    "The account has been deactivated and signed out everywhere, and the API tokens it held or had made for others have been revoked.",
   "accounts.role.officer": "Local authority officer",
   "accounts.role.officerHint": "Fills in and submits their authority's returns.",
   "accounts.role.coordinator": "ADSS Cymru coordinator",
@@ -856,7 +856,7 @@ export const en = {
 
   "deactivate.title": "Deactivate the account of {name}?",
   "deactivate.body":
-    "This person will be signed out everywhere at once, any API tokens they hold will be revoked, and they will not be able to sign in again. Everything they did stays in the audit log.",
+    "This person will be signed out everywhere at once, any API tokens they hold or made for others will be revoked, and they will not be able to sign in again. Everything they did stays in the audit log.",
   "deactivate.reason": "Why are you deactivating this account?",
   "deactivate.reasonHint":
     "This is kept in the audit log and shown on the accounts page, for example: left the authority at the end of March",
